@@ -1,0 +1,71 @@
+/**
+ * The `Basic` scheme's credentials: base64 of `user-id ":" password` (RFC 7617 §2).
+ * Isomorphic: `btoa`, `atob`, `TextEncoder` and `TextDecoder` exist in browsers and Node alike.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc7617#section-2
+ */
+import { invalidArgument } from './argument-error.ts';
+
+export type BasicDecodeResult =
+  | { ok: true; username: string; password: string; encoding: 'utf-8' | 'iso-8859-1' }
+  | { ok: false; problem: 'not_base64' | 'no_colon' | 'control_character' };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * Decodes a Basic token68. Bytes that are not valid UTF-8 are read as ISO-8859-1, the
+ * historical default (RFC 7617 §2.1), and `encoding` says so.
+ */
+export function decodeBasic(token68: string): BasicDecodeResult {
+  // The pattern is linear: one character class, then a bounded run of '='.
+  if (!BASE64.test(token68)) return { ok: false, problem: 'not_base64' };
+  const body = token68.replace(/=+$/, '');
+  const padded = token68.length !== body.length;
+  if (body.length % 4 === 1 || (padded && token68.length % 4 !== 0)) return { ok: false, problem: 'not_base64' };
+  const binary = atob(body);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+
+  let text: string;
+  let encoding: 'utf-8' | 'iso-8859-1' = 'utf-8';
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    text = binary;
+    encoding = 'iso-8859-1';
+  }
+  const colon = text.indexOf(':');
+  if (colon < 0) return { ok: false, problem: 'no_colon' };
+  // RFC 7617 §2: user-id and password MUST NOT contain control characters.
+  if (hasControl(text)) return { ok: false, problem: 'control_character' };
+  return { ok: true, username: text.slice(0, colon), password: text.slice(colon + 1), encoding };
+}
+
+/**
+ * Encodes a user-id and password as UTF-8 then base64 (RFC 7617 §2.1, `charset="UTF-8"`).
+ *
+ * @throws TypeError when the user-id contains ":" or either part a control character.
+ */
+export function encodeBasic(username: string, password: string): string {
+  if (typeof username !== 'string') throw invalidArgument('basic credentials: username must be a string');
+  if (typeof password !== 'string') throw invalidArgument('basic credentials: password must be a string');
+  if (username.includes(':')) {
+    throw invalidArgument('basic credentials: the username cannot contain ":" (RFC 7617 §2); the server could not tell where it ends');
+  }
+  if (hasControl(username) || hasControl(password)) {
+    throw invalidArgument('basic credentials: username and password cannot contain control characters (RFC 7617 §2)');
+  }
+  const bytes = new TextEncoder().encode(`${username}:${password}`);
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}

@@ -1,0 +1,141 @@
+/**
+ * The common rules of HTTP field values (RFC 9110 §5.6): tokens, quoted strings, optional
+ * whitespace, and a cursor that reads them without regular expressions, so no input can make
+ * a parser backtrack.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-5.6
+ */
+
+// RFC 9110 §5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
+const TCHAR = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~") TCHAR[c.charCodeAt(0)] = 1;
+for (let c = 0x30; c <= 0x39; c++) TCHAR[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++) TCHAR[c] = 1;
+for (let c = 0x61; c <= 0x7a; c++) TCHAR[c] = 1;
+
+// RFC 9110 §11.2: token68 = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+const TOKEN68 = new Uint8Array(128);
+for (const c of '-._~+/') TOKEN68[c.charCodeAt(0)] = 1;
+for (let c = 0x30; c <= 0x39; c++) TOKEN68[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++) TOKEN68[c] = 1;
+for (let c = 0x61; c <= 0x7a; c++) TOKEN68[c] = 1;
+
+export function isTchar(code: number): boolean {
+  return code < 128 && TCHAR[code] === 1;
+}
+
+export function isToken68Char(code: number): boolean {
+  return code < 128 && TOKEN68[code] === 1;
+}
+
+/** `token = 1*tchar` */
+export function isToken(value: string): boolean {
+  if (value.length === 0) return false;
+  for (let i = 0; i < value.length; i++) if (!isTchar(value.charCodeAt(i))) return false;
+  return true;
+}
+
+/** `token68`: the characters above, then only `=` padding. */
+export function isToken68(value: string): boolean {
+  let i = 0;
+  while (i < value.length && isToken68Char(value.charCodeAt(i))) i++;
+  if (i === 0) return false;
+  while (i < value.length && value.charCodeAt(i) === 0x3d) i++;
+  return i === value.length;
+}
+
+/**
+ * Whether `value` can travel inside a quoted-string: qdtext and quoted-pair allow HTAB, SP,
+ * VCHAR and obs-text (%x80-FF), never other control characters (RFC 9110 §5.6.4).
+ */
+export function isQuotable(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x09) continue;
+    if (c < 0x20 || c === 0x7f || c > 0xff) return false;
+  }
+  return true;
+}
+
+/** Formats `value` as a quoted-string, escaping `"` and `\` (RFC 9110 §5.6.4). */
+export function quote(value: string): string {
+  let out = '"';
+  for (const ch of value) out += ch === '"' || ch === '\\' ? `\\${ch}` : ch;
+  return `${out}"`;
+}
+
+/** A read position in a field value. Every method stops at the end of the input. */
+export class Cursor {
+  readonly input: string;
+  pos = 0;
+
+  constructor(input: string) {
+    this.input = input;
+  }
+
+  get done(): boolean {
+    return this.pos >= this.input.length;
+  }
+
+  peek(): number {
+    return this.pos < this.input.length ? this.input.charCodeAt(this.pos) : -1;
+  }
+
+  /** OWS / BWS: skips spaces and horizontal tabs; returns how many. */
+  skipWhitespace(): number {
+    const start = this.pos;
+    while (this.pos < this.input.length) {
+      const c = this.input.charCodeAt(this.pos);
+      if (c !== 0x20 && c !== 0x09) break;
+      this.pos++;
+    }
+    return this.pos - start;
+  }
+
+  /** Reads `1*tchar`; returns '' (and does not move) when none is there. */
+  readToken(): string {
+    const start = this.pos;
+    while (this.pos < this.input.length && isTchar(this.input.charCodeAt(this.pos))) this.pos++;
+    return this.input.slice(start, this.pos);
+  }
+
+  /**
+   * Reads a quoted-string starting at the opening `"`, unescaping quoted-pairs. An unterminated
+   * string takes the rest of the input and reports `terminated: false`.
+   */
+  readQuotedString(): { value: string; terminated: boolean } {
+    this.pos++; // opening quote
+    let value = '';
+    let chunkStart = this.pos;
+    while (this.pos < this.input.length) {
+      const c = this.input.charCodeAt(this.pos);
+      if (c === 0x22) {
+        value += this.input.slice(chunkStart, this.pos);
+        this.pos++;
+        return { value, terminated: true };
+      }
+      if (c === 0x5c && this.pos + 1 < this.input.length) {
+        value += this.input.slice(chunkStart, this.pos) + this.input[this.pos + 1];
+        this.pos += 2;
+        chunkStart = this.pos;
+        continue;
+      }
+      this.pos++;
+    }
+    value += this.input.slice(chunkStart, this.pos);
+    return { value, terminated: false };
+  }
+
+  /** Moves past the next comma that is not inside a quoted string (or to the end). */
+  skipPastComma(): void {
+    while (this.pos < this.input.length) {
+      const c = this.input.charCodeAt(this.pos);
+      if (c === 0x2c) {
+        this.pos++;
+        return;
+      }
+      if (c === 0x22) this.readQuotedString();
+      else this.pos++;
+    }
+  }
+}

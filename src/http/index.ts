@@ -1,0 +1,50 @@
+/**
+ * The shared model of HTTP authentication: pure functions and types, no I/O, no Node-only APIs,
+ * no dependencies. Client, server, playground and doctor all read from here.
+ */
+export { INVALID_ARGUMENT } from './argument-error.ts';
+export {
+  type AuthorizationParseResult,
+  type AuthorizationProblem,
+  type BasicCredentials,
+  type BearerCredentials,
+  type Credentials,
+  type DigestAuthorization,
+  type DigestCredentials,
+  formatAuthorization,
+  type OtherCredentials,
+  parseAuthorization,
+} from './authorization.ts';
+export { decodeBasic, encodeBasic } from './basic-credentials.ts';
+export { type Challenge, formatChallenge, formatChallenges, type ParseChallengesOptions, parseChallenges } from './challenges.ts';
+export { decodeExtValue, encodeExtValue } from './digest-credentials.ts';
+export { getField, type HeaderSource, type HeadersLike } from './headers-like.ts';
+export { formatHttpDate, type ParseHttpDateOptions, parseHttpDate } from './http-date.ts';
+export {
+  type CreateProblemOptions,
+  createProblem,
+  PROBLEM_CONTENT_TYPE,
+  type ParseProblemOptions,
+  type ProblemDetails,
+  parseProblem,
+  type ReasonProblem,
+  reasonOfProblem,
+} from './problem.ts';
+export {
+  type ParseRateLimitOptions,
+  parseRateLimit,
+  type RateLimitInfo,
+  type RateLimitPolicy,
+  type RateLimitSource,
+} from './rate-limit.ts';
+export {
+  type BearerErrorCode,
+  getReason,
+  isReasonCode,
+  REASON_TYPE_BASE,
+  type Reason,
+  type ReasonCode,
+  reasonCodes,
+  reasons,
+} from './reasons.ts';
+export { type ParseRetryAfterOptions, parseRetryAfter } from './retry-after.ts';

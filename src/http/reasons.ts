@@ -1,0 +1,166 @@
+/**
+ * The reason catalogue: every reason Gatehouse refuses a request, once. The server emits these
+ * codes, the client turns them back into typed errors, the doctor explains them.
+ * Add codes here, never inline elsewhere.
+ */
+
+/** The `error` values of RFC 6750 §3.1. */
+export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+
+export interface Reason {
+  /** Stable, machine-readable; also the problem body's `code` member. */
+  readonly code: string;
+  readonly status: 400 | 401 | 403 | 429;
+  /** The RFC 6750 `error` a Bearer challenge carries for this reason, when one applies. */
+  readonly bearerError?: BearerErrorCode;
+  /** Short and the same for every occurrence (RFC 9457 §3.1.3). */
+  readonly title: string;
+  /** One sentence for the caller: what to do about it. */
+  readonly hint: string;
+  /** The problem type URI (RFC 9457 §3.1.1): an identifier, not meant to be fetched. */
+  readonly type: string;
+}
+
+export const REASON_TYPE_BASE = 'https://gatehouse.dev/reasons/';
+
+function reason<const C extends string>(
+  code: C,
+  status: Reason['status'],
+  bearerError: BearerErrorCode | undefined,
+  title: string,
+  hint: string,
+): Reason & { code: C } {
+  const entry = { code, status, title, hint, type: REASON_TYPE_BASE + code };
+  return Object.freeze(bearerError ? { ...entry, bearerError } : entry);
+}
+
+export const reasons = Object.freeze({
+  // RFC 6750 §3.1: a request without credentials gets a challenge with no error code.
+  credentials_missing: reason(
+    'credentials_missing',
+    401,
+    undefined,
+    'Authentication required',
+    'Send credentials in the Authorization header, in one of the schemes offered by WWW-Authenticate.',
+  ),
+  credentials_malformed: reason(
+    'credentials_malformed',
+    400,
+    'invalid_request',
+    'Malformed credentials',
+    'Send exactly one Authorization header of the form "<scheme> <credentials>", with no stray spaces, quotes or repeated scheme name.',
+  ),
+  scheme_unsupported: reason(
+    'scheme_unsupported',
+    401,
+    undefined,
+    'Authentication scheme not accepted',
+    'Authenticate with one of the schemes listed in WWW-Authenticate.',
+  ),
+  credentials_invalid: reason(
+    'credentials_invalid',
+    401,
+    'invalid_token',
+    'Invalid credentials',
+    'Check the username and password, API key or token: the server does not recognise them.',
+  ),
+  token_expired: reason(
+    'token_expired',
+    401,
+    'invalid_token',
+    'Token expired',
+    "The token's exp has passed by the server's clock: refresh it or obtain a new one.",
+  ),
+  token_not_yet_valid: reason(
+    'token_not_yet_valid',
+    401,
+    'invalid_token',
+    'Token not yet valid',
+    "The token's nbf is ahead of the server's clock: check the clocks of the issuer and the server, or wait.",
+  ),
+  token_revoked: reason(
+    'token_revoked',
+    401,
+    'invalid_token',
+    'Token revoked',
+    'This token or its refresh family was revoked: sign in again to get new tokens.',
+  ),
+  token_audience_mismatch: reason(
+    'token_audience_mismatch',
+    401,
+    'invalid_token',
+    'Token issued for another audience',
+    "Request a token whose aud names this API (check the audience or resource parameter of the token request).",
+  ),
+  token_issuer_mismatch: reason(
+    'token_issuer_mismatch',
+    401,
+    'invalid_token',
+    'Token from an untrusted issuer',
+    'Obtain the token from the issuer this API trusts (compare the iss claim with the API configuration).',
+  ),
+  signature_invalid: reason(
+    'signature_invalid',
+    401,
+    undefined,
+    'Request signature invalid',
+    'Sign the exact method, path and query, timestamp, nonce and body that are sent, with the right secret.',
+  ),
+  signature_expired: reason(
+    'signature_expired',
+    401,
+    undefined,
+    'Request signature outside its time window',
+    "Sign the request just before sending it, and check the client's clock against the server's Date.",
+  ),
+  signature_replayed: reason(
+    'signature_replayed',
+    401,
+    undefined,
+    'Request signature replayed',
+    'Use a new nonce for every request; a signed request cannot be sent twice.',
+  ),
+  // RFC 6750 §3.1: insufficient_scope is 403, and the challenge names the scope needed.
+  insufficient_scope: reason(
+    'insufficient_scope',
+    403,
+    'insufficient_scope',
+    'Insufficient scope',
+    'Obtain a token that includes the scopes named in the challenge\'s scope parameter.',
+  ),
+  forbidden: reason(
+    'forbidden',
+    403,
+    undefined,
+    'Forbidden',
+    'You are authenticated but lack the role or permission this needs; refreshing the token will not help.',
+  ),
+  rate_limited: reason(
+    'rate_limited',
+    429,
+    undefined,
+    'Too many requests',
+    'Wait for the time given by Retry-After before sending again.',
+  ),
+  locked_out: reason(
+    'locked_out',
+    429,
+    undefined,
+    'Too many failed sign-in attempts',
+    'Sign-in is paused for this account from this address: wait for Retry-After, then use the right credentials.',
+  ),
+});
+
+export type ReasonCode = keyof typeof reasons;
+
+/** Every reason, in catalogue order. */
+export const reasonCodes: readonly ReasonCode[] = Object.freeze(Object.keys(reasons) as ReasonCode[]);
+
+export function isReasonCode(value: unknown): value is ReasonCode {
+  return typeof value === 'string' && Object.hasOwn(reasons, value);
+}
+
+/** The catalogue entry for a code, or undefined for a code Gatehouse does not know. */
+export function getReason(code: unknown): Reason | undefined {
+  return isReasonCode(code) ? reasons[code] : undefined;
+}
