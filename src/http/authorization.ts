@@ -132,7 +132,8 @@ export function parseAuthorization(value: string | readonly string[] | null | un
 
   const rest = readAuthRest(cursor, false);
   if (lower === 'digest') {
-    if (rest.token68 !== undefined || rest.issues.length > 0) return fail('digest_params_invalid', rest.issues.join(', '));
+    if (rest.token68 !== undefined || rest.issues.length > 0)
+      return fail('digest_params_invalid', rest.issues.join(', '));
     const digest = digestFromParams(rest.params);
     if (typeof digest === 'string') return fail('digest_missing_param', digest);
     return { ok: true, credentials: { kind: 'digest', scheme, digest } };
@@ -143,8 +144,8 @@ export function parseAuthorization(value: string | readonly string[] | null | un
   return { ok: true, credentials: other };
 }
 
-// RFC 7616 §3.4: these Digest parameters are tokens and are sent unquoted.
-const DIGEST_BARE = new Set(['algorithm', 'qop', 'nc', 'userhash']);
+// RFC 7616 §3.4: these Digest parameters are tokens and are sent unquoted (username* is an RFC 8187 ext-value).
+const DIGEST_BARE = new Set(['username*', 'algorithm', 'qop', 'nc', 'userhash']);
 
 /**
  * Formats credentials as an Authorization field value.
@@ -153,7 +154,8 @@ const DIGEST_BARE = new Set(['algorithm', 'qop', 'nc', 'userhash']);
  * read: a Basic username with ":", a Bearer token outside RFC 6750's alphabet, and so on.
  */
 export function formatAuthorization(credentials: Credentials): string {
-  if (!credentials || typeof credentials !== 'object') throw invalidArgument('formatAuthorization(credentials): expected an object with a "kind"');
+  if (!credentials || typeof credentials !== 'object')
+    throw invalidArgument('formatAuthorization(credentials): expected an object with a "kind"');
   const scheme = credentials.scheme ?? defaultScheme(credentials.kind);
   if (!isToken(scheme)) throw invalidArgument(`formatAuthorization: scheme ${JSON.stringify(scheme)} is not a token`);
   switch (credentials.kind) {
@@ -171,7 +173,9 @@ export function formatAuthorization(credentials: Credentials): string {
     case 'other':
       return scheme + formatAuthRest(credentials.params ?? {}, credentials.token68, new Set(), 'credentials');
     default:
-      throw invalidArgument(`formatAuthorization: unknown kind ${JSON.stringify((credentials as { kind: unknown }).kind)}; use basic, bearer, digest or other`);
+      throw invalidArgument(
+        `formatAuthorization: unknown kind ${JSON.stringify((credentials as { kind: unknown }).kind)}; use basic, bearer, digest or other`,
+      );
   }
 }
 

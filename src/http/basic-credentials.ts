@@ -51,7 +51,9 @@ export function encodeBasic(username: string, password: string): string {
   if (typeof username !== 'string') throw invalidArgument('basic credentials: username must be a string');
   if (typeof password !== 'string') throw invalidArgument('basic credentials: password must be a string');
   if (username.includes(':')) {
-    throw invalidArgument('basic credentials: the username cannot contain ":" (RFC 7617 §2); the server could not tell where it ends');
+    throw invalidArgument(
+      'basic credentials: the username cannot contain ":" (RFC 7617 §2); the server could not tell where it ends',
+    );
   }
   if (hasControl(username) || hasControl(password)) {
     throw invalidArgument('basic credentials: username and password cannot contain control characters (RFC 7617 §2)');

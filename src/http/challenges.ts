@@ -82,7 +82,8 @@ const BARE = new Set(['algorithm', 'stale', 'userhash']);
  * that is not a token, or a value with a character no header can carry (CR, LF, other controls).
  */
 export function formatChallenges(challenges: readonly Challenge[]): string {
-  if (!Array.isArray(challenges)) throw invalidArgument('formatChallenges(challenges): expected an array of challenges');
+  if (!Array.isArray(challenges))
+    throw invalidArgument('formatChallenges(challenges): expected an array of challenges');
   return challenges.map((challenge, i) => formatChallenge(challenge, `challenges[${i}]`)).join(', ');
 }
 

@@ -28,7 +28,10 @@ export interface ParseHttpDateOptions {
  * Parses an HTTP-date in any of its three formats into milliseconds since the epoch, or
  * `undefined` when the value is not one.
  */
-export function parseHttpDate(value: string | null | undefined, options: ParseHttpDateOptions = {}): number | undefined {
+export function parseHttpDate(
+  value: string | null | undefined,
+  options: ParseHttpDateOptions = {},
+): number | undefined {
   if (typeof value !== 'string' || value.length > 64) return undefined;
   const input = value.trim();
 

@@ -16,15 +16,21 @@ export {
   parseAuthorization,
 } from './authorization.ts';
 export { decodeBasic, encodeBasic } from './basic-credentials.ts';
-export { type Challenge, formatChallenge, formatChallenges, type ParseChallengesOptions, parseChallenges } from './challenges.ts';
+export {
+  type Challenge,
+  formatChallenge,
+  formatChallenges,
+  type ParseChallengesOptions,
+  parseChallenges,
+} from './challenges.ts';
 export { decodeExtValue, encodeExtValue } from './digest-credentials.ts';
 export { getField, type HeaderSource, type HeadersLike } from './headers-like.ts';
 export { formatHttpDate, type ParseHttpDateOptions, parseHttpDate } from './http-date.ts';
 export {
   type CreateProblemOptions,
   createProblem,
-  PROBLEM_CONTENT_TYPE,
   type ParseProblemOptions,
+  PROBLEM_CONTENT_TYPE,
   type ProblemDetails,
   parseProblem,
   type ReasonProblem,
@@ -47,4 +53,5 @@ export {
   reasonCodes,
   reasons,
 } from './reasons.ts';
+export { maskSecret } from './redact.ts';
 export { type ParseRetryAfterOptions, parseRetryAfter } from './retry-after.ts';

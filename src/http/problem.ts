@@ -5,7 +5,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc9457
  */
 import { invalidArgument } from './argument-error.ts';
-import { getReason, type Reason, type ReasonCode, REASON_TYPE_BASE, reasons } from './reasons.ts';
+import { getReason, REASON_TYPE_BASE, type Reason, type ReasonCode, reasons } from './reasons.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -44,7 +44,9 @@ export interface CreateProblemOptions {
 export function createProblem(code: ReasonCode, options: CreateProblemOptions = {}): ReasonProblem {
   const reason = getReason(code);
   if (!reason) {
-    throw invalidArgument(`createProblem(code): ${JSON.stringify(code)} is not in the reason catalogue; use one of ${Object.keys(reasons).join(', ')}`);
+    throw invalidArgument(
+      `createProblem(code): ${JSON.stringify(code)} is not in the reason catalogue; use one of ${Object.keys(reasons).join(', ')}`,
+    );
   }
   const problem: ReasonProblem = {
     ...options.extensions,

@@ -45,7 +45,10 @@ export interface ParseRateLimitOptions {
  * Reads rate-limit fields, the IETF ones first. `undefined` when the response carries none
  * that parse. Never throws.
  */
-export function parseRateLimit(headers: HeaderSource | null | undefined, options: ParseRateLimitOptions = {}): RateLimitInfo | undefined {
+export function parseRateLimit(
+  headers: HeaderSource | null | undefined,
+  options: ParseRateLimitOptions = {},
+): RateLimitInfo | undefined {
   const sources: Array<() => RateLimitInfo | undefined> = [
     () => fromStructured(headers),
     () => fromDraft07(headers),
@@ -78,7 +81,8 @@ function fromStructured(headers: HeaderSource | null | undefined): RateLimitInfo
   const current = getField(headers, 'RateLimit');
   const declared = getField(headers, 'RateLimit-Policy');
   const currentItems = current === undefined ? undefined : parseList(current);
-  if (!currentItems || currentItems.length === 0 || !currentItems.every((item) => item.params.has('r'))) return undefined;
+  if (!currentItems || currentItems.length === 0 || !currentItems.every((item) => item.params.has('r')))
+    return undefined;
 
   const byName = new Map<string, Item>();
   for (const item of (declared !== undefined && parseList(declared)) || []) {
@@ -107,7 +111,7 @@ function fromStructured(headers: HeaderSource | null | undefined): RateLimitInfo
 function fromDraft07(headers: HeaderSource | null | undefined): RateLimitInfo | undefined {
   const current = getField(headers, 'RateLimit');
   const dictionary = current === undefined ? undefined : parseDictionary(current);
-  if (!dictionary || !dictionary.has('remaining')) return undefined;
+  if (!dictionary?.has('remaining')) return undefined;
   const policy: RateLimitPolicy = {};
   assign(policy, 'limit', nonNegative(dictionary.get('limit')?.value));
   assign(policy, 'remaining', nonNegative(dictionary.get('remaining')?.value));
@@ -115,8 +119,8 @@ function fromDraft07(headers: HeaderSource | null | undefined): RateLimitInfo | 
   assign(policy, 'resetMs', reset === undefined ? undefined : reset * 1000);
   const declared = getField(headers, 'RateLimit-Policy');
   const first = declared === undefined ? undefined : parseList(declared)?.[0];
-  const window = first && nonNegative(first.params.get('w'));
-  assign(policy, 'windowMs', window === undefined || window === null ? undefined : window * 1000);
+  const window = first ? nonNegative(first.params.get('w')) : undefined;
+  assign(policy, 'windowMs', window === undefined ? undefined : window * 1000);
   return summarize('RateLimit-draft07', [policy]);
 }
 

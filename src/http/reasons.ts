@@ -90,7 +90,7 @@ export const reasons = Object.freeze({
     401,
     'invalid_token',
     'Token issued for another audience',
-    "Request a token whose aud names this API (check the audience or resource parameter of the token request).",
+    'Request a token whose aud names this API (check the audience or resource parameter of the token request).',
   ),
   token_issuer_mismatch: reason(
     'token_issuer_mismatch',
@@ -126,7 +126,7 @@ export const reasons = Object.freeze({
     403,
     'insufficient_scope',
     'Insufficient scope',
-    'Obtain a token that includes the scopes named in the challenge\'s scope parameter.',
+    "Obtain a token that includes the scopes named in the challenge's scope parameter.",
   ),
   forbidden: reason(
     'forbidden',

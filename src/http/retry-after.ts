@@ -25,7 +25,10 @@ const MAX_DELTA_SECONDS = 2 ** 31;
  * @example parseRetryAfter('120') // 120000
  * @example parseRetryAfter('Wed, 21 Oct 2015 07:28:10 GMT', { date: 'Wed, 21 Oct 2015 07:28:00 GMT' }) // 10000
  */
-export function parseRetryAfter(value: string | null | undefined, options: ParseRetryAfterOptions = {}): number | undefined {
+export function parseRetryAfter(
+  value: string | null | undefined,
+  options: ParseRetryAfterOptions = {},
+): number | undefined {
   if (typeof value !== 'string') return undefined;
   const input = value.trim();
   if (input.length === 0) return undefined;

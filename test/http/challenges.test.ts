@@ -22,7 +22,10 @@ const vectors: Array<[string, Challenge[]]> = [
     'Bearer realm="example", error="invalid_token", error_description="The access token expired"',
     [c('Bearer', { realm: 'example', error: 'invalid_token', error_description: 'The access token expired' })],
   ],
-  ['Bearer error="insufficient_scope", scope="read write"', [c('Bearer', { error: 'insufficient_scope', scope: 'read write' })]],
+  [
+    'Bearer error="insufficient_scope", scope="read write"',
+    [c('Bearer', { error: 'insufficient_scope', scope: 'read write' })],
+  ],
   ['Bearer realm="x",error="invalid_token"', [c('Bearer', { realm: 'x', error: 'invalid_token' })]],
   // RFC 9110 §11.6.1's own example.
   [
@@ -43,11 +46,23 @@ const vectors: Array<[string, Challenge[]]> = [
   ],
   [
     'Digest realm="me@kennethreitz.com", nonce="abc", qop="auth", opaque="def", algorithm=MD5, stale=FALSE',
-    [c('Digest', { realm: 'me@kennethreitz.com', nonce: 'abc', qop: 'auth', opaque: 'def', algorithm: 'MD5', stale: 'FALSE' })],
+    [
+      c('Digest', {
+        realm: 'me@kennethreitz.com',
+        nonce: 'abc',
+        qop: 'auth',
+        opaque: 'def',
+        algorithm: 'MD5',
+        stale: 'FALSE',
+      }),
+    ],
   ],
   // token68
   ['Negotiate abc==', [c('Negotiate', {}, 'abc==')]],
-  ['Negotiate YIIFzQYJKoZIhvcSAQICAQBuggW8MIIFuKADAgEFoQMCAQ6i', [c('Negotiate', {}, 'YIIFzQYJKoZIhvcSAQICAQBuggW8MIIFuKADAgEFoQMCAQ6i')]],
+  [
+    'Negotiate YIIFzQYJKoZIhvcSAQICAQBuggW8MIIFuKADAgEFoQMCAQ6i',
+    [c('Negotiate', {}, 'YIIFzQYJKoZIhvcSAQICAQBuggW8MIIFuKADAgEFoQMCAQ6i')],
+  ],
   ['Negotiate abc==, Basic realm="x"', [c('Negotiate', {}, 'abc=='), c('Basic', { realm: 'x' })]],
   ['Foo abc, Bar', [c('Foo', {}, 'abc'), c('Bar')]],
   ['Foo a/b+c=', [c('Foo', {}, 'a/b+c=')]],
@@ -92,7 +107,18 @@ const vectors: Array<[string, Challenge[]]> = [
   ['Basic realm="Zürich"', [c('Basic', { realm: 'Zürich' })]],
   ['Basic realm="caf\u00e9 \u6771\u4eac"', [c('Basic', { realm: 'caf\u00e9 \u6771\u4eac' })]],
   // A parameter named like an Object.prototype key stays an own, plain value.
-  ['Foo __proto__="x", constructor="y"', [{ scheme: 'Foo', params: Object.fromEntries([['__proto__', 'x'], ['constructor', 'y']]) }]],
+  [
+    'Foo __proto__="x", constructor="y"',
+    [
+      {
+        scheme: 'Foo',
+        params: Object.fromEntries([
+          ['__proto__', 'x'],
+          ['constructor', 'y'],
+        ]),
+      },
+    ],
+  ],
 ];
 
 describe('parseChallenges', () => {
@@ -118,15 +144,20 @@ describe('parseChallenges', () => {
       c('Basic', { realm: 'a' }),
       c('Bearer', { error: 'invalid_token', error_description: 'x, y' }),
     ]);
-    assert.deepStrictEqual(parseChallenges(headers, { header: 'proxy-authenticate' }), [c('Basic', { realm: 'proxy' })]);
+    assert.deepStrictEqual(parseChallenges(headers, { header: 'proxy-authenticate' }), [
+      c('Basic', { realm: 'proxy' }),
+    ]);
   });
 
   it('reads a plain header object whatever the case of its keys (Node IncomingHttpHeaders)', () => {
     assert.deepStrictEqual(parseChallenges({ 'WWW-Authenticate': 'Basic realm="a"' }), [c('Basic', { realm: 'a' })]);
-    assert.deepStrictEqual(parseChallenges({ 'proxy-authenticate': ['Basic realm="p"', 'Digest realm="q"'] }, { header: 'proxy-authenticate' }), [
-      c('Basic', { realm: 'p' }),
-      c('Digest', { realm: 'q' }),
-    ]);
+    assert.deepStrictEqual(
+      parseChallenges(
+        { 'proxy-authenticate': ['Basic realm="p"', 'Digest realm="q"'] },
+        { header: 'proxy-authenticate' },
+      ),
+      [c('Basic', { realm: 'p' }), c('Digest', { realm: 'q' })],
+    );
     assert.deepStrictEqual(parseChallenges({}), []);
   });
 
@@ -149,20 +180,27 @@ describe('parseChallenges', () => {
 describe('formatChallenges', () => {
   it('quotes values and escapes quotes and backslashes', () => {
     assert.equal(
-      formatChallenges([c('Bearer', { realm: 'api', error: 'invalid_token', error_description: 'said "no" \\ twice' })]),
+      formatChallenges([
+        c('Bearer', { realm: 'api', error: 'invalid_token', error_description: 'said "no" \\ twice' }),
+      ]),
       'Bearer realm="api", error="invalid_token", error_description="said \\"no\\" \\\\ twice"',
     );
   });
 
   it("sends Digest's token-valued parameters bare, as RFC 7616 shows them", () => {
     assert.equal(
-      formatChallenges([c('Digest', { realm: 'r', qop: 'auth, auth-int', algorithm: 'SHA-256', nonce: 'n', stale: 'true' })]),
+      formatChallenges([
+        c('Digest', { realm: 'r', qop: 'auth, auth-int', algorithm: 'SHA-256', nonce: 'n', stale: 'true' }),
+      ]),
       'Digest realm="r", qop="auth, auth-int", algorithm=SHA-256, nonce="n", stale=true',
     );
   });
 
   it('formats token68 challenges and several challenges in one value', () => {
-    assert.equal(formatChallenges([c('Negotiate', {}, 'abc=='), c('Basic', { realm: 'x', charset: 'UTF-8' })]), 'Negotiate abc==, Basic realm="x", charset="UTF-8"');
+    assert.equal(
+      formatChallenges([c('Negotiate', {}, 'abc=='), c('Basic', { realm: 'x', charset: 'UTF-8' })]),
+      'Negotiate abc==, Basic realm="x", charset="UTF-8"',
+    );
     assert.equal(formatChallenges([c('Bearer')]), 'Bearer');
     assert.equal(formatChallenges([]), '');
   });
@@ -179,11 +217,14 @@ describe('formatChallenges', () => {
   ];
   for (const [what, challenges] of invalid) {
     it(`refuses ${what} with a coded TypeError`, () => {
-      assert.throws(() => formatChallenges(challenges), (error: unknown) => {
-        assert.ok(error instanceof TypeError);
-        assert.equal((error as { code?: string }).code, INVALID_ARGUMENT);
-        return true;
-      });
+      assert.throws(
+        () => formatChallenges(challenges),
+        (error: unknown) => {
+          assert.ok(error instanceof TypeError);
+          assert.equal((error as { code?: string }).code, INVALID_ARGUMENT);
+          return true;
+        },
+      );
     });
   }
 

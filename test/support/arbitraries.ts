@@ -7,7 +7,10 @@ const TOKEN68_CHARS = '-._~+/0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmno
 export const token = fc.string({ unit: fc.constantFrom(...TCHARS), minLength: 1, maxLength: 12 });
 
 export const token68 = fc
-  .tuple(fc.string({ unit: fc.constantFrom(...TOKEN68_CHARS), minLength: 1, maxLength: 40 }), fc.integer({ min: 0, max: 2 }))
+  .tuple(
+    fc.string({ unit: fc.constantFrom(...TOKEN68_CHARS), minLength: 1, maxLength: 40 }),
+    fc.integer({ min: 0, max: 2 }),
+  )
   .map(([chars, pad]) => chars + '='.repeat(pad));
 
 /** Any character a quoted-string can carry: HTAB, SP, VCHAR, obs-text. */
@@ -22,7 +25,13 @@ export const quotable = fc.string({
 
 /** Parameters with distinct lower-case names, as a parser returns them. */
 export const params = fc
-  .uniqueArray(fc.tuple(token.map((t) => t.toLowerCase()), quotable), { selector: ([name]) => name, maxLength: 5 })
+  .uniqueArray(
+    fc.tuple(
+      token.map((t) => t.toLowerCase()),
+      quotable,
+    ),
+    { selector: ([name]) => name, maxLength: 5 },
+  )
   .map((entries) => Object.fromEntries(entries));
 
 // fc.record builds null-prototype objects; the parsers return plain ones.
@@ -34,5 +43,8 @@ export const challenge = fc.oneof(
 /** Anything at all, including lone surrogates and control characters. */
 export const anyString = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 200 }),
-  fc.string({ unit: fc.constantFrom('"', '\\', ',', '=', ' ', '\t', 'a', 'B', ';', ':', '(', ')', '?', '%', "'", '*'), maxLength: 200 }),
+  fc.string({
+    unit: fc.constantFrom('"', '\\', ',', '=', ' ', '\t', 'a', 'B', ';', ':', '(', ')', '?', '%', "'", '*'),
+    maxLength: 200,
+  }),
 );

@@ -1,0 +1,26 @@
+// Imports every subpath of the built package by its own name, as a consumer would, and checks
+// that each offers what its documentation promises. Runs after `npm run build`.
+import assert from 'node:assert/strict';
+
+const expected = {
+  gatehouse: [
+    'parseChallenges',
+    'formatChallenges',
+    'parseAuthorization',
+    'formatAuthorization',
+    'parseRetryAfter',
+    'parseRateLimit',
+    'parseHttpDate',
+    'reasons',
+    'createProblem',
+    'parseProblem',
+  ],
+  'gatehouse/client': ['parseChallenges', 'parseRetryAfter', 'parseProblem'],
+  'gatehouse/server': ['formatChallenges', 'createProblem', 'reasons'],
+};
+
+for (const [specifier, names] of Object.entries(expected)) {
+  const module = await import(specifier);
+  for (const name of names) assert.ok(name in module, `${specifier} does not export ${name}`);
+}
+console.log(`exports ok: ${Object.keys(expected).join(', ')}`);
