@@ -1,5 +1,40 @@
 /**
- * `gatehouse/client`: for code that calls APIs. It carries the shared model, so a caller reads
- * challenges, Retry-After, rate limits and problem bodies from one import.
+ * `gatehouse/client`: for code that calls APIs. Runs in browsers and Node; the Node-only token
+ * stores live at `gatehouse/client/file-store` and `gatehouse/client/redis-store`.
  */
 export * from '../http/index.ts';
+export { type ApiKeyPlacement, apiKey } from './auth/api-key.ts';
+export { basic } from './auth/basic.ts';
+export { bearer } from './auth/bearer.ts';
+export { type DigestOptions, digest } from './auth/digest.ts';
+export { type HmacSignatureOptions, hmacSignature, labSignature } from './auth/hmac-signature.ts';
+export type { AuthContext, AuthStrategy, RefreshEvent } from './auth-flow.ts';
+export type { CookieJarLike } from './cookies.ts';
+export { type Client, type ClientRequestInit, createClient } from './create-client.ts';
+export { AuthenticationError } from './errors/authentication-error.ts';
+export { GatehouseError } from './errors/gatehouse-error.ts';
+export { ForbiddenError, HttpError, RateLimitedError, UnauthorizedError } from './errors/http-error.ts';
+export { NetworkError } from './errors/network-error.ts';
+export { TimeoutError } from './errors/timeout-error.ts';
+export type { ClientOptions, ResponseEvent } from './options.ts';
+export type { OutgoingRequest } from './outgoing-request.ts';
+export type { RedirectEvent, RedirectOptions } from './redirect.ts';
+export type { BodySource } from './request-body.ts';
+export type { RetryEvent } from './retry.ts';
+export { backoffDelay, DEFAULT_RETRY, isRetrySafe, type RetryOptions } from './retry-policy.ts';
+export {
+  type ClientCredentialsOptions,
+  oauth2ClientCredentials,
+  oauth2RefreshToken,
+  type RefreshTokenOptions,
+} from './tokens/oauth2.ts';
+export type { Token, TokenResponse } from './tokens/token.ts';
+export {
+  type FetchToken,
+  type GetTokenOptions,
+  type TokenSource,
+  type TokenSourceOptions,
+  tokenSource,
+} from './tokens/token-source.ts';
+export { memoryStore, type TokenStore } from './tokens/token-store.ts';
+export type { Transport } from './transport.ts';

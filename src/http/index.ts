@@ -54,4 +54,11 @@ export {
   reasons,
 } from './reasons.ts';
 export { maskSecret } from './redact.ts';
+export {
+  LAB_SIGNATURE_HEADERS,
+  SIGNATURE_SCHEME,
+  type SignatureLayout,
+  type SigningInput,
+  signingString,
+} from './request-signature.ts';
 export { type ParseRetryAfterOptions, parseRetryAfter } from './retry-after.ts';

@@ -1,0 +1,81 @@
+/** Waiting that stops the moment a signal aborts. */
+
+/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Waits for a promise that others share (a token refresh), but stops waiting when this
+ * caller's signal aborts. The shared work goes on for the others.
+ */
+export function raceAbort<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** A timer that aborts with a tagged reason, so the catcher knows which budget ran out. */
+export class Budget {
+  readonly which: 'attempt' | 'total';
+  readonly ms: number | undefined;
+  readonly deadline: number;
+  /** Aborts when the budget runs out or any parent signal aborts (with the parent's reason). */
+  readonly signal: AbortSignal;
+  readonly #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(which: 'attempt' | 'total', ms: number | undefined, parents: Array<AbortSignal | undefined>) {
+    this.which = which;
+    this.ms = ms;
+    this.deadline = ms === undefined ? Number.POSITIVE_INFINITY : Date.now() + ms;
+    const controller = new AbortController();
+    if (ms !== undefined) this.#timer = setTimeout(() => controller.abort(new BudgetExpired(which)), ms);
+    // AbortSignal.any holds its sources weakly: a long-lived caller signal collects no listeners.
+    this.signal = AbortSignal.any([controller.signal, ...parents.filter((s): s is AbortSignal => s !== undefined)]);
+  }
+
+  /** Milliseconds left; Infinity without a budget. */
+  remaining(): number {
+    return this.deadline - Date.now();
+  }
+
+  /** Stops the timer. The signal stays as it is, so a body still streaming keeps its parents' abort. */
+  dispose(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+  }
+}
+
+/** The abort reason a Budget uses. */
+export class BudgetExpired extends Error {
+  readonly which: 'attempt' | 'total';
+
+  constructor(which: 'attempt' | 'total') {
+    super(`${which} budget expired`);
+    this.which = which;
+  }
+}

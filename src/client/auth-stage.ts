@@ -1,0 +1,56 @@
+/** The auth stage: runs the strategy's flow for one attempt, where credentials are allowed. */
+import { type AuthContext, type AuthStrategy, MAX_AUTH_SENDS } from './auth-flow.ts';
+import { copyRequest, type OutgoingRequest } from './outgoing-request.ts';
+import { discard, type Send, type SendContext } from './transport.ts';
+
+/** Why the flow stopped short of what it asked for, kept for the error message. */
+export const authNotes = new WeakMap<Response, string>();
+
+export function authStage(
+  strategy: AuthStrategy | undefined,
+  reportRefresh: AuthContext['reportRefresh'],
+  next: Send,
+): Send {
+  if (!strategy) return next;
+  return async (request, context) => {
+    // Credentials belong to an origin: after a redirect elsewhere, send none.
+    if (!request.credentialsAllowed) return next(request, context);
+    const flow = strategy.flow(copyRequest(request), { signal: context.signal, reportRefresh });
+    return runFlow(flow, context, next, strategy.name);
+  };
+}
+
+async function runFlow(
+  flow: AsyncGenerator<OutgoingRequest, void, Response>,
+  context: SendContext,
+  next: Send,
+  name: string,
+): Promise<Response> {
+  let step = await flow.next(undefined as unknown as Response);
+  let response: Response | undefined;
+  let sends = 0;
+  while (!step.done) {
+    const request = step.value;
+    if (response) {
+      if (request.body.exhausted) {
+        await flow.return();
+        authNotes.set(
+          response,
+          'Not sent again with new credentials: the body was a one-shot ReadableStream (pass body: () => stream to allow it).',
+        );
+        return response;
+      }
+      if (sends >= MAX_AUTH_SENDS) {
+        await flow.return();
+        authNotes.set(response, `The ${name} strategy asked for more than ${MAX_AUTH_SENDS} sends; stopped.`);
+        return response;
+      }
+      await discard(response);
+    }
+    sends++;
+    response = await next(request, context);
+    step = await flow.next(response);
+  }
+  if (!response) throw new TypeError(`the ${name} auth strategy returned without yielding a request to send`);
+  return response;
+}

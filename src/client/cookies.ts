@@ -1,0 +1,34 @@
+/**
+ * The cookie stage: a cookie jar for cookie-session APIs. The jar (tough-cookie's CookieJar or
+ * anything with its two methods) decides which cookies go where, by RFC 6265's rules.
+ */
+import { copyRequest } from './outgoing-request.ts';
+import type { Send } from './transport.ts';
+
+export interface CookieJarLike {
+  getCookieString(url: string): Promise<string>;
+  setCookie(cookie: string, url: string, options?: { ignoreError?: boolean }): Promise<unknown>;
+}
+
+export function cookieStage(jar: CookieJarLike | undefined, next: Send): Send {
+  if (!jar) return next;
+  return async (request, context) => {
+    const stored = await jar.getCookieString(request.url.href);
+    const outgoing = copyRequest(request);
+    if (stored) {
+      const own = outgoing.headers.get('cookie');
+      outgoing.headers.set('cookie', own ? `${own}; ${stored}` : stored);
+    }
+    const response = await next(outgoing, context);
+    for (const cookie of response.headers.getSetCookie()) {
+      await jar.setCookie(cookie, request.url.href, { ignoreError: true });
+    }
+    return response;
+  };
+}
+
+/** A new tough-cookie jar, loaded only when a client asks for cookies. */
+export async function createCookieJar(): Promise<CookieJarLike> {
+  const { CookieJar } = await import('tough-cookie');
+  return new CookieJar();
+}

@@ -1,0 +1,188 @@
+/**
+ * `createClient`: the pipeline of stages a call passes through, outermost first:
+ * deadline → retry (backoff, Retry-After, origin cooldown) → redirect (credentials stay with
+ * their origin) → auth (apply credentials; on 401 maybe recover once) → cookies → transport.
+ */
+import { PROBLEM_CONTENT_TYPE, type ProblemDetails, parseProblem } from '../http/index.ts';
+import { Budget, BudgetExpired } from './abort.ts';
+import { authNotes, authStage } from './auth-stage.ts';
+import { type CookieJarLike, cookieStage, createCookieJar } from './cookies.ts';
+import { GatehouseError } from './errors/gatehouse-error.ts';
+import { httpErrorFor } from './errors/http-error.ts';
+import { TimeoutError } from './errors/timeout-error.ts';
+import { type ClientOptions, normalizeOptions } from './options.ts';
+import { OriginCooldown } from './origin-cooldown.ts';
+import type { OutgoingRequest } from './outgoing-request.ts';
+import { redactUrl } from './redact.ts';
+import { redirectStage, TooManyRedirectsError } from './redirect.ts';
+import { type BodySource, RequestBody } from './request-body.ts';
+import { type CallState, sendWithRetry } from './retry.ts';
+import { type Send, transportSend } from './transport.ts';
+
+export interface ClientRequestInit extends Omit<RequestInit, 'body'> {
+  /** Anything fetch takes, or `() => body` to make a fresh one (a stream) for every send. */
+  body?: BodySource;
+  /** Overrides the client's throwHttpErrors for this call. */
+  throwHttpErrors?: boolean;
+}
+
+export interface Client {
+  /** fetch's signature and semantics, through the client's pipeline. */
+  fetch(input: string | URL | Request, init?: ClientRequestInit): Promise<Response>;
+  get(url: string | URL, init?: ClientRequestInit): Promise<Response>;
+  head(url: string | URL, init?: ClientRequestInit): Promise<Response>;
+  post(url: string | URL, init?: ClientRequestInit): Promise<Response>;
+  put(url: string | URL, init?: ClientRequestInit): Promise<Response>;
+  patch(url: string | URL, init?: ClientRequestInit): Promise<Response>;
+  delete(url: string | URL, init?: ClientRequestInit): Promise<Response>;
+}
+
+const PROBLEM_BODY_LIMIT = 65_536; // characters read from an error body to find problem details
+
+/**
+ * @example
+ * const api = createClient({ baseUrl: 'https://api.example.com/v1/', auth: bearer(source), retry: { limit: 3 } });
+ * const me = await (await api.get('me')).json();
+ */
+export function createClient(options: ClientOptions = {}): Client {
+  const config = normalizeOptions(options);
+  const cooldown = new OriginCooldown();
+  const secretParams = config.auth?.secretQueryParams ?? [];
+  let jar: Promise<CookieJarLike> | undefined;
+  if (config.cookies === true) jar = createCookieJar();
+  else if (config.cookies) jar = Promise.resolve(config.cookies);
+
+  const transport = transportSend(config.fetch);
+  const withCookies: Send = jar
+    ? async (request, context) => cookieStage(await jar, transport)(request, context)
+    : transport;
+  const withAuth = authStage(config.auth, config.onRefresh, withCookies);
+  const withRedirects = redirectStage(
+    config.redirect,
+    (event) =>
+      config.onRedirect({ ...event, from: redactUrl(event.from, secretParams), to: redactUrl(event.to, secretParams) }),
+    withAuth,
+  );
+
+  async function call(input: string | URL | Request, init: ClientRequestInit = {}): Promise<Response> {
+    const request = await buildRequest(input, init);
+    const url = redactUrl(request.url, secretParams);
+    const callerSignal = init.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined;
+    const total = new Budget('total', config.timeout.total, [callerSignal]);
+    const state: CallState = {
+      method: request.method,
+      url,
+      total,
+      callerSignal,
+      attemptTimeout: config.timeout.attempt,
+      policy: config.retry,
+      cooldown,
+      onRetry: config.onRetry,
+      attempts: 0,
+      note: undefined,
+      retryAfterMs: undefined,
+    };
+    let response: Response;
+    try {
+      response = await sendWithRetry(request, state, withRedirects);
+    } catch (error) {
+      throw finalError(error, state);
+    } finally {
+      total.dispose();
+    }
+    config.onResponse({ method: request.method, url, status: response.status, attempts: state.attempts, response });
+
+    const throwHttpErrors = init.throwHttpErrors ?? config.throwHttpErrors;
+    if (response.ok || !throwHttpErrors || response.type === 'opaqueredirect') return response;
+    if (response.status >= 300 && response.status < 400 && !config.redirect.follow) return response;
+    const note = [authNotes.get(response), state.note].filter(Boolean).join(' ') || undefined;
+    throw httpErrorFor({
+      response,
+      method: request.method,
+      url,
+      attempts: state.attempts,
+      problem: await readProblem(response),
+      note,
+      retryAfterMs: state.retryAfterMs,
+    });
+  }
+
+  async function buildRequest(input: string | URL | Request, init: ClientRequestInit): Promise<OutgoingRequest> {
+    let url: URL;
+    let method = 'GET';
+    const headers = new Headers(config.headers);
+    let body: BodySource = null;
+    if (input instanceof Request) {
+      url = new URL(input.url);
+      method = input.method;
+      input.headers.forEach((value, name) => headers.set(name, value));
+      // A Request's body is a one-shot stream: read it once so it can be replayed.
+      if (input.body !== null) body = new Uint8Array(await input.arrayBuffer());
+    } else {
+      url = resolveUrl(input, config.baseUrl);
+    }
+    if (init.method !== undefined) method = init.method;
+    if (init.headers !== undefined) new Headers(init.headers).forEach((value, name) => headers.set(name, value));
+    if (init.body !== undefined) body = init.body;
+    method = method.toUpperCase();
+    if ((method === 'POST' || method === 'PATCH') && config.retry.idempotencyKey && !headers.has('idempotency-key')) {
+      // One key for every attempt of this call: the server applies the request once (draft-ietf-httpapi-idempotency-key-header).
+      headers.set('idempotency-key', crypto.randomUUID());
+    }
+    return { url, method, headers, body: new RequestBody(body), credentialsAllowed: true };
+  }
+
+  const withMethod =
+    (method: string) =>
+    (url: string | URL, init: ClientRequestInit = {}): Promise<Response> =>
+      call(url, { ...init, method });
+
+  return {
+    fetch: call,
+    get: withMethod('GET'),
+    head: withMethod('HEAD'),
+    post: withMethod('POST'),
+    put: withMethod('PUT'),
+    patch: withMethod('PATCH'),
+    delete: withMethod('DELETE'),
+  };
+}
+
+function resolveUrl(input: string | URL, baseUrl: URL | undefined): URL {
+  if (input instanceof URL) return new URL(input.href);
+  if (typeof input !== 'string') throw new TypeError('client.fetch(input): input must be a string, URL or Request');
+  if (/^[a-z][a-z0-9+.-]*:/i.test(input)) return new URL(input);
+  if (!baseUrl) throw new TypeError(`client.fetch(${JSON.stringify(input)}): a relative URL needs the baseUrl option`);
+  // Joined as a path below baseUrl, so 'users' and '/users' both land under /v1/.
+  return new URL(input.replace(/^\/+/, ''), baseUrl);
+}
+
+function finalError(error: unknown, state: CallState): unknown {
+  if (error instanceof TooManyRedirectsError) {
+    return new GatehouseError(
+      `${state.method} ${state.url}: ${error.message}; check for a redirect loop.`,
+      'ERR_GATEHOUSE_TOO_MANY_REDIRECTS',
+    );
+  }
+  if (error instanceof BudgetExpired) {
+    return new TimeoutError({
+      which: error.which,
+      timeoutMs: state.total.ms ?? 0,
+      method: state.method,
+      url: state.url,
+      attempts: state.attempts,
+    });
+  }
+  return error;
+}
+
+async function readProblem(response: Response): Promise<ProblemDetails | undefined> {
+  const type = response.headers.get('content-type') ?? '';
+  if (!type.includes(PROBLEM_CONTENT_TYPE) && !type.includes('application/json')) return undefined;
+  try {
+    const text = await response.clone().text();
+    return text.length <= PROBLEM_BODY_LIMIT ? parseProblem(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,25 @@
+import { GatehouseError } from './gatehouse-error.ts';
+
+/**
+ * Getting a token failed: the token endpoint refused, answered something unreadable, or could
+ * not be reached. Every request that was waiting for that token fails with this error.
+ */
+export class AuthenticationError extends GatehouseError {
+  static override readonly code = 'ERR_GATEHOUSE_AUTHENTICATION';
+  /** The token endpoint's status, when it answered. */
+  readonly status: number | undefined;
+  /** The OAuth 2.0 `error` code (RFC 6749 §5.2), when the endpoint sent one. */
+  readonly oauthError: string | undefined;
+  /** The start of the endpoint's body, secrets masked. */
+  readonly bodyExcerpt: string | undefined;
+
+  constructor(
+    message: string,
+    details: { status?: number; oauthError?: string; bodyExcerpt?: string; cause?: unknown } = {},
+  ) {
+    super(message, AuthenticationError.code, { cause: details.cause });
+    this.status = details.status;
+    this.oauthError = details.oauthError;
+    this.bodyExcerpt = details.bodyExcerpt;
+  }
+}

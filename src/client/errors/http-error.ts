@@ -1,0 +1,112 @@
+import { type Challenge, getReason, type ProblemDetails, parseChallenges, parseRetryAfter } from '../../http/index.ts';
+import { GatehouseError } from './gatehouse-error.ts';
+
+export interface HttpErrorDetails {
+  response: Response;
+  method: string;
+  /** The request URL, secrets already masked. */
+  url: string;
+  attempts: number;
+  /** The problem details body, when the server sent one. */
+  problem?: ProblemDetails | undefined;
+  /** Why the client did not recover, for the message. */
+  note?: string | undefined;
+}
+
+/** The server answered with a status that recovery could not fix (`throwHttpErrors` is on). */
+export class HttpError extends GatehouseError {
+  static override readonly code: string = 'ERR_GATEHOUSE_HTTP';
+  readonly status: number;
+  readonly method: string;
+  readonly url: string;
+  readonly attempts: number;
+  readonly problem: ProblemDetails | undefined;
+  /**
+   * Why, in the server's words: a reason code from the problem body (`token_expired`), else the
+   * RFC 6750 `error` of the challenge (`invalid_token`).
+   */
+  readonly reason: string | undefined;
+  /** The response; not enumerable, so logging the error does not dump it. */
+  declare readonly response: Response;
+
+  constructor(details: HttpErrorDetails, code: string = HttpError.code, reason?: string) {
+    const { response, method, url, attempts, problem, note } = details;
+    const resolved = reason ?? problemCode(problem);
+    const known = getReason(resolved);
+    const status = `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+    // Only the catalogue's own words go into the message: a server's free text could echo a secret.
+    const why = resolved ? ` (${resolved}${known ? `: ${known.hint}` : ''})` : '';
+    super(
+      `${method} ${url} answered ${status}${why} after ${attempts} attempt${attempts === 1 ? '' : 's'}.${note ? ` ${note}` : ''}`,
+      code,
+    );
+    this.status = response.status;
+    this.method = method;
+    this.url = url;
+    this.attempts = attempts;
+    this.problem = problem;
+    this.reason = resolved;
+    Object.defineProperty(this, 'response', { value: response, enumerable: false });
+  }
+}
+
+function problemCode(problem: ProblemDetails | undefined): string | undefined {
+  const code = problem?.['code'];
+  return typeof code === 'string' && /^[a-z0-9_]{1,64}$/.test(code) ? code : undefined;
+}
+
+function bearerError(challenges: Challenge[]): string | undefined {
+  for (const challenge of challenges) {
+    const error = challenge.params['error'];
+    if (error && /^[\x20-\x7e]{1,64}$/.test(error)) return error;
+  }
+  return undefined;
+}
+
+/** 401: the credentials were missing, wrong, expired or revoked, and one refresh did not fix it. */
+export class UnauthorizedError extends HttpError {
+  static override readonly code = 'ERR_GATEHOUSE_UNAUTHORIZED';
+  /** The WWW-Authenticate challenges, parsed. */
+  readonly challenges: Challenge[];
+
+  constructor(details: HttpErrorDetails) {
+    const challenges = parseChallenges(details.response.headers);
+    super(details, UnauthorizedError.code, problemCode(details.problem) ?? bearerError(challenges));
+    this.challenges = challenges;
+  }
+}
+
+/** 403: authenticated, but not allowed; new credentials for the same identity will not help. */
+export class ForbiddenError extends HttpError {
+  static override readonly code = 'ERR_GATEHOUSE_FORBIDDEN';
+  readonly challenges: Challenge[];
+
+  constructor(details: HttpErrorDetails) {
+    const challenges = parseChallenges(details.response.headers);
+    super(details, ForbiddenError.code, problemCode(details.problem) ?? bearerError(challenges));
+    this.challenges = challenges;
+  }
+}
+
+/** 429 (or a 503 with Retry-After) that the client would not, or could no longer, wait out. */
+export class RateLimitedError extends HttpError {
+  static override readonly code = 'ERR_GATEHOUSE_RATE_LIMITED';
+  /** How long the server asked to wait, in ms, measured against its own Date. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(details: HttpErrorDetails & { retryAfterMs?: number | undefined }) {
+    super(details, RateLimitedError.code);
+    this.retryAfterMs =
+      details.retryAfterMs ??
+      parseRetryAfter(details.response.headers.get('retry-after'), { date: details.response.headers.get('date') });
+  }
+}
+
+/** The right error class for a status. */
+export function httpErrorFor(details: HttpErrorDetails & { retryAfterMs?: number | undefined }): HttpError {
+  const status = details.response.status;
+  if (status === 401) return new UnauthorizedError(details);
+  if (status === 403) return new ForbiddenError(details);
+  if (status === 429 || (status === 503 && details.retryAfterMs !== undefined)) return new RateLimitedError(details);
+  return new HttpError(details);
+}

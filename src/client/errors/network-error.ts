@@ -1,0 +1,51 @@
+import { GatehouseError } from './gatehouse-error.ts';
+
+/** The request did not get a response: the connection was refused, reset or never made. */
+export class NetworkError extends GatehouseError {
+  static override readonly code = 'ERR_GATEHOUSE_NETWORK';
+  readonly method: string;
+  readonly url: string;
+  readonly attempts: number;
+  /** Whether the request is known not to have reached the server (connection refused, DNS failure). */
+  readonly notSent: boolean;
+
+  constructor(details: {
+    method: string;
+    url: string;
+    attempts: number;
+    notSent: boolean;
+    cause: unknown;
+    note?: string | undefined;
+  }) {
+    const why = describeCause(details.cause);
+    super(
+      `${details.method} ${details.url} failed before a response arrived${why ? ` (${why})` : ''} after ${details.attempts} attempt${details.attempts === 1 ? '' : 's'}.${details.note ? ` ${details.note}` : ''}`,
+      NetworkError.code,
+      { cause: details.cause },
+    );
+    this.method = details.method;
+    this.url = details.url;
+    this.attempts = details.attempts;
+    this.notSent = details.notSent;
+  }
+}
+
+/** The system error code behind a fetch failure (undici puts it on `cause`). */
+export function systemErrorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function describeCause(cause: unknown): string {
+  const code = systemErrorCode(cause);
+  if (code === 'ECONNREFUSED') return 'connection refused: is the server running on that port?';
+  if (code === 'ECONNRESET') return 'connection reset by the peer';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name did not resolve';
+  if (code === 'UND_ERR_SOCKET') return 'the socket closed early';
+  return code ?? '';
+}

@@ -1,0 +1,194 @@
+/**
+ * The retry stage: the loop around each attempt. It waits out origin cooldowns, bounds each
+ * attempt in time, decides with retry-policy.ts whether to go again, and sleeps abortably.
+ */
+import { Budget, BudgetExpired, sleep } from './abort.ts';
+import { GatehouseError } from './errors/gatehouse-error.ts';
+import { httpErrorFor } from './errors/http-error.ts';
+import { NetworkError, systemErrorCode } from './errors/network-error.ts';
+import { TimeoutError } from './errors/timeout-error.ts';
+import type { OriginCooldown } from './origin-cooldown.ts';
+import type { OutgoingRequest } from './outgoing-request.ts';
+import { BodyNotReplayableError } from './request-body.ts';
+import { decideRetry, type Outcome, type RetryPolicy, serverWait } from './retry-policy.ts';
+import { discard, type Send } from './transport.ts';
+
+export interface RetryEvent {
+  method: string;
+  url: string;
+  /** The attempt that failed (1-based). */
+  attempt: number;
+  delayMs: number;
+  /** What failed: a status, `network` or `timeout`. */
+  cause: number | 'network' | 'timeout';
+  /** Whether the wait came from the server (Retry-After or rate-limit fields). */
+  serverAsked: boolean;
+}
+
+export interface CallState {
+  method: string;
+  /** The URL as messages show it. */
+  url: string;
+  total: Budget;
+  callerSignal: AbortSignal | undefined;
+  attemptTimeout: number | undefined;
+  policy: RetryPolicy;
+  cooldown: OriginCooldown;
+  onRetry: (event: RetryEvent) => void;
+  /** Filled in as the call goes: the attempts made, and why it stopped short. */
+  attempts: number;
+  note: string | undefined;
+  retryAfterMs: number | undefined;
+}
+
+// Errors that mean the request never left: no server can have acted on it.
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+export async function sendWithRetry(request: OutgoingRequest, state: CallState, next: Send): Promise<Response> {
+  const origin = request.url.origin;
+  for (let attempt = 1; ; attempt++) {
+    await waitForCooldown(origin, state);
+    state.attempts = attempt;
+    const budget = new Budget('attempt', state.attemptTimeout, [state.total.signal]);
+    let outcome: Outcome;
+    let response: Response | undefined;
+    try {
+      response = await next(request, { signal: budget.signal, attempt });
+      outcome = { kind: 'response', response };
+    } catch (error) {
+      outcome = classify(error, budget, state);
+      if (outcome.kind === 'network' && request.body.exhausted) {
+        throw networkError(
+          state,
+          error,
+          outcome.notSent,
+          'Not retried: the body was a one-shot ReadableStream (pass body: () => stream to allow retries).',
+        );
+      }
+      if (!(await prepareRetry(outcome, attempt, request, state))) {
+        throw outcome.kind === 'timeout'
+          ? new TimeoutError({
+              which: 'attempt',
+              timeoutMs: state.attemptTimeout ?? 0,
+              method: state.method,
+              url: state.url,
+              attempts: attempt,
+              note: state.note,
+            })
+          : networkError(state, error, outcome.kind === 'network' && outcome.notSent, state.note);
+      }
+      continue;
+    } finally {
+      budget.dispose();
+    }
+    if (response.ok || !state.policy.statusCodes.includes(response.status)) return response;
+    if (request.body.exhausted) {
+      state.note = 'Not retried: the body was a one-shot ReadableStream (pass body: () => stream to allow retries).';
+      return response;
+    }
+    if (!(await prepareRetry(outcome, attempt, request, state))) return response;
+  }
+}
+
+function classify(error: unknown, budget: Budget, state: CallState): Outcome {
+  if (state.callerSignal?.aborted) throw state.callerSignal.reason;
+  const reason = budget.signal.aborted ? budget.signal.reason : undefined;
+  if (reason instanceof BudgetExpired && reason.which === 'total') {
+    throw new TimeoutError({
+      which: 'total',
+      timeoutMs: state.total.ms ?? 0,
+      method: state.method,
+      url: state.url,
+      attempts: state.attempts,
+    });
+  }
+  if (reason instanceof BudgetExpired) return { kind: 'timeout' };
+  // Our own errors (a failed token refresh, a body that cannot be replayed) are final.
+  if (error instanceof GatehouseError || error instanceof BodyNotReplayableError) throw error;
+  const code = systemErrorCode(error);
+  return { kind: 'network', notSent: code !== undefined && NOT_SENT.has(code) };
+}
+
+/** Decides; when retrying, reports, frees the response and sleeps. Returns false to stop. */
+async function prepareRetry(
+  outcome: Outcome,
+  attempt: number,
+  request: OutgoingRequest,
+  state: CallState,
+): Promise<boolean> {
+  const now = Date.now();
+  if (outcome.kind === 'response' && (outcome.response.status === 429 || outcome.response.status === 503)) {
+    const wait = serverWait(outcome.response, now);
+    if (wait !== undefined && wait > 0) state.cooldown.start(request.url.origin, wait, outcome.response, now);
+  }
+  const decision = decideRetry(outcome, attempt, request.method, request.headers, state.policy, now);
+  if (!decision.retry) {
+    state.note = capitalize(decision.why) + '.';
+    state.retryAfterMs = decision.retryAfterMs;
+    return false;
+  }
+  const left = state.total.remaining();
+  if (decision.delayMs >= left) {
+    state.note = `Not retried: the next attempt would start after the total deadline (${Math.round(decision.delayMs)} ms wait, ${Math.max(0, Math.round(left))} ms left).`;
+    if (decision.serverAsked) state.retryAfterMs = decision.delayMs;
+    return false;
+  }
+  const cause = outcome.kind === 'response' ? outcome.response.status : outcome.kind;
+  state.onRetry({
+    method: state.method,
+    url: state.url,
+    attempt,
+    delayMs: decision.delayMs,
+    cause,
+    serverAsked: decision.serverAsked,
+  });
+  if (outcome.kind === 'response') await discard(outcome.response);
+  await abortableWait(decision.delayMs, state);
+  return true;
+}
+
+async function waitForCooldown(origin: string, state: CallState): Promise<void> {
+  const cooldown = state.cooldown.get(origin);
+  if (!cooldown) return;
+  const wait = cooldown.until - Date.now();
+  const { maxRetryAfter, onLongRetryAfter } = state.policy;
+  const tooLong = wait > maxRetryAfter && onLongRetryAfter === 'throw';
+  if (tooLong || wait >= state.total.remaining()) {
+    // Fail fast rather than knock on a door the server asked us to leave alone.
+    throw httpErrorFor({
+      response: new Response(null, { status: cooldown.status, headers: cooldown.headers }),
+      method: state.method,
+      url: state.url,
+      attempts: state.attempts,
+      note: `Not sent: ${origin} asked this client to wait ${Math.ceil(wait / 1000)} s (origin cooldown after a ${cooldown.status}), ${tooLong ? 'more than retry.maxRetryAfter' : 'beyond the total deadline'}.`,
+      retryAfterMs: wait,
+    });
+  }
+  await abortableWait(Math.min(wait, onLongRetryAfter === 'clamp' ? maxRetryAfter : wait), state);
+}
+
+async function abortableWait(ms: number, state: CallState): Promise<void> {
+  try {
+    await sleep(ms, state.total.signal);
+  } catch (error) {
+    if (state.callerSignal?.aborted) throw state.callerSignal.reason;
+    if (error instanceof BudgetExpired) {
+      throw new TimeoutError({
+        which: 'total',
+        timeoutMs: state.total.ms ?? 0,
+        method: state.method,
+        url: state.url,
+        attempts: state.attempts,
+      });
+    }
+    throw error;
+  }
+}
+
+function networkError(state: CallState, cause: unknown, notSent: boolean, note: string | undefined): NetworkError {
+  return new NetworkError({ method: state.method, url: state.url, attempts: state.attempts, notSent, cause, note });
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

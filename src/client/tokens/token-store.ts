@@ -1,0 +1,33 @@
+import type { Token } from './token.ts';
+
+/**
+ * Where tokens are kept between calls and processes. `memoryStore()` here; a file store
+ * (`gatehouse/client/file-store`) and a Redis store (`gatehouse/client/redis-store`) for Node.
+ */
+export interface TokenStore {
+  get(key: string): Promise<Token | undefined>;
+  set(key: string, token: Token): Promise<void>;
+  delete(key: string): Promise<void>;
+  /**
+   * Runs `fn` holding a lock that every process sharing the store respects, so a fleet makes
+   * one refresh. Stores that live in one process need none.
+   */
+  lock?<T>(key: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** Tokens in this process's memory. */
+export function memoryStore(): TokenStore {
+  const tokens = new Map<string, Token>();
+  return {
+    get: async (key) => {
+      const token = tokens.get(key);
+      return token && { ...token };
+    },
+    set: async (key, token) => {
+      tokens.set(key, { ...token });
+    },
+    delete: async (key) => {
+      tokens.delete(key);
+    },
+  };
+}

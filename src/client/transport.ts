@@ -1,0 +1,43 @@
+import type { OutgoingRequest } from './outgoing-request.ts';
+
+/** What actually sends: `fetch` or anything with its shape. */
+export type Transport = (request: Request) => Promise<Response>;
+
+/** What each stage passes down for one send. */
+export interface SendContext {
+  signal: AbortSignal;
+  /** 1-based attempt number of the call. */
+  attempt: number;
+}
+
+export type Send = (request: OutgoingRequest, context: SendContext) => Promise<Response>;
+
+/**
+ * Follows redirects natively only where manual following is impossible: in browsers a manual
+ * redirect is an opaque response, and the browser itself drops Authorization across origins.
+ */
+export const NATIVE_REDIRECTS = typeof (globalThis as { document?: unknown }).document !== 'undefined';
+
+export function transportSend(transport: Transport): Send {
+  return (request, context) => {
+    const body = request.body.take();
+    const init: RequestInit & { duplex?: 'half' } = {
+      method: request.method,
+      headers: request.headers,
+      body,
+      signal: context.signal,
+      redirect: NATIVE_REDIRECTS ? 'follow' : 'manual',
+    };
+    if (body instanceof ReadableStream) init.duplex = 'half';
+    return transport(new Request(request.url, init));
+  };
+}
+
+/** Lets go of a response we will not read, so its connection returns to the pool. */
+export async function discard(response: Response): Promise<void> {
+  try {
+    await response.body?.cancel();
+  } catch {
+    // Already consumed or errored: nothing to free.
+  }
+}
