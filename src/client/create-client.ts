@@ -115,14 +115,14 @@ export function createClient(options: ClientOptions = {}): Client {
     if (input instanceof Request) {
       url = new URL(input.url);
       method = input.method;
-      input.headers.forEach((value, name) => headers.set(name, value));
+      for (const [name, value] of input.headers) headers.set(name, value);
       // A Request's body is a one-shot stream: read it once so it can be replayed.
       if (input.body !== null) body = new Uint8Array(await input.arrayBuffer());
     } else {
       url = resolveUrl(input, config.baseUrl);
     }
     if (init.method !== undefined) method = init.method;
-    if (init.headers !== undefined) new Headers(init.headers).forEach((value, name) => headers.set(name, value));
+    if (init.headers !== undefined) for (const [name, value] of new Headers(init.headers)) headers.set(name, value);
     if (init.body !== undefined) body = init.body;
     method = method.toUpperCase();
     if ((method === 'POST' || method === 'PATCH') && config.retry.idempotencyKey && !headers.has('idempotency-key')) {
@@ -159,10 +159,7 @@ function resolveUrl(input: string | URL, baseUrl: URL | undefined): URL {
 
 function finalError(error: unknown, state: CallState): unknown {
   if (error instanceof TooManyRedirectsError) {
-    return new GatehouseError(
-      `${state.method} ${state.url}: ${error.message}; check for a redirect loop.`,
-      'ERR_GATEHOUSE_TOO_MANY_REDIRECTS',
-    );
+    return new GatehouseError(`${state.method} ${state.url}: ${error.message}; check for a redirect loop.`, TooManyRedirectsError.code);
   }
   if (error instanceof BudgetExpired) {
     return new TimeoutError({
@@ -178,11 +175,17 @@ function finalError(error: unknown, state: CallState): unknown {
 
 async function readProblem(response: Response): Promise<ProblemDetails | undefined> {
   const type = response.headers.get('content-type') ?? '';
-  if (!type.includes(PROBLEM_CONTENT_TYPE) && !type.includes('application/json')) return undefined;
+  const isProblem = type.includes(PROBLEM_CONTENT_TYPE);
+  if (!isProblem && !type.includes('application/json')) return undefined;
+  let json: unknown;
   try {
     const text = await response.clone().text();
-    return text.length <= PROBLEM_BODY_LIMIT ? parseProblem(text) : undefined;
+    if (text.length > PROBLEM_BODY_LIMIT) return undefined;
+    json = JSON.parse(text);
   } catch {
     return undefined;
   }
+  // Plain JSON counts as problem details only when it carries some of their members.
+  if (!isProblem && !(json && typeof json === 'object' && ['type', 'title', 'status', 'detail', 'code'].some((m) => m in json))) return undefined;
+  return parseProblem(json);
 }

@@ -4,6 +4,7 @@
  * Proxy-Authorization and every header declared secret; the auth stage below applies the
  * strategy's credentials again only at the starting origin and at origins the configuration trusts.
  */
+import { GatehouseError } from './errors/gatehouse-error.ts';
 import { copyRequest, type OutgoingRequest } from './outgoing-request.ts';
 import { RequestBody } from './request-body.ts';
 import { discard, NATIVE_REDIRECTS, type Send } from './transport.ts';
@@ -32,7 +33,13 @@ export interface RedirectEvent {
 const ALWAYS_SECRET = ['authorization', 'proxy-authorization', 'cookie'];
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-export class TooManyRedirectsError extends Error {}
+export class TooManyRedirectsError extends GatehouseError {
+  static override readonly code = 'ERR_GATEHOUSE_TOO_MANY_REDIRECTS';
+
+  constructor(max: number) {
+    super(`more than ${max} redirects (redirect.max)`, TooManyRedirectsError.code);
+  }
+}
 
 export function redirectStage(
   options: Required<RedirectOptions>,
@@ -59,7 +66,7 @@ export function redirectStage(
       if (target.protocol !== 'http:' && target.protocol !== 'https:') return response;
       if (hop >= options.max) {
         await discard(response);
-        throw new TooManyRedirectsError(`more than ${options.max} redirects (redirect.max)`);
+        throw new TooManyRedirectsError(options.max);
       }
       await discard(response);
       const nextRequest = redirectedRequest(request, response.status, target);

@@ -24,9 +24,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer, index: number) => void | Promise<void>;
+export type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer, index: number) => unknown;
 
-export async function startServer(handler: Handler, options: { port?: number } = {}): Promise<TestServer> {
+export async function startServer(handler: Handler, options: { port?: number; host?: string } = {}): Promise<TestServer> {
   const received: Received[] = [];
   const sockets = new Set<Socket>();
   const server = createServer(async (req, res) => {
@@ -57,9 +57,10 @@ export async function startServer(handler: Handler, options: { port?: number } =
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, resolve));
   const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
+  const origin = `http://${host}:${port}`;
   return {
     url: `${origin}/`,
     origin,

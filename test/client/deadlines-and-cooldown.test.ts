@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { createClient, HttpError, type RetryEvent, TimeoutError } from '../../src/client/index.ts';
+import { json, startServer, type TestServer } from '../support/server.ts';
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+async function serve(...args: Parameters<typeof startServer>): Promise<TestServer> {
+  const s = await startServer(...args);
+  servers.push(s);
+  return s;
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('origin cooldown', () => {
+  it('a 429 with Retry-After pauses every request of the client to that origin, not only the one that got it', async () => {
+    let refusedAt = 0;
+    const s = await serve((_req, res, _body, index) => {
+      if (index === 0) {
+        refusedAt = Date.now();
+        return json(res, 429, {}, { 'retry-after': '1' });
+      }
+      json(res, 200, {});
+    });
+    let second: Promise<Response> | undefined;
+    const client = createClient({
+      baseUrl: s.url,
+      // While the first request waits out its 429, a second one starts.
+      onRetry: () => {
+        second ??= client.get('other');
+      },
+    });
+    await client.get('first');
+    await second;
+    assert.equal(s.received.length, 3, 'the second request never collected a 429 of its own');
+    const secondArrival = s.received.find((r) => r.url === '/other')!.at;
+    assert.ok(secondArrival - refusedAt >= 950, `the second request arrived ${secondArrival - refusedAt} ms after the 429`);
+  });
+
+  it('does not pause requests to another origin', async () => {
+    const a = await serve((_req, res, _body, index) => (index === 0 ? json(res, 503, {}, { 'retry-after': '2' }) : json(res, 200, {})));
+    const b = await serve((_req, res) => json(res, 200, {}));
+    const client = createClient({ retry: { limit: 1 } });
+    const slow = client.get(a.url);
+    await sleep(50);
+    const start = Date.now();
+    await client.get(b.url);
+    assert.ok(Date.now() - start < 500);
+    await slow;
+  });
+
+  it('fails fast, without sending, when the origin asked for a wait longer than maxRetryAfter', async () => {
+    const s = await serve((_req, res) => json(res, 429, {}, { 'retry-after': '3600' }));
+    const strict = createClient({ baseUrl: s.url });
+    await strict.get('a').catch(() => {});
+    const error = await strict.get('b').catch((e: unknown) => e);
+    assert.ok(error instanceof HttpError);
+    assert.match(error.message, /Not sent: .* asked this client to wait/);
+    assert.equal(s.received.length, 1);
+  });
+});
+
+describe('deadlines', () => {
+  it('bounds each attempt, and retries a GET that timed out', async () => {
+    const s = await serve(async (_req, res, _body, index) => {
+      if (index < 2) await sleep(400);
+      json(res, 200, { index });
+    });
+    const client = createClient({ baseUrl: s.url, timeout: { attempt: 100 }, retry: { baseDelay: 1 } });
+    assert.deepStrictEqual(await (await client.get('x')).json(), { index: 2 });
+  });
+
+  it('throws TimeoutError("attempt") when every attempt is too slow', async () => {
+    const s = await serve(async (_req, res) => {
+      await sleep(300);
+      json(res, 200, {});
+    });
+    const error = await createClient({ baseUrl: s.url, timeout: { attempt: 50 }, retry: { limit: 1, baseDelay: 1 } })
+      .get('x')
+      .catch((e: unknown) => e);
+    assert.ok(error instanceof TimeoutError);
+    assert.equal(error.which, 'attempt');
+    assert.equal(error.attempts, 2);
+    assert.match(error.message, /per-attempt timeout of 50 ms/);
+  });
+
+  it('throws TimeoutError("total") when the whole call runs out of time, waits included', async () => {
+    const s = await serve(async (_req, res) => {
+      await sleep(2000);
+      json(res, 200, {});
+    });
+    const start = Date.now();
+    const error = await createClient({ baseUrl: s.url, timeout: { total: 300 } })
+      .get('x')
+      .catch((e: unknown) => e);
+    assert.ok(error instanceof TimeoutError);
+    assert.equal(error.which, 'total');
+    assert.ok(Date.now() - start < 1500);
+  });
+
+  it('schedules no retry when less budget is left than its delay', async () => {
+    const s = await serve((_req, res) => json(res, 503, {}, { 'retry-after': '5' }));
+    const start = Date.now();
+    const error = await createClient({ baseUrl: s.url, timeout: { total: 1000 } })
+      .get('x')
+      .catch((e: unknown) => e);
+    assert.ok(error instanceof HttpError);
+    assert.equal(s.received.length, 1);
+    assert.ok(Date.now() - start < 800, 'it did not sleep until the deadline');
+    assert.match(error.message, /after the total deadline/);
+  });
+
+  it("the caller's AbortSignal cancels a wait at once", async () => {
+    const s = await serve((_req, res) => json(res, 503, {}, { 'retry-after': '30' }));
+    const controller = new AbortController();
+    const events: RetryEvent[] = [];
+    const pending = createClient({ baseUrl: s.url, onRetry: (e) => events.push(e) }).get('x', { signal: controller.signal });
+    await sleep(100);
+    const start = Date.now();
+    controller.abort();
+    const error = await pending.catch((e: unknown) => e);
+    assert.ok(Date.now() - start < 200);
+    assert.equal((error as Error).name, 'AbortError');
+    assert.equal(events.length, 1);
+  });
+
+  it("the caller's AbortSignal cancels an attempt in flight", async () => {
+    const s = await serve(async (_req, res) => {
+      await sleep(2000);
+      json(res, 200, {});
+    });
+    const pending = createClient({ baseUrl: s.url }).get('x', { signal: AbortSignal.timeout(100) });
+    const error = await pending.catch((e: unknown) => e);
+    assert.equal((error as Error).name, 'TimeoutError');
+    assert.ok(!(error instanceof TimeoutError), "the caller's own reason comes back, not the client's");
+  });
+});
