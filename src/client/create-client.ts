@@ -159,7 +159,10 @@ function resolveUrl(input: string | URL, baseUrl: URL | undefined): URL {
 
 function finalError(error: unknown, state: CallState): unknown {
   if (error instanceof TooManyRedirectsError) {
-    return new GatehouseError(`${state.method} ${state.url}: ${error.message}; check for a redirect loop.`, TooManyRedirectsError.code);
+    return new GatehouseError(
+      `${state.method} ${state.url}: ${error.message}; check for a redirect loop.`,
+      TooManyRedirectsError.code,
+    );
   }
   if (error instanceof BudgetExpired) {
     return new TimeoutError({
@@ -186,6 +189,10 @@ async function readProblem(response: Response): Promise<ProblemDetails | undefin
     return undefined;
   }
   // Plain JSON counts as problem details only when it carries some of their members.
-  if (!isProblem && !(json && typeof json === 'object' && ['type', 'title', 'status', 'detail', 'code'].some((m) => m in json))) return undefined;
+  if (
+    !isProblem &&
+    !(json && typeof json === 'object' && ['type', 'title', 'status', 'detail', 'code'].some((m) => m in json))
+  )
+    return undefined;
   return parseProblem(json);
 }

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { bearer, createClient, GatehouseError, NetworkError, HttpError, type RedirectEvent } from '../../src/client/index.ts';
+import {
+  bearer,
+  createClient,
+  GatehouseError,
+  HttpError,
+  NetworkError,
+  type RedirectEvent,
+} from '../../src/client/index.ts';
 import { json, startServer, type TestServer } from '../support/server.ts';
 
 const servers: TestServer[] = [];
@@ -22,11 +29,15 @@ describe('bodies', () => {
     ['an ArrayBuffer', () => new Uint8Array([111, 107]).buffer, 'ok'],
     ['a Blob', () => new Blob(['blob body']), 'blob body'],
     ['URLSearchParams', () => new URLSearchParams({ a: '1', b: 'two words' }), 'a=1&b=two+words'],
-    ['FormData', () => {
-      const form = new FormData();
-      form.set('field', 'value');
-      return form;
-    }, /name="field"\r\n\r\nvalue\r\n/],
+    [
+      'FormData',
+      () => {
+        const form = new FormData();
+        form.set('field', 'value');
+        return form;
+      },
+      /name="field"\r\n\r\nvalue\r\n/,
+    ],
   ];
   for (const [what, make, expected] of replayable) {
     it(`sends ${what} again, unchanged, on retry`, async () => {
@@ -79,7 +90,9 @@ describe('bodies', () => {
 
   it('replays the body of a Request object', async () => {
     const s = await failOnce();
-    const response = await createClient({ retry: { baseDelay: 1 } }).fetch(new Request(`${s.url}x`, { method: 'PUT', body: 'from a Request' }));
+    const response = await createClient({ retry: { baseDelay: 1 } }).fetch(
+      new Request(`${s.url}x`, { method: 'PUT', body: 'from a Request' }),
+    );
     assert.equal(response.status, 200);
     assert.deepStrictEqual(
       s.received.map((r) => r.body.toString()),
@@ -118,7 +131,8 @@ describe('redirects: credentials belong to an origin', () => {
       onRedirect: (e) => events.push(e),
     });
     const body = await (await client.get(`${home.url}go?to=other`)).json();
-    for (const name of ['authorization', 'cookie', 'proxy-authorization', 'x-secret']) assert.equal(body.headers[name], undefined, name);
+    for (const name of ['authorization', 'cookie', 'proxy-authorization', 'x-secret'])
+      assert.equal(body.headers[name], undefined, name);
     assert.equal(body.headers['x-trace'], 't');
     assert.equal(other.received.length, 1);
     assert.equal(home.received[0]!.headers.authorization, 'Bearer token-abc-123');
@@ -136,15 +150,23 @@ describe('redirects: credentials belong to an origin', () => {
   it('applies the strategy again at an origin the configuration trusts, but not the caller’s own Authorization', async () => {
     const { home, other } = await pair();
     const withStrategy = createClient({ auth: bearer('token-abc-123'), redirect: { trustedOrigins: [other.origin] } });
-    assert.equal((await (await withStrategy.get(`${home.url}go?to=other`)).json()).headers.authorization, 'Bearer token-abc-123');
-    const byHand = createClient({ headers: { authorization: 'Bearer by-hand' }, redirect: { trustedOrigins: [other.origin] } });
+    assert.equal(
+      (await (await withStrategy.get(`${home.url}go?to=other`)).json()).headers.authorization,
+      'Bearer token-abc-123',
+    );
+    const byHand = createClient({
+      headers: { authorization: 'Bearer by-hand' },
+      redirect: { trustedOrigins: [other.origin] },
+    });
     assert.equal((await (await byHand.get(`${home.url}go?to=other`)).json()).headers.authorization, undefined);
   });
 
   it('turns a POST into a GET without body on 303, keeps method and body on 307', async () => {
     const { home } = await pair();
     const client = createClient();
-    const after303 = await (await client.post(`${home.url}go?to=self&status=303`, { body: 'data', headers: { 'content-type': 'text/plain' } })).json();
+    const after303 = await (
+      await client.post(`${home.url}go?to=self&status=303`, { body: 'data', headers: { 'content-type': 'text/plain' } })
+    ).json();
     assert.deepStrictEqual([after303.method, after303.body, after303.headers['content-type']], ['GET', '', undefined]);
     const after307 = await (await client.post(`${home.url}go?to=self&status=307`, { body: 'data' })).json();
     assert.deepStrictEqual([after307.method, after307.body], ['POST', 'data']);
@@ -179,7 +201,9 @@ describe('sessions', () => {
 
   it('keeps cookies in a jar for cookie-session APIs, and never sends them to another host', async () => {
     // RFC 6265 scopes cookies by host and path, not port: the other server is another host.
-    const other = await serve((req, res) => json(res, 200, { cookie: req.headers.cookie ?? null }), { host: '127.0.0.2' });
+    const other = await serve((req, res) => json(res, 200, { cookie: req.headers.cookie ?? null }), {
+      host: '127.0.0.2',
+    });
     const s = await serve((req, res) => {
       if (req.url === '/login') {
         res.writeHead(200, { 'set-cookie': ['sid=abc123; Path=/; HttpOnly', 'theme=dark; Path=/'] });

@@ -36,11 +36,16 @@ describe('origin cooldown', () => {
     await second;
     assert.equal(s.received.length, 3, 'the second request never collected a 429 of its own');
     const secondArrival = s.received.find((r) => r.url === '/other')!.at;
-    assert.ok(secondArrival - refusedAt >= 950, `the second request arrived ${secondArrival - refusedAt} ms after the 429`);
+    assert.ok(
+      secondArrival - refusedAt >= 950,
+      `the second request arrived ${secondArrival - refusedAt} ms after the 429`,
+    );
   });
 
   it('does not pause requests to another origin', async () => {
-    const a = await serve((_req, res, _body, index) => (index === 0 ? json(res, 503, {}, { 'retry-after': '2' }) : json(res, 200, {})));
+    const a = await serve((_req, res, _body, index) =>
+      index === 0 ? json(res, 503, {}, { 'retry-after': '2' }) : json(res, 200, {}),
+    );
     const b = await serve((_req, res) => json(res, 200, {}));
     const client = createClient({ retry: { limit: 1 } });
     const slow = client.get(a.url);
@@ -116,7 +121,9 @@ describe('deadlines', () => {
     const s = await serve((_req, res) => json(res, 503, {}, { 'retry-after': '30' }));
     const controller = new AbortController();
     const events: RetryEvent[] = [];
-    const pending = createClient({ baseUrl: s.url, onRetry: (e) => events.push(e) }).get('x', { signal: controller.signal });
+    const pending = createClient({ baseUrl: s.url, onRetry: (e) => events.push(e) }).get('x', {
+      signal: controller.signal,
+    });
     await sleep(100);
     const start = Date.now();
     controller.abort();

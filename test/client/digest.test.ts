@@ -22,7 +22,10 @@ describe('digest()', () => {
       it(`authenticates with ${algorithm ?? 'no algorithm (MD5)'} and ${qop ? `qop ${qop}` : 'no qop'}`, async () => {
         const s = await digestServer({ username: 'Mufasa', password: 'Circle of Life', algorithm, qop });
         const client = createClient({ baseUrl: s.url, auth: digest('Mufasa', 'Circle of Life') });
-        const response = await client.post('dir/index.html?x=1', { body: 'the body', headers: { 'idempotency-key': 'k' } });
+        const response = await client.post('dir/index.html?x=1', {
+          body: 'the body',
+          headers: { 'idempotency-key': 'k' },
+        });
         const body = await response.json();
         assert.equal(body.authenticated, true);
         assert.equal(body.qop, qop || null);
@@ -58,7 +61,12 @@ describe('digest()', () => {
   });
 
   it('uses userhash when the server asks for it', async () => {
-    const s = await digestServer({ username: 'Jäsøn Doe', password: 'Secret, or not?', userhash: true, algorithm: 'SHA-512-256' });
+    const s = await digestServer({
+      username: 'Jäsøn Doe',
+      password: 'Secret, or not?',
+      userhash: true,
+      algorithm: 'SHA-512-256',
+    });
     const client = createClient({ baseUrl: s.url, auth: digest('Jäsøn Doe', 'Secret, or not?') });
     assert.equal((await client.get('doe.json')).status, 200);
     assert.doesNotMatch(String(s.received[1]!.headers.authorization), /J%C3%A4s/);

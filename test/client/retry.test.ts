@@ -19,7 +19,9 @@ afterEach(async () => {
 });
 
 /** A server that answers from a script, one entry per request: a status, or 'reset' to kill the socket. */
-async function scripted(script: Array<number | 'reset' | { status: number; headers: Record<string, string> }>): Promise<TestServer> {
+async function scripted(
+  script: Array<number | 'reset' | { status: number; headers: Record<string, string> }>,
+): Promise<TestServer> {
   server = await startServer((req, res, _body, index) => {
     const step = script[Math.min(index, script.length - 1)]!;
     if (step === 'reset') {
@@ -90,7 +92,10 @@ describe('retry: which requests', () => {
 
   it('retries a POST that carries an Idempotency-Key', async () => {
     const s = await scripted([503, 200]);
-    const response = await createClient({ baseUrl: s.url, retry: fast }).post('x', { body: 'a', headers: { 'Idempotency-Key': 'k1' } });
+    const response = await createClient({ baseUrl: s.url, retry: fast }).post('x', {
+      body: 'a',
+      headers: { 'Idempotency-Key': 'k1' },
+    });
     assert.equal(response.status, 200);
     assert.deepStrictEqual(
       s.received.map((r) => r.headers['idempotency-key']),
@@ -181,7 +186,10 @@ describe('retry: how long to wait', () => {
     // The server's clock is an hour behind: against the local clock its date is long past.
     const serverNow = Date.now() - 3_600_000;
     const s = await scripted([
-      { status: 503, headers: { date: new Date(serverNow).toUTCString(), 'retry-after': new Date(serverNow + 2000).toUTCString() } },
+      {
+        status: 503,
+        headers: { date: new Date(serverNow).toUTCString(), 'retry-after': new Date(serverNow + 2000).toUTCString() },
+      },
       200,
     ]);
     const events: RetryEvent[] = [];
@@ -211,16 +219,24 @@ describe('retry: how long to wait', () => {
     assert.match(error.message, /wait 120 s, more than retry.maxRetryAfter/);
   });
 
-  it("clamps a long Retry-After to maxRetryAfter when told to, and waits it out when told to", async () => {
+  it('clamps a long Retry-After to maxRetryAfter when told to, and waits it out when told to', async () => {
     const s = await scripted([{ status: 503, headers: { 'retry-after': '120' } }, 200]);
     const events: RetryEvent[] = [];
-    await createClient({ baseUrl: s.url, retry: { ...fast, maxRetryAfter: 50, onLongRetryAfter: 'clamp' }, onRetry: (e) => events.push(e) }).get('x');
+    await createClient({
+      baseUrl: s.url,
+      retry: { ...fast, maxRetryAfter: 50, onLongRetryAfter: 'clamp' },
+      onRetry: (e) => events.push(e),
+    }).get('x');
     assert.equal(events[0]!.delayMs, 50);
     await s.close();
 
     const t = await scripted([{ status: 503, headers: { 'retry-after': '1' } }, 200]);
     const waits: RetryEvent[] = [];
-    await createClient({ baseUrl: t.url, retry: { ...fast, maxRetryAfter: 10, onLongRetryAfter: 'wait' }, onRetry: (e) => waits.push(e) }).get('x');
+    await createClient({
+      baseUrl: t.url,
+      retry: { ...fast, maxRetryAfter: 10, onLongRetryAfter: 'wait' },
+      onRetry: (e) => waits.push(e),
+    }).get('x');
     assert.equal(waits[0]!.delayMs, 1000);
   });
 });

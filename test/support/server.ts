@@ -26,7 +26,10 @@ export interface TestServer {
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer, index: number) => unknown;
 
-export async function startServer(handler: Handler, options: { port?: number; host?: string } = {}): Promise<TestServer> {
+export async function startServer(
+  handler: Handler,
+  options: { port?: number; host?: string } = {},
+): Promise<TestServer> {
   const received: Received[] = [];
   const sockets = new Set<Socket>();
   const server = createServer(async (req, res) => {

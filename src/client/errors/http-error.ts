@@ -20,7 +20,8 @@ export class HttpError extends GatehouseError {
   readonly method: string;
   readonly url: string;
   readonly attempts: number;
-  readonly problem: ProblemDetails | undefined;
+  /** The problem details body; not enumerable, since a server may echo what it was sent. */
+  declare readonly problem: ProblemDetails | undefined;
   /**
    * Why, in the server's words: a reason code from the problem body (`token_expired`), else the
    * RFC 6750 `error` of the challenge (`invalid_token`).
@@ -44,10 +45,15 @@ export class HttpError extends GatehouseError {
     this.method = method;
     this.url = url;
     this.attempts = attempts;
-    this.problem = problem;
     this.reason = resolved;
-    Object.defineProperty(this, 'response', { value: response, enumerable: false });
+    hide(this, 'response', response);
+    hide(this, 'problem', problem);
   }
+}
+
+/** Keeps server-sent content out of inspect, JSON and loggers that walk enumerable keys. */
+function hide(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: false, writable: false, configurable: true });
 }
 
 function problemCode(problem: ProblemDetails | undefined): string | undefined {
@@ -66,25 +72,25 @@ function bearerError(challenges: Challenge[]): string | undefined {
 /** 401: the credentials were missing, wrong, expired or revoked, and one refresh did not fix it. */
 export class UnauthorizedError extends HttpError {
   static override readonly code = 'ERR_GATEHOUSE_UNAUTHORIZED';
-  /** The WWW-Authenticate challenges, parsed. */
-  readonly challenges: Challenge[];
+  /** The WWW-Authenticate challenges, parsed; not enumerable (an error_description may echo a credential). */
+  declare readonly challenges: Challenge[];
 
   constructor(details: HttpErrorDetails) {
     const challenges = parseChallenges(details.response.headers);
     super(details, UnauthorizedError.code, problemCode(details.problem) ?? bearerError(challenges));
-    this.challenges = challenges;
+    hide(this, 'challenges', challenges);
   }
 }
 
 /** 403: authenticated, but not allowed; new credentials for the same identity will not help. */
 export class ForbiddenError extends HttpError {
   static override readonly code = 'ERR_GATEHOUSE_FORBIDDEN';
-  readonly challenges: Challenge[];
+  declare readonly challenges: Challenge[];
 
   constructor(details: HttpErrorDetails) {
     const challenges = parseChallenges(details.response.headers);
     super(details, ForbiddenError.code, problemCode(details.problem) ?? bearerError(challenges));
-    this.challenges = challenges;
+    hide(this, 'challenges', challenges);
   }
 }
 

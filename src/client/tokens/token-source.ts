@@ -97,9 +97,15 @@ export function tokenSource(fetchToken: FetchToken, options: TokenSourceOptions 
   return {
     refreshable: true,
     async getToken({ rejected, signal } = {}) {
-      loaded ??= store.get(key).then((token) => {
-        if (isToken(token) && current === undefined) current = token;
-      });
+      loaded ??= store.get(key).then(
+        (token) => {
+          if (isToken(token) && current === undefined) current = token;
+        },
+        (error: unknown) => {
+          loaded = undefined; // a store that failed once is asked again next time
+          throw error;
+        },
+      );
       await raceAbort(loaded, signal);
       if (usable(current, rejected)) return current;
       inflight ??= fetchFresh(rejected)

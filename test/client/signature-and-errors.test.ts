@@ -1,0 +1,220 @@
+import assert from 'node:assert/strict';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { inspect } from 'node:util';
+import {
+  bearer,
+  createClient,
+  createProblem,
+  hmacSignature,
+  INVALID_ARGUMENT,
+  labSignature,
+  PROBLEM_CONTENT_TYPE,
+  parseAuthorization,
+  SIGNATURE_SCHEME,
+  UnauthorizedError,
+} from '../../src/client/index.ts';
+import { json, startServer, type TestServer } from '../support/server.ts';
+
+const SECRET = 'shared-secret-0123456789';
+
+/** Verifies with node:crypto, independently of the client's code. */
+function verify(
+  method: string,
+  target: string,
+  timestamp: string,
+  nonce: string,
+  body: Buffer,
+  signature: string,
+): boolean {
+  const digest = createHash('sha256').update(body).digest('hex');
+  const expected = createHmac('sha256', SECRET)
+    .update([SIGNATURE_SCHEME, method, target, timestamp, nonce, digest].join('\n'))
+    .digest();
+  const given = Buffer.from(signature, 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+describe('hmacSignature()', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer((req, res, body) => {
+      const method = req.method ?? '';
+      const target = req.url ?? '';
+      const lab = req.headers['x-signature'];
+      let ok = false;
+      if (typeof lab === 'string') {
+        ok =
+          req.headers['x-api-key'] === 'key-1' &&
+          verify(method, target, String(req.headers['x-timestamp']), String(req.headers['x-nonce']), body, lab);
+      } else {
+        const parsed = parseAuthorization(req.headers.authorization);
+        if (parsed.ok && parsed.credentials.kind === 'other' && parsed.credentials.scheme === SIGNATURE_SCHEME) {
+          const p = parsed.credentials.params;
+          ok = p['keyid'] === 'key-1' && verify(method, target, p['timestamp']!, p['nonce']!, body, p['signature']!);
+        }
+      }
+      const now = Math.floor(Date.now() / 1000);
+      const ts = Number((req.headers['x-timestamp'] ?? parseAuthorization(req.headers.authorization).ok) ? now : 0);
+      if (ok && Math.abs(ts - now) <= 300) return json(res, 200, { verified: true });
+      json(res, 401, { verified: false });
+    });
+  });
+  after(() => server.close());
+
+  it('signs method, path and query, timestamp, nonce and body so the server can verify', async () => {
+    const client = createClient({ baseUrl: server.url, auth: hmacSignature({ keyId: 'key-1', secret: SECRET }) });
+    assert.deepStrictEqual(
+      await (
+        await client.post('orders?dry=1', { body: JSON.stringify({ qty: 2 }), headers: { 'idempotency-key': 'a' } })
+      ).json(),
+      { verified: true },
+    );
+    assert.deepStrictEqual(await (await client.get('orders/7')).json(), { verified: true });
+    const form = new FormData();
+    form.set('file', new Blob(['contents']), 'a.txt');
+    assert.deepStrictEqual(
+      await (await client.put('upload', { body: form })).json(),
+      { verified: true },
+      'a FormData body is signed as the exact bytes sent',
+    );
+  });
+
+  it('uses a new nonce for every request', async () => {
+    const client = createClient({ baseUrl: server.url, auth: hmacSignature({ keyId: 'key-1', secret: SECRET }) });
+    await client.get('a');
+    await client.get('a');
+    const nonces = server.received.slice(-2).map((r) => {
+      const parsed = parseAuthorization(r.headers.authorization);
+      return parsed.ok && parsed.credentials.kind === 'other' ? parsed.credentials.params['nonce'] : undefined;
+    });
+    assert.notEqual(nonces[0], nonces[1]);
+  });
+
+  it("produces the lab's X-API-Key / X-Timestamp / X-Signature headers", async () => {
+    const client = createClient({ baseUrl: server.url, auth: labSignature('key-1', SECRET) });
+    assert.deepStrictEqual(await (await client.get('headers')).json(), { verified: true });
+    const headers = server.received.at(-1)!.headers;
+    assert.equal(headers['x-api-key'], 'key-1');
+    assert.match(String(headers['x-timestamp']), /^\d{10}$/);
+    assert.match(String(headers['x-signature']), /^[0-9a-f]{64}$/);
+    assert.ok(!JSON.stringify(headers).includes(SECRET), 'the secret itself is never sent');
+  });
+
+  it('a wrong secret is refused by the server', async () => {
+    const client = createClient({
+      baseUrl: server.url,
+      auth: hmacSignature({ keyId: 'key-1', secret: 'not-the-secret' }),
+    });
+    const error = await client.get('a').catch((e: unknown) => e);
+    assert.ok(error instanceof UnauthorizedError);
+    assert.ok(!inspect(error).includes('not-the-secret'));
+  });
+});
+
+describe('errors say why, and never leak', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer((req, res) => {
+      const problem = createProblem('token_expired', { detail: `token ${String(req.headers.authorization)} expired` });
+      res.writeHead(401, {
+        'content-type': PROBLEM_CONTENT_TYPE,
+        'www-authenticate': 'Bearer realm="api", error="invalid_token", error_description="The access token expired"',
+      });
+      res.end(JSON.stringify(problem));
+    });
+  });
+  after(() => server.close());
+
+  it('carries the reason from the problem body, the challenges, and the catalogue hint', async () => {
+    const error = await createClient({ baseUrl: server.url, auth: bearer('secret-token-value-xyz') })
+      .get('me')
+      .catch((e: unknown) => e);
+    assert.ok(error instanceof UnauthorizedError);
+    assert.equal(error.reason, 'token_expired');
+    assert.equal(error.problem?.['code'], 'token_expired');
+    assert.equal(error.challenges[0]?.params['error'], 'invalid_token');
+    assert.match(
+      error.message,
+      /^GET http:\/\/127\.0\.0\.1:\d+\/me answered 401 Unauthorized \(token_expired: The token's exp has passed/,
+    );
+  });
+
+  it('keeps the token out of message, stack, inspect and JSON, even when the server echoes it', async () => {
+    const error = await createClient({ baseUrl: server.url, auth: bearer('secret-token-value-xyz') })
+      .get('me')
+      .catch((e: unknown) => e);
+    assert.ok(error instanceof UnauthorizedError);
+    const text = [
+      error.message,
+      error.stack,
+      String(error),
+      inspect(error, { depth: 10, showHidden: false }),
+      JSON.stringify(error),
+    ].join('\n');
+    assert.ok(!text.includes('secret-token-value-xyz'));
+    // The echoed token is in the server's own detail, which stays in error.problem for whoever reads it deliberately.
+    assert.match(String(error.problem?.detail), /secret-token-value-xyz/);
+  });
+});
+
+describe('options are checked when the client is made', () => {
+  const invalid: Array<[string, Record<string, unknown>, RegExp]> = [
+    ['baseUrl', { baseUrl: 'not a url' }, /baseUrl must be an absolute URL/],
+    ['retry', { retry: -1 }, /retry must be a whole number/],
+    ['retry.limit', { retry: { limit: 1.5 } }, /retry.limit/],
+    ['retry.unknown', { retry: { limt: 3 } }, /retry.limt is not an option/],
+    ['retry.onLongRetryAfter', { retry: { onLongRetryAfter: 'sometimes' } }, /onLongRetryAfter/],
+    ['timeout', { timeout: -5 }, /timeout must be a positive number/],
+    ['timeout.attempt', { timeout: { attempt: 'soon' } }, /timeout.attempt/],
+    ['fetch', { fetch: 'fetch' }, /fetch must be a function/],
+    ['auth', { auth: 'Bearer x' }, /auth must be a strategy/],
+    [
+      'redirect.trustedOrigins',
+      { redirect: { trustedOrigins: ['https://a.example/path'] } },
+      /trustedOrigins entries must be origins/,
+    ],
+    ['cookies', { cookies: 'yes' }, /cookies must be/],
+    ['onRetry', { onRetry: 42 }, /onRetry must be a function/],
+    ['throwHttpErrors', { throwHttpErrors: 'no' }, /throwHttpErrors must be a boolean/],
+    ['headers', { headers: { 'bad header': 'x' } }, /headers are not valid/],
+  ];
+  for (const [name, options, message] of invalid) {
+    it(`refuses a bad ${name} with a coded TypeError naming it`, () => {
+      assert.throws(
+        () => createClient(options as never),
+        (error: unknown) => {
+          assert.ok(error instanceof TypeError);
+          assert.equal((error as { code?: string }).code, INVALID_ARGUMENT);
+          assert.match(error.message, message);
+          return true;
+        },
+      );
+    });
+  }
+});
+
+describe('the client core runs in browsers', () => {
+  const dir = join(import.meta.dirname, '../../src/client');
+  const nodeOnly = new Set(['file-store.ts', 'redis-store.ts']);
+  const files = (function walk(d: string): string[] {
+    return readdirSync(d).flatMap((name) =>
+      statSync(join(d, name)).isDirectory() ? walk(join(d, name)) : name.endsWith('.ts') ? [join(d, name)] : [],
+    );
+  })(dir);
+
+  it('has no Node-only import outside the Node-only store subpaths', () => {
+    assert.ok(files.length > 15);
+    for (const file of files) {
+      if (nodeOnly.has(file.split('/').pop()!)) continue;
+      const source = readFileSync(file, 'utf8');
+      assert.doesNotMatch(
+        source,
+        /from ['"]node:|from ['"](fs|path|crypto|http|https|net|os|util|child_process)['"]|\brequire\(|\bBuffer\b|\bprocess\./,
+        file,
+      );
+    }
+  });
+});

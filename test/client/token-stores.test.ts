@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { Redis } from 'ioredis';
+import { fileStore, TokenFileError } from '../../src/client/file-store.ts';
+import { memoryStore, type Token, type TokenStore, tokenSource } from '../../src/client/index.ts';
+import { redisStore } from '../../src/client/redis-store.ts';
+import { json, startServer } from '../support/server.ts';
+import { connectRedis, runPrefix } from '../support/services.ts';
+
+const token = (n: number): Token => ({
+  accessToken: `access-${n}`,
+  refreshToken: `refresh-${n}`,
+  expiresAt: 1_900_000_000_000 + n,
+  tokenType: 'Bearer',
+});
+
+/** One behaviour suite, run against every store. */
+function behaves(
+  name: string,
+  make: (t: import('node:test').TestContext) => Promise<{ store: TokenStore; done: () => Promise<void> } | undefined>,
+) {
+  describe(`${name}: the TokenStore behaviour`, () => {
+    it('returns undefined for a key never set', async (t) => {
+      const made = await make(t);
+      if (!made) return;
+      assert.equal(await made.store.get('missing'), undefined);
+      await made.done();
+    });
+
+    it('keeps what was set, overwrites it, and deletes it, key by key', async (t) => {
+      const made = await make(t);
+      if (!made) return;
+      const { store } = made;
+      await store.set('a', token(1));
+      await store.set('b', token(2));
+      assert.deepStrictEqual(await store.get('a'), token(1));
+      await store.set('a', token(3));
+      assert.deepStrictEqual(await store.get('a'), token(3));
+      assert.deepStrictEqual(await store.get('b'), token(2));
+      await store.delete('a');
+      assert.equal(await store.get('a'), undefined);
+      assert.deepStrictEqual(await store.get('b'), token(2));
+      await made.done();
+    });
+
+    it('lets a token source pick up a token another source stored', async (t) => {
+      const made = await make(t);
+      if (!made) return;
+      await made.store.set('default', token(7));
+      const source = tokenSource(async () => assert.fail('no fetch needed'), { store: made.store });
+      assert.equal((await source.getToken()).accessToken, 'access-7');
+      await made.done();
+    });
+  });
+}
+
+behaves('memoryStore', async () => ({ store: memoryStore(), done: async () => {} }));
+behaves('fileStore', async () => ({
+  store: fileStore(join(mkdtempSync(join(tmpdir(), 'gh-')), 'tokens.json')),
+  done: async () => {},
+}));
+behaves('redisStore', async (t) => {
+  const redis = await connectRedis(t);
+  if (!redis) return undefined;
+  return { store: redisStore(redis, { prefix: runPrefix('store') }), done: async () => void redis.quit() };
+});
+
+describe('fileStore', () => {
+  it('writes the file with mode 0600 and leaves no temporary files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gh-'));
+    const store = fileStore(join(dir, 'tokens.json'));
+    for (let i = 0; i < 5; i++) await store.set('default', token(i));
+    assert.equal(statSync(join(dir, 'tokens.json')).mode & 0o777, 0o600);
+    assert.deepStrictEqual(readdirSync(dir), ['tokens.json']);
+    assert.equal(JSON.parse(readFileSync(join(dir, 'tokens.json'), 'utf8')).tokens.default.accessToken, 'access-4');
+  });
+
+  it('says which file is broken and what to do, instead of losing tokens silently', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'gh-')), 'tokens.json');
+    writeFileSync(file, '{"version": 1, "tokens": {');
+    const error = await fileStore(file)
+      .get('default')
+      .catch((e: unknown) => e);
+    assert.ok(error instanceof TokenFileError);
+    assert.equal(error.code, 'ERR_GATEHOUSE_TOKEN_FILE');
+    assert.match(error.message, /not a Gatehouse token file; delete it/);
+  });
+
+  it('two processes that need a new token at once make one refresh between them', async () => {
+    let issued = 0;
+    const server = await startServer((_req, res) =>
+      json(res, 200, { access_token: `tok-${++issued}`, expires_in: 3600 }),
+    );
+    const file = join(mkdtempSync(join(tmpdir(), 'gh-')), 'tokens.json');
+    await fileStore(file).set('default', { accessToken: 'stale' });
+    const worker = join(import.meta.dirname, '../support/file-store-worker.ts');
+    const children = [0, 1].map(() =>
+      spawn(process.execPath, [worker, file, `${server.origin}/token`, 'stale'], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      }),
+    );
+    const outputs = children.map(
+      (child) =>
+        new Promise<{ ready: Promise<void>; token: Promise<Token> }>((resolve) => {
+          let out = '';
+          let markReady: () => void;
+          const ready = new Promise<void>((r) => {
+            markReady = r;
+          });
+          const token = new Promise<Token>((done) => {
+            child.stdout!.on('data', (chunk) => {
+              out += chunk;
+              if (out.startsWith('ready\n')) markReady();
+            });
+            child.on('exit', () => done(JSON.parse(out.slice('ready\n'.length)) as Token));
+          });
+          resolve({ ready, token });
+        }),
+    );
+    const handles = await Promise.all(outputs);
+    await Promise.all(handles.map((h) => h.ready));
+    for (const child of children) child.stdin!.end('go\n');
+    const tokens = await Promise.all(handles.map((h) => h.token));
+    await server.close();
+    assert.equal(issued, 1, 'one refresh for both processes');
+    assert.deepStrictEqual(
+      tokens.map((t) => t.accessToken),
+      ['tok-1', 'tok-1'],
+    );
+  });
+});
+
+describe('redisStore', () => {
+  it('a fleet of workers with their own connections makes one refresh between them', async (t) => {
+    const first = await connectRedis(t);
+    if (!first) return;
+    const prefix = runPrefix('fleet');
+    const connections: Redis[] = [first];
+    for (let i = 1; i < 5; i++) connections.push((await connectRedis(t))!);
+    await redisStore(first, { prefix }).set('default', { accessToken: 'stale' });
+    let calls = 0;
+    const workers = connections.map((redis) =>
+      tokenSource(
+        async () => {
+          calls++;
+          await new Promise((r) => setTimeout(r, 100)); // a token endpoint that takes its time
+          return { access_token: `fleet-token-${calls}`, expires_in: 3600 };
+        },
+        { store: redisStore(redis, { prefix }) },
+      ),
+    );
+    const tokens = await Promise.all(workers.map((w) => w.getToken({ rejected: 'stale' })));
+    assert.equal(calls, 1);
+    assert.ok(tokens.every((tok) => tok.accessToken === 'fleet-token-1'));
+    await Promise.all(connections.map((r) => r.quit()));
+  });
+
+  it('takes over the lock of a worker that died holding it, once the lock expires', async (t) => {
+    const redis = await connectRedis(t);
+    if (!redis) return;
+    const prefix = runPrefix('dead');
+    await redis.set(`${prefix}default:lock`, 'a-worker-that-crashed', 'PX', 300);
+    const store = redisStore(redis, { prefix, lockWaitMs: 5000 });
+    const start = Date.now();
+    const result = await store.lock!('default', async () => 'ran');
+    assert.equal(result, 'ran');
+    assert.ok(Date.now() - start >= 250);
+    assert.equal(await redis.get(`${prefix}default:lock`), null, 'the lock is released after use');
+    await redis.quit();
+  });
+});
