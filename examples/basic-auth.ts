@@ -1,0 +1,25 @@
+// Basic auth: the right password, then a wrong one (the lab's first scenario).
+// In your project: import { basic, createClient, UnauthorizedError } from 'gatehouse/client';
+import { basic, createClient, UnauthorizedError } from '../src/client/index.ts';
+import { LAB, startLabServer } from './support/lab-server.ts';
+
+const lab = await startLabServer();
+try {
+  const good = createClient({ baseUrl: lab.url, auth: basic(LAB.user, LAB.password) });
+  console.log('right password →', await (await good.get('basic-auth/user/passwd')).json());
+
+  const bad = createClient({ baseUrl: lab.url, auth: basic(LAB.user, 'wrong_password') });
+  try {
+    await bad.get('basic-auth/user/passwd');
+  } catch (error) {
+    if (!(error instanceof UnauthorizedError)) throw error;
+    console.log('wrong password →', error.status, error.code);
+    console.log(
+      '  the server offers:',
+      error.challenges.map((c) => `${c.scheme} realm="${c.params['realm']}"`).join(', '),
+    );
+    console.log('  message:', error.message);
+  }
+} finally {
+  await lab.close();
+}

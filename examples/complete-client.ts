@@ -1,0 +1,34 @@
+// The lab's "complete client": one client facing 401, 429, 5xx, a refused connection and a
+// timeout, each surfacing as a typed error with a stable code.
+import { basic, createClient, GatehouseError, HttpError } from '../src/client/index.ts';
+import { LAB, startLabServer } from './support/lab-server.ts';
+
+const lab = await startLabServer();
+try {
+  const client = createClient({
+    baseUrl: lab.url,
+    auth: basic(LAB.user, LAB.password),
+    retry: { limit: 2, baseDelay: 100 },
+    timeout: { attempt: 1000, total: 2500 },
+  });
+  const cases: Array<[string, string]> = [
+    ['401', 'status/401'],
+    ['429 with Retry-After', 'rate-limited'],
+    ['500', 'status/500'],
+    ['timeout', 'delay/3'],
+    ['connection refused', 'http://127.0.0.1:9/'],
+    ['200', 'basic-auth/user/passwd'],
+  ];
+  for (const [what, path] of cases) {
+    try {
+      const response = await client.get(path);
+      console.log(`${what.padEnd(20)} → ${response.status} OK`);
+    } catch (error) {
+      if (!(error instanceof GatehouseError)) throw error;
+      const status = error instanceof HttpError ? ` ${error.status}` : '';
+      console.log(`${what.padEnd(20)} → ${error.name}${status} (${error.code})`);
+    }
+  }
+} finally {
+  await lab.close();
+}

@@ -1,0 +1,18 @@
+// A reusable session: default headers on every request, and a cookie jar.
+import { createClient } from '../src/client/index.ts';
+import { startLabServer } from './support/lab-server.ts';
+
+const lab = await startLabServer();
+try {
+  const session = createClient({
+    baseUrl: lab.url,
+    headers: { 'User-Agent': 'MyApp/1.0', 'X-Team': 'platform' },
+    cookies: true,
+  });
+  const { headers } = await (await session.get('headers')).json();
+  console.log('sent with every request →', { 'User-Agent': headers['User-Agent'], 'X-Team': headers['X-Team'] });
+  await session.get('cookies/set');
+  console.log('cookie kept by the jar →', await (await session.get('cookies')).json());
+} finally {
+  await lab.close();
+}

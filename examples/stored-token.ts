@@ -1,0 +1,36 @@
+// A token fetched with the client credentials grant, stored in a file (mode 0600), reused by
+// the next run, and refreshed once when the server refuses it.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileStore } from '../src/client/file-store.ts';
+import { bearer, createClient, oauth2ClientCredentials } from '../src/client/index.ts';
+import { LAB, startLabServer } from './support/lab-server.ts';
+
+const lab = await startLabServer();
+const tokenFile = join(mkdtempSync(join(tmpdir(), 'gatehouse-example-')), 'tokens.json');
+try {
+  const makeClient = () =>
+    createClient({
+      baseUrl: lab.url,
+      auth: bearer(
+        oauth2ClientCredentials({
+          tokenUrl: `${lab.url}oauth/token`,
+          clientId: LAB.clientId,
+          clientSecret: LAB.clientSecret,
+          store: fileStore(tokenFile),
+        }),
+      ),
+      onRefresh: (event) => console.log('  refresh after a 401; recovered:', event.recovered),
+    });
+
+  console.log('first run →', await (await makeClient().get('bearer')).json());
+  console.log('second run, token read from', tokenFile, '→', await (await makeClient().get('bearer')).json());
+  console.log('token requests so far:', lab.hits.get('/oauth/token'));
+
+  await fetch(`${lab.url}revoke-all`); // the server forgets every token it issued
+  console.log('after the server revoked it →', await (await makeClient().get('bearer')).json());
+  console.log('token requests now:', lab.hits.get('/oauth/token'));
+} finally {
+  await lab.close();
+}
