@@ -68,6 +68,21 @@ describe('basic()', () => {
     assert.deepStrictEqual(await response.json(), { authenticated: false });
   });
 
+  it('reports every final response to onResponse', async () => {
+    const seen: Array<[string, number, number]> = [];
+    const client = createClient({
+      baseUrl: server.url,
+      auth: basic('jürgen', 'pässwörd'),
+      onResponse: (e) => seen.push([e.method, e.status, e.attempts]),
+    });
+    await client.get('basic-auth');
+    await client.head('basic-auth');
+    assert.deepStrictEqual(seen, [
+      ['GET', 200, 1],
+      ['HEAD', 200, 1],
+    ]);
+  });
+
   it('refuses a username with ":" when the strategy is made', () => {
     assert.throws(() => basic('a:b', 'c'), { code: INVALID_ARGUMENT });
   });
