@@ -13,9 +13,10 @@ import type { TokenStore } from './tokens/token-store.ts';
 /** The commands used, as ioredis offers them. */
 export interface RedisLike {
   get(key: string): Promise<string | null>;
-  set(key: string, value: string, ...args: Array<string | number>): Promise<unknown>;
+  set(key: string, value: string): Promise<unknown>;
+  set(key: string, value: string, px: 'PX', milliseconds: number, nx: 'NX'): Promise<'OK' | null>;
   del(key: string): Promise<number>;
-  eval(script: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;
+  eval(script: string, numKeys: number, key: string, arg: string): Promise<unknown>;
 }
 
 export interface RedisStoreOptions {
