@@ -94,13 +94,7 @@ function classify(error: unknown, budget: Budget, state: CallState): Outcome {
   if (state.callerSignal?.aborted) throw state.callerSignal.reason;
   const reason = budget.signal.aborted ? budget.signal.reason : undefined;
   if (reason instanceof BudgetExpired && reason.which === 'total') {
-    throw new TimeoutError({
-      which: 'total',
-      timeoutMs: state.total.ms ?? 0,
-      method: state.method,
-      url: state.url,
-      attempts: state.attempts,
-    });
+    throw totalTimeout(state);
   }
   if (reason instanceof BudgetExpired) return { kind: 'timeout' };
   // Our own errors (a failed token refresh, a body that cannot be replayed) are final.
@@ -173,16 +167,20 @@ async function abortableWait(ms: number, state: CallState): Promise<void> {
   } catch (error) {
     if (state.callerSignal?.aborted) throw state.callerSignal.reason;
     if (error instanceof BudgetExpired) {
-      throw new TimeoutError({
-        which: 'total',
-        timeoutMs: state.total.ms ?? 0,
-        method: state.method,
-        url: state.url,
-        attempts: state.attempts,
-      });
+      throw totalTimeout(state);
     }
     throw error;
   }
+}
+
+function totalTimeout(state: CallState): TimeoutError {
+  return new TimeoutError({
+    which: 'total',
+    timeoutMs: state.total.ms ?? 0,
+    method: state.method,
+    url: state.url,
+    attempts: state.attempts,
+  });
 }
 
 function networkError(state: CallState, cause: unknown, notSent: boolean, note: string | undefined): NetworkError {

@@ -204,6 +204,17 @@ describe('bearer() with a token source', () => {
   });
 });
 
+async function twoCallsWithClientCredentials(w: World): Promise<void> {
+  const tokens = oauth2ClientCredentials({
+    tokenUrl: `${w.server.origin}/oauth/token`,
+    clientId: 'svc',
+    clientSecret: 's3cret-value',
+  });
+  const client = createClient({ baseUrl: w.server.url, auth: bearer(tokens) });
+  await client.get('api/1');
+  await client.get('api/2');
+}
+
 describe('oauth2 token sources', () => {
   let w: World;
   beforeEach(async () => {
@@ -213,35 +224,13 @@ describe('oauth2 token sources', () => {
 
   it('counts expires_in from the response Date: a token dated 10 s before it arrived has 10 s less', async () => {
     w.tokenAnswer = { status: 200, expiresIn: 35, date: () => new Date(Date.now() - 10_000).toUTCString() };
-    const client = createClient({
-      baseUrl: w.server.url,
-      auth: bearer(
-        oauth2ClientCredentials({
-          tokenUrl: `${w.server.origin}/oauth/token`,
-          clientId: 'svc',
-          clientSecret: 's3cret-value',
-        }),
-      ),
-    });
-    await client.get('api/1');
-    await client.get('api/2');
+    await twoCallsWithClientCredentials(w);
     assert.equal(w.tokenCalls(), 2, '35 s dated 10 s ago leaves 25 s, under the 30 s skew');
   });
 
   it('does not take a Date hours off for latency: a skewed clock does not make every token look expired', async () => {
     w.tokenAnswer = { status: 200, expiresIn: 35, date: () => new Date(Date.now() - 2 * 3_600_000).toUTCString() };
-    const client = createClient({
-      baseUrl: w.server.url,
-      auth: bearer(
-        oauth2ClientCredentials({
-          tokenUrl: `${w.server.origin}/oauth/token`,
-          clientId: 'svc',
-          clientSecret: 's3cret-value',
-        }),
-      ),
-    });
-    await client.get('api/1');
-    await client.get('api/2');
+    await twoCallsWithClientCredentials(w);
     assert.equal(w.tokenCalls(), 1);
   });
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   bearer,
   createClient,
@@ -8,17 +8,9 @@ import {
   NetworkError,
   type RedirectEvent,
 } from '../../src/client/index.ts';
-import { json, startServer, type TestServer } from '../support/server.ts';
+import { json, serverPerTest } from '../support/server.ts';
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-async function serve(...args: Parameters<typeof startServer>): Promise<TestServer> {
-  const s = await startServer(...args);
-  servers.push(s);
-  return s;
-}
+const serve = serverPerTest();
 
 describe('bodies', () => {
   const failOnce = () => serve((_req, res, _body, index) => json(res, index === 0 ? 503 : 200, {}));

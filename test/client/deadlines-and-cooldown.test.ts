@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createClient, HttpError, type RetryEvent, TimeoutError } from '../../src/client/index.ts';
-import { json, startServer, type TestServer } from '../support/server.ts';
+import { json, serverPerTest } from '../support/server.ts';
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-async function serve(...args: Parameters<typeof startServer>): Promise<TestServer> {
-  const s = await startServer(...args);
-  servers.push(s);
-  return s;
-}
+const serve = serverPerTest();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('origin cooldown', () => {

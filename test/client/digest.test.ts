@@ -1,18 +1,11 @@
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createClient, digest, UnauthorizedError } from '../../src/client/index.ts';
 import { type DigestServerOptions, digestHandler } from '../support/digest-server.ts';
-import { startServer, type TestServer } from '../support/server.ts';
+import { serverPerTest } from '../support/server.ts';
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-async function digestServer(options: DigestServerOptions): Promise<TestServer> {
-  const s = await startServer(digestHandler(options));
-  servers.push(s);
-  return s;
-}
+const serve = serverPerTest();
+const digestServer = (options: DigestServerOptions) => serve(digestHandler(options));
 
 describe('digest()', () => {
   const algorithms = [undefined, 'MD5', 'MD5-sess', 'SHA-256', 'SHA-256-sess', 'SHA-512-256', 'SHA-512-256-sess'];

@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { afterEach } from 'node:test';
 
 export interface Received {
   method: string;
@@ -91,4 +92,17 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** A `serve()` for a test file: every server it starts is closed after each test. */
+export function serverPerTest(): (handler: Handler, options?: { port?: number; host?: string }) => Promise<TestServer> {
+  const servers: TestServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return async (handler, options) => {
+    const s = await startServer(handler, options);
+    servers.push(s);
+    return s;
+  };
 }

@@ -69,28 +69,31 @@ function bearerError(challenges: Challenge[]): string | undefined {
   return undefined;
 }
 
-/** 401: the credentials were missing, wrong, expired or revoked, and one refresh did not fix it. */
-export class UnauthorizedError extends HttpError {
-  static override readonly code = 'ERR_GATEHOUSE_UNAUTHORIZED';
+/** A refusal that comes with challenges: the parsed WWW-Authenticate of a 401 or 403. */
+abstract class ChallengedError extends HttpError {
   /** The WWW-Authenticate challenges, parsed; not enumerable (an error_description may echo a credential). */
   declare readonly challenges: Challenge[];
 
-  constructor(details: HttpErrorDetails) {
+  constructor(details: HttpErrorDetails, code: string) {
     const challenges = parseChallenges(details.response.headers);
-    super(details, UnauthorizedError.code, problemCode(details.problem) ?? bearerError(challenges));
+    super(details, code, problemCode(details.problem) ?? bearerError(challenges));
     hide(this, 'challenges', challenges);
   }
 }
 
-/** 403: authenticated, but not allowed; new credentials for the same identity will not help. */
-export class ForbiddenError extends HttpError {
-  static override readonly code = 'ERR_GATEHOUSE_FORBIDDEN';
-  declare readonly challenges: Challenge[];
-
+/** 401: the credentials were missing, wrong, expired or revoked, and one refresh did not fix it. */
+export class UnauthorizedError extends ChallengedError {
+  static override readonly code = 'ERR_GATEHOUSE_UNAUTHORIZED';
   constructor(details: HttpErrorDetails) {
-    const challenges = parseChallenges(details.response.headers);
-    super(details, ForbiddenError.code, problemCode(details.problem) ?? bearerError(challenges));
-    hide(this, 'challenges', challenges);
+    super(details, UnauthorizedError.code);
+  }
+}
+
+/** 403: authenticated, but not allowed; new credentials for the same identity will not help. */
+export class ForbiddenError extends ChallengedError {
+  static override readonly code = 'ERR_GATEHOUSE_FORBIDDEN';
+  constructor(details: HttpErrorDetails) {
+    super(details, ForbiddenError.code);
   }
 }
 
