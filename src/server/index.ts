@@ -1,5 +1,42 @@
 /**
- * `gatehouse/server`: for code that serves APIs. It carries the shared model, so a server
- * formats challenges and problem bodies from the reason catalogue with one import.
+ * `gatehouse/server`: authenticate, authorize and refuse exactly right. Works on Web Request
+ * and Response; the adapters (gatehouse/node, /express, /fastify, /hono) connect frameworks.
  */
 export * from '../http/index.ts';
+export { memoryApiKeys, memoryNonces, memorySessions, memorySigningKeys, memoryUsers } from '../stores/memory.ts';
+export { apiKeyId, apiKeyMatches, type CreatedApiKey, createApiKey, hashApiKey } from './credentials/api-key.ts';
+export {
+  ARGON2_AVAILABLE,
+  type HashPasswordOptions,
+  hashPassword,
+  verifyPassword,
+} from './credentials/password-hash.ts';
+export { VerifiedCache, type VerifiedCacheOptions } from './credentials/verified-cache.ts';
+export { type AuthenticateOptions, createGuard, type Decision, type Guard, type GuardOptions } from './guard.ts';
+export type {
+  ApiKeyLookup,
+  ApiKeyRecord,
+  NonceStore,
+  SessionLookup,
+  SigningKeyLookup,
+  SigningKeyRecord,
+  UserLookup,
+  UserRecord,
+} from './lookups.ts';
+export {
+  allOf,
+  allow,
+  anyOf,
+  type Permission,
+  type PermissionResult,
+  requireRoles,
+  requireScopes,
+} from './permissions.ts';
+export type { Identity, Principal } from './principal.ts';
+export type { Refusal } from './refusal.ts';
+export type { Detection, GuardRequest, Scheme } from './scheme.ts';
+export { type ApiKeySchemeOptions, apiKeyScheme } from './schemes/api-key.ts';
+export { type BasicSchemeOptions, basicScheme } from './schemes/basic.ts';
+export { type BearerSchemeOptions, bearerScheme, type JwtOptions, type OpaqueOptions } from './schemes/bearer.ts';
+export { type IssuedSession, issueSession, type SessionSchemeOptions, sessionScheme } from './schemes/session.ts';
+export { type SignatureSchemeOptions, signatureScheme } from './schemes/signature.ts';

@@ -1,0 +1,23 @@
+/**
+ * `gatehouse/hono`: Hono 4 middleware. Hono already speaks Web Request and Response; the
+ * principal is `c.get('auth')`.
+ */
+import type { MiddlewareHandler } from 'hono';
+import type { Guard } from '../server/guard.ts';
+import type { Permission } from '../server/permissions.ts';
+import type { Principal } from '../server/principal.ts';
+
+export type GatehouseVariables = { auth: Principal | undefined };
+
+export function honoGuard(
+  guard: Guard,
+  options: { permission?: Permission } = {},
+): MiddlewareHandler<{ Variables: GatehouseVariables }> {
+  return async (c, next) => {
+    const decision = await guard.authenticate(c.req.raw, options.permission ? { permission: options.permission } : {});
+    if (decision.outcome === 'refused') return guard.refuse(decision.refusal);
+    c.set('auth', decision.outcome === 'authenticated' ? decision.principal : undefined);
+    await next();
+    return undefined;
+  };
+}

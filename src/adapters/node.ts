@@ -1,0 +1,84 @@
+/**
+ * `gatehouse/node`: the guard in front of a node:http handler. It turns the IncomingMessage
+ * into a Web Request for the guard and writes refusals back; nothing else.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuthenticateOptions, Guard } from '../server/guard.ts';
+import type { Permission } from '../server/permissions.ts';
+import type { Principal } from '../server/principal.ts';
+
+export interface AuthenticatedRequest extends IncomingMessage {
+  /** The verified principal; undefined only for a CORS preflight. */
+  auth?: Principal;
+  /** The body, when the guard had to read it (signed requests). */
+  rawBody?: Buffer;
+}
+
+export interface ProtectOptions {
+  permission?: Permission;
+}
+
+/** Builds a Web Request with the headers of a Node request (the body only when given). */
+export function toWebRequest(req: IncomingMessage, body?: Uint8Array): Request {
+  const host = req.headers.host ?? 'localhost';
+  const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
+  const headers = new Headers();
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    try {
+      headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+    } catch {
+      // A header value fetch refuses (it already passed Node's parser): leave it out.
+    }
+  }
+  const method = req.method ?? 'GET';
+  const init: RequestInit = { method, headers };
+  if (body && method !== 'GET' && method !== 'HEAD') init.body = body as Uint8Array<ArrayBuffer>;
+  return new Request(`${secure ? 'https' : 'http'}://${host}${req.url ?? '/'}`, init);
+}
+
+/** Every Authorization line as received: Node keeps only the first in req.headers. */
+export function authorizationLines(req: IncomingMessage): string[] {
+  const lines: string[] = [];
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    if (req.rawHeaders[i]!.toLowerCase() === 'authorization') lines.push(req.rawHeaders[i + 1]!);
+  }
+  return lines;
+}
+
+export async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Writes a Web Response to a Node response. */
+export async function sendWebResponse(res: ServerResponse, response: Response): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of response.headers) headers[name] = value;
+  res.writeHead(response.status, headers);
+  res.end(Buffer.from(await response.arrayBuffer()));
+}
+
+/**
+ * @example
+ * createServer(protect(guard, (req, res) => res.end(`hello ${req.auth?.id}`), { permission: requireScopes('read') }))
+ */
+export function protect(
+  guard: Guard,
+  handler: (req: AuthenticatedRequest, res: ServerResponse) => unknown,
+  options: ProtectOptions = {},
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return async (req, res) => {
+    const request = req as AuthenticatedRequest;
+    const opts: AuthenticateOptions = { authorization: authorizationLines(req) };
+    if (options.permission) opts.permission = options.permission;
+    if (guard.needsBody) {
+      request.rawBody = await readBody(req);
+      opts.body = request.rawBody;
+    }
+    const decision = await guard.authenticate(toWebRequest(req), opts);
+    if (decision.outcome === 'refused') return sendWebResponse(res, guard.refuse(decision.refusal));
+    if (decision.outcome === 'authenticated') request.auth = decision.principal;
+    await handler(request, res);
+  };
+}

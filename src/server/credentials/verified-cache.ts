@@ -1,0 +1,58 @@
+/**
+ * A short-lived memory of credentials that verified, so Basic auth does not cost one argon2id
+ * hash per request. Entries are keyed by an HMAC of the credentials and the stored hash under
+ * a key that never leaves this process: the cache never holds a password, and a changed
+ * password (a new stored hash) misses at once.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+
+export interface VerifiedCacheOptions {
+  /** How long a verified credential is remembered, in ms. @default 60_000 */
+  ttlMs?: number;
+  /** The most entries kept; the oldest go first. @default 10_000 */
+  maxEntries?: number;
+}
+
+export class VerifiedCache<V> {
+  readonly #key = randomBytes(32);
+  readonly #entries = new Map<string, { value: V; until: number }>();
+  readonly #ttlMs: number;
+  readonly #max: number;
+
+  constructor(options: VerifiedCacheOptions = {}) {
+    this.#ttlMs = options.ttlMs ?? 60_000;
+    this.#max = options.maxEntries ?? 10_000;
+  }
+
+  #id(parts: readonly string[]): string {
+    const mac = createHmac('sha256', this.#key);
+    for (const part of parts) mac.update(`${part.length}:${part}`);
+    return mac.digest('base64');
+  }
+
+  get(parts: readonly string[], now = Date.now()): V | undefined {
+    const id = this.#id(parts);
+    const entry = this.#entries.get(id);
+    if (!entry) return undefined;
+    if (entry.until <= now) {
+      this.#entries.delete(id);
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  set(parts: readonly string[], value: V, now = Date.now()): void {
+    const id = this.#id(parts);
+    this.#entries.delete(id);
+    this.#entries.set(id, { value, until: now + this.#ttlMs });
+    while (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value!);
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * The guard: authenticates a Web Request with the configured schemes, authorizes it with a
+ * permission, and renders refusals. Status, challenge and body come from the reason catalogue.
+ */
+import { invalidArgument } from '../http/argument-error.ts';
+import {
+  type AuthorizationParseResult,
+  type Challenge,
+  createProblem,
+  formatChallenges,
+  PROBLEM_CONTENT_TYPE,
+  parseAuthorization,
+  reasons,
+} from '../http/index.ts';
+import { parseCookieHeader } from './cookies.ts';
+import type { Permission } from './permissions.ts';
+import type { Principal } from './principal.ts';
+import { isRefusal, type Refusal } from './refusal.ts';
+import type { GuardRequest, Scheme } from './scheme.ts';
+
+export interface GuardOptions {
+  /** The schemes this API accepts. */
+  schemes: readonly Scheme<never>[];
+  /** The realm of every challenge. @default 'api' */
+  realm?: string;
+  /** Applied when authenticate() is called without a permission of its own. */
+  permission?: Permission;
+  /**
+   * The body of a refusal: RFC 9457 problem details, or `{ "detail": … }` as FastAPI and DRF
+   * send for clients that expect that shape. @default 'problem'
+   */
+  body?: 'problem' | 'detail';
+  /** Sees every refusal (for logging); it carries no credential. */
+  onRefusal?: (refusal: Refusal, request: Request) => void;
+}
+
+export type Decision =
+  | { outcome: 'authenticated'; principal: Principal }
+  | { outcome: 'refused'; refusal: Refusal }
+  /** A CORS preflight: never refused for lack of credentials; let CORS handling answer it. */
+  | { outcome: 'preflight' };
+
+export interface AuthenticateOptions {
+  /** Overrides the guard's permission for this request. */
+  permission?: Permission;
+  /**
+   * Every Authorization field line as received (Node's rawHeaders), so that a repeated field,
+   * which Headers would join into one, is answered 400.
+   */
+  authorization?: readonly string[];
+  /** The body, when the adapter already holds it; otherwise it is read from a clone when a scheme needs it. */
+  body?: Uint8Array;
+}
+
+export interface Guard {
+  /** Whether a configured scheme verifies the body (signed requests): adapters keep it for them. */
+  readonly needsBody: boolean;
+  authenticate(request: Request, options?: AuthenticateOptions): Promise<Decision>;
+  /** The one Response for a refusal: status, WWW-Authenticate, problem body. */
+  refuse(refusal: Refusal): Response;
+  /** OpenAPI 3.1: `components.securitySchemes`, and the `security` requirement of a route. */
+  openapi(permission?: Permission): {
+    securitySchemes: Record<string, Record<string, unknown>>;
+    security: Array<Record<string, string[]>>;
+  };
+}
+
+/**
+ * @example
+ * const guard = createGuard({ realm: 'api', schemes: [bearerScheme({ jwt: { jwks, algorithms: ['ES256'], issuer } }), basicScheme({ users })] });
+ */
+export function createGuard(options: GuardOptions): Guard {
+  if (!options || !Array.isArray(options.schemes) || options.schemes.length === 0)
+    throw invalidArgument('createGuard: schemes must list at least one scheme');
+  const realm = options.realm ?? 'api';
+  if (typeof realm !== 'string' || /[\u0000-\u001f\u007f]/.test(realm))
+    throw invalidArgument('createGuard: realm must be a string without control characters');
+  const schemes = options.schemes as readonly Scheme<unknown>[];
+  const names = new Set<string>();
+  for (const scheme of schemes) {
+    if (names.has(scheme.name)) throw invalidArgument(`createGuard: two schemes are named "${scheme.name}"`);
+    names.add(scheme.name);
+  }
+  const shape = options.body ?? 'problem';
+  const authorizationSchemes = new Set(schemes.flatMap((s) => s.authorizationSchemes ?? []));
+  const accepted = schemes
+    .map((s) => s.challenge(realm)?.scheme)
+    .filter(Boolean)
+    .join(', ');
+
+  async function decide(request: Request, opts: AuthenticateOptions): Promise<Decision> {
+    // A CORS preflight carries no credentials by design (Fetch standard, CORS-preflight request).
+    if (request.method === 'OPTIONS' && request.headers.has('access-control-request-method'))
+      return { outcome: 'preflight' };
+
+    const lines =
+      opts.authorization ?? (request.headers.has('authorization') ? [request.headers.get('authorization')!] : []);
+    const authorization: AuthorizationParseResult | undefined =
+      lines.length === 0 ? undefined : parseAuthorization(lines.length === 1 ? lines[0] : lines);
+    if (authorization && !authorization.ok)
+      return refused({ reason: 'credentials_malformed', detail: `${capitalize(authorization.message)}.` });
+
+    const guardRequest: GuardRequest = {
+      request,
+      url: new URL(request.url),
+      authorization,
+      body: opts.body,
+      cookies: parseCookieHeader(request.headers.get('cookie')),
+    };
+    let chosen: { scheme: Scheme<unknown>; credentials: unknown } | undefined;
+    for (const scheme of schemes) {
+      const detection = scheme.detect(guardRequest);
+      if (!detection.present) continue;
+      if ('malformed' in detection)
+        return refused({
+          reason: 'credentials_malformed',
+          scheme: scheme.name,
+          detail: `${capitalize(detection.malformed)}.`,
+        });
+      if (!chosen || scheme.precedence > chosen.scheme.precedence)
+        chosen = { scheme, credentials: detection.credentials };
+    }
+    if (!chosen) {
+      if (authorization?.ok && !authorizationSchemes.has((authorization.credentials.scheme ?? '').toLowerCase())) {
+        // The scheme the client sent is not echoed: a credential sent without a scheme would sit there.
+        return refused({
+          reason: 'scheme_unsupported',
+          detail: `This endpoint does not accept the authentication scheme sent; use ${accepted}.`,
+        });
+      }
+      return refused({ reason: 'credentials_missing', detail: `Send credentials: ${accepted}.` });
+    }
+    if (chosen.scheme.needsBody && guardRequest.body === undefined) {
+      guardRequest.body = new Uint8Array(await request.clone().arrayBuffer());
+    }
+    const result = await chosen.scheme.verify(chosen.credentials, guardRequest);
+    if (isRefusal(result)) return refused(result);
+    const permission = opts.permission ?? options.permission;
+    if (permission) {
+      const allowed = await permission.check(result, request);
+      if (allowed !== true) return refused(allowed);
+    }
+    return { outcome: 'authenticated', principal: result };
+
+    function refused(refusal: Refusal): Decision {
+      options.onRefusal?.(refusal, request);
+      return { outcome: 'refused', refusal };
+    }
+  }
+
+  function refuse(refusal: Refusal): Response {
+    const reason = reasons[refusal.reason];
+    if (!reason) throw invalidArgument(`refuse: ${JSON.stringify(refusal.reason)} is not in the reason catalogue`);
+    const headers = new Headers({ 'cache-control': 'no-store' });
+    const challenges = challengesFor(refusal);
+    if (challenges.length > 0) headers.set('www-authenticate', formatChallenges(challenges));
+    if (refusal.retryAfterMs !== undefined)
+      headers.set('retry-after', String(Math.max(1, Math.ceil(refusal.retryAfterMs / 1000))));
+    const detail = refusal.detail ?? reason.title;
+    let body: string;
+    if (shape === 'detail') {
+      headers.set('content-type', 'application/json');
+      body = JSON.stringify({ detail });
+    } else {
+      headers.set('content-type', PROBLEM_CONTENT_TYPE);
+      body = JSON.stringify(
+        createProblem(refusal.reason, {
+          detail,
+          ...(refusal.scope?.length ? { extensions: { scope: refusal.scope.join(' ') } } : {}),
+        }),
+      );
+    }
+    return new Response(body, { status: reason.status, headers });
+  }
+
+  function challengesFor(refusal: Refusal): Challenge[] {
+    const status = reasons[refusal.reason].status;
+    const all = schemes.map((s) => s.challenge(realm, refusal)).filter((c): c is Challenge => c !== undefined);
+    // RFC 9110 §15.5.2: a 401 carries a challenge for every scheme the endpoint accepts.
+    if (status === 401) return all;
+    // RFC 6750 §3.1: invalid_request (400) and insufficient_scope (403) are told through the Bearer challenge.
+    if (refusal.reason === 'credentials_malformed' || refusal.reason === 'insufficient_scope')
+      return all.filter((c) => c.params['error'] !== undefined);
+    return [];
+  }
+
+  return {
+    needsBody: schemes.some((s) => s.needsBody),
+    authenticate: (request, opts = {}) => decide(request, opts),
+    refuse,
+    openapi(permission) {
+      const requires = (permission ?? options.permission)?.requires ?? { scopes: [], roles: [] };
+      return {
+        securitySchemes: Object.fromEntries(schemes.map((s) => [s.name, s.openapi()])),
+        // Any one scheme will do; OpenAPI 3.1 lets non-OAuth schemes list roles.
+        security: schemes.map((s) => ({ [s.name]: [...(s.name === 'bearer' ? requires.scopes : requires.roles)] })),
+      };
+    },
+  };
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

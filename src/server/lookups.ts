@@ -1,0 +1,50 @@
+/**
+ * What the schemes need to look up, as small interfaces by concern. Memory implementations are
+ * in src/stores/memory.ts; SQLite, Postgres and Redis ones implement the same interfaces.
+ */
+import type { Identity } from './principal.ts';
+
+export interface UserRecord extends Identity {
+  username: string;
+  /** A PHC string from hashPassword(): argon2id or scrypt. */
+  passwordHash: string;
+}
+
+export interface UserLookup {
+  findUserByName(username: string): Promise<UserRecord | undefined>;
+}
+
+export interface ApiKeyRecord extends Identity {
+  /** The id part of the key, stored in clear to find the record. */
+  keyId: string;
+  /** Hex SHA-256 of the whole key. */
+  hash: string;
+  /** ms since the epoch. */
+  expiresAt?: number;
+  revoked?: boolean;
+}
+
+export interface ApiKeyLookup {
+  findApiKey(keyId: string): Promise<ApiKeyRecord | undefined>;
+  /** Records the time of a successful use, when the store keeps it. */
+  touchApiKey?(keyId: string, at: number): Promise<void>;
+}
+
+export interface SigningKeyRecord extends Identity {
+  keyId: string;
+  secret: string;
+}
+
+export interface SigningKeyLookup {
+  findSigningKey(keyId: string): Promise<SigningKeyRecord | undefined>;
+}
+
+export interface SessionLookup {
+  findSession(sessionId: string): Promise<Identity | undefined>;
+}
+
+/** Remembers nonces for a while: the replay cache of signed requests. */
+export interface NonceStore {
+  /** Records `nonce`; false when it was already recorded and has not expired. */
+  remember(nonce: string, ttlMs: number): Promise<boolean>;
+}

@@ -1,0 +1,20 @@
+import type { ReasonCode } from '../http/index.ts';
+
+/** Why a request is refused: a reason from the catalogue, and what the answer should say. */
+export interface Refusal {
+  reason: ReasonCode;
+  /** The scheme whose verification failed, so its challenge carries the error (RFC 6750 §3). */
+  scheme?: string;
+  /** For a person: what happened this time. Never contains a credential. */
+  detail?: string;
+  /** For insufficient_scope: the scopes the route needs (RFC 6750 §3 `scope`). */
+  scope?: readonly string[];
+  /** For rate_limited and locked_out: how long to wait. */
+  retryAfterMs?: number;
+}
+
+export function isRefusal(value: unknown): value is Refusal {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as Refusal).reason === 'string' && !('id' in value)
+  );
+}

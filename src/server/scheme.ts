@@ -1,0 +1,61 @@
+/**
+ * What every scheme is: it finds its credentials in a request, verifies them, and describes
+ * its challenge. Which scheme's failure is reported depends on what the client sent (its
+ * precedence), never on the order of configuration.
+ */
+import type { AuthorizationParseResult, Challenge, Credentials } from '../http/index.ts';
+import type { Principal } from './principal.ts';
+import type { Refusal } from './refusal.ts';
+
+/** A request as the guard sees it: the Web Request plus what the guard read from it once. */
+export interface GuardRequest {
+  request: Request;
+  url: URL;
+  /** The Authorization field, parsed; undefined when absent. Two fields are a malformed one. */
+  authorization: AuthorizationParseResult | undefined;
+  /** The body bytes, read only when a configured scheme needs them (signatures). */
+  body: Uint8Array | undefined;
+  cookies: ReadonlyMap<string, string>;
+}
+
+export type Detection<C> =
+  | { present: false }
+  | { present: true; malformed: string }
+  | { present: true; credentials: C };
+
+export interface Scheme<C = unknown> {
+  /** `basic`, `bearer`, `apiKey`, `session`, `signature`, or your own. */
+  readonly name: string;
+  /**
+   * When a client sends credentials of several schemes at once, the one with the highest
+   * precedence is verified and its outcome reported: signature 50, bearer 40, basic 30,
+   * apiKey 20, session 10.
+   */
+  readonly precedence: number;
+  /** Whether verify needs the request body. */
+  readonly needsBody?: boolean;
+  /** The auth-scheme names this scheme reads from Authorization, lower-case. */
+  readonly authorizationSchemes?: readonly string[];
+  detect(request: GuardRequest): Detection<C>;
+  verify(credentials: C, request: GuardRequest): Promise<Principal | Refusal>;
+  /** The challenge for WWW-Authenticate; `refusal` is set when this scheme's verification failed. */
+  challenge(realm: string, refusal?: Refusal): Challenge | undefined;
+  /** The OpenAPI 3.1 security scheme object. */
+  openapi(): Record<string, unknown>;
+}
+
+/** Detects credentials of one Authorization scheme. */
+export function fromAuthorization<K extends Credentials['kind']>(
+  request: GuardRequest,
+  schemeName: string,
+  kind: K,
+): Detection<Extract<Credentials, { kind: K }>> {
+  const parsed = request.authorization;
+  if (!parsed) return { present: false };
+  if (!parsed.ok) return { present: false };
+  const { credentials } = parsed;
+  if ((credentials.scheme ?? '').toLowerCase() !== schemeName) return { present: false };
+  if (credentials.kind !== kind)
+    return { present: true, malformed: `the ${schemeName} credentials are not in the expected form` };
+  return { present: true, credentials: credentials as Extract<Credentials, { kind: K }> };
+}

@@ -1,0 +1,52 @@
+/**
+ * HTTP Basic (RFC 7617), verified against stored argon2id/scrypt hashes. An unknown user costs
+ * the same hash as a wrong password. Verified pairs are remembered briefly (see verified-cache.ts).
+ */
+import { invalidArgument } from '../../http/argument-error.ts';
+import type { BasicCredentials } from '../../http/index.ts';
+import { verifyAgainstDummy, verifyPassword } from '../credentials/password-hash.ts';
+import { VerifiedCache, type VerifiedCacheOptions } from '../credentials/verified-cache.ts';
+import type { UserLookup } from '../lookups.ts';
+import { type Principal, principalOf } from '../principal.ts';
+import type { Refusal } from '../refusal.ts';
+import { fromAuthorization, type Scheme } from '../scheme.ts';
+
+export interface BasicSchemeOptions {
+  users: UserLookup;
+  /** Remember verified credentials for a while; false hashes on every request. @default { ttlMs: 60_000, maxEntries: 10_000 } */
+  cache?: VerifiedCacheOptions | false;
+}
+
+export function basicScheme(
+  options: BasicSchemeOptions,
+): Scheme<BasicCredentials> & { readonly cache: VerifiedCache<Principal> | undefined } {
+  if (!options?.users || typeof options.users.findUserByName !== 'function')
+    throw invalidArgument('basicScheme: users must have findUserByName(username)');
+  const cache = options.cache === false ? undefined : new VerifiedCache<Principal>(options.cache ?? {});
+  return {
+    name: 'basic',
+    precedence: 30,
+    authorizationSchemes: ['basic'],
+    cache,
+    detect: (request) => fromAuthorization(request, 'basic', 'basic'),
+    async verify({ username, password }): Promise<Principal | Refusal> {
+      const user = await options.users.findUserByName(username);
+      if (!user) {
+        await verifyAgainstDummy(password);
+        return { reason: 'credentials_invalid', scheme: 'basic', detail: 'The username or password is wrong.' };
+      }
+      const parts = [username, password, user.passwordHash];
+      const known = cache?.get(parts);
+      if (known) return known;
+      if (!(await verifyPassword(password, user.passwordHash))) {
+        return { reason: 'credentials_invalid', scheme: 'basic', detail: 'The username or password is wrong.' };
+      }
+      const principal = principalOf(user, 'basic');
+      cache?.set(parts, principal);
+      return principal;
+    },
+    // RFC 7617 §2.1: charset="UTF-8" tells clients how to encode non-ASCII credentials.
+    challenge: (realm) => ({ scheme: 'Basic', params: { realm, charset: 'UTF-8' } }),
+    openapi: () => ({ type: 'http', scheme: 'basic' }),
+  };
+}

@@ -1,0 +1,175 @@
+/**
+ * Bearer tokens (RFC 6750): JWTs verified with jose against a key, a secret or a JWKS, with
+ * pinned algorithms, issuer, audience and clock tolerance; or opaque tokens checked by a lookup.
+ */
+import {
+  type CryptoKey,
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  jwtVerify,
+  type KeyObject,
+} from 'jose';
+import { invalidArgument } from '../../http/argument-error.ts';
+import type { BearerCredentials } from '../../http/index.ts';
+import type { Identity, Principal } from '../principal.ts';
+import { principalOf } from '../principal.ts';
+import type { Refusal } from '../refusal.ts';
+import { fromAuthorization, type Scheme } from '../scheme.ts';
+
+export interface JwtOptions {
+  /** The verification key: an HMAC secret, a public key, or a JWKS (a URL or a local key set). */
+  key?: string | Uint8Array | CryptoKey | KeyObject;
+  jwks?: string | URL | JSONWebKeySet;
+  /** The algorithms accepted; required, so no token can choose its own (no alg confusion). */
+  algorithms: readonly string[];
+  issuer?: string | readonly string[];
+  audience?: string | readonly string[];
+  /** Seconds of clock difference forgiven for exp and nbf. @default 5 */
+  clockTolerance?: number;
+  /** Whether a verified token was revoked (a jti deny-list). */
+  isRevoked?: (payload: JWTPayload) => boolean | Promise<boolean>;
+}
+
+export interface OpaqueOptions {
+  /** Finds the identity a token stands for; undefined for an unknown token. */
+  verify: (token: string) => Promise<Identity | Refusal | undefined>;
+}
+
+export type BearerSchemeOptions = { jwt: JwtOptions } | { opaque: OpaqueOptions };
+
+const DESCRIPTIONS: Partial<Record<Refusal['reason'], string>> = {
+  token_expired: 'The access token expired',
+  token_not_yet_valid: 'The access token is not valid yet',
+  token_revoked: 'The access token was revoked',
+  token_audience_mismatch: 'The access token is for another audience',
+  token_issuer_mismatch: 'The access token is from an untrusted issuer',
+  credentials_invalid: 'The access token is invalid',
+};
+
+export function bearerScheme(options: BearerSchemeOptions): Scheme<BearerCredentials> {
+  if (!options || typeof options !== 'object')
+    throw invalidArgument('bearerScheme(options): pass { jwt: { … } } or { opaque: { verify } }');
+  const verifyToken = 'jwt' in options ? jwtVerifier(options.jwt) : opaqueVerifier(options.opaque);
+  return {
+    name: 'bearer',
+    precedence: 40,
+    authorizationSchemes: ['bearer'],
+    detect: (request) => fromAuthorization(request, 'bearer', 'bearer'),
+    verify: ({ token }) => verifyToken(token),
+    challenge(realm, refusal) {
+      const params: Record<string, string> = { realm };
+      // RFC 6750 §3.1: no error code when the request carried no credentials.
+      if (refusal?.reason === 'credentials_malformed') params['error'] = 'invalid_request';
+      else if (refusal?.scheme === 'bearer' || refusal?.reason === 'insufficient_scope') {
+        if (refusal.reason === 'insufficient_scope') {
+          params['error'] = 'insufficient_scope';
+          if (refusal.scope?.length) params['scope'] = refusal.scope.join(' ');
+        } else {
+          params['error'] = 'invalid_token';
+          params['error_description'] = DESCRIPTIONS[refusal.reason] ?? 'The access token is invalid';
+        }
+      }
+      return { scheme: 'Bearer', params };
+    },
+    openapi: () =>
+      'jwt' in options ? { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } : { type: 'http', scheme: 'bearer' },
+  };
+}
+
+function jwtVerifier(jwt: JwtOptions): (token: string) => Promise<Principal | Refusal> {
+  if (!jwt || !Array.isArray(jwt.algorithms) || jwt.algorithms.length === 0) {
+    throw invalidArgument(
+      'bearerScheme: jwt.algorithms is required, e.g. ["ES256"]: a token must never pick its own algorithm',
+    );
+  }
+  if (jwt.algorithms.some((a) => a.toLowerCase() === 'none'))
+    throw invalidArgument('bearerScheme: "none" is not an algorithm a server may accept');
+  let key: Uint8Array | CryptoKey | KeyObject | JWTVerifyGetKey;
+  if (jwt.jwks !== undefined) {
+    key =
+      typeof jwt.jwks === 'string' || jwt.jwks instanceof URL
+        ? createRemoteJWKSet(new URL(String(jwt.jwks)))
+        : createLocalJWKSet(jwt.jwks);
+  } else if (typeof jwt.key === 'string') {
+    key = new TextEncoder().encode(jwt.key);
+  } else if (jwt.key !== undefined) {
+    key = jwt.key;
+  } else {
+    throw invalidArgument('bearerScheme: jwt needs a key (secret or public key) or a jwks');
+  }
+  if (key instanceof Uint8Array && key.length < 32 && jwt.algorithms.some((a) => a.startsWith('HS'))) {
+    throw invalidArgument('bearerScheme: an HMAC secret must be at least 32 bytes (RFC 7518 §3.2)');
+  }
+  const verifyOptions = {
+    algorithms: [...jwt.algorithms],
+    clockTolerance: jwt.clockTolerance ?? 5,
+    ...(jwt.issuer !== undefined ? { issuer: typeof jwt.issuer === 'string' ? jwt.issuer : [...jwt.issuer] } : {}),
+    ...(jwt.audience !== undefined
+      ? { audience: typeof jwt.audience === 'string' ? jwt.audience : [...jwt.audience] }
+      : {}),
+  };
+  return async (token) => {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, key as Uint8Array, verifyOptions));
+    } catch (error) {
+      return { reason: reasonOf(error), scheme: 'bearer', detail: detailOf(error) };
+    }
+    if (jwt.isRevoked && (await jwt.isRevoked(payload)))
+      return { reason: 'token_revoked', scheme: 'bearer', detail: 'The access token was revoked.' };
+    if (typeof payload.sub !== 'string')
+      return { reason: 'credentials_invalid', scheme: 'bearer', detail: 'The access token has no subject (sub).' };
+    const scope = payload['scope'] ?? payload['scp'];
+    const scopes =
+      typeof scope === 'string' ? scope.split(' ').filter(Boolean) : Array.isArray(scope) ? scope.map(String) : [];
+    const roles = Array.isArray(payload['roles']) ? (payload['roles'] as unknown[]).map(String) : [];
+    return principalOf({ id: payload.sub, scopes, roles, claims: payload as Record<string, unknown> }, 'bearer');
+  };
+}
+
+function reasonOf(error: unknown): Refusal['reason'] {
+  if (error instanceof errors.JWTExpired) return 'token_expired';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'nbf' || error.claim === 'iat') return 'token_not_yet_valid';
+    if (error.claim === 'aud') return 'token_audience_mismatch';
+    if (error.claim === 'iss') return 'token_issuer_mismatch';
+  }
+  return 'credentials_invalid';
+}
+
+// Messages of our own: jose's are fine, but we say what to do and never quote the token.
+function detailOf(error: unknown): string {
+  if (error instanceof errors.JWTExpired)
+    return `The access token expired at ${isoOf(error.payload.exp)} by the server's clock.`;
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'nbf')
+      return `The access token is not valid before ${isoOf(error.payload.nbf)} by the server's clock.`;
+    if (error.claim === 'aud') return 'The access token was issued for another audience.';
+    if (error.claim === 'iss') return 'The access token comes from an issuer this API does not trust.';
+    return `The access token's ${error.claim} claim is not acceptable.`;
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed)
+    return 'The access token is signed with an algorithm this API does not accept.';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'No key of the issuer matches the access token (kid).';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'The access token signature does not verify.';
+  return 'The access token is not a valid JWT.';
+}
+
+function isoOf(seconds: unknown): string {
+  return typeof seconds === 'number' ? new Date(seconds * 1000).toISOString() : 'an unknown time';
+}
+
+function opaqueVerifier(opaque: OpaqueOptions): (token: string) => Promise<Principal | Refusal> {
+  if (!opaque || typeof opaque.verify !== 'function')
+    throw invalidArgument('bearerScheme: opaque.verify(token) is required');
+  return async (token) => {
+    const result = await opaque.verify(token);
+    if (!result) return { reason: 'credentials_invalid', scheme: 'bearer', detail: 'The access token is not known.' };
+    if ('reason' in result) return { ...result, scheme: 'bearer' };
+    return principalOf(result, 'bearer');
+  };
+}
