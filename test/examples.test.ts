@@ -35,6 +35,18 @@ const expectations: Record<string, RegExp[]> = {
   ],
 };
 
+// The four server examples answer the same six situations the same way, whatever the framework.
+for (const framework of ['node', 'express', 'fastify', 'hono']) {
+  expectations[`server-${framework}.ts`] = [
+    /# no credentials: GET \/me\nHTTP 401\nWWW-Authenticate: Bearer realm="example", Basic realm="example", charset="UTF-8"\n.*"code":"credentials_missing"/,
+    /# malformed: GET \/me\nHTTP 400\nWWW-Authenticate: Bearer realm="example", error="invalid_request"/,
+    /# wrong password: GET \/me\nHTTP 401\n.*\n.*"code":"credentials_invalid"/,
+    /# expired token: GET \/me\nHTTP 401\nWWW-Authenticate: Bearer realm="example", error="invalid_token", error_description="The access token expired"/,
+    /# missing scope: GET \/admin\nHTTP 403\nWWW-Authenticate: Bearer realm="example", error="insufficient_scope", scope="admin"/,
+    /# right password: GET \/me\nHTTP 200\n\{"hello":"u-alice"\}/,
+  ];
+}
+
 describe('examples', () => {
   for (const [file, patterns] of Object.entries(expectations)) {
     it(`${file} runs and shows its scenario`, async () => {

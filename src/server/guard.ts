@@ -20,7 +20,7 @@ import type { GuardRequest, Scheme } from './scheme.ts';
 
 export interface GuardOptions {
   /** The schemes this API accepts. */
-  schemes: readonly Scheme<never>[];
+  schemes: readonly Scheme<unknown>[];
   /** The realm of every challenge. @default 'api' */
   realm?: string;
   /** Applied when authenticate() is called without a permission of its own. */
@@ -75,7 +75,7 @@ export function createGuard(options: GuardOptions): Guard {
   const realm = options.realm ?? 'api';
   if (typeof realm !== 'string' || /[\u0000-\u001f\u007f]/.test(realm))
     throw invalidArgument('createGuard: realm must be a string without control characters');
-  const schemes = options.schemes as readonly Scheme<unknown>[];
+  const schemes = options.schemes;
   const names = new Set<string>();
   for (const scheme of schemes) {
     if (names.has(scheme.name)) throw invalidArgument(`createGuard: two schemes are named "${scheme.name}"`);

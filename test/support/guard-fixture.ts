@@ -56,10 +56,10 @@ export interface Fixture {
   revoked: Set<string>;
   schemes: {
     basic: ReturnType<typeof basicScheme>;
-    bearer: Scheme<never>;
-    apiKey: Scheme<never>;
-    session: Scheme<never>;
-    signature: Scheme<never>;
+    bearer: Scheme<unknown>;
+    apiKey: Scheme<unknown>;
+    session: Scheme<unknown>;
+    signature: Scheme<unknown>;
   };
   guard(
     schemes: Array<keyof Fixture['schemes']>,
@@ -103,13 +103,13 @@ export async function fixture(): Promise<Fixture> {
         audience: AUDIENCE,
         isRevoked: (p) => revoked.has(String(p.jti)),
       },
-    }) as Scheme<never>,
-    apiKey: apiKeyScheme({ header: 'X-API-Key', keys }) as Scheme<never>,
-    session: sessionScheme({ secret: SESSION_SECRET, sessions }) as Scheme<never>,
+    }),
+    apiKey: apiKeyScheme({ header: 'X-API-Key', keys }),
+    session: sessionScheme({ secret: SESSION_SECRET, sessions }),
     signature: signatureScheme({
       keys: memorySigningKeys([{ id: 'svc-signer', keyId: 'key-1', secret: SIGNING_SECRET, scopes: ['read'] }]),
       layout: 'lab',
-    }) as Scheme<never>,
+    }),
   };
   return {
     users,
@@ -120,7 +120,7 @@ export async function fixture(): Promise<Fixture> {
     csrfToken: issued.csrfToken,
     revoked,
     schemes,
-    guard: (names, options = {}) => createGuard({ ...options, schemes: names.map((n) => schemes[n] as Scheme<never>) }),
+    guard: (names, options = {}) => createGuard({ ...options, schemes: names.map((n) => schemes[n]) }),
   };
 }
 

@@ -1,0 +1,125 @@
+/** The same small API on each framework, behind Gatehouse's adapter for it. */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import express from 'express';
+import Fastify from 'fastify';
+import { Hono } from 'hono';
+import { authenticate } from '../../src/adapters/express.ts';
+import { gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
+import { type GatehouseVariables, honoGuard } from '../../src/adapters/hono.ts';
+import { protect } from '../../src/adapters/node.ts';
+import { type Guard, requireRoles, requireScopes } from '../../src/server/index.ts';
+
+export interface App {
+  url: string;
+  close(): Promise<void>;
+}
+
+const admin = requireScopes('admin');
+const staff = requireRoles('admin');
+
+async function listening(server: Server): Promise<App> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export async function nodeApp(guard: Guard): Promise<App> {
+  const me = protect(guard, (req, res) => {
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { 'access-control-allow-origin': '*' });
+      return res.end();
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ id: req.auth?.id, scheme: req.auth?.scheme, body: req.rawBody?.toString() ?? '' }));
+  });
+  const routes: Record<string, ReturnType<typeof protect>> = {
+    '/me': me,
+    '/signed': me,
+    '/admin': protect(guard, (req, res) => res.end(JSON.stringify({ id: req.auth?.id })), { permission: admin }),
+    '/staff': protect(guard, (req, res) => res.end(JSON.stringify({ id: req.auth?.id })), { permission: staff }),
+  };
+  return listening(
+    createServer(
+      (req, res) =>
+        void (routes[new URL(req.url ?? '/', 'http://x').pathname] ?? ((_q, s) => s.writeHead(404).end()))(req, res),
+    ),
+  );
+}
+
+export async function expressApp(guard: Guard): Promise<App> {
+  const app = express();
+  const echo = (req: express.Request, res: express.Response) => {
+    res.json({
+      id: req.auth?.id,
+      scheme: req.auth?.scheme,
+      body: Buffer.isBuffer(req.rawBody) ? req.rawBody.toString() : '',
+    });
+  };
+  app.options('/me', authenticate(guard), (_req, res) => {
+    res.set('access-control-allow-origin', '*').sendStatus(204);
+  });
+  app.get('/me', authenticate(guard), echo);
+  app.post('/signed', authenticate(guard), echo);
+  app.get('/admin', authenticate(guard, { permission: admin }), (req, res) => void res.json({ id: req.auth?.id }));
+  app.get('/staff', authenticate(guard, { permission: staff }), (req, res) => void res.json({ id: req.auth?.id }));
+  return listening(createServer(app));
+}
+
+export async function fastifyApp(guard: Guard): Promise<App> {
+  const app = Fastify();
+  await app.register(gatehousePlugin, { guard });
+  const echo = async (request: import('fastify').FastifyRequest) => ({
+    id: request.auth?.id,
+    scheme: request.auth?.scheme,
+    body: request.rawBody?.toString() ?? '',
+    parsed: request.body ?? null,
+  });
+  app.options('/me', { preHandler: guardHandler(guard) }, async (_request, reply) =>
+    reply.code(204).header('access-control-allow-origin', '*').send(),
+  );
+  app.get('/me', { preHandler: guardHandler(guard) }, echo);
+  app.post('/signed', { preHandler: guardHandler(guard) }, echo);
+  app.get('/admin', { preHandler: guardHandler(guard, { permission: admin }) }, async (request) => ({
+    id: request.auth?.id,
+  }));
+  app.get('/staff', { preHandler: guardHandler(guard, { permission: staff }) }, async (request) => ({
+    id: request.auth?.id,
+  }));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const port = (app.server.address() as AddressInfo).port;
+  return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
+}
+
+export async function honoApp(guard: Guard): Promise<App> {
+  const app = new Hono<{ Variables: GatehouseVariables }>();
+  const echo = async (c: import('hono').Context<{ Variables: GatehouseVariables }>) =>
+    c.json({
+      id: c.get('auth')?.id,
+      scheme: c.get('auth')?.scheme,
+      body: c.req.method === 'POST' ? await c.req.text() : '',
+    });
+  app.options('/me', honoGuard(guard), (c) => c.body(null, 204, { 'access-control-allow-origin': '*' }));
+  app.get('/me', honoGuard(guard), echo);
+  app.post('/signed', honoGuard(guard), echo);
+  app.get('/admin', honoGuard(guard, { permission: admin }), (c) => c.json({ id: c.get('auth')?.id }));
+  app.get('/staff', honoGuard(guard, { permission: staff }), (c) => c.json({ id: c.get('auth')?.id }));
+  const server = await new Promise<Server>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
