@@ -355,6 +355,36 @@ describe('configuration', () => {
     assert.deepStrictEqual(doc.security, [{ bearer: ['admin'] }, { basic: [] }, { apiKey: [] }]);
   });
 
+  it("verifies against an issuer's JWKS URL, and refuses a kid it does not list", async () => {
+    const { exportJWK, generateKeyPair } = await import('jose');
+    const { startServer, json } = await import('../support/server.ts');
+    const { bearerScheme } = await import('../../src/server/index.ts');
+    const known = await generateKeyPair('ES256');
+    const stranger = await generateKeyPair('ES256');
+    const jwks = { keys: [{ ...(await exportJWK(known.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }] };
+    const issuer = await startServer((_req, res) => json(res, 200, jwks));
+    try {
+      const g = createGuard({
+        schemes: [bearerScheme({ jwt: { jwks: `${issuer.url}.well-known/jwks.json`, algorithms: ['ES256'] } })],
+      });
+      const sign = (key: CryptoKey, kid: string) =>
+        new SignJWT({})
+          .setProtectedHeader({ alg: 'ES256', kid })
+          .setSubject('jwks-user')
+          .setExpirationTime('5m')
+          .sign(key);
+      assert.equal(
+        (await ask(g, { authorization: `Bearer ${await sign(known.privateKey, 'k1')}` })).principal,
+        'jwks-user',
+      );
+      const unknown = await ask(g, { authorization: `Bearer ${await sign(stranger.privateKey, 'k2')}` });
+      assert.deepStrictEqual([unknown.status, unknown.body['code']], [401, 'credentials_invalid']);
+      assert.equal(unknown.body['detail'], 'No key of the issuer matches the access token (kid).');
+    } finally {
+      await issuer.close();
+    }
+  });
+
   it('a JWT signed with an asymmetric key verifies against a public key', async () => {
     const { generateKeyPair } = await import('jose');
     const { publicKey, privateKey } = await generateKeyPair('ES256');
