@@ -35,10 +35,11 @@ export async function nodeApp(guard: Guard): Promise<App> {
   const me = protect(guard, (req, res) => {
     if (req.method === 'OPTIONS') {
       res.writeHead(204, { 'access-control-allow-origin': '*' });
-      return res.end();
+      res.end();
+    } else {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: req.auth?.id, scheme: req.auth?.scheme, body: req.rawBody?.toString() ?? '' }));
     }
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ id: req.auth?.id, scheme: req.auth?.scheme, body: req.rawBody?.toString() ?? '' }));
   });
   const routes: Record<string, ReturnType<typeof protect>> = {
     '/me': me,
