@@ -8,7 +8,7 @@ import type { Request as ExpressRequest, Response as ExpressResponse, NextFuncti
 import type { AuthenticateOptions, Guard } from '../server/guard.ts';
 import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
-import { authorizationLines, readBody, sendWebResponse, toWebRequest } from './node.ts';
+import { authorizationLines, type FetchHandler, readBody, sendWebResponse, toWebRequest } from './node.ts';
 
 declare global {
   namespace Express {
@@ -38,6 +38,25 @@ export function authenticate(guard: Guard, options: { permission?: Permission } 
       if (decision.outcome === 'refused') return await sendWebResponse(res, guard.refuse(decision.refusal));
       if (decision.outcome === 'authenticated') req.auth = decision.principal;
       next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+/** Mounts a fetch-style handler (the authorization server's) as middleware: `app.use(fetchMiddleware(server.handle))`. */
+export function fetchMiddleware(handler: FetchHandler) {
+  return async (req: ExpressRequest, res: ExpressResponse, next: NextFunction): Promise<void> => {
+    try {
+      const body =
+        req.method === 'GET' || req.method === 'HEAD'
+          ? undefined
+          : Buffer.isBuffer(req.rawBody)
+            ? req.rawBody
+            : await readBody(req);
+      const response = await handler(toWebRequest(req, body), req.ip ? { ip: req.ip } : {});
+      if (response) await sendWebResponse(res, response);
+      else next();
     } catch (error) {
       next(error);
     }

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHook
 import type { AuthenticateOptions, Guard } from '../server/guard.ts';
 import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
-import { authorizationLines, readBody, toWebRequest } from './node.ts';
+import { authorizationLines, type FetchHandler, readBody, toWebRequest } from './node.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -46,4 +46,32 @@ export function guardHandler(guard: Guard, options: { permission?: Permission } 
     }
     if (decision.outcome === 'authenticated') request.auth = decision.principal;
   };
+}
+
+/**
+ * Mounts a fetch-style handler (the authorization server's) at the given paths, with the raw
+ * form body it needs: `await app.register(fetchRoutes, { handler: server.handle, paths: Object.values(server.paths) })`.
+ */
+export async function fetchRoutes(
+  app: FastifyInstance,
+  options: { handler: FetchHandler; paths: readonly string[] },
+): Promise<void> {
+  // Keep form bodies raw: the handler parses them itself.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_request, body, done) =>
+    done(null, body),
+  );
+  for (const url of options.paths) {
+    app.route({
+      method: ['GET', 'POST'],
+      url,
+      handler: async (request, reply) => {
+        const body = Buffer.isBuffer(request.body) ? request.body : undefined;
+        const response = await options.handler(toWebRequest(request.raw, body), { ip: request.ip });
+        if (!response) return reply.code(404).send({ error: 'not_found' });
+        reply.code(response.status);
+        for (const [name, value] of response.headers) reply.header(name, value);
+        return reply.send(Buffer.from(await response.arrayBuffer()));
+      },
+    });
+  }
 }

@@ -82,3 +82,22 @@ export function protect(
     await handler(request, res);
   };
 }
+
+/** A fetch-style handler (such as the authorization server's) answered by node:http; undefined answers 404. */
+export type FetchHandler = (request: Request, info: { ip?: string }) => Promise<Response | undefined>;
+
+export function serveFetch(handler: FetchHandler): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return async (req, res) => {
+    const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req);
+    const ip = req.socket.remoteAddress;
+    const response = await handler(toWebRequest(req, body), ip ? { ip } : {});
+    await sendWebResponse(
+      res,
+      response ??
+        new Response(JSON.stringify({ error: 'not_found' }), {
+          status: 404,
+          headers: { 'content-type': 'application/json' },
+        }),
+    );
+  };
+}

@@ -3,7 +3,20 @@
  * and Response; the adapters (gatehouse/node, /express, /fastify, /hono) connect frameworks.
  */
 export * from '../http/index.ts';
-export { memoryApiKeys, memoryNonces, memorySessions, memorySigningKeys, memoryUsers } from '../stores/memory.ts';
+export {
+  memoryApiKeys,
+  memoryClients,
+  memoryDenyList,
+  memoryJwtKeys,
+  memoryNonces,
+  memoryRefreshTokens,
+  memorySessions,
+  memorySigningKeys,
+  memoryStore,
+  memoryUsers,
+} from '../stores/memory.ts';
+export { DEFAULT_STORE_URL, type OpenStoreOptions, openStore } from '../stores/open-store.ts';
+export type * from '../stores/types.ts';
 export { apiKeyId, apiKeyMatches, type CreatedApiKey, createApiKey, hashApiKey } from './credentials/api-key.ts';
 export {
   ARGON2_AVAILABLE,
@@ -13,6 +26,12 @@ export {
 } from './credentials/password-hash.ts';
 export { VerifiedCache, type VerifiedCacheOptions } from './credentials/verified-cache.ts';
 export { type AuthenticateOptions, createGuard, type Decision, type Guard, type GuardOptions } from './guard.ts';
+export {
+  type CounterBackend,
+  createLoginProtection,
+  type LoginProtection,
+  type LoginProtectionOptions,
+} from './login-protection.ts';
 export type {
   ApiKeyLookup,
   ApiKeyRecord,
@@ -40,3 +59,17 @@ export { type BasicSchemeOptions, basicScheme } from './schemes/basic.ts';
 export { type BearerSchemeOptions, bearerScheme, type JwtOptions, type OpaqueOptions } from './schemes/bearer.ts';
 export { type IssuedSession, issueSession, type SessionSchemeOptions, sessionScheme } from './schemes/session.ts';
 export { type SignatureSchemeOptions, signatureScheme } from './schemes/signature.ts';
+export {
+  type AuthorizationServer,
+  type AuthorizationServerOptions,
+  createAuthorizationServer,
+  type RequestInfo,
+} from './tokens/authorization-server.ts';
+export {
+  createTokenService,
+  type IssueOptions,
+  TokenGrantError,
+  type TokenPair,
+  type TokenService,
+  type TokenServiceOptions,
+} from './tokens/token-service.ts';

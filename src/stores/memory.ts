@@ -1,40 +1,138 @@
-/** In-memory implementations of the lookups, for tests and single-process demos. */
+/** In-memory stores: for tests and single-process demos. Everything is lost on exit. */
 import type {
   ApiKeyLookup,
-  ApiKeyRecord,
   NonceStore,
   SessionLookup,
   SigningKeyLookup,
   SigningKeyRecord,
   UserLookup,
-  UserRecord,
 } from '../server/lookups.ts';
 import type { Identity } from '../server/principal.ts';
+import type {
+  ApiKeyRecord,
+  ApiKeyStore,
+  ClientRecord,
+  ClientStore,
+  DenyList,
+  GatehouseStore,
+  JwtKeyStore,
+  RefreshTokenRecord,
+  RefreshTokenStore,
+  StoredJwtKey,
+  UserRecord,
+  UserStore,
+} from './types.ts';
 
-export function memoryUsers(users: readonly UserRecord[] = []): UserLookup & { put(user: UserRecord): void } {
-  const byName = new Map(users.map((u) => [u.username, u]));
+const copy = <T>(value: T): T => structuredClone(value);
+
+export function memoryUsers(users: readonly UserRecord[] = []): UserStore & { put(user: UserRecord): void } {
+  const byName = new Map(users.map((u) => [u.username, copy(u)]));
   return {
-    findUserByName: async (username) => byName.get(username),
-    put: (user) => {
-      byName.set(user.username, user);
+    findUserByName: async (username) => (byName.has(username) ? copy(byName.get(username)!) : undefined),
+    putUser: async (user) => {
+      byName.set(user.username, copy(user));
     },
+    put: (user) => {
+      byName.set(user.username, copy(user));
+    },
+    listUsers: async () => [...byName.values()].map(copy).sort((a, b) => a.username.localeCompare(b.username)),
+    removeUser: async (username) => byName.delete(username),
   };
 }
 
 export function memoryApiKeys(
   keys: readonly ApiKeyRecord[] = [],
-): ApiKeyLookup & { put(key: ApiKeyRecord): void; lastUsed: Map<string, number> } {
-  const byId = new Map(keys.map((k) => [k.keyId, k]));
+): ApiKeyStore & { put(key: ApiKeyRecord): void; lastUsed: Map<string, number> } {
+  const byId = new Map(keys.map((k) => [k.keyId, copy(k) as ApiKeyRecord & { lastUsedAt?: number }]));
   const lastUsed = new Map<string, number>();
   return {
-    findApiKey: async (keyId) => byId.get(keyId),
+    findApiKey: async (keyId) => (byId.has(keyId) ? copy(byId.get(keyId)!) : undefined),
+    putApiKey: async (key) => {
+      byId.set(key.keyId, copy(key));
+    },
+    put: (key) => {
+      byId.set(key.keyId, copy(key));
+    },
+    listApiKeys: async () =>
+      [...byId.values()].map((k) => ({
+        ...copy(k),
+        ...(lastUsed.has(k.keyId) ? { lastUsedAt: lastUsed.get(k.keyId)! } : {}),
+      })),
+    revokeApiKey: async (keyId) => {
+      const key = byId.get(keyId);
+      if (!key) return false;
+      key.revoked = true;
+      return true;
+    },
     touchApiKey: async (keyId, at) => {
       lastUsed.set(keyId, at);
     },
-    put: (key) => {
-      byId.set(key.keyId, key);
-    },
     lastUsed,
+  };
+}
+
+export function memoryClients(clients: readonly ClientRecord[] = []): ClientStore {
+  const byId = new Map(clients.map((c) => [c.clientId, copy(c)]));
+  return {
+    findClient: async (clientId) => (byId.has(clientId) ? copy(byId.get(clientId)!) : undefined),
+    putClient: async (client) => {
+      byId.set(client.clientId, copy(client));
+    },
+    listClients: async () => [...byId.values()].map(copy).sort((a, b) => a.clientId.localeCompare(b.clientId)),
+    removeClient: async (clientId) => byId.delete(clientId),
+  };
+}
+
+export function memoryRefreshTokens(): RefreshTokenStore {
+  const tokens = new Map<string, RefreshTokenRecord>();
+  const revokedFamilies = new Set<string>();
+  return {
+    insertRefreshToken: async (record) => {
+      tokens.set(record.hash, copy(record));
+    },
+    findRefreshToken: async (hash) => {
+      const token = tokens.get(hash);
+      return token && { ...copy(token), familyRevoked: revokedFamilies.has(token.familyId) };
+    },
+    // Synchronous between the read and the write: atomic in one process.
+    markRotated: async (hash, now) => {
+      const token = tokens.get(hash);
+      if (!token) return { first: false, rotatedAt: now };
+      if (token.rotatedAt !== undefined) return { first: false, rotatedAt: token.rotatedAt };
+      token.rotatedAt = now;
+      return { first: true, rotatedAt: now };
+    },
+    revokeFamily: async (familyId) => {
+      revokedFamilies.add(familyId);
+    },
+  };
+}
+
+export function memoryDenyList(): DenyList {
+  const until = new Map<string, number>();
+  return {
+    deny: async (jti, expiresAt) => {
+      until.set(jti, expiresAt);
+    },
+    isDenied: async (jti) => {
+      const expiry = until.get(jti);
+      if (expiry === undefined) return false;
+      if (expiry <= Date.now()) {
+        until.delete(jti);
+        return false;
+      }
+      return true;
+    },
+  };
+}
+
+export function memoryJwtKeys(): JwtKeyStore {
+  const keys: StoredJwtKey[] = [];
+  return {
+    listJwtKeys: async () => keys.map(copy).sort((a, b) => a.createdAt - b.createdAt || a.kid.localeCompare(b.kid)),
+    addJwtKey: async (key) => {
+      keys.push(copy(key));
+    },
   };
 }
 
@@ -74,3 +172,19 @@ export function memoryNonces(maxEntries = 100_000): NonceStore {
     },
   };
 }
+
+export function memoryStore(): GatehouseStore {
+  return {
+    kind: 'memory',
+    users: memoryUsers(),
+    apiKeys: memoryApiKeys(),
+    clients: memoryClients(),
+    refreshTokens: memoryRefreshTokens(),
+    denyList: memoryDenyList(),
+    jwtKeys: memoryJwtKeys(),
+    nonces: memoryNonces(),
+    close: async () => {},
+  };
+}
+
+export type { ApiKeyLookup, UserLookup };

@@ -36,3 +36,39 @@ export async function connectRedis(t: TestContext): Promise<Redis | undefined> {
 export function runPrefix(name: string): string {
   return `gatehouse-test:${name}:${process.pid}:${Date.now()}:`;
 }
+
+export const POSTGRES_URL = process.env['GATEHOUSE_TEST_POSTGRES'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const START_POSTGRES = 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
+
+/** Whether Postgres answers; locally a skipped test when not, with CI=true a failure. */
+export async function requirePostgres(t: TestContext): Promise<boolean> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch (error) {
+    const message = `Postgres at ${POSTGRES_URL} is unreachable (${(error as Error).message}); start it with: ${START_POSTGRES}`;
+    if (process.env['CI'] === 'true') throw new Error(message);
+    process.stderr.write(`\n!!! SKIPPED: ${message}\n\n`);
+    t.skip(message);
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** A Postgres schema name of its own for each test run. */
+export function runSchema(name: string): string {
+  return `gh_test_${name}_${process.pid}_${Date.now().toString(36)}`.toLowerCase();
+}
+
+/** Drops a test run's schema. */
+export async function dropSchema(schema: string): Promise<void> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await client.end();
+}

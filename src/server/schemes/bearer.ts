@@ -21,8 +21,8 @@ import type { Refusal } from '../refusal.ts';
 import { fromAuthorization, type Scheme } from '../scheme.ts';
 
 export interface JwtOptions {
-  /** The verification key: an HMAC secret, a public key, or a JWKS (a URL or a local key set). */
-  key?: string | Uint8Array | CryptoKey | KeyObject;
+  /** The verification key: an HMAC secret, a public key, or a function that finds one per token header. */
+  key?: string | Uint8Array | CryptoKey | KeyObject | JWTVerifyGetKey;
   jwks?: string | URL | JSONWebKeySet;
   /** The algorithms accepted; required, so no token can choose its own (no alg confusion). */
   algorithms: readonly string[];

@@ -1,0 +1,318 @@
+/**
+ * The token lifecycle: JWT access tokens (EdDSA by default; ES256 or HS256), opaque refresh
+ * tokens stored hashed and rotated on every use, reuse detection that revokes the whole family
+ * (RFC 9700 §4.14.2) with a short grace window for two legitimate concurrent refreshes,
+ * revocation (RFC 7009), signing-key rotation that keeps old public keys for verification, JWKS.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import {
+  type CryptoKey,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type JSONWebKeySet,
+  type JWK,
+  type JWTPayload,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
+import { invalidArgument } from '../../http/argument-error.ts';
+import type { DenyList, JwtKeyStore, RefreshTokenStore, StoredJwtKey } from '../../stores/types.ts';
+import type { Identity } from '../principal.ts';
+import type { Scheme } from '../scheme.ts';
+import { bearerScheme } from '../schemes/bearer.ts';
+
+export interface TokenServiceOptions {
+  store: { refreshTokens: RefreshTokenStore; denyList: DenyList; jwtKeys: JwtKeyStore };
+  /** The `iss` of every access token (and the authorization server's identifier, RFC 8414). */
+  issuer: string;
+  /** The `aud` of access tokens. @default the issuer */
+  audience?: string;
+  /** @default 'EdDSA' */
+  algorithm?: 'EdDSA' | 'ES256' | 'HS256';
+  /** The HS256 secret (at least 32 bytes); asymmetric keys are generated and kept in the store. */
+  secret?: string;
+  /** @default 600 (10 minutes) */
+  accessTokenTtlSeconds?: number;
+  /** @default 2_592_000 (30 days) */
+  refreshTokenTtlSeconds?: number;
+  /**
+   * How long after a rotation the old refresh token may still be exchanged, so two requests that
+   * refresh at once do not revoke the family. @default 10_000 ms
+   */
+  reuseGraceMs?: number;
+}
+
+export interface TokenPair {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  refresh_token?: string;
+  scope: string;
+}
+
+/** A grant that cannot be honoured, with its RFC 6749 §5.2 error code. */
+export class TokenGrantError extends Error {
+  readonly oauthError: 'invalid_grant' | 'invalid_request' | 'invalid_scope';
+  constructor(oauthError: TokenGrantError['oauthError'], description: string) {
+    super(description);
+    this.name = 'TokenGrantError';
+    this.oauthError = oauthError;
+  }
+}
+
+export interface IssueOptions {
+  clientId: string;
+  /** Space-separated scopes granted. */
+  scope: string;
+  /** Issue a refresh token too. @default true */
+  refresh?: boolean;
+}
+
+export interface TokenService {
+  readonly issuer: string;
+  readonly audience: string;
+  issue(subject: Identity, options: IssueOptions): Promise<TokenPair>;
+  /** Exchanges a refresh token for a new pair; the old one is rotated out. */
+  refresh(refreshToken: string, options: { clientId: string; scope?: string }): Promise<TokenPair>;
+  /** Revokes a refresh token's family or an access token (RFC 7009): unknown tokens are ignored. */
+  revoke(token: string, options: { clientId: string; hint?: string }): Promise<void>;
+  /** Starts signing with a new key; the old public keys stay in the JWKS. Returns the new kid. */
+  rotateSigningKey(): Promise<string>;
+  jwks(): Promise<JSONWebKeySet>;
+  /** A bearer scheme that verifies this service's access tokens and honours the deny-list. */
+  bearerScheme(): Scheme<unknown>;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+export function createTokenService(options: TokenServiceOptions): TokenService {
+  if (!options?.store?.refreshTokens || !options.store.denyList || !options.store.jwtKeys)
+    throw invalidArgument('createTokenService: store must provide refreshTokens, denyList and jwtKeys');
+  if (typeof options.issuer !== 'string' || !options.issuer)
+    throw invalidArgument('createTokenService: issuer is required (a URL that names this server)');
+  const algorithm = options.algorithm ?? 'EdDSA';
+  if (algorithm === 'HS256' && (typeof options.secret !== 'string' || Buffer.byteLength(options.secret) < 32)) {
+    throw invalidArgument('createTokenService: HS256 needs a secret of at least 32 bytes');
+  }
+  const { refreshTokens, denyList, jwtKeys } = options.store;
+  const issuer = options.issuer;
+  const audience = options.audience ?? issuer;
+  const accessTtl = options.accessTokenTtlSeconds ?? 600;
+  const refreshTtl = options.refreshTokenTtlSeconds ?? 30 * 24 * 3600;
+  const grace = options.reuseGraceMs ?? 10_000;
+  const hmacKey = algorithm === 'HS256' ? new TextEncoder().encode(options.secret) : undefined;
+
+  let keys: StoredJwtKey[] = [];
+  let loaded: Promise<void> | undefined;
+  let lastReload = 0;
+
+  async function reload(): Promise<void> {
+    keys = (await jwtKeys.listJwtKeys()).filter((k) => k.alg === algorithm);
+    lastReload = Date.now();
+  }
+
+  async function ensureKeys(): Promise<void> {
+    if (hmacKey) return;
+    loaded ??= (async () => {
+      await reload();
+      if (keys.length === 0) {
+        await addKey();
+        await reload();
+      }
+    })().catch((error) => {
+      loaded = undefined;
+      throw error;
+    });
+    await loaded;
+  }
+
+  async function addKey(): Promise<string> {
+    const pair = await generateKeyPair(algorithm, {
+      extractable: true,
+      ...(algorithm === 'EdDSA' ? { crv: 'Ed25519' } : {}),
+    });
+    const kid = `${new Date().toISOString().slice(0, 10)}-${randomBytes(6).toString('hex')}`;
+    const publicJwk = { ...(await exportJWK(pair.publicKey)), kid, alg: algorithm, use: 'sig' };
+    await jwtKeys.addJwtKey({
+      kid,
+      alg: algorithm,
+      privateJwk: (await exportJWK(pair.privateKey)) as Record<string, unknown>,
+      publicJwk,
+      createdAt: Date.now(),
+    });
+    return kid;
+  }
+
+  async function signingKey(): Promise<{ key: CryptoKey | Uint8Array; kid?: string }> {
+    if (hmacKey) return { key: hmacKey };
+    await ensureKeys();
+    const newest = keys.reduce((a, b) =>
+      b.createdAt > a.createdAt || (b.createdAt === a.createdAt && b.kid > a.kid) ? b : a,
+    );
+    return { key: (await importJWK(newest.privateJwk as JWK, algorithm)) as CryptoKey, kid: newest.kid };
+  }
+
+  /** Finds the verification key by kid, asking the store again (at most once a second) for a key another instance added. */
+  async function verificationKey(kid: string | undefined): Promise<CryptoKey | Uint8Array> {
+    if (hmacKey) return hmacKey;
+    await ensureKeys();
+    let found = keys.find((k) => k.kid === kid);
+    if (!found && Date.now() - lastReload > 1000) {
+      await reload();
+      found = keys.find((k) => k.kid === kid);
+    }
+    if (!found?.publicJwk) throw new Error('no key with that kid');
+    return (await importJWK(found.publicJwk as JWK, algorithm)) as CryptoKey;
+  }
+
+  async function accessToken(subject: Identity, clientId: string, scope: string): Promise<string> {
+    const { key, kid } = await signingKey();
+    const claims: JWTPayload = { scope, client_id: clientId };
+    if (subject.roles?.length) claims['roles'] = [...subject.roles];
+    return new SignJWT(claims)
+      .setProtectedHeader(kid ? { alg: algorithm, kid, typ: 'at+jwt' } : { alg: algorithm, typ: 'at+jwt' })
+      .setSubject(subject.id)
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setIssuedAt()
+      .setExpirationTime(`${accessTtl}s`)
+      .setJti(randomUUID())
+      .sign(key);
+  }
+
+  async function newRefreshToken(
+    familyId: string,
+    subject: Identity,
+    clientId: string,
+    scope: string,
+    now: number,
+  ): Promise<string> {
+    const token = `rt_${randomBytes(32).toString('base64url')}`;
+    await refreshTokens.insertRefreshToken({
+      hash: sha256(token),
+      familyId,
+      subject: subject.id,
+      clientId,
+      scope,
+      roles: [...(subject.roles ?? [])],
+      createdAt: now,
+      expiresAt: now + refreshTtl * 1000,
+    });
+    return token;
+  }
+
+  async function pair(
+    subject: Identity,
+    clientId: string,
+    scope: string,
+    refresh: string | undefined,
+  ): Promise<TokenPair> {
+    const result: TokenPair = {
+      access_token: await accessToken(subject, clientId, scope),
+      token_type: 'Bearer',
+      expires_in: accessTtl,
+      scope,
+    };
+    if (refresh) result.refresh_token = refresh;
+    return result;
+  }
+
+  async function verify(token: string, ignoreExpiry = false): Promise<JWTPayload> {
+    const { payload } = await jwtVerify(token, async (header) => verificationKey(header.kid), {
+      algorithms: [algorithm],
+      issuer,
+      audience,
+      ...(ignoreExpiry ? { currentDate: new Date(0) } : {}),
+    });
+    return payload;
+  }
+
+  return {
+    issuer,
+    audience,
+    async issue(subject, { clientId, scope, refresh = true }) {
+      const now = Date.now();
+      const refreshToken = refresh ? await newRefreshToken(randomUUID(), subject, clientId, scope, now) : undefined;
+      return pair(subject, clientId, scope, refreshToken);
+    },
+
+    async refresh(token, { clientId, scope }) {
+      const now = Date.now();
+      const record =
+        typeof token === 'string' && token.startsWith('rt_')
+          ? await refreshTokens.findRefreshToken(sha256(token))
+          : undefined;
+      if (!record) throw new TokenGrantError('invalid_grant', 'The refresh token is not known.');
+      if (record.clientId !== clientId)
+        throw new TokenGrantError('invalid_grant', 'The refresh token was issued to another client.');
+      if (record.familyRevoked)
+        throw new TokenGrantError('invalid_grant', 'The refresh token was revoked; sign in again.');
+      if (record.expiresAt <= now)
+        throw new TokenGrantError('invalid_grant', 'The refresh token expired; sign in again.');
+      const granted = record.scope.split(' ').filter(Boolean);
+      const asked = scope === undefined ? granted : scope.split(' ').filter(Boolean);
+      if (asked.some((s) => !granted.includes(s)))
+        throw new TokenGrantError('invalid_scope', 'A refresh cannot widen the scope granted.');
+
+      const rotation = await refreshTokens.markRotated(record.hash, now);
+      if (!rotation.first && now - rotation.rotatedAt > grace) {
+        // RFC 9700 §4.14.2: a rotated token came back; someone holds a copy. Revoke the family.
+        await refreshTokens.revokeFamily(record.familyId, now);
+        throw new TokenGrantError(
+          'invalid_grant',
+          'The refresh token was already used; its whole family is revoked. Sign in again.',
+        );
+      }
+      const subject: Identity = { id: record.subject, roles: record.roles };
+      const successor = await newRefreshToken(record.familyId, subject, clientId, record.scope, now);
+      return pair(subject, clientId, asked.join(' '), successor);
+    },
+
+    async revoke(token, { clientId, hint }) {
+      const now = Date.now();
+      if (hint !== 'access_token' && token.startsWith('rt_')) {
+        const record = await refreshTokens.findRefreshToken(sha256(token));
+        // RFC 7009 §2.1: only the client the token was issued to may revoke it.
+        if (record && record.clientId === clientId) await refreshTokens.revokeFamily(record.familyId, now);
+        return;
+      }
+      let payload: JWTPayload;
+      try {
+        payload = await verify(token, true);
+      } catch {
+        return; // RFC 7009 §2.2: an invalid token needs no revocation
+      }
+      if (payload['client_id'] !== clientId || typeof payload.jti !== 'string' || typeof payload.exp !== 'number')
+        return;
+      await denyList.deny(payload.jti, payload.exp * 1000);
+    },
+
+    async rotateSigningKey() {
+      if (hmacKey)
+        throw invalidArgument('rotateSigningKey: an HS256 service has one secret; rotate it by deploying a new one');
+      await ensureKeys();
+      const kid = await addKey();
+      await reload();
+      return kid;
+    },
+
+    async jwks() {
+      if (hmacKey) return { keys: [] };
+      await ensureKeys();
+      return { keys: keys.filter((k) => k.publicJwk).map((k) => k.publicJwk as JWK) };
+    },
+
+    bearerScheme() {
+      return bearerScheme({
+        jwt: {
+          key: hmacKey ?? (async (header) => verificationKey(header.kid)),
+          algorithms: [algorithm],
+          issuer,
+          audience,
+          isRevoked: async (payload) => typeof payload.jti === 'string' && (await denyList.isDenied(payload.jti)),
+        },
+      });
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Opens the store a URL names: `sqlite:PATH` (the default, `sqlite::memory:` for a throwaway),
+ * `postgres://…`, or `memory:`. With a Redis URL as well, the deny-list and the nonce cache
+ * move to Redis so that every instance sees them at once.
+ */
+import { invalidArgument } from '../http/argument-error.ts';
+import { memoryStore } from './memory.ts';
+import { redisDenyList, redisNonces } from './redis.ts';
+import type { GatehouseStore } from './types.ts';
+
+export const DEFAULT_STORE_URL = 'sqlite:gatehouse.db';
+
+export interface OpenStoreOptions {
+  /** `redis://…`: deny-list and nonces in Redis. */
+  redis?: string;
+  /** Postgres schema / Redis key prefix, to keep deployments or test runs apart. */
+  namespace?: string;
+}
+
+export async function openStore(
+  url: string = DEFAULT_STORE_URL,
+  options: OpenStoreOptions = {},
+): Promise<GatehouseStore> {
+  let store: GatehouseStore;
+  if (url === 'memory:') store = memoryStore();
+  else if (url.startsWith('sqlite:')) {
+    const { sqliteStore } = await import('./sqlite.ts');
+    const path = url.slice('sqlite:'.length);
+    if (!path) throw invalidArgument('openStore: sqlite: needs a path, as in sqlite:./gatehouse.db or sqlite::memory:');
+    store = sqliteStore(path);
+  } else if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    const { postgresStore } = await import('./postgres.ts');
+    store = await postgresStore({ connectionString: url, ...(options.namespace ? { schema: options.namespace } : {}) });
+  } else {
+    throw invalidArgument(
+      `openStore: unknown store URL ${JSON.stringify(url.replace(/\/\/[^@]*@/, '//…@'))}; use sqlite:PATH, postgres://… or memory:`,
+    );
+  }
+  if (!options.redis) return store;
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(options.redis, { maxRetriesPerRequest: 2 });
+  const prefix = `gatehouse:${options.namespace ? `${options.namespace}:` : ''}`;
+  const close = store.close;
+  return {
+    ...store,
+    denyList: redisDenyList(redis, { prefix }),
+    nonces: redisNonces(redis, { prefix }),
+    close: async () => {
+      await close();
+      await redis.quit();
+    },
+  };
+}

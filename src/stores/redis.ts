@@ -1,0 +1,32 @@
+/**
+ * Redis for what many instances must see at once and forget on time: the access-token
+ * deny-list and the nonce replay cache (counters for login protection go through
+ * rate-limiter-flexible's RateLimiterRedis; the client's shared token store is
+ * gatehouse/client/redis-store).
+ */
+import type { Redis } from 'ioredis';
+import type { DenyList, NonceStore } from './types.ts';
+
+export interface RedisStateOptions {
+  /** @default 'gatehouse:' */
+  prefix?: string;
+}
+
+export function redisDenyList(redis: Redis, options: RedisStateOptions = {}): DenyList {
+  const prefix = `${options.prefix ?? 'gatehouse:'}deny:`;
+  return {
+    async deny(jti, expiresAt) {
+      if (expiresAt <= Date.now()) return;
+      // Kept exactly until the token would have expired anyway.
+      await redis.set(prefix + jti, '1', 'PXAT', expiresAt);
+    },
+    isDenied: async (jti) => (await redis.exists(prefix + jti)) === 1,
+  };
+}
+
+export function redisNonces(redis: Redis, options: RedisStateOptions = {}): NonceStore {
+  const prefix = `${options.prefix ?? 'gatehouse:'}nonce:`;
+  return {
+    remember: async (nonce, ttlMs) => (await redis.set(prefix + nonce, '1', 'PX', ttlMs, 'NX')) === 'OK',
+  };
+}

@@ -1,0 +1,231 @@
+/**
+ * The store logic both SQL databases share. SQL is written once with `?` placeholders and in
+ * the subset SQLite and Postgres agree on (ON CONFLICT upserts, conditional UPDATE … WHERE … IS
+ * NULL for atomic rotation); each dialect file supplies a driver and its migrations.
+ */
+import type { ApiKeyRecord, ClientRecord, GatehouseStore, RefreshTokenRecord, UserRecord } from './types.ts';
+
+export interface SqlDriver {
+  all(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+  /** Returns the number of rows changed. */
+  run(sql: string, params?: unknown[]): Promise<number>;
+}
+
+const list = (value: unknown): string[] => (typeof value === 'string' ? (JSON.parse(value) as string[]) : []);
+const num = (value: unknown): number | undefined => (value === null || value === undefined ? undefined : Number(value));
+
+function userOf(row: Record<string, unknown>): UserRecord {
+  return {
+    username: String(row['username']),
+    id: String(row['id']),
+    passwordHash: String(row['password_hash']),
+    scopes: list(row['scopes']),
+    roles: list(row['roles']),
+  };
+}
+
+function keyOf(row: Record<string, unknown>): ApiKeyRecord & { lastUsedAt?: number } {
+  const key: ApiKeyRecord & { lastUsedAt?: number } = {
+    keyId: String(row['key_id']),
+    id: String(row['id']),
+    hash: String(row['hash']),
+    scopes: list(row['scopes']),
+    roles: list(row['roles']),
+  };
+  const expiresAt = num(row['expires_at']);
+  if (expiresAt !== undefined) key.expiresAt = expiresAt;
+  if (Number(row['revoked']) === 1) key.revoked = true;
+  const lastUsed = num(row['last_used_at']);
+  if (lastUsed !== undefined) key.lastUsedAt = lastUsed;
+  return key;
+}
+
+function clientOf(row: Record<string, unknown>): ClientRecord {
+  const client: ClientRecord = {
+    clientId: String(row['client_id']),
+    grants: list(row['grants']),
+    scopes: list(row['scopes']),
+  };
+  if (row['secret_hash']) client.secretHash = String(row['secret_hash']);
+  if (row['name']) client.name = String(row['name']);
+  return client;
+}
+
+function tokenOf(row: Record<string, unknown>): RefreshTokenRecord & { familyRevoked: boolean } {
+  const token: RefreshTokenRecord & { familyRevoked: boolean } = {
+    hash: String(row['hash']),
+    familyId: String(row['family_id']),
+    subject: String(row['subject']),
+    clientId: String(row['client_id']),
+    scope: String(row['scope']),
+    roles: list(row['roles']),
+    createdAt: Number(row['created_at']),
+    expiresAt: Number(row['expires_at']),
+    familyRevoked: row['family_revoked'] !== null && row['family_revoked'] !== undefined,
+  };
+  const rotatedAt = num(row['rotated_at']);
+  if (rotatedAt !== undefined) token.rotatedAt = rotatedAt;
+  return token;
+}
+
+export function sqlStore(kind: 'sqlite' | 'postgres', db: SqlDriver, close: () => Promise<void>): GatehouseStore {
+  let sweeps = 0;
+  return {
+    kind,
+    users: {
+      findUserByName: async (username) => {
+        const [row] = await db.all('SELECT * FROM gatehouse_users WHERE username = ?', [username]);
+        return row && userOf(row);
+      },
+      putUser: async (u) => {
+        await db.run(
+          'INSERT INTO gatehouse_users (username, id, password_hash, scopes, roles) VALUES (?, ?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET id = excluded.id, password_hash = excluded.password_hash, scopes = excluded.scopes, roles = excluded.roles',
+          [u.username, u.id, u.passwordHash, JSON.stringify(u.scopes ?? []), JSON.stringify(u.roles ?? [])],
+        );
+      },
+      listUsers: async () => (await db.all('SELECT * FROM gatehouse_users ORDER BY username')).map(userOf),
+      removeUser: async (username) => (await db.run('DELETE FROM gatehouse_users WHERE username = ?', [username])) > 0,
+    },
+    apiKeys: {
+      findApiKey: async (keyId) => {
+        const [row] = await db.all('SELECT * FROM gatehouse_api_keys WHERE key_id = ?', [keyId]);
+        return row && keyOf(row);
+      },
+      putApiKey: async (k) => {
+        await db.run(
+          'INSERT INTO gatehouse_api_keys (key_id, id, hash, scopes, roles, expires_at, revoked, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key_id) DO UPDATE SET id = excluded.id, hash = excluded.hash, scopes = excluded.scopes, roles = excluded.roles, expires_at = excluded.expires_at, revoked = excluded.revoked',
+          [
+            k.keyId,
+            k.id,
+            k.hash,
+            JSON.stringify(k.scopes ?? []),
+            JSON.stringify(k.roles ?? []),
+            k.expiresAt ?? null,
+            k.revoked ? 1 : 0,
+            k.lastUsedAt ?? null,
+          ],
+        );
+      },
+      listApiKeys: async () => (await db.all('SELECT * FROM gatehouse_api_keys ORDER BY id, key_id')).map(keyOf),
+      revokeApiKey: async (keyId) =>
+        (await db.run('UPDATE gatehouse_api_keys SET revoked = 1 WHERE key_id = ?', [keyId])) > 0,
+      touchApiKey: async (keyId, at) => {
+        await db.run('UPDATE gatehouse_api_keys SET last_used_at = ? WHERE key_id = ?', [at, keyId]);
+      },
+    },
+    clients: {
+      findClient: async (clientId) => {
+        const [row] = await db.all('SELECT * FROM gatehouse_clients WHERE client_id = ?', [clientId]);
+        return row && clientOf(row);
+      },
+      putClient: async (c) => {
+        await db.run(
+          'INSERT INTO gatehouse_clients (client_id, secret_hash, name, grants, scopes) VALUES (?, ?, ?, ?, ?) ON CONFLICT (client_id) DO UPDATE SET secret_hash = excluded.secret_hash, name = excluded.name, grants = excluded.grants, scopes = excluded.scopes',
+          [c.clientId, c.secretHash ?? null, c.name ?? null, JSON.stringify(c.grants), JSON.stringify(c.scopes)],
+        );
+      },
+      listClients: async () => (await db.all('SELECT * FROM gatehouse_clients ORDER BY client_id')).map(clientOf),
+      removeClient: async (clientId) =>
+        (await db.run('DELETE FROM gatehouse_clients WHERE client_id = ?', [clientId])) > 0,
+    },
+    refreshTokens: {
+      insertRefreshToken: async (t) => {
+        await db.run(
+          'INSERT INTO gatehouse_refresh_tokens (hash, family_id, subject, client_id, scope, roles, created_at, expires_at, rotated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          [
+            t.hash,
+            t.familyId,
+            t.subject,
+            t.clientId,
+            t.scope,
+            JSON.stringify(t.roles),
+            t.createdAt,
+            t.expiresAt,
+            t.rotatedAt ?? null,
+          ],
+        );
+      },
+      findRefreshToken: async (hash) => {
+        const [row] = await db.all(
+          'SELECT t.*, f.revoked_at AS family_revoked FROM gatehouse_refresh_tokens t LEFT JOIN gatehouse_revoked_families f ON f.family_id = t.family_id WHERE t.hash = ?',
+          [hash],
+        );
+        return row && tokenOf(row);
+      },
+      // One conditional UPDATE: whichever instance runs it first wins, the database decides.
+      markRotated: async (hash, now) => {
+        if (
+          (await db.run('UPDATE gatehouse_refresh_tokens SET rotated_at = ? WHERE hash = ? AND rotated_at IS NULL', [
+            now,
+            hash,
+          ])) === 1
+        ) {
+          return { first: true, rotatedAt: now };
+        }
+        const [row] = await db.all('SELECT rotated_at FROM gatehouse_refresh_tokens WHERE hash = ?', [hash]);
+        return { first: false, rotatedAt: num(row?.['rotated_at']) ?? now };
+      },
+      revokeFamily: async (familyId, now) => {
+        await db.run(
+          'INSERT INTO gatehouse_revoked_families (family_id, revoked_at) VALUES (?, ?) ON CONFLICT (family_id) DO NOTHING',
+          [familyId, now],
+        );
+      },
+    },
+    denyList: {
+      deny: async (jti, expiresAt) => {
+        await db.run(
+          'INSERT INTO gatehouse_deny_list (jti, expires_at) VALUES (?, ?) ON CONFLICT (jti) DO UPDATE SET expires_at = excluded.expires_at',
+          [jti, expiresAt],
+        );
+      },
+      isDenied: async (jti) =>
+        (await db.all('SELECT 1 AS hit FROM gatehouse_deny_list WHERE jti = ? AND expires_at > ?', [jti, Date.now()]))
+          .length > 0,
+    },
+    jwtKeys: {
+      listJwtKeys: async () =>
+        (await db.all('SELECT * FROM gatehouse_jwt_keys ORDER BY created_at, kid')).map((row) => ({
+          kid: String(row['kid']),
+          alg: String(row['alg']),
+          privateJwk: JSON.parse(String(row['private_jwk'])),
+          ...(row['public_jwk'] ? { publicJwk: JSON.parse(String(row['public_jwk'])) } : {}),
+          createdAt: Number(row['created_at']),
+        })),
+      addJwtKey: async (k) => {
+        await db.run(
+          'INSERT INTO gatehouse_jwt_keys (kid, alg, private_jwk, public_jwk, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (kid) DO NOTHING',
+          [k.kid, k.alg, JSON.stringify(k.privateJwk), k.publicJwk ? JSON.stringify(k.publicJwk) : null, k.createdAt],
+        );
+      },
+    },
+    nonces: {
+      async remember(nonce, ttlMs) {
+        const now = Date.now();
+        if (++sweeps % 1000 === 0) await db.run('DELETE FROM gatehouse_nonces WHERE expires_at <= ?', [now]);
+        // Inserts a new nonce, or takes over an expired one; a live one changes nothing.
+        const changed = await db.run(
+          'INSERT INTO gatehouse_nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE gatehouse_nonces.expires_at <= ?',
+          [nonce, now + ttlMs, now],
+        );
+        return changed === 1;
+      },
+    },
+    close,
+  };
+}
+
+/** The tables, in the column types both databases read the same way (times are ms since the epoch). */
+export function schemaV1(bigint: string): string[] {
+  return [
+    'CREATE TABLE IF NOT EXISTS gatehouse_users (username TEXT PRIMARY KEY, id TEXT NOT NULL, password_hash TEXT NOT NULL, scopes TEXT NOT NULL, roles TEXT NOT NULL)',
+    `CREATE TABLE IF NOT EXISTS gatehouse_api_keys (key_id TEXT PRIMARY KEY, id TEXT NOT NULL, hash TEXT NOT NULL, scopes TEXT NOT NULL, roles TEXT NOT NULL, expires_at ${bigint}, revoked INTEGER NOT NULL DEFAULT 0, last_used_at ${bigint})`,
+    'CREATE TABLE IF NOT EXISTS gatehouse_clients (client_id TEXT PRIMARY KEY, secret_hash TEXT, name TEXT, grants TEXT NOT NULL, scopes TEXT NOT NULL)',
+    `CREATE TABLE IF NOT EXISTS gatehouse_refresh_tokens (hash TEXT PRIMARY KEY, family_id TEXT NOT NULL, subject TEXT NOT NULL, client_id TEXT NOT NULL, scope TEXT NOT NULL, roles TEXT NOT NULL, created_at ${bigint} NOT NULL, expires_at ${bigint} NOT NULL, rotated_at ${bigint})`,
+    'CREATE INDEX IF NOT EXISTS gatehouse_refresh_tokens_family ON gatehouse_refresh_tokens (family_id)',
+    `CREATE TABLE IF NOT EXISTS gatehouse_revoked_families (family_id TEXT PRIMARY KEY, revoked_at ${bigint} NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS gatehouse_deny_list (jti TEXT PRIMARY KEY, expires_at ${bigint} NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS gatehouse_jwt_keys (kid TEXT PRIMARY KEY, alg TEXT NOT NULL, private_jwk TEXT NOT NULL, public_jwk TEXT, created_at ${bigint} NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS gatehouse_nonces (nonce TEXT PRIMARY KEY, expires_at ${bigint} NOT NULL)`,
+  ];
+}

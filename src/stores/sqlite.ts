@@ -1,0 +1,74 @@
+/**
+ * The embedded default: SQLite through node:sqlite, in a file or `:memory:`. WAL mode and a busy
+ * timeout let several processes on one machine share the file.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { schemaV1, sqlStore } from './sql-store.ts';
+import type { GatehouseStore } from './types.ts';
+
+const MIGRATIONS: ReadonlyArray<readonly string[]> = [schemaV1('INTEGER')];
+
+export interface SqliteStore extends GatehouseStore {
+  /** The node:sqlite handle, for rate-limiter-flexible's counters. */
+  readonly database: DatabaseSync;
+}
+
+export function sqliteStore(path: string): SqliteStore {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new DatabaseSync(path);
+  db.exec('PRAGMA busy_timeout = 5000');
+  if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
+  migrate(db);
+  const driver = {
+    all: async (sql: string, params: unknown[] = []) =>
+      db.prepare(sql).all(...(params as SQLInputValue[])) as Record<string, unknown>[],
+    run: async (sql: string, params: unknown[] = []) =>
+      Number(db.prepare(sql).run(...(params as SQLInputValue[])).changes),
+  };
+  const store = sqlStore('sqlite', driver, async () => db.close());
+  return Object.assign(store, { database: db });
+}
+
+/** Applies each migration once, in order, inside a transaction; running it again changes nothing. */
+function migrate(db: DatabaseSync): void {
+  db.exec('CREATE TABLE IF NOT EXISTS gatehouse_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+  MIGRATIONS.forEach((statements, index) => {
+    const version = index + 1;
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      if (!db.prepare('SELECT 1 FROM gatehouse_migrations WHERE version = ?').get(version)) {
+        for (const statement of statements) db.exec(statement);
+        db.prepare('INSERT INTO gatehouse_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
+      }
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  });
+}
+
+/** node:sqlite dressed as better-sqlite3, the client rate-limiter-flexible knows. */
+export function betterSqliteShape(db: DatabaseSync): {
+  prepare: DatabaseSync['prepare'];
+  transaction: <T>(fn: () => T) => () => T;
+} {
+  return {
+    prepare: (sql: string) => db.prepare(sql),
+    transaction:
+      <T>(fn: () => T) =>
+      () => {
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          const result = fn();
+          db.exec('COMMIT');
+          return result;
+        } catch (error) {
+          db.exec('ROLLBACK');
+          throw error;
+        }
+      },
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * The store interfaces, small and by concern. Every implementation (memory, SQLite, Postgres,
+ * and Redis for the concerns that suit it) passes the same behaviour suite.
+ */
+import type { ApiKeyLookup, ApiKeyRecord, NonceStore, UserLookup, UserRecord } from '../server/lookups.ts';
+
+export type { ApiKeyRecord, NonceStore, UserRecord };
+
+export interface UserStore extends UserLookup {
+  /** Adds or replaces the user with this username. */
+  putUser(user: UserRecord): Promise<void>;
+  listUsers(): Promise<UserRecord[]>;
+  /** false when there was no such user. */
+  removeUser(username: string): Promise<boolean>;
+}
+
+export interface ApiKeyStore extends ApiKeyLookup {
+  putApiKey(record: ApiKeyRecord & { lastUsedAt?: number }): Promise<void>;
+  listApiKeys(): Promise<Array<ApiKeyRecord & { lastUsedAt?: number }>>;
+  revokeApiKey(keyId: string): Promise<boolean>;
+  touchApiKey(keyId: string, at: number): Promise<void>;
+}
+
+/** An OAuth 2.0 client (RFC 6749 §2). */
+export interface ClientRecord {
+  clientId: string;
+  /** Hex SHA-256 of the generated secret; absent for a public client. */
+  secretHash?: string;
+  name?: string;
+  /** Grant types it may use. */
+  grants: string[];
+  /** Scopes it may ask for. */
+  scopes: string[];
+}
+
+export interface ClientStore {
+  findClient(clientId: string): Promise<ClientRecord | undefined>;
+  putClient(client: ClientRecord): Promise<void>;
+  listClients(): Promise<ClientRecord[]>;
+  removeClient(clientId: string): Promise<boolean>;
+}
+
+export interface RefreshTokenRecord {
+  /** Hex SHA-256 of the token; the token itself is never stored. */
+  hash: string;
+  familyId: string;
+  subject: string;
+  clientId: string;
+  scope: string;
+  roles: string[];
+  createdAt: number;
+  expiresAt: number;
+  /** When it was exchanged for a successor. */
+  rotatedAt?: number;
+}
+
+export interface RefreshTokenStore {
+  insertRefreshToken(record: RefreshTokenRecord): Promise<void>;
+  findRefreshToken(hash: string): Promise<(RefreshTokenRecord & { familyRevoked: boolean }) | undefined>;
+  /**
+   * Marks a token rotated, atomically across every instance sharing the store. `first` is true
+   * for the one call that rotated it; later calls get the time of that first rotation.
+   */
+  markRotated(hash: string, now: number): Promise<{ first: boolean; rotatedAt: number }>;
+  revokeFamily(familyId: string, now: number): Promise<void>;
+}
+
+/** Access tokens revoked before their expiry (RFC 7009), kept until they would have expired. */
+export interface DenyList {
+  deny(jti: string, expiresAt: number): Promise<void>;
+  isDenied(jti: string): Promise<boolean>;
+}
+
+export interface StoredJwtKey {
+  kid: string;
+  alg: string;
+  /** JWK of the private key (or the HMAC secret as an `oct` JWK). */
+  privateJwk: Record<string, unknown>;
+  /** JWK of the public key; absent for HMAC. */
+  publicJwk?: Record<string, unknown>;
+  createdAt: number;
+}
+
+export interface JwtKeyStore {
+  listJwtKeys(): Promise<StoredJwtKey[]>;
+  addJwtKey(key: StoredJwtKey): Promise<void>;
+}
+
+/** Everything the server keeps, as one object: what openStore() returns. */
+export interface GatehouseStore {
+  readonly kind: 'memory' | 'sqlite' | 'postgres';
+  users: UserStore;
+  apiKeys: ApiKeyStore;
+  clients: ClientStore;
+  refreshTokens: RefreshTokenStore;
+  denyList: DenyList;
+  jwtKeys: JwtKeyStore;
+  nonces: NonceStore;
+  close(): Promise<void>;
+}
