@@ -431,8 +431,8 @@ describe('login protection', () => {
       const answer = await attempt(username, 'not-the-password');
       return { ms: performance.now() - start, body: JSON.stringify(answer.body), status: answer.status };
     };
-    const known = [];
-    const unknown = [];
+    const known: Array<{ ms: number; body: string; status: number }> = [];
+    const unknown: typeof known = [];
     for (let i = 0; i < 5; i++) {
       known.push(await timed(`known-${i}`));
       unknown.push(await timed(`unknown-${i}`));
