@@ -3,69 +3,75 @@
  * Exit codes: 0 success, 1 a command found a problem, 64 bad usage (sysexits EX_USAGE).
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { CLIENTS_USAGE, clients } from './commands/clients.ts';
+import { EXIT_USAGE, type Io, parse, UsageError } from './commands/command.ts';
+import { KEYS_USAGE, keys } from './commands/keys.ts';
+import { USERS_USAGE, users } from './commands/users.ts';
 import { runModelTour } from './model-tour.ts';
 import { createOutput } from './output.ts';
+
+export { EXIT_USAGE };
 
 const USAGE = `Usage: gatehouse <command> [options]
 
 Commands:
-  demo [--json]   Walk through the situations of the reference guides (see README).
-  help            Show this text.
-  version         Print the version.
+  demo [--json]     Walk through the situations of the reference guides (see README).
+  users …           Manage users who sign in with a password.
+  keys …            Manage API keys (a new key's secret is printed once).
+  clients …         Manage OAuth 2.0 clients of the token endpoint.
+  help, version
 
-Options:
-  -h, --help      Show this text.
-  -v, --version   Print the version.
+${USERS_USAGE}
+
+${KEYS_USAGE}
+
+${CLIENTS_USAGE}
 `;
 
-export const EXIT_USAGE = 64;
-
 function version(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return manifest.version;
 }
 
-export async function run(argv: readonly string[]): Promise<number> {
-  const out = createOutput(process.stdout);
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-        json: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    process.stderr.write(`gatehouse: ${(error as Error).message}\n\n${USAGE}`);
-    return EXIT_USAGE;
-  }
-  const { values, positionals } = parsed;
-  const [command, ...rest] = positionals;
+const commands: Record<string, (argv: readonly string[], io: Io) => Promise<number>> = {
+  users,
+  keys,
+  clients,
+  demo: async (argv) => {
+    const { values, positionals } = parse(argv, { json: { type: 'boolean' } });
+    if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    return runModelTour(createOutput(process.stdout), { json: values.json === true });
+  },
+};
 
-  if (values['version'] || command === 'version') {
-    process.stdout.write(`${version()}\n`);
+export async function run(argv: readonly string[]): Promise<number> {
+  const io: Io = { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) };
+  const [command, ...rest] = argv;
+  if (command === 'version' || command === '--version' || command === '-v') {
+    io.out(version());
     return 0;
   }
-  if (values['help'] || command === 'help' || command === undefined) {
+  if (command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(USAGE);
-    return command === undefined && !values['help'] ? EXIT_USAGE : 0;
+    return 0;
   }
-  if (rest.length > 0) {
-    process.stderr.write(`gatehouse ${command}: unexpected argument ${JSON.stringify(rest[0])}\n\n${USAGE}`);
+  const handler = command === undefined ? undefined : commands[command];
+  if (!handler) {
+    process.stderr.write(`${command === undefined ? 'gatehouse: a command is needed' : `gatehouse: unknown command ${JSON.stringify(command)}`}\n\n${USAGE}`);
     return EXIT_USAGE;
   }
-  switch (command) {
-    case 'demo':
-      return runModelTour(out, { json: values['json'] === true });
-    default:
-      process.stderr.write(`gatehouse: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+  try {
+    return await handler(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`gatehouse ${command}: ${error.message}\n\n${USAGE}`);
       return EXIT_USAGE;
+    }
+    // A failure the library explained (a coded error): its message, no stack.
+    if (error instanceof Error && typeof (error as { code?: unknown }).code === 'string') {
+      io.err(`gatehouse ${command}: ${error.message}`);
+      return 1;
+    }
+    throw error;
   }
 }

@@ -1,0 +1,73 @@
+/** `gatehouse users add|list|remove|passwd`: people who sign in with a password. */
+import { randomUUID } from 'node:crypto';
+import { hashPassword } from '../../server/credentials/password-hash.ts';
+import { readSecret } from '../secret-input.ts';
+import { withStore } from '../store-option.ts';
+import { EXIT_FAILED, EXIT_OK, type Io, parse, table, UsageError } from './command.ts';
+
+export const USERS_USAGE = `gatehouse users add <username> [--scope S]… [--role R]…   (password from stdin or a prompt)
+gatehouse users list
+gatehouse users remove <username>
+gatehouse users passwd <username>                          (new password from stdin or a prompt)
+  --store URL   sqlite:PATH (default sqlite:gatehouse.db, or $GATEHOUSE_STORE), postgres://…`;
+
+export async function users(argv: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    store: { type: 'string' },
+    scope: { type: 'string', multiple: true },
+    role: { type: 'string', multiple: true },
+  });
+  const [action, username, ...extra] = positionals;
+  if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
+  const needsName = action === 'add' || action === 'remove' || action === 'passwd';
+  if (needsName && !username) throw new UsageError(`users ${action} needs a username`);
+
+  return withStore(values.store, async (store) => {
+    switch (action) {
+      case 'add': {
+        if (await store.users.findUserByName(username!)) {
+          io.err(`gatehouse users add: ${username} exists already; use users passwd to change the password`);
+          return EXIT_FAILED;
+        }
+        const password = await readSecret(`password for ${username}: `);
+        if (password.length < 8) {
+          io.err('gatehouse users add: the password needs at least 8 characters');
+          return EXIT_FAILED;
+        }
+        await store.users.putUser({ username: username!, id: `u_${randomUUID()}`, passwordHash: await hashPassword(password), scopes: values.scope ?? [], roles: values.role ?? [] });
+        io.out(`added ${username}`);
+        return EXIT_OK;
+      }
+      case 'list': {
+        const all = await store.users.listUsers();
+        io.out(table([['USERNAME', 'ID', 'SCOPES', 'ROLES'], ...all.map((u) => [u.username, u.id, (u.scopes ?? []).join(' '), (u.roles ?? []).join(' ')])]).join('\n'));
+        return EXIT_OK;
+      }
+      case 'remove': {
+        if (!(await store.users.removeUser(username!))) {
+          io.err(`gatehouse users remove: no user ${username}`);
+          return EXIT_FAILED;
+        }
+        io.out(`removed ${username}`);
+        return EXIT_OK;
+      }
+      case 'passwd': {
+        const user = await store.users.findUserByName(username!);
+        if (!user) {
+          io.err(`gatehouse users passwd: no user ${username}`);
+          return EXIT_FAILED;
+        }
+        const password = await readSecret(`new password for ${username}: `);
+        if (password.length < 8) {
+          io.err('gatehouse users passwd: the password needs at least 8 characters');
+          return EXIT_FAILED;
+        }
+        await store.users.putUser({ ...user, passwordHash: await hashPassword(password) });
+        io.out(`changed the password of ${username}`);
+        return EXIT_OK;
+      }
+      default:
+        throw new UsageError(`users needs an action: add, list, remove or passwd`);
+    }
+  });
+}

@@ -1,0 +1,32 @@
+/**
+ * Reads a password without it ever being a command-line argument (shell history, `ps`): from
+ * standard input, or typed at a prompt with echo off.
+ */
+export async function readSecret(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stdin) chunks.push(chunk as Buffer);
+    // One trailing newline is the shell's, not the password's.
+    return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  }
+  process.stderr.write(prompt);
+  stdin.setRawMode(true);
+  stdin.resume();
+  let secret = '';
+  try {
+    for await (const chunk of stdin) {
+      for (const ch of (chunk as Buffer).toString('utf8')) {
+        if (ch === '\r' || ch === '\n') return secret;
+        if (ch === '\u0003') throw new Error('cancelled');
+        if (ch === '\u007f') secret = secret.slice(0, -1);
+        else secret += ch;
+      }
+    }
+    return secret;
+  } finally {
+    stdin.setRawMode(false);
+    stdin.pause();
+    process.stderr.write('\n');
+  }
+}
