@@ -61,7 +61,10 @@ const expected = {
   'gatehouse/node': ['protect', 'toWebRequest'],
   'gatehouse/express': ['authenticate'],
   'gatehouse/fastify': ['gatehousePlugin', 'guardHandler'],
-  'gatehouse/hono': ['honoGuard'],
+  'gatehouse/hono': ['honoGuard', 'fetchHandler'],
+  'gatehouse/stores/sqlite': ['sqliteStore'],
+  'gatehouse/stores/postgres': ['postgresStore'],
+  'gatehouse/stores/redis': ['redisDenyList', 'redisNonces'],
 };
 
 for (const [specifier, names] of Object.entries(expected)) {

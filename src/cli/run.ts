@@ -29,7 +29,9 @@ ${CLIENTS_USAGE}
 `;
 
 function version(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return manifest.version;
 }
 
@@ -57,7 +59,9 @@ export async function run(argv: readonly string[]): Promise<number> {
   }
   const handler = command === undefined ? undefined : commands[command];
   if (!handler) {
-    process.stderr.write(`${command === undefined ? 'gatehouse: a command is needed' : `gatehouse: unknown command ${JSON.stringify(command)}`}\n\n${USAGE}`);
+    process.stderr.write(
+      `${command === undefined ? 'gatehouse: a command is needed' : `gatehouse: unknown command ${JSON.stringify(command)}`}\n\n${USAGE}`,
+    );
     return EXIT_USAGE;
   }
   try {

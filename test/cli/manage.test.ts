@@ -4,7 +4,14 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { apiKeyScheme, createAuthorizationServer, createGuard, createTokenService, openStore, verifyPassword } from '../../src/server/index.ts';
+import {
+  apiKeyScheme,
+  createAuthorizationServer,
+  createGuard,
+  createTokenService,
+  openStore,
+  verifyPassword,
+} from '../../src/server/index.ts';
 
 const main = join(import.meta.dirname, '../../src/cli/main.ts');
 
@@ -21,7 +28,10 @@ const newStore = () => {
 describe('gatehouse users', () => {
   it('adds a user with the password from stdin, stored only as an argon2id hash; lists, changes, removes', async () => {
     const { url, file } = newStore();
-    assert.equal(gatehouse(url, ['users', 'add', 'alice', '--scope', 'read', '--role', 'admin'], 'first-password\n').code, 0);
+    assert.equal(
+      gatehouse(url, ['users', 'add', 'alice', '--scope', 'read', '--role', 'admin'], 'first-password\n').code,
+      0,
+    );
     assert.ok(!readFileSync(file).includes('first-password'), 'the password is not in the database');
     const listed = gatehouse(url, ['users', 'list']);
     assert.match(listed.stdout, /^USERNAME +ID +SCOPES +ROLES\nalice +u_[0-9a-f-]{36} +read +admin\n$/);
@@ -40,7 +50,10 @@ describe('gatehouse users', () => {
     const { url } = newStore();
     gatehouse(url, ['users', 'add', 'bob'], 'long-enough-1');
     const again = gatehouse(url, ['users', 'add', 'bob'], 'long-enough-2');
-    assert.deepStrictEqual([again.code, again.stderr.trim()], [1, 'gatehouse users add: bob exists already; use users passwd to change the password']);
+    assert.deepStrictEqual(
+      [again.code, again.stderr.trim()],
+      [1, 'gatehouse users add: bob exists already; use users passwd to change the password'],
+    );
     assert.equal(gatehouse(url, ['users', 'add', 'carol'], 'short').code, 1);
     assert.equal(gatehouse(url, ['users', 'add']).code, 64);
     assert.equal(gatehouse(url, ['users', 'frob']).code, 64);
@@ -95,11 +108,18 @@ describe('gatehouse clients', () => {
     const secret = added.stdout.trim().split('\n').at(-1)!;
     assert.ok(!readFileSync(file).includes(secret));
     const store = await openStore(url);
-    const server = createAuthorizationServer({ service: createTokenService({ store, issuer: 'https://cli.test' }), users: store.users, clients: store.clients });
+    const server = createAuthorizationServer({
+      service: createTokenService({ store, issuer: 'https://cli.test' }),
+      users: store.users,
+      clients: store.clients,
+    });
     const response = await server.handle(
       new Request('http://cli.test/oauth/token', {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`reporting:${secret}`).toString('base64')}` },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`reporting:${secret}`).toString('base64')}`,
+        },
         body: 'grant_type=client_credentials',
       }),
     );

@@ -21,16 +21,22 @@ export async function clients(argv: readonly string[], io: Io): Promise<number> 
   });
   const [action, clientId, ...extra] = positionals;
   if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
-  if ((action === 'add' || action === 'remove') && !clientId) throw new UsageError(`clients ${action} needs a client id`);
+  if ((action === 'add' || action === 'remove') && !clientId)
+    throw new UsageError(`clients ${action} needs a client id`);
 
   return withStore(values.store, async (store) => {
     switch (action) {
       case 'add': {
-        if (!/^[A-Za-z0-9._~-]{1,64}$/.test(clientId!)) throw new UsageError('a client id is 1–64 letters, digits and . _ ~ -');
+        if (!/^[A-Za-z0-9._~-]{1,64}$/.test(clientId!))
+          throw new UsageError('a client id is 1–64 letters, digits and . _ ~ -');
         const grants = values.grant ?? (values.public ? ['password', 'refresh_token'] : ['client_credentials']);
         const unknown = grants.find((g) => !GRANTS.has(g));
-        if (unknown) throw new UsageError(`unknown grant ${JSON.stringify(unknown)}; use password, client_credentials or refresh_token`);
-        if (values.public && grants.includes('client_credentials')) throw new UsageError('a public client cannot use client_credentials');
+        if (unknown)
+          throw new UsageError(
+            `unknown grant ${JSON.stringify(unknown)}; use password, client_credentials or refresh_token`,
+          );
+        if (values.public && grants.includes('client_credentials'))
+          throw new UsageError('a public client cannot use client_credentials');
         if (await store.clients.findClient(clientId!)) {
           io.err(`gatehouse clients add: ${clientId} exists already`);
           return EXIT_FAILED;
@@ -52,7 +58,18 @@ export async function clients(argv: readonly string[], io: Io): Promise<number> 
       }
       case 'list': {
         const all = await store.clients.listClients();
-        io.out(table([['CLIENT ID', 'TYPE', 'GRANTS', 'SCOPES', 'NAME'], ...all.map((c) => [c.clientId, c.secretHash ? 'confidential' : 'public', c.grants.join(' '), c.scopes.join(' '), c.name ?? ''])]).join('\n'));
+        io.out(
+          table([
+            ['CLIENT ID', 'TYPE', 'GRANTS', 'SCOPES', 'NAME'],
+            ...all.map((c) => [
+              c.clientId,
+              c.secretHash ? 'confidential' : 'public',
+              c.grants.join(' '),
+              c.scopes.join(' '),
+              c.name ?? '',
+            ]),
+          ]).join('\n'),
+        );
         return EXIT_OK;
       }
       case 'remove': {

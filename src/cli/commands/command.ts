@@ -1,5 +1,5 @@
 /** What every subcommand gets, and how it says it was misused. */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 export interface Io {
   out(line: string): void;
@@ -24,5 +24,10 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: r
 /** Left-aligned columns, for lists. */
 export function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
 }

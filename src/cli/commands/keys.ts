@@ -37,14 +37,28 @@ export async function keys(argv: readonly string[], io: Io): Promise<number> {
         if (!values.id) throw new UsageError('keys create needs --id, the principal the key acts as');
         const created = createApiKey(values.prefix ? { prefix: values.prefix } : {});
         const expires = duration('expires');
-        await store.apiKeys.putApiKey({ keyId: created.id, id: values.id, hash: created.hash, scopes: values.scope ?? [], roles: values.role ?? [], ...(expires ? { expiresAt: Date.now() + expires } : {}) });
+        await store.apiKeys.putApiKey({
+          keyId: created.id,
+          id: values.id,
+          hash: created.hash,
+          scopes: values.scope ?? [],
+          roles: values.role ?? [],
+          ...(expires ? { expiresAt: Date.now() + expires } : {}),
+        });
         io.out(`key ${created.id} for ${values.id}. The key is shown once; store it now:`);
         io.out(created.key);
         return EXIT_OK;
       }
       case 'list': {
         const all = await store.apiKeys.listApiKeys();
-        const rows = all.map((k) => [k.keyId, k.id, (k.scopes ?? []).join(' '), iso(k.expiresAt), k.revoked ? 'revoked' : 'active', iso(k.lastUsedAt)]);
+        const rows = all.map((k) => [
+          k.keyId,
+          k.id,
+          (k.scopes ?? []).join(' '),
+          iso(k.expiresAt),
+          k.revoked ? 'revoked' : 'active',
+          iso(k.lastUsedAt),
+        ]);
         io.out(table([['KEY ID', 'PRINCIPAL', 'SCOPES', 'EXPIRES', 'STATE', 'LAST USED'], ...rows]).join('\n'));
         return EXIT_OK;
       }
@@ -70,7 +84,9 @@ export async function keys(argv: readonly string[], io: Io): Promise<number> {
         await store.apiKeys.putApiKey({ ...identity, keyId: created.id, hash: created.hash });
         const ends = Math.min(old.expiresAt ?? Number.POSITIVE_INFINITY, Date.now() + overlap);
         await store.apiKeys.putApiKey({ ...old, expiresAt: ends });
-        io.out(`key ${created.id} replaces ${keyId}, which stays valid until ${iso(ends)}. The new key is shown once; store it now:`);
+        io.out(
+          `key ${created.id} replaces ${keyId}, which stays valid until ${iso(ends)}. The new key is shown once; store it now:`,
+        );
         io.out(created.key);
         return EXIT_OK;
       }

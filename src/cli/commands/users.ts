@@ -34,13 +34,24 @@ export async function users(argv: readonly string[], io: Io): Promise<number> {
           io.err('gatehouse users add: the password needs at least 8 characters');
           return EXIT_FAILED;
         }
-        await store.users.putUser({ username: username!, id: `u_${randomUUID()}`, passwordHash: await hashPassword(password), scopes: values.scope ?? [], roles: values.role ?? [] });
+        await store.users.putUser({
+          username: username!,
+          id: `u_${randomUUID()}`,
+          passwordHash: await hashPassword(password),
+          scopes: values.scope ?? [],
+          roles: values.role ?? [],
+        });
         io.out(`added ${username}`);
         return EXIT_OK;
       }
       case 'list': {
         const all = await store.users.listUsers();
-        io.out(table([['USERNAME', 'ID', 'SCOPES', 'ROLES'], ...all.map((u) => [u.username, u.id, (u.scopes ?? []).join(' '), (u.roles ?? []).join(' ')])]).join('\n'));
+        io.out(
+          table([
+            ['USERNAME', 'ID', 'SCOPES', 'ROLES'],
+            ...all.map((u) => [u.username, u.id, (u.scopes ?? []).join(' '), (u.roles ?? []).join(' ')]),
+          ]).join('\n'),
+        );
         return EXIT_OK;
       }
       case 'remove': {

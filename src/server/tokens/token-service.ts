@@ -38,7 +38,8 @@ export interface TokenServiceOptions {
   refreshTokenTtlSeconds?: number;
   /**
    * How long after a rotation the old refresh token may still be exchanged, so two requests that
-   * refresh at once do not revoke the family. @default 10_000 ms
+   * refresh at once do not revoke the family; 0 accepts every refresh token exactly once.
+   * @default 10_000 ms
    */
   reuseGraceMs?: number;
 }
@@ -256,7 +257,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         throw new TokenGrantError('invalid_scope', 'A refresh cannot widen the scope granted.');
 
       const rotation = await refreshTokens.markRotated(record.hash, now);
-      if (!rotation.first && now - rotation.rotatedAt > grace) {
+      if (!rotation.first && now - rotation.rotatedAt >= grace) {
         // RFC 9700 §4.14.2: a rotated token came back; someone holds a copy. Revoke the family.
         await refreshTokens.revokeFamily(record.familyId, now);
         throw new TokenGrantError(

@@ -1,0 +1,137 @@
+/**
+ * Two API processes sharing Postgres and Redis behave as one: a refresh token rotated on A is
+ * refused on B, a lockout counted on A holds on B, a revocation on A is seen by B.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { hashPassword, openStore } from '../../src/server/index.ts';
+import { connectRedis, dropSchema, POSTGRES_URL, REDIS_URL, requirePostgres, runSchema } from '../support/services.ts';
+
+async function startInstance(schema: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    [join(import.meta.dirname, '../support/instance.ts'), POSTGRES_URL, schema, REDIS_URL],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const port = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk) => {
+      out += chunk;
+      const match = /listening (\d+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`instance exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, child };
+}
+
+const form = (url: string, body: Record<string, string>) =>
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(body),
+  }).then(async (r) => {
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : {} };
+  });
+
+describe('two instances sharing Postgres and Redis', () => {
+  const schema = runSchema('fleet');
+  let a: { url: string; child: ChildProcess } | undefined;
+  let b: { url: string; child: ChildProcess } | undefined;
+  let ready = false;
+
+  before(async (t) => {
+    if (!(await requirePostgres(t))) return;
+    const redis = await connectRedis(t);
+    if (!redis) return;
+    redis.disconnect();
+    const store = await openStore(POSTGRES_URL, { namespace: schema });
+    await store.users.putUser({
+      username: 'alice',
+      id: 'u-alice',
+      passwordHash: await hashPassword('alice-password-1'),
+      scopes: ['read'],
+      roles: [],
+    });
+    await store.clients.putClient({ clientId: 'web', grants: ['password', 'refresh_token'], scopes: ['read'] });
+    await store.close();
+    [a, b] = await Promise.all([startInstance(schema), startInstance(schema)]);
+    ready = true;
+  });
+  after(async () => {
+    for (const instance of [a, b]) instance?.child.kill('SIGTERM');
+    if (ready) await dropSchema(schema);
+  });
+
+  const login = (url: string, password = 'alice-password-1') =>
+    form(`${url}/oauth/token`, { grant_type: 'password', client_id: 'web', username: 'alice', password });
+  const refresh = (url: string, token: string) =>
+    form(`${url}/oauth/token`, { grant_type: 'refresh_token', client_id: 'web', refresh_token: token });
+
+  it('a token signed on A verifies on B (the signing keys are shared)', async (t) => {
+    if (!ready) return t.skip('services unavailable');
+    const tokens = (await login(a!.url)).body;
+    const me = await fetch(`${b!.url}/api/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    assert.equal(me.status, 200);
+    assert.equal((await me.json()).id, 'u-alice');
+  });
+
+  it('a refresh token rotated on A is refused on B, and its family with it', async (t) => {
+    if (!ready) return t.skip('services unavailable');
+    const first = (await login(a!.url)).body;
+    const second = await refresh(a!.url, first.refresh_token);
+    assert.equal(second.status, 200);
+    const replay = await refresh(b!.url, first.refresh_token);
+    assert.deepStrictEqual([replay.status, replay.body.error], [400, 'invalid_grant']);
+    const legit = await refresh(b!.url, second.body.refresh_token);
+    assert.deepStrictEqual(
+      [legit.status, legit.body.error],
+      [400, 'invalid_grant'],
+      'the family is revoked everywhere',
+    );
+  });
+
+  it('no refresh token is accepted twice, even by both instances at the same moment', async (t) => {
+    if (!ready) return t.skip('services unavailable');
+    const first = (await login(a!.url)).body;
+    const answers = await Promise.all([refresh(a!.url, first.refresh_token), refresh(b!.url, first.refresh_token)]);
+    assert.equal(answers.filter((x) => x.status === 200).length, 1);
+  });
+
+  it('a lockout counted on A holds on B', async (t) => {
+    if (!ready) return t.skip('services unavailable');
+    for (let i = 0; i < 3; i++) assert.equal((await login(a!.url, `wrong-${i}`)).status, 400);
+    const locked = await login(b!.url);
+    assert.deepStrictEqual([locked.status, locked.body.code], [429, 'locked_out']);
+  });
+
+  it('a revocation on A is seen by B on its next request', async (t) => {
+    if (!ready) return t.skip('services unavailable');
+    // A fresh user: alice is locked out by the test before.
+    const store = await openStore(POSTGRES_URL, { namespace: schema });
+    await store.users.putUser({
+      username: 'bob',
+      id: 'u-bob',
+      passwordHash: await hashPassword('bob-password-1'),
+      scopes: ['read'],
+      roles: [],
+    });
+    await store.close();
+    const tokens = (
+      await form(`${a!.url}/oauth/token`, {
+        grant_type: 'password',
+        client_id: 'web',
+        username: 'bob',
+        password: 'bob-password-1',
+      })
+    ).body;
+    const onB = () => fetch(`${b!.url}/api/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    assert.equal((await onB()).status, 200);
+    assert.equal((await form(`${a!.url}/oauth/revoke`, { client_id: 'web', token: tokens.access_token })).status, 200);
+    const refused = await onB();
+    assert.deepStrictEqual([refused.status, (await refused.json()).code], [401, 'token_revoked']);
+  });
+});
