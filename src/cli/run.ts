@@ -4,11 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { CLIENTS_USAGE, clients } from './commands/clients.ts';
-import { EXIT_USAGE, type Io, parse, UsageError } from './commands/command.ts';
+import { EXIT_USAGE, type Io, UsageError } from './commands/command.ts';
+import { demoCommand } from './commands/demo.ts';
 import { KEYS_USAGE, keys } from './commands/keys.ts';
+import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
 import { USERS_USAGE, users } from './commands/users.ts';
-import { runModelTour } from './model-tour.ts';
-import { createOutput } from './output.ts';
 
 export { EXIT_USAGE };
 
@@ -16,10 +16,13 @@ const USAGE = `Usage: gatehouse <command> [options]
 
 Commands:
   demo [--json]     Walk through the situations of the reference guides (see README).
+  serve …           The playground: httpbin's auth endpoints and more, offline.
   users …           Manage users who sign in with a password.
   keys …            Manage API keys (a new key's secret is printed once).
   clients …         Manage OAuth 2.0 clients of the token endpoint.
   help, version
+
+${SERVE_USAGE}
 
 ${USERS_USAGE}
 
@@ -36,14 +39,11 @@ function version(): string {
 }
 
 const commands: Record<string, (argv: readonly string[], io: Io) => Promise<number>> = {
+  serve: serveCommand,
   users,
   keys,
   clients,
-  demo: async (argv) => {
-    const { values, positionals } = parse(argv, { json: { type: 'boolean' } });
-    if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
-    return runModelTour(createOutput(process.stdout), { json: values.json === true });
-  },
+  demo: demoCommand,
 };
 
 export async function run(argv: readonly string[]): Promise<number> {

@@ -1,5 +1,5 @@
 /**
- * HTTP Digest (RFC 7616): MD5, SHA-256 and SHA-512-256, each with its `-sess` variant; qop
+ * HTTP Digest (RFC 7616): MD5, SHA-256 and SHA-512-256 (and httpbin's SHA-512), each with its `-sess` variant; qop
  * `auth` and `auth-int`; nonce counting; `stale=true` answered with the new nonce; userhash;
  * non-ASCII usernames as `username*`. The last challenge of each origin is kept, so later
  * requests authenticate up front instead of paying a 401 round trip each.
@@ -8,7 +8,7 @@
  * in browsers and Node alike.
  */
 import { md5 } from '@noble/hashes/legacy.js';
-import { sha256, sha512_256 } from '@noble/hashes/sha2.js';
+import { sha256, sha512, sha512_256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { invalidArgument } from '../../http/argument-error.ts';
 import { readAuthRest } from '../../http/auth-params.ts';
@@ -20,8 +20,10 @@ import { type OutgoingRequest, pathAndQuery } from '../outgoing-request.ts';
 type Hash = (data: Uint8Array) => Uint8Array;
 
 // Strongest first: the order in which a client picks among several Digest challenges (RFC 7616 §3.7).
+// SHA-512 is not in RFC 7616, but httpbin offers it, so servers built after it do too.
 const ALGORITHMS: ReadonlyArray<[string, Hash]> = [
   ['SHA-512-256', sha512_256],
+  ['SHA-512', sha512],
   ['SHA-256', sha256],
   ['MD5', md5],
 ];

@@ -78,6 +78,11 @@ export interface TokenService {
   refresh(refreshToken: string, options: { clientId: string; scope?: string }): Promise<TokenPair>;
   /** Revokes a refresh token's family or an access token (RFC 7009): unknown tokens are ignored. */
   revoke(token: string, options: { clientId: string; hint?: string }): Promise<void>;
+  /**
+   * Signs an access token with explicit times, for tests and the playground (an expired token,
+   * one not yet valid). Times are ms since the epoch.
+   */
+  signAccessToken(subject: Identity, options: { clientId: string; scope: string; expiresAt: number; notBefore?: number }): Promise<string>;
   /** Starts signing with a new key; the old public keys stay in the JWKS. Returns the new kid. */
   rotateSigningKey(): Promise<string>;
   jwks(): Promise<JSONWebKeySet>;
@@ -167,19 +172,20 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     return (await importJWK(found.publicJwk as JWK, algorithm)) as CryptoKey;
   }
 
-  async function accessToken(subject: Identity, clientId: string, scope: string): Promise<string> {
+  async function accessToken(subject: Identity, clientId: string, scope: string, expiresAt = Date.now() + accessTtl * 1000, notBefore?: number): Promise<string> {
     const { key, kid } = await signingKey();
     const claims: JWTPayload = { scope, client_id: clientId };
     if (subject.roles?.length) claims['roles'] = [...subject.roles];
-    return new SignJWT(claims)
+    let jwt = new SignJWT(claims)
       .setProtectedHeader(kid ? { alg: algorithm, kid, typ: 'at+jwt' } : { alg: algorithm, typ: 'at+jwt' })
       .setSubject(subject.id)
       .setIssuer(issuer)
       .setAudience(audience)
       .setIssuedAt()
-      .setExpirationTime(`${accessTtl}s`)
-      .setJti(randomUUID())
-      .sign(key);
+      .setExpirationTime(Math.floor(expiresAt / 1000))
+      .setJti(randomUUID());
+    if (notBefore !== undefined) jwt = jwt.setNotBefore(Math.floor(notBefore / 1000));
+    return jwt.sign(key);
   }
 
   async function newRefreshToken(
@@ -288,6 +294,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         return;
       await denyList.deny(payload.jti, payload.exp * 1000);
     },
+
+    signAccessToken: (subject, { clientId, scope, expiresAt, notBefore }) => accessToken(subject, clientId, scope, expiresAt, notBefore),
 
     async rotateSigningKey() {
       if (hmacKey)

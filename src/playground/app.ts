@@ -1,0 +1,115 @@
+/**
+ * The playground: a Hono app built from Gatehouse's own server layer (dogfood) plus httpbin's
+ * auth endpoints and the faults httpbin cannot simulate.
+ */
+import { randomBytes } from 'node:crypto';
+import { type Context, Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { fetchHandler, type GatehouseVariables, honoGuard } from '../adapters/hono.ts';
+import { PROBLEM_CONTENT_TYPE } from '../http/index.ts';
+import { verifyPassword } from '../server/credentials/password-hash.ts';
+import { createGuard, type Guard } from '../server/guard.ts';
+import type { LoginProtection } from '../server/login-protection.ts';
+import { requireRoles, requireScopes } from '../server/permissions.ts';
+import { apiKeyScheme } from '../server/schemes/api-key.ts';
+import { basicScheme } from '../server/schemes/basic.ts';
+import { issueSession, sessionScheme } from '../server/schemes/session.ts';
+import { signatureScheme } from '../server/schemes/signature.ts';
+import { createAuthorizationServer } from '../server/tokens/authorization-server.ts';
+import type { TokenService } from '../server/tokens/token-service.ts';
+import { memorySessions, memorySigningKeys } from '../stores/memory.ts';
+import type { GatehouseStore } from '../stores/types.ts';
+import { faultRoutes } from './faults.ts';
+import { httpbinJson, httpbinRoutes } from './httpbin.ts';
+import { indexPage } from './index-page.ts';
+import { DEMO } from './seed.ts';
+
+export interface PlaygroundOptions {
+  store: GatehouseStore;
+  service: TokenService;
+  loginProtection: LoginProtection;
+  /** The other listening port's origin, for cross-origin redirects; known once it listens. */
+  otherOrigin: () => string | undefined;
+}
+
+const SESSION_SECRET = randomBytes(32).toString('hex');
+
+export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: GatehouseVariables }> {
+  const { store, service, loginProtection } = options;
+  const sessions = memorySessions();
+  const signatures = signatureScheme({ keys: memorySigningKeys([{ keyId: DEMO.signing.keyId, secret: DEMO.signing.secret, id: 'lab-signer', scopes: ['read'] }]), layout: 'lab', nonces: store.nonces });
+  const anyScheme: Guard = createGuard({
+    realm: 'playground',
+    schemes: [service.bearerScheme(), basicScheme({ users: store.users }), apiKeyScheme({ header: 'X-API-Key', keys: store.apiKeys }), signatures],
+  });
+  const signedOnly = createGuard({ realm: 'playground', schemes: [signatures] });
+  const sessionOnly = createGuard({ realm: 'playground', schemes: [sessionScheme({ secret: SESSION_SECRET, sessions })] });
+  const oauth = createAuthorizationServer({ service, users: store.users, clients: store.clients, loginProtection });
+
+  const app = new Hono<{ Variables: GatehouseVariables }>();
+  app.use(
+    '*',
+    cors({
+      origin: (origin) => origin || '*',
+      allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-API-Key', 'X-Timestamp', 'X-Nonce', 'X-Signature', 'X-CSRF-Token'],
+      exposeHeaders: ['WWW-Authenticate', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Location'],
+      credentials: true,
+      maxAge: 600,
+    }),
+  );
+  app.get('/', (c) => c.html(indexPage()));
+  app.use(fetchHandler(oauth.handle));
+
+  const principal = (c: Context<{ Variables: GatehouseVariables }>) => {
+    const auth = c.get('auth');
+    return c.json({ authenticated: true, id: auth?.id, scheme: auth?.scheme, scopes: auth?.scopes, roles: auth?.roles });
+  };
+  app.all('/api/me', honoGuard(anyScheme), principal);
+  app.all('/api/admin', honoGuard(anyScheme, { permission: requireScopes('admin') }), principal);
+  app.all('/api/staff', honoGuard(anyScheme, { permission: requireRoles('admin') }), principal);
+  app.all('/api/signed', honoGuard(signedOnly), async (c) => c.json({ verified: true, id: c.get('auth')?.id, body: await c.req.text() }));
+  app.all('/api/session', honoGuard(sessionOnly), principal);
+
+  // A cookie session for the session scheme: POST username and password as a form.
+  app.post('/session/login', async (c) => {
+    const form = new URLSearchParams(await c.req.text());
+    const user = await store.users.findUserByName(form.get('username') ?? '');
+    if (!user || !(await verifyPassword(form.get('password') ?? '', user.passwordHash))) {
+      return c.body(JSON.stringify({ type: 'https://gatehouse.dev/reasons/credentials_invalid', title: 'Invalid credentials', status: 401, code: 'credentials_invalid' }), 401, { 'content-type': PROBLEM_CONTENT_TYPE });
+    }
+    const id = randomBytes(24).toString('base64url');
+    sessions.put(id, user);
+    const issued = issueSession(id, { secret: SESSION_SECRET });
+    // Secure is dropped on plain-HTTP loopback, where a browser would not send the cookie back.
+    return c.json({ csrfToken: issued.csrfToken }, 200, { 'set-cookie': issued.setCookie.replace('; Secure', '') });
+  });
+
+  // Tokens that are expired, or not valid yet, on demand: to see the refusals they get.
+  app.get('/tokens/:kind', async (c) => {
+    const now = Date.now();
+    const kind = c.req.param('kind');
+    const subject = { id: 'u-alice', roles: ['member'] };
+    if (kind === 'expired') return c.json({ access_token: await service.signAccessToken(subject, { clientId: DEMO.publicClient, scope: 'read', expiresAt: now - 60_000 }) });
+    if (kind === 'not-yet-valid') {
+      return c.json({ access_token: await service.signAccessToken(subject, { clientId: DEMO.publicClient, scope: 'read', expiresAt: now + 7_200_000, notBefore: now + 3_600_000 }) });
+    }
+    if (kind === 'valid') return c.json({ access_token: await service.signAccessToken(subject, { clientId: DEMO.publicClient, scope: 'read', expiresAt: now + 600_000 }) });
+    return c.json({ type: 'about:blank', title: 'Unknown token kind', status: 400, detail: 'Use expired, not-yet-valid or valid.' }, 400, { 'content-type': PROBLEM_CONTENT_TYPE });
+  });
+
+  // A redirect to the other listening port: credentials must not follow it.
+  app.get('/cross-origin/redirect', (c) => {
+    const other = options.otherOrigin();
+    const path = c.req.query('path') ?? '/headers';
+    if (!other || !path.startsWith('/')) return c.json({ type: 'about:blank', title: 'Bad parameters', status: 400, detail: 'path must start with /.' }, 400, { 'content-type': PROBLEM_CONTENT_TYPE });
+    return c.body('', 302, { location: other + path });
+  });
+
+  app.route('/', httpbinRoutes());
+  app.route('/', faultRoutes());
+
+  app.notFound((c) => httpbinJson(c, { error: 'not_found', path: c.req.path, hint: 'GET / lists every route.' }, 404));
+  app.onError((_error, c) => c.json({ type: 'about:blank', title: 'Internal error', status: 500 }, 500, { 'content-type': PROBLEM_CONTENT_TYPE }));
+  return app;
+}

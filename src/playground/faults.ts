@@ -1,0 +1,137 @@
+/**
+ * What httpbin cannot simulate: rate limits that answer 429 or 503 with Retry-After in either
+ * form and RateLimit fields; routes that fail N times then succeed; connection resets; slow
+ * headers; slow bodies; bodies cut halfway.
+ */
+import type { ServerResponse } from 'node:http';
+import { type Context, Hono } from 'hono';
+import { formatHttpDate } from '../http/index.ts';
+import { httpbinJson, originOf } from './httpbin.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function problem(c: Context, status: number, title: string, detail: string): Response {
+  return c.body(JSON.stringify({ type: 'about:blank', title, status, detail }), status as 400, { 'content-type': 'application/problem+json' });
+}
+
+/** A bounded number from the query, or undefined when it is not one. */
+function numberParam(c: Context, name: string, fallback: number, max: number): number | undefined {
+  const raw = c.req.query(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  return Number.isFinite(value) && value >= 0 && value <= max ? value : undefined;
+}
+
+function outgoing(c: Context): ServerResponse | undefined {
+  return (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+}
+
+// @hono/node-server leaves the response alone when a handler answers with this header.
+const alreadySent = () => new Response(null, { headers: { 'x-hono-already-sent': '1' } });
+
+/** Drops the TCP connection without an answer, as a crashed upstream or a load balancer would. */
+function resetConnection(c: Context): Response {
+  outgoing(c)?.socket?.destroy();
+  return alreadySent();
+}
+
+export function faultRoutes(): Hono {
+  const app = new Hono();
+  const windows = new Map<string, { start: number; used: number }>();
+  const failures = new Map<string, number>();
+
+  // A fixed budget of requests per window; over it, 429 (or 503 with ?status=503) with Retry-After.
+  app.all('/limited', (c) => {
+    const budget = numberParam(c, 'budget', 3, 10_000);
+    const windowSeconds = numberParam(c, 'window', 2, 3600);
+    const status = c.req.query('status') === '503' ? 503 : 429;
+    const form = c.req.query('form') === 'date' ? 'date' : 'seconds';
+    if (budget === undefined || windowSeconds === undefined || windowSeconds === 0) return problem(c, 400, 'Bad parameters', 'budget is 0–10000 and window 1–3600 seconds.');
+    const key = `${c.req.query('key') ?? originOf(c)}|${budget}|${windowSeconds}`;
+    const now = Date.now();
+    let state = windows.get(key);
+    if (!state || now - state.start >= windowSeconds * 1000) {
+      state = { start: now, used: 0 };
+      windows.set(key, state);
+    }
+    const resetMs = state.start + windowSeconds * 1000 - now;
+    const reset = Math.max(1, Math.ceil(resetMs / 1000));
+    const headers: Record<string, string> = {
+      'ratelimit-policy': `"playground";q=${budget};w=${windowSeconds}`,
+      ratelimit: `"playground";r=${Math.max(0, budget - state.used - 1)};t=${reset}`,
+    };
+    if (state.used >= budget) {
+      headers['ratelimit'] = `"playground";r=0;t=${reset}`;
+      headers['retry-after'] = form === 'date' ? formatHttpDate(Date.now() + reset * 1000) : String(reset);
+      return c.body(JSON.stringify({ type: 'https://gatehouse.dev/reasons/rate_limited', title: 'Too many requests', status, code: 'rate_limited', detail: `Budget of ${budget} per ${windowSeconds} s used up.` }), status as 429, {
+        ...headers,
+        'content-type': 'application/problem+json',
+      });
+    }
+    state.used++;
+    return httpbinJson(c, { ok: true, remaining: budget - state.used });
+  });
+
+  // Fails with ?status (503 by default) or a connection reset (?mode=reset) the first N times per id, then succeeds.
+  app.all('/flaky/:n', async (c) => {
+    const n = Number(c.req.param('n'));
+    if (!Number.isInteger(n) || n < 0 || n > 100) return problem(c, 400, 'Bad parameters', 'n is a whole number from 0 to 100.');
+    const key = `${c.req.query('id') ?? originOf(c)}|${c.req.path}`;
+    const seen = failures.get(key) ?? 0;
+    failures.set(key, seen + 1);
+    if (seen < n) {
+      if (c.req.query('mode') === 'reset') {
+        return resetConnection(c);
+      }
+      const status = Number(c.req.query('status') ?? 503);
+      const retryAfter = c.req.query('retry_after');
+      return c.body(JSON.stringify({ attempt: seen + 1, failing: true }), (status >= 400 && status <= 599 ? status : 503) as 503, {
+        'content-type': 'application/json',
+        ...(retryAfter ? { 'retry-after': retryAfter } : {}),
+      });
+    }
+    return httpbinJson(c, { attempt: seen + 1, failing: false, method: c.req.method, body: c.req.method === 'GET' ? '' : await c.req.text() });
+  });
+
+  app.all('/fault/reset', (c) => resetConnection(c));
+
+  app.get('/fault/slow-headers/:ms', async (c) => {
+    const ms = Number(c.req.param('ms'));
+    if (!Number.isFinite(ms) || ms < 0 || ms > 30_000) return problem(c, 400, 'Bad parameters', 'ms is 0–30000.');
+    await sleep(ms);
+    return httpbinJson(c, { delayedMs: ms });
+  });
+
+  // The headers at once, then the body in ten chunks spread over ?ms.
+  app.get('/fault/slow-body/:ms', (c) => {
+    const ms = Number(c.req.param('ms'));
+    if (!Number.isFinite(ms) || ms < 0 || ms > 30_000) return problem(c, 400, 'Bad parameters', 'ms is 0–30000.');
+    const stream = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        for (let i = 0; i < 10; i++) {
+          controller.enqueue(new TextEncoder().encode(`chunk ${i}\n`));
+          await sleep(ms / 10);
+        }
+        controller.close();
+      },
+    });
+    return c.body(stream, 200, { 'content-type': 'text/plain' });
+  });
+
+  // Promises 2000 bytes and sends 1000, then drops the connection.
+  app.get('/fault/cut-body', (c) => {
+    const res = outgoing(c);
+    if (!res) return problem(c, 500, 'Unavailable', 'Cutting a body needs the Node server.');
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2000' });
+    res.write('x'.repeat(1000), () => setTimeout(() => res.socket?.destroy(), 20));
+    return alreadySent();
+  });
+
+  app.get('/unavailable', (c) => {
+    const seconds = numberParam(c, 'retry_after', 1, 3600);
+    if (seconds === undefined) return problem(c, 400, 'Bad parameters', 'retry_after is 0–3600 seconds.');
+    const value = c.req.query('form') === 'date' ? formatHttpDate(Date.now() + seconds * 1000) : String(seconds);
+    return c.body(JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503 }), 503, { 'content-type': 'application/problem+json', 'retry-after': value });
+  });
+  return app;
+}

@@ -1,0 +1,54 @@
+/** GET /: every route with a line on what it does, and the demo accounts. */
+import { DEMO } from './seed.ts';
+
+export const ROUTES: ReadonlyArray<[string, string]> = [
+  ['GET /basic-auth/:user/:passwd', 'httpbin: 200 with the right Basic pair, else 401 Basic realm="Fake Realm"'],
+  ['GET /hidden-basic-auth/:user/:passwd', 'httpbin: as above, but 404 instead of 401'],
+  ['GET /digest-auth/:qop/:user/:passwd[/:algorithm[/:stale_after]]', 'httpbin: Digest (MD5, SHA-256, SHA-512), stale nonces'],
+  ['GET /bearer', 'httpbin: any Bearer token is accepted; none gets 401 Bearer'],
+  ['ANY /status/:codes', 'httpbin: that status, or a weighted pick (200:0.9,401:0.1)'],
+  ['GET /headers, /get, /ip, /user-agent, /uuid', 'httpbin: what the server received'],
+  ['ANY /anything[/*]', 'httpbin: the whole request echoed'],
+  ['GET /redirect-to?url=, /absolute-redirect/:n, /relative-redirect/:n', 'httpbin: redirects'],
+  ['GET /delay/:n', 'httpbin: answers after n seconds (10 at most)'],
+  ['GET /cookies, /cookies/set?k=v, /cookies/delete?k', 'httpbin: cookies'],
+  ['ANY /response-headers?k=v', 'httpbin: sets the response headers asked for'],
+  ['POST /oauth/token', 'OAuth 2.0: password, client_credentials, refresh_token (rotated, reuse-detected)'],
+  ['POST /oauth/revoke', 'RFC 7009 revocation'],
+  ['GET /.well-known/jwks.json, /.well-known/oauth-authorization-server', 'keys and metadata'],
+  ['ANY /api/me', 'any scheme: Bearer (tokens from /oauth/token), Basic, X-API-Key, signed requests'],
+  ['ANY /api/admin', 'needs scope admin: 403 insufficient_scope otherwise'],
+  ['ANY /api/staff', 'needs role admin: 403 forbidden otherwise'],
+  ['ANY /api/signed', 'signed requests only (X-API-Key, X-Timestamp, X-Nonce, X-Signature)'],
+  ['POST /session/login, ANY /api/session', 'a cookie session; unsafe methods need X-CSRF-Token'],
+  ['GET /tokens/expired, /tokens/not-yet-valid, /tokens/valid', 'access tokens with those times'],
+  ['ANY /limited?budget=3&window=2[&status=503][&form=date]', '429 (or 503) with Retry-After and RateLimit fields past the budget'],
+  ['GET /unavailable?retry_after=2[&form=date]', '503 with Retry-After'],
+  ['ANY /flaky/:n?id=…[&mode=reset][&status=…]', 'fails n times (503 or a reset connection), then succeeds'],
+  ['ANY /fault/reset', 'drops the connection'],
+  ['GET /fault/slow-headers/:ms, /fault/slow-body/:ms, /fault/cut-body', 'slow headers, slow body, body cut halfway'],
+  ['GET /cross-origin/redirect?path=/headers', 'a redirect to the second listening port'],
+];
+
+const escape = (text: string) => text.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!);
+
+export function indexPage(): string {
+  const rows = ROUTES.map(([route, what]) => `<tr><td><code>${escape(route)}</code></td><td>${escape(what)}</td></tr>`).join('\n');
+  const users = DEMO.users.map((u) => `<li><code>${u.username}</code> / <code>${u.password}</code> (scopes ${u.scopes.join(' ')}; roles ${u.roles.join(' ')})</li>`).join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Gatehouse playground</title>
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}td{padding:.2rem .8rem;vertical-align:top}code{font-size:13px}</style></head>
+<body><h1>Gatehouse playground</h1>
+<p>httpbin's auth endpoints, answer for answer, and what httpbin cannot simulate. Demo accounts only: never use them elsewhere.</p>
+<h2>Demo accounts</h2><ul>
+${users}
+<li>public client <code>${DEMO.publicClient}</code> (password, refresh_token)</li>
+<li>confidential client <code>${DEMO.serviceClient.id}</code> / <code>${DEMO.serviceClient.secret}</code> (client_credentials)</li>
+<li>API key <code>${DEMO.apiKey.key}</code> (X-API-Key)</li>
+<li>signing key <code>${DEMO.signing.keyId}</code> / <code>${DEMO.signing.secret}</code> (signed requests)</li>
+</ul>
+<h2>Routes</h2><table>
+${rows}
+</table></body></html>
+`;
+}

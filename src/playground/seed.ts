@@ -1,0 +1,39 @@
+/**
+ * The playground's demo accounts: published in the README and at GET /, never for production.
+ */
+import { createHash } from 'node:crypto';
+import { hashApiKey } from '../server/credentials/api-key.ts';
+import { hashPassword } from '../server/credentials/password-hash.ts';
+import type { GatehouseStore } from '../stores/types.ts';
+
+export const DEMO = Object.freeze({
+  users: [
+    { username: 'alice', password: 'alice-password', scopes: ['read'], roles: ['member'] },
+    { username: 'admin', password: 'admin-password', scopes: ['read', 'admin'], roles: ['admin'] },
+  ],
+  /** A public client for the password and refresh_token grants (a browser or CLI app). */
+  publicClient: 'playground-app',
+  /** A confidential client for client_credentials. */
+  serviceClient: { id: 'playground-service', secret: 'playground-service-secret' },
+  /** An API key, in the format createApiKey() makes. */
+  apiKey: { key: `gh_demo00000001_${'playground-demo-key-'.padEnd(43, 'x')}`, id: 'demo00000001', principal: 'svc-demo' },
+  /** The requests lab's signing key (X-API-Key / X-Signature). */
+  signing: { keyId: 'test_key', secret: 'test_secret' },
+});
+
+export async function seed(store: GatehouseStore): Promise<void> {
+  for (const user of DEMO.users) {
+    if (!(await store.users.findUserByName(user.username))) {
+      await store.users.putUser({ username: user.username, id: `u-${user.username}`, passwordHash: await hashPassword(user.password), scopes: user.scopes, roles: user.roles });
+    }
+  }
+  await store.clients.putClient({ clientId: DEMO.publicClient, name: 'Playground app', grants: ['password', 'refresh_token'], scopes: ['read', 'admin'] });
+  await store.clients.putClient({
+    clientId: DEMO.serviceClient.id,
+    name: 'Playground service',
+    secretHash: createHash('sha256').update(DEMO.serviceClient.secret).digest('hex'),
+    grants: ['client_credentials'],
+    scopes: ['read'],
+  });
+  await store.apiKeys.putApiKey({ keyId: DEMO.apiKey.id, id: DEMO.apiKey.principal, hash: hashApiKey(DEMO.apiKey.key), scopes: ['read'], roles: [] });
+}

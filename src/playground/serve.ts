@@ -1,0 +1,74 @@
+/**
+ * Starts the playground: one app on two ports (the second for cross-origin redirects), state
+ * in the store given (SQLite in memory by default), closed cleanly on request.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { type CounterBackend, createLoginProtection } from '../server/login-protection.ts';
+import { createTokenService } from '../server/tokens/token-service.ts';
+import { openStore } from '../stores/open-store.ts';
+import { createPlayground } from './app.ts';
+import { seed } from './seed.ts';
+
+export interface StartPlaygroundOptions {
+  /** @default 0 (any free port) */
+  port?: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** @default 'sqlite::memory:' */
+  store?: string;
+  redis?: string;
+}
+
+export interface Playground {
+  url: string;
+  /** The second port, another origin on the same host. */
+  otherUrl: string;
+  close(): Promise<void>;
+}
+
+function listen(fetch: (request: Request, env: unknown) => Response | Promise<Response>, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port, hostname: host }, () => resolve(server as Server)) as Server;
+    server.once('error', reject);
+    // A request Node cannot parse gets its 400 and the server goes on (no crash, no stack).
+    server.on('clientError', (_error, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      else socket.destroy();
+    });
+  });
+}
+
+/** Counters live where the rest of the state lives: Redis, Postgres, SQLite, or memory. */
+async function counterBackend(store: object, redis: string | undefined): Promise<CounterBackend> {
+  if (redis) {
+    const { Redis } = await import('ioredis');
+    return { redis: new Redis(redis) };
+  }
+  if ('pool' in store) return { postgres: store.pool as import('pg').Pool };
+  if ('database' in store) return { sqlite: store.database as import('node:sqlite').DatabaseSync };
+  return { memory: true };
+}
+
+export async function startPlayground(options: StartPlaygroundOptions = {}): Promise<Playground> {
+  const host = options.host ?? '127.0.0.1';
+  const store = await openStore(options.store ?? 'sqlite::memory:', options.redis ? { redis: options.redis } : {});
+  await seed(store);
+  const loginProtection = await createLoginProtection({ backend: await counterBackend(store, options.redis), maxConsecutiveFailures: 5, lockoutSeconds: 60 });
+  let otherOrigin: string | undefined;
+  const app = createPlayground({ store, service: createTokenService({ store, issuer: 'https://playground.gatehouse.test', reuseGraceMs: 1000 }), loginProtection, otherOrigin: () => otherOrigin });
+  const main = await listen(app.fetch, options.port ?? 0, host);
+  const other = await listen(app.fetch, 0, host);
+  const urlOf = (server: Server) => `http://${host.includes(':') ? `[${host}]` : host}:${(server.address() as AddressInfo).port}`;
+  otherOrigin = urlOf(other);
+  return {
+    url: urlOf(main),
+    otherUrl: urlOf(other),
+    async close() {
+      for (const server of [main, other]) server.closeAllConnections();
+      await Promise.all([main, other].map((server) => new Promise((r) => server.close(r))));
+      await store.close();
+    },
+  };
+}
