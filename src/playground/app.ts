@@ -37,13 +37,27 @@ const SESSION_SECRET = randomBytes(32).toString('hex');
 export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: GatehouseVariables }> {
   const { store, service, loginProtection } = options;
   const sessions = memorySessions();
-  const signatures = signatureScheme({ keys: memorySigningKeys([{ keyId: DEMO.signing.keyId, secret: DEMO.signing.secret, id: 'lab-signer', scopes: ['read'] }]), layout: 'lab', nonces: store.nonces });
+  const signatures = signatureScheme({
+    keys: memorySigningKeys([
+      { keyId: DEMO.signing.keyId, secret: DEMO.signing.secret, id: 'lab-signer', scopes: ['read'] },
+    ]),
+    layout: 'lab',
+    nonces: store.nonces,
+  });
   const anyScheme: Guard = createGuard({
     realm: 'playground',
-    schemes: [service.bearerScheme(), basicScheme({ users: store.users }), apiKeyScheme({ header: 'X-API-Key', keys: store.apiKeys }), signatures],
+    schemes: [
+      service.bearerScheme(),
+      basicScheme({ users: store.users }),
+      apiKeyScheme({ header: 'X-API-Key', keys: store.apiKeys }),
+      signatures,
+    ],
   });
   const signedOnly = createGuard({ realm: 'playground', schemes: [signatures] });
-  const sessionOnly = createGuard({ realm: 'playground', schemes: [sessionScheme({ secret: SESSION_SECRET, sessions })] });
+  const sessionOnly = createGuard({
+    realm: 'playground',
+    schemes: [sessionScheme({ secret: SESSION_SECRET, sessions })],
+  });
   const oauth = createAuthorizationServer({ service, users: store.users, clients: store.clients, loginProtection });
 
   const app = new Hono<{ Variables: GatehouseVariables }>();
@@ -52,7 +66,16 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
     cors({
       origin: (origin) => origin || '*',
       allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-API-Key', 'X-Timestamp', 'X-Nonce', 'X-Signature', 'X-CSRF-Token'],
+      allowHeaders: [
+        'Authorization',
+        'Content-Type',
+        'Idempotency-Key',
+        'X-API-Key',
+        'X-Timestamp',
+        'X-Nonce',
+        'X-Signature',
+        'X-CSRF-Token',
+      ],
       exposeHeaders: ['WWW-Authenticate', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Location'],
       credentials: true,
       maxAge: 600,
@@ -63,12 +86,20 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
 
   const principal = (c: Context<{ Variables: GatehouseVariables }>) => {
     const auth = c.get('auth');
-    return c.json({ authenticated: true, id: auth?.id, scheme: auth?.scheme, scopes: auth?.scopes, roles: auth?.roles });
+    return c.json({
+      authenticated: true,
+      id: auth?.id,
+      scheme: auth?.scheme,
+      scopes: auth?.scopes,
+      roles: auth?.roles,
+    });
   };
   app.all('/api/me', honoGuard(anyScheme), principal);
   app.all('/api/admin', honoGuard(anyScheme, { permission: requireScopes('admin') }), principal);
   app.all('/api/staff', honoGuard(anyScheme, { permission: requireRoles('admin') }), principal);
-  app.all('/api/signed', honoGuard(signedOnly), async (c) => c.json({ verified: true, id: c.get('auth')?.id, body: await c.req.text() }));
+  app.all('/api/signed', honoGuard(signedOnly), async (c) =>
+    c.json({ verified: true, id: c.get('auth')?.id, body: await c.req.text() }),
+  );
   app.all('/api/session', honoGuard(sessionOnly), principal);
 
   // A cookie session for the session scheme: POST username and password as a form.
@@ -76,7 +107,16 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
     const form = new URLSearchParams(await c.req.text());
     const user = await store.users.findUserByName(form.get('username') ?? '');
     if (!user || !(await verifyPassword(form.get('password') ?? '', user.passwordHash))) {
-      return c.body(JSON.stringify({ type: 'https://gatehouse.dev/reasons/credentials_invalid', title: 'Invalid credentials', status: 401, code: 'credentials_invalid' }), 401, { 'content-type': PROBLEM_CONTENT_TYPE });
+      return c.body(
+        JSON.stringify({
+          type: 'https://gatehouse.dev/reasons/credentials_invalid',
+          title: 'Invalid credentials',
+          status: 401,
+          code: 'credentials_invalid',
+        }),
+        401,
+        { 'content-type': PROBLEM_CONTENT_TYPE },
+      );
     }
     const id = randomBytes(24).toString('base64url');
     sessions.put(id, user);
@@ -90,19 +130,49 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
     const now = Date.now();
     const kind = c.req.param('kind');
     const subject = { id: 'u-alice', roles: ['member'] };
-    if (kind === 'expired') return c.json({ access_token: await service.signAccessToken(subject, { clientId: DEMO.publicClient, scope: 'read', expiresAt: now - 60_000 }) });
+    if (kind === 'expired')
+      return c.json({
+        access_token: await service.signAccessToken(subject, {
+          clientId: DEMO.publicClient,
+          scope: 'read',
+          expiresAt: now - 60_000,
+        }),
+      });
     if (kind === 'not-yet-valid') {
-      return c.json({ access_token: await service.signAccessToken(subject, { clientId: DEMO.publicClient, scope: 'read', expiresAt: now + 7_200_000, notBefore: now + 3_600_000 }) });
+      return c.json({
+        access_token: await service.signAccessToken(subject, {
+          clientId: DEMO.publicClient,
+          scope: 'read',
+          expiresAt: now + 7_200_000,
+          notBefore: now + 3_600_000,
+        }),
+      });
     }
-    if (kind === 'valid') return c.json({ access_token: await service.signAccessToken(subject, { clientId: DEMO.publicClient, scope: 'read', expiresAt: now + 600_000 }) });
-    return c.json({ type: 'about:blank', title: 'Unknown token kind', status: 400, detail: 'Use expired, not-yet-valid or valid.' }, 400, { 'content-type': PROBLEM_CONTENT_TYPE });
+    if (kind === 'valid')
+      return c.json({
+        access_token: await service.signAccessToken(subject, {
+          clientId: DEMO.publicClient,
+          scope: 'read',
+          expiresAt: now + 600_000,
+        }),
+      });
+    return c.json(
+      { type: 'about:blank', title: 'Unknown token kind', status: 400, detail: 'Use expired, not-yet-valid or valid.' },
+      400,
+      { 'content-type': PROBLEM_CONTENT_TYPE },
+    );
   });
 
   // A redirect to the other listening port: credentials must not follow it.
   app.get('/cross-origin/redirect', (c) => {
     const other = options.otherOrigin();
     const path = c.req.query('path') ?? '/headers';
-    if (!other || !path.startsWith('/')) return c.json({ type: 'about:blank', title: 'Bad parameters', status: 400, detail: 'path must start with /.' }, 400, { 'content-type': PROBLEM_CONTENT_TYPE });
+    if (!other || !path.startsWith('/'))
+      return c.json(
+        { type: 'about:blank', title: 'Bad parameters', status: 400, detail: 'path must start with /.' },
+        400,
+        { 'content-type': PROBLEM_CONTENT_TYPE },
+      );
     return c.body('', 302, { location: other + path });
   });
 
@@ -110,6 +180,10 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
   app.route('/', faultRoutes());
 
   app.notFound((c) => httpbinJson(c, { error: 'not_found', path: c.req.path, hint: 'GET / lists every route.' }, 404));
-  app.onError((_error, c) => c.json({ type: 'about:blank', title: 'Internal error', status: 500 }, 500, { 'content-type': PROBLEM_CONTENT_TYPE }));
+  app.onError((_error, c) =>
+    c.json({ type: 'about:blank', title: 'Internal error', status: 500 }, 500, {
+      'content-type': PROBLEM_CONTENT_TYPE,
+    }),
+  );
   return app;
 }

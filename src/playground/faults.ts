@@ -11,7 +11,9 @@ import { httpbinJson, originOf } from './httpbin.ts';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function problem(c: Context, status: number, title: string, detail: string): Response {
-  return c.body(JSON.stringify({ type: 'about:blank', title, status, detail }), status as 400, { 'content-type': 'application/problem+json' });
+  return c.body(JSON.stringify({ type: 'about:blank', title, status, detail }), status as 400, {
+    'content-type': 'application/problem+json',
+  });
 }
 
 /** A bounded number from the query, or undefined when it is not one. */
@@ -46,7 +48,8 @@ export function faultRoutes(): Hono {
     const windowSeconds = numberParam(c, 'window', 2, 3600);
     const status = c.req.query('status') === '503' ? 503 : 429;
     const form = c.req.query('form') === 'date' ? 'date' : 'seconds';
-    if (budget === undefined || windowSeconds === undefined || windowSeconds === 0) return problem(c, 400, 'Bad parameters', 'budget is 0–10000 and window 1–3600 seconds.');
+    if (budget === undefined || windowSeconds === undefined || windowSeconds === 0)
+      return problem(c, 400, 'Bad parameters', 'budget is 0–10000 and window 1–3600 seconds.');
     const key = `${c.req.query('key') ?? originOf(c)}|${budget}|${windowSeconds}`;
     const now = Date.now();
     let state = windows.get(key);
@@ -63,19 +66,30 @@ export function faultRoutes(): Hono {
     if (state.used >= budget) {
       headers['ratelimit'] = `"playground";r=0;t=${reset}`;
       headers['retry-after'] = form === 'date' ? formatHttpDate(Date.now() + reset * 1000) : String(reset);
-      return c.body(JSON.stringify({ type: 'https://gatehouse.dev/reasons/rate_limited', title: 'Too many requests', status, code: 'rate_limited', detail: `Budget of ${budget} per ${windowSeconds} s used up.` }), status as 429, {
-        ...headers,
-        'content-type': 'application/problem+json',
-      });
+      return c.body(
+        JSON.stringify({
+          type: 'https://gatehouse.dev/reasons/rate_limited',
+          title: 'Too many requests',
+          status,
+          code: 'rate_limited',
+          detail: `Budget of ${budget} per ${windowSeconds} s used up.`,
+        }),
+        status as 429,
+        {
+          ...headers,
+          'content-type': 'application/problem+json',
+        },
+      );
     }
     state.used++;
-    return httpbinJson(c, { ok: true, remaining: budget - state.used });
+    return httpbinJson(c, { ok: true, remaining: budget - state.used }, 200, headers);
   });
 
   // Fails with ?status (503 by default) or a connection reset (?mode=reset) the first N times per id, then succeeds.
   app.all('/flaky/:n', async (c) => {
     const n = Number(c.req.param('n'));
-    if (!Number.isInteger(n) || n < 0 || n > 100) return problem(c, 400, 'Bad parameters', 'n is a whole number from 0 to 100.');
+    if (!Number.isInteger(n) || n < 0 || n > 100)
+      return problem(c, 400, 'Bad parameters', 'n is a whole number from 0 to 100.');
     const key = `${c.req.query('id') ?? originOf(c)}|${c.req.path}`;
     const seen = failures.get(key) ?? 0;
     failures.set(key, seen + 1);
@@ -85,12 +99,21 @@ export function faultRoutes(): Hono {
       }
       const status = Number(c.req.query('status') ?? 503);
       const retryAfter = c.req.query('retry_after');
-      return c.body(JSON.stringify({ attempt: seen + 1, failing: true }), (status >= 400 && status <= 599 ? status : 503) as 503, {
-        'content-type': 'application/json',
-        ...(retryAfter ? { 'retry-after': retryAfter } : {}),
-      });
+      return c.body(
+        JSON.stringify({ attempt: seen + 1, failing: true }),
+        (status >= 400 && status <= 599 ? status : 503) as 503,
+        {
+          'content-type': 'application/json',
+          ...(retryAfter ? { 'retry-after': retryAfter } : {}),
+        },
+      );
     }
-    return httpbinJson(c, { attempt: seen + 1, failing: false, method: c.req.method, body: c.req.method === 'GET' ? '' : await c.req.text() });
+    return httpbinJson(c, {
+      attempt: seen + 1,
+      failing: false,
+      method: c.req.method,
+      body: c.req.method === 'GET' ? '' : await c.req.text(),
+    });
   });
 
   app.all('/fault/reset', (c) => resetConnection(c));
@@ -131,7 +154,10 @@ export function faultRoutes(): Hono {
     const seconds = numberParam(c, 'retry_after', 1, 3600);
     if (seconds === undefined) return problem(c, 400, 'Bad parameters', 'retry_after is 0–3600 seconds.');
     const value = c.req.query('form') === 'date' ? formatHttpDate(Date.now() + seconds * 1000) : String(seconds);
-    return c.body(JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503 }), 503, { 'content-type': 'application/problem+json', 'retry-after': value });
+    return c.body(JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503 }), 503, {
+      'content-type': 'application/problem+json',
+      'retry-after': value,
+    });
   });
   return app;
 }

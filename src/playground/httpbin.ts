@@ -9,19 +9,49 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { parseAuthorization } from '../http/index.ts';
 
 // httpbin hides the headers its hosting adds (httpbin/helpers.py ENV_HEADERS).
-const HIDDEN = new Set(['x-varnish', 'x-request-start', 'x-heroku-queue-depth', 'x-real-ip', 'x-forwarded-proto', 'x-forwarded-protocol', 'x-forwarded-ssl', 'x-heroku-queue-wait-time', 'x-forwarded-for', 'x-heroku-dynos-in-use', 'x-forwarded-port', 'x-request-id', 'via', 'total-route-time', 'connect-time']);
+const HIDDEN = new Set([
+  'x-varnish',
+  'x-request-start',
+  'x-heroku-queue-depth',
+  'x-real-ip',
+  'x-forwarded-proto',
+  'x-forwarded-protocol',
+  'x-forwarded-ssl',
+  'x-heroku-queue-wait-time',
+  'x-forwarded-for',
+  'x-heroku-dynos-in-use',
+  'x-forwarded-port',
+  'x-request-id',
+  'via',
+  'total-route-time',
+  'connect-time',
+]);
 
-const titleCase = (name: string) => name.split('-').map((part) => part.charAt(0).toUpperCase() + part.slice(1).toLowerCase()).join('-');
+const titleCase = (name: string) =>
+  name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1).toLowerCase())
+    .join('-');
 
 /** Sorted keys, as Flask's jsonify wrote them. */
 function sorted(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sorted);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sorted((value as Record<string, unknown>)[k])]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sorted((value as Record<string, unknown>)[k])]),
+    );
   return value;
 }
 
-export function httpbinJson(c: Context, body: unknown, status = 200): Response {
-  return c.body(`${JSON.stringify(sorted(body), null, 2)}\n`, status as 200, { 'content-type': 'application/json', 'access-control-allow-origin': c.req.header('origin') ?? '*', 'access-control-allow-credentials': 'true' });
+export function httpbinJson(c: Context, body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return c.body(`${JSON.stringify(sorted(body), null, 2)}\n`, status as 200, {
+    'content-type': 'application/json',
+    'access-control-allow-origin': c.req.header('origin') ?? '*',
+    'access-control-allow-credentials': 'true',
+    ...headers,
+  });
 }
 
 export function headersOf(c: Context): Record<string, string> {
@@ -64,7 +94,17 @@ async function anything(c: Context) {
     form = argsOf(new URL(`http://x/?${text}`));
     data = '';
   }
-  return { args: argsOf(url), data, files: {}, form, headers: headersOf(c), json, method: c.req.method, origin: originOf(c), url: url.href };
+  return {
+    args: argsOf(url),
+    data,
+    files: {},
+    form,
+    headers: headersOf(c),
+    json,
+    method: c.req.method,
+    origin: originOf(c),
+    url: url.href,
+  };
 }
 
 const HASHES: Record<string, string> = { MD5: 'md5', 'SHA-256': 'sha256', 'SHA-512': 'sha512' };
@@ -74,7 +114,12 @@ export function httpbinRoutes(): Hono {
 
   app.get('/basic-auth/:user/:passwd', (c) => {
     const auth = parseAuthorization(c.req.header('authorization'));
-    if (auth.ok && auth.credentials.kind === 'basic' && auth.credentials.username === c.req.param('user') && auth.credentials.password === c.req.param('passwd')) {
+    if (
+      auth.ok &&
+      auth.credentials.kind === 'basic' &&
+      auth.credentials.username === c.req.param('user') &&
+      auth.credentials.password === c.req.param('passwd')
+    ) {
       return httpbinJson(c, { authenticated: true, user: c.req.param('user') });
     }
     return c.body(null, 401, { 'www-authenticate': 'Basic realm="Fake Realm"' });
@@ -82,7 +127,12 @@ export function httpbinRoutes(): Hono {
 
   app.get('/hidden-basic-auth/:user/:passwd', (c) => {
     const auth = parseAuthorization(c.req.header('authorization'));
-    if (auth.ok && auth.credentials.kind === 'basic' && auth.credentials.username === c.req.param('user') && auth.credentials.password === c.req.param('passwd')) {
+    if (
+      auth.ok &&
+      auth.credentials.kind === 'basic' &&
+      auth.credentials.username === c.req.param('user') &&
+      auth.credentials.password === c.req.param('passwd')
+    ) {
       return httpbinJson(c, { authenticated: true, user: c.req.param('user') });
     }
     return c.body(null, 404);
@@ -96,7 +146,9 @@ export function httpbinRoutes(): Hono {
 
   const digest = (c: Context) => {
     const { qop: rawQop, user, passwd } = c.req.param() as Record<string, string>;
-    const algorithm = ['MD5', 'SHA-256', 'SHA-512'].includes(c.req.param('algorithm') ?? '') ? c.req.param('algorithm')! : 'MD5';
+    const algorithm = ['MD5', 'SHA-256', 'SHA-512'].includes(c.req.param('algorithm') ?? '')
+      ? c.req.param('algorithm')!
+      : 'MD5';
     const staleAfter = c.req.param('stale_after') ?? 'never';
     const qop = rawQop === 'auth' || rawQop === 'auth-int' ? rawQop : undefined;
     const H = (data: string | Buffer) => createHash(HASHES[algorithm]!).update(data).digest('hex');
@@ -124,7 +176,8 @@ export function httpbinRoutes(): Hono {
       return challenge(false);
     }
     setCookie(c, 'fake', 'fake_value', { path: '/' });
-    if (staleValue && staleValue !== 'never') setCookie(c, 'stale_after', String(Math.max(0, Number(staleValue) - 1)), { path: '/' });
+    if (staleValue && staleValue !== 'never')
+      setCookie(c, 'stale_after', String(Math.max(0, Number(staleValue) - 1)), { path: '/' });
     return httpbinJson(c, { authenticated: true, user });
   };
   app.get('/digest-auth/:qop/:user/:passwd', digest);
@@ -137,14 +190,16 @@ export function httpbinRoutes(): Hono {
       const [code, weight] = part.split(':');
       const status = Number(code);
       const w = weight === undefined ? 1 : Number(weight);
-      if (!/^\d{3}$/.test(code ?? '') || status < 200 || status > 599 || !Number.isFinite(w) || w < 0) return c.text('Invalid status code', 400);
+      if (!/^\d{3}$/.test(code ?? '') || status < 200 || status > 599 || !Number.isFinite(w) || w < 0)
+        return c.text('Invalid status code', 400);
       choices.push([status, w]);
     }
     const total = choices.reduce((sum, [, w]) => sum + w, 0);
     let pick = Math.random() * total;
     let status = choices[0]![0];
     for (const [code, w] of choices) {
-      if ((pick -= w) <= 0) {
+      pick -= w;
+      if (pick <= 0) {
         status = code;
         break;
       }
@@ -212,7 +267,8 @@ export function httpbinRoutes(): Hono {
     return c.body('', 302, { location: '/cookies' });
   });
   app.get('/cookies/delete', (c) => {
-    for (const name of new URL(c.req.url).searchParams.keys()) setCookie(c, name, '', { path: '/', maxAge: 0, expires: new Date(0) });
+    for (const name of new URL(c.req.url).searchParams.keys())
+      setCookie(c, name, '', { path: '/', maxAge: 0, expires: new Date(0) });
     return c.body('', 302, { location: '/cookies' });
   });
   app.all('/response-headers', (c) => {
@@ -223,7 +279,16 @@ export function httpbinRoutes(): Hono {
       try {
         headers.append(name, value);
       } catch {
-        return c.json({ type: 'about:blank', title: 'Bad header', status: 400, detail: 'A response header name or value is not valid.' }, 400, { 'content-type': 'application/problem+json' });
+        return c.json(
+          {
+            type: 'about:blank',
+            title: 'Bad header',
+            status: 400,
+            detail: 'A response header name or value is not valid.',
+          },
+          400,
+          { 'content-type': 'application/problem+json' },
+        );
       }
     }
     const text = JSON.stringify(sorted({ ...body, 'Content-Length': '0' }), null, 2);

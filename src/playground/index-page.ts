@@ -4,7 +4,10 @@ import { DEMO } from './seed.ts';
 export const ROUTES: ReadonlyArray<[string, string]> = [
   ['GET /basic-auth/:user/:passwd', 'httpbin: 200 with the right Basic pair, else 401 Basic realm="Fake Realm"'],
   ['GET /hidden-basic-auth/:user/:passwd', 'httpbin: as above, but 404 instead of 401'],
-  ['GET /digest-auth/:qop/:user/:passwd[/:algorithm[/:stale_after]]', 'httpbin: Digest (MD5, SHA-256, SHA-512), stale nonces'],
+  [
+    'GET /digest-auth/:qop/:user/:passwd[/:algorithm[/:stale_after]]',
+    'httpbin: Digest (MD5, SHA-256, SHA-512), stale nonces',
+  ],
   ['GET /bearer', 'httpbin: any Bearer token is accepted; none gets 401 Bearer'],
   ['ANY /status/:codes', 'httpbin: that status, or a weighted pick (200:0.9,401:0.1)'],
   ['GET /headers, /get, /ip, /user-agent, /uuid', 'httpbin: what the server received'],
@@ -22,7 +25,10 @@ export const ROUTES: ReadonlyArray<[string, string]> = [
   ['ANY /api/signed', 'signed requests only (X-API-Key, X-Timestamp, X-Nonce, X-Signature)'],
   ['POST /session/login, ANY /api/session', 'a cookie session; unsafe methods need X-CSRF-Token'],
   ['GET /tokens/expired, /tokens/not-yet-valid, /tokens/valid', 'access tokens with those times'],
-  ['ANY /limited?budget=3&window=2[&status=503][&form=date]', '429 (or 503) with Retry-After and RateLimit fields past the budget'],
+  [
+    'ANY /limited?budget=3&window=2[&status=503][&form=date]',
+    '429 (or 503) with Retry-After and RateLimit fields past the budget',
+  ],
   ['GET /unavailable?retry_after=2[&form=date]', '503 with Retry-After'],
   ['ANY /flaky/:n?id=…[&mode=reset][&status=…]', 'fails n times (503 or a reset connection), then succeeds'],
   ['ANY /fault/reset', 'drops the connection'],
@@ -30,11 +36,19 @@ export const ROUTES: ReadonlyArray<[string, string]> = [
   ['GET /cross-origin/redirect?path=/headers', 'a redirect to the second listening port'],
 ];
 
-const escape = (text: string) => text.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!);
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!);
 
 export function indexPage(): string {
-  const rows = ROUTES.map(([route, what]) => `<tr><td><code>${escape(route)}</code></td><td>${escape(what)}</td></tr>`).join('\n');
-  const users = DEMO.users.map((u) => `<li><code>${u.username}</code> / <code>${u.password}</code> (scopes ${u.scopes.join(' ')}; roles ${u.roles.join(' ')})</li>`).join('\n');
+  const rows = ROUTES.map(
+    ([route, what]) => `<tr><td><code>${escapeHtml(route)}</code></td><td>${escapeHtml(what)}</td></tr>`,
+  ).join('\n');
+  const users = DEMO.users
+    .map(
+      (u) =>
+        `<li><code>${u.username}</code> / <code>${u.password}</code> (scopes ${u.scopes.join(' ')}; roles ${u.roles.join(' ')})</li>`,
+    )
+    .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Gatehouse playground</title>
 <style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}td{padding:.2rem .8rem;vertical-align:top}code{font-size:13px}</style></head>

@@ -16,7 +16,11 @@ export const DEMO = Object.freeze({
   /** A confidential client for client_credentials. */
   serviceClient: { id: 'playground-service', secret: 'playground-service-secret' },
   /** An API key, in the format createApiKey() makes. */
-  apiKey: { key: `gh_demo00000001_${'playground-demo-key-'.padEnd(43, 'x')}`, id: 'demo00000001', principal: 'svc-demo' },
+  apiKey: {
+    key: `gh_demo00000001_${'playground-demo-key-'.padEnd(43, 'x')}`,
+    id: 'demo00000001',
+    principal: 'svc-demo',
+  },
   /** The requests lab's signing key (X-API-Key / X-Signature). */
   signing: { keyId: 'test_key', secret: 'test_secret' },
 });
@@ -24,10 +28,21 @@ export const DEMO = Object.freeze({
 export async function seed(store: GatehouseStore): Promise<void> {
   for (const user of DEMO.users) {
     if (!(await store.users.findUserByName(user.username))) {
-      await store.users.putUser({ username: user.username, id: `u-${user.username}`, passwordHash: await hashPassword(user.password), scopes: user.scopes, roles: user.roles });
+      await store.users.putUser({
+        username: user.username,
+        id: `u-${user.username}`,
+        passwordHash: await hashPassword(user.password),
+        scopes: user.scopes,
+        roles: user.roles,
+      });
     }
   }
-  await store.clients.putClient({ clientId: DEMO.publicClient, name: 'Playground app', grants: ['password', 'refresh_token'], scopes: ['read', 'admin'] });
+  await store.clients.putClient({
+    clientId: DEMO.publicClient,
+    name: 'Playground app',
+    grants: ['password', 'refresh_token'],
+    scopes: ['read', 'admin'],
+  });
   await store.clients.putClient({
     clientId: DEMO.serviceClient.id,
     name: 'Playground service',
@@ -35,5 +50,11 @@ export async function seed(store: GatehouseStore): Promise<void> {
     grants: ['client_credentials'],
     scopes: ['read'],
   });
-  await store.apiKeys.putApiKey({ keyId: DEMO.apiKey.id, id: DEMO.apiKey.principal, hash: hashApiKey(DEMO.apiKey.key), scopes: ['read'], roles: [] });
+  await store.apiKeys.putApiKey({
+    keyId: DEMO.apiKey.id,
+    id: DEMO.apiKey.principal,
+    hash: hashApiKey(DEMO.apiKey.key),
+    scopes: ['read'],
+    roles: [],
+  });
 }

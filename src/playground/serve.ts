@@ -28,14 +28,22 @@ export interface Playground {
   close(): Promise<void>;
 }
 
-function listen(fetch: (request: Request, env: unknown) => Response | Promise<Response>, port: number, host: string): Promise<Server> {
+function listen(
+  fetch: (request: Request, env: unknown) => Response | Promise<Response>,
+  port: number,
+  host: string,
+): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, port, hostname: host }, () => resolve(server as Server)) as Server;
     server.once('error', reject);
     // A request Node cannot parse gets its 400 and the server goes on (no crash, no stack).
-    server.on('clientError', (_error, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      else socket.destroy();
+    server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) {
+        socket.destroy();
+        return;
+      }
+      const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     });
   });
 }
@@ -55,12 +63,22 @@ export async function startPlayground(options: StartPlaygroundOptions = {}): Pro
   const host = options.host ?? '127.0.0.1';
   const store = await openStore(options.store ?? 'sqlite::memory:', options.redis ? { redis: options.redis } : {});
   await seed(store);
-  const loginProtection = await createLoginProtection({ backend: await counterBackend(store, options.redis), maxConsecutiveFailures: 5, lockoutSeconds: 60 });
+  const loginProtection = await createLoginProtection({
+    backend: await counterBackend(store, options.redis),
+    maxConsecutiveFailures: 5,
+    lockoutSeconds: 60,
+  });
   let otherOrigin: string | undefined;
-  const app = createPlayground({ store, service: createTokenService({ store, issuer: 'https://playground.gatehouse.test', reuseGraceMs: 1000 }), loginProtection, otherOrigin: () => otherOrigin });
+  const app = createPlayground({
+    store,
+    service: createTokenService({ store, issuer: 'https://playground.gatehouse.test', reuseGraceMs: 1000 }),
+    loginProtection,
+    otherOrigin: () => otherOrigin,
+  });
   const main = await listen(app.fetch, options.port ?? 0, host);
   const other = await listen(app.fetch, 0, host);
-  const urlOf = (server: Server) => `http://${host.includes(':') ? `[${host}]` : host}:${(server.address() as AddressInfo).port}`;
+  const urlOf = (server: Server) =>
+    `http://${host.includes(':') ? `[${host}]` : host}:${(server.address() as AddressInfo).port}`;
   otherOrigin = urlOf(other);
   return {
     url: urlOf(main),

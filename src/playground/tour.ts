@@ -37,7 +37,15 @@ export interface Scenario {
   holds: boolean;
 }
 
-const SHOWN_REQUEST = ['authorization', 'x-api-key', 'x-signature', 'idempotency-key', 'cookie', 'user-agent', 'x-team'];
+const SHOWN_REQUEST = [
+  'authorization',
+  'x-api-key',
+  'x-signature',
+  'idempotency-key',
+  'cookie',
+  'user-agent',
+  'x-team',
+];
 const SHOWN_RESPONSE = ['www-authenticate', 'retry-after', 'ratelimit', 'set-cookie', 'location'];
 
 /** A header as a report may show it: credentials masked. */
@@ -45,11 +53,13 @@ function shown(name: string, value: string): string {
   if (name === 'authorization') {
     const parsed = parseAuthorization(value);
     // A Basic pair shows its username only: any part of the base64 would give away part of the password.
-    if (parsed.ok && parsed.credentials.kind === 'basic') return `Basic … (user ${JSON.stringify(parsed.credentials.username)}, password hidden)`;
+    if (parsed.ok && parsed.credentials.kind === 'basic')
+      return `Basic … (user ${JSON.stringify(parsed.credentials.username)}, password hidden)`;
     const space = value.indexOf(' ');
     return space < 0 ? maskSecret(value) : `${value.slice(0, space)} ${maskSecret(value.slice(space + 1))}`;
   }
-  if (name === 'x-api-key' || name === 'x-signature' || name === 'cookie' || name === 'set-cookie') return name === 'set-cookie' ? value.replace(/=[^;]*/, '=…') : maskSecret(value);
+  if (name === 'x-api-key' || name === 'x-signature' || name === 'cookie' || name === 'set-cookie')
+    return name === 'set-cookie' ? value.replace(/=[^;]*/, '=…') : maskSecret(value);
   return value;
 }
 
@@ -57,9 +67,13 @@ function shown(name: string, value: string): string {
 function recorder(log: Exchange[]) {
   return async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
-    const sentHeaders = SHOWN_REQUEST.filter((h) => request.headers.has(h)).map((h) => `  ${h}: ${shown(h, request.headers.get(h)!)}`);
+    const sentHeaders = SHOWN_REQUEST.filter((h) => request.headers.has(h)).map(
+      (h) => `  ${h}: ${shown(h, request.headers.get(h)!)}`,
+    );
     const response = await fetch(request);
-    const receivedHeaders = SHOWN_RESPONSE.filter((h) => response.headers.has(h)).map((h) => `  ${h}: ${shown(h, response.headers.get(h)!)}`);
+    const receivedHeaders = SHOWN_RESPONSE.filter((h) => response.headers.has(h)).map(
+      (h) => `  ${h}: ${shown(h, response.headers.get(h)!)}`,
+    );
     let code = '';
     if ((response.headers.get('content-type') ?? '').includes('json') && !response.ok) {
       const body = await response.clone().text();
@@ -67,16 +81,25 @@ function recorder(log: Exchange[]) {
       if (match) code = `  (${match[1]})`;
     }
     log.push({
-      sent: [`${request.method} ${url.pathname}${url.search.length > 60 ? `${url.search.slice(0, 60)}…` : url.search}`, ...sentHeaders].join('\n'),
+      sent: [
+        `${request.method} ${url.pathname}${url.search.length > 60 ? `${url.search.slice(0, 60)}…` : url.search}`,
+        ...sentHeaders,
+      ].join('\n'),
       received: [`${response.status} ${response.statusText}${code}`, ...receivedHeaders].join('\n'),
     });
     return response;
   };
 }
 
-type Step = (ctx: { playground: Playground; log: Exchange[]; story: string[]; transport: ReturnType<typeof recorder> }) => Promise<boolean>;
+type Step = (ctx: {
+  playground: Playground;
+  log: Exchange[];
+  story: string[];
+  transport: ReturnType<typeof recorder>;
+}) => Promise<boolean>;
 
-const errorName = (error: unknown) => (error instanceof GatehouseError ? `${error.name} (${error.code})` : String(error));
+const errorName = (error: unknown) =>
+  error instanceof GatehouseError ? `${error.name} (${error.code})` : String(error);
 
 const scenarios: Array<[string, Step]> = [
   [
@@ -94,13 +117,19 @@ const scenarios: Array<[string, Step]> = [
       const client = createClient({ baseUrl: playground.url, fetch: transport, auth: basic('user', 'wrong_password') });
       const error = await client.get('basic-auth/user/passwd').catch((e: unknown) => e);
       story.push(`Threw ${errorName(error)} at once: the same pair would fail again, so nothing was retried.`);
-      return error instanceof UnauthorizedError && error.challenges[0]?.params['realm'] === 'Fake Realm' && log.length === 1;
+      return (
+        error instanceof UnauthorizedError && error.challenges[0]?.params['realm'] === 'Fake Realm' && log.length === 1
+      );
     },
   ],
   [
     'A Bearer token (httpbin /bearer)',
     async ({ playground, transport, story }) => {
-      const client = createClient({ baseUrl: playground.url, fetch: transport, auth: bearer('lab-static-token-0123456789') });
+      const client = createClient({
+        baseUrl: playground.url,
+        fetch: transport,
+        auth: bearer('lab-static-token-0123456789'),
+      });
       const body = await (await client.get('bearer')).json();
       story.push('Attached the token as Authorization: Bearer; the server echoed it (masked here).');
       return body.authenticated === true;
@@ -116,13 +145,21 @@ const scenarios: Array<[string, Step]> = [
             baseUrl: playground.url,
             fetch: transport,
             auth: bearer(
-              oauth2ClientCredentials({ tokenUrl: `${playground.url}/oauth/token`, clientId: DEMO.serviceClient.id, clientSecret: DEMO.serviceClient.secret, store: fileStore(join(dir, 'tokens.json')), fetch: transport }),
+              oauth2ClientCredentials({
+                tokenUrl: `${playground.url}/oauth/token`,
+                clientId: DEMO.serviceClient.id,
+                clientSecret: DEMO.serviceClient.secret,
+                store: fileStore(join(dir, 'tokens.json')),
+                fetch: transport,
+              }),
             ),
           });
         await run().get('api/me');
         await run().get('api/me');
         const tokenCalls = log.filter((e) => e.sent.startsWith('POST /oauth/token')).length;
-        story.push(`The first run fetched a token (client_credentials) and wrote it to ${join(dir, 'tokens.json')} (mode 0600); the second read it back: ${tokenCalls} token request in all.`);
+        story.push(
+          `The first run fetched a token (client_credentials) and wrote it to ${join(dir, 'tokens.json')} (mode 0600); the second read it back: ${tokenCalls} token request in all.`,
+        );
         return tokenCalls === 1;
       } finally {
         rmSync(dir, { recursive: true, force: true });
@@ -133,18 +170,33 @@ const scenarios: Array<[string, Step]> = [
     'Refresh on 401: the token was revoked, the client refreshes once and retries',
     async ({ playground, transport, story }) => {
       let refreshes = 0;
-      const tokens = oauth2ClientCredentials({ tokenUrl: `${playground.url}/oauth/token`, clientId: DEMO.serviceClient.id, clientSecret: DEMO.serviceClient.secret, fetch: transport });
-      const client = createClient({ baseUrl: playground.url, fetch: transport, auth: bearer(tokens), onRefresh: () => refreshes++ });
+      const tokens = oauth2ClientCredentials({
+        tokenUrl: `${playground.url}/oauth/token`,
+        clientId: DEMO.serviceClient.id,
+        clientSecret: DEMO.serviceClient.secret,
+        fetch: transport,
+      });
+      const client = createClient({
+        baseUrl: playground.url,
+        fetch: transport,
+        auth: bearer(tokens),
+        onRefresh: () => refreshes++,
+      });
       await client.get('api/me');
       const current = await tokens.getToken();
       await fetch(`${playground.url}/oauth/revoke`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${btoa(`${DEMO.serviceClient.id}:${DEMO.serviceClient.secret}`)}` },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${btoa(`${DEMO.serviceClient.id}:${DEMO.serviceClient.secret}`)}`,
+        },
         body: new URLSearchParams({ token: current.accessToken }),
       });
       story.push('(The server revoked the access token behind the client’s back.)');
       const response = await client.get('api/me');
-      story.push(`Got 401 token_revoked, fetched one new token (${refreshes} refresh), and sent the request again: ${response.status}.`);
+      story.push(
+        `Got 401 token_revoked, fetched one new token (${refreshes} refresh), and sent the request again: ${response.status}.`,
+      );
       return response.status === 200 && refreshes === 1;
     },
   ],
@@ -152,9 +204,16 @@ const scenarios: Array<[string, Step]> = [
     'Retry with exponential backoff: /flaky/2 fails twice, then answers',
     async ({ playground, transport, story }) => {
       const retries: RetryEvent[] = [];
-      const client = createClient({ baseUrl: playground.url, fetch: transport, retry: { baseDelay: 200 }, onRetry: (e) => retries.push(e) });
+      const client = createClient({
+        baseUrl: playground.url,
+        fetch: transport,
+        retry: { baseDelay: 200 },
+        onRetry: (e) => retries.push(e),
+      });
       const response = await client.get(`flaky/2?id=demo-${Date.now()}`);
-      story.push(`Retried after ${retries.map((r) => `${r.delayMs} ms`).join(' and ')} (full jitter under 200 ms × 2ⁿ): ${response.status}.`);
+      story.push(
+        `Retried after ${retries.map((r) => `${r.delayMs} ms`).join(' and ')} (full jitter under 200 ms × 2ⁿ): ${response.status}.`,
+      );
       story.push('A POST would not be retried without an Idempotency-Key: it may already have been applied.');
       return response.status === 200 && retries.length === 2;
     },
@@ -162,20 +221,40 @@ const scenarios: Array<[string, Step]> = [
   [
     'A session: default headers on every request, cookies kept',
     async ({ playground, transport, story }) => {
-      const session = createClient({ baseUrl: playground.url, fetch: transport, headers: { 'User-Agent': 'MyApp/1.0', 'X-Team': 'platform' }, cookies: true });
+      const session = createClient({
+        baseUrl: playground.url,
+        fetch: transport,
+        headers: { 'User-Agent': 'MyApp/1.0', 'X-Team': 'platform' },
+        cookies: true,
+      });
       const { headers } = await (await session.get('headers')).json();
       await session.get('cookies/set?session=demo-session-value');
       const { cookies } = await (await session.get('cookies')).json();
       story.push('Sent the default headers with each request, and the cookie the server set with the next.');
-      return headers['User-Agent'] === 'MyApp/1.0' && headers['X-Team'] === 'platform' && cookies.session === 'demo-session-value';
+      return (
+        headers['User-Agent'] === 'MyApp/1.0' &&
+        headers['X-Team'] === 'platform' &&
+        cookies.session === 'demo-session-value'
+      );
     },
   ],
   [
     'A signed request (X-API-Key, X-Timestamp, X-Nonce, X-Signature)',
     async ({ playground, transport, story }) => {
-      const client = createClient({ baseUrl: playground.url, fetch: transport, auth: labSignature(DEMO.signing.keyId, DEMO.signing.secret) });
-      const body = await (await client.post('api/signed', { body: JSON.stringify({ amount: 5 }), headers: { 'content-type': 'application/json', 'idempotency-key': 'demo-order-1' } })).json();
-      story.push('Signed method, path, timestamp, a fresh nonce and the body digest with HMAC-SHA256; the secret never left the client.');
+      const client = createClient({
+        baseUrl: playground.url,
+        fetch: transport,
+        auth: labSignature(DEMO.signing.keyId, DEMO.signing.secret),
+      });
+      const body = await (
+        await client.post('api/signed', {
+          body: JSON.stringify({ amount: 5 }),
+          headers: { 'content-type': 'application/json', 'idempotency-key': 'demo-order-1' },
+        })
+      ).json();
+      story.push(
+        'Signed method, path, timestamp, a fresh nonce and the body digest with HMAC-SHA256; the secret never left the client.',
+      );
       return body.verified === true;
     },
   ],
@@ -188,7 +267,9 @@ const scenarios: Array<[string, Step]> = [
       await client.get(`limited?budget=1&window=1&key=${key}`);
       const started = Date.now();
       const response = await client.get(`limited?budget=1&window=1&key=${key}`);
-      story.push(`The server said Retry-After: ${Math.round((retries[0]?.delayMs ?? 0) / 1000)}; the client waited ${Date.now() - started} ms (never sooner), and every other request to that origin waited with it.`);
+      story.push(
+        `The server said Retry-After: ${Math.round((retries[0]?.delayMs ?? 0) / 1000)}; the client waited ${Date.now() - started} ms (never sooner), and every other request to that origin waited with it.`,
+      );
       return response.status === 200 && retries[0]?.serverAsked === true;
     },
   ],
@@ -196,9 +277,20 @@ const scenarios: Array<[string, Step]> = [
     'The complete client: 401, 429 too long, 5xx, a refused connection, a timeout',
     async ({ playground, transport, story }) => {
       const outcomes: string[] = [];
-      for (const path of ['status/401', 'limited?budget=0&window=3600', 'status/500', 'fault/slow-headers/2000', 'http://127.0.0.1:9/']) {
+      for (const path of [
+        'status/401',
+        'limited?budget=0&window=3600',
+        'status/500',
+        'fault/slow-headers/2000',
+        'http://127.0.0.1:9/',
+      ]) {
         // A client each: the 429's hour-long cooldown would otherwise (rightly) hold back the rest.
-        const client = createClient({ baseUrl: playground.url, fetch: transport, retry: { limit: 1, baseDelay: 50 }, timeout: { attempt: 300, total: 2000 } });
+        const client = createClient({
+          baseUrl: playground.url,
+          fetch: transport,
+          retry: { limit: 1, baseDelay: 50 },
+          timeout: { attempt: 300, total: 2000 },
+        });
         const error = await client.get(path).catch((e: unknown) => e);
         outcomes.push(error instanceof GatehouseError ? error.name : 'no error');
       }
@@ -215,13 +307,18 @@ const scenarios: Array<[string, Step]> = [
       const answers = [
         await client.get('api/me'),
         await client.get('api/me', { headers: { authorization: 'Bearer' } }),
-        await client.get('api/me', { headers: { authorization: 'Digest username="user", realm="r", nonce="n", uri="/api/me", response="0a4f"' } }),
+        await client.get('api/me', {
+          headers: { authorization: 'Digest username="user", realm="r", nonce="n", uri="/api/me", response="0a4f"' },
+        }),
         await client.get('api/me', { headers: { authorization: `Bearer ${expired}` } }),
         await client.get('api/admin', { headers: { authorization: `Bearer ${alice}` } }),
       ];
       const codes = await Promise.all(answers.map(async (r) => `${r.status} ${(await r.json()).code}`));
       story.push(`The guard answered ${codes.join('; ')}.`);
-      return codes.join() === '401 credentials_missing,400 credentials_malformed,401 scheme_unsupported,401 token_expired,403 insufficient_scope';
+      return (
+        codes.join() ===
+        '401 credentials_missing,400 credentials_malformed,401 scheme_unsupported,401 token_expired,403 insufficient_scope'
+      );
     },
   ],
   [
@@ -233,12 +330,19 @@ const scenarios: Array<[string, Step]> = [
           new Request(`${playground.url}/oauth/token`, {
             method: 'POST',
             headers: { 'content-type': 'application/x-www-form-urlencoded' },
-            body: new URLSearchParams({ grant_type: 'password', client_id: DEMO.publicClient, username: 'admin', password: `guess-${i}` }),
+            body: new URLSearchParams({
+              grant_type: 'password',
+              client_id: DEMO.publicClient,
+              username: 'admin',
+              password: `guess-${i}`,
+            }),
           }),
         );
         statuses.push(response.status);
       }
-      story.push(`Five wrong passwords got 400 invalid_grant; the sixth attempt got ${statuses[5]} locked_out with Retry-After, whatever the password.`);
+      story.push(
+        `Five wrong passwords got 400 invalid_grant; the sixth attempt got ${statuses[5]} locked_out with Retry-After, whatever the password.`,
+      );
       return statuses.slice(0, 5).every((s) => s === 400) && statuses[5] === 429;
     },
   ],
@@ -246,19 +350,49 @@ const scenarios: Array<[string, Step]> = [
     'Refresh-token reuse: a rotated token presented again revokes its family',
     async ({ playground, transport, story }) => {
       const form = (body: Record<string, string>) =>
-        transport(new Request(`${playground.url}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body) })).then((r) => r.json());
-      const login = await form({ grant_type: 'password', client_id: DEMO.publicClient, username: 'alice', password: 'alice-password' });
-      const rotated = await form({ grant_type: 'refresh_token', client_id: DEMO.publicClient, refresh_token: login.refresh_token });
+        transport(
+          new Request(`${playground.url}/oauth/token`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams(body),
+          }),
+        ).then((r) => r.json());
+      const login = await form({
+        grant_type: 'password',
+        client_id: DEMO.publicClient,
+        username: 'alice',
+        password: 'alice-password',
+      });
+      const rotated = await form({
+        grant_type: 'refresh_token',
+        client_id: DEMO.publicClient,
+        refresh_token: login.refresh_token,
+      });
       await new Promise((r) => setTimeout(r, 1100)); // past the playground's 1 s grace window
-      const reuse = await form({ grant_type: 'refresh_token', client_id: DEMO.publicClient, refresh_token: login.refresh_token });
-      const legit = await form({ grant_type: 'refresh_token', client_id: DEMO.publicClient, refresh_token: rotated.refresh_token });
-      story.push('The old refresh token came back after its rotation: the server revoked the whole family, so the newer token died too (RFC 9700 §4.14.2).');
-      return typeof rotated.refresh_token === 'string' && reuse.error === 'invalid_grant' && legit.error === 'invalid_grant';
+      const reuse = await form({
+        grant_type: 'refresh_token',
+        client_id: DEMO.publicClient,
+        refresh_token: login.refresh_token,
+      });
+      const legit = await form({
+        grant_type: 'refresh_token',
+        client_id: DEMO.publicClient,
+        refresh_token: rotated.refresh_token,
+      });
+      story.push(
+        'The old refresh token came back after its rotation: the server revoked the whole family, so the newer token died too (RFC 9700 §4.14.2).',
+      );
+      return (
+        typeof rotated.refresh_token === 'string' && reuse.error === 'invalid_grant' && legit.error === 'invalid_grant'
+      );
     },
   ],
 ];
 
-export async function runTour(playground: Playground, onScenario?: (scenario: Scenario, index: number) => void): Promise<Scenario[]> {
+export async function runTour(
+  playground: Playground,
+  onScenario?: (scenario: Scenario, index: number) => void,
+): Promise<Scenario[]> {
   const results: Scenario[] = [];
   for (const [title, step] of scenarios) {
     const log: Exchange[] = [];
@@ -267,7 +401,9 @@ export async function runTour(playground: Playground, onScenario?: (scenario: Sc
     try {
       holds = await step({ playground, log, story, transport: recorder(log) });
     } catch (error) {
-      story.push(`Unexpected: ${error instanceof HttpError || error instanceof RateLimitedError ? error.message : errorName(error)}`);
+      story.push(
+        `Unexpected: ${error instanceof HttpError || error instanceof RateLimitedError ? error.message : errorName(error)}`,
+      );
     }
     const scenario = { title, exchanges: log, story, holds };
     results.push(scenario);

@@ -8,7 +8,16 @@ const serve = serverPerTest();
 const digestServer = (options: DigestServerOptions) => serve(digestHandler(options));
 
 describe('digest()', () => {
-  const algorithms = [undefined, 'MD5', 'MD5-sess', 'SHA-256', 'SHA-256-sess', 'SHA-512-256', 'SHA-512-256-sess', 'SHA-512'];
+  const algorithms = [
+    undefined,
+    'MD5',
+    'MD5-sess',
+    'SHA-256',
+    'SHA-256-sess',
+    'SHA-512-256',
+    'SHA-512-256-sess',
+    'SHA-512',
+  ];
   for (const algorithm of algorithms) {
     // RFC 2069's qop-less form has no -sess variants (a session key needs the cnonce qop brings).
     for (const qop of algorithm?.endsWith('-sess') ? ['auth', 'auth-int'] : ['auth', 'auth-int', '']) {

@@ -20,7 +20,12 @@ export interface DigestServerOptions {
   userhash?: boolean;
 }
 
-const NODE_HASH: Record<string, string> = { MD5: 'md5', 'SHA-256': 'sha256', 'SHA-512-256': 'sha512-256', 'SHA-512': 'sha512' };
+const NODE_HASH: Record<string, string> = {
+  MD5: 'md5',
+  'SHA-256': 'sha256',
+  'SHA-512-256': 'sha512-256',
+  'SHA-512': 'sha512',
+};
 
 export function digestHandler(options: DigestServerOptions) {
   const realm = options.realm ?? 'digest@test';

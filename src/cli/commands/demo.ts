@@ -17,8 +17,16 @@ export async function demoCommand(argv: readonly string[], _io: Io): Promise<num
   try {
     if (!values.json) {
       out.line(color.bold('Gatehouse demo'));
-      out.line(color.dim(`The playground is listening on ${playground.url} (and ${playground.otherUrl}); every scenario of the`));
-      out.line(color.dim('requests lab runs through the Gatehouse client, then the server refuses what it should. Secrets are masked.'));
+      out.line(
+        color.dim(
+          `The playground is listening on ${playground.url} (and ${playground.otherUrl}); every scenario of the`,
+        ),
+      );
+      out.line(
+        color.dim(
+          'requests lab runs through the Gatehouse client, then the server refuses what it should. Secrets are masked.',
+        ),
+      );
     }
     scenarios = await runTour(playground, (scenario, i) => {
       if (values.json) return;
@@ -37,7 +45,13 @@ export async function demoCommand(argv: readonly string[], _io: Io): Promise<num
   const failed = scenarios.filter((s) => !s.holds).length;
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (values.json) {
-    out.line(JSON.stringify({ playground: 'in-process', seconds: Number(seconds), scenarios, passed: scenarios.length - failed, failed }, null, 2));
+    out.line(
+      JSON.stringify(
+        { playground: 'in-process', seconds: Number(seconds), scenarios, passed: scenarios.length - failed, failed },
+        null,
+        2,
+      ),
+    );
   } else {
     out.line();
     out.line(`demo: ${scenarios.length - failed} passed, ${failed} failed (${seconds} s)`);

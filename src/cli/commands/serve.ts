@@ -2,7 +2,8 @@
 import { startPlayground } from '../../playground/serve.ts';
 import { EXIT_OK, type Io, parse, UsageError } from './command.ts';
 
-export const SERVE_USAGE = 'gatehouse serve [--port 0] [--host 127.0.0.1] [--store sqlite:PATH | postgres://…] [--redis redis://…]';
+export const SERVE_USAGE =
+  'gatehouse serve [--port 0] [--host 127.0.0.1] [--store sqlite:PATH | postgres://…] [--redis redis://…]';
 
 export async function serveCommand(argv: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {
@@ -13,7 +14,8 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
   });
   if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
   const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError('--port takes a port number from 0 (any free port) to 65535');
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new UsageError('--port takes a port number from 0 (any free port) to 65535');
   const playground = await startPlayground({
     port,
     host: values.host ?? '127.0.0.1',

@@ -82,7 +82,10 @@ export interface TokenService {
    * Signs an access token with explicit times, for tests and the playground (an expired token,
    * one not yet valid). Times are ms since the epoch.
    */
-  signAccessToken(subject: Identity, options: { clientId: string; scope: string; expiresAt: number; notBefore?: number }): Promise<string>;
+  signAccessToken(
+    subject: Identity,
+    options: { clientId: string; scope: string; expiresAt: number; notBefore?: number },
+  ): Promise<string>;
   /** Starts signing with a new key; the old public keys stay in the JWKS. Returns the new kid. */
   rotateSigningKey(): Promise<string>;
   jwks(): Promise<JSONWebKeySet>;
@@ -172,7 +175,13 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     return (await importJWK(found.publicJwk as JWK, algorithm)) as CryptoKey;
   }
 
-  async function accessToken(subject: Identity, clientId: string, scope: string, expiresAt = Date.now() + accessTtl * 1000, notBefore?: number): Promise<string> {
+  async function accessToken(
+    subject: Identity,
+    clientId: string,
+    scope: string,
+    expiresAt = Date.now() + accessTtl * 1000,
+    notBefore?: number,
+  ): Promise<string> {
     const { key, kid } = await signingKey();
     const claims: JWTPayload = { scope, client_id: clientId };
     if (subject.roles?.length) claims['roles'] = [...subject.roles];
@@ -295,7 +304,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       await denyList.deny(payload.jti, payload.exp * 1000);
     },
 
-    signAccessToken: (subject, { clientId, scope, expiresAt, notBefore }) => accessToken(subject, clientId, scope, expiresAt, notBefore),
+    signAccessToken: (subject, { clientId, scope, expiresAt, notBefore }) =>
+      accessToken(subject, clientId, scope, expiresAt, notBefore),
 
     async rotateSigningKey() {
       if (hmacKey)
