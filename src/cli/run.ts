@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { CLIENTS_USAGE, clients } from './commands/clients.ts';
 import { EXIT_USAGE, type Io, UsageError } from './commands/command.ts';
 import { demoCommand } from './commands/demo.ts';
+import { DOCTOR_USAGE, doctorCommand, tokenCommand } from './commands/doctor.ts';
 import { KEYS_USAGE, keys } from './commands/keys.ts';
 import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
 import { USERS_USAGE, users } from './commands/users.ts';
@@ -17,12 +18,16 @@ const USAGE = `Usage: gatehouse <command> [options]
 Commands:
   demo [--json]     Walk through the situations of the reference guides (see README).
   serve …           The playground: httpbin's auth endpoints and more, offline.
+  doctor …          Name the cause of a 401 (or 403, 429) with evidence and the fix.
+  token inspect …   Decode a JWT locally and flag what is wrong with it.
   users …           Manage users who sign in with a password.
   keys …            Manage API keys (a new key's secret is printed once).
   clients …         Manage OAuth 2.0 clients of the token endpoint.
   help, version
 
 ${SERVE_USAGE}
+
+${DOCTOR_USAGE}
 
 ${USERS_USAGE}
 
@@ -40,6 +45,8 @@ function version(): string {
 
 const commands: Record<string, (argv: readonly string[], io: Io) => Promise<number>> = {
   serve: serveCommand,
+  doctor: doctorCommand,
+  token: tokenCommand,
   users,
   keys,
   clients,

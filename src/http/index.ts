@@ -53,7 +53,7 @@ export {
   reasonCodes,
   reasons,
 } from './reasons.ts';
-export { maskSecret } from './redact.ts';
+export { maskHeader, maskSecret } from './redact.ts';
 export {
   LAB_SIGNATURE_HEADERS,
   SIGNATURE_SCHEME,

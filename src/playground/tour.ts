@@ -20,7 +20,7 @@ import {
   UnauthorizedError,
 } from '../client/index.ts';
 import type { RetryEvent } from '../client/retry.ts';
-import { maskSecret, parseAuthorization } from '../http/index.ts';
+import { maskHeader } from '../http/index.ts';
 import { DEMO } from './seed.ts';
 import type { Playground } from './serve.ts';
 
@@ -48,31 +48,16 @@ const SHOWN_REQUEST = [
 ];
 const SHOWN_RESPONSE = ['www-authenticate', 'retry-after', 'ratelimit', 'set-cookie', 'location'];
 
-/** A header as a report may show it: credentials masked. */
-function shown(name: string, value: string): string {
-  if (name === 'authorization') {
-    const parsed = parseAuthorization(value);
-    // A Basic pair shows its username only: any part of the base64 would give away part of the password.
-    if (parsed.ok && parsed.credentials.kind === 'basic')
-      return `Basic … (user ${JSON.stringify(parsed.credentials.username)}, password hidden)`;
-    const space = value.indexOf(' ');
-    return space < 0 ? maskSecret(value) : `${value.slice(0, space)} ${maskSecret(value.slice(space + 1))}`;
-  }
-  if (name === 'x-api-key' || name === 'x-signature' || name === 'cookie' || name === 'set-cookie')
-    return name === 'set-cookie' ? value.replace(/=[^;]*/, '=…') : maskSecret(value);
-  return value;
-}
-
 /** Real fetch, writing down each exchange as it goes over the wire. */
 function recorder(log: Exchange[]) {
   return async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
     const sentHeaders = SHOWN_REQUEST.filter((h) => request.headers.has(h)).map(
-      (h) => `  ${h}: ${shown(h, request.headers.get(h)!)}`,
+      (h) => `  ${h}: ${maskHeader(h, request.headers.get(h)!)}`,
     );
     const response = await fetch(request);
     const receivedHeaders = SHOWN_RESPONSE.filter((h) => response.headers.has(h)).map(
-      (h) => `  ${h}: ${shown(h, response.headers.get(h)!)}`,
+      (h) => `  ${h}: ${maskHeader(h, response.headers.get(h)!)}`,
     );
     let code = '';
     if ((response.headers.get('content-type') ?? '').includes('json') && !response.ok) {

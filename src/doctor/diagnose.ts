@@ -1,0 +1,272 @@
+/**
+ * `diagnose()`: probes an endpoint and names the cause of a 401 (or 403, 429…) with evidence and
+ * the fix. The report it returns is what `gatehouse doctor --json` prints.
+ */
+import { invalidArgument } from '../http/argument-error.ts';
+import {
+  formatAuthorization,
+  parseAuthorization,
+  parseChallenges,
+  parseHttpDate,
+  parseProblem,
+} from '../http/index.ts';
+import { decodeJwt } from './jwt.ts';
+import { header, type ProbeRequest, send } from './probes.ts';
+import { RULES } from './rules/all.ts';
+import type { Context, Exchange, Finding, Report } from './types.ts';
+
+export interface DiagnoseOptions {
+  url: string;
+  /** @default 'GET' */
+  method?: string;
+  /** Header lines as given (`-H`): repeated names stay separate lines. */
+  headers?: Array<[string, string]>;
+  /** Sends `Authorization: Bearer <token>`. */
+  bearer?: string;
+  /** Sends Basic credentials, `user:password`. */
+  basic?: string;
+  /** The request body (`--data`). */
+  data?: string;
+  /** Also probes the CORS preflight a browser at this origin would send. */
+  origin?: string;
+  /** Each probe's time limit, in ms. @default 5000 */
+  timeoutMs?: number;
+}
+
+const CREDENTIAL_HEADERS = /^(authorization|proxy-authorization|cookie|x-api-key|api-key|x-auth-token)$/i;
+const SEVERITY = { error: 0, warning: 1, info: 2 } as const;
+
+export async function diagnose(options: DiagnoseOptions): Promise<Report> {
+  let url: URL;
+  try {
+    url = new URL(options.url);
+  } catch {
+    throw invalidArgument(`diagnose: ${JSON.stringify(options.url)} is not an absolute URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw invalidArgument('diagnose: only http and https URLs can be probed');
+  const method = (options.method ?? 'GET').toUpperCase();
+  const timeout = options.timeoutMs ?? 5000;
+  const headers: Array<[string, string]> = [...(options.headers ?? [])];
+  if (options.bearer !== undefined) headers.push(['Authorization', `Bearer ${options.bearer}`]);
+  if (options.basic !== undefined) {
+    const colon = options.basic.indexOf(':');
+    if (colon < 0) throw invalidArgument('diagnose: basic is user:password');
+    headers.push([
+      'Authorization',
+      formatAuthorization({
+        kind: 'basic',
+        username: options.basic.slice(0, colon),
+        password: options.basic.slice(colon + 1),
+      }),
+    ]);
+  }
+  if (options.data !== undefined && !headers.some(([n]) => n.toLowerCase() === 'content-type'))
+    headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
+  const authorization = headers.filter(([n]) => n.toLowerCase() === 'authorization').map(([, v]) => v);
+  // Every credential given, to be masked wherever a server echoes one.
+  const secrets = headers.filter(([n]) => CREDENTIAL_HEADERS.test(n)).flatMap(([, v]) => [v, v.replace(/^\S+\s+/, '')]);
+  if (options.basic) secrets.push(options.basic.slice(options.basic.indexOf(':') + 1));
+
+  const exchanges: Exchange[] = [];
+  const base: ProbeRequest = { method, url, headers, ...(options.data !== undefined ? { body: options.data } : {}) };
+  const primary = await send('as-given', base, timeout, secrets);
+  exchanges.push(primary);
+  const localDate = Date.now();
+
+  const status = primary.response?.status;
+  const hasCredentials = headers.some(([n]) => CREDENTIAL_HEADERS.test(n));
+  if (status !== undefined && status >= 400 && hasCredentials) {
+    exchanges.push(
+      await send(
+        'without-credentials',
+        { ...base, headers: headers.filter(([n]) => !CREDENTIAL_HEADERS.test(n)) },
+        timeout,
+        secrets,
+      ),
+    );
+    // A scheme in other casing than the registered one: try the canonical spelling once.
+    const parsed = authorization.length === 1 ? parseAuthorization(authorization[0]) : undefined;
+    const canonical = parsed?.ok
+      ? ({ basic: 'Basic', bearer: 'Bearer', digest: 'Digest' } as Record<string, string>)[parsed.credentials.kind]
+      : undefined;
+    if (parsed?.ok && canonical && parsed.credentials.scheme !== canonical) {
+      const fixed = headers.map(([n, v]): [string, string] =>
+        n.toLowerCase() === 'authorization' ? [n, canonical + v.slice(canonical.length)] : [n, v],
+      );
+      exchanges.push(await send('canonical-scheme', { ...base, headers: fixed }, timeout, secrets));
+    }
+  }
+  if (status !== undefined && status >= 300 && status < 400)
+    await followRedirects(base, primary, exchanges, timeout, secrets);
+  if (options.origin) {
+    const asked = headers
+      .map(([n]) => n.toLowerCase())
+      .filter((n) => !['host', 'content-length', 'origin', 'user-agent', 'accept'].includes(n));
+    exchanges.push(
+      await send(
+        'preflight',
+        {
+          method: 'OPTIONS',
+          url,
+          headers: [
+            ['Origin', options.origin],
+            ['Access-Control-Request-Method', method],
+            ...(asked.length
+              ? [['Access-Control-Request-Headers', [...new Set(asked)].join(', ')] as [string, string]]
+              : []),
+          ],
+        },
+        timeout,
+        secrets,
+      ),
+    );
+  }
+
+  const bearer = authorization.map((v) => parseAuthorization(v)).find((p) => p.ok && p.credentials.kind === 'bearer');
+  const jwt = bearer?.ok && bearer.credentials.kind === 'bearer' ? decodeJwt(bearer.credentials.token) : undefined;
+  const { metadata, jwks } = jwt
+    ? await issuerKeys(jwt.payload['iss'], exchanges, timeout, secrets)
+    : { metadata: undefined, jwks: undefined };
+  return report(url, {
+    primary,
+    exchanges,
+    authorization,
+    jwt,
+    issuerMetadata: metadata,
+    jwks,
+    origin: options.origin,
+    localDate,
+  });
+}
+
+/** Builds the context from recorded exchanges and runs every rule (also used for HAR files). */
+export function report(
+  url: URL,
+  parts: Pick<
+    Context,
+    'primary' | 'exchanges' | 'authorization' | 'jwt' | 'issuerMetadata' | 'jwks' | 'origin' | 'localDate'
+  >,
+): Report {
+  const response = parts.primary.response;
+  const context: Context = {
+    ...parts,
+    url,
+    challenges: parseChallenges(
+      response?.headers.filter(([n]) => n.toLowerCase() === 'www-authenticate').map(([, v]) => v) ?? [],
+    ),
+    problem:
+      response && /json/i.test(header(response.headers, 'content-type') ?? '')
+        ? parseProblem(response.body)
+        : undefined,
+    serverDate: parseHttpDate(header(response?.headers, 'date')),
+  };
+  const findings: Array<Finding & { rank: number }> = [];
+  for (const rule of RULES) {
+    const finding = rule.check(context);
+    if (finding) findings.push({ ...finding, rank: rule.rank });
+  }
+  findings.sort((a, b) => SEVERITY[a.severity] - SEVERITY[b.severity] || a.rank - b.rank);
+  const outcome = !response ? 'unreachable' : response.status >= 200 && response.status < 300 ? 'success' : 'failure';
+  return {
+    url: url.href,
+    outcome,
+    ...(response ? { status: response.status } : {}),
+    findings: findings.map(({ rank: _rank, ...finding }) => finding),
+    exchanges: parts.exchanges,
+  };
+}
+
+/** Exit codes: 0 success, 1 a cause was found, 2 it fails and no cause was found. */
+export function exitCode(report: Report): 0 | 1 | 2 {
+  if (report.outcome === 'success') return 0;
+  return report.findings.some((f) => f.severity !== 'info') ? 1 : 2;
+}
+
+async function followRedirects(
+  base: ProbeRequest,
+  first: Exchange,
+  exchanges: Exchange[],
+  timeout: number,
+  secrets: string[],
+): Promise<void> {
+  let current = first;
+  let url = base.url;
+  let headers = base.headers;
+  for (let hop = 0; hop < 10; hop++) {
+    const location = header(current.response?.headers, 'location');
+    const status = current.response?.status ?? 0;
+    if (!location || status < 300 || status >= 400) return;
+    const next = new URL(location, url);
+    // What a careful client does: credentials stay with the origin they were given for.
+    if (next.origin !== base.url.origin) headers = headers.filter(([n]) => !CREDENTIAL_HEADERS.test(n));
+    url = next;
+    const method =
+      status === 303 || ((status === 301 || status === 302) && base.method === 'POST') ? 'GET' : base.method;
+    current = await send(
+      'redirect',
+      { method, url, headers, ...(method === base.method && base.body !== undefined ? { body: base.body } : {}) },
+      timeout,
+      secrets,
+    );
+    exchanges.push(current);
+  }
+}
+
+async function issuerKeys(iss: unknown, exchanges: Exchange[], timeout: number, secrets: string[]) {
+  let issuer: URL;
+  try {
+    issuer = new URL(String(iss));
+  } catch {
+    return { metadata: undefined, jwks: undefined };
+  }
+  if (issuer.protocol !== 'https:' && issuer.protocol !== 'http:') return { metadata: undefined, jwks: undefined };
+  const path = issuer.pathname === '/' ? '' : issuer.pathname.replace(/\/$/, '');
+  // RFC 8414 §3 inserts the well-known part before the issuer's path; OIDC discovery appends it.
+  const candidates = [
+    `${issuer.origin}/.well-known/oauth-authorization-server${path}`,
+    `${issuer.origin}${path}/.well-known/openid-configuration`,
+  ];
+  let metadata: Record<string, unknown> | undefined;
+  for (const candidate of candidates) {
+    const exchange = await send(
+      'issuer-metadata',
+      { method: 'GET', url: new URL(candidate), headers: [['Accept', 'application/json']] },
+      timeout,
+      secrets,
+    );
+    exchanges.push(exchange);
+    metadata = jsonObject(exchange);
+    if (metadata) break;
+  }
+  const jwksUri = typeof metadata?.['jwks_uri'] === 'string' ? metadata['jwks_uri'] : undefined;
+  if (!jwksUri) return { metadata, jwks: undefined };
+  let jwksUrl: URL;
+  try {
+    jwksUrl = new URL(jwksUri);
+  } catch {
+    return { metadata, jwks: undefined };
+  }
+  const exchange = await send(
+    'jwks',
+    { method: 'GET', url: jwksUrl, headers: [['Accept', 'application/json']] },
+    timeout,
+    secrets,
+  );
+  exchanges.push(exchange);
+  const jwks = jsonObject(exchange);
+  return {
+    metadata,
+    jwks: Array.isArray(jwks?.['keys']) ? (jwks as { keys: Array<Record<string, unknown>> }) : undefined,
+  };
+}
+
+function jsonObject(exchange: Exchange): Record<string, unknown> | undefined {
+  if (!exchange.response || exchange.response.status !== 200) return undefined;
+  try {
+    const value = JSON.parse(exchange.response.body);
+    return value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,6 @@
+/** `gatehouse/doctor`: names the cause of a 401 with evidence and the fix. */
+export { type DiagnoseOptions, diagnose, exitCode } from './diagnose.ts';
+export { diagnoseHar, HarError } from './har.ts';
+export { renderMarkdown, renderTerminal } from './render.ts';
+export { inspectToken, type TokenInspection } from './token-inspect.ts';
+export type { Exchange, Finding, Report, Severity } from './types.ts';

@@ -1,0 +1,51 @@
+/** Every rule the doctor applies. Adding a cause means adding a rule file here and its test. */
+import type { Rule } from '../types.ts';
+import { algNotAllowed } from './alg-not-allowed.ts';
+import { audienceMismatch } from './audience-mismatch.ts';
+import { authDroppedOnRedirect } from './auth-dropped-on-redirect.ts';
+import { basicEncoding } from './basic-encoding.ts';
+import { basicNonAscii } from './basic-non-ascii.ts';
+import { challengeMissing } from './challenge-missing.ts';
+import { clockSkew } from './clock-skew.ts';
+import { credentialWhitespace } from './credential-whitespace.ts';
+import { credentialsMissing } from './credentials-missing.ts';
+import { digestStaleNonce } from './digest-stale-nonce.ts';
+import { forbiddenInsteadOf401 } from './forbidden-instead-of-401.ts';
+import { insufficientScope } from './insufficient-scope.ts';
+import { issuerMismatch } from './issuer-mismatch.ts';
+import { kidNotInJwks } from './kid-not-in-jwks.ts';
+import { lockedOut } from './locked-out.ts';
+import { preflightUnauthorized } from './preflight-unauthorized.ts';
+import { rateLimited } from './rate-limited.ts';
+import { schemeFormat } from './scheme-format.ts';
+import { schemeMismatch } from './scheme-mismatch.ts';
+import { serverReason } from './server-reason.ts';
+import { tokenExpired } from './token-expired.ts';
+import { tokenNotYetValid } from './token-not-yet-valid.ts';
+import { unauthorizedInsteadOf403 } from './unauthorized-instead-of-403.ts';
+
+export const RULES: readonly Rule[] = [
+  credentialsMissing,
+  authDroppedOnRedirect,
+  schemeMismatch,
+  schemeFormat,
+  credentialWhitespace,
+  tokenExpired,
+  tokenNotYetValid,
+  clockSkew,
+  audienceMismatch,
+  issuerMismatch,
+  algNotAllowed,
+  kidNotInJwks,
+  basicNonAscii,
+  basicEncoding,
+  challengeMissing,
+  forbiddenInsteadOf401,
+  unauthorizedInsteadOf403,
+  preflightUnauthorized,
+  insufficientScope,
+  rateLimited,
+  lockedOut,
+  digestStaleNonce,
+  serverReason,
+];

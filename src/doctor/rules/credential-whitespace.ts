@@ -1,0 +1,33 @@
+import type { Rule } from '../types.ts';
+import { statusLine } from './evidence.ts';
+
+/** A credential with a trailing newline, spaces or quotes in it: usually read from a file or copied from JSON. */
+export const credentialWhitespace: Rule = {
+  code: 'credential_whitespace',
+  rank: 2,
+  check(context) {
+    for (const value of context.authorization) {
+      // "Bearer Bearer x" is a repeated scheme (scheme_format), not a stray space.
+      if (/^(bearer|basic)\s+(bearer|basic)\s/i.test(value)) continue;
+      const credential = value.replace(/^\S+ /, '');
+      const problems: string[] = [];
+      if (/[\r\n]/.test(value))
+        problems.push('a line break (often the newline at the end of a file read with $(cat …))');
+      if (/^\s|\s$/.test(credential) || (/ /.test(credential.trim()) && !/[=,]/.test(credential)))
+        problems.push('spaces');
+      if (/^["']|["']$/.test(credential)) problems.push('quotes (copied with the JSON around it?)');
+      if (problems.length === 0) continue;
+      return {
+        code: 'credential_whitespace',
+        severity: 'error',
+        title: `The credential contains ${problems.join(' and ')}`,
+        evidence: [
+          `> Authorization: ${value.split(' ')[0]} … (${problems.length} stray character kind${problems.length > 1 ? 's' : ''}: ${JSON.stringify(credential.replace(/[^\s"']/g, '').slice(0, 10))})`,
+          statusLine(context.primary),
+        ],
+        fix: 'Trim the credential: strip the trailing newline (token=$(tr -d "\\n" < token.txt)), spaces and quotes before sending it.',
+      };
+    }
+    return undefined;
+  },
+};

@@ -1,0 +1,34 @@
+import { parseRateLimit, parseRetryAfter } from '../../http/index.ts';
+import type { Rule } from '../types.ts';
+import { received, serverError, statusLine, statusOf } from './evidence.ts';
+
+/** Too many requests: wait as the server asks, and no sooner. */
+export const rateLimited: Rule = {
+  code: 'rate_limited',
+  rank: 9,
+  check(context) {
+    const status = statusOf(context);
+    if (status !== 429 && status !== 503) return undefined;
+    if (serverError(context) === 'locked_out') return undefined;
+    const headers = new Headers(context.primary.response!.headers);
+    const wait = parseRetryAfter(headers.get('retry-after'), { date: headers.get('date'), now: context.localDate });
+    const limit = parseRateLimit(headers, { date: headers.get('date'), now: context.localDate });
+    if (status === 503 && wait === undefined) return undefined;
+    return {
+      code: 'rate_limited',
+      severity: 'error',
+      title:
+        wait !== undefined
+          ? `Rate limited: the server asks to wait ${Math.ceil(wait / 1000)} s`
+          : 'Rate limited, without a Retry-After',
+      evidence: [
+        statusLine(context.primary),
+        ...received(context.primary, 'retry-after'),
+        ...received(context.primary, 'ratelimit'),
+        ...received(context.primary, 'x-ratelimit-remaining'),
+        ...received(context.primary, 'date'),
+      ],
+      fix: `${wait !== undefined ? `Wait ${Math.ceil(wait / 1000)} s (measured against the server's Date)` : 'Back off exponentially with jitter'} before sending again, and hold back every request to this origin meanwhile${limit?.limit !== undefined ? `; the policy allows ${limit.limit} per ${(limit.windowMs ?? 0) / 1000 || '?'} s` : ''}.`,
+    };
+  },
+};

@@ -1,0 +1,68 @@
+import { parseAuthorization } from '../../http/index.ts';
+import type { Rule } from '../types.ts';
+import { probe, sent, statusLine } from './evidence.ts';
+
+/** An Authorization header in the wrong shape: `Bearer:x`, `Bearer Bearer x`, two fields, a lower-case scheme a strict server refuses. */
+export const schemeFormat: Rule = {
+  code: 'scheme_format',
+  rank: 3,
+  check(context) {
+    const { authorization } = context;
+    if (authorization.length === 0) return undefined;
+    const evidence = [...sent(context.primary, 'authorization'), statusLine(context.primary)];
+    if (authorization.length > 1) {
+      return {
+        code: 'scheme_format',
+        severity: 'error',
+        title: 'Two Authorization headers were sent',
+        evidence,
+        fix: 'Send exactly one Authorization header; servers refuse two (400) or read only one.',
+      };
+    }
+    const value = authorization[0]!;
+    const parsed = parseAuthorization(value);
+    if (!parsed.ok && /^\S+:/.test(value)) {
+      return {
+        code: 'scheme_format',
+        severity: 'error',
+        title: 'The scheme is followed by a colon, not a space',
+        evidence,
+        fix: 'Write "Bearer <token>", with one space and no colon.',
+      };
+    }
+    if (/^(bearer|basic)\s+(bearer|basic)\s/i.test(value)) {
+      return {
+        code: 'scheme_format',
+        severity: 'error',
+        title: 'The scheme name is repeated',
+        evidence,
+        fix: 'Send the scheme once: the token already came with "Bearer " in front, or it was added twice.',
+      };
+    }
+    if (!parsed.ok && parsed.problem === 'missing_space_after_scheme') {
+      return {
+        code: 'scheme_format',
+        severity: 'error',
+        title: 'No space between the scheme and the credentials',
+        evidence,
+        fix: 'Write "Bearer <token>", with one space.',
+      };
+    }
+    const canonical = probe(context, 'canonical-scheme')[0];
+    if (
+      parsed.ok &&
+      canonical?.response &&
+      canonical.response.status < 400 &&
+      (context.primary.response?.status ?? 0) >= 400
+    ) {
+      return {
+        code: 'scheme_format',
+        severity: 'error',
+        title: `This server accepts "${canonical.request.headers.find(([n]) => n.toLowerCase() === 'authorization')?.[1]?.split(' ')[0]}" but not "${parsed.credentials.scheme}"`,
+        evidence: [...evidence, ...sent(canonical, 'authorization'), statusLine(canonical)],
+        fix: 'Spell the scheme as registered ("Bearer", "Basic"). Schemes are case-insensitive (RFC 9110 §11.1), but this server compares them exactly.',
+      };
+    }
+    return undefined;
+  },
+};

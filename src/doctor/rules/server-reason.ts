@@ -1,0 +1,25 @@
+import { getReason } from '../../http/index.ts';
+import type { Rule } from '../types.ts';
+import { statusLine } from './evidence.ts';
+
+/** The server named its reason in a problem+json body: explain it from the shared catalogue. */
+export const serverReason: Rule = {
+  code: 'server_reason',
+  rank: 60,
+  check(context) {
+    const code = context.problem?.['code'];
+    const reason = getReason(code);
+    if (!reason) return undefined;
+    return {
+      code: 'server_reason',
+      // The server's own word is evidence of the cause; specific rules still come first.
+      severity: (context.primary.response?.status ?? 0) >= 400 ? 'error' : 'info',
+      title: `The server says: ${reason.code} (${reason.title})`,
+      evidence: [
+        statusLine(context.primary),
+        `< problem code ${JSON.stringify(reason.code)}${context.problem?.detail ? `, detail ${JSON.stringify(String(context.problem.detail).slice(0, 200))}` : ''}`,
+      ],
+      fix: reason.hint,
+    };
+  },
+};

@@ -1,0 +1,5 @@
+import type { Rule } from '../types.ts';
+import { timeFinding } from './token-times.ts';
+
+/** The JWT's exp has passed, judged by the server's Date. */
+export const tokenExpired: Rule = { code: 'token_expired', rank: 1, check: (context) => timeFinding(context, 'exp') };

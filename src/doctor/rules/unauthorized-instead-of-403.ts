@@ -1,0 +1,20 @@
+import type { Rule } from '../types.ts';
+import { received, serverError, statusLine, statusOf } from './evidence.ts';
+
+/** 401 for a request that was authenticated but not allowed: clients will refresh and retry in vain. */
+export const unauthorizedInsteadOf403: Rule = {
+  code: 'unauthorized_instead_of_403',
+  rank: 25,
+  check(context) {
+    if (statusOf(context) !== 401) return undefined;
+    const error = serverError(context);
+    if (error !== 'insufficient_scope' && error !== 'forbidden') return undefined;
+    return {
+      code: 'unauthorized_instead_of_403',
+      severity: 'warning',
+      title: `401 for ${error === 'forbidden' ? 'a missing permission' : 'a missing scope'}: that is a 403`,
+      evidence: [statusLine(context.primary), ...received(context.primary, 'www-authenticate')],
+      fix: 'The credentials were fine; the permission is missing. RFC 6750 §3.1 answers insufficient_scope with 403. New credentials of the same grant will not help: ask for the scope or role.',
+    };
+  },
+};
