@@ -62,6 +62,7 @@ const expected = {
   'gatehouse/express': ['authenticate'],
   'gatehouse/fastify': ['gatehousePlugin', 'guardHandler'],
   'gatehouse/hono': ['honoGuard', 'fetchHandler'],
+  'gatehouse/doctor': ['diagnose', 'diagnoseHar', 'inspectToken', 'renderTerminal', 'renderMarkdown', 'exitCode'],
   'gatehouse/stores/sqlite': ['sqliteStore'],
   'gatehouse/stores/postgres': ['postgresStore'],
   'gatehouse/stores/redis': ['redisDenyList', 'redisNonces'],

@@ -262,7 +262,7 @@ async function issuerKeys(iss: unknown, exchanges: Exchange[], timeout: number, 
 }
 
 function jsonObject(exchange: Exchange): Record<string, unknown> | undefined {
-  if (!exchange.response || exchange.response.status !== 200) return undefined;
+  if (exchange.response?.status !== 200) return undefined;
   try {
     const value = JSON.parse(exchange.response.body);
     return value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
