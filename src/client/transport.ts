@@ -18,8 +18,13 @@ export type Send = (request: OutgoingRequest, context: SendContext) => Promise<R
  */
 export const NATIVE_REDIRECTS = typeof (globalThis as { document?: unknown }).document !== 'undefined';
 
+// Requests in flight, held strongly: undici's fetch(new Request(…, { signal })) follows the signal
+// through a weak reference that the garbage collector may clear while the request is in flight,
+// and then an abort (a timeout, the caller's signal) never arrives. Holding the Request keeps it.
+const inFlight = new Set<Request>();
+
 export function transportSend(transport: Transport): Send {
-  return (request, context) => {
+  return async (request, context) => {
     const body = request.body.take();
     const init: RequestInit & { duplex?: 'half' } = {
       method: request.method,
@@ -29,8 +34,18 @@ export function transportSend(transport: Transport): Send {
       redirect: NATIVE_REDIRECTS ? 'follow' : 'manual',
     };
     if (body instanceof ReadableStream) init.duplex = 'half';
-    return transport(new Request(request.url, init));
+    return sendHeld(transport, new Request(request.url, init));
   };
+}
+
+/** Sends a Request through a transport, holding it until the answer (see inFlight). */
+export async function sendHeld(transport: Transport, request: Request): Promise<Response> {
+  inFlight.add(request);
+  try {
+    return await transport(request);
+  } finally {
+    inFlight.delete(request);
+  }
 }
 
 /** Lets go of a response we will not read, so its connection returns to the pool. */

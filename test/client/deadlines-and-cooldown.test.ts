@@ -97,6 +97,22 @@ describe('deadlines', () => {
     assert.ok(Date.now() - start < 1500);
   });
 
+  it('still times out while the garbage collector runs (a Request in flight is held)', async () => {
+    const { execFile } = await import('node:child_process');
+    const { join } = await import('node:path');
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        ['--expose-gc', join(import.meta.dirname, '../support/gc-abort-worker.ts')],
+        { timeout: 20_000 },
+        (error, out) => (error ? reject(error) : resolve(out)),
+      ),
+    );
+    const { outcome, ms } = JSON.parse(stdout);
+    assert.equal(outcome, 'TimeoutError');
+    assert.ok(ms < 1500, `ended after ${ms} ms`);
+  });
+
   it('schedules no retry when less budget is left than its delay', async () => {
     const s = await serve((_req, res) => json(res, 503, {}, { 'retry-after': '5' }));
     const start = Date.now();

@@ -7,7 +7,7 @@ import { invalidArgument } from '../../http/argument-error.ts';
 import { formatAuthorization } from '../../http/index.ts';
 import { AuthenticationError } from '../errors/authentication-error.ts';
 import { redactText, redactUrl } from '../redact.ts';
-import type { Transport } from '../transport.ts';
+import { sendHeld, type Transport } from '../transport.ts';
 import { type Token, type TokenResponse, tokenFromResponse } from './token.ts';
 import { type TokenSource, type TokenSourceOptions, tokenSource } from './token-source.ts';
 
