@@ -143,7 +143,8 @@ async function requestToken(
 
   let response: Response;
   try {
-    response = await common.fetch(
+    response = await sendHeld(
+      common.fetch,
       new Request(common.tokenUrl, { method: 'POST', headers, body: params, signal, redirect: 'error' }),
     );
   } catch (error) {
