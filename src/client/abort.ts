@@ -45,18 +45,25 @@ export class Budget {
   readonly which: 'attempt' | 'total';
   readonly ms: number | undefined;
   readonly deadline: number;
-  /** Aborts when the budget runs out or any parent signal aborts (with the parent's reason). */
-  readonly signal: AbortSignal;
+  /**
+   * Aborts when the budget runs out or any parent signal aborts (with the parent's reason);
+   * undefined when there is neither a budget nor a parent, so nothing is allocated per call.
+   */
+  readonly signal: AbortSignal | undefined;
   readonly #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(which: 'attempt' | 'total', ms: number | undefined, parents: Array<AbortSignal | undefined>) {
     this.which = which;
     this.ms = ms;
     this.deadline = ms === undefined ? Number.POSITIVE_INFINITY : Date.now() + ms;
-    const controller = new AbortController();
-    if (ms !== undefined) this.#timer = setTimeout(() => controller.abort(new BudgetExpired(which)), ms);
+    const sources = parents.filter((s): s is AbortSignal => s !== undefined);
+    if (ms !== undefined) {
+      const controller = new AbortController();
+      this.#timer = setTimeout(() => controller.abort(new BudgetExpired(which)), ms);
+      sources.push(controller.signal);
+    }
     // AbortSignal.any holds its sources weakly: a long-lived caller signal collects no listeners.
-    this.signal = AbortSignal.any([controller.signal, ...parents.filter((s): s is AbortSignal => s !== undefined)]);
+    this.signal = sources.length === 0 ? undefined : sources.length === 1 ? sources[0] : AbortSignal.any(sources);
   }
 
   /** Milliseconds left; Infinity without a budget. */

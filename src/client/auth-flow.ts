@@ -6,8 +6,8 @@
 import type { OutgoingRequest } from './outgoing-request.ts';
 
 export interface AuthContext {
-  /** Aborts when the call is cancelled or out of time. */
-  signal: AbortSignal;
+  /** Aborts when the call is cancelled or out of time (undefined when nothing can). */
+  signal: AbortSignal | undefined;
   /** Reports a token refresh to the client's onRefresh listener. */
   reportRefresh(event: RefreshEvent): void;
 }

@@ -10,7 +10,7 @@ import { type CookieJarLike, cookieStage, createCookieJar } from './cookies.ts';
 import { GatehouseError } from './errors/gatehouse-error.ts';
 import { httpErrorFor } from './errors/http-error.ts';
 import { TimeoutError } from './errors/timeout-error.ts';
-import { type ClientOptions, normalizeOptions } from './options.ts';
+import { type ClientOptions, NO_LISTENER, normalizeOptions } from './options.ts';
 import { OriginCooldown } from './origin-cooldown.ts';
 import type { OutgoingRequest } from './outgoing-request.ts';
 import { redactUrl } from './redact.ts';
@@ -66,12 +66,16 @@ export function createClient(options: ClientOptions = {}): Client {
 
   async function call(input: string | URL | Request, init: ClientRequestInit = {}): Promise<Response> {
     const request = await buildRequest(input, init);
-    const url = redactUrl(request.url, secretParams);
+    // The URL as messages show it, worked out only when a message or event needs it.
+    let shown: string | undefined;
+    const url = () => (shown ??= redactUrl(request.url, secretParams));
     const callerSignal = init.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined;
     const total = new Budget('total', config.timeout.total, [callerSignal]);
     const state: CallState = {
       method: request.method,
-      url,
+      get url() {
+        return url();
+      },
       total,
       callerSignal,
       attemptTimeout: config.timeout.attempt,
@@ -90,7 +94,14 @@ export function createClient(options: ClientOptions = {}): Client {
     } finally {
       total.dispose();
     }
-    config.onResponse({ method: request.method, url, status: response.status, attempts: state.attempts, response });
+    if (config.onResponse !== NO_LISTENER)
+      config.onResponse({
+        method: request.method,
+        url: url(),
+        status: response.status,
+        attempts: state.attempts,
+        response,
+      });
 
     const throwHttpErrors = init.throwHttpErrors ?? config.throwHttpErrors;
     if (response.ok || !throwHttpErrors || response.type === 'opaqueredirect') return response;
@@ -99,7 +110,7 @@ export function createClient(options: ClientOptions = {}): Client {
     throw httpErrorFor({
       response,
       method: request.method,
-      url,
+      url: url(),
       attempts: state.attempts,
       problem: await readProblem(response),
       note,

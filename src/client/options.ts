@@ -60,6 +60,8 @@ export interface NormalizedOptions {
 }
 
 const noop = () => {};
+/** The listener of an event nobody listens to: the client skips building its event. */
+export const NO_LISTENER = noop;
 
 function positive(value: unknown, name: string, allowZero = false): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {

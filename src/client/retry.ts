@@ -92,7 +92,7 @@ export async function sendWithRetry(request: OutgoingRequest, state: CallState, 
 
 function classify(error: unknown, budget: Budget, state: CallState): Outcome {
   if (state.callerSignal?.aborted) throw state.callerSignal.reason;
-  const reason = budget.signal.aborted ? budget.signal.reason : undefined;
+  const reason = budget.signal?.aborted ? budget.signal.reason : undefined;
   if (reason instanceof BudgetExpired && reason.which === 'total') {
     throw totalTimeout(state);
   }

@@ -5,7 +5,7 @@ export type Transport = (request: Request) => Promise<Response>;
 
 /** What each stage passes down for one send. */
 export interface SendContext {
-  signal: AbortSignal;
+  signal: AbortSignal | undefined;
   /** 1-based attempt number of the call. */
   attempt: number;
 }
@@ -24,16 +24,19 @@ export const NATIVE_REDIRECTS = typeof (globalThis as { document?: unknown }).do
 const inFlight = new Set<Request>();
 
 export function transportSend(transport: Transport): Send {
+  // The platform's fetch takes the URL and init directly: one Request fewer to build and clone.
+  const direct = transport === globalThis.fetch;
   return async (request, context) => {
     const body = request.body.take();
     const init: RequestInit & { duplex?: 'half' } = {
       method: request.method,
       headers: request.headers,
       body,
-      signal: context.signal,
       redirect: NATIVE_REDIRECTS ? 'follow' : 'manual',
     };
+    if (context.signal) init.signal = context.signal;
     if (body instanceof ReadableStream) init.duplex = 'half';
+    if (direct) return globalThis.fetch(request.url, init);
     return sendHeld(transport, new Request(request.url, init));
   };
 }

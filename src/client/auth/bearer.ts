@@ -27,11 +27,18 @@ export function bearer(tokenOrSource: string | TokenSource | (() => string | Pro
     );
   }
 
+  // The header of the last token, formatted (and validated) once rather than per request.
+  let last: { token: string; header: string } | undefined;
+  const header = (token: string) => {
+    if (last?.token !== token) last = { token, header: formatAuthorization({ kind: 'bearer', token }) };
+    return last.header;
+  };
+
   return {
     name: 'bearer',
     async *flow(request, context) {
       const token = await source.getToken({ signal: context.signal });
-      request.headers.set('authorization', formatAuthorization({ kind: 'bearer', token: token.accessToken }));
+      request.headers.set('authorization', header(token.accessToken));
       const response = yield request;
       if (response.status !== 401 || !source.refreshable) return;
       // RFC 6750 §3.1: a token that lacks scope gets insufficient_scope; refreshing cannot add scope.
@@ -42,7 +49,7 @@ export function bearer(tokenOrSource: string | TokenSource | (() => string | Pro
       const recovered = fresh.accessToken !== token.accessToken;
       context.reportRefresh({ reason: 'unauthorized', recovered });
       if (!recovered) return;
-      request.headers.set('authorization', formatAuthorization({ kind: 'bearer', token: fresh.accessToken }));
+      request.headers.set('authorization', header(fresh.accessToken));
       yield request;
     },
   };

@@ -16,7 +16,7 @@ export interface GetTokenOptions {
    */
   rejected?: string;
   /** Stops this caller's wait (the fetch goes on for the others). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 export interface TokenSource {

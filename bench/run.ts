@@ -1,0 +1,207 @@
+/**
+ * `npm run bench [-- --quick]`: Gatehouse side by side with what people would pick instead,
+ * measured on this machine in this run. Servers, clients and load generators are separate
+ * processes on loopback. Every claim is a ratio within one run; absolute numbers do not
+ * compare across machines or runs.
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus, freemem, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { progress, run, type Spread, spread, start, WORKERS } from './lib.ts';
+
+const quick = process.argv.includes('--quick');
+const ROUNDS = quick ? 2 : 5;
+const CLIENT_MS = quick ? 1500 : 5000;
+const SERVER_SECONDS = quick ? 2 : 5;
+const CONCURRENCY = 32;
+const root = join(import.meta.dirname, '..');
+
+const results: Record<string, unknown> = {};
+const started = Date.now();
+
+async function rounds(label: string, fn: () => Promise<number>): Promise<Spread> {
+  const values: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    progress(`${label}: round ${i + 1}/${ROUNDS}`);
+    values.push(await fn());
+  }
+  return spread(values);
+}
+
+// 1. Client overhead: requests/s through keep-alive against one fast local server.
+const fast = await start('fast-server.ts');
+const clientRps: Record<string, Spread> = {};
+// Interleaved by round, so drift on a shared machine hits every client alike.
+const clients = ['fetch', 'undici', 'gatehouse', 'ky', 'got', 'axios'];
+const perClient: Record<string, number[]> = Object.fromEntries(clients.map((c) => [c, []]));
+for (let i = 0; i < ROUNDS; i++) {
+  for (const client of clients) {
+    progress(`client overhead: ${client}, round ${i + 1}/${ROUNDS}`);
+    const { rps } = await run<{ rps: number }>(join(WORKERS, 'client-load.ts'), [
+      client,
+      `http://127.0.0.1:${fast.line}/`,
+      String(CONCURRENCY),
+      String(CLIENT_MS),
+    ]);
+    perClient[client]!.push(rps);
+  }
+}
+for (const client of clients) clientRps[client] = spread(perClient[client]!);
+await fast.stop();
+results['client'] = {
+  rps: clientRps,
+  concurrency: CONCURRENCY,
+  gatehouseOverUndiciDispatcher:
+    'not offered: Gatehouse takes any fetch-shaped transport; undici.fetch is the same fetch',
+};
+
+// 2. Refresh storm: 1,000 concurrent requests with an expired token.
+const storm: Record<string, unknown> = {};
+for (const variant of ['gatehouse', 'axiosAuthRefresh', 'kyHook']) {
+  progress(`refresh storm: ${variant}`);
+  const server = await start('storm-server.ts');
+  storm[variant] = await run(join(WORKERS, 'storm-client.ts'), [variant, `http://127.0.0.1:${server.line}`]);
+  await server.stop();
+}
+results['refreshStorm'] = storm;
+
+// 3. Rate-limit storm: 50 workers, a fixed budget, a fixed amount of work.
+const rateLimit: Record<string, unknown> = {};
+for (const variant of ['gatehouse', 'ky', 'got', 'axiosRetry']) {
+  progress(`rate-limit storm: ${variant}`);
+  const server = await start('budget-server.ts');
+  rateLimit[variant] = await run(join(WORKERS, 'budget-client.ts'), [variant, `http://127.0.0.1:${server.line}`]);
+  await server.stop();
+}
+results['rateLimit'] = rateLimit;
+
+// 4. Server guard: requests/s through each adapter, load from autocannon in its own process.
+async function autocannon(port: number, authorization: string, seconds: number): Promise<number> {
+  const args = [join(root, 'node_modules/autocannon/autocannon.js'), '-c', '50', '-d', String(seconds), '-j'];
+  if (authorization) args.push('-H', `authorization=${authorization}`);
+  args.push(`http://127.0.0.1:${port}/`);
+  const report = await run<{ requests: { average: number }; non2xx: number; errors: number }>(args[0]!, args.slice(1));
+  if (report.non2xx > 0 || report.errors > 0)
+    throw new Error(`load against port ${port} got ${report.non2xx} non-2xx and ${report.errors} errors`);
+  return report.requests.average;
+}
+const server: Record<string, Record<string, Spread>> = {};
+const configurations: Array<[string, string]> = [
+  ...['node', 'fastify', 'hono'].flatMap((f) =>
+    ['noAuth', 'jwtHs256', 'jwtEs256', 'basicCached', 'basicUncached'].map((v): [string, string] => [f, v]),
+  ),
+  ['fastify', 'peerJwt'],
+  ['hono', 'peerJwt'],
+  ['express', 'noAuth'],
+  ['express', 'jwtHs256'],
+  ['express', 'peerJwt'],
+];
+for (const [framework, variant] of configurations) {
+  const target = await start('guard-server.ts', [framework, variant]);
+  const { port, authorization } = JSON.parse(target.line) as { port: number; authorization: string };
+  progress(`server guard: ${framework} ${variant}, warm-up`);
+  await autocannon(port, authorization, 1);
+  server[framework] ??= {};
+  server[framework]![variant] = await rounds(`server guard: ${framework} ${variant}`, () =>
+    autocannon(port, authorization, SERVER_SECONDS),
+  );
+  await target.stop();
+}
+results['server'] = server;
+
+// 5. Token endpoint: refresh-token rotations/s.
+const tokens: Record<string, { rotationsPerSec: Spread }> = {};
+for (const store of ['sqlite', 'postgres']) {
+  tokens[store] = {
+    rotationsPerSec: await rounds(
+      `token rotations: ${store}`,
+      async () =>
+        (await run<{ rotationsPerSec: number }>(join(WORKERS, 'token-rotations.ts'), [store, String(CLIENT_MS)]))
+          .rotationsPerSec,
+    ),
+  };
+}
+results['tokens'] = tokens;
+
+progress('');
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  freeMemoryGiB: Math.round(freemem() / 2 ** 30),
+  node: process.version,
+  mode: quick ? 'quick' : 'full',
+  rounds: ROUNDS,
+  seconds: Math.round((Date.now() - started) / 1000),
+  date: new Date().toISOString(),
+};
+writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify({ machine, ...results }, null, 2)}\n`);
+writeFileSync(join(root, 'BENCHMARKS.md'), markdown(machine, results));
+process.stdout.write(`${markdown(machine, results)}\n`);
+
+function markdown(m: typeof machine, r: Record<string, unknown>): string {
+  const c = (r['client'] as { rps: Record<string, Spread> }).rps;
+  const ratio = (a: number, b: number) => (b ? (a / b).toFixed(2) : 'n/a');
+  const fmt = (s: Spread) => `${Math.round(s.median)} (${Math.round(s.min)}–${Math.round(s.max)})`;
+  const lines = [
+    '# Benchmarks',
+    '',
+    `Measured by \`npm run bench${m.mode === 'quick' ? ' -- --quick' : ''}\` on ${m.date.slice(0, 10)}: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}; ${m.rounds} rounds per figure, median (min–max); ${m.seconds} s in all.`,
+    'Servers, clients and load generators run as separate processes on loopback, on a shared machine: read the ratios, which were measured side by side in one run, not the absolute numbers.',
+    '',
+    '## 1. Client overhead',
+    '',
+    `Requests/s through keep-alive against one fast local server, ${(r['client'] as { concurrency: number }).concurrency} concurrent loops. Gatehouse runs with Bearer auth and its retry policy on.`,
+    '',
+    '| client | req/s | × raw fetch |',
+    '|---|---|---|',
+    ...Object.entries(c).map(([name, s]) => `| ${name} | ${fmt(s)} | ${ratio(s.median, c['fetch']!.median)} |`),
+    '',
+    '## 2. Refresh storm',
+    '',
+    '1,000 concurrent requests with an expired token; the token endpoint takes 20 ms.',
+    '',
+    '| client | token calls | succeeded | ms |',
+    '|---|---|---|---|',
+    ...Object.entries(r['refreshStorm'] as Record<string, { tokenCalls: number; succeeded: number; ms: number }>).map(
+      ([name, v]) => `| ${name} | ${v.tokenCalls} | ${v.succeeded} / 1000 | ${v.ms} |`,
+    ),
+    '',
+    '## 3. Rate-limit storm',
+    '',
+    '50 workers share 500 successful requests against a server that allows 100 per 500 ms and answers 429 with Retry-After beyond.',
+    '',
+    '| client | requests sent | 429s received | ms to finish |',
+    '|---|---|---|---|',
+    ...Object.entries(r['rateLimit'] as Record<string, { sent: number; status429: number; ms: number }>).map(
+      ([name, v]) => `| ${name} | ${v.sent} | ${v.status429} | ${v.ms} |`,
+    ),
+    '',
+    '## 4. Server guard',
+    '',
+    'Requests/s with autocannon (50 connections) in its own process; × is against no authentication on the same framework.',
+    '',
+    '| framework | configuration | req/s | × no auth |',
+    '|---|---|---|---|',
+    ...Object.entries(r['server'] as Record<string, Record<string, Spread>>).flatMap(([framework, variants]) =>
+      Object.entries(variants).map(
+        ([variant, s]) =>
+          `| ${framework} | ${variant} | ${fmt(s)} | ${ratio(s.median, variants['noAuth']?.median ?? 0)} |`,
+      ),
+    ),
+    '',
+    'peerJwt is @fastify/jwt on Fastify, express-jwt on Express and hono/jwt on Hono, all HS256 on the same route.',
+    '',
+    '## 5. Token endpoint',
+    '',
+    'Refresh-token rotations/s through the token service (8 concurrent chains): each rotation is a lookup, a conditional update, an insert and a signed access token.',
+    '',
+    '| store | rotations/s |',
+    '|---|---|',
+    ...Object.entries(r['tokens'] as Record<string, { rotationsPerSec: Spread }>).map(
+      ([store, v]) => `| ${store}${store === 'postgres' ? ' (+ Redis deny-list)' : ''} | ${fmt(v.rotationsPerSec)} |`,
+    ),
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,64 @@
+// One HTTP client under test: `concurrency` loops send GETs for `ms` milliseconds; prints the count.
+// argv: variant url concurrency ms
+import axios from 'axios';
+import got from 'got';
+import ky from 'ky';
+import { Agent, request } from 'undici';
+import { bearer, createClient } from '../../src/client/index.ts';
+
+const [variant, url, concurrencyText, msText] = process.argv.slice(2) as [string, string, string, string];
+const concurrency = Number(concurrencyText);
+const ms = Number(msText);
+const token = 'bench-token-0123456789abcdef';
+const headers = { authorization: `Bearer ${token}` };
+
+let send: () => Promise<unknown>;
+switch (variant) {
+  case 'fetch':
+    send = async () => (await fetch(url, { headers })).text();
+    break;
+  case 'undici': {
+    const dispatcher = new Agent({ connections: concurrency });
+    send = async () => (await request(url, { headers, dispatcher })).body.text();
+    break;
+  }
+  case 'gatehouse': {
+    // Bearer auth and the default retry policy on, no failures to recover from.
+    const client = createClient({ auth: bearer(token) });
+    send = async () => (await client.get(url)).text();
+    break;
+  }
+  case 'ky': {
+    const api = ky.create({ headers, retry: 2 });
+    send = () => api.get(url).text();
+    break;
+  }
+  case 'got': {
+    const api = got.extend({ headers, retry: { limit: 2 } });
+    send = () => api.get(url).text();
+    break;
+  }
+  case 'axios': {
+    const api = axios.create({ headers, responseType: 'text' });
+    send = async () => (await api.get(url)).data;
+    break;
+  }
+  default:
+    throw new Error(`unknown variant ${variant}`);
+}
+
+// Warm up (connections, JIT) before the measured window.
+await Promise.all(Array.from({ length: concurrency }, () => send()));
+let count = 0;
+const started = Date.now();
+const end = started + ms;
+await Promise.all(
+  Array.from({ length: concurrency }, async () => {
+    while (Date.now() < end) {
+      await send();
+      count++;
+    }
+  }),
+);
+process.stdout.write(JSON.stringify({ count, rps: count / ((Date.now() - started) / 1000) }));
+process.exit(0);

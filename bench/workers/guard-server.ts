@@ -1,0 +1,89 @@
+// A protected route on one framework with one kind of authentication. argv: framework variant
+// Prints one JSON line: { port, authorization } (the header the load generator sends).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import fastifyJwt from '@fastify/jwt';
+import { serve } from '@hono/node-server';
+import express from 'express';
+import { expressjwt } from 'express-jwt';
+import Fastify from 'fastify';
+import { Hono } from 'hono';
+import { jwt as honoJwt } from 'hono/jwt';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { authenticate } from '../../src/adapters/express.ts';
+import { gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
+import { honoGuard } from '../../src/adapters/hono.ts';
+import { protect } from '../../src/adapters/node.ts';
+import {
+  basicScheme,
+  bearerScheme,
+  createGuard,
+  type Guard,
+  hashPassword,
+  memoryUsers,
+} from '../../src/server/index.ts';
+
+const [framework, variant] = process.argv.slice(2) as [string, string];
+const SECRET = 'bench-hs256-secret-of-at-least-32-bytes!!';
+const body = '{"ok":true}';
+
+let guard: Guard | undefined;
+let authorization = '';
+if (variant === 'jwtHs256' || variant === 'peerJwt') {
+  authorization = `Bearer ${await new SignJWT({ scope: 'read' }).setProtectedHeader({ alg: 'HS256' }).setSubject('u1').setExpirationTime('1h').sign(new TextEncoder().encode(SECRET))}`;
+  if (variant === 'jwtHs256')
+    guard = createGuard({ schemes: [bearerScheme({ jwt: { key: SECRET, algorithms: ['HS256'] } })] });
+} else if (variant === 'jwtEs256') {
+  const { publicKey, privateKey } = await generateKeyPair('ES256');
+  authorization = `Bearer ${await new SignJWT({ scope: 'read' }).setProtectedHeader({ alg: 'ES256' }).setSubject('u1').setExpirationTime('1h').sign(privateKey)}`;
+  guard = createGuard({ schemes: [bearerScheme({ jwt: { key: publicKey, algorithms: ['ES256'] } })] });
+  void exportJWK;
+} else if (variant === 'basicCached' || variant === 'basicUncached') {
+  const users = memoryUsers([
+    { id: 'u1', username: 'bench', passwordHash: await hashPassword('bench-password'), scopes: [], roles: [] },
+  ]);
+  guard = createGuard({ schemes: [basicScheme({ users, ...(variant === 'basicUncached' ? { cache: false } : {}) })] });
+  authorization = `Basic ${Buffer.from('bench:bench-password').toString('base64')}`;
+}
+
+let server: Server;
+if (framework === 'node') {
+  const handler = (_req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(body);
+  };
+  server = createServer(guard ? protect(guard, handler) : handler);
+} else if (framework === 'express') {
+  const app = express();
+  const handler = (_req: express.Request, res: express.Response) => void res.type('application/json').send(body);
+  if (variant === 'peerJwt') app.get('/', expressjwt({ secret: SECRET, algorithms: ['HS256'] }), handler);
+  else if (guard) app.get('/', authenticate(guard), handler);
+  else app.get('/', handler);
+  server = createServer(app);
+} else if (framework === 'fastify') {
+  const app = Fastify();
+  if (variant === 'peerJwt') {
+    await app.register(fastifyJwt, { secret: SECRET });
+    app.get('/', { onRequest: async (request) => void (await request.jwtVerify()) }, async (_req, reply) =>
+      reply.type('application/json').send(body),
+    );
+  } else if (guard) {
+    await app.register(gatehousePlugin, { guard });
+    app.get('/', { preHandler: guardHandler(guard) }, async (_req, reply) => reply.type('application/json').send(body));
+  } else app.get('/', async (_req, reply) => reply.type('application/json').send(body));
+  await app.ready();
+  server = app.server;
+} else {
+  const app = new Hono();
+  const handler = (c: import('hono').Context) => c.body(body, 200, { 'content-type': 'application/json' });
+  if (variant === 'peerJwt') app.get('/', honoJwt({ secret: SECRET, alg: 'HS256' }), handler);
+  else if (guard) app.get('/', honoGuard(guard), handler);
+  else app.get('/', handler);
+  server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
+}
+const ready = () =>
+  process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port, authorization })}\n`);
+if (server.listening) ready();
+else if (framework === 'hono') server.once('listening', ready);
+else server.listen(0, '127.0.0.1', ready);
+process.on('SIGTERM', () => process.exit(0));
