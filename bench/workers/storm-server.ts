@@ -1,13 +1,14 @@
-// The refresh storm's server: /api accepts only the newest token; /token issues a new one (20 ms of work) and counts.
+// The refresh storm's server: /api accepts every token /token issued (each stays valid, as most issuers' do); /token takes 20 ms and counts.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 let issued = 0;
-let current = 'stale';
+const valid = new Set<string>();
 const server = createServer((req, res) => {
   if (req.url === '/token') {
     setTimeout(() => {
-      current = `fresh-${++issued}`;
+      const current = `fresh-${++issued}`;
+      valid.add(current);
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ access_token: current, token_type: 'Bearer', expires_in: 3600 }));
     }, 20);
@@ -17,7 +18,7 @@ const server = createServer((req, res) => {
     res.end(JSON.stringify({ tokenCalls: issued }));
     return;
   }
-  if (req.headers.authorization === `Bearer ${current}`) {
+  if (valid.has(String(req.headers.authorization).replace('Bearer ', ''))) {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end('{"ok":true}');
   } else {

@@ -11,6 +11,7 @@ import { GatehouseError } from './errors/gatehouse-error.ts';
 import { httpErrorFor } from './errors/http-error.ts';
 import { TimeoutError } from './errors/timeout-error.ts';
 import { type ClientOptions, NO_LISTENER, normalizeOptions } from './options.ts';
+import { OriginConcurrency } from './origin-concurrency.ts';
 import { OriginCooldown } from './origin-cooldown.ts';
 import type { OutgoingRequest } from './outgoing-request.ts';
 import { redactUrl } from './redact.ts';
@@ -47,6 +48,7 @@ const PROBLEM_BODY_LIMIT = 65_536; // characters read from an error body to find
 export function createClient(options: ClientOptions = {}): Client {
   const config = normalizeOptions(options);
   const cooldown = new OriginCooldown();
+  const concurrency = new OriginConcurrency();
   const secretParams = config.auth?.secretQueryParams ?? [];
   let jar: Promise<CookieJarLike> | undefined;
   if (config.cookies === true) jar = createCookieJar();
@@ -81,6 +83,7 @@ export function createClient(options: ClientOptions = {}): Client {
       attemptTimeout: config.timeout.attempt,
       policy: config.retry,
       cooldown,
+      concurrency,
       onRetry: config.onRetry,
       attempts: 0,
       note: undefined,

@@ -7,6 +7,7 @@ import { GatehouseError } from './errors/gatehouse-error.ts';
 import { httpErrorFor } from './errors/http-error.ts';
 import { NetworkError, systemErrorCode } from './errors/network-error.ts';
 import { TimeoutError } from './errors/timeout-error.ts';
+import type { OriginConcurrency } from './origin-concurrency.ts';
 import type { OriginCooldown } from './origin-cooldown.ts';
 import type { OutgoingRequest } from './outgoing-request.ts';
 import { BodyNotReplayableError } from './request-body.ts';
@@ -34,6 +35,7 @@ export interface CallState {
   attemptTimeout: number | undefined;
   policy: RetryPolicy;
   cooldown: OriginCooldown;
+  concurrency: OriginConcurrency;
   onRetry: (event: RetryEvent) => void;
   /** Filled in as the call goes: the attempts made, and why it stopped short. */
   attempts: number;
@@ -47,7 +49,15 @@ const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVA
 export async function sendWithRetry(request: OutgoingRequest, state: CallState, next: Send): Promise<Response> {
   const origin = request.url.origin;
   for (let attempt = 1; ; attempt++) {
-    await waitForCooldown(origin, state);
+    // A place first, then the cooldown: a request that queued for a place while another got a
+    // 429 must still wait out the Retry-After that 429 brought.
+    const leave = await enterGate(origin, state);
+    try {
+      await waitForCooldown(origin, state);
+    } catch (error) {
+      leave();
+      throw error;
+    }
     state.attempts = attempt;
     const budget = new Budget('attempt', state.attemptTimeout, [state.total.signal]);
     let outcome: Outcome;
@@ -55,6 +65,9 @@ export async function sendWithRetry(request: OutgoingRequest, state: CallState, 
     try {
       response = await next(request, { signal: budget.signal, attempt });
       outcome = { kind: 'response', response };
+      if (response.status === 429 || (response.status === 503 && response.headers.has('retry-after')))
+        state.concurrency.tooMany(origin);
+      else if (response.ok) state.concurrency.accepted(origin);
     } catch (error) {
       outcome = classify(error, budget, state);
       if (outcome.kind === 'network' && request.body.exhausted) {
@@ -80,6 +93,7 @@ export async function sendWithRetry(request: OutgoingRequest, state: CallState, 
       continue;
     } finally {
       budget.dispose();
+      leave();
     }
     if (response.ok || !state.policy.statusCodes.includes(response.status)) return response;
     if (request.body.exhausted) {
@@ -159,6 +173,16 @@ async function waitForCooldown(origin: string, state: CallState): Promise<void> 
     });
   }
   await abortableWait(Math.min(wait, onLongRetryAfter === 'clamp' ? maxRetryAfter : wait), state);
+}
+
+async function enterGate(origin: string, state: CallState): Promise<() => void> {
+  try {
+    return await state.concurrency.enter(origin, state.total.signal);
+  } catch (error) {
+    if (state.callerSignal?.aborted) throw state.callerSignal.reason;
+    if (error instanceof BudgetExpired) throw totalTimeout(state);
+    throw error;
+  }
 }
 
 async function abortableWait(ms: number, state: CallState): Promise<void> {
