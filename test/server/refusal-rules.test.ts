@@ -341,6 +341,22 @@ describe('configuration', () => {
     assert.throws(() => bearerScheme({ jwt: { key: 'short', algorithms: ['HS256'] } }), /at least 32 bytes/);
   });
 
+  it('a verified token is remembered, but never past its exp', async () => {
+    const { bearerScheme } = await import('../../src/server/index.ts');
+    const g = createGuard({
+      schemes: [
+        bearerScheme({
+          jwt: { key: JWT_SECRET, algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE, clockTolerance: 0 },
+        }),
+      ],
+    });
+    const token = await jwt({}, { expiresIn: Math.floor(Date.now() / 1000) + 1 });
+    assert.equal((await ask(g, { authorization: `Bearer ${token}` })).status, 200);
+    assert.equal((await ask(g, { authorization: `Bearer ${token}` })).status, 200);
+    await new Promise((r) => setTimeout(r, 1100 + (1000 - (Date.now() % 1000))));
+    assert.equal((await ask(g, { authorization: `Bearer ${token}` })).body['code'], 'token_expired');
+  });
+
   it('rejects a guard without schemes', () => {
     assert.throws(() => createGuard({ schemes: [] }), { code: 'ERR_GATEHOUSE_INVALID_ARGUMENT' });
   });

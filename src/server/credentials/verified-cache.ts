@@ -1,10 +1,10 @@
 /**
  * A short-lived memory of credentials that verified, so Basic auth does not cost one argon2id
- * hash per request. Entries are keyed by an HMAC of the credentials and the stored hash under
- * a key that never leaves this process: the cache never holds a password, and a changed
- * password (a new stored hash) misses at once.
+ * hash per request (and a JWT not one signature check). Entries are keyed by a SHA-256 of a
+ * per-process random key and the length-prefixed parts (the credentials and the stored hash): the
+ * cache never holds a password, and a changed password (a new stored hash) misses at once.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 export interface VerifiedCacheOptions {
   /** How long a verified credential is remembered, in ms. @default 60_000 */
@@ -14,7 +14,7 @@ export interface VerifiedCacheOptions {
 }
 
 export class VerifiedCache<V> {
-  readonly #key = randomBytes(32);
+  readonly #key = randomBytes(32).toString('base64');
   readonly #entries = new Map<string, { value: V; until: number }>();
   readonly #ttlMs: number;
   readonly #max: number;
@@ -25,9 +25,10 @@ export class VerifiedCache<V> {
   }
 
   #id(parts: readonly string[]): string {
-    const mac = createHmac('sha256', this.#key);
-    for (const part of parts) mac.update(`${part.length}:${part}`);
-    return mac.digest('base64');
+    // Length-prefixed, so no two lists of parts give the same input; one-shot hashing is cheap.
+    let input = this.#key;
+    for (const part of parts) input += `${part.length}:${part}`;
+    return hash('sha256', input, 'base64');
   }
 
   get(parts: readonly string[], now = Date.now()): V | undefined {
@@ -41,10 +42,11 @@ export class VerifiedCache<V> {
     return entry.value;
   }
 
-  set(parts: readonly string[], value: V, now = Date.now()): void {
+  /** Remembers a value; `until` (ms) shortens its life, e.g. to a token's expiry. */
+  set(parts: readonly string[], value: V, now = Date.now(), until = Number.POSITIVE_INFINITY): void {
     const id = this.#id(parts);
     this.#entries.delete(id);
-    this.#entries.set(id, { value, until: now + this.#ttlMs });
+    this.#entries.set(id, { value, until: Math.min(until, now + this.#ttlMs) });
     while (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value!);
   }
 

@@ -15,6 +15,7 @@ import {
 } from 'jose';
 import { invalidArgument } from '../../http/argument-error.ts';
 import type { BearerCredentials } from '../../http/index.ts';
+import { VerifiedCache, type VerifiedCacheOptions } from '../credentials/verified-cache.ts';
 import type { Identity, Principal } from '../principal.ts';
 import { principalOf } from '../principal.ts';
 import type { Refusal } from '../refusal.ts';
@@ -30,8 +31,14 @@ export interface JwtOptions {
   audience?: string | readonly string[];
   /** Seconds of clock difference forgiven for exp and nbf. @default 5 */
   clockTolerance?: number;
-  /** Whether a verified token was revoked (a jti deny-list). */
+  /** Whether a verified token was revoked (a jti deny-list); asked on every request, cached or not. */
   isRevoked?: (payload: JWTPayload) => boolean | Promise<boolean>;
+  /**
+   * Remember verified tokens until their exp (60 s at most), so a client that reuses its token
+   * costs one signature check, not one per request. false checks every time.
+   * @default { ttlMs: 60_000, maxEntries: 10_000 }
+   */
+  cache?: VerifiedCacheOptions | false;
 }
 
 export interface OpaqueOptions {
@@ -112,12 +119,19 @@ function jwtVerifier(jwt: JwtOptions): (token: string) => Promise<Principal | Re
       ? { audience: typeof jwt.audience === 'string' ? jwt.audience : [...jwt.audience] }
       : {}),
   };
+  const cache = jwt.cache === false ? undefined : new VerifiedCache<JWTPayload>(jwt.cache ?? {});
+  const tolerance = (jwt.clockTolerance ?? 5) * 1000;
   return async (token) => {
-    let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(token, key as Uint8Array, verifyOptions));
-    } catch (error) {
-      return { reason: reasonOf(error), scheme: 'bearer', detail: detailOf(error) };
+    const now = Date.now();
+    let payload = cache?.get([token], now);
+    // A cached token is still held to its exp (the cache entry never outlives it) and to revocation below.
+    if (payload === undefined) {
+      try {
+        ({ payload } = await jwtVerify(token, key as Uint8Array, verifyOptions));
+      } catch (error) {
+        return { reason: reasonOf(error), scheme: 'bearer', detail: detailOf(error) };
+      }
+      if (typeof payload.exp === 'number') cache?.set([token], payload, now, payload.exp * 1000 + tolerance);
     }
     if (jwt.isRevoked && (await jwt.isRevoked(payload)))
       return { reason: 'token_revoked', scheme: 'bearer', detail: 'The access token was revoked.' };
