@@ -12,7 +12,8 @@ import { progress, run, type Spread, spread, start, WORKERS } from './lib.ts';
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 2 : 5;
 const CLIENT_MS = quick ? 1500 : 5000;
-const SERVER_SECONDS = quick ? 1.5 : 5;
+const SERVER_SECONDS = quick ? 1.2 : 5;
+const WARMUP_SECONDS = quick ? 0.5 : 1;
 const CONCURRENCY = 32;
 const root = join(import.meta.dirname, '..');
 
@@ -100,7 +101,7 @@ for (const [framework, variant] of configurations) {
   const target = await start('guard-server.ts', [framework, variant]);
   const { port, authorization } = JSON.parse(target.line) as { port: number; authorization: string };
   progress(`server guard: ${framework} ${variant}, warm-up`);
-  await autocannon(port, authorization, 1);
+  await autocannon(port, authorization, WARMUP_SECONDS);
   server[framework] ??= {};
   server[framework]![variant] = await rounds(`server guard: ${framework} ${variant}`, () =>
     autocannon(port, authorization, SERVER_SECONDS),
@@ -138,6 +139,37 @@ const machine = {
 writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify({ machine, ...results }, null, 2)}\n`);
 writeFileSync(join(root, 'BENCHMARKS.md'), markdown(machine, results));
 process.stdout.write(`${markdown(machine, results)}\n`);
+
+/** The targets of the benchmark issue, judged from this run's medians. */
+function targets(r: Record<string, unknown>): Array<[string, boolean, string]> {
+  const c = (r['client'] as { rps: Record<string, Spread> }).rps;
+  const srv = r['server'] as Record<string, Record<string, Spread>>;
+  const storm = r['refreshStorm'] as Record<string, { tokenCalls: number; succeeded: number; ms: number }>;
+  const limits = r['rateLimit'] as Record<string, { status429: number; ms: number }>;
+  const x = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+  const out: Array<[string, boolean, string]> = [];
+  const g = c['gatehouse']!.median;
+  out.push(['client: Gatehouse over fetch ≥ 0.95 × raw fetch', g >= 0.95 * c['fetch']!.median, x(g, c['fetch']!.median)]);
+  const wrappers = ['ky', 'got', 'axios'].filter((w) => c[w]);
+  out.push(['client: faster than every other wrapper', wrappers.every((w) => g > c[w]!.median), wrappers.map((w) => `${w} ${x(g, c[w]!.median)}`).join(', ')]);
+  out.push(['refresh storm: exactly 1 token call, all 1,000 succeed', storm['gatehouse']?.tokenCalls === 1 && storm['gatehouse']?.succeeded === 1000, `${storm['gatehouse']?.tokenCalls} call, ${storm['gatehouse']?.succeeded} succeeded`]);
+  const others = ['ky', 'got', 'axiosRetry'];
+  out.push([
+    'rate-limit storm: fewest 429s, no slower to finish',
+    others.every((o) => limits['gatehouse']!.status429 <= limits[o]!.status429) && others.every((o) => limits[o]!.status429 > limits['gatehouse']!.status429 * 2 || limits['gatehouse']!.ms <= limits[o]!.ms * 1.1),
+    `${limits['gatehouse']!.status429} 429s in ${limits['gatehouse']!.ms} ms; ${others.map((o) => `${o} ${limits[o]!.status429} in ${limits[o]!.ms} ms`).join('; ')}`,
+  ]);
+  for (const framework of ['node', 'fastify', 'hono']) {
+    const f = srv[framework]!;
+    for (const jwt of ['jwtHs256', 'jwtEs256']) out.push([`server ${framework}: ${jwt} ≥ 0.9 × no auth`, f[jwt]!.median >= 0.9 * f['noAuth']!.median, x(f[jwt]!.median, f['noAuth']!.median)]);
+    out.push([`server ${framework}: basicCached ≥ 0.8 × no auth`, f['basicCached']!.median >= 0.8 * f['noAuth']!.median, x(f['basicCached']!.median, f['noAuth']!.median)]);
+  }
+  for (const framework of ['fastify', 'hono', 'express']) {
+    const f = srv[framework]!;
+    out.push([`server ${framework}: Gatehouse JWT ≥ the peer`, f['jwtHs256']!.median >= f['peerJwt']!.median, x(f['jwtHs256']!.median, f['peerJwt']!.median)]);
+  }
+  return out;
+}
 
 function markdown(m: typeof machine, r: Record<string, unknown>): string {
   const c = (r['client'] as { rps: Record<string, Spread> }).rps;
@@ -191,6 +223,10 @@ function markdown(m: typeof machine, r: Record<string, unknown>): string {
     ),
     '',
     'peerJwt is @fastify/jwt on Fastify, express-jwt on Express and hono/jwt on Hono, all HS256 on the same route.',
+    '',
+    '## Targets',
+    '',
+    ...targets(r).map(([what, met, figure]) => `- ${met ? 'met' : '**missed**'}: ${what} (${figure})`),
     '',
     '## 5. Token endpoint',
     '',
