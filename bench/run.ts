@@ -149,24 +149,53 @@ function targets(r: Record<string, unknown>): Array<[string, boolean, string]> {
   const x = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
   const out: Array<[string, boolean, string]> = [];
   const g = c['gatehouse']!.median;
-  out.push(['client: Gatehouse over fetch ≥ 0.95 × raw fetch', g >= 0.95 * c['fetch']!.median, x(g, c['fetch']!.median)]);
+  out.push([
+    'client: Gatehouse over fetch ≥ 0.95 × raw fetch',
+    g >= 0.95 * c['fetch']!.median,
+    x(g, c['fetch']!.median),
+  ]);
   const wrappers = ['ky', 'got', 'axios'].filter((w) => c[w]);
-  out.push(['client: faster than every other wrapper', wrappers.every((w) => g > c[w]!.median), wrappers.map((w) => `${w} ${x(g, c[w]!.median)}`).join(', ')]);
-  out.push(['refresh storm: exactly 1 token call, all 1,000 succeed', storm['gatehouse']?.tokenCalls === 1 && storm['gatehouse']?.succeeded === 1000, `${storm['gatehouse']?.tokenCalls} call, ${storm['gatehouse']?.succeeded} succeeded`]);
+  out.push([
+    'client: faster than every other wrapper',
+    wrappers.every((w) => g > c[w]!.median),
+    wrappers.map((w) => `${w} ${x(g, c[w]!.median)}`).join(', '),
+  ]);
+  out.push([
+    'refresh storm: exactly 1 token call, all 1,000 succeed',
+    storm['gatehouse']?.tokenCalls === 1 && storm['gatehouse']?.succeeded === 1000,
+    `${storm['gatehouse']?.tokenCalls} call, ${storm['gatehouse']?.succeeded} succeeded`,
+  ]);
   const others = ['ky', 'got', 'axiosRetry'];
   out.push([
     'rate-limit storm: fewest 429s, no slower to finish',
-    others.every((o) => limits['gatehouse']!.status429 <= limits[o]!.status429) && others.every((o) => limits[o]!.status429 > limits['gatehouse']!.status429 * 2 || limits['gatehouse']!.ms <= limits[o]!.ms * 1.1),
+    others.every((o) => limits['gatehouse']!.status429 <= limits[o]!.status429) &&
+      others.every(
+        (o) =>
+          limits[o]!.status429 > limits['gatehouse']!.status429 * 2 || limits['gatehouse']!.ms <= limits[o]!.ms * 1.1,
+      ),
     `${limits['gatehouse']!.status429} 429s in ${limits['gatehouse']!.ms} ms; ${others.map((o) => `${o} ${limits[o]!.status429} in ${limits[o]!.ms} ms`).join('; ')}`,
   ]);
   for (const framework of ['node', 'fastify', 'hono']) {
     const f = srv[framework]!;
-    for (const jwt of ['jwtHs256', 'jwtEs256']) out.push([`server ${framework}: ${jwt} ≥ 0.9 × no auth`, f[jwt]!.median >= 0.9 * f['noAuth']!.median, x(f[jwt]!.median, f['noAuth']!.median)]);
-    out.push([`server ${framework}: basicCached ≥ 0.8 × no auth`, f['basicCached']!.median >= 0.8 * f['noAuth']!.median, x(f['basicCached']!.median, f['noAuth']!.median)]);
+    for (const jwt of ['jwtHs256', 'jwtEs256'])
+      out.push([
+        `server ${framework}: ${jwt} ≥ 0.9 × no auth`,
+        f[jwt]!.median >= 0.9 * f['noAuth']!.median,
+        x(f[jwt]!.median, f['noAuth']!.median),
+      ]);
+    out.push([
+      `server ${framework}: basicCached ≥ 0.8 × no auth`,
+      f['basicCached']!.median >= 0.8 * f['noAuth']!.median,
+      x(f['basicCached']!.median, f['noAuth']!.median),
+    ]);
   }
   for (const framework of ['fastify', 'hono', 'express']) {
     const f = srv[framework]!;
-    out.push([`server ${framework}: Gatehouse JWT ≥ the peer`, f['jwtHs256']!.median >= f['peerJwt']!.median, x(f['jwtHs256']!.median, f['peerJwt']!.median)]);
+    out.push([
+      `server ${framework}: Gatehouse JWT ≥ the peer`,
+      f['jwtHs256']!.median >= f['peerJwt']!.median,
+      x(f['jwtHs256']!.median, f['peerJwt']!.median),
+    ]);
   }
   return out;
 }

@@ -8,7 +8,14 @@ import type { Request as ExpressRequest, Response as ExpressResponse, NextFuncti
 import type { AuthenticateOptions, Guard } from '../server/guard.ts';
 import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
-import { authorizationLines, type FetchHandler, readBody, sendWebResponse, toWebRequest } from './node.ts';
+import {
+  authorizationLines,
+  type FetchHandler,
+  readBody,
+  sendWebResponse,
+  toRequestView,
+  toWebRequest,
+} from './node.ts';
 
 declare global {
   namespace Express {
@@ -34,7 +41,7 @@ export function authenticate(guard: Guard, options: { permission?: Permission } 
         }
         if (req.rawBody) opts.body = req.rawBody;
       }
-      const decision = await guard.authenticate(toWebRequest(req), opts);
+      const decision = await guard.authenticate(toRequestView(req), opts);
       if (decision.outcome === 'refused') return await sendWebResponse(res, guard.refuse(decision.refusal));
       if (decision.outcome === 'authenticated') req.auth = decision.principal;
       next();

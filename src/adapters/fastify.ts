@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHook
 import type { AuthenticateOptions, Guard } from '../server/guard.ts';
 import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
-import { authorizationLines, type FetchHandler, readBody, toWebRequest } from './node.ts';
+import { authorizationLines, type FetchHandler, readBody, toRequestView, toWebRequest } from './node.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -37,7 +37,7 @@ export function guardHandler(guard: Guard, options: { permission?: Permission } 
     const opts: AuthenticateOptions = { authorization: authorizationLines(request.raw) };
     if (options.permission) opts.permission = options.permission;
     if (request.rawBody) opts.body = request.rawBody;
-    const decision = await guard.authenticate(toWebRequest(request.raw), opts);
+    const decision = await guard.authenticate(toRequestView(request.raw), opts);
     if (decision.outcome === 'refused') {
       const response = guard.refuse(decision.refusal);
       reply.code(response.status);

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthenticateOptions, Guard } from '../server/guard.ts';
 import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
+import type { RequestView } from '../server/scheme.ts';
 
 export interface AuthenticatedRequest extends IncomingMessage {
   /** The verified principal; undefined only for a CORS preflight. */
@@ -34,6 +35,25 @@ export function toWebRequest(req: IncomingMessage, body?: Uint8Array): Request {
   const init: RequestInit = { method, headers };
   if (body && method !== 'GET' && method !== 'HEAD') init.body = body as Uint8Array<ArrayBuffer>;
   return new Request(`${secure ? 'https' : 'http'}://${host}${req.url ?? '/'}`, init);
+}
+
+/**
+ * A light view of a Node request for the guard: node:http has parsed the headers already, and
+ * a Web Request built from them would cost more than the authentication.
+ */
+export function toRequestView(req: IncomingMessage, body?: Uint8Array): RequestView {
+  const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
+  const headers = req.headers;
+  const get = (name: string): string | null => {
+    const value = headers[name.toLowerCase()];
+    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+  };
+  return {
+    method: req.method ?? 'GET',
+    url: `${secure ? 'https' : 'http'}://${headers.host ?? 'localhost'}${req.url ?? '/'}`,
+    headers: { get, has: (name) => headers[name.toLowerCase()] !== undefined },
+    ...(body ? { clone: () => ({ arrayBuffer: async () => body.slice().buffer as ArrayBuffer }) } : {}),
+  };
 }
 
 /** Every Authorization line as received: Node keeps only the first in req.headers. */
@@ -76,7 +96,7 @@ export function protect(
       request.rawBody = await readBody(req);
       opts.body = request.rawBody;
     }
-    const decision = await guard.authenticate(toWebRequest(req), opts);
+    const decision = await guard.authenticate(toRequestView(req), opts);
     if (decision.outcome === 'refused') return sendWebResponse(res, guard.refuse(decision.refusal));
     if (decision.outcome === 'authenticated') request.auth = decision.principal;
     await handler(request, res);

@@ -16,7 +16,7 @@ import { parseCookieHeader } from './cookies.ts';
 import type { Permission } from './permissions.ts';
 import type { Principal } from './principal.ts';
 import { isRefusal, type Refusal } from './refusal.ts';
-import type { GuardRequest, Scheme } from './scheme.ts';
+import type { GuardRequest, RequestView, Scheme } from './scheme.ts';
 
 export interface GuardOptions {
   /** The schemes this API accepts. */
@@ -31,7 +31,7 @@ export interface GuardOptions {
    */
   body?: 'problem' | 'detail';
   /** Sees every refusal (for logging); it carries no credential. */
-  onRefusal?: (refusal: Refusal, request: Request) => void;
+  onRefusal?: (refusal: Refusal, request: RequestView) => void;
 }
 
 export type Decision =
@@ -55,7 +55,7 @@ export interface AuthenticateOptions {
 export interface Guard {
   /** Whether a configured scheme verifies the body (signed requests): adapters keep it for them. */
   readonly needsBody: boolean;
-  authenticate(request: Request, options?: AuthenticateOptions): Promise<Decision>;
+  authenticate(request: RequestView, options?: AuthenticateOptions): Promise<Decision>;
   /** The one Response for a refusal: status, WWW-Authenticate, problem body. */
   refuse(refusal: Refusal): Response;
   /** OpenAPI 3.1: `components.securitySchemes`, and the `security` requirement of a route. */
@@ -88,7 +88,7 @@ export function createGuard(options: GuardOptions): Guard {
     .filter(Boolean)
     .join(', ');
 
-  async function decide(request: Request, opts: AuthenticateOptions): Promise<Decision> {
+  async function decide(request: RequestView, opts: AuthenticateOptions): Promise<Decision> {
     // A CORS preflight carries no credentials by design (Fetch standard, CORS-preflight request).
     if (request.method === 'OPTIONS' && request.headers.has('access-control-request-method'))
       return { outcome: 'preflight' };
@@ -131,6 +131,8 @@ export function createGuard(options: GuardOptions): Guard {
       return refused({ reason: 'credentials_missing', detail: `Send credentials: ${accepted}.` });
     }
     if (chosen.scheme.needsBody && guardRequest.body === undefined) {
+      if (!request.clone)
+        throw invalidArgument('guard.authenticate: this scheme verifies the body; pass options.body or a Request');
       guardRequest.body = new Uint8Array(await request.clone().arrayBuffer());
     }
     const result = await chosen.scheme.verify(chosen.credentials, guardRequest);

@@ -53,7 +53,7 @@ export {
 } from './permissions.ts';
 export type { Identity, Principal } from './principal.ts';
 export type { Refusal } from './refusal.ts';
-export type { Detection, GuardRequest, Scheme } from './scheme.ts';
+export type { Detection, GuardRequest, RequestView, Scheme } from './scheme.ts';
 export { type ApiKeySchemeOptions, apiKeyScheme } from './schemes/api-key.ts';
 export { type BasicSchemeOptions, basicScheme } from './schemes/basic.ts';
 export { type BearerSchemeOptions, bearerScheme, type JwtOptions, type OpaqueOptions } from './schemes/bearer.ts';

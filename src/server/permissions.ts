@@ -5,11 +5,12 @@
 import { invalidArgument } from '../http/argument-error.ts';
 import type { Principal } from './principal.ts';
 import type { Refusal } from './refusal.ts';
+import type { RequestView } from './scheme.ts';
 
 export type PermissionResult = true | Refusal;
 
 export interface Permission {
-  check(principal: Principal, request: Request): PermissionResult | Promise<PermissionResult>;
+  check(principal: Principal, request: RequestView): PermissionResult | Promise<PermissionResult>;
   /** What the permission asks for, for OpenAPI security requirements. */
   readonly requires: { scopes: readonly string[]; roles: readonly string[] };
 }
@@ -53,7 +54,7 @@ export function requireRoles(...roles: string[]): Permission {
 
 /** A predicate of your own; false is `forbidden` with your detail. */
 export function allow(
-  predicate: (principal: Principal, request: Request) => boolean | Promise<boolean>,
+  predicate: (principal: Principal, request: RequestView) => boolean | Promise<boolean>,
   detail = 'You are not allowed to do this.',
 ): Permission {
   if (typeof predicate !== 'function') throw invalidArgument('allow(predicate): predicate must be a function');

@@ -7,9 +7,23 @@ import type { AuthorizationParseResult, Challenge, Credentials } from '../http/i
 import type { Principal } from './principal.ts';
 import type { Refusal } from './refusal.ts';
 
-/** A request as the guard sees it: the Web Request plus what the guard read from it once. */
+/**
+ * What the guard reads of a request: a Web Request has it all; the Node adapters pass a light
+ * view over node:http's parsed headers instead, since building a Web Request costs more than
+ * the authentication itself.
+ */
+export interface RequestView {
+  method: string;
+  /** The absolute URL. */
+  url: string;
+  headers: { get(name: string): string | null; has(name: string): boolean };
+  /** Only used to read the body for a scheme that needs it, when the adapter did not give it. */
+  clone?(): { arrayBuffer(): Promise<ArrayBuffer> };
+}
+
+/** A request as the guard sees it: the request plus what the guard read from it once. */
 export interface GuardRequest {
-  request: Request;
+  request: RequestView;
   url: URL;
   /** The Authorization field, parsed; undefined when absent. Two fields are a malformed one. */
   authorization: AuthorizationParseResult | undefined;
