@@ -11,8 +11,8 @@ import { progress, run, type Spread, spread, start, WORKERS } from './lib.ts';
 
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 2 : 5;
-const CLIENT_MS = quick ? 1500 : 5000;
-const SERVER_SECONDS = quick ? 1.2 : 5;
+const CLIENT_MS = quick ? 1000 : 5000;
+const SERVER_SECONDS = quick ? 1 : 5;
 const WARMUP_SECONDS = quick ? 0.5 : 1;
 const CONCURRENCY = 32;
 const root = join(import.meta.dirname, '..');
