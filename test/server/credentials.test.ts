@@ -95,6 +95,20 @@ describe('API keys', () => {
   });
 });
 
+describe('session cookies', () => {
+  it('are HttpOnly, Secure and SameSite=Lax, signed, with a CSRF token bound to the session', async () => {
+    const { issueSession } = await import('../../src/server/index.ts');
+    const issued = issueSession('session-id-abcdefghijklmnop', { secret: 'a-session-secret-of-at-least-32-bytes!!' });
+    assert.match(
+      issued.setCookie,
+      /^gh_session=session-id-abcdefghijklmnop\.[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
+    );
+    assert.match(issued.csrfToken, /^[A-Za-z0-9_-]{43}$/);
+    assert.throws(() => issueSession('short', { secret: 'a-session-secret-of-at-least-32-bytes!!' }), /16–128/);
+    assert.throws(() => issueSession('session-id-abcdefghijklmnop', { secret: 'too-short' }), /at least 32 bytes/);
+  });
+});
+
 describe('comparisons of secrets are constant-time', () => {
   it('no server file compares a secret with === or Buffer.equals', () => {
     const dir = join(import.meta.dirname, '../../src/server');
