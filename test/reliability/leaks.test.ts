@@ -4,6 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { inspect, promisify } from 'node:util';
@@ -124,7 +126,7 @@ describe('no secret leaks', () => {
   });
 
   it('from the CLI: a password given on stdin is never echoed', async () => {
-    const store = `sqlite:${join(import.meta.dirname, '../../.cache', `leaks-${process.pid}.db`)}`;
+    const store = `sqlite:${join(mkdtempSync(join(tmpdir(), 'gh-leaks-')), 'gatehouse.db')}`;
     const child = execFile(process.execPath, [main, 'users', 'add', 'leaky', '--store', store]);
     child.stdin!.end(`${SECRETS.password}\n`);
     let output = '';
