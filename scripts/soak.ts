@@ -1,0 +1,18 @@
+// `npm run soak`: the long versions of the reliability tests.
+import { crashSafety } from '../test/support/crash-safety.ts';
+import { load } from '../test/support/load.ts';
+
+const started = Date.now();
+const crash = await crashSafety(200);
+process.stdout.write(
+  `token file crash safety: ${crash.kills} SIGKILLs, ${crash.refreshes} refreshes, ${crash.problems.length} problems\n`,
+);
+for (const problem of crash.problems) process.stdout.write(`  ${problem}\n`);
+const heavy = await load(1000, 60, 10);
+const loadHeld = heavy.errors === 0 && heavy.non2xx === 0 && heavy.timeouts === 0 && heavy.rssGrowth < 0.2;
+process.stdout.write(
+  `load: ${heavy.connections} connections for ${heavy.seconds} s, ${heavy.requests} requests, ${heavy.errors} errors, ${heavy.non2xx} non-2xx, ${heavy.timeouts} timeouts, p99 ${heavy.p99Ms} ms, RSS ${heavy.rssAfterWarmupMb} → ${heavy.rssAtEndMb} MB (${(heavy.rssGrowth * 100).toFixed(1)} %)\n`,
+);
+const held = crash.problems.length === 0 && loadHeld;
+process.stdout.write(`soak: ${held ? 'held' : 'FAILED'} in ${Math.round((Date.now() - started) / 1000)} s\n`);
+process.exitCode = held ? 0 : 1;

@@ -1,0 +1,14 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { load } from '../support/load.ts';
+
+describe('load (short; npm run soak holds 1,000 connections for 60 s)', () => {
+  it('a guarded route under 300 connections: no errors, and p99 reported', async () => {
+    const report = await load(300, 3, 1);
+    assert.equal(report.errors, 0);
+    assert.equal(report.non2xx, 0);
+    assert.equal(report.timeouts, 0);
+    assert.ok(report.requests > 1000, `only ${report.requests} requests`);
+    assert.ok(Number.isFinite(report.p99Ms));
+  });
+});

@@ -1,0 +1,33 @@
+// A guarded route for load tests: Bearer JWT (HS256) through the node:http adapter. GET /__rss answers
+// the process's resident memory. Prints { port, authorization } when it listens.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SignJWT } from 'jose';
+import { protect } from '../../src/adapters/node.ts';
+import { bearerScheme, createGuard } from '../../src/server/index.ts';
+
+const SECRET = 'load-test-hs256-secret-of-32-bytes-min';
+const guard = createGuard({ schemes: [bearerScheme({ jwt: { key: SECRET, algorithms: ['HS256'] } })] });
+const token = await new SignJWT({ scope: 'read' })
+  .setProtectedHeader({ alg: 'HS256' })
+  .setSubject('u1')
+  .setExpirationTime('2h')
+  .sign(new TextEncoder().encode(SECRET));
+const guarded = protect(guard, (req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ id: req.auth?.id }));
+});
+const server = createServer((req, res) => {
+  if (req.url === '/__rss') {
+    res.end(String(process.memoryUsage().rss));
+    return;
+  }
+  void guarded(req, res);
+});
+server.maxConnections = 5000;
+server.listen(0, '127.0.0.1', 4096, () =>
+  process.stdout.write(
+    `${JSON.stringify({ port: (server.address() as AddressInfo).port, authorization: `Bearer ${token}` })}\n`,
+  ),
+);
+process.on('SIGTERM', () => process.exit(0));

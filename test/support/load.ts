@@ -1,0 +1,90 @@
+/**
+ * Load against a guarded route: autocannon in a process of its own, the server in another.
+ * Reports requests, errors, p99 latency and the server's memory after warm-up and at the end.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+export interface LoadReport {
+  connections: number;
+  seconds: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  p99Ms: number;
+  rssAfterWarmupMb: number;
+  rssAtEndMb: number;
+  rssGrowth: number;
+}
+
+function runNode(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (c) => {
+      out += c;
+    });
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}`))));
+  });
+}
+
+export async function load(connections: number, seconds: number, warmupSeconds: number): Promise<LoadReport> {
+  const server = spawn(process.execPath, [join(import.meta.dirname, 'load-server.ts')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const { port, authorization } = await new Promise<{ port: number; authorization: string }>((resolve) => {
+    server.stdout.once('data', (chunk) => resolve(JSON.parse(String(chunk))));
+  });
+  const autocannon = join(import.meta.dirname, '../../node_modules/autocannon/autocannon.js');
+  const url = `http://127.0.0.1:${port}/`;
+  const rss = async () => Number(await (await fetch(`${url}__rss`)).text()) / 2 ** 20;
+  try {
+    await runNode([
+      autocannon,
+      '-c',
+      String(connections),
+      '-d',
+      String(warmupSeconds),
+      '-H',
+      `authorization=${authorization}`,
+      '-j',
+      url,
+    ]);
+    const rssAfterWarmupMb = await rss();
+    const report = JSON.parse(
+      await runNode([
+        autocannon,
+        '-c',
+        String(connections),
+        '-d',
+        String(seconds),
+        '-H',
+        `authorization=${authorization}`,
+        '-j',
+        url,
+      ]),
+    ) as {
+      requests: { total: number };
+      non2xx: number;
+      errors: number;
+      timeouts: number;
+      latency: { p99: number };
+    };
+    const rssAtEndMb = await rss();
+    return {
+      connections,
+      seconds,
+      requests: report.requests.total,
+      non2xx: report.non2xx,
+      errors: report.errors,
+      timeouts: report.timeouts,
+      p99Ms: report.latency.p99,
+      rssAfterWarmupMb: Math.round(rssAfterWarmupMb),
+      rssAtEndMb: Math.round(rssAtEndMb),
+      rssGrowth: Math.round(((rssAtEndMb - rssAfterWarmupMb) / rssAfterWarmupMb) * 1000) / 1000,
+    };
+  } finally {
+    server.kill('SIGTERM');
+  }
+}
