@@ -8,7 +8,8 @@ process.stdout.write(
   `token file crash safety: ${crash.kills} SIGKILLs, ${crash.refreshes} refreshes, ${crash.problems.length} problems\n`,
 );
 for (const problem of crash.problems) process.stdout.write(`  ${problem}\n`);
-const heavy = await load(1000, 60, 10);
+// 30 s of warm-up: V8 grows its heap once, about 25 s in, then RSS stays flat (heapUsed never grows).
+const heavy = await load(1000, 60, 30);
 const loadHeld = heavy.errors === 0 && heavy.non2xx === 0 && heavy.timeouts === 0 && heavy.rssGrowth < 0.2;
 process.stdout.write(
   `load: ${heavy.connections} connections for ${heavy.seconds} s, ${heavy.requests} requests, ${heavy.errors} errors, ${heavy.non2xx} non-2xx, ${heavy.timeouts} timeouts, p99 ${heavy.p99Ms} ms, RSS ${heavy.rssAfterWarmupMb} → ${heavy.rssAtEndMb} MB (${(heavy.rssGrowth * 100).toFixed(1)} %)\n`,

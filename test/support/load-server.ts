@@ -19,7 +19,8 @@ const guarded = protect(guard, (req, res) => {
 });
 const server = createServer((req, res) => {
   if (req.url === '/__rss') {
-    res.end(String(process.memoryUsage().rss));
+    const m = process.memoryUsage();
+    res.end(req.headers['x-detail'] ? JSON.stringify(m) : String(m.rss));
     return;
   }
   void guarded(req, res);

@@ -1,0 +1,125 @@
+/**
+ * The client bundle in headless Chromium (Debian's package, driven by playwright-core), on a
+ * page served from one origin, against the playground on another: a bearer refresh, a CORS
+ * preflight carrying Authorization, and a cross-origin redirect that must not carry the token.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { DEMO } from '../../src/playground/seed.ts';
+import { type Playground, startPlayground } from '../../src/playground/serve.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const root = join(import.meta.dirname, '../..');
+
+/** The page: the built client, with an import map for its one dependency, running three checks. */
+const PAGE = (api: string) => `<!doctype html><html><head><meta charset="utf-8">
+<script type="importmap">{ "imports": { "@noble/hashes/": "/node_modules/@noble/hashes/" } }</script></head><body>
+<script type="module">
+import { bearer, createClient, oauth2ClientCredentials } from '/dist/client/index.js';
+const api = ${JSON.stringify(api)};
+const results = {};
+try {
+  let refreshes = 0;
+  const tokens = oauth2ClientCredentials({ tokenUrl: api + '/oauth/token', clientId: ${JSON.stringify(DEMO.serviceClient.id)}, clientSecret: ${JSON.stringify(DEMO.serviceClient.secret)}, clientAuthentication: 'body' });
+  const client = createClient({ baseUrl: api + '/', auth: bearer(tokens), onRefresh: () => refreshes++ });
+  results.first = (await (await client.get('api/me')).json()).id;
+  const { accessToken } = await tokens.getToken();
+  await fetch(api + '/oauth/revoke', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: accessToken, client_id: ${JSON.stringify(DEMO.serviceClient.id)}, client_secret: ${JSON.stringify(DEMO.serviceClient.secret)} }) });
+  results.afterRevoke = (await client.get('api/me')).status;
+  results.refreshes = refreshes;
+  const redirected = await (await client.get('cross-origin/redirect?path=/headers')).json();
+  results.redirectedAuthorization = redirected.headers.Authorization ?? null;
+  results.redirectedHost = redirected.headers.Host;
+} catch (error) {
+  results.error = String(error && error.stack || error);
+}
+window.results = results;
+</script></body></html>`;
+
+function staticServer(distDir: string, api: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path === '/') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(PAGE(api));
+      return;
+    }
+    const base = path.startsWith('/dist/') ? distDir : path.startsWith('/node_modules/') ? root : undefined;
+    const file = base && normalize(join(base, path.replace(/^\/dist\//, '/')));
+    if (!file?.startsWith(base!) || !existsSync(file)) {
+      res.writeHead(404);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': extname(file) === '.js' ? 'text/javascript' : 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+describe('the client in a real browser', {
+  skip: !existsSync(CHROMIUM) && process.env['CI'] !== 'true' ? `no ${CHROMIUM}: apt-get install chromium` : false,
+}, () => {
+  let playground: Playground;
+  let page: Server;
+  let dist: string;
+  before(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium package`);
+    dist = mkdtempSync(join(tmpdir(), 'gh-dist-'));
+    execFileSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(root, 'tsconfig.build.json'), '--outDir', dist], {
+      stdio: 'inherit',
+    });
+    playground = await startPlayground();
+    page = await staticServer(join(dist), playground.url);
+  });
+  after(async () => {
+    page?.close();
+    await playground?.close();
+  });
+
+  it('refreshes a revoked token once, passes the CORS preflight with Authorization, and drops the token on a cross-origin redirect', async () => {
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    try {
+      const tab = await browser.newPage();
+      const origin = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
+      await tab.goto(`${origin}/`);
+      await tab.waitForFunction(() => (window as unknown as { results?: unknown }).results !== undefined, undefined, {
+        timeout: 20_000,
+      });
+      const results = (await tab.evaluate(
+        () => (window as unknown as { results: Record<string, unknown> }).results,
+      )) as Record<string, unknown>;
+      assert.equal(results['error'], undefined, String(results['error']));
+      assert.equal(
+        results['first'],
+        DEMO.serviceClient.id,
+        'a bearer call from another origin, through the CORS preflight',
+      );
+      assert.equal(results['afterRevoke'], 200, 'the revoked token was refreshed and the call repeated');
+      assert.equal(results['refreshes'], 1);
+      assert.equal(results['redirectedAuthorization'], null, 'no Authorization reached the other origin');
+      assert.equal(results['redirectedHost'], new URL(playground.otherUrl).host);
+    } finally {
+      await browser.close();
+    }
+  });
+});
