@@ -1,8 +1,14 @@
 // `npm run soak`: the long versions of the reliability tests.
+import { chaos } from '../test/support/chaos.ts';
 import { crashSafety } from '../test/support/crash-safety.ts';
 import { load } from '../test/support/load.ts';
 
 const started = Date.now();
+const storm = await chaos(10_000);
+const chaosHeld = storm.succeeded === storm.orders && storm.applied['1'] === storm.orders;
+process.stdout.write(
+  `chaos: ${storm.orders} POSTs with Idempotency-Key through faults in ${Math.round(storm.ms / 1000)} s: ${storm.succeeded} answered, applied ${JSON.stringify(storm.applied)}, ${storm.callerRetries} caller retries, surfaced ${JSON.stringify(storm.surfaced)}\n`,
+);
 const crash = await crashSafety(200);
 process.stdout.write(
   `token file crash safety: ${crash.kills} SIGKILLs, ${crash.refreshes} refreshes, ${crash.problems.length} problems\n`,
@@ -14,6 +20,6 @@ const loadHeld = heavy.errors === 0 && heavy.non2xx === 0 && heavy.timeouts === 
 process.stdout.write(
   `load: ${heavy.connections} connections for ${heavy.seconds} s, ${heavy.requests} requests, ${heavy.errors} errors, ${heavy.non2xx} non-2xx, ${heavy.timeouts} timeouts, p99 ${heavy.p99Ms} ms, RSS ${heavy.rssAfterWarmupMb} → ${heavy.rssAtEndMb} MB (${(heavy.rssGrowth * 100).toFixed(1)} %)\n`,
 );
-const held = crash.problems.length === 0 && loadHeld;
+const held = chaosHeld && crash.problems.length === 0 && loadHeld;
 process.stdout.write(`soak: ${held ? 'held' : 'FAILED'} in ${Math.round((Date.now() - started) / 1000)} s\n`);
 process.exitCode = held ? 0 : 1;

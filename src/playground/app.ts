@@ -22,6 +22,7 @@ import type { GatehouseStore } from '../stores/types.ts';
 import { faultRoutes } from './faults.ts';
 import { httpbinJson, httpbinRoutes } from './httpbin.ts';
 import { indexPage } from './index-page.ts';
+import { ordersRoutes } from './orders.ts';
 import { DEMO } from './seed.ts';
 
 export interface PlaygroundOptions {
@@ -176,6 +177,7 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
     return c.body('', 302, { location: other + path });
   });
 
+  app.route('/', ordersRoutes(store.idempotency));
   app.route('/', httpbinRoutes());
   app.route('/', faultRoutes());
 

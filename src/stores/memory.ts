@@ -15,10 +15,12 @@ import type {
   ClientStore,
   DenyList,
   GatehouseStore,
+  IdempotencyLedger,
   JwtKeyStore,
   RefreshTokenRecord,
   RefreshTokenStore,
   StoredJwtKey,
+  StoredResponse,
   UserRecord,
   UserStore,
 } from './types.ts';
@@ -173,6 +175,28 @@ export function memoryNonces(maxEntries = 100_000): NonceStore {
   };
 }
 
+export function memoryIdempotency(): IdempotencyLedger {
+  const entries = new Map<string, { fingerprint: string; until: number; response?: StoredResponse }>();
+  return {
+    async claim(key, fingerprint, now, pendingMs) {
+      const entry = entries.get(key);
+      if (!entry || entry.until <= now) {
+        entries.set(key, { fingerprint, until: now + pendingMs });
+        return { state: 'new' };
+      }
+      if (entry.fingerprint !== fingerprint) return { state: 'conflict' };
+      return entry.response ? { state: 'done', response: copy(entry.response) } : { state: 'pending' };
+    },
+    async complete(key, response, now, keepMs) {
+      const entry = entries.get(key);
+      if (entry) Object.assign(entry, { response: copy(response), until: now + keepMs });
+    },
+    async release(key) {
+      if (!entries.get(key)?.response) entries.delete(key);
+    },
+  };
+}
+
 export function memoryStore(): GatehouseStore {
   return {
     kind: 'memory',
@@ -183,6 +207,7 @@ export function memoryStore(): GatehouseStore {
     denyList: memoryDenyList(),
     jwtKeys: memoryJwtKeys(),
     nonces: memoryNonces(),
+    idempotency: memoryIdempotency(),
     close: async () => {},
   };
 }

@@ -211,8 +211,46 @@ export function sqlStore(kind: 'sqlite' | 'postgres', db: SqlDriver, close: () =
         return changed === 1;
       },
     },
+    idempotency: {
+      async claim(key, fingerprint, now, pendingMs) {
+        // A new key, or one whose entry expired (a run that died, an answer kept long enough).
+        const taken = await db.run(
+          "INSERT INTO gatehouse_idempotency (key, fingerprint, state, expires_at) VALUES (?, ?, 'pending', ?) ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, state = 'pending', status = NULL, headers = NULL, body = NULL, expires_at = excluded.expires_at WHERE gatehouse_idempotency.expires_at <= ?",
+          [key, fingerprint, now + pendingMs, now],
+        );
+        if (taken === 1) return { state: 'new' };
+        const [row] = await db.all('SELECT * FROM gatehouse_idempotency WHERE key = ?', [key]);
+        if (!row) return { state: 'pending' };
+        if (row['fingerprint'] !== fingerprint) return { state: 'conflict' };
+        if (row['state'] !== 'done') return { state: 'pending' };
+        return {
+          state: 'done',
+          response: {
+            status: Number(row['status']),
+            headers: JSON.parse(String(row['headers'])),
+            body: String(row['body']),
+          },
+        };
+      },
+      async complete(key, response, now, keepMs) {
+        await db.run(
+          "UPDATE gatehouse_idempotency SET state = 'done', status = ?, headers = ?, body = ?, expires_at = ? WHERE key = ?",
+          [response.status, JSON.stringify(response.headers), response.body, now + keepMs, key],
+        );
+      },
+      async release(key) {
+        await db.run("DELETE FROM gatehouse_idempotency WHERE key = ? AND state = 'pending'", [key]);
+      },
+    },
     close,
   };
+}
+
+/** Version 2: the idempotency ledger. */
+export function schemaV2(bigint: string): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS gatehouse_idempotency (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, state TEXT NOT NULL, status INTEGER, headers TEXT, body TEXT, expires_at ${bigint} NOT NULL)`,
+  ];
 }
 
 /** The tables, in the column types both databases read the same way (times are ms since the epoch). */

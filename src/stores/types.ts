@@ -86,6 +86,32 @@ export interface JwtKeyStore {
   addJwtKey(key: StoredJwtKey): Promise<void>;
 }
 
+/** A response as the idempotency ledger keeps it, to replay. */
+export interface StoredResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type IdempotencyClaim =
+  | { state: 'new' }
+  | { state: 'pending' }
+  | { state: 'done'; response: StoredResponse }
+  | { state: 'conflict' };
+
+/** The ledger behind idempotent POSTs: key → the response, so a repeat is answered, not re-run. */
+export interface IdempotencyLedger {
+  /**
+   * Claims a key, atomically across instances: `new` (run the request), `pending` (another run
+   * holds it), `done` (replay this), `conflict` (the key came with a different request).
+   * An expired entry (a run that died, an old answer) is taken over.
+   */
+  claim(key: string, fingerprint: string, now: number, pendingMs: number): Promise<IdempotencyClaim>;
+  complete(key: string, response: StoredResponse, now: number, keepMs: number): Promise<void>;
+  /** The run failed before it took effect: a retry may run it again. */
+  release(key: string): Promise<void>;
+}
+
 /** Everything the server keeps, as one object: what openStore() returns. */
 export interface GatehouseStore {
   readonly kind: 'memory' | 'sqlite' | 'postgres';
@@ -96,5 +122,6 @@ export interface GatehouseStore {
   denyList: DenyList;
   jwtKeys: JwtKeyStore;
   nonces: NonceStore;
+  idempotency: IdempotencyLedger;
   close(): Promise<void>;
 }

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { chaos } from '../support/chaos.ts';
+
+describe('idempotent()', () => {
+  it('answers 409 while the first request with a key still runs, then replays its answer', async () => {
+    const { idempotent, memoryStore } = await import('../../src/server/index.ts');
+    const ledger = memoryStore().idempotency;
+    let release!: () => void;
+    const running = idempotent({ ledger }, { method: 'POST', target: '/x', key: 'k1', body: 'b' }, async () => {
+      await new Promise<void>((r) => {
+        release = r;
+      });
+      return { status: 201, headers: {}, body: 'made' };
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    const duplicate = await idempotent({ ledger }, { method: 'POST', target: '/x', key: 'k1', body: 'b' }, async () =>
+      assert.fail('ran twice'),
+    );
+    assert.deepStrictEqual([duplicate.status, duplicate.headers['retry-after']], [409, '1']);
+    release();
+    assert.equal((await running).body, 'made');
+    const replay = await idempotent({ ledger }, { method: 'POST', target: '/x', key: 'k1', body: 'b' }, async () =>
+      assert.fail('ran twice'),
+    );
+    assert.deepStrictEqual([replay.status, replay.body, replay.replayed], [201, 'made', true]);
+  });
+
+  it('lets a retry run again after a server error, which took no effect', async () => {
+    const { idempotent, memoryStore } = await import('../../src/server/index.ts');
+    const ledger = memoryStore().idempotency;
+    let runs = 0;
+    const run = async () => ({ status: ++runs === 1 ? 500 : 201, headers: {}, body: String(runs) });
+    assert.equal(
+      (await idempotent({ ledger }, { method: 'POST', target: '/x', key: 'k2', body: '' }, run)).status,
+      500,
+    );
+    assert.equal(
+      (await idempotent({ ledger }, { method: 'POST', target: '/x', key: 'k2', body: '' }, run)).status,
+      201,
+    );
+    assert.equal(runs, 2);
+  });
+});
+
+describe('chaos (short; npm run soak sends 10,000)', () => {
+  it('POSTs with an Idempotency-Key through resets, 503s, 429s, slow and cut bodies take effect exactly once', async () => {
+    const report = await chaos(400);
+    assert.equal(report.succeeded, 400, JSON.stringify(report));
+    assert.deepStrictEqual(report.applied, { 1: 400 }, 'every order took effect exactly once: none lost, none doubled');
+    for (const name of Object.keys(report.surfaced)) assert.match(name, /Error/, `surfaced ${name}`);
+  });
+
+  it('answers a replay with the first answer, and another body under the same key 422', async () => {
+    const { startPlayground } = await import('../../src/playground/serve.ts');
+    const playground = await startPlayground();
+    try {
+      const post = (body: string) =>
+        fetch(`${playground.url}/orders`, {
+          method: 'POST',
+          headers: { 'idempotency-key': 'dup-key-1', 'content-type': 'application/json' },
+          body,
+        });
+      const first = await post('{"a":1}');
+      assert.equal(first.status, 201);
+      const replay = await post('{"a":1}');
+      assert.deepStrictEqual([replay.status, replay.headers.get('idempotent-replayed')], [201, 'true']);
+      assert.equal((await post('{"a":2}')).status, 422);
+      assert.equal((await (await fetch(`${playground.url}/orders/dup-key-1`)).json()).applied, 1);
+    } finally {
+      await playground.close();
+    }
+  });
+});
