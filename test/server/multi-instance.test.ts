@@ -101,6 +101,33 @@ describe('two instances sharing Postgres and Redis', () => {
     assert.equal(answers.filter((x) => x.status === 200).length, 1);
   });
 
+  it('under load: 40 refresh tokens, each presented to both instances at once (80 concurrent requests), are accepted exactly 40 times', async (t) => {
+    if (!ready) return t.skip('services unavailable');
+    const store = await openStore(POSTGRES_URL, { namespace: schema });
+    await store.users.putUser({
+      username: 'carol',
+      id: 'u-carol',
+      passwordHash: await hashPassword('carol-password-1'),
+      scopes: ['read'],
+      roles: [],
+    });
+    await store.close();
+    const logins = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        form(`${(i % 2 ? a : b)!.url}/oauth/token`, {
+          grant_type: 'password',
+          client_id: 'web',
+          username: 'carol',
+          password: 'carol-password-1',
+        }),
+      ),
+    );
+    const tokens = logins.map((l) => l.body.refresh_token as string);
+    assert.equal(new Set(tokens).size, 40);
+    const answers = await Promise.all(tokens.flatMap((token) => [refresh(a!.url, token), refresh(b!.url, token)]));
+    assert.equal(answers.filter((x) => x.status === 200).length, 40);
+  });
+
   it('a lockout counted on A holds on B', async (t) => {
     if (!ready) return t.skip('services unavailable');
     for (let i = 0; i < 3; i++) assert.equal((await login(a!.url, `wrong-${i}`)).status, 400);

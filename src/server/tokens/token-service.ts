@@ -272,7 +272,9 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         throw new TokenGrantError('invalid_scope', 'A refresh cannot widen the scope granted.');
 
       const rotation = await refreshTokens.markRotated(record.hash, now);
-      if (!rotation.first && now - rotation.rotatedAt >= grace) {
+      // The other rotation may carry a later timestamp than this request's own (instances read
+      // their clocks before racing to the database), so with no grace window, second is simply too late.
+      if (!rotation.first && (grace === 0 || now - rotation.rotatedAt >= grace)) {
         // RFC 9700 §4.14.2: a rotated token came back; someone holds a copy. Revoke the family.
         await refreshTokens.revokeFamily(record.familyId, now);
         throw new TokenGrantError(
