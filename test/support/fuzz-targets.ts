@@ -80,11 +80,16 @@ export async function fuzz(
         await run();
         const ms = performance.now() - start;
         slowest = Math.max(slowest, ms);
-        // A single slow case is retried once before it counts: the machine may have paused.
+        // A slow case is timed twice more before it counts: the machine may have paused (GC, a
+        // busy neighbour); a backtracking blow-up is slow every time.
         if (ms > maxMs) {
-          const again = performance.now();
-          await run();
-          if (performance.now() - again > maxMs) throw new Error(`${target}: one input took ${ms.toFixed(1)} ms`);
+          let best = ms;
+          for (let i = 0; i < 2 && best > maxMs; i++) {
+            const again = performance.now();
+            await run();
+            best = Math.min(best, performance.now() - again);
+          }
+          if (best > maxMs) throw new Error(`${target}: one input took ${best.toFixed(1)} ms at best of three`);
         }
       }),
       { numRuns: runs },
