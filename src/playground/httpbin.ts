@@ -112,31 +112,24 @@ const HASHES: Record<string, string> = { MD5: 'md5', 'SHA-256': 'sha256', 'SHA-5
 export function httpbinRoutes(): Hono {
   const app = new Hono();
 
-  app.get('/basic-auth/:user/:passwd', (c) => {
+  // httpbin compares the pair with the one in the URL; only the refusal differs (401 or a hidden 404).
+  const basicRoute = (refusal: (c: Context) => Response) => (c: Context) => {
     const auth = parseAuthorization(c.req.header('authorization'));
-    if (
+    const right =
       auth.ok &&
       auth.credentials.kind === 'basic' &&
       auth.credentials.username === c.req.param('user') &&
-      auth.credentials.password === c.req.param('passwd')
-    ) {
-      return httpbinJson(c, { authenticated: true, user: c.req.param('user') });
-    }
-    return c.body(null, 401, { 'www-authenticate': 'Basic realm="Fake Realm"' });
-  });
-
-  app.get('/hidden-basic-auth/:user/:passwd', (c) => {
-    const auth = parseAuthorization(c.req.header('authorization'));
-    if (
-      auth.ok &&
-      auth.credentials.kind === 'basic' &&
-      auth.credentials.username === c.req.param('user') &&
-      auth.credentials.password === c.req.param('passwd')
-    ) {
-      return httpbinJson(c, { authenticated: true, user: c.req.param('user') });
-    }
-    return c.body(null, 404);
-  });
+      auth.credentials.password === c.req.param('passwd');
+    return right ? httpbinJson(c, { authenticated: true, user: c.req.param('user') }) : refusal(c);
+  };
+  app.get(
+    '/basic-auth/:user/:passwd',
+    basicRoute((c) => c.body(null, 401, { 'www-authenticate': 'Basic realm="Fake Realm"' })),
+  );
+  app.get(
+    '/hidden-basic-auth/:user/:passwd',
+    basicRoute((c) => c.body(null, 404)),
+  );
 
   app.get('/bearer', (c) => {
     const header = c.req.header('authorization') ?? '';

@@ -19,8 +19,8 @@ export interface App {
 const admin = requireScopes('admin');
 const staff = requireRoles('admin');
 
-async function listening(server: Server): Promise<App> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+/** An App for a server that already listens. */
+function appOf(server: Server): App {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () =>
@@ -29,6 +29,11 @@ async function listening(server: Server): Promise<App> {
         server.close(() => resolve());
       }),
   };
+}
+
+async function listening(server: Server): Promise<App> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return appOf(server);
 }
 
 export async function nodeApp(guard: Guard): Promise<App> {
@@ -115,12 +120,5 @@ export async function honoApp(guard: Guard): Promise<App> {
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
   });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return appOf(server);
 }
