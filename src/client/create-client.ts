@@ -10,6 +10,7 @@ import { type CookieJarLike, cookieStage, createCookieJar } from './cookies.ts';
 import { GatehouseError } from './errors/gatehouse-error.ts';
 import { httpErrorFor } from './errors/http-error.ts';
 import { TimeoutError } from './errors/timeout-error.ts';
+import { guardBody } from './guarded-body.ts';
 import { type ClientOptions, NO_LISTENER, normalizeOptions } from './options.ts';
 import { OriginConcurrency } from './origin-concurrency.ts';
 import { OriginCooldown } from './origin-cooldown.ts';
@@ -91,7 +92,11 @@ export function createClient(options: ClientOptions = {}): Client {
     };
     let response: Response;
     try {
-      response = await sendWithRetry(request, state, withRedirects);
+      response = guardBody(await sendWithRetry(request, state, withRedirects), {
+        method: request.method,
+        url,
+        idempotencyKey: request.headers.has('idempotency-key'),
+      });
     } catch (error) {
       throw finalError(error, state);
     } finally {

@@ -50,7 +50,7 @@ export async function chaos(orders: number, concurrency = 50, chance = 0.3): Pro
               succeeded++;
               break;
             } catch (error) {
-              const name = error instanceof GatehouseError ? error.name : `${(error as Error).name} (body)`;
+              const name = error instanceof GatehouseError ? error.name : `${(error as Error).name} (untyped)`;
               surfaced[name] = (surfaced[name] ?? 0) + 1;
               callerRetries++;
             }
