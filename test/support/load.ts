@@ -29,7 +29,13 @@ function runNode(args: string[]): Promise<string> {
   });
 }
 
-export async function load(connections: number, seconds: number, warmupSeconds: number): Promise<LoadReport> {
+/** `timeoutSeconds`: autocannon's per-request limit; keep it below the run's length, or a stalled request is never counted. */
+export async function load(
+  connections: number,
+  seconds: number,
+  warmupSeconds: number,
+  timeoutSeconds = 10,
+): Promise<LoadReport> {
   const server = spawn(process.execPath, [join(import.meta.dirname, 'load-server.ts')], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -48,6 +54,8 @@ export async function load(connections: number, seconds: number, warmupSeconds: 
       String(connections),
       '-d',
       String(warmupSeconds + seconds),
+      '-t',
+      String(timeoutSeconds),
       '-H',
       `authorization=${authorization}`,
       '-j',
