@@ -11,6 +11,12 @@ describe('load (short; npm run soak holds 1,000 connections for 60 s)', () => {
     assert.equal(report.non2xx, 0);
     assert.equal(report.timeouts, 0);
     assert.ok(report.requests > 1000, `only ${report.requests} requests`);
+    assert.equal(
+      report.answered + report.abandoned,
+      report.received,
+      'every request that reached the guarded route was answered, or its client left when the run ended',
+    );
+    assert.ok(report.abandoned <= 300, `${report.abandoned} abandoned: more than one per connection`);
     assert.ok(Number.isFinite(report.p99Ms));
   });
 });

@@ -1,5 +1,7 @@
 // A guarded route for load tests: Bearer JWT (HS256) through the node:http adapter. GET /__rss answers
-// the process's resident memory. Prints { port, authorization } when it listens.
+// the process's resident memory, GET /__stats how many requests reached the route, how many it
+// answered and how many the client gave up on first. With --plain, the same route without the guard: the baseline node:http server.
+// Prints { port, authorization } when it listens.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
@@ -17,13 +19,31 @@ const guarded = protect(guard, (req, res) => {
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ id: req.auth?.id }));
 });
+const plain = process.argv.includes('--plain');
+const route = plain
+  ? (_req: unknown, res: import('node:http').ServerResponse) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: 'u1' }));
+    }
+  : guarded;
+const stats = { received: 0, answered: 0, abandoned: 0 };
 const server = createServer((req, res) => {
   if (req.url === '/__rss') {
     const m = process.memoryUsage();
     res.end(req.headers['x-detail'] ? JSON.stringify(m) : String(m.rss));
     return;
   }
-  void guarded(req, res);
+  if (req.url === '/__stats') {
+    res.end(JSON.stringify(stats));
+    return;
+  }
+  stats.received++;
+  res.on('finish', () => stats.answered++);
+  // autocannon closes its connections when the run ends, some with a request in flight.
+  res.on('close', () => {
+    if (!res.writableFinished) stats.abandoned++;
+  });
+  void route(req, res);
 });
 server.maxConnections = 5000;
 server.listen(0, '127.0.0.1', 4096, () =>

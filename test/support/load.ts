@@ -16,6 +16,10 @@ export interface LoadReport {
   rssAfterWarmupMb: number;
   rssAtEndMb: number;
   rssGrowth: number;
+  /** Counted by the server once the run is over: requests that reached the route, those it answered, and those whose client left first. */
+  received: number;
+  answered: number;
+  abandoned: number;
 }
 
 function runNode(args: string[]): Promise<string> {
@@ -35,8 +39,10 @@ export async function load(
   seconds: number,
   warmupSeconds: number,
   timeoutSeconds = 10,
+  options: { plain?: boolean } = {},
 ): Promise<LoadReport> {
-  const server = spawn(process.execPath, [join(import.meta.dirname, 'load-server.ts')], {
+  const args = [join(import.meta.dirname, 'load-server.ts'), ...(options.plain ? ['--plain'] : [])];
+  const server = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const { port, authorization } = await new Promise<{ port: number; authorization: string }>((resolve) => {
@@ -72,6 +78,13 @@ export async function load(
       timeouts: number;
       latency: { p99: number };
     };
+    // In-flight requests finish within a moment of autocannon stopping.
+    await new Promise((r) => setTimeout(r, 500));
+    const stats = JSON.parse(await (await fetch(`${url}__stats`)).text()) as {
+      received: number;
+      answered: number;
+      abandoned: number;
+    };
     return {
       connections,
       seconds: warmupSeconds + seconds,
@@ -83,6 +96,9 @@ export async function load(
       rssAfterWarmupMb: Math.round(rssAfterWarmupMb),
       rssAtEndMb: Math.round(rssAtEndMb),
       rssGrowth: Math.round(((rssAtEndMb - rssAfterWarmupMb) / rssAfterWarmupMb) * 1000) / 1000,
+      received: stats.received,
+      answered: stats.answered,
+      abandoned: stats.abandoned,
     };
   } finally {
     server.kill('SIGTERM');
