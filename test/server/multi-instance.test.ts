@@ -161,4 +161,62 @@ describe('two instances sharing Postgres and Redis', () => {
     const refused = await onB();
     assert.deepStrictEqual([refused.status, (await refused.json()).code], [401, 'token_revoked']);
   });
+
+  it('under load: while 64 clients read through both instances, a lockout and a revocation on A hold on B, and raced refresh tokens are accepted once', async (t) => {
+    if (!ready) return t.skip('services unavailable');
+    const store = await openStore(POSTGRES_URL, { namespace: schema });
+    for (const name of ['dave', 'erin', 'frank'])
+      await store.users.putUser({
+        username: name,
+        id: `u-${name}`,
+        passwordHash: await hashPassword(`${name}-password-1`),
+        scopes: ['read'],
+        roles: [],
+      });
+    await store.close();
+    const loginAs = (url: string, name: string, password = `${name}-password-1`) =>
+      form(`${url}/oauth/token`, { grant_type: 'password', client_id: 'web', username: name, password });
+    const reader = (await loginAs(a!.url, 'dave')).body;
+
+    // Background traffic: 64 loops reading /api/me through A and B until the checks are done.
+    const statuses: Record<number, number> = {};
+    let running = true;
+    const background = Promise.all(
+      Array.from({ length: 64 }, async (_, i) => {
+        const url = `${(i % 2 ? a : b)!.url}/api/me`;
+        while (running) {
+          const response = await fetch(url, { headers: { authorization: `Bearer ${reader.access_token}` } });
+          await response.arrayBuffer();
+          statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+        }
+      }),
+    );
+    try {
+      for (let i = 0; i < 3; i++) assert.equal((await loginAs(a!.url, 'erin', `wrong-${i}`)).status, 400);
+      const locked = await loginAs(b!.url, 'erin');
+      assert.deepStrictEqual([locked.status, locked.body.code], [429, 'locked_out'], 'the lockout holds on B');
+
+      const revoked = (await loginAs(b!.url, 'frank')).body;
+      assert.equal(
+        (await form(`${a!.url}/oauth/revoke`, { client_id: 'web', token: revoked.access_token })).status,
+        200,
+      );
+      const refused = await fetch(`${b!.url}/api/me`, { headers: { authorization: `Bearer ${revoked.access_token}` } });
+      assert.deepStrictEqual([refused.status, (await refused.json()).code], [401, 'token_revoked']);
+
+      const logins = await Promise.all(Array.from({ length: 20 }, (_, i) => loginAs((i % 2 ? a : b)!.url, 'frank')));
+      const tokens = logins.map((l) => l.body.refresh_token as string);
+      const answers = await Promise.all(tokens.flatMap((token) => [refresh(a!.url, token), refresh(b!.url, token)]));
+      assert.equal(
+        answers.filter((x) => x.status === 200).length,
+        20,
+        'each raced refresh token accepted exactly once',
+      );
+    } finally {
+      running = false;
+      await background;
+    }
+    assert.ok((statuses[200] ?? 0) > 200, `background load too light: ${JSON.stringify(statuses)}`);
+    assert.deepStrictEqual(Object.keys(statuses), ['200'], `the reader was never refused: ${JSON.stringify(statuses)}`);
+  });
 });
