@@ -19,6 +19,7 @@ import { redactUrl } from './redact.ts';
 import { redirectStage, TooManyRedirectsError } from './redirect.ts';
 import { type BodySource, RequestBody } from './request-body.ts';
 import { type CallState, sendWithRetry } from './retry.ts';
+import { isRetrySafe } from './retry-policy.ts';
 import { type Send, transportSend } from './transport.ts';
 
 export interface ClientRequestInit extends Omit<RequestInit, 'body'> {
@@ -95,7 +96,7 @@ export function createClient(options: ClientOptions = {}): Client {
       response = guardBody(await sendWithRetry(request, state, withRedirects), {
         method: request.method,
         url,
-        idempotencyKey: request.headers.has('idempotency-key'),
+        resendSafe: isRetrySafe(request.method, request.headers, config.retry),
       });
     } catch (error) {
       throw finalError(error, state);

@@ -5,7 +5,8 @@ export interface BodyContext {
   readonly method: string;
   /** The URL as messages show it (secrets masked), worked out only if the body is cut. */
   readonly url: () => string;
-  readonly idempotencyKey: boolean;
+  /** Whether the retry policy counts the request safe to send again. */
+  readonly resendSafe: boolean;
 }
 
 /**
@@ -40,7 +41,7 @@ class GuardedResponse extends Response {
       status: this.status,
       receivedBytes,
       expectedBytes: announcedLength(this),
-      idempotencyKey: context.idempotencyKey,
+      resendSafe: context.resendSafe,
       cause,
     });
   }

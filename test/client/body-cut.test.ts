@@ -66,7 +66,7 @@ describe('a response body cut off mid-read', () => {
     await assert.rejects(response.text(), (e: unknown) => e instanceof TypeError && !(e instanceof BodyCutError));
   });
 
-  it('warns that a POST without an Idempotency-Key may have taken effect, and not one with a key', async () => {
+  it('warns that a POST without an Idempotency-Key may have taken effect, and not one with a key or a PUT', async () => {
     const server = await serve(cutAfter('{"ok":'));
     const client = createClient();
     const bare = await client.post(server.url, { body: '{}' });
@@ -78,6 +78,10 @@ describe('a response body cut off mid-read', () => {
     const keyedError = (await keyed.arrayBuffer().catch((e: unknown) => e)) as BodyCutError;
     assert.ok(keyedError instanceof BodyCutError);
     assert.match(keyedError.message, /Sending the request again is safe/);
+
+    const put = await client.put(server.url, { body: '{}' });
+    const putError = (await put.json().catch((e: unknown) => e)) as BodyCutError;
+    assert.match(putError.message, /Sending the request again is safe/, 'PUT is idempotent (RFC 9110)');
   });
 
   it('reads whole bodies unchanged and keeps the final URL after a redirect', async () => {

@@ -21,7 +21,8 @@ export class BodyCutError extends GatehouseError {
     status: number;
     receivedBytes: number | undefined;
     expectedBytes: number | undefined;
-    idempotencyKey: boolean;
+    /** The retry policy would resend it: an idempotent method, or one with an Idempotency-Key. */
+    resendSafe: boolean;
     cause: unknown;
   }) {
     const got = details.receivedBytes;
@@ -33,10 +34,9 @@ export class BodyCutError extends GatehouseError {
           ? ''
           : ` (${expected} bytes were announced)`;
     const code = systemErrorCode(details.cause);
-    const advice =
-      details.method === 'GET' || details.method === 'HEAD' || details.idempotencyKey
-        ? 'Sending the request again is safe.'
-        : `The server answered ${details.status}, so the ${details.method} may have taken effect: send it again only with an Idempotency-Key.`;
+    const advice = details.resendSafe
+      ? 'Sending the request again is safe.'
+      : `The server answered ${details.status}, so the ${details.method} may have taken effect: send it again only with an Idempotency-Key.`;
     super(
       `${details.method} ${details.url}: the connection closed while the response body was being read${progress}${code ? ` (${code})` : ''}. ${advice}`,
       BodyCutError.code,
