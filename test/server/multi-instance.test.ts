@@ -37,6 +37,23 @@ const form = (url: string, body: Record<string, string>) =>
     return { status: r.status, body: text ? JSON.parse(text) : {} };
   });
 
+/** Adds users whose password is `<name>-password-1`, with the read scope, to the shared store. */
+async function addUsers(schema: string, ...names: string[]): Promise<void> {
+  const store = await openStore(POSTGRES_URL, { namespace: schema });
+  try {
+    for (const name of names)
+      await store.users.putUser({
+        username: name,
+        id: `u-${name}`,
+        passwordHash: await hashPassword(`${name}-password-1`),
+        scopes: ['read'],
+        roles: [],
+      });
+  } finally {
+    await store.close();
+  }
+}
+
 describe('two instances sharing Postgres and Redis', () => {
   const schema = runSchema('fleet');
   let a: { url: string; child: ChildProcess } | undefined;
@@ -48,14 +65,8 @@ describe('two instances sharing Postgres and Redis', () => {
     const redis = await connectRedis(t);
     if (!redis) return;
     redis.disconnect();
+    await addUsers(schema, 'alice');
     const store = await openStore(POSTGRES_URL, { namespace: schema });
-    await store.users.putUser({
-      username: 'alice',
-      id: 'u-alice',
-      passwordHash: await hashPassword('alice-password-1'),
-      scopes: ['read'],
-      roles: [],
-    });
     await store.clients.putClient({ clientId: 'web', grants: ['password', 'refresh_token'], scopes: ['read'] });
     await store.close();
     [a, b] = await Promise.all([startInstance(schema), startInstance(schema)]);
@@ -66,8 +77,9 @@ describe('two instances sharing Postgres and Redis', () => {
     if (ready) await dropSchema(schema);
   });
 
-  const login = (url: string, password = 'alice-password-1') =>
-    form(`${url}/oauth/token`, { grant_type: 'password', client_id: 'web', username: 'alice', password });
+  const loginAs = (url: string, name: string, password = `${name}-password-1`) =>
+    form(`${url}/oauth/token`, { grant_type: 'password', client_id: 'web', username: name, password });
+  const login = (url: string, password?: string) => loginAs(url, 'alice', password);
   const refresh = (url: string, token: string) =>
     form(`${url}/oauth/token`, { grant_type: 'refresh_token', client_id: 'web', refresh_token: token });
 
@@ -103,25 +115,8 @@ describe('two instances sharing Postgres and Redis', () => {
 
   it('under load: 40 refresh tokens, each presented to both instances at once (80 concurrent requests), are accepted exactly 40 times', async (t) => {
     if (!ready) return t.skip('services unavailable');
-    const store = await openStore(POSTGRES_URL, { namespace: schema });
-    await store.users.putUser({
-      username: 'carol',
-      id: 'u-carol',
-      passwordHash: await hashPassword('carol-password-1'),
-      scopes: ['read'],
-      roles: [],
-    });
-    await store.close();
-    const logins = await Promise.all(
-      Array.from({ length: 40 }, (_, i) =>
-        form(`${(i % 2 ? a : b)!.url}/oauth/token`, {
-          grant_type: 'password',
-          client_id: 'web',
-          username: 'carol',
-          password: 'carol-password-1',
-        }),
-      ),
-    );
+    await addUsers(schema, 'carol');
+    const logins = await Promise.all(Array.from({ length: 40 }, (_, i) => loginAs((i % 2 ? a : b)!.url, 'carol')));
     const tokens = logins.map((l) => l.body.refresh_token as string);
     assert.equal(new Set(tokens).size, 40);
     const answers = await Promise.all(tokens.flatMap((token) => [refresh(a!.url, token), refresh(b!.url, token)]));
@@ -138,23 +133,8 @@ describe('two instances sharing Postgres and Redis', () => {
   it('a revocation on A is seen by B on its next request', async (t) => {
     if (!ready) return t.skip('services unavailable');
     // A fresh user: alice is locked out by the test before.
-    const store = await openStore(POSTGRES_URL, { namespace: schema });
-    await store.users.putUser({
-      username: 'bob',
-      id: 'u-bob',
-      passwordHash: await hashPassword('bob-password-1'),
-      scopes: ['read'],
-      roles: [],
-    });
-    await store.close();
-    const tokens = (
-      await form(`${a!.url}/oauth/token`, {
-        grant_type: 'password',
-        client_id: 'web',
-        username: 'bob',
-        password: 'bob-password-1',
-      })
-    ).body;
+    await addUsers(schema, 'bob');
+    const tokens = (await loginAs(a!.url, 'bob')).body;
     const onB = () => fetch(`${b!.url}/api/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
     assert.equal((await onB()).status, 200);
     assert.equal((await form(`${a!.url}/oauth/revoke`, { client_id: 'web', token: tokens.access_token })).status, 200);
@@ -164,18 +144,7 @@ describe('two instances sharing Postgres and Redis', () => {
 
   it('under load: while 64 clients read through both instances, a lockout and a revocation on A hold on B, and raced refresh tokens are accepted once', async (t) => {
     if (!ready) return t.skip('services unavailable');
-    const store = await openStore(POSTGRES_URL, { namespace: schema });
-    for (const name of ['dave', 'erin', 'frank'])
-      await store.users.putUser({
-        username: name,
-        id: `u-${name}`,
-        passwordHash: await hashPassword(`${name}-password-1`),
-        scopes: ['read'],
-        roles: [],
-      });
-    await store.close();
-    const loginAs = (url: string, name: string, password = `${name}-password-1`) =>
-      form(`${url}/oauth/token`, { grant_type: 'password', client_id: 'web', username: name, password });
+    await addUsers(schema, 'dave', 'erin', 'frank');
     const reader = (await loginAs(a!.url, 'dave')).body;
 
     // Background traffic: 64 loops reading /api/me through A and B until the checks are done.
