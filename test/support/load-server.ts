@@ -2,7 +2,7 @@
 // the process's resident memory, GET /__stats how many requests reached the route, how many it
 // answered and how many the client gave up on first. With --plain, the same route without the guard: the baseline node:http server.
 // Prints { port, authorization } when it listens.
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import { protect } from '../../src/adapters/node.ts';
@@ -15,17 +15,14 @@ const token = await new SignJWT({ scope: 'read' })
   .setSubject('u1')
   .setExpirationTime('2h')
   .sign(new TextEncoder().encode(SECRET));
-const guarded = protect(guard, (req, res) => {
+const answer = (res: ServerResponse, id: string | undefined) => {
   res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ id: req.auth?.id }));
-});
-const plain = process.argv.includes('--plain');
-const route = plain
-  ? (_req: unknown, res: import('node:http').ServerResponse) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: 'u1' }));
-    }
-  : guarded;
+  res.end(JSON.stringify({ id }));
+};
+// The baseline answers what the guarded route answers for the token's subject, without checking it.
+const route = process.argv.includes('--plain')
+  ? (_req: IncomingMessage, res: ServerResponse) => answer(res, 'u1')
+  : protect(guard, (req, res) => answer(res, req.auth?.id));
 const stats = { received: 0, answered: 0, abandoned: 0 };
 const server = createServer((req, res) => {
   if (req.url === '/__rss') {
