@@ -10,7 +10,7 @@ export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficien
 export interface Reason {
   /** Stable, machine-readable; also the problem body's `code` member. */
   readonly code: string;
-  readonly status: 400 | 401 | 403 | 429;
+  readonly status: 400 | 401 | 403 | 409 | 422 | 429;
   /** The RFC 6750 `error` a Bearer challenge carries for this reason, when one applies. */
   readonly bearerError?: BearerErrorCode;
   /** Short and the same for every occurrence (RFC 9457 §3.1.3). */
@@ -148,6 +148,28 @@ export const reasons = Object.freeze({
     undefined,
     'Too many failed sign-in attempts',
     'Sign-in is paused for this account from this address: wait for Retry-After, then use the right credentials.',
+  ),
+  // draft-ietf-httpapi-idempotency-key-header §2.7: the refusals of a route that honours Idempotency-Key.
+  idempotency_key_invalid: reason(
+    'idempotency_key_invalid',
+    400,
+    undefined,
+    'Bad Idempotency-Key',
+    'Send an Idempotency-Key of 1 to 255 visible ASCII characters, such as a UUID.',
+  ),
+  idempotency_key_in_use: reason(
+    'idempotency_key_in_use',
+    409,
+    undefined,
+    'Request in progress',
+    'A request with this Idempotency-Key is still being processed; send it again after Retry-After.',
+  ),
+  idempotency_key_reused: reason(
+    'idempotency_key_reused',
+    422,
+    undefined,
+    'Idempotency-Key reused',
+    'This Idempotency-Key came with a different request; use a new key for a new request.',
   ),
 });
 

@@ -5,7 +5,7 @@
  * still runs gets 409; the same key with another request gets 422.
  */
 import { createHash } from 'node:crypto';
-import { PROBLEM_CONTENT_TYPE } from '../http/index.ts';
+import { createProblem, PROBLEM_CONTENT_TYPE, type ReasonCode, reasons } from '../http/index.ts';
 import type { IdempotencyLedger, StoredResponse } from '../stores/types.ts';
 
 export interface IdempotencyOptions {
@@ -25,17 +25,12 @@ export interface IdempotentRequest {
   body: string;
 }
 
-const problem = (
-  status: number,
-  title: string,
-  detail: string,
-  headers: Record<string, string> = {},
-): StoredResponse => ({
-  status,
+/** A refusal from the reason catalogue, as a response the route can send (and the ledger never stores). */
+const problem = (code: ReasonCode, detail: string, headers: Record<string, string> = {}): StoredResponse => ({
+  status: reasons[code].status,
   headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...headers },
-  body: JSON.stringify({ type: 'about:blank', title, status, detail }),
+  body: JSON.stringify(createProblem(code, { detail })),
 });
-
 /** Runs `run` at most once per key; returns the response to send. */
 export async function idempotent(
   options: IdempotencyOptions,
@@ -45,7 +40,7 @@ export async function idempotent(
   if (request.key === null) return { ...(await run()), replayed: false };
   if (!/^[\x21-\x7e]{1,255}$/.test(request.key)) {
     return {
-      ...problem(400, 'Bad Idempotency-Key', 'An Idempotency-Key is 1 to 255 visible ASCII characters.'),
+      ...problem('idempotency_key_invalid', 'An Idempotency-Key is 1 to 255 visible ASCII characters.'),
       replayed: false,
     };
   }
@@ -57,8 +52,7 @@ export async function idempotent(
   if (claim.state === 'pending') {
     return {
       ...problem(
-        409,
-        'Request in progress',
+        'idempotency_key_in_use',
         'A request with this Idempotency-Key is still being processed; send it again shortly.',
         { 'retry-after': '1' },
       ),
@@ -68,8 +62,7 @@ export async function idempotent(
   if (claim.state === 'conflict') {
     return {
       ...problem(
-        422,
-        'Idempotency-Key reused',
+        'idempotency_key_reused',
         'This Idempotency-Key was used with a different request; use a new key for a new request.',
       ),
       replayed: false,

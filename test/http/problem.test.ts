@@ -33,6 +33,9 @@ describe('the reason catalogue', () => {
       forbidden: 403,
       rate_limited: 429,
       locked_out: 429,
+      idempotency_key_invalid: 400,
+      idempotency_key_in_use: 409,
+      idempotency_key_reused: 422,
     };
     assert.deepStrictEqual(Object.fromEntries(reasonCodes.map((code) => [code, reasons[code].status])), expected);
   });

@@ -3,6 +3,17 @@ import { describe, it } from 'node:test';
 import { chaos } from '../support/chaos.ts';
 
 describe('idempotent()', () => {
+  it('refuses a malformed key with 400 idempotency_key_invalid, without running the request', async () => {
+    const { idempotent, memoryStore } = await import('../../src/server/index.ts');
+    const ledger = memoryStore().idempotency;
+    for (const key of ['', 'has space', 'x'.repeat(256), 'caf\u00e9']) {
+      const answer = await idempotent({ ledger }, { method: 'POST', target: '/x', key, body: 'b' }, async () =>
+        assert.fail(`ran with key ${JSON.stringify(key)}`),
+      );
+      assert.deepStrictEqual([answer.status, JSON.parse(answer.body).code], [400, 'idempotency_key_invalid']);
+    }
+  });
+
   it('answers 409 while the first request with a key still runs, then replays its answer', async () => {
     const { idempotent, memoryStore } = await import('../../src/server/index.ts');
     const ledger = memoryStore().idempotency;
@@ -18,6 +29,7 @@ describe('idempotent()', () => {
       assert.fail('ran twice'),
     );
     assert.deepStrictEqual([duplicate.status, duplicate.headers['retry-after']], [409, '1']);
+    assert.equal(JSON.parse(duplicate.body).code, 'idempotency_key_in_use');
     release();
     assert.equal((await running).body, 'made');
     const replay = await idempotent({ ledger }, { method: 'POST', target: '/x', key: 'k1', body: 'b' }, async () =>
@@ -70,7 +82,8 @@ describe('chaos (short; npm run soak sends 10,000)', () => {
       assert.equal(first.status, 201);
       const replay = await post('{"a":1}');
       assert.deepStrictEqual([replay.status, replay.headers.get('idempotent-replayed')], [201, 'true']);
-      assert.equal((await post('{"a":2}')).status, 422);
+      const reused = await post('{"a":2}');
+      assert.deepStrictEqual([reused.status, (await reused.json()).code], [422, 'idempotency_key_reused']);
       assert.equal((await (await fetch(`${playground.url}/orders/dup-key-1`)).json()).applied, 1);
     } finally {
       await playground.close();
