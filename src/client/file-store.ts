@@ -6,7 +6,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { chmod, link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { invalidArgument } from '../http/argument-error.ts';
 import { sleep } from './abort.ts';
@@ -94,10 +94,18 @@ export function fileStore(path: string, options: FileStoreOptions = {}): TokenSt
     const stamp = JSON.stringify({ pid: process.pid, at: Date.now(), id: randomBytes(6).toString('hex') });
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     for (;;) {
+      // The lock appears with its stamp already in it: the stamp goes to a private file that is
+      // hard-linked into place (link fails if the lock exists). A holder killed at any moment
+      // leaves either no lock or a whole one whose pid says it is dead — never an empty lock.
+      const draft = `${lockPath}.${process.pid}.${randomBytes(4).toString('hex')}`;
       try {
-        const handle = await open(lockPath, 'wx', 0o600);
-        await handle.writeFile(stamp);
-        await handle.close();
+        const handle = await open(draft, 'wx', 0o600);
+        try {
+          await handle.writeFile(stamp);
+        } finally {
+          await handle.close();
+        }
+        await link(draft, lockPath);
         return async () => {
           // Remove the lock only if it is still ours.
           const current = await readFile(lockPath, 'utf8').catch(() => '');
@@ -106,6 +114,8 @@ export function fileStore(path: string, options: FileStoreOptions = {}): TokenSt
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
           throw new TokenFileError(`Cannot create the lock file ${lockPath}.`, error);
+      } finally {
+        await unlink(draft).catch(() => {});
       }
       if (await isStale()) {
         await unlink(lockPath).catch(() => {});
@@ -121,8 +131,14 @@ export function fileStore(path: string, options: FileStoreOptions = {}): TokenSt
   }
 
   async function isStale(): Promise<boolean> {
+    let text: string;
     try {
-      const { pid, at } = JSON.parse(await readFile(lockPath, 'utf8')) as { pid: number; at: number };
+      text = await readFile(lockPath, 'utf8');
+    } catch {
+      return false; // gone already: the next attempt takes it
+    }
+    try {
+      const { pid, at } = JSON.parse(text) as { pid: number; at: number };
       if (Date.now() - at > staleLockMs) return true;
       try {
         process.kill(pid, 0);
@@ -131,8 +147,13 @@ export function fileStore(path: string, options: FileStoreOptions = {}): TokenSt
         return (error as NodeJS.ErrnoException).code === 'ESRCH';
       }
     } catch {
-      // Half-written by a holder that died between create and write, or gone already.
-      return false;
+      // Not a whole stamp: left by an older version killed between creating and writing its lock.
+      // Give a live writer a moment, then take it over rather than wait for the lock timeout.
+      const since = await stat(lockPath).then(
+        (info) => Date.now() - info.mtimeMs,
+        () => 0,
+      );
+      return since > 1000;
     }
   }
 

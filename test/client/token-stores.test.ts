@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +88,33 @@ describe('fileStore', () => {
     assert.ok(error instanceof TokenFileError);
     assert.equal(error.code, 'ERR_GATEHOUSE_TOKEN_FILE');
     assert.match(error.message, /not a Gatehouse token file; delete it/);
+  });
+
+  it('takes over a lock whose holder died, at once, and one left empty by a crash, within a moment', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gh-'));
+    const file = join(dir, 'tokens.json');
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(`${file}.lock`, JSON.stringify({ pid: dead, at: Date.now(), id: 'crashed' }));
+    const store = fileStore(file, { lockTimeoutMs: 5000 });
+    let started = Date.now();
+    assert.equal(await store.lock!('default', async () => 'ran'), 'ran');
+    assert.ok(Date.now() - started < 1000, 'a dead holder is seen at once, not after the stale age');
+
+    writeFileSync(`${file}.lock`, '');
+    started = Date.now();
+    assert.equal(await store.lock!('default', async () => 'ran'), 'ran');
+    assert.ok(Date.now() - started < 4000, 'an empty lock is taken over well before the lock timeout');
+    assert.deepStrictEqual(readdirSync(dir), [], 'the lock and its drafts are gone');
+  });
+
+  it('waits for a live holder, then says which lock file to delete', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'gh-')), 'tokens.json');
+    writeFileSync(`${file}.lock`, JSON.stringify({ pid: process.pid, at: Date.now(), id: 'alive' }));
+    const error = await fileStore(file, { lockTimeoutMs: 200 }).lock!('default', async () => 'ran').catch(
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof TokenFileError);
+    assert.match(error.message, /Timed out after 200 ms waiting for .*tokens\.json\.lock; .*delete the lock file/);
   });
 
   it('two processes that need a new token at once make one refresh between them', async () => {

@@ -21,18 +21,35 @@ export async function crashSafety(kills: number): Promise<CrashReport> {
   // (RFC 9700 §4.14.2 leaves that window to the server), so an answer lost in a crash loses nothing.
   let latest = 0;
   let refreshes = 0;
+  let progress: { target: number; resolve: () => void } | undefined;
   const server = await startServer((_req, res, body) => {
     const presented = new URLSearchParams(body.toString()).get('refresh_token') ?? '';
     const n = Number(presented.replace('rt-', ''));
     if (n !== latest && n !== latest - 1) return json(res, 400, { error: 'invalid_grant' });
     if (n === latest) latest++;
     refreshes++;
+    if (progress && refreshes >= progress.target) progress.resolve();
     json(res, 200, { access_token: `at-${latest}-${refreshes}`, refresh_token: `rt-${latest}`, expires_in: 3600 });
   });
   const dir = mkdtempSync(join(tmpdir(), 'gh-crash-'));
   const file = join(dir, 'tokens.json');
   const worker = join(import.meta.dirname, 'crash-worker.ts');
   const problems: string[] = [];
+  const untilRefreshes = (target: number, kill: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        problems.push(`kill ${kill}: no refresh reached the server in 30 s`);
+        resolve();
+      }, 30_000);
+      progress = {
+        target,
+        resolve: () => {
+          clearTimeout(timer);
+          progress = undefined;
+          resolve();
+        },
+      };
+    });
   const startWorker = () =>
     new Promise<ChildProcess>((resolve) => {
       const child = spawn(process.execPath, [worker, file, `${server.origin}/token`], {
@@ -43,7 +60,11 @@ export async function crashSafety(kills: number): Promise<CrashReport> {
   try {
     for (let kill = 0; kill < kills; kill++) {
       const workers = await Promise.all([startWorker(), startWorker()]);
-      await new Promise((r) => setTimeout(r, 20 + Math.random() * 120));
+      // Kill after the workers have made progress (one to four more refreshes), then a random few
+      // milliseconds more, so the kill lands anywhere in a refresh-and-write cycle however slow
+      // the machine is; a fixed sleep killed before the first refresh on a loaded CI machine.
+      await untilRefreshes(refreshes + 1 + Math.floor(Math.random() * 4), kill);
+      await new Promise((r) => setTimeout(r, Math.random() * 15));
       const victims = Math.random() < 0.5 ? workers : [workers[Math.floor(Math.random() * 2)]!];
       for (const child of victims) child.kill('SIGKILL');
       for (const child of workers) if (!victims.includes(child)) child.kill('SIGKILL');
