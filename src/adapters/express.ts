@@ -6,6 +6,7 @@
  */
 import type { Request as ExpressRequest, Response as ExpressResponse, NextFunction } from 'express';
 import type { AuthenticateOptions, Guard } from '../server/guard.ts';
+import { beginIdempotent, type IdempotencyOptions } from '../server/idempotency.ts';
 import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
 import {
@@ -16,6 +17,7 @@ import {
   toRequestView,
   toWebRequest,
 } from './node.ts';
+import { captureResponse, idempotencyKey, sendStored } from './node-capture.ts';
 
 declare global {
   namespace Express {
@@ -64,6 +66,42 @@ export function fetchMiddleware(handler: FetchHandler) {
       const response = await handler(toWebRequest(req, body), req.ip ? { ip: req.ip } : {});
       if (response) await sendWebResponse(res, response);
       else next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+/**
+ * The idempotency ledger as middleware, after `authenticate` (keys are then kept per principal)
+ * and after a body parser if there is one: `app.post('/orders', authenticate(guard),
+ * idempotency({ ledger: store.idempotency }), createOrder)`. A POST (or PATCH) with an
+ * Idempotency-Key runs once; a repeat is answered from the ledger, 409 while the first runs,
+ * 422 for the key with another body. Without a body parser the bytes are read here and left in
+ * `req.rawBody` and `req.body`.
+ */
+export function idempotency(options: IdempotencyOptions) {
+  return async (req: ExpressRequest, res: ExpressResponse, next: NextFunction): Promise<void> => {
+    try {
+      const start = await beginIdempotent(options, {
+        method: req.method,
+        target: req.originalUrl,
+        key: idempotencyKey(req),
+        ...(req.auth ? { scope: req.auth.id } : {}),
+        body: async () => {
+          if (Buffer.isBuffer(req.rawBody)) return req.rawBody;
+          if (Buffer.isBuffer(req.body) || typeof req.body === 'string') return req.body;
+          // Parsed already (express.json, urlencoded): the parsed value stands for the bytes.
+          if (req.body !== undefined || req.readableEnded) return JSON.stringify(req.body ?? null);
+          req.rawBody = await readBody(req);
+          req.body = req.rawBody;
+          return req.rawBody;
+        },
+      });
+      if (start.action === 'answer') return sendStored(res, start.response);
+      // A handler that fails is answered by Express with a 5xx, which releases the key.
+      if (start.action === 'run') captureResponse(res, start);
+      next();
     } catch (error) {
       next(error);
     }

@@ -3,12 +3,28 @@
  * route. For signed requests the plugin keeps the raw body (a preParsing hook) so the guard can
  * check it while Fastify still parses the body as usual.
  */
+
+import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  onSendAsyncHookHandler,
+  preHandlerAsyncHookHandler,
+} from 'fastify';
 import type { AuthenticateOptions, Guard } from '../server/guard.ts';
+import {
+  beginIdempotent,
+  fromStoredResponse,
+  type IdempotencyOptions,
+  type IdempotencyStart,
+  toStoredResponse,
+} from '../server/idempotency.ts';
 import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
 import { authorizationLines, type FetchHandler, readBody, toRequestView, toWebRequest } from './node.ts';
+import { idempotencyKey } from './node-capture.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -23,7 +39,7 @@ export async function gatehousePlugin(app: FastifyInstance, options: { guard: Gu
   app.decorateRequest('rawBody', undefined);
   if (options.guard.needsBody) {
     app.addHook('preParsing', async (request, _reply, payload) => {
-      request.rawBody = await readBody(payload as unknown as import('node:http').IncomingMessage);
+      request.rawBody = await readBody(payload as unknown as IncomingMessage);
       return Readable.from([request.rawBody]);
     });
   }
@@ -74,4 +90,55 @@ export async function fetchRoutes(
       },
     });
   }
+}
+
+/** The hooks of the idempotency ledger for one route (or, registered with addHook, a scope). */
+export interface IdempotencyHooks {
+  preHandler: preHandlerAsyncHookHandler;
+  onSend: onSendAsyncHookHandler;
+}
+
+/**
+ * The idempotency ledger as route hooks, after the guard so keys are kept per principal:
+ * `const once = idempotency({ ledger: store.idempotency });
+ *  app.post('/orders', { preHandler: [guardHandler(guard), once.preHandler], onSend: once.onSend }, createOrder)`.
+ * A POST (or PATCH) with an Idempotency-Key runs once; a repeat is answered from the ledger,
+ * 409 while the first runs, 422 for the key with another body. A handler that throws gets
+ * Fastify's 5xx, which releases the key.
+ */
+export function idempotency(options: IdempotencyOptions): IdempotencyHooks {
+  const runs = new WeakMap<FastifyRequest, Extract<IdempotencyStart, { action: 'run' }>>();
+  return {
+    preHandler: async (request, reply) => {
+      const start = await beginIdempotent(options, {
+        method: request.method,
+        target: request.url,
+        key: idempotencyKey(request.raw),
+        ...(request.auth ? { scope: request.auth.id } : {}),
+        body: async () =>
+          request.rawBody ??
+          (Buffer.isBuffer(request.body) || typeof request.body === 'string'
+            ? request.body
+            : JSON.stringify(request.body ?? null)),
+      });
+      if (start.action === 'run') runs.set(request, start);
+      if (start.action === 'answer') {
+        const { status, headers, body } = fromStoredResponse(start.response);
+        return reply.code(status).headers(headers).send(body);
+      }
+    },
+    onSend: async (request, reply, payload) => {
+      const run = runs.get(request);
+      if (!run) return payload;
+      runs.delete(request);
+      const bytes =
+        payload == null
+          ? Buffer.alloc(0)
+          : typeof payload === 'string' || Buffer.isBuffer(payload)
+            ? Buffer.from(payload)
+            : await readBody(payload as IncomingMessage);
+      await run.finish(toStoredResponse(reply.statusCode, Object.entries(reply.getHeaders()), bytes)).catch(() => {}); // sent all the same: a client that has its answer does not send again
+      return bytes;
+    },
+  };
 }

@@ -4,6 +4,12 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Guard } from '../server/guard.ts';
+import {
+  beginIdempotent,
+  fromStoredResponse,
+  type IdempotencyOptions,
+  toStoredResponse,
+} from '../server/idempotency.ts';
 import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
 
@@ -34,6 +40,51 @@ export function fetchHandler(
     const response = await handler(c.req.raw, ip ? { ip } : {});
     if (response) return response;
     await next();
+    return undefined;
+  };
+}
+
+/**
+ * The idempotency ledger as middleware, after `honoGuard` so keys are kept per principal:
+ * `app.post('/orders', honoGuard(guard), idempotency({ ledger: store.idempotency }), createOrder)`.
+ * A POST (or PATCH) with an Idempotency-Key runs once; a repeat is answered from the ledger,
+ * 409 while the first runs, 422 for the key with another body; a handler that throws releases
+ * the key (Hono answers it with a 5xx).
+ */
+export function idempotency(options: IdempotencyOptions): MiddlewareHandler<{ Variables: GatehouseVariables }> {
+  return async (c, next) => {
+    const principal = c.get('auth');
+    const url = new URL(c.req.url);
+    const start = await beginIdempotent(options, {
+      method: c.req.method,
+      target: `${url.pathname}${url.search}`,
+      key: c.req.header('idempotency-key') ?? null,
+      ...(principal ? { scope: principal.id } : {}),
+      // A copy: the handler reads the body as usual.
+      body: async () => new Uint8Array(await c.req.raw.clone().arrayBuffer()),
+    });
+    if (start.action === 'answer') {
+      const { status, headers, body } = fromStoredResponse(start.response);
+      return new Response(new Uint8Array(body), { status, headers });
+    }
+    if (start.action === 'pass') {
+      await next();
+      return undefined;
+    }
+    try {
+      await next();
+    } catch (error) {
+      await start.abandon();
+      throw error;
+    }
+    if (c.error) {
+      await start.abandon();
+      return undefined;
+    }
+    const response = c.res;
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    await start.finish(toStoredResponse(response.status, response.headers, bytes)).catch(() => {});
+    c.res = new Response(bytes, response);
     return undefined;
   };
 }

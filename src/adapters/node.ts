@@ -4,9 +4,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthenticateOptions, Guard } from '../server/guard.ts';
+import { beginIdempotent, type IdempotencyOptions } from '../server/idempotency.ts';
 import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
 import type { RequestView } from '../server/scheme.ts';
+import { captureResponse, idempotencyKey, sendStored } from './node-capture.ts';
 
 export interface AuthenticatedRequest extends IncomingMessage {
   /** The verified principal; undefined only for a CORS preflight. */
@@ -119,5 +121,40 @@ export function serveFetch(handler: FetchHandler): (req: IncomingMessage, res: S
           headers: { 'content-type': 'application/json' },
         }),
     );
+  };
+}
+
+/**
+ * The idempotency ledger in front of a handler: a POST (or PATCH) with an Idempotency-Key runs
+ * once; a repeat is answered from the ledger (`Idempotent-Replayed: true`), a repeat while the
+ * first runs gets 409, the key with another body 422. Keys are kept per principal when the guard
+ * ran first. The body is read here and handed on in `req.rawBody`.
+ * @example
+ * createServer(protect(guard, idempotency({ ledger: store.idempotency }, createOrder)))
+ */
+export function idempotency(
+  options: IdempotencyOptions,
+  handler: (req: AuthenticatedRequest, res: ServerResponse) => unknown,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return async (req, res) => {
+    const request = req as AuthenticatedRequest;
+    const start = await beginIdempotent(options, {
+      method: req.method ?? 'GET',
+      target: req.url ?? '/',
+      key: idempotencyKey(req),
+      ...(request.auth ? { scope: request.auth.id } : {}),
+      body: async () => {
+        request.rawBody ??= await readBody(req);
+        return request.rawBody;
+      },
+    });
+    if (start.action === 'answer') return sendStored(res, start.response);
+    if (start.action === 'run') captureResponse(res, start);
+    try {
+      await handler(request, res);
+    } catch (error) {
+      if (start.action === 'run' && !res.writableEnded) await start.abandon();
+      throw error;
+    }
   };
 }

@@ -157,6 +157,13 @@ export const reasons = Object.freeze({
     'Bad Idempotency-Key',
     'Send an Idempotency-Key of 1 to 255 visible ASCII characters, such as a UUID.',
   ),
+  idempotency_key_missing: reason(
+    'idempotency_key_missing',
+    400,
+    undefined,
+    'Idempotency-Key required',
+    'This operation must be sent with an Idempotency-Key header (a new UUID per operation), so a retry cannot apply it twice.',
+  ),
   idempotency_key_in_use: reason(
     'idempotency_key_in_use',
     409,

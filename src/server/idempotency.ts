@@ -3,6 +3,10 @@
  * Idempotency-Key runs and its answer is kept in the ledger; a repeat gets that answer again
  * (Idempotent-Replayed: true) instead of a second effect; a repeat that arrives while the first
  * still runs gets 409; the same key with another request gets 422.
+ *
+ * `idempotent()` wraps a function that answers; `beginIdempotent()` is the same ledger work split
+ * in two (claim, then finish or abandon) for middleware that sees the answer later — the
+ * `idempotency()` middleware of each adapter is built on it.
  */
 import { createHash } from 'node:crypto';
 import { createProblem, PROBLEM_CONTENT_TYPE, type ReasonCode, reasons } from '../http/index.ts';
@@ -14,6 +18,10 @@ export interface IdempotencyOptions {
   pendingMs?: number;
   /** How long an answer is kept for replay. @default 86_400_000 ms (24 h) */
   keepMs?: number;
+  /** The methods the ledger covers; others pass straight through. @default ['POST', 'PATCH'] */
+  methods?: readonly string[];
+  /** Refuse a covered request that has no Idempotency-Key (400 `idempotency_key_missing`). @default false */
+  required?: boolean;
 }
 
 export interface IdempotentRequest {
@@ -22,61 +30,174 @@ export interface IdempotentRequest {
   target: string;
   /** The Idempotency-Key header, if any. */
   key: string | null;
-  body: string;
+  body: string | Uint8Array;
+  /**
+   * Whose key it is (the principal's id): keys are kept per scope, so one caller's key never
+   * replays another caller's answer.
+   */
+  scope?: string;
 }
 
-/** A refusal from the reason catalogue, as a response the route can send (and the ledger never stores). */
+/** What to do with a request: answer it now (a replay or a refusal), run it, or let it pass. */
+export type IdempotencyStart =
+  | { action: 'pass' }
+  | { action: 'answer'; response: StoredResponse; replayed: boolean }
+  | {
+      action: 'run';
+      /** Records the answer (a 5xx releases the key instead: by contract it took no effect). */
+      finish(response: StoredResponse): Promise<void>;
+      /** The run failed before it took effect: a retry may run it again. */
+      abandon(): Promise<void>;
+    };
+
+const DEFAULT_METHODS = ['POST', 'PATCH'];
+/** Response headers that belong to one connection or one message, never replayed. */
+const NOT_KEPT = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'date', 'set-cookie']);
+/** Marks a body the ledger keeps as base64 (it was not UTF-8); never sent. */
+const BASE64 = 'x-gatehouse-ledger-base64';
+
+/** A refusal from the reason catalogue, as a response to send (the ledger never stores it). */
 const problem = (code: ReasonCode, detail: string, headers: Record<string, string> = {}): StoredResponse => ({
   status: reasons[code].status,
   headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...headers },
   body: JSON.stringify(createProblem(code, { detail })),
 });
+
+/** Whether `options` covers this method (and so the middleware needs the body). */
+export function coversMethod(options: IdempotencyOptions, method: string): boolean {
+  return (options.methods ?? DEFAULT_METHODS).includes(method.toUpperCase());
+}
+
+/**
+ * Claims the request's key. `body` is read only when the request is covered and has a key.
+ * A request whose method is not covered, or that has no key (and none is required), passes.
+ */
+export async function beginIdempotent(
+  options: IdempotencyOptions,
+  request: Omit<IdempotentRequest, 'body'> & {
+    body: IdempotentRequest['body'] | (() => Promise<IdempotentRequest['body']>);
+  },
+): Promise<IdempotencyStart> {
+  if (!coversMethod(options, request.method)) return { action: 'pass' };
+  if (request.key === null) {
+    if (!options.required) return { action: 'pass' };
+    return {
+      action: 'answer',
+      replayed: false,
+      response: problem(
+        'idempotency_key_missing',
+        `${request.method} ${request.target} needs an Idempotency-Key header.`,
+      ),
+    };
+  }
+  if (!/^[\x21-\x7e]{1,255}$/.test(request.key)) {
+    return {
+      action: 'answer',
+      replayed: false,
+      response: problem('idempotency_key_invalid', 'An Idempotency-Key is 1 to 255 visible ASCII characters.'),
+    };
+  }
+  const body = typeof request.body === 'function' ? await request.body() : request.body;
+  const fingerprint = createHash('sha256')
+    .update(`${request.method.toUpperCase()} ${request.target}\n`)
+    .update(body)
+    .digest('hex');
+  // The scope goes in hashed: a principal's id is nobody else's business, even in the ledger.
+  const key = request.scope
+    ? `${createHash('sha256').update(request.scope).digest('base64url').slice(0, 22)}:${request.key}`
+    : request.key;
+  const { ledger } = options;
+  const claim = await ledger.claim(key, fingerprint, Date.now(), options.pendingMs ?? 30_000);
+  if (claim.state === 'done') {
+    return {
+      action: 'answer',
+      replayed: true,
+      response: { ...claim.response, headers: { ...claim.response.headers, 'idempotent-replayed': 'true' } },
+    };
+  }
+  if (claim.state === 'pending') {
+    return {
+      action: 'answer',
+      replayed: false,
+      response: problem(
+        'idempotency_key_in_use',
+        'A request with this Idempotency-Key is still being processed; send it again shortly.',
+        { 'retry-after': '1' },
+      ),
+    };
+  }
+  if (claim.state === 'conflict') {
+    return {
+      action: 'answer',
+      replayed: false,
+      response: problem(
+        'idempotency_key_reused',
+        'This Idempotency-Key was used with a different request; use a new key for a new request.',
+      ),
+    };
+  }
+  return {
+    action: 'run',
+    finish: (response) =>
+      response.status >= 500
+        ? ledger.release(key)
+        : ledger.complete(key, response, Date.now(), options.keepMs ?? 86_400_000),
+    abandon: () => ledger.release(key),
+  };
+}
+
 /** Runs `run` at most once per key; returns the response to send. */
 export async function idempotent(
   options: IdempotencyOptions,
   request: IdempotentRequest,
   run: () => Promise<StoredResponse>,
 ): Promise<StoredResponse & { replayed: boolean }> {
-  if (request.key === null) return { ...(await run()), replayed: false };
-  if (!/^[\x21-\x7e]{1,255}$/.test(request.key)) {
-    return {
-      ...problem('idempotency_key_invalid', 'An Idempotency-Key is 1 to 255 visible ASCII characters.'),
-      replayed: false,
-    };
-  }
-  const fingerprint = createHash('sha256').update(`${request.method} ${request.target}\n${request.body}`).digest('hex');
-  const now = Date.now();
-  const claim = await options.ledger.claim(request.key, fingerprint, now, options.pendingMs ?? 30_000);
-  if (claim.state === 'done')
-    return { ...claim.response, headers: { ...claim.response.headers, 'idempotent-replayed': 'true' }, replayed: true };
-  if (claim.state === 'pending') {
-    return {
-      ...problem(
-        'idempotency_key_in_use',
-        'A request with this Idempotency-Key is still being processed; send it again shortly.',
-        { 'retry-after': '1' },
-      ),
-      replayed: false,
-    };
-  }
-  if (claim.state === 'conflict') {
-    return {
-      ...problem(
-        'idempotency_key_reused',
-        'This Idempotency-Key was used with a different request; use a new key for a new request.',
-      ),
-      replayed: false,
-    };
-  }
+  const start = await beginIdempotent({ methods: [request.method.toUpperCase()], ...options }, request);
+  if (start.action === 'pass') return { ...(await run()), replayed: false };
+  if (start.action === 'answer') return { ...start.response, replayed: start.replayed };
   let response: StoredResponse;
   try {
     response = await run();
   } catch (error) {
-    await options.ledger.release(request.key);
+    await start.abandon();
     throw error;
   }
-  // A server error took no effect (by contract): a retry may run it again. Anything else is the answer.
-  if (response.status >= 500) await options.ledger.release(request.key);
-  else await options.ledger.complete(request.key, response, Date.now(), options.keepMs ?? 86_400_000);
+  await start.finish(response);
   return { ...response, replayed: false };
+}
+
+/**
+ * An answer as the ledger keeps it: headers a replay may repeat (not Set-Cookie: a session is
+ * not handed out twice, nor kept in the ledger), and the body as text, or base64 when it is not UTF-8.
+ */
+export function toStoredResponse(
+  status: number,
+  headers: Iterable<[string, string | number | readonly string[] | undefined]>,
+  body: Uint8Array,
+): StoredResponse {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of headers) {
+    const lower = name.toLowerCase();
+    if (value === undefined || NOT_KEPT.has(lower) || lower === BASE64) continue;
+    kept[lower] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  try {
+    return { status, headers: kept, body: new TextDecoder('utf-8', { fatal: true }).decode(body) };
+  } catch {
+    return { status, headers: { ...kept, [BASE64]: '1' }, body: Buffer.from(body).toString('base64') };
+  }
+}
+
+/** The bytes and headers of a stored answer, ready to send. */
+export function fromStoredResponse(stored: StoredResponse): {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+} {
+  const { [BASE64]: base64, ...headers } = stored.headers;
+  return {
+    status: stored.status,
+    headers,
+    body: base64 ? Buffer.from(stored.body, 'base64') : Buffer.from(stored.body, 'utf8'),
+  };
 }

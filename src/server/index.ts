@@ -26,7 +26,13 @@ export {
 } from './credentials/password-hash.ts';
 export { VerifiedCache, type VerifiedCacheOptions } from './credentials/verified-cache.ts';
 export { type AuthenticateOptions, createGuard, type Decision, type Guard, type GuardOptions } from './guard.ts';
-export { type IdempotencyOptions, type IdempotentRequest, idempotent } from './idempotency.ts';
+export {
+  beginIdempotent,
+  type IdempotencyOptions,
+  type IdempotencyStart,
+  type IdempotentRequest,
+  idempotent,
+} from './idempotency.ts';
 export {
   type CounterBackend,
   createLoginProtection,

@@ -34,6 +34,7 @@ describe('the reason catalogue', () => {
       rate_limited: 429,
       locked_out: 429,
       idempotency_key_invalid: 400,
+      idempotency_key_missing: 400,
       idempotency_key_in_use: 409,
       idempotency_key_reused: 422,
     };
