@@ -1,6 +1,7 @@
 // `npm run soak`: the long versions of the reliability tests.
 import { chaos } from '../test/support/chaos.ts';
 import { crashSafety } from '../test/support/crash-safety.ts';
+import { runFleet } from '../test/support/fleet.ts';
 import { load } from '../test/support/load.ts';
 
 const started = Date.now();
@@ -14,6 +15,12 @@ process.stdout.write(
   `token file crash safety: ${crash.kills} SIGKILLs, ${crash.refreshes} refreshes, ${crash.problems.length} problems\n`,
 );
 for (const problem of crash.problems) process.stdout.write(`  ${problem}\n`);
+// Two playground processes on one Postgres and Redis, 60 s of rounds under 64 readers.
+const fleet = await runFleet({ durationMs: 60_000, readers: 64 });
+process.stdout.write(
+  `fleet: 2 playground processes, ${fleet.rounds} rounds in 60 s, ${fleet.refreshesAccepted} of ${fleet.refreshesRaced} raced refresh tokens accepted (each presented to both at once), ${fleet.revocations} revocations and ${fleet.lockouts} lockouts held across both, ${fleet.ordersRaced} idempotent POSTs raced to both, reads ${JSON.stringify(fleet.reads)}, ${fleet.problems.length} problems\n`,
+);
+for (const problem of fleet.problems) process.stdout.write(`  ${problem}\n`);
 // 30 s of warm-up: V8 grows its heap once, about 25 s in, then RSS stays flat (heapUsed never grows).
 // The slow tail of one saturated node:http process at 1,000 busy connections is node:http's own:
 // a plain server without Gatehouse, run alike, shows it too (RELIABILITY.md). So the criterion is that
@@ -25,6 +32,6 @@ const loadHeld =
 process.stdout.write(
   `load: ${heavy.connections} connections for ${heavy.seconds} s, ${heavy.requests} requests, ${heavy.errors - heavy.timeouts} errors, ${heavy.non2xx} non-2xx, ${heavy.received - heavy.answered - heavy.abandoned} of ${heavy.received} lost in the route (${heavy.abandoned} left by the client at the end), p99 ${heavy.p99Ms} ms, ${heavy.timeouts} timeouts (plain node:http, same run: ${baseline.requests} requests, p99 ${baseline.p99Ms} ms, ${baseline.timeouts} timeouts), RSS ${heavy.rssAfterWarmupMb} → ${heavy.rssAtEndMb} MB (${(heavy.rssGrowth * 100).toFixed(1)} %)\n`,
 );
-const held = chaosHeld && crash.problems.length === 0 && loadHeld;
+const held = chaosHeld && crash.problems.length === 0 && fleet.problems.length === 0 && loadHeld;
 process.stdout.write(`soak: ${held ? 'held' : 'FAILED'} in ${Math.round((Date.now() - started) / 1000)} s\n`);
 process.exitCode = held ? 0 : 1;

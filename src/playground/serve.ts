@@ -5,6 +5,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { invalidArgument } from '../http/argument-error.ts';
 import { type CounterBackend, createLoginProtection } from '../server/login-protection.ts';
 import { createTokenService } from '../server/tokens/token-service.ts';
 import { openStore } from '../stores/open-store.ts';
@@ -19,6 +20,13 @@ export interface StartPlaygroundOptions {
   /** @default 'sqlite::memory:' */
   store?: string;
   redis?: string;
+  /**
+   * Keeps this deployment's state apart from others on the same Postgres and Redis: the Postgres
+   * schema, and the prefix of Redis keys and login counters. Letters, digits and _.
+   */
+  namespace?: string;
+  /** How long a rotated refresh token may still be used, for two concurrent refreshes (ms). @default 1000 */
+  refreshGraceMs?: number;
 }
 
 export interface Playground {
@@ -52,7 +60,7 @@ function listen(
 async function counterBackend(store: object, redis: string | undefined): Promise<CounterBackend> {
   if (redis) {
     const { Redis } = await import('ioredis');
-    return { redis: new Redis(redis) };
+    return { redis: new Redis(redis, { maxRetriesPerRequest: 2 }) };
   }
   if ('pool' in store) return { postgres: store.pool as import('pg').Pool };
   if ('database' in store) return { sqlite: store.database as import('node:sqlite').DatabaseSync };
@@ -61,17 +69,29 @@ async function counterBackend(store: object, redis: string | undefined): Promise
 
 export async function startPlayground(options: StartPlaygroundOptions = {}): Promise<Playground> {
   const host = options.host ?? '127.0.0.1';
-  const store = await openStore(options.store ?? 'sqlite::memory:', options.redis ? { redis: options.redis } : {});
+  const namespace = options.namespace;
+  if (namespace !== undefined && !/^[A-Za-z0-9_]{1,48}$/.test(namespace))
+    throw invalidArgument('startPlayground: namespace must be 1 to 48 letters, digits and _');
+  const store = await openStore(options.store ?? 'sqlite::memory:', {
+    ...(options.redis ? { redis: options.redis } : {}),
+    ...(namespace ? { namespace } : {}),
+  });
   await seed(store);
+  const backend = await counterBackend(store, options.redis);
   const loginProtection = await createLoginProtection({
-    backend: await counterBackend(store, options.redis),
+    backend,
     maxConsecutiveFailures: 5,
     lockoutSeconds: 60,
+    ...(namespace ? { prefix: `gatehouse_${namespace}` } : {}),
   });
   let otherOrigin: string | undefined;
   const app = createPlayground({
     store,
-    service: createTokenService({ store, issuer: 'https://playground.gatehouse.test', reuseGraceMs: 1000 }),
+    service: createTokenService({
+      store,
+      issuer: 'https://playground.gatehouse.test',
+      reuseGraceMs: options.refreshGraceMs ?? 1000,
+    }),
     loginProtection,
     otherOrigin: () => otherOrigin,
   });
@@ -87,6 +107,7 @@ export async function startPlayground(options: StartPlaygroundOptions = {}): Pro
       for (const server of [main, other]) server.closeAllConnections();
       await Promise.all([main, other].map((server) => new Promise((r) => server.close(r))));
       await store.close();
+      if ('redis' in backend) await backend.redis.quit();
     },
   };
 }
