@@ -39,7 +39,12 @@ export async function load(
   seconds: number,
   warmupSeconds: number,
   timeoutSeconds = 10,
-  options: { plain?: boolean } = {},
+  options: {
+    /** The baseline: the same route on plain node:http, without the guard. */
+    plain?: boolean;
+    /** Requests per second across all connections (autocannon -R); unset, as fast as the server answers. */
+    rate?: number;
+  } = {},
 ): Promise<LoadReport> {
   const args = [join(import.meta.dirname, 'load-server.ts'), ...(options.plain ? ['--plain'] : [])];
   const server = spawn(process.execPath, args, {
@@ -62,6 +67,7 @@ export async function load(
       String(warmupSeconds + seconds),
       '-t',
       String(timeoutSeconds),
+      ...(options.rate ? ['-R', String(options.rate)] : []),
       '-H',
       `authorization=${authorization}`,
       '-j',
