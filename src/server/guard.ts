@@ -100,12 +100,22 @@ export function createGuard(options: GuardOptions): Guard {
     if (authorization && !authorization.ok)
       return refused({ reason: 'credentials_malformed', detail: `${capitalize(authorization.message)}.` });
 
+    // The URL and the cookies are parsed only for a scheme that reads them (API keys in the query,
+    // signatures, sessions), not on every Bearer or Basic request.
+    let url: URL | undefined;
+    let cookies: ReadonlyMap<string, string> | undefined;
     const guardRequest: GuardRequest = {
       request,
-      url: new URL(request.url),
+      get url() {
+        url ??= new URL(request.url);
+        return url;
+      },
       authorization,
       body: opts.body,
-      cookies: parseCookieHeader(request.headers.get('cookie')),
+      get cookies() {
+        cookies ??= parseCookieHeader(request.headers.get('cookie'));
+        return cookies;
+      },
     };
     let chosen: { scheme: Scheme<unknown>; credentials: unknown } | undefined;
     for (const scheme of schemes) {

@@ -26,11 +26,23 @@ import type {
 } from './types.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
+/** A user as callers may change it without changing the store: a shallow copy with its own lists. */
+const copyUser = (user: UserRecord): UserRecord => {
+  const out: UserRecord = { ...user };
+  if (user.scopes) out.scopes = [...user.scopes];
+  if (user.roles) out.roles = [...user.roles];
+  if (user.claims) out.claims = structuredClone(user.claims);
+  return out;
+};
 
 export function memoryUsers(users: readonly UserRecord[] = []): UserStore & { put(user: UserRecord): void } {
   const byName = new Map(users.map((u) => [u.username, copy(u)]));
   return {
-    findUserByName: async (username) => (byName.has(username) ? copy(byName.get(username)!) : undefined),
+    findUserByName: async (username) => {
+      // Asked on every Basic request, cached or not: a shallow copy, not structuredClone.
+      const user = byName.get(username);
+      return user ? copyUser(user) : undefined;
+    },
     putUser: async (user) => {
       byName.set(user.username, copy(user));
     },
