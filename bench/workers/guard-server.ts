@@ -52,12 +52,23 @@ if (framework === 'node') {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(body);
   };
-  server = createServer(guard ? protect(guard, handler) : handler);
+  server = createServer(
+    guard
+      ? protect(guard, handler)
+      : variant === 'noopMiddleware'
+        ? async (req, res) => {
+            await Promise.resolve();
+            handler(req, res);
+          }
+        : handler,
+  );
 } else if (framework === 'express') {
   const app = express();
   const handler = (_req: express.Request, res: express.Response) => void res.type('application/json').send(body);
   if (variant === 'peerJwt') app.get('/', expressjwt({ secret: SECRET, algorithms: ['HS256'] }), handler);
   else if (guard) app.get('/', authenticate(guard), handler);
+  else if (variant === 'noopMiddleware')
+    app.get('/', async (_req: express.Request, _res: express.Response, next: express.NextFunction) => next(), handler);
   else app.get('/', handler);
   server = createServer(app);
 } else if (framework === 'fastify') {
@@ -70,6 +81,8 @@ if (framework === 'node') {
   } else if (guard) {
     await app.register(gatehousePlugin, { guard });
     app.get('/', { preHandler: guardHandler(guard) }, async (_req, reply) => reply.type('application/json').send(body));
+  } else if (variant === 'noopMiddleware') {
+    app.get('/', { preHandler: async () => {} }, async (_req, reply) => reply.type('application/json').send(body));
   } else app.get('/', async (_req, reply) => reply.type('application/json').send(body));
   await app.ready();
   server = app.server;
@@ -78,6 +91,14 @@ if (framework === 'node') {
   const handler = (c: import('hono').Context) => c.body(body, 200, { 'content-type': 'application/json' });
   if (variant === 'peerJwt') app.get('/', honoJwt({ secret: SECRET, alg: 'HS256' }), handler);
   else if (guard) app.get('/', honoGuard(guard), handler);
+  else if (variant === 'noopMiddleware')
+    app.get(
+      '/',
+      async (_c, next) => {
+        await next();
+      },
+      handler,
+    );
   else app.get('/', handler);
   server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
 }

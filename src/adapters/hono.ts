@@ -2,8 +2,10 @@
  * `gatehouse/hono`: Hono 4 middleware. Hono already speaks Web Request and Response; the
  * principal is `c.get('auth')`.
  */
+
+import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
-import type { Guard } from '../server/guard.ts';
+import type { AuthenticateOptions, Guard } from '../server/guard.ts';
 import {
   beginIdempotent,
   fromStoredResponse,
@@ -12,6 +14,8 @@ import {
 } from '../server/idempotency.ts';
 import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
+import type { RequestView } from '../server/scheme.ts';
+import { authorizationLines, toRequestView } from './node.ts';
 
 export type GatehouseVariables = { auth: Principal | undefined };
 
@@ -20,7 +24,16 @@ export function honoGuard(
   options: { permission?: Permission } = {},
 ): MiddlewareHandler<{ Variables: GatehouseVariables }> {
   return async (c, next) => {
-    const decision = await guard.authenticate(c.req.raw, options.permission ? { permission: options.permission } : {});
+    const opts: AuthenticateOptions = options.permission ? { permission: options.permission } : {};
+    // On @hono/node-server the Node request is at hand: its parsed headers are far cheaper to read
+    // than the Web Request's, which is built on first use. Schemes that read the body need the Request.
+    const incoming = guard.needsBody ? undefined : (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+    let request: RequestView = c.req.raw;
+    if (incoming?.headers && Array.isArray(incoming.rawHeaders)) {
+      request = toRequestView(incoming);
+      opts.authorization = authorizationLines(incoming);
+    }
+    const decision = await guard.authenticate(request, opts);
     if (decision.outcome === 'refused') return guard.refuse(decision.refusal);
     c.set('auth', decision.outcome === 'authenticated' ? decision.principal : undefined);
     await next();

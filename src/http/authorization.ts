@@ -97,12 +97,20 @@ function fail(problem: AuthorizationProblem, detail?: string): AuthorizationPars
  * @example parseAuthorization('Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==')
  * // { ok: true, credentials: { kind: 'basic', scheme: 'Basic', username: 'Aladdin', password: 'open sesame', encoding: 'utf-8' } }
  */
+const BEARER = /^bearer$/i;
+
 export function parseAuthorization(value: string | readonly string[] | null | undefined): AuthorizationParseResult {
   if (Array.isArray(value)) {
     if (value.length > 1) return fail('multiple_fields');
     return parseAuthorization(value[0]);
   }
   if (typeof value !== 'string') return fail('empty');
+  // The common case, on every request of an API: "Bearer <token68>" with one space. Anything else
+  // (other spacing, other schemes, a bad token) takes the general path below, which agrees with this.
+  if (value.length > 7 && value.charCodeAt(6) === 0x20 && BEARER.test(value.slice(0, 6))) {
+    const token = value.slice(7);
+    if (isToken68(token)) return { ok: true, credentials: { kind: 'bearer', scheme: value.slice(0, 6), token } };
+  }
   // A field value carries no leading or trailing whitespace (RFC 9110 §5.5).
   const input = trimOws(value);
   if (input.length === 0) return fail('empty');

@@ -24,16 +24,21 @@ export function decodeBasic(token68: string): BasicDecodeResult {
   const padded = token68.length !== body.length;
   if (body.length % 4 === 1 || (padded && token68.length % 4 !== 0)) return { ok: false, problem: 'not_base64' };
   const binary = atob(body);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  let ascii = true;
+  for (let i = 0; i < binary.length && ascii; i++) ascii = binary.charCodeAt(i) < 0x80;
 
-  let text: string;
+  // ASCII reads the same in UTF-8 (the common case, and no decoder needed); other bytes are UTF-8
+  // when they decode as such, else ISO-8859-1.
+  let text = binary;
   let encoding: 'utf-8' | 'iso-8859-1' = 'utf-8';
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    text = binary;
-    encoding = 'iso-8859-1';
+  if (!ascii) {
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    try {
+      text = utf8.decode(bytes);
+    } catch {
+      encoding = 'iso-8859-1';
+    }
   }
   const colon = text.indexOf(':');
   if (colon < 0) return { ok: false, problem: 'no_colon' };

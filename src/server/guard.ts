@@ -100,23 +100,7 @@ export function createGuard(options: GuardOptions): Guard {
     if (authorization && !authorization.ok)
       return refused({ reason: 'credentials_malformed', detail: `${capitalize(authorization.message)}.` });
 
-    // The URL and the cookies are parsed only for a scheme that reads them (API keys in the query,
-    // signatures, sessions), not on every Bearer or Basic request.
-    let url: URL | undefined;
-    let cookies: ReadonlyMap<string, string> | undefined;
-    const guardRequest: GuardRequest = {
-      request,
-      get url() {
-        url ??= new URL(request.url);
-        return url;
-      },
-      authorization,
-      body: opts.body,
-      get cookies() {
-        cookies ??= parseCookieHeader(request.headers.get('cookie'));
-        return cookies;
-      },
-    };
+    const guardRequest = new LazyGuardRequest(request, authorization, opts.body);
     let chosen: { scheme: Scheme<unknown>; credentials: unknown } | undefined;
     for (const scheme of schemes) {
       const detection = scheme.detect(guardRequest);
@@ -209,6 +193,32 @@ export function createGuard(options: GuardOptions): Guard {
       };
     },
   };
+}
+
+/**
+ * The request as schemes see it. The URL and the cookies are parsed only for a scheme that reads
+ * them (API keys in the query, signatures, sessions), not on every Bearer or Basic request; a class,
+ * so every request's object has the same shape.
+ */
+class LazyGuardRequest implements GuardRequest {
+  readonly request: RequestView;
+  readonly authorization: AuthorizationParseResult | undefined;
+  body: Uint8Array | undefined;
+  #url: URL | undefined;
+  #cookies: ReadonlyMap<string, string> | undefined;
+  constructor(request: RequestView, authorization: AuthorizationParseResult | undefined, body: Uint8Array | undefined) {
+    this.request = request;
+    this.authorization = authorization;
+    this.body = body;
+  }
+  get url(): URL {
+    this.#url ??= new URL(this.request.url);
+    return this.#url;
+  }
+  get cookies(): ReadonlyMap<string, string> {
+    this.#cookies ??= parseCookieHeader(this.request.headers.get('cookie'));
+    return this.#cookies;
+  }
 }
 
 function capitalize(text: string): string {

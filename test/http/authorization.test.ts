@@ -310,6 +310,24 @@ describe('authorization: properties', () => {
     );
   });
 
+  it('the fast path for "Bearer <token>" agrees with the general parser on every Bearer-like input', () => {
+    // A leading space never takes the fast path (it is trimmed, then parsed the general way).
+    const bearerLike = fc
+      .tuple(
+        fc.constantFrom('Bearer', 'bearer', 'BEARER', 'bEaReR', 'Bearer ', 'Bearer\t', 'Bearerx', 'Basic'),
+        fc.constantFrom(' ', '  ', '', '\t'),
+        fc.oneof(token68, anyString),
+        fc.constantFrom('', ' ', '\t', '=', ','),
+      )
+      .map(([scheme, space, tokenPart, tail]) => `${scheme}${space}${tokenPart}${tail}`);
+    fc.assert(
+      fc.property(bearerLike, (input) => {
+        assert.deepStrictEqual(parseAuthorization(input), parseAuthorization(` ${input}`));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('never throws, on any string', () => {
     fc.assert(
       fc.property(anyString, (input) => {

@@ -3,6 +3,8 @@
  * hash per request (and a JWT not one signature check). Entries are keyed by a SHA-256 of a
  * per-process random key and the length-prefixed parts (the credentials and the stored hash): the
  * cache never holds a password, and a changed password (a new stored hash) misses at once.
+ * A cache made with `exactKeys` keys on the single part itself instead (for signed tokens that expire
+ * on their own, where the hash cost more than the rest of the guard).
  */
 import { hash, randomBytes } from 'node:crypto';
 
@@ -19,12 +21,16 @@ export class VerifiedCache<V> {
   readonly #ttlMs: number;
   readonly #max: number;
 
-  constructor(options: VerifiedCacheOptions = {}) {
+  readonly #exact: boolean;
+
+  constructor(options: VerifiedCacheOptions = {}, internal: { exactKeys?: boolean } = {}) {
     this.#ttlMs = options.ttlMs ?? 60_000;
     this.#max = options.maxEntries ?? 10_000;
+    this.#exact = internal.exactKeys === true;
   }
 
   #id(parts: readonly string[]): string {
+    if (this.#exact && parts.length === 1) return parts[0]!;
     // Length-prefixed, so no two lists of parts give the same input; one-shot hashing is cheap.
     let input = this.#key;
     for (const part of parts) input += `${part.length}:${part}`;

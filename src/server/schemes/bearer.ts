@@ -119,29 +119,43 @@ function jwtVerifier(jwt: JwtOptions): (token: string) => Promise<Principal | Re
       ? { audience: typeof jwt.audience === 'string' ? jwt.audience : [...jwt.audience] }
       : {}),
   };
-  const cache = jwt.cache === false ? undefined : new VerifiedCache<JWTPayload>(jwt.cache ?? {});
+  // Keyed on the token itself: a JWT is signed and expires on its own, and hashing it cost more
+  // than the rest of a cached check. What is kept is the verified payload and the principal made of it.
+  const cache =
+    jwt.cache === false
+      ? undefined
+      : new VerifiedCache<{ payload: JWTPayload; principal: Principal }>(jwt.cache ?? {}, { exactKeys: true });
   const tolerance = (jwt.clockTolerance ?? 5) * 1000;
   return async (token) => {
     const now = Date.now();
-    let payload = cache?.get([token], now);
+    let entry = cache?.get([token], now);
     // A cached token is still held to its exp (the cache entry never outlives it) and to revocation below.
-    if (payload === undefined) {
+    if (entry === undefined) {
+      let payload: JWTPayload;
       try {
         ({ payload } = await jwtVerify(token, key as Uint8Array, verifyOptions));
       } catch (error) {
         return { reason: reasonOf(error), scheme: 'bearer', detail: detailOf(error) };
       }
-      if (typeof payload.exp === 'number') cache?.set([token], payload, now, payload.exp * 1000 + tolerance);
+      if (typeof payload.sub !== 'string')
+        return { reason: 'credentials_invalid', scheme: 'bearer', detail: 'The access token has no subject (sub).' };
+      const scope = payload['scope'] ?? payload['scp'];
+      const scopes =
+        typeof scope === 'string' ? scope.split(' ').filter(Boolean) : Array.isArray(scope) ? scope.map(String) : [];
+      const roles = Array.isArray(payload['roles']) ? (payload['roles'] as unknown[]).map(String) : [];
+      entry = {
+        payload,
+        principal: principalOf(
+          { id: payload.sub, scopes, roles, claims: payload as Record<string, unknown> },
+          'bearer',
+        ),
+      };
+      if (typeof payload.exp === 'number') cache?.set([token], entry, now, payload.exp * 1000 + tolerance);
     }
-    if (jwt.isRevoked && (await jwt.isRevoked(payload)))
+    if (jwt.isRevoked && (await jwt.isRevoked(entry.payload)))
       return { reason: 'token_revoked', scheme: 'bearer', detail: 'The access token was revoked.' };
-    if (typeof payload.sub !== 'string')
-      return { reason: 'credentials_invalid', scheme: 'bearer', detail: 'The access token has no subject (sub).' };
-    const scope = payload['scope'] ?? payload['scp'];
-    const scopes =
-      typeof scope === 'string' ? scope.split(' ').filter(Boolean) : Array.isArray(scope) ? scope.map(String) : [];
-    const roles = Array.isArray(payload['roles']) ? (payload['roles'] as unknown[]).map(String) : [];
-    return principalOf({ id: payload.sub, scopes, roles, claims: payload as Record<string, unknown> }, 'bearer');
+    // Each request gets its own principal: a handler that changes its lists changes no other request's.
+    return principalOf(entry.principal, 'bearer');
   };
 }
 
