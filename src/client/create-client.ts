@@ -69,7 +69,8 @@ export function createClient(options: ClientOptions = {}): Client {
   );
 
   async function call(input: string | URL | Request, init: ClientRequestInit = {}): Promise<Response> {
-    const request = await buildRequest(input, init);
+    // A Request's body is read first; a URL needs no await (one async step fewer on every call).
+    const request = input instanceof Request ? await fromRequest(input, init) : buildRequest(input, init);
     // The URL as messages show it, worked out only when a message or event needs it.
     let shown: string | undefined;
     const url = () => (shown ??= redactUrl(request.url, secretParams));
@@ -127,20 +128,25 @@ export function createClient(options: ClientOptions = {}): Client {
     });
   }
 
-  async function buildRequest(input: string | URL | Request, init: ClientRequestInit): Promise<OutgoingRequest> {
-    let url: URL;
-    let method = 'GET';
+  async function fromRequest(input: Request, init: ClientRequestInit): Promise<OutgoingRequest> {
     const headers = new Headers(config.headers);
-    let body: BodySource = null;
-    if (input instanceof Request) {
-      url = new URL(input.url);
-      method = input.method;
-      for (const [name, value] of input.headers) headers.set(name, value);
-      // A Request's body is a one-shot stream: read it once so it can be replayed.
-      if (input.body !== null) body = new Uint8Array(await input.arrayBuffer());
-    } else {
-      url = resolveUrl(input, config.baseUrl);
-    }
+    for (const [name, value] of input.headers) headers.set(name, value);
+    // A Request's body is a one-shot stream: read it once so it can be replayed.
+    const body: BodySource = input.body === null ? null : new Uint8Array(await input.arrayBuffer());
+    return finish(new URL(input.url), input.method, headers, body, init);
+  }
+
+  function buildRequest(input: string | URL, init: ClientRequestInit): OutgoingRequest {
+    return finish(resolveUrl(input, config.baseUrl), 'GET', new Headers(config.headers), null, init);
+  }
+
+  function finish(
+    url: URL,
+    method: string,
+    headers: Headers,
+    body: BodySource,
+    init: ClientRequestInit,
+  ): OutgoingRequest {
     if (init.method !== undefined) method = init.method;
     if (init.headers !== undefined) for (const [name, value] of new Headers(init.headers)) headers.set(name, value);
     if (init.body !== undefined) body = init.body;

@@ -26,6 +26,14 @@ export class OriginConcurrency {
     return gate;
   }
 
+  /** A place now, if there is one (the common case: no wait, no promise); undefined when full. */
+  tryEnter(origin: string): (() => void) | undefined {
+    const gate = this.#gate(origin);
+    if (gate.inFlight >= Math.floor(gate.limit)) return undefined;
+    gate.inFlight++;
+    return this.#leaver(gate);
+  }
+
   /** Waits for a place; returns the function that gives it back. Rejects when the signal aborts. */
   async enter(origin: string, signal?: AbortSignal): Promise<() => void> {
     const gate = this.#gate(origin);
@@ -45,6 +53,10 @@ export class OriginConcurrency {
       });
     }
     gate.inFlight++;
+    return this.#leaver(gate);
+  }
+
+  #leaver(gate: Gate): () => void {
     let left = false;
     return () => {
       if (left) return;

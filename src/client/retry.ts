@@ -51,12 +51,15 @@ export async function sendWithRetry(request: OutgoingRequest, state: CallState, 
   for (let attempt = 1; ; attempt++) {
     // A place first, then the cooldown: a request that queued for a place while another got a
     // 429 must still wait out the Retry-After that 429 brought.
-    const leave = await enterGate(origin, state);
-    try {
-      await waitForCooldown(origin, state);
-    } catch (error) {
-      leave();
-      throw error;
+    // Both checks are synchronous when there is nothing to wait for, as on almost every request.
+    const leave = state.concurrency.tryEnter(origin) ?? (await enterGate(origin, state));
+    if (state.cooldown.get(origin)) {
+      try {
+        await waitForCooldown(origin, state);
+      } catch (error) {
+        leave();
+        throw error;
+      }
     }
     state.attempts = attempt;
     const budget = new Budget('attempt', state.attemptTimeout, [state.total.signal]);
