@@ -89,9 +89,10 @@ async function autocannon(port: number, authorization: string, seconds: number):
 const server: Record<string, Record<string, Spread>> = {};
 const configurations: Array<[string, string]> = [
   ...['node', 'fastify', 'hono'].flatMap((f) =>
-    ['noAuth', 'noopMiddleware', 'jwtHs256', 'jwtEs256', 'basicCached', 'basicUncached'].map(
-      (v): [string, string] => [f, v],
-    ),
+    ['noAuth', 'noopMiddleware', 'jwtHs256', 'jwtEs256', 'basicCached', 'basicUncached'].map((v): [string, string] => [
+      f,
+      v,
+    ]),
   ),
   ['fastify', 'peerJwt'],
   ['hono', 'peerJwt'],
