@@ -43,7 +43,8 @@ export function authenticate(guard: Guard, options: { permission?: Permission } 
         }
         if (req.rawBody) opts.body = req.rawBody;
       }
-      const decision = await guard.authenticate(toRequestView(req), opts);
+      const pending = guard.decide(toRequestView(req), opts);
+      const decision = pending instanceof Promise ? await pending : pending;
       if (decision.outcome === 'refused') return await sendWebResponse(res, guard.refuse(decision.refusal));
       if (decision.outcome === 'authenticated') req.auth = decision.principal;
       next();

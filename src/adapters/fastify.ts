@@ -53,7 +53,8 @@ export function guardHandler(guard: Guard, options: { permission?: Permission } 
     const opts: AuthenticateOptions = { authorization: authorizationLines(request.raw) };
     if (options.permission) opts.permission = options.permission;
     if (request.rawBody) opts.body = request.rawBody;
-    const decision = await guard.authenticate(toRequestView(request.raw), opts);
+    const pending = guard.decide(toRequestView(request.raw), opts);
+    const decision = pending instanceof Promise ? await pending : pending;
     if (decision.outcome === 'refused') {
       const response = guard.refuse(decision.refusal);
       reply.code(response.status);

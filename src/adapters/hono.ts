@@ -33,7 +33,8 @@ export function honoGuard(
       request = toRequestView(incoming);
       opts.authorization = authorizationLines(incoming);
     }
-    const decision = await guard.authenticate(request, opts);
+    const pending = guard.decide(request, opts);
+    const decision = pending instanceof Promise ? await pending : pending;
     if (decision.outcome === 'refused') return guard.refuse(decision.refusal);
     c.set('auth', decision.outcome === 'authenticated' ? decision.principal : undefined);
     await next();

@@ -98,7 +98,9 @@ export function protect(
       request.rawBody = await readBody(req);
       opts.body = request.rawBody;
     }
-    const decision = await guard.authenticate(toRequestView(req), opts);
+    // Awaited only when a step waited: a cached token costs no promise.
+    const pending = guard.decide(toRequestView(req), opts);
+    const decision = pending instanceof Promise ? await pending : pending;
     if (decision.outcome === 'refused') return sendWebResponse(res, guard.refuse(decision.refusal));
     if (decision.outcome === 'authenticated') request.auth = decision.principal;
     await handler(request, res);

@@ -56,6 +56,11 @@ export interface Guard {
   /** Whether a configured scheme verifies the body (signed requests): adapters keep it for them. */
   readonly needsBody: boolean;
   authenticate(request: RequestView, options?: AuthenticateOptions): Promise<Decision>;
+  /**
+   * The same decision as authenticate(), returned directly when no step had to wait (a cached
+   * token): what the adapters call, to spare most requests several promises. May throw.
+   */
+  decide(request: RequestView, options?: AuthenticateOptions): Decision | Promise<Decision>;
   /** The one Response for a refusal: status, WWW-Authenticate, problem body. */
   refuse(refusal: Refusal): Response;
   /** OpenAPI 3.1: `components.securitySchemes`, and the `security` requirement of a route. */
@@ -88,7 +93,11 @@ export function createGuard(options: GuardOptions): Guard {
     .filter(Boolean)
     .join(', ');
 
-  async function decide(request: RequestView, opts: AuthenticateOptions): Promise<Decision> {
+  /**
+   * The decision, synchronously when every step is (a cached token, a synchronous permission):
+   * a promise only where a step waits. Adapters call it to spare a request the promises.
+   */
+  function decideNow(request: RequestView, opts: AuthenticateOptions): Decision | Promise<Decision> {
     // A CORS preflight carries no credentials by design (Fetch standard, CORS-preflight request).
     if (request.method === 'OPTIONS' && request.headers.has('access-control-request-method'))
       return { outcome: 'preflight' };
@@ -124,24 +133,44 @@ export function createGuard(options: GuardOptions): Guard {
       }
       return refused({ reason: 'credentials_missing', detail: `Send credentials: ${accepted}.` });
     }
-    if (chosen.scheme.needsBody && guardRequest.body === undefined) {
+    const { scheme, credentials } = chosen;
+    if (scheme.needsBody && guardRequest.body === undefined) {
       if (!request.clone)
         throw invalidArgument('guard.authenticate: this scheme verifies the body; pass options.body or a Request');
-      guardRequest.body = new Uint8Array(await request.clone().arrayBuffer());
+      return request
+        .clone()
+        .arrayBuffer()
+        .then((buffer) => {
+          guardRequest.body = new Uint8Array(buffer);
+          return verified(scheme.verify(credentials, guardRequest), request, opts);
+        });
     }
-    const result = await chosen.scheme.verify(chosen.credentials, guardRequest);
-    if (isRefusal(result)) return refused(result);
-    const permission = opts.permission ?? options.permission;
-    if (permission) {
-      const allowed = await permission.check(result, request);
-      if (allowed !== true) return refused(allowed);
-    }
-    return { outcome: 'authenticated', principal: result };
+    return verified(scheme.verify(credentials, guardRequest), request, opts);
 
     function refused(refusal: Refusal): Decision {
-      options.onRefusal?.(refusal, request);
-      return { outcome: 'refused', refusal };
+      return refusedBy(refusal, request);
     }
+  }
+
+  function verified(
+    result: Principal | Refusal | Promise<Principal | Refusal>,
+    request: RequestView,
+    opts: AuthenticateOptions,
+  ): Decision | Promise<Decision> {
+    // Promise.resolve: a store's thenable becomes a real Promise, which is what adapters test for.
+    if (isPromiseLike(result)) return Promise.resolve(result).then((settled) => verified(settled, request, opts));
+    if (isRefusal(result)) return refusedBy(result, request);
+    const permission = opts.permission ?? options.permission;
+    if (!permission) return { outcome: 'authenticated', principal: result };
+    const permitted = (allowed: true | Refusal): Decision =>
+      allowed === true ? { outcome: 'authenticated', principal: result } : refusedBy(allowed, request);
+    const allowed = permission.check(result, request);
+    return isPromiseLike(allowed) ? Promise.resolve(allowed).then(permitted) : permitted(allowed);
+  }
+
+  function refusedBy(refusal: Refusal, request: RequestView): Decision {
+    options.onRefusal?.(refusal, request);
+    return { outcome: 'refused', refusal };
   }
 
   function refuse(refusal: Refusal): Response {
@@ -182,7 +211,9 @@ export function createGuard(options: GuardOptions): Guard {
 
   return {
     needsBody: schemes.some((s) => s.needsBody),
-    authenticate: (request, opts = {}) => decide(request, opts),
+    // async: a step that throws (a misconfigured scheme) rejects the promise rather than throwing.
+    authenticate: async (request, opts = {}) => decideNow(request, opts),
+    decide: (request, opts = {}) => decideNow(request, opts),
     refuse,
     openapi(permission) {
       const requires = (permission ?? options.permission)?.requires ?? { scopes: [], roles: [] };
@@ -219,6 +250,10 @@ class LazyGuardRequest implements GuardRequest {
     this.#cookies ??= parseCookieHeader(this.request.headers.get('cookie'));
     return this.#cookies;
   }
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 function capitalize(text: string): string {

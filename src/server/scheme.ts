@@ -51,7 +51,8 @@ export interface Scheme<C = unknown> {
   /** The auth-scheme names this scheme reads from Authorization, lower-case. */
   readonly authorizationSchemes?: readonly string[];
   detect(request: GuardRequest): Detection<C>;
-  verify(credentials: C, request: GuardRequest): Promise<Principal | Refusal>;
+  /** Synchronous where it can be (a cached token): the guard awaits only what is a promise. */
+  verify(credentials: C, request: GuardRequest): Principal | Refusal | Promise<Principal | Refusal>;
   /** The challenge for WWW-Authenticate; `refusal` is set when this scheme's verification failed. */
   challenge(realm: string, refusal?: Refusal): Challenge | undefined;
   /** The OpenAPI 3.1 security scheme object. */

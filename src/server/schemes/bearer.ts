@@ -87,7 +87,7 @@ export function bearerScheme(options: BearerSchemeOptions): Scheme<BearerCredent
   };
 }
 
-function jwtVerifier(jwt: JwtOptions): (token: string) => Promise<Principal | Refusal> {
+function jwtVerifier(jwt: JwtOptions): (token: string) => Principal | Refusal | Promise<Principal | Refusal> {
   if (!jwt || !Array.isArray(jwt.algorithms) || jwt.algorithms.length === 0) {
     throw invalidArgument(
       'bearerScheme: jwt.algorithms is required, e.g. ["ES256"]: a token must never pick its own algorithm',
@@ -126,36 +126,42 @@ function jwtVerifier(jwt: JwtOptions): (token: string) => Promise<Principal | Re
       ? undefined
       : new VerifiedCache<{ payload: JWTPayload; principal: Principal }>(jwt.cache ?? {}, { exactKeys: true });
   const tolerance = (jwt.clockTolerance ?? 5) * 1000;
-  return async (token) => {
-    const now = Date.now();
-    let entry = cache?.get([token], now);
-    // A cached token is still held to its exp (the cache entry never outlives it) and to revocation below.
-    if (entry === undefined) {
-      let payload: JWTPayload;
-      try {
-        ({ payload } = await jwtVerify(token, key as Uint8Array, verifyOptions));
-      } catch (error) {
-        return { reason: reasonOf(error), scheme: 'bearer', detail: detailOf(error) };
-      }
-      if (typeof payload.sub !== 'string')
-        return { reason: 'credentials_invalid', scheme: 'bearer', detail: 'The access token has no subject (sub).' };
-      const scope = payload['scope'] ?? payload['scp'];
-      const scopes =
-        typeof scope === 'string' ? scope.split(' ').filter(Boolean) : Array.isArray(scope) ? scope.map(String) : [];
-      const roles = Array.isArray(payload['roles']) ? (payload['roles'] as unknown[]).map(String) : [];
-      entry = {
-        payload,
-        principal: principalOf(
-          { id: payload.sub, scopes, roles, claims: payload as Record<string, unknown> },
-          'bearer',
-        ),
-      };
-      if (typeof payload.exp === 'number') cache?.set([token], entry, now, payload.exp * 1000 + tolerance);
+  const revocation = (entry: { payload: JWTPayload; principal: Principal }) => {
+    const revoked = jwt.isRevoked!(entry.payload);
+    const answer = (yes: boolean): Principal | Refusal =>
+      yes
+        ? { reason: 'token_revoked', scheme: 'bearer', detail: 'The access token was revoked.' }
+        : principalOf(entry.principal, 'bearer');
+    return typeof revoked === 'boolean' ? answer(revoked) : revoked.then(answer);
+  };
+  const verifyAndCache = async (token: string, now: number): Promise<Principal | Refusal> => {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, key as Uint8Array, verifyOptions));
+    } catch (error) {
+      return { reason: reasonOf(error), scheme: 'bearer', detail: detailOf(error) };
     }
-    if (jwt.isRevoked && (await jwt.isRevoked(entry.payload)))
-      return { reason: 'token_revoked', scheme: 'bearer', detail: 'The access token was revoked.' };
+    if (typeof payload.sub !== 'string')
+      return { reason: 'credentials_invalid', scheme: 'bearer', detail: 'The access token has no subject (sub).' };
+    const scope = payload['scope'] ?? payload['scp'];
+    const scopes =
+      typeof scope === 'string' ? scope.split(' ').filter(Boolean) : Array.isArray(scope) ? scope.map(String) : [];
+    const roles = Array.isArray(payload['roles']) ? (payload['roles'] as unknown[]).map(String) : [];
+    const entry = {
+      payload,
+      principal: principalOf({ id: payload.sub, scopes, roles, claims: payload as Record<string, unknown> }, 'bearer'),
+    };
+    if (typeof payload.exp === 'number') cache?.set([token], entry, now, payload.exp * 1000 + tolerance);
+    return jwt.isRevoked ? revocation(entry) : principalOf(entry.principal, 'bearer');
+  };
+  // Not async: a cached token is answered at once, with no promise (most requests of a client).
+  return (token) => {
+    const now = Date.now();
+    const entry = cache?.get([token], now);
+    if (entry === undefined) return verifyAndCache(token, now);
+    // A cached token is still held to its exp (the cache entry never outlives it) and to revocation.
     // Each request gets its own principal: a handler that changes its lists changes no other request's.
-    return principalOf(entry.principal, 'bearer');
+    return jwt.isRevoked ? revocation(entry) : principalOf(entry.principal, 'bearer');
   };
 }
 
