@@ -66,6 +66,7 @@ describe('guard.decide()', () => {
     };
     const users = {
       findUserByName: (name: string) => ({
+        // biome-ignore lint/suspicious/noThenProperty: the point of the test is a bare thenable
         then: (resolve: (u: unknown) => void) => resolve(name === 'thenable' ? user : undefined),
       }),
     };
