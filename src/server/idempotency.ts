@@ -63,6 +63,13 @@ const problem = (code: ReasonCode, detail: string, headers: Record<string, strin
   body: JSON.stringify(createProblem(code, { detail })),
 });
 
+/** A refusal to answer now, never stored. */
+const refuse = (code: ReasonCode, detail: string, headers?: Record<string, string>): IdempotencyStart => ({
+  action: 'answer',
+  replayed: false,
+  response: problem(code, detail, headers),
+});
+
 /** Whether `options` covers this method (and so the middleware needs the body). */
 export function coversMethod(options: IdempotencyOptions, method: string): boolean {
   return (options.methods ?? DEFAULT_METHODS).includes(method.toUpperCase());
@@ -81,22 +88,12 @@ export async function beginIdempotent(
   if (!coversMethod(options, request.method)) return { action: 'pass' };
   if (request.key === null) {
     if (!options.required) return { action: 'pass' };
-    return {
-      action: 'answer',
-      replayed: false,
-      response: problem(
-        'idempotency_key_missing',
-        `${request.method} ${request.target} needs an Idempotency-Key header.`,
-      ),
-    };
+    // The path only: a query may carry a credential (an API key in ?api_key=), and details are sent back.
+    const path = request.target.split('?')[0];
+    return refuse('idempotency_key_missing', `${request.method} ${path} needs an Idempotency-Key header.`);
   }
-  if (!/^[\x21-\x7e]{1,255}$/.test(request.key)) {
-    return {
-      action: 'answer',
-      replayed: false,
-      response: problem('idempotency_key_invalid', 'An Idempotency-Key is 1 to 255 visible ASCII characters.'),
-    };
-  }
+  if (!/^[\x21-\x7e]{1,255}$/.test(request.key))
+    return refuse('idempotency_key_invalid', 'An Idempotency-Key is 1 to 255 visible ASCII characters.');
   const body = typeof request.body === 'function' ? await request.body() : request.body;
   const fingerprint = createHash('sha256')
     .update(`${request.method.toUpperCase()} ${request.target}\n`)
@@ -116,25 +113,17 @@ export async function beginIdempotent(
     };
   }
   if (claim.state === 'pending') {
-    return {
-      action: 'answer',
-      replayed: false,
-      response: problem(
-        'idempotency_key_in_use',
-        'A request with this Idempotency-Key is still being processed; send it again shortly.',
-        { 'retry-after': '1' },
-      ),
-    };
+    return refuse(
+      'idempotency_key_in_use',
+      'A request with this Idempotency-Key is still being processed; send it again shortly.',
+      { 'retry-after': '1' },
+    );
   }
   if (claim.state === 'conflict') {
-    return {
-      action: 'answer',
-      replayed: false,
-      response: problem(
-        'idempotency_key_reused',
-        'This Idempotency-Key was used with a different request; use a new key for a new request.',
-      ),
-    };
+    return refuse(
+      'idempotency_key_reused',
+      'This Idempotency-Key was used with a different request; use a new key for a new request.',
+    );
   }
   return {
     action: 'run',

@@ -150,6 +150,12 @@ describe('idempotency() options', () => {
       const missing = await post(app, null, { item: 'book' });
       assert.equal(missing.status, 400);
       assert.equal((await missing.json()).code, 'idempotency_key_missing');
+      // A query may carry a credential: the refusal names the path and never echoes the query.
+      const withQuery = await (
+        await post(app, null, { item: 'book' }, alice, '/orders?api_key=secret-in-query-42')
+      ).text();
+      assert.match(withQuery, /POST \/orders needs an Idempotency-Key/);
+      assert.ok(!withQuery.includes('secret-in-query-42'), withQuery);
       const malformed = await post(app, 'has spaces', { item: 'book' });
       assert.equal(malformed.status, 400);
       assert.equal((await malformed.json()).code, 'idempotency_key_invalid');
