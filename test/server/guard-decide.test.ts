@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { basicScheme, bearerScheme, createGuard, hashPassword, requireScopes } from '../../src/server/index.ts';
-import { AUDIENCE, type Fixture, fixture, ISSUER, JWT_SECRET, jwt } from '../support/guard-fixture.ts';
+import { basicScheme, createGuard, hashPassword, requireScopes } from '../../src/server/index.ts';
+import { type Fixture, fixture, jwt } from '../support/guard-fixture.ts';
 
 const request = (authorization: string) => new Request('http://api.test/me', { headers: { authorization } });
 
@@ -77,23 +77,11 @@ describe('guard.decide()', () => {
   });
 
   it('revocation is still asked on every cached request, and a revoked token is refused', async () => {
-    const revoked = new Set<string>();
-    const guard = createGuard({
-      schemes: [
-        bearerScheme({
-          jwt: {
-            key: JWT_SECRET,
-            algorithms: ['HS256'],
-            issuer: ISSUER,
-            audience: AUDIENCE,
-            isRevoked: (p) => revoked.has(String(p.jti)),
-          },
-        }),
-      ],
-    });
-    const token = `Bearer ${await jwt({ sub: 'u-alice', jti: 'j-1' })}`;
+    // The fixture's bearer scheme asks isRevoked against f.revoked.
+    const guard = f.guard(['bearer']);
+    const token = `Bearer ${await jwt({ sub: 'u-alice', jti: 'j-decide-1' })}`;
     assert.equal((await guard.decide(request(token))).outcome, 'authenticated');
-    revoked.add('j-1');
+    f.revoked.add('j-decide-1');
     const decision = guard.decide(request(token));
     assert.ok(!(decision instanceof Promise));
     assert.equal(decision.outcome === 'refused' && decision.refusal.reason, 'token_revoked');

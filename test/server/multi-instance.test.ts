@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { hashPassword, openStore } from '../../src/server/index.ts';
+import { postForm } from '../support/server.ts';
 import { connectRedis, dropSchema, POSTGRES_URL, REDIS_URL, requirePostgres, runSchema } from '../support/services.ts';
 
 async function startInstance(schema: string): Promise<{ url: string; child: ChildProcess }> {
@@ -26,16 +27,6 @@ async function startInstance(schema: string): Promise<{ url: string; child: Chil
   });
   return { url: `http://127.0.0.1:${port}`, child };
 }
-
-const form = (url: string, body: Record<string, string>) =>
-  fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(body),
-  }).then(async (r) => {
-    const text = await r.text();
-    return { status: r.status, body: text ? JSON.parse(text) : {} };
-  });
 
 /** Adds users whose password is `<name>-password-1`, with the read scope, to the shared store. */
 async function addUsers(schema: string, ...names: string[]): Promise<void> {
@@ -78,10 +69,10 @@ describe('two instances sharing Postgres and Redis', () => {
   });
 
   const loginAs = (url: string, name: string, password = `${name}-password-1`) =>
-    form(`${url}/oauth/token`, { grant_type: 'password', client_id: 'web', username: name, password });
+    postForm(`${url}/oauth/token`, { grant_type: 'password', client_id: 'web', username: name, password });
   const login = (url: string, password?: string) => loginAs(url, 'alice', password);
   const refresh = (url: string, token: string) =>
-    form(`${url}/oauth/token`, { grant_type: 'refresh_token', client_id: 'web', refresh_token: token });
+    postForm(`${url}/oauth/token`, { grant_type: 'refresh_token', client_id: 'web', refresh_token: token });
 
   it('a token signed on A verifies on B (the signing keys are shared)', async (t) => {
     if (!ready) return t.skip('services unavailable');
@@ -137,7 +128,10 @@ describe('two instances sharing Postgres and Redis', () => {
     const tokens = (await loginAs(a!.url, 'bob')).body;
     const onB = () => fetch(`${b!.url}/api/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
     assert.equal((await onB()).status, 200);
-    assert.equal((await form(`${a!.url}/oauth/revoke`, { client_id: 'web', token: tokens.access_token })).status, 200);
+    assert.equal(
+      (await postForm(`${a!.url}/oauth/revoke`, { client_id: 'web', token: tokens.access_token })).status,
+      200,
+    );
     const refused = await onB();
     assert.deepStrictEqual([refused.status, (await refused.json()).code], [401, 'token_revoked']);
   });
@@ -167,7 +161,7 @@ describe('two instances sharing Postgres and Redis', () => {
 
       const revoked = (await loginAs(b!.url, 'frank')).body;
       assert.equal(
-        (await form(`${a!.url}/oauth/revoke`, { client_id: 'web', token: revoked.access_token })).status,
+        (await postForm(`${a!.url}/oauth/revoke`, { client_id: 'web', token: revoked.access_token })).status,
         200,
       );
       const refused = await fetch(`${b!.url}/api/me`, { headers: { authorization: `Bearer ${revoked.access_token}` } });

@@ -20,7 +20,7 @@ const admin = requireScopes('admin');
 const staff = requireRoles('admin');
 
 /** An App for a server that already listens. */
-function appOf(server: Server): App {
+export function appOf(server: Server): App {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () =>
@@ -31,7 +31,8 @@ function appOf(server: Server): App {
   };
 }
 
-async function listening(server: Server): Promise<App> {
+/** Listens on a free loopback port. */
+export async function listening(server: Server): Promise<App> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return appOf(server);
 }

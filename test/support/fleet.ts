@@ -9,6 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { DEMO } from '../../src/playground/seed.ts';
 import { hashPassword, openStore } from '../../src/server/index.ts';
+import { postForm } from './server.ts';
 import { dropSchema, POSTGRES_URL, REDIS_URL } from './services.ts';
 
 export interface FleetReport {
@@ -49,19 +50,6 @@ function startInstance(schema: string): Promise<Instance> {
   });
 }
 
-async function form(
-  url: string,
-  body: Record<string, string>,
-): Promise<{ status: number; body: Record<string, string> }> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : {} };
-}
-
 export async function runFleet(options: { durationMs: number; readers: number }): Promise<FleetReport> {
   const schema = `gh_fleet_${process.pid}_${Date.now().toString(36)}`;
   const report: FleetReport = {
@@ -89,20 +77,25 @@ export async function runFleet(options: { durationMs: number; readers: number })
     instances = await Promise.all([startInstance(schema), startInstance(schema)]);
     const [a, b] = instances as [Instance, Instance];
     const login = (on: Instance, username: string, pass = password) =>
-      form(`${on.url}/oauth/token`, { grant_type: 'password', client_id: DEMO.publicClient, username, password: pass });
+      postForm(`${on.url}/oauth/token`, {
+        grant_type: 'password',
+        client_id: DEMO.publicClient,
+        username,
+        password: pass,
+      });
     const refresh = (on: Instance, token: string) =>
-      form(`${on.url}/oauth/token`, {
+      postForm(`${on.url}/oauth/token`, {
         grant_type: 'refresh_token',
         client_id: DEMO.publicClient,
         refresh_token: token,
       });
     const revoke = (on: Instance, token: string) =>
-      form(`${on.url}/oauth/revoke`, { client_id: DEMO.publicClient, token });
+      postForm(`${on.url}/oauth/revoke`, { client_id: DEMO.publicClient, token });
     const me = (on: Instance, token: string) =>
       fetch(`${on.url}/api/me`, { headers: { authorization: `Bearer ${token}` } });
 
     await addUser('reader');
-    const reader = String((await login(a, 'reader')).body['access_token']);
+    const reader = (await login(a, 'reader')).body.access_token;
     let running = true;
     const background = Promise.all(
       Array.from({ length: options.readers }, async (_, i) => {
@@ -137,7 +130,7 @@ export async function runFleet(options: { durationMs: number; readers: number })
         check(accepted === tokens.length, `${accepted} acceptances for ${tokens.length} raced refresh tokens`);
 
         // A revocation on one instance holds on the other: the access token, and the refresh family.
-        const pair = (await login(b, name)).body as { access_token: string; refresh_token: string };
+        const pair = (await login(b, name)).body;
         check((await me(b, pair.access_token)).status === 200, 'a fresh access token was refused');
         await revoke(a, pair.access_token);
         const refused = await me(b, pair.access_token);

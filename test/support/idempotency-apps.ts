@@ -11,7 +11,7 @@ import { type GatehouseVariables, honoGuard, idempotency as honoIdempotency } fr
 import { idempotency as nodeIdempotency, protect } from '../../src/adapters/node.ts';
 import type { IdempotencyOptions } from '../../src/server/idempotency.ts';
 import type { Guard } from '../../src/server/index.ts';
-import type { App } from './adapter-apps.ts';
+import { type App, appOf, listening } from './adapter-apps.ts';
 
 /** What the route does, shared with the test: every effect it had, a gate to hold a run, a failure to throw once. */
 export interface Orders {
@@ -36,20 +36,6 @@ async function work(orders: Orders, who: string | undefined, body: string) {
 }
 
 const COOKIE = 'order-session=do-not-replay; HttpOnly';
-
-function appOf(server: Server): App {
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-const listening = (server: Server) =>
-  new Promise<App>((resolve) => server.listen(0, '127.0.0.1', () => resolve(appOf(server))));
 
 export async function nodeOrders(guard: Guard, options: IdempotencyOptions, orders: Orders): Promise<App> {
   const order = protect(

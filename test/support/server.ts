@@ -106,3 +106,26 @@ export function serverPerTest(): (handler: Handler, options?: { port?: number; h
     return s;
   };
 }
+
+/** What a token endpoint answers: tokens on success, an error (and a Gatehouse code) otherwise. */
+export interface FormAnswer {
+  access_token: string;
+  refresh_token: string;
+  error?: string;
+  code?: string;
+  [member: string]: unknown;
+}
+
+/** POSTs a form (as an OAuth client does) and reads the JSON answer: `{ status, body }`, body `{}` when empty. */
+export async function postForm(
+  url: string,
+  fields: Record<string, string>,
+): Promise<{ status: number; body: FormAnswer }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : {} };
+}
