@@ -12,6 +12,9 @@ import { openStore } from '../stores/open-store.ts';
 import { createPlayground } from './app.ts';
 import { seed } from './seed.ts';
 
+/** What a namespace may be: a Postgres schema name and a Redis key prefix alike. */
+export const NAMESPACE_PATTERN = /^[A-Za-z0-9_]{1,48}$/;
+
 export interface StartPlaygroundOptions {
   /** @default 0 (any free port) */
   port?: number;
@@ -70,7 +73,7 @@ async function counterBackend(store: object, redis: string | undefined): Promise
 export async function startPlayground(options: StartPlaygroundOptions = {}): Promise<Playground> {
   const host = options.host ?? '127.0.0.1';
   const namespace = options.namespace;
-  if (namespace !== undefined && !/^[A-Za-z0-9_]{1,48}$/.test(namespace))
+  if (namespace !== undefined && !NAMESPACE_PATTERN.test(namespace))
     throw invalidArgument('startPlayground: namespace must be 1 to 48 letters, digits and _');
   const store = await openStore(options.store ?? 'sqlite::memory:', {
     ...(options.redis ? { redis: options.redis } : {}),

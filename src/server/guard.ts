@@ -107,7 +107,7 @@ export function createGuard(options: GuardOptions): Guard {
     const authorization: AuthorizationParseResult | undefined =
       lines.length === 0 ? undefined : parseAuthorization(lines.length === 1 ? lines[0] : lines);
     if (authorization && !authorization.ok)
-      return refused({ reason: 'credentials_malformed', detail: `${capitalize(authorization.message)}.` });
+      return refusedBy({ reason: 'credentials_malformed', detail: `${capitalize(authorization.message)}.` }, request);
 
     const guardRequest = new LazyGuardRequest(request, authorization, opts.body);
     let chosen: { scheme: Scheme<unknown>; credentials: unknown } | undefined;
@@ -115,23 +115,29 @@ export function createGuard(options: GuardOptions): Guard {
       const detection = scheme.detect(guardRequest);
       if (!detection.present) continue;
       if ('malformed' in detection)
-        return refused({
-          reason: 'credentials_malformed',
-          scheme: scheme.name,
-          detail: `${capitalize(detection.malformed)}.`,
-        });
+        return refusedBy(
+          {
+            reason: 'credentials_malformed',
+            scheme: scheme.name,
+            detail: `${capitalize(detection.malformed)}.`,
+          },
+          request,
+        );
       if (!chosen || scheme.precedence > chosen.scheme.precedence)
         chosen = { scheme, credentials: detection.credentials };
     }
     if (!chosen) {
       if (authorization?.ok && !authorizationSchemes.has((authorization.credentials.scheme ?? '').toLowerCase())) {
         // The scheme the client sent is not echoed: a credential sent without a scheme would sit there.
-        return refused({
-          reason: 'scheme_unsupported',
-          detail: `This endpoint does not accept the authentication scheme sent; use ${accepted}.`,
-        });
+        return refusedBy(
+          {
+            reason: 'scheme_unsupported',
+            detail: `This endpoint does not accept the authentication scheme sent; use ${accepted}.`,
+          },
+          request,
+        );
       }
-      return refused({ reason: 'credentials_missing', detail: `Send credentials: ${accepted}.` });
+      return refusedBy({ reason: 'credentials_missing', detail: `Send credentials: ${accepted}.` }, request);
     }
     const { scheme, credentials } = chosen;
     if (scheme.needsBody && guardRequest.body === undefined) {
@@ -146,10 +152,6 @@ export function createGuard(options: GuardOptions): Guard {
         });
     }
     return verified(scheme.verify(credentials, guardRequest), request, opts);
-
-    function refused(refusal: Refusal): Decision {
-      return refusedBy(refusal, request);
-    }
   }
 
   function verified(

@@ -1,5 +1,5 @@
 /** `gatehouse serve`: the playground, until SIGINT or SIGTERM. */
-import { startPlayground } from '../../playground/serve.ts';
+import { NAMESPACE_PATTERN, startPlayground } from '../../playground/serve.ts';
 import { EXIT_OK, type Io, parse, UsageError } from './command.ts';
 
 export const SERVE_USAGE =
@@ -23,7 +23,7 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
     throw new UsageError(
       '--refresh-grace takes milliseconds from 0 (a rotated refresh token is never accepted again) to 60000',
     );
-  if (values.namespace !== undefined && !/^[A-Za-z0-9_]{1,48}$/.test(values.namespace))
+  if (values.namespace !== undefined && !NAMESPACE_PATTERN.test(values.namespace))
     throw new UsageError('--namespace takes 1 to 48 letters, digits and _ (a Postgres schema and a Redis key prefix)');
   const playground = await startPlayground({
     port,
