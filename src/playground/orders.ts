@@ -7,6 +7,7 @@
 import type { ServerResponse } from 'node:http';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { idempotency } from '../adapters/hono.ts';
+import { createProblem, PROBLEM_CONTENT_TYPE } from '../http/index.ts';
 import type { IdempotencyLedger } from '../stores/types.ts';
 
 const FAULTS = ['reset-before', 'reset-after', '503', '429', 'slow-headers', 'slow-body', 'cut-body'] as const;
@@ -22,10 +23,17 @@ const faults: MiddlewareHandler = async (c, next) => {
     outgoing.socket?.destroy();
     return alreadySent();
   }
-  if (fault === '503' || fault === '429')
-    return c.json({ type: 'about:blank', title: 'Try again', status: Number(fault) }, Number(fault) as 503, {
+  if (fault === '429' || fault === '503') {
+    // 429 is the catalogue's rate_limited; a 503 from an overloaded server has no reason of its own.
+    const body =
+      fault === '429'
+        ? createProblem('rate_limited', { detail: 'A fault on demand (?chaos): send it again after Retry-After.' })
+        : { type: 'about:blank', title: 'Service Unavailable', status: 503 };
+    return c.body(JSON.stringify(body), Number(fault) as 429 | 503, {
+      'content-type': PROBLEM_CONTENT_TYPE,
       'retry-after': '0',
     });
+  }
   if (fault === 'slow-headers') await sleep(50);
   await next();
   if (fault === 'reset-after' && outgoing) {
