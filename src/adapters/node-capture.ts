@@ -5,12 +5,7 @@
  * a repeat being replayed.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import {
-  fromStoredResponse,
-  type IdempotencyOptions,
-  type IdempotencyStart,
-  toStoredResponse,
-} from '../server/idempotency.ts';
+import { fromStoredResponse, type IdempotencyStart, toStoredResponse } from '../server/idempotency.ts';
 import type { StoredResponse } from '../stores/types.ts';
 
 type Run = Extract<IdempotencyStart, { action: 'run' }>;
@@ -67,5 +62,3 @@ export function idempotencyKey(req: IncomingMessage): string | null {
   const value = req.headers['idempotency-key'];
   return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
 }
-
-export type { IdempotencyOptions };

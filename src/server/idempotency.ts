@@ -71,7 +71,7 @@ const refuse = (code: ReasonCode, detail: string, headers?: Record<string, strin
 });
 
 /** Whether `options` covers this method (and so the middleware needs the body). */
-export function coversMethod(options: IdempotencyOptions, method: string): boolean {
+function coversMethod(options: IdempotencyOptions, method: string): boolean {
   return (options.methods ?? DEFAULT_METHODS).includes(method.toUpperCase());
 }
 
