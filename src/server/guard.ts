@@ -16,7 +16,7 @@ import { parseCookieHeader } from './cookies.ts';
 import type { Permission } from './permissions.ts';
 import type { Principal } from './principal.ts';
 import { isRefusal, type Refusal } from './refusal.ts';
-import type { GuardRequest, RequestView, Scheme } from './scheme.ts';
+import { type GuardRequest, isPromiseLike, type RequestView, type Scheme } from './scheme.ts';
 
 export interface GuardOptions {
   /** The schemes this API accepts. */
@@ -252,10 +252,6 @@ class LazyGuardRequest implements GuardRequest {
     this.#cookies ??= parseCookieHeader(this.request.headers.get('cookie'));
     return this.#cookies;
   }
-}
-
-function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 function capitalize(text: string): string {

@@ -11,7 +11,11 @@ export interface UserRecord extends Identity {
 }
 
 export interface UserLookup {
-  findUserByName(username: string): Promise<UserRecord | undefined>;
+  /**
+   * The user, or undefined. May answer synchronously (the memory store does): a Basic request
+   * whose credentials verified recently then costs no promise at all.
+   */
+  findUserByName(username: string): UserRecord | undefined | Promise<UserRecord | undefined>;
 }
 
 export interface ApiKeyRecord extends Identity {

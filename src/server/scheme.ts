@@ -74,3 +74,8 @@ export function fromAuthorization<K extends Credentials['kind']>(
     return { present: true, malformed: `the ${schemeName} credentials are not in the expected form` };
   return { present: true, credentials: credentials as Extract<Credentials, { kind: K }> };
 }
+
+/** Whether a step answered later (a promise or a store's thenable) rather than at once. */
+export function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}

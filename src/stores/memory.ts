@@ -38,8 +38,8 @@ const copyUser = (user: UserRecord): UserRecord => {
 export function memoryUsers(users: readonly UserRecord[] = []): UserStore & { put(user: UserRecord): void } {
   const byName = new Map(users.map((u) => [u.username, copy(u)]));
   return {
-    findUserByName: async (username) => {
-      // Asked on every Basic request, cached or not: a shallow copy, not structuredClone.
+    findUserByName: (username) => {
+      // Asked on every Basic request, cached or not: synchronously, and a shallow copy rather than structuredClone.
       const user = byName.get(username);
       return user ? copyUser(user) : undefined;
     },

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { basicScheme, createGuard, hashPassword, requireScopes } from '../../src/server/index.ts';
+import { basicScheme, createGuard, hashPassword, memoryUsers, requireScopes } from '../../src/server/index.ts';
 import { type Fixture, fixture, jwt } from '../support/guard-fixture.ts';
 
 const request = (authorization: string) => new Request('http://api.test/me', { headers: { authorization } });
@@ -54,6 +54,27 @@ describe('guard.decide()', () => {
     });
     assert.ok(slow instanceof Promise);
     assert.equal((await slow).outcome, 'authenticated');
+  });
+
+  it('answers Basic credentials that verified recently without a promise, each request with its own principal', async () => {
+    const users = memoryUsers([
+      { id: 'u-b', username: 'bea', passwordHash: await hashPassword('bea-password'), scopes: ['read'], roles: [] },
+    ]);
+    const guard = createGuard({ schemes: [basicScheme({ users })] });
+    const right = request(`Basic ${btoa('bea:bea-password')}`);
+    const first = guard.decide(right);
+    assert.ok(first instanceof Promise, 'the first sight of a pair hashes the password: a promise');
+    assert.equal((await first).outcome, 'authenticated');
+    const a = guard.decide(request(`Basic ${btoa('bea:bea-password')}`));
+    const b = guard.decide(request(`Basic ${btoa('bea:bea-password')}`));
+    assert.ok(!(a instanceof Promise) && !(b instanceof Promise), 'a remembered pair is decided at once');
+    assert.ok(a.outcome === 'authenticated' && b.outcome === 'authenticated');
+    a.principal.scopes.push('admin');
+    assert.deepStrictEqual(b.principal.scopes, ['read']);
+    // A wrong password is never answered from memory: it costs a hash, so it waits.
+    const wrong = guard.decide(request(`Basic ${btoa('bea:not-the-password')}`));
+    assert.ok(wrong instanceof Promise);
+    assert.equal((await wrong).outcome, 'refused');
   });
 
   it('turns a store that answers with a bare thenable into a real Promise, which is what adapters test for', async () => {

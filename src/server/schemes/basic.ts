@@ -6,10 +6,10 @@ import { invalidArgument } from '../../http/argument-error.ts';
 import type { BasicCredentials } from '../../http/index.ts';
 import { verifyAgainstDummy, verifyPassword } from '../credentials/password-hash.ts';
 import { VerifiedCache, type VerifiedCacheOptions } from '../credentials/verified-cache.ts';
-import type { UserLookup } from '../lookups.ts';
+import type { UserLookup, UserRecord } from '../lookups.ts';
 import { type Principal, principalOf } from '../principal.ts';
 import type { Refusal } from '../refusal.ts';
-import { fromAuthorization, type Scheme } from '../scheme.ts';
+import { fromAuthorization, isPromiseLike, type Scheme } from '../scheme.ts';
 
 export interface BasicSchemeOptions {
   users: UserLookup;
@@ -23,27 +23,42 @@ export function basicScheme(
   if (!options?.users || typeof options.users.findUserByName !== 'function')
     throw invalidArgument('basicScheme: users must have findUserByName(username)');
   const cache = options.cache === false ? undefined : new VerifiedCache<Principal>(options.cache ?? {});
+  const wrong: Refusal = {
+    reason: 'credentials_invalid',
+    scheme: 'basic',
+    detail: 'The username or password is wrong.',
+  };
+  function check(
+    user: UserRecord | undefined,
+    username: string,
+    password: string,
+  ): Principal | Refusal | Promise<Principal | Refusal> {
+    // An unknown user costs the same hash as a wrong password (no username enumeration by timing).
+    if (!user) return verifyAgainstDummy(password).then(() => ({ ...wrong }));
+    const parts = [username, password, user.passwordHash];
+    const known = cache?.get(parts);
+    // Each request gets its own principal: a handler that changes its lists changes no other request's.
+    if (known) return principalOf(known, 'basic');
+    return verifyPassword(password, user.passwordHash).then((ok) => {
+      if (!ok) return { ...wrong };
+      const principal = principalOf(user, 'basic');
+      cache?.set(parts, principal);
+      return principal;
+    });
+  }
+
   return {
     name: 'basic',
     precedence: 30,
     authorizationSchemes: ['basic'],
     cache,
     detect: (request) => fromAuthorization(request, 'basic', 'basic'),
-    async verify({ username, password }): Promise<Principal | Refusal> {
-      const user = await options.users.findUserByName(username);
-      if (!user) {
-        await verifyAgainstDummy(password);
-        return { reason: 'credentials_invalid', scheme: 'basic', detail: 'The username or password is wrong.' };
-      }
-      const parts = [username, password, user.passwordHash];
-      const known = cache?.get(parts);
-      if (known) return known;
-      if (!(await verifyPassword(password, user.passwordHash))) {
-        return { reason: 'credentials_invalid', scheme: 'basic', detail: 'The username or password is wrong.' };
-      }
-      const principal = principalOf(user, 'basic');
-      cache?.set(parts, principal);
-      return principal;
+    // Synchronous when the lookup is and the pair verified recently: no promise on the hot path.
+    verify({ username, password }) {
+      const found = options.users.findUserByName(username);
+      return isPromiseLike(found)
+        ? Promise.resolve(found).then((user) => check(user, username, password))
+        : check(found, username, password);
     },
     // RFC 7617 §2.1: charset="UTF-8" tells clients how to encode non-ASCII credentials.
     challenge: (realm) => ({ scheme: 'Basic', params: { realm, charset: 'UTF-8' } }),
