@@ -46,6 +46,14 @@ if (variant === 'jwtHs256' || variant === 'peerJwt') {
   authorization = `Basic ${Buffer.from('bench:bench-password').toString('base64')}`;
 }
 
+// Calibration: no authentication, but the handler first burns a fixed amount of CPU. It shows what
+// a given cost per request does to requests/s on this machine, whatever code spends it.
+const spinMicros = /^spin(\d+)us$/.exec(variant)?.[1];
+const spin = (micros: number) => {
+  const end = performance.now() + micros / 1000;
+  while (performance.now() < end);
+};
+
 let server: Server;
 if (framework === 'node') {
   const handler = (_req: IncomingMessage, res: ServerResponse) => {
@@ -60,7 +68,12 @@ if (framework === 'node') {
             await Promise.resolve();
             handler(req, res);
           }
-        : handler,
+        : spinMicros
+          ? (req, res) => {
+              spin(Number(spinMicros));
+              handler(req, res);
+            }
+          : handler,
   );
 } else if (framework === 'express') {
   const app = express();
