@@ -10,10 +10,12 @@ import type {
   FastifyInstance,
   FastifyReply,
   FastifyRequest,
+  HookHandlerDoneFunction,
   onSendAsyncHookHandler,
   preHandlerAsyncHookHandler,
+  preHandlerHookHandler,
 } from 'fastify';
-import type { AuthenticateOptions, Guard } from '../server/guard.ts';
+import type { AuthenticateOptions, Decision, Guard } from '../server/guard.ts';
 import {
   beginIdempotent,
   fromStoredResponse,
@@ -47,21 +49,33 @@ export async function gatehousePlugin(app: FastifyInstance, options: { guard: Gu
 // Fastify reads this to let the decorations reach the whole app (fastify-plugin's job).
 (gatehousePlugin as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
 
-/** The route's preHandler: `{ preHandler: guardHandler(guard, { permission }) }`. */
-export function guardHandler(guard: Guard, options: { permission?: Permission } = {}): preHandlerAsyncHookHandler {
-  return async (request: FastifyRequest, reply: FastifyReply) => {
+/**
+ * The route's preHandler: `{ preHandler: guardHandler(guard, { permission }) }`. A callback-style
+ * hook, not an async one: a recently verified credential goes on with `done()` and no promise.
+ */
+export function guardHandler(guard: Guard, options: { permission?: Permission } = {}): preHandlerHookHandler {
+  return (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
     const opts: AuthenticateOptions = { authorization: authorizationLines(request.raw) };
     if (options.permission) opts.permission = options.permission;
     if (request.rawBody) opts.body = request.rawBody;
-    const pending = guard.decide(toRequestView(request.raw), opts);
-    const decision = pending instanceof Promise ? await pending : pending;
-    if (decision.outcome === 'refused') {
+    const answer = (decision: Decision): void => {
+      if (decision.outcome !== 'refused') {
+        if (decision.outcome === 'authenticated') request.auth = decision.principal;
+        done();
+        return;
+      }
+      // Answered from the hook: Fastify's callback style sends the reply and does not call done().
       const response = guard.refuse(decision.refusal);
       reply.code(response.status);
       for (const [name, value] of response.headers) reply.header(name, value);
-      return reply.send(Buffer.from(await response.arrayBuffer()));
-    }
-    if (decision.outcome === 'authenticated') request.auth = decision.principal;
+      response.arrayBuffer().then(
+        (body) => reply.send(Buffer.from(body)),
+        (error: unknown) => done(error as Error),
+      );
+    };
+    const pending = guard.decide(toRequestView(request.raw), opts);
+    if (pending instanceof Promise) pending.then(answer).catch((error: unknown) => done(error as Error));
+    else answer(pending);
   };
 }
 

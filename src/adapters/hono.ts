@@ -5,7 +5,7 @@
 
 import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
-import type { AuthenticateOptions, Guard } from '../server/guard.ts';
+import type { AuthenticateOptions, Decision, Guard } from '../server/guard.ts';
 import {
   beginIdempotent,
   fromStoredResponse,
@@ -23,7 +23,8 @@ export function honoGuard(
   guard: Guard,
   options: { permission?: Permission } = {},
 ): MiddlewareHandler<{ Variables: GatehouseVariables }> {
-  return async (c, next) => {
+  // Not an async function: a recently verified credential goes on to next() with no promise of ours.
+  return (c, next) => {
     const opts: AuthenticateOptions = options.permission ? { permission: options.permission } : {};
     // On @hono/node-server the Node request is at hand: its parsed headers are far cheaper to read
     // than the Web Request's, which is built on first use. Schemes that read the body need the Request.
@@ -33,12 +34,17 @@ export function honoGuard(
       request = toRequestView(incoming);
       opts.authorization = authorizationLines(incoming);
     }
+    const answer = async (decision: Decision): Promise<Response | undefined> => {
+      if (decision.outcome === 'refused') return guard.refuse(decision.refusal);
+      c.set('auth', decision.outcome === 'authenticated' ? decision.principal : undefined);
+      await next();
+      return undefined;
+    };
     const pending = guard.decide(request, opts);
-    const decision = pending instanceof Promise ? await pending : pending;
-    if (decision.outcome === 'refused') return guard.refuse(decision.refusal);
-    c.set('auth', decision.outcome === 'authenticated' ? decision.principal : undefined);
-    await next();
-    return undefined;
+    if (pending instanceof Promise) return pending.then(answer);
+    if (pending.outcome === 'refused') return Promise.resolve(guard.refuse(pending.refusal));
+    c.set('auth', pending.outcome === 'authenticated' ? pending.principal : undefined);
+    return next();
   };
 }
 

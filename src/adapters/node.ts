@@ -3,7 +3,7 @@
  * into a Web Request for the guard and writes refusals back; nothing else.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AuthenticateOptions, Guard } from '../server/guard.ts';
+import type { AuthenticateOptions, Decision, Guard } from '../server/guard.ts';
 import { beginIdempotent, type IdempotencyOptions } from '../server/idempotency.ts';
 import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
@@ -41,28 +41,70 @@ export function toWebRequest(req: IncomingMessage, body?: Uint8Array): Request {
 
 /**
  * A light view of a Node request for the guard: node:http has parsed the headers already, and
- * a Web Request built from them would cost more than the authentication.
+ * a Web Request built from them would cost more than the authentication. Methods on a class,
+ * not closures per request, and the URL put together only if a scheme asks for it.
  */
-export function toRequestView(req: IncomingMessage, body?: Uint8Array): RequestView {
-  const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
-  const headers = req.headers;
-  const get = (name: string): string | null => {
-    const value = headers[name.toLowerCase()];
-    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
-  };
-  return {
-    method: req.method ?? 'GET',
-    url: `${secure ? 'https' : 'http'}://${headers.host ?? 'localhost'}${req.url ?? '/'}`,
-    headers: { get, has: (name) => headers[name.toLowerCase()] !== undefined },
-    ...(body ? { clone: () => ({ arrayBuffer: async () => body.slice().buffer as ArrayBuffer }) } : {}),
-  };
+class NodeRequestView implements RequestView {
+  readonly method: string;
+  readonly headers: RequestView['headers'];
+  declare readonly clone?: NonNullable<RequestView['clone']>;
+  readonly #req: IncomingMessage;
+  #url: string | undefined;
+
+  constructor(req: IncomingMessage, body?: Uint8Array) {
+    this.#req = req;
+    this.method = req.method ?? 'GET';
+    this.headers = new NodeHeadersView(req.headers);
+    if (body) this.clone = () => ({ arrayBuffer: async () => body.slice().buffer as ArrayBuffer });
+  }
+
+  get url(): string {
+    if (this.#url === undefined) {
+      const req = this.#req;
+      const secure = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
+      this.#url = `${secure ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
+    }
+    return this.#url;
+  }
 }
+
+class NodeHeadersView {
+  readonly #headers: IncomingMessage['headers'];
+
+  constructor(headers: IncomingMessage['headers']) {
+    this.#headers = headers;
+  }
+
+  get(name: string): string | null {
+    const value = this.#headers[name.toLowerCase()];
+    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+  }
+
+  has(name: string): boolean {
+    return this.#headers[name.toLowerCase()] !== undefined;
+  }
+}
+
+export function toRequestView(req: IncomingMessage, body?: Uint8Array): RequestView {
+  return new NodeRequestView(req, body);
+}
+
+const NO_LINES: readonly string[] = Object.freeze([]);
 
 /** Every Authorization line as received: Node keeps only the first in req.headers. */
 export function authorizationLines(req: IncomingMessage): string[] {
+  // Most requests carry one line or none; only the raw headers tell whether there were more.
+  if (req.headers.authorization === undefined) return NO_LINES as string[];
+  const raw = req.rawHeaders;
   const lines: string[] = [];
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-    if (req.rawHeaders[i]!.toLowerCase() === 'authorization') lines.push(req.rawHeaders[i + 1]!);
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    // Compared without a lower-cased copy of every header name.
+    if (
+      name.length === 13 &&
+      (name === 'authorization' || name === 'Authorization' || name.toLowerCase() === 'authorization')
+    )
+      lines.push(raw[i + 1]!);
   }
   return lines;
 }
@@ -82,6 +124,9 @@ export async function sendWebResponse(res: ServerResponse, response: Response): 
 }
 
 /**
+ * The guard in front of a handler. The listener returns what the handler returns, or a promise of
+ * it when a step had to wait (a first sight of a token, a store lookup, a body to read): a
+ * request whose credentials were verified recently costs no promise.
  * @example
  * createServer(protect(guard, (req, res) => res.end(`hello ${req.auth?.id}`), { permission: requireScopes('read') }))
  */
@@ -89,21 +134,30 @@ export function protect(
   guard: Guard,
   handler: (req: AuthenticatedRequest, res: ServerResponse) => unknown,
   options: ProtectOptions = {},
-): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  return async (req, res) => {
-    const request = req as AuthenticatedRequest;
-    const opts: AuthenticateOptions = { authorization: authorizationLines(req) };
-    if (options.permission) opts.permission = options.permission;
-    if (guard.needsBody) {
-      request.rawBody = await readBody(req);
-      opts.body = request.rawBody;
-    }
-    // Awaited only when a step waited: a cached token costs no promise.
-    const pending = guard.decide(toRequestView(req), opts);
-    const decision = pending instanceof Promise ? await pending : pending;
+): (req: IncomingMessage, res: ServerResponse) => unknown {
+  const answer = (request: AuthenticatedRequest, res: ServerResponse, decision: Decision): unknown => {
     if (decision.outcome === 'refused') return sendWebResponse(res, guard.refuse(decision.refusal));
     if (decision.outcome === 'authenticated') request.auth = decision.principal;
-    await handler(request, res);
+    return handler(request, res);
+  };
+  const decide = (request: AuthenticatedRequest, res: ServerResponse, body?: Buffer): unknown => {
+    const opts: AuthenticateOptions = { authorization: authorizationLines(request) };
+    if (options.permission) opts.permission = options.permission;
+    if (body) opts.body = body;
+    const pending = guard.decide(toRequestView(request), opts);
+    return pending instanceof Promise
+      ? pending.then((decision) => answer(request, res, decision))
+      : answer(request, res, pending);
+  };
+  // Not an async function: a cached credential reaches the handler with no promise at all, and
+  // the listener returns whatever the handler returns.
+  return (req, res) => {
+    const request = req as AuthenticatedRequest;
+    if (!guard.needsBody) return decide(request, res);
+    return readBody(req).then((body) => {
+      request.rawBody = body;
+      return decide(request, res, body);
+    });
   };
 }
 

@@ -97,7 +97,14 @@ function fail(problem: AuthorizationProblem, detail?: string): AuthorizationPars
  * @example parseAuthorization('Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==')
  * // { ok: true, credentials: { kind: 'basic', scheme: 'Basic', username: 'Aladdin', password: 'open sesame', encoding: 'utf-8' } }
  */
-const BEARER = /^bearer$/i;
+// "bearer" in any case, read in place: each letter OR 0x20 is its lower case, and no other character is.
+const isBearerScheme = (v: string): boolean =>
+  (v.charCodeAt(0) | 0x20) === 0x62 &&
+  (v.charCodeAt(1) | 0x20) === 0x65 &&
+  (v.charCodeAt(2) | 0x20) === 0x61 &&
+  (v.charCodeAt(3) | 0x20) === 0x72 &&
+  (v.charCodeAt(4) | 0x20) === 0x65 &&
+  (v.charCodeAt(5) | 0x20) === 0x72;
 
 export function parseAuthorization(value: string | readonly string[] | null | undefined): AuthorizationParseResult {
   if (Array.isArray(value)) {
@@ -107,7 +114,7 @@ export function parseAuthorization(value: string | readonly string[] | null | un
   if (typeof value !== 'string') return fail('empty');
   // The common case, on every request of an API: "Bearer <token68>" with one space. Anything else
   // (other spacing, other schemes, a bad token) takes the general path below, which agrees with this.
-  if (value.length > 7 && value.charCodeAt(6) === 0x20 && BEARER.test(value.slice(0, 6))) {
+  if (value.length > 7 && value.charCodeAt(6) === 0x20 && isBearerScheme(value)) {
     const token = value.slice(7);
     if (isToken68(token)) return { ok: true, credentials: { kind: 'bearer', scheme: value.slice(0, 6), token } };
   }

@@ -58,7 +58,7 @@ export async function nodeOrders(guard: Guard, options: IdempotencyOptions, orde
   return listening(
     createServer((req: IncomingMessage, res) => {
       const handler = req.url === '/blob' ? blob : order;
-      handler(req, res).catch(() => {
+      Promise.resolve(handler(req, res)).catch(() => {
         if (!res.headersSent) res.writeHead(500).end('{"error":"internal"}');
       });
     }),
