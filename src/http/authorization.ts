@@ -97,7 +97,7 @@ function fail(problem: AuthorizationProblem, detail?: string): AuthorizationPars
  * @example parseAuthorization('Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==')
  * // { ok: true, credentials: { kind: 'basic', scheme: 'Basic', username: 'Aladdin', password: 'open sesame', encoding: 'utf-8' } }
  */
-// "bearer" in any case, read in place: each letter OR 0x20 is its lower case, and no other character is.
+// "bearer" and "basic" in any case, read in place: each letter OR 0x20 is its lower case, and no other character is.
 const isBearerScheme = (v: string): boolean =>
   (v.charCodeAt(0) | 0x20) === 0x62 &&
   (v.charCodeAt(1) | 0x20) === 0x65 &&
@@ -105,6 +105,12 @@ const isBearerScheme = (v: string): boolean =>
   (v.charCodeAt(3) | 0x20) === 0x72 &&
   (v.charCodeAt(4) | 0x20) === 0x65 &&
   (v.charCodeAt(5) | 0x20) === 0x72;
+const isBasicScheme = (v: string): boolean =>
+  (v.charCodeAt(0) | 0x20) === 0x62 &&
+  (v.charCodeAt(1) | 0x20) === 0x61 &&
+  (v.charCodeAt(2) | 0x20) === 0x73 &&
+  (v.charCodeAt(3) | 0x20) === 0x69 &&
+  (v.charCodeAt(4) | 0x20) === 0x63;
 
 export function parseAuthorization(value: string | readonly string[] | null | undefined): AuthorizationParseResult {
   if (Array.isArray(value)) {
@@ -117,6 +123,14 @@ export function parseAuthorization(value: string | readonly string[] | null | un
   if (value.length > 7 && value.charCodeAt(6) === 0x20 && isBearerScheme(value)) {
     const token = value.slice(7);
     if (isToken68(token)) return { ok: true, credentials: { kind: 'bearer', scheme: value.slice(0, 6), token } };
+  }
+  // Likewise "Basic <base64>"; a token that does not decode takes the general path for its message.
+  if (value.length > 6 && value.charCodeAt(5) === 0x20 && isBasicScheme(value)) {
+    const decoded = decodeBasic(value.slice(6));
+    if (decoded.ok) {
+      const { username, password, encoding } = decoded;
+      return { ok: true, credentials: { kind: 'basic', scheme: value.slice(0, 5), username, password, encoding } };
+    }
   }
   // A field value carries no leading or trailing whitespace (RFC 9110 §5.5).
   const input = trimOws(value);

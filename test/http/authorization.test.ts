@@ -328,6 +328,34 @@ describe('authorization: properties', () => {
     );
   });
 
+  it('the fast path for "Basic <base64>" agrees with the general parser on every Basic-like input', () => {
+    const latin1Base64 = (text: string) =>
+      btoa(
+        Array.from(new TextEncoder().encode(text))
+          .map((b) => String.fromCharCode(b))
+          .join(''),
+      );
+    const basicLike = fc
+      .tuple(
+        fc.constantFrom('Basic', 'basic', 'BASIC', 'bAsIc', 'Basic ', 'Basic\t', 'Basicx', 'Bearer'),
+        fc.constantFrom(' ', '  ', '', '\t'),
+        fc.oneof(
+          fc.string().map(latin1Base64),
+          fc.tuple(fc.string(), fc.string()).map(([u, p]) => latin1Base64(`${u}:${p}`)),
+          fc.string().map((t) => latin1Base64(t).replace(/=+$/, '')),
+          anyString,
+        ),
+        fc.constantFrom('', ' ', '\t', '=', ','),
+      )
+      .map(([scheme, space, tokenPart, tail]) => `${scheme}${space}${tokenPart}${tail}`);
+    fc.assert(
+      fc.property(basicLike, (input) => {
+        assert.deepStrictEqual(parseAuthorization(input), parseAuthorization(` ${input}`));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('never throws, on any string', () => {
     fc.assert(
       fc.property(anyString, (input) => {
