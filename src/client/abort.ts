@@ -46,24 +46,24 @@ export class Budget {
   readonly ms: number | undefined;
   readonly deadline: number;
   /**
-   * Aborts when the budget runs out or any parent signal aborts (with the parent's reason);
+   * Aborts when the budget runs out or the parent signal aborts (with the parent's reason);
    * undefined when there is neither a budget nor a parent, so nothing is allocated per call.
    */
   readonly signal: AbortSignal | undefined;
   readonly #timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(which: 'attempt' | 'total', ms: number | undefined, parents: Array<AbortSignal | undefined>) {
+  constructor(which: 'attempt' | 'total', ms: number | undefined, parent: AbortSignal | undefined) {
     this.which = which;
     this.ms = ms;
     this.deadline = ms === undefined ? Number.POSITIVE_INFINITY : Date.now() + ms;
-    const sources = parents.filter((s): s is AbortSignal => s !== undefined);
-    if (ms !== undefined) {
-      const controller = new AbortController();
-      this.#timer = setTimeout(() => controller.abort(new BudgetExpired(which)), ms);
-      sources.push(controller.signal);
+    if (ms === undefined) {
+      this.signal = parent;
+      return;
     }
+    const controller = new AbortController();
+    this.#timer = setTimeout(() => controller.abort(new BudgetExpired(which)), ms);
     // AbortSignal.any holds its sources weakly: a long-lived caller signal collects no listeners.
-    this.signal = sources.length === 0 ? undefined : sources.length === 1 ? sources[0] : AbortSignal.any(sources);
+    this.signal = parent ? AbortSignal.any([parent, controller.signal]) : controller.signal;
   }
 
   /** Milliseconds left; Infinity without a budget. */

@@ -10,7 +10,7 @@ import { type CookieJarLike, cookieStage, createCookieJar } from './cookies.ts';
 import { GatehouseError } from './errors/gatehouse-error.ts';
 import { httpErrorFor } from './errors/http-error.ts';
 import { TimeoutError } from './errors/timeout-error.ts';
-import { guardBody } from './guarded-body.ts';
+import { type BodyContext, guardBody } from './guarded-body.ts';
 import { type ClientOptions, NO_LISTENER, normalizeOptions } from './options.ts';
 import { OriginConcurrency } from './origin-concurrency.ts';
 import { OriginCooldown } from './origin-cooldown.ts';
@@ -71,43 +71,20 @@ export function createClient(options: ClientOptions = {}): Client {
   async function call(input: string | URL | Request, init: ClientRequestInit = {}): Promise<Response> {
     // A Request's body is read first; a URL needs no await (one async step fewer on every call).
     const request = input instanceof Request ? await fromRequest(input, init) : buildRequest(input, init);
-    // The URL as messages show it, worked out only when a message or event needs it.
-    let shown: string | undefined;
-    const url = () => (shown ??= redactUrl(request.url, secretParams));
     const callerSignal = init.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined;
-    const total = new Budget('total', config.timeout.total, [callerSignal]);
-    const state: CallState = {
-      method: request.method,
-      get url() {
-        return url();
-      },
-      total,
-      callerSignal,
-      attemptTimeout: config.timeout.attempt,
-      policy: config.retry,
-      cooldown,
-      concurrency,
-      onRetry: config.onRetry,
-      attempts: 0,
-      note: undefined,
-      retryAfterMs: undefined,
-    };
+    const state = new Call(request, callerSignal, config, cooldown, concurrency, secretParams);
     let response: Response;
     try {
-      response = guardBody(await sendWithRetry(request, state, withRedirects), {
-        method: request.method,
-        url,
-        resendSafe: isRetrySafe(request.method, request.headers, config.retry),
-      });
+      response = guardBody(await sendWithRetry(request, state, withRedirects), state);
     } catch (error) {
       throw finalError(error, state);
     } finally {
-      total.dispose();
+      state.total.dispose();
     }
     if (config.onResponse !== NO_LISTENER)
       config.onResponse({
         method: request.method,
-        url: url(),
+        url: state.url,
         status: response.status,
         attempts: state.attempts,
         response,
@@ -120,7 +97,7 @@ export function createClient(options: ClientOptions = {}): Client {
     throw httpErrorFor({
       response,
       method: request.method,
-      url: url(),
+      url: state.url,
       attempts: state.attempts,
       problem: await readProblem(response),
       note,
@@ -172,6 +149,56 @@ export function createClient(options: ClientOptions = {}): Client {
     patch: withMethod('PATCH'),
     delete: withMethod('DELETE'),
   };
+}
+
+/**
+ * One call's state: what the retry stage keeps track of, and what a guarded body needs to explain
+ * a cut. One object per call, its URL as messages show it worked out only if one is shown.
+ */
+class Call implements CallState, BodyContext {
+  readonly method: string;
+  readonly total: Budget;
+  readonly callerSignal: AbortSignal | undefined;
+  readonly attemptTimeout: number | undefined;
+  readonly policy: CallState['policy'];
+  readonly cooldown: OriginCooldown;
+  readonly concurrency: OriginConcurrency;
+  readonly onRetry: CallState['onRetry'];
+  attempts = 0;
+  note: string | undefined = undefined;
+  retryAfterMs: number | undefined = undefined;
+  readonly #request: OutgoingRequest;
+  readonly #secretParams: readonly string[];
+  #shown: string | undefined;
+
+  constructor(
+    request: OutgoingRequest,
+    callerSignal: AbortSignal | undefined,
+    config: ReturnType<typeof normalizeOptions>,
+    cooldown: OriginCooldown,
+    concurrency: OriginConcurrency,
+    secretParams: readonly string[],
+  ) {
+    this.#request = request;
+    this.#secretParams = secretParams;
+    this.method = request.method;
+    this.callerSignal = callerSignal;
+    this.total = new Budget('total', config.timeout.total, callerSignal);
+    this.attemptTimeout = config.timeout.attempt;
+    this.policy = config.retry;
+    this.cooldown = cooldown;
+    this.concurrency = concurrency;
+    this.onRetry = config.onRetry;
+  }
+
+  get url(): string {
+    this.#shown ??= redactUrl(this.#request.url, this.#secretParams);
+    return this.#shown;
+  }
+
+  get resendSafe(): boolean {
+    return isRetrySafe(this.#request.method, this.#request.headers, this.policy);
+  }
 }
 
 function resolveUrl(input: string | URL, baseUrl: URL | undefined): URL {

@@ -3,8 +3,8 @@ import { systemErrorCode } from './errors/network-error.ts';
 
 export interface BodyContext {
   readonly method: string;
-  /** The URL as messages show it (secrets masked), worked out only if the body is cut. */
-  readonly url: () => string;
+  /** The URL as messages show it (secrets masked); a getter may work it out only if the body is cut. */
+  readonly url: string;
   /** Whether the retry policy counts the request safe to send again. */
   readonly resendSafe: boolean;
 }
@@ -37,7 +37,7 @@ class GuardedResponse extends Response {
     const context = this[CONTEXT];
     return new BodyCutError({
       method: context.method,
-      url: context.url(),
+      url: context.url,
       status: this.status,
       receivedBytes,
       expectedBytes: announcedLength(this),

@@ -62,7 +62,7 @@ export async function sendWithRetry(request: OutgoingRequest, state: CallState, 
       }
     }
     state.attempts = attempt;
-    const budget = new Budget('attempt', state.attemptTimeout, [state.total.signal]);
+    const budget = new Budget('attempt', state.attemptTimeout, state.total.signal);
     let outcome: Outcome;
     let response: Response | undefined;
     try {
