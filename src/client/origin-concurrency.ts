@@ -16,13 +16,20 @@ const UNLIMITED_AGAIN = 256; // a limit grown this far is lifted
 
 export class OriginConcurrency {
   readonly #gates = new Map<string, Gate>();
+  // The last origin's gate: most clients talk to one origin, and comparing a short string costs
+  // less than hashing it for the map on every request.
+  #lastOrigin = '';
+  #lastGate: Gate | undefined;
 
   #gate(origin: string): Gate {
+    if (origin === this.#lastOrigin && this.#lastGate) return this.#lastGate;
     let gate = this.#gates.get(origin);
     if (!gate) {
       gate = { inFlight: 0, limit: Number.POSITIVE_INFINITY, waiters: [] };
       this.#gates.set(origin, gate);
     }
+    this.#lastOrigin = origin;
+    this.#lastGate = gate;
     return gate;
   }
 
@@ -74,7 +81,7 @@ export class OriginConcurrency {
 
   /** The origin accepted one: 1/limit more, so a whole round of successes adds one place. */
   accepted(origin: string): void {
-    const gate = this.#gates.get(origin);
+    const gate = this.#gate(origin);
     if (!gate || gate.limit === Number.POSITIVE_INFINITY) return;
     const grown = gate.limit + 1 / gate.limit;
     gate.limit = grown >= UNLIMITED_AGAIN ? Number.POSITIVE_INFINITY : grown;

@@ -23,10 +23,11 @@ export class OriginCooldown {
   }
 
   /** The active cooldown of an origin, if any. */
-  get(origin: string, now = Date.now()): Cooldown | undefined {
+  get(origin: string, now?: number): Cooldown | undefined {
+    if (this.#byOrigin.size === 0) return undefined; // the usual case: nothing to wait for
     const cooldown = this.#byOrigin.get(origin);
     if (!cooldown) return undefined;
-    if (cooldown.until <= now) {
+    if (cooldown.until <= (now ?? Date.now())) {
       this.#byOrigin.delete(origin);
       return undefined;
     }
