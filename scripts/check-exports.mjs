@@ -38,6 +38,7 @@ const expected = {
   ],
   'gatehouse/client/file-store': ['fileStore', 'TokenFileError'],
   'gatehouse/client/redis-store': ['redisStore'],
+  'gatehouse/client/undici': ['undiciTransport'],
   'gatehouse/server': [
     'createGuard',
     'basicScheme',

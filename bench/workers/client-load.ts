@@ -5,6 +5,7 @@ import got from 'got';
 import ky from 'ky';
 import { Agent, request } from 'undici';
 import { bearer, createClient } from '../../src/client/index.ts';
+import { undiciTransport } from '../../src/client/undici-transport.ts';
 
 const [variant, url, concurrencyText, msText] = process.argv.slice(2) as [string, string, string, string];
 const concurrency = Number(concurrencyText);
@@ -25,6 +26,13 @@ switch (variant) {
   case 'gatehouse': {
     // Bearer auth and the default retry policy on, no failures to recover from.
     const client = createClient({ auth: bearer(token) });
+    send = async () => (await client.get(url)).text();
+    break;
+  }
+  case 'gatehouseUndici': {
+    // The same client and policy, sending through an undici Agent instead of fetch.
+    const dispatcher = new Agent({ connections: concurrency });
+    const client = createClient({ auth: bearer(token), fetch: undiciTransport({ dispatcher }) });
     send = async () => (await client.get(url)).text();
     break;
   }

@@ -115,7 +115,15 @@ function announcedLength(response: Response): number | undefined {
 }
 
 /** A broken connection, as opposed to the caller's own abort or a body that is not valid JSON. */
+// How undici's request() (undiciTransport) says the connection broke mid-body; fetch says 'terminated'.
+const UNDICI_CUT = new Set(['UND_ERR_SOCKET', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH']);
+
 function isCut(error: unknown): boolean {
   if (!(error instanceof Error) || error.name === 'AbortError' || error.name === 'TimeoutError') return false;
-  return error.message === 'terminated' || systemErrorCode(error) !== undefined;
+  const code = (error as { code?: unknown }).code;
+  return (
+    error.message === 'terminated' ||
+    systemErrorCode(error) !== undefined ||
+    (typeof code === 'string' && UNDICI_CUT.has(code))
+  );
 }

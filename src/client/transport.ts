@@ -3,6 +3,15 @@ import type { OutgoingRequest } from './outgoing-request.ts';
 /** What actually sends: `fetch` or anything with its shape. */
 export type Transport = (request: Request) => Promise<Response>;
 
+/** fetch's own signature: a URL and an init. */
+export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/**
+ * Marks a transport that takes fetch's (url, init) as the client builds them, like the platform's
+ * fetch itself, so no Request object is built for it (undiciTransport() carries it).
+ */
+export const DIRECT_TRANSPORT = Symbol.for('gatehouse.transport.direct');
+
 /** What each stage passes down for one send. */
 export interface SendContext {
   signal: AbortSignal | undefined;
@@ -25,7 +34,8 @@ const inFlight = new Set<Request>();
 
 export function transportSend(transport: Transport): Send {
   // The platform's fetch takes the URL and init directly: one Request fewer to build and clone.
-  const direct = transport === globalThis.fetch;
+  const direct =
+    transport === globalThis.fetch || (transport as unknown as Record<symbol, unknown>)[DIRECT_TRANSPORT] === true;
   return async (request, context) => {
     const body = request.body.take();
     const init: RequestInit & { duplex?: 'half' } = {
@@ -36,7 +46,10 @@ export function transportSend(transport: Transport): Send {
     };
     if (context.signal) init.signal = context.signal;
     if (body instanceof ReadableStream) init.duplex = 'half';
-    if (direct) return globalThis.fetch(request.url, init);
+    if (direct)
+      return transport === globalThis.fetch
+        ? globalThis.fetch(request.url, init)
+        : (transport as unknown as FetchLike)(request.url, init);
     return sendHeld(transport, new Request(request.url, init));
   };
 }
