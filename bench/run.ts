@@ -11,7 +11,7 @@ import { progress, run, type Spread, spread, start, WORKERS } from './lib.ts';
 
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 2 : 5;
-const CLIENT_MS = quick ? 1000 : 5000;
+const CLIENT_MS = quick ? 700 : 5000;
 const SERVER_SECONDS = quick ? 1 : 5;
 const WARMUP_SECONDS = quick ? 0.5 : 1;
 const CONCURRENCY = 32;
@@ -84,45 +84,32 @@ async function storms(
   return out;
 }
 const median = (values: number[]) => spread(values).median;
+const of = (rs: Outcome[], field: string) => rs.map((r) => r[field]!);
+
+/** Each client's rounds summed up: the figures `pick` chooses, then the time (median and spread) and the rounds. */
+function summary(
+  rounds: Record<string, Outcome[]>,
+  pick: (rs: Outcome[]) => Record<string, number>,
+): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(rounds).map(([variant, rs]) => [
+      variant,
+      { ...pick(rs), ms: median(of(rs, 'ms')), msSpread: spread(of(rs, 'ms')), rounds: rs },
+    ]),
+  );
+}
 
 // 2. Refresh storm: 1,000 concurrent requests with an expired token.
-const stormRounds = await storms('refresh storm', 'storm-server.ts', 'storm-client.ts', [
-  'gatehouse',
-  'axiosAuthRefresh',
-  'kyHook',
-]);
-results['refreshStorm'] = Object.fromEntries(
-  Object.entries(stormRounds).map(([variant, rs]) => [
-    variant,
-    {
-      // The most token calls and the fewest successes of any round: a target holds in every round.
-      tokenCalls: Math.max(...rs.map((r) => r['tokenCalls']!)),
-      succeeded: Math.min(...rs.map((r) => r['succeeded']!)),
-      ms: median(rs.map((r) => r.ms)),
-      msSpread: spread(rs.map((r) => r.ms)),
-      rounds: rs,
-    },
-  ]),
+results['refreshStorm'] = summary(
+  await storms('refresh storm', 'storm-server.ts', 'storm-client.ts', ['gatehouse', 'axiosAuthRefresh', 'kyHook']),
+  // The most token calls and the fewest successes of any round: a target holds in every round.
+  (rs) => ({ tokenCalls: Math.max(...of(rs, 'tokenCalls')), succeeded: Math.min(...of(rs, 'succeeded')) }),
 );
 
 // 3. Rate-limit storm: 50 workers, a fixed budget, a fixed amount of work.
-const limitRounds = await storms('rate-limit storm', 'budget-server.ts', 'budget-client.ts', [
-  'gatehouse',
-  'ky',
-  'got',
-  'axiosRetry',
-]);
-results['rateLimit'] = Object.fromEntries(
-  Object.entries(limitRounds).map(([variant, rs]) => [
-    variant,
-    {
-      sent: median(rs.map((r) => r['sent']!)),
-      status429: median(rs.map((r) => r['status429']!)),
-      ms: median(rs.map((r) => r.ms)),
-      msSpread: spread(rs.map((r) => r.ms)),
-      rounds: rs,
-    },
-  ]),
+results['rateLimit'] = summary(
+  await storms('rate-limit storm', 'budget-server.ts', 'budget-client.ts', ['gatehouse', 'ky', 'got', 'axiosRetry']),
+  (rs) => ({ sent: median(of(rs, 'sent')), status429: median(of(rs, 'status429')) }),
 );
 
 // 4. Server guard: requests/s through each adapter, load from autocannon in its own process.
@@ -144,7 +131,8 @@ const configurations: Array<[string, string]> = [
     ]),
   ),
   ['node', 'spin2us'],
-  ['node', 'spin5us'],
+  // One calibration row is enough for a quick look (--quick must finish in under 3 minutes).
+  ...(quick ? [] : [['node', 'spin5us'] as [string, string]]),
   ['fastify', 'peerJwt'],
   ['hono', 'peerJwt'],
   ['express', 'noAuth'],
@@ -326,7 +314,7 @@ function markdown(m: typeof machine, r: Record<string, unknown>): string {
       ),
     ),
     '',
-    'peerJwt is @fastify/jwt on Fastify, express-jwt on Express and hono/jwt on Hono, all HS256 on the same route. noopMiddleware is an async middleware that does nothing (a preHandler on Fastify): what the framework itself charges for any middleware, the ceiling for an authentication check written as one. spin2us and spin5us are calibration: no authentication, but the handler burns 2 µs or 5 µs of CPU first; they show what a given cost per request does to requests/s on this machine, where the server and the load generator share two cores.',
+    'peerJwt is @fastify/jwt on Fastify, express-jwt on Express and hono/jwt on Hono, all HS256 on the same route. noopMiddleware is an async middleware that does nothing (a preHandler on Fastify): what the framework itself charges for any middleware, the ceiling for an authentication check written as one. spin2us and spin5us (the full run only) are calibration: no authentication, but the handler burns 2 µs or 5 µs of CPU first; they show what a given cost per request does to requests/s on this machine, where the server and the load generator share two cores.',
     '',
     '## Targets',
     '',
