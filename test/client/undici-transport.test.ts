@@ -61,6 +61,28 @@ describe('undiciTransport()', () => {
     assert.equal(explicit!.headers['content-type'], 'application/json');
   });
 
+  it('streams a ReadableStream body (made afresh for a retry by a factory) and a Blob with its type', async () => {
+    const s = await serve((_req, res, _body, index) =>
+      index === 0 ? json(res, 503, {}, { 'retry-after': '0' }) : json(res, 200, {}),
+    );
+    const client = createClient({ fetch: transport, retry: { idempotencyKey: true } });
+    const stream = () =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('chunk-1,'));
+          controller.enqueue(new TextEncoder().encode('chunk-2'));
+          controller.close();
+        },
+      });
+    assert.equal((await client.post(s.url, { body: stream })).status, 200);
+    await client.post(s.url, { body: new Blob(['<p/>'], { type: 'text/html' }) });
+    assert.deepStrictEqual(
+      s.received.map((r) => r.body.toString()),
+      ['chunk-1,chunk-2', 'chunk-1,chunk-2', '<p/>'],
+    );
+    assert.equal(s.received[2]!.headers['content-type'], 'text/html');
+  });
+
   it('replays a POST body on a retry when the request carries an Idempotency-Key', async () => {
     const s = await serve((_req, res, _body, index) =>
       index === 0 ? json(res, 503, {}, { 'retry-after': '0' }) : json(res, 200, { ok: true }),
