@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthenticateOptions, Decision, Guard } from '../server/guard.ts';
-import { beginIdempotent, type IdempotencyOptions } from '../server/idempotency.ts';
+import { beginIdempotent, type IdempotencyOptions, type IdempotencyStart } from '../server/idempotency.ts';
 import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
 import type { RequestView } from '../server/scheme.ts';
@@ -109,6 +109,23 @@ export function authorizationLines(req: IncomingMessage): string[] {
   return lines;
 }
 
+/**
+ * Whether a failure means the client went away (a body cut off mid-send, the socket reset): then
+ * there is no one left to answer, and a listener should end quietly, since a rejected listener
+ * promise would be unhandled, which by default takes the whole process down.
+ */
+export function clientGone(req: IncomingMessage, error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return req.destroyed || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE';
+}
+
+/** Rethrows what is not a client gone away (see clientGone). */
+function unlessGone(req: IncomingMessage): (error: unknown) => void {
+  return (error) => {
+    if (!clientGone(req, error)) throw error;
+  };
+}
+
 export async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -157,7 +174,7 @@ export function protect(
     return readBody(req).then((body) => {
       request.rawBody = body;
       return decide(request, res, body);
-    });
+    }, unlessGone(req));
   };
 }
 
@@ -166,7 +183,14 @@ export type FetchHandler = (request: Request, info: { ip?: string }) => Promise<
 
 export function serveFetch(handler: FetchHandler): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
-    const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req);
+    let body: Buffer | undefined;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      try {
+        body = await readBody(req);
+      } catch (error) {
+        return unlessGone(req)(error);
+      }
+    }
     const ip = req.socket.remoteAddress;
     const response = await handler(toWebRequest(req, body), ip ? { ip } : {});
     await sendWebResponse(
@@ -194,16 +218,22 @@ export function idempotency(
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
     const request = req as AuthenticatedRequest;
-    const start = await beginIdempotent(options, {
-      method: req.method ?? 'GET',
-      target: req.url ?? '/',
-      key: idempotencyKey(req),
-      ...(request.auth ? { scope: request.auth.id } : {}),
-      body: async () => {
-        request.rawBody ??= await readBody(req);
-        return request.rawBody;
-      },
-    });
+    let start: IdempotencyStart;
+    try {
+      start = await beginIdempotent(options, {
+        method: req.method ?? 'GET',
+        target: req.url ?? '/',
+        key: idempotencyKey(req),
+        ...(request.auth ? { scope: request.auth.id } : {}),
+        body: async () => {
+          request.rawBody ??= await readBody(req);
+          return request.rawBody;
+        },
+      });
+    } catch (error) {
+      // The body is read before any key is reserved: a client gone mid-body leaves nothing behind.
+      return unlessGone(req)(error);
+    }
     if (start.action === 'answer') return sendStored(res, start.response);
     if (start.action === 'run') captureResponse(res, start);
     try {
