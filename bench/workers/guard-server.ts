@@ -9,7 +9,7 @@ import { expressjwt } from 'express-jwt';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { jwt as honoJwt } from 'hono/jwt';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { generateKeyPair, SignJWT } from 'jose';
 import { authenticate } from '../../src/adapters/express.ts';
 import { gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
 import { honoGuard } from '../../src/adapters/hono.ts';
@@ -37,7 +37,6 @@ if (variant === 'jwtHs256' || variant === 'peerJwt') {
   const { publicKey, privateKey } = await generateKeyPair('ES256');
   authorization = `Bearer ${await new SignJWT({ scope: 'read' }).setProtectedHeader({ alg: 'ES256' }).setSubject('u1').setExpirationTime('1h').sign(privateKey)}`;
   guard = createGuard({ schemes: [bearerScheme({ jwt: { key: publicKey, algorithms: ['ES256'] } })] });
-  void exportJWK;
 } else if (variant === 'basicCached' || variant === 'basicUncached') {
   const users = memoryUsers([
     { id: 'u1', username: 'bench', passwordHash: await hashPassword('bench-password'), scopes: [], roles: [] },

@@ -34,17 +34,13 @@ export function honoGuard(
       request = toRequestView(incoming);
       opts.authorization = authorizationLines(incoming);
     }
-    const answer = async (decision: Decision): Promise<Response | undefined> => {
-      if (decision.outcome === 'refused') return guard.refuse(decision.refusal);
+    const answer = (decision: Decision): ReturnType<MiddlewareHandler> => {
+      if (decision.outcome === 'refused') return Promise.resolve(guard.refuse(decision.refusal));
       c.set('auth', decision.outcome === 'authenticated' ? decision.principal : undefined);
-      await next();
-      return undefined;
+      return next();
     };
     const pending = guard.decide(request, opts);
-    if (pending instanceof Promise) return pending.then(answer);
-    if (pending.outcome === 'refused') return Promise.resolve(guard.refuse(pending.refusal));
-    c.set('auth', pending.outcome === 'authenticated' ? pending.principal : undefined);
-    return next();
+    return pending instanceof Promise ? pending.then(answer) : answer(pending);
   };
 }
 

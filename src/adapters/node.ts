@@ -110,19 +110,14 @@ export function authorizationLines(req: IncomingMessage): string[] {
 }
 
 /**
- * Whether a failure means the client went away (a body cut off mid-send, the socket reset): then
- * there is no one left to answer, and a listener should end quietly, since a rejected listener
+ * Rethrows a failure unless it means the client went away (a body cut off mid-send, the socket
+ * reset): then no one is left to answer, and the listener ends quietly, since a rejected listener
  * promise would be unhandled, which by default takes the whole process down.
  */
-export function clientGone(req: IncomingMessage, error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return req.destroyed || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE';
-}
-
-/** Rethrows what is not a client gone away (see clientGone). */
 function unlessGone(req: IncomingMessage): (error: unknown) => void {
   return (error) => {
-    if (!clientGone(req, error)) throw error;
+    const code = (error as { code?: unknown } | null)?.code;
+    if (!(req.destroyed || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE')) throw error;
   };
 }
 

@@ -11,7 +11,7 @@ import { GatehouseError } from './errors/gatehouse-error.ts';
 import { httpErrorFor } from './errors/http-error.ts';
 import { TimeoutError } from './errors/timeout-error.ts';
 import { type BodyContext, guardBody } from './guarded-body.ts';
-import { type ClientOptions, NO_LISTENER, normalizeOptions } from './options.ts';
+import { type ClientOptions, NO_LISTENER, type NormalizedOptions, normalizeOptions } from './options.ts';
 import { OriginConcurrency } from './origin-concurrency.ts';
 import { OriginCooldown } from './origin-cooldown.ts';
 import type { OutgoingRequest } from './outgoing-request.ts';
@@ -174,7 +174,7 @@ class Call implements CallState, BodyContext {
   constructor(
     request: OutgoingRequest,
     callerSignal: AbortSignal | undefined,
-    config: ReturnType<typeof normalizeOptions>,
+    config: NormalizedOptions,
     cooldown: OriginCooldown,
     concurrency: OriginConcurrency,
     secretParams: readonly string[],

@@ -114,10 +114,10 @@ function announcedLength(response: Response): number | undefined {
   return Number(header);
 }
 
-/** A broken connection, as opposed to the caller's own abort or a body that is not valid JSON. */
 // How undici's request() (undiciTransport) says the connection broke mid-body; fetch says 'terminated'.
 const UNDICI_CUT = new Set(['UND_ERR_SOCKET', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH']);
 
+/** A broken connection, as opposed to the caller's own abort or a body that is not valid JSON. */
 function isCut(error: unknown): boolean {
   if (!(error instanceof Error) || error.name === 'AbortError' || error.name === 'TimeoutError') return false;
   const code = (error as { code?: unknown }).code;

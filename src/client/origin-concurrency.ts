@@ -82,7 +82,7 @@ export class OriginConcurrency {
   /** The origin accepted one: 1/limit more, so a whole round of successes adds one place. */
   accepted(origin: string): void {
     const gate = this.#gate(origin);
-    if (!gate || gate.limit === Number.POSITIVE_INFINITY) return;
+    if (gate.limit === Number.POSITIVE_INFINITY) return;
     const grown = gate.limit + 1 / gate.limit;
     gate.limit = grown >= UNLIMITED_AGAIN ? Number.POSITIVE_INFINITY : grown;
     this.#wake(gate);

@@ -15,6 +15,17 @@ export class BodyNotReplayableError extends Error {
   }
 }
 
+/** The Content-Type fetch sends with a string body. */
+export const TEXT_CONTENT_TYPE = 'text/plain;charset=UTF-8';
+
+/**
+ * A body serialized the way fetch serializes it (a multipart boundary, a form encoding, a Blob's
+ * type), as a Request whose \`body\` stream and Content-Type can be read; nothing is sent.
+ */
+export function serializedLikeFetch(source: BodyInit): Request {
+  return new Request('http://body.invalid/', { method: 'POST', body: source, duplex: 'half' } as RequestInit);
+}
+
 export class RequestBody {
   #source: BodyInit | null;
   #factory: (() => BodyInit) | undefined;
@@ -62,9 +73,9 @@ export class RequestBody {
     if (typeof source === 'string') {
       const bytes = new TextEncoder().encode(source);
       this.#replaceWith(bytes);
-      return { bytes, contentType: 'text/plain;charset=UTF-8' };
+      return { bytes, contentType: TEXT_CONTENT_TYPE };
     }
-    const probe = new Request('http://body.invalid/', { method: 'POST', body: source, duplex: 'half' } as RequestInit);
+    const probe = serializedLikeFetch(source);
     const bytes = new Uint8Array(await probe.arrayBuffer());
     this.#replaceWith(bytes);
     return { bytes, contentType: probe.headers.get('content-type') ?? undefined };

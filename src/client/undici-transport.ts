@@ -12,6 +12,7 @@ import { STATUS_CODES } from 'node:http';
 import { Readable } from 'node:stream';
 import { type Dispatcher, getGlobalDispatcher } from 'undici';
 import { invalidArgument } from '../http/argument-error.ts';
+import { serializedLikeFetch, TEXT_CONTENT_TYPE } from './request-body.ts';
 import { DIRECT_TRANSPORT, type FetchLike } from './transport.ts';
 
 export interface UndiciTransportOptions {
@@ -81,13 +82,13 @@ async function requestBody(
   if (method === 'GET' || method === 'HEAD')
     throw invalidArgument(`undiciTransport: a ${method} request cannot have a body`);
   if (typeof body === 'string') {
-    headers['content-type'] ??= 'text/plain;charset=UTF-8';
+    headers['content-type'] ??= TEXT_CONTENT_TYPE;
     return body;
   }
   if (body instanceof Uint8Array) return body;
   if (body instanceof ArrayBuffer) return new Uint8Array(body);
   if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-  const probe = new Request('http://body.invalid/', { method: 'POST', body, duplex: 'half' } as RequestInit);
+  const probe = serializedLikeFetch(body);
   const type = probe.headers.get('content-type');
   if (type !== null) headers['content-type'] ??= type;
   return probe.body ? Readable.fromWeb(probe.body as import('node:stream/web').ReadableStream<Uint8Array>) : null;

@@ -14,11 +14,11 @@ for (let c = 0x41; c <= 0x5a; c++) TCHAR[c] = 1;
 for (let c = 0x61; c <= 0x7a; c++) TCHAR[c] = 1;
 
 // RFC 9110 §11.2: token68 = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+// One definition of its characters, for the table the cursor reads and the pattern isToken68 tests.
+const TOKEN68_CHAR = '[A-Za-z0-9\\-._~+/]';
 const TOKEN68 = new Uint8Array(128);
-for (const c of '-._~+/') TOKEN68[c.charCodeAt(0)] = 1;
-for (let c = 0x30; c <= 0x39; c++) TOKEN68[c] = 1;
-for (let c = 0x41; c <= 0x5a; c++) TOKEN68[c] = 1;
-for (let c = 0x61; c <= 0x7a; c++) TOKEN68[c] = 1;
+const oneToken68Char = new RegExp(`^${TOKEN68_CHAR}$`);
+for (let c = 0; c < 128; c++) TOKEN68[c] = oneToken68Char.test(String.fromCharCode(c)) ? 1 : 0;
 
 export function isTchar(code: number): boolean {
   return code < 128 && TCHAR[code] === 1;
@@ -35,9 +35,9 @@ export function isToken(value: string): boolean {
   return true;
 }
 
-// The one regular expression here, on the hot path of every Bearer request (twice as fast as a
-// loop over the characters): its two parts match disjoint characters, so it cannot backtrack.
-const TOKEN68_PATTERN = /^[A-Za-z0-9\-._~+/]+=*$/;
+// On the hot path of every Bearer request (twice as fast as a loop over the characters): its
+// two parts match disjoint characters, so it cannot backtrack.
+const TOKEN68_PATTERN = new RegExp(`^${TOKEN68_CHAR}+=*$`);
 
 /** `token68`: the characters above, then only `=` padding. */
 export function isToken68(value: string): boolean {
