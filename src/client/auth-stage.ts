@@ -12,11 +12,16 @@ export function authStage(
   next: Send,
 ): Send {
   if (!strategy) return next;
-  return async (request, context) => {
+  // Not async: it hands back runFlow's promise (or the next stage's) as it is.
+  return (request, context) => {
     // Credentials belong to an origin: after a redirect elsewhere, send none.
     if (!request.credentialsAllowed) return next(request, context);
-    const flow = strategy.flow(copyRequest(request), { signal: context.signal, reportRefresh });
-    return runFlow(flow, context, next, strategy.name);
+    try {
+      const flow = strategy.flow(copyRequest(request), { signal: context.signal, reportRefresh });
+      return runFlow(flow, context, next, strategy.name);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
 }
 

@@ -36,21 +36,26 @@ export function transportSend(transport: Transport): Send {
   // The platform's fetch takes the URL and init directly: one Request fewer to build and clone.
   const direct =
     transport === globalThis.fetch || (transport as unknown as Record<symbol, unknown>)[DIRECT_TRANSPORT] === true;
-  return async (request, context) => {
-    const body = request.body.take();
-    const init: RequestInit & { duplex?: 'half' } = {
-      method: request.method,
-      headers: request.headers,
-      body,
-      redirect: NATIVE_REDIRECTS ? 'follow' : 'manual',
-    };
-    if (context.signal) init.signal = context.signal;
-    if (body instanceof ReadableStream) init.duplex = 'half';
-    if (direct)
+  // Not async: the transport's own promise goes back as it is (an async wrapper would cost a
+  // promise and microtask turns per send). A throw before sending still becomes a rejection.
+  return (request, context) => {
+    try {
+      const body = request.body.take();
+      const init: RequestInit & { duplex?: 'half' } = {
+        method: request.method,
+        headers: request.headers,
+        body,
+        redirect: NATIVE_REDIRECTS ? 'follow' : 'manual',
+      };
+      if (context.signal) init.signal = context.signal;
+      if (body instanceof ReadableStream) init.duplex = 'half';
+      if (!direct) return sendHeld(transport, new Request(request.url, init));
       return transport === globalThis.fetch
         ? globalThis.fetch(request.url, init)
         : (transport as unknown as FetchLike)(request.url, init);
-    return sendHeld(transport, new Request(request.url, init));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
 }
 
