@@ -96,17 +96,20 @@ export function authorizationLines(req: IncomingMessage): string[] {
   // Most requests carry one line or none; only the raw headers tell whether there were more.
   if (req.headers.authorization === undefined) return NO_LINES as string[];
   const raw = req.rawHeaders;
-  const lines: string[] = [];
+  let lines: string[] | undefined;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!;
     // Compared without a lower-cased copy of every header name.
     if (
       name.length === 13 &&
       (name === 'authorization' || name === 'Authorization' || name.toLowerCase() === 'authorization')
-    )
-      lines.push(raw[i + 1]!);
+    ) {
+      // An array of one to begin with: a push onto an empty array would reserve room for seventeen.
+      if (lines) lines.push(raw[i + 1]!);
+      else lines = [raw[i + 1]!];
+    }
   }
-  return lines;
+  return lines ?? (NO_LINES as string[]);
 }
 
 /**

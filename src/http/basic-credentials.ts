@@ -20,10 +20,13 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 export function decodeBasic(token68: string): BasicDecodeResult {
   // The pattern is linear: one character class, then a bounded run of '='.
   if (!BASE64.test(token68)) return { ok: false, problem: 'not_base64' };
-  const body = token68.replace(/=+$/, '');
-  const padded = token68.length !== body.length;
-  if (body.length % 4 === 1 || (padded && token68.length % 4 !== 0)) return { ok: false, problem: 'not_base64' };
-  const binary = atob(body);
+  // The pattern allowed at most two '=', at the end; counted rather than cut off (no copy).
+  let pad = 0;
+  while (pad < token68.length && token68.charCodeAt(token68.length - 1 - pad) === 0x3d) pad++;
+  const bodyLength = token68.length - pad;
+  if (bodyLength % 4 === 1 || (pad > 0 && token68.length % 4 !== 0)) return { ok: false, problem: 'not_base64' };
+  // atob reads the padding itself (forgiving-base64 decode).
+  const binary = atob(token68);
   let ascii = true;
   for (let i = 0; i < binary.length && ascii; i++) ascii = binary.charCodeAt(i) < 0x80;
 

@@ -35,6 +35,20 @@ export function isToken(value: string): boolean {
   return true;
 }
 
+/**
+ * Whether `value` is `lower` in any ASCII case (scheme names, RFC 9110 §11.1), without the
+ * lower-cased copy `toLowerCase()` would make on every request. `lower` must be lower case.
+ */
+export function equalsAsciiCaseless(value: string, lower: string): boolean {
+  if (value.length !== lower.length) return false;
+  for (let i = 0; i < value.length; i++) {
+    let c = value.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 // On the hot path of every Bearer request (twice as fast as a loop over the characters): its
 // two parts match disjoint characters, so it cannot backtrack.
 const TOKEN68_PATTERN = new RegExp(`^${TOKEN68_CHAR}+=*$`);

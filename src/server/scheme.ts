@@ -3,6 +3,8 @@
  * its challenge. Which scheme's failure is reported depends on what the client sent (its
  * precedence), never on the order of configuration.
  */
+
+import { equalsAsciiCaseless } from '../http/field-syntax.ts';
 import type { AuthorizationParseResult, Challenge, Credentials } from '../http/index.ts';
 import type { Principal } from './principal.ts';
 import type { Refusal } from './refusal.ts';
@@ -59,7 +61,7 @@ export interface Scheme<C = unknown> {
   openapi(): Record<string, unknown>;
 }
 
-/** Detects credentials of one Authorization scheme. */
+/** Detects credentials of one Authorization scheme; `schemeName` in lower case, matched in any case. */
 export function fromAuthorization<K extends Credentials['kind']>(
   request: GuardRequest,
   schemeName: string,
@@ -69,7 +71,7 @@ export function fromAuthorization<K extends Credentials['kind']>(
   if (!parsed) return { present: false };
   if (!parsed.ok) return { present: false };
   const { credentials } = parsed;
-  if ((credentials.scheme ?? '').toLowerCase() !== schemeName) return { present: false };
+  if (!equalsAsciiCaseless(credentials.scheme ?? '', schemeName)) return { present: false };
   if (credentials.kind !== kind)
     return { present: true, malformed: `the ${schemeName} credentials are not in the expected form` };
   return { present: true, credentials: credentials as Extract<Credentials, { kind: K }> };

@@ -1,8 +1,9 @@
 /**
  * A short-lived memory of credentials that verified, so Basic auth does not cost one argon2id
  * hash per request (and a JWT not one signature check). Entries are keyed by a SHA-256 of a
- * per-process random key and the length-prefixed parts (the credentials and the stored hash): the
- * cache never holds a password, and a changed password (a new stored hash) misses at once.
+ * per-process random key and the length-prefixed parts (the user name and the password): the cache
+ * never holds a password. Basic keeps the stored hash in the entry, so a changed password (a new
+ * stored hash) misses at once.
  * A cache made with `exactKeys` keys on the single part itself instead (for signed tokens that expire
  * on their own, where the hash cost more than the rest of the guard).
  */

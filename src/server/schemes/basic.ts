@@ -17,12 +17,17 @@ export interface BasicSchemeOptions {
   cache?: VerifiedCacheOptions | false;
 }
 
-export function basicScheme(
-  options: BasicSchemeOptions,
-): Scheme<BasicCredentials> & { readonly cache: VerifiedCache<Principal> | undefined } {
+export function basicScheme(options: BasicSchemeOptions): Scheme<BasicCredentials> & {
+  readonly cache: VerifiedCache<{ principal: Principal; passwordHash: string }> | undefined;
+} {
   if (!options?.users || typeof options.users.findUserByName !== 'function')
     throw invalidArgument('basicScheme: users must have findUserByName(username)');
-  const cache = options.cache === false ? undefined : new VerifiedCache<Principal>(options.cache ?? {});
+  // Keyed on the pair; each entry keeps the stored hash it was verified against, so a changed
+  // password (a new stored hash) misses at once without lengthening what is hashed per request.
+  const cache =
+    options.cache === false
+      ? undefined
+      : new VerifiedCache<{ principal: Principal; passwordHash: string }>(options.cache ?? {});
   const wrong: Refusal = {
     reason: 'credentials_invalid',
     scheme: 'basic',
@@ -35,14 +40,15 @@ export function basicScheme(
   ): Principal | Refusal | Promise<Principal | Refusal> {
     // An unknown user costs the same hash as a wrong password (no username enumeration by timing).
     if (!user) return verifyAgainstDummy(password).then(() => ({ ...wrong }));
-    const parts = [username, password, user.passwordHash];
+    const parts = [username, password];
     const known = cache?.get(parts);
     // Each request gets its own principal: a handler that changes its lists changes no other request's.
-    if (known) return principalOf(known, 'basic');
-    return verifyPassword(password, user.passwordHash).then((ok) => {
+    if (known && known.passwordHash === user.passwordHash) return principalOf(known.principal, 'basic');
+    const { passwordHash } = user;
+    return verifyPassword(password, passwordHash).then((ok) => {
       if (!ok) return { ...wrong };
       const principal = principalOf(user, 'basic');
-      cache?.set(parts, principal);
+      cache?.set(parts, { principal, passwordHash });
       return principal;
     });
   }
