@@ -4,7 +4,7 @@
  * processes on loopback. Every claim is a ratio within one run; absolute numbers do not
  * compare across machines or runs.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { progress, run, type Spread, spread, start, WORKERS } from './lib.ts';
@@ -33,24 +33,27 @@ async function rounds(label: string, fn: () => Promise<number>): Promise<Spread>
 const fast = await start('fast-server.ts');
 const clientRps: Record<string, Spread> = {};
 // Interleaved by round, so drift on a shared machine hits every client alike.
-const clients = ['fetch', 'undici', 'gatehouse', 'gatehouseUndici', 'ky', 'got', 'axios'];
+const clients = ['fetch', 'fetchThin', 'undici', 'gatehouse', 'gatehouseUndici', 'ky', 'got', 'axios'];
 const perClient: Record<string, number[]> = Object.fromEntries(clients.map((c) => [c, []]));
+const clientCpu: Record<string, number[]> = Object.fromEntries(clients.map((c) => [c, []]));
 for (let i = 0; i < ROUNDS; i++) {
   for (const client of clients) {
     progress(`client overhead: ${client}, round ${i + 1}/${ROUNDS}`);
-    const { rps } = await run<{ rps: number }>(join(WORKERS, 'client-load.ts'), [
+    const { rps, cpuUs } = await run<{ rps: number; cpuUs: number }>(join(WORKERS, 'client-load.ts'), [
       client,
       `http://127.0.0.1:${fast.line}/`,
       String(CONCURRENCY),
       String(CLIENT_MS),
     ]);
     perClient[client]!.push(rps);
+    clientCpu[client]!.push(cpuUs);
   }
 }
 for (const client of clients) clientRps[client] = spread(perClient[client]!);
 await fast.stop();
 results['client'] = {
   rps: clientRps,
+  cpuUsPerRequest: Object.fromEntries(clients.map((c) => [c, spread(clientCpu[c]!)])),
   concurrency: CONCURRENCY,
 };
 
@@ -113,16 +116,46 @@ results['rateLimit'] = summary(
 );
 
 // 4. Server guard: requests/s through each adapter, load from autocannon in its own process.
-async function autocannon(port: number, authorization: string, seconds: number): Promise<number> {
+// Besides requests/s, the server's own CPU time per request (user + system, from /proc on Linux):
+// it shows what a configuration costs the server, apart from what the shared cores made of it.
+async function autocannon(
+  port: number,
+  authorization: string,
+  seconds: number,
+  pid: number | undefined,
+): Promise<{ rps: number; cpuUs: number | undefined }> {
   const args = [join(root, 'node_modules/autocannon/autocannon.js'), '-c', '50', '-d', String(seconds), '-j'];
   if (authorization) args.push('-H', `authorization=${authorization}`);
   args.push(`http://127.0.0.1:${port}/`);
-  const report = await run<{ requests: { average: number }; non2xx: number; errors: number }>(args[0]!, args.slice(1));
+  const before = cpuTicks(pid);
+  const report = await run<{ requests: { average: number; total: number }; non2xx: number; errors: number }>(
+    args[0]!,
+    args.slice(1),
+  );
+  const after = cpuTicks(pid);
   if (report.non2xx > 0 || report.errors > 0)
     throw new Error(`load against port ${port} got ${report.non2xx} non-2xx and ${report.errors} errors`);
-  return report.requests.average;
+  const cpuUs =
+    before === undefined || after === undefined || report.requests.total === 0
+      ? undefined
+      : ((after - before) * 1e6) / TICKS_PER_SECOND / report.requests.total;
+  return { rps: report.requests.average, cpuUs };
+}
+// Linux counts process CPU time in clock ticks of 1/100 s (USER_HZ), in fields 14 and 15 of /proc/<pid>/stat.
+const TICKS_PER_SECOND = 100;
+function cpuTicks(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // The command name (field 2) is in parentheses and may hold spaces: count fields after it.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined; // not Linux: requests/s only
+  }
 }
 const server: Record<string, Record<string, Spread>> = {};
+const serverCpu: Record<string, Record<string, Spread>> = {};
 const configurations: Array<[string, string]> = [
   ...['node', 'fastify', 'hono'].flatMap((f) =>
     ['noAuth', 'noopMiddleware', 'jwtHs256', 'jwtEs256', 'basicCached', 'basicUncached'].map((v): [string, string] => [
@@ -146,6 +179,7 @@ for (const framework of [...new Set(configurations.map(([f]) => f))]) {
   const targets = await Promise.all(variants.map((variant) => start('guard-server.ts', [framework, variant])));
   const endpoints = targets.map((t) => JSON.parse(t.line) as { port: number; authorization: string });
   const measured: number[][] = variants.map(() => []);
+  const cpuMeasured: number[][] = variants.map(() => []);
   // Uncached argon2id leaves up to 50 hashes queued when the load stops, and they would eat into
   // whichever configuration came next: it is measured after all the others, in rounds of its own.
   const indices = variants.map((_, i) => i);
@@ -153,24 +187,41 @@ for (const framework of [...new Set(configurations.map(([f]) => f))]) {
   const last = indices.filter((i) => variants[i] === 'basicUncached');
   const measure = async (i: number, label: string, seconds: number) => {
     progress(`server guard: ${framework} ${variants[i]}, ${label}`);
-    return autocannon(endpoints[i]!.port, endpoints[i]!.authorization, seconds);
+    return autocannon(endpoints[i]!.port, endpoints[i]!.authorization, seconds, targets[i]!.child.pid);
+  };
+  const measureRound = async (i: number, round: number) => {
+    const { rps, cpuUs } = await measure(i, `round ${round + 1}/${ROUNDS}`, SERVER_SECONDS);
+    measured[i]!.push(rps);
+    if (cpuUs !== undefined) cpuMeasured[i]!.push(cpuUs);
   };
   try {
     for (const i of interleaved) await measure(i, 'warm-up', WARMUP_SECONDS);
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const i of interleaved) measured[i]!.push(await measure(i, `round ${round + 1}/${ROUNDS}`, SERVER_SECONDS));
-    }
+    for (let round = 0; round < ROUNDS; round++) for (const i of interleaved) await measureRound(i, round);
     for (const i of last) {
       await measure(i, 'warm-up', WARMUP_SECONDS);
-      for (let round = 0; round < ROUNDS; round++)
-        measured[i]!.push(await measure(i, `round ${round + 1}/${ROUNDS}`, SERVER_SECONDS));
+      for (let round = 0; round < ROUNDS; round++) await measureRound(i, round);
     }
   } finally {
     await Promise.all(targets.map((t) => t.stop()));
   }
   server[framework] = Object.fromEntries(variants.map((variant, i) => [variant, spread(measured[i]!)]));
+  serverCpu[framework] = Object.fromEntries(
+    variants.flatMap((variant, i) => (cpuMeasured[i]!.length > 0 ? [[variant, spread(cpuMeasured[i]!)]] : [])),
+  );
 }
 results['server'] = server;
+results['serverCpuUsPerRequest'] = serverCpu;
+
+// Gatehouse's own time per decision on a credential verified before, in-process: no network, no
+// framework, so the cost of the check itself, apart from what the shared machine makes of it.
+const decisions: Record<string, Spread> = {};
+for (const variant of ['jwtHs256', 'jwtEs256', 'basicCached']) {
+  decisions[variant] = await rounds(
+    `guard decision in-process: ${variant}`,
+    async () => (await run<{ ns: number }>(join(WORKERS, 'decide-cost.ts'), [variant])).ns,
+  );
+}
+results['guardDecisionNs'] = decisions;
 
 // 5. Token endpoint: refresh-token rotations/s.
 const tokens: Record<string, { rotationsPerSec: Spread }> = {};
@@ -264,6 +315,9 @@ function markdown(m: typeof machine, r: Record<string, unknown>): string {
   const c = (r['client'] as { rps: Record<string, Spread> }).rps;
   const ratio = (a: number, b: number) => (b ? (a / b).toFixed(2) : 'n/a');
   const fmt = (s: Spread) => `${Math.round(s.median)} (${Math.round(s.min)}–${Math.round(s.max)})`;
+  const cpuOf = (s: Spread | undefined) => (s ? s.median.toFixed(1) : 'n/a');
+  const clientCpu = (r['client'] as { cpuUsPerRequest: Record<string, Spread> }).cpuUsPerRequest;
+  const serverCpu = r['serverCpuUsPerRequest'] as Record<string, Record<string, Spread>>;
   const lines = [
     '# Benchmarks',
     '',
@@ -274,12 +328,14 @@ function markdown(m: typeof machine, r: Record<string, unknown>): string {
     '',
     `Requests/s through keep-alive against one fast local server, ${(r['client'] as { concurrency: number }).concurrency} concurrent loops. Gatehouse runs with Bearer auth and its retry policy on: \`gatehouse\` over fetch (the default), \`gatehouseUndici\` over \`undiciTransport()\` from \`gatehouse/client/undici\` (an undici Agent, as \`undici\` uses).`,
     '',
-    '| client | req/s | × raw fetch | × raw undici |',
-    '|---|---|---|---|',
+    '| client | req/s | × raw fetch | × raw undici | client CPU µs/request |',
+    '|---|---|---|---|---|',
     ...Object.entries(c).map(
       ([name, s]) =>
-        `| ${name} | ${fmt(s)} | ${ratio(s.median, c['fetch']!.median)} | ${ratio(s.median, c['undici']!.median)} |`,
+        `| ${name} | ${fmt(s)} | ${ratio(s.median, c['fetch']!.median)} | ${ratio(s.median, c['undici']!.median)} | ${cpuOf(clientCpu[name])} |`,
     ),
+    '',
+    'Client CPU is the CPU time the client process spent per request (all its threads, the garbage collector included), the median of the rounds. fetchThin is calibration, as noopMiddleware is for servers: the least a wrapper over fetch does per call (a URL and Headers of its own, the credential set on them, no retries, redirects or errors of its own).',
     '',
     '## 2. Refresh storm',
     '',
@@ -305,16 +361,28 @@ function markdown(m: typeof machine, r: Record<string, unknown>): string {
     '',
     'Requests/s with autocannon (50 connections) in its own process, rounds interleaved across the configurations of a framework; × is against no authentication on the same framework.',
     '',
-    '| framework | configuration | req/s | × no auth |',
-    '|---|---|---|---|',
+    '| framework | configuration | req/s | × no auth | server CPU µs/request | + µs over no auth |',
+    '|---|---|---|---|---|---|',
     ...Object.entries(r['server'] as Record<string, Record<string, Spread>>).flatMap(([framework, variants]) =>
-      Object.entries(variants).map(
-        ([variant, s]) =>
-          `| ${framework} | ${variant} | ${fmt(s)} | ${ratio(s.median, variants['noAuth']?.median ?? 0)} |`,
-      ),
+      Object.entries(variants).map(([variant, s]) => {
+        const cpu = serverCpu[framework]?.[variant];
+        const base = serverCpu[framework]?.['noAuth'];
+        const extra = cpu && base && variant !== 'noAuth' ? `+${(cpu.median - base.median).toFixed(1)}` : '';
+        return `| ${framework} | ${variant} | ${fmt(s)} | ${ratio(s.median, variants['noAuth']?.median ?? 0)} | ${cpuOf(cpu)} | ${extra} |`;
+      }),
     ),
     '',
     'peerJwt is @fastify/jwt on Fastify, express-jwt on Express and hono/jwt on Hono, all HS256 on the same route. noopMiddleware is an async middleware that does nothing (a preHandler on Fastify): what the framework itself charges for any middleware, the ceiling for an authentication check written as one. spin2us and spin5us (the full run only) are calibration: no authentication, but the handler burns 2 µs or 5 µs of CPU first; they show what a given cost per request does to requests/s on this machine, where the server and the load generator share two cores.',
+    '',
+    'Server CPU is the CPU time the server process spent per request while loaded (user + system, from /proc), the median of the rounds; + µs is what a configuration adds to no authentication on the same framework.',
+    '',
+    "Gatehouse's own time per decision, in-process, on a credential verified before (the node adapter's request view and Authorization lines, then the guard's decision, on a real IncomingMessage; no network, no framework; the fastest batch of 100,000 in each of the rounds, their median):",
+    '',
+    '| configuration | ns per decision |',
+    '|---|---|',
+    ...Object.entries(r['guardDecisionNs'] as Record<string, Spread>).map(
+      ([variant, s]) => `| ${variant} | ${fmt(s)} |`,
+    ),
     '',
     '## Targets',
     '',

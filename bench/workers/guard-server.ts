@@ -9,41 +9,15 @@ import { expressjwt } from 'express-jwt';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { jwt as honoJwt } from 'hono/jwt';
-import { generateKeyPair, SignJWT } from 'jose';
 import { authenticate } from '../../src/adapters/express.ts';
 import { gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
 import { honoGuard } from '../../src/adapters/hono.ts';
 import { protect } from '../../src/adapters/node.ts';
-import {
-  basicScheme,
-  bearerScheme,
-  createGuard,
-  type Guard,
-  hashPassword,
-  memoryUsers,
-} from '../../src/server/index.ts';
+import { configuration, SECRET } from './guards.ts';
 
 const [framework, variant] = process.argv.slice(2) as [string, string];
-const SECRET = 'bench-hs256-secret-of-at-least-32-bytes!!';
 const body = '{"ok":true}';
-
-let guard: Guard | undefined;
-let authorization = '';
-if (variant === 'jwtHs256' || variant === 'peerJwt') {
-  authorization = `Bearer ${await new SignJWT({ scope: 'read' }).setProtectedHeader({ alg: 'HS256' }).setSubject('u1').setExpirationTime('1h').sign(new TextEncoder().encode(SECRET))}`;
-  if (variant === 'jwtHs256')
-    guard = createGuard({ schemes: [bearerScheme({ jwt: { key: SECRET, algorithms: ['HS256'] } })] });
-} else if (variant === 'jwtEs256') {
-  const { publicKey, privateKey } = await generateKeyPair('ES256');
-  authorization = `Bearer ${await new SignJWT({ scope: 'read' }).setProtectedHeader({ alg: 'ES256' }).setSubject('u1').setExpirationTime('1h').sign(privateKey)}`;
-  guard = createGuard({ schemes: [bearerScheme({ jwt: { key: publicKey, algorithms: ['ES256'] } })] });
-} else if (variant === 'basicCached' || variant === 'basicUncached') {
-  const users = memoryUsers([
-    { id: 'u1', username: 'bench', passwordHash: await hashPassword('bench-password'), scopes: [], roles: [] },
-  ]);
-  guard = createGuard({ schemes: [basicScheme({ users, ...(variant === 'basicUncached' ? { cache: false } : {}) })] });
-  authorization = `Basic ${Buffer.from('bench:bench-password').toString('base64')}`;
-}
+const { guard, authorization } = await configuration(variant);
 
 // Calibration: no authentication, but the handler first burns a fixed amount of CPU. It shows what
 // a given cost per request does to requests/s on this machine, whatever code spends it.

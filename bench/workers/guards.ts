@@ -1,0 +1,43 @@
+// The authentication of each server-guard configuration: the guard (none for the peers and the
+// baselines) and the Authorization header the load sends. Shared by the servers and the in-process measure.
+import { generateKeyPair, SignJWT } from 'jose';
+import {
+  basicScheme,
+  bearerScheme,
+  createGuard,
+  type Guard,
+  hashPassword,
+  memoryUsers,
+} from '../../src/server/index.ts';
+
+export const SECRET = 'bench-hs256-secret-of-at-least-32-bytes!!';
+
+export async function configuration(variant: string): Promise<{ guard: Guard | undefined; authorization: string }> {
+  if (variant === 'jwtHs256' || variant === 'peerJwt') {
+    const authorization = `Bearer ${await new SignJWT({ scope: 'read' }).setProtectedHeader({ alg: 'HS256' }).setSubject('u1').setExpirationTime('1h').sign(new TextEncoder().encode(SECRET))}`;
+    const guard =
+      variant === 'jwtHs256'
+        ? createGuard({ schemes: [bearerScheme({ jwt: { key: SECRET, algorithms: ['HS256'] } })] })
+        : undefined;
+    return { guard, authorization };
+  }
+  if (variant === 'jwtEs256') {
+    const { publicKey, privateKey } = await generateKeyPair('ES256');
+    return {
+      guard: createGuard({ schemes: [bearerScheme({ jwt: { key: publicKey, algorithms: ['ES256'] } })] }),
+      authorization: `Bearer ${await new SignJWT({ scope: 'read' }).setProtectedHeader({ alg: 'ES256' }).setSubject('u1').setExpirationTime('1h').sign(privateKey)}`,
+    };
+  }
+  if (variant === 'basicCached' || variant === 'basicUncached') {
+    const users = memoryUsers([
+      { id: 'u1', username: 'bench', passwordHash: await hashPassword('bench-password'), scopes: [], roles: [] },
+    ]);
+    return {
+      guard: createGuard({
+        schemes: [basicScheme({ users, ...(variant === 'basicUncached' ? { cache: false } : {}) })],
+      }),
+      authorization: `Basic ${Buffer.from('bench:bench-password').toString('base64')}`,
+    };
+  }
+  return { guard: undefined, authorization: '' };
+}
