@@ -97,6 +97,22 @@ describe('guard.decide()', () => {
     assert.equal((await pending).outcome, 'authenticated');
   });
 
+  it('takes the scheme name in any case (RFC 9110 §11.1), and only a whole name', async () => {
+    const guard = f.guard(['bearer']);
+    const token = await jwt({ sub: 'u-alice' });
+    for (const scheme of ['Bearer', 'bearer', 'BEARER', 'bEaReR']) {
+      const decision = await guard.decide(request(`${scheme} ${token}`));
+      assert.equal(decision.outcome, 'authenticated', scheme);
+    }
+    const users = memoryUsers([
+      { id: 'u-c', username: 'cy', passwordHash: await hashPassword('cy-password'), scopes: [], roles: [] },
+    ]);
+    const basic = createGuard({ schemes: [basicScheme({ users })] });
+    assert.equal((await basic.decide(request(`BASIC ${btoa('cy:cy-password')}`))).outcome, 'authenticated');
+    const other = await guard.decide(request(`Bearerx ${token}`));
+    assert.equal(other.outcome === 'refused' && other.refusal.reason, 'scheme_unsupported');
+  });
+
   it('revocation is still asked on every cached request, and a revoked token is refused', async () => {
     // The fixture's bearer scheme asks isRevoked against f.revoked.
     const guard = f.guard(['bearer']);
