@@ -60,7 +60,7 @@ describe('the verified-credential cache', () => {
     assert.equal(await ask('second-password'), 'authenticated');
   });
 
-  it('holds no password: keys are HMACs under a per-process key, and inspect shows nothing', () => {
+  it('holds no password: keys are SHA-256 digests under a per-process key, and inspect shows nothing', () => {
     const cache = new VerifiedCache<string>();
     cache.set(['ann', 'hunter2-password', '$argon2id$…'], 'principal');
     assert.equal(cache.get(['ann', 'hunter2-password', '$argon2id$…']), 'principal');
