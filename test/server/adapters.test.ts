@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createClient, labSignature } from '../../src/client/index.ts';
 import { type Guard, parseChallenges } from '../../src/server/index.ts';
-import { type App, expressApp, fastifyApp, honoApp, nodeApp } from '../support/adapter-apps.ts';
+import { type App, expressApp, fastifyApp, honoApp, honoHandlerApp, nodeApp } from '../support/adapter-apps.ts';
 import { basicHeader, type Fixture, fixture, jwt, SIGNING_SECRET } from '../support/guard-fixture.ts';
 
 /** Sends a request with raw header lines, so Authorization can appear twice. */
@@ -33,6 +33,7 @@ const adapters: Array<[string, (guard: Guard) => Promise<App>]> = [
   ['Express 5', expressApp],
   ['Fastify 5', fastifyApp],
   ['Hono 4', honoApp],
+  ['Hono 4 (honoProtect around the handler)', honoHandlerApp],
 ];
 
 let f: Fixture;

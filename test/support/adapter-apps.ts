@@ -7,7 +7,7 @@ import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { authenticate } from '../../src/adapters/express.ts';
 import { gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
-import { type GatehouseVariables, honoGuard } from '../../src/adapters/hono.ts';
+import { type GatehouseVariables, honoGuard, honoProtect } from '../../src/adapters/hono.ts';
 import { protect } from '../../src/adapters/node.ts';
 import { type Guard, requireRoles, requireScopes } from '../../src/server/index.ts';
 
@@ -105,19 +105,39 @@ export async function fastifyApp(guard: Guard): Promise<App> {
   return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
 }
 
+type HonoContext = import('hono').Context<{ Variables: GatehouseVariables }>;
+const honoEcho = async (c: HonoContext) =>
+  c.json({
+    id: c.get('auth')?.id,
+    scheme: c.get('auth')?.scheme,
+    body: c.req.method === 'POST' ? await c.req.text() : '',
+  });
+const honoPreflight = (c: HonoContext) => c.body(null, 204, { 'access-control-allow-origin': '*' });
+const honoId = (c: HonoContext) => c.json({ id: c.get('auth')?.id });
+
+/** The guard as Hono middleware (honoGuard). */
 export async function honoApp(guard: Guard): Promise<App> {
   const app = new Hono<{ Variables: GatehouseVariables }>();
-  const echo = async (c: import('hono').Context<{ Variables: GatehouseVariables }>) =>
-    c.json({
-      id: c.get('auth')?.id,
-      scheme: c.get('auth')?.scheme,
-      body: c.req.method === 'POST' ? await c.req.text() : '',
-    });
-  app.options('/me', honoGuard(guard), (c) => c.body(null, 204, { 'access-control-allow-origin': '*' }));
-  app.get('/me', honoGuard(guard), echo);
-  app.post('/signed', honoGuard(guard), echo);
-  app.get('/admin', honoGuard(guard, { permission: admin }), (c) => c.json({ id: c.get('auth')?.id }));
-  app.get('/staff', honoGuard(guard, { permission: staff }), (c) => c.json({ id: c.get('auth')?.id }));
+  app.options('/me', honoGuard(guard), honoPreflight);
+  app.get('/me', honoGuard(guard), honoEcho);
+  app.post('/signed', honoGuard(guard), honoEcho);
+  app.get('/admin', honoGuard(guard, { permission: admin }), honoId);
+  app.get('/staff', honoGuard(guard, { permission: staff }), honoId);
+  return serveHono(app);
+}
+
+/** The same routes with the guard around each handler (honoProtect). */
+export async function honoHandlerApp(guard: Guard): Promise<App> {
+  const app = new Hono<{ Variables: GatehouseVariables }>();
+  app.options('/me', honoProtect(guard, honoPreflight));
+  app.get('/me', honoProtect(guard, honoEcho));
+  app.post('/signed', honoProtect(guard, honoEcho));
+  app.get('/admin', honoProtect(guard, honoId, { permission: admin }));
+  app.get('/staff', honoProtect(guard, honoId, { permission: staff }));
+  return serveHono(app);
+}
+
+async function serveHono(app: Hono<{ Variables: GatehouseVariables }>): Promise<App> {
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
   });
