@@ -167,6 +167,7 @@ const configurations: Array<[string, string]> = [
   // One calibration row is enough for a quick look (--quick must finish in under 3 minutes).
   ...(quick ? [] : [['node', 'spin5us'] as [string, string]]),
   ['fastify', 'peerJwt'],
+  ['hono', 'jwtHs256Handler'],
   ['hono', 'peerJwt'],
   ['express', 'noAuth'],
   ['express', 'jwtHs256'],
@@ -372,7 +373,7 @@ function markdown(m: typeof machine, r: Record<string, unknown>): string {
       }),
     ),
     '',
-    'peerJwt is @fastify/jwt on Fastify, express-jwt on Express and hono/jwt on Hono, all HS256 on the same route. noopMiddleware is an async middleware that does nothing (a preHandler on Fastify): what the framework itself charges for any middleware, the ceiling for an authentication check written as one. spin2us and spin5us (the full run only) are calibration: no authentication, but the handler burns 2 µs or 5 µs of CPU first; they show what a given cost per request does to requests/s on this machine, where the server and the load generator share two cores.',
+    'peerJwt is @fastify/jwt on Fastify, express-jwt on Express and hono/jwt on Hono, all HS256 on the same route. noopMiddleware is an async middleware that does nothing (a preHandler on Fastify): what the framework itself charges for any middleware, the ceiling for an authentication check written as one. jwtHs256Handler on Hono is the same check with `honoProtect(guard, handler)` around the handler of the route instead of `honoGuard(guard)` as middleware (the targets are judged on the middleware). spin2us and spin5us (the full run only) are calibration: no authentication, but the handler burns 2 µs or 5 µs of CPU first; they show what a given cost per request does to requests/s on this machine, where the server and the load generator share two cores.',
     '',
     'Server CPU is the CPU time the server process spent per request while loaded (user + system, from /proc), the median of the rounds; + µs is what a configuration adds to no authentication on the same framework.',
     '',

@@ -11,7 +11,7 @@ import { Hono } from 'hono';
 import { jwt as honoJwt } from 'hono/jwt';
 import { authenticate } from '../../src/adapters/express.ts';
 import { gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
-import { honoGuard } from '../../src/adapters/hono.ts';
+import { honoGuard, honoProtect } from '../../src/adapters/hono.ts';
 import { protect } from '../../src/adapters/node.ts';
 import { configuration, SECRET } from './guards.ts';
 
@@ -76,6 +76,7 @@ if (framework === 'node') {
   const app = new Hono();
   const handler = (c: import('hono').Context) => c.body(body, 200, { 'content-type': 'application/json' });
   if (variant === 'peerJwt') app.get('/', honoJwt({ secret: SECRET, alg: 'HS256' }), handler);
+  else if (variant === 'jwtHs256Handler') app.get('/', honoProtect(guard!, handler));
   else if (guard) app.get('/', honoGuard(guard), handler);
   else if (variant === 'noopMiddleware')
     app.get(
