@@ -92,9 +92,9 @@ export function toRequestView(req: IncomingMessage, body?: Uint8Array): RequestV
 const NO_LINES: readonly string[] = Object.freeze([]);
 
 /** Every Authorization line as received: Node keeps only the first in req.headers. */
-export function authorizationLines(req: IncomingMessage): string[] {
+export function authorizationLines(req: IncomingMessage): readonly string[] {
   // Most requests carry one line or none; only the raw headers tell whether there were more.
-  if (req.headers.authorization === undefined) return NO_LINES as string[];
+  if (req.headers.authorization === undefined) return NO_LINES;
   const raw = req.rawHeaders;
   let lines: string[] | undefined;
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -109,7 +109,7 @@ export function authorizationLines(req: IncomingMessage): string[] {
       else lines = [raw[i + 1]!];
     }
   }
-  return lines ?? (NO_LINES as string[]);
+  return lines ?? NO_LINES;
 }
 
 /**

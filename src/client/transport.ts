@@ -50,9 +50,7 @@ export function transportSend(transport: Transport): Send {
       if (context.signal) init.signal = context.signal;
       if (body instanceof ReadableStream) init.duplex = 'half';
       if (!direct) return sendHeld(transport, new Request(request.url, init));
-      return transport === globalThis.fetch
-        ? globalThis.fetch(request.url, init)
-        : (transport as unknown as FetchLike)(request.url, init);
+      return (transport as unknown as FetchLike)(request.url, init);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -8,7 +8,7 @@ import { invalidArgument } from './argument-error.ts';
 import { formatAuthRest, readAuthRest } from './auth-params.ts';
 import { decodeBasic, encodeBasic } from './basic-credentials.ts';
 import { type DigestCredentials, digestFromParams, digestToParams } from './digest-credentials.ts';
-import { Cursor, isToken, isToken68 } from './field-syntax.ts';
+import { Cursor, isToken, isToken68, startsWithAsciiCaseless } from './field-syntax.ts';
 
 export type { DigestCredentials } from './digest-credentials.ts';
 
@@ -97,21 +97,6 @@ function fail(problem: AuthorizationProblem, detail?: string): AuthorizationPars
  * @example parseAuthorization('Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==')
  * // { ok: true, credentials: { kind: 'basic', scheme: 'Basic', username: 'Aladdin', password: 'open sesame', encoding: 'utf-8' } }
  */
-// "bearer" and "basic" in any case, read in place: each letter OR 0x20 is its lower case, and no other character is.
-const isBearerScheme = (v: string): boolean =>
-  (v.charCodeAt(0) | 0x20) === 0x62 &&
-  (v.charCodeAt(1) | 0x20) === 0x65 &&
-  (v.charCodeAt(2) | 0x20) === 0x61 &&
-  (v.charCodeAt(3) | 0x20) === 0x72 &&
-  (v.charCodeAt(4) | 0x20) === 0x65 &&
-  (v.charCodeAt(5) | 0x20) === 0x72;
-const isBasicScheme = (v: string): boolean =>
-  (v.charCodeAt(0) | 0x20) === 0x62 &&
-  (v.charCodeAt(1) | 0x20) === 0x61 &&
-  (v.charCodeAt(2) | 0x20) === 0x73 &&
-  (v.charCodeAt(3) | 0x20) === 0x69 &&
-  (v.charCodeAt(4) | 0x20) === 0x63;
-
 export function parseAuthorization(value: string | readonly string[] | null | undefined): AuthorizationParseResult {
   if (Array.isArray(value)) {
     if (value.length > 1) return fail('multiple_fields');
@@ -120,12 +105,12 @@ export function parseAuthorization(value: string | readonly string[] | null | un
   if (typeof value !== 'string') return fail('empty');
   // The common case, on every request of an API: "Bearer <token68>" with one space. Anything else
   // (other spacing, other schemes, a bad token) takes the general path below, which agrees with this.
-  if (value.length > 7 && value.charCodeAt(6) === 0x20 && isBearerScheme(value)) {
+  if (value.length > 7 && value.charCodeAt(6) === 0x20 && startsWithAsciiCaseless(value, 'bearer')) {
     const token = value.slice(7);
     if (isToken68(token)) return { ok: true, credentials: { kind: 'bearer', scheme: value.slice(0, 6), token } };
   }
   // Likewise "Basic <base64>"; a token that does not decode takes the general path for its message.
-  if (value.length > 6 && value.charCodeAt(5) === 0x20 && isBasicScheme(value)) {
+  if (value.length > 6 && value.charCodeAt(5) === 0x20 && startsWithAsciiCaseless(value, 'basic')) {
     const decoded = decodeBasic(value.slice(6));
     if (decoded.ok) {
       const { username, password, encoding } = decoded;

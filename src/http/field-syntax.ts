@@ -36,17 +36,22 @@ export function isToken(value: string): boolean {
 }
 
 /**
- * Whether `value` is `lower` in any ASCII case (scheme names, RFC 9110 §11.1), without the
- * lower-cased copy `toLowerCase()` would make on every request. `lower` must be lower case.
+ * Whether `value` begins with `lower` in any ASCII case (scheme names, RFC 9110 §11.1), read in
+ * place: no lower-cased copy, no slice, on every request. `lower` must be lower case.
  */
-export function equalsAsciiCaseless(value: string, lower: string): boolean {
-  if (value.length !== lower.length) return false;
-  for (let i = 0; i < value.length; i++) {
+export function startsWithAsciiCaseless(value: string, lower: string): boolean {
+  if (value.length < lower.length) return false;
+  for (let i = 0; i < lower.length; i++) {
     let c = value.charCodeAt(i);
     if (c >= 0x41 && c <= 0x5a) c += 0x20;
     if (c !== lower.charCodeAt(i)) return false;
   }
   return true;
+}
+
+/** Whether `value` is `lower` in any ASCII case; `lower` must be lower case. */
+export function equalsAsciiCaseless(value: string, lower: string): boolean {
+  return value.length === lower.length && startsWithAsciiCaseless(value, lower);
 }
 
 // On the hot path of every Bearer request (twice as fast as a loop over the characters): its
