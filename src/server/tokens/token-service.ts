@@ -414,6 +414,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
           algorithms: [algorithm],
           issuer,
           audience,
+          // RFC 9068 §4, RFC 8725 §3.11: an ID token or any other JWT signed with these keys is not an access token.
+          typ: 'at+jwt',
           isRevoked: async (payload) => typeof payload.jti === 'string' && (await denyList.isDenied(payload.jti)),
         },
       });
