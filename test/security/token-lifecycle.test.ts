@@ -274,6 +274,18 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.equal((await refresh(w, t1)).body.error, 'invalid_grant');
     });
 
+    it('after the successor is revoked (RFC 7009), repeating its parent inside the window gets nothing', async (t) => {
+      const w = ready(t);
+      const t0 = (await login(w)).refresh_token;
+      const t1 = (await refresh(w, t0)).body.refresh_token;
+      assert.equal((await postForm(`${w.url}/oauth/revoke`, { client_id: 'web', token: t1 })).status, 200);
+      const repeat = await refresh(w, t0);
+      assert.deepStrictEqual(
+        [repeat.status, repeat.body.error, repeat.body.refresh_token],
+        [400, 'invalid_grant', undefined],
+      );
+    });
+
     it('another client replaying the token in the window gets nothing', async (t) => {
       const w = ready(t);
       const t0 = (await login(w)).refresh_token;

@@ -92,6 +92,7 @@ export async function users(argv: readonly string[], io: Io): Promise<number> {
         }
         await store.users.putUser({ ...user, passwordHash: await hashPassword(password) });
         // Whoever signed in with the old password (perhaps the reason for the change) is signed out.
+        // After the change, not before: a sign-in with the old password in between would survive.
         const revoked = await store.refreshTokens.revokeSubject(user.id, Date.now());
         io.out(`changed the password of ${username} and revoked ${sessions(revoked)}`);
         return EXIT_OK;
