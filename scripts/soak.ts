@@ -18,7 +18,7 @@ for (const problem of crash.problems) process.stdout.write(`  ${problem}\n`);
 // Two playground processes on one Postgres and Redis, 60 s of rounds under 64 readers.
 const fleet = await runFleet({ durationMs: 60_000, readers: 64 });
 process.stdout.write(
-  `fleet: 2 playground processes, ${fleet.rounds} rounds in 60 s, ${fleet.refreshesAccepted} of ${fleet.refreshesRaced} raced refresh tokens accepted (each presented to both at once), ${fleet.revocations} revocations and ${fleet.lockouts} lockouts held across both, ${fleet.ordersRaced} idempotent POSTs raced to both, reads ${JSON.stringify(fleet.reads)}, ${fleet.problems.length} problems\n`,
+  `fleet: 2 playground processes, ${fleet.rounds} rounds in 60 s, ${fleet.refreshesWithOneLiveSuccessor} of ${fleet.refreshesRaced} raced refresh tokens gave both one live successor (each presented to both at once), ${fleet.revocations} revocations and ${fleet.lockouts} lockouts held across both, ${fleet.ordersRaced} idempotent POSTs raced to both, reads ${JSON.stringify(fleet.reads)}, ${fleet.problems.length} problems\n`,
 );
 for (const problem of fleet.problems) process.stdout.write(`  ${problem}\n`);
 // 30 s of warm-up: V8 grows its heap once, about 25 s in, then RSS stays flat (heapUsed never grows).

@@ -25,7 +25,9 @@ await Promise.all(
   chains.map(async (token) => {
     let current = token;
     while (Date.now() < end) {
-      current = (await service.refresh(current, { clientId: 'bench' })).refresh_token!;
+      current = (
+        await service.refresh(current, { clientId: 'bench', currentIdentity: (id) => ({ id, scopes: ['read'] }) })
+      ).refresh_token!;
       count++;
     }
   }),

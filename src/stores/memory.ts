@@ -17,6 +17,7 @@ import type {
   GatehouseStore,
   IdempotencyLedger,
   JwtKeyStore,
+  RefreshRotation,
   RefreshTokenRecord,
   RefreshTokenStore,
   StoredJwtKey,
@@ -50,6 +51,10 @@ export function memoryUsers(users: readonly UserRecord[] = []): UserStore & { pu
       byName.set(user.username, copy(user));
     },
     listUsers: async () => [...byName.values()].map(copy).sort((a, b) => a.username.localeCompare(b.username)),
+    findUserById: async (id) => {
+      for (const user of byName.values()) if (user.id === id) return copyUser(user);
+      return undefined;
+    },
     removeUser: async (username) => byName.delete(username),
   };
 }
@@ -108,16 +113,30 @@ export function memoryRefreshTokens(): RefreshTokenStore {
       const token = tokens.get(hash);
       return token && { ...copy(token), familyRevoked: revokedFamilies.has(token.familyId) };
     },
-    // Synchronous between the read and the write: atomic in one process.
-    markRotated: async (hash, now) => {
+    // Synchronous from the read to the writes: atomic in one process.
+    rotate: async (hash, successor, sealedSuccessor, now) => {
       const token = tokens.get(hash);
       if (!token) return { first: false, rotatedAt: now };
-      if (token.rotatedAt !== undefined) return { first: false, rotatedAt: token.rotatedAt };
-      token.rotatedAt = now;
-      return { first: true, rotatedAt: now };
+      if (token.rotatedAt !== undefined) {
+        const kept: RefreshRotation = { first: false, rotatedAt: token.rotatedAt };
+        if (token.sealedSuccessor !== undefined) kept.sealedSuccessor = token.sealedSuccessor;
+        return kept;
+      }
+      tokens.set(successor.hash, copy(successor));
+      Object.assign(token, { rotatedAt: now, sealedSuccessor });
+      return { first: true, rotatedAt: now, sealedSuccessor };
     },
     revokeFamily: async (familyId) => {
       revokedFamilies.add(familyId);
+    },
+    revokeSubject: async (subject) => {
+      let revoked = 0;
+      for (const token of tokens.values()) {
+        if (token.subject !== subject || revokedFamilies.has(token.familyId)) continue;
+        revokedFamilies.add(token.familyId);
+        revoked++;
+      }
+      return revoked;
     },
   };
 }

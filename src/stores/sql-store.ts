@@ -3,7 +3,14 @@
  * the subset SQLite and Postgres agree on (ON CONFLICT upserts, conditional UPDATE … WHERE … IS
  * NULL for atomic rotation); each dialect file supplies a driver and its migrations.
  */
-import type { ApiKeyRecord, ClientRecord, GatehouseStore, RefreshTokenRecord, UserRecord } from './types.ts';
+import type {
+  ApiKeyRecord,
+  ClientRecord,
+  GatehouseStore,
+  RefreshRotation,
+  RefreshTokenRecord,
+  UserRecord,
+} from './types.ts';
 
 export interface SqlDriver {
   all(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
@@ -65,11 +72,28 @@ function tokenOf(row: Record<string, unknown>): RefreshTokenRecord & { familyRev
   };
   const rotatedAt = num(row['rotated_at']);
   if (rotatedAt !== undefined) token.rotatedAt = rotatedAt;
+  if (typeof row['sealed_successor'] === 'string') token.sealedSuccessor = row['sealed_successor'];
   return token;
 }
 
 export function sqlStore(kind: 'sqlite' | 'postgres', db: SqlDriver, close: () => Promise<void>): GatehouseStore {
   let sweeps = 0;
+  const insertToken = async (t: RefreshTokenRecord) => {
+    await db.run(
+      'INSERT INTO gatehouse_refresh_tokens (hash, family_id, subject, client_id, scope, roles, created_at, expires_at, rotated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [
+        t.hash,
+        t.familyId,
+        t.subject,
+        t.clientId,
+        t.scope,
+        JSON.stringify(t.roles),
+        t.createdAt,
+        t.expiresAt,
+        t.rotatedAt ?? null,
+      ],
+    );
+  };
   return {
     kind,
     users: {
@@ -84,6 +108,10 @@ export function sqlStore(kind: 'sqlite' | 'postgres', db: SqlDriver, close: () =
         );
       },
       listUsers: async () => (await db.all('SELECT * FROM gatehouse_users ORDER BY username')).map(userOf),
+      findUserById: async (id) => {
+        const [row] = await db.all('SELECT * FROM gatehouse_users WHERE id = ? ORDER BY username LIMIT 1', [id]);
+        return row && userOf(row);
+      },
       removeUser: async (username) => (await db.run('DELETE FROM gatehouse_users WHERE username = ?', [username])) > 0,
     },
     apiKeys: {
@@ -129,22 +157,7 @@ export function sqlStore(kind: 'sqlite' | 'postgres', db: SqlDriver, close: () =
         (await db.run('DELETE FROM gatehouse_clients WHERE client_id = ?', [clientId])) > 0,
     },
     refreshTokens: {
-      insertRefreshToken: async (t) => {
-        await db.run(
-          'INSERT INTO gatehouse_refresh_tokens (hash, family_id, subject, client_id, scope, roles, created_at, expires_at, rotated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-          [
-            t.hash,
-            t.familyId,
-            t.subject,
-            t.clientId,
-            t.scope,
-            JSON.stringify(t.roles),
-            t.createdAt,
-            t.expiresAt,
-            t.rotatedAt ?? null,
-          ],
-        );
-      },
+      insertRefreshToken: (t) => insertToken(t),
       findRefreshToken: async (hash) => {
         const [row] = await db.all(
           'SELECT t.*, f.revoked_at AS family_revoked FROM gatehouse_refresh_tokens t LEFT JOIN gatehouse_revoked_families f ON f.family_id = t.family_id WHERE t.hash = ?',
@@ -152,18 +165,23 @@ export function sqlStore(kind: 'sqlite' | 'postgres', db: SqlDriver, close: () =
         );
         return row && tokenOf(row);
       },
-      // One conditional UPDATE: whichever instance runs it first wins, the database decides.
-      markRotated: async (hash, now) => {
-        if (
-          (await db.run('UPDATE gatehouse_refresh_tokens SET rotated_at = ? WHERE hash = ? AND rotated_at IS NULL', [
-            now,
-            hash,
-          ])) === 1
-        ) {
-          return { first: true, rotatedAt: now };
-        }
-        const [row] = await db.all('SELECT rotated_at FROM gatehouse_refresh_tokens WHERE hash = ?', [hash]);
-        return { first: false, rotatedAt: num(row?.['rotated_at']) ?? now };
+      // The successor goes in first, so whoever learns it (this caller, or a repeat replayed from
+      // the sealed copy) finds it stored; then one conditional UPDATE decides, the database alone,
+      // which instance's rotation counts. A call that lost takes its successor out again.
+      rotate: async (hash, successor, sealedSuccessor, now) => {
+        await insertToken(successor);
+        const claimed = await db.run(
+          'UPDATE gatehouse_refresh_tokens SET rotated_at = ?, sealed_successor = ? WHERE hash = ? AND rotated_at IS NULL',
+          [now, sealedSuccessor, hash],
+        );
+        if (claimed === 1) return { first: true, rotatedAt: now, sealedSuccessor };
+        await db.run('DELETE FROM gatehouse_refresh_tokens WHERE hash = ?', [successor.hash]);
+        const [row] = await db.all('SELECT rotated_at, sealed_successor FROM gatehouse_refresh_tokens WHERE hash = ?', [
+          hash,
+        ]);
+        const rotation: RefreshRotation = { first: false, rotatedAt: num(row?.['rotated_at']) ?? now };
+        if (typeof row?.['sealed_successor'] === 'string') rotation.sealedSuccessor = row['sealed_successor'];
+        return rotation;
       },
       revokeFamily: async (familyId, now) => {
         await db.run(
@@ -171,6 +189,12 @@ export function sqlStore(kind: 'sqlite' | 'postgres', db: SqlDriver, close: () =
           [familyId, now],
         );
       },
+      // Found through the subject index (schema version 3); families revoked already are not counted.
+      revokeSubject: (subject, now) =>
+        db.run(
+          'INSERT INTO gatehouse_revoked_families (family_id, revoked_at) SELECT DISTINCT family_id, CAST(? AS BIGINT) FROM gatehouse_refresh_tokens WHERE subject = ? ON CONFLICT (family_id) DO NOTHING',
+          [now, subject],
+        ),
     },
     denyList: {
       deny: async (jti, expiresAt) => {
@@ -244,6 +268,20 @@ export function sqlStore(kind: 'sqlite' | 'postgres', db: SqlDriver, close: () =
     },
     close,
   };
+}
+
+/**
+ * Version 3: the successor kept sealed for a repeat inside the grace window, and the indexes that
+ * find a user's refresh families (to revoke every session) and a user by id (at each rotation).
+ * Postgres adds the column IF NOT EXISTS; SQLite has no such clause, and the version table runs
+ * each version once, inside the transaction that records it.
+ */
+export function schemaV3(kind: 'sqlite' | 'postgres'): string[] {
+  return [
+    `ALTER TABLE gatehouse_refresh_tokens ADD COLUMN ${kind === 'postgres' ? 'IF NOT EXISTS ' : ''}sealed_successor TEXT`,
+    'CREATE INDEX IF NOT EXISTS gatehouse_refresh_tokens_subject ON gatehouse_refresh_tokens (subject)',
+    'CREATE INDEX IF NOT EXISTS gatehouse_users_id ON gatehouse_users (id)',
+  ];
 }
 
 /** Version 2: the idempotency ledger. */

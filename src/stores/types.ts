@@ -10,6 +10,11 @@ export interface UserStore extends UserLookup {
   /** Adds or replaces the user with this username. */
   putUser(user: UserRecord): Promise<void>;
   listUsers(): Promise<UserRecord[]>;
+  /**
+   * The user with this id (the `sub` of its tokens), or undefined: a refresh-token rotation asks
+   * who the subject is now.
+   */
+  findUserById(id: string): Promise<UserRecord | undefined>;
   /** false when there was no such user. */
   removeUser(username: string): Promise<boolean>;
 }
@@ -52,17 +57,35 @@ export interface RefreshTokenRecord {
   expiresAt: number;
   /** When it was exchanged for a successor. */
   rotatedAt?: number;
+  /**
+   * The successor handed out at that rotation, sealed under a key derived from this token (see
+   * refresh-successor.ts): what a repeat inside the grace window gets back.
+   */
+  sealedSuccessor?: string;
+}
+
+/** What `rotate` answers: whether this call rotated the token, and the rotation that counts. */
+export interface RefreshRotation {
+  first: boolean;
+  /** When the token was rotated (by this call or the first one). */
+  rotatedAt: number;
+  /** The sealed successor of the rotation that counts; absent for a token rotated before it was kept. */
+  sealedSuccessor?: string;
 }
 
 export interface RefreshTokenStore {
   insertRefreshToken(record: RefreshTokenRecord): Promise<void>;
   findRefreshToken(hash: string): Promise<(RefreshTokenRecord & { familyRevoked: boolean }) | undefined>;
   /**
-   * Marks a token rotated, atomically across every instance sharing the store. `first` is true
-   * for the one call that rotated it; later calls get the time of that first rotation.
+   * Rotates a token to `successor`, atomically across every instance sharing the store: the one
+   * call that rotates it (`first`) stores `successor` (findable before the call returns) and the
+   * sealed successor token; every other call changes nothing (its successor is never stored) and
+   * gets the time and the sealed successor of that first rotation.
    */
-  markRotated(hash: string, now: number): Promise<{ first: boolean; rotatedAt: number }>;
+  rotate(hash: string, successor: RefreshTokenRecord, sealedSuccessor: string, now: number): Promise<RefreshRotation>;
   revokeFamily(familyId: string, now: number): Promise<void>;
+  /** Revokes every family of one subject (every session of a user); returns how many were live. */
+  revokeSubject(subject: string, now: number): Promise<number>;
 }
 
 /** Access tokens revoked before their expiry (RFC 7009), kept until they would have expired. */

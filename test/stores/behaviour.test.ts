@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { describe, it, type TestContext } from 'node:test';
 import {
   createApiKey,
@@ -13,6 +14,7 @@ import {
   type RefreshTokenRecord,
 } from '../../src/server/index.ts';
 import { redisDenyList, redisNonces } from '../../src/stores/redis.ts';
+import { schemaV1, schemaV2 } from '../../src/stores/sql-store.ts';
 import { connectRedis, dropSchema, POSTGRES_URL, requirePostgres, runPrefix, runSchema } from '../support/services.ts';
 
 type Opened = { store: GatehouseStore; done: () => Promise<void> };
@@ -164,21 +166,84 @@ for (const [name, open] of Object.entries(stores)) {
     );
 
     it(
-      'refresh tokens: one rotation wins among concurrent ones; families revoke as a whole',
+      'refresh tokens: one rotation wins among concurrent ones, and only its successor is stored; families revoke as a whole',
       withStore(async ({ refreshTokens }) => {
         await refreshTokens.insertRefreshToken(token(1));
         await refreshTokens.insertRefreshToken(token(2));
         assert.deepStrictEqual(await refreshTokens.findRefreshToken('hash-1'), { ...token(1), familyRevoked: false });
         const results = await Promise.all(
-          Array.from({ length: 8 }, () => refreshTokens.markRotated('hash-1', 1_800_000_000_000)),
+          Array.from({ length: 8 }, (_, i) =>
+            refreshTokens.rotate('hash-1', token(10 + i), `sealed-${10 + i}`, 1_800_000_000_000 + i),
+          ),
         );
-        assert.equal(results.filter((r) => r.first).length, 1);
-        assert.ok(results.every((r) => r.rotatedAt === 1_800_000_000_000));
-        assert.equal((await refreshTokens.findRefreshToken('hash-1'))?.rotatedAt, 1_800_000_000_000);
+        const winners = results.flatMap((r, i) => (r.first ? [i] : []));
+        assert.equal(winners.length, 1);
+        const won = winners[0]!;
+        // Every call learns the rotation that counts: its time and its sealed successor.
+        assert.ok(
+          results.every((r) => r.rotatedAt === 1_800_000_000_000 + won && r.sealedSuccessor === `sealed-${10 + won}`),
+        );
+        const rotated = await refreshTokens.findRefreshToken('hash-1');
+        assert.deepStrictEqual(
+          [rotated?.rotatedAt, rotated?.sealedSuccessor],
+          [1_800_000_000_000 + won, `sealed-${10 + won}`],
+        );
+        for (let i = 0; i < 8; i++) {
+          const successor = await refreshTokens.findRefreshToken(`hash-${10 + i}`);
+          if (i === won) assert.deepStrictEqual(successor, { ...token(10 + i), familyRevoked: false });
+          else assert.equal(successor, undefined, 'a losing rotation leaves no successor behind');
+        }
+        // A rotated token rotates no more.
+        const again = await refreshTokens.rotate('hash-1', token(30), 'sealed-30', 1_900_000_000_000);
+        assert.deepStrictEqual(again, {
+          first: false,
+          rotatedAt: 1_800_000_000_000 + won,
+          sealedSuccessor: `sealed-${10 + won}`,
+        });
+        assert.equal(await refreshTokens.findRefreshToken('hash-30'), undefined);
         await refreshTokens.revokeFamily('fam-1', 1_800_000_000_001);
         await refreshTokens.revokeFamily('fam-1', 1_800_000_000_002);
         assert.equal((await refreshTokens.findRefreshToken('hash-2'))?.familyRevoked, true);
         assert.equal(await refreshTokens.findRefreshToken('hash-9'), undefined);
+      }),
+    );
+
+    it(
+      'refresh tokens: every family of one subject revokes at once, counted once; other subjects keep theirs',
+      withStore(async ({ refreshTokens }) => {
+        const of = (n: number, familyId: string, subject: string) => ({ ...token(n, familyId), subject });
+        for (const record of [of(1, 'a1', 'ann'), of(2, 'a1', 'ann'), of(3, 'a2', 'ann'), of(4, 'b1', 'bob')])
+          await refreshTokens.insertRefreshToken(record);
+        await refreshTokens.revokeFamily('a2', 1_800_000_000_000);
+        assert.equal(await refreshTokens.revokeSubject('ann', 1_800_000_000_001), 1, 'a1; a2 was revoked already');
+        assert.equal(await refreshTokens.revokeSubject('ann', 1_800_000_000_002), 0);
+        assert.equal(await refreshTokens.revokeSubject('nobody', 1_800_000_000_002), 0);
+        for (const hash of ['hash-1', 'hash-2', 'hash-3'])
+          assert.equal((await refreshTokens.findRefreshToken(hash))?.familyRevoked, true, hash);
+        assert.equal((await refreshTokens.findRefreshToken('hash-4'))?.familyRevoked, false);
+        // A successor stored by a rotation belongs to its subject as well.
+        await refreshTokens.rotate('hash-4', of(5, 'b1', 'bob'), 'sealed', 1_800_000_000_003);
+        assert.equal(await refreshTokens.revokeSubject('bob', 1_800_000_000_004), 1);
+        assert.equal((await refreshTokens.findRefreshToken('hash-5'))?.familyRevoked, true);
+      }),
+    );
+
+    it(
+      'users: found by id as well as by name',
+      withStore(async ({ users }) => {
+        await users.putUser({ username: 'ann', id: 'u1', passwordHash: 'h1', scopes: ['read'], roles: ['admin'] });
+        await users.putUser({ username: 'bob', id: 'u2', passwordHash: 'h2', scopes: [], roles: [] });
+        assert.deepStrictEqual(await users.findUserById('u1'), {
+          username: 'ann',
+          id: 'u1',
+          passwordHash: 'h1',
+          scopes: ['read'],
+          roles: ['admin'],
+        });
+        assert.equal((await users.findUserById('u2'))?.username, 'bob');
+        assert.equal(await users.findUserById('ann'), undefined);
+        await users.removeUser('ann');
+        assert.equal(await users.findUserById('u1'), undefined);
       }),
     );
 
@@ -212,6 +277,24 @@ for (const [name, open] of Object.entries(stores)) {
       }),
     );
   });
+}
+
+/** A store opened on a version-2 database holding `hash-1` (fam-1, subject u1): the new operations work on the old rows. */
+async function upgradedStoreBehaves(store: GatehouseStore): Promise<void> {
+  try {
+    const { refreshTokens } = store;
+    assert.deepStrictEqual(await refreshTokens.findRefreshToken('hash-1'), { ...token(1), familyRevoked: false });
+    assert.deepStrictEqual(await refreshTokens.rotate('hash-1', token(2), 'sealed-2', 1_800_000_000_000), {
+      first: true,
+      rotatedAt: 1_800_000_000_000,
+      sealedSuccessor: 'sealed-2',
+    });
+    assert.equal((await refreshTokens.findRefreshToken('hash-1'))?.sealedSuccessor, 'sealed-2');
+    assert.equal(await refreshTokens.revokeSubject('u1', 1_800_000_000_001), 1);
+    assert.equal((await refreshTokens.findRefreshToken('hash-2'))?.familyRevoked, true);
+  } finally {
+    await store.close();
+  }
 }
 
 async function denyListBehaves(denyList: DenyList): Promise<void> {
@@ -260,6 +343,51 @@ describe('migrations', () => {
     const second = await openStore(`sqlite:${file}`);
     assert.equal((await second.users.findUserByName('ann'))?.id, 'u1');
     await second.close();
+  });
+
+  it('bring a SQLite file of schema version 2 up to date: its refresh tokens rotate, revoke by user, replay', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'gh-db-')), 'gatehouse.db');
+    const old = new DatabaseSync(file);
+    old.exec('CREATE TABLE gatehouse_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    for (const [i, statements] of [schemaV1('INTEGER'), schemaV2('INTEGER')].entries()) {
+      for (const statement of statements) old.exec(statement);
+      old.prepare('INSERT INTO gatehouse_migrations VALUES (?, ?)').run(i + 1, 0);
+    }
+    old
+      .prepare(
+        'INSERT INTO gatehouse_refresh_tokens (hash, family_id, subject, client_id, scope, roles, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run('hash-1', 'fam-1', 'u1', 'app', 'read write', '["member"]', 1_700_000_000_001, 1_900_000_000_000);
+    old.close();
+    await upgradedStoreBehaves(await openStore(`sqlite:${file}`));
+    // Opening it again changes nothing.
+    const again = await openStore(`sqlite:${file}`);
+    assert.equal((await again.refreshTokens.findRefreshToken('hash-2'))?.familyRevoked, true);
+    await again.close();
+  });
+
+  it('bring a Postgres schema of version 2 up to date, the same way', async (t) => {
+    if (!(await requirePostgres(t))) return;
+    const schema = runSchema('upgrade');
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA "${schema}"`);
+      await client.query(`SET search_path TO "${schema}"`);
+      await client.query('CREATE TABLE gatehouse_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+      for (const [i, statements] of [schemaV1('BIGINT'), schemaV2('BIGINT')].entries()) {
+        for (const statement of statements) await client.query(statement);
+        await client.query('INSERT INTO gatehouse_migrations VALUES ($1, 0)', [i + 1]);
+      }
+      await client.query(
+        "INSERT INTO gatehouse_refresh_tokens (hash, family_id, subject, client_id, scope, roles, created_at, expires_at) VALUES ('hash-1', 'fam-1', 'u1', 'app', 'read write', '[\"member\"]', 1700000000001, 1900000000000)",
+      );
+      await upgradedStoreBehaves(await openStore(POSTGRES_URL, { namespace: schema }));
+    } finally {
+      await client.end();
+      await dropSchema(schema);
+    }
   });
 
   it('run concurrently on one Postgres schema without failing', async (t) => {

@@ -14,7 +14,8 @@ import {
 
 const [postgresUrl, schema, redisUrl] = process.argv.slice(2) as [string, string, string];
 const store = await openStore(postgresUrl, { namespace: schema, redis: redisUrl });
-const service = createTokenService({ store, issuer: 'https://fleet.test', reuseGraceMs: 0 });
+// The default grace window: a token raced to both instances gets one successor from both.
+const service = createTokenService({ store, issuer: 'https://fleet.test' });
 const redis = new Redis(redisUrl);
 const loginProtection = await createLoginProtection({
   backend: { redis },

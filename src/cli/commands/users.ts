@@ -1,4 +1,8 @@
-/** `gatehouse users add|list|remove|passwd`: people who sign in with a password. */
+/**
+ * `gatehouse users add|list|remove|passwd|revoke-sessions`: people who sign in with a password.
+ * Removing a user or changing a password ends every session of that user: their refresh-token
+ * families are revoked (access tokens already issued live until their exp, 10 minutes by default).
+ */
 import { randomUUID } from 'node:crypto';
 import { hashPassword } from '../../server/credentials/password-hash.ts';
 import { readSecret } from '../secret-input.ts';
@@ -9,6 +13,7 @@ export const USERS_USAGE = `gatehouse users add <username> [--scope S]… [--rol
 gatehouse users list
 gatehouse users remove <username>
 gatehouse users passwd <username>                          (new password from stdin or a prompt)
+gatehouse users revoke-sessions <username>                 (every refresh token of that user)
   --store URL   sqlite:PATH (default sqlite:gatehouse.db, or $GATEHOUSE_STORE), postgres://…`;
 
 export async function users(argv: readonly string[], io: Io): Promise<number> {
@@ -19,7 +24,7 @@ export async function users(argv: readonly string[], io: Io): Promise<number> {
   });
   const [action, username, ...extra] = positionals;
   if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
-  const needsName = action === 'add' || action === 'remove' || action === 'passwd';
+  const needsName = action === 'add' || action === 'remove' || action === 'passwd' || action === 'revoke-sessions';
   if (needsName && !username) throw new UsageError(`users ${action} needs a username`);
 
   return withStore(values.store, async (store) => {
@@ -55,11 +60,23 @@ export async function users(argv: readonly string[], io: Io): Promise<number> {
         return EXIT_OK;
       }
       case 'remove': {
-        if (!(await store.users.removeUser(username!))) {
+        const user = await store.users.findUserByName(username!);
+        if (!user || !(await store.users.removeUser(username!))) {
           io.err(`gatehouse users remove: no user ${username}`);
           return EXIT_FAILED;
         }
-        io.out(`removed ${username}`);
+        const revoked = await store.refreshTokens.revokeSubject(user.id, Date.now());
+        io.out(`removed ${username} and revoked ${sessions(revoked)}`);
+        return EXIT_OK;
+      }
+      case 'revoke-sessions': {
+        const user = await store.users.findUserByName(username!);
+        if (!user) {
+          io.err(`gatehouse users revoke-sessions: no user ${username}`);
+          return EXIT_FAILED;
+        }
+        const revoked = await store.refreshTokens.revokeSubject(user.id, Date.now());
+        io.out(`revoked ${sessions(revoked)} of ${username}`);
         return EXIT_OK;
       }
       case 'passwd': {
@@ -74,11 +91,16 @@ export async function users(argv: readonly string[], io: Io): Promise<number> {
           return EXIT_FAILED;
         }
         await store.users.putUser({ ...user, passwordHash: await hashPassword(password) });
-        io.out(`changed the password of ${username}`);
+        // Whoever signed in with the old password (perhaps the reason for the change) is signed out.
+        // After the change, not before: a sign-in with the old password in between would survive.
+        const revoked = await store.refreshTokens.revokeSubject(user.id, Date.now());
+        io.out(`changed the password of ${username} and revoked ${sessions(revoked)}`);
         return EXIT_OK;
       }
       default:
-        throw new UsageError(`users needs an action: add, list, remove or passwd`);
+        throw new UsageError(`users needs an action: add, list, remove, passwd or revoke-sessions`);
     }
   });
 }
+
+const sessions = (n: number) => `${n} ${n === 1 ? 'session' : 'sessions'}`;

@@ -29,6 +29,15 @@ export interface JwtOptions {
   algorithms: readonly string[];
   issuer?: string | readonly string[];
   audience?: string | readonly string[];
+  /**
+   * The JOSE header `typ` a token must carry (RFC 8725 §3.11 explicit typing), compared as
+   * RFC 9068 §4 says: case-insensitive, `application/` optional. Set `'at+jwt'` when the issuer
+   * types its access tokens (RFC 9068 §2.1), so that its ID tokens and other JWTs signed with the
+   * same keys are refused. false accepts any typ, or none: many issuers send `JWT` or nothing.
+   * The token service's own `bearerScheme()` requires `'at+jwt'`.
+   * @default false
+   */
+  typ?: string | false;
   /** Seconds of clock difference forgiven for exp and nbf. @default 5 */
   clockTolerance?: number;
   /** Whether a verified token was revoked (a jti deny-list); asked on every request, cached or not. */
@@ -95,6 +104,8 @@ function jwtVerifier(jwt: JwtOptions): (token: string) => Principal | Refusal | 
   }
   if (jwt.algorithms.some((a) => a.toLowerCase() === 'none'))
     throw invalidArgument('bearerScheme: "none" is not an algorithm a server may accept');
+  if (jwt.typ !== undefined && jwt.typ !== false && (typeof jwt.typ !== 'string' || !jwt.typ.trim()))
+    throw invalidArgument('bearerScheme: jwt.typ is a media type such as "at+jwt", or false to accept any');
   let key: Uint8Array | CryptoKey | KeyObject | JWTVerifyGetKey;
   if (jwt.jwks !== undefined) {
     key =
@@ -114,6 +125,7 @@ function jwtVerifier(jwt: JwtOptions): (token: string) => Principal | Refusal | 
   const verifyOptions = {
     algorithms: [...jwt.algorithms],
     clockTolerance: jwt.clockTolerance ?? 5,
+    ...(typeof jwt.typ === 'string' ? { typ: jwt.typ } : {}),
     ...(jwt.issuer !== undefined ? { issuer: typeof jwt.issuer === 'string' ? jwt.issuer : [...jwt.issuer] } : {}),
     ...(jwt.audience !== undefined
       ? { audience: typeof jwt.audience === 'string' ? jwt.audience : [...jwt.audience] }
@@ -184,6 +196,8 @@ function detailOf(error: unknown): string {
       return `The access token is not valid before ${isoOf(error.payload.nbf)} by the server's clock.`;
     if (error.claim === 'aud') return 'The access token was issued for another audience.';
     if (error.claim === 'iss') return 'The access token comes from an issuer this API does not trust.';
+    if (error.claim === 'typ')
+      return 'The token is not typed as an access token this API accepts (JOSE header typ, e.g. at+jwt: RFC 9068 §4).';
     return `The access token's ${error.claim} claim is not acceptable.`;
   }
   if (error instanceof errors.JOSEAlgNotAllowed)

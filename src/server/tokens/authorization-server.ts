@@ -4,8 +4,9 @@
  * JWKS, and authorization-server metadata (RFC 8414).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { invalidArgument } from '../../http/argument-error.ts';
 import { createProblem, formatChallenges, PROBLEM_CONTENT_TYPE, parseAuthorization } from '../../http/index.ts';
-import type { ClientRecord, ClientStore } from '../../stores/types.ts';
+import type { ClientRecord, ClientStore, UserStore } from '../../stores/types.ts';
 import { verifyAgainstDummy, verifyPassword } from '../credentials/password-hash.ts';
 import type { LoginProtection } from '../login-protection.ts';
 import type { UserLookup } from '../lookups.ts';
@@ -13,7 +14,8 @@ import { TokenGrantError, type TokenService } from './token-service.ts';
 
 export interface AuthorizationServerOptions {
   service: TokenService;
-  users: UserLookup;
+  /** The users: by name for the password grant, by id for each refresh (who the subject is now). */
+  users: UserLookup & Pick<UserStore, 'findUserById'>;
   clients: ClientStore;
   /** Lockouts for the password grant. */
   loginProtection?: LoginProtection;
@@ -80,6 +82,10 @@ const formDecode = (value: string) => {
 };
 
 export function createAuthorizationServer(options: AuthorizationServerOptions): AuthorizationServer {
+  if (typeof options?.users?.findUserById !== 'function')
+    throw invalidArgument(
+      'createAuthorizationServer: users must provide findUserById(id), so that a refresh takes the user as they are now',
+    );
   const base = (options.basePath ?? '').replace(/\/$/, '');
   const paths = {
     token: `${base}/oauth/token`,
@@ -202,6 +208,17 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
         await options.service.refresh(refreshToken, {
           clientId: client.clientId,
           ...(scope !== undefined ? { scope } : {}),
+          // The user as they are now, with what this client may still ask for, as at sign-in.
+          currentIdentity: async (id) => {
+            const user = await options.users.findUserById(id);
+            return (
+              user && {
+                id: user.id,
+                roles: user.roles ?? [],
+                scopes: (user.scopes ?? []).filter((s) => client.scopes.includes(s)),
+              }
+            );
+          },
         }),
       );
     }

@@ -1,8 +1,9 @@
 /**
- * The token lifecycle: JWT access tokens (EdDSA by default; ES256 or HS256), opaque refresh
- * tokens stored hashed and rotated on every use, reuse detection that revokes the whole family
- * (RFC 9700 §4.14.2) with a short grace window for two legitimate concurrent refreshes,
- * revocation (RFC 7009), signing-key rotation that keeps old public keys for verification, JWKS.
+ * The token lifecycle: JWT access tokens (EdDSA by default; ES256 or HS256) typed at+jwt
+ * (RFC 9068), opaque refresh tokens stored hashed and rotated on every use, each rotation taking
+ * the subject as it is now; reuse detection that revokes the whole family (RFC 9700 §4.14.2) with a
+ * short grace window in which a repeat gets the same successor back; revocation (RFC 7009) of a
+ * token or of every session of a user; signing-key rotation that keeps old public keys, JWKS.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import {
@@ -17,10 +18,11 @@ import {
   SignJWT,
 } from 'jose';
 import { invalidArgument } from '../../http/argument-error.ts';
-import type { DenyList, JwtKeyStore, RefreshTokenStore, StoredJwtKey } from '../../stores/types.ts';
+import type { DenyList, JwtKeyStore, RefreshTokenRecord, RefreshTokenStore, StoredJwtKey } from '../../stores/types.ts';
 import type { Identity } from '../principal.ts';
 import type { Scheme } from '../scheme.ts';
 import { bearerScheme } from '../schemes/bearer.ts';
+import { openSuccessor, sealSuccessor } from './refresh-successor.ts';
 
 export interface TokenServiceOptions {
   store: { refreshTokens: RefreshTokenStore; denyList: DenyList; jwtKeys: JwtKeyStore };
@@ -37,8 +39,10 @@ export interface TokenServiceOptions {
   /** @default 2_592_000 (30 days) */
   refreshTokenTtlSeconds?: number;
   /**
-   * How long after a rotation the old refresh token may still be exchanged, so two requests that
-   * refresh at once do not revoke the family; 0 accepts every refresh token exactly once.
+   * How long after a rotation the old refresh token may be presented again (two requests that
+   * refresh at once, a response lost on the way): the repeat gets the same successor back, with an
+   * access token of its own, never a new chain. After the window, or for a token whose successor
+   * was rotated too, a repeat revokes the family. 0 accepts every refresh token exactly once.
    * @default 10_000 ms
    */
   reuseGraceMs?: number;
@@ -74,10 +78,26 @@ export interface TokenService {
   readonly issuer: string;
   readonly audience: string;
   issue(subject: Identity, options: IssueOptions): Promise<TokenPair>;
-  /** Exchanges a refresh token for a new pair; the old one is rotated out. */
-  refresh(refreshToken: string, options: { clientId: string; scope?: string }): Promise<TokenPair>;
+  /**
+   * Exchanges a refresh token for a new pair; the old one is rotated out. `currentIdentity` says
+   * who the token's subject is now: the new access token carries its roles and the scopes asked
+   * for that it still has; undefined (the account is gone) refuses with invalid_grant.
+   */
+  refresh(
+    refreshToken: string,
+    options: {
+      clientId: string;
+      scope?: string;
+      currentIdentity: (subject: string) => Identity | undefined | Promise<Identity | undefined>;
+    },
+  ): Promise<TokenPair>;
   /** Revokes a refresh token's family or an access token (RFC 7009): unknown tokens are ignored. */
   revoke(token: string, options: { clientId: string; hint?: string }): Promise<void>;
+  /**
+   * Revokes every refresh-token family (every session) of one subject, e.g. after its password
+   * changed; returns how many were live. Access tokens already issued stay valid until their exp.
+   */
+  revokeUser(subject: string): Promise<number>;
   /**
    * Signs an access token with explicit times, for tests and the playground (an expired token,
    * one not yet valid). Times are ms since the epoch.
@@ -89,7 +109,10 @@ export interface TokenService {
   /** Starts signing with a new key; the old public keys stay in the JWKS. Returns the new kid. */
   rotateSigningKey(): Promise<string>;
   jwks(): Promise<JSONWebKeySet>;
-  /** A bearer scheme that verifies this service's access tokens and honours the deny-list. */
+  /**
+   * A bearer scheme that verifies this service's access tokens (typ at+jwt required, RFC 9068 §4)
+   * and honours the deny-list.
+   */
   bearerScheme(): Scheme<unknown>;
 }
 
@@ -197,15 +220,17 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     return jwt.sign(key);
   }
 
-  async function newRefreshToken(
+  const newRefreshToken = () => `rt_${randomBytes(32).toString('base64url')}`;
+
+  function refreshRecord(
+    token: string,
     familyId: string,
     subject: Identity,
     clientId: string,
     scope: string,
     now: number,
-  ): Promise<string> {
-    const token = `rt_${randomBytes(32).toString('base64url')}`;
-    await refreshTokens.insertRefreshToken({
+  ): RefreshTokenRecord {
+    return {
       hash: sha256(token),
       familyId,
       subject: subject.id,
@@ -214,8 +239,36 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       roles: [...(subject.roles ?? [])],
       createdAt: now,
       expiresAt: now + refreshTtl * 1000,
-    });
-    return token;
+    };
+  }
+
+  // RFC 9700 §4.14.2: a rotated token came back outside what a replay allows; someone holds a copy.
+  async function reused(familyId: string, now: number): Promise<never> {
+    await refreshTokens.revokeFamily(familyId, now);
+    throw new TokenGrantError(
+      'invalid_grant',
+      'The refresh token was already used; its whole family is revoked. Sign in again.',
+    );
+  }
+
+  /**
+   * The successor a repeat gets back: the rotation's own, only inside the grace window and only
+   * while that successor is the family's live token (a parent of an older generation is a copy).
+   */
+  async function replayed(
+    token: string,
+    record: RefreshTokenRecord,
+    rotation: { rotatedAt: number; sealedSuccessor?: string | undefined },
+    now: number,
+  ): Promise<string> {
+    // The other rotation may carry a later timestamp than this request's own (instances read their
+    // clocks before racing to the database), so only grace 0 makes every repeat too late.
+    if (grace === 0 || now - rotation.rotatedAt >= grace || rotation.sealedSuccessor === undefined)
+      return reused(record.familyId, now);
+    const successor = openSuccessor(rotation.sealedSuccessor, token, record.hash);
+    const live = successor && (await refreshTokens.findRefreshToken(sha256(successor)));
+    if (!successor || !live || live.rotatedAt !== undefined || live.familyRevoked) return reused(record.familyId, now);
+    return successor;
   }
 
   async function pair(
@@ -249,11 +302,17 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     audience,
     async issue(subject, { clientId, scope, refresh = true }) {
       const now = Date.now();
-      const refreshToken = refresh ? await newRefreshToken(randomUUID(), subject, clientId, scope, now) : undefined;
+      let refreshToken: string | undefined;
+      if (refresh) {
+        refreshToken = newRefreshToken();
+        await refreshTokens.insertRefreshToken(
+          refreshRecord(refreshToken, randomUUID(), subject, clientId, scope, now),
+        );
+      }
       return pair(subject, clientId, scope, refreshToken);
     },
 
-    async refresh(token, { clientId, scope }) {
+    async refresh(token, { clientId, scope, currentIdentity }) {
       const now = Date.now();
       const record =
         typeof token === 'string' && token.startsWith('rt_')
@@ -271,20 +330,42 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       if (asked.some((s) => !granted.includes(s)))
         throw new TokenGrantError('invalid_scope', 'A refresh cannot widen the scope granted.');
 
-      const rotation = await refreshTokens.markRotated(record.hash, now);
-      // The other rotation may carry a later timestamp than this request's own (instances read
-      // their clocks before racing to the database), so with no grace window, second is simply too late.
-      if (!rotation.first && (grace === 0 || now - rotation.rotatedAt >= grace)) {
-        // RFC 9700 §4.14.2: a rotated token came back; someone holds a copy. Revoke the family.
+      // The subject as it is now, not as it was at sign-in: a removed account refreshes nothing
+      // (RFC 6749 §5.2 invalid_grant), a demoted one gets its new roles and loses what it lost.
+      const current = await currentIdentity(record.subject);
+      if (!current || current.id !== record.subject) {
         await refreshTokens.revokeFamily(record.familyId, now);
         throw new TokenGrantError(
           'invalid_grant',
-          'The refresh token was already used; its whole family is revoked. Sign in again.',
+          'The account the refresh token was issued to is gone; sign in again.',
         );
       }
-      const subject: Identity = { id: record.subject, roles: record.roles };
-      const successor = await newRefreshToken(record.familyId, subject, clientId, record.scope, now);
-      return pair(subject, clientId, asked.join(' '), successor);
+      const subject: Identity = { id: record.subject, roles: [...(current.roles ?? [])] };
+      const still = new Set(current.scopes ?? []);
+      // The family keeps the scope granted (RFC 6749 §6); each access token gets what is left of it.
+      const effective = asked.filter((s) => still.has(s)).join(' ');
+
+      let successor: string;
+      if (record.rotatedAt !== undefined) {
+        successor = await replayed(
+          token,
+          record,
+          { rotatedAt: record.rotatedAt, sealedSuccessor: record.sealedSuccessor },
+          now,
+        );
+      } else {
+        const candidate = newRefreshToken();
+        const rotation = await refreshTokens.rotate(
+          record.hash,
+          refreshRecord(candidate, record.familyId, subject, clientId, record.scope, now),
+          sealSuccessor(candidate, token, record.hash),
+          now,
+        );
+        successor = rotation.first ? candidate : await replayed(token, record, rotation, now);
+      }
+      // A repeat gets the same refresh token and an access token of its own, signed now: the
+      // access token is short-lived and stored nowhere, so replaying it would mean keeping one.
+      return pair(subject, clientId, effective, successor);
     },
 
     async revoke(token, { clientId, hint }) {
@@ -305,6 +386,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         return;
       await denyList.deny(payload.jti, payload.exp * 1000);
     },
+
+    revokeUser: (subject) => refreshTokens.revokeSubject(subject, Date.now()),
 
     signAccessToken: (subject, { clientId, scope, expiresAt, notBefore }) =>
       accessToken(subject, clientId, scope, expiresAt, notBefore),
@@ -331,6 +414,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
           algorithms: [algorithm],
           issuer,
           audience,
+          // RFC 9068 §4, RFC 8725 §3.11: an ID token or any other JWT signed with these keys is not an access token.
+          typ: 'at+jwt',
           isRevoked: async (payload) => typeof payload.jti === 'string' && (await denyList.isDenied(payload.jti)),
         },
       });
