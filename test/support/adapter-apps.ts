@@ -137,7 +137,7 @@ export async function honoHandlerApp(guard: Guard): Promise<App> {
   return serveHono(app);
 }
 
-async function serveHono(app: Hono<{ Variables: GatehouseVariables }>): Promise<App> {
+export async function serveHono(app: Hono<{ Variables: GatehouseVariables }>): Promise<App> {
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
   });
