@@ -3,16 +3,17 @@
  * into a Web Request for the guard and writes refusals back; nothing else.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AuthenticateOptions, Decision, Guard } from '../server/guard.ts';
+import type { AuthenticateOptions, Guard } from '../server/guard.ts';
 import { beginIdempotent, type IdempotencyOptions, type IdempotencyStart } from '../server/idempotency.ts';
 import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
 import type { RequestView } from '../server/scheme.ts';
+import { actOn, type CorsAllowance, type DecisionActions } from './decision-action.ts';
 import { captureResponse, idempotencyKey, sendStored } from './node-capture.ts';
 
 export interface AuthenticatedRequest extends IncomingMessage {
-  /** The verified principal; undefined only for a CORS preflight. */
-  auth?: Principal;
+  /** The verified principal: protect() runs its handler with nothing else (a preflight it answers itself). */
+  auth: Principal;
   /** The body, when the guard had to read it (signed requests). */
   rawBody?: Buffer;
 }
@@ -150,19 +151,25 @@ export function protect(
   handler: (req: AuthenticatedRequest, res: ServerResponse) => unknown,
   options: ProtectOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => unknown {
-  const answer = (request: AuthenticatedRequest, res: ServerResponse, decision: Decision): unknown => {
-    if (decision.outcome === 'refused') return sendWebResponse(res, guard.refuse(decision.refusal));
-    if (decision.outcome === 'authenticated') request.auth = decision.principal;
-    return handler(request, res);
+  // The response is the context: it knows its request (res.req), so no object per request.
+  const actions: DecisionActions<ServerResponse, unknown> = {
+    serve(res, principal, allowance) {
+      const request = res.req as AuthenticatedRequest;
+      request.auth = principal;
+      if (allowance) setHeaders(res, allowance);
+      return handler(request, res);
+    },
+    answer: sendWebResponse,
   };
   const decide = (request: AuthenticatedRequest, res: ServerResponse, body?: Buffer): unknown => {
     const opts: AuthenticateOptions = { authorization: authorizationLines(request) };
     if (options.permission) opts.permission = options.permission;
     if (body) opts.body = body;
-    const pending = guard.decide(toRequestView(request), opts);
+    const view = toRequestView(request);
+    const pending = guard.decide(view, opts);
     return pending instanceof Promise
-      ? pending.then((decision) => answer(request, res, decision))
-      : answer(request, res, pending);
+      ? pending.then((decision) => actOn(guard, view, decision, res, actions))
+      : actOn(guard, view, pending, res, actions);
   };
   // Not an async function: a cached credential reaches the handler with no promise at all, and
   // the listener returns whatever the handler returns.
@@ -174,6 +181,10 @@ export function protect(
       return decide(request, res, body);
     }, unlessGone(req));
   };
+}
+
+function setHeaders(res: ServerResponse, pairs: CorsAllowance): void {
+  for (const [name, value] of pairs) res.setHeader(name, value);
 }
 
 /** A fetch-style handler (such as the authorization server's) answered by node:http; undefined answers 404. */

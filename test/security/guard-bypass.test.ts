@@ -14,7 +14,7 @@ import { authenticate } from '../../src/adapters/express.ts';
 import { gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
 import { type GatehouseVariables, honoGuard, honoProtect } from '../../src/adapters/hono.ts';
 import { protect } from '../../src/adapters/node.ts';
-import { type Guard, type Permission, requireScopes } from '../../src/server/index.ts';
+import { type Guard, requireScopes } from '../../src/server/index.ts';
 import { type App, listening, serveHono } from '../support/adapter-apps.ts';
 import { basicHeader, type Fixture, fixture } from '../support/guard-fixture.ts';
 
@@ -37,7 +37,10 @@ const adapters: Array<[string, Start]> = [
   [
     'node:http protect()',
     async (guard, mount, runs) => {
-      const handler = (req: import('../../src/adapters/node.ts').AuthenticatedRequest, res: import('node:http').ServerResponse) => {
+      const handler = (
+        req: import('../../src/adapters/node.ts').AuthenticatedRequest,
+        res: import('node:http').ServerResponse,
+      ) => {
         runs.push({ method: req.method ?? '', principal: req.auth?.id });
         res.end(JSON.stringify({ id: req.auth?.id }));
       };
@@ -137,7 +140,12 @@ const attacks: Array<[string, string, Record<string, string>, number]> = [
   ['a CORS preflight with valid credentials', '/r', { ...PREFLIGHT, authorization: ALICE }, 204],
   ['a CORS preflight to a route that needs a scope', '/admin', PREFLIGHT, 204],
   ['a CORS preflight with credentials that lack the scope', '/admin', { ...PREFLIGHT, authorization: ALICE }, 204],
-  ['a preflight asking for GET (a "simple" method)', '/r', { ...PREFLIGHT, 'access-control-request-method': 'GET' }, 204],
+  [
+    'a preflight asking for GET (a "simple" method)',
+    '/r',
+    { ...PREFLIGHT, 'access-control-request-method': 'GET' },
+    204,
+  ],
   ['a bare preflight header, no Origin', '/r', { 'access-control-request-method': 'POST' }, 204],
   ['a plain OPTIONS without credentials', '/r', {}, 401],
   ['a plain OPTIONS with wrong credentials', '/r', { authorization: WRONG }, 401],
