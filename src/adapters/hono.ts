@@ -22,6 +22,8 @@ export type GatehouseVariables = { auth: Principal | undefined };
 
 type GatehouseEnv = { Variables: GatehouseVariables };
 
+const NO_LINES: readonly string[] = Object.freeze([]);
+
 interface Exchange {
   c: Context<GatehouseEnv>;
   next: Next;
@@ -41,12 +43,16 @@ function decideFor(
 ): Decision | Promise<Decision> {
   const opts: AuthenticateOptions = permission ? { permission } : {};
   const request = c.req.raw;
+  const field = request.headers.get('authorization');
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  const sent = incoming?.headers?.authorization;
   // Node keeps only the first of repeated Authorization fields: while the Request still carries
   // the one the client sent, the raw lines tell whether there were more (answered 400).
-  if (sent !== undefined && Array.isArray(incoming!.rawHeaders) && request.headers.get('authorization') === sent)
-    opts.authorization = authorizationLines(incoming!);
+  opts.authorization =
+    field === null
+      ? NO_LINES
+      : field === incoming?.headers?.authorization && Array.isArray(incoming.rawHeaders)
+        ? authorizationLines(incoming)
+        : [field];
   return guard.decide(request, opts);
 }
 
