@@ -324,3 +324,88 @@ describe('Hono: the guard reads the request Hono holds, not the raw Node request
     });
   }
 });
+
+describe('requests dressed as something else', () => {
+  for (const [name, start] of adapters) {
+    describe(name, () => {
+      let app: App;
+      const runs: Run[] = [];
+      before(async () => {
+        app = await start(guard, 'route', runs);
+      });
+      after(() => app.close());
+
+      it('a GET or POST carrying the preflight headers is authenticated like any other (401)', async () => {
+        for (const method of ['GET', 'POST', 'DELETE']) {
+          const response = await fetch(`${app.url}/r`, { method, headers: PREFLIGHT });
+          assert.equal(response.status, 401, method);
+          await response.arrayBuffer();
+        }
+        assert.deepStrictEqual(runs, []);
+      });
+
+      it('a HEAD without credentials: 401, the handler does not run', async () => {
+        const response = await fetch(`${app.url}/r`, { method: 'HEAD' });
+        assert.equal(response.status, 401);
+        assert.deepStrictEqual(runs, []);
+      });
+    });
+  }
+
+  it('Fastify: the HEAD route made for a guarded GET route is guarded too', async () => {
+    const runs: Run[] = [];
+    const app = Fastify();
+    await app.register(gatehousePlugin, { guard });
+    app.get('/only-get', { preHandler: guardHandler(guard) }, async (request) => {
+      runs.push({ method: request.method, principal: request.auth?.id });
+      return { id: request.auth?.id };
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/only-get`;
+      assert.equal((await fetch(url, { method: 'HEAD' })).status, 401);
+      assert.equal((await fetch(url, { method: 'HEAD', headers: { authorization: ALICE } })).status, 200);
+      assert.deepStrictEqual(runs, [{ method: 'HEAD', principal: 'u-alice' }]);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+/**
+ * A decision no adapter knows (a Guard written by hand, or a future outcome reached past the type
+ * checker) must not fall through to the handler: actOn's exhaustive switch throws instead.
+ */
+describe('an outcome no adapter knows is never served', () => {
+  const rogue = (): Guard => ({ ...guard, decide: () => ({ outcome: 'waved-through' }) as never });
+  for (const [name, start] of adapters) {
+    it(name, async () => {
+      const runs: Run[] = [];
+      let app: App;
+      if (name.startsWith('node:http')) {
+        // protect() throws from the listener; a wrapper turns that into the 500 a framework would send.
+        const listener = protect(rogue(), (req, res) => {
+          runs.push({ method: req.method ?? '', principal: req.auth?.id });
+          res.end();
+        });
+        app = await listening(
+          createServer((req, res) => {
+            try {
+              listener(req, res);
+            } catch {
+              res.writeHead(500).end();
+            }
+          }),
+        );
+      } else app = await start(rogue(), 'route', runs);
+      try {
+        const response = await fetch(`${app.url}/r`, { headers: { authorization: ALICE } });
+        assert.equal(response.status, 500);
+        await response.arrayBuffer();
+        assert.deepStrictEqual(runs, []);
+      } finally {
+        await app.close();
+      }
+    });
+  }
+});
