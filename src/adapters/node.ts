@@ -8,13 +8,19 @@ import { beginIdempotent, type IdempotencyOptions, type IdempotencyStart } from 
 import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
 import type { RequestView } from '../server/scheme.ts';
-import { actOn, type CorsAllowance, type DecisionActions } from './decision-action.ts';
+import { actOn, type DecisionActions } from './decision-action.ts';
 import { captureResponse, idempotencyKey, sendStored } from './node-capture.ts';
 
 export interface AuthenticatedRequest extends IncomingMessage {
   /** The verified principal: protect() runs its handler with nothing else (a preflight it answers itself). */
   auth: Principal;
   /** The body, when the guard had to read it (signed requests). */
+  rawBody?: Buffer;
+}
+
+/** A request before the idempotency ledger's handler: the principal is there when protect() ran first. */
+export interface LedgerRequest extends IncomingMessage {
+  auth?: Principal;
   rawBody?: Buffer;
 }
 
@@ -144,7 +150,7 @@ export async function sendWebResponse(res: ServerResponse, response: Response): 
  * it when a step had to wait (a first sight of a token, a store lookup, a body to read): a
  * request whose credentials were verified recently costs no promise.
  * @example
- * createServer(protect(guard, (req, res) => res.end(`hello ${req.auth?.id}`), { permission: requireScopes('read') }))
+ * createServer(protect(guard, (req, res) => res.end(`hello ${req.auth.id}`), { permission: requireScopes('read') }))
  */
 export function protect(
   guard: Guard,
@@ -156,7 +162,7 @@ export function protect(
     serve(res, principal, allowance) {
       const request = res.req as AuthenticatedRequest;
       request.auth = principal;
-      if (allowance) setHeaders(res, allowance);
+      if (allowance) for (const [name, value] of allowance) res.setHeader(name, value);
       return handler(request, res);
     },
     answer: sendWebResponse,
@@ -181,10 +187,6 @@ export function protect(
       return decide(request, res, body);
     }, unlessGone(req));
   };
-}
-
-function setHeaders(res: ServerResponse, pairs: CorsAllowance): void {
-  for (const [name, value] of pairs) res.setHeader(name, value);
 }
 
 /** A fetch-style handler (such as the authorization server's) answered by node:http; undefined answers 404. */
@@ -223,10 +225,10 @@ export function serveFetch(handler: FetchHandler): (req: IncomingMessage, res: S
  */
 export function idempotency(
   options: IdempotencyOptions,
-  handler: (req: AuthenticatedRequest, res: ServerResponse) => unknown,
+  handler: (req: LedgerRequest, res: ServerResponse) => unknown,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
-    const request = req as AuthenticatedRequest;
+    const request = req as LedgerRequest;
     let start: IdempotencyStart;
     try {
       start = await beginIdempotent(options, {
