@@ -7,8 +7,8 @@ import { requireScopes } from '../src/server/index.ts';
 import { exampleGuard, tour } from './support/api-guard.ts';
 
 const guard = await exampleGuard();
-const me = protect(guard, (req, res) => res.end(JSON.stringify({ hello: req.auth?.id })));
-const admin = protect(guard, (req, res) => res.end(JSON.stringify({ admin: req.auth?.id })), {
+const me = protect(guard, (req, res) => res.end(JSON.stringify({ hello: req.auth.id })));
+const admin = protect(guard, (req, res) => res.end(JSON.stringify({ admin: req.auth.id })), {
   permission: requireScopes('admin'),
 });
 const server = createServer((req, res) => (req.url === '/admin' ? admin(req, res) : me(req, res)));

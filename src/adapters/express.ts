@@ -9,6 +9,7 @@ import type { AuthenticateOptions, Guard } from '../server/guard.ts';
 import { beginIdempotent, type IdempotencyOptions } from '../server/idempotency.ts';
 import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
+import { actOn, type DecisionActions } from './decision-action.ts';
 import {
   authorizationLines,
   type FetchHandler,
@@ -22,12 +23,32 @@ import { captureResponse, idempotencyKey, sendStored } from './node-capture.ts';
 declare global {
   namespace Express {
     interface Request {
+      /** The verified principal, on every request that authenticate() let through. */
       auth?: Principal;
       rawBody?: Buffer;
     }
   }
 }
 
+interface Exchange {
+  req: ExpressRequest;
+  res: ExpressResponse;
+  next: NextFunction;
+}
+
+const actions: DecisionActions<Exchange, Promise<void> | void> = {
+  serve({ req, res, next }, principal, allowance) {
+    req.auth = principal;
+    if (allowance) for (const [name, value] of allowance) res.setHeader(name, value);
+    next();
+  },
+  answer: ({ res }, response) => sendWebResponse(res, response),
+};
+
+/**
+ * The guard as middleware, for one route or all: `app.get('/me', authenticate(guard), handler)`,
+ * `app.use(authenticate(guard))`. A CORS preflight is answered here and goes no further.
+ */
 export function authenticate(guard: Guard, options: { permission?: Permission } = {}) {
   return async (req: ExpressRequest, res: ExpressResponse, next: NextFunction): Promise<void> => {
     try {
@@ -43,11 +64,10 @@ export function authenticate(guard: Guard, options: { permission?: Permission } 
         }
         if (req.rawBody) opts.body = req.rawBody;
       }
-      const pending = guard.decide(toRequestView(req), opts);
+      const view = toRequestView(req);
+      const pending = guard.decide(view, opts);
       const decision = pending instanceof Promise ? await pending : pending;
-      if (decision.outcome === 'refused') return await sendWebResponse(res, guard.refuse(decision.refusal));
-      if (decision.outcome === 'authenticated') req.auth = decision.principal;
-      next();
+      await actOn(guard, view, decision, { req, res, next }, actions);
     } catch (error) {
       next(error);
     }

@@ -15,7 +15,7 @@ import type {
   preHandlerAsyncHookHandler,
   preHandlerHookHandler,
 } from 'fastify';
-import type { AuthenticateOptions, Decision, Guard } from '../server/guard.ts';
+import type { AuthenticateOptions, Guard } from '../server/guard.ts';
 import {
   beginIdempotent,
   fromStoredResponse,
@@ -25,6 +25,7 @@ import {
 } from '../server/idempotency.ts';
 import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
+import { actOn, type DecisionActions } from './decision-action.ts';
 import { authorizationLines, type FetchHandler, readBody, toRequestView, toWebRequest } from './node.ts';
 import { idempotencyKey } from './node-capture.ts';
 
@@ -49,33 +50,48 @@ export async function gatehousePlugin(app: FastifyInstance, options: { guard: Gu
 // Fastify reads this to let the decorations reach the whole app (fastify-plugin's job).
 (gatehousePlugin as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
 
+interface Exchange {
+  request: FastifyRequest;
+  reply: FastifyReply;
+  done: HookHandlerDoneFunction;
+}
+
+const actions: DecisionActions<Exchange, void> = {
+  serve({ request, reply, done }, principal, allowance) {
+    request.auth = principal;
+    if (allowance) for (const [name, value] of allowance) reply.header(name, value);
+    done();
+  },
+  answer({ reply, done }, response) {
+    // Answered from the hook: Fastify's callback style sends the reply and does not call done().
+    reply.code(response.status);
+    for (const [name, value] of response.headers) reply.header(name, value);
+    response.arrayBuffer().then(
+      (body) => reply.send(Buffer.from(body)),
+      (error: unknown) => done(error as Error),
+    );
+  },
+};
+
 /**
- * The route's preHandler: `{ preHandler: guardHandler(guard, { permission }) }`. A callback-style
- * hook, not an async one: a recently verified credential goes on with `done()` and no promise.
+ * The route's preHandler: `{ preHandler: guardHandler(guard, { permission }) }`, or for a whole
+ * scope `app.addHook('preHandler', guardHandler(guard))`. It guards whichever methods the route
+ * answers, OPTIONS included; a CORS preflight is answered here and the handler never runs. A
+ * callback-style hook, not an async one: a recently verified credential goes on with `done()`
+ * and no promise.
  */
 export function guardHandler(guard: Guard, options: { permission?: Permission } = {}): preHandlerHookHandler {
   return (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
     const opts: AuthenticateOptions = { authorization: authorizationLines(request.raw) };
     if (options.permission) opts.permission = options.permission;
     if (request.rawBody) opts.body = request.rawBody;
-    const answer = (decision: Decision): void => {
-      if (decision.outcome !== 'refused') {
-        if (decision.outcome === 'authenticated') request.auth = decision.principal;
-        done();
-        return;
-      }
-      // Answered from the hook: Fastify's callback style sends the reply and does not call done().
-      const response = guard.refuse(decision.refusal);
-      reply.code(response.status);
-      for (const [name, value] of response.headers) reply.header(name, value);
-      response.arrayBuffer().then(
-        (body) => reply.send(Buffer.from(body)),
-        (error: unknown) => done(error as Error),
-      );
-    };
-    const pending = guard.decide(toRequestView(request.raw), opts);
-    if (pending instanceof Promise) pending.then(answer).catch((error: unknown) => done(error as Error));
-    else answer(pending);
+    const view = toRequestView(request.raw);
+    const pending = guard.decide(view, opts);
+    if (pending instanceof Promise)
+      pending
+        .then((decision) => actOn(guard, view, decision, { request, reply, done }, actions))
+        .catch((error: unknown) => done(error as Error));
+    else actOn(guard, view, pending, { request, reply, done }, actions);
   };
 }
 

@@ -4,7 +4,7 @@
  */
 
 import type { IncomingMessage } from 'node:http';
-import type { Context, Handler, MiddlewareHandler } from 'hono';
+import type { Context, Handler, MiddlewareHandler, Next } from 'hono';
 import type { AuthenticateOptions, Decision, Guard } from '../server/guard.ts';
 import {
   beginIdempotent,
@@ -14,28 +14,45 @@ import {
 } from '../server/idempotency.ts';
 import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
-import type { RequestView } from '../server/scheme.ts';
-import { authorizationLines, toRequestView } from './node.ts';
+import { actOn, allowed, type DecisionActions } from './decision-action.ts';
+import { authorizationLines } from './node.ts';
 
+/** `auth` is set, to a principal, on every request the guard lets through; undefined where no guard ran. */
 export type GatehouseVariables = { auth: Principal | undefined };
 
 type GatehouseEnv = { Variables: GatehouseVariables };
 
-/** The guard's decision for a Hono request (a promise only where a step waited). */
+const NO_LINES: readonly string[] = Object.freeze([]);
+
+interface Exchange {
+  c: Context<GatehouseEnv>;
+  next: Next;
+}
+
+/**
+ * The guard's decision for a Hono request (a promise only where a step waited), on the Request
+ * Hono's context holds: an earlier middleware may have set, replaced or removed its Authorization,
+ * or replaced the Request, and the guard judges what the handler will see, in-process and on
+ * @hono/node-server alike. (On @hono/node-server that Request reads Node's parsed headers until
+ * someone changes them, so this costs no Web Request.)
+ */
 function decideFor(
   guard: Guard,
   c: Context<GatehouseEnv>,
   permission: Permission | undefined,
 ): Decision | Promise<Decision> {
   const opts: AuthenticateOptions = permission ? { permission } : {};
-  // On @hono/node-server the Node request is at hand: its parsed headers are far cheaper to read
-  // than the Web Request's, which is built on first use. Schemes that read the body need the Request.
-  const incoming = guard.needsBody ? undefined : (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  let request: RequestView = c.req.raw;
-  if (incoming?.headers && Array.isArray(incoming.rawHeaders)) {
-    request = toRequestView(incoming);
-    opts.authorization = authorizationLines(incoming);
-  }
+  const request = c.req.raw;
+  const field = request.headers.get('authorization');
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  // Node keeps only the first of repeated Authorization fields: while the Request still carries
+  // the one the client sent, the raw lines tell whether there were more (answered 400).
+  opts.authorization =
+    field === null
+      ? NO_LINES
+      : field === incoming?.headers?.authorization && Array.isArray(incoming.rawHeaders)
+        ? authorizationLines(incoming)
+        : [field];
   return guard.decide(request, opts);
 }
 
@@ -44,15 +61,22 @@ function decideFor(
  * The principal is `c.get('auth')`.
  */
 export function honoGuard(guard: Guard, options: { permission?: Permission } = {}): MiddlewareHandler<GatehouseEnv> {
+  const actions: DecisionActions<Exchange, ReturnType<MiddlewareHandler>> = {
+    serve({ c, next }, principal, allowance) {
+      c.set('auth', principal);
+      if (!allowance) return next();
+      return next().then(() => {
+        for (const [name, value] of allowance) c.header(name, value);
+      });
+    },
+    answer: (_exchange, response) => Promise.resolve(response),
+  };
   // Not an async function: a recently verified credential goes on to next() with no promise of ours.
   return (c, next) => {
-    const answer = (decision: Decision): ReturnType<MiddlewareHandler> => {
-      if (decision.outcome === 'refused') return Promise.resolve(guard.refuse(decision.refusal));
-      c.set('auth', decision.outcome === 'authenticated' ? decision.principal : undefined);
-      return next();
-    };
     const pending = decideFor(guard, c, options.permission);
-    return pending instanceof Promise ? pending.then(answer) : answer(pending);
+    return pending instanceof Promise
+      ? pending.then((decision) => actOn(guard, c.req.raw, decision, { c, next }, actions))
+      : actOn(guard, c.req.raw, pending, { c, next }, actions);
   };
 }
 
@@ -69,14 +93,24 @@ export function honoProtect(
 ): Handler<GatehouseEnv> {
   // A cached credential reaches the handler at once, and its Response goes back as it is: with a
   // Response rather than a promise, @hono/node-server writes it without waiting.
+  const actions: DecisionActions<Exchange, ReturnType<Handler<GatehouseEnv>>> = {
+    serve({ c, next }, principal, allowance) {
+      c.set('auth', principal);
+      const result = handler(c, next);
+      if (!allowance) return result;
+      return result instanceof Response
+        ? allowed(result, allowance)
+        : Promise.resolve(result).then((response) =>
+            response instanceof Response ? allowed(response, allowance) : response,
+          );
+    },
+    answer: (_exchange, response) => response,
+  };
   return (c, next) => {
-    const answer = (decision: Decision): ReturnType<Handler<GatehouseEnv>> => {
-      if (decision.outcome === 'refused') return guard.refuse(decision.refusal);
-      c.set('auth', decision.outcome === 'authenticated' ? decision.principal : undefined);
-      return handler(c, next);
-    };
     const pending = decideFor(guard, c, options.permission);
-    return pending instanceof Promise ? pending.then(answer) : answer(pending);
+    return pending instanceof Promise
+      ? pending.then((decision) => actOn(guard, c.req.raw, decision, { c, next }, actions))
+      : actOn(guard, c.req.raw, pending, { c, next }, actions);
   };
 }
 

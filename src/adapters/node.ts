@@ -3,17 +3,24 @@
  * into a Web Request for the guard and writes refusals back; nothing else.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AuthenticateOptions, Decision, Guard } from '../server/guard.ts';
+import type { AuthenticateOptions, Guard } from '../server/guard.ts';
 import { beginIdempotent, type IdempotencyOptions, type IdempotencyStart } from '../server/idempotency.ts';
 import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
 import type { RequestView } from '../server/scheme.ts';
+import { actOn, type DecisionActions } from './decision-action.ts';
 import { captureResponse, idempotencyKey, sendStored } from './node-capture.ts';
 
 export interface AuthenticatedRequest extends IncomingMessage {
-  /** The verified principal; undefined only for a CORS preflight. */
-  auth?: Principal;
+  /** The verified principal: protect() runs its handler with nothing else (a preflight it answers itself). */
+  auth: Principal;
   /** The body, when the guard had to read it (signed requests). */
+  rawBody?: Buffer;
+}
+
+/** A request before the idempotency ledger's handler: the principal is there when protect() ran first. */
+export interface LedgerRequest extends IncomingMessage {
+  auth?: Principal;
   rawBody?: Buffer;
 }
 
@@ -143,26 +150,32 @@ export async function sendWebResponse(res: ServerResponse, response: Response): 
  * it when a step had to wait (a first sight of a token, a store lookup, a body to read): a
  * request whose credentials were verified recently costs no promise.
  * @example
- * createServer(protect(guard, (req, res) => res.end(`hello ${req.auth?.id}`), { permission: requireScopes('read') }))
+ * createServer(protect(guard, (req, res) => res.end(`hello ${req.auth.id}`), { permission: requireScopes('read') }))
  */
 export function protect(
   guard: Guard,
   handler: (req: AuthenticatedRequest, res: ServerResponse) => unknown,
   options: ProtectOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => unknown {
-  const answer = (request: AuthenticatedRequest, res: ServerResponse, decision: Decision): unknown => {
-    if (decision.outcome === 'refused') return sendWebResponse(res, guard.refuse(decision.refusal));
-    if (decision.outcome === 'authenticated') request.auth = decision.principal;
-    return handler(request, res);
+  // The response is the context: it knows its request (res.req), so no object per request.
+  const actions: DecisionActions<ServerResponse, unknown> = {
+    serve(res, principal, allowance) {
+      const request = res.req as AuthenticatedRequest;
+      request.auth = principal;
+      if (allowance) for (const [name, value] of allowance) res.setHeader(name, value);
+      return handler(request, res);
+    },
+    answer: sendWebResponse,
   };
   const decide = (request: AuthenticatedRequest, res: ServerResponse, body?: Buffer): unknown => {
     const opts: AuthenticateOptions = { authorization: authorizationLines(request) };
     if (options.permission) opts.permission = options.permission;
     if (body) opts.body = body;
-    const pending = guard.decide(toRequestView(request), opts);
+    const view = toRequestView(request);
+    const pending = guard.decide(view, opts);
     return pending instanceof Promise
-      ? pending.then((decision) => answer(request, res, decision))
-      : answer(request, res, pending);
+      ? pending.then((decision) => actOn(guard, view, decision, res, actions))
+      : actOn(guard, view, pending, res, actions);
   };
   // Not an async function: a cached credential reaches the handler with no promise at all, and
   // the listener returns whatever the handler returns.
@@ -212,10 +225,10 @@ export function serveFetch(handler: FetchHandler): (req: IncomingMessage, res: S
  */
 export function idempotency(
   options: IdempotencyOptions,
-  handler: (req: AuthenticatedRequest, res: ServerResponse) => unknown,
+  handler: (req: LedgerRequest, res: ServerResponse) => unknown,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
-    const request = req as AuthenticatedRequest;
+    const request = req as LedgerRequest;
     let start: IdempotencyStart;
     try {
       start = await beginIdempotent(options, {

@@ -13,6 +13,7 @@ import {
   reasons,
 } from '../http/index.ts';
 import { parseCookieHeader } from './cookies.ts';
+import { type CorsPolicy, corsRules, preflightWithoutPolicy } from './cors.ts';
 import type { Permission } from './permissions.ts';
 import type { Principal } from './principal.ts';
 import { isRefusal, type Refusal } from './refusal.ts';
@@ -32,12 +33,21 @@ export interface GuardOptions {
   body?: 'problem' | 'detail';
   /** Sees every refusal (for logging); it carries no credential. */
   onRefusal?: (refusal: Refusal, request: RequestView) => void;
+  /**
+   * Which browser origins may call, with which methods and headers: the adapters answer their
+   * preflights with it and let them read answers and refusals. Without it a preflight gets 204
+   * with no CORS allowance (a CORS middleware in front of the guard answers preflights itself).
+   */
+  cors?: CorsPolicy;
 }
 
 export type Decision =
   | { outcome: 'authenticated'; principal: Principal }
   | { outcome: 'refused'; refusal: Refusal }
-  /** A CORS preflight: never refused for lack of credentials; let CORS handling answer it. */
+  /**
+   * A CORS preflight: never refused for lack of credentials, never served either; the adapter
+   * answers it with `guard.preflight(request)`.
+   */
   | { outcome: 'preflight' };
 
 export interface AuthenticateOptions {
@@ -63,6 +73,10 @@ export interface Guard {
   decide(request: RequestView, options?: AuthenticateOptions): Decision | Promise<Decision>;
   /** The one Response for a refusal: status, WWW-Authenticate, problem body. */
   refuse(refusal: Refusal): Response;
+  /** The answer to a CORS preflight: 204, with what the `cors` policy allows this Origin (nothing without one). */
+  preflight(request: RequestView): Response;
+  /** The CORS headers for any other answer to this request: undefined without a policy or for another Origin. */
+  allowance(request: RequestView): ReadonlyArray<readonly [string, string]> | undefined;
   /** OpenAPI 3.1: `components.securitySchemes`, and the `security` requirement of a route. */
   openapi(permission?: Permission): {
     securitySchemes: Record<string, Record<string, unknown>>;
@@ -87,6 +101,7 @@ export function createGuard(options: GuardOptions): Guard {
     names.add(scheme.name);
   }
   const shape = options.body ?? 'problem';
+  const cors = options.cors === undefined ? undefined : corsRules(options.cors);
   const authorizationSchemes = new Set(schemes.flatMap((s) => s.authorizationSchemes ?? []));
   const accepted = schemes
     .map((s) => s.challenge(realm)?.scheme)
@@ -217,6 +232,8 @@ export function createGuard(options: GuardOptions): Guard {
     authenticate: async (request, opts = {}) => decideNow(request, opts),
     decide: (request, opts = {}) => decideNow(request, opts),
     refuse,
+    preflight: (request) => (cors ? cors.preflight(request) : preflightWithoutPolicy()),
+    allowance: (request) => cors?.allowance(request),
     openapi(permission) {
       const requires = (permission ?? options.permission)?.requires ?? { scopes: [], roles: [] };
       return {

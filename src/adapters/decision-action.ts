@@ -1,0 +1,61 @@
+/**
+ * The one place where the guard's decision becomes what an adapter does. Every adapter goes
+ * through actOn(): protected code runs only with a principal, everything else is answered, and an
+ * outcome added to Decision stops the build here instead of falling through to the handler.
+ */
+import { invalidArgument } from '../http/argument-error.ts';
+import type { Decision, Guard } from '../server/guard.ts';
+import type { Principal } from '../server/principal.ts';
+import type { RequestView } from '../server/scheme.ts';
+
+export type CorsAllowance = ReadonlyArray<readonly [string, string]>;
+
+/** How one adapter serves and answers; `context` is its request (and reply), passed through. */
+export interface DecisionActions<C, R> {
+  /** Runs the protected handler, with the principal; `allowance` are CORS headers to add to its answer. */
+  serve(context: C, principal: Principal, allowance: CorsAllowance | undefined): R;
+  /** Sends this Response, and nothing else runs: a refusal, or the answer to a preflight. */
+  answer(context: C, response: Response): R;
+}
+
+export function actOn<C, R>(
+  guard: Guard,
+  request: RequestView,
+  decision: Decision,
+  context: C,
+  actions: DecisionActions<C, R>,
+): R {
+  switch (decision.outcome) {
+    case 'authenticated':
+      return actions.serve(context, decision.principal, guard.allowance(request));
+    case 'refused':
+      return actions.answer(context, allowed(guard.refuse(decision.refusal), guard.allowance(request)));
+    case 'preflight':
+      // A preflight asks whether the real request may be sent, and carries no credentials: it is
+      // answered here, whatever its headers claim, and protected code never sees it.
+      return actions.answer(context, guard.preflight(request));
+    default:
+      return unhandled(decision);
+  }
+}
+
+/** The Response with the CORS headers added (a copy when its headers cannot change). */
+export function allowed(response: Response, allowance: CorsAllowance | undefined): Response {
+  if (!allowance) return response;
+  let target = response;
+  try {
+    for (const [name, value] of allowance) target.headers.set(name, value);
+  } catch {
+    // Headers of a fetched or redirect Response are immutable.
+    target = new Response(response.body, response);
+    for (const [name, value] of allowance) target.headers.set(name, value);
+  }
+  return target;
+}
+
+function unhandled(decision: never): never {
+  // Only reachable past the type checker: fail closed rather than serve.
+  throw invalidArgument(
+    `gatehouse adapter: the guard's decision ${JSON.stringify((decision as { outcome?: unknown }).outcome)} has no action`,
+  );
+}
