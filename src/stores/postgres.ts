@@ -4,10 +4,10 @@
  */
 import pg from 'pg';
 import { invalidArgument } from '../http/argument-error.ts';
-import { schemaV1, schemaV2, sqlStore } from './sql-store.ts';
+import { ledgerV3, schemaV1, schemaV2, sqlStore } from './sql-store.ts';
 import type { GatehouseStore } from './types.ts';
 
-const MIGRATIONS: ReadonlyArray<readonly string[]> = [schemaV1('BIGINT'), schemaV2('BIGINT')];
+const MIGRATIONS: ReadonlyArray<readonly string[]> = [schemaV1('BIGINT'), schemaV2('BIGINT'), ledgerV3()];
 
 export interface PostgresStore extends GatehouseStore {
   /** The pool, for rate-limiter-flexible's counters. */

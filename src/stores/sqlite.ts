@@ -5,10 +5,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
-import { schemaV1, schemaV2, sqlStore } from './sql-store.ts';
+import { ledgerV3, schemaV1, schemaV2, sqlStore } from './sql-store.ts';
 import type { GatehouseStore } from './types.ts';
 
-const MIGRATIONS: ReadonlyArray<readonly string[]> = [schemaV1('INTEGER'), schemaV2('INTEGER')];
+const MIGRATIONS: ReadonlyArray<readonly string[]> = [schemaV1('INTEGER'), schemaV2('INTEGER'), ledgerV3()];
 
 export interface SqliteStore extends GatehouseStore {
   /** The node:sqlite handle, for rate-limiter-flexible's counters. */
