@@ -18,6 +18,8 @@ import type { PostgresStore } from '../../src/stores/postgres.ts';
 import type { SqliteStore } from '../../src/stores/sqlite.ts';
 import type { GatehouseStore, IdempotencyLedger } from '../../src/stores/types.ts';
 import { type App, listening } from '../support/adapter-apps.ts';
+import { basicHeader, fixture } from '../support/guard-fixture.ts';
+import { expressOrders, fastifyOrders, honoOrders, nodeOrders, type Orders } from '../support/idempotency-apps.ts';
 import { dropSchema, POSTGRES_URL, requirePostgres, runSchema } from '../support/services.ts';
 
 type Opened = { store: GatehouseStore; rows: () => Promise<number>; done: () => Promise<void> };
@@ -47,6 +49,19 @@ const stores: Record<string, (t: TestContext) => Promise<Opened | undefined>> = 
     };
   },
 };
+
+/** The real store's ledger, with its next `failures` writes of an answer failing as in an outage. */
+function failingWrites(ledger: IdempotencyLedger, failures: number): IdempotencyLedger {
+  return {
+    claim: (...args) => ledger.claim(...args),
+    release: (...args) => ledger.release(...args),
+    sweep: (...args) => ledger.sweep(...args),
+    complete: (...args) =>
+      failures-- > 0
+        ? Promise.reject(new Error('connection reset (the stored body: secret-order-42)'))
+        : ledger.complete(...args),
+  };
+}
 
 /** An app whose one route answers `answer(request body)` and counts its effects. */
 async function echoApp(options: IdempotencyOptions, answer: (body: Buffer) => Buffer) {
@@ -118,18 +133,7 @@ for (const [name, open] of Object.entries(stores)) {
       'a store failure while keeping the answer never lets the key run again: repeats get 503 store_unavailable, one log line',
       withStore(async ({ store }) => {
         const pendingMs = 200;
-        let failures = 1;
-        // The real store, with its next write of an answer failing as in an outage.
-        const ledger: IdempotencyLedger = {
-          ...store.idempotency,
-          claim: (...args) => store.idempotency.claim(...args),
-          release: (...args) => store.idempotency.release(...args),
-          sweep: (...args) => store.idempotency.sweep(...args),
-          complete: (...args) =>
-            failures-- > 0
-              ? Promise.reject(new Error('connection reset (the stored body: secret-order-42)'))
-              : store.idempotency.complete(...args),
-        };
+        const ledger = failingWrites(store.idempotency, 1);
         const lines: string[] = [];
         const { app, effects } = await echoApp({ ledger, pendingMs, onLedgerFailure: (line) => lines.push(line) }, () =>
           Buffer.from('order 42 placed'),
@@ -171,12 +175,12 @@ for (const [name, open] of Object.entries(stores)) {
           Buffer.from('x'.repeat(2000)),
         );
         try {
-          for (let i = 0; i < 450; i++) await post(app, `flood-${i}-${'a'.repeat(200)}`, '{}');
-          assert.equal(effects.length, 450);
+          for (let i = 0; i < 250; i++) await post(app, `flood-${i}-${'a'.repeat(200)}`, '{}');
+          assert.equal(effects.length, 250);
           await sleep(5);
           // Sweeps run every 100 claims, so at most the last 100 entries can still be there.
           const held = await rows();
-          assert.ok(held <= 100, `${held} of 450 expired entries are still kept`);
+          assert.ok(held <= 100, `${held} of 250 expired entries are still kept`);
         } finally {
           await app.close();
         }
@@ -211,4 +215,46 @@ describe('the memory ledger under a flood of live keys', () => {
       await app.close();
     }
   });
+});
+
+describe('a store failure while keeping the answer, on every adapter', () => {
+  const adapters = { 'node:http': nodeOrders, Express: expressOrders, Fastify: fastifyOrders, Hono: honoOrders };
+  for (const [name, build] of Object.entries(adapters)) {
+    it(`${name}: the order takes effect once; repeats before and after pendingMs get 503 store_unavailable`, async () => {
+      const store = await openStore('sqlite::memory:');
+      const guard = (await fixture()).guard(['basic']);
+      const orders: Orders = { effects: [], failNext: false };
+      const lines: string[] = [];
+      const pendingMs = 150;
+      const ledger = failingWrites(store.idempotency, 1);
+      const app = await build(guard, { ledger, pendingMs, onLedgerFailure: (line) => lines.push(line) }, orders);
+      const send = () =>
+        fetch(`${app.url}/orders`, {
+          method: 'POST',
+          headers: {
+            authorization: basicHeader('alice', 'alice-password-1'),
+            'content-type': 'application/json',
+            'idempotency-key': 'order-1',
+          },
+          body: '{"item":"book"}',
+        });
+      try {
+        const first = await send();
+        assert.equal(first.status, 201);
+        await first.arrayBuffer();
+        const soon = await send();
+        await sleep(pendingMs + 100);
+        const later = await send();
+        for (const repeat of [soon, later]) {
+          assert.equal(repeat.status, 503);
+          assert.equal((await repeat.json()).code, 'store_unavailable');
+        }
+        assert.equal(orders.effects.length, 1);
+        assert.equal(lines.length, 1);
+      } finally {
+        await app.close();
+        await store.close();
+      }
+    });
+  }
 });
