@@ -184,7 +184,7 @@ async function keep(
       `gatehouse idempotency(): the answer to ${request.method.toUpperCase()} ${request.target.split('?')[0]} could not be kept (${cause || 'store failure'}); ` +
       (reserved
         ? 'its key stays taken and repeats get 503 store_unavailable until keepMs passes'
-        : `nor could its key be kept: a repeat after pendingMs may run it again`);
+        : 'nor could its key be kept: a repeat after pendingMs may run it again');
     (options.onLedgerFailure ?? ((text) => console.error(text)))(line, error);
   }
 }

@@ -15,6 +15,7 @@ import {
 } from '../../src/server/index.ts';
 import { LEDGER_SWEEP_EVERY } from '../../src/stores/ledger-sweep.ts';
 import { redisDenyList, redisNonces } from '../../src/stores/redis.ts';
+import type { SqliteStore } from '../../src/stores/sqlite.ts';
 import { connectRedis, dropSchema, POSTGRES_URL, requirePostgres, runPrefix, runSchema } from '../support/services.ts';
 
 type Opened = { store: GatehouseStore; done: () => Promise<void> };
@@ -321,6 +322,21 @@ describe('migrations', () => {
     const second = await openStore(`sqlite:${file}`);
     assert.equal((await second.users.findUserByName('ann'))?.id, 'u1');
     await second.close();
+  });
+
+  it('keep answers stored before the ledger kept them as JSON: they still replay', async () => {
+    const store = (await openStore('sqlite::memory:')) as SqliteStore;
+    // A row as version 2 wrote it: status, headers and body in columns of their own.
+    store.database
+      .prepare(
+        "INSERT INTO gatehouse_idempotency (key, fingerprint, state, status, headers, body, expires_at) VALUES ('old', 'fp', 'done', 201, '{\"x-order\":\"7\"}', 'order 7', ?)",
+      )
+      .run(Date.now() + 60_000);
+    assert.deepStrictEqual(await store.idempotency.claim('old', 'fp', Date.now(), 60_000), {
+      state: 'done',
+      response: { status: 201, headers: { 'x-order': '7' }, body: 'order 7' },
+    });
+    await store.close();
   });
 
   it('run concurrently on one Postgres schema without failing', async (t) => {
