@@ -22,6 +22,12 @@ export interface IdempotencyOptions {
   methods?: readonly string[];
   /** Refuse a covered request that has no Idempotency-Key (400 `idempotency_key_missing`). @default false */
   required?: boolean;
+  /**
+   * Told, in one line, when the ledger could not keep an answer (a store failure after the run
+   * took effect). The line names the method and path, never the key, the body or the store's message.
+   * @default writes the line to stderr
+   */
+  onLedgerFailure?: (line: string, error: unknown) => void;
 }
 
 export interface IdempotentRequest {
@@ -55,6 +61,12 @@ const DEFAULT_METHODS = ['POST', 'PATCH'];
 const NOT_KEPT = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'date', 'set-cookie']);
 /** Marks a body the ledger keeps as base64 (it was not UTF-8); never sent. */
 const BASE64 = 'x-gatehouse-ledger-base64';
+/**
+ * Marks the entry of a run whose answer the ledger could not keep: it took effect, so its key
+ * stays taken (a repeat is refused, never run again) until keepMs passes.
+ */
+const LOST = 'x-gatehouse-ledger-lost';
+const LOST_ANSWER: StoredResponse = { status: 503, headers: { [LOST]: '1' }, body: '' };
 
 /** A refusal from the reason catalogue, as a response to send (the ledger never stores it). */
 const problem = (code: ReasonCode, detail: string, headers: Record<string, string> = {}): StoredResponse => ({
@@ -104,35 +116,77 @@ export async function beginIdempotent(
     ? `${createHash('sha256').update(request.scope).digest('base64url').slice(0, 22)}:${request.key}`
     : request.key;
   const { ledger } = options;
-  const claim = await ledger.claim(key, fingerprint, Date.now(), options.pendingMs ?? 30_000);
-  if (claim.state === 'done') {
-    return {
-      action: 'answer',
-      replayed: true,
-      response: { ...claim.response, headers: { ...claim.response.headers, 'idempotent-replayed': 'true' } },
-    };
+  const now = Date.now();
+  const claim = await ledger.claim(key, fingerprint, now, options.pendingMs ?? 30_000);
+  switch (claim.state) {
+    case 'done':
+      if (claim.response.headers[LOST]) {
+        return refuse(
+          'store_unavailable',
+          'A request with this Idempotency-Key was processed, but its answer could not be kept, so it cannot be replayed; it will not run again under this key.',
+        );
+      }
+      return {
+        action: 'answer',
+        replayed: true,
+        response: { ...claim.response, headers: { ...claim.response.headers, 'idempotent-replayed': 'true' } },
+      };
+    case 'pending':
+      return refuse(
+        'idempotency_key_in_use',
+        'A request with this Idempotency-Key is still being processed; send it again shortly.',
+        { 'retry-after': '1' },
+      );
+    case 'conflict':
+      return refuse(
+        'idempotency_key_reused',
+        'This Idempotency-Key was used with a different request; use a new key for a new request.',
+      );
+    case 'full':
+      // Fail closed: forgetting a live key would let its request run twice.
+      return refuse('store_unavailable', 'The idempotency ledger is full; send the request again later.', {
+        'retry-after': String(Math.max(1, Math.ceil((claim.until - now) / 1000))),
+      });
+    case 'new':
+      return {
+        action: 'run',
+        finish: (response) => (response.status >= 500 ? ledger.release(key) : keep(options, request, key, response)),
+        abandon: () => ledger.release(key),
+      };
+    default:
+      return claim satisfies never;
   }
-  if (claim.state === 'pending') {
-    return refuse(
-      'idempotency_key_in_use',
-      'A request with this Idempotency-Key is still being processed; send it again shortly.',
-      { 'retry-after': '1' },
+}
+
+/**
+ * Keeps a run's answer. The run took effect, so a failure here must not free its key (after
+ * pendingMs a repeat would run it again): the entry is marked as done without an answer instead,
+ * and repeats are refused until keepMs passes. Never rejects: the answer is sent all the same.
+ */
+async function keep(
+  options: IdempotencyOptions,
+  request: Pick<IdempotentRequest, 'method' | 'target'>,
+  key: string,
+  response: StoredResponse,
+): Promise<void> {
+  const keepMs = options.keepMs ?? 86_400_000;
+  try {
+    await options.ledger.complete(key, response, Date.now(), keepMs);
+    return;
+  } catch (error) {
+    const reserved = await options.ledger.complete(key, LOST_ANSWER, Date.now(), keepMs).then(
+      () => true,
+      () => false,
     );
+    // The store's message stays out: it may quote what was being written.
+    const cause = [(error as Error)?.name, (error as { code?: unknown })?.code].filter(Boolean).join(' ');
+    const line =
+      `gatehouse idempotency(): the answer to ${request.method.toUpperCase()} ${request.target.split('?')[0]} could not be kept (${cause || 'store failure'}); ` +
+      (reserved
+        ? 'its key stays taken and repeats get 503 store_unavailable until keepMs passes'
+        : 'nor could its key be kept: a repeat after pendingMs may run it again');
+    (options.onLedgerFailure ?? ((text) => console.error(text)))(line, error);
   }
-  if (claim.state === 'conflict') {
-    return refuse(
-      'idempotency_key_reused',
-      'This Idempotency-Key was used with a different request; use a new key for a new request.',
-    );
-  }
-  return {
-    action: 'run',
-    finish: (response) =>
-      response.status >= 500
-        ? ledger.release(key)
-        : ledger.complete(key, response, Date.now(), options.keepMs ?? 86_400_000),
-    abandon: () => ledger.release(key),
-  };
 }
 
 /** Runs `run` at most once per key; returns the response to send. */
@@ -167,7 +221,7 @@ export function toStoredResponse(
   const kept: Record<string, string> = {};
   for (const [name, value] of headers) {
     const lower = name.toLowerCase();
-    if (value === undefined || NOT_KEPT.has(lower) || lower === BASE64) continue;
+    if (value === undefined || NOT_KEPT.has(lower) || lower === BASE64 || lower === LOST) continue;
     kept[lower] = Array.isArray(value) ? value.join(', ') : String(value);
   }
   try {

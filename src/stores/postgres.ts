@@ -4,10 +4,15 @@
  */
 import pg from 'pg';
 import { invalidArgument } from '../http/argument-error.ts';
-import { schemaV1, schemaV2, schemaV3, sqlStore } from './sql-store.ts';
+import { ledgerV4, schemaV1, schemaV2, schemaV3, sqlStore } from './sql-store.ts';
 import type { GatehouseStore } from './types.ts';
 
-const MIGRATIONS: ReadonlyArray<readonly string[]> = [schemaV1('BIGINT'), schemaV2('BIGINT'), schemaV3('postgres')];
+const MIGRATIONS: ReadonlyArray<readonly string[]> = [
+  schemaV1('BIGINT'),
+  schemaV2('BIGINT'),
+  schemaV3('postgres'),
+  ledgerV4(),
+];
 
 export interface PostgresStore extends GatehouseStore {
   /** The pool, for rate-limiter-flexible's counters. */

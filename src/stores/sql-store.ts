@@ -3,6 +3,7 @@
  * the subset SQLite and Postgres agree on (ON CONFLICT upserts, conditional UPDATE … WHERE … IS
  * NULL for atomic rotation); each dialect file supplies a driver and its migrations.
  */
+import { LEDGER_SWEEP_BATCH, LEDGER_SWEEP_EVERY } from './ledger-sweep.ts';
 import type {
   ApiKeyRecord,
   ClientRecord,
@@ -94,6 +95,15 @@ export function sqlStore(kind: 'sqlite' | 'postgres', db: SqlDriver, close: () =
       ],
     );
   };
+  let ledgerClaims = 0;
+  // Bounded by `limit` (a LIMIT in a subquery, which both dialects take in DELETE). The outer
+  // expiry check is evaluated again on a row another instance took over meanwhile, so a fresh
+  // claim is never deleted.
+  const sweepLedger = (now: number, limit: number) =>
+    db.run(
+      'DELETE FROM gatehouse_idempotency WHERE expires_at <= ? AND key IN (SELECT key FROM gatehouse_idempotency WHERE expires_at <= ? LIMIT ?)',
+      [now, now, limit],
+    );
   return {
     kind,
     users: {
@@ -237,9 +247,10 @@ export function sqlStore(kind: 'sqlite' | 'postgres', db: SqlDriver, close: () =
     },
     idempotency: {
       async claim(key, fingerprint, now, pendingMs) {
+        if (++ledgerClaims % LEDGER_SWEEP_EVERY === 0) await sweepLedger(now, LEDGER_SWEEP_BATCH);
         // A new key, or one whose entry expired (a run that died, an answer kept long enough).
         const taken = await db.run(
-          "INSERT INTO gatehouse_idempotency (key, fingerprint, state, expires_at) VALUES (?, ?, 'pending', ?) ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, state = 'pending', status = NULL, headers = NULL, body = NULL, expires_at = excluded.expires_at WHERE gatehouse_idempotency.expires_at <= ?",
+          "INSERT INTO gatehouse_idempotency (key, fingerprint, state, expires_at) VALUES (?, ?, 'pending', ?) ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, state = 'pending', status = NULL, headers = NULL, body = NULL, response = NULL, expires_at = excluded.expires_at WHERE gatehouse_idempotency.expires_at <= ?",
           [key, fingerprint, now + pendingMs, now],
         );
         if (taken === 1) return { state: 'new' };
@@ -247,6 +258,9 @@ export function sqlStore(kind: 'sqlite' | 'postgres', db: SqlDriver, close: () =
         if (!row) return { state: 'pending' };
         if (row['fingerprint'] !== fingerprint) return { state: 'conflict' };
         if (row['state'] !== 'done') return { state: 'pending' };
+        if (row['response'] !== null && row['response'] !== undefined)
+          return { state: 'done', response: JSON.parse(String(row['response'])) };
+        // Kept before the ledger's version 4 (in separate columns, as text).
         return {
           state: 'done',
           response: {
@@ -257,14 +271,18 @@ export function sqlStore(kind: 'sqlite' | 'postgres', db: SqlDriver, close: () =
         };
       },
       async complete(key, response, now, keepMs) {
-        await db.run(
-          "UPDATE gatehouse_idempotency SET state = 'done', status = ?, headers = ?, body = ?, expires_at = ? WHERE key = ?",
-          [response.status, JSON.stringify(response.headers), response.body, now + keepMs, key],
-        );
+        // As JSON, which spells U+0000 and lone surrogates in ASCII: a text column takes any answer
+        // (Postgres text refuses 0x00; SQLite would replace a lone surrogate).
+        await db.run("UPDATE gatehouse_idempotency SET state = 'done', response = ?, expires_at = ? WHERE key = ?", [
+          JSON.stringify({ status: response.status, headers: response.headers, body: response.body }),
+          now + keepMs,
+          key,
+        ]);
       },
       async release(key) {
         await db.run("DELETE FROM gatehouse_idempotency WHERE key = ? AND state = 'pending'", [key]);
       },
+      sweep: sweepLedger,
     },
     close,
   };
@@ -288,6 +306,17 @@ export function schemaV3(kind: 'sqlite' | 'postgres'): string[] {
 export function schemaV2(bigint: string): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS gatehouse_idempotency (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, state TEXT NOT NULL, status INTEGER, headers TEXT, body TEXT, expires_at ${bigint} NOT NULL)`,
+  ];
+}
+
+/**
+ * The idempotency ledger, version 4: the whole answer as one JSON text (any body, U+0000 included)
+ * and an index on expiry for the sweep.
+ */
+export function ledgerV4(): string[] {
+  return [
+    'ALTER TABLE gatehouse_idempotency ADD COLUMN response TEXT',
+    'CREATE INDEX IF NOT EXISTS gatehouse_idempotency_expiry ON gatehouse_idempotency (expires_at)',
   ];
 }
 

@@ -5,10 +5,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
-import { schemaV1, schemaV2, schemaV3, sqlStore } from './sql-store.ts';
+import { ledgerV4, schemaV1, schemaV2, schemaV3, sqlStore } from './sql-store.ts';
 import type { GatehouseStore } from './types.ts';
 
-const MIGRATIONS: ReadonlyArray<readonly string[]> = [schemaV1('INTEGER'), schemaV2('INTEGER'), schemaV3('sqlite')];
+const MIGRATIONS: ReadonlyArray<readonly string[]> = [
+  schemaV1('INTEGER'),
+  schemaV2('INTEGER'),
+  schemaV3('sqlite'),
+  ledgerV4(),
+];
 
 export interface SqliteStore extends GatehouseStore {
   /** The node:sqlite handle, for rate-limiter-flexible's counters. */

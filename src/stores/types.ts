@@ -120,7 +120,12 @@ export type IdempotencyClaim =
   | { state: 'new' }
   | { state: 'pending' }
   | { state: 'done'; response: StoredResponse }
-  | { state: 'conflict' };
+  | { state: 'conflict' }
+  /**
+   * The ledger holds as many live entries as it may (the memory ledger's bound): the request is
+   * refused rather than a live key forgotten. `until`: when the first entry expires (ms since the epoch).
+   */
+  | { state: 'full'; until: number };
 
 /** The ledger behind idempotent POSTs: key → the response, so a repeat is answered, not re-run. */
 export interface IdempotencyLedger {
@@ -133,6 +138,11 @@ export interface IdempotencyLedger {
   complete(key: string, response: StoredResponse, now: number, keepMs: number): Promise<void>;
   /** The run failed before it took effect: a retry may run it again. */
   release(key: string): Promise<void>;
+  /**
+   * Removes at most `limit` expired entries; returns how many. `claim` calls it on its own every
+   * LEDGER_SWEEP_EVERY claims (src/stores/ledger-sweep.ts); a scheduled job may call it too.
+   */
+  sweep(now: number, limit: number): Promise<number>;
 }
 
 /** Everything the server keeps, as one object: what openStore() returns. */

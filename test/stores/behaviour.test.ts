@@ -9,12 +9,15 @@ import {
   createApiKey,
   type DenyList,
   type GatehouseStore,
+  type IdempotencyLedger,
   type NonceStore,
   openStore,
   type RefreshTokenRecord,
 } from '../../src/server/index.ts';
+import { LEDGER_SWEEP_EVERY } from '../../src/stores/ledger-sweep.ts';
 import { redisDenyList, redisNonces } from '../../src/stores/redis.ts';
 import { schemaV1, schemaV2 } from '../../src/stores/sql-store.ts';
+import type { SqliteStore } from '../../src/stores/sqlite.ts';
 import { connectRedis, dropSchema, POSTGRES_URL, requirePostgres, runPrefix, runSchema } from '../support/services.ts';
 
 type Opened = { store: GatehouseStore; done: () => Promise<void> };
@@ -257,6 +260,15 @@ for (const [name, open] of Object.entries(stores)) {
     );
 
     it(
+      'idempotency ledger: claims, replays and conflicts; an answer of any characters comes back as it was kept',
+      withStore(({ idempotency }) => ledgerBehaves(idempotency)),
+    );
+    it(
+      'idempotency ledger: expired entries are taken over, swept in bounded batches, and swept as claims come',
+      withStore(({ idempotency }) => ledgerForgets(idempotency)),
+    );
+
+    it(
       'JWT keys: kept in order of creation',
       withStore(async ({ jwtKeys }) => {
         await jwtKeys.addJwtKey({
@@ -317,6 +329,56 @@ async function noncesBehave(nonces: NonceStore): Promise<void> {
   assert.equal(concurrent.filter(Boolean).length, 1);
   await new Promise((r) => setTimeout(r, 200));
   assert.equal(await nonces.remember('n2', 100), true);
+}
+
+async function ledgerBehaves(ledger: IdempotencyLedger): Promise<void> {
+  const now = Date.now();
+  assert.deepStrictEqual(await ledger.claim('k1', 'fp-a', now, 60_000), { state: 'new' });
+  assert.deepStrictEqual(await ledger.claim('k1', 'fp-a', now, 60_000), { state: 'pending' });
+  assert.deepStrictEqual(await ledger.claim('k1', 'fp-b', now, 60_000), { state: 'conflict' });
+  // Every code point a string can hold, U+0000 and lone surrogates included (Postgres text refuses 0x00).
+  const body = `${String.fromCharCode(...Array.from({ length: 0x100 }, (_, i) => i))}\ud800 \udfff \u{1f600}"\\`;
+  const response = { status: 201, headers: { 'content-type': 'text/plain', 'x-note': 'a\u0001b' }, body };
+  await ledger.complete('k1', response, now, 60_000);
+  assert.deepStrictEqual(await ledger.claim('k1', 'fp-a', now, 60_000), { state: 'done', response });
+  await ledger.release('k1'); // a kept answer is not released
+  assert.equal((await ledger.claim('k1', 'fp-a', now, 60_000)).state, 'done');
+  assert.deepStrictEqual(await ledger.claim('k2', 'fp-a', now, 60_000), { state: 'new' });
+  await ledger.release('k2');
+  assert.deepStrictEqual(await ledger.claim('k2', 'fp-a', now, 60_000), { state: 'new' });
+  const concurrent = await Promise.all(Array.from({ length: 6 }, () => ledger.claim('k3', 'fp-a', now, 60_000)));
+  assert.equal(concurrent.filter((c) => c.state === 'new').length, 1);
+}
+
+async function ledgerForgets(ledger: IdempotencyLedger): Promise<void> {
+  const start = Date.now();
+  // Taken over once expired: a run that died (pending), an answer kept long enough (done).
+  await ledger.claim('dead-run', 'fp-a', start, 10);
+  await ledger.claim('old-answer', 'fp-a', start, 10);
+  await ledger.complete('old-answer', { status: 200, headers: {}, body: 'old' }, start, 10);
+  assert.deepStrictEqual(await ledger.claim('dead-run', 'fp-b', start + 20, 60_000), { state: 'new' });
+  assert.deepStrictEqual(await ledger.claim('old-answer', 'fp-b', start + 20, 60_000), { state: 'new' });
+  // A sweep removes expired entries only, at most `limit` of them at a time.
+  for (let i = 0; i < 25; i++) {
+    await ledger.claim(`expired-${i}`, 'fp-a', start, 10);
+    if (i % 2) await ledger.complete(`expired-${i}`, { status: 200, headers: {}, body: 'x' }, start, 10);
+  }
+  await ledger.claim('live', 'fp-a', start, 60_000);
+  await ledger.complete('live', { status: 200, headers: {}, body: 'live' }, start, 60_000);
+  const later = start + 20;
+  assert.equal(await ledger.sweep(later, 10), 10);
+  assert.equal(await ledger.sweep(later, 1000), 15);
+  assert.equal(await ledger.sweep(later, 1000), 0);
+  assert.deepStrictEqual(await ledger.claim('live', 'fp-a', later, 60_000), {
+    state: 'done',
+    response: { status: 200, headers: {}, body: 'live' },
+  });
+  // Claims sweep on their own: within LEDGER_SWEEP_EVERY claims, expired entries are gone.
+  for (let i = 0; i < 5; i++) await ledger.claim(`expired-again-${i}`, 'fp-a', later, 10);
+  const after = later + 20;
+  for (let i = 0; i < LEDGER_SWEEP_EVERY; i++) await ledger.claim(`fresh-${i}`, 'fp-a', after, 60_000);
+  assert.equal(await ledger.sweep(after, 1000), 0);
+  assert.equal((await ledger.claim('live', 'fp-a', after, 60_000)).state, 'done');
 }
 
 describe('redis state', () => {
@@ -388,6 +450,21 @@ describe('migrations', () => {
       await client.end();
       await dropSchema(schema);
     }
+  });
+
+  it('keep answers stored before the ledger kept them as JSON: they still replay', async () => {
+    const store = (await openStore('sqlite::memory:')) as SqliteStore;
+    // A row as version 2 wrote it: status, headers and body in columns of their own.
+    store.database
+      .prepare(
+        "INSERT INTO gatehouse_idempotency (key, fingerprint, state, status, headers, body, expires_at) VALUES ('old', 'fp', 'done', 201, '{\"x-order\":\"7\"}', 'order 7', ?)",
+      )
+      .run(Date.now() + 60_000);
+    assert.deepStrictEqual(await store.idempotency.claim('old', 'fp', Date.now(), 60_000), {
+      state: 'done',
+      response: { status: 201, headers: { 'x-order': '7' }, body: 'order 7' },
+    });
+    await store.close();
   });
 
   it('run concurrently on one Postgres schema without failing', async (t) => {

@@ -1,0 +1,260 @@
+/**
+ * Attacks on the idempotency ledger: make it run a request twice, or make it grow without bound.
+ * Every case goes over a real socket to node:http's idempotency() on every store (memory, SQLite,
+ * Postgres); each is an attack that must fail.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { idempotency } from '../../src/adapters/node.ts';
+import type { IdempotencyOptions } from '../../src/server/idempotency.ts';
+import { memoryIdempotency } from '../../src/stores/memory.ts';
+import { openStore } from '../../src/stores/open-store.ts';
+import type { PostgresStore } from '../../src/stores/postgres.ts';
+import type { SqliteStore } from '../../src/stores/sqlite.ts';
+import type { GatehouseStore, IdempotencyLedger } from '../../src/stores/types.ts';
+import { type App, listening } from '../support/adapter-apps.ts';
+import { basicHeader, fixture } from '../support/guard-fixture.ts';
+import { expressOrders, fastifyOrders, honoOrders, nodeOrders, type Orders } from '../support/idempotency-apps.ts';
+import { dropSchema, POSTGRES_URL, requirePostgres, runSchema } from '../support/services.ts';
+
+type Opened = { store: GatehouseStore; rows: () => Promise<number>; done: () => Promise<void> };
+const stores: Record<string, (t: TestContext) => Promise<Opened | undefined>> = {
+  memory: async () => {
+    const store = await openStore('memory:');
+    // The memory ledger has no table to count: what it still holds is what a full sweep removes.
+    return { store, rows: () => store.idempotency.sweep(Date.now(), 1_000_000), done: () => store.close() };
+  },
+  sqlite: async () => {
+    const store = (await openStore(`sqlite:${join(mkdtempSync(join(tmpdir(), 'gh-ledger-')), 'g.db')}`)) as SqliteStore;
+    const count = () =>
+      Number((store.database.prepare('SELECT count(*) AS n FROM gatehouse_idempotency').get() as { n: number }).n);
+    return { store, rows: async () => count(), done: () => store.close() };
+  },
+  postgres: async (t) => {
+    if (!(await requirePostgres(t))) return undefined;
+    const schema = runSchema('ledger_attack');
+    const store = (await openStore(POSTGRES_URL, { namespace: schema })) as PostgresStore;
+    return {
+      store,
+      rows: async () => Number((await store.pool.query('SELECT count(*) AS n FROM gatehouse_idempotency')).rows[0].n),
+      done: async () => {
+        await store.close();
+        await dropSchema(schema);
+      },
+    };
+  },
+};
+
+/** The real store's ledger, with its next `failures` writes of an answer failing as in an outage. */
+function failingWrites(ledger: IdempotencyLedger, failures: number): IdempotencyLedger {
+  return {
+    claim: (...args) => ledger.claim(...args),
+    release: (...args) => ledger.release(...args),
+    sweep: (...args) => ledger.sweep(...args),
+    complete: (...args) =>
+      failures-- > 0
+        ? Promise.reject(new Error('connection reset (the stored body: secret-order-42)'))
+        : ledger.complete(...args),
+  };
+}
+
+/** An app whose one route answers `answer(request body)` and counts its effects. */
+async function echoApp(options: IdempotencyOptions, answer: (body: Buffer) => Buffer) {
+  const effects: string[] = [];
+  const app: App = await listening(
+    createServer(
+      idempotency(options, (req, res) => {
+        effects.push(req.url ?? '');
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        res.end(answer(req.rawBody ?? Buffer.alloc(0)));
+      }),
+    ),
+  );
+  return { app, effects };
+}
+
+const post = async (app: App, key: string, body: string, path = '/notes') => {
+  const response = await fetch(`${app.url}${path}`, { method: 'POST', headers: { 'idempotency-key': key }, body });
+  return { response, bytes: Buffer.from(await response.arrayBuffer()) };
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+for (const [name, open] of Object.entries(stores)) {
+  describe(`idempotency ledger attacks on the ${name} store`, () => {
+    const withStore = (fn: (opened: Opened) => Promise<void>) => async (t: TestContext) => {
+      const opened = await open(t);
+      if (!opened) return;
+      try {
+        await fn(opened);
+      } finally {
+        await opened.done();
+      }
+    };
+
+    it(
+      'an answer holding NUL bytes, control characters or arbitrary binary runs once; every repeat replays the same bytes',
+      withStore(async ({ store }) => {
+        const pendingMs = 200;
+        const binary = Buffer.concat([Buffer.from([0, 0xff, 0xfe, 0, 0xc3]), randomBytes(4096), Buffer.from([0])]);
+        const answers: Record<string, (body: Buffer) => Buffer> = {
+          // Valid UTF-8 (so kept as text), echoing what the client wrote: U+0000 and every C0 control.
+          text: (body) => Buffer.concat([Buffer.from('note saved: '), body]),
+          binary: () => binary,
+        };
+        const sent = `hello\u0000world ${String.fromCharCode(...Array.from({ length: 32 }, (_, i) => i))} é ✓ \u{1f600}`;
+        for (const [kind, answer] of Object.entries(answers)) {
+          const { app, effects } = await echoApp({ ledger: store.idempotency, pendingMs }, answer);
+          try {
+            const first = await post(app, `nul-${kind}`, sent);
+            assert.equal(first.response.status, 200);
+            const soon = await post(app, `nul-${kind}`, sent);
+            // A retry after the run's pendingMs would have taken over a key whose answer was never kept.
+            await sleep(pendingMs + 100);
+            const later = await post(app, `nul-${kind}`, sent);
+            for (const repeat of [soon, later]) {
+              assert.equal(repeat.response.status, 200, `${kind}: a repeat is replayed`);
+              assert.equal(repeat.response.headers.get('idempotent-replayed'), 'true');
+              assert.deepStrictEqual(repeat.bytes, first.bytes, `${kind}: the replay holds the very same bytes`);
+            }
+            assert.equal(effects.length, 1, `${kind}: the handler ran once`);
+          } finally {
+            await app.close();
+          }
+        }
+      }),
+    );
+
+    it(
+      'a store failure while keeping the answer never lets the key run again: repeats get 503 store_unavailable, one log line',
+      withStore(async ({ store }) => {
+        const pendingMs = 200;
+        const ledger = failingWrites(store.idempotency, 1);
+        const lines: string[] = [];
+        const { app, effects } = await echoApp({ ledger, pendingMs, onLedgerFailure: (line) => lines.push(line) }, () =>
+          Buffer.from('order 42 placed'),
+        );
+        try {
+          const first = await post(app, 'blip', '{"item":"book"}');
+          assert.equal(first.response.status, 200, 'the client that ran it gets its answer');
+          assert.equal(first.bytes.toString(), 'order 42 placed');
+          const soon = await post(app, 'blip', '{"item":"book"}');
+          await sleep(pendingMs + 100);
+          const later = await post(app, 'blip', '{"item":"book"}');
+          for (const repeat of [soon, later]) {
+            assert.equal(repeat.response.status, 503);
+            assert.equal(repeat.response.headers.get('content-type'), 'application/problem+json');
+            assert.equal(JSON.parse(repeat.bytes.toString()).code, 'store_unavailable');
+            assert.equal(repeat.response.headers.get('idempotent-replayed'), null);
+          }
+          assert.equal(effects.length, 1, 'the handler ran once');
+          assert.equal(lines.length, 1, 'one log line');
+          assert.match(lines[0] ?? '', /POST \/notes/);
+          assert.doesNotMatch(
+            lines[0] ?? '',
+            /secret-order-42|blip/,
+            "neither the store's message nor the key is logged",
+          );
+          // Another key is unaffected.
+          assert.equal((await post(app, 'after-blip', '{"item":"book"}')).response.status, 200);
+          assert.equal(effects.length, 2);
+        } finally {
+          await app.close();
+        }
+      }),
+    );
+
+    it(
+      'a flood of distinct keys does not pile up: expired entries are swept as requests come',
+      withStore(async ({ store, rows }) => {
+        const { app, effects } = await echoApp({ ledger: store.idempotency, keepMs: 1, pendingMs: 1 }, () =>
+          Buffer.from('x'.repeat(2000)),
+        );
+        try {
+          for (let i = 0; i < 250; i++) await post(app, `flood-${i}-${'a'.repeat(200)}`, '{}');
+          assert.equal(effects.length, 250);
+          await sleep(5);
+          // Sweeps run every 100 claims, so at most the last 100 entries can still be there.
+          const held = await rows();
+          assert.ok(held <= 100, `${held} of 250 expired entries are still kept`);
+        } finally {
+          await app.close();
+        }
+      }),
+    );
+  });
+}
+
+describe('the memory ledger under a flood of live keys', () => {
+  it('refuses a new key with 503 store_unavailable and Retry-After rather than forgetting a live one', async () => {
+    const keepMs = 400;
+    const { app, effects } = await echoApp({ ledger: memoryIdempotency({ maxEntries: 20 }), keepMs }, (body) => body);
+    try {
+      for (let i = 0; i < 20; i++) assert.equal((await post(app, `live-${i}`, `order ${i}`)).response.status, 200);
+      const refused = await post(app, 'one-too-many', 'order 20');
+      assert.equal(refused.response.status, 503);
+      assert.equal(JSON.parse(refused.bytes.toString()).code, 'store_unavailable');
+      assert.ok(Number(refused.response.headers.get('retry-after')) >= 1);
+      assert.equal(effects.length, 20, 'the refused request did not run');
+      // Every live key is still remembered: its repeat is a replay, not a second run.
+      for (let i = 0; i < 20; i++) {
+        const again = await post(app, `live-${i}`, `order ${i}`);
+        assert.equal(again.response.headers.get('idempotent-replayed'), 'true');
+        assert.equal(again.bytes.toString(), `order ${i}`);
+      }
+      assert.equal(effects.length, 20);
+      // Once they expire, room is made for new keys.
+      await sleep(keepMs + 50);
+      assert.equal((await post(app, 'one-too-many', 'order 20')).response.status, 200);
+      assert.equal(effects.length, 21);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('a store failure while keeping the answer, on every adapter', () => {
+  const adapters = { 'node:http': nodeOrders, Express: expressOrders, Fastify: fastifyOrders, Hono: honoOrders };
+  for (const [name, build] of Object.entries(adapters)) {
+    it(`${name}: the order takes effect once; repeats before and after pendingMs get 503 store_unavailable`, async () => {
+      const store = await openStore('sqlite::memory:');
+      const guard = (await fixture()).guard(['basic']);
+      const orders: Orders = { effects: [], failNext: false };
+      const lines: string[] = [];
+      const pendingMs = 150;
+      const ledger = failingWrites(store.idempotency, 1);
+      const app = await build(guard, { ledger, pendingMs, onLedgerFailure: (line) => lines.push(line) }, orders);
+      const send = () =>
+        fetch(`${app.url}/orders`, {
+          method: 'POST',
+          headers: {
+            authorization: basicHeader('alice', 'alice-password-1'),
+            'content-type': 'application/json',
+            'idempotency-key': 'order-1',
+          },
+          body: '{"item":"book"}',
+        });
+      try {
+        const first = await send();
+        assert.equal(first.status, 201);
+        await first.arrayBuffer();
+        const soon = await send();
+        await sleep(pendingMs + 100);
+        const later = await send();
+        for (const repeat of [soon, later]) {
+          assert.equal(repeat.status, 503);
+          assert.equal((await repeat.json()).code, 'store_unavailable');
+        }
+        assert.equal(orders.effects.length, 1);
+        assert.equal(lines.length, 1);
+      } finally {
+        await app.close();
+        await store.close();
+      }
+    });
+  }
+});
