@@ -7,7 +7,7 @@ import { invalidArgument } from '../../http/argument-error.ts';
 import { formatAuthorization } from '../../http/index.ts';
 import { AuthenticationError } from '../errors/authentication-error.ts';
 import { redactText, redactUrl } from '../redact.ts';
-import { sendHeld, type Transport } from '../transport.ts';
+import type { Transport } from '../transport.ts';
 import { type Token, type TokenResponse, tokenFromResponse } from './token.ts';
 import { type TokenSource, type TokenSourceOptions, tokenSource } from './token-source.ts';
 
@@ -143,10 +143,13 @@ async function requestToken(
 
   let response: Response;
   try {
-    response = await sendHeld(
-      common.fetch,
-      new Request(common.tokenUrl, { method: 'POST', headers, body: params, signal, redirect: 'error' }),
-    );
+    response = await common.fetch(common.tokenUrl.href, {
+      method: 'POST',
+      headers,
+      body: params,
+      signal,
+      redirect: 'error',
+    });
   } catch (error) {
     const timedOut = signal.aborted;
     throw new AuthenticationError(
