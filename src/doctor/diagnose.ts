@@ -5,6 +5,7 @@
 import { invalidArgument } from '../http/argument-error.ts';
 import {
   formatAuthorization,
+  isCredentialHeader,
   parseAuthorization,
   parseChallenges,
   parseHttpDate,
@@ -33,7 +34,6 @@ export interface DiagnoseOptions {
   timeoutMs?: number;
 }
 
-const CREDENTIAL_HEADERS = /^(authorization|proxy-authorization|cookie|x-api-key|api-key|x-auth-token)$/i;
 const SEVERITY = { error: 0, warning: 1, info: 2 } as const;
 
 export async function diagnose(options: DiagnoseOptions): Promise<Report> {
@@ -65,7 +65,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<Report> {
     headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
   const authorization = headers.filter(([n]) => n.toLowerCase() === 'authorization').map(([, v]) => v);
   // Every credential given, to be masked wherever a server echoes one.
-  const secrets = headers.filter(([n]) => CREDENTIAL_HEADERS.test(n)).flatMap(([, v]) => [v, v.replace(/^\S+\s+/, '')]);
+  const secrets = headers.filter(([n]) => isCredentialHeader(n)).flatMap(([, v]) => [v, v.replace(/^\S+\s+/, '')]);
   if (options.basic) secrets.push(options.basic.slice(options.basic.indexOf(':') + 1));
 
   const exchanges: Exchange[] = [];
@@ -75,12 +75,12 @@ export async function diagnose(options: DiagnoseOptions): Promise<Report> {
   const localDate = Date.now();
 
   const status = primary.response?.status;
-  const hasCredentials = headers.some(([n]) => CREDENTIAL_HEADERS.test(n));
+  const hasCredentials = headers.some(([n]) => isCredentialHeader(n));
   if (status !== undefined && status >= 400 && hasCredentials) {
     exchanges.push(
       await send(
         'without-credentials',
-        { ...base, headers: headers.filter(([n]) => !CREDENTIAL_HEADERS.test(n)) },
+        { ...base, headers: headers.filter(([n]) => !isCredentialHeader(n)) },
         timeout,
         secrets,
       ),
@@ -199,7 +199,7 @@ async function followRedirects(
     if (!location || status < 300 || status >= 400) return;
     const next = new URL(location, url);
     // What a careful client does: credentials stay with the origin they were given for.
-    if (next.origin !== base.url.origin) headers = headers.filter(([n]) => !CREDENTIAL_HEADERS.test(n));
+    if (next.origin !== base.url.origin) headers = headers.filter(([n]) => !isCredentialHeader(n));
     url = next;
     const method =
       status === 303 || ((status === 301 || status === 302) && base.method === 'POST') ? 'GET' : base.method;

@@ -23,6 +23,7 @@ export {
   type ParseChallengesOptions,
   parseChallenges,
 } from './challenges.ts';
+export { CREDENTIAL_HEADERS, isCredentialHeader } from './credential-headers.ts';
 export { decodeExtValue, encodeExtValue } from './digest-credentials.ts';
 export { getField, type HeaderSource, type HeadersLike } from './headers-like.ts';
 export { formatHttpDate, type ParseHttpDateOptions, parseHttpDate } from './http-date.ts';
