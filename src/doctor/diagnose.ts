@@ -5,7 +5,9 @@
 import { invalidArgument } from '../http/argument-error.ts';
 import {
   formatAuthorization,
+  headerSecrets,
   isCredentialHeader,
+  isSecretHeader,
   parseAuthorization,
   parseChallenges,
   parseHttpDate,
@@ -64,9 +66,8 @@ export async function diagnose(options: DiagnoseOptions): Promise<Report> {
   if (options.data !== undefined && !headers.some(([n]) => n.toLowerCase() === 'content-type'))
     headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
   const authorization = headers.filter(([n]) => n.toLowerCase() === 'authorization').map(([, v]) => v);
-  // Every credential given, to be masked wherever a server echoes one.
-  const secrets = headers.filter(([n]) => isCredentialHeader(n)).flatMap(([, v]) => [v, v.replace(/^\S+\s+/, '')]);
-  if (options.basic) secrets.push(options.basic.slice(options.basic.indexOf(':') + 1));
+  // Every credential given, in every form, to be scrubbed wherever a server echoes one.
+  const secrets = headers.filter(([n]) => isSecretHeader(n)).flatMap(([n, v]) => headerSecrets(n, v));
 
   const exchanges: Exchange[] = [];
   const base: ProbeRequest = { method, url, headers, ...(options.data !== undefined ? { body: options.data } : {}) };

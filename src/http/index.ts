@@ -54,7 +54,19 @@ export {
   reasonCodes,
   reasons,
 } from './reasons.ts';
-export { maskHeader, maskSecret } from './redact.ts';
+export {
+  headerSecrets,
+  isSecretHeader,
+  maskHeader,
+  maskSecret,
+  REDACTED,
+  redactText,
+  redactUrl,
+  SECRET_QUERY_PARAMS,
+  secretForms,
+  secretRedactor,
+  urlSecrets,
+} from './redact.ts';
 export {
   LAB_SIGNATURE_HEADERS,
   SIGNATURE_SCHEME,
