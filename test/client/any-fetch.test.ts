@@ -15,7 +15,7 @@ import {
   type Transport,
   UnauthorizedError,
 } from '../../src/client/index.ts';
-import { json, serverPerTest } from '../support/server.ts';
+import { cutAfter, json, serverPerTest } from '../support/server.ts';
 
 const serve = serverPerTest();
 const TOKEN = 'any-fetch-token-0123456789';
@@ -53,15 +53,6 @@ const FETCHES: Array<[string, Transport]> = [
     },
   ],
 ];
-
-/** Sends the status line, headers and the first part of a 100-byte body, then drops the connection. */
-function cutAfter(prefix: string) {
-  return (_req: unknown, res: import('node:http').ServerResponse) => {
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
-    res.write(prefix);
-    setTimeout(() => res.destroy(), 20);
-  };
-}
 
 for (const [name, transport] of FETCHES) {
   describe(`the client over ${name}`, () => {

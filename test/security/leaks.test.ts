@@ -123,6 +123,11 @@ function echoHandler(req: import('node:http').IncomingMessage, res: import('node
   );
 }
 
+/** An error as every output shows it: message, stack, toString, inspect (causes included), JSON. */
+function shown(error: Error): string {
+  return [error.message, error.stack, String(error), inspect(error, { depth: 8 }), JSON.stringify(error)].join('\n');
+}
+
 let pg: Playground;
 before(async () => {
   pg = await startPlayground();
@@ -157,13 +162,7 @@ describe('no secret leaks', () => {
         .get('api/admin?echo=1')
         .catch((e: unknown) => e);
       assert.ok(error instanceof Error);
-      const text = [
-        error.message,
-        error.stack,
-        String(error),
-        inspect(error, { depth: 8 }),
-        JSON.stringify(error),
-      ].join('\n');
+      const text = shown(error);
       assertClean(`client error (${auth.name})`, text, Object.values(SECRETS));
     }
   });
@@ -265,13 +264,7 @@ describe('no secret leaks when the server echoes the request', () => {
       const client = createClient({ baseUrl: echo.url, auth, retry: 0, headers: { 'x-auth-token': ECHOED.custom } });
       const error = await client.get('api/me').catch((e: unknown) => e);
       assert.ok(error instanceof Error, `${auth.name}: ${String(error)}`);
-      const text = [
-        error.message,
-        error.stack,
-        String(error),
-        inspect(error, { depth: 8 }),
-        JSON.stringify(error),
-      ].join('\n');
+      const text = shown(error);
       assert.match(text, /401/);
       assertClean(`client error (${auth.name})`, text, ECHOED_SECRETS, ECHOED.user);
     }
@@ -296,14 +289,8 @@ describe('no secret leaks when the server echoes the request', () => {
       assert.equal((error as { code?: string }).code, 'ERR_GATEHOUSE_AUTHENTICATION');
       const excerpt = (error as { bodyExcerpt?: string }).bodyExcerpt ?? '';
       assert.match(excerpt, /invalid_client/, 'the excerpt still shows what the server said');
-      const text = [
-        error.message,
-        error.stack,
-        String(error),
-        inspect(error, { depth: 8 }),
-        JSON.stringify(error),
-        excerpt,
-      ].join('\n');
+      const text = `${shown(error)}
+${excerpt}`;
       assertClean(`token endpoint error (${method})`, text, ECHOED_SECRETS, ECHOED.user);
     });
   }
