@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -23,7 +23,7 @@ import {
   maskHeader,
   oauth2ClientCredentials,
 } from '../../src/client/index.ts';
-import { diagnose, renderMarkdown, renderTerminal } from '../../src/doctor/index.ts';
+import { diagnose, diagnoseHar, renderMarkdown, renderTerminal } from '../../src/doctor/index.ts';
 import { DEMO } from '../../src/playground/seed.ts';
 import { type Playground, startPlayground } from '../../src/playground/serve.ts';
 import { serverPerTest } from '../support/server.ts';
@@ -318,6 +318,44 @@ ${excerpt}`;
       for (const text of [JSON.stringify(report), renderTerminal(report), renderMarkdown(report)])
         assertClean(`doctor report (${Object.keys(options)[0]})`, text, ECHOED_SECRETS, ECHOED.user);
     }
+  });
+
+  it('from doctor reports of a HAR file whose responses echo the request', async () => {
+    const basicHeader = `Basic ${Buffer.from(`${ECHOED.user}:${ECHOED.password}`).toString('base64')}`;
+    const echoed = `${basicHeader} ${ECHOED.apiKey} ${encodeURIComponent(ECHOED.password)}`;
+    const har = join(mkdtempSync(join(tmpdir(), 'gh-leaks-har-')), 'echo.har');
+    writeFileSync(
+      har,
+      JSON.stringify({
+        log: {
+          entries: [
+            {
+              request: {
+                method: 'GET',
+                url: 'https://api.example.com/me',
+                headers: [
+                  { name: 'Authorization', value: basicHeader },
+                  { name: 'X-API-Key', value: ECHOED.apiKey },
+                ],
+              },
+              response: {
+                status: 401,
+                statusText: `Refused ${echoed}`,
+                headers: [
+                  { name: 'WWW-Authenticate', value: `Basic realm="x", error_description="${echoed}"` },
+                  { name: 'X-Echo', value: echoed },
+                ],
+                content: { text: JSON.stringify({ detail: echoed }) },
+              },
+            },
+          ],
+        },
+      }),
+    );
+    const [report] = await diagnoseHar(har);
+    assert.ok(report);
+    for (const text of [JSON.stringify(report), renderTerminal(report), renderMarkdown(report)])
+      assertClean('doctor report of a HAR', text, ECHOED_SECRETS, ECHOED.user);
   });
 
   it('masks of a Basic credential keep no decodable fragment of the password, parsed or not', () => {

@@ -149,7 +149,9 @@ async function requestToken(
 
   let response: Response;
   try {
-    response = await common.fetch(common.tokenUrl.href, {
+    // Called as a plain function: browsers refuse a fetch called as a method of another object.
+    const send = common.fetch;
+    response = await send(common.tokenUrl.href, {
       method: 'POST',
       headers,
       body: params,
