@@ -12,6 +12,8 @@ import {
   parseChallenges,
   parseHttpDate,
   parseProblem,
+  redactUrl,
+  urlSecrets,
 } from '../http/index.ts';
 import { decodeJwt } from './jwt.ts';
 import { header, type ProbeRequest, send } from './probes.ts';
@@ -67,7 +69,10 @@ export async function diagnose(options: DiagnoseOptions): Promise<Report> {
     headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
   const authorization = headers.filter(([n]) => n.toLowerCase() === 'authorization').map(([, v]) => v);
   // Every credential given, in every form, to be scrubbed wherever a server echoes one.
-  const secrets = headers.filter(([n]) => isSecretHeader(n)).flatMap(([n, v]) => headerSecrets(n, v));
+  const secrets = [
+    ...headers.filter(([n]) => isSecretHeader(n)).flatMap(([n, v]) => headerSecrets(n, v)),
+    ...urlSecrets(url),
+  ];
 
   const exchanges: Exchange[] = [];
   const base: ProbeRequest = { method, url, headers, ...(options.data !== undefined ? { body: options.data } : {}) };
@@ -170,7 +175,7 @@ export function report(
   findings.sort((a, b) => SEVERITY[a.severity] - SEVERITY[b.severity] || a.rank - b.rank);
   const outcome = !response ? 'unreachable' : response.status >= 200 && response.status < 300 ? 'success' : 'failure';
   return {
-    url: url.href,
+    url: redactUrl(url),
     outcome,
     ...(response ? { status: response.status } : {}),
     findings: findings.map(({ rank: _rank, ...finding }) => finding),

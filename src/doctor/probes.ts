@@ -29,7 +29,7 @@ export function send(probe: ProbeName, req: ProbeRequest, timeoutMs: number, sec
     probe,
     request: {
       method: req.method,
-      url: req.url.href,
+      url: redact(req.url.href),
       headers: req.headers.map(([n, v]) => [n, redact(maskHeader(n, v))]),
     },
   };

@@ -99,7 +99,7 @@ const ECHOED_SECRETS = [ECHOED.password, ECHOED.token, ECHOED.apiKey, ECHOED.cli
 function echoHandler(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, body: Buffer) {
   // What is secret first, so that even a short excerpt would reach it.
   const headers = Object.entries(req.headers).sort(([a]) => (a === 'authorization' || a.includes('key') ? -1 : 0));
-  const seen = [body.toString(), ...headers.map(([n, v]) => `${n}=${String(v)}`)].join(' ');
+  const seen = [req.url, body.toString(), ...headers.map(([n, v]) => `${n}=${String(v)}`)].join(' ');
   const printable = seen.replace(/[^\x20-\x7e]/g, '?');
   res.writeHead(401, `Refused ${printable}`.slice(0, 900), {
     'content-type': 'application/json',
@@ -301,6 +301,7 @@ ${excerpt}`;
       { bearer: ECHOED.token },
       { basic: `${ECHOED.user}:${ECHOED.password}` },
       { headers: [['X-API-Key', ECHOED.apiKey]] as Array<[string, string]> },
+      { path: `api/admin?api_key=${encodeURIComponent(ECHOED.apiKey)}` },
       {
         headers: [
           ['Api-Key', ECHOED.apiKey],
@@ -313,7 +314,8 @@ ${excerpt}`;
         ] as Array<[string, string]>,
       },
     ]) {
-      const report = await diagnose({ url: `${echo.url}api/admin`, timeoutMs: 3000, ...options });
+      const { path = 'api/admin', ...given } = options as typeof options & { path?: string };
+      const report = await diagnose({ url: `${echo.url}${path}`, timeoutMs: 3000, ...given });
       assert.equal(report.status, 401);
       for (const text of [JSON.stringify(report), renderTerminal(report), renderMarkdown(report)])
         assertClean(`doctor report (${Object.keys(options)[0]})`, text, ECHOED_SECRETS, ECHOED.user);
