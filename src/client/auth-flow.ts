@@ -29,6 +29,11 @@ export interface AuthStrategy {
   flow(request: OutgoingRequest, context: AuthContext): AsyncGenerator<OutgoingRequest, void, Response>;
   /** Query parameters that carry this strategy's secret, masked in every URL a message shows. */
   readonly secretQueryParams?: readonly string[];
+  /**
+   * Header names that carry this strategy's secret beyond the shared CREDENTIAL_HEADERS list (an
+   * API key under a name of the API's own): their values are scrubbed from every error.
+   */
+  readonly secretHeaders?: readonly string[];
 }
 
 /** At most this many sends per authentication flow: a strategy cannot loop on 401s. */

@@ -6,6 +6,12 @@ import { discard, type Send, type SendContext } from './transport.ts';
 /** Why the flow stopped short of what it asked for, kept for the error message. */
 export const authNotes = new WeakMap<Response, string>();
 
+/**
+ * The request (credentials applied) that drew a response that is not ok: its credentials are
+ * the secrets an HttpError scrubs from what the server said. Kept only for those responses.
+ */
+export const sentFor = new WeakMap<Response, OutgoingRequest>();
+
 export function authStage(
   strategy: AuthStrategy | undefined,
   reportRefresh: AuthContext['reportRefresh'],
@@ -33,6 +39,7 @@ async function runFlow(
 ): Promise<Response> {
   let step = await flow.next(undefined as unknown as Response);
   let response: Response | undefined;
+  let lastSent: OutgoingRequest | undefined;
   let sends = 0;
   while (!step.done) {
     const request = step.value;
@@ -53,9 +60,11 @@ async function runFlow(
       await discard(response);
     }
     sends++;
+    lastSent = request;
     response = await next(request, context);
     step = await flow.next(response);
   }
   if (!response) throw new TypeError(`the ${name} auth strategy returned without yielding a request to send`);
+  if (!response.ok) sentFor.set(response, lastSent!);
   return response;
 }

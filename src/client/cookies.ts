@@ -20,7 +20,10 @@ export function cookieStage(jar: CookieJarLike | undefined, next: Send): Send {
       outgoing.headers.set('cookie', own ? `${own}; ${stored}` : stored);
     }
     const response = await next(outgoing, context);
-    for (const cookie of response.headers.getSetCookie()) {
+    // Headers of another fetch implementation may lack getSetCookie (then one combined line is all there is).
+    const headers = response.headers as Partial<Headers> & Headers;
+    const cookies = headers.getSetCookie ? headers.getSetCookie() : [headers.get('set-cookie') ?? ''].filter(Boolean);
+    for (const cookie of cookies) {
       await jar.setCookie(cookie, request.url.href, { ignoreError: true });
     }
     return response;

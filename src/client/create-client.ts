@@ -3,9 +3,17 @@
  * deadline → retry (backoff, Retry-After, origin cooldown) → redirect (credentials stay with
  * their origin) → auth (apply credentials; on 401 maybe recover once) → cookies → transport.
  */
-import { PROBLEM_CONTENT_TYPE, type ProblemDetails, parseProblem } from '../http/index.ts';
+import {
+  headerSecrets,
+  isSecretHeader,
+  PROBLEM_CONTENT_TYPE,
+  type ProblemDetails,
+  parseProblem,
+  redactUrl,
+  urlSecrets,
+} from '../http/index.ts';
 import { Budget, BudgetExpired } from './abort.ts';
-import { authNotes, authStage } from './auth-stage.ts';
+import { authNotes, authStage, sentFor } from './auth-stage.ts';
 import { type CookieJarLike, cookieStage, createCookieJar } from './cookies.ts';
 import { GatehouseError } from './errors/gatehouse-error.ts';
 import { httpErrorFor } from './errors/http-error.ts';
@@ -15,7 +23,6 @@ import { type ClientOptions, NO_LISTENER, type NormalizedOptions, normalizeOptio
 import { OriginConcurrency } from './origin-concurrency.ts';
 import { OriginCooldown } from './origin-cooldown.ts';
 import type { OutgoingRequest } from './outgoing-request.ts';
-import { redactUrl } from './redact.ts';
 import { redirectStage, TooManyRedirectsError } from './redirect.ts';
 import { type BodySource, RequestBody } from './request-body.ts';
 import { type CallState, sendWithRetry } from './retry.ts';
@@ -52,6 +59,9 @@ export function createClient(options: ClientOptions = {}): Client {
   const cooldown = new OriginCooldown();
   const concurrency = new OriginConcurrency();
   const secretParams = config.auth?.secretQueryParams ?? [];
+  const secretHeaders = new Set(
+    [...(config.auth?.secretHeaders ?? []), ...config.redirect.secretHeaders].map((h) => h.toLowerCase()),
+  );
   let jar: Promise<CookieJarLike> | undefined;
   if (config.cookies === true) jar = createCookieJar();
   else if (config.cookies) jar = Promise.resolve(config.cookies);
@@ -102,6 +112,7 @@ export function createClient(options: ClientOptions = {}): Client {
       problem: await readProblem(response),
       note,
       retryAfterMs: state.retryAfterMs,
+      secrets: carriedSecrets([request, sentFor.get(response)], secretHeaders, secretParams),
     });
   }
 
@@ -199,6 +210,22 @@ class Call implements CallState, BodyContext {
   get resendSafe(): boolean {
     return isRetrySafe(this.#request.method, this.#request.headers, this.policy);
   }
+}
+
+/** The secrets the requests carried: credential header values and secret query values. */
+function carriedSecrets(
+  requests: Array<OutgoingRequest | undefined>,
+  secretHeaders: ReadonlySet<string>,
+  secretParams: readonly string[],
+): string[] {
+  const secrets: string[] = [];
+  for (const request of requests) {
+    if (!request) continue;
+    for (const [name, value] of request.headers)
+      if (isSecretHeader(name) || secretHeaders.has(name)) secrets.push(...headerSecrets(name, value));
+    secrets.push(...urlSecrets(request.url, secretParams));
+  }
+  return secrets;
 }
 
 function resolveUrl(input: string | URL, baseUrl: URL | undefined): URL {

@@ -10,79 +10,113 @@ export interface BodyContext {
 }
 
 /**
- * Makes a broken connection while the body is read fail with a BodyCutError rather than
- * undici's bare `TypeError: terminated`, whichever way the caller reads: `json()` and the other
- * readers, `body` as a stream, or a `clone()`. Aborts by the caller pass through as they are.
+ * Makes a broken connection while the body is read fail with a BodyCutError rather than a bare
+ * `TypeError: terminated`, whichever way the caller reads: `json()` and the other readers, `body`
+ * as a stream, or a `clone()`. Aborts by the caller pass through as they are. Works for the
+ * Response of any fetch: the platform's, undici's from npm, a subclass, a polyfill.
  *
- * The same Response object comes back with a subclass's prototype (its `url`, `type` and
- * internals stay the network's): the readers get a catch, and `body` is wrapped only when someone
- * asks for it. Wrapping every body in a new stream instead cost about 15 % of requests/s in the
- * client benchmark, and patching each response's methods about 7 %. Every response gets the
- * prototype, one without a body too (its readers read nothing): looking at `body` and `type` first
- * cost two getters on every response to spare the rare one. The change itself costs about 2 µs a response
- * under load (measured: own reader properties would be nearly free, but `body` as an own
- * accessor costs a third of it and the response would show seven own enumerable properties).
+ * Invariant relied on: the response's own class defines its readers, `body` and `clone` on its
+ * prototype chain (as the Fetch standard's Body mixin does), and each works when called on the
+ * response itself. So the same Response object comes back with one prototype put between it and
+ * its own class's prototype (made once per class, cached): each guard calls the class's own method
+ * on the response itself, so whatever private state that implementation keeps is read by that
+ * implementation alone; nothing here reads or assumes another implementation's internals. (The
+ * earlier version put the platform's Response subclass under every response, and undici's own
+ * Response then failed with "Cannot read private member #state".) A reader the class does not
+ * define there, or a response that cannot be extended (frozen), is left as it is: it works,
+ * only a cut is reported untyped. The cost is that of the former prototype swap plus one WeakMap
+ * look-up a response (wrapping every body in a new stream cost about 15 % of requests/s in the
+ * client benchmark, patching each response's methods about 7 %).
  */
 export function guardBody(response: Response, context: BodyContext): Response {
-  (response as GuardedResponse)[CONTEXT] = context;
-  return Object.setPrototypeOf(response, GuardedResponse.prototype) as Response;
+  if (!Object.isExtensible(response)) return response;
+  (response as Guarded)[CONTEXT] = context;
+  const own = Object.getPrototypeOf(response) as object | null;
+  if (own === null || GUARDS.has(own)) return response;
+  let guarded = GUARDED.get(own);
+  if (guarded === undefined) {
+    guarded = guardedPrototype(own);
+    GUARDED.set(own, guarded);
+    GUARDS.add(guarded);
+  }
+  Object.setPrototypeOf(response, guarded);
+  return response;
 }
 
 const CONTEXT = Symbol('gatehouse.body-context');
 const STREAM = Symbol('gatehouse.guarded-stream');
+// A class's prototype → the guarding prototype made for it; and the guarding prototypes themselves.
+const GUARDED = new WeakMap<object, object>();
+const GUARDS = new WeakSet<object>();
+const READERS = ['arrayBuffer', 'blob', 'bytes', 'formData', 'json', 'text'] as const;
 
-/** Response with readers that name a broken connection; the network's Response, given this prototype. */
-class GuardedResponse extends Response {
-  declare [CONTEXT]: BodyContext;
-  declare [STREAM]: ReadableStream<Uint8Array<ArrayBuffer>> | null | undefined;
+interface Guarded extends Response {
+  [CONTEXT]: BodyContext;
+  [STREAM]: ReadableStream<Uint8Array<ArrayBuffer>> | null | undefined;
+}
 
-  cut(cause: unknown, receivedBytes: number | undefined): BodyCutError {
-    const context = this[CONTEXT];
-    return new BodyCutError({
-      method: context.method,
-      url: context.url,
-      status: this.status,
-      receivedBytes,
-      expectedBytes: announcedLength(this),
-      resendSafe: context.resendSafe,
-      cause,
-    });
+/** A prototype over `base` whose readers, `body` and `clone` are `base`'s own, guarded. */
+function guardedPrototype(base: object): object {
+  const members: PropertyDescriptorMap = {};
+  for (const name of READERS) {
+    const read = lookup(base, name)?.value;
+    if (typeof read !== 'function') continue;
+    members[name] = {
+      configurable: true,
+      writable: true,
+      value: function guardedRead(this: Guarded) {
+        return (read.call(this) as Promise<unknown>).catch((error: unknown) => {
+          throw isCut(error) ? cut(this, error, undefined) : error;
+        });
+      },
+    };
   }
+  const body = lookup(base, 'body')?.get;
+  if (body !== undefined) {
+    members['body'] = {
+      configurable: true,
+      get(this: Guarded) {
+        if (this[STREAM] === undefined) {
+          const source = body.call(this) as ReadableStream<Uint8Array<ArrayBuffer>> | null;
+          this[STREAM] = source === null ? null : guardStream(source, (cause, bytes) => cut(this, cause, bytes));
+        }
+        return this[STREAM];
+      },
+    };
+  }
+  const clone = lookup(base, 'clone')?.value;
+  if (typeof clone === 'function') {
+    members['clone'] = {
+      configurable: true,
+      writable: true,
+      value: function guardedClone(this: Guarded) {
+        return guardBody(clone.call(this) as Response, this[CONTEXT]);
+      },
+    };
+  }
+  return Object.create(base, members);
+}
 
-  private guard<T>(reading: Promise<T>): Promise<T> {
-    return reading.catch((error: unknown) => {
-      throw isCut(error) ? this.cut(error, undefined) : error;
-    });
+/** The property `name` as the prototype chain from `target` defines it. */
+function lookup(target: object | null, name: string): PropertyDescriptor | undefined {
+  for (let at = target; at !== null; at = Object.getPrototypeOf(at) as object | null) {
+    const descriptor = Object.getOwnPropertyDescriptor(at, name);
+    if (descriptor) return descriptor;
   }
+  return undefined;
+}
 
-  override arrayBuffer(): Promise<ArrayBuffer> {
-    return this.guard(super.arrayBuffer());
-  }
-  override blob(): Promise<Blob> {
-    return this.guard(super.blob());
-  }
-  override bytes(): Promise<Uint8Array<ArrayBuffer>> {
-    return this.guard(super.bytes());
-  }
-  override formData(): Promise<FormData> {
-    return this.guard(super.formData());
-  }
-  override json(): Promise<unknown> {
-    return this.guard(super.json());
-  }
-  override text(): Promise<string> {
-    return this.guard(super.text());
-  }
-  override get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
-    if (this[STREAM] === undefined) {
-      const source = super.body;
-      this[STREAM] = source === null ? null : guardStream(source, (cause, bytes) => this.cut(cause, bytes));
-    }
-    return this[STREAM];
-  }
-  override clone(): Response {
-    return guardBody(super.clone(), this[CONTEXT]);
-  }
+function cut(response: Guarded, cause: unknown, receivedBytes: number | undefined): BodyCutError {
+  const context = response[CONTEXT];
+  return new BodyCutError({
+    method: context.method,
+    url: context.url,
+    status: response.status,
+    receivedBytes,
+    expectedBytes: announcedLength(response),
+    resendSafe: context.resendSafe,
+    cause,
+  });
 }
 
 function guardStream(

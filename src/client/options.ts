@@ -124,7 +124,9 @@ export function normalizeOptions(options: ClientOptions = {}): NormalizedOptions
 
   const transport = options.fetch ?? globalThis.fetch;
   if (typeof transport !== 'function')
-    throw invalidArgument('createClient: fetch must be a function (request: Request) => Promise<Response>');
+    throw invalidArgument(
+      "createClient: fetch must be a function with fetch's signature, (url, init) => Promise<Response>",
+    );
 
   const redirect = options.redirect ?? {};
   if (typeof redirect !== 'object' || redirect === null)

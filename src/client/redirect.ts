@@ -1,9 +1,13 @@
 /**
  * The redirect stage: follows redirects hop by hop so that credentials stay with their origin.
- * Leaving the origin (scheme, host or port; https→http included) drops Authorization, Cookie,
- * Proxy-Authorization and every header declared secret; the auth stage below applies the
- * strategy's credentials again only at the starting origin and at origins the configuration trusts.
+ * Leaving the origin (scheme, host or port; https→http included) drops every credential-bearing
+ * header the caller set (the shared CREDENTIAL_HEADERS list: Authorization, Cookie, X-API-Key,
+ * Api-Key, X-Auth-Token…, plus `redirect.secretHeaders`), whatever the new origin. Credentials
+ * meant for several origins belong in the auth strategy: the auth stage below applies the
+ * strategy's credentials again at the starting origin and at the origins the configuration
+ * trusts, never after a step from https down to http.
  */
+import { CREDENTIAL_HEADERS } from '../http/credential-headers.ts';
 import { GatehouseError } from './errors/gatehouse-error.ts';
 import { copyRequest, type OutgoingRequest } from './outgoing-request.ts';
 import { RequestBody } from './request-body.ts';
@@ -14,9 +18,12 @@ export interface RedirectOptions {
   follow?: boolean;
   /** The most hops one call follows. @default 20 */
   max?: number;
-  /** Origins (`https://auth.example.com`) where the strategy's credentials are applied too. @default [] */
+  /**
+   * Origins (`https://auth.example.com`) where the strategy's credentials are applied too (never
+   * reached from https by a step down to http). Credential headers set by hand never follow. @default []
+   */
   trustedOrigins?: readonly string[];
-  /** Further header names dropped when a redirect leaves the origin. @default [] */
+  /** Header names dropped when a redirect leaves the origin, besides CREDENTIAL_HEADERS. @default [] */
   secretHeaders?: readonly string[];
 }
 
@@ -30,7 +37,6 @@ export interface RedirectEvent {
   credentialsAllowed: boolean;
 }
 
-const ALWAYS_SECRET = ['authorization', 'proxy-authorization', 'cookie'];
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 export class TooManyRedirectsError extends GatehouseError {
@@ -46,11 +52,13 @@ export function redirectStage(
   onRedirect: (event: RedirectEvent, request: OutgoingRequest) => void,
   next: Send,
 ): Send {
-  const secret = [...ALWAYS_SECRET, ...options.secretHeaders.map((h) => h.toLowerCase())];
+  const secret = [...new Set([...CREDENTIAL_HEADERS, ...options.secretHeaders.map((h) => h.toLowerCase())])];
   const trusted = new Set(options.trustedOrigins.map((o) => new URL(o).origin));
 
   return async (initial, context) => {
     const startOrigin = initial.url.origin;
+    // Once the chain has been on https, no http origin gets the strategy's credentials, trusted or not.
+    let wasSecure = initial.url.protocol === 'https:';
     let request = initial;
     for (let hop = 0; ; hop++) {
       const response = await next(request, context);
@@ -71,6 +79,8 @@ export function redirectStage(
       await discard(response);
       const nextRequest = redirectedRequest(request, response.status, target);
       const dropped: string[] = [];
+      const downgrade = wasSecure && target.protocol === 'http:';
+      if (target.protocol === 'https:') wasSecure = true;
       if (target.origin !== request.url.origin) {
         for (const name of secret) {
           if (nextRequest.headers.has(name)) {
@@ -79,7 +89,7 @@ export function redirectStage(
           }
         }
       }
-      nextRequest.credentialsAllowed = target.origin === startOrigin || trusted.has(target.origin);
+      nextRequest.credentialsAllowed = !downgrade && (target.origin === startOrigin || trusted.has(target.origin));
       onRedirect(
         {
           from: request.url.href,

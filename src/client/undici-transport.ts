@@ -13,7 +13,7 @@ import { Readable } from 'node:stream';
 import { type Dispatcher, getGlobalDispatcher } from 'undici';
 import { invalidArgument } from '../http/argument-error.ts';
 import { serializedLikeFetch, TEXT_CONTENT_TYPE } from './request-body.ts';
-import { DIRECT_TRANSPORT, type FetchLike } from './transport.ts';
+import type { FetchLike } from './transport.ts';
 
 export interface UndiciTransportOptions {
   /** The dispatcher to send through (an `Agent`, a `Pool`, a `ProxyAgent`…). @default undici's global dispatcher */
@@ -65,7 +65,7 @@ export function undiciTransport(options: UndiciTransportOptions = {}): FetchLike
     }
     return new Response(responseBody, { status, statusText: STATUS_CODES[status] ?? '', headers: responseHeaders });
   };
-  return Object.assign(send, { [DIRECT_TRANSPORT]: true as const });
+  return send;
 }
 
 /**

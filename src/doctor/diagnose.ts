@@ -5,10 +5,15 @@
 import { invalidArgument } from '../http/argument-error.ts';
 import {
   formatAuthorization,
+  headerSecrets,
+  isCredentialHeader,
+  isSecretHeader,
   parseAuthorization,
   parseChallenges,
   parseHttpDate,
   parseProblem,
+  redactUrl,
+  urlSecrets,
 } from '../http/index.ts';
 import { decodeJwt } from './jwt.ts';
 import { header, type ProbeRequest, send } from './probes.ts';
@@ -33,7 +38,6 @@ export interface DiagnoseOptions {
   timeoutMs?: number;
 }
 
-const CREDENTIAL_HEADERS = /^(authorization|proxy-authorization|cookie|x-api-key|api-key|x-auth-token)$/i;
 const SEVERITY = { error: 0, warning: 1, info: 2 } as const;
 
 export async function diagnose(options: DiagnoseOptions): Promise<Report> {
@@ -64,9 +68,11 @@ export async function diagnose(options: DiagnoseOptions): Promise<Report> {
   if (options.data !== undefined && !headers.some(([n]) => n.toLowerCase() === 'content-type'))
     headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
   const authorization = headers.filter(([n]) => n.toLowerCase() === 'authorization').map(([, v]) => v);
-  // Every credential given, to be masked wherever a server echoes one.
-  const secrets = headers.filter(([n]) => CREDENTIAL_HEADERS.test(n)).flatMap(([, v]) => [v, v.replace(/^\S+\s+/, '')]);
-  if (options.basic) secrets.push(options.basic.slice(options.basic.indexOf(':') + 1));
+  // Every credential given, in every form, to be scrubbed wherever a server echoes one.
+  const secrets = [
+    ...headers.filter(([n]) => isSecretHeader(n)).flatMap(([n, v]) => headerSecrets(n, v)),
+    ...urlSecrets(url),
+  ];
 
   const exchanges: Exchange[] = [];
   const base: ProbeRequest = { method, url, headers, ...(options.data !== undefined ? { body: options.data } : {}) };
@@ -75,12 +81,12 @@ export async function diagnose(options: DiagnoseOptions): Promise<Report> {
   const localDate = Date.now();
 
   const status = primary.response?.status;
-  const hasCredentials = headers.some(([n]) => CREDENTIAL_HEADERS.test(n));
+  const hasCredentials = headers.some(([n]) => isCredentialHeader(n));
   if (status !== undefined && status >= 400 && hasCredentials) {
     exchanges.push(
       await send(
         'without-credentials',
-        { ...base, headers: headers.filter(([n]) => !CREDENTIAL_HEADERS.test(n)) },
+        { ...base, headers: headers.filter(([n]) => !isCredentialHeader(n)) },
         timeout,
         secrets,
       ),
@@ -169,7 +175,7 @@ export function report(
   findings.sort((a, b) => SEVERITY[a.severity] - SEVERITY[b.severity] || a.rank - b.rank);
   const outcome = !response ? 'unreachable' : response.status >= 200 && response.status < 300 ? 'success' : 'failure';
   return {
-    url: url.href,
+    url: redactUrl(url),
     outcome,
     ...(response ? { status: response.status } : {}),
     findings: findings.map(({ rank: _rank, ...finding }) => finding),
@@ -199,7 +205,7 @@ async function followRedirects(
     if (!location || status < 300 || status >= 400) return;
     const next = new URL(location, url);
     // What a careful client does: credentials stay with the origin they were given for.
-    if (next.origin !== base.url.origin) headers = headers.filter(([n]) => !CREDENTIAL_HEADERS.test(n));
+    if (next.origin !== base.url.origin) headers = headers.filter(([n]) => !isCredentialHeader(n));
     url = next;
     const method =
       status === 303 || ((status === 301 || status === 302) && base.method === 'POST') ? 'GET' : base.method;

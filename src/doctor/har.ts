@@ -3,8 +3,7 @@
  * from the recorded exchange; nothing is sent unless asked (replay).
  */
 import { readFile } from 'node:fs/promises';
-import { redactText } from '../client/redact.ts';
-import { maskHeader } from '../http/index.ts';
+import { headerSecrets, isSecretHeader, maskHeader, redactText, secretRedactor } from '../http/index.ts';
 import { diagnose, report } from './diagnose.ts';
 import { decodeJwt } from './jwt.ts';
 import type { Exchange, Report } from './types.ts';
@@ -60,16 +59,21 @@ export async function diagnoseHar(
       continue;
     }
     const authorization = headers.filter(([n]) => n.toLowerCase() === 'authorization').map(([, v]) => v);
-    const secrets = authorization.flatMap((v) => [v, v.replace(/^\S+\s+/, '')]);
+    const secrets = headers.filter(([n]) => isSecretHeader(n)).flatMap(([n, v]) => headerSecrets(n, v));
+    const redact = secretRedactor(secrets);
     const exchange: Exchange = {
       probe: 'har',
-      request: { method: entry.request?.method ?? 'GET', url, headers: headers.map(([n, v]) => [n, maskHeader(n, v)]) },
+      request: {
+        method: entry.request?.method ?? 'GET',
+        url,
+        headers: headers.map(([n, v]) => [n, redact(maskHeader(n, v))]),
+      },
       response: {
         status,
-        statusText: entry.response?.statusText ?? '',
+        statusText: redact(entry.response?.statusText ?? ''),
         headers: (entry.response?.headers ?? [])
           .filter((h) => typeof h.name === 'string' && typeof h.value === 'string')
-          .map((h) => [h.name!, maskHeader(h.name!, h.value!)]),
+          .map((h) => [h.name!, redact(maskHeader(h.name!, h.value!))]),
         body: redactText(entry.response?.content?.text ?? '', secrets, 16_384),
       },
     };

@@ -5,8 +5,7 @@
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { redactText } from '../client/redact.ts';
-import { maskHeader } from '../http/index.ts';
+import { maskHeader, redactText, secretRedactor } from '../http/index.ts';
 import type { Exchange, ProbeName } from './types.ts';
 
 export interface ProbeRequest {
@@ -18,15 +17,30 @@ export interface ProbeRequest {
 
 const BODY_LIMIT = 16_384; // bytes kept of a response body (a JWKS must fit)
 
-/** Sends one request and records it; `secrets` are masked out of the recorded body. */
+/**
+ * Sends one request and records it. What is recorded is what a report shows: credential headers
+ * masked, and every form of the `secrets` (see secretRedactor) scrubbed from every header value,
+ * the reason phrase, the body and the error, since a server may echo what it was sent.
+ */
 export function send(probe: ProbeName, req: ProbeRequest, timeoutMs: number, secrets: string[]): Promise<Exchange> {
   const started = Date.now();
+  const redact = secretRedactor(secrets);
   const recorded: Exchange = {
     probe,
-    request: { method: req.method, url: req.url.href, headers: req.headers.map(([n, v]) => [n, maskHeader(n, v)]) },
+    request: {
+      method: req.method,
+      url: redact(req.url.href),
+      headers: req.headers.map(([n, v]) => [n, redact(maskHeader(n, v))]),
+    },
   };
   return new Promise((resolve) => {
-    const finish = (patch: Partial<Exchange>) => resolve({ ...recorded, ...patch, durationMs: Date.now() - started });
+    const finish = (patch: Partial<Exchange>) =>
+      resolve({
+        ...recorded,
+        ...patch,
+        ...(patch.error !== undefined ? { error: redact(patch.error) } : {}),
+        durationMs: Date.now() - started,
+      });
     let outgoing: ReturnType<typeof httpRequest>;
     try {
       const request = req.url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -57,12 +71,12 @@ export function send(probe: ProbeName, req: ProbeRequest, timeoutMs: number, sec
       const done = () => {
         const headers: Array<[string, string]> = [];
         for (let i = 0; i + 1 < res.rawHeaders.length; i += 2)
-          headers.push([res.rawHeaders[i]!, maskHeader(res.rawHeaders[i]!, res.rawHeaders[i + 1]!)]);
+          headers.push([res.rawHeaders[i]!, redact(maskHeader(res.rawHeaders[i]!, res.rawHeaders[i + 1]!))]);
         const body = Buffer.concat(chunks).subarray(0, BODY_LIMIT).toString('utf8');
         finish({
           response: {
             status: res.statusCode ?? 0,
-            statusText: res.statusMessage ?? '',
+            statusText: redact(res.statusMessage ?? ''),
             headers,
             body: redactText(body, secrets, BODY_LIMIT),
           },

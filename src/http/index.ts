@@ -23,6 +23,7 @@ export {
   type ParseChallengesOptions,
   parseChallenges,
 } from './challenges.ts';
+export { CREDENTIAL_HEADERS, isCredentialHeader } from './credential-headers.ts';
 export { decodeExtValue, encodeExtValue } from './digest-credentials.ts';
 export { getField, type HeaderSource, type HeadersLike } from './headers-like.ts';
 export { formatHttpDate, type ParseHttpDateOptions, parseHttpDate } from './http-date.ts';
@@ -53,7 +54,19 @@ export {
   reasonCodes,
   reasons,
 } from './reasons.ts';
-export { maskHeader, maskSecret } from './redact.ts';
+export {
+  headerSecrets,
+  isSecretHeader,
+  maskHeader,
+  maskSecret,
+  REDACTED,
+  redactText,
+  redactUrl,
+  SECRET_QUERY_PARAMS,
+  secretForms,
+  secretRedactor,
+  urlSecrets,
+} from './redact.ts';
 export {
   LAB_SIGNATURE_HEADERS,
   SIGNATURE_SCHEME,

@@ -50,7 +50,9 @@ const SHOWN_RESPONSE = ['www-authenticate', 'retry-after', 'ratelimit', 'set-coo
 
 /** Real fetch, writing down each exchange as it goes over the wire. */
 function recorder(log: Exchange[]) {
-  return async (request: Request): Promise<Response> => {
+  // Called as the client calls any fetch: (url, init).
+  return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init);
     const url = new URL(request.url);
     const sentHeaders = SHOWN_REQUEST.filter((h) => request.headers.has(h)).map(
       (h) => `  ${h}: ${maskHeader(h, request.headers.get(h)!)}`,

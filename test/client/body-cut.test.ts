@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BodyCutError, bearer, createClient, GatehouseError } from '../../src/client/index.ts';
-import { json, serverPerTest } from '../support/server.ts';
+import { cutAfter, json, serverPerTest } from '../support/server.ts';
 
 const serve = serverPerTest();
 const TOKEN = 'body-cut-secret-token-5f1e';
-
-/** Sends the status line, headers and the first part of a 100-byte body, then drops the connection. */
-function cutAfter(prefix: string) {
-  return (_req: unknown, res: import('node:http').ServerResponse) => {
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
-    res.write(prefix);
-    setTimeout(() => res.destroy(), 20);
-  };
-}
 
 describe('a response body cut off mid-read', () => {
   it('rejects response.json() with a BodyCutError that gives the announced length and says GET is safe to repeat', async () => {

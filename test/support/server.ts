@@ -85,6 +85,15 @@ export function json(res: ServerResponse, status: number, body: unknown, headers
   res.end(JSON.stringify(body));
 }
 
+/** Sends the status line, headers and the first part of a 100-byte body, then drops the connection. */
+export function cutAfter(prefix: string): Handler {
+  return (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+    res.write(prefix);
+    setTimeout(() => res.destroy(), 20);
+  };
+}
+
 /** A port nothing listens on (it was free a moment ago). */
 export async function freePort(): Promise<number> {
   const server = createServer();

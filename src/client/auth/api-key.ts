@@ -20,6 +20,7 @@ export function apiKey(placement: ApiKeyPlacement, value: string): AuthStrategy 
       throw invalidArgument('apiKey: the key contains a line break or NUL, which no header can carry');
     return {
       name: 'apiKey',
+      secretHeaders: [name],
       async *flow(request) {
         request.headers.set(name, value);
         yield request;

@@ -4,6 +4,15 @@
  * non-ASCII usernames as `username*`. The last challenge of each origin is kept, so later
  * requests authenticate up front instead of paying a 401 round trip each.
  *
+ * Two rules keep a server (or whoever answers in its name) from choosing weak parameters:
+ * - No downgrade (RFC 7616 §3.7, §5.2): once an algorithm has worked for an origin, a challenge
+ *   from that origin is answered only with that algorithm or a stronger one (strength is the
+ *   order of preference below); a weaker-only challenge throws DigestDowngradeError, unless
+ *   `allowDowngrade`.
+ * - One realm per origin: the `realm` option's realm(s) when given; otherwise the realm of the
+ *   first challenge answered at the origin. A challenge for another realm throws DigestRealmError
+ *   and the password is not used for it.
+ *
  * WebCrypto has neither MD5 nor SHA-512/256, so the hashes come from @noble/hashes, which runs
  * in browsers and Node alike.
  */
@@ -15,11 +24,14 @@ import { readAuthRest } from '../../http/auth-params.ts';
 import { Cursor } from '../../http/field-syntax.ts';
 import { type Challenge, formatAuthorization, parseChallenges } from '../../http/index.ts';
 import type { AuthStrategy } from '../auth-flow.ts';
+import { DigestDowngradeError, DigestRealmError } from '../errors/digest-errors.ts';
 import { type OutgoingRequest, pathAndQuery } from '../outgoing-request.ts';
+import { discard } from '../transport.ts';
 
 type Hash = (data: Uint8Array) => Uint8Array;
 
-// Strongest first: the order in which a client picks among several Digest challenges (RFC 7616 §3.7).
+// Strongest first: the order in which a client picks among several Digest challenges (RFC 7616 §3.7),
+// and the order of strength the no-downgrade rule compares by.
 // SHA-512 is not in RFC 7616, but httpbin offers it, so servers built after it do too.
 const ALGORITHMS: ReadonlyArray<[string, Hash]> = [
   ['SHA-512-256', sha512_256],
@@ -33,11 +45,23 @@ export interface DigestOptions {
   qop?: 'auth' | 'auth-int';
   /** Makes client nonces (tests). @default 16 random bytes, hex */
   cnonce?: () => string;
+  /**
+   * The realm(s) the password belongs to; challenges for any other realm are refused with
+   * DigestRealmError. @default the realm of the first challenge answered at each origin
+   */
+  realm?: string | readonly string[];
+  /**
+   * Answer a challenge whose algorithm is weaker than one that has worked for the origin (e.g.
+   * MD5 after SHA-256). @default false: DigestDowngradeError
+   */
+  allowDowngrade?: boolean;
 }
 
 interface NonceState {
   challenge: Challenge;
   algorithm: string;
+  /** Index in ALGORITHMS: lower is stronger. */
+  rank: number;
   hash: Hash;
   session: boolean;
   nonce: string;
@@ -51,7 +75,46 @@ export function digest(username: string, password: string, options: DigestOption
     throw invalidArgument("digest: qop must be 'auth' or 'auth-int'");
   const preferredQop = options.qop ?? 'auth';
   const makeCnonce = options.cnonce ?? randomHex;
+  const configuredRealms =
+    options.realm === undefined ? undefined : typeof options.realm === 'string' ? [options.realm] : [...options.realm];
+  if (configuredRealms?.some((r) => typeof r !== 'string') || configuredRealms?.length === 0)
+    throw invalidArgument('digest: realm must be a string or a non-empty list of strings');
+  const allowDowngrade = options.allowDowngrade === true;
   const cache = new Map<string, NonceState>();
+  // Per origin, what outlives a nonce: the realm answered there and the strongest rank that worked.
+  const realms = new Map<string, string>();
+  const strongest = new Map<string, number>();
+
+  /** The challenge to answer for `origin`, or a typed refusal. */
+  function choose(origin: string, challenges: Challenge[]): Omit<NonceState, 'nonce' | 'nc'> | Error | undefined {
+    const digests = challenges.filter((c) => c.scheme.toLowerCase() === 'digest' && c.params['nonce'] !== undefined);
+    if (digests.length === 0) return undefined;
+    const pinned = realms.get(origin);
+    const answered = configuredRealms ?? (pinned === undefined ? undefined : [pinned]);
+    const ours = answered ? digests.filter((c) => answered.includes(c.params['realm'] ?? '')) : digests;
+    if (ours.length === 0)
+      return new DigestRealmError({
+        origin,
+        offered: [...new Set(digests.map((c) => (c.params['realm'] ?? '').slice(0, 100)))],
+        answered: answered ?? [],
+        configured: configuredRealms !== undefined,
+      });
+    const picked = pickChallenge(ours);
+    if (!picked) return undefined;
+    const floor = strongest.get(origin);
+    if (floor !== undefined && picked.rank > floor && !allowDowngrade)
+      return new DigestDowngradeError({
+        origin,
+        established: ALGORITHMS[floor]![0],
+        offered: [...new Set(ours.map((c) => (c.params['algorithm'] ?? 'MD5').slice(0, 40)))],
+      });
+    return picked;
+  }
+
+  function worked(origin: string, state: NonceState): void {
+    const floor = strongest.get(origin);
+    if (floor === undefined || state.rank < floor) strongest.set(origin, state.rank);
+  }
 
   async function authorize(request: OutgoingRequest, state: NonceState): Promise<void> {
     const { challenge, hash } = state;
@@ -113,10 +176,18 @@ export function digest(username: string, password: string, options: DigestOption
 
       for (;;) {
         if (response.status !== 401) {
-          if (state) followNextNonce(response, state);
+          if (state) {
+            // Any answer but 401 to the credentials sent means the server took them.
+            worked(origin, state);
+            followNextNonce(response, state);
+          }
           return;
         }
-        const picked = pickChallenge(parseChallenges(response.headers));
+        const picked = choose(origin, parseChallenges(response.headers));
+        if (picked instanceof Error) {
+          await discard(response);
+          throw picked;
+        }
         if (!picked) return;
         const stale = picked.challenge.params['stale']?.toLowerCase() === 'true';
         // RFC 7616 §3.3: a refusal of a fresh answer without stale=true means the credentials are wrong.
@@ -126,6 +197,7 @@ export function digest(username: string, password: string, options: DigestOption
         }
         state = { ...picked, nonce: picked.challenge.params['nonce'] ?? '', nc: 0 };
         cache.set(origin, state);
+        if (!realms.has(origin)) realms.set(origin, picked.challenge.params['realm'] ?? '');
         await authorize(request, state);
         answeredFresh = true;
         response = yield request;
@@ -134,13 +206,13 @@ export function digest(username: string, password: string, options: DigestOption
   };
 }
 
-function pickChallenge(challenges: Challenge[]): Omit<NonceState, 'nonce' | 'nc'> | undefined {
-  const digests = challenges.filter((c) => c.scheme.toLowerCase() === 'digest' && c.params['nonce'] !== undefined);
-  for (const [name, hash] of ALGORITHMS) {
+/** The strongest Digest challenge this client supports among `digests`. */
+function pickChallenge(digests: Challenge[]): Omit<NonceState, 'nonce' | 'nc'> | undefined {
+  for (const [rank, [name, hash]] of ALGORITHMS.entries()) {
     for (const challenge of digests) {
       const algorithm = (challenge.params['algorithm'] ?? 'MD5').toUpperCase();
-      if (algorithm === name) return { challenge, algorithm, hash, session: false };
-      if (algorithm === `${name}-SESS`) return { challenge, algorithm, hash, session: true };
+      if (algorithm === name) return { challenge, algorithm, rank, hash, session: false };
+      if (algorithm === `${name}-SESS`) return { challenge, algorithm, rank, hash, session: true };
     }
   }
   return undefined;

@@ -1,4 +1,11 @@
-import { type Challenge, getReason, type ProblemDetails, parseChallenges, parseRetryAfter } from '../../http/index.ts';
+import {
+  type Challenge,
+  getReason,
+  type ProblemDetails,
+  parseChallenges,
+  parseRetryAfter,
+  secretRedactor,
+} from '../../http/index.ts';
 import { GatehouseError } from './gatehouse-error.ts';
 
 export interface HttpErrorDetails {
@@ -11,7 +18,53 @@ export interface HttpErrorDetails {
   problem?: ProblemDetails | undefined;
   /** Why the client did not recover, for the message. */
   note?: string | undefined;
+  /** The secrets the request carried (credential header values, secret query values), scrubbed from what the server said. */
+  secrets?: readonly string[] | undefined;
 }
+
+// RFC 9110 §15: the standard reason phrases. The message shows these, never the server's own
+// reason phrase, which is free text and may echo what it was sent.
+const PHRASES: Readonly<Record<number, string>> = {
+  300: 'Multiple Choices',
+  301: 'Moved Permanently',
+  302: 'Found',
+  303: 'See Other',
+  304: 'Not Modified',
+  307: 'Temporary Redirect',
+  308: 'Permanent Redirect',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  402: 'Payment Required',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  407: 'Proxy Authentication Required',
+  408: 'Request Timeout',
+  409: 'Conflict',
+  410: 'Gone',
+  411: 'Length Required',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  414: 'URI Too Long',
+  415: 'Unsupported Media Type',
+  416: 'Range Not Satisfiable',
+  417: 'Expectation Failed',
+  421: 'Misdirected Request',
+  422: 'Unprocessable Content',
+  425: 'Too Early',
+  426: 'Upgrade Required',
+  428: 'Precondition Required',
+  429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
+  451: 'Unavailable For Legal Reasons',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+  505: 'HTTP Version Not Supported',
+};
 
 /** The server answered with a status that recovery could not fix (`throwHttpErrors` is on). */
 export class HttpError extends GatehouseError {
@@ -32,13 +85,19 @@ export class HttpError extends GatehouseError {
 
   constructor(details: HttpErrorDetails, code: string = HttpError.code, reason?: string) {
     const { response, method, url, attempts, problem, note } = details;
-    const resolved = reason ?? problemCode(problem);
+    // The reason is a word the server chose: if it carries a secret the request sent, it is dropped.
+    const redact = secretRedactor(details.secrets ?? []);
+    const given = reason ?? problemCode(problem);
+    const resolved = given !== undefined && redact(given) === given ? given : undefined;
     const known = getReason(resolved);
-    const status = `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+    const phrase = PHRASES[response.status];
+    const status = `${response.status}${phrase ? ` ${phrase}` : ''}`;
     // Only the catalogue's own words go into the message: a server's free text could echo a secret.
     const why = resolved ? ` (${resolved}${known ? `: ${known.hint}` : ''})` : '';
     super(
-      `${method} ${url} answered ${status}${why} after ${attempts} attempt${attempts === 1 ? '' : 's'}.${note ? ` ${note}` : ''}`,
+      redact(
+        `${method} ${url} answered ${status}${why} after ${attempts} attempt${attempts === 1 ? '' : 's'}.${note ? ` ${note}` : ''}`,
+      ),
       code,
     );
     this.status = response.status;

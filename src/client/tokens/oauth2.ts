@@ -4,10 +4,9 @@
  * auth stage, so a failing token endpoint can never start a refresh of its own.
  */
 import { invalidArgument } from '../../http/argument-error.ts';
-import { formatAuthorization } from '../../http/index.ts';
+import { formatAuthorization, headerSecrets, redactText, redactUrl, secretRedactor } from '../../http/index.ts';
 import { AuthenticationError } from '../errors/authentication-error.ts';
-import { redactText, redactUrl } from '../redact.ts';
-import { sendHeld, type Transport } from '../transport.ts';
+import type { Transport } from '../transport.ts';
 import { type Token, type TokenResponse, tokenFromResponse } from './token.ts';
 import { type TokenSource, type TokenSourceOptions, tokenSource } from './token-source.ts';
 
@@ -139,14 +138,26 @@ async function requestToken(
     if (clientSecret !== undefined) params.set('client_secret', clientSecret);
   }
   const where = redactUrl(common.tokenUrl);
-  const known = [...secrets, ...(clientSecret ? [clientSecret] : [])];
+  // Every form of the client secret the request carried: raw and form-encoded (client_secret_post),
+  // inside the Basic pair (client_secret_basic: form-encoded, then base64; RFC 6749 §2.3.1).
+  const sentAuthorization = headers.get('authorization');
+  const known = [
+    ...secrets,
+    ...(clientSecret ? [clientSecret, formEncode(clientSecret)] : []),
+    ...(sentAuthorization ? headerSecrets('authorization', sentAuthorization) : []),
+  ];
 
   let response: Response;
   try {
-    response = await sendHeld(
-      common.fetch,
-      new Request(common.tokenUrl, { method: 'POST', headers, body: params, signal, redirect: 'error' }),
-    );
+    // Called as a plain function: browsers refuse a fetch called as a method of another object.
+    const send = common.fetch;
+    response = await send(common.tokenUrl.href, {
+      method: 'POST',
+      headers,
+      body: params,
+      signal,
+      redirect: 'error',
+    });
   } catch (error) {
     const timedOut = signal.aborted;
     throw new AuthenticationError(
@@ -163,8 +174,11 @@ async function requestToken(
   }
   const excerpt = redactText(text, known);
   if (!response.ok) {
+    // The error code is the server's text too: an echoing server may put the secret in it.
     const error =
-      typeof (body as { error?: unknown })?.error === 'string' ? (body as { error: string }).error : undefined;
+      typeof (body as { error?: unknown })?.error === 'string'
+        ? secretRedactor(known)((body as { error: string }).error)
+        : undefined;
     const hint = error && HINTS[error] ? `: ${HINTS[error]}` : '';
     throw new AuthenticationError(
       `The token endpoint ${where} refused the request with ${response.status}${error ? ` ${error}` : ''}${hint}.`,
