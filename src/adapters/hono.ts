@@ -21,6 +21,11 @@ export type GatehouseVariables = { auth: Principal | undefined };
 
 type GatehouseEnv = { Variables: GatehouseVariables };
 
+/** The client's address on @hono/node-server (its socket's); undefined on runtimes that do not say. */
+export function clientAddressOf(c: Context): string | undefined {
+  return (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
+}
+
 /** The guard's decision for a Hono request (a promise only where a step waited). */
 function decideFor(
   guard: Guard,
@@ -35,6 +40,9 @@ function decideFor(
   if (incoming?.headers && Array.isArray(incoming.rawHeaders)) {
     request = toRequestView(incoming);
     opts.authorization = authorizationLines(incoming);
+  } else {
+    const address = clientAddressOf(c);
+    if (address) opts.clientAddress = address;
   }
   return guard.decide(request, opts);
 }
@@ -86,9 +94,7 @@ export function fetchHandler(
   options: { ip?: (c: Context) => string | undefined } = {},
 ): MiddlewareHandler {
   return async (c, next) => {
-    const ip = options.ip
-      ? options.ip(c)
-      : (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
+    const ip = options.ip ? options.ip(c) : clientAddressOf(c);
     const response = await handler(c.req.raw, ip ? { ip } : {});
     if (response) return response;
     await next();

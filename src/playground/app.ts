@@ -5,16 +5,17 @@
 import { randomBytes } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
-import { fetchHandler, type GatehouseVariables, honoGuard } from '../adapters/hono.ts';
+import { clientAddressOf, fetchHandler, type GatehouseVariables, honoGuard } from '../adapters/hono.ts';
 import { PROBLEM_CONTENT_TYPE } from '../http/index.ts';
-import { verifyPassword } from '../server/credentials/password-hash.ts';
 import { createGuard, type Guard } from '../server/guard.ts';
 import type { LoginProtection } from '../server/login-protection.ts';
 import { requireRoles, requireScopes } from '../server/permissions.ts';
+import { isRefusal } from '../server/refusal.ts';
 import { apiKeyScheme } from '../server/schemes/api-key.ts';
 import { basicScheme } from '../server/schemes/basic.ts';
 import { issueSession, sessionScheme } from '../server/schemes/session.ts';
 import { signatureScheme } from '../server/schemes/signature.ts';
+import { createSignIn } from '../server/sign-in.ts';
 import { createAuthorizationServer } from '../server/tokens/authorization-server.ts';
 import type { TokenService } from '../server/tokens/token-service.ts';
 import { memorySessions, memorySigningKeys } from '../stores/memory.ts';
@@ -49,7 +50,7 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
     realm: 'playground',
     schemes: [
       service.bearerScheme(),
-      basicScheme({ users: store.users }),
+      basicScheme({ users: store.users, loginProtection }),
       apiKeyScheme({ header: 'X-API-Key', keys: store.apiKeys }),
       signatures,
     ],
@@ -60,6 +61,7 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
     schemes: [sessionScheme({ secret: SESSION_SECRET, sessions })],
   });
   const oauth = createAuthorizationServer({ service, users: store.users, clients: store.clients, loginProtection });
+  const signIn = createSignIn({ users: store.users, loginProtection });
 
   const app = new Hono<{ Variables: GatehouseVariables }>();
   app.use(
@@ -103,22 +105,13 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
   );
   app.all('/api/session', honoGuard(sessionOnly), principal);
 
-  // A cookie session for the session scheme: POST username and password as a form.
+  // A cookie session for the session scheme: POST username and password as a form. The password
+  // is checked by the one sign-in (dummy hash, login protection, one refusal), as Basic and the
+  // password grant check it; refusals are the guard's, from the catalogue.
   app.post('/session/login', async (c) => {
     const form = new URLSearchParams(await c.req.text());
-    const user = await store.users.findUserByName(form.get('username') ?? '');
-    if (!user || !(await verifyPassword(form.get('password') ?? '', user.passwordHash))) {
-      return c.body(
-        JSON.stringify({
-          type: 'https://gatehouse.dev/reasons/credentials_invalid',
-          title: 'Invalid credentials',
-          status: 401,
-          code: 'credentials_invalid',
-        }),
-        401,
-        { 'content-type': PROBLEM_CONTENT_TYPE },
-      );
-    }
+    const user = await signIn.verify(form.get('username') ?? '', form.get('password') ?? '', clientAddressOf(c));
+    if (isRefusal(user)) return sessionOnly.refuse(user);
     const id = randomBytes(24).toString('base64url');
     sessions.put(id, user);
     const issued = issueSession(id, { secret: SESSION_SECRET });

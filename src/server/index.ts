@@ -17,6 +17,7 @@ export {
 } from '../stores/memory.ts';
 export { DEFAULT_STORE_URL, type OpenStoreOptions, openStore } from '../stores/open-store.ts';
 export type * from '../stores/types.ts';
+export { clientAddressKey } from './client-address.ts';
 export { apiKeyId, apiKeyMatches, type CreatedApiKey, createApiKey, hashApiKey } from './credentials/api-key.ts';
 export {
   ARGON2_AVAILABLE,
