@@ -9,6 +9,7 @@ import { clientAddressOf, fetchHandler, type GatehouseVariables, honoGuard } fro
 import { PROBLEM_CONTENT_TYPE } from '../http/index.ts';
 import { createGuard, type Guard } from '../server/guard.ts';
 import type { LoginProtection } from '../server/login-protection.ts';
+import type { SessionLookup } from '../server/lookups.ts';
 import { requireRoles, requireScopes } from '../server/permissions.ts';
 import { isRefusal } from '../server/refusal.ts';
 import { apiKeyScheme } from '../server/schemes/api-key.ts';
@@ -18,7 +19,7 @@ import { signatureScheme } from '../server/schemes/signature.ts';
 import { createSignIn } from '../server/sign-in.ts';
 import { createAuthorizationServer } from '../server/tokens/authorization-server.ts';
 import type { TokenService } from '../server/tokens/token-service.ts';
-import { memorySessions, memorySigningKeys } from '../stores/memory.ts';
+import { memorySigningKeys } from '../stores/memory.ts';
 import type { GatehouseStore } from '../stores/types.ts';
 import { faultRoutes } from './faults.ts';
 import { httpbinJson, httpbinRoutes } from './httpbin.ts';
@@ -38,7 +39,16 @@ const SESSION_SECRET = randomBytes(32).toString('hex');
 
 export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: GatehouseVariables }> {
   const { store, service, loginProtection } = options;
-  const sessions = memorySessions();
+  // A session remembers who signed in and with which stored hash; the user is looked up on every
+  // request, so a demoted user's roles change at once, and a deleted user or a new password ends it.
+  const signedIn = new Map<string, { username: string; passwordHash: string }>();
+  const sessions: SessionLookup = {
+    async findSession(id) {
+      const session = signedIn.get(id);
+      const user = session && (await store.users.findUserByName(session.username));
+      return user && user.passwordHash === session.passwordHash ? user : undefined;
+    },
+  };
   const signatures = signatureScheme({
     keys: memorySigningKeys([
       { keyId: DEMO.signing.keyId, secret: DEMO.signing.secret, id: 'lab-signer', scopes: ['read'] },
@@ -113,7 +123,7 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
     const user = await signIn.verify(form.get('username') ?? '', form.get('password') ?? '', clientAddressOf(c));
     if (isRefusal(user)) return sessionOnly.refuse(user);
     const id = randomBytes(24).toString('base64url');
-    sessions.put(id, user);
+    signedIn.set(id, { username: user.username, passwordHash: user.passwordHash });
     const issued = issueSession(id, { secret: SESSION_SECRET });
     // Secure is dropped on plain-HTTP loopback, where a browser would not send the cookie back.
     return c.json({ csrfToken: issued.csrfToken }, 200, { 'set-cookie': issued.setCookie.replace('; Secure', '') });

@@ -8,12 +8,16 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
+import { serve as serveHono } from '@hono/node-server';
 import { protect } from '../../src/adapters/node.ts';
+import { createPlayground } from '../../src/playground/app.ts';
 import {
   apiKeyScheme,
   basicScheme,
   createApiKey,
   createGuard,
+  createLoginProtection,
+  createTokenService,
   type GatehouseStore,
   hashPassword,
   openStore,
@@ -58,6 +62,49 @@ const get = async (url: string, headers: Record<string, string>) => {
 
 for (const [name, open] of Object.entries(stores)) {
   describe(`stale principals on the ${name} store`, () => {
+    it("the playground's cookie session: a demoted, deleted or re-passworded user is seen by the next request", async (t) => {
+      const store = await open(t);
+      if (!store) return;
+      t.after(() => store.close());
+      const passwordHash = await hashPassword('admin-password-1');
+      const admin = { username: 'root', id: 'u-root', passwordHash, scopes: ['read'], roles: ['admin'] };
+      await store.users.putUser(admin);
+      const app = createPlayground({
+        store,
+        service: createTokenService({ store, issuer: 'https://playground.test' }),
+        loginProtection: await createLoginProtection({ backend: { memory: true } }),
+        otherOrigin: () => undefined,
+      });
+      const url = await new Promise<string>((resolve) => {
+        const server = serveHono({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
+          resolve(`http://127.0.0.1:${info.port}`),
+        );
+        t.after(() => new Promise((r) => server.close(r)));
+      });
+      const signIn = async () => {
+        const login = await fetch(`${url}/session/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ username: 'root', password: 'admin-password-1' }),
+        });
+        assert.equal(login.status, 200);
+        return { cookie: login.headers.get('set-cookie')!.split(';')[0]! };
+      };
+      let auth = await signIn();
+      const roles = async () => JSON.parse((await get(`${url}/api/session`, auth)).body).roles;
+      assert.deepStrictEqual(await roles(), ['admin']);
+      await store.users.putUser({ ...admin, roles: [] });
+      assert.deepStrictEqual(await roles(), [], 'demoted');
+      await store.users.putUser({ ...admin, roles: ['auditor'] });
+      assert.deepStrictEqual(await roles(), ['auditor'], 'given other roles');
+      await store.users.removeUser('root');
+      assert.equal((await get(`${url}/api/session`, auth)).status, 401, 'deleted');
+      await store.users.putUser(admin);
+      auth = await signIn();
+      await store.users.putUser({ ...admin, passwordHash: await hashPassword('new-password-2') });
+      assert.equal((await get(`${url}/api/session`, auth)).status, 401, 'a new password ends the session');
+    });
+
     it('Basic: a demoted, re-roled or deleted user is seen by the next request, cached credentials or not', async (t) => {
       const store = await open(t);
       if (!store) return;
