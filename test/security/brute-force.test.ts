@@ -152,6 +152,7 @@ const entries: Entry[] = [
 ];
 
 interface World {
+  store: GatehouseStore;
   urls: string[];
   servers: Listening[];
   /** How many passwords were verified (one user lookup each). */
@@ -208,7 +209,7 @@ async function world(
     t.after(() => listening.close());
     servers.push(listening);
   }
-  return { urls: servers.map((s) => s.url), servers, verified: () => lookups };
+  return { store, urls: servers.map((s) => s.url), servers, verified: () => lookups };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -302,6 +303,43 @@ for (const entry of entries) {
       assert.equal((await entry.attempt(w.urls[0]!, 'known-2', PASSWORD)).status, 429);
     });
 
+    it('a parallel spray across 25 usernames from one address verifies at most the address budget', async (t) => {
+      const w = await world(t, entry, { maxFailuresPerIpPerDay: 5 });
+      if (!w) return;
+      const answers = await Promise.all(
+        Array.from({ length: 25 }, (_, i) => entry.attempt(w.urls[0]!, `user-${i}`, 'Winter2026!')),
+      );
+      assert.ok(w.verified() <= 5, `${w.verified()} of 25 guesses were verified`);
+      assert.ok(answers.filter((a) => a.status === 429).length >= 20);
+      assert.ok(answers.every((a) => a.status === 429 || a.status === entry.invalid));
+    });
+
+    it("switching the username's case or Unicode form does not buy more guesses", async (t) => {
+      const w = await world(t, entry, { maxConsecutiveFailures: 3 });
+      if (!w) return;
+      for (const username of ['alice', 'ALICE', 'Alice'])
+        assert.equal((await entry.attempt(w.urls[0]!, username, 'wrong')).status, entry.invalid);
+      assert.equal((await entry.attempt(w.urls[0]!, 'aLiCe', 'wrong')).status, 429);
+      assert.equal((await entry.attempt(w.urls[0]!, 'alice', PASSWORD)).status, 429);
+      // NFC and NFD spellings of one name share a count too.
+      for (const username of ['jos\u00e9', 'jose\u0301', 'JOS\u00c9'])
+        assert.equal((await entry.attempt(w.urls[0]!, username, 'wrong')).status, entry.invalid);
+      assert.equal((await entry.attempt(w.urls[0]!, 'jose\u0301', 'wrong')).status, 429);
+    });
+
+    it('a long or NUL-bearing username is counted like any other, never a 5xx (Postgres counters)', async (t) => {
+      const w = await world(t, entry, { backend: 'postgres', maxConsecutiveFailures: 2 });
+      if (!w) return;
+      for (const username of ['x'.repeat(2000), 'ali\u0000ce']) {
+        const first = await entry.attempt(w.urls[0]!, username, 'wrong');
+        // Basic's parser refuses a control character in the pair before any sign-in: nothing to count.
+        if (first.status === 400 && JSON.parse(first.body).code === 'credentials_malformed') continue;
+        assert.equal(first.status, entry.invalid, username.slice(0, 8));
+        assert.equal((await entry.attempt(w.urls[0]!, username, 'wrong')).status, entry.invalid);
+        assert.equal((await entry.attempt(w.urls[0]!, username, 'wrong')).status, 429);
+      }
+    });
+
     it('a lockout counted through a ::ffff:127.0.0.1 socket holds for 127.0.0.1, and the other way round', async (t) => {
       // One listener on :: (dual stack: an IPv4 client is seen as ::ffff:127.0.0.1), one on 127.0.0.1.
       const w = await world(t, entry, { hosts: ['::', '127.0.0.1'], maxConsecutiveFailures: 3 });
@@ -326,3 +364,23 @@ for (const entry of entries) {
     });
   });
 }
+
+describe('one count across entry points', () => {
+  it('guesses through Basic, the password grant and the session login share one lockout (the playground)', async (t) => {
+    const entryByName = (name: string) => entries.find((e) => e.name.includes(name))!;
+    const w = await world(t, entryByName('session'), { maxConsecutiveFailures: 3 });
+    if (!w) return;
+    // The playground serves all three: /api/me (Basic), /oauth/token and /session/login.
+    const url = w.urls[0]!;
+    await w.store.clients.putClient({ clientId: 'web', grants: ['password'], scopes: ['read'] });
+    const basic = (password: string) =>
+      fetch(`${url}/api/me`, { headers: { authorization: basicHeader('alice', password) } });
+    const grant = (password: string) =>
+      form(`${url}/oauth/token`, { grant_type: 'password', client_id: 'web', username: 'alice', password });
+    const session = (password: string) => form(`${url}/session/login`, { username: 'alice', password });
+    assert.equal((await basic('wrong-1')).status, 401);
+    assert.equal((await grant('wrong-2')).status, 400);
+    assert.equal((await session('wrong-3')).status, 401);
+    for (const attempt of [basic, grant, session]) assert.equal((await attempt(PASSWORD)).status, 429);
+  });
+});
