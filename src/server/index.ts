@@ -60,13 +60,14 @@ export {
   requireScopes,
 } from './permissions.ts';
 export type { Identity, Principal } from './principal.ts';
-export type { Refusal } from './refusal.ts';
+export { isRefusal, type Refusal } from './refusal.ts';
 export type { Detection, GuardRequest, RequestView, Scheme } from './scheme.ts';
 export { type ApiKeySchemeOptions, apiKeyScheme } from './schemes/api-key.ts';
 export { type BasicSchemeOptions, basicScheme } from './schemes/basic.ts';
 export { type BearerSchemeOptions, bearerScheme, type JwtOptions, type OpaqueOptions } from './schemes/bearer.ts';
 export { type IssuedSession, issueSession, type SessionSchemeOptions, sessionScheme } from './schemes/session.ts';
 export { type SignatureSchemeOptions, signatureScheme } from './schemes/signature.ts';
+export { createSignIn, type SignIn, type SignInOptions, type SignInResult } from './sign-in.ts';
 export {
   type AuthorizationServer,
   type AuthorizationServerOptions,
