@@ -22,6 +22,11 @@ export type GatehouseVariables = { auth: Principal | undefined };
 
 type GatehouseEnv = { Variables: GatehouseVariables };
 
+/** The client's address on @hono/node-server (its socket's); undefined on runtimes that do not say. */
+export function clientAddressOf(c: Context): string | undefined {
+  return (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
+}
+
 const NO_LINES: readonly string[] = Object.freeze([]);
 
 interface Exchange {
@@ -53,6 +58,8 @@ function decideFor(
       : field === incoming?.headers?.authorization && Array.isArray(incoming.rawHeaders)
         ? authorizationLines(incoming)
         : [field];
+  const address = clientAddressOf(c);
+  if (address) opts.clientAddress = address;
   return guard.decide(request, opts);
 }
 
@@ -120,9 +127,7 @@ export function fetchHandler(
   options: { ip?: (c: Context) => string | undefined } = {},
 ): MiddlewareHandler {
   return async (c, next) => {
-    const ip = options.ip
-      ? options.ip(c)
-      : (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
+    const ip = options.ip ? options.ip(c) : clientAddressOf(c);
     const response = await handler(c.req.raw, ip ? { ip } : {});
     if (response) return response;
     await next();

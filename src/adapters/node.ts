@@ -65,6 +65,12 @@ class NodeRequestView implements RequestView {
     if (body) this.clone = () => ({ arrayBuffer: async () => body.slice().buffer as ArrayBuffer });
   }
 
+  /** Express's req.ip where there is one (it honours `trust proxy`), else the socket's address. */
+  get clientAddress(): string | undefined {
+    const req = this.#req as IncomingMessage & { ip?: unknown };
+    return typeof req.ip === 'string' ? req.ip : req.socket?.remoteAddress;
+  }
+
   get url(): string {
     if (this.#url === undefined) {
       const req = this.#req;

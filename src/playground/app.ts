@@ -5,19 +5,21 @@
 import { randomBytes } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
-import { fetchHandler, type GatehouseVariables, honoGuard } from '../adapters/hono.ts';
+import { clientAddressOf, fetchHandler, type GatehouseVariables, honoGuard } from '../adapters/hono.ts';
 import { PROBLEM_CONTENT_TYPE } from '../http/index.ts';
-import { verifyPassword } from '../server/credentials/password-hash.ts';
 import { createGuard, type Guard } from '../server/guard.ts';
 import type { LoginProtection } from '../server/login-protection.ts';
+import type { SessionLookup } from '../server/lookups.ts';
 import { requireRoles, requireScopes } from '../server/permissions.ts';
+import { isRefusal } from '../server/refusal.ts';
 import { apiKeyScheme } from '../server/schemes/api-key.ts';
 import { basicScheme } from '../server/schemes/basic.ts';
 import { issueSession, sessionScheme } from '../server/schemes/session.ts';
 import { signatureScheme } from '../server/schemes/signature.ts';
+import { createSignIn } from '../server/sign-in.ts';
 import { createAuthorizationServer } from '../server/tokens/authorization-server.ts';
 import type { TokenService } from '../server/tokens/token-service.ts';
-import { memorySessions, memorySigningKeys } from '../stores/memory.ts';
+import { memorySigningKeys } from '../stores/memory.ts';
 import type { GatehouseStore } from '../stores/types.ts';
 import { faultRoutes } from './faults.ts';
 import { httpbinJson, httpbinRoutes } from './httpbin.ts';
@@ -37,7 +39,16 @@ const SESSION_SECRET = randomBytes(32).toString('hex');
 
 export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: GatehouseVariables }> {
   const { store, service, loginProtection } = options;
-  const sessions = memorySessions();
+  // A session remembers who signed in and with which stored hash; the user is looked up on every
+  // request, so a demoted user's roles change at once, and a deleted user or a new password ends it.
+  const signedIn = new Map<string, { username: string; passwordHash: string }>();
+  const sessions: SessionLookup = {
+    async findSession(id) {
+      const session = signedIn.get(id);
+      const user = session && (await store.users.findUserByName(session.username));
+      return user && user.passwordHash === session.passwordHash ? user : undefined;
+    },
+  };
   const signatures = signatureScheme({
     keys: memorySigningKeys([
       { keyId: DEMO.signing.keyId, secret: DEMO.signing.secret, id: 'lab-signer', scopes: ['read'] },
@@ -49,7 +60,7 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
     realm: 'playground',
     schemes: [
       service.bearerScheme(),
-      basicScheme({ users: store.users }),
+      basicScheme({ users: store.users, loginProtection }),
       apiKeyScheme({ header: 'X-API-Key', keys: store.apiKeys }),
       signatures,
     ],
@@ -60,6 +71,7 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
     schemes: [sessionScheme({ secret: SESSION_SECRET, sessions })],
   });
   const oauth = createAuthorizationServer({ service, users: store.users, clients: store.clients, loginProtection });
+  const signIn = createSignIn({ users: store.users, loginProtection });
 
   const app = new Hono<{ Variables: GatehouseVariables }>();
   app.use(
@@ -103,24 +115,15 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
   );
   app.all('/api/session', honoGuard(sessionOnly), principal);
 
-  // A cookie session for the session scheme: POST username and password as a form.
+  // A cookie session for the session scheme: POST username and password as a form. The password
+  // is checked by the one sign-in (dummy hash, login protection, one refusal), as Basic and the
+  // password grant check it; refusals are the guard's, from the catalogue.
   app.post('/session/login', async (c) => {
     const form = new URLSearchParams(await c.req.text());
-    const user = await store.users.findUserByName(form.get('username') ?? '');
-    if (!user || !(await verifyPassword(form.get('password') ?? '', user.passwordHash))) {
-      return c.body(
-        JSON.stringify({
-          type: 'https://gatehouse.dev/reasons/credentials_invalid',
-          title: 'Invalid credentials',
-          status: 401,
-          code: 'credentials_invalid',
-        }),
-        401,
-        { 'content-type': PROBLEM_CONTENT_TYPE },
-      );
-    }
+    const user = await signIn.verify(form.get('username') ?? '', form.get('password') ?? '', clientAddressOf(c));
+    if (isRefusal(user)) return sessionOnly.refuse(user);
     const id = randomBytes(24).toString('base64url');
-    sessions.put(id, user);
+    signedIn.set(id, { username: user.username, passwordHash: user.passwordHash });
     const issued = issueSession(id, { secret: SESSION_SECRET });
     // Secure is dropped on plain-HTTP loopback, where a browser would not send the cookie back.
     return c.json({ csrfToken: issued.csrfToken }, 200, { 'set-cookie': issued.setCookie.replace('; Secure', '') });

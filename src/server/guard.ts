@@ -60,6 +60,11 @@ export interface AuthenticateOptions {
   authorization?: readonly string[];
   /** The body, when the adapter already holds it; otherwise it is read from a clone when a scheme needs it. */
   body?: Uint8Array;
+  /**
+   * The client's address, which login protection keys on (Basic with `loginProtection`). The Node
+   * adapters give the socket's (Express: `req.ip`); pass it for a Web Request, or a proxy's client.
+   */
+  clientAddress?: string;
 }
 
 export interface Guard {
@@ -124,7 +129,7 @@ export function createGuard(options: GuardOptions): Guard {
     if (authorization && !authorization.ok)
       return refusedBy({ reason: 'credentials_malformed', detail: `${capitalize(authorization.message)}.` }, request);
 
-    const guardRequest = new LazyGuardRequest(request, authorization, opts.body);
+    const guardRequest = new LazyGuardRequest(request, authorization, opts.body, opts.clientAddress);
     let chosen: { scheme: Scheme<unknown>; credentials: unknown } | undefined;
     for (const scheme of schemes) {
       const detection = scheme.detect(guardRequest);
@@ -256,10 +261,20 @@ class LazyGuardRequest implements GuardRequest {
   body: Uint8Array | undefined;
   #url: URL | undefined;
   #cookies: ReadonlyMap<string, string> | undefined;
-  constructor(request: RequestView, authorization: AuthorizationParseResult | undefined, body: Uint8Array | undefined) {
+  readonly #clientAddress: string | undefined;
+  constructor(
+    request: RequestView,
+    authorization: AuthorizationParseResult | undefined,
+    body: Uint8Array | undefined,
+    clientAddress: string | undefined,
+  ) {
     this.request = request;
     this.authorization = authorization;
     this.body = body;
+    this.#clientAddress = clientAddress;
+  }
+  get clientAddress(): string | undefined {
+    return this.#clientAddress ?? this.request.clientAddress;
   }
   get url(): URL {
     this.#url ??= new URL(this.request.url);

@@ -17,6 +17,7 @@ export {
 } from '../stores/memory.ts';
 export { DEFAULT_STORE_URL, type OpenStoreOptions, openStore } from '../stores/open-store.ts';
 export type * from '../stores/types.ts';
+export { clientAddressKey } from './client-address.ts';
 export type { CorsPolicy } from './cors.ts';
 export { apiKeyId, apiKeyMatches, type CreatedApiKey, createApiKey, hashApiKey } from './credentials/api-key.ts';
 export {
@@ -60,13 +61,14 @@ export {
   requireScopes,
 } from './permissions.ts';
 export type { Identity, Principal } from './principal.ts';
-export type { Refusal } from './refusal.ts';
+export { isRefusal, type Refusal } from './refusal.ts';
 export type { Detection, GuardRequest, RequestView, Scheme } from './scheme.ts';
 export { type ApiKeySchemeOptions, apiKeyScheme } from './schemes/api-key.ts';
 export { type BasicSchemeOptions, basicScheme } from './schemes/basic.ts';
 export { type BearerSchemeOptions, bearerScheme, type JwtOptions, type OpaqueOptions } from './schemes/bearer.ts';
 export { type IssuedSession, issueSession, type SessionSchemeOptions, sessionScheme } from './schemes/session.ts';
 export { type SignatureSchemeOptions, signatureScheme } from './schemes/signature.ts';
+export { createSignIn, type SignIn, type SignInOptions, type SignInResult } from './sign-in.ts';
 export {
   type AuthorizationServer,
   type AuthorizationServerOptions,

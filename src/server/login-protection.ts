@@ -1,9 +1,12 @@
 /**
- * Brute-force protection for sign-in, with rate-limiter-flexible: consecutive failures per
- * (username, IP) lock that pair out for a while; a slower per-IP budget stops password spraying
- * across many usernames. A success clears the consecutive count. Counters live in the same place
- * as the rest of the state, so every instance sharing it sees the same lockouts.
+ * Brute-force protection for sign-in, with rate-limiter-flexible: attempts in a row per
+ * (username, client) lock that pair out for a while; a slower per-client budget stops password
+ * spraying across many usernames. An attempt is counted BEFORE its password is verified, so a
+ * burst of parallel guesses costs at most the limit in hashes; a success gives its points back.
+ * Counters live in the same place as the rest of the state, so every instance sharing it sees the
+ * same lockouts.
  */
+import { createHash } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
@@ -17,26 +20,37 @@ import {
 } from 'rate-limiter-flexible';
 import { invalidArgument } from '../http/argument-error.ts';
 import { betterSqliteShape } from '../stores/sqlite.ts';
+import { clientAddressKey } from './client-address.ts';
 
 export type CounterBackend = { memory: true } | { sqlite: DatabaseSync } | { postgres: pg.Pool } | { redis: Redis };
 
 export interface LoginProtectionOptions {
   backend: CounterBackend;
-  /** Failures in a row, per username and IP, before a lockout. @default 5 */
+  /** Failures in a row, per username and client address, before a lockout. @default 5 */
   maxConsecutiveFailures?: number;
   /** How long a lockout lasts, in seconds. @default 900 */
   lockoutSeconds?: number;
-  /** Failed sign-ins one IP may make per day, whatever the usernames. @default 100 */
+  /** Failed sign-ins one client address may make per day, whatever the usernames. @default 100 */
   maxFailuresPerIpPerDay?: number;
   /** Keeps one deployment's counters apart from another's. @default 'gatehouse' */
   prefix?: string;
 }
 
+/**
+ * Client addresses are keyed by clientAddressKey(): `::ffff:1.2.3.4` counts as `1.2.3.4`, an IPv6
+ * client by its /64. An address that is missing or not an address counts as one client, `unknown`.
+ */
 export interface LoginProtection {
-  /** undefined when the attempt may go ahead; otherwise how long to wait, in ms. */
-  check(username: string, ip: string): Promise<number | undefined>;
-  failed(username: string, ip: string): Promise<void>;
-  succeeded(username: string, ip: string): Promise<void>;
+  /**
+   * Counts one sign-in attempt, before its password is verified: undefined when it may go ahead
+   * (its point is spent; give it back with succeeded()), otherwise how long to wait, in ms, and
+   * the password must not be verified.
+   */
+  attempt(username: string, address: string | undefined): Promise<number | undefined>;
+  /** The attempt was right: its points are given back and the pair's failures in a row cleared. */
+  succeeded(username: string, address: string | undefined): Promise<void>;
+  /** How long an attempt would have to wait now (ms), without counting one; undefined when it may go ahead. */
+  check(username: string, address: string | undefined): Promise<number | undefined>;
 }
 
 export async function createLoginProtection(options: LoginProtectionOptions): Promise<LoginProtection> {
@@ -58,33 +72,50 @@ export async function createLoginProtection(options: LoginProtectionOptions): Pr
     duration: 86_400,
     blockDuration: 86_400,
   });
-  // Usernames are compared as the user store compares them; the IP keeps pairs apart.
-  const pairKey = (username: string, ip: string) => `${username.normalize('NFC').toLowerCase()}|${ip}`;
+  const clientKey = (address: string | undefined) => clientAddressKey(address) ?? 'unknown';
+  // Usernames are compared as the user store compares them, and hashed: a key stays short (the
+  // Postgres limiter's key is a varchar(255)) and holds no byte a backend refuses (NUL).
+  const pairKey = (username: string, address: string | undefined) =>
+    `${createHash('sha256').update(username.normalize('NFC').toLowerCase()).digest('base64url')}|${clientKey(address)}`;
 
   return {
-    async check(username, ip) {
-      const [pair, address] = await Promise.all([pairLimiter.get(pairKey(username, ip)), ipLimiter.get(ip)]);
+    async attempt(username, address) {
+      const pair = pairKey(username, address);
+      const pairWait = await consume(pairLimiter, pair);
+      // A pair locked out spends nothing of the client's daily budget: no hash is computed for it.
+      if (pairWait !== undefined) return pairWait;
+      const ipWait = await consume(ipLimiter, clientKey(address));
+      if (ipWait === undefined) return undefined;
+      // Refused for the client's budget: this attempt is not verified, so it is not one in a row.
+      await pairLimiter.reward(pair, 1);
+      return ipWait;
+    },
+    async succeeded(username, address) {
+      await Promise.all([pairLimiter.delete(pairKey(username, address)), ipLimiter.reward(clientKey(address), 1)]);
+    },
+    async check(username, address) {
+      const [pair, client] = await Promise.all([
+        pairLimiter.get(pairKey(username, address)),
+        ipLimiter.get(clientKey(address)),
+      ]);
       const waits = [
         pair && pair.consumedPoints >= consecutive ? pair.msBeforeNext : undefined,
-        address && address.consumedPoints >= perIp ? address.msBeforeNext : undefined,
+        client && client.consumedPoints >= perIp ? client.msBeforeNext : undefined,
       ].filter((w): w is number => w !== undefined && w > 0);
       return waits.length ? Math.max(...waits) : undefined;
-    },
-    async failed(username, ip) {
-      await Promise.all([consume(pairLimiter, pairKey(username, ip)), consume(ipLimiter, ip)]);
-    },
-    async succeeded(username, ip) {
-      await pairLimiter.delete(pairKey(username, ip));
     },
   };
 }
 
-async function consume(rateLimiter: RateLimiterAbstract, key: string): Promise<void> {
+/** Spends one point: undefined when there was one to spend, otherwise how long to wait (ms). */
+async function consume(rateLimiter: RateLimiterAbstract, key: string): Promise<number | undefined> {
   try {
     await rateLimiter.consume(key);
+    return undefined;
   } catch (error) {
-    // A rejection with RateLimiterRes means "over the limit", which check() reports; others are real.
+    // A rejection with RateLimiterRes means "over the limit"; any other is the backend failing.
     if (!(error instanceof RateLimiterRes)) throw error;
+    return Math.max(error.msBeforeNext, 1);
   }
 }
 

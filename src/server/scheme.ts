@@ -21,6 +21,8 @@ export interface RequestView {
   headers: { get(name: string): string | null; has(name: string): boolean };
   /** Only used to read the body for a scheme that needs it, when the adapter did not give it. */
   clone?(): { arrayBuffer(): Promise<ArrayBuffer> };
+  /** The client's address, when the adapter knows it (the Node adapters read it from the socket). */
+  readonly clientAddress?: string | undefined;
 }
 
 /** A request as the guard sees it: the request plus what the guard read from it once. */
@@ -32,6 +34,8 @@ export interface GuardRequest {
   /** The body bytes, read only when a configured scheme needs them (signatures). */
   body: Uint8Array | undefined;
   cookies: ReadonlyMap<string, string>;
+  /** The client's address (AuthenticateOptions.clientAddress, else the adapter's), for login protection. */
+  clientAddress: string | undefined;
 }
 
 export type Detection<C> =

@@ -60,6 +60,31 @@ describe('the verified-credential cache', () => {
     assert.equal(await ask('second-password'), 'authenticated');
   });
 
+  it('spares the hash, never the lookup: a remembered pair is decided at once from the current record, and a wrong password sends the next one through a full sign-in', async () => {
+    const users = memoryUsers([
+      { id: 'u1', username: 'ann', passwordHash: await hashPassword('first-password'), roles: ['admin'] },
+    ]);
+    const guard = createGuard({ schemes: [basicScheme({ users })] });
+    const decide = (password: string) =>
+      guard.decide(new Request('http://x/', { headers: { authorization: basicHeader('ann', password) } }));
+    const first = decide('first-password');
+    assert.ok(first instanceof Promise, 'the first sight is hashed');
+    assert.equal((await first).outcome, 'authenticated');
+    const remembered = decide('first-password');
+    assert.ok(!(remembered instanceof Promise) && remembered.outcome === 'authenticated');
+    assert.deepStrictEqual(remembered.principal.roles, ['admin']);
+    const { passwordHash } = (await users.findUserByName('ann'))!;
+    users.put({ id: 'u1', username: 'ann', passwordHash, roles: [] });
+    const demoted = decide('first-password');
+    assert.ok(!(demoted instanceof Promise) && demoted.outcome === 'authenticated');
+    assert.deepStrictEqual(demoted.principal.roles, [], 'roles as the store holds them now');
+    assert.equal((await decide('wrong')).outcome, 'refused');
+    const after = decide('first-password');
+    assert.ok(after instanceof Promise, 'after a wrong password, the right one is signed in (counted) again');
+    assert.equal((await after).outcome, 'authenticated');
+    assert.ok(!(decide('first-password') instanceof Promise), 'and then remembered again');
+  });
+
   it('holds no password: keys are SHA-256 digests under a per-process key, and inspect shows nothing', () => {
     const cache = new VerifiedCache<string>();
     cache.set(['ann', 'hunter2-password', '$argon2id$…'], 'principal');

@@ -1,67 +1,84 @@
 /** Login protection behaves the same on every counter backend. */
 import assert from 'node:assert/strict';
-import { DatabaseSync } from 'node:sqlite';
-import { describe, it, type TestContext } from 'node:test';
-import pg from 'pg';
-import { type CounterBackend, createLoginProtection } from '../../src/server/index.ts';
-import { connectRedis, dropSchema, POSTGRES_URL, requirePostgres, runSchema } from '../support/services.ts';
+import { describe, it } from 'node:test';
+import { createLoginProtection } from '../../src/server/index.ts';
+import { counterBackends } from '../support/counter-backends.ts';
 
-const backends: Record<
-  string,
-  (t: TestContext) => Promise<{ backend: CounterBackend; done: () => Promise<void> } | undefined>
-> = {
-  memory: async () => ({ backend: { memory: true }, done: async () => {} }),
-  sqlite: async () => {
-    const db = new DatabaseSync(':memory:');
-    return { backend: { sqlite: db }, done: async () => db.close() };
-  },
-  postgres: async (t) => {
-    if (!(await requirePostgres(t))) return undefined;
-    const schema = runSchema('limits');
-    const pool = new pg.Pool({ connectionString: POSTGRES_URL, options: `-c search_path=${schema}` });
-    await pool.query(`CREATE SCHEMA "${schema}"`);
-    return {
-      backend: { postgres: pool },
-      done: async () => {
-        await pool.end();
-        await dropSchema(schema);
-      },
-    };
-  },
-  redis: async (t) => {
-    const redis = await connectRedis(t);
-    return redis && { backend: { redis }, done: async () => void redis.quit() };
-  },
-};
-
-for (const [name, open] of Object.entries(backends)) {
+for (const [name, open] of Object.entries(counterBackends)) {
   describe(`login protection on ${name}`, () => {
-    it('locks a (username, IP) pair after consecutive failures; a success clears the count; other pairs are untouched', async (t) => {
+    it('counts attempts before they are verified; a success gives its points back; other pairs are untouched', async (t) => {
       const opened = await open(t);
       if (!opened) return;
       t.after(() => opened.done());
-      const prefix = `t_${process.pid}_${Date.now()}`;
       const protection = await createLoginProtection({
         backend: opened.backend,
         maxConsecutiveFailures: 3,
         lockoutSeconds: 60,
         maxFailuresPerIpPerDay: 8,
-        prefix,
+        prefix: opened.prefix,
       });
-      await protection.failed('ann', '10.0.0.1');
-      await protection.failed('ann', '10.0.0.1');
+      // Two failures, a success (given back), then two failures: the third attempt still goes ahead.
+      assert.equal(await protection.attempt('ann', '10.0.0.1'), undefined);
+      assert.equal(await protection.attempt('ann', '10.0.0.1'), undefined);
+      assert.equal(await protection.attempt('ann', '10.0.0.1'), undefined);
       await protection.succeeded('ann', '10.0.0.1');
-      await protection.failed('ann', '10.0.0.1');
-      await protection.failed('ann', '10.0.0.1');
+      assert.equal(await protection.attempt('ann', '10.0.0.1'), undefined);
+      assert.equal(await protection.attempt('ann', '10.0.0.1'), undefined);
       assert.equal(await protection.check('ann', '10.0.0.1'), undefined, 'two failures after a success do not lock');
-      await protection.failed('ANN', '10.0.0.1');
+      assert.equal(await protection.attempt('ANN', '10.0.0.1'), undefined);
       const wait = await protection.check('ann', '10.0.0.1');
       assert.ok(wait !== undefined && wait > 50_000 && wait <= 60_000, String(wait));
+      const refused = await protection.attempt('ann', '10.0.0.1');
+      assert.ok(refused !== undefined && refused > 50_000 && refused <= 60_000, String(refused));
       assert.equal(await protection.check('ann', '10.0.0.2'), undefined, 'the same user from another address');
       assert.equal(await protection.check('bob', '10.0.0.3'), undefined);
-      // The per-IP budget (8 a day) stops spraying across usernames.
-      for (let i = 0; i < 8; i++) await protection.failed(`u${i}`, '10.0.0.9');
-      assert.ok((await protection.check('u6', '10.0.0.9')) !== undefined);
+      // The per-address budget (8 a day) stops spraying across usernames.
+      for (let i = 0; i < 8; i++) assert.equal(await protection.attempt(`u${i}`, '10.0.0.9'), undefined);
+      assert.ok((await protection.attempt('u8', '10.0.0.9')) !== undefined);
+      assert.ok((await protection.check('u9', '10.0.0.9')) !== undefined);
+    });
+
+    it('lets exactly the limit through when 25 attempts race', async (t) => {
+      const opened = await open(t);
+      if (!opened) return;
+      t.after(() => opened.done());
+      const protection = await createLoginProtection({
+        backend: opened.backend,
+        maxConsecutiveFailures: 5,
+        lockoutSeconds: 60,
+        prefix: opened.prefix,
+      });
+      const waits = await Promise.all(Array.from({ length: 25 }, () => protection.attempt('ann', '10.0.0.1')));
+      assert.equal(waits.filter((w) => w === undefined).length, 5);
+      assert.ok(waits.every((w) => w === undefined || (w > 0 && w <= 60_000)));
+    });
+
+    it('keys a client as one whatever the spelling of its address, and an IPv6 client by its /64', async (t) => {
+      const opened = await open(t);
+      if (!opened) return;
+      t.after(() => opened.done());
+      const protection = await createLoginProtection({
+        backend: opened.backend,
+        maxConsecutiveFailures: 2,
+        lockoutSeconds: 60,
+        prefix: opened.prefix,
+      });
+      await protection.attempt('ann', '::ffff:127.0.0.1');
+      await protection.attempt('ann', '127.0.0.1');
+      assert.ok((await protection.attempt('ann', '::FFFF:7f00:1')) !== undefined);
+      await protection.attempt('bob', '2001:db8:1:2::1');
+      await protection.attempt('bob', '2001:db8:1:2:ffff::9%eth0');
+      assert.ok((await protection.check('bob', '2001:0db8:0001:0002:0:0:0:7')) !== undefined);
+      assert.equal(await protection.check('bob', '2001:db8:1:3::1'), undefined, 'another /64');
+    });
+
+    it('takes any username: long, non-ASCII or with a NUL byte (keys are hashed)', async (t) => {
+      const opened = await open(t);
+      if (!opened) return;
+      t.after(() => opened.done());
+      const protection = await createLoginProtection({ backend: opened.backend, prefix: opened.prefix });
+      for (const username of ['x'.repeat(10_000), 'jürgen\u0000', '\ud800', ''])
+        assert.equal(await protection.attempt(username, '10.0.0.1'), undefined, username.slice(0, 10));
     });
   });
 }

@@ -73,6 +73,13 @@ describe('two instances sharing Postgres and Redis', () => {
   const loginAs = (url: string, name: string, password = `${name}-password-1`) =>
     postForm(`${url}/oauth/token`, { grant_type: 'password', client_id: 'web', username: name, password });
   const login = (url: string, password?: string) => loginAs(url, 'alice', password);
+  // One by one, alternating instances: parallel sign-ins of one user from one address beyond the
+  // lockout limit are refused before they are verified (login protection counts attempts first).
+  const loginsOneByOne = async (count: number, name: string) => {
+    const logins = [];
+    for (let i = 0; i < count; i++) logins.push(await loginAs((i % 2 ? a : b)!.url, name));
+    return logins;
+  };
   const refresh = (url: string, token: string) =>
     postForm(`${url}/oauth/token`, { grant_type: 'refresh_token', client_id: 'web', refresh_token: token });
 
@@ -142,7 +149,7 @@ describe('two instances sharing Postgres and Redis', () => {
   it('under load: 40 refresh tokens, each presented to both instances at once (80 concurrent requests), give exactly one live successor each', async (t) => {
     if (!ready) return t.skip('services unavailable');
     await addUsers(schema, 'carol');
-    const logins = await Promise.all(Array.from({ length: 40 }, (_, i) => loginAs((i % 2 ? a : b)!.url, 'carol')));
+    const logins = await loginsOneByOne(40, 'carol');
     const tokens = logins.map((l) => l.body.refresh_token as string);
     assert.equal(new Set(tokens).size, 40);
     const answers = await Promise.all(tokens.flatMap((token) => [refresh(a!.url, token), refresh(b!.url, token)]));
@@ -202,7 +209,7 @@ describe('two instances sharing Postgres and Redis', () => {
       const refused = await fetch(`${b!.url}/api/me`, { headers: { authorization: `Bearer ${revoked.access_token}` } });
       assert.deepStrictEqual([refused.status, (await refused.json()).code], [401, 'token_revoked']);
 
-      const logins = await Promise.all(Array.from({ length: 20 }, (_, i) => loginAs((i % 2 ? a : b)!.url, 'frank')));
+      const logins = await loginsOneByOne(20, 'frank');
       const tokens = logins.map((l) => l.body.refresh_token as string);
       const answers = await Promise.all(tokens.flatMap((token) => [refresh(a!.url, token), refresh(b!.url, token)]));
       await assertOneLiveSuccessorEach(answers, tokens.length);

@@ -1,70 +1,50 @@
 /**
- * HTTP Basic (RFC 7617), verified against stored argon2id/scrypt hashes. An unknown user costs
- * the same hash as a wrong password. Verified pairs are remembered briefly (see verified-cache.ts).
+ * HTTP Basic (RFC 7617), verified by the one sign-in (sign-in.ts): stored argon2id/scrypt hashes,
+ * the dummy hash for an unknown user, login protection when given, and the user's current record
+ * on every request. Verified pairs are remembered briefly, which spares the hash, never the lookup.
  */
 import { invalidArgument } from '../../http/argument-error.ts';
 import type { BasicCredentials } from '../../http/index.ts';
-import { verifyAgainstDummy, verifyPassword } from '../credentials/password-hash.ts';
-import { VerifiedCache, type VerifiedCacheOptions } from '../credentials/verified-cache.ts';
-import type { UserLookup, UserRecord } from '../lookups.ts';
+import type { VerifiedCache, VerifiedCacheOptions } from '../credentials/verified-cache.ts';
+import type { LoginProtection } from '../login-protection.ts';
+import type { UserLookup } from '../lookups.ts';
 import { type Principal, principalOf } from '../principal.ts';
-import type { Refusal } from '../refusal.ts';
+import { isRefusal, type Refusal } from '../refusal.ts';
 import { fromAuthorization, isPromiseLike, type Scheme } from '../scheme.ts';
+import { createSignIn, type SignInResult } from '../sign-in.ts';
 
 export interface BasicSchemeOptions {
   users: UserLookup;
+  /** Counts attempts per (username, client address) and locks out (429 locked_out); none by default. */
+  loginProtection?: LoginProtection;
   /** Remember verified credentials for a while; false hashes on every request. @default { ttlMs: 60_000, maxEntries: 10_000 } */
   cache?: VerifiedCacheOptions | false;
 }
 
 export function basicScheme(options: BasicSchemeOptions): Scheme<BasicCredentials> & {
-  readonly cache: VerifiedCache<{ principal: Principal; passwordHash: string }> | undefined;
+  readonly cache: VerifiedCache<string> | undefined;
 } {
   if (!options?.users || typeof options.users.findUserByName !== 'function')
     throw invalidArgument('basicScheme: users must have findUserByName(username)');
-  // Keyed on the pair; each entry keeps the stored hash it was verified against, so a changed
-  // password (a new stored hash) misses at once without lengthening what is hashed per request.
-  const cache =
-    options.cache === false
-      ? undefined
-      : new VerifiedCache<{ principal: Principal; passwordHash: string }>(options.cache ?? {});
-  const wrong: Refusal = {
-    reason: 'credentials_invalid',
-    scheme: 'basic',
-    detail: 'The username or password is wrong.',
-  };
-  function check(
-    user: UserRecord | undefined,
-    username: string,
-    password: string,
-  ): Principal | Refusal | Promise<Principal | Refusal> {
-    // An unknown user costs the same hash as a wrong password (no username enumeration by timing).
-    if (!user) return verifyAgainstDummy(password).then(() => ({ ...wrong }));
-    const parts = [username, password];
-    const known = cache?.get(parts);
-    // Each request gets its own principal: a handler that changes its lists changes no other request's.
-    if (known && known.passwordHash === user.passwordHash) return principalOf(known.principal, 'basic');
-    const { passwordHash } = user;
-    return verifyPassword(password, passwordHash).then((ok) => {
-      if (!ok) return { ...wrong };
-      const principal = principalOf(user, 'basic');
-      cache?.set(parts, { principal, passwordHash });
-      return principal;
-    });
-  }
+  const signIn = createSignIn({
+    users: options.users,
+    cache: options.cache ?? {},
+    ...(options.loginProtection ? { loginProtection: options.loginProtection } : {}),
+  });
+  // Each request gets its own principal, built from the user as the store holds it now.
+  const principal = (result: SignInResult): Principal | Refusal =>
+    isRefusal(result) ? { ...result, scheme: 'basic' } : principalOf(result, 'basic');
 
   return {
     name: 'basic',
     precedence: 30,
     authorizationSchemes: ['basic'],
-    cache,
+    cache: signIn.cache,
     detect: (request) => fromAuthorization(request, 'basic', 'basic'),
     // Synchronous when the lookup is and the pair verified recently: no promise on the hot path.
-    verify({ username, password }) {
-      const found = options.users.findUserByName(username);
-      return isPromiseLike(found)
-        ? Promise.resolve(found).then((user) => check(user, username, password))
-        : check(found, username, password);
+    verify({ username, password }, request) {
+      const result = signIn.verify(username, password, request.clientAddress);
+      return isPromiseLike(result) ? Promise.resolve(result).then(principal) : principal(result);
     },
     // RFC 7617 §2.1: charset="UTF-8" tells clients how to encode non-ASCII credentials.
     challenge: (realm) => ({ scheme: 'Basic', params: { realm, charset: 'UTF-8' } }),

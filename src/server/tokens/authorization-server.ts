@@ -7,9 +7,10 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { invalidArgument } from '../../http/argument-error.ts';
 import { createProblem, formatChallenges, PROBLEM_CONTENT_TYPE, parseAuthorization } from '../../http/index.ts';
 import type { ClientRecord, ClientStore, UserStore } from '../../stores/types.ts';
-import { verifyAgainstDummy, verifyPassword } from '../credentials/password-hash.ts';
 import type { LoginProtection } from '../login-protection.ts';
 import type { UserLookup } from '../lookups.ts';
+import { isRefusal } from '../refusal.ts';
+import { createSignIn } from '../sign-in.ts';
 import { TokenGrantError, type TokenService } from './token-service.ts';
 
 export interface AuthorizationServerOptions {
@@ -17,7 +18,7 @@ export interface AuthorizationServerOptions {
   /** The users: by name for the password grant, by id for each refresh (who the subject is now). */
   users: UserLookup & Pick<UserStore, 'findUserById'>;
   clients: ClientStore;
-  /** Lockouts for the password grant. */
+  /** Lockouts for the password grant: attempts are counted before the password is verified. */
   loginProtection?: LoginProtection;
   /** Where the endpoints live. @default '' (so /oauth/token, /oauth/revoke, /.well-known/…) */
   basePath?: string;
@@ -26,7 +27,7 @@ export interface AuthorizationServerOptions {
 }
 
 export interface RequestInfo {
-  /** The client's address, for login protection. @default 'unknown' */
+  /** The client's address, for login protection (IPv4-mapped IPv6 counts as IPv4, IPv6 by its /64). */
   ip?: string;
 }
 
@@ -94,6 +95,11 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     metadata: `${base}/.well-known/oauth-authorization-server`,
   };
   const realm = options.realm ?? 'oauth';
+  // The password grant checks passwords as every other entry point does (no cache: each grant is a sign-in).
+  const signIn = createSignIn({
+    users: options.users,
+    ...(options.loginProtection ? { loginProtection: options.loginProtection } : {}),
+  });
 
   async function readForm(request: Request): Promise<Map<string, string>> {
     if (request.method !== 'POST') throw new OAuthFailure('invalid_request', 'Use POST for this endpoint.', 405);
@@ -227,28 +233,17 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     const password = form.get('password');
     if (!username || password === undefined)
       throw new OAuthFailure('invalid_request', 'username and password are required for the password grant.');
-    const ip = info.ip ?? 'unknown';
-    const wait = await options.loginProtection?.check(username, ip);
-    if (wait !== undefined) {
-      const body = {
-        ...createProblem('locked_out', {
-          detail: `Too many failed sign-ins for this account from this address; try again in ${Math.ceil(wait / 1000)} s.`,
-        }),
-        error: 'invalid_grant',
-      };
+    const user = await signIn.verify(username, password, info.ip);
+    if (isRefusal(user)) {
+      // The same answer, after the same work, whether the user is unknown or the password is wrong.
+      if (user.reason !== 'locked_out') throw new OAuthFailure('invalid_grant', 'The username or password is wrong.');
+      const wait = Math.max(1, Math.ceil((user.retryAfterMs ?? 1000) / 1000));
+      const body = { ...createProblem('locked_out', { detail: user.detail ?? '' }), error: 'invalid_grant' };
       return new Response(JSON.stringify(body), {
         status: 429,
-        headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'retry-after': String(Math.ceil(wait / 1000)), ...NO_STORE },
+        headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'retry-after': String(wait), ...NO_STORE },
       });
     }
-    const user = await options.users.findUserByName(username);
-    // The same work, and the same answer, whether the user is unknown or the password is wrong.
-    const valid = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDummy(password);
-    if (!user || !valid) {
-      await options.loginProtection?.failed(username, ip);
-      throw new OAuthFailure('invalid_grant', 'The username or password is wrong.');
-    }
-    await options.loginProtection?.succeeded(username, ip);
     const allowed = (user.scopes ?? []).filter((s) => client.scopes.includes(s));
     const scope = grantedScope(form.get('scope'), allowed, allowed);
     return json(

@@ -1,0 +1,111 @@
+/**
+ * Signing in with a username and a password: the one way every entry point checks a password
+ * (Basic on the guard, the OAuth password grant, the playground's session login), so none of them
+ * can skip a step:
+ * - the attempt is counted by login protection BEFORE the password is verified (a burst of parallel
+ *   guesses costs at most the limit in hashes; the rest are refused at once) and given back on success;
+ * - an unknown user costs the same hash as a wrong password, and gets the same refusal;
+ * - what comes back is the user's record as the store holds it now: a cache of verified pairs may
+ *   spare the hash, never the lookup, so a demoted or deleted user is seen by the next request.
+ */
+import { invalidArgument } from '../http/argument-error.ts';
+import { verifyAgainstDummy, verifyPassword } from './credentials/password-hash.ts';
+import { VerifiedCache, type VerifiedCacheOptions } from './credentials/verified-cache.ts';
+import type { LoginProtection } from './login-protection.ts';
+import type { UserLookup, UserRecord } from './lookups.ts';
+import type { Refusal } from './refusal.ts';
+import { isPromiseLike } from './scheme.ts';
+
+export interface SignInOptions {
+  users: UserLookup;
+  /** Counts attempts and locks out; without it nothing is counted. */
+  loginProtection?: LoginProtection;
+  /**
+   * Remember pairs that verified, so a repeat costs a lookup but no hash and no counter (it is known
+   * to be right), until a wrong password for that username is seen here: then the next attempt is a
+   * full sign-in again, counted (refused while locked out) and clearing the failures. @default false
+   */
+  cache?: VerifiedCacheOptions | false;
+}
+
+export type SignInResult = UserRecord | Refusal;
+
+export interface SignIn {
+  /**
+   * The user's current record when the password is right; otherwise a refusal from the catalogue:
+   * `credentials_invalid` alike for an unknown user and a wrong password, or `locked_out` with
+   * `retryAfterMs` (nothing verified). Synchronous when the lookup is and the pair is remembered.
+   * `clientAddress` is the socket's (or a trusted proxy's) address; login protection keys on it.
+   */
+  verify(username: string, password: string, clientAddress?: string): SignInResult | Promise<SignInResult>;
+  /** The verified pairs remembered, each with the stored hash it matched; undefined without a cache. */
+  readonly cache: VerifiedCache<string> | undefined;
+}
+
+/** The one refusal for an unknown user and a wrong password: no username enumeration by the answer. */
+const WRONG: Refusal = Object.freeze({ reason: 'credentials_invalid', detail: 'The username or password is wrong.' });
+
+export function createSignIn(options: SignInOptions): SignIn {
+  if (!options?.users || typeof options.users.findUserByName !== 'function')
+    throw invalidArgument('createSignIn: users must have findUserByName(username)');
+  const { users, loginProtection } = options;
+  // Keyed on the pair; each entry is the stored hash it verified against, so a changed password
+  // (a new stored hash) misses at once.
+  const cacheOptions = options.cache === false ? undefined : options.cache;
+  const cache = cacheOptions && new VerifiedCache<string>(cacheOptions);
+  // Usernames with a wrong password since their pair was remembered (until the memory expires): their
+  // remembered pairs are not trusted until a full sign-in succeeds, so failures in a row are cleared
+  // by a success and a lockout holds for the right password too. Empty on the hot path.
+  const failedSince = new Map<string, number>();
+  const ttlMs = cacheOptions?.ttlMs ?? 60_000;
+  const maxFailed = cacheOptions?.maxEntries ?? 10_000;
+  const who = (username: string) => username.normalize('NFC').toLowerCase();
+  const distrusted = (username: string, now = Date.now()) => {
+    const until = failedSince.get(who(username));
+    return until !== undefined && until > now;
+  };
+
+  async function verifySlowly(
+    username: string,
+    password: string,
+    clientAddress: string | undefined,
+  ): Promise<SignInResult> {
+    const wait = await loginProtection?.attempt(username, clientAddress);
+    if (wait !== undefined)
+      return {
+        reason: 'locked_out',
+        retryAfterMs: wait,
+        detail: `Too many failed sign-ins for this account from this address; try again in ${Math.ceil(wait / 1000)} s.`,
+      };
+    const user = await users.findUserByName(username);
+    // An unknown user costs the same hash as a wrong password (no username enumeration by timing).
+    const valid = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDummy(password);
+    // A failure needs nothing more: its attempt is counted already.
+    if (!user || !valid) {
+      if (cache) {
+        failedSince.delete(who(username));
+        failedSince.set(who(username), Date.now() + ttlMs);
+        while (failedSince.size > maxFailed) failedSince.delete(failedSince.keys().next().value!);
+      }
+      return { ...WRONG };
+    }
+    await loginProtection?.succeeded(username, clientAddress);
+    if (cache) failedSince.delete(who(username));
+    cache?.set([username, password], user.passwordHash);
+    return user;
+  }
+
+  return {
+    cache,
+    verify(username, password, clientAddress) {
+      const remembered = cache?.get([username, password]);
+      if (remembered === undefined || (failedSince.size > 0 && distrusted(username)))
+        return verifySlowly(username, password, clientAddress);
+      // The cache spares the hash, never the record: the user is looked up on every request.
+      const current = (user: UserRecord | undefined) =>
+        user && user.passwordHash === remembered ? user : verifySlowly(username, password, clientAddress);
+      const found = users.findUserByName(username);
+      return isPromiseLike(found) ? Promise.resolve(found).then(current) : current(found);
+    },
+  };
+}
