@@ -52,7 +52,7 @@ function decideFor(
       ? NO_LINES
       : field === incoming?.headers?.authorization && Array.isArray(incoming.rawHeaders)
         ? authorizationLines(incoming)
-        : [field];
+        : field;
   return guard.decide(request, opts);
 }
 

@@ -230,3 +230,57 @@ for (const [name, start] of adapters) {
     });
   }
 }
+
+/**
+ * node:http's joinDuplicateHeaders puts repeated lines into req.headers as one value joined by
+ * ", ": that is still the field Node parsed from the client's lines, so still a repeated field,
+ * answered 400 with the sentence that says so, never judged as one odd credential.
+ */
+describe('a server that joins repeated fields (joinDuplicateHeaders): two Authorization fields stay 400', () => {
+  const starts: Array<[string, () => Promise<App>]> = [
+    [
+      'node:http protect()',
+      () =>
+        listening(
+          createServer(
+            { joinDuplicateHeaders: true },
+            protect(guard, (req, res) => res.end(JSON.stringify({ id: req.auth.id }))),
+          ),
+        ),
+    ],
+    [
+      'Express authenticate()',
+      () => {
+        const app = express();
+        app.get('/me', authenticate(guard), (req, res) => void res.json({ id: req.auth?.id }));
+        return listening(createServer({ joinDuplicateHeaders: true }, app));
+      },
+    ],
+    [
+      'Fastify guardHandler()',
+      async () => {
+        const app = Fastify({ http: { joinDuplicateHeaders: true } });
+        await app.register(gatehousePlugin, { guard });
+        app.get('/me', { preHandler: guardHandler(guard) }, async (request) => ({ id: request.auth?.id }));
+        await app.listen({ port: 0, host: '127.0.0.1' });
+        return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
+      },
+    ],
+  ];
+  for (const [name, start] of starts) {
+    it(name, async () => {
+      const app = await start();
+      try {
+        const answer = await send(`${app.url}/me`, [
+          ['Authorization', ALICE],
+          ['Authorization', ADMIN],
+        ]);
+        const body = JSON.parse(answer.body) as { code?: string; detail?: string };
+        assert.deepStrictEqual([answer.status, body.code], [400, 'credentials_malformed']);
+        assert.match(String(body.detail), /sent more than once/);
+      } finally {
+        await app.close();
+      }
+    });
+  }
+});
