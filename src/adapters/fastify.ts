@@ -82,10 +82,13 @@ const actions: DecisionActions<Exchange, void> = {
  */
 export function guardHandler(guard: Guard, options: { permission?: Permission } = {}): preHandlerHookHandler {
   return (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
-    const opts: AuthenticateOptions = { authorization: authorizationLines(request.raw) };
+    // request.headers, not request.raw.headers: a hook may have given the request a new headers
+    // object, which Fastify merges over the parsed one, and the handler will read that.
+    const headers = request.headers;
+    const opts: AuthenticateOptions = { authorization: authorizationLines(request.raw, headers) };
     if (options.permission) opts.permission = options.permission;
     if (request.rawBody) opts.body = request.rawBody;
-    const view = toRequestView(request.raw);
+    const view = toRequestView(request.raw, undefined, headers);
     const pending = guard.decide(view, opts);
     if (pending instanceof Promise)
       pending

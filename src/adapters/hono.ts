@@ -57,7 +57,7 @@ function decideFor(
       ? NO_LINES
       : field === incoming?.headers?.authorization && Array.isArray(incoming.rawHeaders)
         ? authorizationLines(incoming)
-        : [field];
+        : field;
   const address = clientAddressOf(c);
   if (address) opts.clientAddress = address;
   return guard.decide(request, opts);

@@ -58,10 +58,10 @@ class NodeRequestView implements RequestView {
   readonly #req: IncomingMessage;
   #url: string | undefined;
 
-  constructor(req: IncomingMessage, body?: Uint8Array) {
+  constructor(req: IncomingMessage, body?: Uint8Array, headers: IncomingMessage['headers'] = req.headers) {
     this.#req = req;
     this.method = req.method ?? 'GET';
-    this.headers = new NodeHeadersView(req.headers);
+    this.headers = new NodeHeadersView(headers);
     if (body) this.clone = () => ({ arrayBuffer: async () => body.slice().buffer as ArrayBuffer });
   }
 
@@ -98,17 +98,40 @@ class NodeHeadersView {
   }
 }
 
-export function toRequestView(req: IncomingMessage, body?: Uint8Array): RequestView {
-  return new NodeRequestView(req, body);
+/**
+ * The guard's view of a Node request. Its headers are the app's current ones (`req.headers`, or
+ * the framework's own view when it keeps one, as Fastify's request.headers), so a field a
+ * middleware set, replaced or deleted is judged as the handler will see it.
+ */
+export function toRequestView(
+  req: IncomingMessage,
+  body?: Uint8Array,
+  headers: IncomingMessage['headers'] = req.headers,
+): RequestView {
+  return new NodeRequestView(req, body, headers);
 }
 
 const NO_LINES: readonly string[] = Object.freeze([]);
 
-/** Every Authorization line as received: Node keeps only the first in req.headers. */
-export function authorizationLines(req: IncomingMessage): readonly string[] {
-  // Most requests carry one line or none; only the raw headers tell whether there were more.
-  if (req.headers.authorization === undefined) return NO_LINES;
+/**
+ * The Authorization field the guard must judge: the one the app's request holds now (`headers`,
+ * `req.headers` unless the framework keeps its own view), since a middleware may have set,
+ * replaced or deleted it, and the handler will trust what it holds. Node keeps only the first of
+ * repeated Authorization lines in req.headers, so the raw lines are read to tell whether the
+ * client sent more than one (answered 400); they count only while the app still holds what Node
+ * parsed from them. One line, as nearly every request has, is returned as it is: no allocation.
+ */
+export function authorizationLines(
+  req: IncomingMessage,
+  headers: IncomingMessage['headers'] = req.headers,
+): string | readonly string[] {
+  const current: unknown = headers.authorization;
+  if (current === undefined || current === null) return NO_LINES;
+  // Set by JavaScript that ignored the type: a list is several fields (400), anything else its text.
+  if (typeof current !== 'string') return Array.isArray(current) ? (current as string[]) : String(current);
   const raw = req.rawHeaders;
+  if (!Array.isArray(raw)) return current;
+  let first: string | undefined;
   let lines: string[] | undefined;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!;
@@ -117,12 +140,15 @@ export function authorizationLines(req: IncomingMessage): readonly string[] {
       name.length === 13 &&
       (name === 'authorization' || name === 'Authorization' || name.toLowerCase() === 'authorization')
     ) {
-      // An array of one to begin with: a push onto an empty array would reserve room for seventeen.
-      if (lines) lines.push(raw[i + 1]!);
-      else lines = [raw[i + 1]!];
+      if (first === undefined) first = raw[i + 1]!;
+      else if (lines) lines.push(raw[i + 1]!);
+      else lines = [first, raw[i + 1]!];
     }
   }
-  return lines ?? NO_LINES;
+  if (lines === undefined) return current;
+  // Repeated by the client: still the app's field if it holds the first line (what Node keeps)
+  // or all of them joined (Node's joinDuplicateHeaders); otherwise a middleware's value wins.
+  return current === first || current === lines.join(', ') ? lines : current;
 }
 
 /**

@@ -54,10 +54,11 @@ export interface AuthenticateOptions {
   /** Overrides the guard's permission for this request. */
   permission?: Permission;
   /**
-   * Every Authorization field line as received (Node's rawHeaders), so that a repeated field,
-   * which Headers would join into one, is answered 400.
+   * The Authorization field as the adapter holds it: its value, or every line when the client
+   * repeated the field (Node's rawHeaders), which Headers would join into one and which is
+   * answered 400; an empty list when there is none. Read from the request's headers when absent.
    */
-  authorization?: readonly string[];
+  authorization?: string | readonly string[];
   /** The body, when the adapter already holds it; otherwise it is read from a clone when a scheme needs it. */
   body?: Uint8Array;
   /**
@@ -122,10 +123,10 @@ export function createGuard(options: GuardOptions): Guard {
     if (request.method === 'OPTIONS' && request.headers.has('access-control-request-method'))
       return { outcome: 'preflight' };
 
-    const lines =
-      opts.authorization ?? (request.headers.has('authorization') ? [request.headers.get('authorization')!] : []);
+    const field = opts.authorization ?? request.headers.get('authorization');
+    // An empty value is a field sent empty (400); an empty list, no field at all.
     const authorization: AuthorizationParseResult | undefined =
-      lines.length === 0 ? undefined : parseAuthorization(lines.length === 1 ? lines[0] : lines);
+      field === null || (typeof field !== 'string' && field.length === 0) ? undefined : parseAuthorization(field);
     if (authorization && !authorization.ok)
       return refusedBy({ reason: 'credentials_malformed', detail: `${capitalize(authorization.message)}.` }, request);
 
