@@ -10,6 +10,7 @@ import type { ClientRecord, ClientStore, UserStore } from '../../stores/types.ts
 import { verifyAgainstDummy, verifyPassword } from '../credentials/password-hash.ts';
 import type { LoginProtection } from '../login-protection.ts';
 import type { UserLookup } from '../lookups.ts';
+import { grantableScopes } from './role-scopes.ts';
 import { TokenGrantError, type TokenService } from './token-service.ts';
 
 export interface AuthorizationServerOptions {
@@ -215,7 +216,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
               user && {
                 id: user.id,
                 roles: user.roles ?? [],
-                scopes: (user.scopes ?? []).filter((s) => client.scopes.includes(s)),
+                scopes: grantableScopes(user).filter((s) => client.scopes.includes(s)),
               }
             );
           },
@@ -249,7 +250,8 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       throw new OAuthFailure('invalid_grant', 'The username or password is wrong.');
     }
     await options.loginProtection?.succeeded(username, ip);
-    const allowed = (user.scopes ?? []).filter((s) => client.scopes.includes(s));
+    // A user grants their scopes and role:R for their roles (role-scopes.ts), as far as the client may ask.
+    const allowed = grantableScopes(user).filter((s) => client.scopes.includes(s));
     const scope = grantedScope(form.get('scope'), allowed, allowed);
     return json(
       200,
