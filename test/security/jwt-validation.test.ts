@@ -13,6 +13,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { protect, serveFetch } from '../../src/adapters/node.ts';
+import { DEMO } from '../../src/playground/seed.ts';
+import { startPlayground } from '../../src/playground/serve.ts';
 import {
   bearerScheme,
   createAuthorizationServer,
@@ -26,7 +28,6 @@ import {
   type Permission,
   requireRoles,
   roleScope,
-  type TokenService,
 } from '../../src/server/index.ts';
 import { postForm } from '../support/server.ts';
 
@@ -133,7 +134,9 @@ describe('RS/HS confusion: a public key never becomes an HMAC secret', () => {
     before(async () => {
       rs = await api(
         createGuard({
-          schemes: [bearerScheme({ jwt: { key: rsa.publicKey, algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE } })],
+          schemes: [
+            bearerScheme({ jwt: { key: rsa.publicKey, algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE } }),
+          ],
         }),
       );
       hs = await api(
@@ -165,7 +168,10 @@ describe('RS/HS confusion: a public key never becomes an HMAC secret', () => {
         .setIssuer(ISSUER)
         .setExpirationTime('5m')
         .sign(rsa.privateKey);
-      assert.deepStrictEqual([(await hs.ask(signed)).status, (await hs.ask(signed)).code], [401, 'credentials_invalid']);
+      assert.deepStrictEqual(
+        [(await hs.ask(signed)).status, (await hs.ask(signed)).code],
+        [401, 'credentials_invalid'],
+      );
       assert.equal((await hs.ask(await forged(hmacSecret))).status, 200);
     });
   });
@@ -180,7 +186,9 @@ describe('time and audience claims', () => {
   let strict: Awaited<ReturnType<typeof api>>;
   let lenient: Awaited<ReturnType<typeof api>>;
   before(async () => {
-    strict = await api(createGuard({ schemes: [bearerScheme({ jwt: { key: secret, algorithms: ['HS256'], issuer: ISSUER } })] }));
+    strict = await api(
+      createGuard({ schemes: [bearerScheme({ jwt: { key: secret, algorithms: ['HS256'], issuer: ISSUER } })] }),
+    );
     lenient = await api(
       createGuard({
         schemes: [bearerScheme({ jwt: { key: secret, algorithms: ['HS256'], issuer: ISSUER, requireExp: false } })],
@@ -424,5 +432,29 @@ describe('roles follow the grant: a down-scoped token carries no role it was not
     assert.equal(eve.status, 200, JSON.stringify(eve.body));
     const answer = await w.staff(eve.body.access_token);
     assert.deepStrictEqual([answer.status, answer.body.code], [403, 'forbidden']);
+  });
+});
+
+describe('the playground applies the same rule', () => {
+  it('its admin’s token passes /api/staff, and the same sign-in with scope=read gets 403', async () => {
+    const pg = await startPlayground();
+    try {
+      const signIn = (scope?: string) =>
+        postForm(`${pg.url}/oauth/token`, {
+          grant_type: 'password',
+          client_id: DEMO.publicClient,
+          username: 'admin',
+          password: 'admin-password',
+          ...(scope !== undefined ? { scope } : {}),
+        });
+      const staff = async (token: string) => {
+        const response = await fetch(`${pg.url}/api/staff`, { headers: { authorization: `Bearer ${token}` } });
+        return [response.status, ((await response.json()) as { code?: string }).code];
+      };
+      assert.deepStrictEqual(await staff((await signIn()).body.access_token), [200, undefined]);
+      assert.deepStrictEqual(await staff((await signIn('read admin')).body.access_token), [403, 'forbidden']);
+    } finally {
+      await pg.close();
+    }
   });
 });

@@ -50,8 +50,9 @@ export function checkJwtKey(family: AlgorithmFamily, key: JwtKey | undefined, wi
       throw invalidArgument(
         `bearerScheme: a string or bytes jwt.key is an HMAC secret, but jwt.algorithms are signature algorithms: ${TO_PUBLIC_KEY}`,
       );
-    const text = (typeof key === 'string' ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1'))
-      .trimStart();
+    const text = (
+      typeof key === 'string' ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')
+    ).trimStart();
     if (/-----BEGIN [A-Z0-9 ]+-----/.test(text) || text.startsWith('{'))
       throw invalidArgument(
         `bearerScheme: jwt.key reads as a PEM or a JWK, which is a key, not an HMAC secret: ${TO_PUBLIC_KEY}`,
