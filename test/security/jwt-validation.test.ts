@@ -7,7 +7,7 @@
  * at construction with a coded TypeError.
  */
 import assert from 'node:assert/strict';
-import { createSecretKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createHash, createSecretKey, generateKeyPairSync, type KeyObject, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -221,6 +221,19 @@ describe('time and audience claims', () => {
     assert.equal((await strict.ask(await sign((j) => j.setIssuedAt(now() + 3).setExpirationTime('5m')))).status, 200);
   });
 
+  it('a token whose exp is not a number (a string, null, an array) gets 401, not a token that never expires', async () => {
+    for (const exp of ['99999999999', null, [9e9]]) {
+      const payload = { sub: 'u-bob', iss: ISSUER, exp };
+      const resigned = await new SignJWT(payload as Record<string, unknown>)
+        .setProtectedHeader({ alg: 'HS256' })
+        .sign(new TextEncoder().encode(secret));
+      for (const guarded of [strict, lenient]) {
+        const answer = await guarded.ask(resigned);
+        assert.deepStrictEqual([answer.status, answer.code], [401, 'credentials_invalid'], JSON.stringify(exp));
+      }
+    }
+  });
+
   it('a scheme with a public key or a JWKS and no audience is refused at construction (audience: false opts out)', async () => {
     const { publicKey } = await generateKeyPair('ES256');
     for (const jwt of [
@@ -277,6 +290,8 @@ describe('time and audience claims', () => {
 });
 
 /** The token service's endpoints and an API with one route per permission, on one loopback port. */
+const ROBOT_SECRET = 'robot-secret-0123456789';
+
 async function oauthWorld() {
   const store = memoryStore();
   const service = createTokenService({ store, issuer: ISSUER, reuseGraceMs: 0 });
@@ -288,6 +303,7 @@ async function oauthWorld() {
       scopes: ['read', 'admin'],
       roles: ['admin'],
     },
+    { username: 'bob', id: 'u-bob', passwordHash: await hashPassword('bob-password-1'), scopes: ['read'], roles: [] },
     // Holds the scope text `role:admin` but not the role: the scope alone grants nothing.
     {
       username: 'eve',
@@ -300,6 +316,12 @@ async function oauthWorld() {
   const clients = memoryClients([
     { clientId: 'console', grants: ['password', 'refresh_token'], scopes: ['read', 'admin', roleScope('admin')] },
     { clientId: 'report-viewer', grants: ['password', 'refresh_token'], scopes: ['read', 'admin'] },
+    {
+      clientId: 'robot',
+      secretHash: createHash('sha256').update(ROBOT_SECRET).digest('hex'),
+      grants: ['client_credentials'],
+      scopes: ['read', roleScope('admin')],
+    },
   ]);
   const oauth = serveFetch(createAuthorizationServer({ service, users, clients }).handle);
   const guard = createGuard({ schemes: [service.bearerScheme()] });
@@ -432,6 +454,111 @@ describe('roles follow the grant: a down-scoped token carries no role it was not
     assert.equal(eve.status, 200, JSON.stringify(eve.body));
     const answer = await w.staff(eve.body.access_token);
     assert.deepStrictEqual([answer.status, answer.body.code], [403, 'forbidden']);
+  });
+
+  it('a user without the role cannot ask for its scope; a refresh cannot add it; a client’s own token has no roles', async () => {
+    const bob = await signIn('console', `read ${roleScope('admin')}`, 'bob');
+    assert.deepStrictEqual([bob.status, bob.body.error], [400, 'invalid_scope']);
+    const read = await signIn('console', 'read');
+    const widened = await w.token({
+      grant_type: 'refresh_token',
+      client_id: 'console',
+      refresh_token: read.body.refresh_token,
+      scope: `read ${roleScope('admin')}`,
+    });
+    assert.deepStrictEqual([widened.status, widened.body.error], [400, 'invalid_scope']);
+    // client_credentials: the client is the subject, and a client holds no roles, whatever its scopes.
+    const robot = await w.token({
+      grant_type: 'client_credentials',
+      client_id: 'robot',
+      client_secret: ROBOT_SECRET,
+    });
+    assert.equal(robot.body.scope, 'read role:admin');
+    const answer = await w.staff(robot.body.access_token);
+    assert.deepStrictEqual([answer.status, answer.body.code], [403, 'forbidden']);
+  });
+});
+
+describe('forged and foreign tokens at the token service’s guard', () => {
+  let w: Awaited<ReturnType<typeof oauthWorld>>;
+  let genuine: string;
+  before(async () => {
+    w = await oauthWorld();
+    genuine = (
+      await w.token({
+        grant_type: 'password',
+        client_id: 'console',
+        username: 'root',
+        password: 'root-password-1',
+      })
+    ).body.access_token;
+    assert.equal((await w.staff(genuine)).status, 200);
+  });
+  after(() => w.close());
+
+  it('an HS256 token signed with the published JWKS (as JSON, or a key’s x) gets 401', async () => {
+    const jwks = (await (await fetch(`${w.url}/.well-known/jwks.json`)).json()) as {
+      keys: Array<{ kid: string; x: string }>;
+    };
+    const [published] = jwks.keys;
+    assert.ok(published);
+    for (const secret of [JSON.stringify(jwks), JSON.stringify(published), published.x]) {
+      const forged = await new SignJWT({ ...decodeJwt(genuine), jti: randomUUID() })
+        .setProtectedHeader({ alg: 'HS256', kid: published.kid, typ: 'at+jwt' })
+        .sign(new TextEncoder().encode(secret.padEnd(32, '=')));
+      const answer = await w.staff(forged);
+      assert.deepStrictEqual([answer.status, answer.body.code], [401, 'credentials_invalid']);
+    }
+  });
+
+  it('a token carrying its own key (jwk header) or pointing at the attacker’s keys (jku, x5u) gets 401, and nothing is fetched', async () => {
+    const attacker = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+    let fetched = 0;
+    const keyServer = createServer((_req, res) => {
+      fetched++;
+      res.end(JSON.stringify({ keys: [{ kid: 'evil' }] }));
+    });
+    await new Promise<void>((r) => keyServer.listen(0, '127.0.0.1', r));
+    const evil = `http://127.0.0.1:${(keyServer.address() as AddressInfo).port}/jwks.json`;
+    try {
+      for (const header of [
+        { jwk: await exportJWK(attacker.publicKey) },
+        { jku: evil, kid: 'evil' },
+        { x5u: evil, kid: 'evil' },
+      ]) {
+        const forged = await new SignJWT({ ...decodeJwt(genuine), jti: randomUUID() })
+          .setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', ...header })
+          .sign(attacker.privateKey);
+        const answer = await w.staff(forged);
+        assert.deepStrictEqual([answer.status, answer.body.code], [401, 'credentials_invalid'], Object.keys(header)[0]);
+      }
+      assert.equal(fetched, 0);
+    } finally {
+      await new Promise((r) => keyServer.close(r));
+    }
+  });
+
+  it('a token whose kid names no key (a path, SQL, 2000 characters, empty) gets 401, and the next request is served', async () => {
+    const attacker = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+    for (const kid of ['../../etc/passwd', "' OR 1=1 --", 'x'.repeat(2000), '']) {
+      const token = await new SignJWT({ ...decodeJwt(genuine), jti: randomUUID() })
+        .setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', kid })
+        .sign(attacker.privateKey);
+      const answer = await w.staff(token);
+      assert.deepStrictEqual([answer.status, answer.body.code], [401, 'credentials_invalid'], kid.slice(0, 20));
+    }
+    assert.equal((await w.staff(genuine)).status, 200);
+  });
+
+  it('revoking a forged token that copies a real token’s jti and client leaves the real token valid', async () => {
+    const attacker = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+    const claims = decodeJwt(genuine);
+    const forged = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt' })
+      .sign(attacker.privateKey);
+    const revoked = await postForm(`${w.url}/oauth/revoke`, { client_id: 'console', token: forged });
+    assert.equal(revoked.status, 200); // RFC 7009 §2.2: the same answer, and nothing done
+    assert.equal((await w.staff(genuine)).status, 200);
   });
 });
 
