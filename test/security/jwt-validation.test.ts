@@ -8,8 +8,11 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, createSecretKey, generateKeyPairSync, type KeyObject, randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { protect, serveFetch } from '../../src/adapters/node.ts';
@@ -25,6 +28,7 @@ import {
   memoryClients,
   memoryStore,
   memoryUsers,
+  openStore,
   type Permission,
   requireRoles,
   roleScope,
@@ -375,6 +379,25 @@ describe('revocation of an access token that is not valid yet (RFC 7009)', () =>
     await new Promise((r) => setTimeout(r, Math.max(0, notBefore - 5000 - Date.now()) + 1100));
     const later = await fetch(`${w.url}/api/staff`, { headers: { authorization: `Bearer ${token}` } });
     assert.deepStrictEqual([later.status, (await later.json()).code], [401, 'token_revoked']);
+  });
+
+  it('a revocation the store cannot check fails loudly instead of answering "done" with nothing done', async () => {
+    // Two instances on one SQLite file; B signs with a key A has not loaded yet, then A loses its store.
+    const file = join(mkdtempSync(join(tmpdir(), 'gh-jwt-')), 'gatehouse.db');
+    const [storeA, storeB] = [await openStore(`sqlite:${file}`), await openStore(`sqlite:${file}`)];
+    try {
+      const a = createTokenService({ store: storeA, issuer: ISSUER });
+      const b = createTokenService({ store: storeB, issuer: ISSUER });
+      const times = { clientId: 'console', scope: 'read', expiresAt: Date.now() + 60_000 };
+      await a.signAccessToken({ id: 'u-root' }, times);
+      await b.rotateSigningKey();
+      const token = await b.signAccessToken({ id: 'u-root' }, times);
+      await new Promise((r) => setTimeout(r, 1100)); // A asks its store again for an unknown kid at most once a second
+      await storeA.close();
+      await assert.rejects(a.revoke(token, { clientId: 'console', hint: 'access_token' }));
+    } finally {
+      await storeB.close();
+    }
   });
 
   it('a token not yet valid issued to one client cannot be revoked by another', async () => {

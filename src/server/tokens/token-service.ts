@@ -8,6 +8,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import {
   type CryptoKey,
+  errors,
   exportJWK,
   generateKeyPair,
   importJWK,
@@ -195,7 +196,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       await reload();
       found = keys.find((k) => k.kid === kid);
     }
-    if (!found?.publicJwk) throw new Error('no key with that kid');
+    if (!found?.publicJwk) throw new errors.JWKSNoMatchingKey('no signing key of this service has that kid');
     return (await importJWK(found.publicJwk as JWK, algorithm)) as CryptoKey;
   }
 
@@ -388,8 +389,11 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       let payload: JWTPayload;
       try {
         payload = await verifyForRevocation(token);
-      } catch {
-        return; // RFC 7009 §2.2: an invalid token needs no revocation
+      } catch (error) {
+        // RFC 7009 §2.2: an invalid token needs no revocation. A store that could not be asked is
+        // no answer about the token: say so (5xx) rather than answer 200 with nothing revoked.
+        if (error instanceof errors.JOSEError) return;
+        throw error;
       }
       if (payload['client_id'] !== clientId || typeof payload.jti !== 'string' || typeof payload.exp !== 'number')
         return;
