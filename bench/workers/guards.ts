@@ -25,8 +25,11 @@ export async function configuration(variant: string): Promise<{ guard: Guard | u
   if (variant === 'jwtEs256') {
     const { publicKey, privateKey } = await generateKeyPair('ES256');
     return {
-      guard: createGuard({ schemes: [bearerScheme({ jwt: { key: publicKey, algorithms: ['ES256'] } })] }),
-      authorization: `Bearer ${await new SignJWT({ scope: 'read' }).setProtectedHeader({ alg: 'ES256' }).setSubject('u1').setExpirationTime('1h').sign(privateKey)}`,
+      // As a real resource server takes an issuer's tokens: for its own audience only.
+      guard: createGuard({
+        schemes: [bearerScheme({ jwt: { key: publicKey, algorithms: ['ES256'], audience: 'https://bench.example' } })],
+      }),
+      authorization: `Bearer ${await new SignJWT({ scope: 'read' }).setProtectedHeader({ alg: 'ES256' }).setSubject('u1').setAudience('https://bench.example').setExpirationTime('1h').sign(privateKey)}`,
     };
   }
   if (variant === 'basicCached' || variant === 'basicUncached') {

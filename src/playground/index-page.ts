@@ -21,7 +21,10 @@ export const ROUTES: ReadonlyArray<[string, string]> = [
   ['GET /.well-known/jwks.json, /.well-known/oauth-authorization-server', 'keys and metadata'],
   ['ANY /api/me', 'any scheme: Bearer (tokens from /oauth/token), Basic, X-API-Key, signed requests'],
   ['ANY /api/admin', 'needs scope admin: 403 insufficient_scope otherwise'],
-  ['ANY /api/staff', 'needs role admin: 403 forbidden otherwise'],
+  [
+    'ANY /api/staff',
+    'needs role admin (a bearer token carries it when granted scope role:admin): 403 forbidden otherwise',
+  ],
   ['ANY /api/signed', 'signed requests only (X-API-Key, X-Timestamp, X-Nonce, X-Signature)'],
   ['POST /session/login, ANY /api/session', 'a cookie session; unsafe methods need X-CSRF-Token'],
   ['GET /tokens/expired, /tokens/not-yet-valid, /tokens/valid', 'access tokens with those times'],

@@ -41,7 +41,8 @@ export async function seed(store: GatehouseStore): Promise<void> {
     clientId: DEMO.publicClient,
     name: 'Playground app',
     grants: ['password', 'refresh_token'],
-    scopes: ['read', 'admin'],
+    // role:admin lets its tokens carry the admin role (for /api/staff); ask scope=read for one without.
+    scopes: ['read', 'admin', 'role:admin'],
   });
   await store.clients.putClient({
     clientId: DEMO.serviceClient.id,

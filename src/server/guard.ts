@@ -92,7 +92,7 @@ export interface Guard {
 
 /**
  * @example
- * const guard = createGuard({ realm: 'api', schemes: [bearerScheme({ jwt: { jwks, algorithms: ['ES256'], issuer } }), basicScheme({ users })] });
+ * const guard = createGuard({ realm: 'api', schemes: [bearerScheme({ jwt: { jwks, algorithms: ['ES256'], issuer, audience } }), basicScheme({ users })] });
  */
 export function createGuard(options: GuardOptions): Guard {
   if (!options || !Array.isArray(options.schemes) || options.schemes.length === 0)

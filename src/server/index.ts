@@ -75,6 +75,7 @@ export {
   createAuthorizationServer,
   type RequestInfo,
 } from './tokens/authorization-server.ts';
+export { roleScope } from './tokens/role-scopes.ts';
 export {
   createTokenService,
   type IssueOptions,

@@ -25,6 +25,7 @@ import {
   hashPassword,
   openStore,
   requireRoles,
+  roleScope,
   type TokenService,
 } from '../../src/server/index.ts';
 import { postForm } from '../support/server.ts';
@@ -72,7 +73,12 @@ async function world(kind: 'sqlite' | 'postgres', t?: TestContext): Promise<Worl
       roles: [...roles],
     });
   }
-  await store.clients.putClient({ clientId: 'web', grants: ['password', 'refresh_token'], scopes: ['read', 'write'] });
+  // role:admin: the web client may carry the admin role in its tokens (roles are granted as scopes).
+  await store.clients.putClient({
+    clientId: 'web',
+    grants: ['password', 'refresh_token'],
+    scopes: ['read', 'write', roleScope('admin')],
+  });
   await store.clients.putClient({ clientId: 'other', grants: ['password', 'refresh_token'], scopes: ['read'] });
   const service = createTokenService({ store, issuer: ISSUER, reuseGraceMs: GRACE_MS });
   const oauth = serveFetch(createAuthorizationServer({ service, users: store.users, clients: store.clients }).handle);
@@ -195,7 +201,10 @@ describe('a refresh token does not outlive its account, its password or its role
     // Promoted again: the next rotation carries it (the family's grant still covers write).
     await reset('alice', ['admin']);
     const again = await refresh(w, answer.body.refresh_token);
-    assert.deepStrictEqual([again.body.scope, decodeJwt(again.body.access_token)['roles']], ['read write', ['admin']]);
+    assert.deepStrictEqual(
+      [again.body.scope, decodeJwt(again.body.access_token)['roles']],
+      ['read write role:admin', ['admin']],
+    );
   });
 
   it('a user removed and added again under the same name (a new id) does not inherit the old sessions', async () => {

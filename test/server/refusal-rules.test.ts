@@ -381,12 +381,17 @@ describe('configuration', () => {
     const issuer = await startServer((_req, res) => json(res, 200, jwks));
     try {
       const g = createGuard({
-        schemes: [bearerScheme({ jwt: { jwks: `${issuer.url}.well-known/jwks.json`, algorithms: ['ES256'] } })],
+        schemes: [
+          bearerScheme({
+            jwt: { jwks: `${issuer.url}.well-known/jwks.json`, algorithms: ['ES256'], audience: AUDIENCE },
+          }),
+        ],
       });
       const sign = (key: CryptoKey, kid: string) =>
         new SignJWT({})
           .setProtectedHeader({ alg: 'ES256', kid })
           .setSubject('jwks-user')
+          .setAudience(AUDIENCE)
           .setExpirationTime('5m')
           .sign(key);
       assert.equal(
@@ -406,12 +411,13 @@ describe('configuration', () => {
     const { publicKey, privateKey } = await generateKeyPair('ES256');
     const { bearerScheme } = await import('../../src/server/index.ts');
     const g = createGuard({
-      schemes: [bearerScheme({ jwt: { key: publicKey, algorithms: ['ES256'], issuer: ISSUER } })],
+      schemes: [bearerScheme({ jwt: { key: publicKey, algorithms: ['ES256'], issuer: ISSUER, audience: AUDIENCE } })],
     });
     const token = await new SignJWT({})
       .setProtectedHeader({ alg: 'ES256' })
       .setSubject('es-user')
       .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
       .setExpirationTime('5m')
       .sign(privateKey);
     assert.equal((await ask(g, { authorization: `Bearer ${token}` })).principal, 'es-user');

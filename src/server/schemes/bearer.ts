@@ -20,15 +20,34 @@ import type { Identity, Principal } from '../principal.ts';
 import { principalOf } from '../principal.ts';
 import type { Refusal } from '../refusal.ts';
 import { fromAuthorization, type Scheme } from '../scheme.ts';
+import { algorithmFamily, checkJwtKey } from './jwt-key.ts';
 
 export interface JwtOptions {
-  /** The verification key: an HMAC secret, a public key, or a function that finds one per token header. */
+  /**
+   * The verification key: an HMAC secret (string or bytes, HS* only), a public key (KeyObject or
+   * CryptoKey, never a PEM string), or a function that finds one per token header.
+   */
   key?: string | Uint8Array | CryptoKey | KeyObject | JWTVerifyGetKey;
+  /** The issuer's public keys: a JWKS URL or the set itself (signature algorithms only). */
   jwks?: string | URL | JSONWebKeySet;
-  /** The algorithms accepted; required, so no token can choose its own (no alg confusion). */
+  /**
+   * The algorithms accepted; required, so no token can choose its own, and all of one family: HMAC
+   * (HS*) or signatures (RS/PS/ES/EdDSA), never both (no HS/RS confusion).
+   */
   algorithms: readonly string[];
   issuer?: string | readonly string[];
-  audience?: string | readonly string[];
+  /**
+   * The `aud` a token must name (one of them). Required with a public key, a key function or a
+   * JWKS: an issuer signs tokens for other APIs too (RFC 9068 §4, RFC 8725 §3.9). false accepts
+   * any audience, knowingly. Optional with an HMAC secret, which only the issuer and this API share.
+   */
+  audience?: string | readonly string[] | false;
+  /**
+   * Whether a token must carry `exp` (RFC 9068 §2.2). false accepts tokens that never expire
+   * (they are verified on every request, never cached).
+   * @default true
+   */
+  requireExp?: boolean;
   /**
    * The JOSE header `typ` a token must carry (RFC 8725 §3.11 explicit typing), compared as
    * RFC 9068 §4 says: case-insensitive, `application/` optional. Set `'at+jwt'` when the issuer
@@ -106,6 +125,14 @@ function jwtVerifier(jwt: JwtOptions): (token: string) => Principal | Refusal | 
     throw invalidArgument('bearerScheme: "none" is not an algorithm a server may accept');
   if (jwt.typ !== undefined && jwt.typ !== false && (typeof jwt.typ !== 'string' || !jwt.typ.trim()))
     throw invalidArgument('bearerScheme: jwt.typ is a media type such as "at+jwt", or false to accept any');
+  if (jwt.requireExp !== undefined && typeof jwt.requireExp !== 'boolean')
+    throw invalidArgument('bearerScheme: jwt.requireExp is true (the default) or false');
+  const family = algorithmFamily(jwt.algorithms);
+  checkJwtKey(family, jwt.key, jwt.jwks !== undefined);
+  if (family === 'signature' && jwt.audience === undefined)
+    throw invalidArgument(
+      "bearerScheme: jwt.audience is required with a public key or a JWKS: the issuer signs tokens for other APIs too, and only aud says a token is meant for this one (RFC 9068 §4, RFC 8725 §3.9). Pass audience: 'https://this-api.example', or audience: false to accept any audience knowingly",
+    );
   let key: Uint8Array | CryptoKey | KeyObject | JWTVerifyGetKey;
   if (jwt.jwks !== undefined) {
     key =
@@ -125,9 +152,11 @@ function jwtVerifier(jwt: JwtOptions): (token: string) => Principal | Refusal | 
   const verifyOptions = {
     algorithms: [...jwt.algorithms],
     clockTolerance: jwt.clockTolerance ?? 5,
+    // RFC 9068 §4, RFC 8725 §3.10: a token without exp would be valid for ever.
+    ...(jwt.requireExp === false ? {} : { requiredClaims: ['exp'] }),
     ...(typeof jwt.typ === 'string' ? { typ: jwt.typ } : {}),
     ...(jwt.issuer !== undefined ? { issuer: typeof jwt.issuer === 'string' ? jwt.issuer : [...jwt.issuer] } : {}),
-    ...(jwt.audience !== undefined
+    ...(jwt.audience !== undefined && jwt.audience !== false
       ? { audience: typeof jwt.audience === 'string' ? jwt.audience : [...jwt.audience] }
       : {}),
   };
@@ -155,6 +184,14 @@ function jwtVerifier(jwt: JwtOptions): (token: string) => Principal | Refusal | 
     }
     if (typeof payload.sub !== 'string')
       return { reason: 'credentials_invalid', scheme: 'bearer', detail: 'The access token has no subject (sub).' };
+    // RFC 7519 §4.1.6: iat is when it was issued; one in the future (beyond the tolerance) is not
+    // a clock difference but a token made to outlive its issuer's idea of time.
+    if (typeof payload.iat === 'number' && payload.iat * 1000 > now + tolerance)
+      return {
+        reason: 'token_not_yet_valid',
+        scheme: 'bearer',
+        detail: `The access token claims to be issued at ${isoOf(payload.iat)}, in the future by the server's clock.`,
+      };
     const scope = payload['scope'] ?? payload['scp'];
     const scopes =
       typeof scope === 'string' ? scope.split(' ').filter(Boolean) : Array.isArray(scope) ? scope.map(String) : [];
@@ -196,6 +233,10 @@ function detailOf(error: unknown): string {
       return `The access token is not valid before ${isoOf(error.payload.nbf)} by the server's clock.`;
     if (error.claim === 'aud') return 'The access token was issued for another audience.';
     if (error.claim === 'iss') return 'The access token comes from an issuer this API does not trust.';
+    if (error.reason === 'missing')
+      return error.claim === 'exp'
+        ? 'The access token has no expiry (exp); this API accepts only tokens that expire (RFC 9068 §2.2).'
+        : `The access token has no ${error.claim} claim, which this API requires.`;
     if (error.claim === 'typ')
       return 'The token is not typed as an access token this API accepts (JOSE header typ, e.g. at+jwt: RFC 9068 §4).';
     return `The access token's ${error.claim} claim is not acceptable.`;

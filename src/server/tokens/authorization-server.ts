@@ -11,6 +11,7 @@ import type { LoginProtection } from '../login-protection.ts';
 import type { UserLookup } from '../lookups.ts';
 import { isRefusal } from '../refusal.ts';
 import { createSignIn } from '../sign-in.ts';
+import { grantableScopes } from './role-scopes.ts';
 import { TokenGrantError, type TokenService } from './token-service.ts';
 
 export interface AuthorizationServerOptions {
@@ -221,7 +222,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
               user && {
                 id: user.id,
                 roles: user.roles ?? [],
-                scopes: (user.scopes ?? []).filter((s) => client.scopes.includes(s)),
+                scopes: grantableScopes(user).filter((s) => client.scopes.includes(s)),
               }
             );
           },
@@ -244,7 +245,8 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
         headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'retry-after': String(wait), ...NO_STORE },
       });
     }
-    const allowed = (user.scopes ?? []).filter((s) => client.scopes.includes(s));
+    // A user grants their scopes and role:R for their roles (role-scopes.ts), as far as the client may ask.
+    const allowed = grantableScopes(user).filter((s) => client.scopes.includes(s));
     const scope = grantedScope(form.get('scope'), allowed, allowed);
     return json(
       200,

@@ -8,6 +8,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import {
   type CryptoKey,
+  errors,
   exportJWK,
   generateKeyPair,
   importJWK,
@@ -23,6 +24,7 @@ import type { Identity } from '../principal.ts';
 import type { Scheme } from '../scheme.ts';
 import { bearerScheme } from '../schemes/bearer.ts';
 import { openSuccessor, sealSuccessor } from './refresh-successor.ts';
+import { grantedRoles } from './role-scopes.ts';
 
 export interface TokenServiceOptions {
   store: { refreshTokens: RefreshTokenStore; denyList: DenyList; jwtKeys: JwtKeyStore };
@@ -68,7 +70,7 @@ export class TokenGrantError extends Error {
 
 export interface IssueOptions {
   clientId: string;
-  /** Space-separated scopes granted. */
+  /** Space-separated scopes granted; the subject's role R goes into the token only if it holds `role:R`. */
   scope: string;
   /** Issue a refresh token too. @default true */
   refresh?: boolean;
@@ -194,7 +196,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       await reload();
       found = keys.find((k) => k.kid === kid);
     }
-    if (!found?.publicJwk) throw new Error('no key with that kid');
+    if (!found?.publicJwk) throw new errors.JWKSNoMatchingKey('no signing key of this service has that kid');
     return (await importJWK(found.publicJwk as JWK, algorithm)) as CryptoKey;
   }
 
@@ -207,7 +209,9 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   ): Promise<string> {
     const { key, kid } = await signingKey();
     const claims: JWTPayload = { scope, client_id: clientId };
-    if (subject.roles?.length) claims['roles'] = [...subject.roles];
+    // Only the roles the grant holds (role:R): a down-scoped token carries no more than it was granted.
+    const roles = grantedRoles(subject.roles ?? [], scope);
+    if (roles.length > 0) claims['roles'] = roles;
     let jwt = new SignJWT(claims)
       .setProtectedHeader(kid ? { alg: algorithm, kid, typ: 'at+jwt' } : { alg: algorithm, typ: 'at+jwt' })
       .setSubject(subject.id)
@@ -287,12 +291,18 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     return result;
   }
 
-  async function verify(token: string, ignoreExpiry = false): Promise<JWTPayload> {
+  /**
+   * Whether a token is one of this service's access tokens, at any time of its life: signature,
+   * iss, aud and typ, not exp, nbf or iat. A token not valid yet must be revocable too (RFC 7009
+   * §2.1), and jose checks no time claim against a tolerance that spans every date.
+   */
+  async function verifyForRevocation(token: string): Promise<JWTPayload> {
     const { payload } = await jwtVerify(token, async (header) => verificationKey(header.kid), {
       algorithms: [algorithm],
       issuer,
       audience,
-      ...(ignoreExpiry ? { currentDate: new Date(0) } : {}),
+      typ: 'at+jwt',
+      clockTolerance: Number.MAX_SAFE_INTEGER,
     });
     return payload;
   }
@@ -378,9 +388,12 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       }
       let payload: JWTPayload;
       try {
-        payload = await verify(token, true);
-      } catch {
-        return; // RFC 7009 §2.2: an invalid token needs no revocation
+        payload = await verifyForRevocation(token);
+      } catch (error) {
+        // RFC 7009 §2.2: an invalid token needs no revocation. A store that could not be asked is
+        // no answer about the token: say so (5xx) rather than answer 200 with nothing revoked.
+        if (error instanceof errors.JOSEError) return;
+        throw error;
       }
       if (payload['client_id'] !== clientId || typeof payload.jti !== 'string' || typeof payload.exp !== 'number')
         return;
