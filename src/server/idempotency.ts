@@ -22,6 +22,8 @@ export interface IdempotencyOptions {
   methods?: readonly string[];
   /** Refuse a covered request that has no Idempotency-Key (400 `idempotency_key_missing`). @default false */
   required?: boolean;
+  /** The largest body the middleware reads to fingerprint a request; larger is 413 body_too_large. @default 1_048_576 */
+  maxBodyBytes?: number;
 }
 
 export interface IdempotentRequest {
