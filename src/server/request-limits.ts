@@ -52,8 +52,10 @@ export async function readLimited(
   limit: number,
   contentLength?: string | null,
 ): Promise<Uint8Array> {
+  // Cancelled, not awaited: a branch of a tee (a cloned Request) settles its cancel only once the
+  // other branch is cancelled too.
   if (declaredTooLarge(contentLength, limit)) {
-    await stream?.cancel().catch(() => {});
+    stream?.cancel().catch(() => {});
     throw new BodyTooLargeError(limit);
   }
   if (!stream) return new Uint8Array(0);
@@ -65,7 +67,7 @@ export async function readLimited(
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel().catch(() => {});
+      reader.cancel().catch(() => {});
       throw new BodyTooLargeError(limit);
     }
     chunks.push(value);
