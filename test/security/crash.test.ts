@@ -28,6 +28,7 @@ import { redisNonces } from '../../src/stores/redis.ts';
 import { sqlStore } from '../../src/stores/sql-store.ts';
 import { exchange, type Listeners, request, type StoreKind, startListeners } from '../support/raw-http.ts';
 import { connectRedis, dropSchema, requirePostgres, runSchema } from '../support/services.ts';
+import { fuzzSockets } from '../support/socket-fuzz.ts';
 
 const b64 = (s: string) => Buffer.from(s, 'latin1').toString('base64');
 const FORM = ['content-type', 'application/x-www-form-urlencoded'] as const;
@@ -483,6 +484,19 @@ describe('crash: a store that fails is the server’s failure, answered 5xx with
       await new Promise((r) => http.close(r));
       await store.close();
       await down.close().catch(() => {});
+    }
+  });
+});
+
+describe('crash: random requests over raw sockets (short; npm run fuzz sends thousands)', () => {
+  it('every listener on SQLite: 60 random requests each, the process runs and none is answered 5xx', async () => {
+    const listeners = await startListeners('sqlite', runSchema('fuzz'));
+    try {
+      const sent = await fuzzSockets(listeners, 60);
+      assert.equal(sent, 300);
+      assert.ok(listeners.alive());
+    } finally {
+      await listeners.stop();
     }
   });
 });

@@ -15,10 +15,16 @@ export interface RawAnswer {
 }
 
 /** Writes the bytes, then reads until the server closes or `timeoutMs` passes. */
-export function exchange(port: number, bytes: Buffer | string, timeoutMs = 5000): Promise<RawAnswer> {
+export function exchange(
+  port: number,
+  bytes: Buffer | string,
+  timeoutMs = 5000,
+  options: { end?: boolean } = {},
+): Promise<RawAnswer> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
-    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
+    // end: the client sends nothing more (a request that promised more body is cut off).
+    const socket = connect(port, '127.0.0.1', () => (options.end ? socket.end(bytes) : socket.write(bytes)));
     const done = () => {
       clearTimeout(timer);
       socket.destroy();
