@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { fetchHandler, type GatehouseVariables, honoGuard } from '../adapters/hono.ts';
 import { PROBLEM_CONTENT_TYPE } from '../http/index.ts';
@@ -11,10 +12,12 @@ import { verifyPassword } from '../server/credentials/password-hash.ts';
 import { createGuard, type Guard } from '../server/guard.ts';
 import type { LoginProtection } from '../server/login-protection.ts';
 import { requireRoles, requireScopes } from '../server/permissions.ts';
+import { DEFAULT_MAX_BODY_BYTES } from '../server/request-limits.ts';
 import { apiKeyScheme } from '../server/schemes/api-key.ts';
 import { basicScheme } from '../server/schemes/basic.ts';
 import { issueSession, sessionScheme } from '../server/schemes/session.ts';
 import { signatureScheme } from '../server/schemes/signature.ts';
+import { problemResponse } from '../server/server-failure.ts';
 import { createAuthorizationServer } from '../server/tokens/authorization-server.ts';
 import type { TokenService } from '../server/tokens/token-service.ts';
 import { memorySessions, memorySigningKeys } from '../stores/memory.ts';
@@ -80,6 +83,17 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
       exposeHeaders: ['WWW-Authenticate', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Location'],
       credentials: true,
       maxAge: 600,
+    }),
+  );
+  // Every body the playground reads (echoes, logins, signed requests) is counted while it streams.
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: DEFAULT_MAX_BODY_BYTES,
+      onError: () =>
+        problemResponse('body_too_large', `The playground reads bodies of at most ${DEFAULT_MAX_BODY_BYTES} bytes.`, {
+          connection: 'close',
+        }),
     }),
   );
   app.get('/', (c) => c.html(indexPage()));

@@ -70,7 +70,9 @@ export interface Guard {
   authenticate(request: RequestView, options?: AuthenticateOptions): Promise<Decision>;
   /**
    * The same decision as authenticate(), returned directly when no step had to wait (a cached
-   * token): what the adapters call, to spare most requests several promises. May throw.
+   * token): what the adapters call, to spare most requests several promises. Never throws nor
+   * rejects: a server failure is a refusal with a 5xx reason (store_unavailable, keys_unavailable,
+   * internal_error), reported through onError.
    */
   decide(request: RequestView, options?: AuthenticateOptions): Decision | Promise<Decision>;
   /** The one Response for a refusal: status, WWW-Authenticate, problem body. */
@@ -269,7 +271,6 @@ export function createGuard(options: GuardOptions): Guard {
   return {
     needsBody: schemes.some((s) => s.needsBody),
     maxBodyBytes,
-    // async: a step that throws (a misconfigured scheme) rejects the promise rather than throwing.
     authenticate: async (request, opts = {}) => decideNow(request, opts),
     decide: (request, opts = {}) => decideNow(request, opts),
     refuse,

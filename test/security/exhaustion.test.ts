@@ -296,6 +296,23 @@ describe('exhaustion: every body Gatehouse reads is limited while it streams', (
     }
   }
 
+  it('the playground: a chunked 40 MB body to an echoing route is 413 before it is all sent', async () => {
+    const { startPlayground } = await import('../../src/playground/serve.ts');
+    const playground = await startPlayground();
+    try {
+      const outcome = await flood(
+        Number(new URL(playground.url).port),
+        'POST /anything HTTP/1.1\r\nHost: api.test\r\nTransfer-Encoding: chunked\r\n\r\n',
+        ATTACK_BYTES,
+        true,
+      );
+      assert.equal(outcome.status, 413, outcome.head);
+      assert.ok(outcome.sentWhenAnswered < ATTACK_BYTES);
+    } finally {
+      await playground.close();
+    }
+  });
+
   it('a Content-Length that lies (10 bytes declared, megabytes sent) is answered and the rest is not read as a body', async () => {
     const target = await listeners['serveFetch() with the authorization server']!.start();
     try {
