@@ -178,7 +178,7 @@ export const reasons = Object.freeze({
     'Idempotency-Key reused',
     'This Idempotency-Key came with a different request; use a new key for a new request.',
   ),
-  // Not the credentials' fault: a request that cannot be read as HTTP semantics require.
+  // Not the credentials' fault: a request that cannot be read as HTTP defines it.
   request_invalid: reason(
     'request_invalid',
     400,

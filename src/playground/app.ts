@@ -86,16 +86,23 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
     }),
   );
   // Every body the playground reads (echoes, logins, signed requests) is counted while it streams.
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: DEFAULT_MAX_BODY_BYTES,
-      onError: () =>
-        problemResponse('body_too_large', `The playground reads bodies of at most ${DEFAULT_MAX_BODY_BYTES} bytes.`, {
-          connection: 'close',
-        }),
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: DEFAULT_MAX_BODY_BYTES,
+    onError: () =>
+      problemResponse('body_too_large', `The playground reads bodies of at most ${DEFAULT_MAX_BODY_BYTES} bytes.`, {
+        connection: 'close',
+      }),
+  });
+  app.use('*', (c, next) => {
+    try {
+      // @hono/node-server builds the Request on first use; a target it cannot make one of (a
+      // URL with userinfo) is the client's malformed request, not the playground's failure.
+      void c.req.raw.body;
+    } catch {
+      return Promise.resolve(problemResponse('request_invalid', 'The request target is not a valid URL.'));
+    }
+    return limitBody(c, next);
+  });
   app.get('/', (c) => c.html(indexPage()));
   app.use(fetchHandler(oauth.handle));
 
