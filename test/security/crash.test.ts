@@ -8,11 +8,18 @@
  * still run and answer. A store that fails answers 5xx problem+json and logs one line.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it, type TestContext } from 'node:test';
+import { serve } from '@hono/node-server';
+import express from 'express';
+import Fastify from 'fastify';
+import { Hono } from 'hono';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { fetchMiddleware } from '../../src/adapters/express.ts';
+import { fetchRoutes } from '../../src/adapters/fastify.ts';
+import { fetchHandler } from '../../src/adapters/hono.ts';
 import { protect, serveFetch } from '../../src/adapters/node.ts';
 import { SIGNATURE_SCHEME } from '../../src/http/index.ts';
 import {
@@ -500,3 +507,72 @@ describe('crash: random requests over raw sockets (short; npm run fuzz sends tho
     }
   });
 });
+
+describe('crash: every fetch mount answers a failing handler 5xx problem+json, and goes on', () => {
+  // A handler whose store is out of reach, the way pg and ioredis report it.
+  let calls = 0;
+  const failing = async (): Promise<Response | undefined> => {
+    calls++;
+    throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+  };
+  const failures: string[] = [];
+  const onError = (failure: { reason: string; source: string }) =>
+    void failures.push(`${failure.reason} ${failure.source}`);
+  const mounts: Record<string, () => Promise<{ port: number; close(): Promise<void> }>> = {
+    serveFetch: async () => listenOn(createServer(serveFetch(failing, { onError }))),
+    'Express fetchMiddleware': async () => {
+      const app = express();
+      app.use(fetchMiddleware(failing, { onError }));
+      return listenOn(createServer(app));
+    },
+    'Fastify fetchRoutes': async () => {
+      const app = Fastify();
+      await app.register(fetchRoutes, { handler: failing, paths: ['/oauth/token'], onError });
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      return { port: (app.server.address() as AddressInfo).port, close: () => app.close() };
+    },
+    'Hono fetchHandler': async () => {
+      const app = new Hono();
+      app.use(fetchHandler(failing, { onError }));
+      return listenOn(
+        await new Promise<Server>((resolve) => {
+          const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
+        }),
+        true,
+      );
+    },
+  };
+  for (const [name, mount] of Object.entries(mounts)) {
+    it(`${name}: 503 store_unavailable with Retry-After, one onError line, nothing of the error`, async () => {
+      const app = await mount();
+      try {
+        for (let i = 0; i < 2; i++) {
+          const seen = failures.length;
+          const answer = await exchange(
+            app.port,
+            request('POST', '/oauth/token', [['Host', 'api.test'], FORM], 'grant_type=client_credentials'),
+          );
+          assert.equal(answer.status, 503, answer.head);
+          assert.match(answer.head, /retry-after: \d+/i);
+          assert.equal(JSON.parse(answer.body).code, 'store_unavailable');
+          assert.doesNotMatch(answer.body, /ECONNREFUSED|5432/);
+          assert.deepStrictEqual(failures.slice(seen), ['store_unavailable fetch handler']);
+        }
+      } finally {
+        await app.close();
+      }
+    });
+  }
+  after(() => assert.ok(calls >= 8));
+});
+
+async function listenOn(server: Server, listening = false): Promise<{ port: number; close(): Promise<void> }> {
+  if (!listening) await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
