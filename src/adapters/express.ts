@@ -9,10 +9,13 @@ import type { AuthenticateOptions, Guard } from '../server/guard.ts';
 import { beginIdempotent, type IdempotencyOptions } from '../server/idempotency.ts';
 import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
+import { DEFAULT_MAX_BODY_BYTES } from '../server/request-limits.ts';
 import { actOn, type DecisionActions } from './decision-action.ts';
 import {
+  answerFailure,
   authorizationLines,
   type FetchHandler,
+  type FetchMountOptions,
   readBody,
   sendWebResponse,
   toRequestView,
@@ -58,7 +61,11 @@ export function authenticate(guard: Guard, options: { permission?: Permission } 
         if (!Buffer.isBuffer(req.rawBody)) {
           if (Buffer.isBuffer(req.body)) req.rawBody = req.body;
           else if (!req.readableEnded && req.body === undefined) {
-            req.rawBody = await readBody(req);
+            try {
+              req.rawBody = await readBody(req, guard.maxBodyBytes);
+            } catch (error) {
+              return await answerFailure(req, res, error, 'body');
+            }
             req.body = req.rawBody;
           }
         }
@@ -74,22 +81,28 @@ export function authenticate(guard: Guard, options: { permission?: Permission } 
   };
 }
 
-/** Mounts a fetch-style handler (the authorization server's) as middleware: `app.use(fetchMiddleware(server.handle))`. */
-export function fetchMiddleware(handler: FetchHandler) {
+/**
+ * Mounts a fetch-style handler (the authorization server's) as middleware:
+ * `app.use(fetchMiddleware(server.handle))`. A bad Host is 400, a body past `maxBodyBytes` 413,
+ * a handler that fails 5xx problem+json with one line through `onError`.
+ */
+export function fetchMiddleware(handler: FetchHandler, options: FetchMountOptions = {}) {
+  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   return async (req: ExpressRequest, res: ExpressResponse, next: NextFunction): Promise<void> => {
+    let response: Response | undefined;
     try {
       const body =
         req.method === 'GET' || req.method === 'HEAD'
           ? undefined
           : Buffer.isBuffer(req.rawBody)
             ? req.rawBody
-            : await readBody(req);
-      const response = await handler(toWebRequest(req, body), req.ip ? { ip: req.ip } : {});
+            : await readBody(req, limit);
+      response = await handler(toWebRequest(req, body), req.ip ? { ip: req.ip } : {});
       if (response) await sendWebResponse(res, response);
-      else next();
     } catch (error) {
-      next(error);
+      return await answerFailure(req, res, error, 'fetch handler', options.onError);
     }
+    if (!response) next();
   };
 }
 
@@ -114,11 +127,15 @@ export function idempotency(options: IdempotencyOptions) {
           if (Buffer.isBuffer(req.body) || typeof req.body === 'string') return req.body;
           // Parsed already (express.json, urlencoded): the parsed value stands for the bytes.
           if (req.body !== undefined || req.readableEnded) return JSON.stringify(req.body ?? null);
-          req.rawBody = await readBody(req);
+          req.rawBody = await readBody(req, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
           req.body = req.rawBody;
           return req.rawBody;
         },
+      }).catch(async (error: unknown) => {
+        await answerFailure(req, res, error, 'idempotency ledger');
+        return undefined;
       });
+      if (!start) return;
       if (start.action === 'answer') return sendStored(res, start.response);
       // A handler that fails is answered by Express with a 5xx, which releases the key.
       if (start.action === 'run') captureResponse(res, start);

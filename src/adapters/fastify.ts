@@ -25,8 +25,18 @@ import {
 } from '../server/idempotency.ts';
 import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
+import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, RequestInvalidError } from '../server/request-limits.ts';
+import { failureOf, failureResponse, problemResponse, report } from '../server/server-failure.ts';
 import { actOn, type DecisionActions } from './decision-action.ts';
-import { authorizationLines, type FetchHandler, readBody, toRequestView, toWebRequest } from './node.ts';
+import {
+  authorizationLines,
+  type FetchHandler,
+  type FetchMountOptions,
+  readBody,
+  refuseBody,
+  toRequestView,
+  toWebRequest,
+} from './node.ts';
 import { idempotencyKey } from './node-capture.ts';
 
 declare module 'fastify' {
@@ -41,8 +51,16 @@ export async function gatehousePlugin(app: FastifyInstance, options: { guard: Gu
   app.decorateRequest('auth', undefined);
   app.decorateRequest('rawBody', undefined);
   if (options.guard.needsBody) {
-    app.addHook('preParsing', async (request, _reply, payload) => {
-      request.rawBody = await readBody(payload as unknown as IncomingMessage);
+    app.addHook('preParsing', async (request, reply, payload) => {
+      try {
+        request.rawBody = await readBody(payload as unknown as IncomingMessage, options.guard.maxBodyBytes);
+      } catch (error) {
+        if (!(error instanceof BodyTooLargeError)) throw error;
+        // Answered here, 413 from the catalogue, and the connection is no longer read.
+        reply.hijack();
+        refuseBody(request.raw, reply.raw, error);
+        return Readable.from([]);
+      }
       return Readable.from([request.rawBody]);
     });
   }
@@ -104,11 +122,13 @@ export function guardHandler(guard: Guard, options: { permission?: Permission } 
  */
 export async function fetchRoutes(
   app: FastifyInstance,
-  options: { handler: FetchHandler; paths: readonly string[] },
+  options: { handler: FetchHandler; paths: readonly string[] } & FetchMountOptions,
 ): Promise<void> {
-  // Keep form bodies raw: the handler parses them itself.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_request, body, done) =>
-    done(null, body),
+  // Keep form bodies raw: the handler parses them itself. Fastify counts them while they stream.
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'buffer', bodyLimit: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES },
+    (_request, body, done) => done(null, body),
   );
   for (const url of options.paths) {
     app.route({
@@ -116,7 +136,17 @@ export async function fetchRoutes(
       url,
       handler: async (request, reply) => {
         const body = Buffer.isBuffer(request.body) ? request.body : undefined;
-        const response = await options.handler(toWebRequest(request.raw, body), { ip: request.ip });
+        let response: Response | undefined;
+        try {
+          response = await options.handler(toWebRequest(request.raw, body), { ip: request.ip });
+        } catch (error) {
+          if (error instanceof RequestInvalidError) response = problemResponse('request_invalid', error.message);
+          else {
+            const failure = failureOf(error, 'fetch handler');
+            report(options.onError, failure);
+            response = failureResponse(failure);
+          }
+        }
         if (!response) return reply.code(404).send({ error: 'not_found' });
         reply.code(response.status);
         for (const [name, value] of response.headers) reply.header(name, value);
@@ -170,7 +200,7 @@ export function idempotency(options: IdempotencyOptions): IdempotencyHooks {
           ? Buffer.alloc(0)
           : typeof payload === 'string' || Buffer.isBuffer(payload)
             ? Buffer.from(payload)
-            : await readBody(payload as IncomingMessage);
+            : await readBody(payload as IncomingMessage, Number.MAX_SAFE_INTEGER); // our own answer, already bounded
       await run.finish(toStoredResponse(reply.statusCode, Object.entries(reply.getHeaders()), bytes)).catch(() => {}); // sent all the same: a client that has its answer does not send again
       return bytes;
     },

@@ -14,6 +14,8 @@ import {
 } from '../server/idempotency.ts';
 import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
+import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, readLimited } from '../server/request-limits.ts';
+import { failureOf, failureResponse, type OnError, problemResponse, report } from '../server/server-failure.ts';
 import { actOn, allowed, type DecisionActions } from './decision-action.ts';
 import { authorizationLines } from './node.ts';
 
@@ -121,14 +123,25 @@ export function honoProtect(
   };
 }
 
-/** Mounts a fetch-style handler (the authorization server's): `app.use(fetchHandler(server.handle))`. */
+/**
+ * Mounts a fetch-style handler (the authorization server's): `app.use(fetchHandler(server.handle))`.
+ * The handler reads the body itself (the authorization server within its own limit); a handler
+ * that fails is answered 5xx problem+json, with one line through `onError`.
+ */
 export function fetchHandler(
   handler: (request: Request, info: { ip?: string }) => Promise<Response | undefined>,
-  options: { ip?: (c: Context) => string | undefined } = {},
+  options: { ip?: (c: Context) => string | undefined; onError?: OnError } = {},
 ): MiddlewareHandler {
   return async (c, next) => {
     const ip = options.ip ? options.ip(c) : clientAddressOf(c);
-    const response = await handler(c.req.raw, ip ? { ip } : {});
+    let response: Response | undefined;
+    try {
+      response = await handler(c.req.raw, ip ? { ip } : {});
+    } catch (error) {
+      const failure = failureOf(error, 'fetch handler');
+      report(options.onError, failure);
+      return failureResponse(failure);
+    }
     if (response) return response;
     await next();
     return undefined;
@@ -151,9 +164,19 @@ export function idempotency(options: IdempotencyOptions): MiddlewareHandler<{ Va
       target: `${url.pathname}${url.search}`,
       key: c.req.header('idempotency-key') ?? null,
       ...(principal ? { scope: principal.id } : {}),
-      // A copy: the handler reads the body as usual.
-      body: async () => new Uint8Array(await c.req.raw.clone().arrayBuffer()),
+      // A copy: the handler reads the body as usual. Counted while it streams.
+      body: () =>
+        readLimited(
+          c.req.raw.clone().body,
+          options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+          c.req.header('content-length'),
+        ),
+    }).catch((error: unknown) => {
+      if (error instanceof BodyTooLargeError)
+        return problemResponse(error.refusal.reason, error.refusal.detail!, { connection: 'close' });
+      throw error;
     });
+    if (start instanceof Response) return start;
     if (start.action === 'answer') {
       const { status, headers, body } = fromStoredResponse(start.response);
       return new Response(new Uint8Array(body), { status, headers });

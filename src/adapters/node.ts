@@ -7,9 +7,16 @@ import type { AuthenticateOptions, Guard } from '../server/guard.ts';
 import { beginIdempotent, type IdempotencyOptions, type IdempotencyStart } from '../server/idempotency.ts';
 import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
+import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, RequestInvalidError } from '../server/request-limits.ts';
 import type { RequestView } from '../server/scheme.ts';
+import { failureOf, failureResponse, type OnError, problemResponse, report } from '../server/server-failure.ts';
 import { actOn, type DecisionActions } from './decision-action.ts';
+import { readBody, refuseBody } from './node-body.ts';
 import { captureResponse, idempotencyKey, sendStored } from './node-capture.ts';
+import { requestUrl } from './node-url.ts';
+
+export { readBody, refuseBody } from './node-body.ts';
+export { requestUrl } from './node-url.ts';
 
 export interface AuthenticatedRequest extends IncomingMessage {
   /** The verified principal: protect() runs its handler with nothing else (a preflight it answers itself). */
@@ -28,10 +35,14 @@ export interface ProtectOptions {
   permission?: Permission;
 }
 
-/** Builds a Web Request with the headers of a Node request (the body only when given). */
+/**
+ * Builds a Web Request with the headers of a Node request (the body only when given). Throws
+ * RequestInvalidError when the Host or the target cannot make a URL (answer it 400 with
+ * `answerFailure`).
+ */
 export function toWebRequest(req: IncomingMessage, body?: Uint8Array): Request {
-  const host = req.headers.host ?? 'localhost';
-  const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
+  const url = requestUrl(req);
+  if (url === undefined) throw new RequestInvalidError('The Host header is not a valid authority (host or host:port).');
   const headers = new Headers();
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     try {
@@ -43,7 +54,7 @@ export function toWebRequest(req: IncomingMessage, body?: Uint8Array): Request {
   const method = req.method ?? 'GET';
   const init: RequestInit = { method, headers };
   if (body && method !== 'GET' && method !== 'HEAD') init.body = body as Uint8Array<ArrayBuffer>;
-  return new Request(`${secure ? 'https' : 'http'}://${host}${req.url ?? '/'}`, init);
+  return new Request(url, init);
 }
 
 /**
@@ -71,11 +82,13 @@ class NodeRequestView implements RequestView {
     return typeof req.ip === 'string' ? req.ip : req.socket?.remoteAddress;
   }
 
+  /** Throws RequestInvalidError for a Host that is not an authority; the guard answers it 400. */
   get url(): string {
     if (this.#url === undefined) {
-      const req = this.#req;
-      const secure = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
-      this.#url = `${secure ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
+      const url = requestUrl(this.#req);
+      if (url === undefined)
+        throw new RequestInvalidError('The Host header is not a valid authority (host or host:port).');
+      this.#url = url;
     }
     return this.#url;
   }
@@ -152,21 +165,39 @@ export function authorizationLines(
 }
 
 /**
- * Rethrows a failure unless it means the client went away (a body cut off mid-send, the socket
- * reset): then no one is left to answer, and the listener ends quietly, since a rejected listener
- * promise would be unhandled, which by default takes the whole process down.
+ * Answers a failure of a listener of ours: 413 for a body past the limit, 400 for a request whose
+ * URL cannot be built, nothing for a client that went away, and 5xx problem+json (one log line
+ * through `onError`) for anything else, so that no failure becomes an unhandled rejection.
  */
-function unlessGone(req: IncomingMessage): (error: unknown) => void {
-  return (error) => {
-    const code = (error as { code?: unknown } | null)?.code;
-    if (!(req.destroyed || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE')) throw error;
-  };
-}
-
-export async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+export function answerFailure(
+  req: IncomingMessage,
+  res: ServerResponse,
+  error: unknown,
+  source: string,
+  onError?: OnError,
+): Promise<void> | undefined {
+  if (error instanceof BodyTooLargeError) {
+    refuseBody(req, res, error);
+    return undefined;
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  // The client went away (a body cut off mid-send, the socket reset): no one is left to answer.
+  if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || res.destroyed || req.socket?.destroyed)
+    return undefined;
+  let response: Response;
+  if (error instanceof RequestInvalidError) response = problemResponse('request_invalid', error.message);
+  else {
+    const failure = failureOf(error, source);
+    report(onError, failure);
+    response = failureResponse(failure);
+  }
+  if (res.headersSent) {
+    res.destroy();
+    return undefined;
+  }
+  return sendWebResponse(res, response).catch(() => {
+    res.destroy();
+  });
 }
 
 /** Writes a Web Response to a Node response. */
@@ -214,36 +245,52 @@ export function protect(
   return (req, res) => {
     const request = req as AuthenticatedRequest;
     if (!guard.needsBody) return decide(request, res);
-    return readBody(req).then((body) => {
-      request.rawBody = body;
-      return decide(request, res, body);
-    }, unlessGone(req));
+    return readBody(req, guard.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES).then(
+      (body) => {
+        request.rawBody = body;
+        return decide(request, res, body);
+      },
+      (error: unknown) => answerFailure(req, res, error, 'body'),
+    );
   };
 }
 
 /** A fetch-style handler (such as the authorization server's) answered by node:http; undefined answers 404. */
 export type FetchHandler = (request: Request, info: { ip?: string }) => Promise<Response | undefined>;
 
-export function serveFetch(handler: FetchHandler): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+/** Options of the fetch-style mounts (serveFetch, Express fetchMiddleware, Fastify fetchRoutes, Hono fetchHandler). */
+export interface FetchMountOptions {
+  /** The largest body read for the handler; larger is 413 body_too_large. @default 1_048_576 */
+  maxBodyBytes?: number;
+  /** Sees a failure of the handler, answered 500 internal_error or 503 store_unavailable. @default one line on stderr */
+  onError?: OnError;
+}
+
+/**
+ * The fetch-style handler (the authorization server's) as a node:http listener. It never rejects:
+ * a bad Host is 400, a body past the limit 413, a handler that fails 5xx problem+json.
+ */
+export function serveFetch(
+  handler: FetchHandler,
+  options: FetchMountOptions = {},
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   return async (req, res) => {
-    let body: Buffer | undefined;
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      try {
-        body = await readBody(req);
-      } catch (error) {
-        return unlessGone(req)(error);
-      }
+    try {
+      const body = req.method !== 'GET' && req.method !== 'HEAD' ? await readBody(req, limit) : undefined;
+      const ip = req.socket.remoteAddress;
+      const response = await handler(toWebRequest(req, body), ip ? { ip } : {});
+      await sendWebResponse(
+        res,
+        response ??
+          new Response(JSON.stringify({ error: 'not_found' }), {
+            status: 404,
+            headers: { 'content-type': 'application/json' },
+          }),
+      );
+    } catch (error) {
+      await answerFailure(req, res, error, 'fetch handler', options.onError);
     }
-    const ip = req.socket.remoteAddress;
-    const response = await handler(toWebRequest(req, body), ip ? { ip } : {});
-    await sendWebResponse(
-      res,
-      response ??
-        new Response(JSON.stringify({ error: 'not_found' }), {
-          status: 404,
-          headers: { 'content-type': 'application/json' },
-        }),
-    );
   };
 }
 
@@ -269,13 +316,13 @@ export function idempotency(
         key: idempotencyKey(req),
         ...(request.auth ? { scope: request.auth.id } : {}),
         body: async () => {
-          request.rawBody ??= await readBody(req);
+          request.rawBody ??= await readBody(req, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
           return request.rawBody;
         },
       });
     } catch (error) {
       // The body is read before any key is reserved: a client gone mid-body leaves nothing behind.
-      return unlessGone(req)(error);
+      return answerFailure(req, res, error, 'idempotency ledger');
     }
     if (start.action === 'answer') return sendStored(res, start.response);
     if (start.action === 'run') captureResponse(res, start);

@@ -15,6 +15,7 @@ import {
 import { Budget, BudgetExpired } from './abort.ts';
 import { authNotes, authStage, sentFor } from './auth-stage.ts';
 import { type CookieJarLike, cookieStage, createCookieJar } from './cookies.ts';
+import { readBodyStart } from './errors/body-excerpt.ts';
 import { GatehouseError } from './errors/gatehouse-error.ts';
 import { httpErrorFor } from './errors/http-error.ts';
 import { TimeoutError } from './errors/timeout-error.ts';
@@ -47,7 +48,7 @@ export interface Client {
   delete(url: string | URL, init?: ClientRequestInit): Promise<Response>;
 }
 
-const PROBLEM_BODY_LIMIT = 65_536; // characters read from an error body to find problem details
+const PROBLEM_BODY_LIMIT = 65_536; // bytes read from an error body to find problem details
 
 /**
  * @example
@@ -262,8 +263,9 @@ async function readProblem(response: Response): Promise<ProblemDetails | undefin
   if (!isProblem && !type.includes('application/json')) return undefined;
   let json: unknown;
   try {
-    const text = await response.clone().text();
-    if (text.length > PROBLEM_BODY_LIMIT) return undefined;
+    // At most the limit is read (from a copy: the caller may still read the body).
+    const { text, complete } = await readBodyStart(response.clone(), PROBLEM_BODY_LIMIT);
+    if (!complete) return undefined;
     json = JSON.parse(text);
   } catch {
     return undefined;

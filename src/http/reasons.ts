@@ -10,7 +10,7 @@ export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficien
 export interface Reason {
   /** Stable, machine-readable; also the problem body's `code` member. */
   readonly code: string;
-  readonly status: 400 | 401 | 403 | 409 | 422 | 429 | 503;
+  readonly status: 400 | 401 | 403 | 409 | 413 | 422 | 429 | 500 | 503;
   /** The RFC 6750 `error` a Bearer challenge carries for this reason, when one applies. */
   readonly bearerError?: BearerErrorCode;
   /** Short and the same for every occurrence (RFC 9457 §3.1.3). */
@@ -178,13 +178,43 @@ export const reasons = Object.freeze({
     'Idempotency-Key reused',
     'This Idempotency-Key came with a different request; use a new key for a new request.',
   ),
-  // The server's own failure, never the caller's: 503, not a 401 or a 4xx.
+  // Not the credentials' fault: a request that cannot be read as HTTP defines it.
+  request_invalid: reason(
+    'request_invalid',
+    400,
+    undefined,
+    'Malformed request',
+    'Send a Host header that is a valid authority (host or host:port) and a request target that is a valid path.',
+  ),
+  // RFC 9110 §15.5.14: the body is larger than the server is willing to read.
+  body_too_large: reason(
+    'body_too_large',
+    413,
+    undefined,
+    'Request body too large',
+    'Send a smaller body: the server stops reading at its limit, which the detail names.',
+  ),
+  // The server's failures: never a 401, since the credentials may well be valid.
+  internal_error: reason(
+    'internal_error',
+    500,
+    undefined,
+    'Internal server error',
+    'The server failed while handling the request; this is not about your credentials. Try again later, or tell the operator.',
+  ),
   store_unavailable: reason(
     'store_unavailable',
     503,
     undefined,
     'Store unavailable',
-    'The server could not use its store for this request; send it again after Retry-After, or later.',
+    'The server could not use its store for this request; this is not about your credentials. Send it again after Retry-After, or later.',
+  ),
+  keys_unavailable: reason(
+    'keys_unavailable',
+    503,
+    undefined,
+    'Verification keys unavailable',
+    "The server cannot fetch the issuer's keys (JWKS) to check the token; the token may well be valid. Send it again after Retry-After.",
   ),
 });
 

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { clientAddressOf, fetchHandler, type GatehouseVariables, honoGuard } from '../adapters/hono.ts';
 import { PROBLEM_CONTENT_TYPE } from '../http/index.ts';
@@ -12,10 +13,12 @@ import type { LoginProtection } from '../server/login-protection.ts';
 import type { SessionLookup } from '../server/lookups.ts';
 import { requireRoles, requireScopes } from '../server/permissions.ts';
 import { isRefusal } from '../server/refusal.ts';
+import { DEFAULT_MAX_BODY_BYTES } from '../server/request-limits.ts';
 import { apiKeyScheme } from '../server/schemes/api-key.ts';
 import { basicScheme } from '../server/schemes/basic.ts';
 import { issueSession, sessionScheme } from '../server/schemes/session.ts';
 import { signatureScheme } from '../server/schemes/signature.ts';
+import { problemResponse } from '../server/server-failure.ts';
 import { createSignIn } from '../server/sign-in.ts';
 import { createAuthorizationServer } from '../server/tokens/authorization-server.ts';
 import type { TokenService } from '../server/tokens/token-service.ts';
@@ -94,6 +97,24 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
       maxAge: 600,
     }),
   );
+  // Every body the playground reads (echoes, logins, signed requests) is counted while it streams.
+  const limitBody = bodyLimit({
+    maxSize: DEFAULT_MAX_BODY_BYTES,
+    onError: () =>
+      problemResponse('body_too_large', `The playground reads bodies of at most ${DEFAULT_MAX_BODY_BYTES} bytes.`, {
+        connection: 'close',
+      }),
+  });
+  app.use('*', (c, next) => {
+    try {
+      // @hono/node-server builds the Request on first use; a target it cannot make one of (a
+      // URL with userinfo) is the client's malformed request, not the playground's failure.
+      void c.req.raw.body;
+    } catch {
+      return Promise.resolve(problemResponse('request_invalid', 'The request target is not a valid URL.'));
+    }
+    return limitBody(c, next);
+  });
   app.get('/', (c) => c.html(indexPage()));
   app.use(fetchHandler(oauth.handle));
 

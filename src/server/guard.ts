@@ -17,7 +17,9 @@ import { type CorsPolicy, corsRules, preflightWithoutPolicy } from './cors.ts';
 import type { Permission } from './permissions.ts';
 import type { Principal } from './principal.ts';
 import { isRefusal, type Refusal } from './refusal.ts';
+import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, RequestInvalidError, readLimited } from './request-limits.ts';
 import { type GuardRequest, isPromiseLike, type RequestView, type Scheme } from './scheme.ts';
+import { failureOf, failureRefusal, type OnError, report } from './server-failure.ts';
 
 export interface GuardOptions {
   /** The schemes this API accepts. */
@@ -39,6 +41,14 @@ export interface GuardOptions {
    * with no CORS allowance (a CORS middleware in front of the guard answers preflights itself).
    */
   cors?: CorsPolicy;
+  /**
+   * Sees every failure of the server's own (a scheme's store or key source, a permission that
+   * throws), which is answered 503 store_unavailable / keys_unavailable or 500 internal_error,
+   * never 401. @default one line on stderr naming the failing source
+   */
+  onError?: OnError;
+  /** The largest body read for a scheme that verifies it (signed requests); larger is 413. @default 1_048_576 */
+  maxBodyBytes?: number;
 }
 
 export type Decision =
@@ -71,10 +81,14 @@ export interface AuthenticateOptions {
 export interface Guard {
   /** Whether a configured scheme verifies the body (signed requests): adapters keep it for them. */
   readonly needsBody: boolean;
+  /** The largest body adapters read for it (GuardOptions.maxBodyBytes). */
+  readonly maxBodyBytes: number;
   authenticate(request: RequestView, options?: AuthenticateOptions): Promise<Decision>;
   /**
    * The same decision as authenticate(), returned directly when no step had to wait (a cached
-   * token): what the adapters call, to spare most requests several promises. May throw.
+   * token): what the adapters call, to spare most requests several promises. Never throws nor
+   * rejects: a server failure is a refusal with a 5xx reason (store_unavailable, keys_unavailable,
+   * internal_error), reported through onError.
    */
   decide(request: RequestView, options?: AuthenticateOptions): Decision | Promise<Decision>;
   /** The one Response for a refusal: status, WWW-Authenticate, problem body. */
@@ -108,6 +122,9 @@ export function createGuard(options: GuardOptions): Guard {
   }
   const shape = options.body ?? 'problem';
   const cors = options.cors === undefined ? undefined : corsRules(options.cors);
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 0)
+    throw invalidArgument('createGuard: maxBodyBytes must be a whole number of bytes');
   const authorizationSchemes = new Set(schemes.flatMap((s) => s.authorizationSchemes ?? []));
   const accepted = schemes
     .map((s) => s.challenge(realm)?.scheme)
@@ -117,8 +134,35 @@ export function createGuard(options: GuardOptions): Guard {
   /**
    * The decision, synchronously when every step is (a cached token, a synchronous permission):
    * a promise only where a step waits. Adapters call it to spare a request the promises.
+   * It never throws and never rejects: a request that cannot be read is refused 400 or 413, and a
+   * step that fails (a store, a key source) is the server's failure, 5xx, never a 401.
    */
   function decideNow(request: RequestView, opts: AuthenticateOptions): Decision | Promise<Decision> {
+    const step = { source: 'guard' };
+    let pending: Decision | Promise<Decision>;
+    try {
+      pending = decideSteps(request, opts, step);
+    } catch (error) {
+      return failed(error, request, step.source);
+    }
+    return pending instanceof Promise
+      ? pending.catch((error: unknown) => failed(error, request, step.source))
+      : pending;
+  }
+
+  function failed(error: unknown, request: RequestView, source: string): Decision {
+    if (error instanceof RequestInvalidError || error instanceof BodyTooLargeError)
+      return refusedBy(error.refusal, request);
+    const failure = failureOf(error, source);
+    report(options.onError, failure);
+    return refusedBy(failureRefusal(failure), request);
+  }
+
+  function decideSteps(
+    request: RequestView,
+    opts: AuthenticateOptions,
+    step: { source: string },
+  ): Decision | Promise<Decision> {
     // A CORS preflight carries no credentials by design (Fetch standard, CORS-preflight request).
     if (request.method === 'OPTIONS' && request.headers.has('access-control-request-method'))
       return { outcome: 'preflight' };
@@ -161,30 +205,43 @@ export function createGuard(options: GuardOptions): Guard {
       return refusedBy({ reason: 'credentials_missing', detail: `Send credentials: ${accepted}.` }, request);
     }
     const { scheme, credentials } = chosen;
+    step.source = `scheme "${scheme.name}"`;
     if (scheme.needsBody && guardRequest.body === undefined) {
       if (!request.clone)
         throw invalidArgument('guard.authenticate: this scheme verifies the body; pass options.body or a Request');
-      return request
-        .clone()
-        .arrayBuffer()
-        .then((buffer) => {
-          guardRequest.body = new Uint8Array(buffer);
-          return verified(scheme.verify(credentials, guardRequest), request, opts);
-        });
+      // Counted while it streams: a body past the limit is 413 before it is all read.
+      return readBodyOf(request.clone(), request.headers.get('content-length')).then((body) => {
+        guardRequest.body = body;
+        return verified(scheme.verify(credentials, guardRequest), request, opts, step);
+      });
     }
-    return verified(scheme.verify(credentials, guardRequest), request, opts);
+    return verified(scheme.verify(credentials, guardRequest), request, opts, step);
+  }
+
+  async function readBodyOf(
+    copy: ReturnType<NonNullable<RequestView['clone']>>,
+    contentLength: string | null,
+  ): Promise<Uint8Array> {
+    const stream = (copy as { body?: unknown }).body;
+    if (stream instanceof ReadableStream || stream === null)
+      return readLimited(stream as ReadableStream<Uint8Array> | null, maxBodyBytes, contentLength);
+    const body = new Uint8Array(await copy.arrayBuffer());
+    if (body.byteLength > maxBodyBytes) throw new BodyTooLargeError(maxBodyBytes);
+    return body;
   }
 
   function verified(
     result: Principal | Refusal | Promise<Principal | Refusal>,
     request: RequestView,
     opts: AuthenticateOptions,
+    step: { source: string },
   ): Decision | Promise<Decision> {
     // Promise.resolve: a store's thenable becomes a real Promise, which is what adapters test for.
-    if (isPromiseLike(result)) return Promise.resolve(result).then((settled) => verified(settled, request, opts));
+    if (isPromiseLike(result)) return Promise.resolve(result).then((settled) => verified(settled, request, opts, step));
     if (isRefusal(result)) return refusedBy(result, request);
     const permission = opts.permission ?? options.permission;
     if (!permission) return { outcome: 'authenticated', principal: result };
+    step.source = 'permission';
     const permitted = (allowed: true | Refusal): Decision =>
       allowed === true ? { outcome: 'authenticated', principal: result } : refusedBy(allowed, request);
     const allowed = permission.check(result, request);
@@ -234,7 +291,7 @@ export function createGuard(options: GuardOptions): Guard {
 
   return {
     needsBody: schemes.some((s) => s.needsBody),
-    // async: a step that throws (a misconfigured scheme) rejects the promise rather than throwing.
+    maxBodyBytes,
     authenticate: async (request, opts = {}) => decideNow(request, opts),
     decide: (request, opts = {}) => decideNow(request, opts),
     refuse,
@@ -278,7 +335,19 @@ class LazyGuardRequest implements GuardRequest {
     return this.#clientAddress ?? this.request.clientAddress;
   }
   get url(): URL {
-    this.#url ??= new URL(this.request.url);
+    if (this.#url === undefined) {
+      // A Node request's URL is put together from its Host header, which the client chose.
+      let href: string;
+      try {
+        href = this.request.url;
+      } catch (error) {
+        if (error instanceof RequestInvalidError) throw error;
+        throw new RequestInvalidError('The request URL cannot be read.');
+      }
+      const url = URL.parse(href);
+      if (!url) throw new RequestInvalidError('The request URL is not valid: check the Host header.');
+      this.#url = url;
+    }
     return this.#url;
   }
   get cookies(): ReadonlyMap<string, string> {

@@ -28,6 +28,8 @@ export interface IdempotencyOptions {
    * @default writes the line to stderr
    */
   onLedgerFailure?: (line: string, error: unknown) => void;
+  /** The largest body the middleware reads to fingerprint a request; larger is 413 body_too_large. @default 1_048_576 */
+  maxBodyBytes?: number;
 }
 
 export interface IdempotentRequest {

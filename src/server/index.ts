@@ -62,12 +62,24 @@ export {
 } from './permissions.ts';
 export type { Identity, Principal } from './principal.ts';
 export { isRefusal, type Refusal } from './refusal.ts';
+export {
+  BodyTooLargeError,
+  DEFAULT_MAX_BODY_BYTES,
+  RequestInvalidError,
+} from './request-limits.ts';
 export type { Detection, GuardRequest, RequestView, Scheme } from './scheme.ts';
 export { type ApiKeySchemeOptions, apiKeyScheme } from './schemes/api-key.ts';
 export { type BasicSchemeOptions, basicScheme } from './schemes/basic.ts';
 export { type BearerSchemeOptions, bearerScheme, type JwtOptions, type OpaqueOptions } from './schemes/bearer.ts';
 export { type IssuedSession, issueSession, type SessionSchemeOptions, sessionScheme } from './schemes/session.ts';
 export { type SignatureSchemeOptions, signatureScheme } from './schemes/signature.ts';
+export {
+  type FailureReason,
+  KeySourceError,
+  logFailure,
+  type OnError,
+  type ServerFailure,
+} from './server-failure.ts';
 export { createSignIn, type SignIn, type SignInOptions, type SignInResult } from './sign-in.ts';
 export {
   type AuthorizationServer,

@@ -56,6 +56,8 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<Post
     all: async (sql: string, params: unknown[] = []) =>
       (await pool.query(numbered(sql), params)).rows as Record<string, unknown>[],
     run: async (sql: string, params: unknown[] = []) => (await pool.query(numbered(sql), params)).rowCount ?? 0,
+    // Postgres text cannot hold NUL (0x00); the query would fail rather than find nothing.
+    canHold: (text: string) => !text.includes('\u0000'),
   };
   const store = sqlStore('postgres', driver, () => pool.end());
   return Object.assign(store, { pool, schema });

@@ -17,6 +17,11 @@ export interface SqlDriver {
   all(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
   /** Returns the number of rows changed. */
   run(sql: string, params?: unknown[]): Promise<number>;
+  /**
+   * Whether the database can hold this text (Postgres refuses NUL). A lookup key it cannot hold
+   * was never stored: the lookup finds nothing instead of failing. @default every text
+   */
+  canHold?(text: string): boolean;
 }
 
 const list = (value: unknown): string[] => (typeof value === 'string' ? (JSON.parse(value) as string[]) : []);
@@ -104,10 +109,14 @@ export function sqlStore(kind: 'sqlite' | 'postgres', db: SqlDriver, close: () =
       'DELETE FROM gatehouse_idempotency WHERE expires_at <= ? AND key IN (SELECT key FROM gatehouse_idempotency WHERE expires_at <= ? LIMIT ?)',
       [now, now, limit],
     );
+  // Lookup keys come from clients (a username, a client_id, an API key id): one the database
+  // cannot hold is simply not there.
+  const holds = (key: string) => typeof key === 'string' && (db.canHold?.(key) ?? true);
   return {
     kind,
     users: {
       findUserByName: async (username) => {
+        if (!holds(username)) return undefined;
         const [row] = await db.all('SELECT * FROM gatehouse_users WHERE username = ?', [username]);
         return row && userOf(row);
       },
@@ -126,6 +135,7 @@ export function sqlStore(kind: 'sqlite' | 'postgres', db: SqlDriver, close: () =
     },
     apiKeys: {
       findApiKey: async (keyId) => {
+        if (!holds(keyId)) return undefined;
         const [row] = await db.all('SELECT * FROM gatehouse_api_keys WHERE key_id = ?', [keyId]);
         return row && keyOf(row);
       },
@@ -153,6 +163,7 @@ export function sqlStore(kind: 'sqlite' | 'postgres', db: SqlDriver, close: () =
     },
     clients: {
       findClient: async (clientId) => {
+        if (!holds(clientId)) return undefined;
         const [row] = await db.all('SELECT * FROM gatehouse_clients WHERE client_id = ?', [clientId]);
         return row && clientOf(row);
       },
@@ -169,6 +180,7 @@ export function sqlStore(kind: 'sqlite' | 'postgres', db: SqlDriver, close: () =
     refreshTokens: {
       insertRefreshToken: (t) => insertToken(t),
       findRefreshToken: async (hash) => {
+        if (!holds(hash)) return undefined;
         const [row] = await db.all(
           'SELECT t.*, f.revoked_at AS family_revoked FROM gatehouse_refresh_tokens t LEFT JOIN gatehouse_revoked_families f ON f.family_id = t.family_id WHERE t.hash = ?',
           [hash],
@@ -214,6 +226,8 @@ export function sqlStore(kind: 'sqlite' | 'postgres', db: SqlDriver, close: () =
         );
       },
       isDenied: async (jti) =>
+        // A jti that cannot be stored was never denied.
+        holds(jti) &&
         (await db.all('SELECT 1 AS hit FROM gatehouse_deny_list WHERE jti = ? AND expires_at > ?', [jti, Date.now()]))
           .length > 0,
     },
@@ -235,6 +249,8 @@ export function sqlStore(kind: 'sqlite' | 'postgres', db: SqlDriver, close: () =
     },
     nonces: {
       async remember(nonce, ttlMs) {
+        // A nonce that cannot be stored cannot be told apart from a replay: refused as one.
+        if (!holds(nonce)) return false;
         const now = Date.now();
         if (++sweeps % 1000 === 0) await db.run('DELETE FROM gatehouse_nonces WHERE expires_at <= ?', [now]);
         // Inserts a new nonce, or takes over an expired one; a live one changes nothing.

@@ -37,7 +37,11 @@ describe('the reason catalogue', () => {
       idempotency_key_missing: 400,
       idempotency_key_in_use: 409,
       idempotency_key_reused: 422,
+      request_invalid: 400,
+      body_too_large: 413,
+      internal_error: 500,
       store_unavailable: 503,
+      keys_unavailable: 503,
     };
     assert.deepStrictEqual(Object.fromEntries(reasonCodes.map((code) => [code, reasons[code].status])), expected);
   });

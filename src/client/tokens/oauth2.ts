@@ -6,7 +6,11 @@
 import { invalidArgument } from '../../http/argument-error.ts';
 import { formatAuthorization, headerSecrets, redactText, redactUrl, secretRedactor } from '../../http/index.ts';
 import { AuthenticationError } from '../errors/authentication-error.ts';
+import { readBodyStart } from '../errors/body-excerpt.ts';
 import type { Transport } from '../transport.ts';
+
+const TOKEN_BODY_LIMIT = 65_536; // bytes read of a token endpoint's answer
+
 import { type Token, type TokenResponse, tokenFromResponse } from './token.ts';
 import { type TokenSource, type TokenSourceOptions, tokenSource } from './token-source.ts';
 
@@ -165,7 +169,8 @@ async function requestToken(
       { cause: error },
     );
   }
-  const text = await response.text().catch(() => '');
+  // A token response is a few hundred bytes; an endless one is cut and let go.
+  const { text } = await readBodyStart(response, TOKEN_BODY_LIMIT);
   let body: unknown;
   try {
     body = JSON.parse(text);

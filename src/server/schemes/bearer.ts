@@ -20,6 +20,7 @@ import type { Identity, Principal } from '../principal.ts';
 import { principalOf } from '../principal.ts';
 import type { Refusal } from '../refusal.ts';
 import { fromAuthorization, type Scheme } from '../scheme.ts';
+import { KeySourceError } from '../server-failure.ts';
 import { algorithmFamily, checkJwtKey } from './jwt-key.ts';
 
 export interface JwtOptions {
@@ -30,6 +31,11 @@ export interface JwtOptions {
   key?: string | Uint8Array | CryptoKey | KeyObject | JWTVerifyGetKey;
   /** The issuer's public keys: a JWKS URL or the set itself (signature algorithms only). */
   jwks?: string | URL | JSONWebKeySet;
+  /**
+   * How long a remote JWKS may take to answer. A JWKS that cannot be had (refused, timed out, not
+   * 200, not a key set) is the server's failure: 503 keys_unavailable, never a 401. @default 5000 ms
+   */
+  jwksTimeoutMs?: number;
   /**
    * The algorithms accepted; required, so no token can choose its own, and all of one family: HMAC
    * (HS*) or signatures (RS/PS/ES/EdDSA), never both (no HS/RS confusion).
@@ -137,7 +143,7 @@ function jwtVerifier(jwt: JwtOptions): (token: string) => Principal | Refusal | 
   if (jwt.jwks !== undefined) {
     key =
       typeof jwt.jwks === 'string' || jwt.jwks instanceof URL
-        ? createRemoteJWKSet(new URL(String(jwt.jwks)))
+        ? remoteKeys(new URL(String(jwt.jwks)), jwt.jwksTimeoutMs ?? 5_000)
         : createLocalJWKSet(jwt.jwks);
   } else if (typeof jwt.key === 'string') {
     key = new TextEncoder().encode(jwt.key);
@@ -180,6 +186,8 @@ function jwtVerifier(jwt: JwtOptions): (token: string) => Principal | Refusal | 
     try {
       ({ payload } = await jwtVerify(token, key as Uint8Array, verifyOptions));
     } catch (error) {
+      // The keys could not be had: the server's failure, for the guard to answer 503.
+      if (error instanceof KeySourceError) throw error;
       return { reason: reasonOf(error), scheme: 'bearer', detail: detailOf(error) };
     }
     if (typeof payload.sub !== 'string')
@@ -211,6 +219,32 @@ function jwtVerifier(jwt: JwtOptions): (token: string) => Principal | Refusal | 
     // A cached token is still held to its exp (the cache entry never outlives it) and to revocation.
     // Each request gets its own principal: a handler that changes its lists changes no other request's.
     return jwt.isRevoked ? revocation(entry) : principalOf(entry.principal, 'bearer');
+  };
+}
+
+/**
+ * A remote JWKS whose failures to give keys are told apart from the token's: a refused or failed
+ * fetch, ERR_JWKS_TIMEOUT, an answer that is not 200 or not JSON (jose's generic JOSEError) and
+ * ERR_JWKS_INVALID become KeySourceError; ERR_JWKS_NO_MATCHING_KEY and
+ * ERR_JWKS_MULTIPLE_MATCHING_KEYS stay the token's problem (its kid), answered 401.
+ */
+function remoteKeys(url: URL, timeoutDuration: number): JWTVerifyGetKey {
+  const remote = createRemoteJWKSet(url, { timeoutDuration });
+  // Named in logs without userinfo or query, where a provider may have put a secret.
+  const source = `${url.origin}${url.pathname}`;
+  return async (header, token) => {
+    try {
+      return await remote(header, token);
+    } catch (error) {
+      if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
+      const code = (error as { code?: unknown } | null)?.code;
+      const keySourceFailed =
+        !(error instanceof errors.JOSEError) ||
+        code === 'ERR_JWKS_TIMEOUT' ||
+        code === 'ERR_JWKS_INVALID' ||
+        code === 'ERR_JOSE_GENERIC';
+      throw keySourceFailed ? new KeySourceError(source, error) : error;
+    }
   };
 }
 

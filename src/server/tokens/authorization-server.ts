@@ -10,6 +10,8 @@ import type { ClientRecord, ClientStore, UserStore } from '../../stores/types.ts
 import type { LoginProtection } from '../login-protection.ts';
 import type { UserLookup } from '../lookups.ts';
 import { isRefusal } from '../refusal.ts';
+import { BodyTooLargeError, RequestInvalidError, readLimited } from '../request-limits.ts';
+import { failureOf, failureResponse, type OnError, problemResponse, report } from '../server-failure.ts';
 import { createSignIn } from '../sign-in.ts';
 import { grantableScopes } from './role-scopes.ts';
 import { TokenGrantError, type TokenService } from './token-service.ts';
@@ -25,6 +27,13 @@ export interface AuthorizationServerOptions {
   basePath?: string;
   /** The realm of the Basic challenge sent with invalid_client. @default 'oauth' */
   realm?: string;
+  /** The largest form body read; larger is 413 body_too_large, answered before the rest arrives. @default 16_384 */
+  maxBodyBytes?: number;
+  /**
+   * Sees a failure of the server's own (a store out of reach), answered 503 store_unavailable or
+   * 500 internal_error with nothing of the error. @default one line on stderr
+   */
+  onError?: OnError;
 }
 
 export interface RequestInfo {
@@ -74,6 +83,15 @@ const secretMatches = (secret: string, hash: string) => {
   return given.length === stored.length && timingSafeEqual(given, stored);
 };
 
+// RFC 6749 Appendix A: no parameter holds a control character (client_id and secrets are
+// VSCHAR, username and password UNICODECHARNOCRLF; TAB is the one control the latter allows).
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+
+function refuseControls(name: string, value: string | undefined): void {
+  if (value !== undefined && CONTROL.test(value))
+    throw new OAuthFailure('invalid_request', `${name} holds a control character (RFC 6749 Appendix A).`);
+}
+
 // RFC 6749 §2.3.1: the Basic pair is form-urlencoded before base64.
 const formDecode = (value: string) => {
   try {
@@ -101,6 +119,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     users: options.users,
     ...(options.loginProtection ? { loginProtection: options.loginProtection } : {}),
   });
+  const maxBodyBytes = options.maxBodyBytes ?? 16_384; // bytes: a token request is a few hundred
 
   async function readForm(request: Request): Promise<Map<string, string>> {
     if (request.method !== 'POST') throw new OAuthFailure('invalid_request', 'Use POST for this endpoint.', 405);
@@ -110,10 +129,14 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
         'Send the parameters as application/x-www-form-urlencoded (RFC 6749 §3.2).',
       );
     }
-    const text = await request.text();
-    if (text.length > 16_384) throw new OAuthFailure('invalid_request', 'The request body is too large.');
+    // Counted while it streams: a body past the limit is refused before the rest is read.
+    const bytes = await readLimited(request.body, maxBodyBytes, request.headers.get('content-length'));
+    const text = new TextDecoder().decode(bytes);
     const form = new Map<string, string>();
     for (const [name, value] of new URLSearchParams(text)) {
+      // RFC 6749 §5.2: a malformed parameter is invalid_request; it never reaches a store.
+      refuseControls('A parameter name', name);
+      refuseControls(JSON.stringify(name.slice(0, 40)), value);
       // RFC 6749 §3.2: parameters MUST NOT be included more than once.
       if (form.has(name))
         throw new OAuthFailure(
@@ -141,6 +164,8 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
         throw new OAuthFailure('invalid_client', 'Client authentication must use HTTP Basic.', 401, true);
       clientId = formDecode(parsed.credentials.username);
       secret = formDecode(parsed.credentials.password);
+      refuseControls('The client id', clientId);
+      refuseControls('The client secret', secret);
       if (form.has('client_id') && form.get('client_id') !== clientId)
         throw new OAuthFailure('invalid_request', 'client_id in the body differs from the authenticated client.');
     } else {
@@ -285,7 +310,8 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
   return {
     paths,
     async handle(request, info = {}) {
-      const path = new URL(request.url).pathname;
+      const path = URL.parse(request.url)?.pathname;
+      if (path === undefined) return problemResponse('request_invalid', 'The request URL is not valid.');
       try {
         if (path === paths.token) return await token(request, info);
         if (path === paths.revocation) return await revoke(request);
@@ -296,7 +322,15 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       } catch (error) {
         if (error instanceof TokenGrantError)
           return json(400, { error: error.oauthError, error_description: error.message });
-        if (!(error instanceof OAuthFailure)) throw error;
+        if (error instanceof BodyTooLargeError)
+          return problemResponse(error.refusal.reason, error.refusal.detail!, { connection: 'close' });
+        if (error instanceof RequestInvalidError) return problemResponse('request_invalid', error.message);
+        if (!(error instanceof OAuthFailure)) {
+          // The server's failure (a store out of reach): 5xx, never an OAuth error the client would act on.
+          const failure = failureOf(error, `${path === paths.token ? 'token' : 'revocation'} endpoint`);
+          report(options.onError, failure);
+          return failureResponse(failure);
+        }
         const headers: Record<string, string> = {};
         if (error.challenge)
           headers['www-authenticate'] = formatChallenges([{ scheme: 'Basic', params: { realm, charset: 'UTF-8' } }]);

@@ -1,0 +1,141 @@
+/**
+ * The server's own failures (a store that cannot be reached, a key source that does not answer,
+ * a bug): never a 401, since the credentials may be valid. Each becomes a 5xx problem from the
+ * catalogue, with nothing of the error in the answer, and one line for the operator through an
+ * `onError` hook that names the failing source.
+ */
+import { createProblem, PROBLEM_CONTENT_TYPE } from '../http/index.ts';
+import type { Refusal } from './refusal.ts';
+
+export type FailureReason = 'store_unavailable' | 'keys_unavailable' | 'internal_error';
+
+/** What `onError` sees: the reason answered, the source that failed, and the error itself. */
+export interface ServerFailure {
+  reason: FailureReason;
+  /** What failed, for the operator: `scheme "basic"`, `permission`, `token endpoint`, a JWKS URL. Never a secret. */
+  source: string;
+  error: unknown;
+}
+
+/** Called once per failure; the default writes one line on stderr. */
+export type OnError = (failure: ServerFailure) => void;
+
+/** How long a client is told to wait after a 503. */
+export const FAILURE_RETRY_AFTER_MS = 5_000; // ms
+
+/** A key source (a remote JWKS) that did not give keys; thrown by the bearer scheme, answered 503 keys_unavailable. */
+export class KeySourceError extends Error {
+  static readonly code = 'ERR_GATEHOUSE_KEY_SOURCE';
+  readonly code = KeySourceError.code;
+  /** The key source, without userinfo or query. */
+  readonly source: string;
+  constructor(source: string, cause: unknown) {
+    super(`The key source ${source} did not give keys (${describeError(cause)}).`, { cause });
+    this.name = 'KeySourceError';
+    this.source = source;
+  }
+}
+
+// Network errors of Node, pg and ioredis that say the store could not be reached (not that the query was wrong).
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'ERR_SOCKET_CLOSED',
+]);
+
+/** Classifies a failure: a store out of reach is 503 (try again), anything else 500. */
+export function failureOf(error: unknown, source: string): ServerFailure {
+  if (error instanceof KeySourceError) return { reason: 'keys_unavailable', source: error.source, error };
+  return { reason: isUnreachable(error) ? 'store_unavailable' : 'internal_error', source, error };
+}
+
+function isUnreachable(error: unknown): boolean {
+  const e = error as { code?: unknown; name?: unknown; message?: unknown; errors?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  const code = typeof e.code === 'string' ? e.code : '';
+  // Postgres SQLSTATE classes 08 (connection exception), 57P (operator intervention), 53300 (too many connections).
+  if (UNREACHABLE.has(code) || /^(08|57P)/.test(code) || code === '53300') return true;
+  if (e.name === 'MaxRetriesPerRequestError') return true;
+  if (
+    typeof e.message === 'string' &&
+    /^(Connection is closed|Connection terminated|timeout exceeded when trying to connect)/.test(e.message)
+  )
+    return true;
+  return Array.isArray(e.errors) && e.errors.some(isUnreachable);
+}
+
+/**
+ * The error in a few words, safe for a log line: its class and code, and the message only of a
+ * system error (a refused connection names an address, never a value the client sent); a
+ * database's message may quote a parameter, so it is left out.
+ */
+export function describeError(error: unknown): string {
+  if (error instanceof KeySourceError) return `${error.name}: ${describeError(error.cause)}`;
+  const e = error as { name?: unknown; code?: unknown; message?: unknown; syscall?: unknown; errors?: unknown } | null;
+  if (!e || typeof e !== 'object') return typeof error;
+  const name = typeof e.name === 'string' ? e.name : 'Error';
+  const code = typeof e.code === 'string' || typeof e.code === 'number' ? ` ${e.code}` : '';
+  const system = typeof e.syscall === 'string' && typeof e.message === 'string' ? `: ${e.message}` : '';
+  const inner = Array.isArray(e.errors) && e.errors.length > 0 ? ` (${describeError(e.errors[0])})` : '';
+  const timeout = name === 'TimeoutError' || name === 'JWKSTimeout' ? ': timed out' : '';
+  return `${name}${code}${system}${timeout}${inner}`;
+}
+
+/** The default `onError`: one line on stderr, naming the source, with no secret. */
+export const logFailure: OnError = (failure) => {
+  console.error(`gatehouse: ${failure.reason} from ${failure.source}: ${describeError(failure.error)}`);
+};
+
+/** Runs the hook; a hook that throws must not turn one failure into a crash. */
+export function report(onError: OnError | undefined, failure: ServerFailure): void {
+  try {
+    (onError ?? logFailure)(failure);
+  } catch {
+    // The answer is sent all the same.
+  }
+}
+
+const DETAILS: Record<FailureReason, string> = {
+  store_unavailable: 'The server could not reach its store; try again shortly.',
+  keys_unavailable: "The server could not fetch the issuer's keys to check the token; try again shortly.",
+  internal_error: 'The server failed while handling this request.',
+};
+
+/** The refusal the guard gives for a failure (5xx; a 503 carries Retry-After). */
+export function failureRefusal(failure: ServerFailure): Refusal {
+  return {
+    reason: failure.reason,
+    detail: DETAILS[failure.reason],
+    ...(failure.reason === 'internal_error' ? {} : { retryAfterMs: FAILURE_RETRY_AFTER_MS }),
+  };
+}
+
+/** A problem+json Response from the catalogue, for the places that answer without a guard. */
+export function problemResponse(
+  reason: Refusal['reason'],
+  detail: string,
+  headers: Record<string, string> = {},
+): Response {
+  const problem = createProblem(reason, { detail });
+  return new Response(JSON.stringify(problem), {
+    status: problem.status,
+    headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store', ...headers },
+  });
+}
+
+/** The Response for a failure where no guard answers (the token endpoint, the fetch mounts). */
+export function failureResponse(failure: ServerFailure): Response {
+  const refusal = failureRefusal(failure);
+  return problemResponse(
+    failure.reason,
+    refusal.detail!,
+    refusal.retryAfterMs === undefined ? {} : { 'retry-after': String(Math.ceil(refusal.retryAfterMs / 1000)) },
+  );
+}

@@ -1,0 +1,177 @@
+/**
+ * Attacks on the key source: a JWKS that cannot be had must never make a valid token look bad.
+ * A real loopback JWKS server refuses connections, hangs past the timeout, answers 500, answers
+ * garbage, answers JSON that is no key set, then recovers. While it fails, a correctly signed
+ * token gets 503 keys_unavailable with Retry-After and one log line naming the key source (its
+ * URL without a secret); never a 401. Once it recovers, the same token gets 200. A token whose
+ * kid the JWKS lacks, or whose signature does not verify, stays the token's problem: 401.
+ */
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { protect } from '../../src/adapters/node.ts';
+import { bearerScheme, createGuard, type ServerFailure } from '../../src/server/index.ts';
+
+type Mode = 'ok' | 'hang' | '500' | 'garbage' | 'not-a-key-set';
+
+describe('key source: an unreachable JWKS is the server’s failure (503), never a bad token (401)', () => {
+  let mode: Mode = 'ok';
+  let jwksPort = 0;
+  let jwks: Server;
+  let api: Server;
+  let apiUrl = '';
+  let token = '';
+  let otherKid = '';
+  let badSignature = '';
+  const failures: ServerFailure[] = [];
+  let publicJwk: Record<string, unknown> = {};
+
+  const startJwks = (port = 0) =>
+    new Promise<void>((resolve) => {
+      jwks = createServer((_req, res) => {
+        if (mode === 'hang') return; // never answers
+        if (mode === '500') return void res.writeHead(500).end('oops');
+        if (mode === 'garbage') return void res.writeHead(200, { 'content-type': 'application/json' }).end('<html>');
+        if (mode === 'not-a-key-set')
+          return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"keys":"none"}');
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [publicJwk] }));
+      });
+      jwks.listen(port, '127.0.0.1', () => {
+        jwksPort = (jwks.address() as AddressInfo).port;
+        resolve();
+      });
+    });
+  const stopJwks = () =>
+    new Promise<void>((resolve) => {
+      jwks.closeAllConnections();
+      jwks.close(() => resolve());
+    });
+
+  before(async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    publicJwk = { ...(await exportJWK(publicKey)), kid: 'k-1', alg: 'ES256', use: 'sig' };
+    const sign = (kid: string, key = privateKey) =>
+      new SignJWT({ scope: 'read' })
+        .setProtectedHeader({ alg: 'ES256', kid })
+        .setSubject('u-1')
+        .setIssuer('https://issuer.test')
+        .setAudience('https://api.test')
+        .setExpirationTime('10m')
+        .sign(key);
+    token = await sign('k-1');
+    otherKid = await sign('k-unknown');
+    badSignature = await sign('k-1', (await generateKeyPair('ES256')).privateKey);
+    await startJwks();
+    // A secret in the JWKS URL's query (some providers put a key there) must not reach the log.
+    const guard = createGuard({
+      schemes: [
+        bearerScheme({
+          jwt: {
+            jwks: `http://127.0.0.1:${jwksPort}/jwks.json?api_key=jwks-secret-123`,
+            algorithms: ['ES256'],
+            issuer: 'https://issuer.test',
+            audience: 'https://api.test',
+            jwksTimeoutMs: 300,
+            cache: false,
+          },
+        }),
+      ],
+      onError: (failure) => failures.push(failure),
+    });
+    api = createServer(protect(guard, (req, res) => res.end(JSON.stringify({ id: req.auth?.id }))));
+    await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
+    apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}/`;
+  });
+  after(async () => {
+    api.closeAllConnections();
+    await new Promise((r) => api.close(r));
+    await stopJwks().catch(() => {});
+  });
+
+  const call = (bearer: string) => fetch(apiUrl, { headers: { authorization: `Bearer ${bearer}` } });
+
+  async function assertKeysUnavailable(what: string): Promise<void> {
+    const seen = failures.length;
+    const response = await call(token);
+    const body = (await response.json()) as { code: string };
+    assert.equal(response.status, 503, `${what}: ${JSON.stringify(body)}`);
+    assert.equal(body.code, 'keys_unavailable');
+    assert.match(response.headers.get('retry-after') ?? '', /^\d+$/);
+    assert.equal(response.headers.get('www-authenticate'), null, 'no challenge: the credentials are not in question');
+    assert.equal(failures.length - seen, 1, `${what}: one failure reported`);
+    const failure = failures.at(-1)!;
+    assert.equal(failure.reason, 'keys_unavailable');
+    assert.equal(failure.source, `http://127.0.0.1:${jwksPort}/jwks.json`);
+    assert.doesNotMatch(JSON.stringify(body), /jwks-secret|127\.0\.0\.1/);
+  }
+
+  it('(a) the JWKS refuses connections: 503 keys_unavailable with Retry-After, and the key source named', async () => {
+    await stopJwks();
+    await assertKeysUnavailable('refused');
+  });
+
+  it('(b) the JWKS hangs past the timeout: 503, answered within the timeout', async () => {
+    mode = 'hang';
+    await startJwks(jwksPort);
+    const started = Date.now();
+    await assertKeysUnavailable('hanging');
+    assert.ok(Date.now() - started < 3_000, `took ${Date.now() - started} ms`);
+  });
+
+  it('(c) the JWKS answers 500: 503', async () => {
+    mode = '500';
+    await assertKeysUnavailable('500');
+  });
+
+  it('(d) the JWKS answers garbage, or JSON that is no key set: 503', async () => {
+    mode = 'garbage';
+    await assertKeysUnavailable('garbage');
+    mode = 'not-a-key-set';
+    await assertKeysUnavailable('not a key set');
+  });
+
+  it('the default log line names the key source without its query, and holds no token', async () => {
+    const lines: string[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
+    try {
+      const guard = createGuard({
+        schemes: [
+          bearerScheme({
+            jwt: {
+              jwks: `http://127.0.0.1:1/keys?api_key=jwks-secret-123`,
+              algorithms: ['ES256'],
+              audience: 'https://api.test',
+              cache: false,
+            },
+          }),
+        ],
+      });
+      const decision = await guard.authenticate(
+        new Request('http://api.test/', { headers: { authorization: `Bearer ${token}` } }),
+      );
+      assert.equal(decision.outcome === 'refused' && decision.refusal.reason, 'keys_unavailable');
+    } finally {
+      console.error = original;
+    }
+    assert.equal(lines.length, 1, lines.join('\n'));
+    assert.match(lines[0]!, /keys_unavailable .*http:\/\/127\.0\.0\.1:1\/keys/);
+    assert.doesNotMatch(lines[0]!, /jwks-secret|eyJ/);
+  });
+
+  it('(e) the JWKS recovers: the same token gets 200; a kid it lacks and a bad signature stay 401', async () => {
+    mode = 'ok';
+    const response = await call(token);
+    assert.equal(response.status, 200, await response.clone().text());
+    assert.deepStrictEqual(await response.json(), { id: 'u-1' });
+    const seen = failures.length;
+    for (const bad of [otherKid, badSignature]) {
+      const refused = await call(bad);
+      assert.equal(refused.status, 401);
+      assert.equal(((await refused.json()) as { code: string }).code, 'credentials_invalid');
+    }
+    assert.equal(failures.length, seen, 'a bad token is no server failure');
+  });
+});
