@@ -4,7 +4,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Context, Hono } from 'hono';
-import { cors } from 'hono/cors';
 import { fetchHandler, type GatehouseVariables, honoGuard } from '../adapters/hono.ts';
 import { PROBLEM_CONTENT_TYPE } from '../http/index.ts';
 import { verifyPassword } from '../server/credentials/password-hash.ts';
@@ -19,6 +18,7 @@ import { createAuthorizationServer } from '../server/tokens/authorization-server
 import type { TokenService } from '../server/tokens/token-service.ts';
 import { memorySessions, memorySigningKeys } from '../stores/memory.ts';
 import type { GatehouseStore } from '../stores/types.ts';
+import { playgroundCors } from './cors.ts';
 import { faultRoutes } from './faults.ts';
 import { httpbinJson, httpbinRoutes } from './httpbin.ts';
 import { indexPage } from './index-page.ts';
@@ -31,6 +31,10 @@ export interface PlaygroundOptions {
   loginProtection: LoginProtection;
   /** The other listening port's origin, for cross-origin redirects; known once it listens. */
   otherOrigin: () => string | undefined;
+  /** Origins a browser page may read answers from, besides loopback ones (see cors.ts). @default [] */
+  corsOrigins?: readonly string[];
+  /** Whether the store holds the demo accounts, for GET / to list them or say they are absent. @default true */
+  demoAccounts?: boolean;
 }
 
 const SESSION_SECRET = randomBytes(32).toString('hex');
@@ -62,27 +66,8 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
   const oauth = createAuthorizationServer({ service, users: store.users, clients: store.clients, loginProtection });
 
   const app = new Hono<{ Variables: GatehouseVariables }>();
-  app.use(
-    '*',
-    cors({
-      origin: (origin) => origin || '*',
-      allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-      allowHeaders: [
-        'Authorization',
-        'Content-Type',
-        'Idempotency-Key',
-        'X-API-Key',
-        'X-Timestamp',
-        'X-Nonce',
-        'X-Signature',
-        'X-CSRF-Token',
-      ],
-      exposeHeaders: ['WWW-Authenticate', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Location'],
-      credentials: true,
-      maxAge: 600,
-    }),
-  );
-  app.get('/', (c) => c.html(indexPage()));
+  app.use('*', playgroundCors({ origins: options.corsOrigins ?? [] }));
+  app.get('/', (c) => c.html(indexPage({ demoAccounts: options.demoAccounts ?? true })));
   app.use(fetchHandler(oauth.handle));
 
   const principal = (c: Context<{ Variables: GatehouseVariables }>) => {

@@ -25,6 +25,12 @@ export const DEMO = Object.freeze({
   signing: { keyId: 'test_key', secret: 'test_secret' },
 });
 
+/** What seed() plants, in one line, by name (the secrets are in the README, not repeated here). */
+export function demoAccountsSummary(): string {
+  const users = DEMO.users.map((u) => `${u.username} (${u.roles.join(' ')})`).join(' and ');
+  return `users ${users}, public client ${DEMO.publicClient} (password grant, scopes read admin), confidential client ${DEMO.serviceClient.id}, API key ${DEMO.apiKey.id}`;
+}
+
 export async function seed(store: GatehouseStore): Promise<void> {
   for (const user of DEMO.users) {
     if (!(await store.users.findUserByName(user.username))) {
