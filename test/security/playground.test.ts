@@ -473,6 +473,13 @@ describe('/redirect-to: only http(s) targets', () => {
     ['/\\evil.example/x', 302],
     ['\\\\evil.example/x', 302],
   ];
+  it('sends a non-ASCII target percent-encoded as UTF-8, where it used to fail with 500', async () => {
+    assert.deepStrictEqual(await redirect('http://例え.jp/ü?q=ä'), {
+      status: 302,
+      location: 'http://%E4%BE%8B%E3%81%88.jp/%C3%BC?q=%C3%A4',
+    });
+  });
+
   for (const [target, status] of followed) {
     it(`redirects to ${JSON.stringify(target)} as httpbin does`, async () => {
       assert.deepStrictEqual(await redirect(target, status), { status, location: target });
