@@ -20,6 +20,7 @@ import { memorySessions, memorySigningKeys } from '../stores/memory.ts';
 import type { GatehouseStore } from '../stores/types.ts';
 import { playgroundCors } from './cors.ts';
 import { faultRoutes } from './faults.ts';
+import { hostCheck } from './host-check.ts';
 import { httpbinJson, httpbinRoutes } from './httpbin.ts';
 import { indexPage } from './index-page.ts';
 import { ordersRoutes } from './orders.ts';
@@ -35,6 +36,11 @@ export interface PlaygroundOptions {
   corsOrigins?: readonly string[];
   /** Whether the store holds the demo accounts, for GET / to list them or say they are absent. @default true */
   demoAccounts?: boolean;
+  /**
+   * Answer only a Host that is loopback, an IP address or one of these names (see host-check.ts),
+   * for a playground listening on loopback; undefined answers any Host. @default undefined
+   */
+  allowedHosts?: readonly string[];
 }
 
 const SESSION_SECRET = randomBytes(32).toString('hex');
@@ -66,6 +72,7 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
   const oauth = createAuthorizationServer({ service, users: store.users, clients: store.clients, loginProtection });
 
   const app = new Hono<{ Variables: GatehouseVariables }>();
+  if (options.allowedHosts) app.use('*', hostCheck(options.allowedHosts));
   app.use('*', playgroundCors({ origins: options.corsOrigins ?? [] }));
   app.get('/', (c) => c.html(indexPage({ demoAccounts: options.demoAccounts ?? true })));
   app.use(fetchHandler(oauth.handle));

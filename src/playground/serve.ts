@@ -13,6 +13,7 @@ import { createTokenService } from '../server/tokens/token-service.ts';
 import { openStore } from '../stores/open-store.ts';
 import { createPlayground } from './app.ts';
 import { corsOrigin } from './cors.ts';
+import { allowedHostName, isLoopbackHost } from './host-check.ts';
 import { seed } from './seed.ts';
 
 /** What a namespace may be: a Postgres schema name and a Redis key prefix alike. */
@@ -45,6 +46,11 @@ export interface StartPlaygroundOptions {
    * @default true for an in-memory store (the default), false for any other store given
    */
   seedDemo?: boolean;
+  /**
+   * Host names to answer besides localhost, *.localhost and IP addresses, when listening on
+   * loopback (a guard against DNS rebinding; on another interface any Host is answered). @default []
+   */
+  allowedHosts?: readonly string[];
 }
 
 /** Stores that live and die with this process: the only ones the playground owns. */
@@ -96,6 +102,7 @@ export async function startPlayground(options: StartPlaygroundOptions = {}): Pro
   if (namespace !== undefined && !NAMESPACE_PATTERN.test(namespace))
     throw invalidArgument('startPlayground: namespace must be 1 to 48 letters, digits and _');
   const corsOrigins = (options.corsOrigins ?? []).map(corsOrigin);
+  const allowedHosts = (options.allowedHosts ?? []).map(allowedHostName);
   const storeUrl = options.store ?? 'sqlite::memory:';
   const demoAccounts = options.seedDemo ?? OWN_STORES.has(storeUrl);
   const store = await openStore(storeUrl, {
@@ -122,6 +129,7 @@ export async function startPlayground(options: StartPlaygroundOptions = {}): Pro
     otherOrigin: () => otherOrigin,
     corsOrigins,
     demoAccounts,
+    ...(isLoopbackHost(host) ? { allowedHosts } : {}),
   });
   const main = await listen(app.fetch, options.port ?? 0, host);
   const other = await listen(app.fetch, 0, host);

@@ -330,6 +330,84 @@ describe('CORS in a real browser: a page on another site reads nothing', {
   });
 });
 
+describe('DNS rebinding: a page whose name was re-bound to loopback reads nothing', () => {
+  let pg: Playground;
+  before(async () => {
+    pg = await startPlayground({ allowedHosts: ['dev.example.test'] });
+  });
+  after(() => pg.close());
+
+  /** GET with the Host a browser sends for the page's own origin (same-origin: no CORS at all). */
+  const asHost = (hostname: string, path = '/tokens/valid') =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const { port } = new URL(pg.url);
+      const req = request({ host: '127.0.0.1', port, path, headers: { host: `${hostname}:${port}` } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => {
+          body += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+
+  for (const hostname of [
+    'evil.example',
+    'rebind.127.0.0.1.nip.io',
+    'localhost.evil.com',
+    '127.0.0.1.evil.com',
+    'localhost.',
+  ]) {
+    it(`answers Host ${hostname} with 421 and nothing of its own`, async () => {
+      const answer = await asHost(hostname);
+      assert.equal(answer.status, 421);
+      assert.doesNotMatch(answer.body, /access_token/);
+      assert.equal((await asHost(hostname, '/get')).status, 421);
+    });
+  }
+
+  for (const hostname of ['localhost', 'app.localhost', '127.0.0.1', '127.9.9.9', '[::1]', 'dev.example.test']) {
+    it(`serves Host ${hostname}: loopback, an IP address, or named with --allowed-host`, async () => {
+      const answer = await asHost(hostname);
+      assert.equal(answer.status, 200);
+      assert.match(answer.body, /access_token/);
+    });
+  }
+
+  it('refuses to start with an --allowed-host that is not a host name', () => {
+    for (const name of ['x.example:8080', 'a/b', 'a b', 'http://x.example', '']) {
+      const cli = spawnSync(process.execPath, [CLI, 'serve', '--allowed-host', name], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      assert.equal(cli.status, 64, name);
+      assert.match(cli.stderr, /--allowed-host/);
+    }
+  });
+
+  it('gatehouse serve --allowed-host adds a name; the rest stay refused', async () => {
+    const served = await serve(['--allowed-host', 'box.example.test']);
+    try {
+      const { port } = new URL(served.url);
+      const status = (hostname: string) =>
+        new Promise<number>((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port, path: '/get', headers: { host: hostname } }, (res) => {
+            res.resume();
+            resolve(res.statusCode!);
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      assert.equal(await status(`box.example.test:${port}`), 200);
+      assert.equal(await status(`evil.example:${port}`), 421);
+    } finally {
+      assert.equal(await served.stop(), 0);
+    }
+  });
+});
+
 describe('demo accounts: never planted in a user’s store', () => {
   it('serve --store sqlite:FILE creates no demo account, refuses them, and says how to add users', async () => {
     const store = tempSqlite();

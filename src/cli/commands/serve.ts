@@ -1,11 +1,12 @@
 /** `gatehouse serve`: the playground, until SIGINT or SIGTERM. */
 import { corsOrigin } from '../../playground/cors.ts';
+import { allowedHostName } from '../../playground/host-check.ts';
 import { demoAccountsSummary } from '../../playground/seed.ts';
 import { NAMESPACE_PATTERN, startPlayground } from '../../playground/serve.ts';
 import { EXIT_OK, type Io, parse, UsageError } from './command.ts';
 
 export const SERVE_USAGE =
-  'gatehouse serve [--port 0] [--host 127.0.0.1] [--store sqlite:PATH | postgres://… [--seed-demo]] [--redis redis://…] [--namespace NAME] [--refresh-grace MS] [--cors-origin ORIGIN]…';
+  'gatehouse serve [--port 0] [--host 127.0.0.1] [--store sqlite:PATH | postgres://… [--seed-demo]] [--redis redis://…] [--namespace NAME] [--refresh-grace MS] [--cors-origin ORIGIN]… [--allowed-host NAME]…';
 
 export async function serveCommand(argv: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {
@@ -17,6 +18,7 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
     'refresh-grace': { type: 'string' },
     'cors-origin': { type: 'string', multiple: true },
     'seed-demo': { type: 'boolean' },
+    'allowed-host': { type: 'string', multiple: true },
   });
   if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
   const port = values.port === undefined ? 0 : Number(values.port);
@@ -42,6 +44,13 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
+  const allowedHosts = (values['allowed-host'] ?? []).map((name) => {
+    try {
+      return allowedHostName(name);
+    } catch (error) {
+      throw new UsageError(`--allowed-host: ${(error as Error).message}`);
+    }
+  });
   const playground = await startPlayground({
     port,
     host: values.host ?? '127.0.0.1',
@@ -51,6 +60,7 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
     ...(grace === undefined ? {} : { refreshGraceMs: grace }),
     ...(values['seed-demo'] ? { seedDemo: true } : {}),
     corsOrigins,
+    allowedHosts,
   });
   io.out(`gatehouse playground listening on ${playground.url}`);
   io.out(`second origin (for cross-origin redirects) on ${playground.otherUrl}`);
