@@ -11,6 +11,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { invalidArgument } from '../http/argument-error.ts';
+import { isLoopbackHost } from './host-check.ts';
 
 const ALLOW_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
 const EXPOSE_HEADERS = 'WWW-Authenticate, Retry-After, RateLimit, RateLimit-Policy, Location';
@@ -30,15 +31,14 @@ function serializedOrigin(value: string): URL | undefined {
   return url.origin === value ? url : undefined;
 }
 
-// The URL parser has already turned every IPv4 form (0x7f.1, 2130706433) into dotted decimal
-// in a serialized origin, so 127.0.0.0/8 is this pattern, anchored: 127.0.0.1.evil.com is a name.
-const IPV4_LOOPBACK = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
-
-/** http(s)://localhost, 127.0.0.0/8 or [::1], any port: a page served from this machine. */
+/**
+ * http(s)://localhost, 127.0.0.0/8 or [::1], any port: a page served from this machine. The URL
+ * parser has already turned every IPv4 form (0x7f.1, 2130706433) into dotted decimal in a
+ * serialized origin, so 127.0.0.1.evil.com stays a name.
+ */
 export function isLoopbackOrigin(origin: string): boolean {
   const url = serializedOrigin(origin);
-  if (!url) return false;
-  return url.hostname === 'localhost' || url.hostname === '[::1]' || IPV4_LOOPBACK.test(url.hostname);
+  return url !== undefined && isLoopbackHost(url.hostname);
 }
 
 /**

@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import type { MiddlewareHandler } from 'hono';
 import { invalidArgument } from '../http/argument-error.ts';
 
-/** Whether the playground listens where only this machine reaches it. */
+/** localhost, 127.0.0.0/8 or ::1 (bracketed or not): where only this machine reaches. */
 export function isLoopbackHost(host: string): boolean {
   const bare = host.replace(/^\[(.*)\]$/, '$1');
   return bare === 'localhost' || bare === '::1' || (isIP(bare) === 4 && bare.startsWith('127.'));

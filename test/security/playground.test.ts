@@ -14,6 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { DEMO } from '../../src/playground/seed.ts';
 import { type Playground, startPlayground } from '../../src/playground/serve.ts';
 import { openStore } from '../../src/stores/open-store.ts';
+import { postForm } from '../support/server.ts';
 import { dropSchema, POSTGRES_URL, requirePostgres, runSchema } from '../support/services.ts';
 
 const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
@@ -62,6 +63,35 @@ function serve(args: string[], until = /second origin.*\n/s): Promise<Served> {
 }
 
 const tempSqlite = () => `sqlite:${join(mkdtempSync(join(tmpdir(), 'gh-serve-')), 'users.db')}`;
+
+/** A GET over a raw socket, for headers fetch will not send as given (Host, Sec-Fetch-Site). */
+function rawGet(
+  url: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: new URL(url).port, path, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => {
+        body += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** `gatehouse serve FLAG value` exits 64 (bad usage) for each value, naming the flag. */
+function refusesToStart(flag: string, values: string[]): void {
+  for (const value of values) {
+    const cli = spawnSync(process.execPath, [CLI, 'serve', flag, value], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(cli.status, 64, value);
+    assert.match(cli.stderr, new RegExp(flag));
+  }
+}
 
 describe('CORS: a page on another site cannot read the playground’s answers', () => {
   let pg: Playground;
@@ -121,20 +151,8 @@ describe('CORS: a page on another site cannot read the playground’s answers', 
   }
 
   it('grants Origin null only to a loopback page’s request tainted by a redirect (Sec-Fetch-Site same-site)', async () => {
-    const ask = (headers: Record<string, string>) =>
-      new Promise<Record<string, string | string[] | undefined>>((resolve, reject) => {
-        const { port } = new URL(pg.url);
-        const req = request({ host: '127.0.0.1', port, path: '/get', headers }, (res) => {
-          res.resume();
-          res.on('end', () =>
-            resolve(
-              Object.fromEntries(Object.entries(res.headers).filter(([n]) => n.startsWith('access-control-allow-'))),
-            ),
-          );
-        });
-        req.on('error', reject);
-        req.end();
-      });
+    const ask = async (headers: Record<string, string>) =>
+      corsHeaders(new Headers((await rawGet(pg.url, '/get', headers)).headers as Record<string, string>));
     const host = new URL(pg.url).host;
     // A sandboxed iframe or a data: page on any site: an opaque origin, cross-site.
     assert.deepStrictEqual(await ask({ host, origin: 'null', 'sec-fetch-site': 'cross-site' }), {});
@@ -199,26 +217,21 @@ describe('CORS: a page on another site cannot read the playground’s answers', 
   }
 
   it('refuses to start with an origin it cannot hold to: a wildcard, null, a path, another scheme', async () => {
-    for (const origin of [
+    const unusable = [
       '*',
       'null',
       'https://app.example/path',
       'ftp://app.example',
       'app.example',
       'https://u@x.example',
-    ]) {
+    ];
+    for (const origin of unusable)
       await assert.rejects(
         startPlayground({ corsOrigins: [origin] }),
         { code: 'ERR_GATEHOUSE_INVALID_ARGUMENT' },
         origin,
       );
-      const cli = spawnSync(process.execPath, [CLI, 'serve', '--cors-origin', origin], {
-        encoding: 'utf8',
-        timeout: 30_000,
-      });
-      assert.equal(cli.status, 64, origin);
-      assert.match(cli.stderr, /--cors-origin/);
-    }
+    refusesToStart('--cors-origin', unusable);
   });
 
   it('gatehouse serve --cors-origin (repeatable) adds origins; the default stays loopback only', async () => {
@@ -339,19 +352,7 @@ describe('DNS rebinding: a page whose name was re-bound to loopback reads nothin
 
   /** GET with the Host a browser sends for the page's own origin (same-origin: no CORS at all). */
   const asHost = (hostname: string, path = '/tokens/valid') =>
-    new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const { port } = new URL(pg.url);
-      const req = request({ host: '127.0.0.1', port, path, headers: { host: `${hostname}:${port}` } }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => {
-          body += chunk;
-        });
-        res.on('end', () => resolve({ status: res.statusCode!, body }));
-      });
-      req.on('error', reject);
-      req.end();
-    });
+    rawGet(pg.url, path, { host: `${hostname}:${new URL(pg.url).port}` });
 
   for (const hostname of [
     'evil.example',
@@ -377,29 +378,14 @@ describe('DNS rebinding: a page whose name was re-bound to loopback reads nothin
   }
 
   it('refuses to start with an --allowed-host that is not a host name', () => {
-    for (const name of ['x.example:8080', 'a/b', 'a b', 'http://x.example', '']) {
-      const cli = spawnSync(process.execPath, [CLI, 'serve', '--allowed-host', name], {
-        encoding: 'utf8',
-        timeout: 30_000,
-      });
-      assert.equal(cli.status, 64, name);
-      assert.match(cli.stderr, /--allowed-host/);
-    }
+    refusesToStart('--allowed-host', ['x.example:8080', 'a/b', 'a b', 'http://x.example', '']);
   });
 
   it('gatehouse serve --allowed-host adds a name; the rest stay refused', async () => {
     const served = await serve(['--allowed-host', 'box.example.test']);
     try {
       const { port } = new URL(served.url);
-      const status = (hostname: string) =>
-        new Promise<number>((resolve, reject) => {
-          const req = request({ host: '127.0.0.1', port, path: '/get', headers: { host: hostname } }, (res) => {
-            res.resume();
-            resolve(res.statusCode!);
-          });
-          req.on('error', reject);
-          req.end();
-        });
+      const status = async (hostname: string) => (await rawGet(served.url, '/get', { host: hostname })).status;
       assert.equal(await status(`box.example.test:${port}`), 200);
       assert.equal(await status(`evil.example:${port}`), 421);
     } finally {
@@ -420,18 +406,13 @@ describe('demo accounts: never planted in a user’s store', () => {
       const viaKey = await fetch(`${served.url}/api/me`, { headers: { 'x-api-key': DEMO.apiKey.key } });
       await viaKey.arrayBuffer();
       assert.equal(viaKey.status, 401, 'the README’s API key is refused');
-      const token = await fetch(`${served.url}/oauth/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'password',
-          client_id: DEMO.publicClient,
-          username: 'admin',
-          password: 'admin-password',
-          scope: 'admin',
-        }),
+      const token = await postForm(`${served.url}/oauth/token`, {
+        grant_type: 'password',
+        client_id: DEMO.publicClient,
+        username: 'admin',
+        password: 'admin-password',
+        scope: 'admin',
       });
-      await token.arrayBuffer();
       assert.notEqual(token.status, 200, 'no token for the published pair through the published client');
     } finally {
       assert.equal(await served.stop(), 0);
