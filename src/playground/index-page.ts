@@ -12,7 +12,10 @@ export const ROUTES: ReadonlyArray<[string, string]> = [
   ['ANY /status/:codes', 'httpbin: that status, or a weighted pick (200:0.9,401:0.1)'],
   ['GET /headers, /get, /ip, /user-agent, /uuid', 'httpbin: what the server received'],
   ['ANY /anything[/*]', 'httpbin: the whole request echoed'],
-  ['GET /redirect-to?url=, /absolute-redirect/:n, /relative-redirect/:n', 'httpbin: redirects'],
+  [
+    'GET /redirect-to?url=, /absolute-redirect/:n, /relative-redirect/:n',
+    'httpbin: redirects (/redirect-to: http(s) targets only, others 400)',
+  ],
   ['GET /delay/:n', 'httpbin: answers after n seconds (10 at most)'],
   ['GET /cookies, /cookies/set?k=v, /cookies/delete?k', 'httpbin: cookies'],
   ['ANY /response-headers?k=v', 'httpbin: sets the response headers asked for'],

@@ -1,5 +1,6 @@
 /**
  * The playground's demo accounts: published in the README and at GET /, never for production.
+ * Planted only in a store the playground owns (in memory), or where --seed-demo asks for them.
  */
 import { createHash } from 'node:crypto';
 import { hashApiKey } from '../server/credentials/api-key.ts';
