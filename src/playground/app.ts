@@ -5,7 +5,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
 import { clientAddressOf, fetchHandler, type GatehouseVariables, honoGuard } from '../adapters/hono.ts';
 import { PROBLEM_CONTENT_TYPE } from '../http/index.ts';
 import { createGuard, type Guard } from '../server/guard.ts';
@@ -24,7 +23,9 @@ import { createAuthorizationServer } from '../server/tokens/authorization-server
 import type { TokenService } from '../server/tokens/token-service.ts';
 import { memorySigningKeys } from '../stores/memory.ts';
 import type { GatehouseStore } from '../stores/types.ts';
+import { playgroundCors } from './cors.ts';
 import { faultRoutes } from './faults.ts';
+import { hostCheck } from './host-check.ts';
 import { httpbinJson, httpbinRoutes } from './httpbin.ts';
 import { indexPage } from './index-page.ts';
 import { ordersRoutes } from './orders.ts';
@@ -36,6 +37,15 @@ export interface PlaygroundOptions {
   loginProtection: LoginProtection;
   /** The other listening port's origin, for cross-origin redirects; known once it listens. */
   otherOrigin: () => string | undefined;
+  /** Origins a browser page may read answers from, besides loopback ones (see cors.ts). @default [] */
+  corsOrigins?: readonly string[];
+  /** Whether the store holds the demo accounts, for GET / to list them or say they are absent. @default true */
+  demoAccounts?: boolean;
+  /**
+   * Answer only a Host that is loopback, an IP address or one of these names (see host-check.ts),
+   * for a playground listening on loopback; undefined answers any Host. @default undefined
+   */
+  allowedHosts?: readonly string[];
 }
 
 const SESSION_SECRET = randomBytes(32).toString('hex');
@@ -77,26 +87,8 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
   const signIn = createSignIn({ users: store.users, loginProtection });
 
   const app = new Hono<{ Variables: GatehouseVariables }>();
-  app.use(
-    '*',
-    cors({
-      origin: (origin) => origin || '*',
-      allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-      allowHeaders: [
-        'Authorization',
-        'Content-Type',
-        'Idempotency-Key',
-        'X-API-Key',
-        'X-Timestamp',
-        'X-Nonce',
-        'X-Signature',
-        'X-CSRF-Token',
-      ],
-      exposeHeaders: ['WWW-Authenticate', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Location'],
-      credentials: true,
-      maxAge: 600,
-    }),
-  );
+  if (options.allowedHosts) app.use('*', hostCheck(options.allowedHosts));
+  app.use('*', playgroundCors({ origins: options.corsOrigins ?? [] }));
   // Every body the playground reads (echoes, logins, signed requests) is counted while it streams.
   const limitBody = bodyLimit({
     maxSize: DEFAULT_MAX_BODY_BYTES,
@@ -115,7 +107,7 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
     }
     return limitBody(c, next);
   });
-  app.get('/', (c) => c.html(indexPage()));
+  app.get('/', (c) => c.html(indexPage({ demoAccounts: options.demoAccounts ?? true })));
   app.use(fetchHandler(oauth.handle));
 
   const principal = (c: Context<{ Variables: GatehouseVariables }>) => {

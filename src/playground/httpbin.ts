@@ -7,6 +7,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { parseAuthorization } from '../http/index.ts';
+import { redirectLocation } from './redirect-target.ts';
 
 // httpbin hides the headers its hosting adds (httpbin/helpers.py ENV_HEADERS).
 const HIDDEN = new Set([
@@ -48,8 +49,6 @@ function sorted(value: unknown): unknown {
 export function httpbinJson(c: Context, body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return c.body(`${JSON.stringify(sorted(body), null, 2)}\n`, status as 200, {
     'content-type': 'application/json',
-    'access-control-allow-origin': c.req.header('origin') ?? '*',
-    'access-control-allow-credentials': 'true',
     ...headers,
   });
 }
@@ -225,9 +224,22 @@ export function httpbinRoutes(): Hono {
   app.all('/redirect-to', (c) => {
     const url = c.req.query('url');
     if (!url) return c.text('Missing url', 400);
+    const location = redirectLocation(url, c.req.url);
+    if (location === undefined)
+      return c.json(
+        {
+          type: 'about:blank',
+          title: 'Bad parameters',
+          status: 400,
+          detail:
+            'url must be an http(s) URL, absolute or relative; javascript:, data:, file: and other schemes are refused.',
+        },
+        400,
+        { 'content-type': 'application/problem+json' },
+      );
     const code = Number(c.req.query('status_code') ?? 302);
     const status = code >= 300 && code < 400 ? code : 302;
-    return c.body('', status as 302, { location: url });
+    return c.body('', status as 302, { location });
   });
   const hops = (c: Context) => {
     const n = Number(c.req.param('n'));

@@ -12,7 +12,10 @@ export const ROUTES: ReadonlyArray<[string, string]> = [
   ['ANY /status/:codes', 'httpbin: that status, or a weighted pick (200:0.9,401:0.1)'],
   ['GET /headers, /get, /ip, /user-agent, /uuid', 'httpbin: what the server received'],
   ['ANY /anything[/*]', 'httpbin: the whole request echoed'],
-  ['GET /redirect-to?url=, /absolute-redirect/:n, /relative-redirect/:n', 'httpbin: redirects'],
+  [
+    'GET /redirect-to?url=, /absolute-redirect/:n, /relative-redirect/:n',
+    'httpbin: redirects (/redirect-to: http(s) targets only, others 400)',
+  ],
   ['GET /delay/:n', 'httpbin: answers after n seconds (10 at most)'],
   ['GET /cookies, /cookies/set?k=v, /cookies/delete?k', 'httpbin: cookies'],
   ['ANY /response-headers?k=v', 'httpbin: sets the response headers asked for'],
@@ -39,10 +42,18 @@ export const ROUTES: ReadonlyArray<[string, string]> = [
   ['GET /cross-origin/redirect?path=/headers', 'a redirect to the second listening port'],
 ];
 
+const NO_ACCOUNTS = `<h2>Demo accounts</h2>
+<p>Not created: this playground runs on a store it does not own. Add users with <code>gatehouse users add</code> and clients with <code>gatehouse clients add</code>; the signing key <code>${DEMO.signing.keyId}</code> / <code>${DEMO.signing.secret}</code> (signed requests) lives in the playground's memory.</p>`;
+
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!);
 
-export function indexPage(): string {
+export interface IndexPageOptions {
+  /** False when the playground runs on a store it does not own, where it plants no demo account. */
+  demoAccounts: boolean;
+}
+
+export function indexPage({ demoAccounts }: IndexPageOptions): string {
   const rows = ROUTES.map(
     ([route, what]) => `<tr><td><code>${escapeHtml(route)}</code></td><td>${escapeHtml(what)}</td></tr>`,
   ).join('\n');
@@ -52,18 +63,19 @@ export function indexPage(): string {
         `<li><code>${u.username}</code> / <code>${u.password}</code> (scopes ${u.scopes.join(' ')}; roles ${u.roles.join(' ')})</li>`,
     )
     .join('\n');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Gatehouse playground</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}td{padding:.2rem .8rem;vertical-align:top}code{font-size:13px}</style></head>
-<body><h1>Gatehouse playground</h1>
-<p>httpbin's auth endpoints, answer for answer, and what httpbin cannot simulate. Demo accounts only: never use them elsewhere.</p>
-<h2>Demo accounts</h2><ul>
+  const accounts = `<h2>Demo accounts</h2><ul>
 ${users}
 <li>public client <code>${DEMO.publicClient}</code> (password, refresh_token)</li>
 <li>confidential client <code>${DEMO.serviceClient.id}</code> / <code>${DEMO.serviceClient.secret}</code> (client_credentials)</li>
 <li>API key <code>${DEMO.apiKey.key}</code> (X-API-Key)</li>
 <li>signing key <code>${DEMO.signing.keyId}</code> / <code>${DEMO.signing.secret}</code> (signed requests)</li>
-</ul>
+</ul>`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Gatehouse playground</title>
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}td{padding:.2rem .8rem;vertical-align:top}code{font-size:13px}</style></head>
+<body><h1>Gatehouse playground</h1>
+<p>httpbin's auth endpoints, answer for answer, and what httpbin cannot simulate. Demo accounts only: never use them elsewhere.</p>
+${demoAccounts ? accounts : NO_ACCOUNTS}
 <h2>Routes</h2><table>
 ${rows}
 </table></body></html>

@@ -1,5 +1,6 @@
 /**
  * The playground's demo accounts: published in the README and at GET /, never for production.
+ * Planted only in a store the playground owns (in memory), or where --seed-demo asks for them.
  */
 import { createHash } from 'node:crypto';
 import { hashApiKey } from '../server/credentials/api-key.ts';
@@ -24,6 +25,12 @@ export const DEMO = Object.freeze({
   /** The requests lab's signing key (X-API-Key / X-Signature). */
   signing: { keyId: 'test_key', secret: 'test_secret' },
 });
+
+/** What seed() plants, in one line, by name (the secrets are in the README, not repeated here). */
+export function demoAccountsSummary(): string {
+  const users = DEMO.users.map((u) => `${u.username} (${u.roles.join(' ')})`).join(' and ');
+  return `users ${users}, public client ${DEMO.publicClient} (password grant, scopes read admin), confidential client ${DEMO.serviceClient.id}, API key ${DEMO.apiKey.id}`;
+}
 
 export async function seed(store: GatehouseStore): Promise<void> {
   for (const user of DEMO.users) {

@@ -1,6 +1,8 @@
 /**
  * Starts the playground: one app on two ports (the second for cross-origin redirects), state
- * in the store given (SQLite in memory by default), closed cleanly on request.
+ * in the store given (SQLite in memory by default), closed cleanly on request. The published
+ * demo accounts go only into a store the playground owns (one in memory, gone at exit), never
+ * unasked into a store it is given.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +12,8 @@ import { type CounterBackend, createLoginProtection } from '../server/login-prot
 import { createTokenService } from '../server/tokens/token-service.ts';
 import { openStore } from '../stores/open-store.ts';
 import { createPlayground } from './app.ts';
+import { corsOrigin } from './cors.ts';
+import { allowedHostName, isLoopbackHost } from './host-check.ts';
 import { seed } from './seed.ts';
 
 /** What a namespace may be: a Postgres schema name and a Redis key prefix alike. */
@@ -30,12 +34,34 @@ export interface StartPlaygroundOptions {
   namespace?: string;
   /** How long a rotated refresh token may still be used, for two concurrent refreshes (ms). @default 1000 */
   refreshGraceMs?: number;
+  /**
+   * Origins whose pages may read the playground's answers (with credentials) in a browser,
+   * besides loopback ones (http(s)://localhost, 127.0.0.0/8, [::1], any port), as
+   * scheme://host[:port]. @default []
+   */
+  corsOrigins?: readonly string[];
+  /**
+   * Plant the published demo accounts (see seed.ts) in the store. Anyone who read the README can
+   * sign in with them, so they go unasked only into a store the playground owns.
+   * @default true for an in-memory store (the default), false for any other store given
+   */
+  seedDemo?: boolean;
+  /**
+   * Host names to answer besides localhost, *.localhost and IP addresses, when listening on
+   * loopback (a guard against DNS rebinding; on another interface any Host is answered). @default []
+   */
+  allowedHosts?: readonly string[];
 }
+
+/** Stores that live and die with this process: the only ones the playground owns. */
+const OWN_STORES = new Set(['sqlite::memory:', 'memory:']);
 
 export interface Playground {
   url: string;
   /** The second port, another origin on the same host. */
   otherUrl: string;
+  /** Whether the store holds the demo accounts (see StartPlaygroundOptions.seedDemo). */
+  demoAccounts: boolean;
   close(): Promise<void>;
 }
 
@@ -75,11 +101,15 @@ export async function startPlayground(options: StartPlaygroundOptions = {}): Pro
   const namespace = options.namespace;
   if (namespace !== undefined && !NAMESPACE_PATTERN.test(namespace))
     throw invalidArgument('startPlayground: namespace must be 1 to 48 letters, digits and _');
-  const store = await openStore(options.store ?? 'sqlite::memory:', {
+  const corsOrigins = (options.corsOrigins ?? []).map(corsOrigin);
+  const allowedHosts = (options.allowedHosts ?? []).map(allowedHostName);
+  const storeUrl = options.store ?? 'sqlite::memory:';
+  const demoAccounts = options.seedDemo ?? OWN_STORES.has(storeUrl);
+  const store = await openStore(storeUrl, {
     ...(options.redis ? { redis: options.redis } : {}),
     ...(namespace ? { namespace } : {}),
   });
-  await seed(store);
+  if (demoAccounts) await seed(store);
   const backend = await counterBackend(store, options.redis);
   const loginProtection = await createLoginProtection({
     backend,
@@ -97,6 +127,9 @@ export async function startPlayground(options: StartPlaygroundOptions = {}): Pro
     }),
     loginProtection,
     otherOrigin: () => otherOrigin,
+    corsOrigins,
+    demoAccounts,
+    ...(isLoopbackHost(host) ? { allowedHosts } : {}),
   });
   const main = await listen(app.fetch, options.port ?? 0, host);
   const other = await listen(app.fetch, 0, host);
@@ -106,6 +139,7 @@ export async function startPlayground(options: StartPlaygroundOptions = {}): Pro
   return {
     url: urlOf(main),
     otherUrl: urlOf(other),
+    demoAccounts,
     async close() {
       for (const server of [main, other]) server.closeAllConnections();
       await Promise.all([main, other].map((server) => new Promise((r) => server.close(r))));

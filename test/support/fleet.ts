@@ -7,7 +7,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { DEMO } from '../../src/playground/seed.ts';
 import { hashPassword, openStore } from '../../src/server/index.ts';
 import { postForm } from './server.ts';
 import { dropSchema, POSTGRES_URL, REDIS_URL } from './services.ts';
@@ -33,6 +32,8 @@ interface Instance {
 const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
 /** Lockout checks per run: five failures each, and the playground allows 100 per IP a day. */
 const MAX_LOCKOUT_ROUNDS = 12;
+/** The fleet's own public client: `gatehouse serve --store …` plants no demo account in a store it is given. */
+const FLEET_CLIENT = 'fleet-app';
 
 function startInstance(schema: string): Promise<Instance> {
   const child = spawn(
@@ -75,23 +76,29 @@ export async function runFleet(options: { durationMs: number; readers: number })
     });
   let instances: Instance[] = [];
   try {
+    await users.clients.putClient({
+      clientId: FLEET_CLIENT,
+      name: 'Fleet app',
+      grants: ['password', 'refresh_token'],
+      scopes: ['read'],
+    });
     instances = await Promise.all([startInstance(schema), startInstance(schema)]);
     const [a, b] = instances as [Instance, Instance];
     const login = (on: Instance, username: string, pass = password) =>
       postForm(`${on.url}/oauth/token`, {
         grant_type: 'password',
-        client_id: DEMO.publicClient,
+        client_id: FLEET_CLIENT,
         username,
         password: pass,
       });
     const refresh = (on: Instance, token: string) =>
       postForm(`${on.url}/oauth/token`, {
         grant_type: 'refresh_token',
-        client_id: DEMO.publicClient,
+        client_id: FLEET_CLIENT,
         refresh_token: token,
       });
     const revoke = (on: Instance, token: string) =>
-      postForm(`${on.url}/oauth/revoke`, { client_id: DEMO.publicClient, token });
+      postForm(`${on.url}/oauth/revoke`, { client_id: FLEET_CLIENT, token });
     const me = (on: Instance, token: string) =>
       fetch(`${on.url}/api/me`, { headers: { authorization: `Bearer ${token}` } });
 

@@ -141,6 +141,8 @@ const playground = await startPlayground({
   store: kind === 'memory' ? 'memory:' : url,
   namespace: `${namespace}_pg`,
   ...(redis ? { redis } : {}),
+  // The attacks name the API api.test; the playground answers other names 421 (DNS rebinding).
+  allowedHosts: ['api.test'],
 });
 ports['playground'] = Number(new URL(playground.url).port);
 

@@ -1,0 +1,547 @@
+/**
+ * Attacks on a running playground (`gatehouse serve`), each of which must fail: a page on another
+ * site reading authenticated answers through CORS, the published demo accounts planted in a
+ * user's own store, and /redirect-to as an open door to javascript:, file: and data: URLs.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { DEMO } from '../../src/playground/seed.ts';
+import { type Playground, startPlayground } from '../../src/playground/serve.ts';
+import { openStore } from '../../src/stores/open-store.ts';
+import { postForm } from '../support/server.ts';
+import { dropSchema, POSTGRES_URL, requirePostgres, runSchema } from '../support/services.ts';
+
+const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
+const basicPair = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+const ALICE = basicPair('alice', 'alice-password');
+const ADMIN = basicPair('admin', 'admin-password');
+
+/** The CORS headers of an answer: all of them, so that an unexpected one shows in the diff. */
+const corsHeaders = (headers: Headers) =>
+  Object.fromEntries([...headers].filter(([name]) => name.startsWith('access-control-allow-')));
+
+interface Served {
+  url: string;
+  /** Everything it printed so far. */
+  out: () => string;
+  stop(): Promise<number | null>;
+}
+
+/** `gatehouse serve …` in its own process, once it printed its address and then what `until` matches. */
+function serve(args: string[], until = /second origin.*\n/s): Promise<Served> {
+  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (chunk) => {
+    err += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk) => {
+      out += chunk;
+      const match = /listening on (http:\/\/\S+)\n/.exec(out);
+      if (match && until.test(out))
+        resolve({
+          url: match[1]!,
+          out: () => out,
+          async stop() {
+            child.kill('SIGTERM');
+            return exited;
+          },
+        });
+    });
+    void exited.then((code) => reject(new Error(`gatehouse serve exited with ${code}: ${out}${err}`)));
+  });
+}
+
+const tempSqlite = () => `sqlite:${join(mkdtempSync(join(tmpdir(), 'gh-serve-')), 'users.db')}`;
+
+/** A GET over a raw socket, for headers fetch will not send as given (Host, Sec-Fetch-Site). */
+function rawGet(
+  url: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: new URL(url).port, path, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => {
+        body += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** `gatehouse serve FLAG value` exits 64 (bad usage) for each value, naming the flag. */
+function refusesToStart(flag: string, values: string[]): void {
+  for (const value of values) {
+    const cli = spawnSync(process.execPath, [CLI, 'serve', flag, value], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(cli.status, 64, value);
+    assert.match(cli.stderr, new RegExp(flag));
+  }
+}
+
+describe('CORS: a page on another site cannot read the playground’s answers', () => {
+  let pg: Playground;
+  before(async () => {
+    pg = await startPlayground({ corsOrigins: ['https://app.example'] });
+  });
+  after(() => pg.close());
+
+  // Origins a hostile page may send, or that merely look like loopback: none may be granted.
+  const hostile = [
+    'https://evil.example',
+    'http://localhost.evil.com',
+    'http://127.0.0.1.evil.com',
+    'http://localhost.evil.com:8080',
+    'http://evil.com#@localhost',
+    'null',
+    'http://localhost@evil.com',
+    'http://evil.com@localhost',
+    'http://user:pass@127.0.0.1',
+    'http://127.0.0.1/path',
+    'http://localhost/',
+    'http://0x7f.0.0.1',
+    'http://2130706433',
+    'http://127.1',
+    'http://localhost.',
+    'http://[::1].evil.com',
+    'http://[::ffff:127.0.0.1]',
+    'ftp://localhost',
+    'file://',
+    'http://localhost:99999',
+    'http://LOCALHOST',
+    'http://localhost, https://evil.example',
+    'https://evil.example, http://localhost',
+    'https://app.example.evil.com',
+    'https://evil.app.example',
+    'http://app.example',
+    '*',
+    '',
+  ];
+
+  for (const origin of hostile) {
+    it(`grants nothing to Origin ${JSON.stringify(origin)}, yet answers the request as without CORS`, async () => {
+      const simple = await fetch(`${pg.url}/api/me`, { headers: { origin, authorization: ALICE } });
+      assert.equal(simple.status, 200, 'the request itself is answered');
+      assert.equal((await simple.json()).id, 'u-alice');
+      assert.deepStrictEqual(corsHeaders(simple.headers), {});
+      const echoed = await fetch(`${pg.url}/get`, { headers: { origin } });
+      assert.equal(echoed.status, 200);
+      assert.deepStrictEqual(corsHeaders(echoed.headers), {}, 'httpbin routes grant nothing either');
+      const preflight = await fetch(`${pg.url}/api/me`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+      });
+      await preflight.arrayBuffer();
+      assert.deepStrictEqual(corsHeaders(preflight.headers), {}, 'the preflight grants nothing');
+    });
+  }
+
+  it('grants Origin null only to a loopback page’s request tainted by a redirect (Sec-Fetch-Site same-site)', async () => {
+    const ask = async (headers: Record<string, string>) =>
+      corsHeaders(new Headers((await rawGet(pg.url, '/get', headers)).headers as Record<string, string>));
+    const host = new URL(pg.url).host;
+    // A sandboxed iframe or a data: page on any site: an opaque origin, cross-site.
+    assert.deepStrictEqual(await ask({ host, origin: 'null', 'sec-fetch-site': 'cross-site' }), {});
+    assert.deepStrictEqual(await ask({ host, origin: 'null' }), {}, 'no Sec-Fetch-Site, no grant');
+    // A DNS-rebound name: same-site with itself, but the host asked for is not loopback.
+    assert.deepStrictEqual(
+      await ask({
+        host: `rebound.evil.example:${new URL(pg.url).port}`,
+        origin: 'null',
+        'sec-fetch-site': 'same-site',
+      }),
+      {},
+    );
+    assert.deepStrictEqual(await ask({ host, origin: 'null', 'sec-fetch-site': 'same-site' }), {
+      'access-control-allow-origin': 'null',
+      'access-control-allow-credentials': 'true',
+    });
+  });
+
+  it('does not let /response-headers grant what the policy refuses', async () => {
+    const answer = await fetch(
+      `${pg.url}/response-headers?Access-Control-Allow-Origin=https://evil.example&Access-Control-Allow-Credentials=true`,
+      { headers: { origin: 'https://evil.example' } },
+    );
+    await answer.arrayBuffer();
+    assert.deepStrictEqual(corsHeaders(answer.headers), {});
+  });
+
+  const granted = [
+    'http://localhost',
+    'http://localhost:3000',
+    'https://localhost:8443',
+    'http://127.0.0.1:5173',
+    'http://127.42.0.9',
+    'http://[::1]:8080',
+    'https://app.example',
+  ];
+  for (const origin of granted) {
+    it(`grants Origin ${origin} (loopback, or named with --cors-origin), credentials included`, async () => {
+      const simple = await fetch(`${pg.url}/api/me`, { headers: { origin, authorization: ALICE } });
+      assert.equal(simple.status, 200);
+      await simple.arrayBuffer();
+      assert.equal(simple.headers.get('access-control-allow-origin'), origin);
+      assert.equal(simple.headers.get('access-control-allow-credentials'), 'true');
+      assert.match(String(simple.headers.get('vary')), /origin/i, 'caches keep answers to different origins apart');
+      const preflight = await fetch(`${pg.url}/api/me`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'PUT',
+          'access-control-request-headers': 'authorization, x-custom-header',
+        },
+      });
+      await preflight.arrayBuffer();
+      assert.equal(preflight.status, 204);
+      assert.equal(preflight.headers.get('access-control-allow-origin'), origin);
+      assert.equal(preflight.headers.get('access-control-allow-credentials'), 'true');
+      assert.match(String(preflight.headers.get('access-control-allow-methods')), /PUT/);
+      // As httpbin: the headers asked for are allowed (to an origin that is allowed at all).
+      assert.equal(preflight.headers.get('access-control-allow-headers'), 'authorization, x-custom-header');
+    });
+  }
+
+  it('refuses to start with an origin it cannot hold to: a wildcard, null, a path, another scheme', async () => {
+    const unusable = [
+      '*',
+      'null',
+      'https://app.example/path',
+      'ftp://app.example',
+      'app.example',
+      'https://u@x.example',
+    ];
+    for (const origin of unusable)
+      await assert.rejects(
+        startPlayground({ corsOrigins: [origin] }),
+        { code: 'ERR_GATEHOUSE_INVALID_ARGUMENT' },
+        origin,
+      );
+    refusesToStart('--cors-origin', unusable);
+  });
+
+  it('gatehouse serve --cors-origin (repeatable) adds origins; the default stays loopback only', async () => {
+    const served = await serve(['--cors-origin', 'https://one.example', '--cors-origin', 'https://two.example:8443']);
+    try {
+      for (const origin of ['https://one.example', 'https://two.example:8443', 'http://localhost:4000']) {
+        const answer = await fetch(`${served.url}/api/me`, { headers: { origin, authorization: ALICE } });
+        await answer.arrayBuffer();
+        assert.equal(answer.headers.get('access-control-allow-origin'), origin);
+      }
+      const refused = await fetch(`${served.url}/api/me`, {
+        headers: { origin: 'https://three.example', authorization: ALICE },
+      });
+      await refused.arrayBuffer();
+      assert.deepStrictEqual(corsHeaders(refused.headers), {});
+    } finally {
+      assert.equal(await served.stop(), 0);
+    }
+  });
+});
+
+const CHROMIUM = '/usr/bin/chromium';
+// As test/reliability/browser.test.ts: locally a machine without Chromium skips loudly; CI fails.
+const noBrowser = !existsSync(CHROMIUM) && process.env['CI'] !== 'true';
+if (noBrowser)
+  process.stderr.write(`\n!!! SKIPPED: the browser attack needs ${CHROMIUM} (apt-get install chromium)\n\n`);
+
+/** A page that tries to read the playground: a plain fetch, a credentialed one, one with Authorization, one from a sandboxed iframe. */
+const ATTACK_PAGE = (api: string) => `<!doctype html><html><body><script type="module">
+const api = ${JSON.stringify(api)};
+const read = async (init, path = '/tokens/valid') => {
+  try { return 'read: ' + (await (await fetch(api + path, init)).text()); } catch (error) { return 'blocked: ' + error.name; }
+};
+const results = {
+  plain: await read({}),
+  credentialed: await read({ credentials: 'include' }, '/get'),
+  authorization: await read({ headers: { authorization: 'Basic ' + btoa('alice:alice-password') } }, '/api/me'),
+};
+const frame = document.createElement('iframe');
+frame.sandbox = 'allow-scripts';
+frame.srcdoc = '<script>fetch(' + JSON.stringify(api + '/tokens/valid') + ').then((r) => r.text()).then((t) => parent.postMessage("read: " + t, "*"), (e) => parent.postMessage("blocked: " + e.name, "*"))<' + '/script>';
+results.sandboxed = await new Promise((resolve) => { addEventListener('message', (e) => resolve(e.data)); document.body.append(frame); });
+window.results = results;
+</script></body></html>`;
+
+describe('CORS in a real browser: a page on another site reads nothing', {
+  skip: noBrowser ? `no ${CHROMIUM}: apt-get install chromium` : false,
+}, () => {
+  let pg: Playground;
+  let page: Server;
+  before(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium package`);
+    pg = await startPlayground();
+    page = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(ATTACK_PAGE(pg.url));
+    });
+    await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
+  });
+  after(async () => {
+    page?.close();
+    await pg?.close();
+  });
+
+  it('blocks a page on evil.test (and any sandboxed iframe) while a loopback page reads', async () => {
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-features=HttpsUpgrades',
+        // evil.test is another site to the browser, served by the loopback page server.
+        '--host-resolver-rules=MAP evil.test 127.0.0.1',
+      ],
+    });
+    const resultsAt = async (origin: string) => {
+      const tab = await browser.newPage();
+      await tab.goto(`${origin}/`);
+      await tab.waitForFunction(() => (window as unknown as { results?: unknown }).results !== undefined, undefined, {
+        timeout: 20_000,
+      });
+      return (await tab.evaluate(() => (window as unknown as { results: Record<string, string> }).results)) as Record<
+        string,
+        string
+      >;
+    };
+    try {
+      const { port } = page.address() as AddressInfo;
+      const evil = await resultsAt(`http://evil.test:${port}`);
+      assert.deepStrictEqual(evil, {
+        plain: 'blocked: TypeError',
+        credentialed: 'blocked: TypeError',
+        authorization: 'blocked: TypeError',
+        sandboxed: 'blocked: TypeError',
+      });
+      // The control: the same page from a loopback origin reads (so the attack above could succeed).
+      const local = await resultsAt(`http://127.0.0.1:${port}`);
+      assert.match(local['plain']!, /^read: .*access_token/);
+      assert.match(local['authorization']!, /^read: .*u-alice/);
+      assert.equal(local['sandboxed'], 'blocked: TypeError', 'a sandboxed iframe on a loopback page is still null');
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+describe('DNS rebinding: a page whose name was re-bound to loopback reads nothing', () => {
+  let pg: Playground;
+  before(async () => {
+    pg = await startPlayground({ allowedHosts: ['dev.example.test'] });
+  });
+  after(() => pg.close());
+
+  /** GET with the Host a browser sends for the page's own origin (same-origin: no CORS at all). */
+  const asHost = (hostname: string, path = '/tokens/valid') =>
+    rawGet(pg.url, path, { host: `${hostname}:${new URL(pg.url).port}` });
+
+  for (const hostname of [
+    'evil.example',
+    'rebind.127.0.0.1.nip.io',
+    'localhost.evil.com',
+    '127.0.0.1.evil.com',
+    'localhost.',
+  ]) {
+    it(`answers Host ${hostname} with 421 and nothing of its own`, async () => {
+      const answer = await asHost(hostname);
+      assert.equal(answer.status, 421);
+      assert.doesNotMatch(answer.body, /access_token/);
+      assert.equal((await asHost(hostname, '/get')).status, 421);
+    });
+  }
+
+  for (const hostname of ['localhost', 'app.localhost', '127.0.0.1', '127.9.9.9', '[::1]', 'dev.example.test']) {
+    it(`serves Host ${hostname}: loopback, an IP address, or named with --allowed-host`, async () => {
+      const answer = await asHost(hostname);
+      assert.equal(answer.status, 200);
+      assert.match(answer.body, /access_token/);
+    });
+  }
+
+  it('refuses to start with an --allowed-host that is not a host name', () => {
+    refusesToStart('--allowed-host', ['x.example:8080', 'a/b', 'a b', 'http://x.example', '']);
+  });
+
+  it('gatehouse serve --allowed-host adds a name; the rest stay refused', async () => {
+    const served = await serve(['--allowed-host', 'box.example.test']);
+    try {
+      const { port } = new URL(served.url);
+      const status = async (hostname: string) => (await rawGet(served.url, '/get', { host: hostname })).status;
+      assert.equal(await status(`box.example.test:${port}`), 200);
+      assert.equal(await status(`evil.example:${port}`), 421);
+    } finally {
+      assert.equal(await served.stop(), 0);
+    }
+  });
+});
+
+describe('demo accounts: never planted in a user’s store', () => {
+  it('serve --store sqlite:FILE creates no demo account, refuses them, and says how to add users', async () => {
+    const store = tempSqlite();
+    const served = await serve(['--store', store], /demo accounts.*\n/);
+    try {
+      assert.match(served.out(), /demo accounts are not created.*gatehouse users add.*gatehouse clients add/);
+      const asAdmin = await fetch(`${served.url}/api/me`, { headers: { authorization: ADMIN } });
+      await asAdmin.arrayBuffer();
+      assert.equal(asAdmin.status, 401, 'admin:admin-password is refused');
+      const viaKey = await fetch(`${served.url}/api/me`, { headers: { 'x-api-key': DEMO.apiKey.key } });
+      await viaKey.arrayBuffer();
+      assert.equal(viaKey.status, 401, 'the README’s API key is refused');
+      const token = await postForm(`${served.url}/oauth/token`, {
+        grant_type: 'password',
+        client_id: DEMO.publicClient,
+        username: 'admin',
+        password: 'admin-password',
+        scope: 'admin',
+      });
+      assert.notEqual(token.status, 200, 'no token for the published pair through the published client');
+    } finally {
+      assert.equal(await served.stop(), 0);
+    }
+    const opened = await openStore(store);
+    try {
+      assert.deepStrictEqual(await opened.users.listUsers(), [], 'no user in the file');
+      assert.deepStrictEqual(await opened.clients.listClients(), [], 'no client in the file');
+      assert.deepStrictEqual(await opened.apiKeys.listApiKeys(), [], 'no API key in the file');
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it('the same on Postgres: a user’s schema gets no demo account', async (t) => {
+    if (!(await requirePostgres(t))) return;
+    const schema = runSchema('pg_seed');
+    const pg = await startPlayground({ store: POSTGRES_URL, namespace: schema });
+    try {
+      const asAdmin = await fetch(`${pg.url}/api/me`, { headers: { authorization: ADMIN } });
+      await asAdmin.arrayBuffer();
+      assert.equal(asAdmin.status, 401);
+      assert.equal(pg.demoAccounts, false);
+    } finally {
+      await pg.close();
+    }
+    const opened = await openStore(POSTGRES_URL, { namespace: schema });
+    try {
+      assert.equal(await opened.users.findUserByName('admin'), undefined);
+      assert.equal(await opened.clients.findClient(DEMO.publicClient), undefined);
+    } finally {
+      await opened.close();
+      await dropSchema(schema);
+    }
+  });
+
+  it('--seed-demo plants them in the store given, and says what it planted', async () => {
+    const store = tempSqlite();
+    const served = await serve(['--store', store, '--seed-demo'], /--seed-demo.*\n/);
+    try {
+      assert.match(served.out(), /--seed-demo.*alice.*admin.*playground-app.*playground-service.*API key/);
+      const asAdmin = await fetch(`${served.url}/api/staff`, { headers: { authorization: ADMIN } });
+      assert.equal((await asAdmin.json()).id, 'u-admin');
+    } finally {
+      assert.equal(await served.stop(), 0);
+    }
+  });
+
+  it('without --store the demo accounts work, in a store that is gone at exit', async () => {
+    const served = await serve([]);
+    try {
+      const asAdmin = await fetch(`${served.url}/api/staff`, { headers: { authorization: ADMIN } });
+      assert.equal((await asAdmin.json()).id, 'u-admin');
+      const viaKey = await fetch(`${served.url}/api/me`, { headers: { 'x-api-key': DEMO.apiKey.key } });
+      assert.equal((await viaKey.json()).id, DEMO.apiKey.principal);
+    } finally {
+      assert.equal(await served.stop(), 0);
+    }
+    assert.doesNotMatch(
+      served.out(),
+      /not created|--seed-demo/,
+      'nothing to say: the demo accounts are the playground’s own',
+    );
+  });
+});
+
+describe('/redirect-to: only http(s) targets', () => {
+  let pg: Playground;
+  before(async () => {
+    pg = await startPlayground();
+  });
+  after(() => pg.close());
+
+  const redirect = async (target: string, status?: number) => {
+    const query = `url=${encodeURIComponent(target)}${status ? `&status_code=${status}` : ''}`;
+    const answer = await fetch(`${pg.url}/redirect-to?${query}`, { redirect: 'manual' });
+    await answer.arrayBuffer();
+    return { status: answer.status, location: answer.headers.get('location') };
+  };
+
+  const refused = [
+    'javascript:alert(document.cookie)',
+    'JaVaScRiPt:alert(1)',
+    ' javascript:alert(1)',
+    '\u0001javascript:alert(1)',
+    '\u0000javascript:alert(1)',
+    '\tjavascript:alert(1)',
+    'java\tscript:alert(1)',
+    'java\nscript:alert(1)',
+    'javascript://%0aalert(1)',
+    'vbscript:msgbox(1)',
+    'file:///etc/passwd',
+    'FILE://localhost/etc/passwd',
+    'data:text/html,<script>alert(1)</script>',
+    ' data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==',
+    'blob:http://127.0.0.1/1d6a-uuid',
+    'ftp://example.com/',
+    'ws://example.com/',
+    'http://[',
+    'http://example.com/\r\nSet-Cookie: planted=1',
+    '/get\r\nSet-Cookie: planted=1',
+  ];
+  for (const target of refused) {
+    it(`refuses ${JSON.stringify(target)} with 400 and no Location`, async () => {
+      assert.deepStrictEqual(await redirect(target), { status: 400, location: null });
+    });
+  }
+
+  // As httpbin: the Location is the string given, absolute, relative or protocol-relative.
+  const followed: Array<[string, number]> = [
+    ['/get', 302],
+    ['get?a=1', 302],
+    ['?a=1', 302],
+    ['http://example.com/x', 302],
+    ['HTTPS://example.com/x', 307],
+    ['//evil.example/x', 302],
+    ['/\\evil.example/x', 302],
+    ['\\\\evil.example/x', 302],
+  ];
+  it('sends a non-ASCII target percent-encoded as UTF-8, where it used to fail with 500', async () => {
+    assert.deepStrictEqual(await redirect('http://例え.jp/ü?q=ä'), {
+      status: 302,
+      location: 'http://%E4%BE%8B%E3%81%88.jp/%C3%BC?q=%C3%A4',
+    });
+  });
+
+  for (const [target, status] of followed) {
+    it(`redirects to ${JSON.stringify(target)} as httpbin does`, async () => {
+      assert.deepStrictEqual(await redirect(target, status), { status, location: target });
+    });
+  }
+});
