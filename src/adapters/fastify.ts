@@ -73,7 +73,8 @@ export function guardHandler(guard: Guard, options: { permission?: Permission } 
         (error: unknown) => done(error as Error),
       );
     };
-    const pending = guard.decide(toRequestView(request.raw), opts);
+    // originalUrl: the request-target as received, before a rewriteUrl (signatures cover it).
+    const pending = guard.decide(toRequestView(request.raw, undefined, request.originalUrl), opts);
     if (pending instanceof Promise) pending.then(answer).catch((error: unknown) => done(error as Error));
     else answer(pending);
   };

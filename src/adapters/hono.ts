@@ -30,13 +30,39 @@ function decideFor(
   const opts: AuthenticateOptions = permission ? { permission } : {};
   // On @hono/node-server the Node request is at hand: its parsed headers are far cheaper to read
   // than the Web Request's, which is built on first use. Schemes that read the body need the Request.
-  const incoming = guard.needsBody ? undefined : (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  const node = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  const incoming = guard.needsBody ? undefined : node;
   let request: RequestView = c.req.raw;
   if (incoming?.headers && Array.isArray(incoming.rawHeaders)) {
     request = toRequestView(incoming);
     opts.authorization = authorizationLines(incoming);
+  } else if (typeof node?.url === 'string') {
+    // @hono/node-server's Request URL is parsed, dot segments resolved: the target as received is Node's.
+    request = new TargetedRequest(c.req.raw, node.url);
   }
   return guard.decide(request, opts);
+}
+
+/** A Web Request as the guard sees it, with the request-target as received on the wire. */
+class TargetedRequest implements RequestView {
+  readonly #request: Request;
+  readonly target: string;
+  constructor(request: Request, target: string) {
+    this.#request = request;
+    this.target = target;
+  }
+  get method(): string {
+    return this.#request.method;
+  }
+  get url(): string {
+    return this.#request.url;
+  }
+  get headers(): RequestView['headers'] {
+    return this.#request.headers;
+  }
+  clone(): { arrayBuffer(): Promise<ArrayBuffer> } {
+    return this.#request.clone();
+  }
 }
 
 /**

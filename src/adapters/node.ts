@@ -47,13 +47,16 @@ export function toWebRequest(req: IncomingMessage, body?: Uint8Array): Request {
 class NodeRequestView implements RequestView {
   readonly method: string;
   readonly headers: RequestView['headers'];
+  readonly target: string;
   declare readonly clone?: NonNullable<RequestView['clone']>;
   readonly #req: IncomingMessage;
   #url: string | undefined;
 
-  constructor(req: IncomingMessage, body?: Uint8Array) {
+  constructor(req: IncomingMessage, body?: Uint8Array, target?: string) {
     this.#req = req;
     this.method = req.method ?? 'GET';
+    // node:http leaves the request-target as received; a framework may rewrite req.url (a mount).
+    this.target = target ?? req.url ?? '/';
     this.headers = new NodeHeadersView(req.headers);
     if (body) this.clone = () => ({ arrayBuffer: async () => body.slice().buffer as ArrayBuffer });
   }
@@ -85,8 +88,12 @@ class NodeHeadersView {
   }
 }
 
-export function toRequestView(req: IncomingMessage, body?: Uint8Array): RequestView {
-  return new NodeRequestView(req, body);
+/**
+ * The guard's view of a Node request. `target` is the request-target as received, when a
+ * framework has rewritten `req.url` (Express's `req.originalUrl`, Fastify's `request.originalUrl`).
+ */
+export function toRequestView(req: IncomingMessage, body?: Uint8Array, target?: string): RequestView {
+  return new NodeRequestView(req, body, target);
 }
 
 const NO_LINES: readonly string[] = Object.freeze([]);

@@ -10,7 +10,7 @@ export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficien
 export interface Reason {
   /** Stable, machine-readable; also the problem body's `code` member. */
   readonly code: string;
-  readonly status: 400 | 401 | 403 | 409 | 422 | 429;
+  readonly status: 400 | 401 | 403 | 409 | 422 | 429 | 503;
   /** The RFC 6750 `error` a Bearer challenge carries for this reason, when one applies. */
   readonly bearerError?: BearerErrorCode;
   /** Short and the same for every occurrence (RFC 9457 §3.1.3). */
@@ -177,6 +177,14 @@ export const reasons = Object.freeze({
     undefined,
     'Idempotency-Key reused',
     'This Idempotency-Key came with a different request; use a new key for a new request.',
+  ),
+  // The server's failures: never a 401, since the credentials may well be valid.
+  store_unavailable: reason(
+    'store_unavailable',
+    503,
+    undefined,
+    'Store unavailable',
+    'The server cannot reach the store it checks credentials against; this is not about your credentials. Send again after Retry-After.',
   ),
 });
 

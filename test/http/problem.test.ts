@@ -37,6 +37,7 @@ describe('the reason catalogue', () => {
       idempotency_key_missing: 400,
       idempotency_key_in_use: 409,
       idempotency_key_reused: 422,
+      store_unavailable: 503,
     };
     assert.deepStrictEqual(Object.fromEntries(reasonCodes.map((code) => [code, reasons[code].status])), expected);
   });
