@@ -290,6 +290,34 @@ for (const [name, start] of adapters) {
   });
 }
 
+describe('signed requests on a Web Request (Hono in-process, app.request)', () => {
+  const runs: Run[] = [];
+  const app = new Hono<{ Variables: GatehouseVariables }>();
+  app.post('/orders', honoGuard(signedGuard()), (c) => {
+    runs.push({ route: 'orders', principal: c.get('auth')?.id });
+    return c.text('orders');
+  });
+  const send = async (url: string, authorization: string) => {
+    const response = await app.request(url, { method: 'POST', headers: { authorization }, body: BODY });
+    return [response.status, response.status === 200 ? undefined : (await response.json()).code];
+  };
+
+  it('verifies the path and query of the Request URL as serialised, and that only', async () => {
+    runs.length = 0;
+    const signed = 'http://localhost/orders';
+    assert.deepStrictEqual(await send(signed, await signatureFor(signed)), [200, undefined]);
+    assert.deepStrictEqual(await send(`${signed}?`, await signatureFor(signed)), [401, 'signature_invalid']);
+    assert.deepStrictEqual(await send(signed, await signatureFor(`${signed}?`)), [401, 'signature_invalid']);
+    assert.deepStrictEqual(await send(`${signed}?`, await signatureFor(`${signed}?`)), [200, undefined]);
+    assert.deepStrictEqual(
+      await send('http://other.test/orders', await signatureFor(signed)),
+      [401, 'signature_invalid'],
+      'the authority of the URL, when no Host field is there',
+    );
+    assert.equal(runs.length, 2);
+  });
+});
+
 describe('signed requests: the authority the server answers as', () => {
   const runs: Run[] = [];
   let app: Target;
