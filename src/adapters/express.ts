@@ -43,8 +43,7 @@ export function authenticate(guard: Guard, options: { permission?: Permission } 
         }
         if (req.rawBody) opts.body = req.rawBody;
       }
-      // originalUrl: inside a mounted router req.url has lost its mount prefix (signatures cover it).
-      const pending = guard.decide(toRequestView(req, undefined, req.originalUrl), opts);
+      const pending = guard.decide(toRequestView(req), opts);
       const decision = pending instanceof Promise ? await pending : pending;
       if (decision.outcome === 'refused') return await sendWebResponse(res, guard.refuse(decision.refusal));
       if (decision.outcome === 'authenticated') req.auth = decision.principal;

@@ -73,8 +73,7 @@ export function guardHandler(guard: Guard, options: { permission?: Permission } 
         (error: unknown) => done(error as Error),
       );
     };
-    // originalUrl: the request-target as received, before a rewriteUrl (signatures cover it).
-    const pending = guard.decide(toRequestView(request.raw, undefined, request.originalUrl), opts);
+    const pending = guard.decide(toRequestView(request.raw), opts);
     if (pending instanceof Promise) pending.then(answer).catch((error: unknown) => done(error as Error));
     else answer(pending);
   };

@@ -47,18 +47,24 @@ export function toWebRequest(req: IncomingMessage, body?: Uint8Array): Request {
 class NodeRequestView implements RequestView {
   readonly method: string;
   readonly headers: RequestView['headers'];
-  readonly target: string;
   declare readonly clone?: NonNullable<RequestView['clone']>;
   readonly #req: IncomingMessage;
   #url: string | undefined;
 
-  constructor(req: IncomingMessage, body?: Uint8Array, target?: string) {
+  constructor(req: IncomingMessage, body?: Uint8Array) {
     this.#req = req;
     this.method = req.method ?? 'GET';
-    // node:http leaves the request-target as received; a framework may rewrite req.url (a mount).
-    this.target = target ?? req.url ?? '/';
     this.headers = new NodeHeadersView(req.headers);
     if (body) this.clone = () => ({ arrayBuffer: async () => body.slice().buffer as ArrayBuffer });
+  }
+
+  /**
+   * The request-target as received: node:http leaves req.url as it came, but a router that
+   * rewrites it for a mount (Express, connect) or a rewriteUrl (Fastify) keeps it in originalUrl.
+   */
+  get target(): string {
+    const original = (this.#req as { originalUrl?: unknown }).originalUrl;
+    return typeof original === 'string' ? original : (this.#req.url ?? '/');
   }
 
   get url(): string {
@@ -88,12 +94,8 @@ class NodeHeadersView {
   }
 }
 
-/**
- * The guard's view of a Node request. `target` is the request-target as received, when a
- * framework has rewritten `req.url` (Express's `req.originalUrl`, Fastify's `request.originalUrl`).
- */
-export function toRequestView(req: IncomingMessage, body?: Uint8Array, target?: string): RequestView {
-  return new NodeRequestView(req, body, target);
+export function toRequestView(req: IncomingMessage, body?: Uint8Array): RequestView {
+  return new NodeRequestView(req, body);
 }
 
 const NO_LINES: readonly string[] = Object.freeze([]);
