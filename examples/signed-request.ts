@@ -1,5 +1,5 @@
 // Signed requests: X-API-Key, X-Timestamp, X-Nonce and an HMAC-SHA256 X-Signature over method,
-// path and query, timestamp, nonce and body. The server verifies; the secret is never sent.
+// authority, path and query, timestamp, nonce and body. The server verifies; the secret is never sent.
 import { createClient, labSignature } from '../src/client/index.ts';
 import { LAB, startLabServer } from './support/lab-server.ts';
 

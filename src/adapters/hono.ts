@@ -15,6 +15,7 @@ import {
 import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
 import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, readLimited } from '../server/request-limits.ts';
+import type { RequestView } from '../server/scheme.ts';
 import { failureOf, failureResponse, type OnError, problemResponse, report } from '../server/server-failure.ts';
 import { actOn, allowed, type DecisionActions } from './decision-action.ts';
 import { authorizationLines } from './node.ts';
@@ -49,9 +50,12 @@ function decideFor(
   permission: Permission | undefined,
 ): Decision | Promise<Decision> {
   const opts: AuthenticateOptions = permission ? { permission } : {};
-  const request = c.req.raw;
-  const field = request.headers.get('authorization');
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  // @hono/node-server's Request URL is parsed, dot segments resolved: the target as received is
+  // Node's (signed requests compare it exactly).
+  const request: RequestView =
+    typeof incoming?.url === 'string' ? new TargetedRequest(c.req.raw, incoming.url) : c.req.raw;
+  const field = c.req.raw.headers.get('authorization');
   // Node keeps only the first of repeated Authorization fields: while the Request still carries
   // the one the client sent, the raw lines tell whether there were more (answered 400).
   opts.authorization =
@@ -63,6 +67,28 @@ function decideFor(
   const address = clientAddressOf(c);
   if (address) opts.clientAddress = address;
   return guard.decide(request, opts);
+}
+
+/** A Web Request as the guard sees it, with the request-target as received on the wire. */
+class TargetedRequest implements RequestView {
+  readonly #request: Request;
+  readonly target: string;
+  constructor(request: Request, target: string) {
+    this.#request = request;
+    this.target = target;
+  }
+  get method(): string {
+    return this.#request.method;
+  }
+  get url(): string {
+    return this.#request.url;
+  }
+  get headers(): RequestView['headers'] {
+    return this.#request.headers;
+  }
+  clone(): { arrayBuffer(): Promise<ArrayBuffer> } {
+    return this.#request.clone();
+  }
 }
 
 /**

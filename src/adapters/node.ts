@@ -82,6 +82,15 @@ class NodeRequestView implements RequestView {
     return typeof req.ip === 'string' ? req.ip : req.socket?.remoteAddress;
   }
 
+  /**
+   * The request-target as received: node:http leaves req.url as it came, but a router that
+   * rewrites it for a mount (Express, connect) or a rewriteUrl (Fastify) keeps it in originalUrl.
+   */
+  get target(): string {
+    const original = (this.#req as { originalUrl?: unknown }).originalUrl;
+    return typeof original === 'string' ? original : (this.#req.url ?? '/');
+  }
+
   /** Throws RequestInvalidError for a Host that is not an authority; the guard answers it 400. */
   get url(): string {
     if (this.#url === undefined) {

@@ -24,5 +24,10 @@ export function copyRequest(request: OutgoingRequest, changes: Partial<OutgoingR
 
 /** The request-target a server sees: path and query (RFC 9112 §3.2.1 origin-form). */
 export function pathAndQuery(url: URL): string {
+  // An empty query is still sent as "?" (fetch sends the serialised URL), though `search` is "".
+  if (url.search === '') {
+    const fragment = url.href.indexOf('#');
+    if (url.href.endsWith('?', fragment < 0 ? undefined : fragment)) return `${url.pathname}?`;
+  }
   return url.pathname + url.search;
 }

@@ -73,5 +73,6 @@ export {
   type SignatureLayout,
   type SigningInput,
   signingString,
+  unsignableTarget,
 } from './request-signature.ts';
 export { type ParseRetryAfterOptions, parseRetryAfter } from './retry-after.ts';

@@ -2,17 +2,25 @@
  * Gatehouse's HMAC request signatures, the part client and server must agree on: what is
  * signed, and where the parts travel. The signature is HMAC-SHA256 over
  *
- *   Gatehouse-HMAC-SHA256 \n METHOD \n path?query \n timestamp \n nonce \n hex(SHA-256(body))
+ *   Gatehouse-HMAC-SHA256 \n METHOD \n authority \n request-target \n timestamp \n nonce \n hex(SHA-256(body))
  *
- * so a signed request cannot be replayed (nonce), delayed (timestamp window), moved to another
- * path or method, or given another body.
+ * so a signed request cannot be replayed (nonce), delayed (timestamp window), sent to another
+ * host (authority), moved to another path or query or method, or given another body.
  */
 
 export const SIGNATURE_SCHEME = 'Gatehouse-HMAC-SHA256';
 
 export interface SigningInput {
   method: string;
-  /** The request-target: path and query, as sent. */
+  /**
+   * The authority the request is for, as in RFC 9421 §2.2.3 (`@authority`): host[:port] in lower
+   * case, as the client's URL has it and the Host field carries it (RFC 9110 §7.2).
+   */
+  authority: string;
+  /**
+   * The request-target in origin-form, exactly as sent on the request line (RFC 9112 §3.2.1):
+   * path and query, byte for byte, with nothing resolved or re-encoded.
+   */
   target: string;
   /** Unix time in seconds, as a decimal string. */
   timestamp: string;
@@ -25,11 +33,34 @@ export function signingString(input: SigningInput): string {
   return [
     SIGNATURE_SCHEME,
     input.method.toUpperCase(),
+    input.authority.toLowerCase(),
     input.target,
     input.timestamp,
     input.nonce,
     input.bodySha256,
   ].join('\n');
+}
+
+// RFC 3986 §3.3 dot segments, also with their dots percent-encoded (a URL parser resolves
+// `%2e%2e` as `..`: WHATWG URL, "double-dot URL path segment"), between any of the separators a
+// parser or router may honour: `/`, `\` and their encoded forms.
+const SEGMENT_SEPARATOR = /[/\\]|%2f|%5c/i;
+const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
+
+/**
+ * Why a server cannot verify a signature for this request-target, or undefined when it can. The
+ * target must be in origin-form (RFC 9112 §3.2.1), and its path must hold no dot segment and no
+ * backslash: a URL parser or router resolves those, so the target the app acts on would differ
+ * from the one signed, and no client signs them (a URL parser removes them before sending).
+ */
+export function unsignableTarget(target: string): string | undefined {
+  if (!target.startsWith('/')) return 'The request-target is not in origin-form (a path starting with "/")';
+  const query = target.indexOf('?');
+  const path = query < 0 ? target : target.slice(0, query);
+  if (path.includes('\\')) return 'The request path contains a backslash';
+  if (path.split(SEGMENT_SEPARATOR).some((segment) => DOT_SEGMENT.test(segment)))
+    return 'The request path contains a dot segment ("." or "..", or their %2e forms)';
+  return undefined;
 }
 
 /**

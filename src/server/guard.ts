@@ -350,10 +350,29 @@ class LazyGuardRequest implements GuardRequest {
     }
     return this.#url;
   }
+  get target(): string {
+    return this.request.target ?? originFormOf(this.request.url);
+  }
+  get authority(): string {
+    // A Web Request made in-process (Hono's app.request, a Worker) has no Host field: its URL names the authority.
+    return (this.request.headers.get('host') ?? URL.parse(this.request.url)?.host ?? '').toLowerCase();
+  }
   get cookies(): ReadonlyMap<string, string> {
     this.#cookies ??= parseCookieHeader(this.request.headers.get('cookie'));
     return this.#cookies;
   }
+}
+
+/**
+ * The path and query of an absolute URL string, cut out of it rather than parsed again: a parse
+ * would resolve dot segments, and the query's "?" would be lost when it is empty.
+ */
+function originFormOf(url: string): string {
+  const authorityStart = url.indexOf('//');
+  const path = url.indexOf('/', authorityStart < 0 ? 0 : authorityStart + 2);
+  if (path < 0) return '/';
+  const fragment = url.indexOf('#', path);
+  return fragment < 0 ? url.slice(path) : url.slice(path, fragment);
 }
 
 function capitalize(text: string): string {

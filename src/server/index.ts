@@ -4,6 +4,7 @@
  */
 export * from '../http/index.ts';
 export {
+  type MemoryNoncesOptions,
   memoryApiKeys,
   memoryClients,
   memoryDenyList,
@@ -51,6 +52,7 @@ export type {
   UserLookup,
   UserRecord,
 } from './lookups.ts';
+export { NonceStoreFullError } from './nonce-store-full.ts';
 export {
   allOf,
   allow,

@@ -18,6 +18,12 @@ export interface RequestView {
   method: string;
   /** The absolute URL. */
   url: string;
+  /**
+   * The request-target exactly as received on the request line (RFC 9112 §3.2), before any URL
+   * parser resolved dot segments or a router took off a mount prefix. Adapters that see the wire
+   * set it; otherwise it is the path and query of `url` as serialised.
+   */
+  target?: string;
   headers: { get(name: string): string | null; has(name: string): boolean };
   /** Only used to read the body for a scheme that needs it, when the adapter did not give it. */
   clone?(): { arrayBuffer(): Promise<ArrayBuffer> };
@@ -29,6 +35,10 @@ export interface RequestView {
 export interface GuardRequest {
   request: RequestView;
   url: URL;
+  /** The request-target as received (see RequestView.target), never parsed or normalised. */
+  target: string;
+  /** The authority the request names (the Host field as received, lower case; RFC 9110 §7.2). */
+  authority: string;
   /** The Authorization field, parsed; undefined when absent. Two fields are a malformed one. */
   authorization: AuthorizationParseResult | undefined;
   /** The body bytes, read only when a configured scheme needs them (signatures). */

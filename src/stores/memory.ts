@@ -1,4 +1,6 @@
 /** In-memory stores: for tests and single-process demos. Everything is lost on exit. */
+
+import { invalidArgument } from '../http/argument-error.ts';
 import type {
   ApiKeyLookup,
   NonceStore,
@@ -7,6 +9,7 @@ import type {
   SigningKeyRecord,
   UserLookup,
 } from '../server/lookups.ts';
+import { NonceStoreFullError } from '../server/nonce-store-full.ts';
 import type { Identity } from '../server/principal.ts';
 import { LEDGER_SWEEP_BATCH, LEDGER_SWEEP_EVERY } from './ledger-sweep.ts';
 import type {
@@ -187,24 +190,72 @@ export function memorySessions(
   };
 }
 
-/** A replay cache in this process's memory, bounded in size; expired nonces are swept as it goes. */
-export function memoryNonces(maxEntries = 100_000): NonceStore {
+export interface MemoryNoncesOptions {
+  /**
+   * How many nonces it holds at most. Size it for (signed requests per second) × 2 × window: when
+   * it is full of nonces still inside their window, new ones are refused (503), never made room for
+   * by forgetting a live one. @default 100_000
+   */
+  maxEntries?: number;
+  /** Told once each time the cache fills up. @default one line on stderr */
+  onFull?: (error: NonceStoreFullError) => void;
+}
+
+/**
+ * A replay cache in this process's memory, bounded in size. A nonce is kept until its window ends,
+ * whatever comes after it: when the cache is full of live nonces, `remember` throws
+ * NonceStoreFullError (the signature scheme answers 503) rather than forget one, since a forgotten
+ * nonce is a request that can be replayed. Expired nonces are swept as it goes.
+ */
+export function memoryNonces(options: number | MemoryNoncesOptions = {}): NonceStore {
+  const { maxEntries = 100_000, onFull = reportFull } = typeof options === 'number' ? { maxEntries: options } : options;
+  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1)
+    throw invalidArgument('memoryNonces: maxEntries must be a positive integer');
   const until = new Map<string, number>();
+  // While full: the earliest expiry among the nonces held, before which no room can free up.
+  let fullUntil = 0;
+  // Whether onFull was told: once per episode, which ends when a tenth of the room is free again.
+  let told = false;
   return {
     async remember(nonce, ttlMs) {
       const now = Date.now();
       const seen = until.get(nonce);
       if (seen !== undefined && seen > now) return false;
       until.delete(nonce);
-      until.set(nonce, now + ttlMs);
-      // Map keeps insertion order: the oldest entries are the first to sweep.
+      // Map keeps insertion order, which is expiry order for one window: expired nonces are at the front.
       for (const [key, expiry] of until) {
-        if (until.size <= maxEntries && expiry > now) break;
+        if (expiry > now) break;
         until.delete(key);
       }
+      if (until.size >= maxEntries) {
+        // Nonces of different windows may be out of order: sweep them all, at most once per expiry.
+        if (now >= fullUntil) fullUntil = sweepExpired(until, now);
+        if (until.size >= maxEntries) {
+          const error = new NonceStoreFullError(maxEntries, fullUntil - now);
+          if (!told) onFull(error);
+          told = true;
+          throw error;
+        }
+      }
+      if (until.size < maxEntries * 0.9) told = false;
+      until.set(nonce, now + ttlMs);
       return true;
     },
   };
+}
+
+/** Deletes every expired nonce; returns the earliest expiry among those left. */
+function sweepExpired(until: Map<string, number>, now: number): number {
+  let earliest = Number.POSITIVE_INFINITY;
+  for (const [key, expiry] of until) {
+    if (expiry <= now) until.delete(key);
+    else if (expiry < earliest) earliest = expiry;
+  }
+  return earliest;
+}
+
+function reportFull(error: NonceStoreFullError): void {
+  console.error(`gatehouse: ${error.message}`);
 }
 
 export interface MemoryIdempotencyOptions {

@@ -23,6 +23,7 @@ const SECRET = 'shared-secret-0123456789';
 /** Verifies with node:crypto, independently of the client's code. */
 function verify(
   method: string,
+  authority: string,
   target: string,
   timestamp: string,
   nonce: string,
@@ -31,7 +32,7 @@ function verify(
 ): boolean {
   const digest = createHash('sha256').update(body).digest('hex');
   const expected = createHmac('sha256', SECRET)
-    .update([SIGNATURE_SCHEME, method, target, timestamp, nonce, digest].join('\n'))
+    .update([SIGNATURE_SCHEME, method, authority, target, timestamp, nonce, digest].join('\n'))
     .digest();
   const given = Buffer.from(signature, 'hex');
   return given.length === expected.length && timingSafeEqual(given, expected);
@@ -42,18 +43,29 @@ describe('hmacSignature()', () => {
   before(async () => {
     server = await startServer((req, res, body) => {
       const method = req.method ?? '';
+      const authority = req.headers.host ?? '';
       const target = req.url ?? '';
       const lab = req.headers['x-signature'];
       let ok = false;
       if (typeof lab === 'string') {
         ok =
           req.headers['x-api-key'] === 'key-1' &&
-          verify(method, target, String(req.headers['x-timestamp']), String(req.headers['x-nonce']), body, lab);
+          verify(
+            method,
+            authority,
+            target,
+            String(req.headers['x-timestamp']),
+            String(req.headers['x-nonce']),
+            body,
+            lab,
+          );
       } else {
         const parsed = parseAuthorization(req.headers.authorization);
         if (parsed.ok && parsed.credentials.kind === 'other' && parsed.credentials.scheme === SIGNATURE_SCHEME) {
           const p = parsed.credentials.params;
-          ok = p['keyid'] === 'key-1' && verify(method, target, p['timestamp']!, p['nonce']!, body, p['signature']!);
+          ok =
+            p['keyid'] === 'key-1' &&
+            verify(method, authority, target, p['timestamp']!, p['nonce']!, body, p['signature']!);
         }
       }
       const now = Math.floor(Date.now() / 1000);
@@ -64,7 +76,7 @@ describe('hmacSignature()', () => {
   });
   after(() => server.close());
 
-  it('signs method, path and query, timestamp, nonce and body so the server can verify', async () => {
+  it('signs method, authority, path and query, timestamp, nonce and body so the server can verify', async () => {
     const client = createClient({ baseUrl: server.url, auth: hmacSignature({ keyId: 'key-1', secret: SECRET }) });
     assert.deepStrictEqual(
       await (
@@ -73,6 +85,12 @@ describe('hmacSignature()', () => {
       { verified: true },
     );
     assert.deepStrictEqual(await (await client.get('orders/7')).json(), { verified: true });
+    assert.deepStrictEqual(
+      await (await client.get('orders?')).json(),
+      { verified: true },
+      'an empty query is signed as sent: "/orders?"',
+    );
+    assert.equal(server.received.at(-1)?.url, '/orders?');
     const form = new FormData();
     form.set('file', new Blob(['contents']), 'a.txt');
     assert.deepStrictEqual(

@@ -427,6 +427,7 @@ describe('crash: a store that fails is the server’s failure, answered 5xx with
         .update(
           signingString({
             method: 'POST',
+            authority: 'api.test',
             target: '/',
             timestamp,
             nonce,

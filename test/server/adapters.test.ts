@@ -158,6 +158,7 @@ for (const [name, start] of adapters) {
             [
               'Gatehouse-HMAC-SHA256',
               'POST',
+              new URL(app.url).host,
               '/signed',
               ts,
               nonce,

@@ -10,7 +10,9 @@ import {
   type DenyList,
   type GatehouseStore,
   type IdempotencyLedger,
+  memoryNonces,
   type NonceStore,
+  NonceStoreFullError,
   openStore,
   type RefreshTokenRecord,
 } from '../../src/server/index.ts';
@@ -258,6 +260,12 @@ for (const [name, open] of Object.entries(stores)) {
       'nonces: remembered once, again after they expire',
       withStore(({ nonces }) => noncesBehave(nonces)),
     );
+    it(
+      'nonces: a live nonce is never forgotten, however many come after it',
+      withStore(async ({ nonces }) => {
+        await noncesKeepLive(nonces);
+      }),
+    );
 
     it(
       'idempotency ledger: claims, replays and conflicts; an answer of any characters comes back as it was kept',
@@ -381,6 +389,53 @@ async function ledgerForgets(ledger: IdempotencyLedger): Promise<void> {
   assert.equal((await ledger.claim('live', 'fp-a', after, 60_000)).state, 'done');
 }
 
+/**
+ * A flood of fresh nonces (another key holder's own signed requests) must not push out a nonce
+ * still inside its window, or its request could be replayed. A store may refuse new nonces when it
+ * is full (NonceStoreFullError, answered 503), never forget a live one; expired ones may go.
+ */
+async function noncesKeepLive(nonces: NonceStore, flood = 1500): Promise<number> {
+  assert.equal(await nonces.remember('victim', 60_000), true);
+  assert.equal(await nonces.remember('short', 50), true);
+  await new Promise((r) => setTimeout(r, 100));
+  let refused = 0;
+  for (let i = 0; i < flood; i++) {
+    try {
+      await nonces.remember(`flood-${i}`, 60_000);
+    } catch (error) {
+      if (!(error instanceof NonceStoreFullError)) throw error;
+      refused++;
+    }
+  }
+  assert.equal(await nonces.remember('victim', 60_000), false, 'the live nonce is still remembered');
+  return refused;
+}
+
+describe('memory nonces, bounded', () => {
+  it('when full of live nonces, refuses new ones (and says so once) rather than forget one', async () => {
+    const told: NonceStoreFullError[] = [];
+    const nonces = memoryNonces({ maxEntries: 100, onFull: (error) => told.push(error) });
+    assert.ok((await noncesKeepLive(nonces, 200)) >= 100, 'the flood beyond its size is refused');
+    assert.equal(told.length, 1, 'told once for the whole episode');
+    assert.ok(told[0]!.retryAfterMs > 59_000 && told[0]!.retryAfterMs <= 60_000, 'until the first nonce expires');
+  });
+
+  it('makes room only as nonces expire, whatever their order', async () => {
+    const nonces = memoryNonces({ maxEntries: 3, onFull: () => {} });
+    assert.equal(await nonces.remember('long', 60_000), true);
+    assert.equal(await nonces.remember('short-1', 50), true);
+    assert.equal(await nonces.remember('short-2', 50), true);
+    const full = await nonces.remember('next', 60_000).catch((error: unknown) => error);
+    assert.ok(full instanceof NonceStoreFullError && full.retryAfterMs <= 50, 'full until the short ones expire');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await nonces.remember('next', 60_000), true, 'room made by the expired nonces behind a live one');
+    assert.equal(await nonces.remember('short-1', 50), true, 'an expired nonce may be used again');
+    await assert.rejects(nonces.remember('more', 60_000), NonceStoreFullError);
+    assert.equal(await nonces.remember('long', 60_000), false);
+    assert.equal(await nonces.remember('next', 60_000), false);
+  });
+});
+
 describe('redis state', () => {
   it('deny-list: a jti is denied until the expiry given', async (t) => {
     const redis = await connectRedis(t);
@@ -392,6 +447,12 @@ describe('redis state', () => {
     const redis = await connectRedis(t);
     if (!redis) return;
     await noncesBehave(redisNonces(redis, { prefix: runPrefix('nonce') }));
+    await redis.quit();
+  });
+  it('nonces: a live nonce is never forgotten, however many come after it', async (t) => {
+    const redis = await connectRedis(t);
+    if (!redis) return;
+    await noncesKeepLive(redisNonces(redis, { prefix: runPrefix('nonce-flood') }));
     await redis.quit();
   });
 });

@@ -1,6 +1,7 @@
 /**
- * Signed requests: each request carries an HMAC-SHA256 over its method, path and query,
- * timestamp, nonce and body digest (see src/http/request-signature.ts for the exact string).
+ * Signed requests: each request carries an HMAC-SHA256 over its method, authority (host:port),
+ * path and query as sent, timestamp, nonce and body digest (see src/http/request-signature.ts
+ * for the exact string).
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -49,13 +50,20 @@ export function hmacSignature(options: HmacSignatureOptions): AuthStrategy {
       const { bytes } = await request.body.bytes();
       const timestamp = String(Math.floor(now() / 1000));
       const nonce = makeNonce();
-      const target = pathAndQuery(request.url);
       const signature = bytesToHex(
         hmac(
           sha256,
           key,
           utf8ToBytes(
-            signingString({ method: request.method, target, timestamp, nonce, bodySha256: bytesToHex(sha256(bytes)) }),
+            signingString({
+              method: request.method,
+              // What fetch puts in Host (RFC 9110 §7.2): lower case, without a default port.
+              authority: request.url.host,
+              target: pathAndQuery(request.url),
+              timestamp,
+              nonce,
+              bodySha256: bytesToHex(sha256(bytes)),
+            }),
           ),
         ),
       );

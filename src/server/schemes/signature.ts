@@ -1,13 +1,20 @@
 /**
  * Signed requests (see src/http/request-signature.ts): the signature is checked first, in
- * constant time, then the timestamp window, then the nonce, so a forger can neither pass nor
- * use up other people's nonces.
+ * constant time, against the request-target exactly as received and the authority, then the
+ * timestamp window, then the nonce, so a forger can neither pass nor use up other people's nonces.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { invalidArgument } from '../../http/argument-error.ts';
-import { LAB_SIGNATURE_HEADERS, SIGNATURE_SCHEME, type SignatureLayout, signingString } from '../../http/index.ts';
+import {
+  LAB_SIGNATURE_HEADERS,
+  SIGNATURE_SCHEME,
+  type SignatureLayout,
+  signingString,
+  unsignableTarget,
+} from '../../http/index.ts';
 import { memoryNonces } from '../../stores/memory.ts';
 import type { NonceStore, SigningKeyLookup } from '../lookups.ts';
+import { NonceStoreFullError } from '../nonce-store-full.ts';
 import { type Principal, principalOf } from '../principal.ts';
 import type { Refusal } from '../refusal.ts';
 import type { Scheme } from '../scheme.ts';
@@ -20,6 +27,12 @@ export interface SignatureSchemeOptions {
   windowSeconds?: number;
   /** The replay cache; share one (Redis) across instances. @default memoryNonces() */
   nonces?: NonceStore;
+  /**
+   * The authority (host[:port], as clients name this API in their URLs) that signatures must be
+   * for, or several. Set it to tie signatures to this service whatever Host a client sends, and
+   * behind a proxy that rewrites Host. @default the request's Host field
+   */
+  authority?: string | readonly string[];
 }
 
 interface SignatureParts {
@@ -35,6 +48,7 @@ export function signatureScheme(options: SignatureSchemeOptions): Scheme<Signatu
   const layout = options.layout ?? 'authorization';
   const windowSeconds = options.windowSeconds ?? 300;
   const nonces = options.nonces ?? memoryNonces();
+  const authorities = authoritiesOf(options.authority);
   const invalid = (detail: string): Refusal => ({ reason: 'signature_invalid', scheme: 'signature', detail });
 
   return {
@@ -74,24 +88,36 @@ export function signatureScheme(options: SignatureSchemeOptions): Scheme<Signatu
       };
     },
     async verify(parts, request): Promise<Principal | Refusal> {
+      // The target as received, never as a URL parser would resolve it: what was signed is then
+      // what the app routes on. A target some parser could still resolve otherwise is refused.
+      const target = request.target;
+      const unsignable = unsignableTarget(target);
+      if (unsignable) return invalid(`${unsignable}: sign and send the path as a URL parser normalises it.`);
       const key = await options.keys.findSigningKey(parts.keyId);
-      const expected = createHmac('sha256', key?.secret ?? 'no such key')
-        .update(
-          signingString({
-            method: request.request.method,
-            target: request.url.pathname + request.url.search,
-            timestamp: parts.timestamp,
-            nonce: parts.nonce,
-            bodySha256: createHash('sha256')
-              .update(request.body ?? new Uint8Array(0))
-              .digest('hex'),
-          }),
-        )
-        .digest();
       const given = /^[0-9a-f]{64}$/.test(parts.signature) ? Buffer.from(parts.signature, 'hex') : Buffer.alloc(0);
-      if (!key || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      const bodySha256 = createHash('sha256')
+        .update(request.body ?? new Uint8Array(0))
+        .digest('hex');
+      let matches = false;
+      for (const authority of authorities ?? [request.authority]) {
+        const expected = createHmac('sha256', key?.secret ?? 'no such key')
+          .update(
+            signingString({
+              method: request.request.method,
+              authority,
+              target,
+              timestamp: parts.timestamp,
+              nonce: parts.nonce,
+              bodySha256,
+            }),
+          )
+          .digest();
+        // Every authority is tried, so the time taken does not tell which one matched.
+        if (given.length === expected.length && timingSafeEqual(given, expected)) matches = true;
+      }
+      if (!key || !matches) {
         return invalid(
-          'The signature does not match the request: sign the exact method, path and query, timestamp, nonce and body sent.',
+          'The signature does not match the request: sign the exact method, authority, path and query, timestamp, nonce and body sent.',
         );
       }
       const skew = Math.abs(Date.now() / 1000 - Number(parts.timestamp));
@@ -102,7 +128,21 @@ export function signatureScheme(options: SignatureSchemeOptions): Scheme<Signatu
           detail: `The request was signed ${Math.round(skew)} s away from the server's clock; the window is ${windowSeconds} s.`,
         };
       }
-      if (!(await nonces.remember(`${parts.keyId}:${parts.nonce}`, windowSeconds * 2000))) {
+      let fresh: boolean;
+      try {
+        fresh = await nonces.remember(`${parts.keyId}:${parts.nonce}`, windowSeconds * 2000);
+      } catch (error) {
+        // A replay cache that cannot take the nonce fails closed: the request is not served, and
+        // since the signature is good, the refusal is the server's (503), not the client's.
+        if (!(error instanceof NonceStoreFullError)) throw error;
+        return {
+          reason: 'store_unavailable',
+          scheme: 'signature',
+          detail: 'The replay cache is full of nonces still inside their window; send the request again later.',
+          retryAfterMs: error.retryAfterMs,
+        };
+      }
+      if (!fresh) {
         return {
           reason: 'signature_replayed',
           scheme: 'signature',
@@ -127,4 +167,16 @@ export function signatureScheme(options: SignatureSchemeOptions): Scheme<Signatu
             description: `${SIGNATURE_SCHEME} keyId, timestamp, nonce, signature`,
           },
   };
+}
+
+function authoritiesOf(option: string | readonly string[] | undefined): readonly string[] | undefined {
+  if (option === undefined) return undefined;
+  const list = typeof option === 'string' ? [option] : option;
+  if (
+    !Array.isArray(list) ||
+    list.length === 0 ||
+    !list.every((a) => typeof a === 'string' && a !== '' && !/[\s/?#@]/.test(a))
+  )
+    throw invalidArgument('signatureScheme: authority must be a host[:port] (or a non-empty list of them)');
+  return list.map((a) => a.toLowerCase());
 }

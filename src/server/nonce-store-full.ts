@@ -1,0 +1,18 @@
+/**
+ * A replay cache that has no room for another nonce. It must never make room by forgetting a
+ * nonce still inside its window (the request it belongs to could then be replayed), so it refuses
+ * the new one instead, and the signature scheme answers 503 store_unavailable: fail closed.
+ */
+export class NonceStoreFullError extends Error {
+  static readonly code = 'ERR_GATEHOUSE_NONCE_STORE_FULL';
+  readonly code = NonceStoreFullError.code;
+  /** When the first nonce held leaves its window, freeing room. */
+  readonly retryAfterMs: number;
+  constructor(capacity: number, retryAfterMs: number) {
+    super(
+      `The replay cache holds ${capacity} nonces, all inside their window: new signed requests are refused until some expire. Size it for (signed requests per second) × 2 × window, or use a shared store (Redis, SQL).`,
+    );
+    this.name = 'NonceStoreFullError';
+    this.retryAfterMs = retryAfterMs;
+  }
+}

@@ -1,0 +1,377 @@
+/**
+ * Signed requests, moved or replayed: a request signed for one target (method, authority, path
+ * and query) must verify for that target only, on every adapter, whatever the server's URL parser
+ * or router would make of another one; and a captured signed request must not verify twice, however
+ * full the replay cache is. Each case is an attack sent over a real socket; the server counts the
+ * runs of its protected handlers.
+ */
+import assert from 'node:assert/strict';
+import { createServer, request as httpRequest, type ServerResponse } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { serve } from '@hono/node-server';
+import express from 'express';
+import Fastify from 'fastify';
+import { Hono } from 'hono';
+import { authenticate } from '../../src/adapters/express.ts';
+import { gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
+import { type GatehouseVariables, honoGuard, honoProtect } from '../../src/adapters/hono.ts';
+import { type AuthenticatedRequest, protect } from '../../src/adapters/node.ts';
+import { createClient, hmacSignature } from '../../src/client/index.ts';
+import { RequestBody } from '../../src/client/request-body.ts';
+import {
+  createGuard,
+  type Guard,
+  memoryNonces,
+  memorySigningKeys,
+  type SignatureSchemeOptions,
+  signatureScheme,
+} from '../../src/server/index.ts';
+import { type App, appOf, listening } from '../support/adapter-apps.ts';
+
+const KEY = { keyId: 'svc-key', secret: 'svc-signing-secret-0123456789', id: 'svc' };
+const BODY = '{"item":"book","qty":1}';
+
+/** One run of a protected handler: which route ran, and for whom. */
+interface Run {
+  route: 'orders' | 'purge';
+  principal: string | undefined;
+}
+
+/** A server with two guarded routes, POST {prefix}/orders and POST {prefix}/admin/purge/*. */
+interface Target extends App {
+  prefix: string;
+}
+type Start = (guard: Guard, runs: Run[]) => Promise<Target>;
+
+const adapters: Array<[string, Start]> = [
+  [
+    'node:http protect()',
+    async (guard, runs) => {
+      const handler = (route: Run['route']) =>
+        protect(guard, (req: AuthenticatedRequest, res: ServerResponse) => {
+          runs.push({ route, principal: req.auth?.id });
+          res.end(route);
+        });
+      const orders = handler('orders');
+      const purge = handler('purge');
+      // Routing by the raw request-target, as a node:http app does.
+      const app = await listening(
+        createServer((req, res) => {
+          const path = (req.url ?? '/').split('?')[0]!;
+          if (path.startsWith('/admin/purge/')) return void purge(req, res);
+          if (path === '/orders') return void orders(req, res);
+          res.writeHead(404).end();
+        }),
+      );
+      return { ...app, prefix: '' };
+    },
+  ],
+  [
+    'Express authenticate()',
+    async (guard, runs) => {
+      const app = express();
+      const handler = (route: Run['route']) => (req: express.Request, res: express.Response) => {
+        runs.push({ route, principal: req.auth?.id });
+        res.send(route);
+      };
+      app.post('/orders', authenticate(guard), handler('orders'));
+      app.post('/admin/purge/{*rest}', authenticate(guard), handler('purge'));
+      return { ...(await listening(createServer(app))), prefix: '' };
+    },
+  ],
+  [
+    "Express authenticate() in a router mounted at '/api'",
+    async (guard, runs) => {
+      const app = express();
+      const api = express.Router();
+      const handler = (route: Run['route']) => (req: express.Request, res: express.Response) => {
+        runs.push({ route, principal: req.auth?.id });
+        res.send(route);
+      };
+      api.post('/orders', authenticate(guard), handler('orders'));
+      api.post('/admin/purge/{*rest}', authenticate(guard), handler('purge'));
+      app.use('/api', api);
+      return { ...(await listening(createServer(app))), prefix: '/api' };
+    },
+  ],
+  [
+    'Fastify guardHandler()',
+    async (guard, runs) => {
+      const app = Fastify();
+      await app.register(gatehousePlugin, { guard });
+      const handler = (route: Run['route']) => async (request: import('fastify').FastifyRequest) => {
+        runs.push({ route, principal: request.auth?.id });
+        return route;
+      };
+      app.post('/orders', { preHandler: guardHandler(guard) }, handler('orders'));
+      app.post('/admin/purge/*', { preHandler: guardHandler(guard) }, handler('purge'));
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      return { ...appOf(app.server), close: () => app.close(), prefix: '' };
+    },
+  ],
+  [
+    'Hono honoGuard() on @hono/node-server',
+    async (guard, runs) => {
+      const app = new Hono<{ Variables: GatehouseVariables }>();
+      const handler = (route: Run['route']) => (c: import('hono').Context<{ Variables: GatehouseVariables }>) => {
+        runs.push({ route, principal: c.get('auth')?.id });
+        return c.text(route);
+      };
+      app.post('/orders', honoGuard(guard), handler('orders'));
+      app.post('/admin/purge/*', honoGuard(guard), handler('purge'));
+      return { ...(await serveHono(app)), prefix: '' };
+    },
+  ],
+  [
+    'Hono honoProtect() on @hono/node-server',
+    async (guard, runs) => {
+      const app = new Hono<{ Variables: GatehouseVariables }>();
+      const handler = (route: Run['route']) =>
+        honoProtect(guard, (c) => {
+          runs.push({ route, principal: c.get('auth')?.id });
+          return c.text(route);
+        });
+      app.post('/orders', handler('orders'));
+      app.post('/admin/purge/*', handler('purge'));
+      return { ...(await serveHono(app)), prefix: '' };
+    },
+  ],
+];
+
+async function serveHono(app: Hono<{ Variables: GatehouseVariables }>): Promise<App> {
+  const server = await new Promise<import('node:http').Server>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () =>
+      resolve(s as import('node:http').Server),
+    );
+  });
+  return appOf(server);
+}
+
+function signedGuard(options: Partial<SignatureSchemeOptions> = {}): Guard {
+  return createGuard({ schemes: [signatureScheme({ keys: memorySigningKeys([KEY]), ...options })] });
+}
+
+/**
+ * The Authorization the Gatehouse client puts on a POST to `url` (a fresh nonce each time), taken
+ * from its signing strategy without sending: the captured request an attacker then moves.
+ */
+async function signatureFor(url: string, body = BODY, key: { keyId: string; secret: string } = KEY): Promise<string> {
+  const request = {
+    url: new URL(url),
+    method: 'POST',
+    headers: new Headers(),
+    body: new RequestBody(body),
+    credentialsAllowed: true,
+  };
+  const flow = hmacSignature({ keyId: key.keyId, secret: key.secret }).flow(request, {
+    signal: undefined,
+    reportRefresh() {},
+  } as never);
+  const signed = (await flow.next()).value;
+  assert.ok(signed, 'the strategy yields the signed request');
+  return signed.headers.get('authorization')!;
+}
+
+/**
+ * A POST with the request-target exactly as given (node:http sends the path as it is: no dot
+ * segment is resolved, no backslash turned around) and, unless given, the Host fetch would send.
+ */
+function post(
+  app: App,
+  target: string,
+  headers: Record<string, string>,
+  body = BODY,
+): Promise<{ status: number; code: string | undefined; retryAfter: string | undefined }> {
+  const { host } = new URL(app.url);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(app.url, {
+      method: 'POST',
+      path: target,
+      headers: { host, 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), ...headers },
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => {
+        text += chunk;
+      });
+      res.on('end', () => {
+        let code: string | undefined;
+        try {
+          code = JSON.parse(text).code;
+        } catch {
+          code = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, code, retryAfter: res.headers['retry-after'] });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * Refused by the guard for its signature, or before any guard ran: the server refused the target
+ * itself (400: @hono/node-server will not parse a backslash) or the router had no route for it (404).
+ */
+function refused(answer: { status: number; code: string | undefined }): boolean {
+  if (answer.status === 401) return answer.code === 'signature_invalid';
+  return (answer.status === 400 || answer.status === 404) && answer.code === undefined;
+}
+
+for (const [name, start] of adapters) {
+  describe(`signed requests on ${name}`, () => {
+    const runs: Run[] = [];
+    let app: Target;
+    let orders: string;
+    before(async () => {
+      app = await start(signedGuard(), runs);
+      orders = `${app.prefix}/orders`;
+    });
+    after(() => app.close());
+
+    it('a request the client signed verifies where it was sent, with its query as sent', async () => {
+      const client = createClient({ baseUrl: app.url, auth: hmacSignature(KEY), retry: false, throwHttpErrors: false });
+      for (const path of [orders, `${orders}?`, `${orders}?page=2&next=../x&dot=%2e%2e`]) {
+        runs.length = 0;
+        const response = await client.post(`${app.url}${path}`, {
+          body: BODY,
+          headers: { 'content-type': 'text/plain' },
+        });
+        assert.equal(response.status, 200, `${path}: ${await response.text()}`);
+        assert.deepStrictEqual(runs, [{ route: 'orders', principal: 'svc' }], path);
+      }
+    });
+
+    // Each: signed for POST {prefix}/orders on this server, sent as another request-target.
+    const moved: Array<[string, (prefix: string) => string]> = [
+      ['dot segments', (p) => `${p}/admin/purge/../../orders`],
+      ['%2e%2e in either case', (p) => `${p}/admin/purge/%2e%2e/%2E%2E/orders`],
+      ['half-encoded dot segments', (p) => `${p}/admin/purge/.%2e/%2E./orders`],
+      ['a single-dot segment', (p) => `${p}/admin/purge/./../../orders`],
+      ['backslashes', (p) => `${p}/admin/purge/..\\..\\orders`],
+      ['a trailing "?"', (p) => `${p}/orders?`],
+      ['a query added', (p) => `${p}/orders?dry=0`],
+      ['a trailing slash', (p) => `${p}/orders/`],
+      ['the absolute form', (p) => `ABSOLUTE${p}/orders`],
+    ];
+    for (const [label, target] of moved) {
+      it(`refuses a request signed for /orders and sent with ${label}; no handler runs`, async () => {
+        runs.length = 0;
+        const sent = target(app.prefix).replace('ABSOLUTE', app.url);
+        const authorization = await signatureFor(`${app.url}${orders}`);
+        const answer = await post(app, sent, { authorization });
+        assert.deepStrictEqual(runs, [], `${sent}: a protected handler ran`);
+        assert.ok(refused(answer), `${sent}: ${answer.status} ${answer.code}`);
+      });
+    }
+
+    it('refuses a request signed for another authority (another service sharing the key)', async () => {
+      runs.length = 0;
+      const authorization = await signatureFor(`http://staging.api.test${orders}`);
+      const answer = await post(app, orders, { authorization });
+      assert.deepStrictEqual([answer.status, answer.code, runs], [401, 'signature_invalid', []]);
+    });
+
+    it('refuses a request signed for the path without its mount prefix, or with another one', async () => {
+      runs.length = 0;
+      for (const [signedFor, sentTo] of [
+        ['/orders', orders],
+        [`/v2${orders}`, orders],
+        [orders, `/v2${orders}`],
+      ] as const) {
+        if (signedFor === sentTo) continue;
+        const authorization = await signatureFor(`${app.url}${signedFor}`);
+        const answer = await post(app, sentTo, { authorization });
+        assert.ok(refused(answer), `signed for ${signedFor}, sent to ${sentTo}: ${answer.status} ${answer.code}`);
+      }
+      assert.deepStrictEqual(runs, []);
+    });
+  });
+}
+
+describe('signed requests on a Web Request (Hono in-process, app.request)', () => {
+  const runs: Run[] = [];
+  const app = new Hono<{ Variables: GatehouseVariables }>();
+  app.post('/orders', honoGuard(signedGuard()), (c) => {
+    runs.push({ route: 'orders', principal: c.get('auth')?.id });
+    return c.text('orders');
+  });
+  const send = async (url: string, authorization: string) => {
+    const response = await app.request(url, { method: 'POST', headers: { authorization }, body: BODY });
+    return [response.status, response.status === 200 ? undefined : (await response.json()).code];
+  };
+
+  it('verifies the path and query of the Request URL as serialised, and that only', async () => {
+    runs.length = 0;
+    const signed = 'http://localhost/orders';
+    assert.deepStrictEqual(await send(signed, await signatureFor(signed)), [200, undefined]);
+    assert.deepStrictEqual(await send(`${signed}?`, await signatureFor(signed)), [401, 'signature_invalid']);
+    assert.deepStrictEqual(await send(signed, await signatureFor(`${signed}?`)), [401, 'signature_invalid']);
+    assert.deepStrictEqual(await send(`${signed}?`, await signatureFor(`${signed}?`)), [200, undefined]);
+    assert.deepStrictEqual(
+      await send('http://other.test/orders', await signatureFor(signed)),
+      [401, 'signature_invalid'],
+      'the authority of the URL, when no Host field is there',
+    );
+    assert.equal(runs.length, 2);
+  });
+});
+
+describe('signed requests: the authority the server answers as', () => {
+  const runs: Run[] = [];
+  let app: Target;
+  before(async () => {
+    // Behind a proxy that rewrites Host, or to tie signatures to this service whatever Host says.
+    app = await adapters[0]![1](signedGuard({ authority: 'api.test' }), runs);
+  });
+  after(() => app.close());
+
+  it('verifies a request signed for the configured authority, whatever Host the proxy sent', async () => {
+    runs.length = 0;
+    const answer = await post(app, '/orders', { authorization: await signatureFor('https://api.test/orders') });
+    assert.deepStrictEqual([answer.status, runs], [200, [{ route: 'orders', principal: 'svc' }]]);
+  });
+
+  it('refuses a request signed for another authority even when its Host claims that authority', async () => {
+    runs.length = 0;
+    const authorization = await signatureFor('https://staging.api.test/orders');
+    const answer = await post(app, '/orders', { authorization, host: 'staging.api.test' });
+    assert.deepStrictEqual([answer.status, answer.code, runs], [401, 'signature_invalid', []]);
+  });
+});
+
+describe('signed requests: the replay cache, flooded', () => {
+  const runs: Run[] = [];
+  const TENANT = { keyId: 'tenant-key', secret: 'tenant-signing-secret-0123456789', id: 'tenant' };
+  let app: Target;
+  before(async () => {
+    const guard = createGuard({
+      schemes: [signatureScheme({ keys: memorySigningKeys([KEY, TENANT]), nonces: memoryNonces(200) })],
+    });
+    app = await adapters[0]![1](guard, runs);
+  });
+  after(() => app.close());
+
+  it('a captured request stays refused after another key holder fills the cache; new ones get 503', async () => {
+    const captured = await signatureFor(`${app.url}/orders`);
+    assert.equal((await post(app, '/orders', { authorization: captured })).status, 200);
+    assert.equal((await post(app, '/orders', { authorization: captured })).code, 'signature_replayed');
+    // Another tenant's own valid signed requests, as many as the cache holds.
+    const flood = [];
+    for (let i = 0; i < 200; i++) {
+      flood.push(await post(app, '/orders', { authorization: await signatureFor(`${app.url}/orders`, BODY, TENANT) }));
+    }
+    assert.ok(
+      flood.every((a) => a.status === 200 || (a.status === 503 && a.code === 'store_unavailable')),
+      'each flood request is either served or refused 503 for a full cache',
+    );
+    runs.length = 0;
+    const replay = await post(app, '/orders', { authorization: captured });
+    assert.deepStrictEqual([replay.status, replay.code], [401, 'signature_replayed'], 'the replay is still refused');
+    const fresh = await post(app, '/orders', { authorization: await signatureFor(`${app.url}/orders`) });
+    assert.deepStrictEqual([fresh.status, fresh.code], [503, 'store_unavailable'], 'a full cache refuses new nonces');
+    assert.ok(Number(fresh.retryAfter) > 0, 'with Retry-After');
+    assert.deepStrictEqual(runs, []);
+  });
+});
