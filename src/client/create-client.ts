@@ -3,6 +3,7 @@
  * deadline → retry (backoff, Retry-After, origin cooldown) → redirect (credentials stay with
  * their origin) → auth (apply credentials; on 401 maybe recover once) → cookies → transport.
  */
+import { invalidArgument } from '../http/argument-error.ts';
 import {
   headerSecrets,
   isCredentialHeader,
@@ -302,7 +303,14 @@ function resolveUrl(input: string | URL, baseUrl: URL | undefined): URL {
   if (/^[a-z][a-z0-9+.-]*:/i.test(input)) return new URL(input);
   if (!baseUrl) throw new TypeError(`client.fetch(${JSON.stringify(input)}): a relative URL needs the baseUrl option`);
   // Joined as a path below baseUrl, so 'users' and '/users' both land under /v1/.
-  return new URL(input.replace(/^\/+/, ''), baseUrl);
+  const url = new URL(input.replace(/^\/+/, ''), baseUrl);
+  // The URL parser reads a backslash as a slash and drops leading spaces, tabs and newlines, so
+  // `\\evil/x` and ` //evil/x` name another host. A relative URL never leaves the baseUrl's origin.
+  if (url.origin !== baseUrl.origin)
+    throw invalidArgument(
+      `client.fetch(input): the relative URL given resolves to ${url.origin}, outside the baseUrl origin (${baseUrl.origin}); pass an absolute URL to call another origin`,
+    );
+  return url;
 }
 
 function finalError(error: unknown, state: CallState): unknown {

@@ -174,6 +174,10 @@ function dropSecretParams(target: URL, secretParams: ReadonlySet<string>, sent: 
   return [...dropped].map((name) => `?${name}`);
 }
 
+function lowerCased(values: Iterable<string>): string[] {
+  return [...values].map((value) => value.toLowerCase());
+}
+
 /** Throws when a sent secret is still anywhere in `target` (as written, or percent-decoded). */
 function refuseCarriedSecret(
   from: URL,
@@ -189,7 +193,9 @@ function refuseCarriedSecret(
   try {
     decoded = decodeURIComponent(target.href);
   } catch {}
-  if (!carries(target.href) && !carries(decoded)) return;
+  // Host names are lower-cased by the parser, and the DNS query for one would carry the secret.
+  const inHost = () => secretRedactor(lowerCased(sent))(target.hostname) !== target.hostname;
+  if (!carries(target.href) && !carries(decoded) && !inHost()) return;
   throw new RedirectSecretError({ from: scrub(show(from)), to: scrub(show(target)), status });
 }
 

@@ -453,3 +453,75 @@ describe('a query-string key on a redirect from https down to http', () => {
     }
   });
 });
+
+describe('a relative URL that spells another origin (beyond the list)', () => {
+  // The URL parser reads a backslash as a slash and drops leading spaces, tabs and newlines, so
+  // these "paths" (say, taken from an API answer) are network-path references to another host.
+  for (const spelling of ['\\\\', '\\/', '/\\\\', ' //', '\t//', '\n//', '\\\\\t']) {
+    it(`${JSON.stringify(`${spelling}host:port/x`)} under a baseUrl is refused, and never sent`, async () => {
+      const other = await otherOrigin();
+      const api = await otherOrigin();
+      const client = createClient({ baseUrl: `${api.url}v1/`, auth: bearer(TOKEN), otherOrigins: 'omit' });
+      const error = await client.get(`${spelling}localhost:${other.port}/x`).then(
+        () => assert.fail('sent'),
+        (e: unknown) => e as TypeError & { code: string },
+      );
+      assert.equal(error.code, 'ERR_GATEHOUSE_INVALID_ARGUMENT');
+      assert.match(error.message, /outside the baseUrl origin/);
+      assert.equal(other.received.length + api.received.length, 0);
+      const plain = createClient({ baseUrl: `${api.url}v1/` });
+      await assert.rejects(plain.get(`${spelling}localhost:${other.port}/x`), {
+        code: 'ERR_GATEHOUSE_INVALID_ARGUMENT',
+      });
+      assert.equal(other.received.length, 0, 'not even from a client without credentials');
+    });
+  }
+
+  it('a path that only looks odd stays under the baseUrl', async () => {
+    const api = await otherOrigin();
+    const client = createClient({ baseUrl: `${api.url}v1/`, auth: bearer(TOKEN) });
+    await client.get('//items');
+    await client.get('%2F%2Flocalhost/x');
+    assert.deepStrictEqual(
+      api.received.map((r) => r.url),
+      ['/v1/items', '/v1/%2F%2Flocalhost/x'],
+    );
+  });
+});
+
+describe('more places a Location may carry a secret', () => {
+  it('refuses a Location whose host name spells the key (host names are lower-cased: a DNS query would carry it)', async () => {
+    const start = await redirecting(() => `http://${QUERY_KEY}.localhost:9/`);
+    await assert.rejects(createClient({ auth: apiKey({ query: 'api_key' }, QUERY_KEY) }).get(`${start.url}go`), {
+      code: 'ERR_GATEHOUSE_REDIRECT_SECRET',
+    });
+  });
+
+  it('refuses a Location carrying the key base64url-encoded in the path, or as a query parameter name', async () => {
+    const other = await otherOrigin();
+    const spellings = [
+      `${other.origin}/${Buffer.from(QUERY_KEY).toString('base64url')}`,
+      `${other.origin}/x?${QUERY_KEY}=1`,
+    ];
+    let i = 0;
+    const start = await redirecting(() => spellings[i++]!);
+    const client = createClient({ auth: apiKey({ query: 'api_key' }, QUERY_KEY) });
+    for (const _ of spellings)
+      await assert.rejects(client.get(`${start.url}go`), { code: 'ERR_GATEHOUSE_REDIRECT_SECRET' });
+    assert.equal(other.received.length, 0);
+  });
+
+  it('a Request naming another origin is held to the same rule as a URL', async () => {
+    const other = await otherOrigin();
+    const client = createClient({ baseUrl: 'http://127.0.0.1:9/', auth: bearer(TOKEN) });
+    await assert.rejects(client.fetch(new Request(`${other.url}x`)), {
+      code: 'ERR_GATEHOUSE_CROSS_ORIGIN_CREDENTIALS',
+    });
+    const omitted = await client.fetch(new Request(`${other.url}x`, { headers: { 'x-per-call': '1' } }), {
+      otherOrigins: 'omit',
+    });
+    assert.equal(omitted.status, 200);
+    assert.equal(other.received.length, 1);
+    assert.ok(!reached(other, TOKEN));
+  });
+});
