@@ -528,3 +528,19 @@ describe('more places a Location may carry a secret', () => {
     assert.ok(!reached(other, TOKEN));
   });
 });
+
+describe('a call sent without credentials says so when it is refused', () => {
+  it("a 401 from the other origin names why no credentials went (otherOrigins: 'omit')", async () => {
+    const other = await serve((_req, res) => json(res, 401, { title: 'no' }, { 'www-authenticate': 'Bearer' }));
+    const client = createClient({ baseUrl: 'http://127.0.0.1:9/', auth: bearer(TOKEN), otherOrigins: 'omit' });
+    await assert.rejects(client.get(`${other.url}x`), (error: Error & { code: string }) => {
+      assert.equal(error.code, 'ERR_GATEHOUSE_UNAUTHORIZED');
+      assert.match(
+        error.message,
+        /Sent without this client's credentials: http:\/\/127\.0\.0\.1:\d+ is not its baseUrl origin/,
+      );
+      assert.ok(!error.message.includes(TOKEN));
+      return true;
+    });
+  });
+});
