@@ -3,8 +3,10 @@
  * deadline → retry (backoff, Retry-After, origin cooldown) → redirect (credentials stay with
  * their origin) → auth (apply credentials; on 401 maybe recover once) → cookies → transport.
  */
+import { invalidArgument } from '../http/argument-error.ts';
 import {
   headerSecrets,
+  isCredentialHeader,
   isSecretHeader,
   PROBLEM_CONTENT_TYPE,
   type ProblemDetails,
@@ -16,15 +18,23 @@ import { Budget, BudgetExpired } from './abort.ts';
 import { authNotes, authStage, sentFor } from './auth-stage.ts';
 import { type CookieJarLike, cookieStage, createCookieJar } from './cookies.ts';
 import { readBodyStart } from './errors/body-excerpt.ts';
+import { CrossOriginCredentialsError } from './errors/credential-origin-errors.ts';
 import { GatehouseError } from './errors/gatehouse-error.ts';
 import { httpErrorFor } from './errors/http-error.ts';
 import { TimeoutError } from './errors/timeout-error.ts';
 import { type BodyContext, guardBody } from './guarded-body.ts';
-import { type ClientOptions, NO_LISTENER, type NormalizedOptions, normalizeOptions } from './options.ts';
+import {
+  type ClientOptions,
+  NO_LISTENER,
+  type NormalizedOptions,
+  normalizeOptions,
+  type OtherOrigins,
+  otherOriginsOption,
+} from './options.ts';
 import { OriginConcurrency } from './origin-concurrency.ts';
 import { OriginCooldown } from './origin-cooldown.ts';
 import type { OutgoingRequest } from './outgoing-request.ts';
-import { redirectStage, TooManyRedirectsError } from './redirect.ts';
+import { credentialHeaderNames, redirectStage, TooManyRedirectsError } from './redirect.ts';
 import { type BodySource, RequestBody } from './request-body.ts';
 import { type CallState, sendWithRetry } from './retry.ts';
 import { isRetrySafe } from './retry-policy.ts';
@@ -35,6 +45,8 @@ export interface ClientRequestInit extends Omit<RequestInit, 'body'> {
   body?: BodySource;
   /** Overrides the client's throwHttpErrors for this call. */
   throwHttpErrors?: boolean;
+  /** Overrides the client's otherOrigins for this call: 'omit' sends it to another origin without credentials. */
+  otherOrigins?: OtherOrigins;
 }
 
 export interface Client {
@@ -63,6 +75,18 @@ export function createClient(options: ClientOptions = {}): Client {
   const secretHeaders = new Set(
     [...(config.auth?.secretHeaders ?? []), ...config.redirect.secretHeaders].map((h) => h.toLowerCase()),
   );
+  // With a baseUrl, the client's credentials belong to its origin and the trusted ones; without,
+  // to whatever origin each call starts at (the redirect stage keeps them there).
+  const homeOrigin = config.baseUrl?.origin;
+  const credentialOrigins =
+    homeOrigin === undefined
+      ? undefined
+      : [...new Set([homeOrigin, ...config.redirect.trustedOrigins.map((o) => new URL(o).origin)])];
+  const credentialHeaders = credentialHeaderNames(config.redirect);
+  const holdsCredentials = config.auth !== undefined || credentialHeaders.some((name) => config.headers.has(name));
+  // The default headers a call to another origin starts from.
+  const publicHeaders = new Headers(config.headers);
+  for (const name of credentialHeaders) publicHeaders.delete(name);
   let jar: Promise<CookieJarLike> | undefined;
   if (config.cookies === true) jar = createCookieJar();
   else if (config.cookies) jar = Promise.resolve(config.cookies);
@@ -74,6 +98,14 @@ export function createClient(options: ClientOptions = {}): Client {
   const withAuth = authStage(config.auth, config.onRefresh, withCookies);
   const withRedirects = redirectStage(
     config.redirect,
+    {
+      home: homeOrigin,
+      secretParams,
+      // Only what carries credentials: a redirect refused for an idempotency key would be a false alarm.
+      secretsOf: (request) =>
+        carriedSecrets([request], (name) => isCredentialHeader(name) || secretHeaders.has(name), secretParams),
+      show: (url) => redactUrl(url, secretParams),
+    },
     (event) =>
       config.onRedirect({ ...event, from: redactUrl(event.from, secretParams), to: redactUrl(event.to, secretParams) }),
     withAuth,
@@ -104,7 +136,11 @@ export function createClient(options: ClientOptions = {}): Client {
     const throwHttpErrors = init.throwHttpErrors ?? config.throwHttpErrors;
     if (response.ok || !throwHttpErrors || response.type === 'opaqueredirect') return response;
     if (response.status >= 300 && response.status < 400 && !config.redirect.follow) return response;
-    const note = [authNotes.get(response), state.note].filter(Boolean).join(' ') || undefined;
+    const withheld =
+      !request.credentialsAllowed && holdsCredentials
+        ? `Sent without this client's credentials: ${request.url.origin} is not its baseUrl origin nor a trusted one (otherOrigins: 'omit').`
+        : undefined;
+    const note = [authNotes.get(response), state.note, withheld].filter(Boolean).join(' ') || undefined;
     throw httpErrorFor({
       response,
       method: request.method,
@@ -113,20 +149,53 @@ export function createClient(options: ClientOptions = {}): Client {
       problem: await readProblem(response),
       note,
       retryAfterMs: state.retryAfterMs,
-      secrets: carriedSecrets([request, sentFor.get(response)], secretHeaders, secretParams),
+      secrets: carriedSecrets(
+        [request, sentFor.get(response)],
+        (name) => isSecretHeader(name) || secretHeaders.has(name),
+        secretParams,
+      ),
     });
   }
 
   async function fromRequest(input: Request, init: ClientRequestInit): Promise<OutgoingRequest> {
-    const headers = new Headers(config.headers);
+    const url = new URL(input.url);
+    const method = (init.method ?? input.method).toUpperCase();
+    const { headers, credentialsAllowed } = defaultsFor(url, method, init);
     for (const [name, value] of input.headers) headers.set(name, value);
     // A Request's body is a one-shot stream: read it once so it can be replayed.
     const body: BodySource = input.body === null ? null : new Uint8Array(await input.arrayBuffer());
-    return finish(new URL(input.url), input.method, headers, body, init);
+    return finish(url, method, headers, body, init, credentialsAllowed);
   }
 
   function buildRequest(input: string | URL, init: ClientRequestInit): OutgoingRequest {
-    return finish(resolveUrl(input, config.baseUrl), 'GET', new Headers(config.headers), null, init);
+    const url = resolveUrl(input, config.baseUrl);
+    const method = (init.method ?? 'GET').toUpperCase();
+    const { headers, credentialsAllowed } = defaultsFor(url, method, init);
+    return finish(url, method, headers, null, init, credentialsAllowed);
+  }
+
+  /**
+   * The headers a call starts from, and whether the client's credentials go with it. A call that
+   * names an origin its credentials do not belong to (a `next` link from an answer) is refused
+   * before anything is sent, or with otherOrigins: 'omit' sent without them: without the strategy
+   * and without the credential headers of the client's `headers` (those the call sets itself go).
+   */
+  function defaultsFor(
+    url: URL,
+    method: string,
+    init: ClientRequestInit,
+  ): { headers: Headers; credentialsAllowed: boolean } {
+    if (credentialOrigins === undefined || credentialOrigins.includes(url.origin))
+      return { headers: new Headers(config.headers), credentialsAllowed: true };
+    if (holdsCredentials && otherOriginsOption(init.otherOrigins, 'otherOrigins', config.otherOrigins) === 'throw') {
+      throw new CrossOriginCredentialsError({
+        method,
+        url: redactUrl(url, secretParams),
+        origin: url.origin,
+        allowed: credentialOrigins,
+      });
+    }
+    return { headers: new Headers(publicHeaders), credentialsAllowed: false };
   }
 
   function finish(
@@ -135,6 +204,7 @@ export function createClient(options: ClientOptions = {}): Client {
     headers: Headers,
     body: BodySource,
     init: ClientRequestInit,
+    credentialsAllowed: boolean,
   ): OutgoingRequest {
     if (init.method !== undefined) method = init.method;
     if (init.headers !== undefined) for (const [name, value] of new Headers(init.headers)) headers.set(name, value);
@@ -144,7 +214,7 @@ export function createClient(options: ClientOptions = {}): Client {
       // One key for every attempt of this call: the server applies the request once (draft-ietf-httpapi-idempotency-key-header).
       headers.set('idempotency-key', crypto.randomUUID());
     }
-    return { url, method, headers, body: new RequestBody(body), credentialsAllowed: true };
+    return { url, method, headers, body: new RequestBody(body), credentialsAllowed };
   }
 
   const withMethod =
@@ -213,17 +283,16 @@ class Call implements CallState, BodyContext {
   }
 }
 
-/** The secrets the requests carried: credential header values and secret query values. */
+/** The secrets the requests carried: the values of the headers `isSecret` names, and secret query values. */
 function carriedSecrets(
   requests: Array<OutgoingRequest | undefined>,
-  secretHeaders: ReadonlySet<string>,
+  isSecret: (name: string) => boolean,
   secretParams: readonly string[],
 ): string[] {
   const secrets: string[] = [];
   for (const request of requests) {
     if (!request) continue;
-    for (const [name, value] of request.headers)
-      if (isSecretHeader(name) || secretHeaders.has(name)) secrets.push(...headerSecrets(name, value));
+    for (const [name, value] of request.headers) if (isSecret(name)) secrets.push(...headerSecrets(name, value));
     secrets.push(...urlSecrets(request.url, secretParams));
   }
   return secrets;
@@ -235,7 +304,14 @@ function resolveUrl(input: string | URL, baseUrl: URL | undefined): URL {
   if (/^[a-z][a-z0-9+.-]*:/i.test(input)) return new URL(input);
   if (!baseUrl) throw new TypeError(`client.fetch(${JSON.stringify(input)}): a relative URL needs the baseUrl option`);
   // Joined as a path below baseUrl, so 'users' and '/users' both land under /v1/.
-  return new URL(input.replace(/^\/+/, ''), baseUrl);
+  const url = new URL(input.replace(/^\/+/, ''), baseUrl);
+  // The URL parser reads a backslash as a slash and drops leading spaces, tabs and newlines, so
+  // `\\evil/x` and ` //evil/x` name another host. A relative URL never leaves the baseUrl's origin.
+  if (url.origin !== baseUrl.origin)
+    throw invalidArgument(
+      `client.fetch(input): the relative URL given resolves to ${url.origin}, outside the baseUrl origin (${baseUrl.origin}); pass an absolute URL to call another origin`,
+    );
+  return url;
 }
 
 function finalError(error: unknown, state: CallState): unknown {

@@ -13,6 +13,7 @@ export type { CookieJarLike } from './cookies.ts';
 export { type Client, type ClientRequestInit, createClient } from './create-client.ts';
 export { AuthenticationError } from './errors/authentication-error.ts';
 export { BodyCutError } from './errors/body-cut-error.ts';
+export { CrossOriginCredentialsError, RedirectSecretError } from './errors/credential-origin-errors.ts';
 export { DigestDowngradeError, DigestRealmError } from './errors/digest-errors.ts';
 export { GatehouseError } from './errors/gatehouse-error.ts';
 export { ForbiddenError, HttpError, RateLimitedError, UnauthorizedError } from './errors/http-error.ts';

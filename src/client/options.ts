@@ -18,9 +18,21 @@ export interface ResponseEvent {
   response: Response;
 }
 
+/**
+ * What a call to an origin other than the baseUrl's (and redirect.trustedOrigins) does when the
+ * client holds credentials: 'throw' refuses it before sending (CrossOriginCredentialsError),
+ * 'omit' sends it without them.
+ */
+export type OtherOrigins = 'throw' | 'omit';
+
 export interface ClientOptions {
-  /** Resolves relative URLs: `baseUrl: 'https://api.example.com/v1'` + `'users'` → `/v1/users`. */
+  /**
+   * Resolves relative URLs: `baseUrl: 'https://api.example.com/v1'` + `'users'` → `/v1/users`.
+   * Also where the credentials belong: a call that names another origin gets none (see otherOrigins).
+   */
   baseUrl?: string | URL;
+  /** With a baseUrl, a call to another origin from a client with credentials: 'throw' or 'omit' them. @default 'throw' */
+  otherOrigins?: OtherOrigins;
   /** Sent with every request; a call's own headers win. */
   headers?: HeadersInit;
   /** How requests authenticate: basic(), bearer(), apiKey(), digest(), hmacSignature() or your own. */
@@ -45,6 +57,7 @@ export interface ClientOptions {
 
 export interface NormalizedOptions {
   baseUrl: URL | undefined;
+  otherOrigins: OtherOrigins;
   headers: Headers;
   auth: AuthStrategy | undefined;
   retry: RetryPolicy;
@@ -69,6 +82,14 @@ function positive(value: unknown, name: string, allowZero = false): number {
       `createClient: ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number of milliseconds, got ${JSON.stringify(value)}`,
     );
   }
+  return value;
+}
+
+/** Reads an otherOrigins option (the client's, or a call's over the client's `fallback`). */
+export function otherOriginsOption(value: unknown, name: string, fallback: OtherOrigins): OtherOrigins {
+  if (value === undefined) return fallback;
+  if (value !== 'throw' && value !== 'omit')
+    throw invalidArgument(`${name} must be 'throw' or 'omit', got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -163,6 +184,7 @@ export function normalizeOptions(options: ClientOptions = {}): NormalizedOptions
 
   return {
     baseUrl,
+    otherOrigins: otherOriginsOption(options.otherOrigins, 'createClient: otherOrigins', 'throw'),
     headers,
     auth,
     retry,

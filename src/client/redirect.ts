@@ -4,10 +4,21 @@
  * header the caller set (the shared CREDENTIAL_HEADERS list: Authorization, Cookie, X-API-Key,
  * Api-Key, X-Auth-Token…, plus `redirect.secretHeaders`), whatever the new origin. Credentials
  * meant for several origins belong in the auth strategy: the auth stage below applies the
- * strategy's credentials again at the starting origin and at the origins the configuration
- * trusts, never after a step from https down to http.
+ * strategy's credentials again at the call's origin (the baseUrl's, else the first URL's) and at
+ * the origins the configuration trusts, never after a step from https down to http.
+ *
+ * A Location is the server's text, and it may hand the client's own secrets on: a canonical-host
+ * redirect keeps the query (nginx `return 308 https://new$request_uri`), so a key sent in the
+ * query would reach the new host. Where the strategy's credentials are not applied, every query
+ * parameter that carries a credential is removed (the strategy's secret parameters by name, and
+ * any parameter whose value is a secret this call sent, in any of the forms redaction knows);
+ * a secret anywhere else in the Location (path, host, fragment, userinfo, inside a longer value)
+ * cannot be cut out, so the redirect is refused (RedirectSecretError).
  */
 import { CREDENTIAL_HEADERS } from '../http/credential-headers.ts';
+import { secretForms, secretRedactor } from '../http/redact.ts';
+import { sentFor } from './auth-stage.ts';
+import { RedirectSecretError } from './errors/credential-origin-errors.ts';
 import { GatehouseError } from './errors/gatehouse-error.ts';
 import { copyRequest, type OutgoingRequest } from './outgoing-request.ts';
 import { RequestBody } from './request-body.ts';
@@ -31,7 +42,10 @@ export interface RedirectEvent {
   from: string;
   to: string;
   status: number;
-  /** Header names dropped because the redirect left the origin. */
+  /**
+   * What was dropped because the redirect left the origin: header names, and query parameters
+   * that carried a credential as `?name` (`?api_key`).
+   */
   dropped: string[];
   /** Whether the auth strategy's credentials are applied at the new URL. */
   credentialsAllowed: boolean;
@@ -47,18 +61,39 @@ export class TooManyRedirectsError extends GatehouseError {
   }
 }
 
+/** What the redirect stage knows of the client it serves. */
+export interface RedirectContext {
+  /** The origin the client's credentials belong to (its baseUrl's); undefined: each call's first URL's. */
+  home: string | undefined;
+  /** Query parameters that carry the strategy's secret (`apiKey({ query })`). */
+  secretParams: readonly string[];
+  /** The secrets a request carried as it was sent (credential headers, secret query values). */
+  secretsOf(request: OutgoingRequest): string[];
+  /** A URL as a message may show it (secret query values masked). */
+  show(url: URL): string;
+}
+
+/** The header names a redirect to another origin drops: the shared list and the client's own. */
+export function credentialHeaderNames(options: Required<RedirectOptions>): string[] {
+  return [...new Set([...CREDENTIAL_HEADERS, ...options.secretHeaders.map((h) => h.toLowerCase())])];
+}
+
 export function redirectStage(
   options: Required<RedirectOptions>,
+  client: RedirectContext,
   onRedirect: (event: RedirectEvent, request: OutgoingRequest) => void,
   next: Send,
 ): Send {
-  const secret = [...new Set([...CREDENTIAL_HEADERS, ...options.secretHeaders.map((h) => h.toLowerCase())])];
+  const secret = credentialHeaderNames(options);
   const trusted = new Set(options.trustedOrigins.map((o) => new URL(o).origin));
+  const secretParams = new Set(client.secretParams.map((p) => p.toLowerCase()));
 
   return async (initial, context) => {
-    const startOrigin = initial.url.origin;
+    const startOrigin = client.home ?? initial.url.origin;
     // Once the chain has been on https, no http origin gets the strategy's credentials, trusted or not.
     let wasSecure = initial.url.protocol === 'https:';
+    // Every secret this call has sent so far: a later Location may repeat any of them.
+    const sent = new Set<string>();
     let request = initial;
     for (let hop = 0; ; hop++) {
       const response = await next(request, context);
@@ -77,10 +112,21 @@ export function redirectStage(
         throw new TooManyRedirectsError(options.max);
       }
       await discard(response);
-      const nextRequest = redirectedRequest(request, response.status, target);
-      const dropped: string[] = [];
+      // A 3xx is not ok, so the auth stage kept what it sent for it; without a strategy, the request went as it is.
+      for (const value of client.secretsOf(sentFor.get(response) ?? request)) sent.add(value);
       const downgrade = wasSecure && target.protocol === 'http:';
       if (target.protocol === 'https:') wasSecure = true;
+      // A call sent without credentials (to an origin they do not belong to) gets none wherever it
+      // is sent on: that origin chose the Location, even one that leads back to the baseUrl's.
+      const credentialsAllowed =
+        initial.credentialsAllowed && !downgrade && (target.origin === startOrigin || trusted.has(target.origin));
+      let droppedParams: string[] = [];
+      if (!credentialsAllowed) {
+        droppedParams = dropSecretParams(target, secretParams, sent);
+        refuseCarriedSecret(request.url, target, response.status, sent, client.show);
+      }
+      const dropped: string[] = [];
+      const nextRequest = redirectedRequest(request, response.status, target);
       if (target.origin !== request.url.origin) {
         for (const name of secret) {
           if (nextRequest.headers.has(name)) {
@@ -89,20 +135,63 @@ export function redirectStage(
           }
         }
       }
-      nextRequest.credentialsAllowed = !downgrade && (target.origin === startOrigin || trusted.has(target.origin));
+      dropped.push(...droppedParams);
+      nextRequest.credentialsAllowed = credentialsAllowed;
       onRedirect(
         {
           from: request.url.href,
           to: target.href,
           status: response.status,
           dropped,
-          credentialsAllowed: nextRequest.credentialsAllowed,
+          credentialsAllowed,
         },
         nextRequest,
       );
       request = nextRequest;
     }
   };
+}
+
+/**
+ * Removes from `target`'s query every parameter that carries a credential: the strategy's
+ * secret parameters by name, and any parameter whose value is one of the sent secrets in one of
+ * the forms redaction knows (raw, base64, percent-encoded…). Returns them as `?name`.
+ */
+function dropSecretParams(target: URL, secretParams: ReadonlySet<string>, sent: ReadonlySet<string>): string[] {
+  if (target.search === '') return [];
+  const forms = new Set<string>();
+  for (const value of sent) for (const form of secretForms(value)) forms.add(form);
+  const dropped = new Set<string>();
+  for (const [name, value] of [...target.searchParams]) {
+    if (secretParams.has(name.toLowerCase())) {
+      target.searchParams.delete(name);
+      dropped.add(name);
+    } else if (forms.has(value)) {
+      target.searchParams.delete(name, value);
+      dropped.add(name);
+    }
+  }
+  return [...dropped].map((name) => `?${name}`);
+}
+
+/** Throws when a sent secret is still anywhere in `target` (as written, or percent-decoded). */
+function refuseCarriedSecret(
+  from: URL,
+  target: URL,
+  status: number,
+  sent: ReadonlySet<string>,
+  show: (url: URL) => string,
+): void {
+  if (sent.size === 0) return;
+  // Lower-cased too: the parser lower-cases a host name, and the DNS query for one would carry the secret.
+  const scrub = secretRedactor([...sent].flatMap((value) => [value, value.toLowerCase()]));
+  const carries = (text: string) => scrub(text) !== text;
+  let decoded = target.href;
+  try {
+    decoded = decodeURIComponent(target.href);
+  } catch {}
+  if (!carries(target.href) && !carries(decoded)) return;
+  throw new RedirectSecretError({ from: scrub(show(from)), to: scrub(show(target)), status });
 }
 
 // RFC 9110 §15.4: 303 turns any method but HEAD into GET; 301 and 302 turn POST into GET, as
