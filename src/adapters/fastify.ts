@@ -106,6 +106,8 @@ export function guardHandler(guard: Guard, options: { permission?: Permission } 
     const opts: AuthenticateOptions = { authorization: authorizationLines(request.raw, headers) };
     if (options.permission) opts.permission = options.permission;
     if (request.rawBody) opts.body = request.rawBody;
+    // Fastify's request.ip (the forwarded client's under trustProxy, else the socket's), as fetchRoutes uses.
+    if (request.ip) opts.clientAddress = request.ip;
     const view = toRequestView(request.raw, undefined, headers);
     const pending = guard.decide(view, opts);
     if (pending instanceof Promise)

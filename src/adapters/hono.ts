@@ -25,9 +25,27 @@ export type GatehouseVariables = { auth: Principal | undefined };
 
 type GatehouseEnv = { Variables: GatehouseVariables };
 
-/** The client's address on @hono/node-server (its socket's); undefined on runtimes that do not say. */
+/**
+ * The client's address on @hono/node-server (its socket's, as its `getConnInfo` reads it); undefined
+ * elsewhere. How another runtime says who is asking is its own (`getConnInfo` from `hono/bun`,
+ * `hono/deno`, …), so there the app passes a `clientAddress(c)` option; so does an app behind a
+ * reverse proxy, reading the header that proxy sets. Without an address, login protection counts
+ * per username alone (see createLoginProtection).
+ */
 export function clientAddressOf(c: Context): string | undefined {
-  return (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
+  type Bindings = { incoming?: { socket?: { remoteAddress?: string } } };
+  const env = c.env as (Bindings & { server?: Bindings }) | undefined;
+  return (env?.server ?? env)?.incoming?.socket?.remoteAddress;
+}
+
+/** Options of honoGuard and honoProtect. */
+export interface HonoGuardOptions {
+  permission?: Permission;
+  /**
+   * The client's address, for login protection. @default clientAddressOf (the socket's on @hono/node-server)
+   * @example import { getConnInfo } from 'hono/bun'; honoGuard(guard, { clientAddress: (c) => getConnInfo(c).remote.address })
+   */
+  clientAddress?: (c: Context) => string | undefined;
 }
 
 const NO_LINES: readonly string[] = Object.freeze([]);
@@ -44,12 +62,8 @@ interface Exchange {
  * @hono/node-server alike. (On @hono/node-server that Request reads Node's parsed headers until
  * someone changes them, so this costs no Web Request.)
  */
-function decideFor(
-  guard: Guard,
-  c: Context<GatehouseEnv>,
-  permission: Permission | undefined,
-): Decision | Promise<Decision> {
-  const opts: AuthenticateOptions = permission ? { permission } : {};
+function decideFor(guard: Guard, c: Context<GatehouseEnv>, options: HonoGuardOptions): Decision | Promise<Decision> {
+  const opts: AuthenticateOptions = options.permission ? { permission: options.permission } : {};
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   // @hono/node-server's Request URL is parsed, dot segments resolved: the target as received is
   // Node's (signed requests compare it exactly).
@@ -64,7 +78,7 @@ function decideFor(
       : field === incoming?.headers?.authorization && Array.isArray(incoming.rawHeaders)
         ? authorizationLines(incoming)
         : field;
-  const address = clientAddressOf(c);
+  const address = (options.clientAddress ?? clientAddressOf)(c);
   if (address) opts.clientAddress = address;
   return guard.decide(request, opts);
 }
@@ -95,7 +109,7 @@ class TargetedRequest implements RequestView {
  * The guard as middleware, for one route or a group: `app.use('/api/*', honoGuard(guard))`.
  * The principal is `c.get('auth')`.
  */
-export function honoGuard(guard: Guard, options: { permission?: Permission } = {}): MiddlewareHandler<GatehouseEnv> {
+export function honoGuard(guard: Guard, options: HonoGuardOptions = {}): MiddlewareHandler<GatehouseEnv> {
   const actions: DecisionActions<Exchange, ReturnType<MiddlewareHandler>> = {
     serve({ c, next }, principal, allowance) {
       c.set('auth', principal);
@@ -108,7 +122,7 @@ export function honoGuard(guard: Guard, options: { permission?: Permission } = {
   };
   // Not an async function: a recently verified credential goes on to next() with no promise of ours.
   return (c, next) => {
-    const pending = decideFor(guard, c, options.permission);
+    const pending = decideFor(guard, c, options);
     return pending instanceof Promise
       ? pending.then((decision) => actOn(guard, c.req.raw, decision, { c, next }, actions))
       : actOn(guard, c.req.raw, pending, { c, next }, actions);
@@ -124,7 +138,7 @@ export function honoGuard(guard: Guard, options: { permission?: Permission } = {
 export function honoProtect(
   guard: Guard,
   handler: Handler<GatehouseEnv>,
-  options: { permission?: Permission } = {},
+  options: HonoGuardOptions = {},
 ): Handler<GatehouseEnv> {
   // A cached credential reaches the handler at once, and its Response goes back as it is: with a
   // Response rather than a promise, @hono/node-server writes it without waiting.
@@ -142,7 +156,7 @@ export function honoProtect(
     answer: (_exchange, response) => response,
   };
   return (c, next) => {
-    const pending = decideFor(guard, c, options.permission);
+    const pending = decideFor(guard, c, options);
     return pending instanceof Promise
       ? pending.then((decision) => actOn(guard, c.req.raw, decision, { c, next }, actions))
       : actOn(guard, c.req.raw, pending, { c, next }, actions);
@@ -153,6 +167,7 @@ export function honoProtect(
  * Mounts a fetch-style handler (the authorization server's): `app.use(fetchHandler(server.handle))`.
  * The handler reads the body itself (the authorization server within its own limit); a handler
  * that fails is answered 5xx problem+json, with one line through `onError`.
+ * `ip(c)` gives the client's address where clientAddressOf cannot (see HonoGuardOptions.clientAddress).
  */
 export function fetchHandler(
   handler: (request: Request, info: { ip?: string }) => Promise<Response | undefined>,

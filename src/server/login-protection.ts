@@ -4,7 +4,8 @@
  * spraying across many usernames. An attempt is counted BEFORE its password is verified, so a
  * burst of parallel guesses costs at most the limit in hashes; a success gives its points back.
  * Counters live in the same place as the rest of the state, so every instance sharing it sees the
- * same lockouts.
+ * same lockouts. No counter is ever keyed on a placeholder shared by clients whose address is
+ * unknown: one such client could otherwise lock every account, and every sign-in, for everyone.
  */
 import { createHash } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
@@ -32,13 +33,28 @@ export interface LoginProtectionOptions {
   lockoutSeconds?: number;
   /** Failed sign-ins one client address may make per day, whatever the usernames. @default 100 */
   maxFailuresPerIpPerDay?: number;
+  /**
+   * Failures in a row per username from clients whose address is unknown (a Web Request with no
+   * `clientAddress`, Hono outside @hono/node-server without its `clientAddress` option). They share
+   * this one count, so it is higher than the per-address one: any of them can spend it, and
+   * locks the account for all of them (never for a client whose address is known).
+   * @default 4 × maxConsecutiveFailures (20)
+   */
+  maxConsecutiveFailuresWithoutAddress?: number;
   /** Keeps one deployment's counters apart from another's. @default 'gatehouse' */
   prefix?: string;
+  /**
+   * Told once, in one line, the first time a sign-in comes with no client address.
+   * @default console.warn
+   */
+  onUnknownAddress?: (line: string) => void;
 }
 
 /**
  * Client addresses are keyed by clientAddressKey(): `::ffff:1.2.3.4` counts as `1.2.3.4`, an IPv6
- * client by its /64. An address that is missing or not an address counts as one client, `unknown`.
+ * client by its /64. An address that is missing or not an address is unknown: such an attempt has
+ * no per-address budget (there is no client to charge it to), and counts per username alone, with
+ * `maxConsecutiveFailuresWithoutAddress`.
  */
 export interface LoginProtection {
   /**
@@ -57,6 +73,7 @@ export async function createLoginProtection(options: LoginProtectionOptions): Pr
   const consecutive = options.maxConsecutiveFailures ?? 5;
   const lockout = options.lockoutSeconds ?? 900;
   const perIp = options.maxFailuresPerIpPerDay ?? 100;
+  const consecutiveWithoutAddress = options.maxConsecutiveFailuresWithoutAddress ?? 4 * consecutive;
   const prefix = options.prefix ?? 'gatehouse';
   if (!/^[A-Za-z0-9_]+$/.test(prefix))
     throw invalidArgument('createLoginProtection: prefix must be letters, digits and _');
@@ -72,35 +89,65 @@ export async function createLoginProtection(options: LoginProtectionOptions): Pr
     duration: 86_400,
     blockDuration: 86_400,
   });
-  const clientKey = (address: string | undefined) => clientAddressKey(address) ?? 'unknown';
+  // Apart from the pairs: an unknown client's failures must never lock an account for a known one.
+  const userLimiter = await limiter(options.backend, {
+    keyPrefix: `${prefix}_login_user`,
+    points: consecutiveWithoutAddress,
+    duration: lockout,
+    blockDuration: lockout,
+  });
+  const warn = options.onUnknownAddress ?? ((line: string) => console.warn(line));
+  let warned = false;
+  /** The client's key, or undefined (said once) when there is no address to key on. */
+  const clientKey = (address: string | undefined) => {
+    const key = clientAddressKey(address);
+    if (key === undefined && !warned) {
+      warned = true;
+      warn(
+        'gatehouse login protection: a sign-in came with no client address, so it has no per-address budget ' +
+          `and counts per username alone (locked after ${consecutiveWithoutAddress} failures in a row from any such client). ` +
+          "Pass the client's address: Hono's clientAddress option off @hono/node-server, AuthenticateOptions.clientAddress " +
+          "or the fetch handler's ip for a Web Request, trust proxy (Express) or trustProxy (Fastify) behind a proxy.",
+      );
+    }
+    return key;
+  };
   // Usernames are compared as the user store compares them, and hashed: a key stays short (the
   // Postgres limiter's key is a varchar(255)) and holds no byte a backend refuses (NUL).
-  const pairKey = (username: string, address: string | undefined) =>
-    `${createHash('sha256').update(username.normalize('NFC').toLowerCase()).digest('base64url')}|${clientKey(address)}`;
+  const userKey = (username: string) =>
+    createHash('sha256').update(username.normalize('NFC').toLowerCase()).digest('base64url');
 
   return {
     async attempt(username, address) {
-      const pair = pairKey(username, address);
+      const client = clientKey(address);
+      if (client === undefined) return consume(userLimiter, userKey(username));
+      const pair = `${userKey(username)}|${client}`;
       const pairWait = await consume(pairLimiter, pair);
       // A pair locked out spends nothing of the client's daily budget: no hash is computed for it.
       if (pairWait !== undefined) return pairWait;
-      const ipWait = await consume(ipLimiter, clientKey(address));
+      const ipWait = await consume(ipLimiter, client);
       if (ipWait === undefined) return undefined;
       // Refused for the client's budget: this attempt is not verified, so it is not one in a row.
       await pairLimiter.reward(pair, 1);
       return ipWait;
     },
     async succeeded(username, address) {
-      await Promise.all([pairLimiter.delete(pairKey(username, address)), ipLimiter.reward(clientKey(address), 1)]);
+      const client = clientKey(address);
+      if (client === undefined) return void (await userLimiter.delete(userKey(username)));
+      await Promise.all([pairLimiter.delete(`${userKey(username)}|${client}`), ipLimiter.reward(client, 1)]);
     },
     async check(username, address) {
-      const [pair, client] = await Promise.all([
-        pairLimiter.get(pairKey(username, address)),
-        ipLimiter.get(clientKey(address)),
-      ]);
+      const client = clientKey(address);
+      const [pair, budget] = await Promise.all(
+        client === undefined
+          ? [userLimiter.get(userKey(username)), undefined]
+          : [pairLimiter.get(`${userKey(username)}|${client}`), ipLimiter.get(client)],
+      );
       const waits = [
-        pair && pair.consumedPoints >= consecutive ? pair.msBeforeNext : undefined,
-        client && client.consumedPoints >= perIp ? client.msBeforeNext : undefined,
+        pair && pair.consumedPoints >= (client === undefined ? consecutiveWithoutAddress : consecutive)
+          ? pair.msBeforeNext
+          : undefined,
+        budget && budget.consumedPoints >= perIp ? budget.msBeforeNext : undefined,
       ].filter((w): w is number => w !== undefined && w > 0);
       return waits.length ? Math.max(...waits) : undefined;
     },

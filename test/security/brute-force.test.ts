@@ -4,12 +4,21 @@
  * by timing, and from both spellings of one client address. Every attack must fail: at most the
  * limit of guesses is ever verified, an unknown user cannot be told from a wrong password, and a
  * client cannot double its budget by switching between `127.0.0.1` and `::ffff:127.0.0.1`.
+ * Where the client's address is unknown (Hono's `app.request`, Bun, Deno, Workers) no one can
+ * lock every client out; behind a proxy the budget follows the forwarded address only when the
+ * framework is told to trust it, and a forged X-Forwarded-For buys nothing.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { serve } from '@hono/node-server';
+import express from 'express';
+import Fastify from 'fastify';
+import { Hono } from 'hono';
+import { authenticate, fetchMiddleware } from '../../src/adapters/express.ts';
+import { fetchRoutes, gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
+import { fetchHandler, type GatehouseVariables, honoGuard } from '../../src/adapters/hono.ts';
 import { protect, serveFetch } from '../../src/adapters/node.ts';
 import { createPlayground } from '../../src/playground/app.ts';
 import {
@@ -21,9 +30,11 @@ import {
   type GatehouseStore,
   hashPassword,
   type LoginProtection,
+  type LoginProtectionOptions,
   openStore,
   type UserStore,
 } from '../../src/server/index.ts';
+import { type App, listening, serveHono } from '../support/adapter-apps.ts';
 import { counterBackends } from '../support/counter-backends.ts';
 
 const PASSWORD = 'alice-password-1';
@@ -390,4 +401,214 @@ describe('one count across entry points', () => {
     assert.equal((await session('wrong-3')).status, 401);
     for (const attempt of [basic, grant, session]) assert.equal((await attempt(PASSWORD)).status, 429);
   });
+});
+
+/** A store with alice and bob (PASSWORD), a `web` client for the password grant, counted lookups. */
+async function usersWorld(t: TestContext, backend: string, protection: Partial<LoginProtectionOptions> = {}) {
+  const opened = await counterBackends[backend]!(t);
+  if (!opened) return undefined;
+  t.after(() => opened.done());
+  const store = await openStore('sqlite::memory:');
+  t.after(() => store.close());
+  for (const username of ['alice', 'bob'])
+    await store.users.putUser({
+      username,
+      id: `u-${username}`,
+      passwordHash: await passwordHash,
+      scopes: ['read'],
+      roles: [],
+    });
+  await store.clients.putClient({ clientId: 'web', grants: ['password'], scopes: ['read'] });
+  let lookups = 0;
+  const users: UserStore = {
+    ...store.users,
+    findUserByName: (username) => {
+      lookups++;
+      return store.users.findUserByName(username);
+    },
+  };
+  const loginProtection = await createLoginProtection({
+    backend: opened.backend,
+    prefix: opened.prefix,
+    lockoutSeconds: 60,
+    ...protection,
+  });
+  const guard = createGuard({ realm: 'api', schemes: [basicScheme({ users, loginProtection })] });
+  const service = createTokenService({ store, issuer: 'https://auth.test' });
+  const oauth = createAuthorizationServer({ service, users, clients: store.clients, loginProtection });
+  return { store, users, loginProtection, guard, oauth, verified: () => lookups };
+}
+
+/** One sign-in, as a request to send (in-process or over a socket). */
+interface SignInRoute {
+  name: string;
+  invalid: number;
+  request(username: string, password: string, headers?: Record<string, string>): [string, RequestInit];
+}
+
+const signInRoutes: SignInRoute[] = [
+  {
+    name: 'Basic on the guard',
+    invalid: 401,
+    request: (username, password, headers = {}) => [
+      '/me',
+      { headers: { ...headers, authorization: basicHeader(username, password) } },
+    ],
+  },
+  {
+    name: 'the password grant',
+    invalid: 400,
+    request: (username, password, headers = {}) => [
+      '/oauth/token',
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'password', client_id: 'web', username, password }),
+      },
+    ],
+  },
+];
+
+describe('brute force from clients whose address is unknown (Hono app.request, as on Bun, Deno, Workers)', () => {
+  /** The same Hono app, in-process (no address) and over a socket on @hono/node-server (its address). */
+  async function honoWorld(t: TestContext, backend: string, protection: Partial<LoginProtectionOptions> = {}) {
+    const lines: string[] = [];
+    const w = await usersWorld(t, backend, { onUnknownAddress: (line) => lines.push(line), ...protection });
+    if (!w) return undefined;
+    const app = new Hono<{ Variables: GatehouseVariables }>();
+    app.get('/me', honoGuard(w.guard), (c) => c.json({ id: c.get('auth')?.id }));
+    app.use(fetchHandler(w.oauth.handle));
+    const served = await serveHono(app);
+    t.after(() => served.close());
+    const statusOf = (response: Response) => response.status;
+    return {
+      ...w,
+      lines,
+      inProcess: (route: SignInRoute, username: string, password: string) =>
+        Promise.resolve(app.request(...route.request(username, password))).then(statusOf),
+      overSocket: (route: SignInRoute, username: string, password: string) => {
+        const [path, init] = route.request(username, password);
+        return fetch(`${served.url}${path}`, init).then(statusOf);
+      },
+    };
+  }
+
+  for (const route of signInRoutes) {
+    for (const backend of Object.keys(counterBackends)) {
+      it(`${route.name}: 5 wrong passwords from an unknown address lock no one out; after 20 in a row the account is locked for unknown addresses only (${backend} counters)`, async (t) => {
+        const w = await honoWorld(t, backend);
+        if (!w) return;
+        for (let i = 0; i < 5; i++) assert.equal(await w.inProcess(route, 'alice', `guess-${i}`), route.invalid);
+        assert.equal(await w.overSocket(route, 'alice', PASSWORD), 200, 'the owner, from her own address');
+        assert.equal(await w.inProcess(route, 'alice', PASSWORD), 200, 'the owner, from an unknown address too');
+        // Without an address the account's own count (20 in a row by default) is what stops guessing.
+        for (let i = 0; i < 20; i++) assert.equal(await w.inProcess(route, 'bob', `guess-${i}`), route.invalid);
+        const before = w.verified();
+        assert.equal(await w.inProcess(route, 'bob', PASSWORD), 429, 'the 21st from an unknown address');
+        assert.equal(w.verified(), before, 'no hash is spent on it');
+        assert.equal(await w.overSocket(route, 'bob', PASSWORD), 200, 'the owner at a known address is not locked');
+        assert.equal(await w.inProcess(route, 'alice', PASSWORD), 200, 'nor is anyone else');
+      });
+    }
+
+    it(`${route.name}: 100 failures from unknown addresses (any usernames) never block every user`, async (t) => {
+      const w = await honoWorld(t, 'memory');
+      if (!w) return;
+      for (let i = 0; i < 100; i++) assert.equal(await w.inProcess(route, `nobody-${i}`, 'x'), route.invalid);
+      assert.equal(await w.inProcess(route, 'bob', PASSWORD), 200, 'another user, no address');
+      assert.equal(await w.overSocket(route, 'bob', PASSWORD), 200, 'another user, known address');
+      assert.equal(await w.inProcess(route, 'nobody-100', 'x'), route.invalid, 'the 101st is verified, not 429');
+    });
+  }
+
+  it('says once, in one line with no username or password, that sign-ins come without an address', async (t) => {
+    const w = await honoWorld(t, 'memory');
+    if (!w) return;
+    for (const route of signInRoutes) assert.equal(await w.overSocket(route, 'alice', PASSWORD), 200);
+    assert.equal(w.lines.length, 0, 'a known address is nothing to warn about');
+    for (const route of signInRoutes) {
+      assert.equal(await w.inProcess(route, 'alice', 'wrong-secret-1'), route.invalid);
+      assert.equal(await w.inProcess(route, 'bob', PASSWORD), 200);
+    }
+    assert.equal(w.lines.length, 1, w.lines.join('\n'));
+    assert.match(w.lines[0]!, /no client address/);
+    for (const secret of ['alice', 'bob', PASSWORD, 'wrong-secret-1']) assert.ok(!w.lines[0]!.includes(secret), secret);
+  });
+
+  it("Hono's clientAddress option (Bun's or Deno's getConnInfo, a trusted proxy's header) keys the counters per client", async (t) => {
+    for (const route of signInRoutes) {
+      const w = await usersWorld(t, 'memory', { maxConsecutiveFailures: 3, maxFailuresPerIpPerDay: 4 });
+      if (!w) return;
+      // Stands in for `(c) => getConnInfo(c).remote.address` on a runtime that says who is asking.
+      const clientAddress = (c: import('hono').Context) => c.req.header('x-test-client');
+      const app = new Hono<{ Variables: GatehouseVariables }>();
+      app.get('/me', honoGuard(w.guard, { clientAddress }), (c) => c.json({ id: c.get('auth')?.id }));
+      app.use(fetchHandler(w.oauth.handle, { ip: clientAddress }));
+      const from = async (address: string, username: string, password: string) =>
+        (await app.request(...route.request(username, password, { 'x-test-client': address }))).status;
+      for (let i = 0; i < 3; i++) assert.equal(await from('203.0.113.7', 'alice', `wrong-${i}`), route.invalid);
+      assert.equal(await from('203.0.113.7', 'alice', PASSWORD), 429, `${route.name}: the guessing client is locked`);
+      assert.equal(await from('198.51.100.9', 'alice', PASSWORD), 200, `${route.name}: the owner elsewhere is not`);
+      assert.equal(await from('::ffff:198.51.100.9', 'alice', PASSWORD), 200);
+      // The per-address budget (4 failures a day) is kept per client too.
+      assert.equal(await from('203.0.113.7', 'bob', 'wrong'), route.invalid);
+      assert.equal(await from('203.0.113.7', 'bob', PASSWORD), 429, `${route.name}: the budget of 4 is spent`);
+      assert.equal(await from('198.51.100.9', 'bob', PASSWORD), 200);
+    }
+  });
+});
+
+describe('brute force through a reverse proxy: X-Forwarded-For counts only when the framework trusts it', () => {
+  /** Express or Fastify over a socket, with `/me` behind Basic and the token endpoint, trusting proxies or not. */
+  const frameworks: Record<
+    string,
+    (w: NonNullable<Awaited<ReturnType<typeof usersWorld>>>, trust: boolean) => Promise<App>
+  > = {
+    Express: async (w, trust) => {
+      const app = express();
+      if (trust) app.set('trust proxy', true);
+      app.get('/me', authenticate(w.guard), (req, res) => void res.json({ id: req.auth?.id }));
+      app.use(fetchMiddleware(w.oauth.handle));
+      return listening(createServer(app));
+    },
+    Fastify: async (w, trust) => {
+      const app = Fastify({ trustProxy: trust });
+      await app.register(gatehousePlugin, { guard: w.guard });
+      app.get('/me', { preHandler: guardHandler(w.guard) }, async (request) => ({ id: request.auth?.id }));
+      await app.register(fetchRoutes, { handler: w.oauth.handle, paths: Object.values(w.oauth.paths) });
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
+    },
+  };
+
+  for (const [framework, start] of Object.entries(frameworks)) {
+    for (const route of signInRoutes) {
+      const send = (app: App, forwarded: string, username: string, password: string) => {
+        const [path, init] = route.request(username, password, { 'x-forwarded-for': forwarded });
+        return fetch(`${app.url}${path}`, init).then((r) => r.status);
+      };
+
+      it(`${framework}, ${route.name}: trusting the proxy, the lockout is keyed by the forwarded address`, async (t) => {
+        const w = await usersWorld(t, 'memory', { maxConsecutiveFailures: 3 });
+        if (!w) return;
+        const app = await start(w, true);
+        t.after(() => app.close());
+        for (let i = 0; i < 3; i++) assert.equal(await send(app, '203.0.113.7', 'alice', `wrong-${i}`), route.invalid);
+        assert.equal(await send(app, '203.0.113.7', 'alice', PASSWORD), 429, 'the guessing client');
+        assert.equal(await send(app, '198.51.100.9', 'alice', PASSWORD), 200, 'the owner behind the same proxy');
+      });
+
+      it(`${framework}, ${route.name}: not trusting it, a forged X-Forwarded-For per guess escapes neither the lockout nor the address budget`, async (t) => {
+        const w = await usersWorld(t, 'memory', { maxConsecutiveFailures: 3, maxFailuresPerIpPerDay: 5 });
+        if (!w) return;
+        const app = await start(w, false);
+        t.after(() => app.close());
+        for (let i = 0; i < 3; i++)
+          assert.equal(await send(app, `203.0.113.${i}`, 'alice', `wrong-${i}`), route.invalid);
+        assert.equal(await send(app, '198.51.100.9', 'alice', PASSWORD), 429, 'one socket, one client');
+        for (let i = 0; i < 2; i++) assert.equal(await send(app, `192.0.2.${i}`, `user-${i}`, 'x'), route.invalid);
+        assert.equal(await send(app, '192.0.2.99', 'bob', PASSWORD), 429, 'the budget of 5 is spent');
+      });
+    }
+  }
 });

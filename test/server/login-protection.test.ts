@@ -72,6 +72,35 @@ for (const [name, open] of Object.entries(counterBackends)) {
       assert.equal(await protection.check('bob', '2001:db8:1:3::1'), undefined, 'another /64');
     });
 
+    it('files no client under a placeholder: without an address, no budget to share and a count per username that never locks a known client', async (t) => {
+      const opened = await open(t);
+      if (!opened) return;
+      t.after(() => opened.done());
+      const lines: string[] = [];
+      const protection = await createLoginProtection({
+        backend: opened.backend,
+        maxConsecutiveFailures: 2,
+        maxConsecutiveFailuresWithoutAddress: 4,
+        maxFailuresPerIpPerDay: 3,
+        lockoutSeconds: 60,
+        prefix: opened.prefix,
+        onUnknownAddress: (line) => lines.push(line),
+      });
+      // Missing, empty, the old placeholder and garbage: all unknown, all one count for ann.
+      for (const address of [undefined, '', 'unknown', '1.2.3'])
+        assert.equal(await protection.attempt('ann', address), undefined, String(address));
+      assert.ok((await protection.attempt('ann', 'x'.repeat(200))) !== undefined, 'the 5th in a row');
+      assert.ok((await protection.check('ann', undefined)) !== undefined);
+      assert.equal(await protection.check('ann', '10.0.0.1'), undefined, 'ann from a known address');
+      assert.equal(await protection.attempt('ann', '10.0.0.1'), undefined);
+      // No shared per-address budget (3) for unknown clients: spraying 10 usernames locks no one else.
+      for (let i = 0; i < 10; i++) assert.equal(await protection.attempt(`u${i}`, undefined), undefined);
+      assert.equal(await protection.check('bob', undefined), undefined);
+      await protection.succeeded('ann', undefined);
+      assert.equal(await protection.attempt('ann', undefined), undefined, 'a success clears the count');
+      assert.equal(lines.length, 1, 'said once');
+    });
+
     it('takes any username: long, non-ASCII or with a NUL byte (keys are hashed)', async (t) => {
       const opened = await open(t);
       if (!opened) return;
