@@ -10,7 +10,8 @@
  */
 import { createHash } from 'node:crypto';
 import { createProblem, PROBLEM_CONTENT_TYPE, type ReasonCode, reasons } from '../http/index.ts';
-import type { IdempotencyLedger, StoredResponse } from '../stores/types.ts';
+import type { IdempotencyClaim, IdempotencyLedger, StoredResponse } from '../stores/types.ts';
+import { type KeyOwner, keyBeforeUpgrade, ledgerKey } from './ledger-keys.ts';
 
 export interface IdempotencyOptions {
   ledger: IdempotencyLedger;
@@ -38,10 +39,11 @@ export interface IdempotentRequest {
   key: string | null;
   body: string | Uint8Array;
   /**
-   * Whose key it is (the principal's id): keys are kept per scope, so one caller's key never
-   * replays another caller's answer.
+   * Whose key it is: the principal the guard verified. Keys are kept per principal (scheme, JWT
+   * issuer and id), apart from those of callers without one, so no caller's key ever reaches
+   * another's entry (src/server/ledger-keys.ts).
    */
-  scope?: string;
+  principal?: KeyOwner | undefined;
 }
 
 /** What to do with a request: answer it now (a replay or a refusal), run it, or let it pass. */
@@ -111,13 +113,38 @@ export async function beginIdempotent(
     .update(`${request.method.toUpperCase()} ${request.target}\n`)
     .update(body)
     .digest('hex');
-  // The scope goes in hashed: a principal's id is nobody else's business, even in the ledger.
-  const key = request.scope
-    ? `${createHash('sha256').update(request.scope).digest('base64url').slice(0, 22)}:${request.key}`
-    : request.key;
+  const key = ledgerKey(request.key, request.principal);
   const { ledger } = options;
   const now = Date.now();
-  const claim = await ledger.claim(key, fingerprint, now, options.pendingMs ?? 30_000);
+  const pendingMs = options.pendingMs ?? 30_000;
+  const claim = await ledger.claim(key, fingerprint, now, pendingMs);
+  if (claim.state !== 'new') return answerTo(claim, now);
+  let before: IdempotencyStart | undefined;
+  try {
+    before = await claimedBeforeUpgrade(
+      ledger,
+      keyBeforeUpgrade(request.key, request.principal),
+      fingerprint,
+      now,
+      pendingMs,
+    );
+  } catch (error) {
+    await ledger.release(key).catch(() => {});
+    throw error;
+  }
+  if (before) {
+    await ledger.release(key);
+    return before;
+  }
+  return {
+    action: 'run',
+    finish: (response) => (response.status >= 500 ? ledger.release(key) : keep(options, request, key, response)),
+    abandon: () => ledger.release(key),
+  };
+}
+
+/** What a claim of a taken key answers: the kept answer again, or a refusal. */
+function answerTo(claim: Exclude<IdempotencyClaim, { state: 'new' }>, now: number): IdempotencyStart {
   switch (claim.state) {
     case 'done':
       if (claim.response.headers[LOST]) {
@@ -147,12 +174,45 @@ export async function beginIdempotent(
       return refuse('store_unavailable', 'The idempotency ledger is full; send the request again later.', {
         'retry-after': String(Math.max(1, Math.ceil((claim.until - now) / 1000))),
       });
+    default:
+      return claim satisfies never;
+  }
+}
+
+/**
+ * The same request as it was kept before the key format changed (keyBeforeUpgrade), if it was.
+ * A SQL ledger outlives an upgrade, and the retries an Idempotency-Key exists for come exactly
+ * then: a client whose answer was lost as the old process stopped, or, in a rolling upgrade, a
+ * repeat that reaches a new instance while an old one still runs the first. Keys simply stopping
+ * to match would run those twice, so for as long as an old entry lives (keepMs, 24 h by default)
+ * it is honoured: its answer replayed, or 409 while its run holds it. (That a run which died
+ * holding its key frees it after pendingMs, 30 s, is unchanged.) The old place is only looked at,
+ * never kept: a claim there is given back at once. An old entry of another request (422 before)
+ * is not honoured: it may have been planted by a caller who reached this principal's keys
+ * through the old format, and the key is free in the new one. What the old format let happen is
+ * thus still honoured for entries written before the upgrade, and for keepMs at most: a caller
+ * without a principal never reaches an old principal's entry (keyBeforeUpgrade), but an entry
+ * such a caller planted under a principal's old key before the upgrade is answered to that principal.
+ */
+async function claimedBeforeUpgrade(
+  ledger: IdempotencyLedger,
+  old: string | null,
+  fingerprint: string,
+  now: number,
+  pendingMs: number,
+): Promise<IdempotencyStart | undefined> {
+  if (old === null) return undefined;
+  const claim = await ledger.claim(old, fingerprint, now, pendingMs);
+  switch (claim.state) {
     case 'new':
-      return {
-        action: 'run',
-        finish: (response) => (response.status >= 500 ? ledger.release(key) : keep(options, request, key, response)),
-        abandon: () => ledger.release(key),
-      };
+      await ledger.release(old);
+      return undefined;
+    case 'done':
+    case 'pending':
+      return answerTo(claim, now);
+    case 'conflict':
+    case 'full':
+      return undefined;
     default:
       return claim satisfies never;
   }

@@ -313,8 +313,8 @@ describe("one caller's keys are out of every other caller's reach, on every adap
           replayed: false,
           who: 'u-alice',
         });
-        const [stored] = keys().filter((k) => !before.has(k));
-        assert.ok(stored?.endsWith('order-1'));
+        const [stored = ''] = keys().filter((k) => !before.has(k));
+        assert.ok(stored.endsWith('order-1'), stored);
         const scopeOf = (key: string) => stored.slice(0, -'order-1'.length) + key;
         // Every spelling an unauthenticated client might try for her key: the stored key itself and
         // the composition used before (the id's hash, a colon, the key).
