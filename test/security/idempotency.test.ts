@@ -170,6 +170,80 @@ for (const [name, open] of Object.entries(stores)) {
     );
 
     it(
+      'entries kept before the key format changed still answer their owner (replay, 409) and nobody else',
+      withStore(async ({ store }) => {
+        const guard = (await fixture()).guard(['basic']);
+        const orders: Orders = { effects: [], failNext: false };
+        const api = await nodeOrders(guard, { ledger: store.idempotency }, orders);
+        const open = await nodeOrders(null, { ledger: store.idempotency }, orders);
+        // What the previous version wrote: a principal's key behind its id's hash and a colon, a bare key otherwise.
+        const ledger = store.idempotency;
+        const old = (key: string) =>
+          `${createHash('sha256').update('u-alice').digest('base64url').slice(0, 22)}:${key}`;
+        const fingerprint = (body: string) => createHash('sha256').update(`POST /orders\n${body}`).digest('hex');
+        const book = '{"item":"book"}';
+        const kept = (who: string) => ({
+          status: 201,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ n: 0, who }),
+        });
+        const now = Date.now();
+        for (const [key, who] of [
+          [old('before-upgrade'), 'u-alice'],
+          ['anonymous-before-upgrade', 'anonymous'],
+        ] as const) {
+          assert.equal((await ledger.claim(key, fingerprint(book), now, 30_000)).state, 'new');
+          await ledger.complete(key, kept(who), now, 60_000);
+        }
+        await ledger.claim(old('running-at-upgrade'), fingerprint(book), now, 30_000);
+        await ledger.claim(old('planted-before-upgrade'), fingerprint('{"item":"sabotage"}'), now, 30_000);
+        const send = async (app: App, key: string, who?: string) => {
+          const response = await fetch(`${app.url}/orders`, {
+            method: 'POST',
+            headers: { ...(who ? { authorization: who } : {}), 'idempotency-key': key },
+            body: book,
+          });
+          const text = await response.text();
+          return {
+            status: response.status,
+            replayed: response.headers.get('idempotent-replayed') === 'true',
+            body: response.status === 201 ? JSON.parse(text) : undefined,
+          };
+        };
+        const alice = basicHeader('alice', 'alice-password-1');
+        try {
+          // A client whose answer was lost across the upgrade gets it now; one whose run is still held waits.
+          assert.deepStrictEqual(await send(api, 'before-upgrade', alice), {
+            status: 201,
+            replayed: true,
+            body: { n: 0, who: 'u-alice' },
+          });
+          assert.equal((await send(api, 'running-at-upgrade', alice)).status, 409);
+          assert.deepStrictEqual(await send(open, 'anonymous-before-upgrade'), {
+            status: 201,
+            replayed: true,
+            body: { n: 0, who: 'anonymous' },
+          });
+          assert.equal(orders.effects.length, 0, 'nothing ran twice across the upgrade');
+          // Alice's old entry is out of reach of a caller without a principal, whatever key it sends.
+          const forged = await send(open, old('before-upgrade'));
+          assert.equal(forged.replayed, false);
+          assert.equal(forged.body?.who, 'anonymous');
+          // An old entry of another request under her key (planted through the old format) does not block her.
+          const planted = await send(api, 'planted-before-upgrade', alice);
+          assert.deepStrictEqual([planted.status, planted.replayed, planted.body?.who], [201, false, 'u-alice']);
+          assert.deepStrictEqual(
+            orders.effects.map((e) => e.who),
+            ['anonymous', 'u-alice'],
+          );
+        } finally {
+          await api.close();
+          await open.close();
+        }
+      }),
+    );
+
+    it(
       'a flood of distinct keys does not pile up: expired entries are swept as requests come',
       withStore(async ({ store, rows }) => {
         const { app, effects } = await echoApp({ ledger: store.idempotency, keepMs: 1, pendingMs: 1 }, () =>
