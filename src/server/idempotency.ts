@@ -59,6 +59,9 @@ export type IdempotencyStart =
     };
 
 const DEFAULT_METHODS = ['POST', 'PATCH'];
+const DEFAULT_KEEP_MS = 86_400_000; // 24 h
+/** When this process started: every entry of the previous key format was written before (see claimedBeforeUpgrade). */
+const STARTED = Date.now();
 /** Response headers that belong to one connection or one message, never replayed. */
 const NOT_KEPT = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'date', 'set-cookie']);
 /** Marks a body the ledger keeps as base64 (it was not UTF-8); never sent. */
@@ -119,15 +122,14 @@ export async function beginIdempotent(
   const pendingMs = options.pendingMs ?? 30_000;
   const claim = await ledger.claim(key, fingerprint, now, pendingMs);
   if (claim.state !== 'new') return answerTo(claim, now);
+  // This process never writes the old format, so an old entry was written before it started (or by an
+  // old instance during a rolling upgrade) and is gone keepMs later: the look costs a claim and a
+  // release, paid only while an old entry can still be there.
+  const keepMs = options.keepMs ?? DEFAULT_KEEP_MS;
+  const old = now < STARTED + Math.max(keepMs, pendingMs) ? keyBeforeUpgrade(request.key, request.principal) : null;
   let before: IdempotencyStart | undefined;
   try {
-    before = await claimedBeforeUpgrade(
-      ledger,
-      keyBeforeUpgrade(request.key, request.principal),
-      fingerprint,
-      now,
-      pendingMs,
-    );
+    before = await claimedBeforeUpgrade(ledger, old, fingerprint, now, pendingMs);
   } catch (error) {
     await ledger.release(key).catch(() => {});
     throw error;
@@ -180,19 +182,23 @@ function answerTo(claim: Exclude<IdempotencyClaim, { state: 'new' }>, now: numbe
 }
 
 /**
- * The same request as it was kept before the key format changed (keyBeforeUpgrade), if it was.
- * A SQL ledger outlives an upgrade, and the retries an Idempotency-Key exists for come exactly
- * then: a client whose answer was lost as the old process stopped, or, in a rolling upgrade, a
- * repeat that reaches a new instance while an old one still runs the first. Keys simply stopping
- * to match would run those twice, so for as long as an old entry lives (keepMs, 24 h by default)
- * it is honoured: its answer replayed, or 409 while its run holds it. (That a run which died
- * holding its key frees it after pendingMs, 30 s, is unchanged.) The old place is only looked at,
- * never kept: a claim there is given back at once. An old entry of another request (422 before)
- * is not honoured: it may have been planted by a caller who reached this principal's keys
- * through the old format, and the key is free in the new one. What the old format let happen is
- * thus still honoured for entries written before the upgrade, and for keepMs at most: a caller
- * without a principal never reaches an old principal's entry (keyBeforeUpgrade), but an entry
- * such a caller planted under a principal's old key before the upgrade is answered to that principal.
+ * The same request as the previous key format kept it (keyBeforeUpgrade), if it did.
+ *
+ * Why look at all: a SQL ledger outlives an upgrade, and the retries an Idempotency-Key exists
+ * for come exactly then. A client whose answer was lost as the old process stopped retries on the
+ * new one; in a rolling upgrade a repeat reaches a new instance while an old one still runs the
+ * first. If old keys simply stopped matching, both would run twice. A 'pending' entry alone would
+ * matter little: a run that died holding its key frees it after pendingMs (30 s) in either format,
+ * so a retry would run again 30 s later anyway; but a 'done' entry is an effect that took place,
+ * and a run still going on an old instance is one too. So an old entry is honoured while it lives:
+ * its answer replayed, 409 while its run holds it.
+ *
+ * The old place is only looked at, never kept: a claim there is given back at once, and nothing
+ * is written there. An old entry of another request (422 before) is not honoured: it may have
+ * been planted by a caller who reached this principal's key through the old format, and the key
+ * is free in the new one. What stays of the old flaw is bounded by the entries written before the
+ * upgrade: one planted there with the same request is replayed to its target until it expires; a
+ * caller without a principal never reaches a principal's old entry (keyBeforeUpgrade).
  */
 async function claimedBeforeUpgrade(
   ledger: IdempotencyLedger,
@@ -229,7 +235,7 @@ async function keep(
   key: string,
   response: StoredResponse,
 ): Promise<void> {
-  const keepMs = options.keepMs ?? 86_400_000;
+  const keepMs = options.keepMs ?? DEFAULT_KEEP_MS;
   try {
     await options.ledger.complete(key, response, Date.now(), keepMs);
     return;
