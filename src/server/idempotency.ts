@@ -193,8 +193,8 @@ function answerTo(claim: Exclude<IdempotencyClaim, { state: 'new' }>, now: numbe
  * and a run still going on an old instance is one too. So an old entry is honoured while it lives:
  * its answer replayed, 409 while its run holds it.
  *
- * The old place is only looked at, never kept: a claim there is given back at once, and nothing
- * is written there. An old entry of another request (422 before) is not honoured: it may have
+ * The old place is only looked at, never kept: a claim made there to look is given back at once,
+ * so nothing stays there. An old entry of another request (422 before) is not honoured: it may have
  * been planted by a caller who reached this principal's key through the old format, and the key
  * is free in the new one. What stays of the old flaw is bounded by the entries written before the
  * upgrade: one planted there with the same request is replayed to its target until it expires; a

@@ -20,8 +20,8 @@ export type KeyOwner = Pick<Principal, 'id' | 'scheme' | 'claims'>;
  *   nobody's business in the ledger.
  * The first two characters tell the namespaces apart and `owner` has a fixed length, so no
  * (owner, key) pair is stored under another's key. Both contain a space, which no key may hold
- * (keys are visible ASCII): no entry stored before this format (see keyBeforeUpgrade) is ever
- * taken for one stored now.
+ * (beginIdempotent takes only visible ASCII): no entry stored before this format (see
+ * keyBeforeUpgrade) is ever taken for one stored now.
  */
 export function ledgerKey(key: string, owner: KeyOwner | undefined): string {
   if (!owner) return `u ${key}`;
