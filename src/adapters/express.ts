@@ -120,8 +120,8 @@ export function idempotency(options: IdempotencyOptions) {
       const start = await beginIdempotent(options, {
         method: req.method,
         target: req.originalUrl,
-        key: idempotencyKey(req),
-        ...(req.auth ? { scope: req.auth.id } : {}),
+        key: idempotencyKey(req.headers),
+        principal: req.auth,
         body: async () => {
           if (Buffer.isBuffer(req.rawBody)) return req.rawBody;
           if (Buffer.isBuffer(req.body) || typeof req.body === 'string') return req.body;

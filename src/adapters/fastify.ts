@@ -179,8 +179,9 @@ export function idempotency(options: IdempotencyOptions): IdempotencyHooks {
       const start = await beginIdempotent(options, {
         method: request.method,
         target: request.url,
-        key: idempotencyKey(request.raw),
-        ...(request.auth ? { scope: request.auth.id } : {}),
+        // The headers the app holds (a hook may have given the request new ones), as the guard reads.
+        key: idempotencyKey(request.headers),
+        principal: request.auth,
         body: async () =>
           request.rawBody ??
           (Buffer.isBuffer(request.body) || typeof request.body === 'string'

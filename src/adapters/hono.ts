@@ -198,13 +198,12 @@ export function fetchHandler(
  */
 export function idempotency(options: IdempotencyOptions): MiddlewareHandler<{ Variables: GatehouseVariables }> {
   return async (c, next) => {
-    const principal = c.get('auth');
     const url = new URL(c.req.url);
     const start = await beginIdempotent(options, {
       method: c.req.method,
       target: `${url.pathname}${url.search}`,
       key: c.req.header('idempotency-key') ?? null,
-      ...(principal ? { scope: principal.id } : {}),
+      principal: c.get('auth'),
       // A copy: the handler reads the body as usual. Counted while it streams.
       body: () =>
         readLimited(

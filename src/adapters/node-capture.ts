@@ -4,7 +4,7 @@
  * bytes leave only after the ledger has recorded it, so a client that has the answer can count on
  * a repeat being replayed.
  */
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { fromStoredResponse, type IdempotencyStart, toStoredResponse } from '../server/idempotency.ts';
 import type { StoredResponse } from '../stores/types.ts';
 
@@ -57,8 +57,8 @@ export function captureResponse(res: ServerResponse, run: Run): void {
   } as ServerResponse['end'];
 }
 
-/** The Idempotency-Key header of a Node request, or null. */
-export function idempotencyKey(req: IncomingMessage): string | null {
-  const value = req.headers['idempotency-key'];
+/** The Idempotency-Key field of a Node request's headers (as the app holds them), or null. */
+export function idempotencyKey(headers: IncomingHttpHeaders): string | null {
+  const value = headers['idempotency-key'];
   return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
 }

@@ -322,8 +322,8 @@ export function idempotency(
       start = await beginIdempotent(options, {
         method: req.method ?? 'GET',
         target: req.url ?? '/',
-        key: idempotencyKey(req),
-        ...(request.auth ? { scope: request.auth.id } : {}),
+        key: idempotencyKey(req.headers),
+        principal: request.auth,
         body: async () => {
           request.rawBody ??= await readBody(req, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
           return request.rawBody;

@@ -10,7 +10,8 @@
  */
 import { createHash } from 'node:crypto';
 import { createProblem, PROBLEM_CONTENT_TYPE, type ReasonCode, reasons } from '../http/index.ts';
-import type { IdempotencyLedger, StoredResponse } from '../stores/types.ts';
+import type { IdempotencyClaim, IdempotencyLedger, StoredResponse } from '../stores/types.ts';
+import { type KeyOwner, keyBeforeUpgrade, ledgerKey } from './ledger-keys.ts';
 
 export interface IdempotencyOptions {
   ledger: IdempotencyLedger;
@@ -40,10 +41,11 @@ export interface IdempotentRequest {
   key: string | null;
   body: string | Uint8Array;
   /**
-   * Whose key it is (the principal's id): keys are kept per scope, so one caller's key never
-   * replays another caller's answer.
+   * Whose key it is: the principal the guard verified. Keys are kept per principal (scheme, JWT
+   * issuer and id), apart from those of callers without one, so no caller's key ever reaches
+   * another's entry (src/server/ledger-keys.ts).
    */
-  scope?: string;
+  principal?: KeyOwner | undefined;
 }
 
 /** What to do with a request: answer it now (a replay or a refusal), run it, or let it pass. */
@@ -59,6 +61,9 @@ export type IdempotencyStart =
     };
 
 const DEFAULT_METHODS = ['POST', 'PATCH'];
+const DEFAULT_KEEP_MS = 86_400_000; // 24 h
+/** When this process started: every entry of the previous key format was written before (see claimedBeforeUpgrade). */
+const STARTED = Date.now();
 /** Response headers that belong to one connection or one message, never replayed. */
 const NOT_KEPT = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'date', 'set-cookie']);
 /** Marks a body the ledger keeps as base64 (it was not UTF-8); never sent. */
@@ -113,13 +118,37 @@ export async function beginIdempotent(
     .update(`${request.method.toUpperCase()} ${request.target}\n`)
     .update(body)
     .digest('hex');
-  // The scope goes in hashed: a principal's id is nobody else's business, even in the ledger.
-  const key = request.scope
-    ? `${createHash('sha256').update(request.scope).digest('base64url').slice(0, 22)}:${request.key}`
-    : request.key;
+  const key = ledgerKey(request.key, request.principal);
   const { ledger } = options;
   const now = Date.now();
-  const claim = await ledger.claim(key, fingerprint, now, options.pendingMs ?? 30_000);
+  const pendingMs = options.pendingMs ?? 30_000;
+  const claim = await ledger.claim(key, fingerprint, now, pendingMs);
+  if (claim.state !== 'new') return answerTo(claim, now);
+  // This process never writes the old format, so an old entry was written before it started (or by an
+  // old instance during a rolling upgrade) and is gone keepMs later: the look costs a claim and a
+  // release, paid only while an old entry can still be there.
+  const keepMs = options.keepMs ?? DEFAULT_KEEP_MS;
+  const old = now < STARTED + Math.max(keepMs, pendingMs) ? keyBeforeUpgrade(request.key, request.principal) : null;
+  let before: IdempotencyStart | undefined;
+  try {
+    before = await claimedBeforeUpgrade(ledger, old, fingerprint, now, pendingMs);
+  } catch (error) {
+    await ledger.release(key).catch(() => {});
+    throw error;
+  }
+  if (before) {
+    await ledger.release(key);
+    return before;
+  }
+  return {
+    action: 'run',
+    finish: (response) => (response.status >= 500 ? ledger.release(key) : keep(options, request, key, response)),
+    abandon: () => ledger.release(key),
+  };
+}
+
+/** What a claim of a taken key answers: the kept answer again, or a refusal. */
+function answerTo(claim: Exclude<IdempotencyClaim, { state: 'new' }>, now: number): IdempotencyStart {
   switch (claim.state) {
     case 'done':
       if (claim.response.headers[LOST]) {
@@ -149,12 +178,49 @@ export async function beginIdempotent(
       return refuse('store_unavailable', 'The idempotency ledger is full; send the request again later.', {
         'retry-after': String(Math.max(1, Math.ceil((claim.until - now) / 1000))),
       });
+    default:
+      return claim satisfies never;
+  }
+}
+
+/**
+ * The same request as the previous key format kept it (keyBeforeUpgrade), if it did.
+ *
+ * Why look at all: a SQL ledger outlives an upgrade, and the retries an Idempotency-Key exists
+ * for come exactly then. A client whose answer was lost as the old process stopped retries on the
+ * new one; in a rolling upgrade a repeat reaches a new instance while an old one still runs the
+ * first. If old keys simply stopped matching, both would run twice. A 'pending' entry alone would
+ * matter little: a run that died holding its key frees it after pendingMs (30 s) in either format,
+ * so a retry would run again 30 s later anyway; but a 'done' entry is an effect that took place,
+ * and a run still going on an old instance is one too. So an old entry is honoured while it lives:
+ * its answer replayed, 409 while its run holds it.
+ *
+ * The old place is only looked at, never kept: a claim made there to look is given back at once,
+ * so nothing stays there. An old entry of another request (422 before) is not honoured: it may have
+ * been planted by a caller who reached this principal's key through the old format, and the key
+ * is free in the new one. What stays of the old flaw is bounded by the entries written before the
+ * upgrade: one planted there with the same request is replayed to its target until it expires; a
+ * caller without a principal never reaches a principal's old entry (keyBeforeUpgrade).
+ */
+async function claimedBeforeUpgrade(
+  ledger: IdempotencyLedger,
+  old: string | null,
+  fingerprint: string,
+  now: number,
+  pendingMs: number,
+): Promise<IdempotencyStart | undefined> {
+  if (old === null) return undefined;
+  const claim = await ledger.claim(old, fingerprint, now, pendingMs);
+  switch (claim.state) {
     case 'new':
-      return {
-        action: 'run',
-        finish: (response) => (response.status >= 500 ? ledger.release(key) : keep(options, request, key, response)),
-        abandon: () => ledger.release(key),
-      };
+      await ledger.release(old);
+      return undefined;
+    case 'done':
+    case 'pending':
+      return answerTo(claim, now);
+    case 'conflict':
+    case 'full':
+      return undefined;
     default:
       return claim satisfies never;
   }
@@ -171,7 +237,7 @@ async function keep(
   key: string,
   response: StoredResponse,
 ): Promise<void> {
-  const keepMs = options.keepMs ?? 86_400_000;
+  const keepMs = options.keepMs ?? DEFAULT_KEEP_MS;
   try {
     await options.ledger.complete(key, response, Date.now(), keepMs);
     return;

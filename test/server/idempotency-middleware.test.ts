@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import Fastify from 'fastify';
+import { idempotency as fastifyIdempotency, gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
 import type { Guard } from '../../src/server/index.ts';
 import { openStore } from '../../src/stores/open-store.ts';
 import type { GatehouseStore } from '../../src/stores/types.ts';
@@ -171,6 +174,43 @@ describe('idempotency() options', () => {
     try {
       for (let i = 0; i < 2; i++) assert.equal((await post(app, 'same-key', { item: 'book' })).status, 201);
       assert.equal(orders.effects.length, 2, 'POST is not covered, so both ran');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('Fastify idempotency() reads the key the app holds', () => {
+  it('a key an onRequest hook sets through a new request.headers object is the key the ledger keeps', async () => {
+    const app = Fastify();
+    await app.register(gatehousePlugin, { guard });
+    // A gateway convention: older clients send their key as X-Request-Key; the app maps it.
+    app.addHook('onRequest', async (request) => {
+      const legacy = request.headers['x-request-key'];
+      if (typeof legacy === 'string') request.headers = { ...request.headers, 'idempotency-key': legacy };
+    });
+    const once = fastifyIdempotency({ ledger: store.idempotency });
+    let runs = 0;
+    app.post(
+      '/orders',
+      { preHandler: [guardHandler(guard), once.preHandler], onSend: once.onSend },
+      async (_r, reply) => reply.code(201).send({ n: ++runs }),
+    );
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/orders`;
+    try {
+      const send = () =>
+        fetch(url, {
+          method: 'POST',
+          headers: { authorization: alice, 'content-type': 'application/json', 'x-request-key': 'mapped-1' },
+          body: '{"item":"book"}',
+        });
+      const first = await send();
+      assert.deepStrictEqual([first.status, await first.json()], [201, { n: 1 }]);
+      const again = await send();
+      assert.equal(again.headers.get('idempotent-replayed'), 'true');
+      assert.deepStrictEqual(await again.json(), { n: 1 });
+      assert.equal(runs, 1, 'the repeat did not run');
     } finally {
       await app.close();
     }

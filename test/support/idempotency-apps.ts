@@ -1,5 +1,8 @@
-/** One idempotent order route on each framework: the guard, then Gatehouse's idempotency(), then the work. */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+/**
+ * One idempotent order route on each framework: the guard, then Gatehouse's idempotency(), then the work.
+ * With `guard` null the route is public (idempotency() alone): anyone may order, without a principal.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import express from 'express';
@@ -37,9 +40,10 @@ async function work(orders: Orders, who: string | undefined, body: string) {
 
 const COOKIE = 'order-session=do-not-replay; HttpOnly';
 
-export async function nodeOrders(guard: Guard, options: IdempotencyOptions, orders: Orders): Promise<App> {
-  const order = protect(
-    guard,
+export async function nodeOrders(guard: Guard | null, options: IdempotencyOptions, orders: Orders): Promise<App> {
+  const guarded = (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) =>
+    guard ? protect(guard, handler) : handler;
+  const order = guarded(
     nodeIdempotency(options, async (req, res) => {
       const result = await work(orders, req.auth?.id, req.rawBody?.toString() ?? '');
       res.setHeader('set-cookie', COOKIE);
@@ -47,8 +51,7 @@ export async function nodeOrders(guard: Guard, options: IdempotencyOptions, orde
       res.end(JSON.stringify(result));
     }),
   );
-  const blob = protect(
-    guard,
+  const blob = guarded(
     nodeIdempotency(options, (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
       res.write(BLOB.subarray(0, 100));
@@ -65,14 +68,15 @@ export async function nodeOrders(guard: Guard, options: IdempotencyOptions, orde
   );
 }
 
-export async function expressOrders(guard: Guard, options: IdempotencyOptions, orders: Orders): Promise<App> {
+export async function expressOrders(guard: Guard | null, options: IdempotencyOptions, orders: Orders): Promise<App> {
   const app = express();
   app.use(express.json());
-  app.post('/orders', authenticate(guard), expressIdempotency(options), async (req, res) => {
+  const guarded = guard ? [authenticate(guard)] : [];
+  app.post('/orders', ...guarded, expressIdempotency(options), async (req, res) => {
     const result = await work(orders, req.auth?.id, JSON.stringify(req.body ?? null));
     res.status(201).set('x-order', String(result.n)).set('set-cookie', COOKIE).json(result);
   });
-  app.post('/blob', authenticate(guard), expressIdempotency(options), (_req, res) => {
+  app.post('/blob', ...guarded, expressIdempotency(options), (_req, res) => {
     res.type('application/octet-stream').send(Buffer.from(BLOB));
   });
   // A failure answered quietly with a 500 (Express would print its stack).
@@ -82,11 +86,12 @@ export async function expressOrders(guard: Guard, options: IdempotencyOptions, o
   return listening(createServer(app));
 }
 
-export async function fastifyOrders(guard: Guard, options: IdempotencyOptions, orders: Orders): Promise<App> {
+export async function fastifyOrders(guard: Guard | null, options: IdempotencyOptions, orders: Orders): Promise<App> {
   const app = Fastify();
-  await app.register(gatehousePlugin, { guard });
+  if (guard) await app.register(gatehousePlugin, { guard });
+  else app.decorateRequest('auth', undefined).decorateRequest('rawBody', undefined);
   const once = fastifyIdempotency(options);
-  const route = { preHandler: [guardHandler(guard), once.preHandler], onSend: once.onSend };
+  const route = { preHandler: [...(guard ? [guardHandler(guard)] : []), once.preHandler], onSend: once.onSend };
   app.post('/orders', route, async (request, reply) => {
     const result = await work(orders, request.auth?.id, JSON.stringify(request.body ?? null));
     return reply.code(201).header('x-order', String(result.n)).header('set-cookie', COOKIE).send(result);
@@ -96,14 +101,15 @@ export async function fastifyOrders(guard: Guard, options: IdempotencyOptions, o
   return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
 }
 
-export async function honoOrders(guard: Guard, options: IdempotencyOptions, orders: Orders): Promise<App> {
+export async function honoOrders(guard: Guard | null, options: IdempotencyOptions, orders: Orders): Promise<App> {
   const app = new Hono<{ Variables: GatehouseVariables }>();
   app.onError((_error, c) => c.json({ error: 'internal' }, 500));
-  app.post('/orders', honoGuard(guard), honoIdempotency(options), async (c) => {
+  if (guard) app.use(honoGuard(guard));
+  app.post('/orders', honoIdempotency(options), async (c) => {
     const result = await work(orders, c.get('auth')?.id, await c.req.text());
     return c.json(result, 201, { 'x-order': String(result.n), 'set-cookie': COOKIE });
   });
-  app.post('/blob', honoGuard(guard), honoIdempotency(options), (c) =>
+  app.post('/blob', honoIdempotency(options), (c) =>
     c.body(BLOB.slice().buffer, 200, { 'content-type': 'application/octet-stream' }),
   );
   const server = await new Promise<Server>((resolve) => {
