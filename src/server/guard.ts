@@ -353,9 +353,14 @@ class LazyGuardRequest implements GuardRequest {
   get target(): string {
     return this.request.target ?? originFormOf(this.request.url);
   }
+  /**
+   * The authority the request was sent to, read from the same checked URL as everything else: a
+   * Host that is no authority is the request's fault (400 request_invalid), not a bad signature;
+   * host names come lower-cased and a default port left out, as a client's URL has them. (A Web
+   * Request made in-process has no Host field: its URL names the authority.)
+   */
   get authority(): string {
-    // A Web Request made in-process (Hono's app.request, a Worker) has no Host field: its URL names the authority.
-    return (this.request.headers.get('host') ?? URL.parse(this.request.url)?.host ?? '').toLowerCase();
+    return this.url.host;
   }
   get cookies(): ReadonlyMap<string, string> {
     this.#cookies ??= parseCookieHeader(this.request.headers.get('cookie'));

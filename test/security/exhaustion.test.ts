@@ -302,7 +302,7 @@ describe('exhaustion: every body Gatehouse reads is limited while it streams', (
     try {
       const outcome = await flood(
         Number(new URL(playground.url).port),
-        'POST /anything HTTP/1.1\r\nHost: api.test\r\nTransfer-Encoding: chunked\r\n\r\n',
+        'POST /anything HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n',
         ATTACK_BYTES,
         true,
       );
