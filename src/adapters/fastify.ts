@@ -140,7 +140,7 @@ export async function fetchRoutes(
         const body = Buffer.isBuffer(request.body) ? request.body : undefined;
         let response: Response | undefined;
         try {
-          response = await options.handler(toWebRequest(request.raw, body), { ip: request.ip });
+          response = await options.handler(toWebRequest(request.raw, body, request.headers), { ip: request.ip });
         } catch (error) {
           if (error instanceof RequestInvalidError) response = problemResponse('request_invalid', error.message);
           else {

@@ -214,7 +214,7 @@ export const reasons = Object.freeze({
     503,
     undefined,
     'Verification keys unavailable',
-    "The server cannot fetch the issuer's keys (JWKS) to check the token; the token may well be valid. Send it again after Retry-After.",
+    "The server cannot get the keys to check the token (the issuer's JWKS, or its own key store); the token may well be valid. Send it again after Retry-After.",
   ),
 });
 

@@ -23,6 +23,7 @@ import { createAuthorizationServer } from '../server/tokens/authorization-server
 import type { TokenService } from '../server/tokens/token-service.ts';
 import { memorySigningKeys } from '../stores/memory.ts';
 import type { GatehouseStore } from '../stores/types.ts';
+import { ClientKeyedStateFullError, clientKeyedState, fullResponse } from './client-keyed-state.ts';
 import { playgroundCors } from './cors.ts';
 import { faultRoutes } from './faults.ts';
 import { hostCheck } from './host-check.ts';
@@ -46,7 +47,16 @@ export interface PlaygroundOptions {
    * for a playground listening on loopback; undefined answers any Host. @default undefined
    */
   allowedHosts?: readonly string[];
+  /**
+   * How many entries each map of what clients chose or caused holds (rate-limit windows, flaky
+   * ids, order keys, sessions): when all are live, a new one gets 503 store_unavailable.
+   * @default 10_000
+   */
+  maxTrackedKeys?: number;
 }
+
+/** How long a session lasts (the cookie's Max-Age too). */
+const SESSION_SECONDS = 3600; // 1 h
 
 const SESSION_SECRET = randomBytes(32).toString('hex');
 
@@ -54,10 +64,13 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
   const { store, service, loginProtection } = options;
   // A session remembers who signed in and with which stored hash; the user is looked up on every
   // request, so a demoted user's roles change at once, and a deleted user or a new password ends it.
-  const signedIn = new Map<string, { username: string; passwordHash: string }>();
+  const signedIn = clientKeyedState<{ username: string; passwordHash: string }>(
+    'sessions (/session/login)',
+    options.maxTrackedKeys,
+  );
   const sessions: SessionLookup = {
     async findSession(id) {
-      const session = signedIn.get(id);
+      const session = signedIn.get(id, Date.now());
       const user = session && (await store.users.findUserByName(session.username));
       return user && user.passwordHash === session.passwordHash ? user : undefined;
     },
@@ -136,8 +149,19 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
     const user = await signIn.verify(form.get('username') ?? '', form.get('password') ?? '', clientAddressOf(c));
     if (isRefusal(user)) return sessionOnly.refuse(user);
     const id = randomBytes(24).toString('base64url');
-    signedIn.set(id, { username: user.username, passwordHash: user.passwordHash });
-    const issued = issueSession(id, { secret: SESSION_SECRET });
+    const now = Date.now();
+    try {
+      signedIn.hold(
+        id,
+        { username: user.username, passwordHash: user.passwordHash },
+        now + SESSION_SECONDS * 1000,
+        now,
+      );
+    } catch (error) {
+      if (error instanceof ClientKeyedStateFullError) return fullResponse(error);
+      throw error;
+    }
+    const issued = issueSession(id, { secret: SESSION_SECRET, maxAgeSeconds: SESSION_SECONDS });
     // Secure is dropped on plain-HTTP loopback, where a browser would not send the cookie back.
     return c.json({ csrfToken: issued.csrfToken }, 200, { 'set-cookie': issued.setCookie.replace('; Secure', '') });
   });
@@ -193,9 +217,10 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
     return c.body('', 302, { location: other + path });
   });
 
-  app.route('/', ordersRoutes(store.idempotency));
+  const tracked = options.maxTrackedKeys === undefined ? {} : { maxTrackedKeys: options.maxTrackedKeys };
+  app.route('/', ordersRoutes(store.idempotency, tracked));
   app.route('/', httpbinRoutes());
-  app.route('/', faultRoutes());
+  app.route('/', faultRoutes(tracked));
 
   app.notFound((c) => httpbinJson(c, { error: 'not_found', path: c.req.path, hint: 'GET / lists every route.' }, 404));
   app.onError((_error, c) =>

@@ -6,9 +6,19 @@
 import type { ServerResponse } from 'node:http';
 import { type Context, Hono } from 'hono';
 import { formatHttpDate } from '../http/index.ts';
+import {
+  ClientKeyedStateFullError,
+  clientKeyedState,
+  DEFAULT_MAX_TRACKED_KEYS,
+  fullResponse,
+  MAX_CLIENT_KEY_LENGTH,
+} from './client-keyed-state.ts';
 import { httpbinJson, originOf } from './httpbin.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** How long a /flaky id's count is kept after its last request. */
+export const FLAKY_KEEP_MS = 600_000; // 10 min
 
 function problem(c: Context, status: number, title: string, detail: string): Response {
   return c.body(JSON.stringify({ type: 'about:blank', title, status, detail }), status as 400, {
@@ -37,10 +47,21 @@ function resetConnection(c: Context): Response {
   return alreadySent();
 }
 
-export function faultRoutes(): Hono {
+/** The key a client chose in ?name, or the client's address; undefined when it is too long. */
+function clientKey(c: Context, name: string): string | undefined {
+  const chosen = c.req.query(name);
+  return chosen === undefined ? originOf(c) : chosen.length <= MAX_CLIENT_KEY_LENGTH ? chosen : undefined;
+}
+
+const keyTooLong = (c: Context, name: string) =>
+  problem(c, 400, 'Bad parameters', `${name} is at most ${MAX_CLIENT_KEY_LENGTH} characters.`);
+
+export function faultRoutes(options: { maxTrackedKeys?: number } = {}): Hono {
   const app = new Hono();
-  const windows = new Map<string, { start: number; used: number }>();
-  const failures = new Map<string, number>();
+  const max = options.maxTrackedKeys ?? DEFAULT_MAX_TRACKED_KEYS;
+  // A budget is kept until its window ends; a count until FLAKY_KEEP_MS after the id's last request.
+  const windows = clientKeyedState<{ start: number; used: number }>('rate-limit windows (/limited)', max);
+  const failures = clientKeyedState<number>('flaky ids (/flaky)', max);
 
   // A fixed budget of requests per window; over it, 429 (or 503 with ?status=503) with Retry-After.
   app.all('/limited', (c) => {
@@ -50,12 +71,19 @@ export function faultRoutes(): Hono {
     const form = c.req.query('form') === 'date' ? 'date' : 'seconds';
     if (budget === undefined || windowSeconds === undefined || windowSeconds === 0)
       return problem(c, 400, 'Bad parameters', 'budget is 0–10000 and window 1–3600 seconds.');
-    const key = `${c.req.query('key') ?? originOf(c)}|${budget}|${windowSeconds}`;
+    const chosen = clientKey(c, 'key');
+    if (chosen === undefined) return keyTooLong(c, 'key');
+    const key = `${chosen}|${budget}|${windowSeconds}`;
     const now = Date.now();
-    let state = windows.get(key);
-    if (!state || now - state.start >= windowSeconds * 1000) {
+    let state = windows.get(key, now);
+    if (!state) {
       state = { start: now, used: 0 };
-      windows.set(key, state);
+      try {
+        windows.hold(key, state, now + windowSeconds * 1000, now);
+      } catch (error) {
+        if (error instanceof ClientKeyedStateFullError) return fullResponse(error);
+        throw error;
+      }
     }
     const resetMs = state.start + windowSeconds * 1000 - now;
     const reset = Math.max(1, Math.ceil(resetMs / 1000));
@@ -90,9 +118,17 @@ export function faultRoutes(): Hono {
     const n = Number(c.req.param('n'));
     if (!Number.isInteger(n) || n < 0 || n > 100)
       return problem(c, 400, 'Bad parameters', 'n is a whole number from 0 to 100.');
-    const key = `${c.req.query('id') ?? originOf(c)}|${c.req.path}`;
-    const seen = failures.get(key) ?? 0;
-    failures.set(key, seen + 1);
+    const id = clientKey(c, 'id');
+    if (id === undefined) return keyTooLong(c, 'id');
+    const key = `${id}|${c.req.path}`;
+    const now = Date.now();
+    const seen = failures.get(key, now) ?? 0;
+    try {
+      failures.hold(key, seen + 1, now + FLAKY_KEEP_MS, now);
+    } catch (error) {
+      if (error instanceof ClientKeyedStateFullError) return fullResponse(error);
+      throw error;
+    }
     if (seen < n) {
       if (c.req.query('mode') === 'reset') {
         return resetConnection(c);

@@ -9,7 +9,10 @@ import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { idempotency } from '../adapters/hono.ts';
 import { createProblem, PROBLEM_CONTENT_TYPE } from '../http/index.ts';
 import type { IdempotencyLedger } from '../stores/types.ts';
+import { ClientKeyedStateFullError, clientKeyedState, fullResponse } from './client-keyed-state.ts';
 
+/** How long the ledger keeps an answer, and this route the count of its key: as long as a repeat is answered from the ledger. */
+const ORDER_KEEP_MS = 86_400_000; // 24 h
 const FAULTS = ['reset-before', 'reset-after', '503', '429', 'slow-headers', 'slow-body', 'cut-body'] as const;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const alreadySent = () => new Response(null, { headers: { 'x-hono-already-sent': '1' } });
@@ -64,16 +67,30 @@ const faults: MiddlewareHandler = async (c, next) => {
   return undefined;
 };
 
-export function ordersRoutes(ledger: IdempotencyLedger): Hono {
+export function ordersRoutes(ledger: IdempotencyLedger, options: { maxTrackedKeys?: number } = {}): Hono {
   const app = new Hono();
-  const applied = new Map<string, number>();
+  // Counted per Idempotency-Key (at most 255 characters, checked by idempotency()) for as long
+  // as the ledger answers its repeats. An order without a key is counted nowhere: it took effect
+  // once, and no request can name it again.
+  const applied = clientKeyedState<number>('order keys (POST /orders)', options.maxTrackedKeys);
 
-  app.post('/orders', faults, idempotency({ ledger }), (c: Context) => {
-    const id = c.req.header('idempotency-key') ?? `anonymous-${Math.random()}`;
-    applied.set(id, (applied.get(id) ?? 0) + 1);
-    return c.json({ order: id, created: true }, 201);
+  app.post('/orders', faults, idempotency({ ledger, keepMs: ORDER_KEEP_MS }), (c: Context) => {
+    const key = c.req.header('idempotency-key');
+    if (key !== undefined) {
+      const now = Date.now();
+      try {
+        applied.hold(key, (applied.get(key, now) ?? 0) + 1, now + ORDER_KEEP_MS, now);
+      } catch (error) {
+        // Refused before the order takes effect; a 5xx releases the key in the ledger.
+        if (error instanceof ClientKeyedStateFullError) return fullResponse(error);
+        throw error;
+      }
+    }
+    return c.json({ order: key ?? `anonymous-${Math.random()}`, created: true }, 201);
   });
 
-  app.get('/orders/:key', (c) => c.json({ order: c.req.param('key'), applied: applied.get(c.req.param('key')) ?? 0 }));
+  app.get('/orders/:key', (c) =>
+    c.json({ order: c.req.param('key'), applied: applied.get(c.req.param('key'), Date.now()) ?? 0 }),
+  );
   return app;
 }

@@ -51,6 +51,8 @@ export interface StartPlaygroundOptions {
    * loopback (a guard against DNS rebinding; on another interface any Host is answered). @default []
    */
   allowedHosts?: readonly string[];
+  /** How many entries each map of client-chosen keys and sessions holds (see PlaygroundOptions). @default 10_000 */
+  maxTrackedKeys?: number;
 }
 
 /** Stores that live and die with this process: the only ones the playground owns. */
@@ -130,6 +132,7 @@ export async function startPlayground(options: StartPlaygroundOptions = {}): Pro
     corsOrigins,
     demoAccounts,
     ...(isLoopbackHost(host) ? { allowedHosts } : {}),
+    ...(options.maxTrackedKeys === undefined ? {} : { maxTrackedKeys: options.maxTrackedKeys }),
   });
   const main = await listen(app.fetch, options.port ?? 0, host);
   const other = await listen(app.fetch, 0, host);

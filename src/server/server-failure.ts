@@ -104,7 +104,8 @@ export function report(onError: OnError | undefined, failure: ServerFailure): vo
 
 const DETAILS: Record<FailureReason, string> = {
   store_unavailable: 'The server could not reach its store; try again shortly.',
-  keys_unavailable: "The server could not fetch the issuer's keys to check the token; try again shortly.",
+  keys_unavailable:
+    "The server could not get the keys to check the token (the issuer's JWKS, or its own key store); try again shortly.",
   internal_error: 'The server failed while handling this request.',
 };
 

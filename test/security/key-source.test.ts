@@ -5,14 +5,23 @@
  * token gets 503 keys_unavailable with Retry-After and one log line naming the key source (its
  * URL without a secret); never a 401. Once it recovers, the same token gets 200. A token whose
  * kid the JWKS lacks, or whose signature does not verify, stays the token's problem: 401.
+ * The same holds for the token service's own keys, kept in its store: a store that fails while
+ * the guard looks a key up (Postgres pool ended, SQLite closed) is 503 keys_unavailable.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { protect } from '../../src/adapters/node.ts';
 import { bearerScheme, createGuard, type ServerFailure } from '../../src/server/index.ts';
+import { createTokenService } from '../../src/server/tokens/token-service.ts';
+import { openStore } from '../../src/stores/open-store.ts';
+import type { GatehouseStore } from '../../src/stores/types.ts';
+import { dropSchema, POSTGRES_URL, requirePostgres, runSchema } from '../support/services.ts';
 
 type Mode = 'ok' | 'hang' | '500' | 'garbage' | 'not-a-key-set';
 
@@ -175,3 +184,112 @@ describe('key source: an unreachable JWKS is the server’s failure (503), never
     assert.equal(failures.length, seen, 'a bad token is no server failure');
   });
 });
+
+/** Two services on one store: the issuer's instance stays up; the API's loses its store. */
+const KEY_STORES: {
+  name: string;
+  open(): Promise<{ url: string; options?: { namespace: string }; drop(): Promise<void> }>;
+}[] = [
+  {
+    name: 'SQLite',
+    async open() {
+      return { url: `sqlite:${join(mkdtempSync(join(tmpdir(), 'gh-keys-')), 'keys.db')}`, drop: async () => {} };
+    },
+  },
+  {
+    name: 'Postgres',
+    async open() {
+      const schema = runSchema('keystore');
+      return { url: POSTGRES_URL, options: { namespace: schema }, drop: () => dropSchema(schema) };
+    },
+  },
+];
+
+for (const kind of KEY_STORES) {
+  describe(`key source: the token service's key store (${kind.name}) failing at the guard is 503, never 401`, () => {
+    let issuerStore: GatehouseStore;
+    let apiStore: GatehouseStore;
+    const servers: Server[] = [];
+    let liveUrl = '';
+    let downUrl = '';
+    let token = '';
+    let unknownKid = '';
+    let drop = async () => {};
+    const failures: ServerFailure[] = [];
+    let skipped = false;
+
+    const serve = async (store: GatehouseStore) => {
+      const service = createTokenService({ store, issuer: 'https://issuer.test' });
+      const guard = createGuard({ schemes: [service.bearerScheme()], onError: (failure) => failures.push(failure) });
+      const api = createServer(protect(guard, (req, res) => res.end(JSON.stringify({ id: req.auth?.id }))));
+      servers.push(api);
+      await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
+      return `http://127.0.0.1:${(api.address() as AddressInfo).port}/`;
+    };
+
+    before(async (t) => {
+      if (kind.name === 'Postgres' && !(await requirePostgres(t))) {
+        skipped = true;
+        return;
+      }
+      const opened = await kind.open();
+      drop = opened.drop;
+      issuerStore = await openStore(opened.url, opened.options);
+      apiStore = await openStore(opened.url, opened.options);
+      const issuer = createTokenService({ store: issuerStore, issuer: 'https://issuer.test' });
+      token = await issuer.signAccessToken(
+        { id: 'u-1', roles: [] },
+        { clientId: 'c-1', scope: 'read', expiresAt: Date.now() + 600_000 },
+      );
+      // Signed by a key this store never held: its kid is unknown here.
+      const stranger = createTokenService({ store: await openStore('memory:'), issuer: 'https://issuer.test' });
+      unknownKid = await stranger.signAccessToken(
+        { id: 'u-1', roles: [] },
+        { clientId: 'c-1', scope: 'read', expiresAt: Date.now() + 600_000 },
+      );
+      assert.notEqual(decodeProtectedHeader(unknownKid).kid, decodeProtectedHeader(token).kid);
+      liveUrl = await serve(issuerStore);
+      // A second instance of the API, whose store connection is gone before its first request.
+      downUrl = await serve(apiStore);
+    });
+    after(async () => {
+      if (skipped) return;
+      for (const api of servers) {
+        api.closeAllConnections();
+        await new Promise((r) => api.close(r));
+      }
+      await issuerStore.close();
+      await drop();
+    });
+
+    const call = (url: string, bearer: string) => fetch(url, { headers: { authorization: `Bearer ${bearer}` } });
+
+    it('with the store up: the token 200, a kid the store lacks 401, nothing reported', async (t) => {
+      if (skipped) return t.skip('no Postgres');
+      const ok = await call(liveUrl, token);
+      assert.equal(ok.status, 200, await ok.clone().text());
+      const refused = await call(liveUrl, unknownKid);
+      assert.equal(refused.status, 401);
+      assert.equal(((await refused.json()) as { code: string }).code, 'credentials_invalid');
+      assert.equal(failures.length, 0);
+    });
+
+    it('the store fails while the key is looked up: 503 keys_unavailable, Retry-After, one report', async (t) => {
+      if (skipped) return t.skip('no Postgres');
+      await apiStore.close();
+      for (const bearer of [token, unknownKid]) {
+        const seen = failures.length;
+        const response = await call(downUrl, bearer);
+        const body = (await response.json()) as { code: string };
+        assert.equal(response.status, 503, JSON.stringify(body));
+        assert.equal(body.code, 'keys_unavailable');
+        assert.match(response.headers.get('retry-after') ?? '', /^\d+$/);
+        assert.equal(response.headers.get('www-authenticate'), null);
+        assert.equal(failures.length - seen, 1, 'one failure reported');
+        assert.equal(failures.at(-1)!.reason, 'keys_unavailable');
+        assert.match(failures.at(-1)!.source, /key store/);
+        assert.doesNotMatch(JSON.stringify(body), /eyJ/);
+      }
+    });
+  });
+}

@@ -5,20 +5,26 @@
  * judge what the app's request holds when the guard runs, which is what the handler sees, never
  * the client's original line. Each case is sent over a real socket to every adapter, with the
  * middleware editing the headers in place and replacing the headers object; the server records
- * the principal each run of the handler had.
+ * the principal each run of the handler had. The token endpoint, mounted behind the same kind
+ * of middleware on node:http (serveFetch), Express (fetchMiddleware) and Fastify (fetchRoutes),
+ * must likewise authenticate the client the app's request holds.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono, type MiddlewareHandler } from 'hono';
-import { authenticate } from '../../src/adapters/express.ts';
-import { gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
+import { authenticate, fetchMiddleware } from '../../src/adapters/express.ts';
+import { fetchRoutes, gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
 import { type GatehouseVariables, honoGuard } from '../../src/adapters/hono.ts';
-import { protect } from '../../src/adapters/node.ts';
+import { protect, serveFetch } from '../../src/adapters/node.ts';
 import type { Guard } from '../../src/server/index.ts';
+import { createAuthorizationServer } from '../../src/server/tokens/authorization-server.ts';
+import { createTokenService } from '../../src/server/tokens/token-service.ts';
+import { memoryStore } from '../../src/stores/memory.ts';
 import { type App, listening, serveHono } from '../support/adapter-apps.ts';
 import { basicHeader, type Fixture, fixture } from '../support/guard-fixture.ts';
 
@@ -184,10 +190,11 @@ const adapters: Array<[string, Start]> = [
   ],
 ];
 
-/** A GET with the given header lines as they are: a name given twice goes out as two lines. */
-function send(url: string, lines: Array<[string, string]>): Promise<{ status: number; body: string }> {
+/** A GET (a form POST when given a form) with the given header lines as they are: a name given twice goes out as two lines. */
+function send(url: string, lines: Array<[string, string]>, form?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url);
+    const req = httpRequest(url, form === undefined ? {} : { method: 'POST' });
+    if (form !== undefined) req.setHeader('content-type', 'application/x-www-form-urlencoded');
     const grouped = new Map<string, string[]>();
     for (const [name, value] of lines) grouped.set(name, [...(grouped.get(name) ?? []), value]);
     for (const [name, values] of grouped) req.setHeader(name, values.length === 1 ? values[0]! : values);
@@ -200,7 +207,7 @@ function send(url: string, lines: Array<[string, string]>): Promise<{ status: nu
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('error', reject);
-    req.end();
+    req.end(form);
   });
 }
 
@@ -282,5 +289,132 @@ describe('a server that joins repeated fields (joinDuplicateHeaders): two Author
         await app.close();
       }
     });
+  }
+});
+
+/**
+ * The token endpoint behind a middleware that edits Authorization: a gateway that adds the
+ * client's Basic credentials, swaps wrong ones for right ones or the reverse, strips them. The
+ * endpoint must authenticate the client the app's request names, as the guard does.
+ */
+describe('the token endpoint authenticates the client the app holds, not the raw lines', async () => {
+  const SVC_SECRET = 'svc-secret-0123456789';
+  const SVC = basicHeader('svc', SVC_SECRET);
+  const SVC_WRONG = basicHeader('svc', 'not-the-secret');
+  const store = memoryStore();
+  await store.clients.putClient({
+    clientId: 'svc',
+    secretHash: createHash('sha256').update(SVC_SECRET).digest('hex'),
+    grants: ['client_credentials'],
+    scopes: ['read'],
+  });
+  const service = createTokenService({ store, issuer: 'https://auth.test' });
+  const oauth = createAuthorizationServer({ service, users: store.users, clients: store.clients });
+  const tokenPath = oauth.paths.token;
+
+  /** [what the middleware does, lines the client sends, the middleware's edits, status, error or 'token']. */
+  const tokenCases: Case[] = [
+    ['sets Authorization where the client sent none', [], [auth(SVC)], 200, 'token'],
+    ['replaces wrong client credentials by right ones', [['Authorization', SVC_WRONG]], [auth(SVC)], 200, 'token'],
+    [
+      'replaces right client credentials by wrong ones',
+      [['Authorization', SVC]],
+      [auth(SVC_WRONG)],
+      401,
+      'invalid_client',
+    ],
+    // No credentials left and no client_id in the body: RFC 6749 §5.2, 400 invalid_client.
+    ['deletes Authorization', [['Authorization', SVC]], [{ delete: 'authorization' }], 400, 'invalid_client'],
+    [
+      'replaces a repeated Authorization with one value',
+      [
+        ['Authorization', SVC_WRONG],
+        ['Authorization', SVC_WRONG],
+      ],
+      [auth(SVC)],
+      200,
+      'token',
+    ],
+    // Untouched, a repeated field stays what the client sent: refused, never one of its lines picked.
+    [
+      'leaves a repeated Authorization alone',
+      [
+        ['Authorization', SVC],
+        ['Authorization', SVC],
+      ],
+      [],
+      401,
+      'invalid_client',
+    ],
+  ];
+  const editsFor = (headers: IncomingHttpHeaders) => tokenCases[Number(headers['x-case'])]?.[2] ?? [];
+
+  const mounts: Array<[string, (form: Form) => Promise<App>]> = [
+    [
+      'node:http serveFetch() behind a wrapper that edits req.headers',
+      (form) => {
+        const endpoint = serveFetch(oauth.handle);
+        return listening(
+          createServer((req, res) => {
+            const headers = edited(req.headers, editsFor(req.headers), form);
+            if (form !== 'in place') req.headers = headers;
+            return endpoint(req, res);
+          }),
+        );
+      },
+    ],
+    [
+      'Express fetchMiddleware() after an app.use middleware',
+      (form) => {
+        const app = express();
+        app.use((req, _res, next) => {
+          const headers = edited(req.headers, editsFor(req.headers), form);
+          if (form !== 'in place') req.headers = headers;
+          next();
+        });
+        app.use(fetchMiddleware(oauth.handle));
+        return listening(createServer(app));
+      },
+    ],
+    [
+      "Fastify fetchRoutes() after the app's onRequest hook",
+      async (form) => {
+        const app = Fastify();
+        app.addHook('onRequest', async (request) => {
+          const headers = edited(request.headers, editsFor(request.headers), form);
+          if (form !== 'in place') request.headers = headers;
+        });
+        await app.register(fetchRoutes, { handler: oauth.handle, paths: Object.values(oauth.paths) });
+        await app.listen({ port: 0, host: '127.0.0.1' });
+        return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
+      },
+    ],
+  ];
+
+  for (const [name, start] of mounts) {
+    for (const form of ['in place', 'new headers object'] as const) {
+      describe(`${name}, ${form}`, () => {
+        let app: App;
+        before(async () => {
+          app = await start(form);
+        });
+        after(() => app.close());
+        tokenCases.forEach(([what, lines, , status, expected], i) => {
+          it(`a middleware that ${what}: ${status} ${expected}`, async () => {
+            const answer = await send(
+              `${app.url}${tokenPath}`,
+              [...lines, ['X-Case', String(i)]],
+              'grant_type=client_credentials',
+            );
+            const body = JSON.parse(answer.body) as { access_token?: string; error?: string };
+            assert.deepStrictEqual(
+              [answer.status, status === 200 ? (body.access_token ? 'token' : answer.body) : body.error],
+              [status, expected],
+              `a middleware that ${what}: ${answer.body}`,
+            );
+          });
+        });
+      });
+    }
   }
 });

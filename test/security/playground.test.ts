@@ -1,7 +1,9 @@
 /**
  * Attacks on a running playground (`gatehouse serve`), each of which must fail: a page on another
  * site reading authenticated answers through CORS, the published demo accounts planted in a
- * user's own store, and /redirect-to as an open door to javascript:, file: and data: URLs.
+ * user's own store, /redirect-to as an open door to javascript:, file: and data: URLs, and
+ * thousands of client-chosen keys (/limited, /flaky, Idempotency-Key) or sessions growing the
+ * process without bound.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -544,4 +546,131 @@ describe('/redirect-to: only http(s) targets', () => {
       assert.deepStrictEqual(await redirect(target, status), { status, location: target });
     });
   }
+});
+
+/**
+ * Adversary finding 12: every key a client chooses used to stay in memory for the life of the
+ * process. Each map now forgets an entry when its window ends, refuses a key longer than 400
+ * characters, and holds a bounded number of entries: full of live ones, a new key gets 503
+ * store_unavailable with Retry-After, and no live entry is forgotten (its answer is unchanged).
+ */
+describe('client-chosen keys: thousands of them keep the playground bounded', () => {
+  const MAX = 8;
+  let pg: Playground;
+  before(async () => {
+    pg = await startPlayground({ maxTrackedKeys: MAX });
+  });
+  after(() => pg.close());
+
+  const get = async (path: string, init: RequestInit = {}) => {
+    const response = await fetch(`${pg.url}${path}`, init);
+    const text = await response.text();
+    return { status: response.status, retryAfter: response.headers.get('retry-after'), text, response };
+  };
+  const codeOf = (text: string) => (JSON.parse(text) as { code?: string }).code;
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  /** Sends every path, a batch at a time; the answers in order. */
+  const flood = async (paths: string[], init: (i: number) => RequestInit = () => ({})) => {
+    const answers: Array<Awaited<ReturnType<typeof get>>> = [];
+    for (let i = 0; i < paths.length; i += 50)
+      answers.push(...(await Promise.all(paths.slice(i, i + 50).map((p, j) => get(p, init(i + j))))));
+    return answers;
+  };
+  const assertFull = (answer: { status: number; retryAfter: string | null; text: string }, what: string) => {
+    assert.equal(answer.status, 503, `${what}: ${answer.text}`);
+    assert.equal(codeOf(answer.text), 'store_unavailable', what);
+    assert.match(answer.retryAfter ?? '', /^[1-9]\d*$/, what);
+  };
+
+  it('refuses a /limited key or /flaky id longer than 400 characters with 400; 400 are served', async () => {
+    // A playground of its own: the keys it holds would take room from the floods below.
+    const other = await startPlayground({ maxTrackedKeys: MAX });
+    try {
+      for (const path of ['/limited?key=', '/flaky/0?id=']) {
+        const tooLong = await fetch(`${other.url}${path}${'k'.repeat(401)}`);
+        assert.equal(tooLong.status, 400, path);
+        assert.match(await tooLong.text(), /400 characters/);
+        assert.equal((await fetch(`${other.url}${path}${'k'.repeat(400)}`)).status, 200, path);
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('/limited: 1000 distinct keys hold the bound and no more (503 past it); a held budget stays spent', async () => {
+    const keys = Array.from({ length: 1000 }, (_, i) => `flood-${i}-${'x'.repeat(300)}`);
+    const answers = await flood(keys.map((k) => `/limited?key=${k}&budget=1&window=3600`));
+    assert.equal(answers.filter((a) => a.status === 200).length, MAX, 'the bound, and no more');
+    for (const answer of answers.filter((a) => a.status !== 200)) assertFull(answer, '/limited past the bound');
+    // The keys held are not forgotten: their budget of 1 is spent.
+    const held = keys[answers.findIndex((a) => a.status === 200)]!;
+    assert.equal((await get(`/limited?key=${held}&budget=1&window=3600`)).status, 429);
+  });
+
+  it('/limited: when the windows end, a key starts afresh and new keys are held again', async () => {
+    const other = await startPlayground({ maxTrackedKeys: MAX });
+    try {
+      const limited = (key: string) => fetch(`${other.url}/limited?key=${key}&budget=1&window=1`);
+      for (let i = 0; i < MAX; i++) assert.equal((await limited(`short-${i}`)).status, 200);
+      assert.equal((await limited('short-0')).status, 429);
+      assert.equal((await limited('one-too-many')).status, 503);
+      await sleep(1100);
+      assert.equal((await limited('short-0')).status, 200, 'a fresh window for the same key');
+      assert.equal((await limited('one-too-many')).status, 200, 'room again for a new key');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('/flaky: 1000 distinct ids hold at most the bound; a held id keeps its count', async () => {
+    const answers = await flood(Array.from({ length: 1000 }, (_, i) => `/flaky/1?id=flaky-${i}`));
+    const counted = answers.filter((a) => !a.text.includes('store_unavailable'));
+    assert.equal(counted.length, MAX, `${counted.length} ids counted`);
+    assert.ok(counted.every((a) => a.status === 503 && JSON.parse(a.text).attempt === 1));
+    for (const answer of answers.filter((a) => a.text.includes('store_unavailable'))) assertFull(answer, '/flaky');
+    // The first id held was not forgotten: its second request succeeds.
+    const first = answers.findIndex((a) => !a.text.includes('store_unavailable'));
+    const again = await get(`/flaky/1?id=flaky-${first}`);
+    assert.deepStrictEqual([again.status, JSON.parse(again.text).attempt], [200, 2]);
+  });
+
+  it('POST /orders: distinct Idempotency-Keys past the bound get 503 and take no effect; held orders replay', async () => {
+    const post = (key: string) => ({
+      method: 'POST',
+      headers: { 'idempotency-key': key, 'content-type': 'application/json' },
+      body: '{"cup":1}',
+    });
+    const keys = Array.from({ length: 200 }, (_, i) => `order-${i}`);
+    const answers = await flood(
+      keys.map(() => '/orders'),
+      (i) => post(keys[i]!),
+    );
+    const created = answers.flatMap((a, i) => (a.status === 201 ? [keys[i]!] : []));
+    assert.equal(created.length, MAX, `${created.length} orders took effect`);
+    for (const answer of answers.filter((a) => a.status !== 201)) assertFull(answer, '/orders');
+    const refused = keys.find((k) => !created.includes(k))!;
+    assert.equal(JSON.parse((await get(`/orders/${refused}`)).text).applied, 0, 'a refused order took no effect');
+    const replay = await get('/orders', post(created[0]!));
+    assert.equal(replay.status, 201);
+    assert.equal(replay.response.headers.get('idempotent-replayed'), 'true');
+    assert.equal(JSON.parse((await get(`/orders/${created[0]}`)).text).applied, 1);
+  });
+
+  it('sessions: logins past the bound get 503; the sessions held stay signed in', async () => {
+    const login = () =>
+      get('/session/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'username=alice&password=alice-password',
+      });
+    const cookies: string[] = [];
+    for (let i = 0; i < MAX; i++) {
+      const answer = await login();
+      assert.equal(answer.status, 200, answer.text);
+      cookies.push(answer.response.headers.getSetCookie()[0]!.split(';')[0]!);
+      assert.match(answer.response.headers.getSetCookie()[0]!, /Max-Age=\d+/, 'the cookie ends with the session');
+    }
+    assertFull(await login(), 'one login past the bound');
+    for (const cookie of cookies) assert.equal((await get('/api/session', { headers: { cookie } })).status, 200);
+  });
 });

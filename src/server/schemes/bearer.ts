@@ -147,6 +147,8 @@ function jwtVerifier(jwt: JwtOptions): (token: string) => Principal | Refusal | 
         : createLocalJWKSet(jwt.jwks);
   } else if (typeof jwt.key === 'string') {
     key = new TextEncoder().encode(jwt.key);
+  } else if (typeof jwt.key === 'function') {
+    key = keyFunction(jwt.key);
   } else if (jwt.key !== undefined) {
     key = jwt.key;
   } else {
@@ -219,6 +221,22 @@ function jwtVerifier(jwt: JwtOptions): (token: string) => Principal | Refusal | 
     // A cached token is still held to its exp (the cache entry never outlives it) and to revocation.
     // Each request gets its own principal: a handler that changes its lists changes no other request's.
     return jwt.isRevoked ? revocation(entry) : principalOf(entry.principal, 'bearer');
+  };
+}
+
+/**
+ * A key function whose own failures (a key store that does not answer) are the server's, told
+ * apart from the token's: jose's errors (no key for this kid, a key of the wrong type) stay the
+ * token's problem, answered 401; anything else it throws becomes KeySourceError (503).
+ */
+function keyFunction(find: JWTVerifyGetKey): JWTVerifyGetKey {
+  return async (header, token) => {
+    try {
+      return await find(header, token);
+    } catch (error) {
+      if (error instanceof errors.JOSEError || error instanceof KeySourceError) throw error;
+      throw new KeySourceError('the jwt.key function', error);
+    }
   };
 }
 

@@ -23,6 +23,7 @@ import type { DenyList, JwtKeyStore, RefreshTokenRecord, RefreshTokenStore, Stor
 import type { Identity } from '../principal.ts';
 import type { Scheme } from '../scheme.ts';
 import { bearerScheme } from '../schemes/bearer.ts';
+import { KeySourceError } from '../server-failure.ts';
 import { openSuccessor, sealSuccessor } from './refresh-successor.ts';
 import { grantedRoles } from './role-scopes.ts';
 
@@ -118,6 +119,9 @@ export interface TokenService {
   bearerScheme(): Scheme<unknown>;
 }
 
+/** How the guard's failure report names this service's keys. */
+const KEY_STORE_SOURCE = "the token service's key store (jwtKeys)";
+
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 export function createTokenService(options: TokenServiceOptions): TokenService {
@@ -190,11 +194,17 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   /** Finds the verification key by kid, asking the store again (at most once a second) for a key another instance added. */
   async function verificationKey(kid: string | undefined): Promise<CryptoKey | Uint8Array> {
     if (hmacKey) return hmacKey;
-    await ensureKeys();
-    let found = keys.find((k) => k.kid === kid);
-    if (!found && Date.now() - lastReload > 1000) {
-      await reload();
+    let found: StoredJwtKey | undefined;
+    try {
+      await ensureKeys();
       found = keys.find((k) => k.kid === kid);
+      if (!found && Date.now() - lastReload > 1000) {
+        await reload();
+        found = keys.find((k) => k.kid === kid);
+      }
+    } catch (error) {
+      // The store could not give the keys: the server's failure (503 keys_unavailable), not the token's.
+      throw new KeySourceError(KEY_STORE_SOURCE, error);
     }
     if (!found?.publicJwk) throw new errors.JWKSNoMatchingKey('no signing key of this service has that kid');
     return (await importJWK(found.publicJwk as JWK, algorithm)) as CryptoKey;
