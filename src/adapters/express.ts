@@ -16,6 +16,7 @@ import {
   authorizationLines,
   type FetchHandler,
   type FetchMountOptions,
+  mountBodyLimit,
   readBody,
   sendWebResponse,
   toRequestView,
@@ -87,7 +88,7 @@ export function authenticate(guard: Guard, options: { permission?: Permission } 
  * a handler that fails 5xx problem+json with one line through `onError`.
  */
 export function fetchMiddleware(handler: FetchHandler, options: FetchMountOptions = {}) {
-  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const limit = mountBodyLimit(handler, options);
   return async (req: ExpressRequest, res: ExpressResponse, next: NextFunction): Promise<void> => {
     let response: Response | undefined;
     try {

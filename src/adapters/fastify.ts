@@ -25,13 +25,14 @@ import {
 } from '../server/idempotency.ts';
 import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
-import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, RequestInvalidError } from '../server/request-limits.ts';
+import { BodyTooLargeError, RequestInvalidError } from '../server/request-limits.ts';
 import { failureOf, failureResponse, problemResponse, report } from '../server/server-failure.ts';
 import { actOn, type DecisionActions } from './decision-action.ts';
 import {
   authorizationLines,
   type FetchHandler,
   type FetchMountOptions,
+  mountBodyLimit,
   readBody,
   refuseBody,
   toRequestView,
@@ -129,7 +130,7 @@ export async function fetchRoutes(
   // Keep form bodies raw: the handler parses them itself. Fastify counts them while they stream.
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
-    { parseAs: 'buffer', bodyLimit: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES },
+    { parseAs: 'buffer', bodyLimit: mountBodyLimit(options.handler, options) },
     (_request, body, done) => done(null, body),
   );
   for (const url of options.paths) {

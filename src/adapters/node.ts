@@ -280,8 +280,21 @@ export function protect(
   };
 }
 
-/** A fetch-style handler (such as the authorization server's) answered by node:http; undefined answers 404. */
-export type FetchHandler = (request: Request, info: { ip?: string }) => Promise<Response | undefined>;
+/**
+ * A fetch-style handler (such as the authorization server's); undefined answers 404. One that
+ * declares `maxBodyBytes` reads no more of a body than that, and the mounts hold no more for it.
+ */
+export type FetchHandler = ((request: Request, info: { ip?: string }) => Promise<Response | undefined>) & {
+  readonly maxBodyBytes?: number;
+};
+
+/**
+ * How much of a body a mount reads for its handler: the smaller of the mount's limit (1 MiB by
+ * default) and the handler's own, so a body the handler would refuse is refused while it streams.
+ */
+export function mountBodyLimit(handler: FetchHandler, options: FetchMountOptions): number {
+  return Math.min(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, handler.maxBodyBytes ?? Number.POSITIVE_INFINITY);
+}
 
 /** Options of the fetch-style mounts (serveFetch, Express fetchMiddleware, Fastify fetchRoutes, Hono fetchHandler). */
 export interface FetchMountOptions {
@@ -299,7 +312,7 @@ export function serveFetch(
   handler: FetchHandler,
   options: FetchMountOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const limit = mountBodyLimit(handler, options);
   return async (req, res) => {
     try {
       const body = req.method !== 'GET' && req.method !== 'HEAD' ? await readBody(req, limit) : undefined;

@@ -329,6 +329,45 @@ describe('exhaustion: every body Gatehouse reads is limited while it streams', (
     }
   });
 
+  // The mounts hold the body for the handler: the authorization server's own 16 KiB must apply
+  // while it streams, not the mount's generic 1 MiB (or a stalled client holds 1 MiB each).
+  for (const name of [
+    'serveFetch() with the authorization server',
+    'Express fetchMiddleware()',
+    'Fastify fetchRoutes()',
+    'Hono fetchHandler() with the authorization server',
+  ]) {
+    it(`${name}: a form that declares 1 MiB and stalls is refused 413 at once, by the endpoint's own limit`, async () => {
+      const target = await listeners[name]!.start();
+      const socket = connect(target.port, '127.0.0.1');
+      try {
+        const answer = await new Promise<string>((resolve, reject) => {
+          let received = '';
+          const timer = setTimeout(
+            () => reject(new Error(`no answer in 3 s; received ${JSON.stringify(received)}`)),
+            3000,
+          );
+          socket.on('data', (chunk) => {
+            received += chunk.toString('latin1');
+            if (received.includes('\r\n\r\n')) {
+              clearTimeout(timer);
+              resolve(received);
+            }
+          });
+          socket.on('error', reject);
+          socket.write(
+            `POST /oauth/token HTTP/1.1\r\nHost: api.test\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${MB}\r\n\r\ngrant_type=password&pad=`,
+          );
+          socket.write('a'.repeat(1024)); // then nothing more
+        });
+        assert.match(answer, /^HTTP\/1\.1 413 /, answer.split('\r\n')[0]);
+      } finally {
+        socket.destroy();
+        await target.close();
+      }
+    });
+  }
+
   it('the token endpoint answers 413 body_too_large from the catalogue for a form past its 16 KiB', async () => {
     const target = await listeners['serveFetch() with the authorization server']!.start();
     try {

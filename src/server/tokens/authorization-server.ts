@@ -42,8 +42,11 @@ export interface RequestInfo {
 }
 
 export interface AuthorizationServer {
-  /** Answers the endpoints' paths; undefined for any other path (the caller's 404). */
-  handle(request: Request, info?: RequestInfo): Promise<Response | undefined>;
+  /**
+   * Answers the endpoints' paths; undefined for any other path (the caller's 404). Its
+   * `maxBodyBytes` tells the fetch mounts how much of a body to read for it at most.
+   */
+  handle: ((request: Request, info?: RequestInfo) => Promise<Response | undefined>) & { readonly maxBodyBytes: number };
   readonly paths: { token: string; revocation: string; jwks: string; metadata: string };
 }
 
@@ -307,36 +310,35 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     });
   }
 
-  return {
-    paths,
-    async handle(request, info = {}) {
-      const path = URL.parse(request.url)?.pathname;
-      if (path === undefined) return problemResponse('request_invalid', 'The request URL is not valid.');
-      try {
-        if (path === paths.token) return await token(request, info);
-        if (path === paths.revocation) return await revoke(request);
-        if (path === paths.jwks)
-          return json(200, await options.service.jwks(), { 'cache-control': 'public, max-age=300' });
-        if (path === paths.metadata) return metadata(request);
-        return undefined;
-      } catch (error) {
-        if (error instanceof TokenGrantError)
-          return json(400, { error: error.oauthError, error_description: error.message });
-        if (error instanceof BodyTooLargeError)
-          return problemResponse(error.refusal.reason, error.refusal.detail!, { connection: 'close' });
-        if (error instanceof RequestInvalidError) return problemResponse('request_invalid', error.message);
-        if (!(error instanceof OAuthFailure)) {
-          // The server's failure (a store out of reach): 5xx, never an OAuth error the client would act on.
-          const failure = failureOf(error, `${path === paths.token ? 'token' : 'revocation'} endpoint`);
-          report(options.onError, failure);
-          return failureResponse(failure);
-        }
-        const headers: Record<string, string> = {};
-        if (error.challenge)
-          headers['www-authenticate'] = formatChallenges([{ scheme: 'Basic', params: { realm, charset: 'UTF-8' } }]);
-        if (error.status === 405) headers['allow'] = 'POST';
-        return json(error.status, { error: error.code, error_description: error.message }, headers);
+  const handle = async (request: Request, info: RequestInfo = {}): Promise<Response | undefined> => {
+    const path = URL.parse(request.url)?.pathname;
+    if (path === undefined) return problemResponse('request_invalid', 'The request URL is not valid.');
+    try {
+      if (path === paths.token) return await token(request, info);
+      if (path === paths.revocation) return await revoke(request);
+      if (path === paths.jwks)
+        return json(200, await options.service.jwks(), { 'cache-control': 'public, max-age=300' });
+      if (path === paths.metadata) return metadata(request);
+      return undefined;
+    } catch (error) {
+      if (error instanceof TokenGrantError)
+        return json(400, { error: error.oauthError, error_description: error.message });
+      if (error instanceof BodyTooLargeError)
+        return problemResponse(error.refusal.reason, error.refusal.detail!, { connection: 'close' });
+      if (error instanceof RequestInvalidError) return problemResponse('request_invalid', error.message);
+      if (!(error instanceof OAuthFailure)) {
+        // The server's failure (a store out of reach): 5xx, never an OAuth error the client would act on.
+        const failure = failureOf(error, `${path === paths.token ? 'token' : 'revocation'} endpoint`);
+        report(options.onError, failure);
+        return failureResponse(failure);
       }
-    },
+      const headers: Record<string, string> = {};
+      if (error.challenge)
+        headers['www-authenticate'] = formatChallenges([{ scheme: 'Basic', params: { realm, charset: 'UTF-8' } }]);
+      if (error.status === 405) headers['allow'] = 'POST';
+      return json(error.status, { error: error.code, error_description: error.message }, headers);
+    }
   };
+  // The mounts read no more of a body than the endpoint would (a stalled client holds 16 KiB, not 1 MiB).
+  return { paths, handle: Object.assign(handle, { maxBodyBytes }) };
 }
