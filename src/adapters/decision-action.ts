@@ -4,6 +4,7 @@
  * outcome added to Decision stops the build here instead of falling through to the handler.
  */
 import { invalidArgument } from '../http/argument-error.ts';
+import { isPreflight } from '../server/cors.ts';
 import type { Decision, Guard } from '../server/guard.ts';
 import type { Principal } from '../server/principal.ts';
 import type { RequestView } from '../server/scheme.ts';
@@ -37,6 +38,15 @@ export function actOn<C, R>(
     default:
       return unhandled(decision);
   }
+}
+
+/**
+ * The guard's answer to a CORS preflight for any path, or undefined when the request is not one:
+ * what each adapter's preflight mount sends, for routes the framework would otherwise answer
+ * OPTIONS for itself (a route mounted for GET only). The same answer actOn gives a preflight.
+ */
+export function preflightAnswer(guard: Guard, request: RequestView): Response | undefined {
+  return isPreflight(request) ? guard.preflight(request) : undefined;
 }
 
 /** The Response with the CORS headers added (a copy when its headers cannot change). */

@@ -10,7 +10,7 @@ import { beginIdempotent, type IdempotencyOptions } from '../server/idempotency.
 import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../server/request-limits.ts';
-import { actOn, type DecisionActions } from './decision-action.ts';
+import { actOn, type DecisionActions, preflightAnswer } from './decision-action.ts';
 import {
   answerFailure,
   authorizationLines,
@@ -76,6 +76,23 @@ export function authenticate(guard: Guard, options: { permission?: Permission } 
       const pending = guard.decide(view, opts);
       const decision = pending instanceof Promise ? await pending : pending;
       await actOn(guard, view, decision, { req, res, next }, actions);
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+/**
+ * Answers every CORS preflight from the guard's `cors` policy, before any route: `app.use(preflight(guard))`
+ * (or `app.options('*splat', preflight(guard))`). Express answers OPTIONS itself for a route
+ * mounted with `app.get`, so without this the guard never sees its preflights. Other requests go on.
+ */
+export function preflight(guard: Guard) {
+  return async (req: ExpressRequest, res: ExpressResponse, next: NextFunction): Promise<void> => {
+    try {
+      const answer = preflightAnswer(guard, toRequestView(req));
+      if (answer) await sendWebResponse(res, answer);
+      else next();
     } catch (error) {
       next(error);
     }

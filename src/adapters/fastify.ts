@@ -27,7 +27,7 @@ import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
 import { BodyTooLargeError, RequestInvalidError } from '../server/request-limits.ts';
 import { failureOf, failureResponse, problemResponse, report } from '../server/server-failure.ts';
-import { actOn, type DecisionActions } from './decision-action.ts';
+import { actOn, type DecisionActions, preflightAnswer } from './decision-action.ts';
 import {
   authorizationLines,
   type FetchHandler,
@@ -47,10 +47,23 @@ declare module 'fastify' {
   }
 }
 
-/** Register once: `await app.register(gatehousePlugin, { guard })`. */
+/**
+ * Register once: `await app.register(gatehousePlugin, { guard })`. With a `cors` policy on the
+ * guard it also answers every CORS preflight from it (an onRequest hook, for any path): Fastify
+ * has no OPTIONS route for a route mounted with `app.get`, so the route's guard never sees one.
+ */
 export async function gatehousePlugin(app: FastifyInstance, options: { guard: Guard }): Promise<void> {
   app.decorateRequest('auth', undefined);
   app.decorateRequest('rawBody', undefined);
+  const guard = options.guard;
+  // Without a policy, preflights are left to the routes' guards or to a CORS plugin such as @fastify/cors.
+  if (guard.hasCorsPolicy) {
+    app.addHook('onRequest', (request, reply, done) => {
+      const answer = preflightAnswer(guard, toRequestView(request.raw, undefined, request.headers));
+      if (!answer) return done();
+      reply.code(answer.status).headers(Object.fromEntries(answer.headers)).send();
+    });
+  }
   if (options.guard.needsBody) {
     app.addHook('preParsing', async (request, reply, payload) => {
       try {

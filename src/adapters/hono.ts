@@ -17,7 +17,7 @@ import type { Principal } from '../server/principal.ts';
 import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, readLimited } from '../server/request-limits.ts';
 import type { RequestView } from '../server/scheme.ts';
 import { failureOf, failureResponse, type OnError, problemResponse, report } from '../server/server-failure.ts';
-import { actOn, allowed, type DecisionActions } from './decision-action.ts';
+import { actOn, allowed, type DecisionActions, preflightAnswer } from './decision-action.ts';
 import { authorizationLines } from './node.ts';
 
 /** `auth` is set, to a principal, on every request the guard lets through; undefined where no guard ran. */
@@ -160,6 +160,19 @@ export function honoProtect(
     return pending instanceof Promise
       ? pending.then((decision) => actOn(guard, c.req.raw, decision, { c, next }, actions))
       : actOn(guard, c.req.raw, pending, { c, next }, actions);
+  };
+}
+
+/**
+ * Answers every CORS preflight from the guard's `cors` policy, before any route:
+ * `app.use('*', preflight(guard))` (or `app.options('*', preflight(guard))`). Hono answers 404 to
+ * OPTIONS for a route mounted with `app.get`, so without this the guard never sees its preflights.
+ * Other requests go on.
+ */
+export function preflight(guard: Guard): MiddlewareHandler {
+  return (c, next) => {
+    const answer = preflightAnswer(guard, c.req.raw);
+    return answer ? Promise.resolve(answer) : next();
   };
 }
 

@@ -4,11 +4,12 @@
  * demo accounts go only into a store the playground owns (one in memory, gone at exit), never
  * unasked into a store it is given.
  */
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { getRequestListener, RequestError } from '@hono/node-server';
 import { invalidArgument } from '../http/argument-error.ts';
 import { type CounterBackend, createLoginProtection } from '../server/login-protection.ts';
+import { failureOf, failureResponse, problemResponse, report } from '../server/server-failure.ts';
 import { createTokenService } from '../server/tokens/token-service.ts';
 import { openStore } from '../stores/open-store.ts';
 import { createPlayground } from './app.ts';
@@ -73,7 +74,8 @@ function listen(
   host: string,
 ): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port, hostname: host }, () => resolve(server as Server)) as Server;
+    const server = createServer(getRequestListener(fetch, { hostname: host, errorHandler: unreadable }));
+    server.listen(port, host, () => resolve(server));
     server.once('error', reject);
     // A request Node cannot parse gets its 400 and the server goes on (no crash, no stack).
     server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
@@ -85,6 +87,22 @@ function listen(
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     });
   });
+}
+
+/**
+ * What @hono/node-server does with a request it cannot make a Web Request of (a Host that is no
+ * authority, a bad target), answered as the library's own mounts answer it: 400 request_invalid
+ * problem+json, not its empty 400. The message is node-server's, never the client's bytes.
+ */
+function unreadable(error: unknown): Response {
+  if (error instanceof RequestError)
+    return problemResponse(
+      'request_invalid',
+      `The Host header or request target does not make a URL (${error.message}).`,
+    );
+  const failure = failureOf(error, 'playground');
+  report(undefined, failure);
+  return failureResponse(failure);
 }
 
 /** Counters live where the rest of the state lives: Redis, Postgres, SQLite, or memory. */

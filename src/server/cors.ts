@@ -85,6 +85,15 @@ export function corsRules(policy: CorsPolicy): CorsRules {
   };
 }
 
+/**
+ * Whether the request is a CORS preflight: OPTIONS asking, with Access-Control-Request-Method,
+ * whether the real request may be sent (Fetch standard, CORS-preflight request). It carries no
+ * credentials by design, so it is answered, never authenticated and never served.
+ */
+export function isPreflight(request: RequestView): boolean {
+  return request.method === 'OPTIONS' && request.headers.has('access-control-request-method');
+}
+
 /** The answer to a preflight when no policy allows anything: 204, and the browser stops there. */
 export function preflightWithoutPolicy(): Response {
   return new Response(null, { status: 204 });

@@ -13,7 +13,7 @@ import {
   reasons,
 } from '../http/index.ts';
 import { parseCookieHeader } from './cookies.ts';
-import { type CorsPolicy, corsRules, preflightWithoutPolicy } from './cors.ts';
+import { type CorsPolicy, corsRules, isPreflight, preflightWithoutPolicy } from './cors.ts';
 import type { Permission } from './permissions.ts';
 import type { Principal } from './principal.ts';
 import { isRefusal, type Refusal } from './refusal.ts';
@@ -83,6 +83,11 @@ export interface Guard {
   readonly needsBody: boolean;
   /** The largest body adapters read for it (GuardOptions.maxBodyBytes). */
   readonly maxBodyBytes: number;
+  /**
+   * Whether a `cors` policy was given: the Fastify plugin then answers preflights for every path,
+   * routes mounted for one method included.
+   */
+  readonly hasCorsPolicy: boolean;
   authenticate(request: RequestView, options?: AuthenticateOptions): Promise<Decision>;
   /**
    * The same decision as authenticate(), returned directly when no step had to wait (a cached
@@ -164,8 +169,7 @@ export function createGuard(options: GuardOptions): Guard {
     step: { source: string },
   ): Decision | Promise<Decision> {
     // A CORS preflight carries no credentials by design (Fetch standard, CORS-preflight request).
-    if (request.method === 'OPTIONS' && request.headers.has('access-control-request-method'))
-      return { outcome: 'preflight' };
+    if (isPreflight(request)) return { outcome: 'preflight' };
 
     const field = opts.authorization ?? request.headers.get('authorization');
     // An empty value is a field sent empty (400); an empty list, no field at all.
@@ -292,6 +296,7 @@ export function createGuard(options: GuardOptions): Guard {
   return {
     needsBody: schemes.some((s) => s.needsBody),
     maxBodyBytes,
+    hasCorsPolicy: cors !== undefined,
     authenticate: async (request, opts = {}) => decideNow(request, opts),
     decide: (request, opts = {}) => decideNow(request, opts),
     refuse,

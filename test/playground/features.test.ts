@@ -198,6 +198,37 @@ describe('playground: bad input', () => {
     assert.equal((await fetch(`${pg.url}/get`)).status, 200);
   });
 
+  it('a Host that is no authority gets 400 request_invalid problem+json, as the library’s mounts answer it', async () => {
+    const { port } = new URL(pg.url);
+    const exchange = (bytes: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connect(Number(port), '127.0.0.1', () => socket.write(bytes));
+        let data = '';
+        socket.on('data', (chunk) => {
+          data += chunk;
+        });
+        socket.on('close', () => resolve(data));
+        socket.on('error', () => resolve(data));
+        setTimeout(() => socket.destroy(), 2000);
+      });
+    for (const [target, host] of [
+      ['POST /oauth/token', 'a b'],
+      ['GET /api/me', 'x:99999'],
+      ['GET /get', 'a@b:c'],
+    ] as const) {
+      const answer = await exchange(
+        `${target} HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+      );
+      const [head = '', body = ''] = answer.split('\r\n\r\n');
+      assert.match(head, /^HTTP\/1\.1 400/, host);
+      assert.match(head, /content-type: application\/problem\+json/i, host);
+      const problem = JSON.parse(body.slice(body.indexOf('{'), body.lastIndexOf('}') + 1));
+      assert.deepStrictEqual([problem.status, problem.code], [400, 'request_invalid'], host);
+      assert.ok(!JSON.stringify(problem).includes(host), `the problem echoes the Host ${host}`);
+    }
+    assert.equal((await fetch(`${pg.url}/get`)).status, 200);
+  });
+
   it('lists every route and the demo accounts at /', async () => {
     const page = await (await fetch(`${pg.url}/`)).text();
     assert.match(page, /<title>Gatehouse playground<\/title>/);

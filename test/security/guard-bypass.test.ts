@@ -10,9 +10,14 @@ import { after, before, describe, it } from 'node:test';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono, type MiddlewareHandler } from 'hono';
-import { authenticate } from '../../src/adapters/express.ts';
+import { authenticate, preflight as expressPreflight } from '../../src/adapters/express.ts';
 import { gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
-import { type GatehouseVariables, honoGuard, honoProtect } from '../../src/adapters/hono.ts';
+import {
+  type GatehouseVariables,
+  honoGuard,
+  preflight as honoPreflight,
+  honoProtect,
+} from '../../src/adapters/hono.ts';
 import { protect } from '../../src/adapters/node.ts';
 import { type Guard, requireScopes } from '../../src/server/index.ts';
 import { type App, listening, serveHono } from '../support/adapter-apps.ts';
@@ -260,6 +265,134 @@ describe('the cors policy on the guard', () => {
           { method: 'GET', principal: 'u-alice' },
           { method: 'GET', principal: 'u-alice' },
         ]);
+      });
+    });
+  }
+});
+
+/**
+ * Routes mounted for one method, as the README shows (`app.get('/r', guard, handler)`): the
+ * framework owns OPTIONS for them (Express answers "GET, HEAD" itself, Fastify and Hono 404), so
+ * the guard never sees the preflight. Each adapter's one preflight mount answers it from the
+ * guard's policy, for any path; the node:http protect() needs none.
+ */
+describe('the cors policy with routes mounted for GET only, and each adapter’s preflight mount', () => {
+  let corsGuard: Guard;
+  before(() => {
+    corsGuard = f.guard(['bearer', 'basic'], {
+      cors: { origins: ['https://app.test'], methods: ['GET', 'POST'], headers: ['Authorization', 'Content-Type'] },
+    });
+  });
+
+  const record =
+    (runs: Run[]) =>
+    (method: string, principal: string | undefined): { id: string | undefined } => {
+      runs.push({ method, principal });
+      return { id: principal };
+    };
+  const mounts: Array<[string, (guard: Guard, runs: Run[]) => Promise<App>]> = [
+    [
+      'node:http protect() routed by path',
+      async (guard, runs) => {
+        const me = protect(guard, (req, res) => res.end(JSON.stringify(record(runs)(req.method ?? '', req.auth?.id))));
+        return listening(createServer((req, res) => void (req.url === '/r' ? me(req, res) : res.writeHead(404).end())));
+      },
+    ],
+    [
+      'Express app.use(preflight(guard)) + app.get(…, authenticate(guard), …)',
+      async (guard, runs) => {
+        const app = express();
+        app.use(expressPreflight(guard));
+        app.get('/r', authenticate(guard), (req, res) => void res.json(record(runs)(req.method, req.auth?.id)));
+        return listening(createServer(app));
+      },
+    ],
+    [
+      "Express app.options('*splat', preflight(guard)) + app.get(…, authenticate(guard), …)",
+      async (guard, runs) => {
+        const app = express();
+        app.options('*splat', expressPreflight(guard));
+        app.get('/r', authenticate(guard), (req, res) => void res.json(record(runs)(req.method, req.auth?.id)));
+        return listening(createServer(app));
+      },
+    ],
+    [
+      'Fastify gatehousePlugin + app.get(…, { preHandler: guardHandler(guard) }, …)',
+      async (guard, runs) => {
+        const app = Fastify();
+        await app.register(gatehousePlugin, { guard });
+        app.get('/r', { preHandler: guardHandler(guard) }, async (request) =>
+          record(runs)(request.method, request.auth?.id),
+        );
+        await app.listen({ port: 0, host: '127.0.0.1' });
+        return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
+      },
+    ],
+    [
+      "Hono app.use('*', preflight(guard)) + app.get(…, honoGuard(guard), …)",
+      async (guard, runs) => {
+        const app = new Hono<{ Variables: GatehouseVariables }>();
+        app.use('*', honoPreflight(guard));
+        app.get('/r', honoGuard(guard), (c) => c.json(record(runs)(c.req.method, c.get('auth')?.id)));
+        return serveHono(app);
+      },
+    ],
+    [
+      "Hono app.options('*', preflight(guard)) + app.get(…, honoProtect(guard, …))",
+      async (guard, runs) => {
+        const app = new Hono<{ Variables: GatehouseVariables }>();
+        app.options('*', honoPreflight(guard));
+        app.get(
+          '/r',
+          honoProtect(guard, (c) => c.json(record(runs)(c.req.method, c.get('auth')?.id))),
+        );
+        return serveHono(app);
+      },
+    ],
+  ];
+
+  for (const [name, start] of mounts) {
+    describe(name, () => {
+      let app: App;
+      const runs: Run[] = [];
+      before(async () => {
+        app = await start(corsGuard, runs);
+      });
+      after(() => app.close());
+
+      it('answers an allowed origin’s preflight 204 with the policy’s allowance; the handler does not run', async () => {
+        for (const headers of [
+          { ...PREFLIGHT, origin: 'https://app.test', 'access-control-request-method': 'GET' },
+          { ...PREFLIGHT, origin: 'https://app.test', authorization: WRONG },
+        ]) {
+          const response = await options(app, '/r', headers);
+          assert.equal(response.status, 204);
+          assert.equal(response.headers.get('access-control-allow-origin'), 'https://app.test');
+          assert.equal(response.headers.get('access-control-allow-methods'), 'GET, POST');
+          assert.equal(response.headers.get('access-control-allow-headers'), 'Authorization, Content-Type');
+          assert.match(String(response.headers.get('vary')), /Origin/);
+        }
+        assert.deepStrictEqual(runs, []);
+      });
+
+      it('allows nothing to another origin’s preflight, and the handler does not run', async () => {
+        const response = await options(app, '/r', { ...PREFLIGHT, authorization: ALICE });
+        assert.equal(response.status, 204);
+        for (const name of ['allow-origin', 'allow-methods', 'allow-headers', 'allow-credentials'])
+          assert.equal(response.headers.get(`access-control-${name}`), null, name);
+        assert.deepStrictEqual(runs, []);
+      });
+
+      it('the allowed origin’s GET that follows is served with the principal and may be read', async () => {
+        const response = await fetch(`${app.url}/r`, { headers: { origin: 'https://app.test', authorization: ALICE } });
+        assert.equal(response.status, 200);
+        assert.equal(response.headers.get('access-control-allow-origin'), 'https://app.test');
+        assert.deepStrictEqual(await response.json(), { id: 'u-alice' });
+        const refused = await fetch(`${app.url}/r`, { headers: { origin: 'https://app.test' } });
+        assert.equal(refused.status, 401);
+        assert.equal(refused.headers.get('access-control-allow-origin'), 'https://app.test');
+        await refused.arrayBuffer();
+        assert.deepStrictEqual(runs, [{ method: 'GET', principal: 'u-alice' }]);
       });
     });
   }
