@@ -17,6 +17,8 @@ export {
   memoryUsers,
 } from '../stores/memory.ts';
 export { DEFAULT_STORE_URL, type OpenStoreOptions, openStore } from '../stores/open-store.ts';
+export type { PostgresStore } from '../stores/postgres.ts';
+export type { SqliteStore } from '../stores/sqlite.ts';
 export type * from '../stores/types.ts';
 export { clientAddressKey } from './client-address.ts';
 export type { CorsPolicy } from './cors.ts';

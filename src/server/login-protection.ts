@@ -70,6 +70,7 @@ export interface LoginProtection {
 }
 
 export async function createLoginProtection(options: LoginProtectionOptions): Promise<LoginProtection> {
+  checkBackend(options?.backend);
   const consecutive = options.maxConsecutiveFailures ?? 5;
   const lockout = options.lockoutSeconds ?? 900;
   const perIp = options.maxFailuresPerIpPerDay ?? 100;
@@ -167,6 +168,22 @@ async function consume(rateLimiter: RateLimiterAbstract, key: string): Promise<n
 }
 
 type LimiterOptions = { keyPrefix: string; points: number; duration: number; blockDuration: number };
+
+/** A backend of one of the four shapes; anything else is refused here, not deep inside a limiter. */
+function checkBackend(backend: unknown): asserts backend is CounterBackend {
+  const b = backend as Record<string, unknown> | null | undefined;
+  const has = (key: string, method: string) =>
+    typeof b?.[key] === 'object' &&
+    b[key] !== null &&
+    typeof (b[key] as Record<string, unknown>)[method] === 'function';
+  if (typeof b === 'object' && b !== null) {
+    if (b.memory === true || has('sqlite', 'prepare') || has('postgres', 'query') || has('redis', 'get')) return;
+  }
+  throw invalidArgument(
+    'createLoginProtection: backend must be { memory: true }, { sqlite: DatabaseSync }, { postgres: pg.Pool } or ' +
+      '{ redis: Redis }: an open handle, not a URL',
+  );
+}
 
 async function limiter(backend: CounterBackend, options: LimiterOptions): Promise<RateLimiterAbstract> {
   if ('memory' in backend) return new RateLimiterMemory(options);

@@ -71,26 +71,67 @@ function isUnreachable(error: unknown): boolean {
   return Array.isArray(e.errors) && e.errors.some(isUnreachable);
 }
 
+// Messages that are fixed text of Node, undici, pg, ioredis and jose: they hold no value of the
+// request or the configuration, so the line may show them. Any other message (a database's may
+// quote a parameter, an application's anything at all) is left out.
+const FIXED_MESSAGES =
+  /^(fetch failed|bad port|other side closed|Connection is closed\.|Connection terminated( unexpectedly| due to connection timeout)?|timeout exceeded when trying to connect|Cannot use a pool after calling end on the pool|Client was closed and is not queryable|Client has encountered a connection error and is not queryable|request timed out|The operation was aborted due to timeout|Expected 200 OK from the JSON Web Key Set HTTP response|JSON Web Key Set malformed|Failed to parse the JSON Web Key Set HTTP response as JSON|Reached the max retries per request limit \(which is \d+\)\. Refer to "maxRetriesPerRequest" option for details\.)$/;
+
 /**
- * The error in a few words, safe for a log line: its class and code, and the message only of a
- * system error (a refused connection names an address, never a value the client sent); a
- * database's message may quote a parameter, so it is left out.
+ * The error in a few words, safe for a log line: its class and code, its message when that is a
+ * system error's (a refused connection names an address, never a value the client sent) or a
+ * library's fixed text, else where it was thrown; then its cause, which is often the part that
+ * says what happened (fetch failed ← ECONNREFUSED 127.0.0.1:9).
  */
-export function describeError(error: unknown): string {
-  if (error instanceof KeySourceError) return `${error.name}: ${describeError(error.cause)}`;
-  const e = error as { name?: unknown; code?: unknown; message?: unknown; syscall?: unknown; errors?: unknown } | null;
+export function describeError(error: unknown, depth = 0): string {
+  if (error instanceof KeySourceError) return `${error.name}: ${describeError(error.cause, depth + 1)}`;
+  const e = error as {
+    name?: unknown;
+    code?: unknown;
+    message?: unknown;
+    syscall?: unknown;
+    errors?: unknown;
+    cause?: unknown;
+    stack?: unknown;
+  } | null;
   if (!e || typeof e !== 'object') return typeof error;
   const name = typeof e.name === 'string' ? e.name : 'Error';
-  const code = typeof e.code === 'string' || typeof e.code === 'number' ? ` ${e.code}` : '';
-  const system = typeof e.syscall === 'string' && typeof e.message === 'string' ? `: ${e.message}` : '';
-  const inner = Array.isArray(e.errors) && e.errors.length > 0 ? ` (${describeError(e.errors[0])})` : '';
-  const timeout = name === 'TimeoutError' || name === 'JWKSTimeout' ? ': timed out' : '';
-  return `${name}${code}${system}${timeout}${inner}`;
+  const hasCode = (typeof e.code === 'string' && /^[A-Za-z0-9_.-]{1,40}$/.test(e.code)) || typeof e.code === 'number';
+  const code = hasCode ? ` ${e.code}` : '';
+  const message = typeof e.message === 'string' ? e.message : '';
+  const shown = message && (typeof e.syscall === 'string' || FIXED_MESSAGES.test(message));
+  const where = shown || hasCode ? '' : thrownAt(e.stack);
+  const text = `${name}${code}${shown ? `: ${message}` : ''}${where ? ` at ${where}` : ''}`;
+  if (depth >= 3) return text;
+  const inner = Array.isArray(e.errors) && e.errors.length > 0 ? ` (${describeError(e.errors[0], depth + 1)})` : '';
+  const cause = e.cause !== undefined && e.cause !== error ? ` ← ${describeError(e.cause, depth + 1)}` : '';
+  return `${text}${inner}${cause}`;
 }
 
-/** The default `onError`: one line on stderr, naming the source, with no secret. */
+/** The first frame of a stack outside Node's internals, as file:line (relative to the working directory). */
+function thrownAt(stack: unknown): string {
+  if (typeof stack !== 'string') return '';
+  for (const frame of stack.split('\n').slice(1)) {
+    const place = /\(?((?:file:\/\/)?[^\s()]+):(\d+):\d+\)?\s*$/.exec(frame);
+    if (!place || place[1]!.startsWith('node:')) continue;
+    const file = place[1]!.replace(/^file:\/\//, '');
+    const cwd = `${process.cwd()}/`;
+    return `${file.startsWith(cwd) ? file.slice(cwd.length) : file}:${place[2]}`;
+  }
+  return '';
+}
+
+/** A URL's userinfo and query or fragment, wherever one appears in a line, where a secret may sit. */
+function withoutUrlSecrets(line: string): string {
+  return line
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]*@/gi, '$1…@')
+    .replace(/([a-z][a-z0-9+.-]*:\/\/[^\s?#]*)[?#]\S*/gi, '$1');
+}
+
+/** The default `onError`: one line on stderr, naming the source and the cause, with no secret. */
 export const logFailure: OnError = (failure) => {
-  console.error(`gatehouse: ${failure.reason} from ${failure.source}: ${describeError(failure.error)}`);
+  const line = `gatehouse: ${failure.reason} from ${failure.source}: ${describeError(failure.error)}`;
+  console.error(withoutUrlSecrets(line).replace(/[\r\n]+/g, ' '));
 };
 
 /** Runs the hook; a hook that throws must not turn one failure into a crash. */

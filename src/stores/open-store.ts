@@ -5,7 +5,9 @@
  */
 import { invalidArgument } from '../http/argument-error.ts';
 import { memoryStore } from './memory.ts';
+import type { PostgresStore } from './postgres.ts';
 import { redisDenyList, redisNonces } from './redis.ts';
+import type { SqliteStore } from './sqlite.ts';
 import type { GatehouseStore } from './types.ts';
 
 export const DEFAULT_STORE_URL = 'sqlite:gatehouse.db';
@@ -17,6 +19,16 @@ export interface OpenStoreOptions {
   namespace?: string;
 }
 
+/**
+ * The type follows the URL, so that a store's own handle can serve the login counters:
+ * `createLoginProtection({ backend: { sqlite: store.database } })` or `{ postgres: store.pool }`.
+ */
+export function openStore(url?: `sqlite:${string}`, options?: OpenStoreOptions): Promise<SqliteStore>;
+export function openStore(
+  url: `postgres://${string}` | `postgresql://${string}`,
+  options?: OpenStoreOptions,
+): Promise<PostgresStore>;
+export function openStore(url?: string, options?: OpenStoreOptions): Promise<GatehouseStore>;
 export async function openStore(
   url: string = DEFAULT_STORE_URL,
   options: OpenStoreOptions = {},

@@ -91,4 +91,20 @@ describe('digest()', () => {
     assert.equal(s.received.length, 2);
     assert.ok(!error.message.includes('wrong-password'));
   });
+
+  it('a refused answer says what to check: username and password, the realm, the algorithm', async () => {
+    const s = await digestServer({ username: 'u', password: 'right', algorithm: 'SHA-256' });
+    const error = await createClient({ baseUrl: s.url, auth: digest('u', 'wrong-password') })
+      .get('x')
+      .catch((e: unknown) => e);
+    assert.ok(error instanceof UnauthorizedError);
+    assert.match(
+      error.message,
+      /answered 401 Unauthorized after 1 attempt\. The server refused the Digest credentials/,
+    );
+    assert.match(error.message, /check the username and password/);
+    assert.match(error.message, /realm "[^"]+"/);
+    assert.match(error.message, /SHA-256/);
+    assert.ok(!error.message.includes('wrong-password'));
+  });
 });

@@ -24,6 +24,7 @@ import { readAuthRest } from '../../http/auth-params.ts';
 import { Cursor } from '../../http/field-syntax.ts';
 import { type Challenge, formatAuthorization, parseChallenges } from '../../http/index.ts';
 import type { AuthStrategy } from '../auth-flow.ts';
+import { authNotes } from '../auth-stage.ts';
 import { DigestDowngradeError, DigestRealmError } from '../errors/digest-errors.ts';
 import { type OutgoingRequest, pathAndQuery } from '../outgoing-request.ts';
 import { discard } from '../transport.ts';
@@ -193,6 +194,12 @@ export function digest(username: string, password: string, options: DigestOption
         // RFC 7616 §3.3: a refusal of a fresh answer without stale=true means the credentials are wrong.
         if (answeredFresh && !stale) {
           cache.delete(origin);
+          // Only the realm and algorithm the server itself announced: nothing of what was sent.
+          authNotes.set(
+            response,
+            `The server refused the Digest credentials for realm ${JSON.stringify(state!.challenge.params['realm']?.slice(0, 100) ?? '')} (${state!.algorithm}): ` +
+              'check the username and password, and that they belong to this realm.',
+          );
           return;
         }
         state = { ...picked, nonce: picked.challenge.params['nonce'] ?? '', nc: 0 };

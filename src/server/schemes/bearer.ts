@@ -143,7 +143,7 @@ function jwtVerifier(jwt: JwtOptions): (token: string) => Principal | Refusal | 
   if (jwt.jwks !== undefined) {
     key =
       typeof jwt.jwks === 'string' || jwt.jwks instanceof URL
-        ? remoteKeys(new URL(String(jwt.jwks)), jwt.jwksTimeoutMs ?? 5_000)
+        ? remoteKeys(jwksUrl(jwt.jwks), jwt.jwksTimeoutMs ?? 5_000)
         : createLocalJWKSet(jwt.jwks);
   } else if (typeof jwt.key === 'string') {
     key = new TextEncoder().encode(jwt.key);
@@ -152,7 +152,10 @@ function jwtVerifier(jwt: JwtOptions): (token: string) => Principal | Refusal | 
   } else if (jwt.key !== undefined) {
     key = jwt.key;
   } else {
-    throw invalidArgument('bearerScheme: jwt needs a key (secret or public key) or a jwks');
+    const misplaced = 'secret' in jwt ? ': a secret goes in jwt.key (there is no jwt.secret)' : '';
+    throw invalidArgument(
+      `bearerScheme: pass jwt.key (an HMAC secret of at least 32 bytes, or a public key) or jwt.jwks (the issuer's JWKS URL)${misplaced}`,
+    );
   }
   if (key instanceof Uint8Array && key.length < 32 && jwt.algorithms.some((a) => a.startsWith('HS'))) {
     throw invalidArgument('bearerScheme: an HMAC secret must be at least 32 bytes (RFC 7518 §3.2)');
@@ -222,6 +225,20 @@ function jwtVerifier(jwt: JwtOptions): (token: string) => Principal | Refusal | 
     // Each request gets its own principal: a handler that changes its lists changes no other request's.
     return jwt.isRevoked ? revocation(entry) : principalOf(entry.principal, 'bearer');
   };
+}
+
+/** The JWKS URL, refused at construction when it is none: an absolute http(s) URL. */
+function jwksUrl(jwks: string | URL): URL {
+  const url = URL.parse(String(jwks));
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+    throw invalidArgument(
+      `bearerScheme: jwt.jwks must be an absolute http(s) URL such as https://issuer.example/.well-known/jwks.json, or a key set object; got ${JSON.stringify(
+        String(jwks)
+          .replace(/\/\/[^/@]*@/, '//…@')
+          .replace(/[?#].*$/, ''),
+      )}`,
+    );
+  return url;
 }
 
 /**
