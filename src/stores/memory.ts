@@ -200,7 +200,8 @@ export interface MemoryNoncesOptions {
   maxEntries?: number;
   /**
    * How many of them one signing key may hold, so that one key holder filling its share is refused
-   * (503) while the other keys go on. @default a quarter of maxEntries
+   * (503) while the other keys go on. With a single key, set it to maxEntries. @default a quarter
+   * of maxEntries
    */
   maxEntriesPerKey?: number;
   /** Told once each time the whole cache fills up (a full share is that key's refusal). @default one line on stderr */
