@@ -2,6 +2,7 @@
  * The retry stage: the loop around each attempt. It waits out origin cooldowns, bounds each
  * attempt in time, decides with retry-policy.ts whether to go again, and sleeps abortably.
  */
+import { INVALID_ARGUMENT } from '../http/argument-error.ts';
 import { Budget, BudgetExpired, sleep } from './abort.ts';
 import { GatehouseError } from './errors/gatehouse-error.ts';
 import { httpErrorFor } from './errors/http-error.ts';
@@ -114,8 +115,10 @@ function classify(error: unknown, budget: Budget, state: CallState): Outcome {
     throw totalTimeout(state);
   }
   if (reason instanceof BudgetExpired) return { kind: 'timeout' };
-  // Our own errors (a failed token refresh, a body that cannot be replayed) are final.
+  // Our own errors (a failed token refresh, a body that cannot be replayed) are final, and so is
+  // a caller's mistake a strategy found (e.g. a nonce of the wrong format): no retry mends it.
   if (error instanceof GatehouseError || error instanceof BodyNotReplayableError) throw error;
+  if ((error as { code?: unknown } | undefined)?.code === INVALID_ARGUMENT) throw error;
   const code = systemErrorCode(error);
   return { kind: 'network', notSent: code !== undefined && NOT_SENT.has(code) };
 }

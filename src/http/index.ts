@@ -69,6 +69,8 @@ export {
 } from './redact.ts';
 export {
   LAB_SIGNATURE_HEADERS,
+  malformedNonce,
+  NONCE_FORMAT,
   SIGNATURE_SCHEME,
   type SignatureLayout,
   type SigningInput,

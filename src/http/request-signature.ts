@@ -24,6 +24,7 @@ export interface SigningInput {
   target: string;
   /** Unix time in seconds, as a decimal string. */
   timestamp: string;
+  /** Fresh for each request, of the format NONCE_FORMAT describes. */
   nonce: string;
   /** Hex SHA-256 of the body bytes (of zero bytes when there is none). */
   bodySha256: string;
@@ -39,6 +40,20 @@ export function signingString(input: SigningInput): string {
     input.nonce,
     input.bodySha256,
   ].join('\n');
+}
+
+/**
+ * What a nonce may be: 16 to 128 characters of A–Z, a–z, 0–9, `_` and `-` (hex, base64url or a
+ * UUID fit; the client sends 32 hex digits). A server checks it before any lookup, so a nonce
+ * costs it a bounded amount whatever a key holder sends.
+ */
+export const NONCE_FORMAT = Object.freeze({ minLength: 16, maxLength: 128, characters: 'A-Za-z0-9_-' });
+const NONCE = new RegExp(`^[${NONCE_FORMAT.characters}]{${NONCE_FORMAT.minLength},${NONCE_FORMAT.maxLength}}$`);
+
+/** Why `nonce` is not of NONCE_FORMAT, or undefined when it is. */
+export function malformedNonce(nonce: string): string | undefined {
+  if (NONCE.test(nonce)) return undefined;
+  return `the nonce must be ${NONCE_FORMAT.minLength} to ${NONCE_FORMAT.maxLength} characters of ${NONCE_FORMAT.characters} (it has ${nonce.length}${/[^A-Za-z0-9_-]/.test(nonce) ? ', some of them others' : ''})`;
 }
 
 // RFC 3986 §3.3 dot segments, also with their dots percent-encoded (a URL parser resolves

@@ -66,6 +66,7 @@ export {
 } from './permissions.ts';
 export type { Identity, Principal } from './principal.ts';
 export { isRefusal, type Refusal } from './refusal.ts';
+export { replayKeyOf } from './replay-key.ts';
 export {
   BodyTooLargeError,
   DEFAULT_MAX_BODY_BYTES,

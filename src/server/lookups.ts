@@ -49,6 +49,10 @@ export interface SessionLookup {
 
 /** Remembers nonces for a while: the replay cache of signed requests. */
 export interface NonceStore {
-  /** Records `nonce`; false when it was already recorded and has not expired. */
-  remember(nonce: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Records `nonce` for the key `keyId`; false when that pair was already recorded and has not
+   * expired. Keep `replayKeyOf(keyId, nonce)` rather than the text, so an entry has a fixed size.
+   * May throw NonceStoreFullError (answered 503) rather than forget a pair still inside its window.
+   */
+  remember(keyId: string, nonce: string, ttlMs: number): Promise<boolean>;
 }

@@ -8,11 +8,16 @@ export class NonceStoreFullError extends Error {
   readonly code = NonceStoreFullError.code;
   /** When the first nonce held leaves its window, freeing room. */
   readonly retryAfterMs: number;
-  constructor(capacity: number, retryAfterMs: number) {
+  /** True when only the signing key's own share is full: the key is refused, the others go on. */
+  readonly perKey: boolean;
+  constructor(capacity: number, retryAfterMs: number, perKey = false) {
     super(
-      `The replay cache holds ${capacity} nonces, all inside their window: new signed requests are refused until some expire. Size it for (signed requests per second) × 2 × window, or use a shared store (Redis, SQL).`,
+      perKey
+        ? `A signing key holds its share of the replay cache, ${capacity} nonces, all inside their window: its new signed requests are refused until some expire.`
+        : `The replay cache holds ${capacity} nonces, all inside their window: new signed requests are refused until some expire. Size it for (signed requests per second) × 2 × window, or use a shared store (Redis, SQL).`,
     );
     this.name = 'NonceStoreFullError';
     this.retryAfterMs = retryAfterMs;
+    this.perKey = perKey;
   }
 }

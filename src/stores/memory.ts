@@ -11,6 +11,7 @@ import type {
 } from '../server/lookups.ts';
 import { NonceStoreFullError } from '../server/nonce-store-full.ts';
 import type { Identity } from '../server/principal.ts';
+import { replayKeyOf } from '../server/replay-key.ts';
 import { LEDGER_SWEEP_BATCH, LEDGER_SWEEP_EVERY } from './ledger-sweep.ts';
 import type {
   ApiKeyRecord,
@@ -197,61 +198,105 @@ export interface MemoryNoncesOptions {
    * by forgetting a live one. @default 100_000
    */
   maxEntries?: number;
-  /** Told once each time the cache fills up. @default one line on stderr */
+  /**
+   * How many of them one signing key may hold, so that one key holder filling its share is refused
+   * (503) while the other keys go on. With a single key, set it to maxEntries. @default a quarter
+   * of maxEntries
+   */
+  maxEntriesPerKey?: number;
+  /** Told once each time the whole cache fills up (a full share is that key's refusal). @default one line on stderr */
   onFull?: (error: NonceStoreFullError) => void;
 }
 
+/** One signing key's nonces: their digests in insertion order (expiry order for one window). */
+interface KeyShare {
+  until: Map<string, number>;
+  /** While the share is full: the earliest expiry in it, before which no room can free up. */
+  fullUntil: number;
+}
+
 /**
- * A replay cache in this process's memory, bounded in size. A nonce is kept until its window ends,
- * whatever comes after it: when the cache is full of live nonces, `remember` throws
- * NonceStoreFullError (the signature scheme answers 503) rather than forget one, since a forgotten
- * nonce is a request that can be replayed. Expired nonces are swept as it goes.
+ * A replay cache in this process's memory, bounded in entries and so in bytes: each entry is a
+ * fixed-size digest of (key id, nonce), and each key has its own share of the room. A nonce is kept
+ * until its window ends, whatever comes after it: when the cache or the key's share is full of live
+ * nonces, `remember` throws NonceStoreFullError (the signature scheme answers 503) rather than
+ * forget one, since a forgotten nonce is a request that can be replayed. Expired nonces are swept
+ * as it goes.
  */
 export function memoryNonces(options: number | MemoryNoncesOptions = {}): NonceStore {
-  const { maxEntries = 100_000, onFull = reportFull } = typeof options === 'number' ? { maxEntries: options } : options;
+  const {
+    maxEntries = 100_000,
+    onFull = reportFull,
+    ...rest
+  } = typeof options === 'number' ? { maxEntries: options } : options;
   if (!Number.isSafeInteger(maxEntries) || maxEntries < 1)
     throw invalidArgument('memoryNonces: maxEntries must be a positive integer');
-  const until = new Map<string, number>();
+  const maxEntriesPerKey = rest.maxEntriesPerKey ?? Math.max(1, Math.floor(maxEntries / 4));
+  if (!Number.isSafeInteger(maxEntriesPerKey) || maxEntriesPerKey < 1 || maxEntriesPerKey > maxEntries)
+    throw invalidArgument('memoryNonces: maxEntriesPerKey must be a positive integer, at most maxEntries');
+  // By the digest of the key id alone, so a bucket's name too has a fixed size.
+  const shares = new Map<string, KeyShare>();
+  let size = 0;
   // While full: the earliest expiry among the nonces held, before which no room can free up.
   let fullUntil = 0;
   // Whether onFull was told: once per episode, which ends when a tenth of the room is free again.
   let told = false;
+  const sweep = (share: KeyShare, now: number, all: boolean): number => {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const [digest, expiry] of share.until) {
+      if (expiry <= now) {
+        share.until.delete(digest);
+        size--;
+      } else if (!all) return expiry;
+      else earliest = Math.min(earliest, expiry);
+    }
+    return earliest;
+  };
   return {
-    async remember(nonce, ttlMs) {
+    async remember(keyId, nonce, ttlMs) {
       const now = Date.now();
-      const seen = until.get(nonce);
-      if (seen !== undefined && seen > now) return false;
-      until.delete(nonce);
-      // Map keeps insertion order, which is expiry order for one window: expired nonces are at the front.
-      for (const [key, expiry] of until) {
-        if (expiry > now) break;
-        until.delete(key);
+      const bucket = replayKeyOf(keyId, '');
+      const digest = replayKeyOf(keyId, nonce);
+      let share = shares.get(bucket);
+      if (!share) {
+        share = { until: new Map(), fullUntil: 0 };
+        shares.set(bucket, share);
       }
-      if (until.size >= maxEntries) {
-        // Nonces of different windows may be out of order: sweep them all, at most once per expiry.
-        if (now >= fullUntil) fullUntil = sweepExpired(until, now);
-        if (until.size >= maxEntries) {
+      const seen = share.until.get(digest);
+      if (seen !== undefined && seen > now) return false;
+      if (seen !== undefined) {
+        share.until.delete(digest);
+        size--;
+      }
+      // Expired nonces are at the front of the key's share; nonces of other windows may be out of
+      // order, so a full share or cache is swept whole, at most once per earliest expiry.
+      sweep(share, now, false);
+      if (size >= maxEntries) {
+        if (now >= fullUntil) {
+          fullUntil = Number.POSITIVE_INFINITY;
+          for (const [name, other] of shares) {
+            fullUntil = Math.min(fullUntil, sweep(other, now, true));
+            if (other.until.size === 0 && other !== share) shares.delete(name);
+          }
+        }
+        if (size >= maxEntries) {
           const error = new NonceStoreFullError(maxEntries, fullUntil - now);
           if (!told) onFull(error);
           told = true;
           throw error;
         }
       }
-      if (until.size < maxEntries * 0.9) told = false;
-      until.set(nonce, now + ttlMs);
+      if (share.until.size >= maxEntriesPerKey) {
+        if (now >= share.fullUntil) share.fullUntil = sweep(share, now, true);
+        if (share.until.size >= maxEntriesPerKey)
+          throw new NonceStoreFullError(maxEntriesPerKey, share.fullUntil - now, true);
+      }
+      if (size < maxEntries * 0.9) told = false;
+      share.until.set(digest, now + ttlMs);
+      size++;
       return true;
     },
   };
-}
-
-/** Deletes every expired nonce; returns the earliest expiry among those left. */
-function sweepExpired(until: Map<string, number>, now: number): number {
-  let earliest = Number.POSITIVE_INFINITY;
-  for (const [key, expiry] of until) {
-    if (expiry <= now) until.delete(key);
-    else if (expiry < earliest) earliest = expiry;
-  }
-  return earliest;
 }
 
 function reportFull(error: NonceStoreFullError): void {

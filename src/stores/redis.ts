@@ -5,6 +5,7 @@
  * gatehouse/client/redis-store).
  */
 import type { Redis } from 'ioredis';
+import { replayKeyOf } from '../server/replay-key.ts';
 import type { DenyList, NonceStore } from './types.ts';
 
 export interface RedisStateOptions {
@@ -27,6 +28,7 @@ export function redisDenyList(redis: Redis, options: RedisStateOptions = {}): De
 export function redisNonces(redis: Redis, options: RedisStateOptions = {}): NonceStore {
   const prefix = `${options.prefix ?? 'gatehouse:'}nonce:`;
   return {
-    remember: async (nonce, ttlMs) => (await redis.set(prefix + nonce, '1', 'PX', ttlMs, 'NX')) === 'OK',
+    remember: async (keyId, nonce, ttlMs) =>
+      (await redis.set(prefix + replayKeyOf(keyId, nonce), '1', 'PX', ttlMs, 'NX')) === 'OK',
   };
 }

@@ -3,6 +3,7 @@
  * the subset SQLite and Postgres agree on (ON CONFLICT upserts, conditional UPDATE … WHERE … IS
  * NULL for atomic rotation); each dialect file supplies a driver and its migrations.
  */
+import { replayKeyOf } from '../server/replay-key.ts';
 import { LEDGER_SWEEP_BATCH, LEDGER_SWEEP_EVERY } from './ledger-sweep.ts';
 import type {
   ApiKeyRecord,
@@ -248,15 +249,15 @@ export function sqlStore(kind: 'sqlite' | 'postgres', db: SqlDriver, close: () =
       },
     },
     nonces: {
-      async remember(nonce, ttlMs) {
-        // A nonce that cannot be stored cannot be told apart from a replay: refused as one.
-        if (!holds(nonce)) return false;
+      async remember(keyId, nonce, ttlMs) {
+        // The digest, not the text: a fixed-size key of base64url characters any database holds.
+        const key = replayKeyOf(keyId, nonce);
         const now = Date.now();
         if (++sweeps % 1000 === 0) await db.run('DELETE FROM gatehouse_nonces WHERE expires_at <= ?', [now]);
         // Inserts a new nonce, or takes over an expired one; a live one changes nothing.
         const changed = await db.run(
           'INSERT INTO gatehouse_nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE gatehouse_nonces.expires_at <= ?',
-          [nonce, now + ttlMs, now],
+          [key, now + ttlMs, now],
         );
         return changed === 1;
       },

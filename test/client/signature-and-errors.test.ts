@@ -121,6 +121,24 @@ describe('hmacSignature()', () => {
     assert.ok(!JSON.stringify(headers).includes(SECRET), 'the secret itself is never sent');
   });
 
+  it('a nonce outside the documented format is refused before anything is sent; one inside it is sent', async () => {
+    const before = server.received.length;
+    for (const nonce of ['short', 'n'.repeat(129), 'a nonce with spaces 0123', 'base64/with+plus=0123']) {
+      const client = createClient({
+        baseUrl: server.url,
+        auth: hmacSignature({ keyId: 'key-1', secret: SECRET, nonce: () => nonce }),
+      });
+      await assert.rejects(client.get('a'), { code: INVALID_ARGUMENT, message: /nonce must be 16 to 128 characters/ });
+    }
+    assert.equal(server.received.length, before, 'no request was sent');
+    const uuid = crypto.randomUUID();
+    const client = createClient({
+      baseUrl: server.url,
+      auth: hmacSignature({ keyId: 'key-1', secret: SECRET, nonce: () => uuid }),
+    });
+    assert.deepStrictEqual(await (await client.get('a')).json(), { verified: true }, 'a UUID is a nonce');
+  });
+
   it('a wrong secret is refused by the server', async () => {
     const client = createClient({
       baseUrl: server.url,

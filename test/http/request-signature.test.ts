@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SIGNATURE_SCHEME, signingString, unsignableTarget } from '../../src/http/index.ts';
+import {
+  malformedNonce,
+  NONCE_FORMAT,
+  SIGNATURE_SCHEME,
+  signingString,
+  unsignableTarget,
+} from '../../src/http/index.ts';
 
 describe('the signing string', () => {
   it('covers method, authority (lower case), target as given, timestamp, nonce and body digest, in that order', () => {
@@ -53,4 +59,35 @@ describe('unsignableTarget()', () => {
   for (const [target, why] of unsignable) {
     it(`refuses ${JSON.stringify(target)}`, () => assert.match(unsignableTarget(target) ?? '', why));
   }
+});
+
+describe('malformedNonce()', () => {
+  const wellFormed = [
+    '0123456789abcdef',
+    'a'.repeat(128),
+    '3f2b8c1e-9d4a-4b6e-8f1a-2c3d4e5f6a7b',
+    'base64url_nonce-AZaz09',
+  ];
+  for (const nonce of wellFormed) {
+    it(`takes ${JSON.stringify(nonce)}`, () => assert.equal(malformedNonce(nonce), undefined));
+  }
+  const malformed = [
+    '',
+    '0123456789abcde',
+    'a'.repeat(129),
+    'a'.repeat(16_000),
+    'base64/with+plus=0123',
+    'spaces in the nonce 0123',
+    'colon:0123456789abcdef',
+    'dot.0123456789abcdef',
+    '\u00fcmlaut-0123456789abcdef',
+    'nul\u0000-0123456789abcdef',
+    '0123456789abcdef\n',
+  ];
+  for (const nonce of malformed) {
+    it(`refuses ${JSON.stringify(nonce.slice(0, 40))} (${nonce.length} characters)`, () =>
+      assert.match(malformedNonce(nonce) ?? '', /16 to 128 characters of A-Za-z0-9_-/));
+  }
+  it('documents its format', () =>
+    assert.deepStrictEqual({ ...NONCE_FORMAT }, { minLength: 16, maxLength: 128, characters: 'A-Za-z0-9_-' }));
 });

@@ -96,7 +96,10 @@ const attacks: Attack[] = [
           [
             ['Host', host],
             ['Content-Type', 'application/json'],
-            ['Authorization', `${SIGNATURE_SCHEME} keyId="key-1", timestamp="1", nonce="n", signature="00"`],
+            [
+              'Authorization',
+              `${SIGNATURE_SCHEME} keyId="key-1", timestamp="1", nonce="nonce-0123456789abcdef", signature="00"`,
+            ],
           ],
           '{}',
         ),
@@ -449,7 +452,7 @@ describe('crash: a store that fails is the server’s failure, answered 5xx with
       );
     };
     try {
-      for (const nonce of ['n-1', 'n-2']) {
+      for (const nonce of ['nonce-unreachable-1', 'nonce-unreachable-2']) {
         const answer = await exchange(port, sign(nonce));
         assert.equal(answer.status, 503, answer.head);
         assert.equal(JSON.parse(answer.body).code, 'store_unavailable');

@@ -70,7 +70,7 @@ let store: GatehouseStore;
 const signed = () =>
   createGuard({ schemes: [signatureScheme({ keys: memorySigningKeys([{ id: 's', keyId: 'key-1', secret: 'x' }]) })] });
 const SIGNED_HEADERS: Array<[string, string]> = [
-  ['Authorization', `${SIGNATURE_SCHEME} keyId="key-1", timestamp="1", nonce="n", signature="00"`],
+  ['Authorization', `${SIGNATURE_SCHEME} keyId="key-1", timestamp="1", nonce="nonce-0123456789abcdef", signature="00"`],
   ['Content-Type', 'application/json'],
 ];
 const FORM_HEADERS: Array<[string, string]> = [['Content-Type', 'application/x-www-form-urlencoded']];

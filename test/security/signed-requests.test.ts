@@ -6,8 +6,9 @@
  * runs of its protected handlers.
  */
 import assert from 'node:assert/strict';
+import { createHash, createHmac } from 'node:crypto';
 import { createServer, request as httpRequest, type ServerResponse } from 'node:http';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { serve } from '@hono/node-server';
 import express from 'express';
 import Fastify from 'fastify';
@@ -18,15 +19,20 @@ import { type GatehouseVariables, honoGuard, honoProtect } from '../../src/adapt
 import { type AuthenticatedRequest, protect } from '../../src/adapters/node.ts';
 import { createClient, hmacSignature } from '../../src/client/index.ts';
 import { RequestBody } from '../../src/client/request-body.ts';
+import { SIGNATURE_SCHEME, signingString } from '../../src/http/index.ts';
 import {
   createGuard,
   type Guard,
   memoryNonces,
   memorySigningKeys,
+  type NonceStore,
+  openStore,
   type SignatureSchemeOptions,
   signatureScheme,
 } from '../../src/server/index.ts';
+import { redisNonces } from '../../src/stores/redis.ts';
 import { type App, appOf, listening } from '../support/adapter-apps.ts';
+import { connectRedis, dropSchema, POSTGRES_URL, requirePostgres, runPrefix, runSchema } from '../support/services.ts';
 
 const KEY = { keyId: 'svc-key', secret: 'svc-signing-secret-0123456789', id: 'svc' };
 const BODY = '{"item":"book","qty":1}';
@@ -353,7 +359,7 @@ describe('signed requests: the replay cache, flooded', () => {
   });
   after(() => app.close());
 
-  it('a captured request stays refused after another key holder fills the cache; new ones get 503', async () => {
+  it("a captured request stays refused after another key holder fills its share of the cache; that key's new ones get 503, other keys' are served", async () => {
     const captured = await signatureFor(`${app.url}/orders`);
     assert.equal((await post(app, '/orders', { authorization: captured })).status, 200);
     assert.equal((await post(app, '/orders', { authorization: captured })).code, 'signature_replayed');
@@ -369,9 +375,171 @@ describe('signed requests: the replay cache, flooded', () => {
     runs.length = 0;
     const replay = await post(app, '/orders', { authorization: captured });
     assert.deepStrictEqual([replay.status, replay.code], [401, 'signature_replayed'], 'the replay is still refused');
-    const fresh = await post(app, '/orders', { authorization: await signatureFor(`${app.url}/orders`) });
-    assert.deepStrictEqual([fresh.status, fresh.code], [503, 'store_unavailable'], 'a full cache refuses new nonces');
-    assert.ok(Number(fresh.retryAfter) > 0, 'with Retry-After');
+    const more = await post(app, '/orders', { authorization: await signatureFor(`${app.url}/orders`, BODY, TENANT) });
+    assert.deepStrictEqual([more.status, more.code], [503, 'store_unavailable'], "the flooder's share is full");
+    assert.ok(Number(more.retryAfter) > 0, 'with Retry-After');
     assert.deepStrictEqual(runs, []);
+    const fresh = await post(app, '/orders', { authorization: await signatureFor(`${app.url}/orders`) });
+    assert.deepStrictEqual([fresh.status, fresh.code], [200, undefined], 'another key holder is still served');
+    assert.deepStrictEqual(runs, [{ route: 'orders', principal: 'svc' }]);
   });
+});
+
+/** A signed POST {target} for `app` with the nonce given, signed by hand as any client could. */
+function signedBy(
+  app: App,
+  nonce: string,
+  layout: 'authorization' | 'lab' = 'authorization',
+  target = '/orders',
+): Record<string, string> {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const signature = createHmac('sha256', KEY.secret)
+    .update(
+      signingString({
+        method: 'POST',
+        authority: new URL(app.url).host,
+        target,
+        timestamp,
+        nonce,
+        bodySha256: createHash('sha256').update(BODY).digest('hex'),
+      }),
+    )
+    .digest('hex');
+  return layout === 'lab'
+    ? { 'x-api-key': KEY.keyId, 'x-timestamp': timestamp, 'x-nonce': nonce, 'x-signature': signature }
+    : {
+        authorization: `${SIGNATURE_SCHEME} keyId="${KEY.keyId}", timestamp="${timestamp}", nonce="${nonce.replace(/["\\]/g, '\\$&')}", signature="${signature}"`,
+      };
+}
+
+describe('signed requests: a nonce of the documented format only, checked before any lookup', () => {
+  for (const layout of ['authorization', 'lab'] as const) {
+    const runs: Run[] = [];
+    const calls = { keys: 0, nonces: 0 };
+    let app: Target;
+    before(async () => {
+      const keys = memorySigningKeys([KEY]);
+      const nonces = memoryNonces();
+      const guard = createGuard({
+        schemes: [
+          signatureScheme({
+            layout,
+            keys: {
+              findSigningKey: (keyId) => {
+                calls.keys++;
+                return keys.findSigningKey(keyId);
+              },
+            },
+            nonces: {
+              remember: (...args) => {
+                calls.nonces++;
+                return nonces.remember(...args);
+              },
+            },
+          }),
+        ],
+      });
+      app = await adapters[0]![1](guard, runs);
+    });
+    after(() => app.close());
+
+    it(`${layout}: a long or odd nonce is refused 400, and neither the keys nor the replay cache is asked`, async () => {
+      const malformed = [
+        'n'.repeat(15),
+        'n'.repeat(129),
+        'n'.repeat(8000),
+        'n'.repeat(14_000),
+        'a nonce with spaces 0123',
+        'base64/with+plus=0123456',
+        'dotted.nonce.0123456789',
+        'colon:nonce:0123456789',
+        'quoted"nonce\\0123456789',
+        'latin1-\u00fc\u00ef-0123456789',
+      ];
+      for (const nonce of malformed) {
+        runs.length = 0;
+        const answer = await post(app, '/orders', signedBy(app, nonce, layout));
+        assert.deepStrictEqual(
+          [answer.status, answer.code, runs, calls],
+          [400, 'credentials_malformed', [], { keys: 0, nonces: 0 }],
+          `nonce of ${nonce.length} characters: ${nonce.slice(0, 30)}`,
+        );
+      }
+    });
+
+    it(`${layout}: nonces of 16 and 128 characters of [A-Za-z0-9_-] verify once, and their replay is refused`, async () => {
+      for (const nonce of [`${Date.now()}`.padEnd(16, '_'), `${Date.now()}-`.padEnd(128, 'aZ09_-')]) {
+        runs.length = 0;
+        const headers = signedBy(app, nonce, layout);
+        const first = await post(app, '/orders', headers);
+        assert.deepStrictEqual([first.status, runs], [200, [{ route: 'orders', principal: 'svc' }]]);
+        const replay = await post(app, '/orders', headers);
+        assert.deepStrictEqual([replay.status, replay.code, runs.length], [401, 'signature_replayed', 1]);
+      }
+    });
+  }
+});
+
+describe('signed requests: a replay is refused on every nonce store', () => {
+  const stores: Array<
+    [string, (t: TestContext) => Promise<{ nonces: NonceStore; done: () => Promise<void> } | undefined>]
+  > = [
+    ['memory', async () => ({ nonces: memoryNonces(), done: async () => {} })],
+    [
+      'sqlite',
+      async () => {
+        const store = await openStore('sqlite::memory:');
+        return { nonces: store.nonces, done: () => store.close() };
+      },
+    ],
+    [
+      'postgres',
+      async (t) => {
+        if (!(await requirePostgres(t))) return undefined;
+        const schema = runSchema('signed_nonces');
+        const store = await openStore(POSTGRES_URL, { namespace: schema });
+        return {
+          nonces: store.nonces,
+          done: async () => {
+            await store.close();
+            await dropSchema(schema);
+          },
+        };
+      },
+    ],
+    [
+      'redis',
+      async (t) => {
+        const redis = await connectRedis(t);
+        if (!redis) return undefined;
+        return {
+          nonces: redisNonces(redis, { prefix: runPrefix('signed-nonces') }),
+          done: async () => void redis.disconnect(),
+        };
+      },
+    ],
+  ];
+  for (const [name, open] of stores) {
+    it(`${name}: the longest nonce allowed, and the client's own, verify once`, async (t) => {
+      const opened = await open(t);
+      if (!opened) return;
+      const runs: Run[] = [];
+      const app = await adapters[0]![1](signedGuard({ nonces: opened.nonces }), runs);
+      try {
+        const captures = [
+          signedBy(app, `${name}-${Date.now()}-`.padEnd(128, 'n')),
+          { authorization: await signatureFor(`${app.url}/orders`) },
+        ];
+        for (const headers of captures) {
+          assert.equal((await post(app, '/orders', headers)).status, 200);
+          const replay = await post(app, '/orders', headers);
+          assert.deepStrictEqual([replay.status, replay.code], [401, 'signature_replayed']);
+        }
+        assert.equal(runs.length, 2);
+      } finally {
+        await app.close();
+        await opened.done();
+      }
+    });
+  }
 });

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, it, type TestContext } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import {
   createApiKey,
   type DenyList,
@@ -261,6 +263,10 @@ for (const [name, open] of Object.entries(stores)) {
       withStore(({ nonces }) => noncesBehave(nonces)),
     );
     it(
+      'nonces: a digest of (key id, nonce) is kept, whatever the nonce and key id hold',
+      withStore(({ nonces }) => noncesKeepDigests(nonces)),
+    );
+    it(
       'nonces: a live nonce is never forgotten, however many come after it',
       withStore(async ({ nonces }) => {
         await noncesKeepLive(nonces);
@@ -330,13 +336,31 @@ async function denyListBehaves(denyList: DenyList): Promise<void> {
 }
 
 async function noncesBehave(nonces: NonceStore): Promise<void> {
-  assert.equal(await nonces.remember('n1', 60_000), true);
-  assert.equal(await nonces.remember('n1', 60_000), false);
-  assert.equal(await nonces.remember('n2', 100), true);
-  const concurrent = await Promise.all(Array.from({ length: 5 }, () => nonces.remember('n3', 60_000)));
+  assert.equal(await nonces.remember('key-a', 'n1', 60_000), true);
+  assert.equal(await nonces.remember('key-a', 'n1', 60_000), false);
+  assert.equal(await nonces.remember('key-b', 'n1', 60_000), true, 'a nonce is remembered per key');
+  assert.equal(await nonces.remember('key-a', 'n2', 100), true);
+  const concurrent = await Promise.all(Array.from({ length: 5 }, () => nonces.remember('key-a', 'n3', 60_000)));
   assert.equal(concurrent.filter(Boolean).length, 1);
   await new Promise((r) => setTimeout(r, 200));
-  assert.equal(await nonces.remember('n2', 100), true);
+  assert.equal(await nonces.remember('key-a', 'n2', 100), true);
+}
+
+/**
+ * What a store keeps is a fixed-size digest of (key id, nonce) taken as a pair: a nonce of any
+ * length or bytes is held (Postgres's btree refused long keys, its text refused 0x00), and a key id
+ * with ':' in it cannot collide with another key's nonce.
+ */
+async function noncesKeepDigests(nonces: NonceStore): Promise<void> {
+  const long = 'n'.repeat(16_000);
+  assert.equal(await nonces.remember('key-a', long, 60_000), true);
+  assert.equal(await nonces.remember('key-a', long, 60_000), false, 'a long nonce replayed is refused');
+  assert.equal(await nonces.remember('key-a', `${long}x`, 60_000), true, 'one character more is another nonce');
+  assert.equal(await nonces.remember('key-a', 'nul\u0000\u00e9\ud800', 60_000), true);
+  assert.equal(await nonces.remember('key-a', 'nul\u0000\u00e9\ud800', 60_000), false);
+  // Joined as `${keyId}:${nonce}`, these two were one entry.
+  assert.equal(await nonces.remember('tenant:a', 'b-nonce', 60_000), true);
+  assert.equal(await nonces.remember('tenant', 'a:b-nonce', 60_000), true, "a key id with ':' collides with no other");
 }
 
 async function ledgerBehaves(ledger: IdempotencyLedger): Promise<void> {
@@ -395,44 +419,80 @@ async function ledgerForgets(ledger: IdempotencyLedger): Promise<void> {
  * is full (NonceStoreFullError, answered 503), never forget a live one; expired ones may go.
  */
 async function noncesKeepLive(nonces: NonceStore, flood = 1500): Promise<number> {
-  assert.equal(await nonces.remember('victim', 60_000), true);
-  assert.equal(await nonces.remember('short', 50), true);
+  assert.equal(await nonces.remember('key-a', 'victim', 60_000), true);
+  assert.equal(await nonces.remember('key-a', 'short', 50), true);
   await new Promise((r) => setTimeout(r, 100));
   let refused = 0;
   for (let i = 0; i < flood; i++) {
     try {
-      await nonces.remember(`flood-${i}`, 60_000);
+      await nonces.remember('key-a', `flood-${i}`, 60_000);
     } catch (error) {
       if (!(error instanceof NonceStoreFullError)) throw error;
       refused++;
     }
   }
-  assert.equal(await nonces.remember('victim', 60_000), false, 'the live nonce is still remembered');
+  assert.equal(await nonces.remember('key-a', 'victim', 60_000), false, 'the live nonce is still remembered');
   return refused;
 }
 
 describe('memory nonces, bounded', () => {
   it('when full of live nonces, refuses new ones (and says so once) rather than forget one', async () => {
     const told: NonceStoreFullError[] = [];
-    const nonces = memoryNonces({ maxEntries: 100, onFull: (error) => told.push(error) });
+    const nonces = memoryNonces({ maxEntries: 100, maxEntriesPerKey: 100, onFull: (error) => told.push(error) });
     assert.ok((await noncesKeepLive(nonces, 200)) >= 100, 'the flood beyond its size is refused');
     assert.equal(told.length, 1, 'told once for the whole episode');
     assert.ok(told[0]!.retryAfterMs > 59_000 && told[0]!.retryAfterMs <= 60_000, 'until the first nonce expires');
   });
 
   it('makes room only as nonces expire, whatever their order', async () => {
-    const nonces = memoryNonces({ maxEntries: 3, onFull: () => {} });
-    assert.equal(await nonces.remember('long', 60_000), true);
-    assert.equal(await nonces.remember('short-1', 50), true);
-    assert.equal(await nonces.remember('short-2', 50), true);
-    const full = await nonces.remember('next', 60_000).catch((error: unknown) => error);
+    const nonces = memoryNonces({ maxEntries: 3, maxEntriesPerKey: 3, onFull: () => {} });
+    const remember = (nonce: string, ttlMs: number) => nonces.remember('key-a', nonce, ttlMs);
+    assert.equal(await remember('long', 60_000), true);
+    assert.equal(await remember('short-1', 50), true);
+    assert.equal(await remember('short-2', 50), true);
+    const full = await remember('next', 60_000).catch((error: unknown) => error);
     assert.ok(full instanceof NonceStoreFullError && full.retryAfterMs <= 50, 'full until the short ones expire');
     await new Promise((r) => setTimeout(r, 100));
-    assert.equal(await nonces.remember('next', 60_000), true, 'room made by the expired nonces behind a live one');
-    assert.equal(await nonces.remember('short-1', 50), true, 'an expired nonce may be used again');
-    await assert.rejects(nonces.remember('more', 60_000), NonceStoreFullError);
-    assert.equal(await nonces.remember('long', 60_000), false);
-    assert.equal(await nonces.remember('next', 60_000), false);
+    assert.equal(await remember('next', 60_000), true, 'room made by the expired nonces behind a live one');
+    assert.equal(await remember('short-1', 50), true, 'an expired nonce may be used again');
+    await assert.rejects(remember('more', 60_000), NonceStoreFullError);
+    assert.equal(await remember('long', 60_000), false);
+    assert.equal(await remember('next', 60_000), false);
+  });
+
+  it("gives each key its own share: one key's flood is refused for that key, never for another", async () => {
+    const told: NonceStoreFullError[] = [];
+    const nonces = memoryNonces({ maxEntries: 400, onFull: (error) => told.push(error) });
+    let refused = 0;
+    for (let i = 0; i < 400; i++) {
+      try {
+        assert.equal(await nonces.remember('filler', `flood-${i}`, 60_000), true);
+      } catch (error) {
+        assert.ok(error instanceof NonceStoreFullError && error.retryAfterMs > 59_000, 'until its first nonce expires');
+        refused++;
+      }
+    }
+    assert.equal(refused, 300, 'the filler holds a quarter of the room (the default share), no more');
+    for (let key = 0; key < 3; key++) {
+      for (let i = 0; i < 100; i++) assert.equal(await nonces.remember(`tenant-${key}`, `n-${i}`, 60_000), true);
+    }
+    assert.equal(await nonces.remember('tenant-0', 'n-0', 60_000), false, 'and replays are still refused');
+    await assert.rejects(nonces.remember('late-tenant', 'n-0', 60_000), NonceStoreFullError, 'the whole room is used');
+    assert.equal(told.length, 1, "a full share is that key's refusal; only the full cache is reported");
+  });
+
+  it('holds a fixed size per nonce, however long the nonces are', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const nonces = memoryNonces({ maxEntries: 2000, maxEntriesPerKey: 2000 });
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 2000; i++) await nonces.remember('tenant', `${i}-`.padEnd(16_000, 'n'), 60_000);
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    // Kept as given, the nonces alone were 32 MB; a digest each is a few hundred bytes at most.
+    assert.ok(grown < 2000 * 1000, `heap grew ${grown} bytes for 2000 nonces of 16,000 characters`);
+    assert.equal(await nonces.remember('tenant', '0-'.padEnd(16_000, 'n'), 60_000), false, 'and each is still known');
   });
 });
 
@@ -447,6 +507,19 @@ describe('redis state', () => {
     const redis = await connectRedis(t);
     if (!redis) return;
     await noncesBehave(redisNonces(redis, { prefix: runPrefix('nonce') }));
+    await redis.quit();
+  });
+  it('nonces: a digest of (key id, nonce) is kept, whatever the nonce and key id hold', async (t) => {
+    const redis = await connectRedis(t);
+    if (!redis) return;
+    const prefix = runPrefix('nonce-digest');
+    await noncesKeepDigests(redisNonces(redis, { prefix }));
+    const keys = await redis.keys(`${prefix}*`);
+    assert.equal(keys.length, 5);
+    assert.ok(
+      keys.every((key) => key.length === keys[0]!.length && key.length < prefix.length + 60),
+      'every key is the same short size',
+    );
     await redis.quit();
   });
   it('nonces: a live nonce is never forgotten, however many come after it', async (t) => {

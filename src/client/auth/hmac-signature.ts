@@ -10,6 +10,7 @@ import { invalidArgument } from '../../http/argument-error.ts';
 import {
   formatAuthorization,
   LAB_SIGNATURE_HEADERS,
+  malformedNonce,
   SIGNATURE_SCHEME,
   type SignatureLayout,
   signingString,
@@ -26,7 +27,7 @@ export interface HmacSignatureOptions {
   layout?: SignatureLayout;
   /** The clock, in ms. @default Date.now */
   now?: () => number;
-  /** Makes nonces. @default 16 random bytes, hex */
+  /** Makes nonces, of NONCE_FORMAT (16–128 characters of A–Z, a–z, 0–9, `_`, `-`). @default 16 random bytes, hex */
   nonce?: () => string;
 }
 
@@ -50,6 +51,9 @@ export function hmacSignature(options: HmacSignatureOptions): AuthStrategy {
       const { bytes } = await request.body.bytes();
       const timestamp = String(Math.floor(now() / 1000));
       const nonce = makeNonce();
+      // A server refuses any other nonce (400); say so here, before anything is sent.
+      const malformed = typeof nonce === 'string' ? malformedNonce(nonce) : 'the nonce must be a string';
+      if (malformed) throw invalidArgument(`hmacSignature: ${malformed}`);
       const signature = bytesToHex(
         hmac(
           sha256,

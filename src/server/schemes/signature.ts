@@ -7,6 +7,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { invalidArgument } from '../../http/argument-error.ts';
 import {
   LAB_SIGNATURE_HEADERS,
+  malformedNonce,
   SIGNATURE_SCHEME,
   type SignatureLayout,
   signingString,
@@ -17,7 +18,7 @@ import type { NonceStore, SigningKeyLookup } from '../lookups.ts';
 import { NonceStoreFullError } from '../nonce-store-full.ts';
 import { type Principal, principalOf } from '../principal.ts';
 import type { Refusal } from '../refusal.ts';
-import type { Scheme } from '../scheme.ts';
+import type { Detection, Scheme } from '../scheme.ts';
 
 export interface SignatureSchemeOptions {
   keys: SigningKeyLookup;
@@ -69,7 +70,7 @@ export function signatureScheme(options: SignatureSchemeOptions): Scheme<Signatu
         };
         const missing = Object.entries(parts).find(([, v]) => v === null);
         if (missing) return { present: true, malformed: `the signed request lacks its ${missing[0]} header` };
-        return { present: true, credentials: parts as SignatureParts };
+        return wellFormed(parts as SignatureParts);
       }
       const parsed = request.authorization;
       if (
@@ -82,10 +83,12 @@ export function signatureScheme(options: SignatureSchemeOptions): Scheme<Signatu
       for (const name of ['keyid', 'timestamp', 'nonce', 'signature']) {
         if (!p[name]) return { present: true, malformed: `the signature lacks its ${name} parameter` };
       }
-      return {
-        present: true,
-        credentials: { keyId: p['keyid']!, timestamp: p['timestamp']!, nonce: p['nonce']!, signature: p['signature']! },
-      };
+      return wellFormed({
+        keyId: p['keyid']!,
+        timestamp: p['timestamp']!,
+        nonce: p['nonce']!,
+        signature: p['signature']!,
+      });
     },
     async verify(parts, request): Promise<Principal | Refusal> {
       // The target as received, never as a URL parser would resolve it: what was signed is then
@@ -130,7 +133,7 @@ export function signatureScheme(options: SignatureSchemeOptions): Scheme<Signatu
       }
       let fresh: boolean;
       try {
-        fresh = await nonces.remember(`${parts.keyId}:${parts.nonce}`, windowSeconds * 2000);
+        fresh = await nonces.remember(parts.keyId, parts.nonce, windowSeconds * 2000);
       } catch (error) {
         // A replay cache that cannot take the nonce fails closed: the request is not served, and
         // since the signature is good, the refusal is the server's (503), not the client's.
@@ -138,7 +141,9 @@ export function signatureScheme(options: SignatureSchemeOptions): Scheme<Signatu
         return {
           reason: 'store_unavailable',
           scheme: 'signature',
-          detail: 'The replay cache is full of nonces still inside their window; send the request again later.',
+          detail: error.perKey
+            ? "This key's share of the replay cache is full of nonces still inside their window; send the request again later."
+            : 'The replay cache is full of nonces still inside their window; send the request again later.',
           retryAfterMs: error.retryAfterMs,
         };
       }
@@ -167,6 +172,15 @@ export function signatureScheme(options: SignatureSchemeOptions): Scheme<Signatu
             description: `${SIGNATURE_SCHEME} keyId, timestamp, nonce, signature`,
           },
   };
+}
+
+/**
+ * The nonce's format is checked here, from the credentials alone, before the key lookup, the HMAC
+ * or the replay cache: a nonce outside it is a malformed credential (400), like a missing one.
+ */
+function wellFormed(parts: SignatureParts): Detection<SignatureParts> {
+  const malformed = malformedNonce(parts.nonce);
+  return malformed ? { present: true, malformed } : { present: true, credentials: parts };
 }
 
 function authoritiesOf(option: string | readonly string[] | undefined): readonly string[] | undefined {
