@@ -28,7 +28,12 @@ export function maskSecret(secret: string): string {
 
 // Header names that look like they carry credentials, beyond the CREDENTIAL_HEADERS list: masked
 // in reports and counted as secrets (a redirect drops only the list's names: `idempotency-key` is no secret to drop).
-const SECRET_HEADER_NAME = /(^|-)(key|token|secret|signature|password|auth|session)(-|$)/i;
+// `authorization`/`credential`: proxies and gateways pass a caller's credentials on under such names
+// (X-Forwarded-Authorization, X-Upstream-Authorization), often as a whole Basic credential.
+const SECRET_HEADER_NAME = /(^|-)(key|token|secret|signature|password|auth|authorization|credential|session)(-|$)/i;
+
+/** A value that is an Authorization-style Basic credential, whatever header carries it. */
+const BASIC_VALUE = /^\s*basic\s/i;
 
 /** Whether a header's value is to be treated as a secret in outputs: the credential list, or a name that says so. */
 export function isSecretHeader(name: string): boolean {
@@ -43,7 +48,13 @@ export function isSecretHeader(name: string): boolean {
  */
 export function maskHeader(name: string, value: string): string {
   const lower = name.toLowerCase();
-  if (lower === 'authorization' || lower === 'proxy-authorization') {
+  // A Basic credential under another secret header's name is masked as one: the generic mask keeps
+  // the last four characters, whose base64 decodes to the password's last bytes.
+  if (
+    lower === 'authorization' ||
+    lower === 'proxy-authorization' ||
+    (isSecretHeader(lower) && BASIC_VALUE.test(value))
+  ) {
     const parsed = parseAuthorization(value);
     if (parsed.ok && parsed.credentials.kind === 'basic')
       return `${parsed.credentials.scheme ?? 'Basic'} … (user ${JSON.stringify(parsed.credentials.username)}, password hidden)`;
@@ -67,7 +78,7 @@ export function headerSecrets(name: string, value: string): string[] {
   const lower = name.toLowerCase();
   const trimmed = value.trim();
   const secrets = [trimmed];
-  if (lower === 'authorization' || lower === 'proxy-authorization') {
+  if (lower === 'authorization' || lower === 'proxy-authorization' || BASIC_VALUE.test(trimmed)) {
     const credential = trimmed.replace(/^\S+\s+/, '').trim();
     secrets.push(credential);
     if (/^basic\s/i.test(trimmed)) {

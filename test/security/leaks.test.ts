@@ -566,8 +566,31 @@ describe('no decodable piece of a short password in a base64 echo', () => {
         assert.equal(report.status, 401);
         for (const text of [JSON.stringify(report), renderTerminal(report), renderMarkdown(report)])
           assert.deepEqual(decodablePieces(text, password), [], `doctor report, user ${user}: ${text.slice(0, 2000)}`);
-        const mask = maskHeader('Authorization', `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`);
-        assert.deepEqual(decodablePieces(mask, password), [], `Basic mask ${mask}`);
+        // The same Basic credential in a header of another name, as proxies and gateways pass it on.
+        const basicValue = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+        for (const name of ['X-Forwarded-Authorization', 'X-Upstream-Authorization', 'X-Partner-Credential']) {
+          const forwarded = await diagnose({
+            url: `${echo.url}api/me`,
+            timeoutMs: 3000,
+            headers: [[name, basicValue]],
+          });
+          for (const text of [JSON.stringify(forwarded), renderTerminal(forwarded), renderMarkdown(forwarded)])
+            assert.deepEqual(
+              decodablePieces(text, password),
+              [],
+              `doctor report, ${name}, user ${user}: ${text.slice(0, 1500)}`,
+            );
+        }
+        for (const name of [
+          'Authorization',
+          'Proxy-Authorization',
+          'X-Forwarded-Authorization',
+          'X-Partner-Credential',
+        ]) {
+          const mask = maskHeader(name, basicValue);
+          assert.deepEqual(decodablePieces(mask, password), [], `Basic mask ${mask}`);
+          assert.ok(!mask.includes(basicValue.slice(-4)), `${name}: ${mask} keeps the last base64 block`);
+        }
         // A client secret sent in the form body: the echo carries it percent-encoded inside the base64.
         const source = oauth2ClientCredentials({
           tokenUrl: `${echo.url}oauth/token`,
