@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { headerSecrets, maskSecret, secretRedactor } from '../../src/http/index.ts';
+import { headerSecrets, maskHeader, maskSecret, secretRedactor } from '../../src/http/index.ts';
 
 describe('maskSecret', () => {
   it('shows the first and last four characters of a long secret', () => {
@@ -53,5 +53,180 @@ describe('secretRedactor', () => {
 
   it('leaves text without the secrets alone, and ignores secrets too short to scrub', () => {
     assert.equal(secretRedactor([password, 'ab'])('nothing to see, ab'), 'nothing to see, ab');
+  });
+});
+
+/**
+ * How servers write a string into JSON. Each is a way an echoed secret reaches an output, and
+ * the redactor must see through all of them: the secret's characters may be escaped in any mix.
+ */
+const hex4 = (c: string, upper = false) => {
+  const h = c.charCodeAt(0).toString(16).padStart(4, '0');
+  return `\\u${upper ? h.toUpperCase() : h}`;
+};
+const json = (s: string) => JSON.stringify(s).slice(1, -1);
+const ESCAPE_STYLES: Record<string, (s: string) => string> = {
+  'JSON.stringify': json,
+  'PHP json_encode (\\/)': (s) => json(s).replaceAll('/', '\\/'),
+  'Python json.dumps (non-ASCII as \\u00e9, surrogate pairs)': (s) =>
+    json(s).replace(/[\u0080-\uffff]/g, (c) => hex4(c)),
+  'Go encoding/json (<>& as \\u003c, U+2028)': (s) => json(s).replace(/[<>&\u2028\u2029]/g, (c) => hex4(c)),
+  ".NET System.Text.Json (upper-case hex, +<>&'` escaped)": (s) =>
+    json(s).replace(/[+<>&'`\u0080-\uffff]/g, (c) => hex4(c, true)),
+  'Java (every character as \\uXXXX)': (s) =>
+    s
+      .split('')
+      .map((c) => hex4(c))
+      .join(''),
+  'mixed: every other character escaped, hex case alternating': (s) =>
+    s
+      .split('')
+      .map((c, i) => (i % 2 ? hex4(c, i % 4 === 1) : json(c)))
+      .join(''),
+  'nested: a JSON text inside a JSON string (PHP-style twice)': (s) =>
+    json(`{"detail":"${json(s).replaceAll('/', '\\/')}"}`).replaceAll('/', '\\/'),
+};
+
+/** Reads back what a JSON parser would: every escape decoded, as often as it was applied. */
+function readJson(text: string, times = 2): string {
+  let out = text;
+  for (let i = 0; i < times; i++)
+    out = out.replace(/\\(u[0-9a-fA-F]{4}|["\\/bfnrt])/g, (_m, e: string) =>
+      e[0] === 'u' ? String.fromCharCode(Number.parseInt(e.slice(1), 16)) : JSON.parse(`"\\${e}"`),
+    );
+  return out;
+}
+
+describe('secretRedactor, against JSON escapes of any character', () => {
+  // Every character the usual encoders escape differently: '/', '+', non-ASCII (two bytes and astral),
+  // '<', '&', '>', a quote, a backslash, a space, '~', '*', U+2028.
+  const password = 'pa ss/+é<&>"\\~*😀\u2028-Zq9';
+  const user = 'alice';
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+  const b64url = (text: string) => Buffer.from(text).toString('base64url');
+  const forms: Record<string, string> = {
+    raw: password,
+    base64: b64(password),
+    base64url: b64url(password),
+    'percent-encoded': encodeURIComponent(password),
+    'percent-encoded, lower-case hex': encodeURIComponent(password).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+    'form-encoded': new URLSearchParams({ p: password }).toString().slice(2),
+    'base64 of user:password': b64(`${user}:${password}`),
+    'base64 of user:password, user of 1 character': b64(`a:${password}`),
+    'base64 of user:password, user of 2 characters': b64(`ab:${password}`),
+    'base64url of user:password': b64url(`${user}:${password}`),
+  };
+  const redact = secretRedactor([password]);
+
+  for (const [style, write] of Object.entries(ESCAPE_STYLES)) {
+    it(`scrubs every form of the secret written by ${style}`, () => {
+      for (const [how, form] of Object.entries(forms)) {
+        const echoed = `{"error":"invalid_client","error_description":"got ${write(form)} here"}`;
+        const shown = redact(echoed);
+        const read = readJson(shown);
+        assert.ok(!read.includes(form), `${how}: ${shown}`);
+        assert.ok(!read.includes('pa ss'), `${how}: ${shown}`);
+        assert.match(shown, /got .*….* here/, `${how}: the text around it stays`);
+        // What is left is still the JSON text the server wrote, with the secret cut out.
+        assert.doesNotThrow(() => JSON.parse(shown), `${how}: ${shown}`);
+      }
+    });
+  }
+
+  it('replaces in the text as written: an escaped secret goes whole, its neighbours stay escaped', () => {
+    const shown = redact(
+      `"a\\/b ${ESCAPE_STYLES['Python json.dumps (non-ASCII as \\u00e9, surrogate pairs)']!(password)} \\u00e9\\/"`,
+    );
+    assert.equal(shown, '"a\\/b … \\u00e9\\/"');
+  });
+
+  it('still finds a secret written with a literal backslash sequence outside JSON', () => {
+    const secret = 'C:\\new\\table-9f';
+    assert.equal(secretRedactor([secret])(`path ${secret} end`), 'path … end');
+  });
+
+  it('sees percent-encoders that escape more than encodeURIComponent (%2A, %7E, %61)', () => {
+    const secret = 'key*with~tilde-and-a';
+    const r = secretRedactor([secret]);
+    for (const written of ['key%2Awith%7Etilde-and-a', 'key%2awith%7etilde-and-%61', 'key*with%7Etilde%2Dand%2Da'])
+      assert.equal(r(`?k=${written}&x=1`), '?k=…&x=1', written);
+  });
+
+  it('takes linear time in the length of the text', () => {
+    const r = secretRedactor([password, 'another-secret-1234']);
+    const time = (n: number) => {
+      const text = '\\u00e9\\/%2A'.repeat(n);
+      const start = performance.now();
+      r(text);
+      return performance.now() - start;
+    };
+    time(1000);
+    const small = time(10_000);
+    const large = time(100_000);
+    assert.ok(large < small * 30 + 50, `10k: ${small.toFixed(1)} ms, 100k: ${large.toFixed(1)} ms`);
+  });
+});
+
+describe('secretRedactor, short passwords inside longer base64', () => {
+  const lenientDecode = (text: string) =>
+    readJson(text).replace(/(%[0-9A-Fa-f]{2})+/g, (m) => {
+      try {
+        return decodeURIComponent(m);
+      } catch {
+        return m;
+      }
+    });
+  const decodeAllShifts = (run: string) => {
+    const out: string[] = [];
+    for (let shift = 0; shift < 4; shift++) {
+      const part = run.slice(shift);
+      for (const enc of ['base64', 'base64url'] as const)
+        for (const charset of ['latin1', 'utf8'] as const) out.push(Buffer.from(part, enc).toString(charset));
+    }
+    // A form body or a JSON text inside the base64 carries the secret escaped: read those too.
+    return out.flatMap((text) => [text, lenientDecode(text)]);
+  };
+
+  for (const password of ['pw/4', 'hunt2', 'sh0rt!', 'é+/ab', 'seven77']) {
+    it(`leaves no decodable 4-character piece of ${JSON.stringify(password)} at any alignment`, () => {
+      const redact = secretRedactor([password]);
+      for (const user of ['', 'a', 'ab', 'abc', 'abcd', 'someone']) {
+        for (const echoed of [
+          `${user}:${password}`,
+          `GET /x HTTP/1.1\r\nX-Pair: ${user}:${password}\r\nAccept: */*\r\n`,
+          `client_id=${user}&client_secret=${encodeURIComponent(password)}&grant_type=client_credentials`,
+          `client_id=${user}&client_secret=${new URLSearchParams({ p: password }).toString().slice(2)}`,
+          `{"user":"${user}","password":${JSON.stringify(password)}}`,
+        ]) {
+          for (const encode of [
+            (t: string) => Buffer.from(t).toString('base64'),
+            (t: string) => Buffer.from(t).toString('base64url'),
+          ]) {
+            const shown = redact(`echo ${encode(echoed)} end`);
+            for (const run of shown.match(/[A-Za-z0-9+/_-]{2,}/g) ?? [])
+              for (const decoded of decodeAllShifts(run))
+                for (let i = 0; i + 4 <= password.length; i++)
+                  assert.ok(!decoded.includes(password.slice(i, i + 4)), `${user}:${password} → ${shown}`);
+          }
+        }
+      }
+    });
+  }
+});
+
+describe('maskHeader, a Basic credential under another name', () => {
+  const value = `Basic ${Buffer.from('alice:pw/4x!').toString('base64')}`;
+
+  it('masks it as a Basic credential: the username at most, no base64 block', () => {
+    for (const name of ['X-Forwarded-Authorization', 'X-Upstream-Authorization', 'X-Partner-Credential']) {
+      const shown = maskHeader(name, value);
+      assert.equal(shown, 'Basic … (user "alice", password hidden)', name);
+      assert.ok(headerSecrets(name, value).includes('pw/4x!'), `${name}: its password is a secret to scrub`);
+    }
+  });
+
+  it('leaves headers that only name credentials alone', () => {
+    assert.equal(maskHeader('Access-Control-Allow-Credentials', 'true'), 'true');
+    assert.equal(maskHeader('Authentication-Info', 'nextnonce="abc123"'), 'nextnonce="abc123"');
   });
 });

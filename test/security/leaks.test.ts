@@ -374,3 +374,237 @@ ${excerpt}`;
     }
   });
 });
+
+/**
+ * How other servers write strings into JSON: an echoed secret comes back escaped, in any mix of
+ * escaped and literal characters. Each style is an echoing server's attempt to get a secret past
+ * redaction.
+ */
+const hex4 = (c: string, upper = false) => {
+  const h = c.charCodeAt(0).toString(16).padStart(4, '0');
+  return `\\u${upper ? h.toUpperCase() : h}`;
+};
+const ESCAPE_STYLES: Record<string, (s: string) => string> = {
+  'PHP json_encode (/ as \\/)': (s) => JSON.stringify(s).replaceAll('/', '\\/'),
+  'Python json.dumps (non-ASCII as \\u00e9)': (s) => JSON.stringify(s).replace(/[\u0080-\uffff]/g, (c) => hex4(c)),
+  'Go encoding/json (<>& as \\u003c)': (s) => JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => hex4(c)),
+  '.NET System.Text.Json (+<>& and non-ASCII, upper-case hex)': (s) =>
+    JSON.stringify(s).replace(/[+<>&'`\u0080-\uffff]/g, (c) => hex4(c, true)),
+};
+
+/** What a JSON reader makes of a text: its escapes decoded, twice (a JSON report quotes the body again). */
+function readJson(text: string): string {
+  let out = text;
+  for (let i = 0; i < 2; i++)
+    out = out.replace(/\\(u[0-9a-fA-F]{4}|["\\/bfnrt])/g, (_m, e: string) =>
+      e[0] === 'u' ? String.fromCharCode(Number.parseInt(e.slice(1), 16)) : JSON.parse(`"\\${e}"`),
+    );
+  return out;
+}
+
+/** Secrets with what the styles escape: '/', '+', non-ASCII, '<', '&', '>' (the token keeps to token68). */
+const ESCAPED = {
+  user: 'esc user',
+  password: 'Esc pass/+é<&>~*9f3a',
+  token: 'esc-bearer-token/+~7f3a9c2e51b8',
+  apiKey: 'esc api/key+<&>55aa~0c1d',
+  clientSecret: 'esc client/secret+é<&>2b7e',
+};
+const ESCAPED_SECRETS = [ESCAPED.password, ESCAPED.token, ESCAPED.apiKey, ESCAPED.clientSecret];
+
+/**
+ * An echoing server whose JSON encoder escapes the `write` way: it hands back the request as it
+ * came (headers, query, body) and what it decoded from it (the Basic pair, form fields), in its
+ * body and, where the style makes it ASCII, in a header and an error_description.
+ */
+function escapingEcho(write: (s: string) => string): import('../support/server.ts').Handler {
+  return (req, res, body) => {
+    const seen: string[] = [req.url ?? '', body.toString(), ...Object.values(req.headers).map(String)];
+    const basicPair = /^basic\s+(\S+)/i.exec(String(req.headers.authorization ?? ''))?.[1];
+    if (basicPair) {
+      const pair = Buffer.from(basicPair, 'base64').toString();
+      seen.push(pair, ...pair.split(':').map((part) => new URLSearchParams(`x=${part}`).get('x') ?? ''));
+    }
+    for (const [, value] of new URLSearchParams(body.toString())) seen.push(value);
+    for (const [, value] of new URL(req.url ?? '/', 'http://x').searchParams) seen.push(value);
+    const echoed = write(seen.join(' | '));
+    const ascii = echoed.slice(1, -1).replace(/[^\x20-\x7e]/g, '?');
+    res.writeHead(
+      req.url?.includes('token') ? 400 : 401,
+      `Refused ${ascii.replace(/[^\x21-\x7e]/g, ' ')}`.slice(0, 900),
+      {
+        'content-type': 'application/json',
+        'www-authenticate': `Bearer realm="echo", error="invalid_token", error_description="${ascii.replace(/["\\]/g, '').slice(0, 900)}"`,
+        'x-echo': ascii.slice(0, 900),
+      },
+    );
+    res.end(`{"error":"invalid_client","error_description":${echoed},"detail":${echoed}}`);
+  };
+}
+
+/** `assertClean` on the text as shown and as a JSON reader would read it. */
+function assertCleanRead(label: string, text: string, secrets: string[], user?: string): void {
+  assertClean(label, text, secrets, user);
+  assertClean(`${label} (escapes decoded)`, readJson(text), secrets, user);
+}
+
+describe('no secret leaks when the server echoes it JSON-escaped (PHP, Python, Go, .NET styles)', () => {
+  for (const [style, write] of Object.entries(ESCAPE_STYLES)) {
+    it(`from client errors and token-endpoint errors, ${style}`, async () => {
+      const echo = await serve(escapingEcho(write));
+      for (const auth of [
+        basic(ESCAPED.user, ESCAPED.password),
+        bearer(ESCAPED.token),
+        apiKey({ header: 'X-API-Key' }, ESCAPED.apiKey),
+        apiKey({ query: 'api_key' }, ESCAPED.apiKey),
+      ]) {
+        const error = await createClient({ baseUrl: echo.url, auth, retry: 0 })
+          .get('api/me')
+          .catch((e: unknown) => e);
+        assert.ok(error instanceof Error, `${auth.name}: ${String(error)}`);
+        assert.match(shown(error), /401/);
+        assertCleanRead(`client error (${auth.name}, ${style})`, shown(error), ESCAPED_SECRETS, ESCAPED.user);
+      }
+      for (const clientAuthentication of ['basic', 'body'] as const) {
+        const source = oauth2ClientCredentials({
+          tokenUrl: `${echo.url}oauth/token`,
+          clientId: ESCAPED.user,
+          clientSecret: ESCAPED.clientSecret,
+          clientAuthentication,
+        });
+        const error = await source.getToken().catch((e: unknown) => e);
+        assert.ok(error instanceof Error);
+        const excerpt = (error as { bodyExcerpt?: string }).bodyExcerpt ?? '';
+        assert.match(excerpt, /invalid_client/, 'the excerpt still shows what the server said');
+        assertCleanRead(
+          `token endpoint error (${clientAuthentication}, ${style})`,
+          `${shown(error)}\n${excerpt}`,
+          ESCAPED_SECRETS,
+          ESCAPED.user,
+        );
+      }
+    });
+
+    it(`from doctor reports in every format, ${style}`, async () => {
+      const echo = await serve(escapingEcho(write));
+      for (const options of [
+        { bearer: ESCAPED.token },
+        { basic: `${ESCAPED.user}:${ESCAPED.password}` },
+        { headers: [['X-API-Key', ESCAPED.apiKey]] as Array<[string, string]> },
+      ]) {
+        const report = await diagnose({ url: `${echo.url}api/admin`, timeoutMs: 3000, ...options });
+        assert.equal(report.status, 401);
+        for (const text of [JSON.stringify(report), renderTerminal(report), renderMarkdown(report)])
+          assertCleanRead(`doctor report (${Object.keys(options)[0]}, ${style})`, text, ESCAPED_SECRETS, ESCAPED.user);
+      }
+    });
+  }
+
+  it('from the CLI doctor in every format, against PHP- and Python-style echoes', async () => {
+    for (const style of ['PHP json_encode (/ as \\/)', 'Python json.dumps (non-ASCII as \\u00e9)']) {
+      const echo = await serve(escapingEcho(ESCAPE_STYLES[style]!));
+      for (const format of [[], ['--json'], ['--markdown']]) {
+        const args = [main, 'doctor', `${echo.url}x`, '--basic', `${ESCAPED.user}:${ESCAPED.password}`, ...format];
+        const { stdout, stderr } = await run(process.execPath, args, { timeout: 30_000 }).catch(
+          (e: { stdout: string; stderr: string }) => e,
+        );
+        assert.match(stdout, /401/);
+        assertCleanRead(
+          `gatehouse doctor ${format.join(' ')} (${style})`,
+          stdout + stderr,
+          ESCAPED_SECRETS,
+          ESCAPED.user,
+        );
+      }
+    }
+  });
+});
+
+describe('no decodable piece of a short password in a base64 echo', () => {
+  /** Every 4-character piece of `password` found by decoding each base64 run of `text`, at each of its 4 alignments, percent-escapes too. */
+  function decodablePieces(text: string, password: string): string[] {
+    const found = new Set<string>();
+    for (const run of text.match(/[A-Za-z0-9+/_-]{2,}/g) ?? [])
+      for (let shift = 0; shift < 4; shift++)
+        for (const enc of ['base64', 'base64url'] as const) {
+          const bytes = Buffer.from(run.slice(shift), enc).toString('latin1');
+          // Read as it is and percent-decoded (a form body inside the base64 carries the secret so).
+          for (const decoded of [
+            bytes,
+            bytes.replace(/%([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(Number.parseInt(h, 16))),
+          ])
+            for (let i = 0; i + 4 <= password.length; i++)
+              if (decoded.includes(password.slice(i, i + 4))) found.add(password.slice(i, i + 4));
+        }
+    return [...found];
+  }
+
+  /** A server that answers 401 with the whole request (body and head), base64-encoded, in its body and a header. */
+  const base64Echo: import('../support/server.ts').Handler = (req, res, body) => {
+    // The body and the credentials first, so that even a short excerpt reaches them.
+    const head = `${req.method} ${req.url}\r\n${req.rawHeaders.join('\r\n')}\r\n`;
+    const request = Buffer.concat([
+      body,
+      Buffer.from(`\r\nAuthorization: ${req.headers.authorization ?? ''}\r\n${head}`),
+    ]);
+    const encoded = request.toString('base64');
+    res.writeHead(401, { 'content-type': 'application/json', 'x-echo': encoded });
+    res.end(JSON.stringify({ error: 'invalid_client', request: encoded, url: request.toString('base64url') }));
+  };
+
+  // Short passwords (6 and 5 bytes), users of every length modulo 3, so the password lands at each alignment.
+  for (const password of ['pw/4x!', 'hunt2']) {
+    it(`client errors and doctor reports, password ${JSON.stringify(password)}`, async () => {
+      const echo = await serve(base64Echo);
+      for (const user of ['u', 'us', 'usr']) {
+        const error = await createClient({ baseUrl: echo.url, auth: basic(user, password), retry: 0 })
+          .get('api/me')
+          .catch((e: unknown) => e);
+        assert.ok(error instanceof Error);
+        assert.deepEqual(decodablePieces(shown(error), password), [], `client error, user ${user}`);
+        const report = await diagnose({ url: `${echo.url}api/me`, timeoutMs: 3000, basic: `${user}:${password}` });
+        assert.equal(report.status, 401);
+        for (const text of [JSON.stringify(report), renderTerminal(report), renderMarkdown(report)])
+          assert.deepEqual(decodablePieces(text, password), [], `doctor report, user ${user}: ${text.slice(0, 2000)}`);
+        // The same Basic credential in a header of another name, as proxies and gateways pass it on.
+        const basicValue = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+        for (const name of ['X-Forwarded-Authorization', 'X-Upstream-Authorization', 'X-Partner-Credential']) {
+          const forwarded = await diagnose({
+            url: `${echo.url}api/me`,
+            timeoutMs: 3000,
+            headers: [[name, basicValue]],
+          });
+          for (const text of [JSON.stringify(forwarded), renderTerminal(forwarded), renderMarkdown(forwarded)])
+            assert.deepEqual(
+              decodablePieces(text, password),
+              [],
+              `doctor report, ${name}, user ${user}: ${text.slice(0, 1500)}`,
+            );
+        }
+        for (const name of [
+          'Authorization',
+          'Proxy-Authorization',
+          'X-Forwarded-Authorization',
+          'X-Partner-Credential',
+        ]) {
+          const mask = maskHeader(name, basicValue);
+          assert.deepEqual(decodablePieces(mask, password), [], `Basic mask ${mask}`);
+          assert.ok(!mask.includes(basicValue.slice(-4)), `${name}: ${mask} keeps the last base64 block`);
+        }
+        // A client secret sent in the form body: the echo carries it percent-encoded inside the base64.
+        const source = oauth2ClientCredentials({
+          tokenUrl: `${echo.url}oauth/token`,
+          clientId: user,
+          clientSecret: password,
+          clientAuthentication: 'body',
+        });
+        const tokenError = await source.getToken().catch((e: unknown) => e);
+        assert.ok(tokenError instanceof Error);
+        const excerpt = (tokenError as { bodyExcerpt?: string }).bodyExcerpt ?? '';
+        assert.match(excerpt, /invalid_client/);
+        for (const text of [`${shown(tokenError)}\n${excerpt}`, readJson(`${shown(tokenError)}\n${excerpt}`)])
+          assert.deepEqual(decodablePieces(text, password), [], `token endpoint error, client ${user}: ${excerpt}`);
+      }
+    });
+  }
+});
