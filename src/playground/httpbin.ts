@@ -7,6 +7,8 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { parseAuthorization } from '../http/index.ts';
+import { problemResponse } from '../server/server-failure.ts';
+import { inertJson, responseHeaderRefusal } from './inert-answers.ts';
 import { redirectLocation } from './redirect-target.ts';
 
 // httpbin hides the headers its hosting adds (httpbin/helpers.py ENV_HEADERS).
@@ -47,7 +49,7 @@ function sorted(value: unknown): unknown {
 }
 
 export function httpbinJson(c: Context, body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return c.body(`${JSON.stringify(sorted(body), null, 2)}\n`, status as 200, {
+  return c.body(`${inertJson(sorted(body), 2)}\n`, status as 200, {
     'content-type': 'application/json',
     ...headers,
   });
@@ -276,29 +278,34 @@ export function httpbinRoutes(): Hono {
       setCookie(c, name, '', { path: '/', maxAge: 0, expires: new Date(0) });
     return c.body('', 302, { location: '/cookies' });
   });
+  // httpbin adds each query pair as a response header and reports them in a body that states its
+  // own length. Here a pair that would make the answer run in a browser, or undo what keeps it
+  // inert, is refused (inert-answers.ts); a JSON or text/plain Content-Type replaces the default
+  // instead of being added as a second one.
   app.all('/response-headers', (c) => {
     const url = new URL(c.req.url);
     const body: Record<string, string | string[]> = { 'Content-Type': 'application/json', ...argsOf(url) };
     const headers = new Headers({ 'content-type': 'application/json' });
     for (const [name, value] of url.searchParams) {
+      const refusal = responseHeaderRefusal(name, value);
+      if (refusal) return problemResponse('request_invalid', refusal);
       try {
-        headers.append(name, value);
+        if (name.toLowerCase() === 'content-type') headers.set(name, value);
+        else headers.append(name, value);
       } catch {
-        return c.json(
-          {
-            type: 'about:blank',
-            title: 'Bad header',
-            status: 400,
-            detail: 'A response header name or value is not valid.',
-          },
-          400,
-          { 'content-type': 'application/problem+json' },
-        );
+        return problemResponse('request_invalid', 'A response header name or value is not valid.');
       }
     }
-    const text = JSON.stringify(sorted({ ...body, 'Content-Length': '0' }), null, 2);
-    body['Content-Length'] = String(text.length + 1);
-    return new Response(`${JSON.stringify(sorted(body), null, 2)}\n`, { status: 200, headers });
+    // As httpbin: state the length, and count again until stating it no longer changes it.
+    body['Content-Length'] = '0';
+    let text = `${inertJson(sorted(body), 2)}\n`;
+    for (;;) {
+      body['Content-Length'] = String(Buffer.byteLength(text));
+      const restated = `${inertJson(sorted(body), 2)}\n`;
+      if (restated === text) break;
+      text = restated;
+    }
+    return new Response(text, { status: 200, headers });
   });
   return app;
 }
