@@ -265,17 +265,25 @@ export function httpbinRoutes(): Hono {
   });
 
   app.get('/cookies', (c) => httpbinJson(c, { cookies: getCookie(c) }));
+  // RFC 6265 §4.1.1: a cookie name is a token; another name is the caller's mistake (it was a 500).
+  const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+  const badCookieName = () =>
+    problemResponse('request_invalid', "A cookie name must be an RFC 6265 token (letters, digits, !#$%&'*+-.^_`|~).");
   app.get('/cookies/set', (c) => {
-    for (const [name, value] of new URL(c.req.url).searchParams) setCookie(c, name, value, { path: '/' });
+    const pairs = [...new URL(c.req.url).searchParams];
+    if (!pairs.every(([name]) => COOKIE_NAME.test(name))) return badCookieName();
+    for (const [name, value] of pairs) setCookie(c, name, value, { path: '/' });
     return c.body('', 302, { location: '/cookies' });
   });
   app.get('/cookies/set/:name/:value', (c) => {
+    if (!COOKIE_NAME.test(c.req.param('name'))) return badCookieName();
     setCookie(c, c.req.param('name'), c.req.param('value'), { path: '/' });
     return c.body('', 302, { location: '/cookies' });
   });
   app.get('/cookies/delete', (c) => {
-    for (const name of new URL(c.req.url).searchParams.keys())
-      setCookie(c, name, '', { path: '/', maxAge: 0, expires: new Date(0) });
+    const names = [...new URL(c.req.url).searchParams.keys()];
+    if (!names.every((name) => COOKIE_NAME.test(name))) return badCookieName();
+    for (const name of names) setCookie(c, name, '', { path: '/', maxAge: 0, expires: new Date(0) });
     return c.body('', 302, { location: '/cookies' });
   });
   // httpbin adds each query pair as a response header and reports them in a body that states its

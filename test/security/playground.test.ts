@@ -690,6 +690,20 @@ describe('reflected XSS: no page an attacker writes is served on the playgroundâ
     assert.equal(token.headers.get('content-security-policy'), API_POLICY);
   });
 
+  it('answers a /cookies/set or /cookies/delete name that is no cookie name with 400, not 500', async () => {
+    for (const path of [
+      '/cookies/set?a%3Bb=c',
+      '/cookies/set?%3Cscript%3E=x',
+      '/cookies/delete?a%20b',
+      '/cookies/set/a%3Bb/c',
+    ]) {
+      const answer = await rawGet(pg.url, path, {});
+      assert.equal(answer.status, 400, path);
+      assert.equal(answer.headers['set-cookie'], undefined, path);
+      assertInert(answer, path);
+    }
+  });
+
   it('lets the index page render its style and nothing else: no script, no frame, no form, no base', async () => {
     const index = await rawGet(pg.url, '/', {});
     assert.equal(index.status, 200);
