@@ -28,7 +28,10 @@ export const ROUTES: ReadonlyArray<[string, string]> = [
   ],
   ['GET /delay/:n', 'httpbin: answers after n seconds (10 at most)'],
   ['GET /cookies, /cookies/set?k=v, /cookies/delete?k', 'httpbin: cookies'],
-  ['ANY /response-headers?k=v', 'httpbin: sets the response headers asked for'],
+  [
+    'ANY /response-headers?k=v',
+    'httpbin: sets the response headers asked for (Content-Type JSON or text/plain; 400 for Set-Cookie, security and framing headers)',
+  ],
   ['POST /oauth/token', 'OAuth 2.0: password, client_credentials, refresh_token (rotated, reuse-detected)'],
   ['POST /oauth/revoke', 'RFC 7009 revocation'],
   ['GET /.well-known/jwks.json, /.well-known/oauth-authorization-server', 'keys and metadata'],
