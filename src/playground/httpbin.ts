@@ -269,6 +269,17 @@ export function httpbinRoutes(): Hono {
   const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
   const badCookieName = () =>
     problemResponse('request_invalid', "A cookie name must be an RFC 6265 token (letters, digits, !#$%&'*+-.^_`|~).");
+  // Cookies ignore the port (RFC 6265 §8.5): one set here reaches every server on this host. A
+  // browser says where a navigation came from (Fetch Metadata, Sec-Fetch-Site, which a page cannot
+  // set), so a page on another site cannot plant or delete them; programs send no such header.
+  app.use('/cookies/*', async (c, next) => {
+    if (c.req.path !== '/cookies' && c.req.header('sec-fetch-site') === 'cross-site')
+      return problemResponse(
+        'request_invalid',
+        'A page on another site cannot set or delete cookies here: open the URL yourself, or send it from a program.',
+      );
+    return next();
+  });
   app.get('/cookies/set', (c) => {
     const pairs = [...new URL(c.req.url).searchParams];
     if (!pairs.every(([name]) => COOKIE_NAME.test(name))) return badCookieName();

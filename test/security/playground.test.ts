@@ -704,6 +704,25 @@ describe('reflected XSS: no page an attacker writes is served on the playgroundâ
     }
   });
 
+  it('lets no page on another site set or delete cookies through /cookies/set (cookies reach every port on the host)', async () => {
+    for (const path of [
+      '/cookies/set?app_session=planted',
+      '/cookies/set/app_session/planted',
+      '/cookies/delete?app_session',
+    ]) {
+      const crossSite = await rawGet(pg.url, path, { 'sec-fetch-site': 'cross-site' });
+      assert.equal(crossSite.status, 400, path);
+      assert.equal(crossSite.headers['set-cookie'], undefined, path);
+      assert.match(JSON.parse(crossSite.body).detail, /another site/, path);
+      // A program (no Sec-Fetch-Site) and the playground's own pages still set them, as httpbin.
+      for (const headers of [{}, { 'sec-fetch-site': 'same-origin' }, { 'sec-fetch-site': 'none' }]) {
+        const answer = await rawGet(pg.url, path, headers);
+        assert.equal(answer.status, 302, `${path} ${JSON.stringify(headers)}`);
+        assert.match(String(answer.headers['set-cookie']), /^app_session=/);
+      }
+    }
+  });
+
   it('lets the index page render its style and nothing else: no script, no frame, no form, no base', async () => {
     const index = await rawGet(pg.url, '/', {});
     assert.equal(index.status, 200);
@@ -802,6 +821,18 @@ describe('reflected XSS in a real browser: a page on another site cannot run scr
         const marker = await tab.evaluate(() => (window as unknown as { pwned?: string }).pwned);
         assert.equal(marker, undefined, `navigating to ${target} ran the script on ${marker}`);
       }
+      // Nor can the page plant a cookie on the playground's host (cookies ignore the port).
+      await tab.goto(`http://evil.test:${port}/`);
+      await tab.evaluate((url) => {
+        location.href = url;
+      }, `${pg.url}/cookies/set?app_session=planted`);
+      await tab.waitForURL((url) => url.href.startsWith(pg.url), { timeout: 20_000 });
+      await tab.waitForLoadState('load');
+      assert.deepStrictEqual(
+        (await tab.context().cookies(pg.url)).map((cookie) => cookie.name),
+        [],
+        'a cookie planted from another site',
+      );
       await new Promise((resolve) => setTimeout(resolve, 300));
       assert.deepStrictEqual(beacons, [], 'the script called home from the playgroundâ€™s origin');
     } finally {
