@@ -184,7 +184,7 @@ export const reasons = Object.freeze({
     400,
     undefined,
     'Malformed request',
-    'Send a Host header that is a valid authority (host or host:port) and a request target that is a valid path.',
+    'Send a Host header that is a valid authority (host or host:port), a request target that is a valid path, and parameters as the detail says.',
   ),
   // RFC 9110 §15.5.14: the body is larger than the server is willing to read.
   body_too_large: reason(

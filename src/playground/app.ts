@@ -28,7 +28,8 @@ import { playgroundCors } from './cors.ts';
 import { faultRoutes } from './faults.ts';
 import { hostCheck } from './host-check.ts';
 import { httpbinJson, httpbinRoutes } from './httpbin.ts';
-import { indexPage } from './index-page.ts';
+import { INDEX_POLICY, indexPage } from './index-page.ts';
+import { inertAnswers } from './inert-answers.ts';
 import { ordersRoutes } from './orders.ts';
 import { DEMO } from './seed.ts';
 
@@ -100,6 +101,8 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
   const signIn = createSignIn({ users: store.users, loginProtection });
 
   const app = new Hono<{ Variables: GatehouseVariables }>();
+  // Outermost, so that every answer (421, preflight, 404, 500 included) is inert in a browser.
+  app.use('*', inertAnswers({ indexPolicy: INDEX_POLICY }));
   if (options.allowedHosts) app.use('*', hostCheck(options.allowedHosts));
   app.use('*', playgroundCors({ origins: options.corsOrigins ?? [] }));
   // Every body the playground reads (echoes, logins, signed requests) is counted while it streams.

@@ -7,6 +7,8 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { parseAuthorization } from '../http/index.ts';
+import { problemResponse } from '../server/server-failure.ts';
+import { inertJson, responseHeaderRefusal } from './inert-answers.ts';
 import { redirectLocation } from './redirect-target.ts';
 
 // httpbin hides the headers its hosting adds (httpbin/helpers.py ENV_HEADERS).
@@ -47,7 +49,7 @@ function sorted(value: unknown): unknown {
 }
 
 export function httpbinJson(c: Context, body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return c.body(`${JSON.stringify(sorted(body), null, 2)}\n`, status as 200, {
+  return c.body(`${inertJson(sorted(body), 2)}\n`, status as 200, {
     'content-type': 'application/json',
     ...headers,
   });
@@ -263,42 +265,66 @@ export function httpbinRoutes(): Hono {
   });
 
   app.get('/cookies', (c) => httpbinJson(c, { cookies: getCookie(c) }));
+  // RFC 6265 §4.1.1: a cookie name is a token; another name is the caller's mistake (it was a 500).
+  const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+  const badCookieName = () =>
+    problemResponse('request_invalid', "A cookie name must be an RFC 6265 token (letters, digits, !#$%&'*+-.^_`|~).");
+  // Cookies ignore the port (RFC 6265 §8.5): one set here reaches every server on this host. A
+  // browser says where a navigation came from (Fetch Metadata, Sec-Fetch-Site, which a page cannot
+  // set), so a page on another site cannot plant or delete them; programs send no such header.
+  app.use('/cookies/*', async (c, next) => {
+    if (c.req.path !== '/cookies' && c.req.header('sec-fetch-site') === 'cross-site')
+      return problemResponse(
+        'request_invalid',
+        'A page on another site cannot set or delete cookies here: open the URL yourself, or send it from a program.',
+      );
+    return next();
+  });
   app.get('/cookies/set', (c) => {
-    for (const [name, value] of new URL(c.req.url).searchParams) setCookie(c, name, value, { path: '/' });
+    const pairs = [...new URL(c.req.url).searchParams];
+    if (!pairs.every(([name]) => COOKIE_NAME.test(name))) return badCookieName();
+    for (const [name, value] of pairs) setCookie(c, name, value, { path: '/' });
     return c.body('', 302, { location: '/cookies' });
   });
   app.get('/cookies/set/:name/:value', (c) => {
+    if (!COOKIE_NAME.test(c.req.param('name'))) return badCookieName();
     setCookie(c, c.req.param('name'), c.req.param('value'), { path: '/' });
     return c.body('', 302, { location: '/cookies' });
   });
   app.get('/cookies/delete', (c) => {
-    for (const name of new URL(c.req.url).searchParams.keys())
-      setCookie(c, name, '', { path: '/', maxAge: 0, expires: new Date(0) });
+    const names = [...new URL(c.req.url).searchParams.keys()];
+    if (!names.every((name) => COOKIE_NAME.test(name))) return badCookieName();
+    for (const name of names) setCookie(c, name, '', { path: '/', maxAge: 0, expires: new Date(0) });
     return c.body('', 302, { location: '/cookies' });
   });
+  // httpbin adds each query pair as a response header and reports them in a body that states its
+  // own length. Here a pair that would make the answer run in a browser, or undo what keeps it
+  // inert, is refused (inert-answers.ts); a JSON or text/plain Content-Type replaces the default
+  // instead of being added as a second one.
   app.all('/response-headers', (c) => {
     const url = new URL(c.req.url);
     const body: Record<string, string | string[]> = { 'Content-Type': 'application/json', ...argsOf(url) };
     const headers = new Headers({ 'content-type': 'application/json' });
     for (const [name, value] of url.searchParams) {
+      const refusal = responseHeaderRefusal(name, value);
+      if (refusal) return problemResponse('request_invalid', refusal);
       try {
-        headers.append(name, value);
+        if (name.toLowerCase() === 'content-type') headers.set(name, value);
+        else headers.append(name, value);
       } catch {
-        return c.json(
-          {
-            type: 'about:blank',
-            title: 'Bad header',
-            status: 400,
-            detail: 'A response header name or value is not valid.',
-          },
-          400,
-          { 'content-type': 'application/problem+json' },
-        );
+        return problemResponse('request_invalid', 'A response header name or value is not valid.');
       }
     }
-    const text = JSON.stringify(sorted({ ...body, 'Content-Length': '0' }), null, 2);
-    body['Content-Length'] = String(text.length + 1);
-    return new Response(`${JSON.stringify(sorted(body), null, 2)}\n`, { status: 200, headers });
+    // As httpbin: state the length, and count again until stating it no longer changes it.
+    body['Content-Length'] = '0';
+    let text = `${inertJson(sorted(body), 2)}\n`;
+    for (;;) {
+      body['Content-Length'] = String(Buffer.byteLength(text));
+      const restated = `${inertJson(sorted(body), 2)}\n`;
+      if (restated === text) break;
+      text = restated;
+    }
+    return new Response(text, { status: 200, headers });
   });
   return app;
 }

