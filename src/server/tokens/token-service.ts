@@ -44,8 +44,10 @@ export interface TokenServiceOptions {
   /**
    * How long after a rotation the old refresh token may be presented again (two requests that
    * refresh at once, a response lost on the way): the repeat gets the same successor back, with an
-   * access token of its own, never a new chain. After the window, or for a token whose successor
-   * was rotated too, a repeat revokes the family. 0 accepts every refresh token exactly once.
+   * access token of its own, never a new chain. After the window, for a token whose successor
+   * was rotated too, or for a repeat that is expired or asks a wider scope, a repeat revokes the
+   * family; so does any refresh token presented by another client. 0 accepts every refresh token
+   * exactly once.
    * @default 10_000 ms
    */
   reuseGraceMs?: number;
