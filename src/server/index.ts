@@ -92,6 +92,7 @@ export {
   createAuthorizationServer,
   type RequestInfo,
 } from './tokens/authorization-server.ts';
+export { clientSubject, isClientSubject } from './tokens/client-subject.ts';
 export { roleScope } from './tokens/role-scopes.ts';
 export {
   createTokenService,

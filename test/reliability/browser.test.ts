@@ -13,6 +13,7 @@ import { extname, join, normalize } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DEMO } from '../../src/playground/seed.ts';
 import { type Playground, startPlayground } from '../../src/playground/serve.ts';
+import { clientSubject } from '../../src/server/index.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = join(import.meta.dirname, '../..');
@@ -116,7 +117,7 @@ describe('the client in a real browser', {
       assert.equal(results['error'], undefined, String(results['error']));
       assert.equal(
         results['first'],
-        DEMO.serviceClient.id,
+        clientSubject(DEMO.serviceClient.id), // a client_credentials principal is client:<id>
         'a bearer call from another origin, through the CORS preflight',
       );
       assert.equal(results['afterRevoke'], 200, 'the revoked token was refreshed and the call repeated');

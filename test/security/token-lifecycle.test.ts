@@ -25,6 +25,7 @@ import {
   hashPassword,
   openStore,
   requireRoles,
+  requireScopes,
   roleScope,
   type TokenService,
 } from '../../src/server/index.ts';
@@ -45,7 +46,11 @@ interface World {
   close(): Promise<void>;
 }
 
-async function world(kind: 'sqlite' | 'postgres', t?: TestContext): Promise<World | undefined> {
+async function world(
+  kind: 'sqlite' | 'postgres',
+  t?: TestContext,
+  refreshTokenTtlSeconds?: number,
+): Promise<World | undefined> {
   let storeUrl: string;
   let store: GatehouseStore;
   let file: string | undefined;
@@ -80,16 +85,30 @@ async function world(kind: 'sqlite' | 'postgres', t?: TestContext): Promise<Worl
     scopes: ['read', 'write', roleScope('admin')],
   });
   await store.clients.putClient({ clientId: 'other', grants: ['password', 'refresh_token'], scopes: ['read'] });
-  const service = createTokenService({ store, issuer: ISSUER, reuseGraceMs: GRACE_MS });
+  // A confidential client whose id spells a user's id (RFC 9700 §4.15: a client posing as a user).
+  await store.clients.putClient({
+    clientId: 'u-alice',
+    secretHash: createHash('sha256').update('robot-secret').digest('hex'),
+    grants: ['client_credentials'],
+    scopes: ['read', roleScope('admin')],
+  });
+  const service = createTokenService({
+    store,
+    issuer: ISSUER,
+    reuseGraceMs: GRACE_MS,
+    ...(refreshTokenTtlSeconds ? { refreshTokenTtlSeconds } : {}),
+  });
   const oauth = serveFetch(createAuthorizationServer({ service, users: store.users, clients: store.clients }).handle);
   const guard = createGuard({ schemes: [service.bearerScheme()] });
   const me = protect(guard, (req, res) =>
     res.end(JSON.stringify({ id: req.auth?.id, roles: req.auth?.roles, scopes: req.auth?.scopes })),
   );
   const admin = protect(guard, (_req, res) => res.end('admin'), { permission: requireRoles('admin') });
+  const reader = protect(guard, (_req, res) => res.end('read'), { permission: requireScopes('read') });
   const http = createServer((req, res) => {
     if (req.url === '/api/me') return void me(req, res);
     if (req.url === '/api/admin') return void admin(req, res);
+    if (req.url === '/api/read') return void reader(req, res);
     return void oauth(req, res);
   });
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
@@ -108,18 +127,24 @@ async function world(kind: 'sqlite' | 'postgres', t?: TestContext): Promise<Worl
   };
 }
 
-const login = async (w: World, username = 'alice', clientId = 'web') => {
+const login = async (w: World, username = 'alice', clientId = 'web', scope?: string) => {
   const answer = await postForm(`${w.url}/oauth/token`, {
     grant_type: 'password',
     client_id: clientId,
     username,
     password: `${username}-password-1`,
+    ...(scope !== undefined ? { scope } : {}),
   });
   assert.equal(answer.status, 200, JSON.stringify(answer.body));
   return answer.body;
 };
-const refresh = (w: World, token: string, clientId = 'web') =>
-  postForm(`${w.url}/oauth/token`, { grant_type: 'refresh_token', client_id: clientId, refresh_token: token });
+const refresh = (w: World, token: string, clientId = 'web', scope?: string) =>
+  postForm(`${w.url}/oauth/token`, {
+    grant_type: 'refresh_token',
+    client_id: clientId,
+    refresh_token: token,
+    ...(scope !== undefined ? { scope } : {}),
+  });
 const api = (w: World, token: string, path = '/api/me') =>
   fetch(`${w.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
 const gatehouse = (w: World, args: string[], input = '') => {
@@ -295,14 +320,115 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       );
     });
 
-    it('another client replaying the token in the window gets nothing', async (t) => {
+    it('another client replaying the token in the window gets nothing, and the family is revoked', async (t) => {
       const w = ready(t);
       const t0 = (await login(w)).refresh_token;
-      assert.equal((await refresh(w, t0)).status, 200);
+      const t1 = (await refresh(w, t0)).body.refresh_token;
       assert.equal((await refresh(w, t0, 'other')).body.error, 'invalid_grant');
+      assert.equal((await refresh(w, t1)).body.error, 'invalid_grant', 'the live token dies with the family');
+    });
+
+    // RFC 9700 §4.14.2: a rotated token back outside what a replay allows is a copy, whichever other
+    // check would refuse it too; refusing it quietly lets a thief probe it without tripping detection.
+    it('a rotated token presented with a wider scope revokes the family', async (t) => {
+      const w = ready(t);
+      const t0 = (await login(w, 'alice', 'web', 'read')).refresh_token;
+      const t1 = (await refresh(w, t0)).body.refresh_token;
+      const probe = await refresh(w, t0, 'web', 'read write');
+      assert.deepStrictEqual([probe.status, probe.body.error], [400, 'invalid_grant']);
+      assert.equal((await refresh(w, t1)).body.error, 'invalid_grant', 'the live token dies with the family');
+    });
+
+    it('a refresh token presented by another client revokes its family, rotated or not', async (t) => {
+      const w = ready(t);
+      const t0 = (await login(w)).refresh_token;
+      const probe = await refresh(w, t0, 'other');
+      assert.deepStrictEqual([probe.status, probe.body.error], [400, 'invalid_grant']);
+      assert.equal((await refresh(w, t0)).body.error, 'invalid_grant', 'the leaked token is dead for its client too');
+    });
+
+    it('a rotated token presented after its expiry revokes the family', async (t) => {
+      if (!w) return t.skip('Postgres unavailable');
+      const short = (await world(kind, t, 2))!;
+      try {
+        const t0 = (await login(short)).refresh_token;
+        await new Promise((r) => setTimeout(r, 1500));
+        const t1 = (await refresh(short, t0)).body.refresh_token; // lives until about 3.5 s
+        await new Promise((r) => setTimeout(r, 700)); // t0 expired, still inside the 2 s window
+        const probe = await refresh(short, t0);
+        assert.deepStrictEqual([probe.status, probe.body.error], [400, 'invalid_grant']);
+        assert.equal((await refresh(short, t1)).body.error, 'invalid_grant', 'the live token dies with the family');
+      } finally {
+        await short.close();
+      }
+    });
+
+    it('what a legitimate client does stays harmless: a narrower repeat in the window, a wider ask before rotation, an expired token', async (t) => {
+      const w = ready(t);
+      const t0 = (await login(w)).refresh_token;
+      const wider = await refresh(w, t0, 'web', 'read write role:admin delete');
+      assert.deepStrictEqual([wider.status, wider.body.error], [400, 'invalid_scope']);
+      const t1 = (await refresh(w, t0)).body.refresh_token;
+      const narrower = await refresh(w, t0, 'web', 'read');
+      assert.deepStrictEqual([narrower.status, narrower.body.refresh_token], [200, t1]);
+      assert.equal((await refresh(w, t1)).status, 200);
     });
   });
 }
+
+describe('a client is never taken for a user (RFC 9068 §5, RFC 9700 §4.15)', () => {
+  let w: World;
+  before(async () => {
+    w = (await world('sqlite'))!;
+  });
+  after(() => w.close());
+  const robot = async () => {
+    const answer = await postForm(`${w.url}/oauth/token`, {
+      grant_type: 'client_credentials',
+      client_id: 'u-alice',
+      client_secret: 'robot-secret',
+    });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    return answer.body.access_token;
+  };
+
+  it('a client registered under a user’s id gets tokens whose subject is a client’s, not that user’s', async () => {
+    const token = await robot();
+    const claims = decodeJwt(token);
+    assert.deepStrictEqual([claims.sub, claims['client_id']], ['client:u-alice', 'u-alice']);
+    const me = await (await api(w, token)).json();
+    assert.equal(me.id, 'client:u-alice');
+    const alice = await (await api(w, (await login(w, 'alice')).access_token)).json();
+    assert.equal(alice.id, 'u-alice');
+    assert.notEqual(me.id, alice.id);
+  });
+
+  it('the client’s token still passes requireScopes and carries no role, whatever its scopes', async () => {
+    const token = await robot();
+    assert.equal((await api(w, token, '/api/read')).status, 200);
+    const admin = await api(w, token, '/api/admin');
+    assert.deepStrictEqual([admin.status, (await admin.json()).code], [403, 'forbidden']);
+  });
+
+  it('a user whose id is in the clients’ namespace (added through the store API) is not issued tokens', async () => {
+    await w.store.users.putUser({
+      username: 'mallory',
+      id: 'client:web',
+      passwordHash: await hashPassword('mallory-password-1'),
+      scopes: ['read'],
+    });
+    const answer = await postForm(`${w.url}/oauth/token`, {
+      grant_type: 'password',
+      client_id: 'web',
+      username: 'mallory',
+      password: 'mallory-password-1',
+    });
+    assert.deepStrictEqual(
+      [answer.status, answer.body.error, answer.body.access_token],
+      [400, 'invalid_grant', undefined],
+    );
+  });
+});
 
 it('a copy of the database holds no refresh token, nor the successor kept for replay', async () => {
   const w = (await world('sqlite'))!;

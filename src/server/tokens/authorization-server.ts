@@ -13,6 +13,7 @@ import { isRefusal } from '../refusal.ts';
 import { BodyTooLargeError, RequestInvalidError, readLimited } from '../request-limits.ts';
 import { failureOf, failureResponse, type OnError, problemResponse, report } from '../server-failure.ts';
 import { createSignIn } from '../sign-in.ts';
+import { clientSubject, isClientSubject } from './client-subject.ts';
 import { grantableScopes } from './role-scopes.ts';
 import { TokenGrantError, type TokenService } from './token-service.ts';
 
@@ -224,11 +225,12 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       if (client.secretHash === undefined)
         throw new OAuthFailure('unauthorized_client', 'A public client cannot use client_credentials.');
       const scope = grantedScope(form.get('scope'), client.scopes, client.scopes);
-      // RFC 6749 §4.4.3: no refresh token for client credentials.
+      // RFC 6749 §4.4.3: no refresh token for client credentials. The subject is the client's, in a
+      // namespace no user's id shares (client-subject.ts), so a client named like a user is not that user.
       return json(
         200,
         await options.service.issue(
-          { id: client.clientId, scopes: scope.split(' ') },
+          { id: clientSubject(client.clientId), scopes: scope.split(' ') },
           { clientId: client.clientId, scope, refresh: false },
         ),
       );
@@ -273,6 +275,10 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
         headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'retry-after': String(wait), ...NO_STORE },
       });
     }
+    // An id in the clients' namespace (put through the store API; the CLI makes `u_<uuid>`) would
+    // give this user a client's principal: refused rather than issued (RFC 9700 §4.15).
+    if (isClientSubject(user.id))
+      throw new OAuthFailure('invalid_grant', 'This account cannot be issued tokens: its id is reserved for clients.');
     // A user grants their scopes and role:R for their roles (role-scopes.ts), as far as the client may ask.
     const allowed = grantableScopes(user).filter((s) => client.scopes.includes(s));
     const scope = grantedScope(form.get('scope'), allowed, allowed);

@@ -44,8 +44,10 @@ export interface TokenServiceOptions {
   /**
    * How long after a rotation the old refresh token may be presented again (two requests that
    * refresh at once, a response lost on the way): the repeat gets the same successor back, with an
-   * access token of its own, never a new chain. After the window, or for a token whose successor
-   * was rotated too, a repeat revokes the family. 0 accepts every refresh token exactly once.
+   * access token of its own, never a new chain. After the window, for a token whose successor
+   * was rotated too, or for a repeat that is expired or asks a wider scope, a repeat revokes the
+   * family; so does any refresh token presented by another client. 0 accepts every refresh token
+   * exactly once.
    * @default 10_000 ms
    */
   reuseGraceMs?: number;
@@ -257,12 +259,13 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   }
 
   // RFC 9700 §4.14.2: a rotated token came back outside what a replay allows; someone holds a copy.
-  async function reused(familyId: string, now: number): Promise<never> {
+  async function reused(
+    familyId: string,
+    now: number,
+    why = 'The refresh token was already used; its whole family is revoked. Sign in again.',
+  ): Promise<never> {
     await refreshTokens.revokeFamily(familyId, now);
-    throw new TokenGrantError(
-      'invalid_grant',
-      'The refresh token was already used; its whole family is revoked. Sign in again.',
-    );
+    throw new TokenGrantError('invalid_grant', why);
   }
 
   /**
@@ -339,16 +342,30 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
           ? await refreshTokens.findRefreshToken(sha256(token))
           : undefined;
       if (!record) throw new TokenGrantError('invalid_grant', 'The refresh token is not known.');
-      if (record.clientId !== clientId)
-        throw new TokenGrantError('invalid_grant', 'The refresh token was issued to another client.');
       if (record.familyRevoked)
         throw new TokenGrantError('invalid_grant', 'The refresh token was revoked; sign in again.');
-      if (record.expiresAt <= now)
+      // RFC 6749 §10.4: a refresh token is bound to its client, and only that client ever holds it.
+      // Another client presenting it (rotated or not) means it leaked: the family ends, as for reuse.
+      if (record.clientId !== clientId)
+        return reused(
+          record.familyId,
+          now,
+          'The refresh token was issued to another client; its whole family is revoked.',
+        );
+      // A rotated token may come back only as a replay: inside the window (replayed), unexpired and
+      // within the granted scope. Anything else is a copy (RFC 9700 §4.14.2), whichever of these checks
+      // refuses it: checked before the reuse check alone, a thief could probe a stolen old token freely.
+      const rotated = record.rotatedAt !== undefined;
+      if (record.expiresAt <= now) {
+        if (rotated) return reused(record.familyId, now);
         throw new TokenGrantError('invalid_grant', 'The refresh token expired; sign in again.');
+      }
       const granted = record.scope.split(' ').filter(Boolean);
       const asked = scope === undefined ? granted : scope.split(' ').filter(Boolean);
-      if (asked.some((s) => !granted.includes(s)))
+      if (asked.some((s) => !granted.includes(s))) {
+        if (rotated) return reused(record.familyId, now);
         throw new TokenGrantError('invalid_scope', 'A refresh cannot widen the scope granted.');
+      }
 
       // The subject as it is now, not as it was at sign-in: a removed account refreshes nothing
       // (RFC 6749 §5.2 invalid_grant), a demoted one gets its new roles and loses what it lost.
