@@ -4,20 +4,10 @@
  * their origin) → auth (apply credentials; on 401 maybe recover once) → cookies → transport.
  */
 import { invalidArgument } from '../http/argument-error.ts';
-import {
-  headerSecrets,
-  isCredentialHeader,
-  isSecretHeader,
-  PROBLEM_CONTENT_TYPE,
-  type ProblemDetails,
-  parseProblem,
-  redactUrl,
-  urlSecrets,
-} from '../http/index.ts';
+import { headerSecrets, isCredentialHeader, isSecretHeader, redactUrl, urlSecrets } from '../http/index.ts';
 import { Budget, BudgetExpired } from './abort.ts';
 import { authNotes, authStage, sentFor } from './auth-stage.ts';
 import { type CookieJarLike, cookieStage, createCookieJar } from './cookies.ts';
-import { readBodyStart } from './errors/body-excerpt.ts';
 import { CrossOriginCredentialsError } from './errors/credential-origin-errors.ts';
 import { GatehouseError } from './errors/gatehouse-error.ts';
 import { httpErrorFor } from './errors/http-error.ts';
@@ -34,6 +24,7 @@ import {
 import { OriginConcurrency } from './origin-concurrency.ts';
 import { OriginCooldown } from './origin-cooldown.ts';
 import type { OutgoingRequest } from './outgoing-request.ts';
+import { readProblem } from './problem-body.ts';
 import { credentialHeaderNames, redirectStage, TooManyRedirectsError } from './redirect.ts';
 import { type BodySource, RequestBody } from './request-body.ts';
 import { type CallState, sendWithRetry } from './retry.ts';
@@ -59,8 +50,6 @@ export interface Client {
   patch(url: string | URL, init?: ClientRequestInit): Promise<Response>;
   delete(url: string | URL, init?: ClientRequestInit): Promise<Response>;
 }
-
-const PROBLEM_BODY_LIMIT = 65_536; // bytes read from an error body to find problem details
 
 /**
  * @example
@@ -331,26 +320,4 @@ function finalError(error: unknown, state: CallState): unknown {
     });
   }
   return error;
-}
-
-async function readProblem(response: Response): Promise<ProblemDetails | undefined> {
-  const type = response.headers.get('content-type') ?? '';
-  const isProblem = type.includes(PROBLEM_CONTENT_TYPE);
-  if (!isProblem && !type.includes('application/json')) return undefined;
-  let json: unknown;
-  try {
-    // At most the limit is read (from a copy: the caller may still read the body).
-    const { text, complete } = await readBodyStart(response.clone(), PROBLEM_BODY_LIMIT);
-    if (!complete) return undefined;
-    json = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  // Plain JSON counts as problem details only when it carries some of their members.
-  if (
-    !isProblem &&
-    !(json && typeof json === 'object' && ['type', 'title', 'status', 'detail', 'code'].some((m) => m in json))
-  )
-    return undefined;
-  return parseProblem(json);
 }

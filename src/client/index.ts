@@ -16,7 +16,7 @@ export { BodyCutError } from './errors/body-cut-error.ts';
 export { CrossOriginCredentialsError, RedirectSecretError } from './errors/credential-origin-errors.ts';
 export { DigestDowngradeError, DigestRealmError } from './errors/digest-errors.ts';
 export { GatehouseError } from './errors/gatehouse-error.ts';
-export { ForbiddenError, HttpError, RateLimitedError, UnauthorizedError } from './errors/http-error.ts';
+export { ForbiddenError, HttpError, LockedOutError, RateLimitedError, UnauthorizedError } from './errors/http-error.ts';
 export { NetworkError } from './errors/network-error.ts';
 export { TimeoutError } from './errors/timeout-error.ts';
 export type { ClientOptions, ResponseEvent } from './options.ts';

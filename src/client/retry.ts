@@ -11,6 +11,7 @@ import { TimeoutError } from './errors/timeout-error.ts';
 import type { OriginConcurrency } from './origin-concurrency.ts';
 import type { OriginCooldown } from './origin-cooldown.ts';
 import type { OutgoingRequest } from './outgoing-request.ts';
+import { problemCode, readProblem } from './problem-body.ts';
 import { BodyNotReplayableError } from './request-body.ts';
 import { decideRetry, type Outcome, type RetryPolicy, serverWait } from './retry-policy.ts';
 import { discard, type Send } from './transport.ts';
@@ -69,6 +70,12 @@ export async function sendWithRetry(request: OutgoingRequest, state: CallState, 
     try {
       response = await next(request, { signal: budget.signal, attempt });
       outcome = { kind: 'response', response };
+      // A lockout pauses sign-in for one account from this client, not the origin: no cooldown, no
+      // smaller concurrency, no retry (nothing changes before its Retry-After, often many minutes).
+      if (response.status === 429 && problemCode(await readProblem(response)) === 'locked_out') {
+        state.note = 'Not retried: sign-in with these credentials is locked out (locked_out); other calls go on.';
+        return response;
+      }
       if (response.status === 429 || (response.status === 503 && response.headers.has('retry-after')))
         state.concurrency.tooMany(origin);
       else if (response.ok) state.concurrency.accepted(origin);

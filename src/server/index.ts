@@ -43,6 +43,7 @@ export {
   createLoginProtection,
   type LoginProtection,
   type LoginProtectionOptions,
+  type LoginWait,
 } from './login-protection.ts';
 export type {
   ApiKeyLookup,

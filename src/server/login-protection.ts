@@ -50,23 +50,51 @@ export interface LoginProtectionOptions {
   onUnknownAddress?: (line: string) => void;
 }
 
+/** Why an attempt may not go ahead now, and for how long. */
+export interface LoginWait {
+  retryAfterMs: number;
+  /**
+   * true: failures reached a limit (the pair's in a row, or the address's daily budget) — a
+   * lockout. false: only attempts still being verified fill the budget (their outcome is not known
+   * yet, and right ones give their place back) — a short wait, never a lockout nobody earned.
+   */
+  lockedOut: boolean;
+}
+
+/** How long an attempt refused only for attempts in flight waits: about one verification. */
+export const BUSY_WAIT_MS = 1000;
+
 /**
  * Client addresses are keyed by clientAddressKey(): `::ffff:1.2.3.4` counts as `1.2.3.4`, an IPv6
  * client by its /64. An address that is missing or not an address is unknown: such an attempt has
  * no per-address budget (there is no client to charge it to), and counts per username alone, with
  * `maxConsecutiveFailuresWithoutAddress`.
+ *
+ * Each count has two numbers: the failures (what locks out) and the places (failures plus the
+ * attempts in flight, bounded by the same limit, so N parallel guesses cost at most the limit in
+ * hashes). A caller verifies only after attempt() said yes, then reports failed() or succeeded().
  */
 export interface LoginProtection {
   /**
-   * Counts one sign-in attempt, before its password is verified: undefined when it may go ahead
-   * (its point is spent; give it back with succeeded()), otherwise how long to wait, in ms, and
-   * the password must not be verified.
+   * Takes a place for one sign-in attempt, before its password is verified: undefined when it may
+   * go ahead (report its outcome with failed() or succeeded()), otherwise how long to wait, and the
+   * password must not be verified. Locked out, or out of its daily budget, an attempt writes nothing.
    */
-  attempt(username: string, address: string | undefined): Promise<number | undefined>;
-  /** The attempt was right: its points are given back and the pair's failures in a row cleared. */
+  attempt(username: string, address: string | undefined): Promise<LoginWait | undefined>;
+  /** The attempt was wrong: one more failure in a row for the pair, one more of the address's day. */
+  failed(username: string, address: string | undefined): Promise<void>;
+  /** The attempt was right: the pair's failures in a row cleared, the address's place given back. */
   succeeded(username: string, address: string | undefined): Promise<void>;
-  /** How long an attempt would have to wait now (ms), without counting one; undefined when it may go ahead. */
+  /** How long a lockout has left now (ms), without counting anything; undefined when there is none. */
   check(username: string, address: string | undefined): Promise<number | undefined>;
+}
+
+/** One limit, counted twice: the failures, and the places (failures + attempts in flight). */
+interface Count {
+  limit: number;
+  seconds: number;
+  places: RateLimiterAbstract;
+  failures: RateLimiterAbstract;
 }
 
 export async function createLoginProtection(options: LoginProtectionOptions): Promise<LoginProtection> {
@@ -78,25 +106,21 @@ export async function createLoginProtection(options: LoginProtectionOptions): Pr
   const prefix = options.prefix ?? 'gatehouse';
   if (!/^[A-Za-z0-9_]+$/.test(prefix))
     throw invalidArgument('createLoginProtection: prefix must be letters, digits and _');
-  const pairLimiter = await limiter(options.backend, {
-    keyPrefix: `${prefix}_login_pair`,
-    points: consecutive,
-    duration: lockout,
-    blockDuration: lockout,
+  const count = async (name: string, limit: number, seconds: number): Promise<Count> => ({
+    limit,
+    seconds,
+    // Places are never blocked: they only bound the attempts in flight; failures lock out.
+    places: await limiter(options.backend, { keyPrefix: `${prefix}_${name}`, points: limit, duration: seconds }),
+    failures: await limiter(options.backend, {
+      keyPrefix: `${prefix}_${name}_failed`,
+      points: limit,
+      duration: seconds,
+    }),
   });
-  const ipLimiter = await limiter(options.backend, {
-    keyPrefix: `${prefix}_login_ip`,
-    points: perIp,
-    duration: 86_400,
-    blockDuration: 86_400,
-  });
+  const pairs = await count('login_pair', consecutive, lockout);
+  const addresses = await count('login_ip', perIp, 86_400);
   // Apart from the pairs: an unknown client's failures must never lock an account for a known one.
-  const userLimiter = await limiter(options.backend, {
-    keyPrefix: `${prefix}_login_user`,
-    points: consecutiveWithoutAddress,
-    duration: lockout,
-    blockDuration: lockout,
-  });
+  const usernames = await count('login_user', consecutiveWithoutAddress, lockout);
   const warn = options.onUnknownAddress ?? ((line: string) => console.warn(line));
   let warned = false;
   /** The client's key, or undefined (said once) when there is no address to key on. */
@@ -117,42 +141,83 @@ export async function createLoginProtection(options: LoginProtectionOptions): Pr
   // Postgres limiter's key is a varchar(255)) and holds no byte a backend refuses (NUL).
   const userKey = (username: string) =>
     createHash('sha256').update(username.normalize('NFC').toLowerCase()).digest('base64url');
+  /** The counts an attempt is charged to, the address's budget first. */
+  const countsOf = (username: string, address: string | undefined): Array<[Count, string]> => {
+    const client = clientKey(address);
+    if (client === undefined) return [[usernames, userKey(username)]];
+    return [
+      [addresses, client],
+      [pairs, `${userKey(username)}|${client}`],
+    ];
+  };
 
   return {
     async attempt(username, address) {
-      const client = clientKey(address);
-      if (client === undefined) return consume(userLimiter, userKey(username));
-      const pair = `${userKey(username)}|${client}`;
-      const pairWait = await consume(pairLimiter, pair);
-      // A pair locked out spends nothing of the client's daily budget: no hash is computed for it.
-      if (pairWait !== undefined) return pairWait;
-      const ipWait = await consume(ipLimiter, client);
-      if (ipWait === undefined) return undefined;
-      // Refused for the client's budget: this attempt is not verified, so it is not one in a row.
-      await pairLimiter.reward(pair, 1);
-      return ipWait;
+      const counts = countsOf(username, address);
+      // Read first: a client out of its daily budget, or a pair locked out, touches no counter,
+      // so naming new usernames cannot grow the store.
+      const locked = await lockedFor(counts);
+      if (locked !== undefined) return { retryAfterMs: locked, lockedOut: true };
+      const taken: Array<[Count, string]> = [];
+      for (const [c, key] of counts) {
+        if (await takePlace(c, key)) {
+          taken.push([c, key]);
+          continue;
+        }
+        // Not verified, so not counted: the places already taken are given back.
+        await Promise.all(taken.map(([t, k]) => t.places.reward(k, 1)));
+        // Full: either failures have just reached the limit, or attempts in flight fill it.
+        const lockedNow = await lockedFor([[c, key]]);
+        return lockedNow !== undefined
+          ? { retryAfterMs: lockedNow, lockedOut: true }
+          : { retryAfterMs: BUSY_WAIT_MS, lockedOut: false };
+      }
+      return undefined;
+    },
+    async failed(username, address) {
+      // The place stays taken: it is a failure now.
+      await Promise.all(countsOf(username, address).map(([c, key]) => countFailure(c, key)));
     },
     async succeeded(username, address) {
-      const client = clientKey(address);
-      if (client === undefined) return void (await userLimiter.delete(userKey(username)));
-      await Promise.all([pairLimiter.delete(`${userKey(username)}|${client}`), ipLimiter.reward(client, 1)]);
-    },
-    async check(username, address) {
-      const client = clientKey(address);
-      const [pair, budget] = await Promise.all(
-        client === undefined
-          ? [userLimiter.get(userKey(username)), undefined]
-          : [pairLimiter.get(`${userKey(username)}|${client}`), ipLimiter.get(client)],
+      await Promise.all(
+        countsOf(username, address).map(([c, key]) =>
+          c === addresses
+            ? c.places.reward(key, 1) // the day's failures stay counted
+            : Promise.all([c.places.delete(key), c.failures.delete(key)]),
+        ),
       );
-      const waits = [
-        pair && pair.consumedPoints >= (client === undefined ? consecutiveWithoutAddress : consecutive)
-          ? pair.msBeforeNext
-          : undefined,
-        budget && budget.consumedPoints >= perIp ? budget.msBeforeNext : undefined,
-      ].filter((w): w is number => w !== undefined && w > 0);
-      return waits.length ? Math.max(...waits) : undefined;
     },
+    check: (username, address) => lockedFor(countsOf(username, address)),
   };
+}
+
+/** The longest lockout among the counts (ms), or undefined when none has reached its limit. */
+async function lockedFor(counts: Array<[Count, string]>): Promise<number | undefined> {
+  const states = await Promise.all(counts.map(([c, key]) => c.failures.get(key)));
+  const waits = states
+    .map((state, i) => (state && state.consumedPoints >= counts[i]![0].limit ? state.msBeforeNext : 0))
+    .filter((w) => w > 0);
+  return waits.length ? Math.max(...waits) : undefined;
+}
+
+/** Takes a place when there is one; a refused try is given back at once, so it counts for nothing. */
+async function takePlace(c: Count, key: string): Promise<boolean> {
+  const wait = await consume(c.places, key);
+  if (wait === undefined) return true;
+  await c.places.reward(key, 1);
+  return false;
+}
+
+/** One more failure; the one that reaches the limit locks out for the whole period from now. */
+async function countFailure(c: Count, key: string): Promise<void> {
+  let consumed: number;
+  try {
+    consumed = (await c.failures.consume(key)).consumedPoints;
+  } catch (error) {
+    if (!(error instanceof RateLimiterRes)) throw error;
+    consumed = error.consumedPoints;
+  }
+  if (consumed >= c.limit) await c.failures.block(key, c.seconds);
 }
 
 /** Spends one point: undefined when there was one to spend, otherwise how long to wait (ms). */
@@ -167,7 +232,7 @@ async function consume(rateLimiter: RateLimiterAbstract, key: string): Promise<n
   }
 }
 
-type LimiterOptions = { keyPrefix: string; points: number; duration: number; blockDuration: number };
+type LimiterOptions = { keyPrefix: string; points: number; duration: number };
 
 /** A backend of one of the four shapes; anything else is refused here, not deep inside a limiter. */
 function checkBackend(backend: unknown): asserts backend is CounterBackend {

@@ -4,16 +4,22 @@
  * can skip a step:
  * - the attempt is counted by login protection BEFORE the password is verified (a burst of parallel
  *   guesses costs at most the limit in hashes; the rest are refused at once) and given back on success;
+ * - identical sign-ins in flight at once (same username, password and client) are verified once and
+ *   share the answer, so a service's burst of right sign-ins counts as one attempt, not as a burst;
+ * - only failures lock out: an attempt refused because others are still being verified is told to
+ *   come back in a second (`rate_limited`), never `locked_out`;
  * - an unknown user costs the same hash as a wrong password, and gets the same refusal;
  * - what comes back is the user's record as the store holds it now: a cache of verified pairs may
  *   spare the hash, never the lookup, so a demoted or deleted user is seen by the next request.
  */
+import { createHmac, randomBytes } from 'node:crypto';
 import { invalidArgument } from '../http/argument-error.ts';
+import { clientAddressKey } from './client-address.ts';
 import { verifyAgainstDummy, verifyPassword } from './credentials/password-hash.ts';
 import { VerifiedCache, type VerifiedCacheOptions } from './credentials/verified-cache.ts';
 import type { LoginProtection } from './login-protection.ts';
 import type { UserLookup, UserRecord } from './lookups.ts';
-import type { Refusal } from './refusal.ts';
+import { isRefusal, type Refusal } from './refusal.ts';
 import { isPromiseLike } from './scheme.ts';
 
 export interface SignInOptions {
@@ -33,8 +39,10 @@ export type SignInResult = UserRecord | Refusal;
 export interface SignIn {
   /**
    * The user's current record when the password is right; otherwise a refusal from the catalogue:
-   * `credentials_invalid` alike for an unknown user and a wrong password, or `locked_out` with
-   * `retryAfterMs` (nothing verified). Synchronous when the lookup is and the pair is remembered.
+   * `credentials_invalid` alike for an unknown user and a wrong password, `locked_out` with
+   * `retryAfterMs` (failures reached the limit; nothing verified), or `rate_limited` with a
+   * `retryAfterMs` of a second (other attempts in flight fill the budget; nothing verified).
+   * Synchronous when the lookup is and the pair is remembered.
    * `clientAddress` is the socket's (or a trusted proxy's) address; login protection keys on it.
    */
   verify(username: string, password: string, clientAddress?: string): SignInResult | Promise<SignInResult>;
@@ -71,22 +79,28 @@ export function createSignIn(options: SignInOptions): SignIn {
     clientAddress: string | undefined,
   ): Promise<SignInResult> {
     const wait = await loginProtection?.attempt(username, clientAddress);
-    if (wait !== undefined)
+    if (wait?.lockedOut)
       return {
         reason: 'locked_out',
-        retryAfterMs: wait,
-        detail: `Too many failed sign-ins for this account from this address; try again in ${Math.ceil(wait / 1000)} s.`,
+        retryAfterMs: wait.retryAfterMs,
+        detail: `Too many failed sign-ins for this account from this address; try again in ${Math.ceil(wait.retryAfterMs / 1000)} s.`,
+      };
+    if (wait)
+      return {
+        reason: 'rate_limited',
+        retryAfterMs: wait.retryAfterMs,
+        detail: 'Other sign-ins for this account from this address are being checked; try again in a second.',
       };
     const user = await users.findUserByName(username);
     // An unknown user costs the same hash as a wrong password (no username enumeration by timing).
     const valid = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDummy(password);
-    // A failure needs nothing more: its attempt is counted already.
     if (!user || !valid) {
       if (cache) {
         failedSince.delete(who(username));
         failedSince.set(who(username), Date.now() + ttlMs);
         while (failedSince.size > maxFailed) failedSince.delete(failedSince.keys().next().value!);
       }
+      await loginProtection?.failed(username, clientAddress);
       return { ...WRONG };
     }
     await loginProtection?.succeeded(username, clientAddress);
@@ -95,15 +109,32 @@ export function createSignIn(options: SignInOptions): SignIn {
     return user;
   }
 
+  // Sign-ins being verified, by a keyed digest of (username, password, client): never the password
+  // itself. The key is this process's own, so a digest cannot be tested against guesses elsewhere.
+  const flightKey = randomBytes(32);
+  const flights = new Map<string, Promise<SignInResult>>();
+  function once(username: string, password: string, clientAddress: string | undefined): Promise<SignInResult> {
+    // The client is part of the key: a locked-out client must not ride on another's verification.
+    const id = createHmac('sha256', flightKey)
+      .update(JSON.stringify([username, password, clientAddressKey(clientAddress) ?? clientAddress ?? null]))
+      .digest('base64url');
+    const running = flights.get(id);
+    // Each caller gets its own copy of a refusal (callers may add to it, e.g. the scheme's name).
+    if (running) return running.then((result) => (isRefusal(result) ? { ...result } : result));
+    const flight = verifySlowly(username, password, clientAddress).finally(() => flights.delete(id));
+    flights.set(id, flight);
+    return flight.then((result) => (isRefusal(result) ? { ...result } : result));
+  }
+
   return {
     cache,
     verify(username, password, clientAddress) {
       const remembered = cache?.get([username, password]);
       if (remembered === undefined || (failedSince.size > 0 && distrusted(username)))
-        return verifySlowly(username, password, clientAddress);
+        return once(username, password, clientAddress);
       // The cache spares the hash, never the record: the user is looked up on every request.
       const current = (user: UserRecord | undefined) =>
-        user && user.passwordHash === remembered ? user : verifySlowly(username, password, clientAddress);
+        user && user.passwordHash === remembered ? user : once(username, password, clientAddress);
       const found = users.findUserByName(username);
       return isPromiseLike(found) ? Promise.resolve(found).then(current) : current(found);
     },

@@ -20,12 +20,14 @@ import { authenticate, fetchMiddleware } from '../../src/adapters/express.ts';
 import { fetchRoutes, gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
 import { fetchHandler, type GatehouseVariables, honoGuard } from '../../src/adapters/hono.ts';
 import { protect, serveFetch } from '../../src/adapters/node.ts';
+import { createClient, LockedOutError, RateLimitedError } from '../../src/client/index.ts';
 import { createPlayground } from '../../src/playground/app.ts';
 import {
   basicScheme,
   createAuthorizationServer,
   createGuard,
   createLoginProtection,
+  createSignIn,
   createTokenService,
   type GatehouseStore,
   hashPassword,
@@ -66,6 +68,8 @@ interface Entry {
   name: string;
   /** The status of a wrong password. */
   invalid: number;
+  /** The status of the right one. */
+  ok: number;
   listen(setup: Setup, host: string): Promise<Listening>;
   attempt(url: string, username: string, password: string): Promise<Answer>;
 }
@@ -111,6 +115,7 @@ const entries: Entry[] = [
   {
     name: 'Basic on the guard',
     invalid: 401,
+    ok: 200,
     listen: ({ users, loginProtection }, host) => {
       const guard = createGuard({ realm: 'api', schemes: [basicScheme({ users, loginProtection })] });
       return listenNode(
@@ -124,6 +129,7 @@ const entries: Entry[] = [
   {
     name: 'the password grant',
     invalid: 400,
+    ok: 200,
     listen: ({ store, users, loginProtection }, host) => {
       const service = createTokenService({ store, issuer: 'https://auth.test' });
       const oauth = createAuthorizationServer({ service, users, clients: store.clients, loginProtection });
@@ -135,6 +141,7 @@ const entries: Entry[] = [
   {
     name: "the playground's session login",
     invalid: 401,
+    ok: 200,
     listen: ({ store, users, loginProtection }, host) => {
       const service = createTokenService({ store, issuer: 'https://playground.test' });
       const app = createPlayground({
@@ -246,15 +253,85 @@ for (const entry of entries) {
         assert.ok(w.verified() <= 5, `${w.verified()} of 25 guesses were verified`);
         assert.ok(refused.length <= 5 && locked.length >= 20, `${refused.length} refused, ${locked.length} locked`);
         for (const answer of locked) {
-          assert.equal(JSON.parse(answer.body).code, 'locked_out');
-          assert.ok(Number(answer.retryAfter) > 0 && Number(answer.retryAfter) <= 60, String(answer.retryAfter));
+          // Refused while the first five were still being verified: a short wait (nobody had failed
+          // yet); once they had failed: locked out.
+          const code = JSON.parse(answer.body).code;
+          if (code === 'rate_limited') assert.equal(answer.retryAfter, '1');
+          else {
+            assert.equal(code, 'locked_out');
+            assert.ok(Number(answer.retryAfter) > 0 && Number(answer.retryAfter) <= 60, String(answer.retryAfter));
+          }
         }
         // Locked out, even the right password is not verified.
         const before = w.verified();
-        assert.equal((await entry.attempt(w.urls[0]!, 'alice', PASSWORD)).status, 429);
+        const after = await entry.attempt(w.urls[0]!, 'alice', PASSWORD);
+        assert.equal(after.status, 429);
+        assert.equal(JSON.parse(after.body).code, 'locked_out');
         assert.equal(w.verified(), before, 'no hash is spent on a locked-out attempt');
       });
     }
+
+    for (const backend of ['memory', 'postgres']) {
+      it(`10 parallel sign-ins with the right password at a cold start all succeed: verified once, no 429 (${backend} counters)`, async (t) => {
+        const w = await world(t, entry, { backend });
+        if (!w) return;
+        const answers = await Promise.all(
+          Array.from({ length: 10 }, () => entry.attempt(w.urls[0]!, 'alice', PASSWORD)),
+        );
+        assert.deepStrictEqual(
+          answers.map((a) => a.status),
+          answers.map(() => entry.ok),
+          answers.map((a) => `${a.status} ${a.retryAfter} ${a.body}`).join('\n'),
+        );
+      });
+    }
+
+    it('after one wrong password (from anyone), 10 parallel right ones all succeed', async (t) => {
+      const w = await world(t, entry);
+      if (!w) return;
+      assert.equal((await entry.attempt(w.urls[0]!, 'alice', PASSWORD)).status, entry.ok);
+      assert.equal((await entry.attempt(w.urls[0]!, 'alice', 'a-wrong-guess')).status, entry.invalid);
+      const answers = await Promise.all(Array.from({ length: 10 }, () => entry.attempt(w.urls[0]!, 'alice', PASSWORD)));
+      assert.deepStrictEqual(
+        answers.map((a) => a.status),
+        answers.map(() => entry.ok),
+      );
+    });
+
+    it('3 wrong and 10 right passwords in parallel: the wrong ones are refused, every right one succeeds, none is locked out', async (t) => {
+      const w = await world(t, entry);
+      if (!w) return;
+      const answers = await Promise.all([
+        ...Array.from({ length: 3 }, (_, i) => entry.attempt(w.urls[0]!, 'alice', `wrong-${i}`)),
+        ...Array.from({ length: 10 }, () => entry.attempt(w.urls[0]!, 'alice', PASSWORD)),
+      ]);
+      assert.deepStrictEqual(
+        answers.map((a) => a.status),
+        [...Array(3).fill(entry.invalid), ...Array(10).fill(entry.ok)],
+      );
+    });
+
+    it('more distinct attempts in flight than the limit: the extra ones wait a second (rate_limited, Retry-After 1), never a 900 s lockout nobody earned', async (t) => {
+      const w = await world(t, entry);
+      if (!w) return;
+      // Nine distinct passwords in flight at once (two, then the right one, then six more), limit 5.
+      const answers = await Promise.all([
+        ...Array.from({ length: 2 }, (_, i) => entry.attempt(w.urls[0]!, 'alice', `typo-${i}`)),
+        ...Array.from({ length: 8 }, () => entry.attempt(w.urls[0]!, 'alice', PASSWORD)),
+        ...Array.from({ length: 6 }, (_, i) => entry.attempt(w.urls[0]!, 'alice', `other-typo-${i}`)),
+      ]);
+      const invalid = answers.filter((a) => a.status === entry.invalid).length;
+      // (More than five may be verified: a right one that finishes first gives its place back.)
+      assert.ok(
+        answers.every((a) => [entry.ok, entry.invalid, 429].includes(a.status)),
+        answers.map((a) => a.status).join(),
+      );
+      for (const answer of answers.filter((a) => a.status === 429)) {
+        const code = JSON.parse(answer.body).code;
+        if (code === 'locked_out') assert.ok(invalid >= 5, 'locked out only after five real failures');
+        else assert.deepStrictEqual([code, answer.retryAfter], ['rate_limited', '1']);
+      }
+    });
 
     it('an unknown user and a wrong password get byte-identical answers in comparable time', async (t) => {
       const w = await world(t, entry);
@@ -611,4 +688,97 @@ describe('brute force through a reverse proxy: X-Forwarded-For counts only when 
       });
     }
   }
+});
+
+describe('identical sign-ins in flight are verified once', () => {
+  it('10 identical sign-ins while the first is being verified: one lookup, one hash, one counted attempt, 10 users', async (t) => {
+    const store = await openStore('sqlite::memory:');
+    t.after(() => store.close());
+    await store.users.putUser({ username: 'alice', id: 'u-alice', passwordHash: await passwordHash, roles: [] });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let lookups = 0;
+    const users: UserStore = {
+      ...store.users,
+      findUserByName: async (username) => {
+        lookups++;
+        await held; // every other sign-in starts while this one is in flight
+        return store.users.findUserByName(username);
+      },
+    };
+    const loginProtection = await createLoginProtection({ backend: { memory: true }, maxConsecutiveFailures: 2 });
+    const signIn = createSignIn({ users, loginProtection });
+    const results = Array.from({ length: 10 }, () => signIn.verify('alice', PASSWORD, '192.0.2.1'));
+    // A wrong password meanwhile is its own attempt (the second of two places).
+    const wrongOne = signIn.verify('alice', 'wrong', '192.0.2.1');
+    const busy = (await signIn.verify('alice', 'another-wrong', '192.0.2.1')) as { reason: string };
+    assert.equal(busy.reason, 'rate_limited', 'both places taken: by one flight of ten, and the wrong one');
+    release();
+    assert.deepStrictEqual(
+      (await Promise.all(results)).map((r) => (r as { id?: string }).id),
+      Array(10).fill('u-alice'),
+    );
+    assert.equal(((await wrongOne) as { reason: string }).reason, 'credentials_invalid');
+    assert.equal(lookups, 2, 'one verification for the ten, one for the wrong password');
+  });
+});
+
+describe("Gatehouse's client and a lockout: one account's refusal, not the API's", () => {
+  it('a 429 locked_out for alice is a LockedOutError for that call, not retried, and delays no other call of the client', async (t) => {
+    const w = await world(t, entries[0]!, { maxConsecutiveFailures: 3 });
+    if (!w) return;
+    for (let i = 0; i < 3; i++)
+      assert.equal((await entries[0]!.attempt(w.urls[0]!, 'alice', `wrong-${i}`)).status, 401);
+    const client = createClient({ baseUrl: w.urls[0]!, timeout: { total: 10_000 } });
+    const as = (username: string) => ({ headers: { authorization: basicHeader(username, PASSWORD) } });
+    let started = performance.now();
+    const error = await client.fetch('/me', as('alice')).then(
+      () => assert.fail('alice is locked out'),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof LockedOutError, String(error));
+    assert.ok(error instanceof RateLimitedError, 'still a RateLimitedError for code that catches those');
+    assert.equal(error.code, 'ERR_GATEHOUSE_LOCKED_OUT');
+    assert.equal(error.reason, 'locked_out');
+    assert.equal(error.attempts, 1, 'a lockout is not retried');
+    assert.ok(error.retryAfterMs !== undefined && error.retryAfterMs > 50_000, String(error.retryAfterMs));
+    assert.ok(performance.now() - started < 2000, 'answered at once, not after waiting out Retry-After');
+    // Another user, on the same route and on another one: no origin cooldown, no wait.
+    started = performance.now();
+    assert.equal((await client.fetch('/me', as('known-0'))).status, 200);
+    assert.equal((await client.fetch('/elsewhere', as('known-1'))).status, 200);
+    assert.ok(performance.now() - started < 2000, `${Math.round(performance.now() - started)} ms`);
+  });
+});
+
+describe('a client past its daily budget writes nothing more (Postgres counters)', () => {
+  it('200 refused attempts with 200 new usernames add no counter row', async (t) => {
+    const opened = await counterBackends.postgres!(t);
+    if (!opened || !('postgres' in opened.backend)) return;
+    t.after(() => opened.done());
+    const pool = opened.backend.postgres;
+    const store = await openStore('sqlite::memory:');
+    t.after(() => store.close());
+    const loginProtection = await createLoginProtection({
+      backend: opened.backend,
+      prefix: opened.prefix,
+      maxFailuresPerIpPerDay: 5,
+    });
+    const signIn = createSignIn({ users: store.users, loginProtection });
+    const rows = async () =>
+      Number((await pool.query('SELECT count(*) AS n FROM gatehouse_rate_limits')).rows[0].n as string);
+    for (let i = 0; i < 5; i++)
+      assert.equal(
+        ((await signIn.verify(`spray-${i}`, 'guess', '192.0.2.7')) as { reason: string }).reason,
+        'credentials_invalid',
+      );
+    const before = await rows();
+    for (let i = 0; i < 200; i++) {
+      const refused = (await signIn.verify(`fresh-${i}`, 'guess', '192.0.2.7')) as { reason: string };
+      assert.equal(refused.reason, 'locked_out');
+    }
+    assert.equal(await rows(), before, 'no row per username named after the budget was spent');
+  });
 });

@@ -6,6 +6,7 @@ import {
   parseRetryAfter,
   secretRedactor,
 } from '../../http/index.ts';
+import { problemCode } from '../problem-body.ts';
 import { GatehouseError } from './gatehouse-error.ts';
 
 export interface HttpErrorDetails {
@@ -115,11 +116,6 @@ function hide(target: object, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: false, writable: false, configurable: true });
 }
 
-function problemCode(problem: ProblemDetails | undefined): string | undefined {
-  const code = problem?.['code'];
-  return typeof code === 'string' && /^[a-z0-9_]{1,64}$/.test(code) ? code : undefined;
-}
-
 function bearerError(challenges: Challenge[]): string | undefined {
   for (const challenge of challenges) {
     const error = challenge.params['error'];
@@ -158,23 +154,36 @@ export class ForbiddenError extends ChallengedError {
 
 /** 429 (or a 503 with Retry-After) that the client would not, or could no longer, wait out. */
 export class RateLimitedError extends HttpError {
-  static override readonly code = 'ERR_GATEHOUSE_RATE_LIMITED';
+  static override readonly code: string = 'ERR_GATEHOUSE_RATE_LIMITED';
   /** How long the server asked to wait, in ms, measured against its own Date. */
   readonly retryAfterMs: number | undefined;
 
-  constructor(details: HttpErrorDetails & { retryAfterMs?: number | undefined }) {
-    super(details, RateLimitedError.code);
+  constructor(details: HttpErrorDetails & { retryAfterMs?: number | undefined }, code: string = RateLimitedError.code) {
+    super(details, code);
     this.retryAfterMs =
       details.retryAfterMs ??
       parseRetryAfter(details.response.headers.get('retry-after'), { date: details.response.headers.get('date') });
   }
 }
 
-/** The right error class for a status. */
+/**
+ * 429 `locked_out`: sign-in with these credentials is paused (too many failures in a row). It
+ * concerns one account from this client, not the API: the client neither retries it (nothing
+ * changes before Retry-After) nor holds back its other calls to the origin.
+ */
+export class LockedOutError extends RateLimitedError {
+  static override readonly code = 'ERR_GATEHOUSE_LOCKED_OUT';
+  constructor(details: HttpErrorDetails & { retryAfterMs?: number | undefined }) {
+    super(details, LockedOutError.code);
+  }
+}
+
+/** The right error class for a status (and, for a 429, the problem's code). */
 export function httpErrorFor(details: HttpErrorDetails & { retryAfterMs?: number | undefined }): HttpError {
   const status = details.response.status;
   if (status === 401) return new UnauthorizedError(details);
   if (status === 403) return new ForbiddenError(details);
+  if (status === 429 && problemCode(details.problem) === 'locked_out') return new LockedOutError(details);
   if (status === 429 || (status === 503 && details.retryAfterMs !== undefined)) return new RateLimitedError(details);
   return new HttpError(details);
 }

@@ -267,9 +267,13 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     const user = await signIn.verify(username, password, info.ip);
     if (isRefusal(user)) {
       // The same answer, after the same work, whether the user is unknown or the password is wrong.
-      if (user.reason !== 'locked_out') throw new OAuthFailure('invalid_grant', 'The username or password is wrong.');
+      if (user.reason !== 'locked_out' && user.reason !== 'rate_limited')
+        throw new OAuthFailure('invalid_grant', 'The username or password is wrong.');
       const wait = Math.max(1, Math.ceil((user.retryAfterMs ?? 1000) / 1000));
-      const body = { ...createProblem('locked_out', { detail: user.detail ?? '' }), error: 'invalid_grant' };
+      // A lockout refuses the grant; a busy sign-in (others of this account in flight) is only a
+      // wait: RFC 6749 §4.1.2.1's temporarily_unavailable, not a verdict on the credentials.
+      const error = user.reason === 'locked_out' ? 'invalid_grant' : 'temporarily_unavailable';
+      const body = { ...createProblem(user.reason, { detail: user.detail ?? '' }), error };
       return new Response(JSON.stringify(body), {
         status: 429,
         headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'retry-after': String(wait), ...NO_STORE },
