@@ -85,6 +85,11 @@ export interface LoginProtection {
   failed(username: string, address: string | undefined): Promise<void>;
   /** The attempt was right: the pair's failures in a row cleared, the address's place given back. */
   succeeded(username: string, address: string | undefined): Promise<void>;
+  /**
+   * The attempt was never decided (the user store or the hash failed): its places are given back
+   * and nothing is counted, since the failure was the server's, not a wrong password.
+   */
+  abandoned(username: string, address: string | undefined): Promise<void>;
   /** How long a lockout has left now (ms), without counting anything; undefined when there is none. */
   check(username: string, address: string | undefined): Promise<number | undefined>;
 }
@@ -186,6 +191,9 @@ export async function createLoginProtection(options: LoginProtectionOptions): Pr
             : Promise.all([c.places.delete(key), c.failures.delete(key)]),
         ),
       );
+    },
+    async abandoned(username, address) {
+      await Promise.all(countsOf(username, address).map(([c, key]) => c.places.reward(key, 1)));
     },
     check: (username, address) => lockedFor(countsOf(username, address)),
   };

@@ -91,9 +91,18 @@ export function createSignIn(options: SignInOptions): SignIn {
         retryAfterMs: wait.retryAfterMs,
         detail: 'Other sign-ins for this account from this address are being checked; try again in a second.',
       };
-    const user = await users.findUserByName(username);
-    // An unknown user costs the same hash as a wrong password (no username enumeration by timing).
-    const valid = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDummy(password);
+    let user: Awaited<ReturnType<typeof users.findUserByName>>;
+    let valid: boolean;
+    try {
+      user = await users.findUserByName(username);
+      // An unknown user costs the same hash as a wrong password (no username enumeration by timing).
+      valid = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDummy(password);
+    } catch (error) {
+      // The store or the hash failed: the server's failure (the caller answers 5xx), not a wrong
+      // password, and a place kept would answer "busy" until the window ends, long after recovery.
+      await loginProtection?.abandoned(username, clientAddress).catch(() => {});
+      throw error;
+    }
     if (!user || !valid) {
       if (cache) {
         failedSince.delete(who(username));

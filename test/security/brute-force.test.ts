@@ -9,8 +9,11 @@
  * framework is told to trust it, and a forged X-Forwarded-For buys nothing.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { serve } from '@hono/node-server';
 import express from 'express';
@@ -780,5 +783,45 @@ describe('a client past its daily budget writes nothing more (Postgres counters)
       assert.equal(refused.reason, 'locked_out');
     }
     assert.equal(await rows(), before, 'no row per username named after the budget was spent');
+  });
+});
+
+/**
+ * A store that fails while a password is being checked is the server's failure, not the client's:
+ * the attempt it interrupted must not keep a place, or a short outage would leave the account
+ * answering "busy" (429) until the lockout window ends, long after the store is back.
+ */
+describe('a store failure during sign-in leaves no place taken', () => {
+  it('after five sign-ins interrupted by a closed SQLite user store, the right password is accepted at once', async () => {
+    const { openStore, createSignIn, createLoginProtection, hashPassword } = await import('../../src/server/index.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'gh-signin-outage-'));
+    const file = join(dir, 'users.db');
+    const seeded = await openStore(`sqlite:${file}`);
+    await seeded.users.putUser({
+      username: 'alice',
+      id: 'u-alice',
+      passwordHash: await hashPassword('alice-password'),
+      scopes: [],
+      roles: [],
+    });
+    await seeded.close();
+    // The sign-in reads users through whichever real store is current: first a closed one.
+    const down = await openStore(`sqlite:${file}`);
+    await down.close();
+    let current = down;
+    const signIn = createSignIn({
+      users: { findUserByName: (name: string) => current.users.findUserByName(name) },
+      loginProtection: await createLoginProtection({ backend: { memory: true }, maxConsecutiveFailures: 5 }),
+    });
+    for (let i = 0; i < 5; i++)
+      await assert.rejects(async () => signIn.verify('alice', 'alice-password', '10.0.0.1'), 'the closed store fails');
+    const up = await openStore(`sqlite:${file}`);
+    current = up;
+    try {
+      const result = await signIn.verify('alice', 'alice-password', '10.0.0.1');
+      assert.equal((result as { id?: string }).id, 'u-alice', JSON.stringify(result));
+    } finally {
+      await up.close();
+    }
   });
 });
