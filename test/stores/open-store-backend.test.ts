@@ -14,6 +14,7 @@ describe("openStore's handle for the login counters", () => {
     t.after(() => store.close());
     const protection = await createLoginProtection({ backend: { sqlite: store.database }, maxConsecutiveFailures: 1 });
     assert.equal(await protection.attempt('ann', '10.0.0.1'), undefined);
+    await protection.failed('ann', '10.0.0.1'); // a wrong password
     assert.ok((await protection.check('ann', '10.0.0.1')) !== undefined, 'locked after one failure');
     const rows = store.database.prepare('SELECT count(*) AS n FROM gatehouse_rate_limits').get() as { n: number };
     assert.ok(rows.n > 0, "the counters are in the store's database");
@@ -33,6 +34,7 @@ describe("openStore's handle for the login counters", () => {
       prefix: namespace,
     });
     assert.equal(await protection.attempt('ann', '10.0.0.1'), undefined);
+    await protection.failed('ann', '10.0.0.1'); // a wrong password
     assert.ok((await protection.check('ann', '10.0.0.1')) !== undefined, 'locked after one failure');
   });
 });
