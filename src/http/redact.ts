@@ -147,9 +147,10 @@ export function secretForms(secret: string): string[] {
  * length (each character escaped or not), so the redactor reads the text the way its reader would:
  * it matches the secrets' forms against the text as written and against decoded views of it (JSON
  * string escapes, percent-escapes, and those applied twice, as when a JSON text is quoted inside
- * another), each view keeping, per character, the span of the text it came from. A match in any
- * view replaces its whole span of the original text, escapes included, so the output stays the
- * text the server wrote with the secret cut out. At most a fixed number of views, each built in one
+ * another; and each of those with the line breaks of wrapped base64 taken out), each view keeping,
+ * per character, the span of the text it came from. A match in any view replaces its whole span of
+ * the original text, escapes and line breaks included, so the output stays the text the server
+ * wrote with the secret cut out. At most a fixed number of views, each built in one
  * pass: linear in the text.
  */
 export function secretRedactor(secrets: Iterable<string>): (text: string) => string {
@@ -212,6 +213,14 @@ function views(text: string): View[] {
     }
     all.push(...next);
     layer = next;
+  }
+  // Line breaks inside base64 go last, from every view: a JSON-escaped `\n` is a line break only
+  // once the JSON view has decoded it.
+  for (const view of all.slice()) {
+    const joined = joinBase64Lines(view);
+    if (joined === undefined || seen.has(joined.text)) continue;
+    seen.add(joined.text);
+    all.push(joined);
   }
   return all;
 }
@@ -326,6 +335,35 @@ function decodePercent(view: View): View | undefined {
     out.copy(i, to);
     i = to;
   }
+  return out.done();
+}
+
+const BASE64_CHAR = /[A-Za-z0-9+/_-]/;
+
+/**
+ * RFC 2045 §6.8 (MIME, 76 columns), RFC 7468 (PEM, 64), and `chunk_split`/`openssl base64`/Java's MIME
+ * encoder: base64 wrapped onto lines, so a line break may fall inside a secret's base64. This view
+ * drops every line break (CRLF, LF or CR) that sits between two base64 characters, whatever the
+ * width; a match across one then cuts the whole wrapped stretch, line breaks included.
+ */
+function joinBase64Lines(view: View): View | undefined {
+  const s = view.text;
+  if (!s.includes('\n') && !s.includes('\r')) return undefined;
+  const out = viewBuilder(view, s.length);
+  let from = 0;
+  let joined = false;
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] !== '\r' && s[i] !== '\n') continue;
+    const after = s[i] === '\r' && s[i + 1] === '\n' ? i + 2 : i + 1;
+    if (i > 0 && BASE64_CHAR.test(s[i - 1]!) && after < s.length && BASE64_CHAR.test(s[after]!)) {
+      out.copy(from, i);
+      from = after;
+      joined = true;
+    }
+    i = after - 1;
+  }
+  if (!joined) return undefined;
+  out.copy(from, s.length);
   return out.done();
 }
 

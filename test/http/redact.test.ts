@@ -165,6 +165,97 @@ describe('secretRedactor, against JSON escapes of any character', () => {
     const large = time(100_000);
     assert.ok(large < small * 30 + 50, `10k: ${small.toFixed(1)} ms, 100k: ${large.toFixed(1)} ms`);
   });
+
+  it('takes linear time on line-wrapped base64, raw and JSON-escaped line breaks', () => {
+    const r = secretRedactor([password, 'another-secret-1234']);
+    for (const unit of ['QUJD\r\n', 'QUJD\\n', 'Q\\r\\nU\nJ%0A']) {
+      const time = (n: number) => {
+        const text = unit.repeat(n);
+        const start = performance.now();
+        r(text);
+        return performance.now() - start;
+      };
+      time(1000);
+      const small = time(10_000);
+      const large = time(100_000);
+      assert.ok(
+        large < small * 30 + 50,
+        `${JSON.stringify(unit)} 10k: ${small.toFixed(1)} ms, 100k: ${large.toFixed(1)} ms`,
+      );
+    }
+  });
+});
+
+describe('secretRedactor, base64 wrapped onto lines (MIME, PEM, chunk_split, openssl base64)', () => {
+  const password = 'correct-horse/battery+staple 9';
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+  const basicHeader = (user: string) => `Basic ${b64(`${user}:${password}`)}`;
+  const redactFor = (user: string) => secretRedactor([password, ...headerSecrets('authorization', basicHeader(user))]);
+  const wrap = (text: string, width: number, eol: string) =>
+    text.replace(new RegExp(`(.{${width}})(?=.)`, 'g'), `$1${eol}`);
+
+  /** Every 4-character piece of the password decodable from `text`: line breaks (raw or JSON-escaped) dropped, each base64 run read at its 4 alignments, and the base64 inside that read again. */
+  function decodablePieces(text: string): string[] {
+    const found = new Set<string>();
+    const look = (decoded: string) => {
+      const read = decoded.replace(/%([0-9A-Fa-f]{2})/g, (_m, h: string) =>
+        String.fromCharCode(Number.parseInt(h, 16)),
+      );
+      for (const t of [decoded, read, read.replaceAll('+', ' ')])
+        for (let i = 0; i + 4 <= password.length; i++)
+          if (t.includes(password.slice(i, i + 4))) found.add(password.slice(i, i + 4));
+    };
+    const decodeRuns = (t: string, depth: number) => {
+      look(t);
+      if (depth === 0) return;
+      for (const run of t.replace(/\\r|\\n|\r|\n/g, '').match(/[A-Za-z0-9+/_-]{2,}/g) ?? [])
+        for (let shift = 0; shift < 4; shift++)
+          for (const enc of ['base64', 'base64url'] as const)
+            decodeRuns(Buffer.from(run.slice(shift), enc).toString('latin1'), depth - 1);
+    };
+    decodeRuns(text, 2);
+    return [...found];
+  }
+
+  const echoes = (user: string) => ({
+    'token request (Basic header and form body)': `POST /oauth/token HTTP/1.1\r\nAuthorization: ${basicHeader(user)}\r\n\r\ngrant_type=password&username=${user}&password=${encodeURIComponent(password)}`,
+    'user:password pair': `${user}:${password}`,
+    'client_secret_post body': `client_id=${user}&client_secret=${new URLSearchParams({ s: password }).toString().slice(2)}`,
+    'the password alone': password,
+  });
+
+  for (const width of [76, 64, 57, 13, 4, 1])
+    for (const eol of ['\n', '\r\n'])
+      for (const json of [false, true])
+        it(`cuts the secret from base64 wrapped at ${width} columns, ${JSON.stringify(eol)} line ends${json ? ', inside a JSON string' : ''}`, () => {
+          for (const user of ['', 'a', 'ab', 'svc'])
+            for (const [what, echoed] of Object.entries(echoes(user)))
+              for (const before of ['', 'x', 'xy']) {
+                const wrapped = wrap(b64(before + echoed), width, eol);
+                const text = json
+                  ? JSON.stringify({ error: 'invalid_client', echo: `request was:\n${wrapped}\n` })
+                  : `echo:\n${wrapped}\n end`;
+                const shown = redactFor(user)(text);
+                assert.deepEqual(
+                  decodablePieces(shown),
+                  [],
+                  `${what}, user ${JSON.stringify(user)}, prefix ${JSON.stringify(before)}: ${shown}`,
+                );
+                // Only the secret goes: what surrounds the base64 stays as written.
+                if (json) assert.ok(shown.startsWith('{"error":"invalid_client","echo":"request was:\\n'), shown);
+                else assert.ok(shown.startsWith('echo:\n') && shown.endsWith('\n end'), shown);
+              }
+        });
+
+  it('leaves wrapped base64 and ordinary lines without the secret alone', () => {
+    const r = redactFor('alice');
+    for (const text of [
+      wrap(b64('nothing secret here, just a long enough text to be wrapped over several lines'), 76, '\r\n'),
+      JSON.stringify({ echo: wrap(b64('a harmless echo, wrapped the MIME way '.repeat(4)), 64, '\n') }),
+      'line one\nline two\r\ncorrect\nhorse and battery\nstaple',
+    ])
+      assert.equal(r(text), text);
+  });
 });
 
 describe('secretRedactor, short passwords inside longer base64', () => {

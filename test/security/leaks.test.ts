@@ -608,3 +608,110 @@ describe('no decodable piece of a short password in a base64 echo', () => {
     });
   }
 });
+
+describe('no secret leaks when the server echoes the request as line-wrapped base64 (MIME, PEM, chunk_split)', () => {
+  const WRAPPED = { user: 'svc user', password: 'Qz7/+:=~!Kx9-Tb4#', clientSecret: 'Vm3/+:=~!Jq8-Zc5%' };
+
+  /** Every 4-character piece of `secret` decodable from `text`: JSON read, line breaks dropped, each base64 run at its 4 alignments, and the base64 inside that again. */
+  function wrappedPieces(text: string, secret: string): string[] {
+    const found = new Set<string>();
+    const look = (t: string, depth: number) => {
+      const read = t.replace(/%([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
+      for (const candidate of [t, read, read.replaceAll('+', ' ')])
+        for (let i = 0; i + 4 <= secret.length; i++)
+          if (candidate.includes(secret.slice(i, i + 4))) found.add(secret.slice(i, i + 4));
+      if (depth === 0) return;
+      for (const run of readJson(t)
+        .replace(/[\r\n]/g, '')
+        .match(/[A-Za-z0-9+/_-]{2,}/g) ?? [])
+        for (let shift = 0; shift < 4; shift++)
+          for (const enc of ['base64', 'base64url'] as const)
+            look(Buffer.from(run.slice(shift), enc).toString('latin1'), depth - 1);
+    };
+    look(text, 2);
+    return [...found];
+  }
+
+  /** A server that answers with the request it got (head and body), base64-wrapped at `width` with `eol`, in a JSON string or as plain text. */
+  const wrappedEcho =
+    (width: number, eol: string, json: boolean, status = 401): import('../support/server.ts').Handler =>
+    (req, res, body) => {
+      const request = `${req.method} ${req.url}\nauthorization: ${req.headers.authorization ?? ''}\n\n${body.toString()}`;
+      const wrapped = Buffer.from(request)
+        .toString('base64')
+        .replace(new RegExp(`(.{${width}})(?=.)`, 'g'), `$1${eol}`);
+      res.writeHead(status, {
+        'content-type': json ? 'application/json' : 'text/plain',
+        'www-authenticate': 'Basic realm="wrapped"',
+      });
+      res.end(
+        json
+          ? JSON.stringify({ error: 'invalid_client', error_description: `request was:\n${wrapped}\n` })
+          : `request was:${eol}${wrapped}${eol}`,
+      );
+    };
+
+  const variants: Array<[number, string, boolean]> = [];
+  for (const width of [76, 64, 50])
+    for (const eol of ['\n', '\r\n']) for (const json of [true, false]) variants.push([width, eol, json]);
+
+  it('from the client, token endpoint errors with client_secret_basic and client_secret_post', async () => {
+    for (const [width, eol, json] of variants) {
+      const echo = await serve(wrappedEcho(width, eol, json, 400));
+      for (const clientAuthentication of ['basic', 'body'] as const) {
+        const source = oauth2ClientCredentials({
+          tokenUrl: `${echo.url}oauth/token`,
+          clientId: 'svc',
+          clientSecret: WRAPPED.clientSecret,
+          clientAuthentication,
+        });
+        const error = await source.getToken().catch((e: unknown) => e);
+        assert.ok(error instanceof Error);
+        const excerpt = (error as { bodyExcerpt?: string }).bodyExcerpt ?? '';
+        assert.match(excerpt, /request was/);
+        const label = `${clientAuthentication}, ${width} columns, ${JSON.stringify(eol)}, ${json ? 'JSON' : 'text'}`;
+        assert.deepEqual(
+          wrappedPieces(`${shown(error)}\n${excerpt}`, WRAPPED.clientSecret),
+          [],
+          `${label}: ${excerpt}`,
+        );
+      }
+    }
+  });
+
+  it('from doctor reports in every format', async () => {
+    for (const [width, eol, json] of variants) {
+      const echo = await serve(wrappedEcho(width, eol, json));
+      const report = await diagnose({
+        url: `${echo.url}me`,
+        timeoutMs: 3000,
+        basic: `${WRAPPED.user}:${WRAPPED.password}`,
+      });
+      assert.equal(report.status, 401);
+      for (const text of [JSON.stringify(report), renderTerminal(report), renderMarkdown(report)])
+        assert.deepEqual(
+          wrappedPieces(text, WRAPPED.password),
+          [],
+          `${width}, ${JSON.stringify(eol)}, ${json}: ${text.slice(0, 2000)}`,
+        );
+    }
+  });
+
+  it('from the CLI doctor, --json, --markdown and text', async () => {
+    for (const [width, eol, json] of [variants[0]!, variants[7]!]) {
+      const echo = await serve(wrappedEcho(width, eol, json));
+      for (const format of [['--json'], ['--markdown'], []]) {
+        const args = [main, 'doctor', `${echo.url}me`, '--basic', `${WRAPPED.user}:${WRAPPED.password}`, ...format];
+        const { stdout, stderr } = await run(process.execPath, args, { timeout: 30_000 }).catch(
+          (e: { stdout: string; stderr: string }) => e,
+        );
+        assert.match(stdout, /401/);
+        assert.deepEqual(
+          wrappedPieces(stdout + stderr, WRAPPED.password),
+          [],
+          `gatehouse doctor ${format.join(' ')} (${width}, ${JSON.stringify(eol)}, ${json}): ${stdout}`,
+        );
+      }
+    }
+  });
+});
