@@ -385,6 +385,63 @@ describe('signed requests: the replay cache, flooded', () => {
   });
 });
 
+describe('signed requests: one key record, however its keyId is spelled (a lookup that ignores case)', () => {
+  const runs: Run[] = [];
+  // As a key table under a case-insensitive collation (MySQL's default, Postgres citext) answers.
+  const caseInsensitive = {
+    findSigningKey: async (keyId: string) => (keyId.toLowerCase() === KEY.keyId ? KEY : undefined),
+  };
+  const SPELLINGS = ['SVC-KEY', 'Svc-Key', 'svc-KEY', 'sVc-kEy'];
+  let app: Target;
+  before(async () => {
+    const guard = createGuard({
+      schemes: [
+        signatureScheme({ keys: caseInsensitive, nonces: memoryNonces({ maxEntries: 40, maxEntriesPerKey: 4 }) }),
+      ],
+    });
+    app = await adapters[0]![1](guard, runs);
+  });
+  after(() => app.close());
+
+  it('a captured request replayed under other spellings of its keyId is refused, and the handler runs once', async () => {
+    runs.length = 0;
+    const captured = await signatureFor(`${app.url}/orders`);
+    assert.equal((await post(app, '/orders', { authorization: captured })).status, 200);
+    for (const spelling of ['svc-key', ...SPELLINGS]) {
+      const replay = await post(app, '/orders', {
+        authorization: captured.replace(/keyid="svc-key"/i, `keyid="${spelling}"`),
+      });
+      assert.deepStrictEqual([replay.status, replay.code], [401, 'signature_replayed'], `replayed as ${spelling}`);
+    }
+    assert.deepStrictEqual(runs, [{ route: 'orders', principal: 'svc' }]);
+  });
+
+  it('the key holder cannot take a second share of the replay cache by spelling its keyId otherwise', async (t) => {
+    const own: Run[] = [];
+    const guard = createGuard({
+      schemes: [
+        signatureScheme({ keys: caseInsensitive, nonces: memoryNonces({ maxEntries: 40, maxEntriesPerKey: 4 }) }),
+      ],
+    });
+    const server = await adapters[0]![1](guard, own);
+    t.after(() => server.close());
+    const answers = [];
+    for (const spelling of ['svc-key', ...SPELLINGS]) {
+      for (let i = 0; i < 2; i++) {
+        const authorization = await signatureFor(`${server.url}/orders`, BODY, { keyId: spelling, secret: KEY.secret });
+        answers.push((await post(server, '/orders', { authorization })).status);
+      }
+    }
+    // Its share is 4 of the 40 entries, whichever spelling it signs under.
+    assert.deepStrictEqual(answers.slice(0, 4), [200, 200, 200, 200], `served up to its share: ${answers.join(' ')}`);
+    assert.ok(
+      answers.slice(4).every((s) => s === 503),
+      `then refused for its full share: ${answers.join(' ')}`,
+    );
+    assert.equal(own.length, 4);
+  });
+});
+
 /** A signed POST {target} for `app` with the nonce given, signed by hand as any client could. */
 function signedBy(
   app: App,

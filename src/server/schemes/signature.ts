@@ -14,7 +14,7 @@ import {
   unsignableTarget,
 } from '../../http/index.ts';
 import { memoryNonces } from '../../stores/memory.ts';
-import type { NonceStore, SigningKeyLookup } from '../lookups.ts';
+import type { NonceStore, SigningKeyLookup, SigningKeyRecord } from '../lookups.ts';
 import { NonceStoreFullError } from '../nonce-store-full.ts';
 import { type Principal, principalOf } from '../principal.ts';
 import type { Refusal } from '../refusal.ts';
@@ -133,7 +133,7 @@ export function signatureScheme(options: SignatureSchemeOptions): Scheme<Signatu
       }
       let fresh: boolean;
       try {
-        fresh = await nonces.remember(parts.keyId, parts.nonce, windowSeconds * 2000);
+        fresh = await nonces.remember(recordKeyId(key, parts.keyId), parts.nonce, windowSeconds * 2000);
       } catch (error) {
         // A replay cache that cannot take the nonce fails closed: the request is not served, and
         // since the signature is good, the refusal is the server's (503), not the client's.
@@ -181,6 +181,17 @@ export function signatureScheme(options: SignatureSchemeOptions): Scheme<Signatu
 function wellFormed(parts: SignatureParts): Detection<SignatureParts> {
   const malformed = malformedNonce(parts.nonce);
   return malformed ? { present: true, malformed } : { present: true, credentials: parts };
+}
+
+/**
+ * The key a nonce is remembered under (and whose share of the replay cache it takes): the keyId of
+ * the record the lookup found, not the keyId as sent. A lookup may find one record under several
+ * spellings (a case-insensitive collation, a folding lookup); named by the spelling sent, one
+ * captured request would be served once per spelling, and one key would take a share per spelling.
+ * A record without a keyId (untyped code) is named as sent.
+ */
+function recordKeyId(key: SigningKeyRecord, sent: string): string {
+  return typeof key.keyId === 'string' && key.keyId !== '' ? key.keyId : sent;
 }
 
 function authoritiesOf(option: string | readonly string[] | undefined): readonly string[] | undefined {
