@@ -106,6 +106,7 @@ export function signatureScheme(options: SignatureSchemeOptions): Scheme<Signatu
         const expected = createHmac('sha256', key?.secret ?? 'no such key')
           .update(
             signingString({
+              keyId: parts.keyId,
               method: request.request.method,
               authority,
               target,
@@ -120,7 +121,7 @@ export function signatureScheme(options: SignatureSchemeOptions): Scheme<Signatu
       }
       if (!key || !matches) {
         return invalid(
-          'The signature does not match the request: sign the exact method, authority, path and query, timestamp, nonce and body sent.',
+          'The signature does not match the request: sign the exact keyId, method, authority, path and query, timestamp, nonce and body sent.',
         );
       }
       const skew = Math.abs(Date.now() / 1000 - Number(parts.timestamp));
