@@ -112,7 +112,11 @@ export async function startLabServer(): Promise<LabServer> {
       const ts = String(req.headers['x-timestamp']);
       const nonce = String(req.headers['x-nonce']);
       const expected = createHmac('sha256', LAB.apiSecret)
-        .update([SIGNATURE_SCHEME, req.method, req.headers.host, req.url, ts, nonce, digest].join('\n'))
+        .update(
+          [SIGNATURE_SCHEME, req.headers['x-api-key'], req.method, req.headers.host, req.url, ts, nonce, digest].join(
+            '\n',
+          ),
+        )
         .digest();
       const given = Buffer.from(String(req.headers['x-signature'] ?? ''), 'hex');
       const ok =

@@ -2,15 +2,21 @@
  * Gatehouse's HMAC request signatures, the part client and server must agree on: what is
  * signed, and where the parts travel. The signature is HMAC-SHA256 over
  *
- *   Gatehouse-HMAC-SHA256 \n METHOD \n authority \n request-target \n timestamp \n nonce \n hex(SHA-256(body))
+ *   Gatehouse-HMAC-SHA256 \n keyId \n METHOD \n authority \n request-target \n timestamp \n nonce \n hex(SHA-256(body))
  *
- * so a signed request cannot be replayed (nonce), delayed (timestamp window), sent to another
- * host (authority), moved to another path or query or method, or given another body.
+ * so a signed request cannot be replayed (nonce), delayed (timestamp window), presented under
+ * another keyId (another spelling a lookup also finds, or another key with the same secret),
+ * sent to another host (authority), moved to another path or query or method, or given another body.
  */
 
 export const SIGNATURE_SCHEME = 'Gatehouse-HMAC-SHA256';
 
 export interface SigningInput {
+  /**
+   * The keyId exactly as the request carries it (as RFC 9421 §2.3 signs `keyid`): a signature is
+   * then for that key alone, whatever else a server's key lookup would find the same secret under.
+   */
+  keyId: string;
   method: string;
   /**
    * The authority the request is for, as in RFC 9421 §2.2.3 (`@authority`): host[:port] in lower
@@ -33,6 +39,7 @@ export interface SigningInput {
 export function signingString(input: SigningInput): string {
   return [
     SIGNATURE_SCHEME,
+    input.keyId,
     input.method.toUpperCase(),
     input.authority.toLowerCase(),
     input.target,

@@ -35,6 +35,11 @@ export interface ApiKeyLookup {
 }
 
 export interface SigningKeyRecord extends Identity {
+  /**
+   * The key's own id, as stored. The replay cache and its per-key share are named by it, not by
+   * the keyId a request sent, so a lookup that finds this record under other spellings too
+   * (ignoring case, say) gives all of them one nonce space.
+   */
   keyId: string;
   secret: string;
 }

@@ -22,6 +22,7 @@ const SECRET = 'shared-secret-0123456789';
 
 /** Verifies with node:crypto, independently of the client's code. */
 function verify(
+  keyId: string,
   method: string,
   authority: string,
   target: string,
@@ -32,7 +33,7 @@ function verify(
 ): boolean {
   const digest = createHash('sha256').update(body).digest('hex');
   const expected = createHmac('sha256', SECRET)
-    .update([SIGNATURE_SCHEME, method, authority, target, timestamp, nonce, digest].join('\n'))
+    .update([SIGNATURE_SCHEME, keyId, method, authority, target, timestamp, nonce, digest].join('\n'))
     .digest();
   const given = Buffer.from(signature, 'hex');
   return given.length === expected.length && timingSafeEqual(given, expected);
@@ -51,6 +52,7 @@ describe('hmacSignature()', () => {
         ok =
           req.headers['x-api-key'] === 'key-1' &&
           verify(
+            'key-1',
             method,
             authority,
             target,
@@ -65,7 +67,7 @@ describe('hmacSignature()', () => {
           const p = parsed.credentials.params;
           ok =
             p['keyid'] === 'key-1' &&
-            verify(method, authority, target, p['timestamp']!, p['nonce']!, body, p['signature']!);
+            verify('key-1', method, authority, target, p['timestamp']!, p['nonce']!, body, p['signature']!);
         }
       }
       const now = Math.floor(Date.now() / 1000);
@@ -76,7 +78,7 @@ describe('hmacSignature()', () => {
   });
   after(() => server.close());
 
-  it('signs method, authority, path and query, timestamp, nonce and body so the server can verify', async () => {
+  it('signs keyId, method, authority, path and query, timestamp, nonce and body so the server can verify', async () => {
     const client = createClient({ baseUrl: server.url, auth: hmacSignature({ keyId: 'key-1', secret: SECRET }) });
     assert.deepStrictEqual(
       await (

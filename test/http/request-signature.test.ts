@@ -9,9 +9,10 @@ import {
 } from '../../src/http/index.ts';
 
 describe('the signing string', () => {
-  it('covers method, authority (lower case), target as given, timestamp, nonce and body digest, in that order', () => {
+  it('covers keyId as sent, method, authority (lower case), target as given, timestamp, nonce and body digest, in that order', () => {
     assert.equal(
       signingString({
+        keyId: 'Key-1',
         method: 'post',
         authority: 'API.Example.test:8443',
         target: '/orders?',
@@ -19,7 +20,7 @@ describe('the signing string', () => {
         nonce: 'n1',
         bodySha256: 'ab',
       }),
-      [SIGNATURE_SCHEME, 'POST', 'api.example.test:8443', '/orders?', '1700000000', 'n1', 'ab'].join('\n'),
+      [SIGNATURE_SCHEME, 'Key-1', 'POST', 'api.example.test:8443', '/orders?', '1700000000', 'n1', 'ab'].join('\n'),
     );
   });
 });

@@ -429,6 +429,7 @@ describe('crash: a store that fails is the server’s failure, answered 5xx with
       const signature = createHmac('sha256', secret)
         .update(
           signingString({
+            keyId: 'key-1',
             method: 'POST',
             authority: 'api.test',
             target: '/',

@@ -385,17 +385,133 @@ describe('signed requests: the replay cache, flooded', () => {
   });
 });
 
+describe('signed requests: one key record, however its keyId is spelled (a lookup that ignores case)', () => {
+  const runs: Run[] = [];
+  // As a key table under a case-insensitive collation (MySQL's default, Postgres citext) answers.
+  const caseInsensitive = {
+    findSigningKey: async (keyId: string) => (keyId.toLowerCase() === KEY.keyId ? KEY : undefined),
+  };
+  const SPELLINGS = ['SVC-KEY', 'Svc-Key', 'svc-KEY', 'sVc-kEy'];
+  let app: Target;
+  before(async () => {
+    const guard = createGuard({
+      schemes: [
+        signatureScheme({ keys: caseInsensitive, nonces: memoryNonces({ maxEntries: 40, maxEntriesPerKey: 4 }) }),
+      ],
+    });
+    app = await adapters[0]![1](guard, runs);
+  });
+  after(() => app.close());
+
+  it('a captured request replayed under other spellings of its keyId is refused, and the handler runs once', async () => {
+    runs.length = 0;
+    const captured = await signatureFor(`${app.url}/orders`);
+    assert.equal((await post(app, '/orders', { authorization: captured })).status, 200);
+    const replay = await post(app, '/orders', { authorization: captured });
+    assert.deepStrictEqual([replay.status, replay.code], [401, 'signature_replayed']);
+    for (const spelling of SPELLINGS) {
+      // The keyId is signed as sent, so a respelled capture no longer verifies.
+      const respelled = await post(app, '/orders', {
+        authorization: captured.replace(/keyid="svc-key"/i, `keyid="${spelling}"`),
+      });
+      assert.deepStrictEqual([respelled.status, respelled.code], [401, 'signature_invalid'], `replayed as ${spelling}`);
+    }
+    assert.deepStrictEqual(runs, [{ route: 'orders', principal: 'svc' }]);
+  });
+
+  it("one nonce signed under each spelling of the keyId is served once: the nonce is the found key's", async () => {
+    runs.length = 0;
+    const nonce = 'one-nonce-0123456789abcdef';
+    const answers = [];
+    for (const spelling of ['svc-key', ...SPELLINGS]) {
+      const headers = signedBy(app, nonce, 'authorization', '/orders', { keyId: spelling, secret: KEY.secret });
+      const answer = await post(app, '/orders', headers);
+      answers.push(`${answer.status} ${answer.code}`);
+    }
+    assert.deepStrictEqual(answers, ['200 undefined', ...SPELLINGS.map(() => '401 signature_replayed')]);
+    assert.deepStrictEqual(runs, [{ route: 'orders', principal: 'svc' }]);
+  });
+
+  it('the key holder cannot take a second share of the replay cache by spelling its keyId otherwise', async (t) => {
+    const own: Run[] = [];
+    const guard = createGuard({
+      schemes: [
+        signatureScheme({ keys: caseInsensitive, nonces: memoryNonces({ maxEntries: 40, maxEntriesPerKey: 4 }) }),
+      ],
+    });
+    const server = await adapters[0]![1](guard, own);
+    t.after(() => server.close());
+    const answers = [];
+    for (const spelling of ['svc-key', ...SPELLINGS]) {
+      for (let i = 0; i < 2; i++) {
+        const authorization = await signatureFor(`${server.url}/orders`, BODY, { keyId: spelling, secret: KEY.secret });
+        answers.push((await post(server, '/orders', { authorization })).status);
+      }
+    }
+    // Its share is 4 of the 40 entries, whichever spelling it signs under.
+    assert.deepStrictEqual(answers.slice(0, 4), [200, 200, 200, 200], `served up to its share: ${answers.join(' ')}`);
+    assert.ok(
+      answers.slice(4).every((s) => s === 503),
+      `then refused for its full share: ${answers.join(' ')}`,
+    );
+    assert.equal(own.length, 4);
+  });
+});
+
+describe('signed requests: a signature is for one keyId (two key records sharing one secret)', () => {
+  const runs: Run[] = [];
+  // One secret registered under an old and a new keyId, as during a rotation.
+  const OLD = { keyId: 'svc-key-2025', secret: KEY.secret, id: 'svc' };
+  const NEW = { keyId: 'svc-key-2026', secret: KEY.secret, id: 'svc' };
+  let app: Target;
+  before(async () => {
+    app = await adapters[0]![1](
+      createGuard({ schemes: [signatureScheme({ keys: memorySigningKeys([OLD, NEW]) })] }),
+      runs,
+    );
+  });
+  after(() => app.close());
+
+  it('a request signed for one keyId and replayed under the other is refused, and the handler runs once', async () => {
+    runs.length = 0;
+    const captured = await signatureFor(`${app.url}/orders`, BODY, OLD);
+    assert.equal((await post(app, '/orders', { authorization: captured })).status, 200);
+    const moved = await post(app, '/orders', {
+      authorization: captured.replace(/keyid="svc-key-2025"/i, 'keyid="svc-key-2026"'),
+    });
+    assert.deepStrictEqual([moved.status, moved.code], [401, 'signature_invalid']);
+    assert.deepStrictEqual(runs, [{ route: 'orders', principal: 'svc' }]);
+  });
+
+  it('the same in the lab layout: the keyId in X-API-Key is signed too', async () => {
+    const guard = createGuard({ schemes: [signatureScheme({ keys: memorySigningKeys([OLD, NEW]), layout: 'lab' })] });
+    const own: Run[] = [];
+    const server = await adapters[0]![1](guard, own);
+    try {
+      const headers = signedBy(server, 'lab-nonce-0123456789abcdef', 'lab', '/orders', OLD);
+      assert.equal((await post(server, '/orders', headers)).status, 200);
+      const moved = await post(server, '/orders', { ...headers, 'x-api-key': NEW.keyId });
+      assert.deepStrictEqual([moved.status, moved.code], [401, 'signature_invalid']);
+      assert.equal(own.length, 1);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 /** A signed POST {target} for `app` with the nonce given, signed by hand as any client could. */
 function signedBy(
   app: App,
   nonce: string,
   layout: 'authorization' | 'lab' = 'authorization',
   target = '/orders',
+  key: { keyId: string; secret: string } = KEY,
 ): Record<string, string> {
   const timestamp = String(Math.floor(Date.now() / 1000));
-  const signature = createHmac('sha256', KEY.secret)
+  const signature = createHmac('sha256', key.secret)
     .update(
       signingString({
+        keyId: key.keyId,
         method: 'POST',
         authority: new URL(app.url).host,
         target,
@@ -406,9 +522,9 @@ function signedBy(
     )
     .digest('hex');
   return layout === 'lab'
-    ? { 'x-api-key': KEY.keyId, 'x-timestamp': timestamp, 'x-nonce': nonce, 'x-signature': signature }
+    ? { 'x-api-key': key.keyId, 'x-timestamp': timestamp, 'x-nonce': nonce, 'x-signature': signature }
     : {
-        authorization: `${SIGNATURE_SCHEME} keyId="${KEY.keyId}", timestamp="${timestamp}", nonce="${nonce.replace(/["\\]/g, '\\$&')}", signature="${signature}"`,
+        authorization: `${SIGNATURE_SCHEME} keyId="${key.keyId}", timestamp="${timestamp}", nonce="${nonce.replace(/["\\]/g, '\\$&')}", signature="${signature}"`,
       };
 }
 

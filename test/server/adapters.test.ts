@@ -157,6 +157,7 @@ for (const [name, start] of adapters) {
           .update(
             [
               'Gatehouse-HMAC-SHA256',
+              'key-1',
               'POST',
               new URL(app.url).host,
               '/signed',

@@ -60,6 +60,7 @@ export function hmacSignature(options: HmacSignatureOptions): AuthStrategy {
           key,
           utf8ToBytes(
             signingString({
+              keyId: options.keyId,
               method: request.method,
               // What fetch puts in Host (RFC 9110 §7.2): lower case, without a default port.
               authority: request.url.host,

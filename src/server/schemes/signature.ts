@@ -14,7 +14,7 @@ import {
   unsignableTarget,
 } from '../../http/index.ts';
 import { memoryNonces } from '../../stores/memory.ts';
-import type { NonceStore, SigningKeyLookup } from '../lookups.ts';
+import type { NonceStore, SigningKeyLookup, SigningKeyRecord } from '../lookups.ts';
 import { NonceStoreFullError } from '../nonce-store-full.ts';
 import { type Principal, principalOf } from '../principal.ts';
 import type { Refusal } from '../refusal.ts';
@@ -106,6 +106,7 @@ export function signatureScheme(options: SignatureSchemeOptions): Scheme<Signatu
         const expected = createHmac('sha256', key?.secret ?? 'no such key')
           .update(
             signingString({
+              keyId: parts.keyId,
               method: request.request.method,
               authority,
               target,
@@ -120,7 +121,7 @@ export function signatureScheme(options: SignatureSchemeOptions): Scheme<Signatu
       }
       if (!key || !matches) {
         return invalid(
-          'The signature does not match the request: sign the exact method, authority, path and query, timestamp, nonce and body sent.',
+          'The signature does not match the request: sign the exact keyId, method, authority, path and query, timestamp, nonce and body sent.',
         );
       }
       const skew = Math.abs(Date.now() / 1000 - Number(parts.timestamp));
@@ -133,7 +134,7 @@ export function signatureScheme(options: SignatureSchemeOptions): Scheme<Signatu
       }
       let fresh: boolean;
       try {
-        fresh = await nonces.remember(parts.keyId, parts.nonce, windowSeconds * 2000);
+        fresh = await nonces.remember(recordKeyId(key, parts.keyId), parts.nonce, windowSeconds * 2000);
       } catch (error) {
         // A replay cache that cannot take the nonce fails closed: the request is not served, and
         // since the signature is good, the refusal is the server's (503), not the client's.
@@ -181,6 +182,17 @@ export function signatureScheme(options: SignatureSchemeOptions): Scheme<Signatu
 function wellFormed(parts: SignatureParts): Detection<SignatureParts> {
   const malformed = malformedNonce(parts.nonce);
   return malformed ? { present: true, malformed } : { present: true, credentials: parts };
+}
+
+/**
+ * The key a nonce is remembered under (and whose share of the replay cache it takes): the keyId of
+ * the record the lookup found, not the keyId as sent. A lookup may find one record under several
+ * spellings (a case-insensitive collation, a folding lookup); named by the spelling sent, one
+ * captured request would be served once per spelling, and one key would take a share per spelling.
+ * A record without a keyId (untyped code) is named as sent.
+ */
+function recordKeyId(key: SigningKeyRecord, sent: string): string {
+  return typeof key.keyId === 'string' && key.keyId !== '' ? key.keyId : sent;
 }
 
 function authoritiesOf(option: string | readonly string[] | undefined): readonly string[] | undefined {
