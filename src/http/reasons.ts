@@ -104,7 +104,7 @@ export const reasons = Object.freeze({
     401,
     undefined,
     'Request signature invalid',
-    'Sign the exact method, authority, path and query, timestamp, nonce and body that are sent, with the right secret.',
+    'Sign the key id, the exact method, authority, path and query, timestamp, nonce and body that are sent, with the right secret.',
   ),
   signature_expired: reason(
     'signature_expired',

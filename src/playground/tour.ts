@@ -240,7 +240,7 @@ const scenarios: Array<[string, Step]> = [
         })
       ).json();
       story.push(
-        'Signed method, host, path, timestamp, a fresh nonce and the body digest with HMAC-SHA256; the secret never left the client.',
+        'Signed the key id, method, host, path, timestamp, a fresh nonce and the body digest with HMAC-SHA256; the secret never left the client.',
       );
       return body.verified === true;
     },
