@@ -1,6 +1,6 @@
 /**
  * Brute-force protection for sign-in, with rate-limiter-flexible: attempts in a row per
- * (username, client) lock that pair out for a while; a slower per-client budget stops password
+ * (account, client) lock that pair out for a while; a slower per-client budget stops password
  * spraying across many usernames. An attempt is counted BEFORE its password is verified, so a
  * burst of parallel guesses costs at most the limit in hashes; a success gives its points back.
  * Counters live in the same place as the rest of the state, so every instance sharing it sees the
@@ -27,14 +27,14 @@ export type CounterBackend = { memory: true } | { sqlite: DatabaseSync } | { pos
 
 export interface LoginProtectionOptions {
   backend: CounterBackend;
-  /** Failures in a row, per username and client address, before a lockout. @default 5 */
+  /** Failures in a row, per account and client address, before a lockout. @default 5 */
   maxConsecutiveFailures?: number;
   /** How long a lockout lasts, in seconds. @default 900 */
   lockoutSeconds?: number;
   /** Failed sign-ins one client address may make per day, whatever the usernames. @default 100 */
   maxFailuresPerIpPerDay?: number;
   /**
-   * Failures in a row per username from clients whose address is unknown (a Web Request with no
+   * Failures in a row per account from clients whose address is unknown (a Web Request with no
    * `clientAddress`, Hono outside @hono/node-server without its `clientAddress` option). They share
    * this one count, so it is higher than the per-address one: any of them can spend it, and
    * locks the account for all of them (never for a client whose address is known).
@@ -67,12 +67,17 @@ export const BUSY_WAIT_MS = 1000;
 /**
  * Client addresses are keyed by clientAddressKey(): `::ffff:1.2.3.4` counts as `1.2.3.4`, an IPv6
  * client by its /64. An address that is missing or not an address is unknown: such an attempt has
- * no per-address budget (there is no client to charge it to), and counts per username alone, with
+ * no per-address budget (there is no client to charge it to), and counts per account alone, with
  * `maxConsecutiveFailuresWithoutAddress`.
  *
  * Each count has two numbers: the failures (what locks out) and the places (failures plus the
  * attempts in flight, bounded by the same limit, so N parallel guesses cost at most the limit in
  * hashes). A caller verifies only after attempt() said yes, then reports failed() or succeeded().
+ *
+ * `account` names what is counted, compared exactly: the account the user store resolved the name
+ * to (createSignIn passes the user's id, or the name as given when the store knows no such user).
+ * Keying on a folding of the typed name instead would let two accounts the store keeps apart
+ * (`alice`, `Alice`) share a count, so that one's success clears the other's failures.
  */
 export interface LoginProtection {
   /**
@@ -80,18 +85,18 @@ export interface LoginProtection {
    * go ahead (report its outcome with failed() or succeeded()), otherwise how long to wait, and the
    * password must not be verified. Locked out, or out of its daily budget, an attempt writes nothing.
    */
-  attempt(username: string, address: string | undefined): Promise<LoginWait | undefined>;
+  attempt(account: string, address: string | undefined): Promise<LoginWait | undefined>;
   /** The attempt was wrong: one more failure in a row for the pair, one more of the address's day. */
-  failed(username: string, address: string | undefined): Promise<void>;
+  failed(account: string, address: string | undefined): Promise<void>;
   /** The attempt was right: the pair's failures in a row cleared, the address's place given back. */
-  succeeded(username: string, address: string | undefined): Promise<void>;
+  succeeded(account: string, address: string | undefined): Promise<void>;
   /**
-   * The attempt was never decided (the user store or the hash failed): its places are given back
+   * The attempt was never decided (the hash, or the user store, failed): its places are given back
    * and nothing is counted, since the failure was the server's, not a wrong password.
    */
-  abandoned(username: string, address: string | undefined): Promise<void>;
+  abandoned(account: string, address: string | undefined): Promise<void>;
   /** How long a lockout has left now (ms), without counting anything; undefined when there is none. */
-  check(username: string, address: string | undefined): Promise<number | undefined>;
+  check(account: string, address: string | undefined): Promise<number | undefined>;
 }
 
 /** One limit, counted twice: the failures, and the places (failures + attempts in flight). */
@@ -125,7 +130,7 @@ export async function createLoginProtection(options: LoginProtectionOptions): Pr
   const pairs = await count('login_pair', consecutive, lockout);
   const addresses = await count('login_ip', perIp, 86_400);
   // Apart from the pairs: an unknown client's failures must never lock an account for a known one.
-  const usernames = await count('login_user', consecutiveWithoutAddress, lockout);
+  const accounts = await count('login_user', consecutiveWithoutAddress, lockout);
   const warn = options.onUnknownAddress ?? ((line: string) => console.warn(line));
   let warned = false;
   /** The client's key, or undefined (said once) when there is no address to key on. */
@@ -142,23 +147,23 @@ export async function createLoginProtection(options: LoginProtectionOptions): Pr
     }
     return key;
   };
-  // Usernames are compared as the user store compares them, and hashed: a key stays short (the
-  // Postgres limiter's key is a varchar(255)) and holds no byte a backend refuses (NUL).
-  const userKey = (username: string) =>
-    createHash('sha256').update(username.normalize('NFC').toLowerCase()).digest('base64url');
+  // The account as the caller names it, exactly: no folding here, since only the user store knows
+  // which spellings are one account (createSignIn passes the user's id). Hashed: a key stays short
+  // (the Postgres limiter's key is a varchar(255)) and holds no byte a backend refuses (NUL).
+  const userKey = (account: string) => createHash('sha256').update(account).digest('base64url');
   /** The counts an attempt is charged to, the address's budget first. */
-  const countsOf = (username: string, address: string | undefined): Array<[Count, string]> => {
+  const countsOf = (account: string, address: string | undefined): Array<[Count, string]> => {
     const client = clientKey(address);
-    if (client === undefined) return [[usernames, userKey(username)]];
+    if (client === undefined) return [[accounts, userKey(account)]];
     return [
       [addresses, client],
-      [pairs, `${userKey(username)}|${client}`],
+      [pairs, `${userKey(account)}|${client}`],
     ];
   };
 
   return {
-    async attempt(username, address) {
-      const counts = countsOf(username, address);
+    async attempt(account, address) {
+      const counts = countsOf(account, address);
       // Read first: a client out of its daily budget, or a pair locked out, touches no counter,
       // so naming new usernames cannot grow the store.
       const locked = await lockedFor(counts);
@@ -179,23 +184,23 @@ export async function createLoginProtection(options: LoginProtectionOptions): Pr
       }
       return undefined;
     },
-    async failed(username, address) {
+    async failed(account, address) {
       // The place stays taken: it is a failure now.
-      await Promise.all(countsOf(username, address).map(([c, key]) => countFailure(c, key)));
+      await Promise.all(countsOf(account, address).map(([c, key]) => countFailure(c, key)));
     },
-    async succeeded(username, address) {
+    async succeeded(account, address) {
       await Promise.all(
-        countsOf(username, address).map(([c, key]) =>
+        countsOf(account, address).map(([c, key]) =>
           c === addresses
             ? c.places.reward(key, 1) // the day's failures stay counted
             : Promise.all([c.places.delete(key), c.failures.delete(key)]),
         ),
       );
     },
-    async abandoned(username, address) {
-      await Promise.all(countsOf(username, address).map(([c, key]) => c.places.reward(key, 1)));
+    async abandoned(account, address) {
+      await Promise.all(countsOf(account, address).map(([c, key]) => c.places.reward(key, 1)));
     },
-    check: (username, address) => lockedFor(countsOf(username, address)),
+    check: (account, address) => lockedFor(countsOf(account, address)),
   };
 }
 

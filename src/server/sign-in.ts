@@ -4,6 +4,10 @@
  * can skip a step:
  * - the attempt is counted by login protection BEFORE the password is verified (a burst of parallel
  *   guesses costs at most the limit in hashes; the rest are refused at once) and given back on success;
+ * - it is counted on the ACCOUNT the user store resolves the name to (the user's id), never on a
+ *   folding of the text: the store alone says which spellings are one account, so `Alice` signing
+ *   in to her own account cannot clear the failures counted on `alice`'s, and a store that ignores
+ *   case gives every spelling of a name its one count;
  * - identical sign-ins in flight at once (same username, password and client) are verified once and
  *   share the answer, so a service's burst of right sign-ins counts as one attempt, not as a burst;
  * - only failures lock out: an attempt refused because others are still being verified is told to
@@ -50,6 +54,15 @@ export interface SignIn {
   readonly cache: VerifiedCache<string> | undefined;
 }
 
+/**
+ * The account a sign-in is counted on: the user's id when the store knows the name (every spelling
+ * the store resolves to that user is the one account), otherwise the name exactly as given, a
+ * guess at an account that does not exist. Prefixed, so no username can pass for an id.
+ */
+function accountOf(username: string, user: UserRecord | undefined): string {
+  return user ? `user:${user.id}` : `name:${username}`;
+}
+
 /** The one refusal for an unknown user and a wrong password: no username enumeration by the answer. */
 const WRONG: Refusal = Object.freeze({ reason: 'credentials_invalid', detail: 'The username or password is wrong.' });
 
@@ -67,9 +80,8 @@ export function createSignIn(options: SignInOptions): SignIn {
   const failedSince = new Map<string, number>();
   const ttlMs = cacheOptions?.ttlMs ?? 60_000;
   const maxFailed = cacheOptions?.maxEntries ?? 10_000;
-  const who = (username: string) => username.normalize('NFC').toLowerCase();
-  const distrusted = (username: string, now = Date.now()) => {
-    const until = failedSince.get(who(username));
+  const distrusted = (account: string, now = Date.now()) => {
+    const until = failedSince.get(account);
     return until !== undefined && until > now;
   };
 
@@ -78,7 +90,11 @@ export function createSignIn(options: SignInOptions): SignIn {
     password: string,
     clientAddress: string | undefined,
   ): Promise<SignInResult> {
-    const wait = await loginProtection?.attempt(username, clientAddress);
+    // The lookup first (cheap; a store failure here throws before any place is taken): the
+    // attempt is counted on the account it names. The hash still comes only after the count.
+    const user = await users.findUserByName(username);
+    const account = accountOf(username, user);
+    const wait = await loginProtection?.attempt(account, clientAddress);
     if (wait?.lockedOut)
       return {
         reason: 'locked_out',
@@ -91,29 +107,27 @@ export function createSignIn(options: SignInOptions): SignIn {
         retryAfterMs: wait.retryAfterMs,
         detail: 'Other sign-ins for this account from this address are being checked; try again in a second.',
       };
-    let user: Awaited<ReturnType<typeof users.findUserByName>>;
     let valid: boolean;
     try {
-      user = await users.findUserByName(username);
       // An unknown user costs the same hash as a wrong password (no username enumeration by timing).
       valid = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDummy(password);
     } catch (error) {
-      // The store or the hash failed: the server's failure (the caller answers 5xx), not a wrong
-      // password, and a place kept would answer "busy" until the window ends, long after recovery.
-      await loginProtection?.abandoned(username, clientAddress).catch(() => {});
+      // The hash failed: the server's failure (the caller answers 5xx), not a wrong password, and a
+      // place kept would answer "busy" until the window ends, long after recovery.
+      await loginProtection?.abandoned(account, clientAddress).catch(() => {});
       throw error;
     }
     if (!user || !valid) {
       if (cache) {
-        failedSince.delete(who(username));
-        failedSince.set(who(username), Date.now() + ttlMs);
+        failedSince.delete(account);
+        failedSince.set(account, Date.now() + ttlMs);
         while (failedSince.size > maxFailed) failedSince.delete(failedSince.keys().next().value!);
       }
-      await loginProtection?.failed(username, clientAddress);
+      await loginProtection?.failed(account, clientAddress);
       return { ...WRONG };
     }
-    await loginProtection?.succeeded(username, clientAddress);
-    if (cache) failedSince.delete(who(username));
+    await loginProtection?.succeeded(account, clientAddress);
+    if (cache) failedSince.delete(account);
     cache?.set([username, password], user.passwordHash);
     return user;
   }
@@ -139,11 +153,12 @@ export function createSignIn(options: SignInOptions): SignIn {
     cache,
     verify(username, password, clientAddress) {
       const remembered = cache?.get([username, password]);
-      if (remembered === undefined || (failedSince.size > 0 && distrusted(username)))
-        return once(username, password, clientAddress);
+      if (remembered === undefined) return once(username, password, clientAddress);
       // The cache spares the hash, never the record: the user is looked up on every request.
       const current = (user: UserRecord | undefined) =>
-        user && user.passwordHash === remembered ? user : once(username, password, clientAddress);
+        user && user.passwordHash === remembered && !(failedSince.size > 0 && distrusted(accountOf(username, user)))
+          ? user
+          : once(username, password, clientAddress);
       const found = users.findUserByName(username);
       return isPromiseLike(found) ? Promise.resolve(found).then(current) : current(found);
     },

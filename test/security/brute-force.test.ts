@@ -62,7 +62,6 @@ interface Listening {
 
 interface Setup {
   store: GatehouseStore;
-  /** The store's users, counting lookups: one lookup, one password hash (real or dummy). */
   users: UserStore;
   loginProtection: LoginProtection;
 }
@@ -176,7 +175,7 @@ interface World {
   store: GatehouseStore;
   urls: string[];
   servers: Listening[];
-  /** How many passwords were verified (one user lookup each). */
+  /** How many passwords were verified (attempts login protection let go ahead, one hash each). */
   verified(): number;
 }
 
@@ -193,6 +192,8 @@ async function world(
     hosts?: string[];
     maxConsecutiveFailures?: number;
     maxFailuresPerIpPerDay?: number;
+    /** The user store finds names folded to lower case and NFC (as a case-insensitive database would). */
+    folding?: boolean;
   } = {},
 ): Promise<World | undefined> {
   const opened = await counterBackends[options.backend ?? 'memory']!(t);
@@ -209,28 +210,42 @@ async function world(
       roles: [],
     });
   await store.clients.putClient({ clientId: 'web', grants: ['password'], scopes: ['read'] });
-  let lookups = 0;
-  const users: UserStore = {
-    ...store.users,
-    findUserByName: (username) => {
-      lookups++;
-      return store.users.findUserByName(username);
-    },
-  };
-  const loginProtection = await createLoginProtection({
-    backend: opened.backend,
-    prefix: opened.prefix,
-    maxConsecutiveFailures: options.maxConsecutiveFailures ?? 5,
-    lockoutSeconds: 60,
-    maxFailuresPerIpPerDay: options.maxFailuresPerIpPerDay ?? 100,
-  });
+  // A store that compares names as written (the shipped ones), or one that folds case and Unicode form.
+  const fold = (username: string) => (options.folding ? username.normalize('NFC').toLowerCase() : username);
+  const users: UserStore = { ...store.users, findUserByName: (username) => store.users.findUserByName(fold(username)) };
+  const { loginProtection, verified } = countingVerifications(
+    await createLoginProtection({
+      backend: opened.backend,
+      prefix: opened.prefix,
+      maxConsecutiveFailures: options.maxConsecutiveFailures ?? 5,
+      lockoutSeconds: 60,
+      maxFailuresPerIpPerDay: options.maxFailuresPerIpPerDay ?? 100,
+    }),
+  );
   const servers: Listening[] = [];
   for (const host of options.hosts ?? ['127.0.0.1']) {
     const listening = await entry.listen({ store, users, loginProtection }, host);
     t.after(() => listening.close());
     servers.push(listening);
   }
-  return { store, urls: servers.map((s) => s.url), servers, verified: () => lookups };
+  return { store, urls: servers.map((s) => s.url), servers, verified };
+}
+
+/**
+ * The login protection, counting the attempts it lets go ahead: each is one password verified
+ * (one hash, real or dummy); a refused attempt is verified by no one.
+ */
+function countingVerifications(inner: LoginProtection): { loginProtection: LoginProtection; verified(): number } {
+  let verifications = 0;
+  const loginProtection: LoginProtection = {
+    ...inner,
+    attempt: async (...args) => {
+      const wait = await inner.attempt(...args);
+      if (wait === undefined) verifications++;
+      return wait;
+    },
+  };
+  return { loginProtection, verified: () => verifications };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -411,17 +426,78 @@ for (const entry of entries) {
       assert.ok(answers.every((a) => a.status === 429 || a.status === entry.invalid));
     });
 
-    it("switching the username's case or Unicode form does not buy more guesses", async (t) => {
+    it("a second account whose name differs only in case cannot clear the victim's failures (4 wrong for alice, 1 right as Alice, repeated)", async (t) => {
+      const w = await world(t, entry);
+      if (!w) return;
+      // The attacker's own account next to alice's: the shipped stores compare names exactly.
+      await w.store.users.putUser({
+        username: 'Alice',
+        id: 'u-attacker',
+        passwordHash: await hashPassword('attacker-own-1'),
+        scopes: ['read'],
+        roles: [],
+      });
+      const statuses: number[] = [];
+      for (let round = 0; round < 3; round++) {
+        for (let i = 0; i < 4; i++)
+          statuses.push((await entry.attempt(w.urls[0]!, 'alice', `guess-${round}-${i}`)).status);
+        assert.equal((await entry.attempt(w.urls[0]!, 'Alice', 'attacker-own-1')).status, entry.ok, 'his own account');
+      }
+      assert.deepStrictEqual(statuses, [...Array(5).fill(entry.invalid), ...Array(7).fill(429)]);
+      assert.equal((await entry.attempt(w.urls[0]!, 'alice', PASSWORD)).status, 429, 'alice is locked out');
+      // Five guesses at alice's password, and at most three sign-ins as Alice (Basic remembers his pair).
+      assert.ok(w.verified() <= 5 + 3, `${w.verified()} passwords verified`);
+    });
+
+    it('with a store that compares names exactly, a variant spelling is a guess at an account that does not exist: counted apart, never a success', async (t) => {
       const w = await world(t, entry, { maxConsecutiveFailures: 3 });
+      if (!w) return;
+      // Even with alice's own password, ALICE (or NFD jose\u0301 for a NFC josé) is nobody.
+      for (const username of ['ALICE', 'Alice', 'aLiCe', 'ALICE', 'ALICE'])
+        assert.equal((await entry.attempt(w.urls[0]!, username, PASSWORD)).status, entry.invalid);
+      await w.store.users.putUser({
+        username: 'jos\u00e9',
+        id: 'u-jose',
+        passwordHash: await passwordHash,
+        scopes: [],
+        roles: [],
+      });
+      assert.equal((await entry.attempt(w.urls[0]!, 'jose\u0301', PASSWORD)).status, entry.invalid);
+      assert.equal((await entry.attempt(w.urls[0]!, 'ALICE', PASSWORD)).status, 429, "ALICE's own count is spent");
+      // None of it was counted on alice's account: her owner signs in, and her own count is whole.
+      assert.equal((await entry.attempt(w.urls[0]!, 'alice', PASSWORD)).status, entry.ok);
+      assert.equal((await entry.attempt(w.urls[0]!, 'jos\u00e9', PASSWORD)).status, entry.ok);
+      for (let i = 0; i < 3; i++)
+        assert.equal((await entry.attempt(w.urls[0]!, 'alice', `wrong-${i}`)).status, entry.invalid);
+      assert.equal((await entry.attempt(w.urls[0]!, 'alice', PASSWORD)).status, 429);
+    });
+
+    it('with a store that folds case and Unicode form, every spelling of a name is the one account, with one count', async (t) => {
+      const w = await world(t, entry, { maxConsecutiveFailures: 3, folding: true });
       if (!w) return;
       for (const username of ['alice', 'ALICE', 'Alice'])
         assert.equal((await entry.attempt(w.urls[0]!, username, 'wrong')).status, entry.invalid);
-      assert.equal((await entry.attempt(w.urls[0]!, 'aLiCe', 'wrong')).status, 429);
+      assert.equal(
+        (await entry.attempt(w.urls[0]!, 'aLiCe', PASSWORD)).status,
+        429,
+        'the account is locked, in every spelling',
+      );
       assert.equal((await entry.attempt(w.urls[0]!, 'alice', PASSWORD)).status, 429);
-      // NFC and NFD spellings of one name share a count too.
+      await w.store.users.putUser({
+        username: 'jos\u00e9',
+        id: 'u-jose',
+        passwordHash: await passwordHash,
+        scopes: [],
+        roles: [],
+      });
+      assert.equal(
+        (await entry.attempt(w.urls[0]!, 'jose\u0301', PASSWORD)).status,
+        entry.ok,
+        'the store finds josé by NFD',
+      );
       for (const username of ['jos\u00e9', 'jose\u0301', 'JOS\u00c9'])
         assert.equal((await entry.attempt(w.urls[0]!, username, 'wrong')).status, entry.invalid);
-      assert.equal((await entry.attempt(w.urls[0]!, 'jose\u0301', 'wrong')).status, 429);
+      assert.equal((await entry.attempt(w.urls[0]!, 'jos\u00e9', PASSWORD)).status, 429);
     });
 
     it('a long or NUL-bearing username is counted like any other, never a 5xx (Postgres counters)', async (t) => {
@@ -483,7 +559,7 @@ describe('one count across entry points', () => {
   });
 });
 
-/** A store with alice and bob (PASSWORD), a `web` client for the password grant, counted lookups. */
+/** A store with alice and bob (PASSWORD), a `web` client for the password grant, counted verifications. */
 async function usersWorld(t: TestContext, backend: string, protection: Partial<LoginProtectionOptions> = {}) {
   const opened = await counterBackends[backend]!(t);
   if (!opened) return undefined;
@@ -499,24 +575,14 @@ async function usersWorld(t: TestContext, backend: string, protection: Partial<L
       roles: [],
     });
   await store.clients.putClient({ clientId: 'web', grants: ['password'], scopes: ['read'] });
-  let lookups = 0;
-  const users: UserStore = {
-    ...store.users,
-    findUserByName: (username) => {
-      lookups++;
-      return store.users.findUserByName(username);
-    },
-  };
-  const loginProtection = await createLoginProtection({
-    backend: opened.backend,
-    prefix: opened.prefix,
-    lockoutSeconds: 60,
-    ...protection,
-  });
+  const users: UserStore = store.users;
+  const { loginProtection, verified } = countingVerifications(
+    await createLoginProtection({ backend: opened.backend, prefix: opened.prefix, lockoutSeconds: 60, ...protection }),
+  );
   const guard = createGuard({ realm: 'api', schemes: [basicScheme({ users, loginProtection })] });
   const service = createTokenService({ store, issuer: 'https://auth.test' });
   const oauth = createAuthorizationServer({ service, users, clients: store.clients, loginProtection });
-  return { store, users, loginProtection, guard, oauth, verified: () => lookups };
+  return { store, users, loginProtection, guard, oauth, verified };
 }
 
 /** One sign-in, as a request to send (in-process or over a socket). */
@@ -590,6 +656,26 @@ describe('brute force from clients whose address is unknown (Hono app.request, a
         assert.equal(await w.inProcess(route, 'alice', PASSWORD), 200, 'nor is anyone else');
       });
     }
+
+    it(`${route.name}: from an unknown address, a second account named Alice cannot clear alice's failures`, async (t) => {
+      const w = await honoWorld(t, 'memory');
+      if (!w) return;
+      await w.store.users.putUser({
+        username: 'Alice',
+        id: 'u-attacker',
+        passwordHash: await hashPassword('attacker-own-1'),
+        scopes: ['read'],
+        roles: [],
+      });
+      const statuses: number[] = [];
+      for (let round = 0; round < 6; round++) {
+        for (let i = 0; i < 4; i++) statuses.push(await w.inProcess(route, 'alice', `guess-${round}-${i}`));
+        assert.equal(await w.inProcess(route, 'Alice', 'attacker-own-1'), 200, 'his own account');
+      }
+      assert.deepStrictEqual(statuses, [...Array(20).fill(route.invalid), ...Array(4).fill(429)]);
+      assert.equal(await w.inProcess(route, 'alice', PASSWORD), 429, 'alice is locked for unknown addresses');
+      assert.equal(await w.overSocket(route, 'alice', PASSWORD), 200, 'not for her owner at a known address');
+    });
 
     it(`${route.name}: 100 failures from unknown addresses (any usernames) never block every user`, async (t) => {
       const w = await honoWorld(t, 'memory');
@@ -698,24 +784,41 @@ describe('identical sign-ins in flight are verified once', () => {
     const store = await openStore('sqlite::memory:');
     t.after(() => store.close());
     await store.users.putUser({ username: 'alice', id: 'u-alice', passwordHash: await passwordHash, roles: [] });
+    let lookups = 0;
+    const users: UserStore = {
+      ...store.users,
+      findUserByName: (username) => {
+        lookups++;
+        return store.users.findUserByName(username);
+      },
+    };
+    // Attempts that went ahead are held between their counted place and their hash: being verified.
     let release!: () => void;
     const held = new Promise<void>((resolve) => {
       release = resolve;
     });
-    let lookups = 0;
-    const users: UserStore = {
-      ...store.users,
-      findUserByName: async (username) => {
-        lookups++;
-        await held; // every other sign-in starts while this one is in flight
-        return store.users.findUserByName(username);
+    let bothTaken!: () => void;
+    const taken = new Promise<void>((resolve) => {
+      bothTaken = resolve;
+    });
+    let verifications = 0;
+    const inner = await createLoginProtection({ backend: { memory: true }, maxConsecutiveFailures: 2 });
+    const loginProtection: LoginProtection = {
+      ...inner,
+      attempt: async (...args) => {
+        const wait = await inner.attempt(...args);
+        if (wait === undefined) {
+          if (++verifications === 2) bothTaken();
+          await held;
+        }
+        return wait;
       },
     };
-    const loginProtection = await createLoginProtection({ backend: { memory: true }, maxConsecutiveFailures: 2 });
     const signIn = createSignIn({ users, loginProtection });
     const results = Array.from({ length: 10 }, () => signIn.verify('alice', PASSWORD, '192.0.2.1'));
     // A wrong password meanwhile is its own attempt (the second of two places).
     const wrongOne = signIn.verify('alice', 'wrong', '192.0.2.1');
+    await taken;
     const busy = (await signIn.verify('alice', 'another-wrong', '192.0.2.1')) as { reason: string };
     assert.equal(busy.reason, 'rate_limited', 'both places taken: by one flight of ten, and the wrong one');
     release();
@@ -724,7 +827,8 @@ describe('identical sign-ins in flight are verified once', () => {
       Array(10).fill('u-alice'),
     );
     assert.equal(((await wrongOne) as { reason: string }).reason, 'credentials_invalid');
-    assert.equal(lookups, 2, 'one verification for the ten, one for the wrong password');
+    assert.equal(verifications, 2, 'one verification for the ten, one for the wrong password');
+    assert.equal(lookups, 3, 'one lookup for the ten, one for each other sign-in');
   });
 });
 

@@ -32,7 +32,10 @@ for (const [name, open] of Object.entries(counterBackends)) {
       assert.equal(await wrong(protection, 'ann', '10.0.0.1'), undefined);
       assert.equal(await wrong(protection, 'ann', '10.0.0.1'), undefined);
       assert.equal(await protection.check('ann', '10.0.0.1'), undefined, 'two failures after a success do not lock');
+      // Accounts are compared exactly (the caller passes the store's id): ANN is another account.
       assert.equal(await wrong(protection, 'ANN', '10.0.0.1'), undefined);
+      assert.equal(await protection.check('ann', '10.0.0.1'), undefined, 'ANN counts apart from ann');
+      assert.equal(await wrong(protection, 'ann', '10.0.0.1'), undefined);
       const wait = await protection.check('ann', '10.0.0.1');
       assert.ok(wait !== undefined && wait > 50_000 && wait <= 60_000, String(wait));
       const refused = await protection.attempt('ann', '10.0.0.1');
