@@ -14,8 +14,8 @@ import { after, before, describe, it } from 'node:test';
 import { DEMO } from '../../src/playground/seed.ts';
 import { type Playground, startPlayground } from '../../src/playground/serve.ts';
 import { clientSubject } from '../../src/server/index.ts';
+import { browserMissing, CHROMIUM, launchChromium } from '../support/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const root = join(import.meta.dirname, '../..');
 
 /** The page: the built client, with an import map for its one dependency, running three checks. */
@@ -66,8 +66,7 @@ function staticServer(distDir: string, api: string): Promise<Server> {
 
 // Locally a machine without Chromium skips loudly (as for Postgres and Redis); with CI=true the
 // before hook fails instead, so CI never passes by skipping.
-const noBrowser = !existsSync(CHROMIUM) && process.env['CI'] !== 'true';
-if (noBrowser) process.stderr.write(`\n!!! SKIPPED: the browser test needs ${CHROMIUM} (apt-get install chromium)\n\n`);
+const noBrowser = browserMissing('the browser test');
 
 describe('the client in a real browser', {
   skip: noBrowser ? `no ${CHROMIUM}: apt-get install chromium` : false,
@@ -90,20 +89,7 @@ describe('the client in a real browser', {
   });
 
   it('refreshes a revoked token once, passes the CORS preflight with Authorization, and drops the token on a cross-origin redirect', async () => {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const tab = await browser.newPage();
       const origin = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;

@@ -16,6 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import { DEMO } from '../../src/playground/seed.ts';
 import { type Playground, startPlayground } from '../../src/playground/serve.ts';
 import { openStore } from '../../src/stores/open-store.ts';
+import { browserMissing, CHROMIUM, launchChromium } from '../support/chromium.ts';
 import { postForm } from '../support/server.ts';
 import { dropSchema, POSTGRES_URL, requirePostgres, runSchema } from '../support/services.ts';
 
@@ -255,11 +256,7 @@ describe('CORS: a page on another site cannot read the playground’s answers', 
   });
 });
 
-const CHROMIUM = '/usr/bin/chromium';
-// As test/reliability/browser.test.ts: locally a machine without Chromium skips loudly; CI fails.
-const noBrowser = !existsSync(CHROMIUM) && process.env['CI'] !== 'true';
-if (noBrowser)
-  process.stderr.write(`\n!!! SKIPPED: the browser attack needs ${CHROMIUM} (apt-get install chromium)\n\n`);
+const noBrowser = browserMissing('the browser attack');
 
 /** A page that tries to read the playground: a plain fetch, a credentialed one, one with Authorization, one from a sandboxed iframe. */
 const ATTACK_PAGE = (api: string) => `<!doctype html><html><body><script type="module">
@@ -299,21 +296,11 @@ describe('CORS in a real browser: a page on another site reads nothing', {
   });
 
   it('blocks a page on evil.test (and any sandboxed iframe) while a loopback page reads', async () => {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-features=HttpsUpgrades',
-        // evil.test is another site to the browser, served by the loopback page server.
-        '--host-resolver-rules=MAP evil.test 127.0.0.1',
-      ],
-    });
+    const browser = await launchChromium([
+      '--disable-features=HttpsUpgrades',
+      // evil.test is another site to the browser, served by the loopback page server.
+      '--host-resolver-rules=MAP evil.test 127.0.0.1',
+    ]);
     const resultsAt = async (origin: string) => {
       const tab = await browser.newPage();
       await tab.goto(`${origin}/`);
@@ -912,20 +899,10 @@ describe('reflected XSS in a real browser: a page on another site cannot run scr
   });
 
   it('neither a frame nor a navigation of the crafted URLs runs the script (no marker, no beacon)', async () => {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-features=HttpsUpgrades',
-        '--host-resolver-rules=MAP evil.test 127.0.0.1',
-      ],
-    });
+    const browser = await launchChromium([
+      '--disable-features=HttpsUpgrades',
+      '--host-resolver-rules=MAP evil.test 127.0.0.1',
+    ]);
     try {
       const { port } = page.address() as AddressInfo;
       const tab = await browser.newPage();
