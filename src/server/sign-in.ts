@@ -25,6 +25,7 @@ import type { LoginProtection } from './login-protection.ts';
 import type { UserLookup, UserRecord } from './lookups.ts';
 import { isRefusal, type Refusal } from './refusal.ts';
 import { isPromiseLike } from './scheme.ts';
+import { isClientSubject } from './tokens/client-subject.ts';
 
 export interface SignInOptions {
   users: UserLookup;
@@ -92,7 +93,10 @@ export function createSignIn(options: SignInOptions): SignIn {
   ): Promise<SignInResult> {
     // The lookup first (cheap; a store failure here throws before any place is taken): the
     // attempt is counted on the account it names. The hash still comes only after the count.
-    const user = await users.findUserByName(username);
+    const found = await users.findUserByName(username);
+    // An id in the clients' namespace (put through the store API; the CLI makes `u_<uuid>`) would
+    // make a principal that poses as a client's (RFC 9700 §4.15): such an account is not there.
+    const user = found && !isClientSubject(found.id) ? found : undefined;
     const account = accountOf(username, user);
     const wait = await loginProtection?.attempt(account, clientAddress);
     if (wait?.lockedOut)

@@ -17,6 +17,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { decodeJwt, decodeProtectedHeader, importJWK, type JWK, SignJWT } from 'jose';
 import { protect, serveFetch } from '../../src/adapters/node.ts';
 import {
+  basicScheme,
   bearerScheme,
   createAuthorizationServer,
   createGuard,
@@ -529,4 +530,35 @@ describe('only access tokens are access tokens (RFC 9068 §2.1, §4; RFC 8725 §
     );
     assert.throws(() => bearerScheme({ jwt: { key: 'x'.repeat(32), algorithms: ['HS256'], typ: '' } }), /typ/);
   });
+});
+
+it('a user whose id is in the clients’ namespace cannot sign in with Basic either: no principal posing as a client', async () => {
+  const store = await openStore('sqlite::memory:');
+  await store.users.putUser({
+    username: 'mallory',
+    id: 'client:web',
+    passwordHash: await hashPassword('mallory-password-1'),
+    scopes: ['read'],
+    roles: [],
+  });
+  let ran = 0;
+  const guard = createGuard({ schemes: [basicScheme({ users: store.users })] });
+  const server = createServer(
+    protect(guard, (_req, res) => {
+      ran++;
+      res.end('ran');
+    }),
+  );
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const answer = await fetch(`http://127.0.0.1:${port}/`, {
+      headers: { authorization: `Basic ${Buffer.from('mallory:mallory-password-1').toString('base64')}` },
+    });
+    const body = (await answer.json()) as { code: string };
+    assert.deepStrictEqual([answer.status, body.code, ran], [401, 'credentials_invalid', 0]);
+  } finally {
+    server.close();
+    await store.close();
+  }
 });

@@ -13,7 +13,7 @@ import { isRefusal } from '../refusal.ts';
 import { BodyTooLargeError, RequestInvalidError, readLimited } from '../request-limits.ts';
 import { failureOf, failureResponse, type OnError, problemResponse, report } from '../server-failure.ts';
 import { createSignIn } from '../sign-in.ts';
-import { clientSubject, isClientSubject } from './client-subject.ts';
+import { clientSubject } from './client-subject.ts';
 import { grantableScopes } from './role-scopes.ts';
 import { TokenGrantError, type TokenService } from './token-service.ts';
 
@@ -279,10 +279,6 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
         headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'retry-after': String(wait), ...NO_STORE },
       });
     }
-    // An id in the clients' namespace (put through the store API; the CLI makes `u_<uuid>`) would
-    // give this user a client's principal: refused rather than issued (RFC 9700 §4.15).
-    if (isClientSubject(user.id))
-      throw new OAuthFailure('invalid_grant', 'This account cannot be issued tokens: its id is reserved for clients.');
     // A user grants their scopes and role:R for their roles (role-scopes.ts), as far as the client may ask.
     const allowed = grantableScopes(user).filter((s) => client.scopes.includes(s));
     const scope = grantedScope(form.get('scope'), allowed, allowed);
