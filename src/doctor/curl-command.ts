@@ -209,7 +209,7 @@ const HARMLESS_FLAGS = new Set([
   '-#',
   '--progress-bar',
   '--no-progress-meter',
-]); // prettier-ignore
+]);
 const HARMLESS_WITH_VALUE = new Set(['--connect-timeout', '-m', '--max-time', '-o', '--output']);
 const WITH_VALUE: Record<string, string> = {
   '-X': '--request',
