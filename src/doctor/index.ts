@@ -1,4 +1,12 @@
 /** `gatehouse/doctor`: names the cause of a 401 with evidence and the fix. */
+export {
+  CurlCommandError,
+  type CurlCommandErrorCode,
+  type CurlRequest,
+  parseCurlArgs,
+  parseCurlCommand,
+  splitShellWords,
+} from './curl-command.ts';
 export { type DiagnoseOptions, diagnose, exitCode } from './diagnose.ts';
 export { diagnoseHar, HarError } from './har.ts';
 export { renderMarkdown, renderTerminal } from './render.ts';

@@ -1,19 +1,36 @@
 /** `gatehouse doctor` and `gatehouse token inspect`. */
+import { CurlCommandError, type CurlRequest, parseCurlArgs, parseCurlCommand } from '../../doctor/curl-command.ts';
 import { diagnose, exitCode } from '../../doctor/diagnose.ts';
 import { diagnoseHar } from '../../doctor/har.ts';
 import { renderMarkdown, renderTerminal } from '../../doctor/render.ts';
 import { inspectToken } from '../../doctor/token-inspect.ts';
 import type { Report } from '../../doctor/types.ts';
 import { createOutput } from '../output.ts';
-import { type Io, parse, UsageError } from './command.ts';
+import { EXIT_USAGE, type Io, parse, UsageError } from './command.ts';
 
 export const DOCTOR_USAGE = `gatehouse doctor <url> [-X METHOD] [-H 'Name: value']… [--bearer TOKEN | --basic USER:PASS] [--data BODY] [--origin ORIGIN] [--json | --markdown]
+gatehouse doctor --curl 'curl …' | -- curl …   [--origin ORIGIN] [--json | --markdown]   (a browser's "Copy as cURL")
 gatehouse doctor --har FILE [--replay] [--json | --markdown]
   exit 0 it works, 1 a cause was found, 2 it fails and no cause was found, 64 bad usage
 gatehouse token inspect <JWT> [--date 'server Date'] [--key KEY]   (decoded here, never sent anywhere)`;
 
 export async function doctorCommand(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, {
+  try {
+    return await doctor(argv, io);
+  } catch (error) {
+    // A pasted line that cannot be read is bad usage, told in one line: the usage text would bury it.
+    if (!(error instanceof CurlCommandError)) throw error;
+    io.err(`gatehouse doctor --curl: ${error.message}`);
+    return EXIT_USAGE;
+  }
+}
+
+async function doctor(argv: readonly string[], io: Io): Promise<number> {
+  // `doctor [options] -- curl …`: the words after -- are curl's, already split by the user's shell.
+  const dash = argv.indexOf('--');
+  const curlWords = dash < 0 ? undefined : argv.slice(dash + 1);
+  const { values, positionals } = parse(dash < 0 ? argv : argv.slice(0, dash), {
+    curl: { type: 'string' },
     request: { type: 'string', short: 'X' },
     header: { type: 'string', short: 'H', multiple: true },
     bearer: { type: 'string' },
@@ -36,11 +53,29 @@ export async function doctorCommand(argv: readonly string[], io: Io): Promise<nu
   let reports: Report[];
   if (values.har !== undefined) {
     if (positionals.length) throw new UsageError('--har takes no URL');
+    if (values.curl !== undefined || curlWords !== undefined)
+      throw new UsageError('choose --har or a curl line, not both');
     reports = await diagnoseHar(values.har, { replay: values.replay === true, ...(timeoutMs ? { timeoutMs } : {}) });
     if (reports.length === 0) {
       io.out(`${values.har}: no 401 or 403 in it`);
       return 0;
     }
+  } else if (values.curl !== undefined || curlWords !== undefined) {
+    if (values.curl !== undefined && curlWords !== undefined)
+      throw new UsageError('give --curl LINE or -- curl …, not both');
+    const mixed = (['request', 'header', 'bearer', 'basic', 'data'] as const).find(
+      (name) => values[name] !== undefined,
+    );
+    if (mixed) throw new UsageError(`the curl line carries the request: put --${mixed} in it, not beside it`);
+    if (positionals.length) throw new UsageError('the curl line carries the URL: give no other');
+    const pasted: CurlRequest = curlWords ? parseCurlArgs(curlWords) : parseCurlCommand(values.curl!);
+    reports = [
+      await diagnose({
+        ...pasted,
+        ...(values.origin ? { origin: values.origin } : {}),
+        ...(timeoutMs ? { timeoutMs } : {}),
+      }),
+    ];
   } else {
     const [url, ...extra] = positionals;
     if (!url) throw new UsageError('doctor needs a URL (or --har FILE)');
