@@ -14,6 +14,28 @@ function part(segment: string): Record<string, unknown> | undefined {
   }
 }
 
+/**
+ * A token as people paste it: surrounding whitespace and quotes, and an `Authorization:` name or
+ * `Bearer ` scheme copied along with it (RFC 6750 §2.1), taken off.
+ */
+export function pastedToken(text: string): string {
+  let token = text.trim();
+  const quoted = /^(["'])([\s\S]*)\1$/.exec(token);
+  if (quoted) token = quoted[2]!.trim();
+  return token
+    .replace(/^authorization:\s*/i, '')
+    .replace(/^bearer\s+/i, '')
+    .trim();
+}
+
+/** Why a value is not a compact JWS, for the user who pasted it. */
+export function malformedReason(token: string): string {
+  const segments = token.split('.');
+  if (segments.length !== 3)
+    return `it has ${segments.length} part${segments.length === 1 ? '' : 's'}; a JWT has 3 (header.claims.signature, base64url)`;
+  return 'its header or claims are not base64url-encoded JSON objects';
+}
+
 /** Header and claims of a compact JWS, or undefined when the value is not one. */
 export function decodeJwt(token: string): DecodedJwt | undefined {
   const segments = token.split('.');

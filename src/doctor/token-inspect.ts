@@ -1,6 +1,6 @@
 /** `gatehouse token inspect`: a JWT decoded locally, never sent anywhere, with what the doctor would flag. */
 import { parseHttpDate } from '../http/index.ts';
-import { decodeJwt, iso, relative, secondsClaim } from './jwt.ts';
+import { decodeJwt, iso, pastedToken, relative, secondsClaim } from './jwt.ts';
 
 export interface TokenInspection {
   header: Record<string, unknown>;
@@ -11,9 +11,9 @@ export interface TokenInspection {
 
 export function inspectToken(
   token: string,
-  options: { serverDate?: string; key?: string; now?: number } = {},
+  options: { serverDate?: string; key?: string | Uint8Array; now?: number } = {},
 ): TokenInspection | undefined {
-  const jwt = decodeJwt(token.trim());
+  const jwt = decodeJwt(pastedToken(token));
   if (!jwt) return undefined;
   const now = options.now ?? Date.now();
   const server = parseHttpDate(options.serverDate);
@@ -50,7 +50,7 @@ export function inspectToken(
       message: `not valid for another ${relative(nbf * 1000 - judge).replace('in ', '')}`,
     });
   if (options.key !== undefined && alg.startsWith('HS')) {
-    const bytes = new TextEncoder().encode(options.key).length;
+    const bytes = typeof options.key === 'string' ? new TextEncoder().encode(options.key).length : options.key.length;
     const needed = Number(alg.slice(2)) / 8;
     if (bytes < needed)
       flags.push({

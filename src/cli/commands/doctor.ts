@@ -2,9 +2,20 @@
 import { CurlCommandError, type CurlRequest, parseCurlArgs, parseCurlCommand } from '../../doctor/curl-command.ts';
 import { diagnose, exitCode } from '../../doctor/diagnose.ts';
 import { diagnoseHar } from '../../doctor/har.ts';
+import { malformedReason, pastedToken } from '../../doctor/jwt.ts';
+import {
+  httpUrl,
+  type KeySet,
+  KeySourceError,
+  keysFromIssuer,
+  keysFromJwks,
+  keysFromOption,
+} from '../../doctor/key-source.ts';
 import { renderMarkdown, renderTerminal } from '../../doctor/render.ts';
 import { inspectToken } from '../../doctor/token-inspect.ts';
+import { type Verification, verifyToken } from '../../doctor/token-verify.ts';
 import type { Report } from '../../doctor/types.ts';
+import { secretRedactor } from '../../http/index.ts';
 import { createOutput } from '../output.ts';
 import { EXIT_USAGE, type Io, parse, UsageError } from './command.ts';
 
@@ -12,7 +23,8 @@ export const DOCTOR_USAGE = `gatehouse doctor <url> [-X METHOD] [-H 'Name: value
 gatehouse doctor --curl 'curl …' | -- curl …   [--origin ORIGIN] [--json | --markdown]   (a browser's "Copy as cURL")
 gatehouse doctor --har FILE [--replay] [--json | --markdown]
   exit 0 it works, 1 a cause was found, 2 it fails and no cause was found, 64 bad usage
-gatehouse token inspect <JWT> [--date 'server Date'] [--key KEY]   (decoded here, never sent anywhere)`;
+gatehouse token inspect <JWT> [--date 'server Date'] [--key SECRET|PEM|JWK|FILE | --jwks URL | --issuer URL]
+  (the token is decoded and verified here, never sent anywhere; exit 0 valid, 1 a problem named, 2 the keys could not be fetched)`;
 
 export async function doctorCommand(argv: readonly string[], io: Io): Promise<number> {
   try {
@@ -117,31 +129,72 @@ export async function tokenCommand(argv: readonly string[], io: Io): Promise<num
   const { values, positionals } = parse(argv, {
     date: { type: 'string' },
     key: { type: 'string' },
+    jwks: { type: 'string' },
+    issuer: { type: 'string' },
     json: { type: 'boolean' },
   });
-  const [action, token, ...extra] = positionals;
+  const [action, pasted, ...extra] = positionals;
   if (action !== 'inspect') throw new UsageError('token needs an action: inspect');
-  if (!token) throw new UsageError('token inspect needs a JWT');
-  if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
+  if (!pasted) throw new UsageError('token inspect needs a JWT');
+  if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0]!.slice(0, 40))}`);
+  const sources = [values.key, values.jwks, values.issuer].filter((v) => v !== undefined).length;
+  if (sources > 1) throw new UsageError('choose one of --key, --jwks or --issuer');
+  // The key never reaches an output, in any encoding a message could carry it in.
+  const redact = secretRedactor(values.key !== undefined ? [values.key] : []);
+  const out = (text: string) => io.out(redact(text));
+  const token = pastedToken(pasted);
+  let keys: (() => Promise<KeySet>) | undefined;
+  let secret: Uint8Array | undefined; // an HMAC key given, whose length is worth a flag
+  try {
+    if (values.key !== undefined) {
+      const given = keysFromOption(values.key);
+      if (given.length === 1 && given[0]!.kind === 'secret') secret = given[0]!.bytes;
+      keys = async () => ({ keys: given, from: '--key' });
+    } else if (values.jwks !== undefined) {
+      const url = httpUrl('--jwks', values.jwks);
+      keys = () => keysFromJwks(url);
+    } else if (values.issuer !== undefined) {
+      const url = httpUrl('--issuer', values.issuer);
+      keys = () => keysFromIssuer(url);
+    }
+  } catch (error) {
+    if (error instanceof KeySourceError) throw new UsageError(error.message);
+    throw error;
+  }
   const inspection = inspectToken(token, {
     ...(values.date ? { serverDate: values.date } : {}),
-    ...(values.key !== undefined ? { key: values.key } : {}),
+    ...(secret !== undefined ? { key: secret } : {}),
   });
   if (!inspection) {
     io.err(
-      'gatehouse token inspect: that is not a JWT (three base64url parts with a JSON header and claims); opaque tokens can only be checked by their issuer',
+      redact(
+        `gatehouse token inspect: malformed_token: that is not a JWT: ${malformedReason(token)}; opaque tokens can only be checked by their issuer`,
+      ),
     );
     return 1;
   }
+  const alg = String(inspection.header['alg'] ?? '');
+  // An unsigned token is already flagged (alg_none): there is no signature to verify.
+  const verification: Verification | undefined =
+    keys && alg.toLowerCase() !== 'none' ? await verifyToken(token, await keys()) : undefined;
+  if (verification?.outcome === 'invalid')
+    inspection.flags.unshift({ code: verification.code, message: verification.message });
   if (values.json) {
-    io.out(JSON.stringify(inspection, null, 2));
+    out(JSON.stringify({ ...inspection, ...(verification ? { signature: verification } : {}) }, null, 2));
   } else {
-    io.out(`header  ${JSON.stringify(inspection.header)}`);
-    io.out(`claims  ${JSON.stringify(inspection.claims, null, 2).replace(/\n/g, '\n        ')}`);
+    out(`header  ${JSON.stringify(inspection.header)}`);
+    out(`claims  ${JSON.stringify(inspection.claims, null, 2).replace(/\n/g, '\n        ')}`);
     for (const t of inspection.times)
-      io.out(`${t.claim.padEnd(4)}    ${t.at}  (${t.local}${t.server ? `; ${t.server} by the server's Date` : ''})`);
-    for (const flag of inspection.flags) io.out(`! ${flag.code}: ${flag.message}`);
-    if (inspection.flags.length === 0) io.out('nothing to flag');
+      out(`${t.claim.padEnd(4)}    ${t.at}  (${t.local}${t.server ? `; ${t.server} by the server's Date` : ''})`);
+    if (verification?.outcome === 'valid')
+      out(
+        `signature valid (${verification.alg}${verification.kid !== undefined ? `, key ${JSON.stringify(verification.kid)}` : ''} from ${verification.from})`,
+      );
+    if (verification?.outcome === 'undecided')
+      out(`? ${verification.code}: ${verification.message}; the signature was not checked`);
+    for (const flag of inspection.flags) out(`! ${flag.code}: ${flag.message}`);
+    if (inspection.flags.length === 0 && verification?.outcome !== 'undecided') out('nothing to flag');
   }
-  return inspection.flags.length ? 1 : 0;
+  if (inspection.flags.length) return 1;
+  return verification?.outcome === 'undecided' ? 2 : 0;
 }
