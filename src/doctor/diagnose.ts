@@ -16,6 +16,7 @@ import {
   urlSecrets,
 } from '../http/index.ts';
 import { decodeJwt } from './jwt.ts';
+import { discoveryUrls } from './key-source.ts';
 import { header, type ProbeRequest, send } from './probes.ts';
 import { RULES } from './rules/all.ts';
 import type { Context, Exchange, Finding, Report } from './types.ts';
@@ -227,12 +228,7 @@ async function issuerKeys(iss: unknown, exchanges: Exchange[], timeout: number, 
     return { metadata: undefined, jwks: undefined };
   }
   if (issuer.protocol !== 'https:' && issuer.protocol !== 'http:') return { metadata: undefined, jwks: undefined };
-  const path = issuer.pathname === '/' ? '' : issuer.pathname.replace(/\/$/, '');
-  // RFC 8414 §3 inserts the well-known part before the issuer's path; OIDC discovery appends it.
-  const candidates = [
-    `${issuer.origin}/.well-known/oauth-authorization-server${path}`,
-    `${issuer.origin}${path}/.well-known/openid-configuration`,
-  ];
+  const candidates = discoveryUrls(issuer);
   let metadata: Record<string, unknown> | undefined;
   for (const candidate of candidates) {
     const exchange = await send(

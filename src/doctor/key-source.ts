@@ -123,13 +123,20 @@ export async function keysFromJwks(url: URL): Promise<KeySet> {
   return { keys, from: url.href };
 }
 
-export async function keysFromIssuer(issuer: URL): Promise<KeySet> {
+/**
+ * Where an issuer's metadata may be: RFC 8414 §3 inserts the well-known part before the issuer's
+ * path; OIDC Discovery §4 appends it.
+ */
+export function discoveryUrls(issuer: URL): string[] {
   const path = issuer.pathname === '/' ? '' : issuer.pathname.replace(/\/$/, '');
-  // OIDC Discovery §4 appends the well-known part to the issuer; RFC 8414 §3 inserts it before the path.
-  const candidates = [
-    `${issuer.origin}${path}/.well-known/openid-configuration`,
+  return [
     `${issuer.origin}/.well-known/oauth-authorization-server${path}`,
+    `${issuer.origin}${path}/.well-known/openid-configuration`,
   ];
+}
+
+export async function keysFromIssuer(issuer: URL): Promise<KeySet> {
+  const candidates = discoveryUrls(issuer);
   const tried: string[] = [];
   for (const candidate of candidates) {
     const fetched = await fetchJson(new URL(candidate));
