@@ -20,8 +20,9 @@ const cli = (...args: string[]) =>
     );
   });
 
-const secret = randomBytes(32).toString('base64url');
-const otherSecret = randomBytes(32).toString('base64url');
+// Never starting with "-": the CLI's parser would read such a value as an option (pass --key=VALUE then).
+const secret = `k${randomBytes(32).toString('base64url')}`;
+const otherSecret = `k${randomBytes(32).toString('base64url')}`;
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const otherRsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
