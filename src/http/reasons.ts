@@ -10,7 +10,7 @@ export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficien
 export interface Reason {
   /** Stable, machine-readable; also the problem body's `code` member. */
   readonly code: string;
-  readonly status: 400 | 401 | 403 | 409 | 413 | 422 | 429 | 500 | 503;
+  readonly status: 400 | 401 | 403 | 409 | 413 | 421 | 422 | 429 | 500 | 503;
   /** The RFC 6750 `error` a Bearer challenge carries for this reason, when one applies. */
   readonly bearerError?: BearerErrorCode;
   /** Short and the same for every occurrence (RFC 9457 §3.1.3). */
@@ -185,6 +185,15 @@ export const reasons = Object.freeze({
     undefined,
     'Malformed request',
     'Send a Host header that is a valid authority (host or host:port), a request target that is a valid path, and parameters as the detail says.',
+  ),
+  // RFC 9110 §15.5.20: the server does not answer for the authority the request names (the
+  // playground on loopback, against DNS rebinding).
+  host_not_served: reason(
+    'host_not_served',
+    421,
+    undefined,
+    'Host not served',
+    'Send the request to a name this server answers for (localhost, an IP address, or one it was told to allow).',
   ),
   // RFC 9110 §15.5.14: the body is larger than the server is willing to read.
   body_too_large: reason(

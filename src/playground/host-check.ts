@@ -8,6 +8,7 @@
 import { isIP } from 'node:net';
 import type { MiddlewareHandler } from 'hono';
 import { invalidArgument } from '../http/argument-error.ts';
+import { problemResponse } from '../server/server-failure.ts';
 
 /** localhost, 127.0.0.0/8 or ::1 (bracketed or not): where only this machine reaches. */
 export function isLoopbackHost(host: string): boolean {
@@ -37,16 +38,9 @@ export function hostCheck(names: readonly string[]): MiddlewareHandler {
     )
       return next();
     // RFC 9110 §15.5.20: 421, the server will not answer for this authority.
-    return c.json(
-      {
-        type: 'about:blank',
-        title: 'Host not allowed',
-        status: 421,
-        detail:
-          'This playground listens on loopback and answers Host localhost, an IP address, or a name given with --allowed-host (a guard against DNS rebinding).',
-      },
-      421,
-      { 'content-type': 'application/problem+json' },
+    return problemResponse(
+      'host_not_served',
+      'This playground listens on loopback and answers Host localhost, an IP address, or a name given with --allowed-host (a guard against DNS rebinding).',
     );
   };
 }

@@ -228,16 +228,9 @@ export function httpbinRoutes(): Hono {
     if (!url) return c.text('Missing url', 400);
     const location = redirectLocation(url, c.req.url);
     if (location === undefined)
-      return c.json(
-        {
-          type: 'about:blank',
-          title: 'Bad parameters',
-          status: 400,
-          detail:
-            'url must be an http(s) URL, absolute or relative; javascript:, data:, file: and other schemes are refused.',
-        },
-        400,
-        { 'content-type': 'application/problem+json' },
+      return problemResponse(
+        'request_invalid',
+        'url must be an http(s) URL, absolute or relative; javascript:, data:, file: and other schemes are refused.',
       );
     const code = Number(c.req.query('status_code') ?? 302);
     const status = code >= 300 && code < 400 ? code : 302;

@@ -38,6 +38,7 @@ describe('the reason catalogue', () => {
       idempotency_key_in_use: 409,
       idempotency_key_reused: 422,
       request_invalid: 400,
+      host_not_served: 421,
       body_too_large: 413,
       internal_error: 500,
       store_unavailable: 503,
