@@ -19,7 +19,7 @@ import { decodeJwt } from './jwt.ts';
 import { discoveryUrls } from './key-source.ts';
 import { header, type ProbeRequest, send } from './probes.ts';
 import { RULES } from './rules/all.ts';
-import type { Context, Exchange, Finding, Report } from './types.ts';
+import type { Context, Exchange, Finding, Report, Rule } from './types.ts';
 
 export interface DiagnoseOptions {
   url: string;
@@ -135,7 +135,8 @@ export async function diagnose(options: DiagnoseOptions): Promise<Report> {
   const { metadata, jwks } = jwt
     ? await issuerKeys(jwt.payload['iss'], exchanges, timeout, secrets)
     : { metadata: undefined, jwks: undefined };
-  return report(url, {
+  const context = buildContext(url, {
+    request: base,
     primary,
     exchanges,
     authorization,
@@ -145,18 +146,26 @@ export async function diagnose(options: DiagnoseOptions): Promise<Report> {
     origin: options.origin,
     localDate,
   });
+  const ranked = runRules(context);
+  await proveFixes(context, ranked, timeout, secrets);
+  return toReport(context, ranked);
 }
 
+type ContextParts = Pick<
+  Context,
+  'primary' | 'exchanges' | 'authorization' | 'jwt' | 'issuerMetadata' | 'jwks' | 'origin' | 'localDate'
+> &
+  Partial<Pick<Context, 'request'>>;
+
 /** Builds the context from recorded exchanges and runs every rule (also used for HAR files). */
-export function report(
-  url: URL,
-  parts: Pick<
-    Context,
-    'primary' | 'exchanges' | 'authorization' | 'jwt' | 'issuerMetadata' | 'jwks' | 'origin' | 'localDate'
-  >,
-): Report {
+export function report(url: URL, parts: ContextParts): Report {
+  const context = buildContext(url, parts);
+  return toReport(context, runRules(context));
+}
+
+function buildContext(url: URL, parts: ContextParts): Context {
   const response = parts.primary.response;
-  const context: Context = {
+  return {
     ...parts,
     url,
     challenges: parseChallenges(
@@ -168,25 +177,89 @@ export function report(
         : undefined,
     serverDate: parseHttpDate(header(response?.headers, 'date')),
   };
-  const findings: Array<Finding & { rank: number }> = [];
+}
+
+interface Ranked {
+  rule: Rule;
+  finding: Finding;
+}
+
+/** Every rule's finding, most likely cause first: errors before warnings before notes, then by rank. */
+function runRules(context: Context): Ranked[] {
+  const ranked: Ranked[] = [];
   for (const rule of RULES) {
     const finding = rule.check(context);
-    if (finding) findings.push({ ...finding, rank: rule.rank });
+    if (finding) ranked.push({ rule, finding });
   }
-  findings.sort((a, b) => SEVERITY[a.severity] - SEVERITY[b.severity] || a.rank - b.rank);
-  const outcome = !response ? 'unreachable' : response.status >= 200 && response.status < 300 ? 'success' : 'failure';
+  return ranked.sort(
+    (a, b) => SEVERITY[a.finding.severity] - SEVERITY[b.finding.severity] || a.rule.rank - b.rule.rank,
+  );
+}
+
+const MAX_ATTEMPTS = 4;
+
+/**
+ * Proves the fixes that can be tried: each rule's corrected request is sent once (the same request
+ * proposed twice is sent once) and the answer recorded on its finding. A remedy is built from the
+ * request as given, so no credential the user did not give is ever sent.
+ */
+async function proveFixes(context: Context, ranked: Ranked[], timeout: number, secrets: string[]): Promise<void> {
+  if (!context.request) return;
+  const sentBefore = new Map<string, Exchange>();
+  let attempts = 0;
+  for (const { rule, finding } of ranked) {
+    if (finding.severity === 'info' || !rule.remedy) continue;
+    const remedy = rule.remedy(context, finding);
+    if (!remedy) continue;
+    const key = JSON.stringify([
+      remedy.request.method,
+      remedy.request.url.href,
+      remedy.request.headers,
+      remedy.request.body,
+    ]);
+    let exchange = sentBefore.get(key);
+    if (!exchange) {
+      if (attempts >= MAX_ATTEMPTS) continue;
+      attempts++;
+      exchange = await send('fix', remedy.request, timeout, secrets);
+      context.exchanges.push(exchange);
+      sentBefore.set(key, exchange);
+    }
+    const status = exchange.response?.status;
+    finding.tried = {
+      change: remedy.change,
+      verified: status !== undefined && status >= 200 && status < 300,
+      ...(status !== undefined ? { status } : {}),
+      ...(exchange.error !== undefined ? { error: exchange.error } : {}),
+    };
+  }
+}
+
+function toReport(context: Context, ranked: Ranked[]): Report {
+  const response = context.primary.response;
+  // A redirect the probes followed: the answer that counts is the one at the end of it.
+  const hops = context.exchanges.filter((e) => e.probe === 'redirect');
+  const final = response && response.status >= 300 && response.status < 400 ? hops.at(-1)?.response : undefined;
+  const ok = (status: number | undefined) => status !== undefined && status >= 200 && status < 300;
+  const outcome = !response ? 'unreachable' : ok(response.status) || ok(final?.status) ? 'success' : 'failure';
   return {
-    url: redactUrl(url),
+    url: redactUrl(context.url),
     outcome,
     ...(response ? { status: response.status } : {}),
-    findings: findings.map(({ rank: _rank, ...finding }) => finding),
-    exchanges: parts.exchanges,
+    ...(final ? { finalStatus: final.status } : {}),
+    findings: ranked.map(({ finding }) => finding),
+    exchanges: context.exchanges,
   };
 }
 
-/** Exit codes: 0 success, 1 a cause was found, 2 it fails and no cause was found. */
+/**
+ * Exit codes: 0 it works, 1 a cause was named (also for an answer that works but with a problem
+ * named as an error, such as a refused CORS preflight), 2 it fails and no cause fits, or no answer came
+ * and none explains why (a request that could not even be sent for a newline in its token has one).
+ */
 export function exitCode(report: Report): 0 | 1 | 2 {
-  if (report.outcome === 'success') return 0;
+  if (report.outcome === 'success') return report.findings.some((f) => f.severity === 'error') ? 1 : 0;
+  if (report.outcome === 'unreachable') return report.findings.some((f) => f.severity === 'error') ? 1 : 2;
   return report.findings.some((f) => f.severity !== 'info') ? 1 : 2;
 }
 

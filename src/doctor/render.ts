@@ -1,5 +1,5 @@
 /** The report for a person: verdict, evidence, fix; in a terminal or as Markdown for an issue tracker. */
-import type { Report } from './types.ts';
+import type { Exchange, Finding, Report } from './types.ts';
 
 interface Paint {
   bold(s: string): string;
@@ -19,12 +19,47 @@ const plain: Paint = {
   cyan: (s) => s,
 };
 
-function verdict(report: Report): string {
-  if (report.outcome === 'unreachable') return `${report.url}: no response`;
-  if (report.outcome === 'success') return `${report.url}: ${report.status}, it works`;
-  const top = report.findings.find((f) => f.severity !== 'info');
-  return `${report.url}: ${report.status}${top ? ` — ${top.title}` : ', and no known cause fits'}`;
+/** The first line: it never contradicts a finding (a 200 with a refused preflight is not "it works"). */
+export function verdict(report: Report): string {
+  const error = report.findings.find((f) => f.severity === 'error');
+  if (report.outcome === 'unreachable') return `${report.url}: no response${error ? ` — ${error.title}` : ''}`;
+  const status = report.finalStatus !== undefined ? `${report.status} → ${report.finalStatus}` : `${report.status}`;
+  const top = report.findings.find((f) => f.severity === 'error') ?? report.findings.find((f) => f.severity !== 'info');
+  if (report.outcome === 'success') {
+    if (error) return `${report.url}: ${status}, but ${lowerFirst(error.title)}`;
+    return `${report.url}: ${status}, it works${report.finalStatus !== undefined ? ' after a redirect' : ''}`;
+  }
+  return `${report.url}: ${status}${top ? ` — ${top.title}` : ', and no known cause fits'}`;
 }
+
+const lowerFirst = (s: string) => (/^[A-Z][a-z]/.test(s) ? s[0]!.toLowerCase() + s.slice(1) : s);
+
+/** What came of trying the fix, in one line. */
+export function triedLine(finding: Finding): string | undefined {
+  const tried = finding.tried;
+  if (!tried) return undefined;
+  if (tried.verified) return `verified: with this change (${tried.change}) the server answers ${tried.status}`;
+  if (tried.status === undefined) return `tried (${tried.change}): no answer (${tried.error ?? 'no response'})`;
+  return `tried (${tried.change}): still ${tried.status}`;
+}
+
+/** An exchange as lines (`> ` sent, `< ` received), secrets already masked by the probes. */
+export function exchangeLines(exchange: Exchange, bodyChars = 0): string[] {
+  const lines = [`> ${exchange.request.method} ${exchange.request.url}  (${exchange.probe})`];
+  for (const [name, value] of exchange.request.headers) lines.push(`> ${name}: ${value}`);
+  if (!exchange.response) {
+    lines.push(`< (no response: ${exchange.error})`);
+    return lines;
+  }
+  lines.push(`< ${exchange.response.status} ${exchange.response.statusText}`.trimEnd());
+  for (const [name, value] of exchange.response.headers) lines.push(`< ${name}: ${value}`);
+  const body = exchange.response.body.replace(/\s+/g, ' ').trim();
+  if (bodyChars > 0 && body) lines.push(`< ${body.length > bodyChars ? `${body.slice(0, bodyChars)}…` : body}`);
+  return lines;
+}
+
+const probesLine = (report: Report) =>
+  `${report.exchanges.length} exchange${report.exchanges.length === 1 ? '' : 's'}: ${report.exchanges.map((e) => `${e.probe} ${e.response?.status ?? 'no response'}`).join(', ')}`;
 
 export function renderTerminal(report: Report, paint: Paint = plain): string {
   const lines: string[] = [];
@@ -47,17 +82,20 @@ export function renderTerminal(report: Report, paint: Paint = plain): string {
     );
     for (const line of finding.evidence) lines.push(`    ${paint.dim(line)}`);
     lines.push(`  → ${finding.fix}`);
+    const tried = triedLine(finding);
+    if (tried) lines.push(`  ${finding.tried?.verified ? paint.green(`✔ ${tried}`) : paint.yellow(`✘ ${tried}`)}`);
   });
-  if (report.outcome === 'failure' && report.findings.length === 0) {
+  if (report.outcome === 'failure' && !report.findings.some((f) => f.severity !== 'info')) {
+    // No rule fits: show what was sent and answered, so the reader can compare for themselves.
     lines.push('');
-    lines.push('No rule matched. Compare the exchanges below with the API documentation; --json shows them in full.');
+    lines.push('No rule matched. What was tried, and what came back (secrets masked):');
+    for (const exchange of report.exchanges) {
+      lines.push('');
+      for (const line of exchangeLines(exchange, 300)) lines.push(`  ${paint.dim(line)}`);
+    }
   }
   lines.push('');
-  lines.push(
-    paint.dim(
-      `${report.exchanges.length} exchange${report.exchanges.length === 1 ? '' : 's'}: ${report.exchanges.map((e) => `${e.probe} ${e.response?.status ?? 'no response'}`).join(', ')}`,
-    ),
-  );
+  lines.push(paint.dim(probesLine(report)));
   return lines.join('\n');
 }
 
@@ -69,19 +107,14 @@ export function renderMarkdown(report: Report): string {
     for (const line of finding.evidence) lines.push(`  ${line}`);
     lines.push('  ```');
     lines.push(`  Fix: ${finding.fix}`);
+    const tried = triedLine(finding);
+    if (tried) lines.push(`  ${finding.tried?.verified ? '✔' : '✘'} ${tried[0]!.toUpperCase()}${tried.slice(1)}`);
   }
   if (report.findings.length === 0)
     lines.push(report.outcome === 'success' ? 'No problem found.' : 'No known cause matched.');
-  lines.push('', '<details><summary>Exchanges (secrets masked)</summary>', '', '```text');
-  for (const exchange of report.exchanges) {
-    lines.push(`> ${exchange.request.method} ${exchange.request.url}  (${exchange.probe})`);
-    for (const [name, value] of exchange.request.headers) lines.push(`> ${name}: ${value}`);
-    if (exchange.response) {
-      lines.push(`< ${exchange.response.status} ${exchange.response.statusText}`);
-      for (const [name, value] of exchange.response.headers) lines.push(`< ${name}: ${value}`);
-    } else lines.push(`< (no response: ${exchange.error})`);
-    lines.push('');
-  }
+  const open = report.outcome === 'failure' && !report.findings.some((f) => f.severity !== 'info');
+  lines.push('', `<details${open ? ' open' : ''}><summary>Exchanges (secrets masked)</summary>`, '', '```text');
+  for (const exchange of report.exchanges) lines.push(...exchangeLines(exchange, open ? 300 : 0), '');
   lines.push('```', '</details>');
   return lines.join('\n');
 }

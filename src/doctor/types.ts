@@ -1,5 +1,6 @@
 /** The doctor's report: what was sent and received, and what it means. */
 import type { Challenge, ProblemDetails } from '../http/index.ts';
+import type { ProbeRequest } from './probes.ts';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -12,6 +13,21 @@ export interface Finding {
   evidence: string[];
   /** What to do about it. */
   fix: string;
+  /**
+   * The fix, tried: the request sent again with only this change (never with a credential the user
+   * did not give), and what the server answered. Absent when the fix cannot be tried automatically.
+   */
+  tried?: Attempt;
+}
+
+export interface Attempt {
+  /** The change, in words: "sent the scheme as Token", "added the trailing slash". */
+  change: string;
+  /** True when the server answered 2xx to the changed request. */
+  verified: boolean;
+  status?: number;
+  /** Why no answer came, when none did. */
+  error?: string;
 }
 
 /** Which probe an exchange belongs to. */
@@ -23,7 +39,8 @@ export type ProbeName =
   | 'preflight'
   | 'issuer-metadata'
   | 'jwks'
-  | 'har';
+  | 'har'
+  | 'fix';
 
 export interface RecordedRequest {
   method: string;
@@ -51,9 +68,15 @@ export interface Exchange {
 
 export interface Report {
   url: string;
-  /** `success`: a 2xx; `failure`: anything else; `unreachable`: no response at all. */
+  /**
+   * `success`: a 2xx, directly or at the end of same-origin redirects; `failure`: anything else;
+   * `unreachable`: no response at all.
+   */
   outcome: 'success' | 'failure' | 'unreachable';
+  /** The status of the first answer. */
   status?: number;
+  /** The status at the end of the redirects followed, when the first answer was a redirect. */
+  finalStatus?: number;
   findings: Finding[];
   exchanges: Exchange[];
 }
@@ -61,6 +84,11 @@ export interface Report {
 /** What the rules read: the exchanges plus what was worked out from them once. */
 export interface Context {
   url: URL;
+  /**
+   * The request as it was sent, unmasked, for rules that build a corrected request to try. Never
+   * reported. Absent when nothing may be sent (a HAR file read offline).
+   */
+  request?: ProbeRequest;
   /** The exchange as the user gave it (for a HAR, the recorded one). */
   primary: Exchange;
   exchanges: Exchange[];
@@ -85,9 +113,23 @@ export interface DecodedJwt {
   payload: Record<string, unknown>;
 }
 
+/** A corrected request a rule proposes, to be sent to prove its fix. */
+export interface Remedy {
+  /** What was changed, in words, for the report. */
+  change: string;
+  request: ProbeRequest;
+}
+
 export interface Rule {
   code: string;
+  /** When the rule fires, in one sentence: the finding codes' documentation is generated from it. */
+  summary: string;
   /** Lower comes first among findings of the same severity: the more specific the cause, the lower. */
   rank: number;
   check(context: Context): Finding | undefined;
+  /**
+   * The request with the fix applied, when it can be tried automatically. Built only from what the
+   * user gave (context.request): a remedy never adds a credential of its own.
+   */
+  remedy?(context: Context, finding: Finding): Remedy | undefined;
 }

@@ -4,6 +4,8 @@ import { statusLine } from './evidence.ts';
 /** `alg: none`, or an algorithm the issuer's keys cannot verify (HS256 against an RSA/EC key set). */
 export const algNotAllowed: Rule = {
   code: 'alg_not_allowed',
+  summary:
+    'The token is unsigned (`alg: none`), or its algorithm cannot be verified by any key the issuer publishes (HS256 against an RSA or EC key set).',
   rank: 4,
   check(context) {
     const alg = context.jwt?.header['alg'];

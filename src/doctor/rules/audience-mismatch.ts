@@ -4,6 +4,7 @@ import { describedAs, received, serverError, statusLine } from './evidence.ts';
 /** The token was issued for another API (aud). */
 export const audienceMismatch: Rule = {
   code: 'audience_mismatch',
+  summary: "A 401 whose reason (problem code or `error_description`) says the token's `aud` is not this API.",
   rank: 6,
   check(context) {
     if ((context.primary.response?.status ?? 0) !== 401) return undefined;

@@ -4,6 +4,8 @@ import { probe, received, requestLine, statusLine } from './evidence.ts';
 /** A redirect leaves the origin, so the client drops Authorization on the way. */
 export const authDroppedOnRedirect: Rule = {
   code: 'auth_dropped_on_redirect',
+  summary:
+    'A redirect leaves the origin (another host, port or https → http), so clients drop Authorization on the way.',
   rank: 5,
   check(context) {
     if (context.authorization.length === 0) return undefined;

@@ -5,6 +5,7 @@ import { statusLine } from './evidence.ts';
 /** Basic credentials encoded twice, or percent-encoded before base64. */
 export const basicEncoding: Rule = {
   code: 'basic_encoding',
+  summary: 'Basic credentials base64-encoded twice, or percent-encoded before base64.',
   rank: 3,
   check(context) {
     if (context.authorization.length !== 1 || context.primary.response?.status !== 401) return undefined;

@@ -5,6 +5,8 @@ import { received, statusLine, statusOf } from './evidence.ts';
 /** Non-ASCII Basic credentials to a server that did not say it reads UTF-8. */
 export const basicNonAscii: Rule = {
   code: 'basic_non_ascii',
+  summary:
+    'Non-ASCII Basic credentials sent to a server whose challenge does not say `charset="UTF-8"` (RFC 7617 §2.1).',
   rank: 8,
   check(context) {
     if (statusOf(context) !== 401 || context.authorization.length !== 1) return undefined;

@@ -4,6 +4,8 @@ import { requestLine, statusLine, statusOf } from './evidence.ts';
 /** A 401 without WWW-Authenticate: the server breaks RFC 9110 §15.5.2 and leaves clients guessing. */
 export const challengeMissing: Rule = {
   code: 'challenge_missing',
+  summary:
+    'A 401 without `WWW-Authenticate`, which RFC 9110 §15.5.2 requires: clients cannot tell which scheme to use.',
   rank: 50,
   check(context) {
     if (statusOf(context) !== 401 || context.challenges.length > 0) return undefined;

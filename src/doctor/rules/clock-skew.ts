@@ -7,6 +7,8 @@ const TOLERANCE = 60_000; // ms: below this, a skew is latency or rounding
 /** The local clock and the server's disagree: token times and Retry-After dates read differently on each. */
 export const clockSkew: Rule = {
   code: 'clock_skew',
+  summary:
+    "The server's `Date` and the local clock differ by more than a minute, so token times read differently on each side.",
   rank: 40,
   check(context) {
     if (context.serverDate === undefined) return undefined;

@@ -1,9 +1,12 @@
 import type { Rule } from '../types.ts';
 import { statusLine } from './evidence.ts';
+import { withAuthorization } from './fixes.ts';
 
 /** A credential with a trailing newline, spaces or quotes in it: usually read from a file or copied from JSON. */
 export const credentialWhitespace: Rule = {
   code: 'credential_whitespace',
+  summary:
+    'The credential carries a line break, spaces or quotes (read from a file with its newline, copied with its JSON).',
   rank: 2,
   check(context) {
     for (const value of context.authorization) {
@@ -29,5 +32,21 @@ export const credentialWhitespace: Rule = {
       };
     }
     return undefined;
+  },
+  remedy(context) {
+    if (!context.request || context.authorization.length !== 1) return undefined;
+    const value = context.authorization[0]!;
+    const scheme = /^\S+/.exec(value)?.[0] ?? '';
+    const credential = value
+      .slice(scheme.length)
+      .replace(/[\r\n]+/g, '')
+      .trim()
+      .replace(/^(["'])(.*)\1$/, '$2')
+      .trim();
+    if (!credential || `${scheme} ${credential}` === value) return undefined;
+    return {
+      change: 'trimmed the credential of its line breaks, spaces and quotes',
+      request: withAuthorization(context.request, [`${scheme} ${credential}`]),
+    };
   },
 };

@@ -1,14 +1,16 @@
 import type { Rule } from '../types.ts';
 import { received, requestLine, statusLine, statusOf } from './evidence.ts';
+import { hint, offeredSchemes } from './fixes.ts';
 
 /** Nothing was sent, and the server wants credentials. */
 export const credentialsMissing: Rule = {
   code: 'credentials_missing',
+  summary: 'A 401 to a request that carries no credentials at all.',
   rank: 10,
   check(context) {
     if (statusOf(context) !== 401 || context.authorization.length > 0) return undefined;
     if (context.primary.request.headers.some(([n]) => /^(cookie|x-api-key|api-key)$/i.test(n))) return undefined;
-    const offered = context.challenges.map((c) => c.scheme).join(', ');
+    const offered = offeredSchemes(context.challenges);
     return {
       code: 'credentials_missing',
       severity: 'error',
@@ -20,8 +22,8 @@ export const credentialsMissing: Rule = {
         ...received(context.primary, 'www-authenticate'),
       ],
       fix: offered
-        ? `Send credentials in one of the schemes the server offers: ${offered} (for example --bearer TOKEN or --basic USER:PASS).`
-        : 'Send credentials; the server did not say which scheme it wants (see challenge_missing).',
+        ? `Send credentials in a scheme the server offers: ${offered}.`
+        : `${hint('credentials_missing')} This server sent no challenge, so it did not say which scheme (see challenge_missing).`,
     };
   },
 };

@@ -4,6 +4,7 @@ import { received, statusLine } from './evidence.ts';
 /** A Digest answer to a nonce the server has retired: not a wrong password. */
 export const digestStaleNonce: Rule = {
   code: 'digest_stale_nonce',
+  summary: 'A Digest challenge with `stale=true`: the nonce was retired, the password was right (RFC 7616 §3.3).',
   rank: 5,
   check(context) {
     const stale = context.challenges.find(

@@ -4,6 +4,8 @@ import { probe, requestLine, statusLine, statusOf } from './evidence.ts';
 /** 403 where credentials were missing or invalid: the server should have said 401 and challenged. */
 export const forbiddenInsteadOf401: Rule = {
   code: 'forbidden_instead_of_401',
+  summary:
+    "A 403 to a request without credentials, where RFC 9110 §15.5.2 calls for 401 and a challenge (DRF's session-first and older FastAPI's `HTTPBearer`).",
   rank: 30,
   check(context) {
     const without = probe(context, 'without-credentials')[0];

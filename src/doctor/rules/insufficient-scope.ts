@@ -4,6 +4,8 @@ import { received, serverError, statusLine } from './evidence.ts';
 /** Authenticated, but the token lacks a scope the route needs. */
 export const insufficientScope: Rule = {
   code: 'insufficient_scope',
+  summary:
+    'The server answered `error="insufficient_scope"`: authenticated, but the token lacks a scope the route needs.',
   rank: 7,
   check(context) {
     if (serverError(context) !== 'insufficient_scope') return undefined;

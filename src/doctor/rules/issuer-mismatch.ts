@@ -4,6 +4,8 @@ import { describedAs, received, serverError, statusLine } from './evidence.ts';
 /** The token's iss is not the issuer the API trusts, or not what the issuer's own metadata says. */
 export const issuerMismatch: Rule = {
   code: 'issuer_mismatch',
+  summary:
+    "The token's `iss` differs from the issuer its metadata names, or the server's reason says the issuer is not trusted.",
   rank: 6,
   check(context) {
     const iss = context.jwt?.payload['iss'];

@@ -3,6 +3,8 @@ import type { Rule } from '../types.ts';
 /** The token names a key the issuer does not publish: a rotated-out key, or another issuer's. */
 export const kidNotInJwks: Rule = {
   code: 'kid_not_in_jwks',
+  summary:
+    "The token's `kid` is not among the keys the issuer's JWKS publishes (a rotated-out key, or another issuer's).",
   rank: 4,
   check(context) {
     const kid = context.jwt?.header['kid'];

@@ -4,6 +4,7 @@ import { received, serverError, statusLine } from './evidence.ts';
 /** Sign-in is paused after too many failed attempts. */
 export const lockedOut: Rule = {
   code: 'locked_out',
+  summary: 'The server paused sign-in after too many failed attempts (`locked_out`).',
   rank: 2,
   check(context) {
     if (serverError(context) !== 'locked_out') return undefined;

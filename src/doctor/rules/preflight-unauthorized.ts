@@ -4,6 +4,8 @@ import { probe, received, requestLine, statusLine } from './evidence.ts';
 /** The CORS preflight is refused for lack of credentials: browsers never send credentials with a preflight. */
 export const preflightUnauthorized: Rule = {
   code: 'preflight_unauthorized',
+  summary:
+    'The CORS preflight a browser at `--origin` would send is answered 401 or 403: browsers then block every call.',
   rank: 4,
   check(context) {
     const preflight = probe(context, 'preflight')[0];

@@ -5,6 +5,7 @@ import { received, serverError, statusLine, statusOf } from './evidence.ts';
 /** Too many requests: wait as the server asks, and no sooner. */
 export const rateLimited: Rule = {
   code: 'rate_limited',
+  summary: 'A 429 (or a 503 with `Retry-After`): wait as long as the server says before sending again.',
   rank: 9,
   check(context) {
     const status = statusOf(context);

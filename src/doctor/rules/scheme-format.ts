@@ -1,10 +1,13 @@
 import { parseAuthorization } from '../../http/index.ts';
 import type { Rule } from '../types.ts';
 import { probe, sent, statusLine } from './evidence.ts';
+import { withAuthorization } from './fixes.ts';
 
 /** An Authorization header in the wrong shape: `Bearer:x`, `Bearer Bearer x`, two fields, a lower-case scheme a strict server refuses. */
 export const schemeFormat: Rule = {
   code: 'scheme_format',
+  summary:
+    'The Authorization header is mis-shaped: `Bearer:x`, `Bearer Bearer x`, two fields, no space, or a scheme spelled in a case the server refuses.',
   rank: 3,
   check(context) {
     const { authorization } = context;
@@ -64,5 +67,34 @@ export const schemeFormat: Rule = {
       };
     }
     return undefined;
+  },
+  // The same credential in the shape the finding names: one field (the first of two, or the one
+  // when both are the same), one space after the scheme, the scheme once, spelled as registered.
+  remedy(context, finding) {
+    if (!context.request) return undefined;
+    const [first, second] = context.authorization;
+    if (first === undefined) return undefined;
+    if (second !== undefined)
+      return {
+        change: first === second ? 'sent the Authorization header once' : 'sent only the first Authorization header',
+        request: withAuthorization(context.request, [first]),
+      };
+    let fixed: string | undefined;
+    const repeated = /^(bearer|basic)\s+(?:bearer|basic)\s+(.*)$/i.exec(first);
+    const colon = /^([A-Za-z][\w.+-]*):\s*(\S.*)$/.exec(first);
+    if (repeated) fixed = `${repeated[1]} ${repeated[2]}`;
+    else if (colon) fixed = `${colon[1]} ${colon[2]}`;
+    else if (/^(bearer|basic)(?=\S)/i.test(first) && /No space/.test(finding.title))
+      fixed = first.replace(/^(bearer|basic)/i, '$1 ');
+    else if (/accepts/.test(finding.title)) {
+      const scheme = /^\S+/.exec(first)![0];
+      const registered = { basic: 'Basic', bearer: 'Bearer', digest: 'Digest' }[scheme.toLowerCase()];
+      if (registered) fixed = registered + first.slice(scheme.length);
+    }
+    if (fixed === undefined || fixed === first) return undefined;
+    return {
+      change: `sent "${fixed.split(' ')[0]} …" in one field`,
+      request: withAuthorization(context.request, [fixed]),
+    };
   },
 };

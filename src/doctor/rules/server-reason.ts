@@ -5,6 +5,7 @@ import { statusLine } from './evidence.ts';
 /** The server named its reason in a problem+json body: explain it from the shared catalogue. */
 export const serverReason: Rule = {
   code: 'server_reason',
+  summary: 'The server named its reason with a problem+json `code` from the shared catalogue: explained from it.',
   rank: 60,
   check(context) {
     const code = context.problem?.['code'];

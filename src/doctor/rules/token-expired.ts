@@ -2,4 +2,9 @@ import type { Rule } from '../types.ts';
 import { timeFinding } from './token-times.ts';
 
 /** The JWT's exp has passed, judged by the server's Date. */
-export const tokenExpired: Rule = { code: 'token_expired', rank: 1, check: (context) => timeFinding(context, 'exp') };
+export const tokenExpired: Rule = {
+  code: 'token_expired',
+  summary: "The JWT's `exp` has passed, judged by the server's `Date`.",
+  rank: 1,
+  check: (context) => timeFinding(context, 'exp'),
+};

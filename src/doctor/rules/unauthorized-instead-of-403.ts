@@ -4,6 +4,8 @@ import { received, serverError, statusLine, statusOf } from './evidence.ts';
 /** 401 for a request that was authenticated but not allowed: clients will refresh and retry in vain. */
 export const unauthorizedInsteadOf403: Rule = {
   code: 'unauthorized_instead_of_403',
+  summary:
+    'A 401 whose reason is a missing scope or permission: that is a 403 (RFC 6750 §3.1), and clients will refresh and retry in vain.',
   rank: 25,
   check(context) {
     if (statusOf(context) !== 401) return undefined;

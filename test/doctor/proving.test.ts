@@ -1,0 +1,148 @@
+/**
+ * The doctor proves its fixes (issue 15 point 7) and its first line and exit code never contradict
+ * a finding (point 8). Each server here is a loopback server that answers as the situation does.
+ */
+import assert from 'node:assert/strict';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { describe, it } from 'node:test';
+import { diagnose, exitCode, renderMarkdown, renderTerminal } from '../../src/doctor/index.ts';
+import { json, serverPerTest } from '../support/server.ts';
+
+const serve = serverPerTest();
+const TOKEN = 'tok-9f8e7d6c5b4a39281706';
+
+/** A server that takes exactly `Authorization: Token <TOKEN>`, as DRF's TokenAuthentication does. */
+function tokenServer(req: IncomingMessage, res: ServerResponse) {
+  if (req.headers.authorization === `Token ${TOKEN}`) return json(res, 200, { user: 'alice' });
+  json(res, 401, { detail: 'Authentication credentials were not provided.' }, { 'www-authenticate': 'Token' });
+}
+
+/** A server that takes exactly `Authorization: Bearer <TOKEN>`. */
+function bearerServer(req: IncomingMessage, res: ServerResponse) {
+  if (
+    req.rawHeaders.filter((h) => /^authorization$/i.test(h)).length === 1 &&
+    req.headers.authorization === `Bearer ${TOKEN}`
+  )
+    return json(res, 200, {});
+  json(res, 401, {}, { 'www-authenticate': 'Bearer realm="api"' });
+}
+
+describe('the doctor proves its fix', () => {
+  it('a Token server is told its own scheme, and the Bearer token sent as Token is verified', async () => {
+    const server = await serve(tokenServer);
+    const missing = await diagnose({ url: `${server.origin}/me`, timeoutMs: 3000 });
+    assert.equal(missing.findings[0]?.code, 'credentials_missing');
+    assert.match(missing.findings[0]!.fix, /Authorization: Token TOKEN/);
+    assert.doesNotMatch(missing.findings[0]!.fix, /--bearer|--basic/);
+    assert.equal(missing.findings[0]?.tried, undefined, 'no credential was given, so nothing is tried');
+
+    const report = await diagnose({ url: `${server.origin}/me`, bearer: TOKEN, timeoutMs: 3000 });
+    const finding = report.findings.find((f) => f.code === 'scheme_mismatch');
+    assert.ok(finding, JSON.stringify(report.findings));
+    assert.deepEqual(finding.tried, {
+      change: 'sent the same credential in the Token scheme',
+      verified: true,
+      status: 200,
+    });
+    const fix = report.exchanges.find((e) => e.probe === 'fix');
+    assert.ok(fix);
+    assert.ok(!JSON.stringify(report).includes(TOKEN), 'the token is masked in the report');
+    assert.match(
+      renderTerminal(report),
+      /✔ verified: with this change \(sent the same credential in the Token scheme\) the server answers 200/,
+    );
+    assert.match(renderMarkdown(report), /✔ Verified: with this change/);
+    assert.equal(server.received.at(-1)?.headers.authorization, `Token ${TOKEN}`);
+  });
+
+  it('a Basic pair is never turned into a token to try', async () => {
+    const server = await serve(tokenServer);
+    const report = await diagnose({ url: `${server.origin}/me`, basic: 'alice:wonderland', timeoutMs: 3000 });
+    assert.ok(report.findings.some((f) => f.code === 'scheme_mismatch'));
+    assert.ok(!report.exchanges.some((e) => e.probe === 'fix'));
+  });
+
+  const shapes: Array<[string, Array<[string, string]>, RegExp]> = [
+    ['the scheme twice', [['Authorization', `Bearer Bearer ${TOKEN}`]], /scheme_format/],
+    ['a colon after the scheme', [['Authorization', `Bearer:${TOKEN}`]], /scheme_format/],
+    [
+      'two identical fields',
+      [
+        ['Authorization', `Bearer ${TOKEN}`],
+        ['Authorization', `Bearer ${TOKEN}`],
+      ],
+      /scheme_format/,
+    ],
+    ['a trailing newline', [['Authorization', `Bearer ${TOKEN}\n`]], /credential_whitespace/],
+    ['quotes', [['Authorization', `Bearer "${TOKEN}"`]], /credential_whitespace/],
+  ];
+  for (const [what, headers, code] of shapes) {
+    it(`${what}: corrected, re-sent, verified`, async () => {
+      const server = await serve(bearerServer);
+      const report = await diagnose({ url: `${server.origin}/me`, headers, timeoutMs: 3000 });
+      const finding = report.findings.find((f) => code.test(f.code));
+      // A newline cannot go out in a header at all: then the doctor says so and tries the trimmed one.
+      assert.ok(finding, `${what}: ${JSON.stringify(report.findings.map((f) => f.code))}`);
+      assert.equal(finding.tried?.verified, true, JSON.stringify(finding.tried));
+      assert.equal(finding.tried?.status, 200);
+      assert.equal(exitCode(report), 1, 'a cause was named');
+    });
+  }
+
+  it('a fix that does not help says "still 401"', async () => {
+    const server = await serve((_req, res) => json(res, 401, {}, { 'www-authenticate': 'Bearer realm="api"' }));
+    const report = await diagnose({
+      url: `${server.origin}/me`,
+      headers: [['Authorization', `Bearer Bearer ${TOKEN}`]],
+      timeoutMs: 3000,
+    });
+    const finding = report.findings.find((f) => f.code === 'scheme_format');
+    assert.equal(finding?.tried?.verified, false);
+    assert.equal(finding?.tried?.status, 401);
+    assert.match(renderTerminal(report), /✘ tried \(.*\): still 401/);
+  });
+});
+
+describe('the headline and the exit code', () => {
+  it('a 200 whose CORS preflight is refused is not "it works", and exits 1', async () => {
+    const server = await serve((req, res) =>
+      req.method === 'OPTIONS'
+        ? json(res, 401, {}, { 'www-authenticate': 'Bearer realm="api"' })
+        : json(res, 200, {}, { 'access-control-allow-origin': 'https://app.example' }),
+    );
+    const report = await diagnose({
+      url: `${server.origin}/me`,
+      bearer: TOKEN,
+      origin: 'https://app.example',
+      timeoutMs: 3000,
+    });
+    assert.equal(report.outcome, 'success');
+    assert.equal(report.findings[0]?.code, 'preflight_unauthorized');
+    const first = renderTerminal(report).split('\n')[0]!;
+    assert.doesNotMatch(first, /it works/);
+    assert.match(first, /200, but the CORS preflight gets 401/);
+    assert.equal(exitCode(report), 1);
+  });
+
+  it('no rule fits: exit 2, and the exchanges are printed, masked', async () => {
+    const server = await serve((_req, res) => json(res, 418, { detail: 'teapot', echo: TOKEN }));
+    const report = await diagnose({ url: `${server.origin}/me`, bearer: TOKEN, timeoutMs: 3000 });
+    assert.equal(exitCode(report), 2);
+    const text = renderTerminal(report);
+    assert.match(text.split('\n')[0]!, /418, and no known cause fits/);
+    assert.match(text, /> GET http:\/\/127\.0\.0\.1:\d+\/me {2}\(as-given\)/);
+    assert.match(text, /> GET .* {2}\(without-credentials\)/);
+    assert.match(text, /< 418 I'm a Teapot/i);
+    assert.match(text, /teapot/);
+    assert.ok(!text.includes(TOKEN), 'the echoed token is scrubbed');
+  });
+
+  it('no answer at all exits 2', async () => {
+    const server = await serve((_req, res) => json(res, 200, {}));
+    const origin = server.origin;
+    await server.close();
+    const report = await diagnose({ url: `${origin}/me`, timeoutMs: 2000 });
+    assert.equal(report.outcome, 'unreachable');
+    assert.equal(exitCode(report), 2);
+  });
+});
