@@ -11,8 +11,9 @@
  *   (OpenStack), `x-access-token`, `x-refresh-token`, `x-session-token`, `x-goog-api-key`,
  *   `ocp-apim-subscription-key` (Azure API Management), `private-token` (GitLab), `x-vault-token`
  *   (Vault), `x-amz-security-token` (AWS session credentials).
- * - `x-csrf-token`, `x-xsrf-token`: not credentials alone, but the other half of a cookie session;
- *   no legitimate other origin needs them, and with a leaked cookie they forge requests.
+ * - `x-csrf-token`, `x-xsrf-token`, `x-csrftoken` (Django's spelling): not credentials alone, but
+ *   the other half of a cookie session; no legitimate other origin needs them, and with a leaked
+ *   cookie they forge requests.
  * - `dpop` (RFC 9449): a proof bound to one URL; another origin has no use for it, and the
  *   strategy makes a new one where it applies.
  * Header names that only look secret (`idempotency-key`, `sec-websocket-key`) are not in it: a
@@ -37,6 +38,7 @@ export const CREDENTIAL_HEADERS: readonly string[] = Object.freeze([
   'x-amz-security-token',
   'x-csrf-token',
   'x-xsrf-token',
+  'x-csrftoken',
   'dpop',
 ]);
 

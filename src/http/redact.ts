@@ -94,7 +94,14 @@ export function headerSecrets(name: string, value: string): string[] {
   } else if (lower === 'cookie') {
     for (const part of trimmed.split(';')) {
       const equals = part.indexOf('=');
-      if (equals >= 0) secrets.push(part.slice(equals + 1).trim());
+      if (equals < 0) continue;
+      const value = part.slice(equals + 1).trim();
+      secrets.push(value);
+      // Frameworks read some cookies URL-decoded (Angular and Laravel echo XSRF-TOKEN so).
+      try {
+        const decoded = decodeURIComponent(value);
+        if (decoded !== value) secrets.push(decoded);
+      } catch {}
     }
   }
   return secrets;

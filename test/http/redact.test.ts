@@ -49,6 +49,10 @@ describe('secretRedactor', () => {
     assert.ok(secrets.includes(password));
     assert.ok(secrets.includes(`alice:${password}`));
     assert.deepStrictEqual(headerSecrets('Cookie', 'sid=abcd1234; theme=dark').slice(1), ['abcd1234', 'dark']);
+    // Angular and Laravel send XSRF-TOKEN back URL-decoded: that spelling is the secret too.
+    const xsrf = headerSecrets('Cookie', 'XSRF-TOKEN=eyJpdiI6Im5vIn0%3D; bad=%E0%A4%A');
+    assert.ok(xsrf.includes('eyJpdiI6Im5vIn0='));
+    assert.ok(xsrf.includes('%E0%A4%A'), 'a value that does not decode stays as sent');
   });
 
   it('leaves text without the secrets alone, and ignores secrets too short to scrub', () => {

@@ -9,12 +9,14 @@ import { challengeMissing } from './challenge-missing.ts';
 import { clockSkew } from './clock-skew.ts';
 import { credentialWhitespace } from './credential-whitespace.ts';
 import { credentialsMissing } from './credentials-missing.ts';
+import { csrfFailed } from './csrf-failed.ts';
 import { digestStaleNonce } from './digest-stale-nonce.ts';
 import { forbiddenInsteadOf401 } from './forbidden-instead-of-401.ts';
 import { insufficientScope } from './insufficient-scope.ts';
 import { issuerMismatch } from './issuer-mismatch.ts';
 import { kidNotInJwks } from './kid-not-in-jwks.ts';
 import { lockedOut } from './locked-out.ts';
+import { permissionDenied } from './permission-denied.ts';
 import { preflightUnauthorized } from './preflight-unauthorized.ts';
 import { rateLimited } from './rate-limited.ts';
 import { schemeFormat } from './scheme-format.ts';
@@ -44,6 +46,8 @@ export const RULES: readonly Rule[] = [
   unauthorizedInsteadOf403,
   preflightUnauthorized,
   insufficientScope,
+  permissionDenied,
+  csrfFailed,
   rateLimited,
   lockedOut,
   digestStaleNonce,

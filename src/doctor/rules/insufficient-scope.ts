@@ -1,28 +1,44 @@
 import type { Rule } from '../types.ts';
-import { received, serverError, statusLine } from './evidence.ts';
+import { received, statusLine, wordsLine } from './evidence.ts';
+import { hint } from './fixes.ts';
+import { quoted, scopeRefusal } from './scope-refusal.ts';
 
 /** Authenticated, but the token lacks a scope the route needs. */
 export const insufficientScope: Rule = {
   code: 'insufficient_scope',
   summary:
-    'The server answered `error="insufficient_scope"`: authenticated, but the token lacks a scope the route needs.',
+    'Authenticated, but the token lacks a scope the route needs: `error="insufficient_scope"`, or a 401/403 challenge naming `scope=` for a token that was read (scopes from its `scope`, `scp`, `scopes`, `permissions` or `roles` claim).',
   rank: 7,
   check(context) {
-    if (serverError(context) !== 'insufficient_scope') return undefined;
-    const needed =
-      context.challenges.find((c) => c.params['scope'])?.params['scope'] ??
-      (typeof context.problem?.['scope'] === 'string' ? context.problem['scope'] : undefined);
-    const scope = context.jwt?.payload['scope'] ?? context.jwt?.payload['scp'];
+    const refusal = scopeRefusal(context);
+    if (!refusal) return undefined;
+    const { needed, granted, claims, missing } = refusal;
+    const lacking = missing.length > 0 ? missing : needed;
+    const title =
+      lacking.length === 0
+        ? 'The token lacks a scope this route needs'
+        : `The token lacks scope${lacking.length > 1 ? 's' : ''} ${quoted(lacking)}`;
+    const facts = [
+      needed.length > 0 ? `The route needs ${quoted(needed)}` : undefined,
+      granted === undefined
+        ? 'the token cannot be read here to see what it has'
+        : claims.length === 0
+          ? 'the token carries no scope claim'
+          : `the token has ${granted.length > 0 ? quoted(granted) : 'none'}`,
+      missing.length > 0 && granted !== undefined ? `missing ${quoted(missing)}` : undefined,
+    ].filter((fact): fact is string => fact !== undefined);
+    const said = facts.join('; ');
     return {
       code: 'insufficient_scope',
       severity: 'error',
-      title: needed ? `The token lacks scope ${JSON.stringify(needed)}` : 'The token lacks a scope this route needs',
+      title,
       evidence: [
         statusLine(context.primary),
         ...received(context.primary, 'www-authenticate'),
-        ...(scope !== undefined ? [`  token scope = ${JSON.stringify(scope)}`] : []),
+        ...wordsLine(context.primary),
+        ...claims.map(([claim, values]) => `  token ${claim} = ${JSON.stringify(values)}`),
       ],
-      fix: `Ask for a token with ${needed ? `scope "${needed}"` : 'the needed scope'} (the scope parameter of the token request); refreshing the same grant will not add it.`,
+      fix: `${said.charAt(0).toUpperCase()}${said.slice(1)}. ${hint('insufficient_scope')} Ask for ${lacking.length > 0 ? quoted(lacking) : 'it'} when requesting the token (the account must be allowed it); refreshing the same grant will not add a scope.`,
     };
   },
 };
