@@ -86,7 +86,7 @@ function aboutPermission(context: Context): boolean {
   const error = serverError(context);
   if (error === 'insufficient_scope' || error === 'forbidden') return true;
   if (/csrf/i.test(context.primary.response?.body ?? '')) return true;
-  if (describedAs(context, /permission|privilege|not allowed|insufficient.scope/i)) return true;
+  if (describedAs(context, /permission|privilege|insufficient.scope/i)) return true;
   // FastAPI's SecurityScopes names the route's scopes in the challenge with no error code: a token
   // that lacks one of them was refused for its scope, not for itself.
   const required = context.challenges.flatMap((c) => (c.params['scope'] ?? '').split(/\s+/).filter(Boolean));
