@@ -17,7 +17,7 @@ import {
 } from '../http/index.ts';
 import { decodeJwt } from './jwt.ts';
 import { discoveryUrls, jwkSet, type KeySet } from './key-source.ts';
-import { header, type ProbeRequest, send } from './probes.ts';
+import { header, headerAll, type ProbeRequest, send } from './probes.ts';
 import { RULES } from './rules/all.ts';
 import { verifyToken } from './token-verify.ts';
 import type { Context, Exchange, Finding, Report, Rule, TokenVerification } from './types.ts';
@@ -146,6 +146,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<Report> {
     jwt && bearer?.ok && bearer.credentials.kind === 'bearer'
       ? await checkSignature(bearer.credentials.token, jwt.header, options.keys, jwks, exchanges)
       : undefined;
+  const resourceMetadata = jwt ? await protectedResourceMetadata(primary, exchanges, timeout, secrets) : undefined;
   const context = buildContext(url, {
     request: base,
     primary,
@@ -157,6 +158,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<Report> {
     origin: options.origin,
     localDate,
     ...(verification ? { verification } : {}),
+    ...(resourceMetadata ? { resourceMetadata } : {}),
   });
   const ranked = runRules(context);
   await proveFixes(context, ranked, timeout, secrets);
@@ -167,7 +169,7 @@ type ContextParts = Pick<
   Context,
   'primary' | 'exchanges' | 'authorization' | 'jwt' | 'issuerMetadata' | 'jwks' | 'origin' | 'localDate'
 > &
-  Partial<Pick<Context, 'request' | 'verification'>>;
+  Partial<Pick<Context, 'request' | 'verification' | 'resourceMetadata'>>;
 
 /** Builds the context from recorded exchanges and runs every rule (also used for HAR files). */
 export function report(url: URL, parts: ContextParts): Report {
@@ -346,6 +348,38 @@ async function issuerKeys(iss: unknown, exchanges: Exchange[], timeout: number, 
     metadata,
     jwks: Array.isArray(jwks?.['keys']) ? (jwks as { keys: Array<Record<string, unknown>> }) : undefined,
   };
+}
+
+/**
+ * The API's own word on what tokens it takes: RFC 9728 §5.1 lets a 401's challenge name its
+ * protected resource metadata (`resource_metadata`), whose `resource` is the audience a token must
+ * carry and whose `authorization_servers` are the issuers it trusts.
+ */
+async function protectedResourceMetadata(
+  primary: Exchange,
+  exchanges: Exchange[],
+  timeout: number,
+  secrets: string[],
+): Promise<Record<string, unknown> | undefined> {
+  const challenges = parseChallenges(headerAll(primary.response?.headers, 'www-authenticate'));
+  const named = challenges.map((c) => c.params['resource_metadata']).find((v) => v !== undefined);
+  if (!named) return undefined;
+  let url: URL;
+  try {
+    url = new URL(named);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+  const exchange = await send(
+    'resource-metadata',
+    { method: 'GET', url, headers: [['Accept', 'application/json']] },
+    timeout,
+    secrets,
+  );
+  exchanges.push(exchange);
+  const metadata = jsonObject(exchange);
+  return typeof metadata?.['resource'] === 'string' ? metadata : undefined;
 }
 
 function jsonObject(exchange: Exchange): Record<string, unknown> | undefined {

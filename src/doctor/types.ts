@@ -39,6 +39,7 @@ export type ProbeName =
   | 'redirect'
   | 'preflight'
   | 'issuer-metadata'
+  | 'resource-metadata'
   | 'jwks'
   | 'har'
   | 'fix';
@@ -112,6 +113,11 @@ export interface Context {
    * `--issuer`), else with the key set the token's issuer publishes. Absent when not checked.
    */
   verification?: TokenVerification;
+  /**
+   * The API's protected resource metadata (RFC 9728), when its challenge named it
+   * (`resource_metadata`): the audience (`resource`) and issuers (`authorization_servers`) it expects.
+   */
+  resourceMetadata?: Record<string, unknown>;
 }
 
 export interface TokenVerification {

@@ -204,6 +204,31 @@ describe('credentials rejected', () => {
     assert.ok(!codes(report).includes('kid_not_in_jwks'));
   });
 
+  it("audience_mismatch and issuer_mismatch from the API's resource metadata (RFC 9728), not token_rejected", async () => {
+    const api = await serve((req, res) => {
+      const origin = `http://${req.headers.host}`;
+      if (req.url === '/.well-known/oauth-protected-resource')
+        return json(res, 200, { resource: `${origin}/`, authorization_servers: ['https://login.example'] });
+      if (!req.headers.authorization) return json(res, 401, {}, { 'www-authenticate': 'Bearer' });
+      json(
+        res,
+        401,
+        { detail: 'Could not validate credentials' },
+        {
+          'www-authenticate': `Bearer error="invalid_token", resource_metadata="${origin}/.well-known/oauth-protected-resource"`,
+        },
+      );
+    });
+    const token = await sign(SERVER_KEY, { aud: 'https://another-api.example/', iss: `${api.origin}/not-an-issuer` });
+    const report = await diagnose({ url: `${api.origin}/me`, bearer: token, timeoutMs: 3000 });
+    assert.ok(report.exchanges.some((e) => e.probe === 'resource-metadata'));
+    assert.deepEqual(codes(report), ['audience_mismatch', 'issuer_mismatch']);
+    const [audience, issuer] = report.findings;
+    assert.match(audience!.evidence.join('\n'), /resource = "http:\/\/127\.0\.0\.1:\d+\/"/);
+    assert.match(audience!.fix, /set the audience .* to "http:\/\/127\.0\.0\.1:\d+\/"/);
+    assert.match(issuer!.evidence.join('\n'), /authorization_servers = \["https:\/\/login\.example"\]/);
+  });
+
   it('token_revoked: a problem code, and an error_description', async () => {
     const problem = await run(
       (_req, res) => {

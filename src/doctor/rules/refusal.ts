@@ -6,8 +6,10 @@
 import { type BasicCredentials, isCredentialHeader, parseAuthorization } from '../../http/index.ts';
 import { secondsClaim } from '../jwt.ts';
 import type { Context, DecodedJwt } from '../types.ts';
+import { audienceUnexpected } from './audience-mismatch.ts';
 import { type Comparison, compareWithout } from './comparison.ts';
 import { describedAs, serverError, statusOf } from './evidence.ts';
+import { issuerUnlisted } from './issuer-mismatch.ts';
 import { serverNow } from './token-times.ts';
 
 export type Refused =
@@ -126,6 +128,7 @@ function jwtExplainedElsewhere(context: Context, jwt: DecodedJwt): boolean {
   if (describedAs(context, /audience|\baud\b|issuer|\biss\b/i)) return true;
   const published = context.issuerMetadata?.['issuer'];
   if (typeof published === 'string' && published !== jwt.payload['iss']) return true;
+  if (audienceUnexpected(context) || issuerUnlisted(context)) return true;
   return signatureDisproved(context);
 }
 
