@@ -9,11 +9,11 @@ import {
   type DiagnoseOptions,
   diagnose,
   exitCode,
+  keysFromOption,
   type Report,
   renderMarkdown,
   renderTerminal,
 } from '../../src/doctor/index.ts';
-import { keysFromOption } from '../../src/doctor/key-source.ts';
 import {
   fastApiToken,
   type RealServer,

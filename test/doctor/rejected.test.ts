@@ -12,11 +12,11 @@ import {
   type DiagnoseOptions,
   diagnose,
   exitCode,
+  keysFromOption,
   type Report,
   renderMarkdown,
   renderTerminal,
 } from '../../src/doctor/index.ts';
-import { keysFromOption } from '../../src/doctor/key-source.ts';
 import { startStrippingProxy } from '../support/real-servers.ts';
 import { json, serverPerTest } from '../support/server.ts';
 
