@@ -16,10 +16,11 @@ import {
   urlSecrets,
 } from '../http/index.ts';
 import { decodeJwt } from './jwt.ts';
-import { discoveryUrls } from './key-source.ts';
-import { header, type ProbeRequest, send } from './probes.ts';
+import { discoveryUrls, jwkSet, type KeySet } from './key-source.ts';
+import { header, headerAll, type ProbeRequest, send } from './probes.ts';
 import { RULES } from './rules/all.ts';
-import type { Context, Exchange, Finding, Report, Rule } from './types.ts';
+import { verifyToken } from './token-verify.ts';
+import type { Context, Exchange, Finding, Report, Rule, TokenVerification } from './types.ts';
 
 export interface DiagnoseOptions {
   url: string;
@@ -37,6 +38,11 @@ export interface DiagnoseOptions {
   origin?: string;
   /** Each probe's time limit, in ms. @default 5000 */
   timeoutMs?: number;
+  /**
+   * Keys to verify a bearer JWT's signature with (`--key`, `--jwks`, `--issuer`); without them the
+   * doctor tries the key set the token's issuer publishes. Key material never reaches the report.
+   */
+  keys?: KeySet;
 }
 
 const SEVERITY = { error: 0, warning: 1, info: 2 } as const;
@@ -73,6 +79,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<Report> {
   const secrets = [
     ...headers.filter(([n]) => isSecretHeader(n)).flatMap(([n, v]) => headerSecrets(n, v)),
     ...urlSecrets(url),
+    ...givenSecrets(options.keys),
   ];
 
   const exchanges: Exchange[] = [];
@@ -135,6 +142,11 @@ export async function diagnose(options: DiagnoseOptions): Promise<Report> {
   const { metadata, jwks } = jwt
     ? await issuerKeys(jwt.payload['iss'], exchanges, timeout, secrets)
     : { metadata: undefined, jwks: undefined };
+  const verification =
+    jwt && bearer?.ok && bearer.credentials.kind === 'bearer'
+      ? await checkSignature(bearer.credentials.token, jwt.header, options.keys, jwks, exchanges)
+      : undefined;
+  const resourceMetadata = jwt ? await protectedResourceMetadata(primary, exchanges, timeout, secrets) : undefined;
   const context = buildContext(url, {
     request: base,
     primary,
@@ -145,6 +157,8 @@ export async function diagnose(options: DiagnoseOptions): Promise<Report> {
     jwks,
     origin: options.origin,
     localDate,
+    ...(verification ? { verification } : {}),
+    ...(resourceMetadata ? { resourceMetadata } : {}),
   });
   const ranked = runRules(context);
   await proveFixes(context, ranked, timeout, secrets);
@@ -155,7 +169,7 @@ type ContextParts = Pick<
   Context,
   'primary' | 'exchanges' | 'authorization' | 'jwt' | 'issuerMetadata' | 'jwks' | 'origin' | 'localDate'
 > &
-  Partial<Pick<Context, 'request'>>;
+  Partial<Pick<Context, 'request' | 'verification' | 'resourceMetadata'>>;
 
 /** Builds the context from recorded exchanges and runs every rule (also used for HAR files). */
 export function report(url: URL, parts: ContextParts): Report {
@@ -336,6 +350,38 @@ async function issuerKeys(iss: unknown, exchanges: Exchange[], timeout: number, 
   };
 }
 
+/**
+ * The API's own word on what tokens it takes: RFC 9728 §5.1 lets a 401's challenge name its
+ * protected resource metadata (`resource_metadata`), whose `resource` is the audience a token must
+ * carry and whose `authorization_servers` are the issuers it trusts.
+ */
+async function protectedResourceMetadata(
+  primary: Exchange,
+  exchanges: Exchange[],
+  timeout: number,
+  secrets: string[],
+): Promise<Record<string, unknown> | undefined> {
+  const challenges = parseChallenges(headerAll(primary.response?.headers, 'www-authenticate'));
+  const named = challenges.map((c) => c.params['resource_metadata']).find((v) => v !== undefined);
+  if (!named) return undefined;
+  let url: URL;
+  try {
+    url = new URL(named);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+  const exchange = await send(
+    'resource-metadata',
+    { method: 'GET', url, headers: [['Accept', 'application/json']] },
+    timeout,
+    secrets,
+  );
+  exchanges.push(exchange);
+  const metadata = jsonObject(exchange);
+  return typeof metadata?.['resource'] === 'string' ? metadata : undefined;
+}
+
 function jsonObject(exchange: Exchange): Record<string, unknown> | undefined {
   if (exchange.response?.status !== 200) return undefined;
   try {
@@ -344,4 +390,33 @@ function jsonObject(exchange: Exchange): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The JWT's signature checked with the keys given, else with the key set its issuer publishes.
+ * An unsigned token has no signature to check (alg_not_allowed names it).
+ */
+async function checkSignature(
+  token: string,
+  header: Record<string, unknown>,
+  given: KeySet | undefined,
+  published: { keys: Array<Record<string, unknown>> } | undefined,
+  exchanges: Exchange[],
+): Promise<TokenVerification | undefined> {
+  if (String(header['alg'] ?? '').toLowerCase() === 'none') return undefined;
+  if (given) return { by: 'given', result: await verifyToken(token, given) };
+  const keys = published ? jwkSet(published) : undefined;
+  if (!keys?.length) return undefined;
+  const from = exchanges.findLast((e) => e.probe === 'jwks')?.request.url ?? "the issuer's JWKS";
+  return { by: 'issuer', result: await verifyToken(token, { keys, from }) };
+}
+
+/** An HMAC secret given as a key, as text: scrubbed like a credential wherever a server might echo it. */
+function givenSecrets(keys: KeySet | undefined): string[] {
+  if (!keys || 'unavailable' in keys) return [];
+  return keys.keys.flatMap((key) => {
+    if (key.kind !== 'secret') return [];
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(key.bytes);
+    return text.includes('\uFFFD') ? [] : [text];
+  });
 }

@@ -9,6 +9,14 @@ export {
 } from './curl-command.ts';
 export { type DiagnoseOptions, diagnose, exitCode } from './diagnose.ts';
 export { diagnoseHar, HarError } from './har.ts';
+export {
+  type KeySet,
+  KeySourceError,
+  keysFromIssuer,
+  keysFromJwks,
+  keysFromOption,
+  type VerifyKey,
+} from './key-source.ts';
 export { renderMarkdown, renderTerminal } from './render.ts';
 export { inspectToken, type TokenInspection } from './token-inspect.ts';
 export type { Exchange, Finding, Report, Severity } from './types.ts';

@@ -77,7 +77,7 @@ function parseKeyText(text: string): VerifyKey[] {
 }
 
 /** The keys of a JWK Set (RFC 7517 §5); one that cannot be read is left out. */
-function jwkSet(json: unknown): VerifyKey[] | undefined {
+export function jwkSet(json: unknown): VerifyKey[] | undefined {
   const keys = (json as { keys?: unknown })?.keys;
   if (!Array.isArray(keys)) return undefined;
   return keys.flatMap((k) => {

@@ -1,6 +1,7 @@
 /** The doctor's report: what was sent and received, and what it means. */
 import type { Challenge, ProblemDetails } from '../http/index.ts';
 import type { ProbeRequest } from './probes.ts';
+import type { Verification } from './token-verify.ts';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -38,6 +39,7 @@ export type ProbeName =
   | 'redirect'
   | 'preflight'
   | 'issuer-metadata'
+  | 'resource-metadata'
   | 'jwks'
   | 'har'
   | 'fix';
@@ -106,6 +108,22 @@ export interface Context {
   issuerMetadata: Record<string, unknown> | undefined;
   jwks: { keys: Array<Record<string, unknown>> } | undefined;
   origin: string | undefined;
+  /**
+   * The bearer JWT's signature checked here: with the keys the user gave (`--key`, `--jwks`,
+   * `--issuer`), else with the key set the token's issuer publishes. Absent when not checked.
+   */
+  verification?: TokenVerification;
+  /**
+   * The API's protected resource metadata (RFC 9728), when its challenge named it
+   * (`resource_metadata`): the audience (`resource`) and issuers (`authorization_servers`) it expects.
+   */
+  resourceMetadata?: Record<string, unknown>;
+}
+
+export interface TokenVerification {
+  /** Whose keys: the user's, or those the token's issuer publishes. */
+  by: 'given' | 'issuer';
+  result: Verification;
 }
 
 export interface DecodedJwt {

@@ -251,17 +251,18 @@ describe('doctor findings', () => {
         });
         res.end(
           JSON.stringify({
-            type: 'https://gatehouse.dev/reasons/token_revoked',
-            code: 'token_revoked',
+            type: 'https://gatehouse.dev/reasons/credentials_invalid',
+            code: 'credentials_invalid',
             status: 401,
-            title: 'Token revoked',
+            title: 'Invalid credentials',
           }),
         );
       },
       { bearer: 'token-abcdefghijklmnop' },
     );
+    // (A token_revoked code has a rule of its own since issue 15 point 1: see rejected.test.ts.)
     assert.equal(report.findings[0]?.code, 'server_reason');
-    assert.match(report.findings[0]!.fix, /revoked: sign in again/);
+    assert.match(report.findings[0]!.fix, /Check the username and password, API key or token/);
   });
 });
 

@@ -21,6 +21,7 @@ import { EXIT_USAGE, type Io, parse, UsageError } from './command.ts';
 
 export const DOCTOR_USAGE = `gatehouse doctor <url> [-X METHOD] [-H 'Name: value']… [--bearer TOKEN | --basic USER:PASS] [--data BODY] [--origin ORIGIN] [--json | --markdown]
 gatehouse doctor --curl 'curl …' | -- curl …   [--origin ORIGIN] [--json | --markdown]   (a browser's "Copy as cURL")
+  either form also takes [--key SECRET|PEM|JWK|FILE | --jwks URL | --issuer URL] to verify a bearer JWT's signature
 gatehouse doctor --har FILE [--replay] [--json | --markdown]
   exit 0 it works, 1 a cause was found, 2 it fails and no cause was found, 64 bad usage
 gatehouse token inspect <JWT> [--date 'server Date'] [--key SECRET|PEM|JWK|FILE | --jwks URL | --issuer URL]
@@ -54,6 +55,9 @@ async function doctor(argv: readonly string[], io: Io): Promise<number> {
     json: { type: 'boolean' },
     markdown: { type: 'boolean' },
     timeout: { type: 'string' },
+    key: { type: 'string' },
+    jwks: { type: 'string' },
+    issuer: { type: 'string' },
   });
   if (values.json && values.markdown) throw new UsageError('choose --json or --markdown, not both');
   if (values.bearer !== undefined && values.basic !== undefined)
@@ -61,6 +65,13 @@ async function doctor(argv: readonly string[], io: Io): Promise<number> {
   const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout) * 1000;
   if (timeoutMs !== undefined && (!Number.isFinite(timeoutMs) || timeoutMs <= 0))
     throw new UsageError('--timeout takes seconds');
+  const source = keySource(values);
+  if (source && values.har !== undefined)
+    throw new UsageError('--key, --jwks and --issuer go with a URL or a curl line, not --har');
+  // Fetched once, before the probes: a JWKS that cannot be had is told in the findings, not thrown.
+  const keys = source ? { keys: await source.load() } : {};
+  // A key given never reaches an output, in any encoding.
+  const redact = secretRedactor(values.key !== undefined ? [values.key] : []);
 
   let reports: Report[];
   if (values.har !== undefined) {
@@ -86,6 +97,7 @@ async function doctor(argv: readonly string[], io: Io): Promise<number> {
         ...pasted,
         ...(values.origin ? { origin: values.origin } : {}),
         ...(timeoutMs ? { timeoutMs } : {}),
+        ...keys,
       }),
     ];
   } else {
@@ -113,14 +125,15 @@ async function doctor(argv: readonly string[], io: Io): Promise<number> {
         ...(values.data !== undefined ? { data: values.data } : {}),
         ...(values.origin ? { origin: values.origin } : {}),
         ...(timeoutMs ? { timeoutMs } : {}),
+        ...keys,
       }),
     ];
   }
-  if (values.json) io.out(JSON.stringify(values.har !== undefined ? reports : reports[0], null, 2));
-  else if (values.markdown) io.out(reports.map(renderMarkdown).join('\n\n'));
+  if (values.json) io.out(redact(JSON.stringify(values.har !== undefined ? reports : reports[0], null, 2)));
+  else if (values.markdown) io.out(redact(reports.map(renderMarkdown).join('\n\n')));
   else {
     const { color } = createOutput(process.stdout);
-    io.out(reports.map((r) => renderTerminal(r, color)).join('\n\n'));
+    io.out(redact(reports.map((r) => renderTerminal(r, color)).join('\n\n')));
   }
   return Math.max(...reports.map(exitCode));
 }
@@ -137,30 +150,13 @@ export async function tokenCommand(argv: readonly string[], io: Io): Promise<num
   if (action !== 'inspect') throw new UsageError('token needs an action: inspect');
   if (!pasted) throw new UsageError('token inspect needs a JWT');
   if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0]!.slice(0, 40))}`);
-  const sources = [values.key, values.jwks, values.issuer].filter((v) => v !== undefined).length;
-  if (sources > 1) throw new UsageError('choose one of --key, --jwks or --issuer');
+  const source = keySource(values);
   // The key never reaches an output, in any encoding a message could carry it in.
   const redact = secretRedactor(values.key !== undefined ? [values.key] : []);
   const out = (text: string) => io.out(redact(text));
   const token = pastedToken(pasted);
-  let keys: (() => Promise<KeySet>) | undefined;
-  let secret: Uint8Array | undefined; // an HMAC key given, whose length is worth a flag
-  try {
-    if (values.key !== undefined) {
-      const given = keysFromOption(values.key);
-      if (given.length === 1 && given[0]!.kind === 'secret') secret = given[0]!.bytes;
-      keys = async () => ({ keys: given, from: '--key' });
-    } else if (values.jwks !== undefined) {
-      const url = httpUrl('--jwks', values.jwks);
-      keys = () => keysFromJwks(url);
-    } else if (values.issuer !== undefined) {
-      const url = httpUrl('--issuer', values.issuer);
-      keys = () => keysFromIssuer(url);
-    }
-  } catch (error) {
-    if (error instanceof KeySourceError) throw new UsageError(error.message);
-    throw error;
-  }
+  const keys = source?.load;
+  const secret = source?.secret; // an HMAC key given, whose length is worth a flag
   const inspection = inspectToken(token, {
     ...(values.date ? { serverDate: values.date } : {}),
     ...(secret !== undefined ? { key: secret } : {}),
@@ -197,4 +193,38 @@ export async function tokenCommand(argv: readonly string[], io: Io): Promise<num
   }
   if (inspection.flags.length) return 1;
   return verification?.outcome === 'undecided' ? 2 : 0;
+}
+
+interface KeyOptions {
+  key?: string | undefined;
+  jwks?: string | undefined;
+  issuer?: string | undefined;
+}
+
+/**
+ * The keys `--key`, `--jwks` or `--issuer` name (one of them), checked now and fetched when asked
+ * for. A source given wrongly is bad usage.
+ */
+function keySource(values: KeyOptions): { load: () => Promise<KeySet>; secret?: Uint8Array } | undefined {
+  const sources = [values.key, values.jwks, values.issuer].filter((v) => v !== undefined).length;
+  if (sources > 1) throw new UsageError('choose one of --key, --jwks or --issuer');
+  try {
+    if (values.key !== undefined) {
+      const given = keysFromOption(values.key);
+      const secret = given.length === 1 && given[0]!.kind === 'secret' ? { secret: given[0]!.bytes } : {};
+      return { load: async () => ({ keys: given, from: '--key' }), ...secret };
+    }
+    if (values.jwks !== undefined) {
+      const url = httpUrl('--jwks', values.jwks);
+      return { load: () => keysFromJwks(url) };
+    }
+    if (values.issuer !== undefined) {
+      const url = httpUrl('--issuer', values.issuer);
+      return { load: () => keysFromIssuer(url) };
+    }
+  } catch (error) {
+    if (error instanceof KeySourceError) throw new UsageError(error.message);
+    throw error;
+  }
+  return undefined;
 }

@@ -3,12 +3,15 @@ import type { Rule } from '../types.ts';
 import { algNotAllowed } from './alg-not-allowed.ts';
 import { audienceMismatch } from './audience-mismatch.ts';
 import { authDroppedOnRedirect } from './auth-dropped-on-redirect.ts';
+import { basicCredentialsRejected } from './basic-credentials-rejected.ts';
 import { basicEncoding } from './basic-encoding.ts';
 import { basicNonAscii } from './basic-non-ascii.ts';
 import { challengeMissing } from './challenge-missing.ts';
 import { clockSkew } from './clock-skew.ts';
 import { credentialWhitespace } from './credential-whitespace.ts';
 import { credentialsMissing } from './credentials-missing.ts';
+import { credentialsNotReceived } from './credentials-not-received.ts';
+import { credentialsRejected } from './credentials-rejected.ts';
 import { csrfFailed } from './csrf-failed.ts';
 import { digestStaleNonce } from './digest-stale-nonce.ts';
 import { forbiddenInsteadOf401 } from './forbidden-instead-of-401.ts';
@@ -24,6 +27,9 @@ import { schemeMismatch } from './scheme-mismatch.ts';
 import { serverReason } from './server-reason.ts';
 import { tokenExpired } from './token-expired.ts';
 import { tokenNotYetValid } from './token-not-yet-valid.ts';
+import { tokenRejected } from './token-rejected.ts';
+import { tokenRevoked } from './token-revoked.ts';
+import { tokenSignatureInvalid } from './token-signature-invalid.ts';
 import { unauthorizedInsteadOf403 } from './unauthorized-instead-of-403.ts';
 
 export const RULES: readonly Rule[] = [
@@ -52,4 +58,10 @@ export const RULES: readonly Rule[] = [
   lockedOut,
   digestStaleNonce,
   serverReason,
+  credentialsNotReceived,
+  tokenSignatureInvalid,
+  tokenRevoked,
+  basicCredentialsRejected,
+  tokenRejected,
+  credentialsRejected,
 ];

@@ -1,26 +1,39 @@
-import type { Rule } from '../types.ts';
+import type { Context, Rule } from '../types.ts';
 import { describedAs, received, serverError, statusLine } from './evidence.ts';
 
 /** The token was issued for another API (aud). */
 export const audienceMismatch: Rule = {
   code: 'audience_mismatch',
-  summary: "A 401 whose reason (problem code or `error_description`) says the token's `aud` is not this API.",
+  summary:
+    "A 401 whose reason (problem code or `error_description`) says the token's `aud` is not this API, or whose resource metadata (RFC 9728 `resource`) is not among the token's `aud`.",
   rank: 6,
   check(context) {
     if ((context.primary.response?.status ?? 0) !== 401) return undefined;
-    const said = serverError(context) === 'token_audience_mismatch' || describedAs(context, /audience|\baud\b/i);
-    if (!said) return undefined;
     const aud = context.jwt?.payload['aud'];
+    const expected = context.resourceMetadata?.['resource'];
+    const unexpected = audienceUnexpected(context);
+    const said = serverError(context) === 'token_audience_mismatch' || describedAs(context, /audience|\baud\b/i);
+    if (!said && !unexpected) return undefined;
     return {
       code: 'audience_mismatch',
       severity: 'error',
       title: 'The token was issued for another audience',
       evidence: [
-        ...(aud !== undefined ? [`  token aud = ${JSON.stringify(aud)}`] : []),
+        ...(aud !== undefined ? [`  token aud = ${JSON.stringify(aud)}`] : unexpected ? ['  token has no aud'] : []),
+        ...(unexpected ? [`  the API's resource metadata (RFC 9728): resource = ${JSON.stringify(expected)}`] : []),
         statusLine(context.primary),
         ...received(context.primary, 'www-authenticate'),
       ],
-      fix: `Request a token for this API: set the audience (or resource, RFC 8707) of the token request to what ${context.url.origin} expects.`,
+      fix: `Request a token for this API: set the audience (or resource, RFC 8707) of the token request to ${unexpected ? JSON.stringify(expected) : `what ${context.url.origin} expects`}.`,
     };
   },
 };
+
+/** RFC 9728 §2: `resource` is the API's identifier, the audience its tokens are issued for. */
+export function audienceUnexpected(context: Context): boolean {
+  const expected = context.resourceMetadata?.['resource'];
+  const aud = context.jwt?.payload['aud'];
+  return (
+    typeof expected === 'string' && context.jwt !== undefined && !(Array.isArray(aud) ? aud : [aud]).includes(expected)
+  );
+}

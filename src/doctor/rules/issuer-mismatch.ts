@@ -1,11 +1,11 @@
-import type { Rule } from '../types.ts';
+import type { Context, Rule } from '../types.ts';
 import { describedAs, received, serverError, statusLine } from './evidence.ts';
 
 /** The token's iss is not the issuer the API trusts, or not what the issuer's own metadata says. */
 export const issuerMismatch: Rule = {
   code: 'issuer_mismatch',
   summary:
-    "The token's `iss` differs from the issuer its metadata names, or the server's reason says the issuer is not trusted.",
+    "The token's `iss` differs from the issuer its metadata names, is not among the API's `authorization_servers` (RFC 9728), or the server's reason says the issuer is not trusted.",
   rank: 6,
   check(context) {
     const iss = context.jwt?.payload['iss'];
@@ -20,6 +20,20 @@ export const issuerMismatch: Rule = {
       };
     }
     if ((context.primary.response?.status ?? 0) !== 401) return undefined;
+    const trusted = issuerUnlisted(context);
+    if (typeof iss === 'string' && trusted) {
+      return {
+        code: 'issuer_mismatch',
+        severity: 'error',
+        title: 'The token comes from an issuer this API does not list',
+        evidence: [
+          `  token iss = ${JSON.stringify(iss)}`,
+          `  the API's resource metadata (RFC 9728): authorization_servers = ${JSON.stringify(trusted)}`,
+          statusLine(context.primary),
+        ],
+        fix: `Get the token from an issuer the API lists (${trusted.map((t) => JSON.stringify(t)).join(', ')}), byte for byte (a trailing slash counts).`,
+      };
+    }
     if (serverError(context) !== 'token_issuer_mismatch' && !describedAs(context, /issuer|\biss\b/i)) return undefined;
     return {
       code: 'issuer_mismatch',
@@ -34,3 +48,10 @@ export const issuerMismatch: Rule = {
     };
   },
 };
+
+/** RFC 9728 §2: the issuers the API's resource metadata lists, when the token's `iss` is not among them. */
+export function issuerUnlisted(context: Context): unknown[] | undefined {
+  const trusted = context.resourceMetadata?.['authorization_servers'];
+  const iss = context.jwt?.payload['iss'];
+  return Array.isArray(trusted) && trusted.length > 0 && !trusted.includes(iss) ? trusted : undefined;
+}

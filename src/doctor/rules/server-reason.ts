@@ -11,6 +11,11 @@ export const serverReason: Rule = {
     const code = context.problem?.['code'];
     const reason = getReason(code);
     if (!reason) return undefined;
+    // Reasons a rule of their own reads with more evidence: a revoked token (token_revoked), and
+    // "missing" said of a request that carried Authorization (credentials_not_received, or a
+    // scheme the server does not read: scheme_mismatch).
+    if (reason.code === 'token_revoked') return undefined;
+    if (reason.code === 'credentials_missing' && context.authorization.length > 0) return undefined;
     return {
       code: 'server_reason',
       // The server's own word is evidence of the cause; specific rules still come first.

@@ -1,0 +1,394 @@
+/**
+ * Credentials rejected, and credentials that never arrived (issue 15 points 1 and 2), with the
+ * signature checked by the doctor itself. Loopback servers answer as the frameworks they are
+ * modelled on do (the bodies are FastAPI's and DRF's own; real-rejected.test.ts runs the real ones).
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { after, describe, it } from 'node:test';
+import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
+import {
+  type DiagnoseOptions,
+  diagnose,
+  exitCode,
+  keysFromOption,
+  type Report,
+  renderMarkdown,
+  renderTerminal,
+} from '../../src/doctor/index.ts';
+import { startStrippingProxy } from '../support/real-servers.ts';
+import { json, serverPerTest } from '../support/server.ts';
+
+const serve = serverPerTest();
+const codes = (report: Report) => report.findings.map((f) => f.code);
+const outputs = (report: Report) => [JSON.stringify(report), renderTerminal(report), renderMarkdown(report)];
+
+/** No output format carries the secret, raw or in base64 (a Basic pair's encoding). */
+function assertMasked(report: Report, ...secrets: string[]) {
+  for (const text of outputs(report))
+    for (const secret of secrets)
+      for (const form of [secret, Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('base64url')])
+        assert.ok(!text.includes(form), `an output carries ${JSON.stringify(secret.slice(0, 6))}… in some form`);
+}
+
+const SERVER_KEY = 'fastapi-like-server-secret-0123456789abcdef';
+const OTHER_KEY = 'a-key-from-another-environment-9876543210';
+const sign = (key: string, claims: Record<string, unknown> = {}, expiresIn = 600) =>
+  new SignJWT({ sub: 'alice', ...claims })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setExpirationTime(Math.floor(Date.now() / 1000) + expiresIn)
+    .sign(new TextEncoder().encode(key));
+
+const detail = (res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}) =>
+  json(res, status, { detail: text }, headers);
+
+/** FastAPI's OAuth2PasswordBearer + JWT: "Not authenticated" without a token, "Could not validate credentials" for a bad one. */
+async function fastApiLike(req: IncomingMessage, res: ServerResponse) {
+  const auth = req.headers.authorization;
+  if (!auth?.startsWith('Bearer ')) return detail(res, 401, 'Not authenticated', { 'www-authenticate': 'Bearer' });
+  try {
+    const { payload } = await jwtVerify(auth.slice(7), new TextEncoder().encode(SERVER_KEY));
+    if (payload.sub !== 'alice') throw new Error('unknown user');
+    json(res, 200, { username: payload.sub });
+  } catch {
+    detail(res, 401, 'Could not validate credentials', { 'www-authenticate': 'Bearer' });
+  }
+}
+
+/** DRF's BasicAuthentication (alice:wonderland). */
+function drfBasicLike(req: IncomingMessage, res: ServerResponse) {
+  const auth = req.headers.authorization;
+  const challenge = { 'www-authenticate': 'Basic realm="api"' };
+  if (!auth?.startsWith('Basic ')) return detail(res, 401, 'Authentication credentials were not provided.', challenge);
+  if (Buffer.from(auth.slice(6), 'base64').toString() === 'alice:wonderland')
+    return json(res, 200, { username: 'alice' });
+  detail(res, 401, 'Invalid username/password.', challenge);
+}
+
+async function run(
+  handler: (req: IncomingMessage, res: ServerResponse) => unknown,
+  options: Omit<DiagnoseOptions, 'url'> = {},
+): Promise<Report> {
+  const server = await serve(handler);
+  return diagnose({ url: `${server.origin}/me`, timeoutMs: 3000, ...options });
+}
+
+describe('credentials rejected', () => {
+  it('basic_credentials_rejected: both bodies quoted, the username shown, the password never', async () => {
+    const password = 'not-wonderland';
+    const report = await run(drfBasicLike, { basic: `alice:${password}` });
+    const finding = report.findings[0];
+    assert.equal(finding?.code, 'basic_credentials_rejected', JSON.stringify(codes(report)));
+    assert.equal(finding.severity, 'error');
+    assert.match(finding.title, /user "alice"/);
+    const evidence = finding.evidence.join('\n');
+    assert.match(evidence, /username "alice"; password 14 characters, ASCII/);
+    assert.match(evidence, /< \{"detail":"Invalid username\/password\."\}/);
+    assert.match(
+      evidence,
+      /\(without-credentials\)\n< HTTP 401.*\n< WWW-Authenticate: Basic realm="api"\n< \{"detail":"Authentication credentials were not provided\."\}/,
+    );
+    assert.match(finding.fix, /Check the username and password/);
+    assert.equal(finding.tried, undefined, 'no other password to try');
+    assert.ok(!report.exchanges.some((e) => e.probe === 'fix'));
+    assert.equal(exitCode(report), 1);
+    assertMasked(report, password, `alice:${password}`);
+  });
+
+  it('basic_credentials_rejected: a trailing space and non-ASCII in the password are pointed out', async () => {
+    const spaced = await run(drfBasicLike, { basic: 'alice:wonderland ' });
+    assert.equal(spaced.findings[0]?.code, 'basic_credentials_rejected');
+    assert.match(spaced.findings[0]!.evidence[0]!, /11 characters, ASCII, leading or trailing whitespace/);
+    assert.match(spaced.findings[0]!.fix, /starts or ends with whitespace/);
+    const accented = await run(drfBasicLike, { basic: 'alice:wönderland' });
+    assert.ok(codes(accented).includes('basic_credentials_rejected'));
+    assert.match(accented.findings.find((f) => f.code === 'basic_credentials_rejected')!.fix, /non-ASCII/);
+    assertMasked(accented, 'wönderland');
+  });
+
+  it('token_rejected: a JWT in date, in the right scheme, read and refused', async () => {
+    const token = await sign(OTHER_KEY);
+    const report = await run(fastApiLike, { bearer: token });
+    assert.deepEqual(codes(report), ['token_rejected']);
+    const evidence = report.findings[0]!.evidence.join('\n');
+    assert.match(evidence, /token alg = "HS256", exp = .* \(in date\)/);
+    assert.match(evidence, /signature not checked here/);
+    assert.match(evidence, /< \{"detail":"Could not validate credentials"\}/);
+    assert.match(evidence, /< \{"detail":"Not authenticated"\}/);
+    assert.match(report.findings[0]!.fix, /signed with another key/);
+    assert.equal(exitCode(report), 1);
+    assertMasked(report, token, token.split('.')[2]!);
+  });
+
+  it("token_signature_invalid: with the server's real key given, the signature is shown not to verify", async () => {
+    const token = await sign(OTHER_KEY);
+    const report = await run(fastApiLike, { bearer: token, keys: { keys: keysFromOption(SERVER_KEY), from: '--key' } });
+    assert.equal(report.findings[0]?.code, 'token_signature_invalid', JSON.stringify(codes(report)));
+    assert.ok(!codes(report).includes('token_rejected'), 'one finding for one cause');
+    assert.equal(report.findings[0]!.severity, 'error');
+    assert.match(report.findings[0]!.title, /does not verify with the key given/);
+    assert.match(
+      report.findings[0]!.evidence.join('\n'),
+      /checked here with the key given: signature_invalid: the signature does not verify/,
+    );
+    assert.equal(report.findings[0]!.tried, undefined, 'the verification is the proof: nothing re-sent');
+    assert.equal(exitCode(report), 1);
+    assertMasked(report, token, SERVER_KEY);
+  });
+
+  it('token_rejected: the signature verifies with the key given, so the cause is elsewhere', async () => {
+    const token = await sign(SERVER_KEY, { sub: 'mallory' }); // signed right, a user the server does not know
+    const report = await run(fastApiLike, { bearer: token, keys: { keys: keysFromOption(SERVER_KEY), from: '--key' } });
+    assert.deepEqual(codes(report), ['token_rejected']);
+    assert.match(report.findings[0]!.title, /verifies with the key given/);
+    assert.match(report.findings[0]!.evidence.join('\n'), /checked here: the signature verifies \(HS256, --key\)/);
+  });
+
+  it('token_signature_invalid: a 200 with the key given failing is a warning about the key, exit 0', async () => {
+    const token = await sign(SERVER_KEY);
+    const report = await run(fastApiLike, { bearer: token, keys: { keys: keysFromOption(OTHER_KEY), from: '--key' } });
+    assert.deepEqual(codes(report), ['token_signature_invalid']);
+    assert.equal(report.findings[0]!.severity, 'warning');
+    assert.match(report.findings[0]!.fix, /the key given is not the one it verifies with/);
+    assert.equal(exitCode(report), 0);
+  });
+
+  it('token_signature_invalid: an algorithm the key given cannot serve, and a kid it lacks', async () => {
+    const rsa = await generateKeyPair('RS256');
+    const rsaJwk = JSON.stringify({ ...(await exportJWK(rsa.publicKey)), kid: 'k1' });
+    const hs = await sign(OTHER_KEY);
+    const mismatch = await run(fastApiLike, { bearer: hs, keys: { keys: keysFromOption(rsaJwk), from: '--key' } });
+    assert.equal(mismatch.findings[0]?.code, 'token_signature_invalid');
+    assert.match(
+      mismatch.findings[0]!.evidence.join('\n'),
+      /alg_mismatch: the token says HS256, which needs an HMAC secret/,
+    );
+    const rs = await new SignJWT({ sub: 'alice' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k2' })
+      .setExpirationTime('10m')
+      .sign(rsa.privateKey);
+    const set = JSON.stringify({ keys: [JSON.parse(rsaJwk)] });
+    const kid = await run(fastApiLike, { bearer: rs, keys: { keys: keysFromOption(set), from: '--key' } });
+    assert.equal(kid.findings[0]?.code, 'token_signature_invalid');
+    assert.match(kid.findings[0]!.title, /kid is not among the keys given/);
+  });
+
+  it("token_signature_invalid: no key in the issuer's own JWKS verifies the token", async () => {
+    const real = await generateKeyPair('ES256');
+    const forger = await generateKeyPair('ES256');
+    const issuer = await serve(async (req, res) => {
+      if (req.url === '/.well-known/oauth-authorization-server')
+        return json(res, 200, { issuer: `http://${req.headers.host}`, jwks_uri: `http://${req.headers.host}/jwks` });
+      if (req.url === '/jwks')
+        return json(res, 200, { keys: [{ ...(await exportJWK(real.publicKey)), kid: 'k1', alg: 'ES256' }] });
+      json(res, 404, {});
+    });
+    const token = await new SignJWT({ sub: 'alice', iss: issuer.origin })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .setExpirationTime('10m')
+      .sign(forger.privateKey);
+    const report = await run(
+      (req, res) =>
+        req.headers.authorization
+          ? json(res, 401, {}, { 'www-authenticate': 'Bearer error="invalid_token"' })
+          : json(res, 401, {}, { 'www-authenticate': 'Bearer' }),
+      { bearer: token },
+    );
+    assert.equal(report.findings[0]?.code, 'token_signature_invalid', JSON.stringify(codes(report)));
+    assert.match(report.findings[0]!.title, /No key the token's issuer publishes verifies its signature/);
+    assert.match(
+      report.findings[0]!.evidence.join('\n'),
+      /checked here with the issuer's published keys: signature_invalid/,
+    );
+    assert.ok(!codes(report).includes('kid_not_in_jwks'));
+  });
+
+  it("audience_mismatch and issuer_mismatch from the API's resource metadata (RFC 9728), not token_rejected", async () => {
+    const api = await serve((req, res) => {
+      const origin = `http://${req.headers.host}`;
+      if (req.url === '/.well-known/oauth-protected-resource')
+        return json(res, 200, { resource: `${origin}/`, authorization_servers: ['https://login.example'] });
+      if (!req.headers.authorization) return json(res, 401, {}, { 'www-authenticate': 'Bearer' });
+      json(
+        res,
+        401,
+        { detail: 'Could not validate credentials' },
+        {
+          'www-authenticate': `Bearer error="invalid_token", resource_metadata="${origin}/.well-known/oauth-protected-resource"`,
+        },
+      );
+    });
+    const token = await sign(SERVER_KEY, { aud: 'https://another-api.example/', iss: `${api.origin}/not-an-issuer` });
+    const report = await diagnose({ url: `${api.origin}/me`, bearer: token, timeoutMs: 3000 });
+    assert.ok(report.exchanges.some((e) => e.probe === 'resource-metadata'));
+    assert.deepEqual(codes(report), ['audience_mismatch', 'issuer_mismatch']);
+    const [audience, issuer] = report.findings;
+    assert.match(audience!.evidence.join('\n'), /resource = "http:\/\/127\.0\.0\.1:\d+\/"/);
+    assert.match(audience!.fix, /set the audience .* to "http:\/\/127\.0\.0\.1:\d+\/"/);
+    assert.match(issuer!.evidence.join('\n'), /authorization_servers = \["https:\/\/login\.example"\]/);
+  });
+
+  it('token_revoked: a problem code, and an error_description', async () => {
+    const problem = await run(
+      (_req, res) => {
+        res.writeHead(401, {
+          'content-type': 'application/problem+json',
+          'www-authenticate': 'Bearer error="invalid_token"',
+        });
+        res.end(
+          JSON.stringify({ type: 'https://gatehouse.dev/reasons/token_revoked', code: 'token_revoked', status: 401 }),
+        );
+      },
+      { bearer: 'token-abcdefghijklmnop' },
+    );
+    assert.deepEqual(codes(problem), ['token_revoked']);
+    assert.match(problem.findings[0]!.fix, /revoked: sign in again/);
+    const described = await run(
+      (req, res) =>
+        req.headers.authorization
+          ? json(
+              res,
+              401,
+              {},
+              { 'www-authenticate': 'Bearer error="invalid_token", error_description="Token has been revoked"' },
+            )
+          : json(res, 401, {}, { 'www-authenticate': 'Bearer' }),
+      { bearer: await sign(SERVER_KEY) },
+    );
+    assert.equal(described.findings[0]?.code, 'token_revoked');
+    assert.ok(!codes(described).includes('token_rejected'));
+  });
+
+  it("credentials_rejected: an opaque token in DRF's Token scheme, fixed in that scheme", async () => {
+    const report = await run(
+      (req, res) =>
+        req.headers.authorization
+          ? detail(res, 401, 'Invalid token.', { 'www-authenticate': 'Token' })
+          : detail(res, 401, 'Authentication credentials were not provided.', { 'www-authenticate': 'Token' }),
+      { headers: [['Authorization', 'Token 0123456789abcdef0123456789abcdef01234567']] },
+    );
+    assert.deepEqual(codes(report), ['credentials_rejected']);
+    assert.match(report.findings[0]!.title, /read the Token credential and refused it/);
+    assert.match(
+      report.findings[0]!.fix,
+      /Check the username and password, API key or token.*Authorization: Token TOKEN/,
+    );
+    assertMasked(report, '0123456789abcdef0123456789abcdef01234567');
+  });
+
+  it('credentials_rejected: an API key refused with 403, told apart from a missing one by the body', async () => {
+    const key = 'wrong-api-key-1234567890';
+    const report = await run(
+      (req, res) =>
+        req.headers['x-api-key']
+          ? detail(res, 403, 'Could not validate credentials')
+          : detail(res, 403, 'Not authenticated'),
+      { headers: [['X-API-Key', key]] },
+    );
+    assert.equal(report.findings[0]?.code, 'credentials_rejected');
+    assert.match(report.findings[0]!.title, /X-API-Key header/);
+    assertMasked(report, key);
+  });
+
+  it('not a rejection: a permission (401 without, 403 with), a missing scope, a CSRF failure', async () => {
+    const permission = await run(
+      (req, res) =>
+        req.headers.authorization
+          ? detail(res, 403, 'You do not have permission to perform this action.')
+          : detail(res, 401, 'Authentication credentials were not provided.', { 'www-authenticate': 'Token' }),
+      { headers: [['Authorization', 'Token 0123456789abcdef']] },
+    );
+    const scope = await run(
+      (req, res) =>
+        req.headers.authorization
+          ? detail(res, 401, 'Not enough permissions', { 'www-authenticate': 'Bearer scope="items me"' })
+          : detail(res, 401, 'Not authenticated', { 'www-authenticate': 'Bearer' }),
+      { bearer: await sign(SERVER_KEY, { scopes: ['me'] }) },
+    );
+    const csrf = await run(
+      (req, res) =>
+        req.headers.cookie
+          ? detail(res, 403, 'CSRF Failed: CSRF token missing or incorrect.')
+          : detail(res, 403, 'Authentication credentials were not provided.'),
+      { method: 'POST', headers: [['Cookie', 'sessionid=abcdefgh12345678; csrftoken=zyxwvuts98765432']] },
+    );
+    for (const report of [permission, scope, csrf]) {
+      const family = codes(report).filter((c) => /rejected|not_received|signature/.test(c));
+      assert.deepEqual(family, [], JSON.stringify(codes(report)));
+    }
+  });
+});
+
+describe('credentials never arrived', () => {
+  const proxies: Array<{ stop(): Promise<void> }> = [];
+  after(async () => Promise.all(proxies.map((p) => p.stop())));
+  async function behindProxy(
+    handler: (req: IncomingMessage, res: ServerResponse) => unknown,
+    options: Omit<DiagnoseOptions, 'url'>,
+  ) {
+    const api = await serve(handler);
+    const proxy = await startStrippingProxy(api.origin);
+    proxies.push(proxy);
+    return diagnose({ url: `${proxy.origin}/me`, timeoutMs: 3000, ...options });
+  }
+
+  it('credentials_not_received: a proxy drops Authorization; the answers match, Via is quoted', async () => {
+    const token = await sign(SERVER_KEY);
+    const report = await behindProxy(fastApiLike, { bearer: token });
+    const finding = report.findings[0];
+    assert.equal(finding?.code, 'credentials_not_received', JSON.stringify(codes(report)));
+    assert.equal(finding.severity, 'error');
+    assert.match(finding.title, /never reached the server.*Via 1\.1 strip-proxy/);
+    const evidence = finding.evidence.join('\n');
+    assert.match(evidence, /> Authorization: Bearer eyJh…/);
+    assert.match(evidence, /\(without-credentials\)\n< the same status, the same challenge, the same body/);
+    assert.match(evidence, /< via: 1\.1 strip-proxy/i);
+    assert.match(finding.fix, /proxy_set_header Authorization \$http_authorization/);
+    assert.match(finding.fix, /WSGIPassAuthorization On/);
+    assert.ok(!codes(report).some((c) => /credentials_missing|rejected/.test(c)));
+    assert.match(renderTerminal(report).split('\n')[0]!, /401 — The credentials never reached the server/);
+    assert.equal(exitCode(report), 1);
+    assertMasked(report, token);
+  });
+
+  it('credentials_not_received: per-request ids in the body do not hide it; Server: Apache names its fix', async () => {
+    const report = await behindProxy(
+      (_req, res) =>
+        json(
+          res,
+          401,
+          { code: 'credentials_missing', request_id: randomUUID(), at: new Date().toISOString() },
+          { 'www-authenticate': 'Basic realm="api"', server: 'Apache/2.4.62 (Debian)' },
+        ),
+      { basic: 'alice:wonderland' },
+    );
+    assert.equal(report.findings[0]?.code, 'credentials_not_received', JSON.stringify(codes(report)));
+    assert.match(report.findings[0]!.evidence.join('\n'), /< server: Apache\/2\.4\.62/i);
+    assert.match(
+      report.findings[0]!.fix,
+      /^The proxy named in Via.*Apache: `WSGIPassAuthorization On`.*`CGIPassAuth On`/,
+    );
+    assert.ok(!codes(report).includes('server_reason'), 'the server saying "missing" does not contradict it');
+    assertMasked(report, 'wonderland', 'alice:wonderland');
+  });
+
+  it('not when the credential was read: a wrong one on a public 2xx endpoint, or one in a scheme not offered', async () => {
+    const open = await run((_req, res) => json(res, 200, { public: true }), { bearer: 'wrong-but-ignored-123456' });
+    assert.deepEqual([codes(open), exitCode(open)], [[], 0]);
+    const drfBearer = await run(
+      (_req, res) => detail(res, 401, 'Authentication credentials were not provided.', { 'www-authenticate': 'Token' }),
+      { bearer: 'abcdef0123456789' },
+    );
+    assert.ok(!codes(drfBearer).includes('credentials_not_received'));
+    assert.equal(drfBearer.findings[0]?.code, 'scheme_mismatch');
+    const verdict = await run(
+      (_req, res) => json(res, 401, {}, { 'www-authenticate': 'Bearer error="invalid_token"' }),
+      { bearer: 'abcdef0123456789' },
+    );
+    assert.ok(
+      !codes(verdict).includes('credentials_not_received'),
+      'an error code is a verdict on a credential that arrived',
+    );
+  });
+});
