@@ -3,6 +3,7 @@
  * same request without credentials, and nothing says it is about permission, scope or CSRF
  * instead. What was refused (a Basic pair, a JWT, anything else) picks the finding that names it.
  */
+
 import { type BasicCredentials, isCredentialHeader, parseAuthorization } from '../../http/index.ts';
 import { secondsClaim } from '../jwt.ts';
 import type { Context, DecodedJwt } from '../types.ts';
@@ -10,6 +11,7 @@ import { audienceUnexpected } from './audience-mismatch.ts';
 import { type Comparison, compareWithout } from './comparison.ts';
 import { describedAs, serverError, statusOf } from './evidence.ts';
 import { issuerUnlisted } from './issuer-mismatch.ts';
+import { scopeRefusal } from './scope-refusal.ts';
 import { serverNow } from './token-times.ts';
 
 export type Refused =
@@ -89,31 +91,9 @@ function aboutPermission(context: Context): boolean {
   if (error === 'insufficient_scope' || error === 'forbidden') return true;
   if (/csrf/i.test(context.primary.response?.body ?? '')) return true;
   if (describedAs(context, /permission|privilege|insufficient.scope/i)) return true;
-  // FastAPI's SecurityScopes names the route's scopes in the challenge with no error code: a token
-  // that lacks one of them was refused for its scope, not for itself.
-  const required = context.challenges.flatMap((c) => (c.params['scope'] ?? '').split(/\s+/).filter(Boolean));
-  const granted = context.jwt ? tokenScopes(context.jwt) : undefined;
-  return granted !== undefined && required.some((scope) => !granted.includes(scope));
-}
-
-/**
- * The scopes or permissions a JWT carries, in the claims the common issuers use: `scope` (RFC 8693
- * §4.2, space-separated), `scp` (Azure AD, Okta), `scopes` (FastAPI's tutorial), `permissions`
- * (Auth0), `roles`. Undefined when it carries none of them.
- */
-export function tokenScopes(jwt: DecodedJwt): string[] | undefined {
-  let found: string[] | undefined;
-  for (const claim of ['scope', 'scp', 'scopes', 'permissions', 'roles']) {
-    const value = jwt.payload[claim];
-    const list =
-      typeof value === 'string'
-        ? value.split(/\s+/).filter(Boolean)
-        : Array.isArray(value)
-          ? value.filter((v): v is string => typeof v === 'string')
-          : undefined;
-    if (list) found = [...(found ?? []), ...list];
-  }
-  return found;
+  // A scope refusal in any shape (FastAPI's `scope=` challenge with no error code included) is
+  // insufficient_scope's, read in one place.
+  return scopeRefusal(context) !== undefined;
 }
 
 /** A JWT whose refusal another rule already explains: its times, `alg: none`, its audience or issuer, its key. */
