@@ -15,6 +15,7 @@ import {
   redactUrl,
   urlSecrets,
 } from '../http/index.ts';
+import { fetchApiDescription } from './api-description.ts';
 import { decodeJwt } from './jwt.ts';
 import { discoveryUrls } from './key-source.ts';
 import { header, type ProbeRequest, send } from './probes.ts';
@@ -135,8 +136,10 @@ export async function diagnose(options: DiagnoseOptions): Promise<Report> {
   const { metadata, jwks } = jwt
     ? await issuerKeys(jwt.payload['iss'], exchanges, timeout, secrets)
     : { metadata: undefined, jwks: undefined };
+  const apiDescription = await fetchApiDescription(url, method, primary, exchanges, timeout, secrets);
   const context = buildContext(url, {
     request: base,
+    ...(apiDescription ? { apiDescription } : {}),
     primary,
     exchanges,
     authorization,
@@ -155,7 +158,7 @@ type ContextParts = Pick<
   Context,
   'primary' | 'exchanges' | 'authorization' | 'jwt' | 'issuerMetadata' | 'jwks' | 'origin' | 'localDate'
 > &
-  Partial<Pick<Context, 'request'>>;
+  Partial<Pick<Context, 'request' | 'apiDescription'>>;
 
 /** Builds the context from recorded exchanges and runs every rule (also used for HAR files). */
 export function report(url: URL, parts: ContextParts): Report {

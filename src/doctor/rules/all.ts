@@ -17,6 +17,7 @@ import { kidNotInJwks } from './kid-not-in-jwks.ts';
 import { lockedOut } from './locked-out.ts';
 import { preflightUnauthorized } from './preflight-unauthorized.ts';
 import { rateLimited } from './rate-limited.ts';
+import { redirected, trailingSlashRedirect } from './redirected.ts';
 import { schemeFormat } from './scheme-format.ts';
 import { schemeMismatch } from './scheme-mismatch.ts';
 import { serverReason } from './server-reason.ts';
@@ -27,6 +28,8 @@ import { unauthorizedInsteadOf403 } from './unauthorized-instead-of-403.ts';
 export const RULES: readonly Rule[] = [
   credentialsMissing,
   authDroppedOnRedirect,
+  trailingSlashRedirect,
+  redirected,
   schemeMismatch,
   schemeFormat,
   credentialWhitespace,
