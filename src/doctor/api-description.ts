@@ -43,6 +43,8 @@ export async function fetchApiDescription(
       DESCRIPTION_LIMIT,
     );
     exchanges.push(exchange);
+    // No answer at all: the next path on the same origin would fare no better.
+    if (!exchange.response) return undefined;
     const document = exchange.response?.status === 200 ? parseDocument(exchange.response.body) : undefined;
     // The report keeps what it keeps of any body; the schemes are what was needed of the rest.
     if (exchange.response && exchange.response.body.length > BODY_LIMIT)

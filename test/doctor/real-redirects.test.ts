@@ -142,7 +142,7 @@ describe("DRF 3.14 behind Django's APPEND_SLASH", { skip }, () => {
   });
 });
 
-describe("FastAPI 0.92's APIKeyHeader and its /openapi.json", { skip }, () => {
+describe("FastAPI 0.92: Starlette's redirect_slashes, APIKeyHeader and its /openapi.json", { skip }, () => {
   let app: RealServer;
   before(async () => {
     app = await startFastApi();
@@ -173,6 +173,50 @@ describe("FastAPI 0.92's APIKeyHeader and its /openapi.json", { skip }, () => {
     assert.match(finding.fix, /APIKeyHeader \(-H 'X-API-Key: KEY'\), as \/openapi\.json describes it\.$/);
     assert.doesNotMatch(finding.fix, /OAuth2PasswordBearer|HTTPBasic|HTTPBearer/, 'only what /apikey/me requires');
     assert.equal(exitCode(report), 1);
+  });
+
+  it("GET /basic/me/ : Starlette's 307 to the slash-less route works after a redirect, exit 0", async () => {
+    const basic = { authorization: `Basic ${Buffer.from('alice:wonderland').toString('base64')}` };
+    const raw = await ask(`${app.origin}/basic/me/`, { headers: basic });
+    assert.deepEqual([raw.status, raw.location], [307, `${app.origin}/basic/me`]);
+    assert.equal((await ask(`${app.origin}/basic/me`, { headers: basic })).status, 200);
+
+    const report = await diagnose({ url: `${app.origin}/basic/me/`, basic: 'alice:wonderland', timeoutMs: 5000 });
+    assert.equal(verdict(report), `${app.origin}/basic/me/: 307 → 200, it works after a redirect`);
+    const finding = report.findings[0]!;
+    assert.deepEqual([finding.code, finding.severity], ['trailing_slash_redirect', 'warning']);
+    assert.equal(finding.title, 'The server redirects to the URL without the trailing slash (/basic/me)');
+    assert.match(finding.fix, /redirect_slashes/);
+    assert.deepEqual(finding.tried, {
+      change: 'removed the trailing slash: the same GET to /basic/me',
+      verified: true,
+      status: 200,
+    });
+    assert.equal(exitCode(report), 0);
+    assertMasked(report, 'wonderland', 'alice:wonderland');
+  });
+
+  it('POST /token/ : the 307 keeps the POST and its form, said so, exit 0', async () => {
+    const form = 'username=alice&password=wonderland';
+    const headers = { 'content-type': 'application/x-www-form-urlencoded' };
+    const raw = await ask(`${app.origin}/token/`, { method: 'POST', headers, body: form });
+    assert.deepEqual([raw.status, raw.location], [307, `${app.origin}/token`]);
+    const posted = await ask(`${app.origin}/token`, { method: 'POST', headers, body: form });
+    assert.equal(posted.status, 200);
+    assert.equal(JSON.parse(posted.body).token_type, 'bearer');
+
+    const report = await diagnose({ url: `${app.origin}/token/`, method: 'POST', data: form, timeoutMs: 5000 });
+    assert.equal(report.finalStatus, 200);
+    const finding = report.findings[0]!;
+    assert.deepEqual([finding.code, finding.severity], ['trailing_slash_redirect', 'warning']);
+    assert.match(
+      finding.fix,
+      /The 307 kept the method and body \(RFC 9110 §15\.4\.8, §15\.4\.9\): the POST arrived as sent/,
+    );
+    assert.equal(exitCode(report), 0);
+    // The token the followed POST got back is recorded masked.
+    const issued = report.exchanges.find((e) => e.probe === 'redirect')!.response!.body;
+    assert.match(issued, /"access_token":\s*"[^"]{4}…[^"]{4}"/);
   });
 
   it('the key sent as a Bearer token: scheme_mismatch, and the key in X-API-Key is verified', async () => {

@@ -83,10 +83,12 @@ function finding(code: string, context: Context, f: Followed): Finding {
     );
   if (slash === 'added')
     fix.push(
-      "The server adds the slash by redirecting (Django's CommonMiddleware with APPEND_SLASH, Starlette's redirect_slashes), and a redirect cannot be trusted to carry a POST's body: Django refuses such a POST with an error when DEBUG is on, and answers it with a 301 when DEBUG is off.",
+      "The server adds the slash by redirecting (Django's CommonMiddleware with APPEND_SLASH; Starlette's redirect_slashes for a route declared with one), and a redirect cannot be trusted to carry a POST's body: Django refuses such a POST with an error when DEBUG is on, and answers it with a 301 when DEBUG is off.",
     );
   else if (slash === 'removed')
-    fix.push('The server strips the slash by redirecting: use the URL as the API declares it.');
+    fix.push(
+      "The server drops the slash by redirecting (Starlette's redirect_slashes, on by default in FastAPI, for a route declared without one): call the URL as the route is declared.",
+    );
   const lossy = redirects.find((s) => s === 301 || s === 302);
   if (changed && !seeOther)
     fix.push(
