@@ -160,6 +160,27 @@ describe('a same-origin redirect that ends in 2xx works after a redirect', () =>
     assert.equal(exitCode(report), 0);
   });
 
+  it('a PUT through a 301 keeps its method and body, but nothing promises it: a warning, exit 0', async () => {
+    const server = await slashServer(false);
+    const report = await diagnose({
+      url: `${server.origin}/me`,
+      method: 'PUT',
+      headers: [['Authorization', `Token ${TOKEN}`]],
+      data: 'x=1',
+      timeoutMs: 3000,
+    });
+    assert.deepEqual([server.received[1]!.method, server.received[1]!.body.toString()], ['PUT', 'x=1']);
+    assert.deepEqual(
+      report.findings.map((f) => [f.code, f.severity]),
+      [['trailing_slash_redirect', 'info']],
+      'the PUT got 405 at the slash URL: the redirect is not the cause',
+    );
+    assert.match(
+      report.findings[0]!.fix,
+      /The PUT kept its method and body through the 301 .* only 307 and 308 promise that/,
+    );
+  });
+
   it('a 303 after a POST is Post/Redirect/Get: said so, not an error, nothing resent', async () => {
     const server = await serve((req, res) => {
       if (req.method === 'POST') {

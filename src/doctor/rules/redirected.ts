@@ -100,7 +100,9 @@ function finding(code: string, context: Context, f: Followed): Finding {
     );
   else if (!changed && method !== 'GET' && method !== 'HEAD')
     fix.push(
-      `The ${redirects.at(-1)} kept the method and body (RFC 9110 §15.4.8, §15.4.9): the ${method} arrived as sent, one round trip later.`,
+      redirects.every((s) => s === 307 || s === 308)
+        ? `The ${redirects.at(-1)} kept the method and body (RFC 9110 §15.4.8, §15.4.9): the ${method} arrived as sent, one round trip later.`
+        : `The ${method} kept its method and body through the ${lossy ?? redirects[0]} (clients change only a POST there), but only 307 and 308 promise that (RFC 9110 §15.4.8, §15.4.9).`,
     );
   const refused = severity !== 'info' && !seeOther ? notResendable(start, shown) : undefined;
   if (refused) fix.push(`The doctor did not resend the request to ${shown.origin}: ${refused}.`);
