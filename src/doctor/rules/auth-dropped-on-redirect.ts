@@ -49,8 +49,8 @@ export const authDroppedOnRedirect: Rule = {
     }
     return undefined;
   },
-  // The same request, credentials included, to the final origin: only on the same host (another
-  // port, or http → https), never to another host nor down to http.
+  // The same request, credentials included, to the final origin: only on the same host over https
+  // (see notResendable), never to another host, another plain-http port, nor down to http.
   remedy(context) {
     const last = probe(context, 'redirect').at(-1);
     if (!context.request || !last) return undefined;

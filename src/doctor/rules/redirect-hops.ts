@@ -26,15 +26,20 @@ export function changedMethod(hops: readonly Exchange[]): { status: number; from
 }
 
 /**
- * Why the request may not be resent to `target`, or undefined when it may: with the credentials and
- * body the user gave for `start`, only the same host name qualifies (another port, or http → https),
- * and never a step down from https to http.
+ * Why the request may not be resent to `target`, or undefined when it may. What the user gave for
+ * `start` (credentials, body) goes to another origin only on the same host name and over https,
+ * where the certificate vouches for that host (http → https, or another https port): never to
+ * another host, never down to http, and never to another plain-http port, where any program on
+ * that machine may be listening (whoever wrote the Location may have put one there).
  */
 export function notResendable(start: URL, target: URL): string | undefined {
+  if (target.origin === start.origin) return undefined;
   if (start.protocol === 'https:' && target.protocol === 'http:')
     return 'it would send your request, credentials and all, over plain http';
   if (start.hostname !== target.hostname)
     return `${target.hostname} is another host, and the doctor sends what you gave only to the host you named`;
+  if (target.protocol !== 'https:')
+    return `another port over plain http may be another program on that machine; only https, whose certificate vouches for ${target.hostname}, is trusted with what you gave`;
   return undefined;
 }
 
