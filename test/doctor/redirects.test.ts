@@ -259,6 +259,24 @@ describe('a redirect to another origin', () => {
     );
   });
 
+  it('an API key header to another port: `redirected`, the key left out on the way and not resent', async () => {
+    const target = await serve((_req, res) => json(res, 200, {}));
+    const server = await serve((_req, res) => {
+      res.writeHead(302, { location: `${target.origin}/landing` });
+      res.end();
+    });
+    const report = await diagnose({ url: `${server.origin}/me`, headers: [['X-API-Key', KEY]], timeoutMs: 3000 });
+    assert.deepEqual(
+      report.findings.map((f) => [f.code, f.severity]),
+      [['redirected', 'warning']],
+    );
+    assert.match(report.findings[0]!.fix, /the doctor left out X-API-Key, as clients do for another origin/);
+    assert.match(report.findings[0]!.fix, /did not resend the request to .*: another port over plain http/);
+    assert.equal(report.findings[0]!.tried, undefined);
+    assert.ok(target.received.every((r) => r.headers['x-api-key'] === undefined));
+    assertMasked(report, KEY);
+  });
+
   it('a POST turned into a GET on the way to another port is said in the same finding', async () => {
     const target = await serve(landing);
     const server = await serve((_req, res) => {

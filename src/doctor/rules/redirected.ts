@@ -5,6 +5,7 @@
  * Starlette's redirect_slashes), and `redirected`, any other redirect. Either names the URL to call,
  * warns that a 301 or 302 may turn a POST into a GET, and is an error when the redirect did just that.
  */
+import { isCredentialHeader } from '../../http/index.ts';
 import type { Context, Exchange, Finding, Remedy, Rule, Severity } from '../types.ts';
 import { authDroppedOnRedirect } from './auth-dropped-on-redirect.ts';
 import { changedMethod, hopLines, notResendable, redirectHops, resendUrl } from './redirect-hops.ts';
@@ -103,6 +104,13 @@ function finding(code: string, context: Context, f: Followed): Finding {
       redirects.every((s) => s === 307 || s === 308)
         ? `The ${redirects.at(-1)} kept the method and body (RFC 9110 §15.4.8, §15.4.9): the ${method} arrived as sent, one round trip later.`
         : `The ${method} kept its method and body through the ${lossy ?? redirects[0]} (clients change only a POST there), but only 307 and 308 promise that (RFC 9110 §15.4.8, §15.4.9).`,
+    );
+  // Authorization lost this way is auth_dropped_on_redirect's finding; other credential fields are said here.
+  const left = hops.find((h) => new URL(h.request.url).origin !== start.origin);
+  const dropped = [...new Set(hops[0]!.request.headers.filter(([n]) => isCredentialHeader(n)).map(([n]) => n))];
+  if (left && dropped.length > 0)
+    fix.push(
+      `On the way to ${new URL(left.request.url).origin} the doctor left out ${dropped.join(', ')}, as clients do for another origin.`,
     );
   const refused = severity !== 'info' && !seeOther ? notResendable(start, shown) : undefined;
   if (refused) fix.push(`The doctor did not resend the request to ${shown.origin}: ${refused}.`);
