@@ -15,6 +15,7 @@ import {
   redactUrl,
   urlSecrets,
 } from '../http/index.ts';
+import { fetchApiDescription } from './api-description.ts';
 import { decodeJwt } from './jwt.ts';
 import { discoveryUrls, jwkSet, type KeySet } from './key-source.ts';
 import { header, headerAll, type ProbeRequest, send } from './probes.ts';
@@ -147,8 +148,10 @@ export async function diagnose(options: DiagnoseOptions): Promise<Report> {
       ? await checkSignature(bearer.credentials.token, jwt.header, options.keys, jwks, exchanges)
       : undefined;
   const resourceMetadata = jwt ? await protectedResourceMetadata(primary, exchanges, timeout, secrets) : undefined;
+  const apiDescription = await fetchApiDescription(url, method, primary, exchanges, timeout, secrets);
   const context = buildContext(url, {
     request: base,
+    ...(apiDescription ? { apiDescription } : {}),
     primary,
     exchanges,
     authorization,
@@ -169,7 +172,7 @@ type ContextParts = Pick<
   Context,
   'primary' | 'exchanges' | 'authorization' | 'jwt' | 'issuerMetadata' | 'jwks' | 'origin' | 'localDate'
 > &
-  Partial<Pick<Context, 'request' | 'verification' | 'resourceMetadata'>>;
+  Partial<Pick<Context, 'request' | 'verification' | 'resourceMetadata' | 'apiDescription'>>;
 
 /** Builds the context from recorded exchanges and runs every rule (also used for HAR files). */
 export function report(url: URL, parts: ContextParts): Report {

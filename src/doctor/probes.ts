@@ -15,14 +15,21 @@ export interface ProbeRequest {
   body?: string;
 }
 
-const BODY_LIMIT = 16_384; // bytes kept of a response body (a JWKS must fit)
+export const BODY_LIMIT = 16_384; // bytes kept of a response body (a JWKS must fit)
 
 /**
  * Sends one request and records it. What is recorded is what a report shows: credential headers
  * masked, and every form of the `secrets` (see secretRedactor) scrubbed from every header value,
- * the reason phrase, the body and the error, since a server may echo what it was sent.
+ * the reason phrase, the body and the error, since a server may echo what it was sent. A probe
+ * that needs more of the body than BODY_LIMIT says how much (`bodyLimit`, bytes).
  */
-export function send(probe: ProbeName, req: ProbeRequest, timeoutMs: number, secrets: string[]): Promise<Exchange> {
+export function send(
+  probe: ProbeName,
+  req: ProbeRequest,
+  timeoutMs: number,
+  secrets: string[],
+  bodyLimit = BODY_LIMIT,
+): Promise<Exchange> {
   const started = Date.now();
   const redact = secretRedactor(secrets);
   const recorded: Exchange = {
@@ -65,20 +72,20 @@ export function send(probe: ProbeName, req: ProbeRequest, timeoutMs: number, sec
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
-        if (size < BODY_LIMIT) chunks.push(chunk);
+        if (size < bodyLimit) chunks.push(chunk);
         size += chunk.length;
       });
       const done = () => {
         const headers: Array<[string, string]> = [];
         for (let i = 0; i + 1 < res.rawHeaders.length; i += 2)
           headers.push([res.rawHeaders[i]!, redact(maskHeader(res.rawHeaders[i]!, res.rawHeaders[i + 1]!))]);
-        const body = Buffer.concat(chunks).subarray(0, BODY_LIMIT).toString('utf8');
+        const body = Buffer.concat(chunks).subarray(0, bodyLimit).toString('utf8');
         finish({
           response: {
             status: res.statusCode ?? 0,
             statusText: redact(res.statusMessage ?? ''),
             headers,
-            body: redactText(body, secrets, BODY_LIMIT),
+            body: redactText(body, secrets, bodyLimit),
           },
         });
       };

@@ -41,6 +41,7 @@ export type ProbeName =
   | 'issuer-metadata'
   | 'resource-metadata'
   | 'jwks'
+  | 'api-description'
   | 'har'
   | 'fix';
 
@@ -118,6 +119,8 @@ export interface Context {
    * (`resource_metadata`): the audience (`resource`) and issuers (`authorization_servers`) it expects.
    */
   resourceMetadata?: Record<string, unknown>;
+  /** How the API's own description says to authenticate, when it was asked for and found. */
+  apiDescription?: ApiDescription;
 }
 
 export interface TokenVerification {
@@ -125,6 +128,24 @@ export interface TokenVerification {
   by: 'given' | 'issuer';
   result: Verification;
 }
+
+/** The security schemes an API's OpenAPI description declares, as far as they apply to the request. */
+export interface ApiDescription {
+  /** Where the description was read. */
+  url: string;
+  schemes: ApiScheme[];
+}
+
+/**
+ * One security scheme of an OpenAPI description: `components.securitySchemes` (OpenAPI 3) or
+ * `securityDefinitions` (Swagger 2), under the name the description gives it.
+ */
+export type ApiScheme =
+  | { type: 'apiKey'; name: string; in: 'header' | 'query' | 'cookie'; parameter: string }
+  /** `scheme`: basic, bearer, digest… (Swagger 2's `basic` is `http` with `basic`). */
+  | { type: 'http'; name: string; scheme: string }
+  | { type: 'oauth2'; name: string; tokenUrl?: string }
+  | { type: 'openIdConnect'; name: string; discoveryUrl?: string };
 
 export interface DecodedJwt {
   header: Record<string, unknown>;

@@ -22,6 +22,7 @@ import { lockedOut } from './locked-out.ts';
 import { permissionDenied } from './permission-denied.ts';
 import { preflightUnauthorized } from './preflight-unauthorized.ts';
 import { rateLimited } from './rate-limited.ts';
+import { redirected, trailingSlashRedirect } from './redirected.ts';
 import { schemeFormat } from './scheme-format.ts';
 import { schemeMismatch } from './scheme-mismatch.ts';
 import { serverReason } from './server-reason.ts';
@@ -35,6 +36,8 @@ import { unauthorizedInsteadOf403 } from './unauthorized-instead-of-403.ts';
 export const RULES: readonly Rule[] = [
   credentialsMissing,
   authDroppedOnRedirect,
+  trailingSlashRedirect,
+  redirected,
   schemeMismatch,
   schemeFormat,
   credentialWhitespace,

@@ -1,5 +1,6 @@
 import type { Rule } from '../types.ts';
 import { probe, received, requestLine, statusLine } from './evidence.ts';
+import { changedMethod, notResendable, resendUrl } from './redirect-hops.ts';
 
 /** A redirect leaves the origin, so the client drops Authorization on the way. */
 export const authDroppedOnRedirect: Rule = {
@@ -15,6 +16,9 @@ export const authDroppedOnRedirect: Rule = {
       const next = new URL(hops[i + 1]!.request.url);
       if (next.origin === start.origin) continue;
       const last = hops.at(-1)!;
+      const final = new URL(last.request.url);
+      const refused = notResendable(start, final);
+      const changed = changedMethod(hops);
       const why =
         start.protocol === 'https:' && next.protocol === 'http:'
           ? 'https → http'
@@ -32,9 +36,29 @@ export const authDroppedOnRedirect: Rule = {
           requestLine(hops[i + 1]!),
           statusLine(last),
         ],
-        fix: `Call ${next.origin} directly (the final URL), or fix the redirect on the server. Clients (fetch, Gatehouse, curl) do not send Authorization to another origin, on purpose; trust it explicitly only if you own both (Gatehouse: redirect.trustedOrigins).`,
+        fix: [
+          `Call ${next.origin} directly (the final URL), or fix the redirect on the server. Clients (fetch, Gatehouse, curl) do not send Authorization to another origin, on purpose; trust it explicitly only if you own both (Gatehouse: redirect.trustedOrigins).`,
+          ...(changed
+            ? [
+                `On the way the ${changed.status} also turned the ${changed.from} into a ${changed.to} and dropped its body (RFC 9110 §15.4.2-§15.4.4; 307 and 308 keep them).`,
+              ]
+            : []),
+          ...(refused ? [`The doctor did not resend the request to ${final.origin}: ${refused}.`] : []),
+        ].join(' '),
       };
     }
     return undefined;
+  },
+  // The same request, credentials included, to the final origin: only on the same host over https
+  // (see notResendable), never to another host, another plain-http port, nor down to http.
+  remedy(context) {
+    const last = probe(context, 'redirect').at(-1);
+    if (!context.request || !last) return undefined;
+    const target = resendUrl(context, last);
+    if (notResendable(context.request.url, target)) return undefined;
+    return {
+      change: `sent the same request, credentials included, to ${last.request.url} (the same host)`,
+      request: { ...context.request, url: target },
+    };
   },
 };

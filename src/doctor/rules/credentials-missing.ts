@@ -10,7 +10,7 @@ export const credentialsMissing: Rule = {
   check(context) {
     if (statusOf(context) !== 401 || context.authorization.length > 0) return undefined;
     if (context.primary.request.headers.some(([n]) => /^(cookie|x-api-key|api-key)$/i.test(n))) return undefined;
-    const offered = offeredSchemes(context.challenges);
+    const offered = offeredSchemes(context.challenges, context.apiDescription);
     return {
       code: 'credentials_missing',
       severity: 'error',

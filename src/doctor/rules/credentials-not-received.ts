@@ -4,6 +4,7 @@ import type { Context, Rule } from '../types.ts';
 import { compareWithout, contrast, differences } from './comparison.ts';
 import { probe, serverError, statusOf } from './evidence.ts';
 import { credentialExample } from './fixes.ts';
+import { schemeMismatch } from './scheme-mismatch.ts';
 
 /**
  * Well-formed credentials in a scheme the server offers, and an answer identical to the one without
@@ -23,8 +24,9 @@ export const credentialsNotReceived: Rule = {
     if (!parsed.ok || parsed.credentials.kind === 'digest') return undefined;
     const scheme = parsed.credentials.scheme ?? '';
     if (/^(negotiate|ntlm)$/i.test(scheme)) return undefined; // a handshake answers with the same challenge
-    const offered = context.challenges.map((c) => c.scheme.toLowerCase());
-    if (offered.length > 0 && !offered.includes(scheme.toLowerCase())) return undefined; // scheme_mismatch
+    // A scheme the server does not offer, by its challenge or its API description, is scheme_mismatch's:
+    // the server ignoring it looks just like a proxy dropping it.
+    if (schemeMismatch.check(context)) return undefined;
     const comparison = compareWithout(context);
     if (!comparison || comparison.differs.length > 0) return undefined;
     // An answer that names a verdict on a credential (RFC 6750 §3.1 sends no error code to a request

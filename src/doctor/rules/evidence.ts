@@ -1,6 +1,6 @@
 /** Quoting the lines of an exchange that show a finding: `> ` sent, `< ` received. */
 import { isCredentialHeader, parseChallenges } from '../../http/index.ts';
-import type { Context, Exchange } from '../types.ts';
+import type { ApiDescription, Context, Exchange } from '../types.ts';
 
 export function statusLine(exchange: Exchange | undefined): string {
   if (!exchange?.response) return `< (no response: ${exchange?.error ?? 'not sent'})`;
@@ -103,3 +103,17 @@ export const SAYS_MISSING =
 
 /** A server's words for credentials it read and refused: FastAPI "Could not validate credentials", DRF "Invalid token.". */
 export const SAYS_REFUSED = /could not validate|invalid|incorrect|expired|revoked|malformed|bad credentials|signature/i;
+
+/** The schemes an API's description declares, as one evidence line: `(/openapi.json declares: …)`. */
+export function declaredLine(description: ApiDescription): string {
+  const told = description.schemes.map((s) =>
+    s.type === 'apiKey'
+      ? `${s.name}: API key in ${s.in} ${s.parameter}`
+      : s.type === 'http'
+        ? `${s.name}: HTTP ${s.scheme}`
+        : s.type === 'oauth2'
+          ? `${s.name}: OAuth 2.0${s.tokenUrl ? `, token URL ${s.tokenUrl}` : ''}`
+          : `${s.name}: OpenID Connect`,
+  );
+  return `(${new URL(description.url).pathname} declares ${told.join('; ')})`;
+}

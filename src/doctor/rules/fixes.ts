@@ -5,6 +5,10 @@
  */
 import { type Challenge, getReason, type ReasonCode } from '../../http/index.ts';
 import type { ProbeRequest } from '../probes.ts';
+import type { ApiDescription, ApiScheme } from '../types.ts';
+
+/** A field name as RFC 9110 §5.1 allows it (a token), so it can be shown in a header line. */
+const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** The catalogue's hint for a reason: the one wording of "what to do" that server and doctor share. */
 export function hint(code: ReasonCode): string {
@@ -28,21 +32,52 @@ export function credentialExample(challenge: Challenge): string {
   }
   const named =
     challenge.params['header'] ?? (challenge.params['in'] === 'header' ? challenge.params['name'] : undefined);
-  if (named && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(named)) return `-H '${named}: KEY'`;
+  if (named && FIELD_NAME.test(named)) return `-H '${named}: KEY'`;
   return `-H 'Authorization: ${scheme} ${/token/i.test(scheme) ? 'TOKEN' : 'CREDENTIALS'}'`;
 }
 
-/** "Send credentials in a scheme the server offers: -H 'Authorization: Token TOKEN'." */
-export function offeredSchemes(challenges: readonly Challenge[]): string | undefined {
-  if (challenges.length === 0) return undefined;
+/** How to send credentials in one scheme of the API's description (OpenAPI `securitySchemes`). */
+export function documentedExample(scheme: ApiScheme): string {
+  switch (scheme.type) {
+    case 'apiKey':
+      if (scheme.in === 'header' && FIELD_NAME.test(scheme.parameter)) return `-H '${scheme.parameter}: KEY'`;
+      if (scheme.in === 'cookie') return `the cookie ${scheme.parameter}=KEY`;
+      return `the query parameter ${scheme.parameter}=KEY`;
+    case 'http':
+      return credentialExample({ scheme: scheme.scheme, params: {} });
+    case 'oauth2':
+      return `--bearer TOKEN${scheme.tokenUrl ? `, a token from ${scheme.tokenUrl}` : ''}`;
+    case 'openIdConnect':
+      return `--bearer TOKEN${scheme.discoveryUrl ? `, a token from the provider at ${scheme.discoveryUrl}` : ''}`;
+  }
+}
+
+/**
+ * "Send credentials in a scheme the server offers: -H 'Authorization: Token TOKEN'.": the schemes
+ * its challenges offer, then those its API description declares (named as the description names them).
+ */
+export function offeredSchemes(challenges: readonly Challenge[], description?: ApiDescription): string | undefined {
   const seen = new Set<string>();
   const examples: string[] = [];
+  const shown = new Set<string>();
   for (const challenge of challenges) {
     if (seen.has(challenge.scheme.toLowerCase())) continue;
     seen.add(challenge.scheme.toLowerCase());
-    examples.push(`${challenge.scheme} (${credentialExample(challenge)})`);
+    const example = credentialExample(challenge);
+    shown.add(example);
+    examples.push(`${challenge.scheme} (${example})`);
   }
-  return examples.join(' or ');
+  // A scheme both challenged and documented is told once, as the challenge names it.
+  let documented = false;
+  for (const scheme of description?.schemes ?? []) {
+    const example = documentedExample(scheme);
+    if (shown.has(example)) continue;
+    shown.add(example);
+    examples.push(`${scheme.name} (${example})`);
+    documented = true;
+  }
+  if (examples.length === 0) return undefined;
+  return `${examples.join(' or ')}${documented ? `, as ${new URL(description!.url).pathname} describes it` : ''}`;
 }
 
 /** The request with its Authorization lines replaced (none when `values` is empty). */

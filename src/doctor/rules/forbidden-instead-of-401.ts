@@ -1,6 +1,7 @@
 import type { Rule } from '../types.ts';
 import { saysCsrf } from './csrf.ts';
 import { credentialNames, probe, requestLine, statusLine, statusOf, wordsLine } from './evidence.ts';
+import { offeredSchemes } from './fixes.ts';
 
 /**
  * 403 where credentials were missing: the server should have said 401 and challenged. When the
@@ -17,6 +18,8 @@ export const forbiddenInsteadOf401: Rule = {
     // A 403 that names CSRF is a CSRF check, not "no credentials" (csrf_failed).
     if (statusOf(context) === 403 && given.length === 0) {
       if (saysCsrf(context.primary)) return undefined;
+      // With no challenge to read, the API's description is what names the credentials it wants.
+      const documented = offeredSchemes([], context.apiDescription);
       return {
         code: 'forbidden_instead_of_401',
         severity: 'error',
@@ -27,7 +30,7 @@ export const forbiddenInsteadOf401: Rule = {
           statusLine(context.primary),
           ...wordsLine(context.primary),
         ],
-        fix: 'A request that is not authenticated should get 401 with a challenge (RFC 9110 §15.5.2, §15.5.4); as a client, treat this 403 as "credentials missing" and send them. (DRF answers 403 when its first authentication class has no challenge, as SessionAuthentication; FastAPI before 0.122 when HTTPBearer or an APIKey scheme finds nothing.)',
+        fix: `A request that is not authenticated should get 401 with a challenge (RFC 9110 §15.5.2, §15.5.4); as a client, treat this 403 as "credentials missing" and send them. (DRF answers 403 when its first authentication class has no challenge, as SessionAuthentication; FastAPI before 0.122 when HTTPBearer or an APIKey scheme finds nothing.)${documented ? ` Send credentials in a scheme the server offers: ${documented}.` : ''}`,
       };
     }
     const without = probe(context, 'without-credentials')[0];

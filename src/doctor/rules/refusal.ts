@@ -11,6 +11,7 @@ import { audienceUnexpected } from './audience-mismatch.ts';
 import { type Comparison, compareWithout } from './comparison.ts';
 import { describedAs, serverError, statusOf } from './evidence.ts';
 import { issuerUnlisted } from './issuer-mismatch.ts';
+import { schemeMismatch } from './scheme-mismatch.ts';
 import { scopeRefusal } from './scope-refusal.ts';
 import { serverNow } from './token-times.ts';
 
@@ -46,9 +47,9 @@ export function refusal(context: Context): Refusal | undefined {
     if (!parsed.ok) return undefined;
     const scheme = parsed.credentials.scheme ?? '';
     if (HANDSHAKES.test(scheme)) return undefined;
-    // A scheme the challenge does not offer: scheme_mismatch names it and tries the one offered.
-    const offered = context.challenges.map((c) => c.scheme.toLowerCase());
-    if (status === 401 && offered.length > 0 && !offered.includes(scheme.toLowerCase())) return undefined;
+    // A scheme the server does not offer (challenge or API description): scheme_mismatch names it
+    // and tries the one offered.
+    if (schemeMismatch.check(context)) return undefined;
     if (parsed.credentials.kind === 'digest' && context.challenges.some((c) => /^true$/i.test(c.params['stale'] ?? '')))
       return undefined; // digest_stale_nonce
     if (parsed.credentials.kind === 'basic') {

@@ -1,46 +1,101 @@
 import { parseAuthorization } from '../../http/index.ts';
-import type { Rule } from '../types.ts';
-import { received, sent, statusLine, statusOf } from './evidence.ts';
+import type { ApiScheme, Rule } from '../types.ts';
+import { declaredLine, received, sent, statusLine, statusOf } from './evidence.ts';
 import { offeredSchemes, withAuthorization } from './fixes.ts';
 
-/** Credentials in a scheme the challenge does not offer. */
+/** Credentials in a scheme the challenge (or, without one, the API's description) does not offer. */
 export const schemeMismatch: Rule = {
   code: 'scheme_mismatch',
-  summary: "Credentials in a scheme the server's challenge does not offer.",
+  summary:
+    "Credentials in a scheme the server's challenge does not offer (without a challenge: that its OpenAPI description does not declare).",
   rank: 20,
   check(context) {
-    if (statusOf(context) !== 401 || context.challenges.length === 0 || context.authorization.length !== 1)
-      return undefined;
+    if (context.authorization.length !== 1) return undefined;
     const parsed = parseAuthorization(context.authorization[0]);
     if (!parsed.ok) return undefined;
     const scheme = (parsed.credentials.scheme ?? '').toLowerCase();
-    const offered = context.challenges.map((c) => c.scheme.toLowerCase());
-    if (offered.includes(scheme)) return undefined;
+    const status = statusOf(context);
+    if (context.challenges.length > 0) {
+      if (status !== 401) return undefined;
+      const offered = context.challenges.map((c) => c.scheme.toLowerCase());
+      if (offered.includes(scheme)) return undefined;
+      return {
+        code: 'scheme_mismatch',
+        severity: 'error',
+        title: `The server does not offer the ${parsed.credentials.scheme} scheme`,
+        evidence: [
+          ...sent(context.primary, 'authorization'),
+          statusLine(context.primary),
+          ...received(context.primary, 'www-authenticate'),
+        ],
+        fix: `Authenticate in a scheme the server offers: ${offeredSchemes(context.challenges)}.`,
+      };
+    }
+    // No challenge (FastAPI answers a missing API key with a bare 403): the description says instead.
+    const description = context.apiDescription;
+    if ((status !== 401 && status !== 403) || !description) return undefined;
+    if (description.schemes.some((s) => takesAuthorization(s, scheme))) return undefined;
     return {
       code: 'scheme_mismatch',
       severity: 'error',
-      title: `The server does not offer the ${parsed.credentials.scheme} scheme`,
+      title: `The API's description does not declare the ${parsed.credentials.scheme} scheme`,
       evidence: [
         ...sent(context.primary, 'authorization'),
         statusLine(context.primary),
-        ...received(context.primary, 'www-authenticate'),
+        '< (no WWW-Authenticate header)',
+        declaredLine(description),
       ],
-      fix: `Authenticate in a scheme the server offers: ${offeredSchemes(context.challenges)}.`,
+      fix: `Authenticate in a scheme the server offers: ${offeredSchemes([], description)}.`,
     };
   },
   // A token sent under another token scheme (Bearer where the server wants Token, or the reverse) is
-  // sent again under the one scheme offered. A password pair is never turned into a token, nor the reverse.
+  // sent again under the one scheme offered, or in the one API-key header the description declares.
+  // A password pair is never turned into a token, nor the reverse.
   remedy(context) {
     if (!context.request || context.authorization.length !== 1) return undefined;
     const value = context.authorization[0]!;
     const match = /^(\S+) +(\S+)$/.exec(value);
     if (!match || /^(basic|digest)$/i.test(match[1]!)) return undefined;
+    const token = match[2]!;
+    if (context.challenges.length === 0) {
+      const forms = new Map<string, ApiScheme>();
+      for (const s of context.apiDescription?.schemes ?? []) {
+        if (s.type === 'apiKey' && s.in === 'header') forms.set(s.parameter.toLowerCase(), s);
+        else if (s.type !== 'apiKey' && (s.type !== 'http' || s.scheme.toLowerCase() === 'bearer'))
+          forms.set('authorization', s);
+      }
+      const only = forms.size === 1 ? [...forms.values()][0] : undefined;
+      if (!only) return undefined;
+      if (only.type !== 'apiKey')
+        return {
+          change: 'sent the same credential in the Bearer scheme',
+          request: withAuthorization(context.request, [`Bearer ${token}`]),
+        };
+      const request = withAuthorization(context.request, []);
+      return {
+        change: `sent the same credential in the ${only.parameter} header`,
+        request: { ...request, headers: [...request.headers, [only.parameter, token]] },
+      };
+    }
     const tokenSchemes = context.challenges.filter((c) => !/^(basic|digest|negotiate|ntlm)$/i.test(c.scheme));
     const schemes = [...new Set(tokenSchemes.map((c) => c.scheme))];
     if (schemes.length !== 1) return undefined;
     return {
       change: `sent the same credential in the ${schemes[0]} scheme`,
-      request: withAuthorization(context.request, [`${schemes[0]} ${match[2]}`]),
+      request: withAuthorization(context.request, [`${schemes[0]} ${token}`]),
     };
   },
 };
+
+/** Whether a documented scheme is sent as `Authorization: <scheme> …`. */
+function takesAuthorization(documented: ApiScheme, scheme: string): boolean {
+  switch (documented.type) {
+    case 'http':
+      return documented.scheme.toLowerCase() === scheme;
+    case 'oauth2':
+    case 'openIdConnect':
+      return scheme === 'bearer';
+    case 'apiKey':
+      return documented.in === 'header' && documented.parameter.toLowerCase() === 'authorization';
+  }
+}

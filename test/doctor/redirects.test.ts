@@ -1,0 +1,403 @@
+/**
+ * Redirects (issue 15 point 5, with point 7's remedies) and the API's own description of its
+ * credentials (point 6), against loopback servers that answer as the situation does.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { diagnose, exitCode, renderMarkdown, renderTerminal } from '../../src/doctor/index.ts';
+import { verdict } from '../../src/doctor/render.ts';
+import type { Report } from '../../src/doctor/types.ts';
+import { type Handler, json, serverPerTest } from '../support/server.ts';
+
+const serve = serverPerTest();
+const TOKEN = 'tok-5e4d3c2b1a09f8e7d6c5';
+const KEY = 'key-0a1b2c3d4e5f6a7b8c9d';
+
+/** No form of the secret anywhere a user could see or paste the report. */
+function assertMasked(report: Report, secret: string) {
+  const formats: Array<[string, string]> = [
+    ['json', JSON.stringify(report)],
+    ['terminal', renderTerminal(report)],
+    ['markdown', renderMarkdown(report)],
+  ];
+  for (const [format, text] of formats) {
+    assert.ok(!text.includes(secret), `${format} shows the secret`);
+    assert.ok(!text.includes(Buffer.from(secret).toString('base64')), `${format} shows its base64`);
+  }
+}
+
+/**
+ * Django's APPEND_SLASH with DEBUG off: /me is answered 301 to /me/, whatever the method; /me/
+ * takes a GET (and a POST when `post` is set) with the token, else 401.
+ */
+function slashServer(post: boolean) {
+  return serve((req, res, body) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/me') {
+      res.writeHead(301, { location: `/me/${url.search}` });
+      return res.end();
+    }
+    if (req.headers.authorization !== `Token ${TOKEN}`)
+      return json(
+        res,
+        401,
+        { detail: 'Authentication credentials were not provided.' },
+        { 'www-authenticate': 'Token' },
+      );
+    if (req.method === 'GET') return json(res, 200, { username: 'alice' });
+    if (req.method === 'POST' && post) return json(res, 201, { posted: body.toString() });
+    json(res, 405, { detail: `Method "${req.method}" not allowed.` });
+  });
+}
+
+describe('a same-origin redirect that ends in 2xx works after a redirect', () => {
+  it('GET /me → 301 /me/ → 200: trailing_slash_redirect, a warning, exit 0, the slash tried and verified', async () => {
+    const server = await slashServer(false);
+    const report = await diagnose({
+      url: `${server.origin}/me`,
+      headers: [['Authorization', `Token ${TOKEN}`]],
+      timeoutMs: 3000,
+    });
+    assert.equal(report.outcome, 'success');
+    assert.equal(report.status, 301);
+    assert.equal(report.finalStatus, 200);
+    assert.equal(verdict(report), `${server.origin}/me: 301 → 200, it works after a redirect`);
+    assert.deepEqual(
+      report.findings.map((f) => [f.code, f.severity]),
+      [['trailing_slash_redirect', 'warning']],
+    );
+    const finding = report.findings[0]!;
+    assert.equal(finding.title, 'The server redirects to the URL with the trailing slash (/me/)');
+    assert.match(finding.fix, new RegExp(`Call ${server.origin}/me/ directly, with the trailing slash`));
+    assert.match(finding.fix, /APPEND_SLASH/);
+    // A GET comes through; the warning is about the POST a client may send to the same URL later.
+    assert.match(finding.fix, /a POST to this URL would not: a 301 lets clients turn a POST into a GET/);
+    assert.deepEqual(finding.tried, {
+      change: 'added the trailing slash: the same GET to /me/',
+      verified: true,
+      status: 200,
+    });
+    assert.equal(exitCode(report), 0);
+    const resent = server.received.at(-1)!;
+    assert.deepEqual([resent.method, resent.url, resent.headers.authorization], ['GET', '/me/', `Token ${TOKEN}`]);
+    assertMasked(report, TOKEN);
+  });
+
+  it('another same-origin redirect (302 to /v2/me) is `redirected`, naming the final URL', async () => {
+    const server = await serve((req, res) => {
+      if (req.url === '/me') {
+        res.writeHead(302, { location: '/v2/me' });
+        return res.end();
+      }
+      return json(res, 200, {});
+    });
+    const report = await diagnose({ url: `${server.origin}/me`, bearer: TOKEN, timeoutMs: 3000 });
+    assert.deepEqual(
+      report.findings.map((f) => f.code),
+      ['redirected'],
+    );
+    assert.equal(report.findings[0]!.title, 'The request is redirected to /v2/me');
+    assert.match(report.findings[0]!.fix, new RegExp(`Call ${server.origin}/v2/me directly`));
+    assert.equal(report.findings[0]!.tried?.verified, true);
+    assert.equal(exitCode(report), 0);
+  });
+
+  it('POST /me → 301 → GET /me/ → 200 is an error: the request that succeeded was not the one sent', async () => {
+    const server = await slashServer(true);
+    const report = await diagnose({
+      url: `${server.origin}/me`,
+      method: 'POST',
+      headers: [['Authorization', `Token ${TOKEN}`]],
+      data: 'note=hello',
+      timeoutMs: 3000,
+    });
+    // What the doctor followed is what browsers and curl -L do: a GET without the body.
+    const followed = server.received[1]!;
+    assert.deepEqual([followed.method, followed.url, followed.body.length], ['GET', '/me/', 0]);
+    assert.equal(report.outcome, 'success');
+    const finding = report.findings[0]!;
+    assert.equal(finding.code, 'trailing_slash_redirect');
+    assert.equal(finding.severity, 'error');
+    assert.equal(
+      finding.title,
+      'The 301 redirect to the trailing-slash URL turned the POST into a GET and dropped its body: the request that succeeded was not the one you sent',
+    );
+    assert.match(finding.fix, /RFC 9110 §15\.4\.2/);
+    assert.match(finding.fix, /307 or 308/);
+    assert.match(
+      verdict(report),
+      /: 301 → 200, but the 301 redirect to the trailing-slash URL turned the POST into a GET/,
+    );
+    assert.equal(exitCode(report), 1);
+    // The remedy: the same POST, body and all, to the URL with the slash.
+    assert.deepEqual(finding.tried, {
+      change: 'added the trailing slash: the same POST to /me/',
+      verified: true,
+      status: 201,
+    });
+    const resent = server.received.at(-1)!;
+    assert.deepEqual([resent.method, resent.url, resent.body.toString()], ['POST', '/me/', 'note=hello']);
+    assertMasked(report, TOKEN);
+  });
+
+  it('a 307 keeps the POST and its body: a warning, exit 0', async () => {
+    const server = await serve((req, res, body) => {
+      if (req.url === '/upload') {
+        res.writeHead(307, { location: '/v2/upload' });
+        return res.end();
+      }
+      return json(res, req.method === 'POST' && body.toString() === 'x=1' ? 201 : 400, {});
+    });
+    const report = await diagnose({ url: `${server.origin}/upload`, method: 'POST', data: 'x=1', timeoutMs: 3000 });
+    const hop = server.received[1]!;
+    assert.deepEqual([hop.method, hop.url, hop.body.toString()], ['POST', '/v2/upload', 'x=1']);
+    assert.deepEqual(
+      report.findings.map((f) => [f.code, f.severity]),
+      [['redirected', 'warning']],
+    );
+    assert.match(report.findings[0]!.fix, /The 307 kept the method and body .* the POST arrived as sent/);
+    assert.equal(verdict(report), `${server.origin}/upload: 307 → 201, it works after a redirect`);
+    assert.equal(exitCode(report), 0);
+  });
+
+  it('a PUT through a 301 keeps its method and body, but nothing promises it: a warning, exit 0', async () => {
+    const server = await slashServer(false);
+    const report = await diagnose({
+      url: `${server.origin}/me`,
+      method: 'PUT',
+      headers: [['Authorization', `Token ${TOKEN}`]],
+      data: 'x=1',
+      timeoutMs: 3000,
+    });
+    assert.deepEqual([server.received[1]!.method, server.received[1]!.body.toString()], ['PUT', 'x=1']);
+    assert.deepEqual(
+      report.findings.map((f) => [f.code, f.severity]),
+      [['trailing_slash_redirect', 'info']],
+      'the PUT got 405 at the slash URL: the redirect is not the cause',
+    );
+    assert.match(
+      report.findings[0]!.fix,
+      /The PUT kept its method and body through the 301 .* only 307 and 308 promise that/,
+    );
+  });
+
+  it('a 303 after a POST is Post/Redirect/Get: said so, not an error, nothing resent', async () => {
+    const server = await serve((req, res) => {
+      if (req.method === 'POST') {
+        res.writeHead(303, { location: '/items/42' });
+        return res.end();
+      }
+      return json(res, 200, { id: 42 });
+    });
+    const report = await diagnose({ url: `${server.origin}/items`, method: 'POST', data: 'x=1', timeoutMs: 3000 });
+    assert.equal(report.findings[0]?.code, 'redirected');
+    assert.equal(report.findings[0]?.severity, 'warning');
+    assert.match(report.findings[0]!.title, /answered the POST with 303 See Other, pointing to \/items\/42/);
+    assert.equal(report.findings[0]?.tried, undefined);
+    assert.equal(exitCode(report), 0);
+    assert.equal(server.received.length, 2, 'the POST was not sent again');
+  });
+
+  it('a redirect that ends in 401 is only a note: the cause is at the final URL', async () => {
+    const server = await slashServer(false);
+    const report = await diagnose({ url: `${server.origin}/me`, bearer: TOKEN, timeoutMs: 3000 });
+    assert.equal(report.outcome, 'failure');
+    assert.deepEqual(
+      report.findings.map((f) => [f.code, f.severity]),
+      [['trailing_slash_redirect', 'info']],
+    );
+    assert.match(report.findings[0]!.fix, /with 401; run the doctor on that URL/);
+    assert.equal(exitCode(report), 2);
+  });
+});
+
+describe('a redirect to another origin', () => {
+  const landing: Handler = (req, res) =>
+    req.headers.authorization === `Bearer ${TOKEN}`
+      ? json(res, 200, {})
+      : json(res, 401, {}, { 'www-authenticate': 'Bearer realm="api"' });
+
+  it('another plain-http port on the same host: auth_dropped_on_redirect alone, not resent, and why', async () => {
+    const target = await serve(landing);
+    const server = await serve((_req, res) => {
+      res.writeHead(301, { location: `${target.origin}/landing` });
+      res.end();
+    });
+    const report = await diagnose({ url: `${server.origin}/me`, bearer: TOKEN, timeoutMs: 3000 });
+    assert.deepEqual(
+      report.findings.map((f) => f.code),
+      ['auth_dropped_on_redirect'],
+      'one finding for one redirect',
+    );
+    assert.equal(report.findings[0]!.tried, undefined);
+    assert.match(
+      report.findings[0]!.fix,
+      /did not resend the request to .*: another port over plain http may be another program/,
+    );
+    assert.ok(
+      target.received.every((r) => r.headers.authorization === undefined),
+      'the token never reached the other port',
+    );
+    assertMasked(report, TOKEN);
+  });
+
+  it('another host name (127.0.0.1 → localhost): not tried, and the finding says why', async () => {
+    const target = await serve(landing, { host: 'localhost' });
+    const server = await serve((_req, res) => {
+      res.writeHead(302, { location: `${target.origin}/landing` });
+      res.end();
+    });
+    const report = await diagnose({ url: `${server.origin}/me`, bearer: TOKEN, timeoutMs: 3000 });
+    const finding = report.findings[0]!;
+    assert.equal(finding.code, 'auth_dropped_on_redirect');
+    assert.equal(finding.tried, undefined);
+    assert.match(finding.fix, /did not resend the request to http:\/\/localhost:\d+: localhost is another host/);
+    assert.ok(target.received.length > 0, 'the redirect was followed');
+    assert.ok(
+      target.received.every((r) => r.headers.authorization === undefined),
+      'the token never reached the other host',
+    );
+  });
+
+  it('an API key header to another port: `redirected`, the key left out on the way and not resent', async () => {
+    const target = await serve((_req, res) => json(res, 200, {}));
+    const server = await serve((_req, res) => {
+      res.writeHead(302, { location: `${target.origin}/landing` });
+      res.end();
+    });
+    const report = await diagnose({ url: `${server.origin}/me`, headers: [['X-API-Key', KEY]], timeoutMs: 3000 });
+    assert.deepEqual(
+      report.findings.map((f) => [f.code, f.severity]),
+      [['redirected', 'warning']],
+    );
+    assert.match(report.findings[0]!.fix, /the doctor left out X-API-Key, as clients do for another origin/);
+    assert.match(report.findings[0]!.fix, /did not resend the request to .*: another port over plain http/);
+    assert.equal(report.findings[0]!.tried, undefined);
+    assert.ok(target.received.every((r) => r.headers['x-api-key'] === undefined));
+    assertMasked(report, KEY);
+  });
+
+  it('a POST turned into a GET on the way to another port is said in the same finding', async () => {
+    const target = await serve(landing);
+    const server = await serve((_req, res) => {
+      res.writeHead(302, { location: `${target.origin}/landing` });
+      res.end();
+    });
+    const report = await diagnose({
+      url: `${server.origin}/me`,
+      method: 'POST',
+      bearer: TOKEN,
+      data: 'a=1',
+      timeoutMs: 3000,
+    });
+    assert.deepEqual(
+      report.findings.map((f) => f.code),
+      ['auth_dropped_on_redirect'],
+    );
+    assert.match(report.findings[0]!.fix, /the 302 also turned the POST into a GET and dropped its body/);
+    assert.deepEqual(
+      target.received.map((r) => [r.method, r.body.length]),
+      [['GET', 0]],
+      'followed as a GET, and not resent to the other port',
+    );
+  });
+});
+
+describe("the API's description names the credentials", () => {
+  /**
+   * FastAPI's APIKeyHeader: a bare 403 {"detail":"Not authenticated"} without the key, and the
+   * scheme in /openapi.json (two schemes declared, the operation requires the key).
+   */
+  const description = (padding = 0) => ({
+    openapi: '3.0.2',
+    info: { title: 'things', version: '1' },
+    paths: {
+      '/things/{id}': {
+        get: { security: [{ ThingKey: [] }], responses: {}, description: 'x'.repeat(padding) },
+      },
+      '/users/me': { get: { security: [{ OAuth2PasswordBearer: [] }], responses: {} } },
+    },
+    components: {
+      securitySchemes: {
+        OAuth2PasswordBearer: { type: 'oauth2', flows: { password: { tokenUrl: 'token', scopes: {} } } },
+        ThingKey: { type: 'apiKey', in: 'header', name: 'X-Thing-Key' },
+      },
+    },
+  });
+  const keyServer = (padding = 0, path = '/openapi.json') =>
+    serve((req, res) => {
+      if (req.url === path) return json(res, 200, description(padding));
+      if (req.url?.startsWith('/things/')) {
+        if (req.headers['x-thing-key'] === KEY) return json(res, 200, { id: 1 });
+        return json(res, 403, { detail: req.headers['x-thing-key'] ? 'Forbidden' : 'Not authenticated' });
+      }
+      json(res, 404, { detail: 'Not Found' });
+    });
+
+  it('a 403 with no challenge: the fix names the header the description declares', async () => {
+    const server = await keyServer();
+    const report = await diagnose({ url: `${server.origin}/things/7`, timeoutMs: 3000 });
+    const finding = report.findings[0]!;
+    assert.equal(finding.code, 'forbidden_instead_of_401');
+    assert.match(finding.fix, /ThingKey \(-H 'X-Thing-Key: KEY'\), as \/openapi\.json describes it/);
+    assert.doesNotMatch(finding.fix, /OAuth2PasswordBearer/, 'only the scheme this operation requires');
+    const asked = server.received.find((r) => r.url === '/openapi.json');
+    assert.ok(asked);
+    assert.deepEqual([asked.method, asked.headers.authorization], ['GET', undefined]);
+  });
+
+  it('a key sent as Bearer: scheme_mismatch, and the same key in X-Thing-Key is verified', async () => {
+    const server = await keyServer();
+    const report = await diagnose({ url: `${server.origin}/things/7`, bearer: KEY, timeoutMs: 3000 });
+    const finding = report.findings[0]!;
+    assert.equal(finding.code, 'scheme_mismatch');
+    assert.equal(finding.title, "The API's description does not declare the Bearer scheme");
+    assert.ok(finding.evidence.includes('(/openapi.json declares ThingKey: API key in header X-Thing-Key)'));
+    assert.deepEqual(finding.tried, {
+      change: 'sent the same credential in the X-Thing-Key header',
+      verified: true,
+      status: 200,
+    });
+    const resent = server.received.at(-1)!;
+    assert.deepEqual([resent.headers['x-thing-key'], resent.headers.authorization], [KEY, undefined]);
+    assertMasked(report, KEY);
+  });
+
+  it('a description larger than a report keeps is still read to its end, and kept short in the report', async () => {
+    const server = await keyServer(200_000);
+    const report = await diagnose({ url: `${server.origin}/things/7`, timeoutMs: 3000 });
+    assert.match(report.findings[0]!.fix, /-H 'X-Thing-Key: KEY'/);
+    const recorded = report.exchanges.find((e) => e.probe === 'api-description')!;
+    assert.ok(recorded.response!.body.length <= 16_385, `${recorded.response!.body.length} characters kept`);
+  });
+
+  it('Swagger 2 at /swagger.json: a 401 without a challenge names the header', async () => {
+    const server = await serve((req, res) => {
+      if (req.url === '/swagger.json')
+        return json(res, 200, {
+          swagger: '2.0',
+          basePath: '/v1',
+          paths: { '/orders': { get: { security: [{ key: [] }] } } },
+          securityDefinitions: { key: { type: 'apiKey', in: 'header', name: 'X-Order-Key' }, basic: { type: 'basic' } },
+        });
+      json(res, req.url === '/v1/orders' ? 401 : 404, { message: 'Unauthorized' });
+    });
+    const report = await diagnose({ url: `${server.origin}/v1/orders`, timeoutMs: 3000 });
+    assert.equal(report.findings[0]?.code, 'credentials_missing');
+    assert.equal(
+      report.findings[0]!.fix,
+      "Send credentials in a scheme the server offers: key (-H 'X-Order-Key: KEY'), as /swagger.json describes it.",
+    );
+    assert.deepEqual(
+      report.exchanges.filter((e) => e.probe === 'api-description').map((e) => e.response?.status),
+      [404, 200],
+    );
+  });
+
+  it('a 401 with a challenge asks for no description', async () => {
+    const server = await serve((_req, res) => json(res, 401, {}, { 'www-authenticate': 'Bearer realm="api"' }));
+    const report = await diagnose({ url: `${server.origin}/me`, timeoutMs: 3000 });
+    assert.ok(!report.exchanges.some((e) => e.probe === 'api-description'));
+    assert.ok(!server.received.some((r) => r.url === '/openapi.json'));
+  });
+});
