@@ -214,6 +214,7 @@ function runRules(context: Context): Ranked[] {
 }
 
 const MAX_ATTEMPTS = 4;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
 /**
  * Proves the fixes that can be tried: each rule's corrected request is sent once (the same request
@@ -224,8 +225,12 @@ async function proveFixes(context: Context, ranked: Ranked[], timeout: number, s
   if (!context.request) return;
   const sentBefore = new Map<string, Exchange>();
   let attempts = 0;
+  // An unsafe method (RFC 9110 §9.2.1) that a fix made succeed has done its work on the server:
+  // no second changed request is sent, so the doctor performs the user's action at most once.
+  const safe = SAFE_METHODS.has(context.request.method.toUpperCase());
+  let performed = false;
   for (const { rule, finding } of ranked) {
-    if (finding.severity === 'info' || !rule.remedy) continue;
+    if (finding.severity === 'info' || !rule.remedy || performed) continue;
     const remedy = rule.remedy(context, finding);
     if (!remedy) continue;
     const key = JSON.stringify([
@@ -243,6 +248,7 @@ async function proveFixes(context: Context, ranked: Ranked[], timeout: number, s
       sentBefore.set(key, exchange);
     }
     const status = exchange.response?.status;
+    if (!safe && status !== undefined && status >= 200 && status < 300) performed = true;
     finding.tried = {
       change: remedy.change,
       verified: status !== undefined && status >= 200 && status < 300,

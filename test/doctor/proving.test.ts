@@ -103,6 +103,63 @@ describe('the doctor proves its fix', () => {
   });
 });
 
+describe('an unsafe method is performed at most once', () => {
+  const KEY = 'key-abcdefgh12345678';
+  const CSRF = 'csrf-value-1234567890';
+  /**
+   * An API whose description asks for X-API-Key, that also lets a cookie session with its CSRF
+   * header through: a request with the key sent as Bearer and no CSRF header has two fixes that work.
+   */
+  function twoWays(counter: { performed: number }) {
+    return (req: IncomingMessage, res: ServerResponse) => {
+      if (req.url === '/openapi.json')
+        return json(res, 200, {
+          openapi: '3.0.2',
+          paths: { '/orders': { get: { security: [{ Key: [] }] }, post: { security: [{ Key: [] }] } } },
+          components: { securitySchemes: { Key: { type: 'apiKey', in: 'header', name: 'X-API-Key' } } },
+        });
+      if (req.headers['x-api-key'] === KEY || req.headers['x-csrftoken'] === CSRF) {
+        if (req.method === 'POST') counter.performed++;
+        return json(res, req.method === 'POST' ? 201 : 200, {});
+      }
+      json(res, 403, { detail: 'Forbidden' });
+    };
+  }
+  const headers: Array<[string, string]> = [
+    ['Authorization', `Bearer ${KEY}`],
+    ['Cookie', `csrftoken=${CSRF}; sessionid=sess-1234567890abcdef`],
+  ];
+
+  it('after a fix made the POST succeed, no other fix is sent', async () => {
+    const counter = { performed: 0 };
+    const server = await serve(twoWays(counter));
+    const report = await diagnose({
+      url: `${server.origin}/orders`,
+      method: 'POST',
+      data: '{}',
+      headers,
+      timeoutMs: 3000,
+    });
+    const tried = report.findings.filter((f) => f.tried);
+    assert.equal(tried.length, 1, JSON.stringify(report.findings.map((f) => [f.code, f.tried])));
+    assert.equal(tried[0]?.tried?.status, 201);
+    assert.ok(
+      report.findings.some((f) => f.code === 'scheme_mismatch' && !f.tried),
+      'the second fix is named, not sent',
+    );
+    assert.equal(counter.performed, 1, 'the order was placed once');
+  });
+
+  for (const method of ['PUT', 'PATCH', 'DELETE']) {
+    it(`${method} is unsafe too: one fix sent, the other named`, async () => {
+      const server = await serve(twoWays({ performed: 0 }));
+      const report = await diagnose({ url: `${server.origin}/orders`, method, headers, timeoutMs: 3000 });
+      assert.equal(report.findings.filter((f) => f.tried).length, 1);
+      assert.equal(report.exchanges.filter((e) => e.probe === 'fix').length, 1);
+    });
+  }
+});
+
 describe('the headline and the exit code', () => {
   it('a 200 whose CORS preflight is refused is not "it works", and exits 1', async () => {
     const server = await serve((req, res) =>
