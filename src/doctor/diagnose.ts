@@ -48,7 +48,15 @@ export interface DiagnoseOptions {
 
 const SEVERITY = { error: 0, warning: 1, info: 2 } as const;
 
-export async function diagnose(options: DiagnoseOptions): Promise<Report> {
+export function diagnose(options: DiagnoseOptions): Promise<Report> {
+  return diagnoseAt(options, 0);
+}
+
+/**
+ * `depth` 1 is the answer at the end of a same-origin redirect chain, diagnosed in its own right
+ * (its own comparison probes and fixes) and folded into the report of the request as given.
+ */
+async function diagnoseAt(options: DiagnoseOptions, depth: 0 | 1): Promise<Report> {
   let url: URL;
   try {
     url = new URL(options.url);
@@ -165,8 +173,43 @@ export async function diagnose(options: DiagnoseOptions): Promise<Report> {
   });
   const ranked = runRules(context);
   await proveFixes(context, ranked, timeout, secrets);
-  return toReport(context, ranked);
+  const outer = toReport(context, ranked);
+  const end = depth === 0 ? refusedAfterRedirects(base, exchanges) : undefined;
+  // An unsafe method a fix already made succeed is not sent again, here or by the inner diagnosis.
+  if (!end || (!SAFE_METHODS.has(method) && performedBy(exchanges, method))) return outer;
+  // The redirects stayed on the origin and ended in a refusal: why it refused is the question, so
+  // the final URL is diagnosed as the request the client really made there (method as followed).
+  const { data: _dropped, ...withoutBody } = options;
+  const inner = await diagnoseAt(
+    { ...(end.body === undefined ? withoutBody : options), url: end.url.href, method: end.method },
+    1,
+  );
+  const findings = [...inner.findings, ...outer.findings].sort((a, b) => SEVERITY[a.severity] - SEVERITY[b.severity]);
+  return { ...outer, findings, exchanges: [...outer.exchanges, ...inner.exchanges] };
 }
+
+/** Whether an exchange already sent `method` (an unsafe one) and the server took it (2xx). */
+function performedBy(exchanges: readonly Exchange[], method: string): boolean {
+  return exchanges.some((e) => {
+    const status = e.response?.status;
+    return e.request.method === method && status !== undefined && status >= 200 && status < 300;
+  });
+}
+
+/** The last hop of a redirect chain that stayed on the origin and ended in a 4xx, as it was sent. */
+function refusedAfterRedirects(base: ProbeRequest, exchanges: Exchange[]): ProbeRequest | undefined {
+  const hops = exchanges.filter((e) => e.probe === 'redirect');
+  const last = hops.at(-1);
+  const status = last?.response?.status;
+  if (!last || status === undefined || status < 400 || status >= 500) return undefined;
+  const sent = followedRequests.get(last);
+  if (!sent || hops.some((h) => !followedRequests.get(h) || followedRequests.get(h)!.url.origin !== base.url.origin))
+    return undefined;
+  return sent;
+}
+
+/** Each redirect hop's request as sent (unmasked; never reported), for diagnosing the final answer. */
+const followedRequests = new WeakMap<Exchange, ProbeRequest>();
 
 type ContextParts = Pick<
   Context,
@@ -228,7 +271,8 @@ async function proveFixes(context: Context, ranked: Ranked[], timeout: number, s
   // An unsafe method (RFC 9110 §9.2.1) that a fix made succeed has done its work on the server:
   // no second changed request is sent, so the doctor performs the user's action at most once.
   const safe = SAFE_METHODS.has(context.request.method.toUpperCase());
-  let performed = false;
+  // Already done by a probe: a 307 hop that carried the POST on, or the request without credentials.
+  let performed = !safe && performedBy(context.exchanges, context.request.method);
   for (const { rule, finding } of ranked) {
     if (finding.severity === 'info' || !rule.remedy || performed) continue;
     const remedy = rule.remedy(context, finding);
@@ -306,12 +350,14 @@ async function followRedirects(
     url = next;
     const method =
       status === 303 || ((status === 301 || status === 302) && base.method === 'POST') ? 'GET' : base.method;
-    current = await send(
-      'redirect',
-      { method, url, headers, ...(method === base.method && base.body !== undefined ? { body: base.body } : {}) },
-      timeout,
-      secrets,
-    );
+    const request: ProbeRequest = {
+      method,
+      url,
+      headers,
+      ...(method === base.method && base.body !== undefined ? { body: base.body } : {}),
+    };
+    current = await send('redirect', request, timeout, secrets);
+    followedRequests.set(current, request);
     exchanges.push(current);
   }
 }

@@ -81,6 +81,35 @@ describe("DRF 3.14 behind Django's APPEND_SLASH", { skip }, () => {
     assertMasked(report, app.token);
   });
 
+  it('GET /api/token/me with the token sent as Bearer: 301 → 401, and the 401 is diagnosed (Token scheme, verified)', async () => {
+    const headers = { authorization: `Bearer ${app.token}` };
+    const raw = await ask(`${app.origin}/api/token/me`, { headers });
+    assert.deepEqual([raw.status, raw.location], [301, '/api/token/me/']);
+    const followed = await ask(`${app.origin}/api/token/me/`, { headers });
+    assert.deepEqual(
+      [followed.status, followed.challenge, followed.body],
+      [401, 'Token', JSON.stringify({ detail: 'Authentication credentials were not provided.' })],
+    );
+
+    const report = await diagnose({ url: `${app.origin}/api/token/me`, bearer: app.token, timeoutMs: 5000 });
+    assert.equal(report.finalStatus, 401);
+    assert.deepEqual(
+      report.findings.map((f) => [f.code, f.severity]),
+      [
+        ['scheme_mismatch', 'error'],
+        ['trailing_slash_redirect', 'info'],
+      ],
+    );
+    assert.match(report.findings[0]!.fix, /-H 'Authorization: Token TOKEN'/);
+    assert.deepEqual(report.findings[0]!.tried, {
+      change: 'sent the same credential in the Token scheme',
+      verified: true,
+      status: 200,
+    });
+    assert.equal(exitCode(report), 1);
+    assertMasked(report, app.token);
+  });
+
   it('POST /api/token/me: the 301 is followed as a GET (200) — an error, exit 1; the POST itself gets 405', async () => {
     const headers = { authorization: `Token ${app.token}`, 'content-type': 'application/x-www-form-urlencoded' };
     // With DEBUG off Django redirects the POST too; the view at the slash URL takes only GET.

@@ -198,16 +198,25 @@ describe('a same-origin redirect that ends in 2xx works after a redirect', () =>
     assert.equal(server.received.length, 2, 'the POST was not sent again');
   });
 
-  it('a redirect that ends in 401 is only a note: the cause is at the final URL', async () => {
+  it('a redirect that ends in 401: the final answer is diagnosed too, its fix proved there', async () => {
     const server = await slashServer(false);
     const report = await diagnose({ url: `${server.origin}/me`, bearer: TOKEN, timeoutMs: 3000 });
     assert.equal(report.outcome, 'failure');
     assert.deepEqual(
       report.findings.map((f) => [f.code, f.severity]),
-      [['trailing_slash_redirect', 'info']],
+      [
+        ['scheme_mismatch', 'error'],
+        ['trailing_slash_redirect', 'info'],
+      ],
     );
-    assert.match(report.findings[0]!.fix, /with 401; run the doctor on that URL/);
-    assert.equal(exitCode(report), 2);
+    // The Bearer token went to a Token server: sent as Token to the slash URL, it works.
+    assert.equal(report.findings[0]!.tried?.verified, true);
+    assert.match(report.findings[0]!.tried!.change, /Token scheme/);
+    assert.match(report.findings[1]!.fix, /with 401; why is diagnosed in the findings before this one/);
+    assert.equal(report.finalStatus, 401);
+    assert.match(renderTerminal(report).split('\n')[0]!, /301 → 401 — The server does not offer the Bearer scheme/);
+    assert.ok(!JSON.stringify(report).includes(TOKEN));
+    assert.equal(exitCode(report), 1);
   });
 });
 

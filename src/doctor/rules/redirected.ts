@@ -80,7 +80,7 @@ function finding(code: string, context: Context, f: Followed): Finding {
     );
   else
     fix.push(
-      `Call ${shown.href} directly${slash === 'added' ? ', with the trailing slash' : slash === 'removed' ? ', without the trailing slash' : ''}: it is where the server answers${ok(finalStatus) ? '' : `, with ${finalStatus ?? 'no answer'}; run the doctor on that URL to see why`}.`,
+      `Call ${shown.href} directly${slash === 'added' ? ', with the trailing slash' : slash === 'removed' ? ', without the trailing slash' : ''}: it is where the server answers${ok(finalStatus) ? '' : diagnosedThere(hops, start, finalStatus) ? `, with ${finalStatus}; why is diagnosed in the findings before this one` : `, with ${finalStatus ?? 'no answer'}; run the doctor on that URL to see why`}.`,
     );
   if (slash === 'added')
     fix.push(
@@ -116,6 +116,16 @@ function finding(code: string, context: Context, f: Followed): Finding {
   if (refused) fix.push(`The doctor did not resend the request to ${shown.origin}: ${refused}.`);
 
   return { code, severity, title, evidence: hopLines(hops), fix: fix.join(' ') };
+}
+
+/** The doctor diagnoses the final answer itself when the hops stayed on the origin and it is a 4xx. */
+function diagnosedThere(hops: Exchange[], start: URL, status: number | undefined): boolean {
+  return (
+    status !== undefined &&
+    status >= 400 &&
+    status < 500 &&
+    hops.every((h) => new URL(h.request.url).origin === start.origin)
+  );
 }
 
 /** The original request (method, headers, body as given), sent to where the server pointed. */
