@@ -247,4 +247,24 @@ describe('the doctor on Django REST Framework 3.14: credentials rejected, and st
     assert.equal(exitCode(report), 1);
     assertMasked(report, app.token);
   });
+
+  it('a Token sent to the session-first view: credentials_ignored (it does not read Token), not a proxy', async () => {
+    const url = `${app.origin}/api/session/me/`;
+    const withToken = await ask(url, { authorization: `Token ${app.token}` });
+    assert.deepEqual(withToken, await ask(url));
+    assert.deepEqual(withToken, {
+      status: 403,
+      challenge: null,
+      body: detail('Authentication credentials were not provided.'),
+      via: null,
+    });
+
+    const report = await doctor({ url, headers: [['Authorization', `Token ${app.token}`]] });
+    assert.equal(report.findings[0]?.code, 'credentials_ignored', JSON.stringify(codes(report)));
+    assert.ok(!codes(report).includes('credentials_not_received'));
+    assert.match(report.findings[0]!.title, /does not read the Token scheme here, or they are dropped on the way/);
+    assert.match(report.findings[0]!.fix, /^First check which credentials this route reads .*authentication_classes/);
+    assert.equal(exitCode(report), 1);
+    assertMasked(report, app.token);
+  });
 });

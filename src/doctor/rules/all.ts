@@ -10,7 +10,7 @@ import { challengeMissing } from './challenge-missing.ts';
 import { clockSkew } from './clock-skew.ts';
 import { credentialWhitespace } from './credential-whitespace.ts';
 import { credentialsMissing } from './credentials-missing.ts';
-import { credentialsNotReceived } from './credentials-not-received.ts';
+import { credentialsIgnored, credentialsNotReceived } from './credentials-not-received.ts';
 import { credentialsRejected } from './credentials-rejected.ts';
 import { csrfFailed } from './csrf-failed.ts';
 import { digestStaleNonce } from './digest-stale-nonce.ts';
@@ -62,6 +62,7 @@ export const RULES: readonly Rule[] = [
   digestStaleNonce,
   serverReason,
   credentialsNotReceived,
+  credentialsIgnored,
   tokenSignatureInvalid,
   tokenRevoked,
   basicCredentialsRejected,

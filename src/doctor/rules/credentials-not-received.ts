@@ -14,41 +14,73 @@ import { schemeMismatch } from './scheme-mismatch.ts';
 export const credentialsNotReceived: Rule = {
   code: 'credentials_not_received',
   summary:
-    'Well-formed credentials in a scheme the server offers, answered exactly as the same request without them (same status, challenge and body): a proxy, gateway or server configuration drops `Authorization` on the way.',
+    'Well-formed credentials in a scheme the server offers (its challenge names it) or through a proxy that names itself, answered exactly as the same request without them (same status, challenge and body): a proxy, gateway or server configuration drops `Authorization` on the way.',
   // Before every reading of the answer as "credentials missing" or "wrong": they never arrived.
   rank: 0,
   check(context) {
-    const status = statusOf(context);
-    if ((status !== 401 && status !== 403) || context.authorization.length !== 1) return undefined;
-    const parsed = parseAuthorization(context.authorization[0]);
-    if (!parsed.ok || parsed.credentials.kind === 'digest') return undefined;
-    const scheme = parsed.credentials.scheme ?? '';
-    if (/^(negotiate|ntlm)$/i.test(scheme)) return undefined; // a handshake answers with the same challenge
-    // A scheme the server does not offer, by its challenge or its API description, is scheme_mismatch's:
-    // the server ignoring it looks just like a proxy dropping it.
-    if (schemeMismatch.check(context)) return undefined;
-    const comparison = compareWithout(context);
-    if (!comparison || comparison.differs.length > 0) return undefined;
-    // An answer that names a verdict on a credential (RFC 6750 §3.1 sends no error code to a request
-    // without one) was about a credential that did arrive.
-    const error = serverError(context);
-    if (error !== undefined && error !== 'credentials_missing') return undefined;
-    // The scheme in its registered spelling got another answer: it arrives, but this spelling is
-    // not read (scheme_format says so).
-    const canonical = probe(context, 'canonical-scheme')[0];
-    if (canonical?.response && differences(canonical, comparison.without).length > 0) return undefined;
-
-    const layers = stripPoints(context);
+    const unread = answeredAsWithout(context);
+    if (!unread || !unread.stripped) return undefined;
     const proxy = header(context.primary.response?.headers, 'via');
     return {
       code: 'credentials_not_received',
       severity: 'error',
       title: `The credentials never reached the server: it answers exactly as without them${proxy ? ` (a proxy on the way: Via ${proxy})` : ''}`,
-      evidence: [...contrast(context, comparison), ...layers.evidence],
-      fix: fixText(context, layers, scheme),
+      evidence: [...contrast(context, unread.comparison), ...unread.layers.evidence],
+      fix: fixText(context, unread.layers, unread.scheme),
     };
   },
 };
+
+/**
+ * The same answer with and without the credentials, but nothing says they were stripped: no
+ * challenge offers the scheme and no proxy names itself. The route may not read this scheme at all
+ * (DRF's session-first view given a Token), or something on the way drops it: both are said.
+ */
+export const credentialsIgnored: Rule = {
+  code: 'credentials_ignored',
+  summary:
+    'Well-formed credentials answered exactly as the same request without them, with no challenge naming the scheme and no proxy naming itself: the route does not read this scheme, or something on the way drops it.',
+  rank: 0,
+  check(context) {
+    const unread = answeredAsWithout(context);
+    if (!unread || unread.stripped) return undefined;
+    return {
+      code: 'credentials_ignored',
+      severity: 'error',
+      title: `The server answers exactly as without credentials: it does not read the ${unread.scheme} scheme here, or they are dropped on the way`,
+      evidence: [...contrast(context, unread.comparison), ...unread.layers.evidence],
+      fix: `First check which credentials this route reads (its documentation; in DRF the view's authentication_classes, in FastAPI its security dependency): a server ignores a scheme it does not read, and answers as if nothing was sent. If it should read ${unread.scheme}: ${fixText(context, unread.layers, unread.scheme)}`,
+    };
+  },
+};
+
+/** The comparison both rules above start from, or undefined when the answers differ or another rule explains them. */
+function answeredAsWithout(context: Context) {
+  const status = statusOf(context);
+  if ((status !== 401 && status !== 403) || context.authorization.length !== 1) return undefined;
+  const parsed = parseAuthorization(context.authorization[0]);
+  if (!parsed.ok || parsed.credentials.kind === 'digest') return undefined;
+  const scheme = parsed.credentials.scheme ?? '';
+  if (/^(negotiate|ntlm)$/i.test(scheme)) return undefined; // a handshake answers with the same challenge
+  // A scheme the server does not offer, by its challenge or its API description, is scheme_mismatch's:
+  // the server ignoring it looks just like a proxy dropping it.
+  if (schemeMismatch.check(context)) return undefined;
+  const comparison = compareWithout(context);
+  if (!comparison || comparison.differs.length > 0) return undefined;
+  // An answer that names a verdict on a credential (RFC 6750 §3.1 sends no error code to a request
+  // without one) was about a credential that did arrive.
+  const error = serverError(context);
+  if (error !== undefined && error !== 'credentials_missing') return undefined;
+  // The scheme in its registered spelling got another answer: it arrives, but this spelling is
+  // not read (scheme_format says so).
+  const canonical = probe(context, 'canonical-scheme')[0];
+  if (canonical?.response && differences(canonical, comparison.without).length > 0) return undefined;
+  const layers = stripPoints(context);
+  const offered =
+    context.challenges.some((c) => c.scheme.toLowerCase() === scheme.toLowerCase()) ||
+    (context.apiDescription?.schemes.length ?? 0) > 0;
+  return { scheme, comparison, layers, stripped: offered || layers.proxied };
+}
 
 interface Layer {
   /** Whether a response header line shows this layer. */
