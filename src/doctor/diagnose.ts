@@ -66,6 +66,9 @@ async function diagnoseAt(options: DiagnoseOptions, depth: 0 | 1): Promise<Repor
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw invalidArgument('diagnose: only http and https URLs can be probed');
   const method = (options.method ?? 'GET').toUpperCase();
+  // RFC 9110 §9.1: a method is a token; anything else cannot be sent, and is the caller's mistake.
+  if (!/^[!#$%&'*+.^_`|~0-9A-Z-]+$/.test(method))
+    throw invalidArgument(`diagnose: ${JSON.stringify(method.slice(0, 40))} is not an HTTP method`);
   const timeout = options.timeoutMs ?? 5000;
   const headers: Array<[string, string]> = [...(options.headers ?? [])];
   if (options.bearer !== undefined) headers.push(['Authorization', `Bearer ${options.bearer}`]);

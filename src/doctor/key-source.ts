@@ -37,7 +37,14 @@ function readKeyFile(path: string): string | undefined {
     if (!stat.isFile()) return undefined;
     size = stat.size;
   } catch {
-    return undefined; // not a file: the value is the key itself
+    // Not a file: the value is the key itself, unless it is plainly a file name that was mistyped
+    // (a secret that ends in ".pem" would be a strange one). The value is never echoed.
+    const extension = /^\S{1,255}\.(pem|jwk|jwks|json|key|crt|cer|pub)$/i.exec(path)?.[1];
+    if (extension)
+      throw new KeySourceError(
+        `--key: it names a .${extension.toLowerCase()} file that does not exist; give the path of the key file, or the key itself`,
+      );
+    return undefined;
   }
   if (size > KEY_FILE_LIMIT) throw new KeySourceError(`--key: the file is over ${KEY_FILE_LIMIT} bytes; no key is`);
   const buffer = Buffer.alloc(size);

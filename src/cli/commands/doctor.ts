@@ -15,6 +15,7 @@ import { renderMarkdown, renderTerminal } from '../../doctor/render.ts';
 import { inspectToken } from '../../doctor/token-inspect.ts';
 import { type Verification, verifyToken } from '../../doctor/token-verify.ts';
 import type { Report } from '../../doctor/types.ts';
+import { INVALID_ARGUMENT } from '../../http/argument-error.ts';
 import { secretRedactor } from '../../http/index.ts';
 import { createOutput } from '../output.ts';
 import { EXIT_USAGE, type Io, parse, UsageError } from './command.ts';
@@ -23,14 +24,29 @@ export const DOCTOR_USAGE = `gatehouse doctor <url> [-X METHOD] [-H 'Name: value
 gatehouse doctor --curl 'curl …' | -- curl …   [--origin ORIGIN] [--json | --markdown]   (a browser's "Copy as cURL")
   either form also takes [--key SECRET|PEM|JWK|FILE | --jwks URL | --issuer URL] to verify a bearer JWT's signature
 gatehouse doctor --har FILE [--replay] [--json | --markdown]
-  exit 0 it works, 1 a cause was found, 2 it fails and no cause was found, 64 bad usage
+  exit 0 it works, 1 a cause was named (a 2xx with a problem named too), 2 no cause fits or no answer, 64 bad usage
+  it re-sends the request to compare and to prove fixes; an unsafe method (POST…) is made to succeed by a fix at most once
 gatehouse token inspect <JWT> [--date 'server Date'] [--key SECRET|PEM|JWK|FILE | --jwks URL | --issuer URL]
-  (the token is decoded and verified here, never sent anywhere; exit 0 valid, 1 a problem named, 2 the keys could not be fetched)`;
+  (the token is decoded and verified here, never sent anywhere; exit 0 valid (without a key: nothing flagged), 1 a problem named, 2 the keys could not be fetched)`;
+
+const asksHelp = (argv: readonly string[]) => {
+  const own = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+  return own.some((a) => a === '--help' || a === '-h') || own[0] === 'help';
+};
 
 export async function doctorCommand(argv: readonly string[], io: Io): Promise<number> {
+  if (asksHelp(argv)) {
+    io.out(DOCTOR_USAGE);
+    return 0;
+  }
   try {
     return await doctor(argv, io);
   } catch (error) {
+    // The library refused an argument (a header it cannot send, a method it cannot use): bad usage.
+    if ((error as { code?: unknown }).code === INVALID_ARGUMENT) {
+      io.err(`gatehouse doctor: ${(error as Error).message}`);
+      return EXIT_USAGE;
+    }
     // A pasted line that cannot be read is bad usage, told in one line: the usage text would bury it.
     if (!(error instanceof CurlCommandError)) throw error;
     io.err(`gatehouse doctor --curl: ${error.message}`);
@@ -62,6 +78,8 @@ async function doctor(argv: readonly string[], io: Io): Promise<number> {
   if (values.json && values.markdown) throw new UsageError('choose --json or --markdown, not both');
   if (values.bearer !== undefined && values.basic !== undefined)
     throw new UsageError('choose --bearer or --basic, not both');
+  if (values.basic !== undefined && !values.basic.includes(':'))
+    throw new UsageError('--basic takes USER:PASS, with a colon between them');
   const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout) * 1000;
   if (timeoutMs !== undefined && (!Number.isFinite(timeoutMs) || timeoutMs <= 0))
     throw new UsageError('--timeout takes seconds');
@@ -139,6 +157,14 @@ async function doctor(argv: readonly string[], io: Io): Promise<number> {
 }
 
 export async function tokenCommand(argv: readonly string[], io: Io): Promise<number> {
+  if (asksHelp(argv)) {
+    io.out(
+      DOCTOR_USAGE.split('\n')
+        .filter((line, i, all) => i >= all.findIndex((l) => l.startsWith('gatehouse token')))
+        .join('\n'),
+    );
+    return 0;
+  }
   const { values, positionals } = parse(argv, {
     date: { type: 'string' },
     key: { type: 'string' },
@@ -189,6 +215,7 @@ export async function tokenCommand(argv: readonly string[], io: Io): Promise<num
     if (verification?.outcome === 'undecided')
       out(`? ${verification.code}: ${verification.message}; the signature was not checked`);
     for (const flag of inspection.flags) out(`! ${flag.code}: ${flag.message}`);
+    if (!verification) out('signature not checked: give --key, --jwks or --issuer to verify it');
     if (inspection.flags.length === 0 && verification?.outcome !== 'undecided') out('nothing to flag');
   }
   if (inspection.flags.length) return 1;
