@@ -20,6 +20,7 @@ import { issuerMismatch } from './issuer-mismatch.ts';
 import { kidNotInJwks } from './kid-not-in-jwks.ts';
 import { lockedOut } from './locked-out.ts';
 import { permissionDenied } from './permission-denied.ts';
+import { preflightRefused } from './preflight-refused.ts';
 import { preflightUnauthorized } from './preflight-unauthorized.ts';
 import { rateLimited } from './rate-limited.ts';
 import { redirected, trailingSlashRedirect } from './redirected.ts';
@@ -54,6 +55,7 @@ export const RULES: readonly Rule[] = [
   forbiddenInsteadOf401,
   unauthorizedInsteadOf403,
   preflightUnauthorized,
+  preflightRefused,
   insufficientScope,
   permissionDenied,
   csrfFailed,
