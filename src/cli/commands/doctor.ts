@@ -160,7 +160,7 @@ export async function tokenCommand(argv: readonly string[], io: Io): Promise<num
   if (asksHelp(argv)) {
     io.out(
       DOCTOR_USAGE.split('\n')
-        .filter((line, i, all) => i >= all.findIndex((l) => l.startsWith('gatehouse token')))
+        .filter((_line, i, all) => i >= all.findIndex((l) => l.startsWith('gatehouse token')))
         .join('\n'),
     );
     return 0;

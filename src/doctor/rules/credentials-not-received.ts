@@ -19,7 +19,7 @@ export const credentialsNotReceived: Rule = {
   rank: 0,
   check(context) {
     const unread = answeredAsWithout(context);
-    if (!unread || !unread.stripped) return undefined;
+    if (!unread?.stripped) return undefined;
     const proxy = header(context.primary.response?.headers, 'via');
     return {
       code: 'credentials_not_received',
