@@ -188,7 +188,13 @@ async function diagnoseAt(options: DiagnoseOptions, depth: 0 | 1): Promise<Repor
     1,
   );
   const findings = [...inner.findings, ...outer.findings].sort((a, b) => SEVERITY[a.severity] - SEVERITY[b.severity]);
-  return { ...outer, findings, exchanges: [...outer.exchanges, ...inner.exchanges] };
+  const performed = [...(outer.performed ?? []), ...(inner.performed ?? [])];
+  return {
+    ...outer,
+    findings,
+    exchanges: [...outer.exchanges, ...inner.exchanges],
+    ...(performed.length ? { performed } : {}),
+  };
 }
 
 /** Whether an exchange already sent `method` (an unsafe one) and the server took it (2xx). */
@@ -312,11 +318,18 @@ function toReport(context: Context, ranked: Ranked[]): Report {
   const final = response && response.status >= 300 && response.status < 400 ? hops.at(-1)?.response : undefined;
   const ok = (status: number | undefined) => status !== undefined && status >= 200 && status < 300;
   const outcome = !response ? 'unreachable' : ok(response.status) || ok(final?.status) ? 'success' : 'failure';
+  const method = context.primary.request.method;
+  const performed = SAFE_METHODS.has(method)
+    ? []
+    : context.exchanges
+        .filter((e) => e !== context.primary && e.request.method === method && ok(e.response?.status))
+        .map((e) => `${e.probe} ${e.response!.status}`);
   return {
     url: redactUrl(context.url),
     outcome,
     ...(response ? { status: response.status } : {}),
     ...(final ? { finalStatus: final.status } : {}),
+    ...(performed.length ? { performed } : {}),
     findings: ranked.map(({ finding }) => finding),
     exchanges: context.exchanges,
   };

@@ -58,6 +58,13 @@ export function exchangeLines(exchange: Exchange, bodyChars = 0): string[] {
   return lines;
 }
 
+/** Which of the doctor's own requests carried out an unsafe method, so nobody is surprised by a second order. */
+export function performedLine(report: Report): string | undefined {
+  if (!report.performed?.length) return undefined;
+  const method = report.exchanges[0]?.request.method ?? 'request';
+  return `The server carried out the ${method} for the doctor's own request${report.performed.length > 1 ? 's' : ''} too: ${report.performed.join(', ')}.`;
+}
+
 const probesLine = (report: Report) =>
   `${report.exchanges.length} exchange${report.exchanges.length === 1 ? '' : 's'}: ${report.exchanges.map((e) => `${e.probe} ${e.response?.status ?? 'no response'}`).join(', ')}`;
 
@@ -85,6 +92,8 @@ export function renderTerminal(report: Report, paint: Paint = plain): string {
     const tried = triedLine(finding);
     if (tried) lines.push(`  ${finding.tried?.verified ? paint.green(`✔ ${tried}`) : paint.yellow(`✘ ${tried}`)}`);
   });
+  const performed = performedLine(report);
+  if (performed) lines.push('', paint.yellow(`! ${performed}`));
   if (report.outcome === 'failure' && !report.findings.some((f) => f.severity !== 'info')) {
     // No rule fits: show what was sent and answered, so the reader can compare for themselves.
     lines.push('');
@@ -112,6 +121,8 @@ export function renderMarkdown(report: Report): string {
   }
   if (report.findings.length === 0)
     lines.push(report.outcome === 'success' ? 'No problem found.' : 'No known cause matched.');
+  const performed = performedLine(report);
+  if (performed) lines.push('', `> **Note:** ${performed}`);
   const open = report.outcome === 'failure' && !report.findings.some((f) => f.severity !== 'info');
   lines.push('', `<details${open ? ' open' : ''}><summary>Exchanges (secrets masked)</summary>`, '', '```text');
   for (const exchange of report.exchanges) lines.push(...exchangeLines(exchange, open ? 300 : 0), '');

@@ -80,6 +80,12 @@ export interface Report {
   status?: number;
   /** The status at the end of the redirects followed, when the first answer was a redirect. */
   finalStatus?: number;
+  /**
+   * For an unsafe method (POST, PUT, PATCH, DELETE…): the doctor's own requests the server took
+   * (2xx), as `probe status`, since each of them carried out the action: the request without
+   * credentials to a server that takes it anonymously, a redirect hop, a proved fix.
+   */
+  performed?: string[];
   findings: Finding[];
   exchanges: Exchange[];
 }

@@ -160,6 +160,40 @@ describe('an unsafe method is performed at most once', () => {
   }
 });
 
+describe("the doctor's own requests that carried out an unsafe method are reported", () => {
+  it('a server that takes the POST without credentials: the probe placed an order, and the report says so', async () => {
+    let placed = 0;
+    const server = await serve((req, res) => {
+      if (req.headers.authorization)
+        return json(res, 401, { detail: 'Invalid token.' }, { 'www-authenticate': 'Bearer' });
+      placed++;
+      json(res, 201, { created: true });
+    });
+    const report = await diagnose({
+      url: `${server.origin}/orders`,
+      method: 'POST',
+      data: '{}',
+      bearer: TOKEN,
+      timeoutMs: 3000,
+    });
+    assert.equal(placed, 1);
+    assert.deepEqual(report.performed, ['without-credentials 201']);
+    assert.match(
+      renderTerminal(report),
+      /! The server carried out the POST for the doctor's own request too: without-credentials 201\./,
+    );
+    assert.match(renderMarkdown(report), /\*\*Note:\*\* The server carried out the POST/);
+  });
+
+  it('a GET is never reported so', async () => {
+    const server = await serve((req, res) =>
+      req.headers.authorization ? json(res, 401, {}, { 'www-authenticate': 'Bearer' }) : json(res, 200, {}),
+    );
+    const report = await diagnose({ url: `${server.origin}/orders`, bearer: TOKEN, timeoutMs: 3000 });
+    assert.equal(report.performed, undefined);
+  });
+});
+
 describe('the headline and the exit code', () => {
   it('a 200 whose CORS preflight is refused is not "it works", and exits 1', async () => {
     const server = await serve((req, res) =>
