@@ -35,12 +35,13 @@ export function verdict(report: Report): string {
 const lowerFirst = (s: string) => (/^[A-Z][a-z]/.test(s) ? s[0]!.toLowerCase() + s.slice(1) : s);
 
 /** What came of trying the fix, in one line. */
-export function triedLine(finding: Finding): string | undefined {
+export function triedLine(finding: Finding, before?: number): string | undefined {
   const tried = finding.tried;
   if (!tried) return undefined;
   if (tried.verified) return `verified: with this change (${tried.change}) the server answers ${tried.status}`;
   if (tried.status === undefined) return `tried (${tried.change}): no answer (${tried.error ?? 'no response'})`;
-  return `tried (${tried.change}): still ${tried.status}`;
+  // "still" only when the answer is the one the request as given got: a 301 that became a 403 is news.
+  return `tried (${tried.change}): ${tried.status === before ? 'still' : 'the server answers'} ${tried.status}`;
 }
 
 /** An exchange as lines (`> ` sent, `< ` received), secrets already masked by the probes. */
@@ -89,7 +90,7 @@ export function renderTerminal(report: Report, paint: Paint = plain): string {
     );
     for (const line of finding.evidence) lines.push(`    ${paint.dim(line)}`);
     lines.push(`  → ${finding.fix}`);
-    const tried = triedLine(finding);
+    const tried = triedLine(finding, report.finalStatus ?? report.status);
     if (tried) lines.push(`  ${finding.tried?.verified ? paint.green(`✔ ${tried}`) : paint.yellow(`✘ ${tried}`)}`);
   });
   const performed = performedLine(report);
@@ -116,7 +117,7 @@ export function renderMarkdown(report: Report): string {
     for (const line of finding.evidence) lines.push(`  ${line}`);
     lines.push('  ```');
     lines.push(`  Fix: ${finding.fix}`);
-    const tried = triedLine(finding);
+    const tried = triedLine(finding, report.finalStatus ?? report.status);
     if (tried) lines.push(`  ${finding.tried?.verified ? '✔' : '✘'} ${tried[0]!.toUpperCase()}${tried.slice(1)}`);
   }
   if (report.findings.length === 0)

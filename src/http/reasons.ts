@@ -133,7 +133,7 @@ export const reasons = Object.freeze({
     403,
     undefined,
     'Forbidden',
-    'You are authenticated but lack the role or permission this needs, and refreshing the same grant will not help: have the role granted (an OAuth token carries role R only when it was asked for with the scope role:R).',
+    'You are authenticated but lack the role or permission this needs, and refreshing the same grant will not help: have it granted to the account, then get a token that carries it (an OAuth token carries only what its grant asked for).',
   ),
   rate_limited: reason(
     'rate_limited',

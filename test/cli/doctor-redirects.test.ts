@@ -81,7 +81,7 @@ describe('gatehouse doctor on a trailing-slash redirect', () => {
       stdout.split('\n')[0]!,
       /: 301 → 200, but the 301 redirect to the trailing-slash URL turned the POST into a GET/,
     );
-    assert.match(stdout, /✘ tried \(added the trailing slash: the same POST to \/me\/\): still 405/);
+    assert.match(stdout, /✘ tried \(added the trailing slash: the same POST to \/me\/\): the server answers 405/);
   });
 });
 

@@ -77,7 +77,7 @@ describe('the doctor on FastAPI 0.92: credentials rejected, and stripped', { ski
     const report = await doctor({ url, basic: pair });
     assert.equal(report.findings[0]?.code, 'basic_credentials_rejected', JSON.stringify(codes(report)));
     const evidence = report.findings[0]!.evidence.join('\n');
-    assert.match(evidence, /username "alice"; password 14 characters, ASCII/);
+    assert.match(evidence, /username "alice"; password ASCII(?!.*characters)/);
     assert.match(evidence, /< \{"detail":"Incorrect username or password"\}/);
     assert.match(
       evidence,

@@ -83,7 +83,7 @@ describe('credentials rejected', () => {
     assert.equal(finding.severity, 'error');
     assert.match(finding.title, /user "alice"/);
     const evidence = finding.evidence.join('\n');
-    assert.match(evidence, /username "alice"; password 14 characters, ASCII/);
+    assert.match(evidence, /username "alice"; password ASCII(?!.*characters)/);
     assert.match(evidence, /< \{"detail":"Invalid username\/password\."\}/);
     assert.match(
       evidence,
@@ -99,7 +99,7 @@ describe('credentials rejected', () => {
   it('basic_credentials_rejected: a trailing space and non-ASCII in the password are pointed out', async () => {
     const spaced = await run(drfBasicLike, { basic: 'alice:wonderland ' });
     assert.equal(spaced.findings[0]?.code, 'basic_credentials_rejected');
-    assert.match(spaced.findings[0]!.evidence[0]!, /11 characters, ASCII, leading or trailing whitespace/);
+    assert.match(spaced.findings[0]!.evidence[0]!, /password ASCII, leading or trailing whitespace/);
     assert.match(spaced.findings[0]!.fix, /starts or ends with whitespace/);
     const accented = await run(drfBasicLike, { basic: 'alice:wönderland' });
     assert.ok(codes(accented).includes('basic_credentials_rejected'));

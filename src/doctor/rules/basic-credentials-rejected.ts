@@ -29,12 +29,11 @@ export const basicCredentialsRejected: Rule = {
   },
 };
 
-/** The password described without a character of it: length, and what is unusual about it. */
+/** The password described without a character of it or its length: only what is unusual about it. */
 function describePassword(password: string, encoding: BasicCredentials['encoding']): string {
-  const length = [...password].length;
-  if (length === 0) return 'empty';
+  // Not its length: a report is pasted into issue trackers, and a length narrows a guess.
+  if (password.length === 0) return 'empty';
   const traits = [
-    `${length} character${length === 1 ? '' : 's'}`,
     /^[\x20-\x7e]*$/.test(password)
       ? 'ASCII'
       : `non-ASCII characters (read as ${encoding === 'iso-8859-1' ? 'ISO-8859-1' : 'UTF-8'})`,

@@ -25,7 +25,7 @@ export const credentialWhitespace: Rule = {
         severity: 'error',
         title: `The credential contains ${problems.join(' and ')}`,
         evidence: [
-          `> Authorization: ${value.split(' ')[0]} … (${problems.length} stray character kind${problems.length > 1 ? 's' : ''}: ${JSON.stringify(credential.replace(/[^\s"']/g, '').slice(0, 10))})`,
+          `> Authorization: ${value.split(' ')[0]} … (with ${problems.map((p) => p.replace(/ \(.*\)$/, '')).join(' and ')} in it)`,
           statusLine(context.primary),
         ],
         fix: 'Trim the credential: strip the trailing newline (token=$(tr -d "\\n" < token.txt)), spaces and quotes before sending it.',

@@ -80,21 +80,25 @@ export const schemeFormat: Rule = {
         request: withAuthorization(context.request, [first]),
       };
     let fixed: string | undefined;
+    let change = '';
     const repeated = /^(bearer|basic)\s+(?:bearer|basic)\s+(.*)$/i.exec(first);
     const colon = /^([A-Za-z][\w.+-]*):\s*(\S.*)$/.exec(first);
-    if (repeated) fixed = `${repeated[1]} ${repeated[2]}`;
-    else if (colon) fixed = `${colon[1]} ${colon[2]}`;
-    else if (/^(bearer|basic)(?=\S)/i.test(first) && /No space/.test(finding.title))
+    if (repeated) {
+      fixed = `${repeated[1]} ${repeated[2]}`;
+      change = `sent the scheme once ("${repeated[1]} …")`;
+    } else if (colon) {
+      fixed = `${colon[1]} ${colon[2]}`;
+      change = `put a space after "${colon[1]}", not a colon`;
+    } else if (/^(bearer|basic)(?=\S)/i.test(first) && /No space/.test(finding.title)) {
       fixed = first.replace(/^(bearer|basic)/i, '$1 ');
-    else if (/accepts/.test(finding.title)) {
+      change = 'put a space after the scheme';
+    } else if (/accepts/.test(finding.title)) {
       const scheme = /^\S+/.exec(first)![0];
       const registered = { basic: 'Basic', bearer: 'Bearer', digest: 'Digest' }[scheme.toLowerCase()];
       if (registered) fixed = registered + first.slice(scheme.length);
+      change = `spelled the scheme "${registered}"`;
     }
     if (fixed === undefined || fixed === first) return undefined;
-    return {
-      change: `sent "${fixed.split(' ')[0]} …" in one field`,
-      request: withAuthorization(context.request, [fixed]),
-    };
+    return { change, request: withAuthorization(context.request, [fixed]) };
   },
 };
