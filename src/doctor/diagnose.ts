@@ -96,7 +96,8 @@ async function diagnoseAt(options: DiagnoseOptions, depth: 0 | 1): Promise<Repor
 
   const exchanges: Exchange[] = [];
   const base: ProbeRequest = { method, url, headers, ...(options.data !== undefined ? { body: options.data } : {}) };
-  const primary = await send('as-given', base, timeout, secrets);
+  // At depth 1 the request as given is the one a client makes at the end of the redirects.
+  const primary = await send(depth === 0 ? 'as-given' : 'final-url', base, timeout, secrets);
   exchanges.push(primary);
   const localDate = Date.now();
 

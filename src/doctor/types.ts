@@ -34,6 +34,8 @@ export interface Attempt {
 /** Which probe an exchange belongs to. */
 export type ProbeName =
   | 'as-given'
+  /** The request as given, sent to where a same-origin redirect chain ended (diagnosed in its own right). */
+  | 'final-url'
   | 'without-credentials'
   | 'canonical-scheme'
   | 'redirect'
