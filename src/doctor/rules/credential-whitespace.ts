@@ -25,7 +25,9 @@ export const credentialWhitespace: Rule = {
         severity: 'error',
         title: `The credential contains ${problems.join(' and ')}`,
         evidence: [
-          `> Authorization: ${value.split(' ')[0]} … (${problems.length} stray character kind${problems.length > 1 ? 's' : ''}: ${JSON.stringify(credential.replace(/[^\s"']/g, '').slice(0, 10))})`,
+          // Only a scheme is quoted: a credential sent without one ("TOKEN " or "Bearer\tTOKEN") has
+          // no first word that is not the secret.
+          `> Authorization: ${/^([A-Za-z][\w.+-]{0,19}) +\S/.exec(value)?.[1] ?? '(no scheme)'} … (${problems.length} stray character kind${problems.length > 1 ? 's' : ''}: ${JSON.stringify(credential.replace(/[^\s"']/g, '').slice(0, 10))})`,
           statusLine(context.primary),
         ],
         fix: 'Trim the credential: strip the trailing newline (token=$(tr -d "\\n" < token.txt)), spaces and quotes before sending it.',
