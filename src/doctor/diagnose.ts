@@ -13,13 +13,18 @@ import {
   parseHttpDate,
   parseProblem,
   redactUrl,
+  SECRET_QUERY_PARAMS,
+  secretForms,
+  secretRedactor,
   urlSecrets,
 } from '../http/index.ts';
 import { fetchApiDescription } from './api-description.ts';
 import { decodeJwt } from './jwt.ts';
 import { discoveryUrls, jwkSet, type KeySet } from './key-source.ts';
-import { header, headerAll, type ProbeRequest, send } from './probes.ts';
+import { header, headerAll, type ProbeRequest, send, sentLocation, unsent } from './probes.ts';
 import { RULES } from './rules/all.ts';
+import { differences } from './rules/comparison.ts';
+import { signInPage } from './rules/redirect-hops.ts';
 import { verifyToken } from './token-verify.ts';
 import type { Context, Exchange, Finding, Report, Rule, TokenVerification } from './types.ts';
 
@@ -68,19 +73,26 @@ async function diagnoseAt(options: DiagnoseOptions, depth: 0 | 1): Promise<Repor
   const method = (options.method ?? 'GET').toUpperCase();
   // RFC 9110 §9.1: a method is a token; anything else cannot be sent, and is the caller's mistake.
   if (!/^[!#$%&'*+.^_`|~0-9A-Z-]+$/.test(method))
-    throw invalidArgument(`diagnose: ${JSON.stringify(method.slice(0, 40))} is not an HTTP method`);
+    throw invalidArgument(`diagnose: ${JSON.stringify(method.slice(0, 20))} is not an HTTP method`);
   const timeout = options.timeoutMs ?? 5000;
   const headers: Array<[string, string]> = [...(options.headers ?? [])];
   if (options.bearer !== undefined) headers.push(['Authorization', `Bearer ${options.bearer}`]);
-  if (options.basic !== undefined) {
-    const colon = options.basic.indexOf(':');
+  const inUrl = urlSecrets(url);
+  // A URL's user:password goes as Basic credentials, as curl sends it; node would drop it unsent
+  // (header lines given as a list), leaving the doctor to diagnose credentials "missing". The URL
+  // probed has none (RFC 9110 §4.2.4: userinfo is not for http(s) URLs), but its password stays a secret.
+  const basic = options.basic ?? fromUserinfo(url, headers, options.bearer !== undefined);
+  url.username = '';
+  url.password = '';
+  if (basic !== undefined) {
+    const colon = basic.indexOf(':');
     if (colon < 0) throw invalidArgument('diagnose: basic is user:password');
     headers.push([
       'Authorization',
       formatAuthorization({
         kind: 'basic',
-        username: options.basic.slice(0, colon),
-        password: options.basic.slice(colon + 1),
+        username: basic.slice(0, colon),
+        password: basic.slice(colon + 1),
       }),
     ]);
   }
@@ -90,7 +102,8 @@ async function diagnoseAt(options: DiagnoseOptions, depth: 0 | 1): Promise<Repor
   // Every credential given, in every form, to be scrubbed wherever a server echoes one.
   const secrets = [
     ...headers.filter(([n]) => isSecretHeader(n)).flatMap(([n, v]) => headerSecrets(n, v)),
-    ...urlSecrets(url),
+    ...inUrl,
+    ...bodySecrets(options.data),
     ...givenSecrets(options.keys),
   ];
 
@@ -104,14 +117,14 @@ async function diagnoseAt(options: DiagnoseOptions, depth: 0 | 1): Promise<Repor
   const status = primary.response?.status;
   const hasCredentials = headers.some(([n]) => isCredentialHeader(n));
   if (status !== undefined && status >= 400 && hasCredentials) {
-    exchanges.push(
-      await send(
-        'without-credentials',
-        { ...base, headers: headers.filter(([n]) => !isCredentialHeader(n)) },
-        timeout,
-        secrets,
-      ),
-    );
+    const withoutCredentials = { ...base, headers: headers.filter(([n]) => !isCredentialHeader(n)) };
+    const without = await send('without-credentials', withoutCredentials, timeout, secrets);
+    exchanges.push(without);
+    // Answers that differ only in their bodies may differ by a per-answer nonce (a request id in a
+    // shape the comparison does not know): the same request once more tells (see compareWithout).
+    const differs = differences(primary, without);
+    if (differs.length === 1 && differs[0] === 'body')
+      exchanges.push(await send('without-credentials', withoutCredentials, timeout, secrets));
     // A scheme in other casing than the registered one: try the canonical spelling once.
     const parsed = authorization.length === 1 ? parseAuthorization(authorization[0]) : undefined;
     const canonical = parsed?.ok
@@ -177,7 +190,7 @@ async function diagnoseAt(options: DiagnoseOptions, depth: 0 | 1): Promise<Repor
   });
   const ranked = runRules(context);
   await proveFixes(context, ranked, timeout, secrets);
-  const outer = toReport(context, ranked);
+  const outer = toReport(context, ranked, secrets);
   const end = depth === 0 ? refusedAfterRedirects(base, exchanges) : undefined;
   // An unsafe method a fix already made succeed is not sent again, here or by the inner diagnosis.
   if (!end || (!SAFE_METHODS.has(method) && performedBy(exchanges, method))) return outer;
@@ -228,9 +241,9 @@ type ContextParts = Pick<
   Partial<Pick<Context, 'request' | 'verification' | 'resourceMetadata' | 'apiDescription'>>;
 
 /** Builds the context from recorded exchanges and runs every rule (also used for HAR files). */
-export function report(url: URL, parts: ContextParts): Report {
+export function report(url: URL, parts: ContextParts, secrets: readonly string[] = []): Report {
   const context = buildContext(url, parts);
-  return toReport(context, runRules(context));
+  return toReport(context, runRules(context), secrets);
 }
 
 function buildContext(url: URL, parts: ContextParts): Context {
@@ -267,6 +280,7 @@ function runRules(context: Context): Ranked[] {
 }
 
 const MAX_ATTEMPTS = 4;
+const ok = (status: number | undefined) => status !== undefined && status >= 200 && status < 300;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
 /**
@@ -312,13 +326,49 @@ async function proveFixes(context: Context, ranked: Ranked[], timeout: number, s
   }
 }
 
-function toReport(context: Context, ranked: Ranked[]): Report {
+/**
+ * A finding's words, with every form of every secret cut out: rules quote what they read, and what
+ * they read may be a credential in a shape no rule foresaw (`Authorization: TOKEN` parses as a
+ * scheme named TOKEN). The exchanges are masked where they are recorded; this is the last gate.
+ */
+function scrubbed(finding: Finding, redact: (text: string) => string): Finding {
+  const tried = finding.tried;
+  return {
+    ...finding,
+    title: redact(finding.title),
+    evidence: finding.evidence.map(redact),
+    fix: redact(finding.fix),
+    ...(tried
+      ? {
+          tried: {
+            ...tried,
+            change: redact(tried.change),
+            ...(tried.error !== undefined ? { error: redact(tried.error) } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+function toReport(context: Context, ranked: Ranked[], secrets: readonly string[]): Report {
+  const redact = secretRedactor(secrets);
   const response = context.primary.response;
   // A redirect the probes followed: the answer that counts is the one at the end of it.
   const hops = context.exchanges.filter((e) => e.probe === 'redirect');
-  const final = response && response.status >= 300 && response.status < 400 ? hops.at(-1)?.response : undefined;
-  const ok = (status: number | undefined) => status !== undefined && status >= 200 && status < 300;
-  const outcome = !response ? 'unreachable' : ok(response.status) || ok(final?.status) ? 'success' : 'failure';
+  const end = response && response.status >= 300 && response.status < 400 ? hops.at(-1) : undefined;
+  const final = end?.response;
+  // A 2xx counts only where the request was answered: on the origin it was sent to (another
+  // origin answered without the user's credentials) and not on a sign-in page (a login form).
+  const start = new URL(context.primary.request.url);
+  const answered =
+    end !== undefined &&
+    new URL(end.request.url).origin === start.origin &&
+    !signInPage(new URL(end.request.url), start);
+  const outcome = !response
+    ? 'unreachable'
+    : ok(response.status) || (answered && ok(final?.status))
+      ? 'success'
+      : 'failure';
   const method = context.primary.request.method;
   const performed = SAFE_METHODS.has(method)
     ? []
@@ -331,7 +381,7 @@ function toReport(context: Context, ranked: Ranked[]): Report {
     ...(response ? { status: response.status } : {}),
     ...(final ? { finalStatus: final.status } : {}),
     ...(performed.length ? { performed } : {}),
-    findings: ranked.map(({ finding }) => finding),
+    findings: ranked.map(({ finding }) => scrubbed(finding, redact)),
     exchanges: context.exchanges,
   };
 }
@@ -347,6 +397,13 @@ export function exitCode(report: Report): 0 | 1 | 2 {
   return report.findings.some((f) => f.severity !== 'info') ? 1 : 2;
 }
 
+/**
+ * Header fields that say only how to read the answer: all of the user's request that goes to an
+ * origin they did not name. The doctor cannot know every API's key header (`X-ApiKey`,
+ * `X-Tenant-Secret`…), so everything else stays behind, not only the known credential fields.
+ */
+const HARMLESS_ELSEWHERE = new Set(['accept', 'accept-language', 'user-agent', 'cache-control', 'pragma']);
+
 async function followRedirects(
   base: ProbeRequest,
   first: Exchange,
@@ -357,26 +414,62 @@ async function followRedirects(
   let current = first;
   let url = base.url;
   let headers = base.headers;
+  // Once a Location leads off the origin, whoever wrote the next one chose the way: nothing of
+  // the user's follows for the rest of the chain, even back to the origin they named.
+  let left = false;
   for (let hop = 0; hop < 10; hop++) {
-    const location = header(current.response?.headers, 'location');
+    const location = sentLocation(current) ?? header(current.response?.headers, 'location');
     const status = current.response?.status ?? 0;
     if (!location || status < 300 || status >= 400) return;
-    const next = new URL(location, url);
-    // What a careful client does: credentials stay with the origin they were given for.
-    if (next.origin !== base.url.origin) headers = headers.filter(([n]) => !isCredentialHeader(n));
-    url = next;
+    let next: URL;
+    try {
+      next = new URL(location, url);
+    } catch {
+      return; // a Location that is no URL ends the chain; the rules quote it as it came
+    }
     const method =
       status === 303 || ((status === 301 || status === 302) && base.method === 'POST') ? 'GET' : base.method;
-    const request: ProbeRequest = {
-      method,
-      url,
-      headers,
-      ...(method === base.method && base.body !== undefined ? { body: base.body } : {}),
-    };
+    if (next.origin !== base.url.origin) left = true;
+    let body = method === base.method ? base.body : undefined;
+    if (left) {
+      headers = headers.filter(([n]) => HARMLESS_ELSEWHERE.has(n.toLowerCase()));
+      body = undefined;
+      const refused = notFollowed(next, method, secrets);
+      if (refused) {
+        exchanges.push(unsent('redirect', { method, url: next, headers }, secrets, `not followed: ${refused}`));
+        return;
+      }
+    }
+    url = next;
+    const request: ProbeRequest = { method, url, headers, ...(body !== undefined ? { body } : {}) };
     current = await send('redirect', request, timeout, secrets);
     followedRequests.set(current, request);
     exchanges.push(current);
   }
+}
+
+/**
+ * Why a hop to an origin the user did not name is not sent, or undefined when it may be (as a GET
+ * or HEAD with none of the user's headers). An unsafe method (RFC 9110 §9.2.1) would act on a
+ * server the user never named, wherever the Location points (an internal host included). The
+ * query loses the parameters that carry a credential (as the client does, see
+ * client/redirect.ts); a credential anywhere else in the URL (path, host name: its DNS lookup
+ * would carry it) keeps the hop from being sent.
+ */
+function notFollowed(next: URL, method: string, secrets: string[]): string | undefined {
+  if (!SAFE_METHODS.has(method))
+    return `the doctor sends no ${method} to ${next.origin}, an origin other than the one you named`;
+  const forms = new Set(secrets.flatMap((s) => secretForms(s)));
+  for (const [name, value] of [...next.searchParams])
+    if (SECRET_QUERY_PARAMS.has(name.toLowerCase()) || forms.has(value)) next.searchParams.delete(name, value);
+  const scrub = secretRedactor(secrets.flatMap((s) => [s, s.toLowerCase()]));
+  let decoded = next.href;
+  try {
+    decoded = decodeURIComponent(next.href);
+  } catch {}
+  if (scrub(next.href) !== next.href || scrub(decoded) !== decoded)
+    return 'the Location carries a credential you gave, and the doctor sends it nowhere else';
+  return undefined;
 }
 
 async function issuerKeys(iss: unknown, exchanges: Exchange[], timeout: number, secrets: string[]) {
@@ -451,7 +544,26 @@ async function protectedResourceMetadata(
   );
   exchanges.push(exchange);
   const metadata = jsonObject(exchange);
-  return typeof metadata?.['resource'] === 'string' ? metadata : undefined;
+  const resource = metadata?.['resource'];
+  return typeof resource === 'string' && covers(resource, new URL(primary.request.url)) ? metadata : undefined;
+}
+
+/**
+ * RFC 9728 §3.3: metadata named by a challenge describes the resource that was asked, or it MUST
+ * NOT be used; whatever URL the challenge names, metadata about another API says nothing about this
+ * one. The RFC asks for the identical URL; an API's resource identifier is commonly its base URL
+ * (`https://api.example/` for `https://api.example/me`), so the same origin with a path the
+ * request's falls under is taken as the same resource.
+ */
+function covers(resource: string, asked: URL): boolean {
+  let url: URL;
+  try {
+    url = new URL(resource);
+  } catch {
+    return false;
+  }
+  const base = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
+  return url.origin === asked.origin && (asked.pathname === url.pathname || asked.pathname.startsWith(base));
 }
 
 function jsonObject(exchange: Exchange): Record<string, unknown> | undefined {
@@ -481,6 +593,45 @@ async function checkSignature(
   if (!keys?.length) return undefined;
   const from = exchanges.findLast((e) => e.probe === 'jwks')?.request.url ?? "the issuer's JWKS";
   return { by: 'issuer', result: await verifyToken(token, { keys, from }) };
+}
+
+/** Names of body fields that carry a credential: a login form's password, a token request's client_secret. */
+const SECRET_FIELD = /pass(word|wd|phrase)?|secret|token|api_?key|credential|assertion/i;
+
+/**
+ * The credentials in a request body (`--data`), form-encoded or JSON, by their fields' names: a
+ * server that echoes the request (httpbin's /post, a debug page) gives them back in the report.
+ */
+function bodySecrets(data: string | undefined): string[] {
+  const text = data?.trim();
+  if (!text) return [];
+  const secret = (name: string) => SECRET_FIELD.test(name) || SECRET_QUERY_PARAMS.has(name.toLowerCase());
+  if (!text.startsWith('{') && !text.startsWith('['))
+    return [...new URLSearchParams(text)].filter(([name]) => secret(name)).map(([, value]) => value);
+  const found: string[] = [];
+  const walk = (value: unknown, name: string, depth: number): void => {
+    if (typeof value === 'string' && secret(name)) found.push(value);
+    else if (value && typeof value === 'object' && depth < 32)
+      for (const [key, member] of Object.entries(value)) walk(member, Array.isArray(value) ? name : key, depth + 1);
+  };
+  try {
+    walk(JSON.parse(text), '', 0);
+  } catch {}
+  return found;
+}
+
+/** `user:password` from a URL's userinfo, when no other Authorization is given. */
+function fromUserinfo(url: URL, headers: Array<[string, string]>, bearer: boolean): string | undefined {
+  if ((!url.username && !url.password) || bearer || headers.some(([n]) => n.toLowerCase() === 'authorization'))
+    return undefined;
+  const decode = (text: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  return `${decode(url.username)}:${decode(url.password)}`;
 }
 
 /** An HMAC secret given as a key, as text: scrubbed like a credential wherever a server might echo it. */

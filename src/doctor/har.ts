@@ -3,7 +3,15 @@
  * from the recorded exchange; nothing is sent unless asked (replay).
  */
 import { readFile } from 'node:fs/promises';
-import { headerSecrets, isSecretHeader, maskHeader, redactText, secretRedactor } from '../http/index.ts';
+import {
+  headerSecrets,
+  isSecretHeader,
+  maskHeader,
+  redactText,
+  redactUrl,
+  secretRedactor,
+  urlSecrets,
+} from '../http/index.ts';
 import { diagnose, report } from './diagnose.ts';
 import { decodeJwt } from './jwt.ts';
 import type { Exchange, Report } from './types.ts';
@@ -59,13 +67,17 @@ export async function diagnoseHar(
       continue;
     }
     const authorization = headers.filter(([n]) => n.toLowerCase() === 'authorization').map(([, v]) => v);
-    const secrets = headers.filter(([n]) => isSecretHeader(n)).flatMap(([n, v]) => headerSecrets(n, v));
+    const secrets = [
+      ...headers.filter(([n]) => isSecretHeader(n)).flatMap(([n, v]) => headerSecrets(n, v)),
+      ...urlSecrets(url),
+    ];
     const redact = secretRedactor(secrets);
     const exchange: Exchange = {
       probe: 'har',
       request: {
         method: entry.request?.method ?? 'GET',
-        url,
+        // The recorded URL as a report shows any: no userinfo, secret query values masked.
+        url: redact(redactUrl(url)),
         headers: headers.map(([n, v]) => [n, redact(maskHeader(n, v))]),
       },
       response: {
@@ -79,16 +91,20 @@ export async function diagnoseHar(
     };
     const bearer = authorization.map((v) => /^bearer\s+(.+)$/i.exec(v)?.[1]).find(Boolean);
     reports.push(
-      report(new URL(url), {
-        primary: exchange,
-        exchanges: [exchange],
-        authorization,
-        jwt: bearer ? decodeJwt(bearer) : undefined,
-        issuerMetadata: undefined,
-        jwks: undefined,
-        origin: undefined,
-        localDate: Date.now(),
-      }),
+      report(
+        new URL(url),
+        {
+          primary: exchange,
+          exchanges: [exchange],
+          authorization,
+          jwt: bearer ? decodeJwt(bearer) : undefined,
+          issuerMetadata: undefined,
+          jwks: undefined,
+          origin: undefined,
+          localDate: Date.now(),
+        },
+        secrets,
+      ),
     );
   }
   return reports;

@@ -18,6 +18,15 @@ export interface ProbeRequest {
 export const BODY_LIMIT = 16_384; // bytes kept of a response body (a JWKS must fit)
 
 /**
+ * What the doctor acts on but a report never shows: the URL as it was sent and the Location as it
+ * came, secrets unmasked. A redirect is followed (and a fix resent) to where the server pointed,
+ * not to the masked copy in the report.
+ */
+const unmasked = new WeakMap<Exchange, { url: URL; location?: string }>();
+export const sentUrl = (exchange: Exchange): URL | undefined => unmasked.get(exchange)?.url;
+export const sentLocation = (exchange: Exchange): string | undefined => unmasked.get(exchange)?.location;
+
+/**
  * Sends one request and records it. What is recorded is what a report shows: credential headers
  * masked, and every form of the `secrets` (see secretRedactor) scrubbed from every header value,
  * the reason phrase, the body and the error, since a server may echo what it was sent. A probe
@@ -41,13 +50,22 @@ export function send(
     },
   };
   return new Promise((resolve) => {
-    const finish = (patch: Partial<Exchange>) =>
-      resolve({
+    let settled = false;
+    let deadline: NodeJS.Timeout | undefined;
+    const finish = (patch: Partial<Exchange>) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      const exchange: Exchange = {
         ...recorded,
         ...patch,
         ...(patch.error !== undefined ? { error: redact(patch.error) } : {}),
         durationMs: Date.now() - started,
-      });
+      };
+      unmasked.set(exchange, { url: req.url, ...(location !== undefined ? { location } : {}) });
+      resolve(exchange);
+    };
+    let location: string | undefined;
     let outgoing: ReturnType<typeof httpRequest>;
     try {
       const request = req.url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -66,16 +84,30 @@ export function send(
       finish({ error: describe(error) });
       return;
     }
+    // The socket's timeout is an idle timeout: a server that drips a byte at a time never trips it.
+    // The deadline bounds the whole exchange; an answer whose body has not ended by then is kept
+    // with what came of the body (status and headers are what the rules read).
+    let answered: (() => void) | undefined;
+    deadline = setTimeout(() => {
+      if (answered) answered();
+      else outgoing.destroy(new Error(`no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
     outgoing.on('timeout', () => outgoing.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     outgoing.on('error', (error) => finish({ error: describe(error) }));
     outgoing.on('response', (res: IncomingMessage) => {
+      location = typeof res.headers.location === 'string' ? res.headers.location : undefined;
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
         if (size < bodyLimit) chunks.push(chunk);
         size += chunk.length;
+        // Bytes past the limit are never kept: stop reading rather than drain an endless body.
+        if (size >= bodyLimit) done();
       });
       const done = () => {
+        if (settled) return;
+        // Whatever is left of the body is not read: the connection goes with it.
+        if (!res.complete) outgoing.destroy();
         const headers: Array<[string, string]> = [];
         for (let i = 0; i + 1 < res.rawHeaders.length; i += 2)
           headers.push([res.rawHeaders[i]!, redact(maskHeader(res.rawHeaders[i]!, res.rawHeaders[i + 1]!))]);
@@ -89,12 +121,29 @@ export function send(
           },
         });
       };
+      answered = done;
       res.on('end', done);
       res.on('error', done);
     });
     if (req.body !== undefined) outgoing.write(req.body);
     outgoing.end();
   });
+}
+
+/** A request the doctor chose not to send, recorded as a probe is (masked), with why. */
+export function unsent(probe: ProbeName, req: ProbeRequest, secrets: string[], why: string): Exchange {
+  const redact = secretRedactor(secrets);
+  const exchange: Exchange = {
+    probe,
+    request: {
+      method: req.method,
+      url: redact(req.url.href),
+      headers: req.headers.map(([n, v]) => [n, redact(maskHeader(n, v))]),
+    },
+    error: why,
+  };
+  unmasked.set(exchange, { url: req.url });
+  return exchange;
 }
 
 function describe(error: unknown): string {

@@ -30,7 +30,9 @@ export function maskSecret(secret: string): string {
 // in reports and counted as secrets (a redirect drops only the list's names: `idempotency-key` is no secret to drop).
 // `authorization`/`credential`: proxies and gateways pass a caller's credentials on under such names
 // (X-Forwarded-Authorization, X-Upstream-Authorization), often as a whole Basic credential.
-const SECRET_HEADER_NAME = /(^|-)(key|token|secret|signature|password|auth|authorization|credential|session)(-|$)/i;
+// Names written as one word (`X-ApiKey`, `X-AccessToken`, `X-SessionId`, `Api_Key`) say so as plainly.
+const SECRET_HEADER_NAME =
+  /(^|[-_])(key|token|secret|signature|password|passwd|auth|authorization|credential|session)([-_]|$)|api_?key|access_?(key|token)|auth_?token|secret_?key|private_?key|session_?(id|token)/i;
 
 /** A value that is an Authorization-style Basic credential, whatever header carries it. */
 const BASIC_VALUE = /^\s*basic\s/i;

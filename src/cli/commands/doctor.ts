@@ -15,8 +15,7 @@ import { renderMarkdown, renderTerminal } from '../../doctor/render.ts';
 import { inspectToken } from '../../doctor/token-inspect.ts';
 import { type Verification, verifyToken } from '../../doctor/token-verify.ts';
 import type { Report } from '../../doctor/types.ts';
-import { INVALID_ARGUMENT } from '../../http/argument-error.ts';
-import { secretRedactor } from '../../http/index.ts';
+import { INVALID_ARGUMENT, secretRedactor } from '../../http/index.ts';
 import { createOutput } from '../output.ts';
 import { EXIT_USAGE, type Io, parse, UsageError } from './command.ts';
 
@@ -42,15 +41,17 @@ export async function doctorCommand(argv: readonly string[], io: Io): Promise<nu
   try {
     return await doctor(argv, io);
   } catch (error) {
-    // The library refused an argument (a header it cannot send, a method it cannot use): bad usage.
-    if ((error as { code?: unknown }).code === INVALID_ARGUMENT) {
-      io.err(`gatehouse doctor: ${(error as Error).message}`);
+    // A pasted line that cannot be read is bad usage, told in one line: the usage text would bury it.
+    if (error instanceof CurlCommandError) {
+      io.err(`gatehouse doctor --curl: ${error.message}`);
       return EXIT_USAGE;
     }
-    // A pasted line that cannot be read is bad usage, told in one line: the usage text would bury it.
-    if (!(error instanceof CurlCommandError)) throw error;
-    io.err(`gatehouse doctor --curl: ${error.message}`);
-    return EXIT_USAGE;
+    // So is a request diagnose() cannot send as given (an ftp: URL, --basic without a colon).
+    if ((error as { code?: unknown }).code === INVALID_ARGUMENT) {
+      io.err(`gatehouse doctor: ${(error as Error).message.replace(/^diagnose: /, '')}`);
+      return EXIT_USAGE;
+    }
+    throw error;
   }
 }
 
@@ -81,8 +82,9 @@ async function doctor(argv: readonly string[], io: Io): Promise<number> {
   if (values.basic !== undefined && !values.basic.includes(':'))
     throw new UsageError('--basic takes USER:PASS, with a colon between them');
   const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout) * 1000;
-  if (timeoutMs !== undefined && (!Number.isFinite(timeoutMs) || timeoutMs <= 0))
-    throw new UsageError('--timeout takes seconds');
+  // Node's timers hold at most 2^31 - 1 ms (about 24 days); beyond that they warn and are cut short.
+  if (timeoutMs !== undefined && (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > 2_147_483_647))
+    throw new UsageError('--timeout takes seconds (at most 2147483)');
   const source = keySource(values);
   if (source && values.har !== undefined)
     throw new UsageError('--key, --jwks and --issuer go with a URL or a curl line, not --har');

@@ -27,6 +27,7 @@ import { redirected, trailingSlashRedirect } from './redirected.ts';
 import { schemeFormat } from './scheme-format.ts';
 import { schemeMismatch } from './scheme-mismatch.ts';
 import { serverReason } from './server-reason.ts';
+import { signInRedirect } from './sign-in-redirect.ts';
 import { tokenExpired } from './token-expired.ts';
 import { tokenNotYetValid } from './token-not-yet-valid.ts';
 import { tokenRejected } from './token-rejected.ts';
@@ -37,6 +38,7 @@ import { unauthorizedInsteadOf403 } from './unauthorized-instead-of-403.ts';
 export const RULES: readonly Rule[] = [
   credentialsMissing,
   authDroppedOnRedirect,
+  signInRedirect,
   trailingSlashRedirect,
   redirected,
   schemeMismatch,

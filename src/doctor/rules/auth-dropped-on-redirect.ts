@@ -1,6 +1,6 @@
 import type { Rule } from '../types.ts';
 import { probe, received, requestLine, statusLine } from './evidence.ts';
-import { changedMethod, notResendable, resendUrl } from './redirect-hops.ts';
+import { changedMethod, notResendable, resendUrl, signInPage } from './redirect-hops.ts';
 
 /** A redirect leaves the origin, so the client drops Authorization on the way. */
 export const authDroppedOnRedirect: Rule = {
@@ -55,7 +55,8 @@ export const authDroppedOnRedirect: Rule = {
     const last = probe(context, 'redirect').at(-1);
     if (!context.request || !last) return undefined;
     const target = resendUrl(context, last);
-    if (notResendable(context.request.url, target)) return undefined;
+    // A sign-in page is not where the request is answered: nothing is resent there.
+    if (notResendable(context.request.url, target) || signInPage(target, context.request.url)) return undefined;
     return {
       change: `sent the same request, credentials included, to ${last.request.url} (the same host)`,
       request: { ...context.request, url: target },

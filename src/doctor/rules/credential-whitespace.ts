@@ -25,7 +25,9 @@ export const credentialWhitespace: Rule = {
         severity: 'error',
         title: `The credential contains ${problems.join(' and ')}`,
         evidence: [
-          `> Authorization: ${value.split(' ')[0]} … (with ${problems.map((p) => p.replace(/ \(.*\)$/, '')).join(' and ')} in it)`,
+          // Only a scheme is quoted: a credential sent without one ("TOKEN " or "Bearer\tTOKEN") has
+          // no first word that is not the secret.
+          `> Authorization: ${/^([A-Za-z][\w.+-]{0,19}) +\S/.exec(value)?.[1] ?? '(no scheme)'} … (with ${problems.map((p) => p.replace(/ \(.*\)$/, '')).join(' and ')} in it)`,
           statusLine(context.primary),
         ],
         fix: 'Trim the credential: strip the trailing newline (token=$(tr -d "\\n" < token.txt)), spaces and quotes before sending it.',

@@ -20,7 +20,8 @@ export const csrfFailed: Rule = {
     if (!refusal) return undefined;
     const method = context.primary.request.method.toUpperCase();
     const { cookie, header, said } = refusal;
-    const echo = cookie ? ECHO[cookie] : undefined;
+    // Own names only: a cookie named `constructor` or `toString` is no framework's CSRF cookie.
+    const echo = cookie && Object.hasOwn(ECHO, cookie) ? ECHO[cookie] : undefined;
     const title =
       cookie && !header
         ? `${said ? "The server's CSRF check refused this" : 'This'} ${method}: the ${cookie} cookie was sent without its CSRF header`
@@ -58,7 +59,7 @@ export const csrfFailed: Rule = {
   remedy(context) {
     const request = context.request;
     if (!request) return undefined;
-    const found = cookiesOf(request.headers).find(([name, value]) => ECHO[name] && value);
+    const found = cookiesOf(request.headers).find(([name, value]) => Object.hasOwn(ECHO, name) && value);
     if (!found) return undefined;
     const [cookie, raw] = found;
     const echo = ECHO[cookie]!;

@@ -1,4 +1,5 @@
 /** What the redirect rules read of the redirects the doctor followed, and where a fix may be resent. */
+import { sentUrl } from '../probes.ts';
 import type { Context, Exchange } from '../types.ts';
 import { probe, received, requestLine, statusLine } from './evidence.ts';
 
@@ -53,12 +54,34 @@ export function hopLines(hops: readonly Exchange[]): string[] {
 }
 
 /**
- * The URL a hop went to, for resending: the one recorded, except that a query the same as the
- * original's is taken from the original unmasked (a recorded URL has its secrets masked).
+ * The URL a hop went to, for resending: as it was sent (unmasked) when the doctor sent it, else the
+ * one recorded, with a query the same as the original's taken from the original unmasked (a
+ * recorded URL has its secrets masked).
  */
 export function resendUrl(context: Context, hop: Exchange): URL {
+  const sent = sentUrl(hop);
+  if (sent) return new URL(sent);
   const url = new URL(hop.request.url);
   const recordedStart = new URL(context.primary.request.url);
   if (context.request && url.search === recordedStart.search) url.search = context.request.url.search;
   return url;
+}
+
+// Paths that are a sign-in step, as frameworks and identity providers name them: Django's
+// /accounts/login/, Rails' Devise /users/sign_in, Spring's /login, an OAuth /authorize endpoint
+// (RFC 6749 §3.1), Keycloak's /protocol/openid-connect/auth, SAML and SSO entry points.
+const SIGN_IN_PATH = /(^|\/)(log-?in|log-?on|sign-?in|sign_in|sso|saml2?|authorize|openid-connect\/auth)(\/|\.|$)/i;
+// Query parameters that carry the way back after signing in (Django next, Rails/Devise return_to,
+// ASP.NET ReturnUrl, Spring/OAuth redirect_uri, Google continue, CAS service).
+const WAY_BACK = /^(next|return_?to|return_?url|redirect|redirect_?to|redirect_?uri|continue|came_?from|service)$/i;
+
+/**
+ * Whether a redirect ends at a sign-in page rather than at the answer: its path names one (and the
+ * URL asked for did not: /sso/settings to /sso/settings/ is a slash, not a sign-in), or its query
+ * names the way back to the URL that was asked for. A 200 there is a login form.
+ */
+export function signInPage(page: URL, start: URL): boolean {
+  if (SIGN_IN_PATH.test(page.pathname) && !SIGN_IN_PATH.test(start.pathname)) return true;
+  const asked = start.pathname.length > 1 ? start.pathname : start.href;
+  return [...page.searchParams].some(([name, value]) => WAY_BACK.test(name) && value.includes(asked));
 }

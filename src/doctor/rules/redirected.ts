@@ -9,6 +9,7 @@ import { isCredentialHeader } from '../../http/index.ts';
 import type { Context, Exchange, Finding, Remedy, Rule, Severity } from '../types.ts';
 import { authDroppedOnRedirect } from './auth-dropped-on-redirect.ts';
 import { changedMethod, hopLines, notResendable, redirectHops, resendUrl } from './redirect-hops.ts';
+import { signInRedirect } from './sign-in-redirect.ts';
 
 interface Followed {
   hops: Exchange[];
@@ -24,7 +25,8 @@ interface Followed {
 
 function followed(context: Context): Followed | undefined {
   const hops = redirectHops(context);
-  if (hops.length === 0 || authDroppedOnRedirect.check(context)) return undefined;
+  // A sign-in page is no place to call: sign_in_redirect says what happened instead.
+  if (hops.length === 0 || authDroppedOnRedirect.check(context) || signInRedirect.check(context)) return undefined;
   const start = new URL(context.primary.request.url);
   const next = new URL(hops[1]!.request.url);
   const sameOriginAndQuery = next.origin === start.origin && next.search === start.search;
@@ -71,7 +73,8 @@ function finding(code: string, context: Context, f: Followed): Finding {
   if (changed && !seeOther)
     title = `The ${changed.status} redirect${slash ? ` to the ${slash === 'added' ? 'trailing-slash' : 'slash-less'} URL` : ''} turned the ${changed.from} into a ${changed.to}${hadBody ? ' and dropped its body' : ''}${ok(finalStatus) ? ': the request that succeeded was not the one you sent' : ''}`;
   else if (seeOther) title = `The server answered the ${changed.from} with 303 See Other, pointing to ${where}`;
-  else if (!ok(finalStatus)) title += ` (where it answers ${finalStatus ?? 'nothing'})`;
+  else if (!ok(finalStatus))
+    title += final.response || !final.error ? ` (where it answers ${finalStatus ?? 'nothing'})` : ` (${final.error})`;
 
   const fix: string[] = [];
   if (seeOther)

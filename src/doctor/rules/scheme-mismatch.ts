@@ -1,5 +1,5 @@
 import { parseAuthorization } from '../../http/index.ts';
-import type { ApiScheme, Rule } from '../types.ts';
+import type { ApiScheme, Context, Rule } from '../types.ts';
 import { declaredLine, received, sent, statusLine, statusOf } from './evidence.ts';
 import { offeredSchemes, withAuthorization } from './fixes.ts';
 
@@ -15,6 +15,9 @@ export const schemeMismatch: Rule = {
     if (!parsed.ok) return undefined;
     const scheme = (parsed.credentials.scheme ?? '').toLowerCase();
     const status = statusOf(context);
+    // `Authorization: $TOKEN`: the one word parses as a scheme, but it is the credential; named so,
+    // never quoted as a scheme.
+    const lone = loneCredential(context.authorization[0]!, context);
     if (context.challenges.length > 0) {
       if (status !== 401) return undefined;
       const offered = context.challenges.map((c) => c.scheme.toLowerCase());
@@ -22,7 +25,9 @@ export const schemeMismatch: Rule = {
       return {
         code: 'scheme_mismatch',
         severity: 'error',
-        title: `The server does not offer the ${parsed.credentials.scheme} scheme`,
+        title: lone
+          ? 'The credential was sent without a scheme (Authorization: TOKEN, not Authorization: Bearer TOKEN)'
+          : `The server does not offer the ${parsed.credentials.scheme} scheme`,
         evidence: [
           ...sent(context.primary, 'authorization'),
           statusLine(context.primary),
@@ -38,7 +43,9 @@ export const schemeMismatch: Rule = {
     return {
       code: 'scheme_mismatch',
       severity: 'error',
-      title: `The API's description does not declare the ${parsed.credentials.scheme} scheme`,
+      title: lone
+        ? 'The credential was sent without a scheme (Authorization: TOKEN, not Authorization: Bearer TOKEN)'
+        : `The API's description does not declare the ${parsed.credentials.scheme} scheme`,
       evidence: [
         ...sent(context.primary, 'authorization'),
         statusLine(context.primary),
@@ -55,8 +62,9 @@ export const schemeMismatch: Rule = {
     if (!context.request || context.authorization.length !== 1) return undefined;
     const value = context.authorization[0]!;
     const match = /^(\S+) +(\S+)$/.exec(value);
-    if (!match || /^(basic|digest)$/i.test(match[1]!)) return undefined;
-    const token = match[2]!;
+    const lone = loneCredential(value, context);
+    if (!lone && (!match || /^(basic|digest)$/i.test(match[1]!))) return undefined;
+    const token = lone ? value.trim() : match![2]!;
     if (context.challenges.length === 0) {
       const forms = new Map<string, ApiScheme>();
       for (const s of context.apiDescription?.schemes ?? []) {
@@ -86,6 +94,17 @@ export const schemeMismatch: Rule = {
     };
   },
 };
+
+/** Scheme names in the HTTP Authentication Scheme Registry and in common use without it (DRF's Token). */
+const KNOWN_SCHEMES =
+  /^(basic|bearer|digest|hoba|mutual|negotiate|ntlm|token|apikey|api-key|dpop|aws4-hmac-sha256|vapid|scram-sha-1|scram-sha-256|privatetoken|concealed|gnap)$/i;
+
+/** A value of one word that is not a scheme name the server or the registry knows: a credential sent alone. */
+function loneCredential(value: string, context: Context): boolean {
+  const word = value.trim();
+  if (!word || /\s/.test(word) || KNOWN_SCHEMES.test(word)) return false;
+  return !context.challenges.some((c) => c.scheme.toLowerCase() === word.toLowerCase());
+}
 
 /** Whether a documented scheme is sent as `Authorization: <scheme> …`. */
 function takesAuthorization(documented: ApiScheme, scheme: string): boolean {
