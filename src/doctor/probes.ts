@@ -3,8 +3,11 @@
  * given (two Authorization fields stay two) and redirects are followed by hand. Every probe is
  * bounded in time; a probe that fails is recorded, never thrown.
  */
+
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { maskHeader, redactText, secretRedactor } from '../http/index.ts';
 import type { Exchange, ProbeName } from './types.ts';
 
@@ -32,6 +35,43 @@ export const sentLocation = (exchange: Exchange): string | undefined => unmasked
  * the reason phrase, the body and the error, since a server may echo what it was sent. A probe
  * that needs more of the body than BODY_LIMIT says how much (`bodyLimit`, bytes).
  */
+/** Probes whose URL a server (or a token) chose rather than the user. */
+const SERVER_CHOSEN: ReadonlySet<ProbeName> = new Set(['redirect', 'issuer-metadata', 'jwks', 'resource-metadata']);
+
+/** 169.254.0.0/16 and fe80::/10 (RFC 3927, RFC 4291 §2.5.6), literal or IPv4-mapped. */
+export function isLinkLocal(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  const v4 = /^(?:::ffff:)?(\d+)\.(\d+)\.\d+\.\d+$/.exec(bare);
+  if (v4) return v4[1] === '169' && v4[2] === '254';
+  const mapped = /^::ffff:([0-9a-f]{1,4}):[0-9a-f]{1,4}$/.exec(bare);
+  if (mapped) return parseInt(mapped[1]!, 16) >> 8 === 169 && (parseInt(mapped[1]!, 16) & 0xff) === 254;
+  return /^fe[89ab][0-9a-f]?:/.test(bare);
+}
+
+/** dns.lookup, refusing a name that resolves to a link-local address. */
+const refuseLinkLocal: LookupFunction = (hostname, options, callback) => {
+  dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) return callback(error, '', 4);
+    const list = addresses as LookupAddress[];
+    const bad = list.find((a) => isLinkLocal(a.address));
+    if (bad)
+      return callback(
+        Object.assign(
+          new Error(
+            `${hostname} resolves to the link-local address ${bad.address}, which a server's URL may not lead to`,
+          ),
+          {
+            code: 'ERR_GATEHOUSE_LINK_LOCAL',
+          },
+        ),
+        '',
+        4,
+      );
+    if ((options as { all?: boolean }).all) return (callback as (e: null, a: LookupAddress[]) => void)(null, list);
+    callback(null, list[0]!.address, list[0]!.family);
+  });
+};
+
 export function send(
   probe: ProbeName,
   req: ProbeRequest,
@@ -74,11 +114,22 @@ export function send(
       const lines = req.headers.some(([n]) => n.toLowerCase() === 'host')
         ? req.headers
         : [['Host', req.url.host] as [string, string], ...req.headers];
+      // A URL the server chose (a redirect's Location, a jwks_uri, resource metadata) never leads to
+      // a link-local address: that is where cloud instances keep their metadata and credentials
+      // (169.254.169.254), and a report would carry what came back. A name is checked as it resolves.
+      const guarded = SERVER_CHOSEN.has(probe);
+      if (guarded && isLinkLocal(req.url.hostname)) {
+        finish({
+          error: `not sent: ${req.url.hostname} is a link-local address, which a server's URL may not lead to`,
+        });
+        return;
+      }
       outgoing = request(req.url, {
         method: req.method,
         headers: lines.flat(),
         timeout: timeoutMs,
         rejectUnauthorized: true,
+        ...(guarded ? { lookup: refuseLinkLocal } : {}),
       });
     } catch (error) {
       finish({ error: describe(error) });
@@ -153,6 +204,7 @@ function describe(error: unknown): string {
     return 'a header value has a character HTTP cannot carry (a line break or control character)';
   if (code === 'ECONNREFUSED') return 'connection refused: nothing listens at that address';
   if (code === 'ENOTFOUND') return 'the host name does not resolve';
+  if (code === 'ERR_GATEHOUSE_LINK_LOCAL') return message;
   return typeof code === 'string' ? `${code}: ${message}` : message;
 }
 

@@ -221,6 +221,46 @@ describe('leaks: what a hostile server can make the doctor send elsewhere', () =
   });
 });
 
+describe('link-local addresses: where cloud metadata lives, never reached by a URL a server chose', () => {
+  for (const target of [
+    'http://169.254.169.254/latest/meta-data/',
+    'http://[::ffff:169.254.169.254]/',
+    'http://[fe80::1]/',
+  ]) {
+    it(`a redirect to ${target} is not followed`, async () => {
+      const server = await serve((_req, res) => {
+        res.writeHead(302, { location: target });
+        res.end();
+      });
+      const report = await diagnose({ url: `${server.origin}/me`, timeoutMs: 2000 });
+      const hop = report.exchanges.find((e) => e.probe === 'redirect');
+      assert.ok(hop, JSON.stringify(report.exchanges.map((e) => e.probe)));
+      assert.equal(hop.response, undefined);
+      assert.match(hop.error ?? '', /link-local/);
+    });
+  }
+
+  it('a token whose issuer is link-local: its discovery document is not fetched', async () => {
+    const server = await serve((_req, res) => json(res, 401, {}, { 'www-authenticate': 'Bearer' }));
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const token = `${b64({ alg: 'RS256' })}.${b64({ iss: 'http://169.254.169.254/', sub: 'x', exp: 4102444800 })}.c2ln`;
+    const report = await diagnose({ url: `${server.origin}/me`, bearer: token, timeoutMs: 2000 });
+    const metadata = report.exchanges.filter((e) => e.probe === 'issuer-metadata');
+    assert.ok(metadata.length > 0);
+    for (const e of metadata) assert.match(e.error ?? '', /link-local/);
+  });
+
+  it('a name that resolves normally (localhost) is still followed', async () => {
+    const target = await serve((_req, res) => json(res, 200, {}));
+    const server = await serve((_req, res) => {
+      res.writeHead(302, { location: `http://localhost:${target.port}/landing` });
+      res.end();
+    });
+    const report = await diagnose({ url: `${server.origin}/me`, timeoutMs: 2000 });
+    assert.equal(report.exchanges.find((e) => e.probe === 'redirect')?.response?.status, 200);
+  });
+});
+
 describe('masking: a server that echoes every secret in every encoding', () => {
   const BASIC_PAIR = 'alice:adv-basic-password-0049';
   const KEY = 'adv-hmac-key-for-verification-0050-abcdef';
