@@ -1,23 +1,10 @@
 /** `gatehouse doctor --curl '…'` and `gatehouse doctor -- curl …`: the pasted request, probed as given. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { gatehouse } from '../support/cli.ts';
 import { json, serverPerTest, type TestServer } from '../support/server.ts';
 
-const main = join(import.meta.dirname, '../../src/cli/main.ts');
-
 /** The CLI as a child process; async, so the loopback server in this process keeps answering. */
-function gatehouse(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 // In the right scheme, but expired an hour ago: the server reads it and refuses it.

@@ -1,23 +1,9 @@
 /** `gatehouse doctor … --key`: the doctor checks the bearer JWT's signature itself, and never prints the key. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { jwtVerify, SignJWT } from 'jose';
+import { gatehouse } from '../support/cli.ts';
 import { json, serverPerTest } from '../support/server.ts';
-
-const main = join(import.meta.dirname, '../../src/cli/main.ts');
-
-function gatehouse(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const SERVER_KEY = 'the-api-signing-secret-0123456789abcdef';
 const OTHER_KEY = 'another-environment-secret-fedcba987654';

@@ -1,21 +1,7 @@
 /** `gatehouse doctor` and `token inspect` as a newcomer types them: help, usage mistakes, what is not checked. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-
-const main = join(import.meta.dirname, '../../src/cli/main.ts');
-
-function gatehouse(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { gatehouse } from '../support/cli.ts';
 
 // A JWT signed with some secret: only its shape matters here.
 const TOKEN = `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from('{"sub":"alice","exp":4102444800}').toString('base64url')}.c2lnbmF0dXJl`;

@@ -6,15 +6,9 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, it } from 'node:test';
-import {
-  type DiagnoseOptions,
-  diagnose,
-  exitCode,
-  type Report,
-  renderMarkdown,
-  renderTerminal,
-} from '../../src/doctor/index.ts';
+import { type DiagnoseOptions, diagnose, exitCode, type Report } from '../../src/doctor/index.ts';
 import { hint } from '../../src/doctor/rules/fixes.ts';
+import { assertMasked } from '../support/doctor-masking.ts';
 import { json, serverPerTest } from '../support/server.ts';
 
 const serve = serverPerTest();
@@ -40,11 +34,6 @@ const finding = (report: Report, code: string) => {
 };
 
 /** No secret, in any of the forms given, in any output format. */
-function assertMasked(report: Report, secrets: string[]) {
-  const outputs = { json: JSON.stringify(report), terminal: renderTerminal(report), markdown: renderMarkdown(report) };
-  for (const [format, text] of Object.entries(outputs))
-    for (const secret of secrets) assert.ok(!text.includes(secret), `${format} output shows ${secret}`);
-}
 
 /** A server that answers 401 with a challenge when nothing is sent, else what `answer` says. */
 const gated =

@@ -5,8 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { diagnose, exitCode, type Report, renderMarkdown, renderTerminal } from '../../src/doctor/index.ts';
+import { diagnose, exitCode, type Report } from '../../src/doctor/index.ts';
 import { hint } from '../../src/doctor/rules/fixes.ts';
+import { assertMasked } from '../support/doctor-masking.ts';
 import {
   drfLogin,
   fastApiToken,
@@ -30,11 +31,6 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const codes = (report: Report) => report.findings.map((f) => f.code);
 
 /** No secret, in any of the forms given, in any output format. */
-function assertMasked(report: Report, secrets: string[]) {
-  const outputs = { json: JSON.stringify(report), terminal: renderTerminal(report), markdown: renderMarkdown(report) };
-  for (const [format, text] of Object.entries(outputs))
-    for (const secret of secrets) assert.ok(!text.includes(secret), `${format} output shows a secret`);
-}
 
 describe('FastAPI 0.92: permissions and scopes', { skip }, () => {
   let app: RealServer & { secretKey: string };

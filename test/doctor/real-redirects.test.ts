@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { diagnose, exitCode, renderMarkdown, renderTerminal } from '../../src/doctor/index.ts';
+import { diagnose, exitCode } from '../../src/doctor/index.ts';
 import { verdict } from '../../src/doctor/render.ts';
-import type { Report } from '../../src/doctor/types.ts';
+import { assertMasked } from '../support/doctor-masking.ts';
 import {
   drfLogin,
   FASTAPI_API_KEY,
@@ -28,19 +28,6 @@ async function ask(url: string, init: RequestInit = {}) {
     challenge: response.headers.get('www-authenticate'),
     body: await response.text(),
   };
-}
-
-function assertMasked(report: Report, ...secrets: string[]) {
-  const formats: Array<[string, string]> = [
-    ['json', JSON.stringify(report)],
-    ['terminal', renderTerminal(report)],
-    ['markdown', renderMarkdown(report)],
-  ];
-  for (const [format, text] of formats)
-    for (const secret of secrets) {
-      assert.ok(!text.includes(secret), `${format} shows a secret`);
-      assert.ok(!text.includes(Buffer.from(secret).toString('base64')), `${format} shows a secret's base64`);
-    }
 }
 
 describe("DRF 3.14 behind Django's APPEND_SLASH", { skip }, () => {

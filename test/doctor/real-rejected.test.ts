@@ -11,9 +11,9 @@ import {
   exitCode,
   keysFromOption,
   type Report,
-  renderMarkdown,
   renderTerminal,
 } from '../../src/doctor/index.ts';
+import { assertMasked } from '../support/doctor-masking.ts';
 import {
   fastApiToken,
   type RealServer,
@@ -44,12 +44,6 @@ const doctor = (options: DiagnoseOptions) => diagnose({ timeoutMs: 5000, ...opti
 const codes = (report: Report) => report.findings.map((f) => f.code);
 
 /** No output format carries a secret, raw or base64-encoded. */
-function assertMasked(report: Report, ...secrets: string[]) {
-  for (const text of [JSON.stringify(report), renderTerminal(report), renderMarkdown(report)])
-    for (const secret of secrets)
-      for (const form of [secret, Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('base64url')])
-        assert.ok(!text.includes(form), `an output carries ${JSON.stringify(secret.slice(0, 6))}… in some form`);
-}
 
 describe('the doctor on FastAPI 0.92: credentials rejected, and stripped', { skip }, () => {
   let app: RealServer & { secretKey: string };

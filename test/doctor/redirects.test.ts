@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { diagnose, exitCode, renderMarkdown, renderTerminal } from '../../src/doctor/index.ts';
+import { diagnose, exitCode, renderTerminal } from '../../src/doctor/index.ts';
 import { verdict } from '../../src/doctor/render.ts';
-import type { Report } from '../../src/doctor/types.ts';
+import { assertMasked } from '../support/doctor-masking.ts';
 import { type Handler, json, serverPerTest } from '../support/server.ts';
 
 const serve = serverPerTest();
@@ -14,17 +14,6 @@ const TOKEN = 'tok-5e4d3c2b1a09f8e7d6c5';
 const KEY = 'key-0a1b2c3d4e5f6a7b8c9d';
 
 /** No form of the secret anywhere a user could see or paste the report. */
-function assertMasked(report: Report, secret: string) {
-  const formats: Array<[string, string]> = [
-    ['json', JSON.stringify(report)],
-    ['terminal', renderTerminal(report)],
-    ['markdown', renderMarkdown(report)],
-  ];
-  for (const [format, text] of formats) {
-    assert.ok(!text.includes(secret), `${format} shows the secret`);
-    assert.ok(!text.includes(Buffer.from(secret).toString('base64')), `${format} shows its base64`);
-  }
-}
 
 /**
  * Django's APPEND_SLASH with DEBUG off: /me is answered 301 to /me/, whatever the method; /me/

@@ -14,24 +14,14 @@ import {
   exitCode,
   keysFromOption,
   type Report,
-  renderMarkdown,
   renderTerminal,
 } from '../../src/doctor/index.ts';
+import { assertMasked } from '../support/doctor-masking.ts';
 import { startStrippingProxy } from '../support/real-servers.ts';
 import { json, serverPerTest } from '../support/server.ts';
 
 const serve = serverPerTest();
 const codes = (report: Report) => report.findings.map((f) => f.code);
-const outputs = (report: Report) => [JSON.stringify(report), renderTerminal(report), renderMarkdown(report)];
-
-/** No output format carries the secret, raw or in base64 (a Basic pair's encoding). */
-function assertMasked(report: Report, ...secrets: string[]) {
-  for (const text of outputs(report))
-    for (const secret of secrets)
-      for (const form of [secret, Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('base64url')])
-        assert.ok(!text.includes(form), `an output carries ${JSON.stringify(secret.slice(0, 6))}… in some form`);
-}
-
 const SERVER_KEY = 'fastapi-like-server-secret-0123456789abcdef';
 const OTHER_KEY = 'a-key-from-another-environment-9876543210';
 const sign = (key: string, claims: Record<string, unknown> = {}, expiresIn = 600) =>
