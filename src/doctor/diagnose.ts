@@ -123,7 +123,8 @@ async function diagnoseAt(options: DiagnoseOptions, depth: 0 | 1): Promise<Repor
     // Answers that differ only in their bodies may differ by a per-answer nonce (a request id in a
     // shape the comparison does not know): the same request once more tells (see compareWithout).
     const differs = differences(primary, without);
-    if (differs.length === 1 && differs[0] === 'body')
+    // Not for an unsafe method: a second anonymous POST is a second chance to carry it out.
+    if (differs.length === 1 && differs[0] === 'body' && SAFE_METHODS.has(method))
       exchanges.push(await send('without-credentials', withoutCredentials, timeout, secrets));
     // A scheme in other casing than the registered one: try the canonical spelling once.
     const parsed = authorization.length === 1 ? parseAuthorization(authorization[0]) : undefined;

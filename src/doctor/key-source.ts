@@ -30,6 +30,18 @@ export function keysFromOption(value: string): VerifyKey[] {
   return text === undefined ? parseKeyText(value) : parseKeyText(text.replace(/\r?\n$/, ''));
 }
 
+/**
+ * A value that is plainly a path: a relative or home prefix, a key file's extension, or an absolute
+ * path of plain path characters with no base64 padding. A base64 secret can contain `/`, so a lone
+ * slash inside does not make a path.
+ */
+function looksLikePath(value: string): boolean {
+  if (value.length > 255 || /\s/.test(value)) return false;
+  if (/^(\.{1,2}|~)\//.test(value)) return true;
+  if (/\.(pem|jwk|jwks|json|key|crt|cer|pub|txt|secret)$/i.test(value)) return true;
+  return /^\/[\w.-]+\/[\w./-]*$/.test(value) && !/[+=]/.test(value);
+}
+
 function readKeyFile(path: string): string | undefined {
   let size: number;
   try {
@@ -39,10 +51,9 @@ function readKeyFile(path: string): string | undefined {
   } catch {
     // Not a file: the value is the key itself, unless it is plainly a file name that was mistyped
     // (a secret that ends in ".pem" would be a strange one). The value is never echoed.
-    const extension = /^\S{1,255}\.(pem|jwk|jwks|json|key|crt|cer|pub)$/i.exec(path)?.[1];
-    if (extension)
+    if (looksLikePath(path))
       throw new KeySourceError(
-        `--key: it names a .${extension.toLowerCase()} file that does not exist; give the path of the key file, or the key itself`,
+        '--key: it looks like a file path, but no such file exists; give the path of the key file, or the key itself',
       );
     return undefined;
   }

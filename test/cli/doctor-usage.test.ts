@@ -22,6 +22,19 @@ describe('doctor usage', () => {
     assert.doesNotMatch(result.stderr, /alicewonderland|\n\s+at /);
   });
 
+  for (const args of [
+    ['--har', 'no-such.har'],
+    ['--timeout', 'abc', 'http://127.0.0.1:9/'],
+    ['http://127.0.0.1:9/', '--nope'],
+  ]) {
+    it(`doctor ${args.join(' ')}: 64, in one line`, async () => {
+      const result = await gatehouse('doctor', ...args);
+      assert.equal(result.code, 64, result.stderr);
+      assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+      assert.match(result.stderr, /^gatehouse doctor: /);
+    });
+  }
+
   it('a header the library cannot send is bad usage (64), not "a cause was found" (1)', async () => {
     const result = await gatehouse('doctor', 'http://127.0.0.1:9/', '-X', 'GET POST');
     assert.equal(result.code, 64, result.stderr);
@@ -30,6 +43,20 @@ describe('doctor usage', () => {
 });
 
 describe('token inspect, told what was not checked', () => {
+  for (const path of ['./jwt-secret', '../keys/api', '~/api.secret', '/etc/app/jwt.secret', 'key.txt']) {
+    it(`--key ${path} (no such file) is bad usage in one line, not a secret`, async () => {
+      const result = await gatehouse('token', 'inspect', TOKEN, '--key', path);
+      assert.equal(result.code, 64);
+      assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+      assert.match(result.stderr, /^gatehouse token: --key: it looks like a file path/);
+    });
+  }
+
+  it('a base64 secret with a / in it is still a secret', async () => {
+    const result = await gatehouse('token', 'inspect', TOKEN, '--key', 'q8Zp/3xYk2Lw9Vb+T0rUeH1sNcQa5mJd');
+    assert.notEqual(result.code, 64, result.stderr);
+  });
+
   it('without a key it says the signature was not checked', async () => {
     const result = await gatehouse('token', 'inspect', TOKEN);
     assert.equal(result.code, 0);
@@ -39,7 +66,7 @@ describe('token inspect, told what was not checked', () => {
   it('a --key that names a missing .pem file is bad usage, not an HMAC secret', async () => {
     const result = await gatehouse('token', 'inspect', TOKEN, '--key', 'server-key.pem');
     assert.equal(result.code, 64);
-    assert.match(result.stderr, /--key: it names a \.pem file that does not exist/);
+    assert.match(result.stderr, /--key: it looks like a file path, but no such file exists/);
     assert.doesNotMatch(result.stdout, /signature_invalid|weak_hmac_key/);
   });
 });

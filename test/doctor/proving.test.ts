@@ -185,6 +185,35 @@ describe("the doctor's own requests that carried out an unsafe method are report
     assert.match(renderMarkdown(report), /\*\*Note:\*\* The server carried out the POST/);
   });
 
+  it('a POST is sent without credentials once, even when the refusals differ only by a nonce', async () => {
+    let anonymous = 0;
+    const server = await serve((req, res) => {
+      if (!req.headers.authorization) anonymous++;
+      json(
+        res,
+        401,
+        { detail: 'Refused.', request: crypto.randomUUID().slice(0, 8) + Math.random() },
+        {
+          'www-authenticate': 'Bearer',
+        },
+      );
+    });
+    await diagnose({ url: `${server.origin}/orders`, method: 'POST', data: '{}', bearer: TOKEN, timeoutMs: 3000 });
+    assert.equal(anonymous, 1);
+  });
+
+  it('a newline alone is not called spaces', async () => {
+    const server = await serve(bearerServer);
+    const report = await diagnose({
+      url: `${server.origin}/me`,
+      headers: [['Authorization', `Bearer ${TOKEN}\n`]],
+      timeoutMs: 3000,
+    });
+    const finding = report.findings.find((f) => f.code === 'credential_whitespace');
+    assert.match(finding?.title ?? '', /a line break/);
+    assert.doesNotMatch(finding?.title ?? '', /spaces/);
+  });
+
   it('a GET is never reported so', async () => {
     const server = await serve((req, res) =>
       req.headers.authorization ? json(res, 401, {}, { 'www-authenticate': 'Bearer' }) : json(res, 200, {}),

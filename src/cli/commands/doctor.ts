@@ -1,7 +1,7 @@
 /** `gatehouse doctor` and `gatehouse token inspect`. */
 import { CurlCommandError, type CurlRequest, parseCurlArgs, parseCurlCommand } from '../../doctor/curl-command.ts';
 import { diagnose, exitCode } from '../../doctor/diagnose.ts';
-import { diagnoseHar } from '../../doctor/har.ts';
+import { diagnoseHar, HarError } from '../../doctor/har.ts';
 import { malformedReason, pastedToken } from '../../doctor/jwt.ts';
 import {
   httpUrl,
@@ -23,9 +23,10 @@ export const DOCTOR_USAGE = `gatehouse doctor <url> [-X METHOD] [-H 'Name: value
 gatehouse doctor --curl 'curl …' | -- curl …   [--origin ORIGIN] [--json | --markdown]   (a browser's "Copy as cURL")
   either form also takes [--key SECRET|PEM|JWK|FILE | --jwks URL | --issuer URL] to verify a bearer JWT's signature
 gatehouse doctor --har FILE [--replay] [--json | --markdown]
+  every form also takes [--timeout SECONDS] (each request's limit, default 5)
   exit 0 it works, 1 a cause was named (a 2xx with a problem named too), 2 no cause fits or no answer, 64 bad usage
   it re-sends the request to compare and to prove fixes; an unsafe method (POST…) is made to succeed by a fix at most once
-gatehouse token inspect <JWT> [--date 'server Date'] [--key SECRET|PEM|JWK|FILE | --jwks URL | --issuer URL]
+gatehouse token inspect <JWT> [--date 'server Date'] [--key SECRET|PEM|JWK|FILE | --jwks URL | --issuer URL] [--json]
   (the token is decoded and verified here, never sent anywhere; exit 0 valid (without a key: nothing flagged), 1 a problem named, 2 the keys could not be fetched)`;
 
 const asksHelp = (argv: readonly string[]) => {
@@ -46,9 +47,14 @@ export async function doctorCommand(argv: readonly string[], io: Io): Promise<nu
       io.err(`gatehouse doctor --curl: ${error.message}`);
       return EXIT_USAGE;
     }
-    // So is a request diagnose() cannot send as given (an ftp: URL, --basic without a colon).
-    if ((error as { code?: unknown }).code === INVALID_ARGUMENT) {
+    // So is a request diagnose() cannot send as given (an ftp: URL, --basic without a colon), a HAR
+    // file that is missing or no HAR, and any other usage mistake: one line, pointing at --help.
+    if ((error as { code?: unknown }).code === INVALID_ARGUMENT || error instanceof HarError) {
       io.err(`gatehouse doctor: ${(error as Error).message.replace(/^diagnose: /, '')}`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof UsageError) {
+      io.err(`gatehouse doctor: ${error.message} (gatehouse doctor --help shows the usage)`);
       return EXIT_USAGE;
     }
     throw error;
@@ -167,6 +173,16 @@ export async function tokenCommand(argv: readonly string[], io: Io): Promise<num
     );
     return 0;
   }
+  try {
+    return await token(argv, io);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err(`gatehouse token: ${error.message} (gatehouse token --help shows the usage)`);
+    return EXIT_USAGE;
+  }
+}
+
+async function token(argv: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {
     date: { type: 'string' },
     key: { type: 'string' },

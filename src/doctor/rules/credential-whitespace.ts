@@ -16,7 +16,10 @@ export const credentialWhitespace: Rule = {
       const problems: string[] = [];
       if (/[\r\n]/.test(value))
         problems.push('a line break (often the newline at the end of a file read with $(cat …))');
-      if (/^\s|\s$/.test(credential) || (/ /.test(credential.trim()) && !/[=,]/.test(credential)))
+      if (
+        /^[ \t]|[ \t]$/.test(credential.replace(/[\r\n]+$/, '')) ||
+        (/ /.test(credential.trim()) && !/[=,]/.test(credential))
+      )
         problems.push('spaces');
       if (/^["']|["']$/.test(credential)) problems.push('quotes (copied with the JSON around it?)');
       if (problems.length === 0) continue;
