@@ -31,21 +31,24 @@ export function keysFromOption(value: string): VerifyKey[] {
 }
 
 function readKeyFile(path: string): string | undefined {
-  let size: number;
+  let stat: ReturnType<typeof statSync>;
   try {
-    const stat = statSync(path);
-    if (!stat.isFile()) return undefined;
-    size = stat.size;
+    stat = statSync(path);
   } catch {
     // Not a file: the value is the key itself, unless it is plainly a file name that was mistyped
     // (a secret that ends in ".pem" would be a strange one). The value is never echoed.
-    const extension = /^\S{1,255}\.(pem|jwk|jwks|json|key|crt|cer|pub)$/i.exec(path)?.[1];
+    // Paths hold spaces ("My Keys/public.pem"); no secret ends in a key file's extension.
+    const extension = /^[^\n]{1,1024}\.(pem|jwk|jwks|json|key|crt|cer|pub)$/i.exec(path)?.[1];
     if (extension)
       throw new KeySourceError(
         `--key: it names a .${extension.toLowerCase()} file that does not exist; give the path of the key file, or the key itself`,
       );
     return undefined;
   }
+  // A directory is a path mistyped, never a key: its name is not taken as a secret.
+  if (stat.isDirectory()) throw new KeySourceError('--key: it names a directory; give the path of the key file');
+  if (!stat.isFile()) return undefined;
+  const size = Number(stat.size);
   if (size > KEY_FILE_LIMIT) throw new KeySourceError(`--key: the file is over ${KEY_FILE_LIMIT} bytes; no key is`);
   const buffer = Buffer.alloc(size);
   const fd = openSync(path, 'r');
