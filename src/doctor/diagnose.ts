@@ -61,7 +61,7 @@ export function diagnose(options: DiagnoseOptions): Promise<Report> {
  * `depth` 1 is the answer at the end of a same-origin redirect chain, diagnosed in its own right
  * (its own comparison probes and fixes) and folded into the report of the request as given.
  */
-async function diagnoseAt(options: DiagnoseOptions, depth: 0 | 1): Promise<Report> {
+async function diagnoseAt(options: DiagnoseOptions, depth: 0 | 1, inherited: readonly string[] = []): Promise<Report> {
   let url: URL;
   try {
     url = new URL(options.url);
@@ -76,6 +76,10 @@ async function diagnoseAt(options: DiagnoseOptions, depth: 0 | 1): Promise<Repor
     throw invalidArgument(`diagnose: ${JSON.stringify(method.slice(0, 20))} is not an HTTP method`);
   const timeout = options.timeoutMs ?? 5000;
   const headers: Array<[string, string]> = [...(options.headers ?? [])];
+  // RFC 9110 §5.1: a field name is a token. Node refuses to send anything else, which would read as
+  // "no response"; it is the caller's mistake (the name is not echoed: a botched line may hold a secret).
+  if (headers.some(([n]) => !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(n)))
+    throw invalidArgument('diagnose: a header name is not an HTTP token (no spaces or separators before the colon)');
   if (options.bearer !== undefined) headers.push(['Authorization', `Bearer ${options.bearer}`]);
   const inUrl = urlSecrets(url);
   // A URL's user:password goes as Basic credentials, as curl sends it; node would drop it unsent
@@ -105,6 +109,10 @@ async function diagnoseAt(options: DiagnoseOptions, depth: 0 | 1): Promise<Repor
     ...inUrl,
     ...bodySecrets(options.data),
     ...givenSecrets(options.keys),
+    // At depth 1, everything the request as given carried: a server may echo at the end of the
+    // chain what only the first request sent (a form's password before a 303, a query key the
+    // Location dropped).
+    ...inherited,
   ];
 
   const exchanges: Exchange[] = [];
@@ -141,9 +149,11 @@ async function diagnoseAt(options: DiagnoseOptions, depth: 0 | 1): Promise<Repor
   if (status !== undefined && status >= 300 && status < 400)
     await followRedirects(base, primary, exchanges, timeout, secrets);
   if (options.origin) {
-    const asked = headers
-      .map(([n]) => n.toLowerCase())
-      .filter((n) => !['host', 'content-length', 'origin', 'user-agent', 'accept'].includes(n));
+    // Only what a browser asks for (the Fetch standard's CORS-unsafe request-header names): not a
+    // header it sets itself and never lets a script set (Cookie, Host, Origin…), nor a safelisted one
+    // (Accept, Accept-Language, Content-Language, a form or text Content-Type). Asking for more
+    // makes a preflight a browser passes look refused.
+    const asked = headers.filter(([n, v]) => corsUnsafe(n, v)).map(([n]) => n.toLowerCase());
     exchanges.push(
       await send(
         'preflight',
@@ -198,9 +208,21 @@ async function diagnoseAt(options: DiagnoseOptions, depth: 0 | 1): Promise<Repor
   // The redirects stayed on the origin and ended in a refusal: why it refused is the question, so
   // the final URL is diagnosed as the request the client really made there (method as followed).
   const { data: _dropped, ...withoutBody } = options;
+  // The credentials go on as the redirect hops carried them (URL userinfo already turned into
+  // Basic), and never as userinfo the server wrote into its Location: the inner diagnosis sends
+  // nothing the outer one did not, and masks every secret the outer one knew.
+  const finalUrl = new URL(end.url);
+  finalUrl.username = '';
+  finalUrl.password = '';
   const inner = await diagnoseAt(
-    { ...(end.body === undefined ? withoutBody : options), url: end.url.href, method: end.method },
+    {
+      ...(end.body === undefined ? withoutBody : options),
+      ...(basic !== undefined ? { basic } : {}),
+      url: finalUrl.href,
+      method: end.method,
+    },
     1,
+    secrets,
   );
   const findings = [...inner.findings, ...outer.findings].sort((a, b) => SEVERITY[a.severity] - SEVERITY[b.severity]);
   const performed = [...(outer.performed ?? []), ...(inner.performed ?? [])];
@@ -374,7 +396,12 @@ function toReport(context: Context, ranked: Ranked[], secrets: readonly string[]
   const performed = SAFE_METHODS.has(method)
     ? []
     : context.exchanges
-        .filter((e) => e !== context.primary && e.request.method === method && ok(e.response?.status))
+        // The request as given is the user's own; at depth 1 the primary ('final-url') is the
+        // doctor's re-send of it, and counts as any other request of the doctor's.
+        .filter(
+          (e) =>
+            (e !== context.primary || e.probe === 'final-url') && e.request.method === method && ok(e.response?.status),
+        )
         .map((e) => `${e.probe} ${e.response!.status}`);
   return {
     url: redactUrl(context.url),
@@ -643,4 +670,18 @@ function givenSecrets(keys: KeySet | undefined): string[] {
     const text = new TextDecoder('utf-8', { fatal: false }).decode(key.bytes);
     return text.includes('\uFFFD') ? [] : [text];
   });
+}
+
+/** Request headers a browser sets itself and scripts may not (the Fetch standard's forbidden request-headers). */
+const FORBIDDEN_REQUEST_HEADERS =
+  /^(accept-charset|accept-encoding|access-control-request-headers|access-control-request-method|connection|content-length|cookie|cookie2|date|dnt|expect|host|keep-alive|origin|referer|set-cookie|te|trailer|transfer-encoding|upgrade|via|user-agent|proxy-.*|sec-.*)$/i;
+
+/** Whether a browser names this header in a preflight's Access-Control-Request-Headers. */
+function corsUnsafe(name: string, value: string): boolean {
+  const n = name.toLowerCase();
+  if (FORBIDDEN_REQUEST_HEADERS.test(n) || n === 'accept' || n === 'accept-language' || n === 'content-language')
+    return false;
+  if (n !== 'content-type') return true;
+  const essence = value.split(';')[0]!.trim().toLowerCase();
+  return !['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'].includes(essence);
 }

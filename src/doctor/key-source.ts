@@ -36,18 +36,17 @@ export function keysFromOption(value: string): VerifyKey[] {
  * slash inside does not make a path.
  */
 function looksLikePath(value: string): boolean {
+  // Paths hold spaces ("My Keys/public.pem"); no secret ends in a key file's extension.
+  if (/^[^\n]{1,1024}\.(pem|jwk|jwks|json|key|crt|cer|pub|txt|secret)$/i.test(value)) return true;
   if (value.length > 255 || /\s/.test(value)) return false;
   if (/^(\.{1,2}|~)\//.test(value)) return true;
-  if (/\.(pem|jwk|jwks|json|key|crt|cer|pub|txt|secret)$/i.test(value)) return true;
   return /^\/[\w.-]+\/[\w./-]*$/.test(value) && !/[+=]/.test(value);
 }
 
 function readKeyFile(path: string): string | undefined {
-  let size: number;
+  let stat: ReturnType<typeof statSync>;
   try {
-    const stat = statSync(path);
-    if (!stat.isFile()) return undefined;
-    size = stat.size;
+    stat = statSync(path);
   } catch {
     // Not a file: the value is the key itself, unless it is plainly a file name that was mistyped
     // (a secret that ends in ".pem" would be a strange one). The value is never echoed.
@@ -57,6 +56,10 @@ function readKeyFile(path: string): string | undefined {
       );
     return undefined;
   }
+  // A directory is a path mistyped, never a key: its name is not taken as a secret.
+  if (stat.isDirectory()) throw new KeySourceError('--key: it names a directory; give the path of the key file');
+  if (!stat.isFile()) return undefined;
+  const size = Number(stat.size);
   if (size > KEY_FILE_LIMIT) throw new KeySourceError(`--key: the file is over ${KEY_FILE_LIMIT} bytes; no key is`);
   const buffer = Buffer.alloc(size);
   const fd = openSync(path, 'r');

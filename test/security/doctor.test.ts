@@ -5,13 +5,13 @@
  * and what reached each is counted.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { diagnose, exitCode, renderMarkdown, renderTerminal } from '../../src/doctor/index.ts';
 import type { Report } from '../../src/doctor/types.ts';
+import { gatehouse } from '../support/cli.ts';
 import { json, serverPerTest, startServer, type TestServer } from '../support/server.ts';
 
 const serve = serverPerTest();
@@ -759,19 +759,6 @@ describe('verdicts a hostile or odd server can force', () => {
   });
 });
 
-const main = join(import.meta.dirname, '../../src/cli/main.ts');
-
-function gatehouse(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 describe('the CLI with odd flags', () => {
   const usage: string[][] = [
     ['doctor', '--har', 'x.har', '--key', 'secret-key-0051'],
@@ -809,6 +796,351 @@ describe('the CLI with odd flags', () => {
       assert.equal(result.code, 64, result.stdout + result.stderr);
       assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
       assert.equal(result.stdout, '');
+    }
+  });
+});
+
+describe('second pass: the depth-1 diagnosis of where a same-origin redirect chain ends', () => {
+  it('a secret the inner diagnosis no longer sends (a 303 dropped the form body, the Location the query) stays masked when echoed', async () => {
+    let posted = '';
+    const server = await serve((req, res, body) => {
+      if (req.method === 'POST') {
+        posted = body.toString();
+        res.writeHead(303, { location: '/home' });
+        res.end();
+        return;
+      }
+      // The page after the form remembers what was posted (a session, a debug page) and shows it.
+      json(res, 401, { detail: 'Not authenticated', youPosted: posted, from: req.url, key: QUERY_KEY });
+    });
+    const report = await diagnose({
+      url: `${server.origin}/login?api_key=${QUERY_KEY}`,
+      method: 'POST',
+      data: `username=alice&password=${PASSWORD}`,
+      headers: [['Cookie', `sessionid=${SESSION}`]],
+      timeoutMs: 2000,
+    });
+    assert.ok(
+      report.exchanges.some((e) => e.probe === 'final-url'),
+      'the end of the chain was diagnosed',
+    );
+    assert.deepEqual(shown(report, [PASSWORD, QUERY_KEY, SESSION]), []);
+  });
+
+  it('credentials given as URL userinfo go on to the final URL as they did through the redirect', async () => {
+    const server = await serve((req, res) => {
+      if (req.url === '/a') {
+        res.writeHead(307, { location: '/b' });
+        res.end();
+        return;
+      }
+      json(res, 401, { detail: req.headers.authorization ? 'Invalid password' : 'Not authenticated' });
+    });
+    const url = new URL(`${server.origin}/a`);
+    url.username = 'alice';
+    url.password = 'adv-userinfo-pass-0061';
+    const report = await diagnose({ url: url.href, timeoutMs: 2000 });
+    const hop = server.received.find((r) => r.url === '/b');
+    assert.match(String(hop?.headers.authorization), /^Basic /, 'the redirect hop carried the Basic credentials');
+    const final = report.exchanges.find((e) => e.probe === 'final-url');
+    assert.ok(
+      final?.request.headers.some(([n]) => n.toLowerCase() === 'authorization'),
+      'the final URL is diagnosed with the credentials the client sent there',
+    );
+    assert.deepEqual(shown(report, ['adv-userinfo-pass-0061']), []);
+  });
+
+  it('userinfo a server puts in a same-origin Location is not sent as credentials of its choosing', async () => {
+    const server = await serve((req, res) => {
+      if (req.url === '/a') {
+        res.writeHead(302, { location: `http://mallory:chosen@127.0.0.1:${(req.socket.localPort ?? 0).toString()}/b` });
+        res.end();
+        return;
+      }
+      json(res, 401, {});
+    });
+    await diagnose({ url: `${server.origin}/a`, headers: [['Cookie', `sessionid=${SESSION}`]], timeoutMs: 2000 });
+    assert.ok(server.received.some((r) => r.url === '/b'));
+    for (const r of server.received) assert.equal(r.headers.authorization, undefined, `${r.method} ${r.url}`);
+  });
+
+  it('a POST through a 307 whose end a fix makes succeed is performed once, outer and inner diagnosis together', async () => {
+    let placed = 0;
+    const server = await serve((req, res) => {
+      if (req.url === '/orders') {
+        res.writeHead(307, { location: '/v2/orders' });
+        res.end();
+        return;
+      }
+      if (req.headers.authorization === `Bearer ${TOKEN}` && req.method === 'POST') {
+        placed++;
+        json(res, 201, { id: placed });
+        return;
+      }
+      json(res, 401, {}, { 'www-authenticate': 'Bearer' });
+    });
+    const report = await diagnose({
+      url: `${server.origin}/orders`,
+      method: 'POST',
+      data: '{"amount":1}',
+      headers: [['Authorization', `bearer ${TOKEN}`]],
+      timeoutMs: 2000,
+    });
+    assert.equal(placed, 1, JSON.stringify(report.exchanges.map((e) => `${e.probe} ${e.response?.status}`)));
+    assert.equal(report.performed?.length, 1, JSON.stringify(report.performed));
+  });
+
+  it("a POST the final URL takes when the inner diagnosis re-sends it is in the report's performed list", async () => {
+    let tries = 0;
+    const server = await serve((req, res) => {
+      if (req.url === '/orders') {
+        res.writeHead(307, { location: '/v2/orders' });
+        res.end();
+        return;
+      }
+      // A flaky backend: refuses the first POST that reaches it, takes the next.
+      tries++;
+      if (tries === 1) {
+        json(res, 401, {}, { 'www-authenticate': 'Bearer' });
+        return;
+      }
+      json(res, 201, { id: tries });
+    });
+    const report = await diagnose({
+      url: `${server.origin}/orders`,
+      method: 'POST',
+      data: '{}',
+      bearer: TOKEN,
+      timeoutMs: 2000,
+    });
+    const took = report.exchanges.filter((e) => e.request.method === 'POST' && e.response?.status === 201);
+    assert.equal(took.length, 1, 'performed once');
+    assert.deepEqual(
+      report.performed,
+      took.map((e) => `${e.probe} 201`),
+    );
+  });
+
+  it('a chain that ends in a 4xx doubles the probes at most: the whole run stays bounded', async () => {
+    let count = 0;
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const server = await serve((req, res) => {
+      count++;
+      const path = req.url ?? '';
+      if (path.startsWith('/.well-known/') || path.endsWith('openapi.json') || path.endsWith('swagger.json')) {
+        json(res, 404, {});
+        return;
+      }
+      const hop = /^\/h(\d+)/.exec(path);
+      const n = hop ? Number(hop[1]) : 0;
+      if (n < 9) {
+        res.writeHead(307, {
+          location: `/h${n + 1}`,
+          'www-authenticate': `Bearer resource_metadata="http://127.0.0.1:${req.socket.localPort}/.well-known/prm"`,
+        });
+        res.end();
+        return;
+      }
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ nonce: Math.random() }));
+    });
+    const jwt = `${b64({ alg: 'RS256' })}.${b64({ iss: server.origin, exp: 4102444800 })}.c2ln`;
+    const report = await diagnose({
+      url: `${server.origin}/start`,
+      method: 'POST',
+      data: 'x',
+      headers: [
+        ['Authorization', `bearer  "${jwt}"`],
+        ['Cookie', `csrftoken=${CSRF}`],
+      ],
+      origin: 'https://app.example',
+      timeoutMs: 1000,
+    });
+    assert.equal(report.exchanges.length, count);
+    assert.ok(count <= 45, `${count} requests`);
+  });
+});
+
+describe('second pass: link-local addresses in every spelling a Location can take', () => {
+  const spellings = [
+    'http://2852039166/latest/meta-data/',
+    'http://0xa9fea9fe/latest/meta-data/',
+    'http://0251.0376.0251.0376/latest/meta-data/',
+    'http://169.254.169.254./latest/meta-data/',
+    'http://169.254.43518/',
+    'http://[::ffff:a9fe:a9fe]/',
+    'http://[0:0:0:0:0:ffff:169.254.169.254]/',
+    'http://[FE80::1]/',
+    // SIIT's IPv4-translated form and NAT64's well-known prefix carry the IPv4 address in their last 32 bits.
+    'http://[::ffff:0:a9fe:a9fe]/',
+    'http://[64:ff9b::169.254.169.254]/',
+    // AWS's instance metadata over IPv6 (Nitro): a unique-local address, not a link-local one.
+    'http://[fd00:ec2::254]/latest/meta-data/',
+    // Alibaba Cloud's metadata service, in the shared address space rather than link-local.
+    'http://100.100.100.200/latest/meta-data/',
+  ];
+  for (const target of spellings) {
+    it(`a redirect to ${target} is not sent`, async () => {
+      assert.doesNotThrow(() => new URL(target), 'Node reads it as a URL');
+      const server = await serve((_req, res) => {
+        res.writeHead(302, { location: target });
+        res.end();
+      });
+      const report = await diagnose({ url: `${server.origin}/me`, timeoutMs: 1000 });
+      const hop = report.exchanges.find((e) => e.probe === 'redirect');
+      assert.ok(hop, JSON.stringify(report.exchanges.map((e) => e.probe)));
+      assert.equal(hop.response, undefined);
+      assert.match(hop.error ?? '', /not sent: .* may not lead to/);
+    });
+  }
+
+  it('a zone id (fe80::1%25eth0) is no URL to Node: nothing is sent and diagnose() does not throw', async () => {
+    assert.throws(() => new URL('http://[fe80::1%25eth0]/'));
+    const server = await serve((_req, res) => {
+      res.writeHead(302, { location: 'http://[fe80::1%25eth0]/' });
+      res.end();
+    });
+    const report = await diagnose({ url: `${server.origin}/me`, timeoutMs: 1000 });
+    assert.equal(report.exchanges.filter((e) => e.probe === 'redirect').length, 0);
+  });
+
+  it('an IPv4-compatible address (::127.0.0.1) does not reach the IPv4 host on this system', async () => {
+    const target = await serve((_req, res) => json(res, 200, {}));
+    const server = await serve((_req, res) => {
+      res.writeHead(302, { location: `http://[::127.0.0.1]:${target.port}/` });
+      res.end();
+    });
+    const report = await diagnose({ url: `${server.origin}/me`, timeoutMs: 1000 });
+    assert.equal(target.received.length, 0);
+    assert.equal(report.exchanges.find((e) => e.probe === 'redirect')?.response, undefined);
+  });
+});
+
+describe('second pass: preflight_refused on preflights a browser accepts', () => {
+  /** An API whose preflight answer is the given header lines (raw, so a name may repeat). */
+  const api = (lines: string[]) =>
+    serve((req, res) => {
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, lines);
+        res.end();
+        return;
+      }
+      json(res, 200, { ok: true }, { 'access-control-allow-origin': 'https://app.example' });
+    });
+
+  it('Authorization listed in other case, over several header lines: no finding', async () => {
+    const server = await api([
+      'Access-Control-Allow-Origin',
+      'https://app.example',
+      'Access-Control-Allow-Methods',
+      'GET, PUT',
+      'Access-Control-Allow-Headers',
+      'x-trace',
+      'Access-Control-Allow-Headers',
+      'AUTHORIZATION',
+    ]);
+    const report = await diagnose({
+      url: `${server.origin}/me`,
+      method: 'PUT',
+      headers: [
+        ['Authorization', `Bearer ${TOKEN}`],
+        ['X-Trace', '1'],
+      ],
+      origin: 'https://app.example',
+      timeoutMs: 2000,
+    });
+    const preflight = report.exchanges.find((e) => e.probe === 'preflight');
+    assert.equal(preflight?.response?.status, 204);
+    assert.deepEqual(report.findings, []);
+    assert.equal(exitCode(report), 0);
+  });
+
+  it('a Cookie and a form body are not headers a browser asks a preflight for: no finding', async () => {
+    const server = await api([
+      'Access-Control-Allow-Origin',
+      'https://app.example',
+      'Access-Control-Allow-Credentials',
+      'true',
+      'Access-Control-Allow-Methods',
+      'POST',
+      'Access-Control-Allow-Headers',
+      'Authorization',
+    ]);
+    const report = await diagnose({
+      url: `${server.origin}/me`,
+      method: 'POST',
+      data: 'a=1',
+      headers: [
+        ['Authorization', `Bearer ${TOKEN}`],
+        ['Cookie', `sessionid=${SESSION}`],
+        ['Accept-Language', 'en'],
+      ],
+      origin: 'https://app.example',
+      timeoutMs: 2000,
+    });
+    const preflight = report.exchanges.find((e) => e.probe === 'preflight');
+    const asked = preflight?.request.headers.find(([n]) => /request-headers/i.test(n))?.[1] ?? '';
+    assert.doesNotMatch(asked, /cookie|content-type|accept-language/i, asked);
+    assert.deepEqual(
+      report.findings.map((f) => f.code),
+      [],
+    );
+  });
+
+  it('a credentialed call (a Cookie) answered `Access-Control-Allow-Origin: *` is refused by browsers: named', async () => {
+    const server = await api([
+      'Access-Control-Allow-Origin',
+      '*',
+      'Access-Control-Allow-Methods',
+      '*',
+      'Access-Control-Allow-Headers',
+      'Authorization, X-Trace',
+    ]);
+    const report = await diagnose({
+      url: `${server.origin}/me`,
+      method: 'PUT',
+      headers: [
+        ['X-Trace', '1'],
+        ['Cookie', `sessionid=${SESSION}`],
+      ],
+      origin: 'https://app.example',
+      timeoutMs: 2000,
+    });
+    assert.equal(report.findings[0]?.code, 'preflight_refused', JSON.stringify(report.findings));
+    assert.deepEqual(shown(report, [SESSION]), []);
+  });
+});
+
+describe('second pass: the CLI', () => {
+  it('--key naming a missing .pem whose path has a space is bad usage, not an HMAC secret', async () => {
+    const result = await gatehouse('doctor', 'http://127.0.0.1:1/', '--key', '/tmp/no such dir/public.pem');
+    assert.equal(result.code, 64, result.stdout + result.stderr);
+    assert.match(result.stderr.split('\n')[0]!, /no such file exists/);
+  });
+
+  it('--key naming a directory is bad usage, not its path used as a secret', async () => {
+    const result = await gatehouse('token', 'inspect', 'a.b.c', '--key', join(process.cwd(), 'test'));
+    assert.equal(result.code, 64, result.stdout + result.stderr);
+  });
+
+  it('a header name that is no HTTP token is bad usage in one line, not "no response"', async () => {
+    const result = await gatehouse('doctor', 'http://127.0.0.1:1/', '-H', 'X Api Key: adv-secret-0062');
+    assert.equal(result.code, 64, result.stdout + result.stderr);
+    assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+    assert.doesNotMatch(result.stdout + result.stderr, /adv-secret-0062/);
+  });
+
+  it('doctor --help and token --help: usage on stdout, exit 0, even beside other flags', async () => {
+    for (const args of [
+      ['doctor', '--help'],
+      ['doctor', 'http://127.0.0.1:1/', '--bearer', 'x', '-h'],
+      ['token', '--help'],
+      ['token', 'inspect', '-h'],
+    ]) {
+      const result = await gatehouse(...args);
+      assert.equal(result.code, 0, JSON.stringify(args));
+      assert.match(result.stdout, /gatehouse (doctor|token)/);
+      assert.equal(result.stderr, '');
     }
   });
 });

@@ -7,7 +7,7 @@ import { probe, received, requestLine, statusLine } from './evidence.ts';
  * naming the origin (or `*`), the method allowed unless it is GET, HEAD or POST, and every requested
  * header listed — `*` never covers Authorization. The problems, in words; none when it passes.
  */
-export function preflightProblems(preflight: Exchange, origin: string): string[] {
+export function preflightProblems(preflight: Exchange, origin: string, credentialed = false): string[] {
   const response = preflight.response;
   if (!response) return [];
   if (response.status < 200 || response.status >= 300) return [`it answers ${response.status}, not 2xx`];
@@ -24,7 +24,12 @@ export function preflightProblems(preflight: Exchange, origin: string): string[]
   const asked = (name: string) => preflight.request.headers.find(([n]) => n.toLowerCase() === name)?.[1]?.trim() ?? '';
   const problems: string[] = [];
   const allowOrigin = value('access-control-allow-origin').trim();
-  if (allowOrigin !== '*' && allowOrigin !== origin)
+  // A credentialed request (cookies go with it: credentials mode "include") takes no `*` for a
+  // wildcard, in any of the three lists, and needs Access-Control-Allow-Credentials: true.
+  const wild = (items: string[]) => !credentialed && items.includes('*');
+  if (credentialed && allowOrigin === '*')
+    problems.push('Access-Control-Allow-Origin is *, which browsers refuse for a call that carries cookies');
+  else if (allowOrigin !== '*' && allowOrigin !== origin)
     problems.push(
       allowOrigin
         ? `Access-Control-Allow-Origin is ${JSON.stringify(allowOrigin)}, not ${origin}`
@@ -32,14 +37,16 @@ export function preflightProblems(preflight: Exchange, origin: string): string[]
     );
   const method = asked('access-control-request-method');
   const methods = list('access-control-allow-methods');
-  if (method && !['GET', 'HEAD', 'POST'].includes(method) && !methods.includes('*') && !methods.includes(method))
+  if (credentialed && value('access-control-allow-credentials').trim() !== 'true')
+    problems.push('Access-Control-Allow-Credentials is not true, which a call that carries cookies needs');
+  if (method && !['GET', 'HEAD', 'POST'].includes(method) && !wild(methods) && !methods.includes(method))
     problems.push(`Access-Control-Allow-Methods does not list ${method}`);
   const allowed = list('access-control-allow-headers').map((h) => h.toLowerCase());
   const missing = asked('access-control-request-headers')
     .split(',')
     .map((h) => h.trim().toLowerCase())
     .filter(Boolean)
-    .filter((h) => !allowed.includes(h) && !(allowed.includes('*') && h !== 'authorization'));
+    .filter((h) => !allowed.includes(h) && !(wild(allowed) && h !== 'authorization'));
   if (missing.length)
     problems.push(
       `Access-Control-Allow-Headers does not list ${missing.join(', ')}${missing.includes('authorization') && allowed.includes('*') ? ' (a * never covers Authorization)' : ''}`,
@@ -58,7 +65,9 @@ export const preflightRefused: Rule = {
     const status = preflight?.response?.status;
     // A 401 or 403 is preflight_unauthorized's: the credentials a preflight never carries.
     if (!preflight || !context.origin || status === undefined || status === 401 || status === 403) return undefined;
-    const problems = preflightProblems(preflight, context.origin);
+    // Cookies the user sent are cookies a browser would send: the call is credentialed.
+    const credentialed = context.primary.request.headers.some(([n]) => n.toLowerCase() === 'cookie');
+    const problems = preflightProblems(preflight, context.origin, credentialed);
     if (problems.length === 0) return undefined;
     return {
       code: 'preflight_refused',
