@@ -7,13 +7,14 @@ import {
   formatAuthorization,
   headerSecrets,
   isCredentialHeader,
+  isSecretField,
   isSecretHeader,
+  isSecretParam,
   parseAuthorization,
   parseChallenges,
   parseHttpDate,
   parseProblem,
   redactUrl,
-  SECRET_QUERY_PARAMS,
   secretForms,
   secretRedactor,
   urlSecrets,
@@ -489,7 +490,7 @@ function notFollowed(next: URL, method: string, secrets: string[]): string | und
     return `the doctor sends no ${method} to ${next.origin}, an origin other than the one you named`;
   const forms = new Set(secrets.flatMap((s) => secretForms(s)));
   for (const [name, value] of [...next.searchParams])
-    if (SECRET_QUERY_PARAMS.has(name.toLowerCase()) || forms.has(value)) next.searchParams.delete(name, value);
+    if (isSecretParam(name) || forms.has(value)) next.searchParams.delete(name, value);
   const scrub = secretRedactor(secrets.flatMap((s) => [s, s.toLowerCase()]));
   let decoded = next.href;
   try {
@@ -623,9 +624,6 @@ async function checkSignature(
   return { by: 'issuer', result: await verifyToken(token, { keys, from }) };
 }
 
-/** Names of body fields that carry a credential: a login form's password, a token request's client_secret. */
-const SECRET_FIELD = /pass(word|wd|phrase)?|secret|token|api_?key|credential|assertion/i;
-
 /**
  * The credentials in a request body (`--data`), form-encoded or JSON, by their fields' names: a
  * server that echoes the request (httpbin's /post, a debug page) gives them back in the report.
@@ -633,12 +631,11 @@ const SECRET_FIELD = /pass(word|wd|phrase)?|secret|token|api_?key|credential|ass
 function bodySecrets(data: string | undefined): string[] {
   const text = data?.trim();
   if (!text) return [];
-  const secret = (name: string) => SECRET_FIELD.test(name) || SECRET_QUERY_PARAMS.has(name.toLowerCase());
   if (!text.startsWith('{') && !text.startsWith('['))
-    return [...new URLSearchParams(text)].filter(([name]) => secret(name)).map(([, value]) => value);
+    return [...new URLSearchParams(text)].filter(([name]) => isSecretField(name)).map(([, value]) => value);
   const found: string[] = [];
   const walk = (value: unknown, name: string, depth: number): void => {
-    if (typeof value === 'string' && secret(name)) found.push(value);
+    if (typeof value === 'string' && isSecretField(name)) found.push(value);
     else if (value && typeof value === 'object' && depth < 32)
       for (const [key, member] of Object.entries(value)) walk(member, Array.isArray(value) ? name : key, depth + 1);
   };
