@@ -19,8 +19,9 @@ import {
   secretRedactor,
   urlSecrets,
 } from '../http/index.ts';
+import { decodeJwt } from '../http/jwt.ts';
+import { CONTENT_HEADERS, redirectedMethod } from '../http/redirect-method.ts';
 import { fetchApiDescription } from './api-description.ts';
-import { decodeJwt } from './jwt.ts';
 import { discoveryUrls, jwkSet, type KeySet } from './key-source.ts';
 import { header, headerAll, type ProbeRequest, send, sentLocation, unsent } from './probes.ts';
 import { RULES } from './rules/all.ts';
@@ -443,6 +444,8 @@ async function followRedirects(
   let current = first;
   let url = base.url;
   let headers = base.headers;
+  let method = base.method;
+  let body = base.body;
   // Once a Location leads off the origin, whoever wrote the next one chose the way: nothing of
   // the user's follows for the rest of the chain, even back to the origin they named.
   let left = false;
@@ -456,10 +459,15 @@ async function followRedirects(
     } catch {
       return; // a Location that is no URL ends the chain; the rules quote it as it came
     }
-    const method =
-      status === 303 || ((status === 301 || status === 302) && base.method === 'POST') ? 'GET' : base.method;
+    // RFC 9110 §15.4.2–§15.4.4, from the method of the hop before: a 303 turns a POST into a GET
+    // for good, and a later 307 keeps that GET.
+    const rewritten = redirectedMethod(method, status);
+    method = rewritten.method;
+    if (rewritten.dropsBody) {
+      body = undefined;
+      headers = headers.filter(([n]) => !CONTENT_HEADERS.includes(n.toLowerCase()));
+    }
     if (next.origin !== base.url.origin) left = true;
-    let body = method === base.method ? base.body : undefined;
     if (left) {
       headers = headers.filter(([n]) => HARMLESS_ELSEWHERE.has(n.toLowerCase()));
       body = undefined;
