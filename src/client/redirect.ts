@@ -17,6 +17,7 @@
  */
 import { CREDENTIAL_HEADERS } from '../http/credential-headers.ts';
 import { secretForms, secretRedactor } from '../http/redact.ts';
+import { CONTENT_HEADERS, REDIRECT_STATUSES, redirectedMethod } from '../http/redirect-method.ts';
 import { sentFor } from './auth-stage.ts';
 import { RedirectSecretError } from './errors/credential-origin-errors.ts';
 import { GatehouseError } from './errors/gatehouse-error.ts';
@@ -50,8 +51,6 @@ export interface RedirectEvent {
   /** Whether the auth strategy's credentials are applied at the new URL. */
   credentialsAllowed: boolean;
 }
-
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 export class TooManyRedirectsError extends GatehouseError {
   static override readonly code = 'ERR_GATEHOUSE_TOO_MANY_REDIRECTS';
@@ -194,14 +193,11 @@ function refuseCarriedSecret(
   throw new RedirectSecretError({ from: scrub(show(from)), to: scrub(show(target)), status });
 }
 
-// RFC 9110 §15.4: 303 turns any method but HEAD into GET; 301 and 302 turn POST into GET, as
-// every browser does; 307 and 308 keep method and body.
+// RFC 9110 §15.4.2–§15.4.4: see redirectedMethod.
 function redirectedRequest(request: OutgoingRequest, status: number, target: URL): OutgoingRequest {
-  const toGet =
-    (status === 303 && request.method !== 'HEAD') || ((status === 301 || status === 302) && request.method === 'POST');
-  if (!toGet) return copyRequest(request, { url: target });
-  const next = copyRequest(request, { url: target, method: 'GET', body: new RequestBody(null) });
-  for (const name of ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location'])
-    next.headers.delete(name);
+  const { method, dropsBody } = redirectedMethod(request.method, status);
+  if (!dropsBody) return copyRequest(request, { url: target });
+  const next = copyRequest(request, { url: target, method, body: new RequestBody(null) });
+  for (const name of CONTENT_HEADERS) next.headers.delete(name);
   return next;
 }

@@ -7,19 +7,21 @@ import {
   formatAuthorization,
   headerSecrets,
   isCredentialHeader,
+  isSecretField,
   isSecretHeader,
+  isSecretParam,
   parseAuthorization,
   parseChallenges,
   parseHttpDate,
   parseProblem,
   redactUrl,
-  SECRET_QUERY_PARAMS,
   secretForms,
   secretRedactor,
   urlSecrets,
 } from '../http/index.ts';
+import { decodeJwt } from '../http/jwt.ts';
+import { CONTENT_HEADERS, redirectedMethod } from '../http/redirect-method.ts';
 import { fetchApiDescription } from './api-description.ts';
-import { decodeJwt } from './jwt.ts';
 import { discoveryUrls, jwkSet, type KeySet } from './key-source.ts';
 import { header, headerAll, type ProbeRequest, send, sentLocation, unsent } from './probes.ts';
 import { RULES } from './rules/all.ts';
@@ -442,6 +444,8 @@ async function followRedirects(
   let current = first;
   let url = base.url;
   let headers = base.headers;
+  let method = base.method;
+  let body = base.body;
   // Once a Location leads off the origin, whoever wrote the next one chose the way: nothing of
   // the user's follows for the rest of the chain, even back to the origin they named.
   let left = false;
@@ -455,10 +459,15 @@ async function followRedirects(
     } catch {
       return; // a Location that is no URL ends the chain; the rules quote it as it came
     }
-    const method =
-      status === 303 || ((status === 301 || status === 302) && base.method === 'POST') ? 'GET' : base.method;
+    // RFC 9110 §15.4.2–§15.4.4, from the method of the hop before: a 303 turns a POST into a GET
+    // for good, and a later 307 keeps that GET.
+    const rewritten = redirectedMethod(method, status);
+    method = rewritten.method;
+    if (rewritten.dropsBody) {
+      body = undefined;
+      headers = headers.filter(([n]) => !CONTENT_HEADERS.includes(n.toLowerCase()));
+    }
     if (next.origin !== base.url.origin) left = true;
-    let body = method === base.method ? base.body : undefined;
     if (left) {
       headers = headers.filter(([n]) => HARMLESS_ELSEWHERE.has(n.toLowerCase()));
       body = undefined;
@@ -489,7 +498,7 @@ function notFollowed(next: URL, method: string, secrets: string[]): string | und
     return `the doctor sends no ${method} to ${next.origin}, an origin other than the one you named`;
   const forms = new Set(secrets.flatMap((s) => secretForms(s)));
   for (const [name, value] of [...next.searchParams])
-    if (SECRET_QUERY_PARAMS.has(name.toLowerCase()) || forms.has(value)) next.searchParams.delete(name, value);
+    if (isSecretParam(name) || forms.has(value)) next.searchParams.delete(name, value);
   const scrub = secretRedactor(secrets.flatMap((s) => [s, s.toLowerCase()]));
   let decoded = next.href;
   try {
@@ -623,9 +632,6 @@ async function checkSignature(
   return { by: 'issuer', result: await verifyToken(token, { keys, from }) };
 }
 
-/** Names of body fields that carry a credential: a login form's password, a token request's client_secret. */
-const SECRET_FIELD = /pass(word|wd|phrase)?|secret|token|api_?key|credential|assertion/i;
-
 /**
  * The credentials in a request body (`--data`), form-encoded or JSON, by their fields' names: a
  * server that echoes the request (httpbin's /post, a debug page) gives them back in the report.
@@ -633,12 +639,11 @@ const SECRET_FIELD = /pass(word|wd|phrase)?|secret|token|api_?key|credential|ass
 function bodySecrets(data: string | undefined): string[] {
   const text = data?.trim();
   if (!text) return [];
-  const secret = (name: string) => SECRET_FIELD.test(name) || SECRET_QUERY_PARAMS.has(name.toLowerCase());
   if (!text.startsWith('{') && !text.startsWith('['))
-    return [...new URLSearchParams(text)].filter(([name]) => secret(name)).map(([, value]) => value);
+    return [...new URLSearchParams(text)].filter(([name]) => isSecretField(name)).map(([, value]) => value);
   const found: string[] = [];
   const walk = (value: unknown, name: string, depth: number): void => {
-    if (typeof value === 'string' && secret(name)) found.push(value);
+    if (typeof value === 'string' && isSecretField(name)) found.push(value);
     else if (value && typeof value === 'object' && depth < 32)
       for (const [key, member] of Object.entries(value)) walk(member, Array.isArray(value) ? name : key, depth + 1);
   };

@@ -12,8 +12,8 @@ import {
   secretRedactor,
   urlSecrets,
 } from '../http/index.ts';
+import { decodeJwt } from '../http/jwt.ts';
 import { diagnose, report } from './diagnose.ts';
-import { decodeJwt } from './jwt.ts';
 import type { Exchange, Report } from './types.ts';
 
 interface HarEntry {

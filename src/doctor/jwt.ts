@@ -1,18 +1,5 @@
-/** Reading a JWT without verifying it, and what the doctor flags in one. Nothing is sent anywhere. */
-import type { DecodedJwt } from './types.ts';
-
-function part(segment: string): Record<string, unknown> | undefined {
-  try {
-    const json = JSON.parse(
-      new TextDecoder().decode(
-        Uint8Array.from(atob(segment.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0)),
-      ),
-    );
-    return json && typeof json === 'object' && !Array.isArray(json) ? json : undefined;
-  } catch {
-    return undefined;
-  }
-}
+/** A JWT as the doctor reads it (decoded by http/jwt.ts, unverified): as pasted, and its times. Nothing is sent anywhere. */
+import type { DecodedJwt } from '../http/jwt.ts';
 
 /**
  * A token as people paste it: surrounding whitespace and quotes, and an `Authorization:` name or
@@ -34,15 +21,6 @@ export function malformedReason(token: string): string {
   if (segments.length !== 3)
     return `it has ${segments.length} part${segments.length === 1 ? '' : 's'}; a JWT has 3 (header.claims.signature, base64url)`;
   return 'its header or claims are not base64url-encoded JSON objects';
-}
-
-/** Header and claims of a compact JWS, or undefined when the value is not one. */
-export function decodeJwt(token: string): DecodedJwt | undefined {
-  const segments = token.split('.');
-  if (segments.length !== 3 || segments[0]!.length === 0 || segments[0]!.length > 8192) return undefined;
-  const header = part(segments[0]!);
-  const payload = part(segments[1]!);
-  return header && payload ? { header, payload } : undefined;
 }
 
 export const secondsClaim = (jwt: DecodedJwt, name: string): number | undefined => {

@@ -1,6 +1,7 @@
 /** `gatehouse token inspect`: a JWT decoded locally, never sent anywhere, with what the doctor would flag. */
 import { parseHttpDate } from '../http/index.ts';
-import { decodeJwt, iso, pastedToken, relative, secondsClaim } from './jwt.ts';
+import { decodeJwt } from '../http/jwt.ts';
+import { iso, pastedToken, relative, secondsClaim } from './jwt.ts';
 
 export interface TokenInspection {
   header: Record<string, unknown>;

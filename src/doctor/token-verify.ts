@@ -4,7 +4,7 @@
  * serve, a `kid` the JWKS lacks), never a byte of the key.
  */
 import { compactVerify, errors } from 'jose';
-import { decodeJwt } from './jwt.ts';
+import { decodeJwt } from '../http/jwt.ts';
 import type { KeySet, VerifyKey } from './key-source.ts';
 
 export type Verification =

@@ -1,5 +1,6 @@
 /** The doctor's report: what was sent and received, and what it means. */
 import type { Challenge, ProblemDetails } from '../http/index.ts';
+import type { DecodedJwt } from '../http/jwt.ts';
 import type { ProbeRequest } from './probes.ts';
 import type { Verification } from './token-verify.ts';
 
@@ -155,10 +156,7 @@ export type ApiScheme =
   | { type: 'oauth2'; name: string; tokenUrl?: string }
   | { type: 'openIdConnect'; name: string; discoveryUrl?: string };
 
-export interface DecodedJwt {
-  header: Record<string, unknown>;
-  payload: Record<string, unknown>;
-}
+export type { DecodedJwt };
 
 /** A corrected request a rule proposes, to be sent to prove its fix. */
 export interface Remedy {

@@ -48,3 +48,23 @@ const NAMES: ReadonlySet<string> = new Set(CREDENTIAL_HEADERS);
 export function isCredentialHeader(name: string): boolean {
   return NAMES.has(name.toLowerCase());
 }
+
+/**
+ * The names in CREDENTIAL_HEADERS that are no credential alone, only the other half of one sent
+ * in another field: a cookie session's CSRF token, and a DPoP proof (RFC 9449 §4) for an access
+ * token in Authorization. A request that carries only these carries no credentials.
+ */
+export const COMPANION_HEADERS: readonly string[] = Object.freeze([
+  'x-csrf-token',
+  'x-xsrf-token',
+  'x-csrftoken',
+  'dpop',
+]);
+
+const COMPANIONS: ReadonlySet<string> = new Set(COMPANION_HEADERS);
+
+/** Whether a header field carries a credential on its own: in the list, and no companion of another. */
+export function carriesCredential(name: string): boolean {
+  const lower = name.toLowerCase();
+  return NAMES.has(lower) && !COMPANIONS.has(lower);
+}

@@ -23,7 +23,13 @@ export {
   type ParseChallengesOptions,
   parseChallenges,
 } from './challenges.ts';
-export { CREDENTIAL_HEADERS, isCredentialHeader } from './credential-headers.ts';
+export {
+  COMPANION_HEADERS,
+  CREDENTIAL_HEADERS,
+  carriesCredential,
+  isCredentialHeader,
+} from './credential-headers.ts';
+export { isSecretField, isSecretParam, SECRET_PARAMS, SECRET_QUERY_PARAMS } from './credential-params.ts';
 export { decodeExtValue, encodeExtValue } from './digest-credentials.ts';
 export { getField, type HeaderSource, type HeadersLike } from './headers-like.ts';
 export { formatHttpDate, type ParseHttpDateOptions, parseHttpDate } from './http-date.ts';
@@ -62,7 +68,6 @@ export {
   REDACTED,
   redactText,
   redactUrl,
-  SECRET_QUERY_PARAMS,
   secretForms,
   secretRedactor,
   urlSecrets,

@@ -17,6 +17,7 @@
 import { parseAuthorization } from './authorization.ts';
 import { decodeBasic } from './basic-credentials.ts';
 import { isCredentialHeader } from './credential-headers.ts';
+import { isSecretParam, SECRET_PARAMS } from './credential-params.ts';
 
 /** What replaces a secret in an output. */
 export const REDACTED = '…';
@@ -376,23 +377,6 @@ function joinBase64Lines(view: View): View | undefined {
   return out.done();
 }
 
-/** Query parameters that carry credentials by convention. */
-export const SECRET_QUERY_PARAMS: ReadonlySet<string> = new Set([
-  'access_token',
-  'api_key',
-  'apikey',
-  'api-key',
-  'key',
-  'token',
-  'client_secret',
-  'password',
-  'sig',
-  'signature',
-  'code',
-  'refresh_token',
-  'id_token',
-]);
-
 /** The URL as it may appear in a message: no user:password@, secret query values masked. */
 export function redactUrl(url: URL | string, extraSecretParams: Iterable<string> = []): string {
   let parsed: URL;
@@ -403,11 +387,12 @@ export function redactUrl(url: URL | string, extraSecretParams: Iterable<string>
   }
   parsed.username = '';
   parsed.password = '';
-  const secret = new Set([...SECRET_QUERY_PARAMS, ...[...extraSecretParams].map((p) => p.toLowerCase())]);
+  const extra = new Set([...extraSecretParams].map((p) => p.toLowerCase()));
+  const secret = (name: string) => isSecretParam(name) || extra.has(name.toLowerCase());
   let changed = false;
   const params = new URLSearchParams(parsed.search);
   for (const name of new Set(params.keys())) {
-    if (secret.has(name.toLowerCase())) {
+    if (secret(name)) {
       params.set(name, REDACTED);
       changed = true;
     }
@@ -425,14 +410,23 @@ export function urlSecrets(url: URL | string, extraSecretParams: Iterable<string
   } catch {
     return [];
   }
-  const secret = new Set([...SECRET_QUERY_PARAMS, ...[...extraSecretParams].map((p) => p.toLowerCase())]);
-  const found = [...parsed.searchParams].filter(([name]) => secret.has(name.toLowerCase())).map(([, value]) => value);
+  const extra = new Set([...extraSecretParams].map((p) => p.toLowerCase()));
+  const found = [...parsed.searchParams]
+    .filter(([name]) => isSecretParam(name) || extra.has(name.toLowerCase()))
+    .map(([, value]) => value);
   if (parsed.password) found.push(decodeURIComponent(parsed.password));
   return found;
 }
 
-const TOKEN_MEMBER =
-  /("(access_token|refresh_token|id_token|token|client_secret|password|secret|api_key|apikey)"\s*:\s*")([^"\\]*(?:\\.[^"\\]*)*)(")/gi;
+// In a text a server sent, a JSON member under a secret parameter's name holds one (a token
+// response's access_token, an echoed password), save `code`: in an answer it is the error's code
+// (RFC 9457 extension members, DRF's `code`), which the doctor reads; an authorization code comes in
+// a redirect's query (RFC 6749 §4.1.2), where redactUrl masks it.
+const TOKEN_MEMBER = new RegExp(
+  // The names are letters, `_` and `-`: nothing to escape.
+  `("(${SECRET_PARAMS.filter((p) => p !== 'code').join('|')})"\\s*:\\s*")([^"\\\\]*(?:\\\\.[^"\\\\]*)*)(")`,
+  'gi',
+);
 const PASSWORD_MEMBER = /^(client_secret|password|secret)$/i;
 
 /**

@@ -20,7 +20,7 @@ import {
   UnauthorizedError,
 } from '../client/index.ts';
 import type { RetryEvent } from '../client/retry.ts';
-import { maskHeader } from '../http/index.ts';
+import { CREDENTIAL_HEADERS, maskHeader } from '../http/index.ts';
 import { DEMO } from './seed.ts';
 import type { Playground } from './serve.ts';
 
@@ -37,15 +37,8 @@ export interface Scenario {
   holds: boolean;
 }
 
-const SHOWN_REQUEST = [
-  'authorization',
-  'x-api-key',
-  'x-signature',
-  'idempotency-key',
-  'cookie',
-  'user-agent',
-  'x-team',
-];
+// Every credential field a request carries is shown (masked), then the few others the scenarios are about.
+const SHOWN_REQUEST = [...CREDENTIAL_HEADERS, 'x-signature', 'idempotency-key', 'user-agent', 'x-team'];
 const SHOWN_RESPONSE = ['www-authenticate', 'retry-after', 'ratelimit', 'set-cookie', 'location'];
 
 /** Real fetch, writing down each exchange as it goes over the wire. */

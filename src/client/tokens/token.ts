@@ -1,5 +1,6 @@
 /** A token as the client keeps it, and how it is read from a token endpoint's answer. */
 import { parseHttpDate } from '../../http/index.ts';
+import { decodeJwt } from '../../http/jwt.ts';
 
 export interface Token {
   accessToken: string;
@@ -60,15 +61,8 @@ export function isExpiring(token: Token, skewMs: number, now = Date.now()): bool
 
 /** The `exp` of a JWT, in ms, read without verifying (the issuer's API verifies). */
 export function jwtExpiry(token: string): number | undefined {
-  const parts = token.split('.');
-  if (parts.length !== 3) return undefined;
-  try {
-    const json = atob(parts[1]!.replace(/-/g, '+').replace(/_/g, '/'));
-    const exp = (JSON.parse(json) as { exp?: unknown }).exp;
-    return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
+  const exp = decodeJwt(token)?.payload['exp'];
+  return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
 }
 
 /** Checks that a value read from a store or a callback is a usable token. */

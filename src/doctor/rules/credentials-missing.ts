@@ -1,3 +1,4 @@
+import { carriesCredential } from '../../http/index.ts';
 import type { Rule } from '../types.ts';
 import { received, requestLine, statusLine, statusOf } from './evidence.ts';
 import { hint, offeredSchemes } from './fixes.ts';
@@ -9,7 +10,7 @@ export const credentialsMissing: Rule = {
   rank: 10,
   check(context) {
     if (statusOf(context) !== 401 || context.authorization.length > 0) return undefined;
-    if (context.primary.request.headers.some(([n]) => /^(cookie|x-api-key|api-key)$/i.test(n))) return undefined;
+    if (context.primary.request.headers.some(([n]) => carriesCredential(n))) return undefined;
     const offered = offeredSchemes(context.challenges, context.apiDescription);
     return {
       code: 'credentials_missing',

@@ -4,7 +4,7 @@
  * instead. What was refused (a Basic pair, a JWT, anything else) picks the finding that names it.
  */
 
-import { type BasicCredentials, isCredentialHeader, parseAuthorization } from '../../http/index.ts';
+import { type BasicCredentials, carriesCredential, parseAuthorization } from '../../http/index.ts';
 import { secondsClaim } from '../jwt.ts';
 import type { Context, DecodedJwt } from '../types.ts';
 import { audienceUnexpected } from './audience-mismatch.ts';
@@ -64,13 +64,7 @@ export function refusal(context: Context): Refusal | undefined {
     return { comparison, refused: { kind: 'other', what: `the ${scheme} credential`, scheme } };
   }
   // No Authorization: an API-key header or a cookie, each a credential the server may have read.
-  const names = [
-    ...new Set(
-      context.primary.request.headers
-        .map(([n]) => n)
-        .filter((n) => isCredentialHeader(n) && !/^(x-csrf-token|x-xsrf-token)$/i.test(n)),
-    ),
-  ];
+  const names = [...new Set(context.primary.request.headers.map(([n]) => n).filter((n) => carriesCredential(n)))];
   if (names.length === 0) return undefined;
   return {
     comparison,
