@@ -6,9 +6,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { invalidArgument } from '../../http/argument-error.ts';
 import { createProblem, formatChallenges, PROBLEM_CONTENT_TYPE, parseAuthorization } from '../../http/index.ts';
+import type { UserLookup } from '../../stores/lookups.ts';
 import type { ClientRecord, ClientStore, UserStore } from '../../stores/types.ts';
 import type { LoginProtection } from '../login-protection.ts';
-import type { UserLookup } from '../lookups.ts';
 import { isRefusal } from '../refusal.ts';
 import { BodyTooLargeError, RequestInvalidError, readLimited } from '../request-limits.ts';
 import { failureOf, failureResponse, type OnError, problemResponse, report } from '../server-failure.ts';

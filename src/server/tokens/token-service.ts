@@ -19,8 +19,8 @@ import {
   SignJWT,
 } from 'jose';
 import { invalidArgument } from '../../http/argument-error.ts';
+import type { Identity } from '../../stores/lookups.ts';
 import type { DenyList, JwtKeyStore, RefreshTokenRecord, RefreshTokenStore, StoredJwtKey } from '../../stores/types.ts';
-import type { Identity } from '../principal.ts';
 import type { Scheme } from '../scheme.ts';
 import { bearerScheme } from '../schemes/bearer.ts';
 import { KeySourceError } from '../server-failure.ts';
