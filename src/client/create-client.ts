@@ -9,7 +9,7 @@ import { Budget, BudgetExpired } from './abort.ts';
 import { authNotes, authStage, sentFor } from './auth-stage.ts';
 import { type CookieJarLike, cookieStage, createCookieJar } from './cookies.ts';
 import { CrossOriginCredentialsError } from './errors/credential-origin-errors.ts';
-import { GatehouseError } from './errors/gatehouse-error.ts';
+import { GatehouseError } from '../http/gatehouse-error.ts';
 import { httpErrorFor } from './errors/http-error.ts';
 import { TimeoutError } from './errors/timeout-error.ts';
 import { type BodyContext, guardBody } from './guarded-body.ts';

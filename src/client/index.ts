@@ -15,7 +15,6 @@ export { AuthenticationError } from './errors/authentication-error.ts';
 export { BodyCutError } from './errors/body-cut-error.ts';
 export { CrossOriginCredentialsError, RedirectSecretError } from './errors/credential-origin-errors.ts';
 export { DigestDowngradeError, DigestRealmError } from './errors/digest-errors.ts';
-export { GatehouseError } from './errors/gatehouse-error.ts';
 export { ForbiddenError, HttpError, LockedOutError, RateLimitedError, UnauthorizedError } from './errors/http-error.ts';
 export { NetworkError } from './errors/network-error.ts';
 export { TimeoutError } from './errors/timeout-error.ts';

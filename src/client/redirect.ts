@@ -19,7 +19,7 @@ import { CREDENTIAL_HEADERS } from '../http/credential-headers.ts';
 import { secretForms, secretRedactor } from '../http/redact.ts';
 import { sentFor } from './auth-stage.ts';
 import { RedirectSecretError } from './errors/credential-origin-errors.ts';
-import { GatehouseError } from './errors/gatehouse-error.ts';
+import { GatehouseError } from '../http/gatehouse-error.ts';
 import { copyRequest, type OutgoingRequest } from './outgoing-request.ts';
 import { RequestBody } from './request-body.ts';
 import { discard, NATIVE_REDIRECTS, type Send } from './transport.ts';

@@ -4,7 +4,7 @@
  */
 import { INVALID_ARGUMENT } from '../http/argument-error.ts';
 import { Budget, BudgetExpired, sleep } from './abort.ts';
-import { GatehouseError } from './errors/gatehouse-error.ts';
+import { GatehouseError } from '../http/gatehouse-error.ts';
 import { httpErrorFor } from './errors/http-error.ts';
 import { NetworkError, systemErrorCode } from './errors/network-error.ts';
 import { TimeoutError } from './errors/timeout-error.ts';

@@ -25,6 +25,7 @@ export {
 } from './challenges.ts';
 export { CREDENTIAL_HEADERS, isCredentialHeader } from './credential-headers.ts';
 export { decodeExtValue, encodeExtValue } from './digest-credentials.ts';
+export { GatehouseError } from './gatehouse-error.ts';
 export { getField, type HeaderSource, type HeadersLike } from './headers-like.ts';
 export { formatHttpDate, type ParseHttpDateOptions, parseHttpDate } from './http-date.ts';
 export {
