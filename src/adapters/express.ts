@@ -13,7 +13,6 @@ import { DEFAULT_MAX_BODY_BYTES } from '../server/request-limits.ts';
 import { actOn, type DecisionActions, preflightAnswer } from './decision-action.ts';
 import {
   answerFailure,
-  authorizationLines,
   type FetchHandler,
   type FetchMountOptions,
   mountBodyLimit,
@@ -22,6 +21,7 @@ import {
   toRequestView,
   toWebRequest,
 } from './node.ts';
+import { authorizationLines } from './node-authorization.ts';
 import { captureResponse, idempotencyKey, sendStored } from './node-capture.ts';
 
 declare global {

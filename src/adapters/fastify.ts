@@ -29,7 +29,6 @@ import { BodyTooLargeError, RequestInvalidError } from '../server/request-limits
 import { failureOf, failureResponse, problemResponse, report } from '../server/server-failure.ts';
 import { actOn, type DecisionActions, preflightAnswer } from './decision-action.ts';
 import {
-  authorizationLines,
   type FetchHandler,
   type FetchMountOptions,
   mountBodyLimit,
@@ -38,6 +37,7 @@ import {
   toRequestView,
   toWebRequest,
 } from './node.ts';
+import { authorizationLines } from './node-authorization.ts';
 import { idempotencyKey } from './node-capture.ts';
 
 declare module 'fastify' {

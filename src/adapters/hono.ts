@@ -18,7 +18,7 @@ import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, readLimited } from '../serve
 import type { RequestView } from '../server/scheme.ts';
 import { failureOf, failureResponse, type OnError, problemResponse, report } from '../server/server-failure.ts';
 import { actOn, allowed, type DecisionActions, preflightAnswer } from './decision-action.ts';
-import { authorizationLines } from './node.ts';
+import { authorizationLines, NO_LINES } from './node-authorization.ts';
 
 /** `auth` is set, to a principal, on every request the guard lets through; undefined where no guard ran. */
 export type GatehouseVariables = { auth: Principal | undefined };
@@ -47,8 +47,6 @@ export interface HonoGuardOptions {
    */
   clientAddress?: (c: Context) => string | undefined;
 }
-
-const NO_LINES: readonly string[] = Object.freeze([]);
 
 interface Exchange {
   c: Context<GatehouseEnv>;

@@ -9,7 +9,6 @@ import { Budget, BudgetExpired } from './abort.ts';
 import { authNotes, authStage, sentFor } from './auth-stage.ts';
 import { type CookieJarLike, cookieStage, createCookieJar } from './cookies.ts';
 import { CrossOriginCredentialsError } from './errors/credential-origin-errors.ts';
-import { GatehouseError } from './errors/gatehouse-error.ts';
 import { httpErrorFor } from './errors/http-error.ts';
 import { TimeoutError } from './errors/timeout-error.ts';
 import { type BodyContext, guardBody } from './guarded-body.ts';
@@ -305,10 +304,7 @@ function resolveUrl(input: string | URL, baseUrl: URL | undefined): URL {
 
 function finalError(error: unknown, state: CallState): unknown {
   if (error instanceof TooManyRedirectsError) {
-    return new GatehouseError(
-      `${state.method} ${state.url}: ${error.message}; check for a redirect loop.`,
-      TooManyRedirectsError.code,
-    );
+    return new TooManyRedirectsError(error.max, `${state.method} ${state.url}`);
   }
   if (error instanceof BudgetExpired) {
     return new TimeoutError({

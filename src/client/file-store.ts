@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { chmod, link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { invalidArgument } from '../http/argument-error.ts';
+import { GatehouseError } from '../http/gatehouse-error.ts';
 import { sleep } from './abort.ts';
-import { GatehouseError } from './errors/gatehouse-error.ts';
 import { isToken, type Token } from './tokens/token.ts';
 import type { TokenStore } from './tokens/token-store.ts';
 

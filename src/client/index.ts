@@ -15,14 +15,13 @@ export { AuthenticationError } from './errors/authentication-error.ts';
 export { BodyCutError } from './errors/body-cut-error.ts';
 export { CrossOriginCredentialsError, RedirectSecretError } from './errors/credential-origin-errors.ts';
 export { DigestDowngradeError, DigestRealmError } from './errors/digest-errors.ts';
-export { GatehouseError } from './errors/gatehouse-error.ts';
 export { ForbiddenError, HttpError, LockedOutError, RateLimitedError, UnauthorizedError } from './errors/http-error.ts';
 export { NetworkError } from './errors/network-error.ts';
 export { TimeoutError } from './errors/timeout-error.ts';
 export type { ClientOptions, ResponseEvent } from './options.ts';
 export type { OutgoingRequest } from './outgoing-request.ts';
-export type { RedirectEvent, RedirectOptions } from './redirect.ts';
-export type { BodySource } from './request-body.ts';
+export { type RedirectEvent, type RedirectOptions, TooManyRedirectsError } from './redirect.ts';
+export { BodyNotReplayableError, type BodySource } from './request-body.ts';
 export type { RetryEvent } from './retry.ts';
 export { backoffDelay, DEFAULT_RETRY, isRetrySafe, type RetryOptions } from './retry-policy.ts';
 export {

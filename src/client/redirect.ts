@@ -16,11 +16,11 @@
  * cannot be cut out, so the redirect is refused (RedirectSecretError).
  */
 import { CREDENTIAL_HEADERS } from '../http/credential-headers.ts';
+import { GatehouseError } from '../http/gatehouse-error.ts';
 import { secretForms, secretRedactor } from '../http/redact.ts';
 import { CONTENT_HEADERS, REDIRECT_STATUSES, redirectedMethod } from '../http/redirect-method.ts';
 import { sentFor } from './auth-stage.ts';
 import { RedirectSecretError } from './errors/credential-origin-errors.ts';
-import { GatehouseError } from './errors/gatehouse-error.ts';
 import { copyRequest, type OutgoingRequest } from './outgoing-request.ts';
 import { RequestBody } from './request-body.ts';
 import { discard, NATIVE_REDIRECTS, type Send } from './transport.ts';
@@ -52,11 +52,17 @@ export interface RedirectEvent {
   credentialsAllowed: boolean;
 }
 
+/** More redirects in a row than `redirect.max`: a loop, most likely. */
 export class TooManyRedirectsError extends GatehouseError {
   static override readonly code = 'ERR_GATEHOUSE_TOO_MANY_REDIRECTS';
+  /** The limit that was passed (`redirect.max`). */
+  readonly max: number;
 
-  constructor(max: number) {
-    super(`more than ${max} redirects (redirect.max)`, TooManyRedirectsError.code);
+  /** `call` is the request as the caller made it (`GET https://…`), once the client knows it. */
+  constructor(max: number, call?: string) {
+    const what = `more than ${max} redirects (redirect.max)`;
+    super(call === undefined ? what : `${call}: ${what}; check for a redirect loop.`, TooManyRedirectsError.code);
+    this.max = max;
   }
 }
 

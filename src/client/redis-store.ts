@@ -5,8 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { invalidArgument } from '../http/argument-error.ts';
+import { GatehouseError } from '../http/gatehouse-error.ts';
 import { sleep } from './abort.ts';
-import { GatehouseError } from './errors/gatehouse-error.ts';
 import { isToken, type Token } from './tokens/token.ts';
 import type { TokenStore } from './tokens/token-store.ts';
 
@@ -30,6 +30,14 @@ export interface RedisStoreOptions {
 
 // Deletes the lock only if it still holds our value: never another worker's lock.
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+
+/** Another worker held the token lock for longer than `lockWaitMs`. */
+export class TokenLockError extends GatehouseError {
+  static override readonly code = 'ERR_GATEHOUSE_TOKEN_LOCK';
+  constructor(message: string) {
+    super(message, TokenLockError.code);
+  }
+}
 
 export function redisStore(redis: RedisLike, options: RedisStoreOptions = {}): TokenStore {
   if (
@@ -67,10 +75,7 @@ export function redisStore(redis: RedisLike, options: RedisStoreOptions = {}): T
       const deadline = Date.now() + lockWaitMs;
       while ((await redis.set(lockKey, value, 'PX', lockTtlMs, 'NX')) !== 'OK') {
         if (Date.now() > deadline) {
-          throw new GatehouseError(
-            `Waited ${lockWaitMs} ms for the token lock ${lockKey} held by another worker.`,
-            'ERR_GATEHOUSE_TOKEN_LOCK',
-          );
+          throw new TokenLockError(`Waited ${lockWaitMs} ms for the token lock ${lockKey} held by another worker.`);
         }
         await sleep(25 + Math.random() * 50);
       }

@@ -3,8 +3,8 @@
  * attempt in time, decides with retry-policy.ts whether to go again, and sleeps abortably.
  */
 import { INVALID_ARGUMENT } from '../http/argument-error.ts';
+import { GatehouseError } from '../http/gatehouse-error.ts';
 import { Budget, BudgetExpired, sleep } from './abort.ts';
-import { GatehouseError } from './errors/gatehouse-error.ts';
 import { httpErrorFor } from './errors/http-error.ts';
 import { NetworkError, systemErrorCode } from './errors/network-error.ts';
 import { TimeoutError } from './errors/timeout-error.ts';
@@ -12,7 +12,6 @@ import type { OriginConcurrency } from './origin-concurrency.ts';
 import type { OriginCooldown } from './origin-cooldown.ts';
 import type { OutgoingRequest } from './outgoing-request.ts';
 import { problemCode, readProblem } from './problem-body.ts';
-import { BodyNotReplayableError } from './request-body.ts';
 import { decideRetry, type Outcome, type RetryPolicy, serverWait } from './retry-policy.ts';
 import { discard, type Send } from './transport.ts';
 
@@ -124,7 +123,7 @@ function classify(error: unknown, budget: Budget, state: CallState): Outcome {
   if (reason instanceof BudgetExpired) return { kind: 'timeout' };
   // Our own errors (a failed token refresh, a body that cannot be replayed) are final, and so is
   // a caller's mistake a strategy found (e.g. a nonce of the wrong format): no retry mends it.
-  if (error instanceof GatehouseError || error instanceof BodyNotReplayableError) throw error;
+  if (error instanceof GatehouseError) throw error;
   if ((error as { code?: unknown } | undefined)?.code === INVALID_ARGUMENT) throw error;
   const code = systemErrorCode(error);
   return { kind: 'network', notSent: code !== undefined && NOT_SENT.has(code) };

@@ -5,6 +5,7 @@
  * Safari's "Copy as cURL" for bash), then curl's options. Anything else is refused with a typed
  * error that names the option, never a value: the pasted line carries credentials.
  */
+import { GatehouseError } from '../http/gatehouse-error.ts';
 import { redactUrl } from '../http/redact.ts';
 
 export type CurlCommandErrorCode =
@@ -20,12 +21,11 @@ export type CurlCommandErrorCode =
   | 'curl_file'
   | 'curl_user_prompt';
 
-export class CurlCommandError extends Error {
-  readonly code: CurlCommandErrorCode;
+/** A pasted curl line the doctor cannot read; `code` says which kind of mistake (never a value from the line). */
+export class CurlCommandError extends GatehouseError {
+  declare readonly code: CurlCommandErrorCode;
   constructor(code: CurlCommandErrorCode, message: string) {
-    super(message);
-    this.name = 'CurlCommandError';
-    this.code = code;
+    super(message, code);
   }
 }
 

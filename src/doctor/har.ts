@@ -3,6 +3,7 @@
  * from the recorded exchange; nothing is sent unless asked (replay).
  */
 import { readFile } from 'node:fs/promises';
+import { GatehouseError } from '../http/gatehouse-error.ts';
 import {
   headerSecrets,
   isSecretHeader,
@@ -26,8 +27,13 @@ interface HarEntry {
   };
 }
 
-export class HarError extends Error {
-  readonly code = 'ERR_GATEHOUSE_HAR';
+/** A HAR file that does not exist or cannot be read as one. */
+export class HarError extends GatehouseError {
+  static override readonly code = 'ERR_GATEHOUSE_HAR';
+  declare readonly code: typeof HarError.code;
+  constructor(message: string) {
+    super(message, HarError.code);
+  }
 }
 
 export async function diagnoseHar(

@@ -6,6 +6,7 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { GatehouseError } from '../http/gatehouse-error.ts';
 
 /** One key to try: an HMAC secret or a public key, with the `kid` a JWKS gave it. */
 export type VerifyKey =
@@ -13,8 +14,12 @@ export type VerifyKey =
   | { kind: 'public'; key: KeyObject; kid?: string };
 
 /** A key source that was given wrongly: the CLI's usage error (exit 64). */
-export class KeySourceError extends Error {
-  readonly code = 'key_source_invalid';
+export class KeySourceError extends GatehouseError {
+  static override readonly code = 'key_source_invalid';
+  declare readonly code: typeof KeySourceError.code;
+  constructor(message: string) {
+    super(message, KeySourceError.code);
+  }
 }
 
 /** Keys, or why they could not be had (the source was right, the network or the server was not). */

@@ -31,6 +31,7 @@ export {
 } from './credential-headers.ts';
 export { isSecretField, isSecretParam, SECRET_PARAMS, SECRET_QUERY_PARAMS } from './credential-params.ts';
 export { decodeExtValue, encodeExtValue } from './digest-credentials.ts';
+export { GatehouseError } from './gatehouse-error.ts';
 export { getField, type HeaderSource, type HeadersLike } from './headers-like.ts';
 export { formatHttpDate, type ParseHttpDateOptions, parseHttpDate } from './http-date.ts';
 export {

@@ -9,7 +9,6 @@ import { clientAddressOf, fetchHandler, type GatehouseVariables, honoGuard } fro
 import { PROBLEM_CONTENT_TYPE } from '../http/index.ts';
 import { createGuard, type Guard } from '../server/guard.ts';
 import type { LoginProtection } from '../server/login-protection.ts';
-import type { SessionLookup } from '../server/lookups.ts';
 import { requireRoles, requireScopes } from '../server/permissions.ts';
 import { isRefusal } from '../server/refusal.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../server/request-limits.ts';
@@ -21,6 +20,7 @@ import { problemResponse } from '../server/server-failure.ts';
 import { createSignIn } from '../server/sign-in.ts';
 import { createAuthorizationServer } from '../server/tokens/authorization-server.ts';
 import type { TokenService } from '../server/tokens/token-service.ts';
+import type { SessionLookup } from '../stores/lookups.ts';
 import { memorySigningKeys } from '../stores/memory.ts';
 import type { GatehouseStore } from '../stores/types.ts';
 import { ClientKeyedStateFullError, clientKeyedState, fullResponse } from './client-keyed-state.ts';

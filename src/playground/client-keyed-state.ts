@@ -7,6 +7,7 @@
  * budget restored, a failure played again, an order counted afresh, a session ended).
  */
 import { invalidArgument } from '../http/argument-error.ts';
+import { GatehouseError } from '../http/gatehouse-error.ts';
 import { problemResponse } from '../server/server-failure.ts';
 
 /** The longest key a client may choose; a longer one is refused with 400. */
@@ -16,14 +17,16 @@ export const MAX_CLIENT_KEY_LENGTH = 400;
 export const DEFAULT_MAX_TRACKED_KEYS = 10_000;
 
 /** Every entry is live and the map is full: thrown by `hold`, answered 503 with `fullResponse`. */
-export class ClientKeyedStateFullError extends Error {
-  static readonly code = 'ERR_GATEHOUSE_PLAYGROUND_FULL';
-  readonly code = ClientKeyedStateFullError.code;
+export class ClientKeyedStateFullError extends GatehouseError {
+  static override readonly code = 'ERR_GATEHOUSE_PLAYGROUND_FULL';
+  declare readonly code: typeof ClientKeyedStateFullError.code;
   /** When the first entry held expires, freeing room. */
   readonly retryAfterMs: number;
   constructor(what: string, capacity: number, retryAfterMs: number) {
-    super(`The playground holds ${capacity} ${what}, none expired yet: a new one is refused until some expire.`);
-    this.name = 'ClientKeyedStateFullError';
+    super(
+      `The playground holds ${capacity} ${what}, none expired yet: a new one is refused until some expire.`,
+      ClientKeyedStateFullError.code,
+    );
     this.retryAfterMs = retryAfterMs;
   }
 }

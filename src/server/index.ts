@@ -3,6 +3,17 @@
  * and Response; the adapters (gatehouse/node, /express, /fastify, /hono) connect frameworks.
  */
 export * from '../http/index.ts';
+export type {
+  ApiKeyLookup,
+  ApiKeyRecord,
+  Identity,
+  NonceStore,
+  SessionLookup,
+  SigningKeyLookup,
+  SigningKeyRecord,
+  UserLookup,
+  UserRecord,
+} from '../stores/lookups.ts';
 export {
   type MemoryNoncesOptions,
   memoryApiKeys,
@@ -16,8 +27,10 @@ export {
   memoryStore,
   memoryUsers,
 } from '../stores/memory.ts';
+export { NonceStoreFullError } from '../stores/nonce-store-full.ts';
 export { DEFAULT_STORE_URL, type OpenStoreOptions, openStore } from '../stores/open-store.ts';
 export type { PostgresStore } from '../stores/postgres.ts';
+export { replayKeyOf } from '../stores/replay-key.ts';
 export type { SqliteStore } from '../stores/sqlite.ts';
 export type * from '../stores/types.ts';
 export { clientAddressKey } from './client-address.ts';
@@ -45,17 +58,6 @@ export {
   type LoginProtectionOptions,
   type LoginWait,
 } from './login-protection.ts';
-export type {
-  ApiKeyLookup,
-  ApiKeyRecord,
-  NonceStore,
-  SessionLookup,
-  SigningKeyLookup,
-  SigningKeyRecord,
-  UserLookup,
-  UserRecord,
-} from './lookups.ts';
-export { NonceStoreFullError } from './nonce-store-full.ts';
 export {
   allOf,
   allow,
@@ -65,9 +67,8 @@ export {
   requireRoles,
   requireScopes,
 } from './permissions.ts';
-export type { Identity, Principal } from './principal.ts';
+export type { Principal } from './principal.ts';
 export { isRefusal, type Refusal } from './refusal.ts';
-export { replayKeyOf } from './replay-key.ts';
 export {
   BodyTooLargeError,
   DEFAULT_MAX_BODY_BYTES,

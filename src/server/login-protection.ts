@@ -20,8 +20,8 @@ import {
   RateLimiterSQLite,
 } from 'rate-limiter-flexible';
 import { invalidArgument } from '../http/argument-error.ts';
-import { betterSqliteShape } from '../stores/sqlite.ts';
 import { clientAddressKey } from './client-address.ts';
+import { betterSqliteShape } from './sqlite-counters.ts';
 
 export type CounterBackend = { memory: true } | { sqlite: DatabaseSync } | { postgres: pg.Pool } | { redis: Redis };
 

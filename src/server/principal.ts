@@ -1,3 +1,5 @@
+import type { Identity } from '../stores/lookups.ts';
+
 /** Who made a request, once a scheme has verified it. */
 export interface Principal {
   /** The stable identifier: a user id, a JWT `sub`, a key id. */
@@ -7,14 +9,6 @@ export interface Principal {
   scopes: string[];
   roles: string[];
   /** Verified claims of a JWT, or what a lookup returned; never the credential itself. */
-  claims?: Record<string, unknown>;
-}
-
-/** What a store or callback returns for a known identity; the scheme fills in `scheme`. */
-export interface Identity {
-  id: string;
-  scopes?: readonly string[];
-  roles?: readonly string[];
   claims?: Record<string, unknown>;
 }
 

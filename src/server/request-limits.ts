@@ -2,19 +2,19 @@
  * What a request may hold before Gatehouse stops reading it: a body is counted while it streams
  * (the declared Content-Length first), so memory stays bounded whatever a client sends.
  */
+import { GatehouseError } from '../http/gatehouse-error.ts';
 import type { Refusal } from './refusal.ts';
 
 /** The body limit of the guard and the adapters. @default 1 MiB */
 export const DEFAULT_MAX_BODY_BYTES = 1_048_576; // bytes
 
 /** A body larger than the limit: answered 413 body_too_large, and reading stops. */
-export class BodyTooLargeError extends Error {
-  static readonly code = 'ERR_GATEHOUSE_BODY_TOO_LARGE';
-  readonly code = BodyTooLargeError.code;
+export class BodyTooLargeError extends GatehouseError {
+  static override readonly code = 'ERR_GATEHOUSE_BODY_TOO_LARGE';
+  declare readonly code: typeof BodyTooLargeError.code;
   readonly limit: number;
   constructor(limit: number) {
-    super(`The request body is larger than ${limit} bytes.`);
-    this.name = 'BodyTooLargeError';
+    super(`The request body is larger than ${limit} bytes.`, BodyTooLargeError.code);
     this.limit = limit;
   }
   get refusal(): Refusal {
@@ -26,12 +26,11 @@ export class BodyTooLargeError extends Error {
 }
 
 /** A request whose URL cannot be built (a Host that is not an authority): answered 400 request_invalid. */
-export class RequestInvalidError extends Error {
-  static readonly code = 'ERR_GATEHOUSE_REQUEST_INVALID';
-  readonly code = RequestInvalidError.code;
+export class RequestInvalidError extends GatehouseError {
+  static override readonly code = 'ERR_GATEHOUSE_REQUEST_INVALID';
+  declare readonly code: typeof RequestInvalidError.code;
   constructor(message: string) {
-    super(message);
-    this.name = 'RequestInvalidError';
+    super(message, RequestInvalidError.code);
   }
   get refusal(): Refusal {
     return { reason: 'request_invalid', detail: this.message };

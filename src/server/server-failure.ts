@@ -4,6 +4,7 @@
  * catalogue, with nothing of the error in the answer, and one line for the operator through an
  * `onError` hook that names the failing source.
  */
+import { GatehouseError } from '../http/gatehouse-error.ts';
 import { createProblem, PROBLEM_CONTENT_TYPE } from '../http/index.ts';
 import type { Refusal } from './refusal.ts';
 
@@ -24,14 +25,13 @@ export type OnError = (failure: ServerFailure) => void;
 export const FAILURE_RETRY_AFTER_MS = 5_000; // ms
 
 /** A key source (a remote JWKS) that did not give keys; thrown by the bearer scheme, answered 503 keys_unavailable. */
-export class KeySourceError extends Error {
-  static readonly code = 'ERR_GATEHOUSE_KEY_SOURCE';
-  readonly code = KeySourceError.code;
+export class KeySourceError extends GatehouseError {
+  static override readonly code = 'ERR_GATEHOUSE_KEY_SOURCE';
+  declare readonly code: typeof KeySourceError.code;
   /** The key source, without userinfo or query. */
   readonly source: string;
   constructor(source: string, cause: unknown) {
-    super(`The key source ${source} did not give keys (${describeError(cause)}).`, { cause });
-    this.name = 'KeySourceError';
+    super(`The key source ${source} did not give keys (${describeError(cause)}).`, KeySourceError.code, { cause });
     this.source = source;
   }
 }

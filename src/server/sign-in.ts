@@ -18,11 +18,11 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { invalidArgument } from '../http/argument-error.ts';
+import type { UserLookup, UserRecord } from '../stores/lookups.ts';
 import { clientAddressKey } from './client-address.ts';
 import { verifyAgainstDummy, verifyPassword } from './credentials/password-hash.ts';
 import { VerifiedCache, type VerifiedCacheOptions } from './credentials/verified-cache.ts';
 import type { LoginProtection } from './login-protection.ts';
-import type { UserLookup, UserRecord } from './lookups.ts';
 import { isRefusal, type Refusal } from './refusal.ts';
 import { isPromiseLike } from './scheme.ts';
 import { isClientSubject } from './tokens/client-subject.ts';

@@ -1,18 +1,18 @@
 /** In-memory stores: for tests and single-process demos. Everything is lost on exit. */
 
 import { invalidArgument } from '../http/argument-error.ts';
+import { LEDGER_SWEEP_BATCH, LEDGER_SWEEP_EVERY } from './ledger-sweep.ts';
 import type {
   ApiKeyLookup,
+  Identity,
   NonceStore,
   SessionLookup,
   SigningKeyLookup,
   SigningKeyRecord,
   UserLookup,
-} from '../server/lookups.ts';
-import { NonceStoreFullError } from '../server/nonce-store-full.ts';
-import type { Identity } from '../server/principal.ts';
-import { replayKeyOf } from '../server/replay-key.ts';
-import { LEDGER_SWEEP_BATCH, LEDGER_SWEEP_EVERY } from './ledger-sweep.ts';
+} from './lookups.ts';
+import { NonceStoreFullError } from './nonce-store-full.ts';
+import { replayKeyOf } from './replay-key.ts';
 import type {
   ApiKeyRecord,
   ApiKeyStore,

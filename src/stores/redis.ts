@@ -5,7 +5,7 @@
  * gatehouse/client/redis-store).
  */
 import type { Redis } from 'ioredis';
-import { replayKeyOf } from '../server/replay-key.ts';
+import { replayKeyOf } from './replay-key.ts';
 import type { DenyList, NonceStore } from './types.ts';
 
 export interface RedisStateOptions {

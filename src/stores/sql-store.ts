@@ -3,8 +3,9 @@
  * the subset SQLite and Postgres agree on (ON CONFLICT upserts, conditional UPDATE … WHERE … IS
  * NULL for atomic rotation); each dialect file supplies a driver and its migrations.
  */
-import { replayKeyOf } from '../server/replay-key.ts';
+
 import { LEDGER_SWEEP_BATCH, LEDGER_SWEEP_EVERY } from './ledger-sweep.ts';
+import { replayKeyOf } from './replay-key.ts';
 import type {
   ApiKeyRecord,
   ClientRecord,

@@ -54,26 +54,3 @@ function migrate(db: DatabaseSync): void {
     }
   });
 }
-
-/** node:sqlite dressed as better-sqlite3, the client rate-limiter-flexible knows. */
-export function betterSqliteShape(db: DatabaseSync): {
-  prepare: DatabaseSync['prepare'];
-  transaction: <T>(fn: () => T) => () => T;
-} {
-  return {
-    prepare: (sql: string) => db.prepare(sql),
-    transaction:
-      <T>(fn: () => T) =>
-      () => {
-        db.exec('BEGIN IMMEDIATE');
-        try {
-          const result = fn();
-          db.exec('COMMIT');
-          return result;
-        } catch (error) {
-          db.exec('ROLLBACK');
-          throw error;
-        }
-      },
-  };
-}

@@ -2,7 +2,7 @@
  * The store interfaces, small and by concern. Every implementation (memory, SQLite, Postgres,
  * and Redis for the concerns that suit it) passes the same behaviour suite.
  */
-import type { ApiKeyLookup, ApiKeyRecord, NonceStore, UserLookup, UserRecord } from '../server/lookups.ts';
+import type { ApiKeyLookup, ApiKeyRecord, NonceStore, UserLookup, UserRecord } from './lookups.ts';
 
 export type { ApiKeyRecord, NonceStore, UserRecord };
 

@@ -7,6 +7,7 @@ import {
   HttpError,
   NetworkError,
   type RedirectEvent,
+  TooManyRedirectsError,
 } from '../../src/client/index.ts';
 import { json, serverPerTest } from '../support/server.ts';
 
@@ -169,8 +170,14 @@ describe('redirects: credentials belong to an origin', () => {
     const error = await createClient({ redirect: { max: 5 } })
       .get(`${home.url}loop`)
       .catch((e: unknown) => e);
+    assert.ok(error instanceof TooManyRedirectsError);
     assert.ok(error instanceof GatehouseError);
     assert.equal(error.code, 'ERR_GATEHOUSE_TOO_MANY_REDIRECTS');
+    assert.equal(error.max, 5);
+    assert.equal(
+      error.message,
+      `GET ${home.url}loop: more than 5 redirects (redirect.max); check for a redirect loop.`,
+    );
     assert.equal(home.received.length, 6);
   });
 

@@ -1,4 +1,4 @@
-import { GatehouseError } from './gatehouse-error.ts';
+import { GatehouseError } from '../../http/gatehouse-error.ts';
 
 /**
  * Getting a token failed: the token endpoint refused, answered something unreadable, or could

@@ -1,4 +1,4 @@
-import { GatehouseError } from './gatehouse-error.ts';
+import { GatehouseError } from '../../http/gatehouse-error.ts';
 import { systemErrorCode } from './network-error.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { GatehouseError } from './gatehouse-error.ts';
+import { GatehouseError } from '../../http/gatehouse-error.ts';
 
 /**
  * A call named an origin that is neither the baseUrl's nor a trusted one, from a client that

@@ -1,4 +1,4 @@
-import { GatehouseError } from './gatehouse-error.ts';
+import { GatehouseError } from '../../http/gatehouse-error.ts';
 
 /**
  * A Digest challenge asked for a weaker algorithm than one that has already worked for this

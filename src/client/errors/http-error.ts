@@ -1,3 +1,4 @@
+import { GatehouseError } from '../../http/gatehouse-error.ts';
 import {
   type Challenge,
   getReason,
@@ -7,7 +8,6 @@ import {
   secretRedactor,
 } from '../../http/index.ts';
 import { problemCode } from '../problem-body.ts';
-import { GatehouseError } from './gatehouse-error.ts';
 
 export interface HttpErrorDetails {
   response: Response;

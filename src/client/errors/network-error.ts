@@ -1,4 +1,4 @@
-import { GatehouseError } from './gatehouse-error.ts';
+import { GatehouseError } from '../../http/gatehouse-error.ts';
 
 /** The request did not get a response: the connection was refused, reset or never made. */
 export class NetworkError extends GatehouseError {

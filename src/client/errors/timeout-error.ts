@@ -1,4 +1,4 @@
-import { GatehouseError } from './gatehouse-error.ts';
+import { GatehouseError } from '../../http/gatehouse-error.ts';
 
 /** A time budget ran out: one attempt's (`attempt`), or the whole call's including retries and waits (`total`). */
 export class TimeoutError extends GatehouseError {

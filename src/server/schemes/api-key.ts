@@ -1,8 +1,8 @@
 /** API keys in a header or query parameter, prefix-identified, stored hashed, compared in constant time. */
 import { invalidArgument } from '../../http/argument-error.ts';
 import { isToken } from '../../http/field-syntax.ts';
+import type { ApiKeyLookup } from '../../stores/lookups.ts';
 import { apiKeyId, apiKeyMatches } from '../credentials/api-key.ts';
-import type { ApiKeyLookup } from '../lookups.ts';
 import { type Principal, principalOf } from '../principal.ts';
 import type { Refusal } from '../refusal.ts';
 import type { Scheme } from '../scheme.ts';

@@ -5,9 +5,9 @@
  */
 import { invalidArgument } from '../../http/argument-error.ts';
 import type { BasicCredentials } from '../../http/index.ts';
+import type { UserLookup } from '../../stores/lookups.ts';
 import type { VerifiedCache, VerifiedCacheOptions } from '../credentials/verified-cache.ts';
 import type { LoginProtection } from '../login-protection.ts';
-import type { UserLookup } from '../lookups.ts';
 import { type Principal, principalOf } from '../principal.ts';
 import { isRefusal, type Refusal } from '../refusal.ts';
 import { fromAuthorization, isPromiseLike, type Scheme } from '../scheme.ts';

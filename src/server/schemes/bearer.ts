@@ -15,8 +15,9 @@ import {
 } from 'jose';
 import { invalidArgument } from '../../http/argument-error.ts';
 import type { BearerCredentials } from '../../http/index.ts';
+import type { Identity } from '../../stores/lookups.ts';
 import { VerifiedCache, type VerifiedCacheOptions } from '../credentials/verified-cache.ts';
-import type { Identity, Principal } from '../principal.ts';
+import type { Principal } from '../principal.ts';
 import { principalOf } from '../principal.ts';
 import type { Refusal } from '../refusal.ts';
 import { fromAuthorization, type Scheme } from '../scheme.ts';

@@ -5,7 +5,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { invalidArgument } from '../../http/argument-error.ts';
-import type { SessionLookup } from '../lookups.ts';
+import type { SessionLookup } from '../../stores/lookups.ts';
 import { type Principal, principalOf } from '../principal.ts';
 import type { Refusal } from '../refusal.ts';
 import type { Scheme } from '../scheme.ts';

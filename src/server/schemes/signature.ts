@@ -13,9 +13,9 @@ import {
   signingString,
   unsignableTarget,
 } from '../../http/index.ts';
+import type { NonceStore, SigningKeyLookup, SigningKeyRecord } from '../../stores/lookups.ts';
 import { memoryNonces } from '../../stores/memory.ts';
-import type { NonceStore, SigningKeyLookup, SigningKeyRecord } from '../lookups.ts';
-import { NonceStoreFullError } from '../nonce-store-full.ts';
+import { NonceStoreFullError } from '../../stores/nonce-store-full.ts';
 import { type Principal, principalOf } from '../principal.ts';
 import type { Refusal } from '../refusal.ts';
 import type { Detection, Scheme } from '../scheme.ts';

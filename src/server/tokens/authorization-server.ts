@@ -5,10 +5,11 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { invalidArgument } from '../../http/argument-error.ts';
+import { GatehouseError } from '../../http/gatehouse-error.ts';
 import { createProblem, formatChallenges, PROBLEM_CONTENT_TYPE, parseAuthorization } from '../../http/index.ts';
+import type { UserLookup } from '../../stores/lookups.ts';
 import type { ClientRecord, ClientStore, UserStore } from '../../stores/types.ts';
 import type { LoginProtection } from '../login-protection.ts';
-import type { UserLookup } from '../lookups.ts';
 import { isRefusal } from '../refusal.ts';
 import { BodyTooLargeError, RequestInvalidError, readLimited } from '../request-limits.ts';
 import { failureOf, failureResponse, type OnError, problemResponse, report } from '../server-failure.ts';
@@ -62,13 +63,13 @@ type OAuthErrorCode =
   | 'unsupported_grant_type'
   | 'invalid_scope';
 
-class OAuthFailure extends Error {
-  readonly code: OAuthErrorCode;
+/** A token request refused; `code` is its RFC 6749 §5.2 error, answered to the client as such. */
+class OAuthFailure extends GatehouseError {
+  declare readonly code: OAuthErrorCode;
   readonly status: number;
   readonly challenge: boolean;
   constructor(code: OAuthErrorCode, description: string, status = 400, challenge = false) {
-    super(description);
-    this.code = code;
+    super(description, code);
     this.status = status;
     this.challenge = challenge;
   }

@@ -19,8 +19,9 @@ import {
   SignJWT,
 } from 'jose';
 import { invalidArgument } from '../../http/argument-error.ts';
+import { GatehouseError } from '../../http/gatehouse-error.ts';
+import type { Identity } from '../../stores/lookups.ts';
 import type { DenyList, JwtKeyStore, RefreshTokenRecord, RefreshTokenStore, StoredJwtKey } from '../../stores/types.ts';
-import type { Identity } from '../principal.ts';
 import type { Scheme } from '../scheme.ts';
 import { bearerScheme } from '../schemes/bearer.ts';
 import { KeySourceError } from '../server-failure.ts';
@@ -62,11 +63,12 @@ export interface TokenPair {
 }
 
 /** A grant that cannot be honoured, with its RFC 6749 §5.2 error code. */
-export class TokenGrantError extends Error {
+export class TokenGrantError extends GatehouseError {
+  static override readonly code = 'ERR_GATEHOUSE_TOKEN_GRANT';
+  declare readonly code: typeof TokenGrantError.code;
   readonly oauthError: 'invalid_grant' | 'invalid_request' | 'invalid_scope';
   constructor(oauthError: TokenGrantError['oauthError'], description: string) {
-    super(description);
-    this.name = 'TokenGrantError';
+    super(description, TokenGrantError.code);
     this.oauthError = oauthError;
   }
 }

@@ -1,8 +1,16 @@
 /**
  * What the schemes need to look up, as small interfaces by concern. Memory implementations are
- * in src/stores/memory.ts; SQLite, Postgres and Redis ones implement the same interfaces.
+ * in memory.ts; SQLite, Postgres and Redis ones implement the same interfaces. They live with the
+ * stores, below the server: a store implements them without knowing the schemes that call it.
  */
-import type { Identity } from './principal.ts';
+
+/** What a store or callback returns for a known identity; the scheme fills in `scheme`. */
+export interface Identity {
+  id: string;
+  scopes?: readonly string[];
+  roles?: readonly string[];
+  claims?: Record<string, unknown>;
+}
 
 export interface UserRecord extends Identity {
   username: string;

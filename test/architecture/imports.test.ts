@@ -1,0 +1,152 @@
+/**
+ * The import rules of src/, read from the source itself: every `import … from '…'`, `export … from
+ * '…'`, bare `import '…'` and type-level `import('…')`, type-only ones included (a type import
+ * still ties one layer's declarations to another's).
+ *
+ * - src/http is the shared model: it imports nothing outside src/http, not even a package.
+ * - State sits below the server: src/stores never imports src/server.
+ * - The client runs in browsers and knows no server: src/client never imports src/server.
+ * - The doctor uses the client only as a user would: through its public entry, src/client/index.ts.
+ * - The Hono adapter runs on Web runtimes: it imports no other adapter's entry (node, express, fastify).
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, posix, relative, sep } from 'node:path';
+import { describe, it } from 'node:test';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const SRC = join(ROOT, 'src');
+
+/** The module specifiers a TypeScript file names, in order of appearance. */
+function specifiersOf(source: string): string[] {
+  const found: Array<[number, string]> = [];
+  const patterns = [
+    // import x from '…', import type { … } from '…', export * from '…', export type { … } from '…',
+    // over several lines: everything up to `from` that is no quote and no statement end.
+    /^[ \t]*(?:import|export)\b[^'";]*?\bfrom\s*['"]([^'"\n]+)['"]/gm,
+    // import '…' (for its effects only)
+    /^[ \t]*import\s*['"]([^'"\n]+)['"]/gm,
+    // import('…'), as a type or a dynamic import
+    /\bimport\(\s*['"]([^'"\n]+)['"]\s*\)/g,
+  ];
+  for (const pattern of patterns) {
+    for (const match of source.matchAll(pattern)) found.push([match.index, match[1]!]);
+  }
+  return found.sort((a, b) => a[0] - b[0]).map(([, specifier]) => specifier);
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+/** One import: the importing file and what it names, as paths below src/ (`client/index.ts`), or the package. */
+interface Edge {
+  from: string;
+  to: string;
+  /** A package or a node: builtin, not a file of this repository. */
+  external: boolean;
+}
+
+function edgesOf(file: string): Edge[] {
+  const from = relative(SRC, file).split(sep).join('/');
+  return specifiersOf(readFileSync(file, 'utf8')).map((specifier) => {
+    if (!specifier.startsWith('.')) return { from, to: specifier, external: true };
+    const to = posix.normalize(posix.join(posix.dirname(from), specifier));
+    return { from, to, external: false };
+  });
+}
+
+const within = (path: string, area: string) => path === area || path.startsWith(`${area}/`);
+const NODE_ADAPTERS = new Set(['adapters/node.ts', 'adapters/express.ts', 'adapters/fastify.ts']);
+
+/** Every import that breaks a rule, as `from -> to (rule)`. */
+function violations(edges: readonly Edge[]): string[] {
+  const broken: string[] = [];
+  for (const { from, to, external } of edges) {
+    const says = (rule: string) => broken.push(`${from} -> ${to} (${rule})`);
+    if (within(from, 'http') && (external || !within(to, 'http'))) says('http imports only http');
+    if (external) continue;
+    if (within(from, 'stores') && within(to, 'server')) says('stores never import server');
+    if (within(from, 'client') && within(to, 'server')) says('client never imports server');
+    if (within(from, 'doctor') && within(to, 'client') && to !== 'client/index.ts')
+      says('doctor uses only the client entry');
+    if (from === 'adapters/hono.ts' && NODE_ADAPTERS.has(to)) says('hono imports no other adapter');
+  }
+  return broken;
+}
+
+describe('import rules of src/', () => {
+  it('reads every kind of import and re-export, over several lines and type-only', () => {
+    const sample = [
+      "import { a } from './a.ts';",
+      "import type { B } from '../b.ts';",
+      'import {',
+      '  c,',
+      '  type D,',
+      "} from './c.ts';",
+      "export * from './e.ts';",
+      "export type { F } from './f.ts';",
+      "export { g } from 'node:g';",
+      "import './h.ts';",
+      "type I = import('./i.ts').I;",
+      ' * @example import { no } from "a comment";',
+      "const j = 'import k from nowhere';",
+    ].join('\n');
+    assert.deepEqual(specifiersOf(sample), [
+      './a.ts',
+      '../b.ts',
+      './c.ts',
+      './e.ts',
+      './f.ts',
+      'node:g',
+      './h.ts',
+      './i.ts',
+    ]);
+  });
+
+  it('finds the imports of the tree (the scan is not empty)', () => {
+    const edges = sourceFiles(SRC).flatMap(edgesOf);
+    assert.ok(edges.length > 500, `only ${edges.length} imports found`);
+    assert.ok(edges.some((edge) => edge.from === 'server/index.ts' && edge.to === 'http/index.ts'));
+  });
+
+  it('catches an import that breaks a rule', () => {
+    assert.deepEqual(
+      violations([
+        { from: 'http/problem.ts', to: 'node:crypto', external: true },
+        { from: 'http/problem.ts', to: 'client/redact.ts', external: false },
+        { from: 'stores/memory.ts', to: 'server/lookups.ts', external: false },
+        { from: 'client/retry.ts', to: 'server/guard.ts', external: false },
+        { from: 'doctor/probes.ts', to: 'client/redact.ts', external: false },
+        { from: 'doctor/probes.ts', to: 'client/index.ts', external: false },
+        { from: 'adapters/hono.ts', to: 'adapters/node.ts', external: false },
+        { from: 'server/guard.ts', to: 'stores/types.ts', external: false },
+      ]),
+      [
+        'http/problem.ts -> node:crypto (http imports only http)',
+        'http/problem.ts -> client/redact.ts (http imports only http)',
+        'stores/memory.ts -> server/lookups.ts (stores never import server)',
+        'client/retry.ts -> server/guard.ts (client never imports server)',
+        'doctor/probes.ts -> client/redact.ts (doctor uses only the client entry)',
+        'adapters/hono.ts -> adapters/node.ts (hono imports no other adapter)',
+      ],
+    );
+  });
+
+  it('every import in src/ keeps the rules', () => {
+    const edges = sourceFiles(SRC).flatMap(edgesOf);
+    assert.deepEqual(violations(edges), []);
+  });
+
+  it('resolves every relative import to a file of src/ (the paths the rules judge are real)', () => {
+    const files = new Set(sourceFiles(SRC).map((file) => relative(SRC, file).split(sep).join('/')));
+    const missing = sourceFiles(SRC)
+      .flatMap(edgesOf)
+      .filter((edge) => !edge.external && edge.to.endsWith('.ts') && !files.has(edge.to))
+      .map((edge) => `${edge.from} -> ${edge.to}`);
+    assert.deepEqual(missing, []);
+  });
+});
