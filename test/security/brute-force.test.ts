@@ -39,8 +39,9 @@ import {
   openStore,
   type UserStore,
 } from '../../src/server/index.ts';
-import { type App, listening, serveHono } from '../support/adapter-apps.ts';
+import { type App, serveHono } from '../support/adapter-apps.ts';
 import { counterBackends } from '../support/counter-backends.ts';
+import { listen } from '../support/server.ts';
 
 const PASSWORD = 'alice-password-1';
 const passwordHash = hashPassword(PASSWORD);
@@ -735,7 +736,7 @@ describe('brute force through a reverse proxy: X-Forwarded-For counts only when 
       if (trust) app.set('trust proxy', true);
       app.get('/me', authenticate(w.guard), (req, res) => void res.json({ id: req.auth?.id }));
       app.use(fetchMiddleware(w.oauth.handle));
-      return listening(createServer(app));
+      return listen(createServer(app));
     },
     Fastify: async (w, trust) => {
       const app = Fastify({ trustProxy: trust });

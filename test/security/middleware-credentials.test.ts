@@ -25,8 +25,9 @@ import type { Guard } from '../../src/server/index.ts';
 import { createAuthorizationServer } from '../../src/server/tokens/authorization-server.ts';
 import { createTokenService } from '../../src/server/tokens/token-service.ts';
 import { memoryStore } from '../../src/stores/memory.ts';
-import { type App, listening, serveHono } from '../support/adapter-apps.ts';
+import { type App, serveHono } from '../support/adapter-apps.ts';
 import { basicHeader, type Fixture, fixture } from '../support/guard-fixture.ts';
+import { listen } from '../support/server.ts';
 
 /** What a middleware does to one header field before the guard runs. */
 type Edit = { set: [name: string, value: string] } | { delete: string };
@@ -124,7 +125,7 @@ const adapters: Array<[string, Start]> = [
         runs.push(req.auth?.id);
         res.end(JSON.stringify({ id: req.auth?.id }));
       });
-      return listening(
+      return listen(
         createServer((req, res) => {
           const headers = edited(req.headers, editsOf(req.url), form);
           if (form !== 'in place') req.headers = headers;
@@ -146,7 +147,7 @@ const adapters: Array<[string, Start]> = [
         runs.push(req.auth?.id);
         res.json({ id: req.auth?.id });
       });
-      return listening(createServer(app));
+      return listen(createServer(app));
     },
   ],
   ...(['onRequest', 'preHandler'] as const).map((hook): [string, Start] => [
@@ -248,7 +249,7 @@ describe('a server that joins repeated fields (joinDuplicateHeaders): two Author
     [
       'node:http protect()',
       () =>
-        listening(
+        listen(
           createServer(
             { joinDuplicateHeaders: true },
             protect(guard, (req, res) => res.end(JSON.stringify({ id: req.auth.id }))),
@@ -260,7 +261,7 @@ describe('a server that joins repeated fields (joinDuplicateHeaders): two Author
       () => {
         const app = express();
         app.get('/me', authenticate(guard), (req, res) => void res.json({ id: req.auth?.id }));
-        return listening(createServer({ joinDuplicateHeaders: true }, app));
+        return listen(createServer({ joinDuplicateHeaders: true }, app));
       },
     ],
     [
@@ -354,7 +355,7 @@ describe('the token endpoint authenticates the client the app holds, not the raw
       'node:http serveFetch() behind a wrapper that edits req.headers',
       (form) => {
         const endpoint = serveFetch(oauth.handle);
-        return listening(
+        return listen(
           createServer((req, res) => {
             const headers = edited(req.headers, editsFor(req.headers), form);
             if (form !== 'in place') req.headers = headers;
@@ -373,7 +374,7 @@ describe('the token endpoint authenticates the client the app holds, not the raw
           next();
         });
         app.use(fetchMiddleware(oauth.handle));
-        return listening(createServer(app));
+        return listen(createServer(app));
       },
     ],
     [
