@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import express from 'express';
 import Fastify from 'fastify';
@@ -92,7 +91,7 @@ const adapters: Array<[string, Start]> = [
         app.all('/admin', { preHandler: guardHandler(guard, { permission: admin }) }, handler);
       }
       await app.listen({ port: 0, host: '127.0.0.1' });
-      return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
+      return { ...(await listen(app.server)), close: () => app.close() };
     },
   ],
   [
@@ -326,7 +325,7 @@ describe('the cors policy with routes mounted for GET only, and each adapter’s
           record(runs)(request.method, request.auth?.id),
         );
         await app.listen({ port: 0, host: '127.0.0.1' });
-        return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
+        return { ...(await listen(app.server)), close: () => app.close() };
       },
     ],
     [
@@ -496,7 +495,7 @@ describe('requests dressed as something else', () => {
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     try {
-      const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/only-get`;
+      const url = `${(await listen(app.server)).url}/only-get`;
       assert.equal((await fetch(url, { method: 'HEAD' })).status, 401);
       assert.equal((await fetch(url, { method: 'HEAD', headers: { authorization: ALICE } })).status, 200);
       assert.deepStrictEqual(runs, [{ method: 'HEAD', principal: 'u-alice' }]);

@@ -12,7 +12,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import express from 'express';
 import Fastify from 'fastify';
@@ -165,7 +164,7 @@ const adapters: Array<[string, Start]> = [
         return { id: request.auth?.id };
       });
       await app.listen({ port: 0, host: '127.0.0.1' });
-      return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
+      return { ...(await listen(app.server)), close: () => app.close() };
     },
   ]),
   [
@@ -271,7 +270,7 @@ describe('a server that joins repeated fields (joinDuplicateHeaders): two Author
         await app.register(gatehousePlugin, { guard });
         app.get('/me', { preHandler: guardHandler(guard) }, async (request) => ({ id: request.auth?.id }));
         await app.listen({ port: 0, host: '127.0.0.1' });
-        return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
+        return { ...(await listen(app.server)), close: () => app.close() };
       },
     ],
   ];
@@ -387,7 +386,7 @@ describe('the token endpoint authenticates the client the app holds, not the raw
         });
         await app.register(fetchRoutes, { handler: oauth.handle, paths: Object.values(oauth.paths) });
         await app.listen({ port: 0, host: '127.0.0.1' });
-        return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
+        return { ...(await listen(app.server)), close: () => app.close() };
       },
     ],
   ];
