@@ -6,7 +6,6 @@
  * with the CLI in another process) and on Postgres.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -29,10 +28,10 @@ import {
   roleScope,
   type TokenService,
 } from '../../src/server/index.ts';
+import { gatehouseSync } from '../support/cli.ts';
 import { listen, postForm } from '../support/server.ts';
 import { dropSchema, POSTGRES_URL, requirePostgres, runSchema } from '../support/services.ts';
 
-const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
 const ISSUER = 'https://lifecycle.test';
 const GRACE_MS = 2000;
 
@@ -146,10 +145,7 @@ const refresh = (w: World, token: string, clientId = 'web', scope?: string) =>
   });
 const api = (w: World, token: string, path = '/api/me') =>
   fetch(`${w.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
-const gatehouse = (w: World, args: string[], input = '') => {
-  const result = spawnSync(process.execPath, [CLI, ...args, '--store', w.storeUrl], { input, encoding: 'utf8' });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-};
+const gatehouse = (w: World, args: string[], input = '') => gatehouseSync([...args, '--store', w.storeUrl], { input });
 
 describe('a refresh token does not outlive its account, its password or its roles', () => {
   let w: World;
