@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DEMO } from '../../src/playground/seed.ts';
+import { gatehouseSync } from '../support/cli.ts';
 
 const main = join(import.meta.dirname, '../../src/cli/main.ts');
 
-function gatehouse(...args: string[]) {
-  const result = spawnSync(process.execPath, [main, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, FORCE_COLOR: '1' },
-    timeout: 60_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const gatehouse = (...args: string[]) => gatehouseSync(args, { env: { FORCE_COLOR: '1' }, timeoutMs: 60_000 });
 
 describe('gatehouse CLI', () => {
   it('prints its version and its usage', () => {

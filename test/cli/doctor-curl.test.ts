@@ -2,13 +2,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gatehouse } from '../support/cli.ts';
+import { unsignedJwt } from '../support/jwt.ts';
 import { json, serverPerTest, type TestServer } from '../support/server.ts';
 
 /** The CLI as a child process; async, so the loopback server in this process keeps answering. */
 
-const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 // In the right scheme, but expired an hour ago: the server reads it and refuses it.
-const TOKEN = `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url({ sub: 'alice', exp: Math.floor(Date.now() / 1000) - 3600 })}.c2lnbmF0dXJl`;
+const TOKEN = unsignedJwt(
+  { alg: 'HS256', typ: 'JWT' },
+  { sub: 'alice', exp: Math.floor(Date.now() / 1000) - 3600 },
+  'c2lnbmF0dXJl',
+);
 const BODY = `{"note":"it's done!"}`;
 
 describe('gatehouse doctor --curl', () => {

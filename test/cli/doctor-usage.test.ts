@@ -2,9 +2,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gatehouse } from '../support/cli.ts';
+import { unsignedJwt } from '../support/jwt.ts';
 
 // A JWT signed with some secret: only its shape matters here.
-const TOKEN = `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from('{"sub":"alice","exp":4102444800}').toString('base64url')}.c2lnbmF0dXJl`;
+const TOKEN = unsignedJwt({ alg: 'HS256' }, { sub: 'alice', exp: 4102444800 }, 'c2lnbmF0dXJl');
 
 describe('doctor usage', () => {
   it('doctor --help prints the doctor usage and exits 0', async () => {

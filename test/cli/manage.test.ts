@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,13 +11,9 @@ import {
   openStore,
   verifyPassword,
 } from '../../src/server/index.ts';
+import { gatehouseSync } from '../support/cli.ts';
 
-const main = join(import.meta.dirname, '../../src/cli/main.ts');
-
-function gatehouse(store: string, args: string[], input = '') {
-  const result = spawnSync(process.execPath, [main, ...args, '--store', store], { input, encoding: 'utf8' });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const gatehouse = (store: string, args: string[], input = '') => gatehouseSync([...args, '--store', store], { input });
 
 const newStore = () => {
   const file = join(mkdtempSync(join(tmpdir(), 'gh-cli-')), 'gatehouse.db');

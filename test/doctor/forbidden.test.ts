@@ -9,12 +9,12 @@ import { describe, it } from 'node:test';
 import { type DiagnoseOptions, diagnose, exitCode, type Report } from '../../src/doctor/index.ts';
 import { hint } from '../../src/doctor/rules/fixes.ts';
 import { assertMasked } from '../support/doctor-masking.ts';
+import { unsignedJwt } from '../support/jwt.ts';
 import { json, serverPerTest } from '../support/server.ts';
 
 const serve = serverPerTest();
 const b64url = (s: string) => Buffer.from(s).toString('base64url');
-const jwt = (payload: Record<string, unknown>) =>
-  `${b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${b64url(JSON.stringify(payload))}.c2lnbmF0dXJlLXBsYWNlaG9sZGVy`;
+const jwt = (payload: Record<string, unknown>) => unsignedJwt({ alg: 'HS256', typ: 'JWT' }, payload);
 const inTenMinutes = () => Math.floor(Date.now() / 1000) + 600;
 
 async function run(

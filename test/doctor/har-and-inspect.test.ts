@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { diagnoseHar, HarError, inspectToken } from '../../src/doctor/index.ts';
+import { unsignedJwt } from '../support/jwt.ts';
 import { json, serverPerTest } from '../support/server.ts';
 
 const serve = serverPerTest();
 const main = join(import.meta.dirname, '../../src/cli/main.ts');
-const b64 = (s: string) => Buffer.from(s).toString('base64url');
-const jwt = (header: object, payload: object) => `${b64(JSON.stringify(header))}.${b64(JSON.stringify(payload))}.c2ln`;
+const jwt = (header: object, payload: object) => unsignedJwt(header, payload, 'c2ln');
 
 function harFile(entries: unknown[]): string {
   const file = join(mkdtempSync(join(tmpdir(), 'gh-har-')), 'session.har');

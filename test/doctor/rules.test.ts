@@ -3,12 +3,11 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, it } from 'node:test';
 import { type DiagnoseOptions, diagnose, exitCode, type Report } from '../../src/doctor/index.ts';
+import { unsignedJwt } from '../support/jwt.ts';
 import { json, serverPerTest } from '../support/server.ts';
 
 const serve = serverPerTest();
-const b64 = (s: string) => Buffer.from(s).toString('base64url');
-const jwt = (header: Record<string, unknown>, payload: Record<string, unknown>) =>
-  `${b64(JSON.stringify(header))}.${b64(JSON.stringify(payload))}.c2lnbmF0dXJlLXBsYWNlaG9sZGVy`;
+const jwt = unsignedJwt;
 const now = () => Math.floor(Date.now() / 1000);
 
 function refuse(
@@ -157,7 +156,7 @@ describe('doctor findings', () => {
 
   it('alg_not_allowed: an unsigned token', async () => {
     const report = await run((_req, res) => refuse(res, 'Bearer error="invalid_token"'), {
-      bearer: `${b64('{"alg":"none"}')}.${b64('{"sub":"u"}')}.`,
+      bearer: unsignedJwt({ alg: 'none' }, { sub: 'u' }, ''),
     });
     assert.equal(report.findings[0]?.code, 'alg_not_allowed');
   });

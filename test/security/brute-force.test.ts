@@ -11,11 +11,10 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { serve } from '@hono/node-server';
+import { createAdaptorServer } from '@hono/node-server';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
@@ -39,8 +38,9 @@ import {
   openStore,
   type UserStore,
 } from '../../src/server/index.ts';
-import { type App, listening, serveHono } from '../support/adapter-apps.ts';
+import { type App, serveHono } from '../support/adapter-apps.ts';
 import { counterBackends } from '../support/counter-backends.ts';
+import { listen } from '../support/server.ts';
 
 const PASSWORD = 'alice-password-1';
 const passwordHash = hashPassword(PASSWORD);
@@ -85,22 +85,12 @@ async function answerOf(response: Response): Promise<Answer> {
   };
 }
 
-function listenNode(server: Server, host: string): Promise<Listening> {
+/** Listens on `host` (through `listen`) and notes each peer's address; the URL always names 127.0.0.1. */
+async function listenNode(server: Server, host: string): Promise<Listening> {
   const seen = new Set<string>();
   server.on('connection', (socket) => seen.add(socket.remoteAddress ?? '?'));
-  return new Promise((resolve) => {
-    server.listen(0, host, () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        seen,
-        close: async () => {
-          server.closeAllConnections();
-          await new Promise((r) => server.close(r));
-        },
-      });
-    });
-  });
+  const { port, close } = await listen(server, { host });
+  return { url: `http://127.0.0.1:${port}`, seen, close };
 }
 
 const basicHeader = (username: string, password: string) =>
@@ -152,20 +142,7 @@ const entries: Entry[] = [
         loginProtection,
         otherOrigin: () => undefined,
       });
-      const seen = new Set<string>();
-      return new Promise((resolve) => {
-        const server = serve({ fetch: app.fetch, port: 0, hostname: host }, (info) =>
-          resolve({
-            url: `http://127.0.0.1:${info.port}`,
-            seen,
-            close: async () => {
-              (server as Server).closeAllConnections();
-              await new Promise((r) => server.close(r));
-            },
-          }),
-        ) as Server;
-        server.on('connection', (socket) => seen.add(socket.remoteAddress ?? '?'));
-      });
+      return listenNode(createAdaptorServer({ fetch: app.fetch }) as Server, host);
     },
     attempt: async (url, username, password) => answerOf(await form(`${url}/session/login`, { username, password })),
   },
@@ -735,7 +712,7 @@ describe('brute force through a reverse proxy: X-Forwarded-For counts only when 
       if (trust) app.set('trust proxy', true);
       app.get('/me', authenticate(w.guard), (req, res) => void res.json({ id: req.auth?.id }));
       app.use(fetchMiddleware(w.oauth.handle));
-      return listening(createServer(app));
+      return listen(createServer(app));
     },
     Fastify: async (w, trust) => {
       const app = Fastify({ trustProxy: trust });
@@ -743,7 +720,7 @@ describe('brute force through a reverse proxy: X-Forwarded-For counts only when 
       app.get('/me', { preHandler: guardHandler(w.guard) }, async (request) => ({ id: request.auth?.id }));
       await app.register(fetchRoutes, { handler: w.oauth.handle, paths: Object.values(w.oauth.paths) });
       await app.listen({ port: 0, host: '127.0.0.1' });
-      return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
+      return { ...(await listen(app.server)), close: () => app.close() };
     },
   };
 

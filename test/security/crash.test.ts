@@ -8,10 +8,8 @@
  * still run and answer. A store that fails answers 5xx problem+json and logs one line.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { serve } from '@hono/node-server';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
@@ -33,7 +31,9 @@ import {
 } from '../../src/server/index.ts';
 import { redisNonces } from '../../src/stores/redis.ts';
 import { sqlStore } from '../../src/stores/sql-store.ts';
+import { serveHono } from '../support/adapter-apps.ts';
 import { exchange, type Listeners, request, type StoreKind, startListeners } from '../support/raw-http.ts';
+import { listen } from '../support/server.ts';
 import { connectRedis, dropSchema, requirePostgres, runSchema } from '../support/services.ts';
 import { fuzzSockets } from '../support/socket-fuzz.ts';
 
@@ -374,9 +374,7 @@ describe('crash: a store that fails is the server’s failure, answered 5xx with
   it('Postgres unreachable: Basic on the guard answers 503 store_unavailable with Retry-After, never 401', async () => {
     const store = unreachablePostgres();
     const guard = createGuard({ schemes: [basicScheme({ users: store.users })], onError });
-    const server = createServer(protect(guard, (_req, res) => res.end('ran')));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const { port } = server.address() as AddressInfo;
+    const { port, close } = await listen(createServer(protect(guard, (_req, res) => res.end('ran'))));
     try {
       const before = logged.length;
       const answer = await exchange(
@@ -395,8 +393,7 @@ describe('crash: a store that fails is the server’s failure, answered 5xx with
       assert.match(logged.at(-1)!, /store_unavailable .*basic/);
       assert.doesNotMatch(logged.at(-1)!, /alice-password/);
     } finally {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
+      await close();
       await store.close().catch(() => {});
     }
   });
@@ -419,9 +416,7 @@ describe('crash: a store that fails is the server’s failure, answered 5xx with
       ],
       onError,
     });
-    const server = createServer(protect(guard, (_req, res) => res.end('ran')));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const { port } = server.address() as AddressInfo;
+    const { port, close } = await listen(createServer(protect(guard, (_req, res) => res.end('ran'))));
     const { createHash, createHmac } = await import('node:crypto');
     const { signingString } = await import('../../src/http/index.ts');
     const sign = (nonce: string) => {
@@ -460,8 +455,7 @@ describe('crash: a store that fails is the server’s failure, answered 5xx with
         assert.doesNotMatch(answer.body, /ran/);
       }
     } finally {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
+      await close();
       redis.disconnect();
     }
   });
@@ -471,9 +465,7 @@ describe('crash: a store that fails is the server’s failure, answered 5xx with
     const down = unreachablePostgres();
     const service = createTokenService({ store, issuer: 'https://crash.test' });
     const server = createAuthorizationServer({ service, users: store.users, clients: down.clients, onError });
-    const http = createServer(serveFetch(server.handle));
-    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-    const { port } = http.address() as AddressInfo;
+    const { port, close } = await listen(createServer(serveFetch(server.handle)));
     try {
       for (let i = 0; i < 2; i++) {
         const answer = await exchange(
@@ -492,8 +484,7 @@ describe('crash: a store that fails is the server’s failure, answered 5xx with
       }
       assert.ok(logged.every((line) => !line.includes('s3cret')));
     } finally {
-      http.closeAllConnections();
-      await new Promise((r) => http.close(r));
+      await close();
       await store.close();
       await down.close().catch(() => {});
     }
@@ -524,27 +515,22 @@ describe('crash: every fetch mount answers a failing handler 5xx problem+json, a
   const onError = (failure: { reason: string; source: string }) =>
     void failures.push(`${failure.reason} ${failure.source}`);
   const mounts: Record<string, () => Promise<{ port: number; close(): Promise<void> }>> = {
-    serveFetch: async () => listenOn(createServer(serveFetch(failing, { onError }))),
+    serveFetch: async () => listen(createServer(serveFetch(failing, { onError }))),
     'Express fetchMiddleware': async () => {
       const app = express();
       app.use(fetchMiddleware(failing, { onError }));
-      return listenOn(createServer(app));
+      return listen(createServer(app));
     },
     'Fastify fetchRoutes': async () => {
       const app = Fastify();
       await app.register(fetchRoutes, { handler: failing, paths: ['/oauth/token'], onError });
       await app.listen({ port: 0, host: '127.0.0.1' });
-      return { port: (app.server.address() as AddressInfo).port, close: () => app.close() };
+      return { ...(await listen(app.server)), close: () => app.close() };
     },
     'Hono fetchHandler': async () => {
       const app = new Hono();
       app.use(fetchHandler(failing, { onError }));
-      return listenOn(
-        await new Promise<Server>((resolve) => {
-          const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
-        }),
-        true,
-      );
+      return serveHono(app);
     },
   };
   for (const [name, mount] of Object.entries(mounts)) {
@@ -570,14 +556,3 @@ describe('crash: every fetch mount answers a failing handler 5xx problem+json, a
   }
   after(() => assert.ok(calls >= 8));
 });
-
-async function listenOn(server: Server, listening = false): Promise<{ port: number; close(): Promise<void> }> {
-  if (!listening) await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-    },
-  };
-}

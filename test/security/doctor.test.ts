@@ -12,6 +12,7 @@ import { SignJWT } from 'jose';
 import { diagnose, exitCode, renderMarkdown, renderTerminal } from '../../src/doctor/index.ts';
 import type { Report } from '../../src/doctor/types.ts';
 import { gatehouse } from '../support/cli.ts';
+import { unsignedJwt } from '../support/jwt.ts';
 import { json, serverPerTest, startServer, type TestServer } from '../support/server.ts';
 
 const serve = serverPerTest();
@@ -242,8 +243,7 @@ describe('link-local addresses: where cloud metadata lives, never reached by a U
 
   it('a token whose issuer is link-local: its discovery document is not fetched', async () => {
     const server = await serve((_req, res) => json(res, 401, {}, { 'www-authenticate': 'Bearer' }));
-    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-    const token = `${b64({ alg: 'RS256' })}.${b64({ iss: 'http://169.254.169.254/', sub: 'x', exp: 4102444800 })}.c2ln`;
+    const token = unsignedJwt({ alg: 'RS256' }, { iss: 'http://169.254.169.254/', sub: 'x', exp: 4102444800 }, 'c2ln');
     const report = await diagnose({ url: `${server.origin}/me`, bearer: token, timeoutMs: 2000 });
     const metadata = report.exchanges.filter((e) => e.probe === 'issuer-metadata');
     assert.ok(metadata.length > 0);
@@ -923,7 +923,6 @@ describe('second pass: the depth-1 diagnosis of where a same-origin redirect cha
 
   it('a chain that ends in a 4xx doubles the probes at most: the whole run stays bounded', async () => {
     let count = 0;
-    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
     const server = await serve((req, res) => {
       count++;
       const path = req.url ?? '';
@@ -944,7 +943,7 @@ describe('second pass: the depth-1 diagnosis of where a same-origin redirect cha
       res.writeHead(401, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ nonce: Math.random() }));
     });
-    const jwt = `${b64({ alg: 'RS256' })}.${b64({ iss: server.origin, exp: 4102444800 })}.c2ln`;
+    const jwt = unsignedJwt({ alg: 'RS256' }, { iss: server.origin, exp: 4102444800 }, 'c2ln');
     const report = await diagnose({
       url: `${server.origin}/start`,
       method: 'POST',

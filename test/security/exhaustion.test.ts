@@ -9,9 +9,9 @@
  */
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { type AddressInfo, connect, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { serve } from '@hono/node-server';
+import { createAdaptorServer } from '@hono/node-server';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
@@ -35,6 +35,7 @@ import {
   openStore,
   signatureScheme,
 } from '../../src/server/index.ts';
+import { listen } from '../support/server.ts';
 
 const MB = 1_048_576;
 const ATTACK_BYTES = 40 * MB;
@@ -55,15 +56,8 @@ function counted(server: Server): Socket[] {
 async function nodeTarget(listener: (req: IncomingMessage, res: ServerResponse) => unknown): Promise<Target> {
   const server = createServer((req, res) => void listener(req, res));
   const sockets = counted(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as AddressInfo).port,
-    sockets,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-    },
-  };
+  const { port, close } = await listen(server);
+  return { port, sockets, close };
 }
 
 let store: GatehouseStore;
@@ -192,22 +186,14 @@ const listeners: Record<string, Listener> = {
 async function fastifyTarget(app: import('fastify').FastifyInstance): Promise<Target> {
   const sockets = counted(app.server);
   await app.listen({ port: 0, host: '127.0.0.1' });
-  return { port: (app.server.address() as AddressInfo).port, sockets, close: () => app.close() };
+  return { port: (await listen(app.server)).port, sockets, close: () => app.close() };
 }
 
 async function honoTarget(app: Hono<{ Variables: GatehouseVariables }>): Promise<Target> {
-  const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
-  });
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   const sockets = counted(server);
-  return {
-    port: (server.address() as AddressInfo).port,
-    sockets,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-    },
-  };
+  const { port, close } = await listen(server);
+  return { port, sockets, close };
 }
 
 interface Outcome {
@@ -403,10 +389,10 @@ describe('exhaustion: the client reads at most an excerpt of an endless error bo
         clearInterval(timer);
       });
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { url, close } = await listen(server);
     try {
       const source = oauth2ClientCredentials({
-        tokenUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`,
+        tokenUrl: `${url}/token`,
         clientId: 'svc',
         clientSecret: 'svc-secret',
       });
@@ -422,8 +408,7 @@ describe('exhaustion: the client reads at most an excerpt of an endless error bo
       assert.ok(closed, 'the client closed the connection');
       assert.ok(written < 16 * MB, `the server got to write ${(written / MB).toFixed(1)} MB`);
     } finally {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
+      await close();
     }
   });
 });

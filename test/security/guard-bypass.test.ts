@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import express from 'express';
 import Fastify from 'fastify';
@@ -20,8 +19,9 @@ import {
 } from '../../src/adapters/hono.ts';
 import { protect } from '../../src/adapters/node.ts';
 import { type Guard, requireScopes } from '../../src/server/index.ts';
-import { type App, listening, serveHono } from '../support/adapter-apps.ts';
+import { type App, serveHono } from '../support/adapter-apps.ts';
 import { basicHeader, type Fixture, fixture } from '../support/guard-fixture.ts';
+import { listen } from '../support/server.ts';
 
 /** One run of the protected handler, as the server saw it. */
 interface Run {
@@ -49,11 +49,11 @@ const adapters: Array<[string, Start]> = [
         runs.push({ method: req.method ?? '', principal: req.auth?.id });
         res.end(JSON.stringify({ id: req.auth?.id }));
       };
-      if (mount === 'catch-all') return listening(createServer(protect(guard, handler)));
+      if (mount === 'catch-all') return listen(createServer(protect(guard, handler)));
       // Routing by path, as examples/server-node.ts does.
       const me = protect(guard, handler);
       const adminOnly = protect(guard, handler, { permission: admin });
-      return listening(createServer((req, res) => void (req.url === '/admin' ? adminOnly(req, res) : me(req, res))));
+      return listen(createServer((req, res) => void (req.url === '/admin' ? adminOnly(req, res) : me(req, res))));
     },
   ],
   [
@@ -71,7 +71,7 @@ const adapters: Array<[string, Start]> = [
         app.all('/r', authenticate(guard), handler);
         app.all('/admin', authenticate(guard, { permission: admin }), handler);
       }
-      return listening(createServer(app));
+      return listen(createServer(app));
     },
   ],
   [
@@ -91,7 +91,7 @@ const adapters: Array<[string, Start]> = [
         app.all('/admin', { preHandler: guardHandler(guard, { permission: admin }) }, handler);
       }
       await app.listen({ port: 0, host: '127.0.0.1' });
-      return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
+      return { ...(await listen(app.server)), close: () => app.close() };
     },
   ],
   [
@@ -295,7 +295,7 @@ describe('the cors policy with routes mounted for GET only, and each adapter’s
       'node:http protect() routed by path',
       async (guard, runs) => {
         const me = protect(guard, (req, res) => res.end(JSON.stringify(record(runs)(req.method ?? '', req.auth?.id))));
-        return listening(createServer((req, res) => void (req.url === '/r' ? me(req, res) : res.writeHead(404).end())));
+        return listen(createServer((req, res) => void (req.url === '/r' ? me(req, res) : res.writeHead(404).end())));
       },
     ],
     [
@@ -304,7 +304,7 @@ describe('the cors policy with routes mounted for GET only, and each adapter’s
         const app = express();
         app.use(expressPreflight(guard));
         app.get('/r', authenticate(guard), (req, res) => void res.json(record(runs)(req.method, req.auth?.id)));
-        return listening(createServer(app));
+        return listen(createServer(app));
       },
     ],
     [
@@ -313,7 +313,7 @@ describe('the cors policy with routes mounted for GET only, and each adapter’s
         const app = express();
         app.options('*splat', expressPreflight(guard));
         app.get('/r', authenticate(guard), (req, res) => void res.json(record(runs)(req.method, req.auth?.id)));
-        return listening(createServer(app));
+        return listen(createServer(app));
       },
     ],
     [
@@ -325,7 +325,7 @@ describe('the cors policy with routes mounted for GET only, and each adapter’s
           record(runs)(request.method, request.auth?.id),
         );
         await app.listen({ port: 0, host: '127.0.0.1' });
-        return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
+        return { ...(await listen(app.server)), close: () => app.close() };
       },
     ],
     [
@@ -495,7 +495,7 @@ describe('requests dressed as something else', () => {
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     try {
-      const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/only-get`;
+      const url = `${(await listen(app.server)).url}/only-get`;
       assert.equal((await fetch(url, { method: 'HEAD' })).status, 401);
       assert.equal((await fetch(url, { method: 'HEAD', headers: { authorization: ALICE } })).status, 200);
       assert.deepStrictEqual(runs, [{ method: 'HEAD', principal: 'u-alice' }]);
@@ -521,7 +521,7 @@ describe('an outcome no adapter knows is never served', () => {
           runs.push({ method: req.method ?? '', principal: req.auth?.id });
           res.end();
         });
-        app = await listening(
+        app = await listen(
           createServer((req, res) => {
             try {
               listener(req, res);

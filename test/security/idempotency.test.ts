@@ -18,9 +18,10 @@ import { openStore } from '../../src/stores/open-store.ts';
 import type { PostgresStore } from '../../src/stores/postgres.ts';
 import type { SqliteStore } from '../../src/stores/sqlite.ts';
 import type { GatehouseStore, IdempotencyLedger } from '../../src/stores/types.ts';
-import { type App, listening } from '../support/adapter-apps.ts';
+import type { App } from '../support/adapter-apps.ts';
 import { AUDIENCE, basicHeader, fixture, ISSUER, JWT_SECRET, jwt } from '../support/guard-fixture.ts';
 import { expressOrders, fastifyOrders, honoOrders, nodeOrders, type Orders } from '../support/idempotency-apps.ts';
+import { listen } from '../support/server.ts';
 import { dropSchema, POSTGRES_URL, requirePostgres, runSchema } from '../support/services.ts';
 
 type Opened = { store: GatehouseStore; rows: () => Promise<number>; done: () => Promise<void> };
@@ -67,7 +68,7 @@ function failingWrites(ledger: IdempotencyLedger, failures: number): Idempotency
 /** An app whose one route answers `answer(request body)` and counts its effects. */
 async function echoApp(options: IdempotencyOptions, answer: (body: Buffer) => Buffer) {
   const effects: string[] = [];
-  const app: App = await listening(
+  const app: App = await listen(
     createServer(
       idempotency(options, (req, res) => {
         effects.push(req.url ?? '');

@@ -12,7 +12,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import express from 'express';
 import Fastify from 'fastify';
@@ -25,8 +24,9 @@ import type { Guard } from '../../src/server/index.ts';
 import { createAuthorizationServer } from '../../src/server/tokens/authorization-server.ts';
 import { createTokenService } from '../../src/server/tokens/token-service.ts';
 import { memoryStore } from '../../src/stores/memory.ts';
-import { type App, listening, serveHono } from '../support/adapter-apps.ts';
+import { type App, serveHono } from '../support/adapter-apps.ts';
 import { basicHeader, type Fixture, fixture } from '../support/guard-fixture.ts';
+import { listen } from '../support/server.ts';
 
 /** What a middleware does to one header field before the guard runs. */
 type Edit = { set: [name: string, value: string] } | { delete: string };
@@ -124,7 +124,7 @@ const adapters: Array<[string, Start]> = [
         runs.push(req.auth?.id);
         res.end(JSON.stringify({ id: req.auth?.id }));
       });
-      return listening(
+      return listen(
         createServer((req, res) => {
           const headers = edited(req.headers, editsOf(req.url), form);
           if (form !== 'in place') req.headers = headers;
@@ -146,7 +146,7 @@ const adapters: Array<[string, Start]> = [
         runs.push(req.auth?.id);
         res.json({ id: req.auth?.id });
       });
-      return listening(createServer(app));
+      return listen(createServer(app));
     },
   ],
   ...(['onRequest', 'preHandler'] as const).map((hook): [string, Start] => [
@@ -164,7 +164,7 @@ const adapters: Array<[string, Start]> = [
         return { id: request.auth?.id };
       });
       await app.listen({ port: 0, host: '127.0.0.1' });
-      return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
+      return { ...(await listen(app.server)), close: () => app.close() };
     },
   ]),
   [
@@ -248,7 +248,7 @@ describe('a server that joins repeated fields (joinDuplicateHeaders): two Author
     [
       'node:http protect()',
       () =>
-        listening(
+        listen(
           createServer(
             { joinDuplicateHeaders: true },
             protect(guard, (req, res) => res.end(JSON.stringify({ id: req.auth.id }))),
@@ -260,7 +260,7 @@ describe('a server that joins repeated fields (joinDuplicateHeaders): two Author
       () => {
         const app = express();
         app.get('/me', authenticate(guard), (req, res) => void res.json({ id: req.auth?.id }));
-        return listening(createServer({ joinDuplicateHeaders: true }, app));
+        return listen(createServer({ joinDuplicateHeaders: true }, app));
       },
     ],
     [
@@ -270,7 +270,7 @@ describe('a server that joins repeated fields (joinDuplicateHeaders): two Author
         await app.register(gatehousePlugin, { guard });
         app.get('/me', { preHandler: guardHandler(guard) }, async (request) => ({ id: request.auth?.id }));
         await app.listen({ port: 0, host: '127.0.0.1' });
-        return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
+        return { ...(await listen(app.server)), close: () => app.close() };
       },
     ],
   ];
@@ -354,7 +354,7 @@ describe('the token endpoint authenticates the client the app holds, not the raw
       'node:http serveFetch() behind a wrapper that edits req.headers',
       (form) => {
         const endpoint = serveFetch(oauth.handle);
-        return listening(
+        return listen(
           createServer((req, res) => {
             const headers = edited(req.headers, editsFor(req.headers), form);
             if (form !== 'in place') req.headers = headers;
@@ -373,7 +373,7 @@ describe('the token endpoint authenticates the client the app holds, not the raw
           next();
         });
         app.use(fetchMiddleware(oauth.handle));
-        return listening(createServer(app));
+        return listen(createServer(app));
       },
     ],
     [
@@ -386,7 +386,7 @@ describe('the token endpoint authenticates the client the app holds, not the raw
         });
         await app.register(fetchRoutes, { handler: oauth.handle, paths: Object.values(oauth.paths) });
         await app.listen({ port: 0, host: '127.0.0.1' });
-        return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
+        return { ...(await listen(app.server)), close: () => app.close() };
       },
     ],
   ];

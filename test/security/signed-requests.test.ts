@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
 import { createServer, request as httpRequest, type ServerResponse } from 'node:http';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { serve } from '@hono/node-server';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
@@ -31,7 +30,8 @@ import {
   signatureScheme,
 } from '../../src/server/index.ts';
 import { redisNonces } from '../../src/stores/redis.ts';
-import { type App, appOf, listening } from '../support/adapter-apps.ts';
+import { type App, serveHono } from '../support/adapter-apps.ts';
+import { listen } from '../support/server.ts';
 import { connectRedis, dropSchema, POSTGRES_URL, requirePostgres, runPrefix, runSchema } from '../support/services.ts';
 
 const KEY = { keyId: 'svc-key', secret: 'svc-signing-secret-0123456789', id: 'svc' };
@@ -61,7 +61,7 @@ const adapters: Array<[string, Start]> = [
       const orders = handler('orders');
       const purge = handler('purge');
       // Routing by the raw request-target, as a node:http app does.
-      const app = await listening(
+      const app = await listen(
         createServer((req, res) => {
           const path = (req.url ?? '/').split('?')[0]!;
           if (path.startsWith('/admin/purge/')) return void purge(req, res);
@@ -82,7 +82,7 @@ const adapters: Array<[string, Start]> = [
       };
       app.post('/orders', authenticate(guard), handler('orders'));
       app.post('/admin/purge/{*rest}', authenticate(guard), handler('purge'));
-      return { ...(await listening(createServer(app))), prefix: '' };
+      return { ...(await listen(createServer(app))), prefix: '' };
     },
   ],
   [
@@ -97,7 +97,7 @@ const adapters: Array<[string, Start]> = [
       api.post('/orders', authenticate(guard), handler('orders'));
       api.post('/admin/purge/{*rest}', authenticate(guard), handler('purge'));
       app.use('/api', api);
-      return { ...(await listening(createServer(app))), prefix: '/api' };
+      return { ...(await listen(createServer(app))), prefix: '/api' };
     },
   ],
   [
@@ -112,7 +112,7 @@ const adapters: Array<[string, Start]> = [
       app.post('/orders', { preHandler: guardHandler(guard) }, handler('orders'));
       app.post('/admin/purge/*', { preHandler: guardHandler(guard) }, handler('purge'));
       await app.listen({ port: 0, host: '127.0.0.1' });
-      return { ...appOf(app.server), close: () => app.close(), prefix: '' };
+      return { ...(await listen(app.server)), close: () => app.close(), prefix: '' };
     },
   ],
   [
@@ -143,15 +143,6 @@ const adapters: Array<[string, Start]> = [
     },
   ],
 ];
-
-async function serveHono(app: Hono<{ Variables: GatehouseVariables }>): Promise<App> {
-  const server = await new Promise<import('node:http').Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () =>
-      resolve(s as import('node:http').Server),
-    );
-  });
-  return appOf(server);
-}
 
 function signedGuard(options: Partial<SignatureSchemeOptions> = {}): Guard {
   return createGuard({ schemes: [signatureScheme({ keys: memorySigningKeys([KEY]), ...options })] });

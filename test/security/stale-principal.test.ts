@@ -6,9 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
-import { serve as serveHono } from '@hono/node-server';
 import { protect } from '../../src/adapters/node.ts';
 import { createPlayground } from '../../src/playground/app.ts';
 import {
@@ -23,7 +21,9 @@ import {
   openStore,
   requireRoles,
 } from '../../src/server/index.ts';
+import { serveHono } from '../support/adapter-apps.ts';
 import { basicHeader } from '../support/guard-fixture.ts';
+import { listen } from '../support/server.ts';
 import { dropSchema, POSTGRES_URL, requirePostgres, runSchema } from '../support/services.ts';
 
 const stores: Record<string, (t: TestContext) => Promise<GatehouseStore | undefined>> = {
@@ -46,13 +46,11 @@ async function serve(t: TestContext, store: GatehouseStore): Promise<string> {
   });
   const show = protect(guard, (req, res) => res.end(JSON.stringify({ id: req.auth?.id, roles: req.auth?.roles })));
   const admin = protect(guard, (_req, res) => res.end('admin area'), { permission: requireRoles('admin') });
-  const server = createServer((req, res) => void (req.url === '/admin' ? admin(req, res) : show(req, res)));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await listen(
+    createServer((req, res) => void (req.url === '/admin' ? admin(req, res) : show(req, res))),
+  );
+  t.after(() => server.close());
+  return server.url;
 }
 
 const get = async (url: string, headers: Record<string, string>) => {
@@ -75,12 +73,9 @@ for (const [name, open] of Object.entries(stores)) {
         loginProtection: await createLoginProtection({ backend: { memory: true } }),
         otherOrigin: () => undefined,
       });
-      const url = await new Promise<string>((resolve) => {
-        const server = serveHono({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
-          resolve(`http://127.0.0.1:${info.port}`),
-        );
-        t.after(() => new Promise((r) => server.close(r)));
-      });
+      const served = await serveHono(app);
+      t.after(() => served.close());
+      const { url } = served;
       const signIn = async () => {
         const login = await fetch(`${url}/session/login`, {
           method: 'POST',

@@ -6,11 +6,9 @@
  * with the CLI in another process) and on Postgres.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
@@ -30,10 +28,10 @@ import {
   roleScope,
   type TokenService,
 } from '../../src/server/index.ts';
-import { postForm } from '../support/server.ts';
+import { gatehouseSync } from '../support/cli.ts';
+import { listen, postForm } from '../support/server.ts';
 import { dropSchema, POSTGRES_URL, requirePostgres, runSchema } from '../support/services.ts';
 
-const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
 const ISSUER = 'https://lifecycle.test';
 const GRACE_MS = 2000;
 
@@ -112,16 +110,15 @@ async function world(
     if (req.url === '/api/read') return void reader(req, res);
     return void oauth(req, res);
   });
-  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  const listening = await listen(http);
   return {
     store,
     service,
     storeUrl,
     ...(file ? { file } : {}),
-    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+    url: listening.url,
     close: async () => {
-      http.closeAllConnections();
-      await new Promise((r) => http.close(r));
+      await listening.close();
       await store.close();
       await drop();
     },
@@ -148,10 +145,7 @@ const refresh = (w: World, token: string, clientId = 'web', scope?: string) =>
   });
 const api = (w: World, token: string, path = '/api/me') =>
   fetch(`${w.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
-const gatehouse = (w: World, args: string[], input = '') => {
-  const result = spawnSync(process.execPath, [CLI, ...args, '--store', w.storeUrl], { input, encoding: 'utf8' });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-};
+const gatehouse = (w: World, args: string[], input = '') => gatehouseSync([...args, '--store', w.storeUrl], { input });
 
 describe('a refresh token does not outlive its account, its password or its roles', () => {
   let w: World;
@@ -549,16 +543,15 @@ it('a user whose id is in the clients’ namespace cannot sign in with Basic eit
       res.end('ran');
     }),
   );
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { url, close } = await listen(server);
   try {
-    const { port } = server.address() as AddressInfo;
-    const answer = await fetch(`http://127.0.0.1:${port}/`, {
+    const answer = await fetch(`${url}/`, {
       headers: { authorization: `Basic ${Buffer.from('mallory:mallory-password-1').toString('base64')}` },
     });
     const body = (await answer.json()) as { code: string };
     assert.deepStrictEqual([answer.status, body.code, ran], [401, 'credentials_invalid', 0]);
   } finally {
-    server.close();
+    await close();
     await store.close();
   }
 });

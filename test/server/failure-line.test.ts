@@ -4,8 +4,7 @@
  * URL's userinfo or query, not an application error's message.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { describe, it } from 'node:test';
 import { generateKeyPair, SignJWT } from 'jose';
 import {
@@ -18,7 +17,7 @@ import {
   openStore,
   type Permission,
 } from '../../src/server/index.ts';
-import { freePort } from '../support/server.ts';
+import { freePort, listen } from '../support/server.ts';
 import { dropSchema, POSTGRES_URL, requirePostgres, runSchema } from '../support/services.ts';
 
 const PASSWORD = 'pw-Zq9-never-logged';
@@ -94,12 +93,9 @@ describe('the default failure line', () => {
   });
 
   it('a JWKS that never answers: names ERR_JWKS_TIMEOUT', async (t) => {
-    const server: Server = createServer(() => {});
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    t.after(() => server.close());
-    t.after(() => server.closeAllConnections());
-    const { port } = server.address() as AddressInfo;
-    const line = await bearerFailureLine(`http://127.0.0.1:${port}/jwks.json`, 200);
+    const silent = await listen(createServer(() => {}));
+    t.after(() => silent.close());
+    const line = await bearerFailureLine(`${silent.url}/jwks.json`, 200);
     assert.match(line, /ERR_JWKS_TIMEOUT/);
   });
 

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import Fastify from 'fastify';
 import { idempotency as fastifyIdempotency, gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
@@ -16,6 +15,7 @@ import {
   nodeOrders,
   type Orders,
 } from '../support/idempotency-apps.ts';
+import { listen } from '../support/server.ts';
 
 const alice = basicHeader('alice', 'alice-password-1');
 const admin = basicHeader('admin', 'admin-password-1');
@@ -197,7 +197,7 @@ describe('Fastify idempotency() reads the key the app holds', () => {
       async (_r, reply) => reply.code(201).send({ n: ++runs }),
     );
     await app.listen({ port: 0, host: '127.0.0.1' });
-    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/orders`;
+    const url = `${(await listen(app.server)).url}/orders`;
     try {
       const send = () =>
         fetch(url, {

@@ -5,30 +5,15 @@
  * a revocation on A is seen by B.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { hashPassword, openStore } from '../../src/server/index.ts';
 import { type FormAnswer, postForm } from '../support/server.ts';
 import { connectRedis, dropSchema, POSTGRES_URL, REDIS_URL, requirePostgres, runSchema } from '../support/services.ts';
+import { type Instance, spawnInstance } from '../support/spawn-instance.ts';
 
-async function startInstance(schema: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [join(import.meta.dirname, '../support/instance.ts'), POSTGRES_URL, schema, REDIS_URL],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const port = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk) => {
-      out += chunk;
-      const match = /listening (\d+)/.exec(out);
-      if (match) resolve(match[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`instance exited with ${code}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, child };
-}
+const startInstance = (schema: string) =>
+  spawnInstance(join(import.meta.dirname, '../support/instance.ts'), POSTGRES_URL, schema, REDIS_URL);
 
 /** Adds users whose password is `<name>-password-1`, with the read scope, to the shared store. */
 async function addUsers(schema: string, ...names: string[]): Promise<void> {
@@ -49,8 +34,8 @@ async function addUsers(schema: string, ...names: string[]): Promise<void> {
 
 describe('two instances sharing Postgres and Redis', () => {
   const schema = runSchema('fleet');
-  let a: { url: string; child: ChildProcess } | undefined;
-  let b: { url: string; child: ChildProcess } | undefined;
+  let a: Instance | undefined;
+  let b: Instance | undefined;
   let ready = false;
 
   before(async (t) => {

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { serve } from '@hono/node-server';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
@@ -23,6 +21,8 @@ import {
   openStore,
   type TokenService,
 } from '../../src/server/index.ts';
+import { serveHono } from '../support/adapter-apps.ts';
+import { listen } from '../support/server.ts';
 
 const SVC_SECRET = 'svc-secret-0123456789abcdef';
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -69,15 +69,14 @@ async function world(options: { algorithm?: 'EdDSA' | 'ES256' | 'HS256'; grace?:
   const api = protect(guard, (req, res) => res.end(JSON.stringify({ id: req.auth?.id, scopes: req.auth?.scopes })));
   const oauth = serveFetch(server.handle);
   const http = createServer((req, res) => void (req.url?.startsWith('/api') ? api(req, res) : oauth(req, res)));
-  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  const listening = await listen(http);
   return {
     store,
     service,
     server,
-    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+    url: listening.url,
     close: async () => {
-      http.closeAllConnections();
-      await new Promise((r) => http.close(r));
+      await listening.close();
       await store.close();
     },
   };
@@ -474,10 +473,7 @@ describe('the endpoints mount through every adapter', () => {
       async (server) => {
         const app = new Hono();
         app.use(fetchHandler(server.handle));
-        const http = await new Promise<Server>((resolve) => {
-          const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
-        });
-        return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, close: () => closeServer(http) };
+        return serveHono(app);
       },
     ],
   ];
@@ -514,13 +510,3 @@ describe('the endpoints mount through every adapter', () => {
     });
   }
 });
-
-async function listen(server: Server) {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => closeServer(server) };
-}
-
-function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((r) => server.close(() => r()));
-}

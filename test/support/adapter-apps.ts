@@ -1,7 +1,6 @@
 /** The same small API on each framework, behind Gatehouse's adapter for it. */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { createAdaptorServer } from '@hono/node-server';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
@@ -10,7 +9,9 @@ import { gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
 import { type GatehouseVariables, honoGuard, honoProtect } from '../../src/adapters/hono.ts';
 import { protect } from '../../src/adapters/node.ts';
 import { type Guard, requireRoles, requireScopes } from '../../src/server/index.ts';
+import { type Listening, listen } from './server.ts';
 
+/** Where an app answers (an origin, no trailing slash) and how to stop it; a `Listening` is one. */
 export interface App {
   url: string;
   close(): Promise<void>;
@@ -18,24 +19,6 @@ export interface App {
 
 const admin = requireScopes('admin');
 const staff = requireRoles('admin');
-
-/** An App for a server that already listens. */
-export function appOf(server: Server): App {
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-/** Listens on a free loopback port. */
-export async function listening(server: Server): Promise<App> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return appOf(server);
-}
 
 export async function nodeApp(guard: Guard): Promise<App> {
   const me = protect(guard, (req, res) => {
@@ -48,7 +31,7 @@ export async function nodeApp(guard: Guard): Promise<App> {
     '/admin': protect(guard, (req, res) => res.end(JSON.stringify({ id: req.auth?.id })), { permission: admin }),
     '/staff': protect(guard, (req, res) => res.end(JSON.stringify({ id: req.auth?.id })), { permission: staff }),
   };
-  return listening(
+  return listen(
     createServer(
       (req, res) =>
         void (routes[new URL(req.url ?? '/', 'http://x').pathname] ?? ((_q, s) => s.writeHead(404).end()))(req, res),
@@ -70,7 +53,7 @@ export async function expressApp(guard: Guard): Promise<App> {
   app.post('/signed', authenticate(guard), echo);
   app.get('/admin', authenticate(guard, { permission: admin }), (req, res) => void res.json({ id: req.auth?.id }));
   app.get('/staff', authenticate(guard, { permission: staff }), (req, res) => void res.json({ id: req.auth?.id }));
-  return listening(createServer(app));
+  return listen(createServer(app));
 }
 
 export async function fastifyApp(guard: Guard): Promise<App> {
@@ -92,8 +75,7 @@ export async function fastifyApp(guard: Guard): Promise<App> {
     id: request.auth?.id,
   }));
   await app.listen({ port: 0, host: '127.0.0.1' });
-  const port = (app.server.address() as AddressInfo).port;
-  return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
+  return { ...(await listen(app.server)), close: () => app.close() };
 }
 
 type HonoContext = import('hono').Context<{ Variables: GatehouseVariables }>;
@@ -127,9 +109,7 @@ export async function honoHandlerApp(guard: Guard): Promise<App> {
   return serveHono(app);
 }
 
-export async function serveHono(app: Hono<{ Variables: GatehouseVariables }>): Promise<App> {
-  const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
-  });
-  return appOf(server);
+/** A Hono app (any fetch-style app) on @hono/node-server, listening through `listen`. */
+export function serveHono(app: { fetch: Parameters<typeof createAdaptorServer>[0]['fetch'] }): Promise<Listening> {
+  return listen(createAdaptorServer({ fetch: app.fetch }) as Server);
 }

@@ -1,5 +1,5 @@
 /** Runs the gatehouse CLI from source in a child process, as a user would, and collects what it printed. */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 const main = join(import.meta.dirname, '../../src/cli/main.ts');
@@ -13,4 +13,22 @@ export function gatehouse(...args: string[]): Promise<{ code: number | null; std
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/**
+ * The same, synchronously, for a test that needs no server of its own in this process: `input` is
+ * written to stdin, `env` is added to this process's environment, and the run is killed after
+ * `timeoutMs` (none unless told).
+ */
+export function gatehouseSync(
+  args: string[],
+  options: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [main, ...args], {
+    encoding: 'utf8',
+    ...(options.input !== undefined ? { input: options.input } : {}),
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
+    ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -5,11 +5,11 @@
  * successor, which is live: exactly one chain per token, a lockout counted on A refuses on B, a revocation on A is refused on B (access token)
  * and on A (refresh family revoked on B), and an idempotent POST raced to both takes effect once.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { hashPassword, openStore } from '../../src/server/index.ts';
 import { postForm } from './server.ts';
 import { dropSchema, POSTGRES_URL, REDIS_URL } from './services.ts';
+import { type Instance, spawnInstance } from './spawn-instance.ts';
 
 export interface FleetReport {
   rounds: number;
@@ -24,33 +24,14 @@ export interface FleetReport {
   problems: string[];
 }
 
-interface Instance {
-  url: string;
-  child: ChildProcess;
-}
-
 const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
 /** Lockout checks per run: five failures each, and the playground allows 100 per IP a day. */
 const MAX_LOCKOUT_ROUNDS = 12;
 /** The fleet's own public client: `gatehouse serve --store …` plants no demo account in a store it is given. */
 const FLEET_CLIENT = 'fleet-app';
 
-function startInstance(schema: string): Promise<Instance> {
-  const child = spawn(
-    process.execPath,
-    [CLI, 'serve', '--store', POSTGRES_URL, '--redis', REDIS_URL, '--namespace', schema],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk) => {
-      out += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) resolve({ url: match[1]!, child });
-    });
-    child.once('exit', (code) => reject(new Error(`gatehouse serve exited with ${code}: ${out}`)));
-  });
-}
+const startInstance = (schema: string) =>
+  spawnInstance(CLI, 'serve', '--store', POSTGRES_URL, '--redis', REDIS_URL, '--namespace', schema);
 
 export async function runFleet(options: { durationMs: number; readers: number }): Promise<FleetReport> {
   const schema = `gh_fleet_${process.pid}_${Date.now().toString(36)}`;

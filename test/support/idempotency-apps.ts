@@ -2,9 +2,7 @@
  * One idempotent order route on each framework: the guard, then Gatehouse's idempotency(), then the work.
  * With `guard` null the route is public (idempotency() alone): anyone may order, without a principal.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
@@ -14,7 +12,8 @@ import { type GatehouseVariables, honoGuard, idempotency as honoIdempotency } fr
 import { idempotency as nodeIdempotency, protect } from '../../src/adapters/node.ts';
 import type { IdempotencyOptions } from '../../src/server/idempotency.ts';
 import type { Guard } from '../../src/server/index.ts';
-import { type App, appOf, listening } from './adapter-apps.ts';
+import { type App, serveHono } from './adapter-apps.ts';
+import { listen } from './server.ts';
 
 /** What the route does, shared with the test: every effect it had, a gate to hold a run, a failure to throw once. */
 export interface Orders {
@@ -58,7 +57,7 @@ export async function nodeOrders(guard: Guard | null, options: IdempotencyOption
       res.end(BLOB.subarray(100));
     }),
   );
-  return listening(
+  return listen(
     createServer((req: IncomingMessage, res) => {
       const handler = req.url === '/blob' ? blob : order;
       Promise.resolve(handler(req, res)).catch(() => {
@@ -83,7 +82,7 @@ export async function expressOrders(guard: Guard | null, options: IdempotencyOpt
   app.use((_error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     res.status(500).json({ error: 'internal' });
   });
-  return listening(createServer(app));
+  return listen(createServer(app));
 }
 
 export async function fastifyOrders(guard: Guard | null, options: IdempotencyOptions, orders: Orders): Promise<App> {
@@ -98,7 +97,7 @@ export async function fastifyOrders(guard: Guard | null, options: IdempotencyOpt
   });
   app.post('/blob', route, async (_request, reply) => reply.type('application/octet-stream').send(Buffer.from(BLOB)));
   await app.listen({ port: 0, host: '127.0.0.1' });
-  return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
+  return { ...(await listen(app.server)), close: () => app.close() };
 }
 
 export async function honoOrders(guard: Guard | null, options: IdempotencyOptions, orders: Orders): Promise<App> {
@@ -112,8 +111,5 @@ export async function honoOrders(guard: Guard | null, options: IdempotencyOption
   app.post('/blob', honoIdempotency(options), (c) =>
     c.body(BLOB.slice().buffer, 200, { 'content-type': 'application/octet-stream' }),
   );
-  const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
-  });
-  return appOf(server);
+  return serveHono(app);
 }

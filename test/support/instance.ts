@@ -30,7 +30,9 @@ const api = protect(createGuard({ schemes: [service.bearerScheme()] }), (req, re
   res.end(JSON.stringify({ id: req.auth?.id, instance: process.pid })),
 );
 const server = createServer((req, res) => void (req.url?.startsWith('/api') ? api(req, res) : oauth(req, res)));
-server.listen(0, '127.0.0.1', () => process.stdout.write(`listening ${(server.address() as AddressInfo).port}\n`));
+server.listen(0, '127.0.0.1', () =>
+  process.stdout.write(`listening on http://127.0.0.1:${(server.address() as AddressInfo).port}\n`),
+);
 process.on('SIGTERM', async () => {
   server.closeAllConnections();
   server.close();

@@ -16,23 +16,62 @@ export interface Received {
   at: number;
 }
 
-export interface TestServer {
+/** A server listening on a loopback port, and how to stop it. */
+export interface Listening {
+  /** The origin, without a trailing slash: `http://127.0.0.1:PORT` (an IPv6 host in brackets). */
+  url: string;
+  port: number;
+  server: Server;
+  /** Ends every open connection (kept-alive and upgraded ones too), then closes the listener. */
+  close(): Promise<void>;
+}
+
+/**
+ * The one way a test puts a server on the network: any node:http(s) server (a plain listener, an
+ * Express app, a guard) listens on a free port of `host` (127.0.0.1 unless told). A server that
+ * already listens (Fastify's, say) is taken as it is. Every socket it accepts from here on is
+ * destroyed by `close()`, so a test that stalls a response or leaves a socket open still ends.
+ */
+export async function listen(server: Server, options: { port?: number; host?: string } = {}): Promise<Listening> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  const host = options.host ?? '127.0.0.1';
+  if (!server.listening) await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A recording server from `startServer`: `url` ends in `/`, `origin` does not. */
+export interface TestServer extends Omit<Listening, 'url'> {
   url: string;
   origin: string;
-  port: number;
   received: Received[];
-  server: Server;
-  close(): Promise<void>;
 }
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer, index: number) => unknown;
 
+/**
+ * A loopback server (through `listen`) that records every request it got, body read in full,
+ * before `handler` answers it; a handler that throws answers 500 with the error's text.
+ */
 export async function startServer(
   handler: Handler,
   options: { port?: number; host?: string } = {},
 ): Promise<TestServer> {
   const received: Received[] = [];
-  const sockets = new Set<Socket>();
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     try {
@@ -57,26 +96,8 @@ export async function startServer(
       res.end(String(error));
     }
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, resolve));
-  const { port } = server.address() as AddressInfo;
-  const origin = `http://${host}:${port}`;
-  return {
-    url: `${origin}/`,
-    origin,
-    port,
-    received,
-    server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  const listening = await listen(server, options);
+  return { ...listening, url: `${listening.url}/`, origin: listening.url, received };
 }
 
 /** Answers JSON. */
