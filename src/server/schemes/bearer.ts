@@ -173,8 +173,8 @@ function jwtVerifier(jwt: JwtOptions): (token: string) => MaybePromise<Principal
       ? { audience: typeof jwt.audience === 'string' ? jwt.audience : [...jwt.audience] }
       : {}),
   };
-  // Keyed on the token itself: a JWT is signed and expires on its own, and hashing it cost more
-  // than the rest of a cached check. What is kept is the verified payload and the principal made of it.
+  // Keyed on the bearer token itself, in clear, in memory, never past its exp: why that is
+  // acceptable is in verified-cache.ts. What is kept is the verified payload and its principal.
   const cache =
     jwt.cache === false
       ? undefined
