@@ -25,6 +25,7 @@ describe('whenSettled: a value or a promise of it', () => {
     const later = whenSettled(Promise.resolve(2), (n) => n * 3);
     assert.ok(later instanceof Promise);
     assert.equal(await later, 6);
+    // biome-ignore lint/suspicious/noThenProperty: a store's thenable, which is what this test is about
     const thenable: PromiseLike<number> = { then: (resolve) => Promise.resolve(5).then(resolve) };
     const fromThenable = whenSettled(thenable, (n) => n + 1);
     assert.ok(fromThenable instanceof Promise);
