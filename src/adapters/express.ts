@@ -5,6 +5,7 @@
  * in `req.rawBody` and `req.body`.
  */
 import type { Request as ExpressRequest, Response as ExpressResponse, NextFunction } from 'express';
+import { type MaybePromise, whenSettled } from '../http/maybe-promise.ts';
 import type { AuthenticateOptions, Guard } from '../server/guard.ts';
 import { beginIdempotent, type IdempotencyOptions } from '../server/idempotency.ts';
 import type { Permission } from '../server/permissions.ts';
@@ -40,7 +41,7 @@ interface Exchange {
   next: NextFunction;
 }
 
-const actions: DecisionActions<Exchange, Promise<void> | void> = {
+const actions: DecisionActions<Exchange, MaybePromise<void>> = {
   serve({ req, res, next }, principal, allowance) {
     req.auth = principal;
     if (allowance) for (const [name, value] of allowance) res.setHeader(name, value);
@@ -73,9 +74,9 @@ export function authenticate(guard: Guard, options: { permission?: Permission } 
         if (req.rawBody) opts.body = req.rawBody;
       }
       const view = toRequestView(req);
-      const pending = guard.decide(view, opts);
-      const decision = pending instanceof Promise ? await pending : pending;
-      await actOn(guard, view, decision, { req, res, next }, actions);
+      await whenSettled(guard.decide(view, opts), (decision) =>
+        actOn(guard, view, decision, { req, res, next }, actions),
+      );
     } catch (error) {
       next(error);
     }

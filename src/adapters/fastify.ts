@@ -15,6 +15,7 @@ import type {
   preHandlerAsyncHookHandler,
   preHandlerHookHandler,
 } from 'fastify';
+import { whenSettled } from '../http/maybe-promise.ts';
 import type { AuthenticateOptions, Guard } from '../server/guard.ts';
 import {
   beginIdempotent,
@@ -123,12 +124,11 @@ export function guardHandler(guard: Guard, options: { permission?: Permission } 
     // Fastify's request.ip (the forwarded client's under trustProxy, else the socket's), as fetchRoutes uses.
     if (request.ip) opts.clientAddress = request.ip;
     const view = toRequestView(request.raw, undefined, headers);
-    const pending = guard.decide(view, opts);
-    if (pending instanceof Promise)
-      pending
-        .then((decision) => actOn(guard, view, decision, { request, reply, done }, actions))
-        .catch((error: unknown) => done(error as Error));
-    else actOn(guard, view, pending, { request, reply, done }, actions);
+    whenSettled(
+      guard.decide(view, opts),
+      (decision) => actOn(guard, view, decision, { request, reply, done }, actions),
+      (error) => done(error as Error),
+    );
   };
 }
 

@@ -5,6 +5,7 @@
 
 import type { IncomingMessage } from 'node:http';
 import type { Context, Handler, MiddlewareHandler, Next } from 'hono';
+import { type MaybePromise, whenSettled } from '../http/maybe-promise.ts';
 import type { AuthenticateOptions, Decision, Guard } from '../server/guard.ts';
 import {
   beginIdempotent,
@@ -60,7 +61,7 @@ interface Exchange {
  * @hono/node-server alike. (On @hono/node-server that Request reads Node's parsed headers until
  * someone changes them, so this costs no Web Request.)
  */
-function decideFor(guard: Guard, c: Context<GatehouseEnv>, options: HonoGuardOptions): Decision | Promise<Decision> {
+function decideFor(guard: Guard, c: Context<GatehouseEnv>, options: HonoGuardOptions): MaybePromise<Decision> {
   const opts: AuthenticateOptions = options.permission ? { permission: options.permission } : {};
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   // @hono/node-server's Request URL is parsed, dot segments resolved: the target as received is
@@ -120,18 +121,18 @@ export function honoGuard(guard: Guard, options: HonoGuardOptions = {}): Middlew
   };
   // Not an async function: a recently verified credential goes on to next() with no promise of ours.
   return (c, next) => {
-    const pending = decideFor(guard, c, options);
-    return pending instanceof Promise
-      ? pending.then((decision) => actOn(guard, c.req.raw, decision, { c, next }, actions))
-      : actOn(guard, c.req.raw, pending, { c, next }, actions);
+    return whenSettled(decideFor(guard, c, options), (decision) =>
+      actOn(guard, c.req.raw, decision, { c, next }, actions),
+    );
   };
 }
 
 /**
  * The guard around one route's handler, with the same decisions as honoGuard:
  * `app.get('/me', honoProtect(guard, (c) => c.json({ id: c.get('auth')?.id })))`.
- * As a route's only handler it spares Hono its middleware composition, which costs a route more
- * than a cached check does (see BENCHMARKS.md); honoGuard stays the way to guard a group of routes.
+ * As a route's only handler it spares Hono its middleware composition (a `next()` and its promise
+ * per request), so a cached credential reaches the handler with no promise of ours; honoGuard
+ * stays the way to guard a group of routes.
  */
 export function honoProtect(
   guard: Guard,
@@ -154,10 +155,9 @@ export function honoProtect(
     answer: (_exchange, response) => response,
   };
   return (c, next) => {
-    const pending = decideFor(guard, c, options);
-    return pending instanceof Promise
-      ? pending.then((decision) => actOn(guard, c.req.raw, decision, { c, next }, actions))
-      : actOn(guard, c.req.raw, pending, { c, next }, actions);
+    return whenSettled(decideFor(guard, c, options), (decision) =>
+      actOn(guard, c.req.raw, decision, { c, next }, actions),
+    );
   };
 }
 

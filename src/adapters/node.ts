@@ -3,6 +3,7 @@
  * into a Web Request for the guard and writes refusals back; nothing else.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { whenSettled } from '../http/maybe-promise.ts';
 import type { AuthenticateOptions, Guard } from '../server/guard.ts';
 import { beginIdempotent, type IdempotencyOptions, type IdempotencyStart } from '../server/idempotency.ts';
 import type { Permission } from '../server/permissions.ts';
@@ -222,10 +223,7 @@ export function protect(
     if (options.permission) opts.permission = options.permission;
     if (body) opts.body = body;
     const view = toRequestView(request);
-    const pending = guard.decide(view, opts);
-    return pending instanceof Promise
-      ? pending.then((decision) => actOn(guard, view, decision, res, actions))
-      : actOn(guard, view, pending, res, actions);
+    return whenSettled(guard.decide(view, opts), (decision) => actOn(guard, view, decision, res, actions));
   };
   // Not an async function: a cached credential reaches the handler with no promise at all, and
   // the listener returns whatever the handler returns.

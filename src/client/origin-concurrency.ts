@@ -1,9 +1,9 @@
 /**
  * How many requests a client keeps in flight to one origin. Unlimited until the origin says
  * "too many" (429, or 503 with Retry-After); then halved, and grown back by one per round of
- * successes, as TCP's congestion avoidance does (additive increase, multiplicative decrease). After a cooldown the client goes back in at the
- * pace the origin just accepted, instead of every waiting request at once, each of them earning
- * another 429.
+ * successes, as TCP's congestion avoidance does (additive increase, multiplicative decrease).
+ * After a cooldown the client goes back in at the pace the origin just accepted, instead of
+ * every waiting request at once, each of them earning another 429.
  */
 
 interface Gate {
@@ -15,21 +15,16 @@ interface Gate {
 const UNLIMITED_AGAIN = 256; // a limit grown this far is lifted
 
 export class OriginConcurrency {
+  // One gate per origin for the client's life: a gate is never replaced, so a place taken from
+  // it is always given back to it.
   readonly #gates = new Map<string, Gate>();
-  // The last origin's gate: most clients talk to one origin, and comparing a short string costs
-  // less than hashing it for the map on every request.
-  #lastOrigin = '';
-  #lastGate: Gate | undefined;
 
   #gate(origin: string): Gate {
-    if (origin === this.#lastOrigin && this.#lastGate) return this.#lastGate;
     let gate = this.#gates.get(origin);
     if (!gate) {
       gate = { inFlight: 0, limit: Number.POSITIVE_INFINITY, waiters: [] };
       this.#gates.set(origin, gate);
     }
-    this.#lastOrigin = origin;
-    this.#lastGate = gate;
     return gate;
   }
 

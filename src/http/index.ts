@@ -34,6 +34,7 @@ export { decodeExtValue, encodeExtValue } from './digest-credentials.ts';
 export { GatehouseError } from './gatehouse-error.ts';
 export { getField, type HeaderSource, type HeadersLike } from './headers-like.ts';
 export { formatHttpDate, type ParseHttpDateOptions, parseHttpDate } from './http-date.ts';
+export type { MaybePromise } from './maybe-promise.ts';
 export {
   type CreateProblemOptions,
   createProblem,

@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener, RequestError } from '@hono/node-server';
 import { invalidArgument } from '../http/argument-error.ts';
+import type { MaybePromise } from '../http/maybe-promise.ts';
 import { type CounterBackend, createLoginProtection } from '../server/login-protection.ts';
 import { failureOf, failureResponse, problemResponse, report } from '../server/server-failure.ts';
 import { createTokenService } from '../server/tokens/token-service.ts';
@@ -69,7 +70,7 @@ export interface Playground {
 }
 
 function listen(
-  fetch: (request: Request, env: unknown) => Response | Promise<Response>,
+  fetch: (request: Request, env: unknown) => MaybePromise<Response>,
   port: number,
   host: string,
 ): Promise<Server> {

@@ -12,13 +12,14 @@ import {
   parseAuthorization,
   reasons,
 } from '../http/index.ts';
+import { type MaybePromise, whenSettled } from '../http/maybe-promise.ts';
 import { parseCookieHeader } from './cookies.ts';
 import { type CorsPolicy, corsRules, isPreflight, preflightWithoutPolicy } from './cors.ts';
 import type { Permission } from './permissions.ts';
 import type { Principal } from './principal.ts';
 import { isRefusal, type Refusal } from './refusal.ts';
 import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, RequestInvalidError, readLimited } from './request-limits.ts';
-import { type GuardRequest, isPromiseLike, type RequestView, type Scheme } from './scheme.ts';
+import type { GuardRequest, RequestView, Scheme } from './scheme.ts';
 import { failureOf, failureRefusal, type OnError, report } from './server-failure.ts';
 
 export interface GuardOptions {
@@ -95,7 +96,7 @@ export interface Guard {
    * rejects: a server failure is a refusal with a 5xx reason (store_unavailable, keys_unavailable,
    * internal_error), reported through onError.
    */
-  decide(request: RequestView, options?: AuthenticateOptions): Decision | Promise<Decision>;
+  decide(request: RequestView, options?: AuthenticateOptions): MaybePromise<Decision>;
   /** The one Response for a refusal: status, WWW-Authenticate, problem body. */
   refuse(refusal: Refusal): Response;
   /** The answer to a CORS preflight: 204, with what the `cors` policy allows this Origin (nothing without one). */
@@ -142,17 +143,17 @@ export function createGuard(options: GuardOptions): Guard {
    * It never throws and never rejects: a request that cannot be read is refused 400 or 413, and a
    * step that fails (a store, a key source) is the server's failure, 5xx, never a 401.
    */
-  function decideNow(request: RequestView, opts: AuthenticateOptions): Decision | Promise<Decision> {
+  function decideNow(request: RequestView, opts: AuthenticateOptions): MaybePromise<Decision> {
     const step = { source: 'guard' };
-    let pending: Decision | Promise<Decision>;
     try {
-      pending = decideSteps(request, opts, step);
+      return whenSettled(
+        decideSteps(request, opts, step),
+        (decision) => decision,
+        (error) => failed(error, request, step.source),
+      );
     } catch (error) {
       return failed(error, request, step.source);
     }
-    return pending instanceof Promise
-      ? pending.catch((error: unknown) => failed(error, request, step.source))
-      : pending;
   }
 
   function failed(error: unknown, request: RequestView, source: string): Decision {
@@ -167,7 +168,7 @@ export function createGuard(options: GuardOptions): Guard {
     request: RequestView,
     opts: AuthenticateOptions,
     step: { source: string },
-  ): Decision | Promise<Decision> {
+  ): MaybePromise<Decision> {
     // A CORS preflight carries no credentials by design (Fetch standard, CORS-preflight request).
     if (isPreflight(request)) return { outcome: 'preflight' };
 
@@ -235,21 +236,27 @@ export function createGuard(options: GuardOptions): Guard {
   }
 
   function verified(
-    result: Principal | Refusal | Promise<Principal | Refusal>,
+    result: MaybePromise<Principal | Refusal>,
     request: RequestView,
     opts: AuthenticateOptions,
     step: { source: string },
-  ): Decision | Promise<Decision> {
-    // Promise.resolve: a store's thenable becomes a real Promise, which is what adapters test for.
-    if (isPromiseLike(result)) return Promise.resolve(result).then((settled) => verified(settled, request, opts, step));
+  ): MaybePromise<Decision> {
+    return whenSettled(result, (settled) => authorized(settled, request, opts, step));
+  }
+
+  function authorized(
+    result: Principal | Refusal,
+    request: RequestView,
+    opts: AuthenticateOptions,
+    step: { source: string },
+  ): MaybePromise<Decision> {
     if (isRefusal(result)) return refusedBy(result, request);
     const permission = opts.permission ?? options.permission;
     if (!permission) return { outcome: 'authenticated', principal: result };
     step.source = 'permission';
-    const permitted = (allowed: true | Refusal): Decision =>
-      allowed === true ? { outcome: 'authenticated', principal: result } : refusedBy(allowed, request);
-    const allowed = permission.check(result, request);
-    return isPromiseLike(allowed) ? Promise.resolve(allowed).then(permitted) : permitted(allowed);
+    return whenSettled(permission.check(result, request), (allowed) =>
+      allowed === true ? { outcome: 'authenticated', principal: result } : refusedBy(allowed, request),
+    );
   }
 
   function refusedBy(refusal: Refusal, request: RequestView): Decision {

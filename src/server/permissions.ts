@@ -3,6 +3,7 @@
  * A missing scope is `insufficient_scope` and a missing role `forbidden`: both 403, never 401.
  */
 import { invalidArgument } from '../http/argument-error.ts';
+import type { MaybePromise } from '../http/maybe-promise.ts';
 import type { Principal } from './principal.ts';
 import type { Refusal } from './refusal.ts';
 import type { RequestView } from './scheme.ts';
@@ -10,7 +11,7 @@ import type { RequestView } from './scheme.ts';
 export type PermissionResult = true | Refusal;
 
 export interface Permission {
-  check(principal: Principal, request: RequestView): PermissionResult | Promise<PermissionResult>;
+  check(principal: Principal, request: RequestView): MaybePromise<PermissionResult>;
   /** What the permission asks for, for OpenAPI security requirements. */
   readonly requires: { scopes: readonly string[]; roles: readonly string[] };
 }
@@ -54,7 +55,7 @@ export function requireRoles(...roles: string[]): Permission {
 
 /** A predicate of your own; false is `forbidden` with your detail. */
 export function allow(
-  predicate: (principal: Principal, request: RequestView) => boolean | Promise<boolean>,
+  predicate: (principal: Principal, request: RequestView) => MaybePromise<boolean>,
   detail = 'You are not allowed to do this.',
 ): Permission {
   if (typeof predicate !== 'function') throw invalidArgument('allow(predicate): predicate must be a function');

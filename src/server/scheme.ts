@@ -6,6 +6,7 @@
 
 import { equalsAsciiCaseless } from '../http/field-syntax.ts';
 import type { AuthorizationParseResult, Challenge, Credentials } from '../http/index.ts';
+import type { MaybePromise } from '../http/maybe-promise.ts';
 import type { Principal } from './principal.ts';
 import type { Refusal } from './refusal.ts';
 
@@ -68,7 +69,7 @@ export interface Scheme<C = unknown> {
   readonly authorizationSchemes?: readonly string[];
   detect(request: GuardRequest): Detection<C>;
   /** Synchronous where it can be (a cached token): the guard awaits only what is a promise. */
-  verify(credentials: C, request: GuardRequest): Principal | Refusal | Promise<Principal | Refusal>;
+  verify(credentials: C, request: GuardRequest): MaybePromise<Principal | Refusal>;
   /** The challenge for WWW-Authenticate; `refusal` is set when this scheme's verification failed. */
   challenge(realm: string, refusal?: Refusal): Challenge | undefined;
   /** The OpenAPI 3.1 security scheme object. */
@@ -89,9 +90,4 @@ export function fromAuthorization<K extends Credentials['kind']>(
   if (credentials.kind !== kind)
     return { present: true, malformed: `the ${schemeName} credentials are not in the expected form` };
   return { present: true, credentials: credentials as Extract<Credentials, { kind: K }> };
-}
-
-/** Whether a step answered later (a promise or a store's thenable) rather than at once. */
-export function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

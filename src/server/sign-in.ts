@@ -18,13 +18,13 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { invalidArgument } from '../http/argument-error.ts';
+import { type MaybePromise, whenSettled } from '../http/maybe-promise.ts';
 import type { UserLookup, UserRecord } from '../stores/lookups.ts';
 import { clientAddressKey } from './client-address.ts';
 import { verifyAgainstDummy, verifyPassword } from './credentials/password-hash.ts';
 import { VerifiedCache, type VerifiedCacheOptions } from './credentials/verified-cache.ts';
 import type { LoginProtection } from './login-protection.ts';
 import { isRefusal, type Refusal } from './refusal.ts';
-import { isPromiseLike } from './scheme.ts';
 import { isClientSubject } from './tokens/client-subject.ts';
 
 export interface SignInOptions {
@@ -50,7 +50,7 @@ export interface SignIn {
    * Synchronous when the lookup is and the pair is remembered.
    * `clientAddress` is the socket's (or a trusted proxy's) address; login protection keys on it.
    */
-  verify(username: string, password: string, clientAddress?: string): SignInResult | Promise<SignInResult>;
+  verify(username: string, password: string, clientAddress?: string): MaybePromise<SignInResult>;
   /** The verified pairs remembered, each with the stored hash it matched; undefined without a cache. */
   readonly cache: VerifiedCache<string> | undefined;
 }
@@ -164,7 +164,7 @@ export function createSignIn(options: SignInOptions): SignIn {
           ? user
           : once(username, password, clientAddress);
       const found = users.findUserByName(username);
-      return isPromiseLike(found) ? Promise.resolve(found).then(current) : current(found);
+      return whenSettled(found, current);
     },
   };
 }

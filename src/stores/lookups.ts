@@ -3,6 +3,7 @@
  * in memory.ts; SQLite, Postgres and Redis ones implement the same interfaces. They live with the
  * stores, below the server: a store implements them without knowing the schemes that call it.
  */
+import type { MaybePromise } from '../http/maybe-promise.ts';
 
 /** What a store or callback returns for a known identity; the scheme fills in `scheme`. */
 export interface Identity {
@@ -23,7 +24,7 @@ export interface UserLookup {
    * The user, or undefined. May answer synchronously (the memory store does): a Basic request
    * whose credentials verified recently then costs no promise at all.
    */
-  findUserByName(username: string): UserRecord | undefined | Promise<UserRecord | undefined>;
+  findUserByName(username: string): MaybePromise<UserRecord | undefined>;
 }
 
 export interface ApiKeyRecord extends Identity {

@@ -1,5 +1,6 @@
 import { invalidArgument } from '../../http/argument-error.ts';
 import { formatAuthorization, parseChallenges } from '../../http/index.ts';
+import type { MaybePromise } from '../../http/maybe-promise.ts';
 import type { AuthStrategy } from '../auth-flow.ts';
 import { staticToken, type TokenSource, tokenSource } from '../tokens/token-source.ts';
 
@@ -12,7 +13,7 @@ import { staticToken, type TokenSource, tokenSource } from '../tokens/token-sour
  * @param tokenOrSource a fixed token, a TokenSource (oauth2ClientCredentials(), oauth2RefreshToken(),
  * tokenSource()), or a function returning a token, called again only when the server refuses it.
  */
-export function bearer(tokenOrSource: string | TokenSource | (() => string | Promise<string>)): AuthStrategy {
+export function bearer(tokenOrSource: string | TokenSource | (() => MaybePromise<string>)): AuthStrategy {
   let source: TokenSource;
   if (typeof tokenOrSource === 'string') {
     formatAuthorization({ kind: 'bearer', token: tokenOrSource }); // validates once, at creation

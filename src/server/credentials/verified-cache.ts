@@ -1,11 +1,20 @@
 /**
  * A short-lived memory of credentials that verified, so Basic auth does not cost one argon2id
- * hash per request (and a JWT not one signature check). Entries are keyed by a SHA-256 of a
- * per-process random key and the length-prefixed parts (the user name and the password): the cache
- * never holds a password. Basic keeps the stored hash in the entry, so a changed password (a new
- * stored hash) misses at once.
- * A cache made with `exactKeys` keys on the single part itself instead (for signed tokens that expire
- * on their own, where the hash cost more than the rest of the guard).
+ * hash per request (and a JWT not one signature check). Only what verified is kept, in this
+ * process's memory only (never written anywhere, never logged), for at most `ttlMs` and at most
+ * `maxEntries` entries, the oldest going first.
+ *
+ * Keys, by default: a SHA-256 of a per-process random key and the length-prefixed parts (the user
+ * name and the password), so the cache never holds a password. Basic keeps the stored hash in the
+ * entry, so a changed password (a new stored hash) misses at once.
+ *
+ * Keys with `exactKeys` (the bearer scheme's JWT cache): the bearer token itself, in clear. That
+ * is acceptable because such a token is not a long-lived secret like a password: it is signed, it
+ * expires on its own, and an entry never outlives its `exp` and the clock tolerance the scheme
+ * forgives anyway (a token without `exp` is never kept), so a token read out of this cache opens
+ * nothing it would not open anyway until then. The one who could read it here is whoever can read this process's memory, who can read
+ * the Authorization field of every request as it arrives just as well. Hashing it would add a
+ * digest of the whole token (often a kilobyte) to every request the cache exists to make cheap.
  */
 import { hash, randomBytes } from 'node:crypto';
 

@@ -5,12 +5,13 @@
  */
 import { invalidArgument } from '../../http/argument-error.ts';
 import type { BasicCredentials } from '../../http/index.ts';
+import { whenSettled } from '../../http/maybe-promise.ts';
 import type { UserLookup } from '../../stores/lookups.ts';
 import type { VerifiedCache, VerifiedCacheOptions } from '../credentials/verified-cache.ts';
 import type { LoginProtection } from '../login-protection.ts';
 import { type Principal, principalOf } from '../principal.ts';
 import { isRefusal, type Refusal } from '../refusal.ts';
-import { fromAuthorization, isPromiseLike, type Scheme } from '../scheme.ts';
+import { fromAuthorization, type Scheme } from '../scheme.ts';
 import { createSignIn, type SignInResult } from '../sign-in.ts';
 
 export interface BasicSchemeOptions {
@@ -44,7 +45,7 @@ export function basicScheme(options: BasicSchemeOptions): Scheme<BasicCredential
     // Synchronous when the lookup is and the pair verified recently: no promise on the hot path.
     verify({ username, password }, request) {
       const result = signIn.verify(username, password, request.clientAddress);
-      return isPromiseLike(result) ? Promise.resolve(result).then(principal) : principal(result);
+      return whenSettled(result, principal);
     },
     // RFC 7617 §2.1: charset="UTF-8" tells clients how to encode non-ASCII credentials.
     challenge: (realm) => ({ scheme: 'Basic', params: { realm, charset: 'UTF-8' } }),

@@ -15,6 +15,7 @@ import {
 } from 'jose';
 import { invalidArgument } from '../../http/argument-error.ts';
 import type { BearerCredentials } from '../../http/index.ts';
+import type { MaybePromise } from '../../http/maybe-promise.ts';
 import type { Identity } from '../../stores/lookups.ts';
 import { VerifiedCache, type VerifiedCacheOptions } from '../credentials/verified-cache.ts';
 import type { Principal } from '../principal.ts';
@@ -67,7 +68,7 @@ export interface JwtOptions {
   /** Seconds of clock difference forgiven for exp and nbf. @default 5 */
   clockTolerance?: number;
   /** Whether a verified token was revoked (a jti deny-list); asked on every request, cached or not. */
-  isRevoked?: (payload: JWTPayload) => boolean | Promise<boolean>;
+  isRevoked?: (payload: JWTPayload) => MaybePromise<boolean>;
   /**
    * Remember verified tokens until their exp (60 s at most), so a client that reuses its token
    * costs one signature check, not one per request. false checks every time.
@@ -122,7 +123,7 @@ export function bearerScheme(options: BearerSchemeOptions): Scheme<BearerCredent
   };
 }
 
-function jwtVerifier(jwt: JwtOptions): (token: string) => Principal | Refusal | Promise<Principal | Refusal> {
+function jwtVerifier(jwt: JwtOptions): (token: string) => MaybePromise<Principal | Refusal> {
   if (!jwt || !Array.isArray(jwt.algorithms) || jwt.algorithms.length === 0) {
     throw invalidArgument(
       'bearerScheme: jwt.algorithms is required, e.g. ["ES256"]: a token must never pick its own algorithm',
@@ -172,8 +173,8 @@ function jwtVerifier(jwt: JwtOptions): (token: string) => Principal | Refusal | 
       ? { audience: typeof jwt.audience === 'string' ? jwt.audience : [...jwt.audience] }
       : {}),
   };
-  // Keyed on the token itself: a JWT is signed and expires on its own, and hashing it cost more
-  // than the rest of a cached check. What is kept is the verified payload and the principal made of it.
+  // Keyed on the bearer token itself, in clear, in memory, never past its exp: why that is
+  // acceptable is in verified-cache.ts. What is kept is the verified payload and its principal.
   const cache =
     jwt.cache === false
       ? undefined

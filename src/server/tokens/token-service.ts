@@ -20,6 +20,7 @@ import {
 } from 'jose';
 import { invalidArgument } from '../../http/argument-error.ts';
 import { GatehouseError } from '../../http/gatehouse-error.ts';
+import type { MaybePromise } from '../../http/maybe-promise.ts';
 import type { Identity } from '../../stores/lookups.ts';
 import type { DenyList, JwtKeyStore, RefreshTokenRecord, RefreshTokenStore, StoredJwtKey } from '../../stores/types.ts';
 import type { Scheme } from '../scheme.ts';
@@ -95,7 +96,7 @@ export interface TokenService {
     options: {
       clientId: string;
       scope?: string;
-      currentIdentity: (subject: string) => Identity | undefined | Promise<Identity | undefined>;
+      currentIdentity: (subject: string) => MaybePromise<Identity | undefined>;
     },
   ): Promise<TokenPair>;
   /** Revokes a refresh token's family or an access token (RFC 7009): unknown tokens are ignored. */
