@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { clientAddressOf, fetchHandler, type GatehouseVariables, honoGuard } from '../adapters/hono.ts';
-import { PROBLEM_CONTENT_TYPE } from '../http/index.ts';
 import { createGuard, type Guard } from '../server/guard.ts';
 import type { LoginProtection } from '../server/login-protection.ts';
 import { requireRoles, requireScopes } from '../server/permissions.ts';
@@ -16,7 +15,7 @@ import { apiKeyScheme } from '../server/schemes/api-key.ts';
 import { basicScheme } from '../server/schemes/basic.ts';
 import { issueSession, sessionScheme } from '../server/schemes/session.ts';
 import { signatureScheme } from '../server/schemes/signature.ts';
-import { problemResponse } from '../server/server-failure.ts';
+import { failureResponse, problemResponse } from '../server/server-failure.ts';
 import { createSignIn } from '../server/sign-in.ts';
 import { createAuthorizationServer } from '../server/tokens/authorization-server.ts';
 import type { TokenService } from '../server/tokens/token-service.ts';
@@ -200,23 +199,14 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
           expiresAt: now + 600_000,
         }),
       });
-    return c.json(
-      { type: 'about:blank', title: 'Unknown token kind', status: 400, detail: 'Use expired, not-yet-valid or valid.' },
-      400,
-      { 'content-type': PROBLEM_CONTENT_TYPE },
-    );
+    return problemResponse('request_invalid', 'Use expired, not-yet-valid or valid.');
   });
 
   // A redirect to the other listening port: credentials must not follow it.
   app.get('/cross-origin/redirect', (c) => {
     const other = options.otherOrigin();
     const path = c.req.query('path') ?? '/headers';
-    if (!other || !path.startsWith('/'))
-      return c.json(
-        { type: 'about:blank', title: 'Bad parameters', status: 400, detail: 'path must start with /.' },
-        400,
-        { 'content-type': PROBLEM_CONTENT_TYPE },
-      );
+    if (!other || !path.startsWith('/')) return problemResponse('request_invalid', 'path must start with /.');
     return c.body('', 302, { location: other + path });
   });
 
@@ -226,10 +216,6 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
   app.route('/', faultRoutes(tracked));
 
   app.notFound((c) => httpbinJson(c, { error: 'not_found', path: c.req.path, hint: 'GET / lists every route.' }, 404));
-  app.onError((_error, c) =>
-    c.json({ type: 'about:blank', title: 'Internal error', status: 500 }, 500, {
-      'content-type': PROBLEM_CONTENT_TYPE,
-    }),
-  );
+  app.onError((error) => failureResponse({ reason: 'internal_error', source: 'playground', error }));
   return app;
 }

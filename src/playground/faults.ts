@@ -5,7 +5,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import { type Context, Hono } from 'hono';
-import { formatHttpDate } from '../http/index.ts';
+import { createProblem, formatHttpDate, PROBLEM_CONTENT_TYPE } from '../http/index.ts';
+import { problemResponse } from '../server/server-failure.ts';
 import {
   ClientKeyedStateFullError,
   clientKeyedState,
@@ -20,9 +21,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** How long a /flaky id's count is kept after its last request. */
 export const FLAKY_KEEP_MS = 600_000; // 10 min
 
-function problem(c: Context, status: number, title: string, detail: string): Response {
-  return c.body(JSON.stringify({ type: 'about:blank', title, status, detail }), status as 400, {
-    'content-type': 'application/problem+json',
+/** A query or path parameter out of its range: the catalogue's request_invalid, the detail naming the range. */
+const badParameters = (detail: string) => problemResponse('request_invalid', detail);
+
+/**
+ * An overloaded upstream's 503, which has no reason in the catalogue (it is no refusal of
+ * Gatehouse's): a problem of type about:blank, titled with the status phrase (RFC 9457 §4.2.1).
+ */
+export function serviceUnavailable(retryAfter: string): Response {
+  return new Response(JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503 }), {
+    status: 503,
+    headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'retry-after': retryAfter },
   });
 }
 
@@ -53,8 +62,7 @@ function clientKey(c: Context, name: string): string | undefined {
   return chosen === undefined ? originOf(c) : chosen.length <= MAX_CLIENT_KEY_LENGTH ? chosen : undefined;
 }
 
-const keyTooLong = (c: Context, name: string) =>
-  problem(c, 400, 'Bad parameters', `${name} is at most ${MAX_CLIENT_KEY_LENGTH} characters.`);
+const keyTooLong = (name: string) => badParameters(`${name} is at most ${MAX_CLIENT_KEY_LENGTH} characters.`);
 
 export function faultRoutes(options: { maxTrackedKeys?: number } = {}): Hono {
   const app = new Hono();
@@ -70,9 +78,9 @@ export function faultRoutes(options: { maxTrackedKeys?: number } = {}): Hono {
     const status = c.req.query('status') === '503' ? 503 : 429;
     const form = c.req.query('form') === 'date' ? 'date' : 'seconds';
     if (budget === undefined || windowSeconds === undefined || windowSeconds === 0)
-      return problem(c, 400, 'Bad parameters', 'budget is 0–10000 and window 1–3600 seconds.');
+      return badParameters('budget is 0–10000 and window 1–3600 seconds.');
     const chosen = clientKey(c, 'key');
-    if (chosen === undefined) return keyTooLong(c, 'key');
+    if (chosen === undefined) return keyTooLong('key');
     const key = `${chosen}|${budget}|${windowSeconds}`;
     const now = Date.now();
     let state = windows.get(key, now);
@@ -94,20 +102,13 @@ export function faultRoutes(options: { maxTrackedKeys?: number } = {}): Hono {
     if (state.used >= budget) {
       headers['ratelimit'] = `"playground";r=0;t=${reset}`;
       headers['retry-after'] = form === 'date' ? formatHttpDate(Date.now() + reset * 1000) : String(reset);
-      return c.body(
-        JSON.stringify({
-          type: 'https://gatehouse.dev/reasons/rate_limited',
-          title: 'Too many requests',
-          status,
-          code: 'rate_limited',
-          detail: `Budget of ${budget} per ${windowSeconds} s used up.`,
-        }),
-        status as 429,
-        {
-          ...headers,
-          'content-type': 'application/problem+json',
-        },
-      );
+      const refusal = createProblem('rate_limited', { detail: `Budget of ${budget} per ${windowSeconds} s used up.` });
+      // ?status=503 plays a server that sheds load with 503; the body's status repeats the one
+      // sent (RFC 9457 §3.1.2), the rest is the catalogue's.
+      return c.body(JSON.stringify({ ...refusal, status }), status as 429, {
+        ...headers,
+        'content-type': PROBLEM_CONTENT_TYPE,
+      });
     }
     state.used++;
     return httpbinJson(c, { ok: true, remaining: budget - state.used }, 200, headers);
@@ -116,10 +117,9 @@ export function faultRoutes(options: { maxTrackedKeys?: number } = {}): Hono {
   // Fails with ?status (503 by default) or a connection reset (?mode=reset) the first N times per id, then succeeds.
   app.all('/flaky/:n', async (c) => {
     const n = Number(c.req.param('n'));
-    if (!Number.isInteger(n) || n < 0 || n > 100)
-      return problem(c, 400, 'Bad parameters', 'n is a whole number from 0 to 100.');
+    if (!Number.isInteger(n) || n < 0 || n > 100) return badParameters('n is a whole number from 0 to 100.');
     const id = clientKey(c, 'id');
-    if (id === undefined) return keyTooLong(c, 'id');
+    if (id === undefined) return keyTooLong('id');
     const key = `${id}|${c.req.path}`;
     const now = Date.now();
     const seen = failures.get(key, now) ?? 0;
@@ -156,7 +156,7 @@ export function faultRoutes(options: { maxTrackedKeys?: number } = {}): Hono {
 
   app.get('/fault/slow-headers/:ms', async (c) => {
     const ms = Number(c.req.param('ms'));
-    if (!Number.isFinite(ms) || ms < 0 || ms > 30_000) return problem(c, 400, 'Bad parameters', 'ms is 0–30000.');
+    if (!Number.isFinite(ms) || ms < 0 || ms > 30_000) return badParameters('ms is 0–30000.');
     await sleep(ms);
     return httpbinJson(c, { delayedMs: ms });
   });
@@ -164,7 +164,7 @@ export function faultRoutes(options: { maxTrackedKeys?: number } = {}): Hono {
   // The headers at once, then the body in ten chunks spread over ?ms.
   app.get('/fault/slow-body/:ms', (c) => {
     const ms = Number(c.req.param('ms'));
-    if (!Number.isFinite(ms) || ms < 0 || ms > 30_000) return problem(c, 400, 'Bad parameters', 'ms is 0–30000.');
+    if (!Number.isFinite(ms) || ms < 0 || ms > 30_000) return badParameters('ms is 0–30000.');
     const stream = new ReadableStream<Uint8Array>({
       async start(controller) {
         for (let i = 0; i < 10; i++) {
@@ -180,7 +180,7 @@ export function faultRoutes(options: { maxTrackedKeys?: number } = {}): Hono {
   // Promises 2000 bytes and sends 1000, then drops the connection.
   app.get('/fault/cut-body', (c) => {
     const res = outgoing(c);
-    if (!res) return problem(c, 500, 'Unavailable', 'Cutting a body needs the Node server.');
+    if (!res) return problemResponse('internal_error', 'Cutting a body needs the Node server.');
     res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2000' });
     res.write('x'.repeat(1000), () => setTimeout(() => res.socket?.destroy(), 20));
     return alreadySent();
@@ -188,12 +188,9 @@ export function faultRoutes(options: { maxTrackedKeys?: number } = {}): Hono {
 
   app.get('/unavailable', (c) => {
     const seconds = numberParam(c, 'retry_after', 1, 3600);
-    if (seconds === undefined) return problem(c, 400, 'Bad parameters', 'retry_after is 0–3600 seconds.');
+    if (seconds === undefined) return badParameters('retry_after is 0–3600 seconds.');
     const value = c.req.query('form') === 'date' ? formatHttpDate(Date.now() + seconds * 1000) : String(seconds);
-    return c.body(JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503 }), 503, {
-      'content-type': 'application/problem+json',
-      'retry-after': value,
-    });
+    return serviceUnavailable(value);
   });
   return app;
 }

@@ -7,9 +7,10 @@
 import type { ServerResponse } from 'node:http';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { idempotency } from '../adapters/hono.ts';
-import { createProblem, PROBLEM_CONTENT_TYPE } from '../http/index.ts';
+import { problemResponse } from '../server/server-failure.ts';
 import type { IdempotencyLedger } from '../stores/types.ts';
 import { ClientKeyedStateFullError, clientKeyedState, fullResponse } from './client-keyed-state.ts';
+import { serviceUnavailable } from './faults.ts';
 
 /** How long the ledger keeps an answer, and this route the count of its key: as long as a repeat is answered from the ledger. */
 const ORDER_KEEP_MS = 86_400_000; // 24 h
@@ -28,12 +29,8 @@ const faults: MiddlewareHandler = async (c, next) => {
   }
   if (fault === '429' || fault === '503') {
     // 429 is the catalogue's rate_limited; a 503 from an overloaded server has no reason of its own.
-    const body =
-      fault === '429'
-        ? createProblem('rate_limited', { detail: 'A fault on demand (?chaos): send it again after Retry-After.' })
-        : { type: 'about:blank', title: 'Service Unavailable', status: 503 };
-    return c.body(JSON.stringify(body), Number(fault) as 429 | 503, {
-      'content-type': PROBLEM_CONTENT_TYPE,
+    if (fault === '503') return serviceUnavailable('0');
+    return problemResponse('rate_limited', 'A fault on demand (?chaos): send it again after Retry-After.', {
       'retry-after': '0',
     });
   }

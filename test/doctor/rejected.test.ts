@@ -16,6 +16,7 @@ import {
   type Report,
   renderTerminal,
 } from '../../src/doctor/index.ts';
+import { hint } from '../../src/doctor/rules/fixes.ts';
 import { assertMasked } from '../support/doctor-masking.ts';
 import { startStrippingProxy } from '../support/real-servers.ts';
 import { json, serverPerTest } from '../support/server.ts';
@@ -215,8 +216,18 @@ describe('credentials rejected', () => {
     assert.deepEqual(codes(report), ['audience_mismatch', 'issuer_mismatch']);
     const [audience, issuer] = report.findings;
     assert.match(audience!.evidence.join('\n'), /resource = "http:\/\/127\.0\.0\.1:\d+\/"/);
-    assert.match(audience!.fix, /set the audience .* to "http:\/\/127\.0\.0\.1:\d+\/"/);
+    // The catalogue's hint for the cause, then what the doctor read: the token's aud, the API's resource.
+    assert.ok(audience!.fix.startsWith(hint('token_audience_mismatch')), audience!.fix);
+    assert.match(
+      audience!.fix,
+      /The token's aud is "https:\/\/another-api\.example\/"\. The aud to ask for is "http:\/\/127\.0\.0\.1:\d+\/"/,
+    );
     assert.match(issuer!.evidence.join('\n'), /authorization_servers = \["https:\/\/login\.example"\]/);
+    assert.ok(issuer!.fix.startsWith(hint('token_issuer_mismatch')), issuer!.fix);
+    assert.match(
+      issuer!.fix,
+      /The API lists "https:\/\/login\.example"; the token's iss is "http:\/\/127\.0\.0\.1:\d+\/not-an-issuer"/,
+    );
   });
 
   it('token_revoked: a problem code, and an error_description', async () => {

@@ -11,6 +11,7 @@ import {
   parseRetryAfter,
   TimeoutError,
 } from '../../src/client/index.ts';
+import { createProblem, reasons } from '../../src/http/index.ts';
 import { DEMO } from '../../src/playground/seed.ts';
 import { type Playground, startPlayground } from '../../src/playground/serve.ts';
 
@@ -130,9 +131,12 @@ describe('playground: rate limits and faults', () => {
     });
     const seconds = await json(`/limited?budget=1&window=5&key=${key}`);
     assert.deepStrictEqual([seconds.status, seconds.body.code], [429, 'rate_limited']);
+    assert.deepStrictEqual(seconds.body, createProblem('rate_limited', { detail: 'Budget of 1 per 5 s used up.' }));
     assert.match(String(seconds.headers.get('retry-after')), /^[1-5]$/);
     const date = await json(`/limited?budget=1&window=5&key=${key}&form=date&status=503`);
     assert.equal(date.status, 503);
+    // RFC 9457 §3.1.2: the body's status is the one sent.
+    assert.deepStrictEqual([date.body.code, date.body.status], ['rate_limited', 503]);
     const wait = parseRetryAfter(date.headers.get('retry-after'), { date: date.headers.get('date') });
     assert.ok(wait !== undefined && wait > 0 && wait <= 6000, String(wait));
   });
@@ -181,6 +185,12 @@ describe('playground: bad input', () => {
       const answer = await json(path);
       assert.equal(answer.status, 400, path);
       assert.equal(answer.headers.get('content-type'), 'application/problem+json', path);
+      // From the catalogue, as the server's own refusals are: its code, title and hint.
+      assert.deepStrictEqual(
+        [answer.body.code, answer.body.title, answer.body.hint],
+        ['request_invalid', reasons.request_invalid.title, reasons.request_invalid.hint],
+        path,
+      );
     }
   });
 

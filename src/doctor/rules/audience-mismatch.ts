@@ -1,5 +1,6 @@
 import type { Context, Rule } from '../types.ts';
 import { describedAs, received, serverError, statusLine } from './evidence.ts';
+import { hint } from './fixes.ts';
 
 /** The token was issued for another API (aud). */
 export const audienceMismatch: Rule = {
@@ -24,7 +25,7 @@ export const audienceMismatch: Rule = {
         statusLine(context.primary),
         ...received(context.primary, 'www-authenticate'),
       ],
-      fix: `Request a token for this API: set the audience (or resource, RFC 8707) of the token request to ${unexpected ? JSON.stringify(expected) : `what ${context.url.origin} expects`}.`,
+      fix: `${hint('token_audience_mismatch')}${aud !== undefined ? ` The token's aud is ${JSON.stringify(aud)}.` : ''}${unexpected ? ` The aud to ask for is ${JSON.stringify(expected)}, the resource this API's metadata names (RFC 9728).` : ''}`,
     };
   },
 };

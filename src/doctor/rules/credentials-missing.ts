@@ -11,6 +11,7 @@ export const credentialsMissing: Rule = {
   check(context) {
     if (statusOf(context) !== 401 || context.authorization.length > 0) return undefined;
     if (context.primary.request.headers.some(([n]) => carriesCredential(n))) return undefined;
+    const challenged = offeredSchemes(context.challenges);
     const offered = offeredSchemes(context.challenges, context.apiDescription);
     return {
       code: 'credentials_missing',
@@ -22,9 +23,13 @@ export const credentialsMissing: Rule = {
         statusLine(context.primary),
         ...received(context.primary, 'www-authenticate'),
       ],
-      fix: offered
-        ? `Send credentials in a scheme the server offers: ${offered}.`
-        : `${hint('credentials_missing')} This server sent no challenge, so it did not say which scheme (see challenge_missing).`,
+      // The catalogue's hint speaks of WWW-Authenticate; a server that challenged is told in its
+      // own schemes, one that only describes its schemes (OpenAPI) as its description says.
+      fix: challenged
+        ? `${hint('credentials_missing')} This server offers ${offered}.`
+        : offered
+          ? `Send credentials in a scheme the server offers: ${offered}.`
+          : `${hint('credentials_missing')} This server sent no challenge, so it did not say which scheme (see challenge_missing).`,
     };
   },
 };

@@ -38,7 +38,7 @@ export const insufficientScope: Rule = {
         ...wordsLine(context.primary),
         ...claims.map(([claim, values]) => `  token ${claim} = ${JSON.stringify(values)}`),
       ],
-      fix: `${said.charAt(0).toUpperCase()}${said.slice(1)}. ${hint('insufficient_scope')} Ask for ${lacking.length > 0 ? quoted(lacking) : 'it'} when requesting the token (the account must be allowed it); refreshing the same grant will not add a scope.`,
+      fix: `${hint('insufficient_scope')} ${said.charAt(0).toUpperCase()}${said.slice(1)}.`,
     };
   },
 };

@@ -1,5 +1,9 @@
 import type { Context, Rule } from '../types.ts';
 import { describedAs, received, serverError, statusLine } from './evidence.ts';
+import { hint } from './fixes.ts';
+
+/** Issuers are compared as strings (RFC 8414 §3.3, RFC 9068 §4): what a reader tends to miss. */
+const BYTE_FOR_BYTE = 'They are compared byte for byte: a trailing slash counts.';
 
 /** The token's iss is not the issuer the API trusts, or not what the issuer's own metadata says. */
 export const issuerMismatch: Rule = {
@@ -16,7 +20,7 @@ export const issuerMismatch: Rule = {
         severity: 'error',
         title: "The token's iss differs from the issuer its metadata names",
         evidence: [`  token iss = ${JSON.stringify(iss)}`, `  metadata issuer = ${JSON.stringify(published)}`],
-        fix: 'Get the token from the issuer the API is configured for, byte for byte (a trailing slash counts).',
+        fix: `${hint('token_issuer_mismatch')} The token's iss is ${JSON.stringify(iss)}, its issuer's metadata says ${JSON.stringify(published)}. ${BYTE_FOR_BYTE}`,
       };
     }
     if ((context.primary.response?.status ?? 0) !== 401) return undefined;
@@ -31,7 +35,7 @@ export const issuerMismatch: Rule = {
           `  the API's resource metadata (RFC 9728): authorization_servers = ${JSON.stringify(trusted)}`,
           statusLine(context.primary),
         ],
-        fix: `Get the token from an issuer the API lists (${trusted.map((t) => JSON.stringify(t)).join(', ')}), byte for byte (a trailing slash counts).`,
+        fix: `${hint('token_issuer_mismatch')} The API lists ${trusted.map((t) => JSON.stringify(t)).join(', ')}; the token's iss is ${JSON.stringify(iss)}. ${BYTE_FOR_BYTE}`,
       };
     }
     if (serverError(context) !== 'token_issuer_mismatch' && !describedAs(context, /issuer|\biss\b/i)) return undefined;
@@ -44,7 +48,7 @@ export const issuerMismatch: Rule = {
         statusLine(context.primary),
         ...received(context.primary, 'www-authenticate'),
       ],
-      fix: 'Get the token from the issuer the API trusts; compare its iss with the API configuration, trailing slash included.',
+      fix: `${hint('token_issuer_mismatch')}${typeof iss === 'string' ? ` The token's iss is ${JSON.stringify(iss)}.` : ''} ${BYTE_FOR_BYTE}`,
     };
   },
 };

@@ -1,5 +1,7 @@
+import { parseRetryAfter } from '../../http/index.ts';
 import type { Rule } from '../types.ts';
 import { received, serverError, statusLine } from './evidence.ts';
+import { hint } from './fixes.ts';
 
 /** Sign-in is paused after too many failed attempts. */
 export const lockedOut: Rule = {
@@ -8,12 +10,14 @@ export const lockedOut: Rule = {
   rank: 2,
   check(context) {
     if (serverError(context) !== 'locked_out') return undefined;
+    const headers = new Headers(context.primary.response?.headers);
+    const wait = parseRetryAfter(headers.get('retry-after'), { date: headers.get('date'), now: context.localDate });
     return {
       code: 'locked_out',
       severity: 'error',
       title: 'Locked out after too many failed sign-ins',
       evidence: [statusLine(context.primary), ...received(context.primary, 'retry-after')],
-      fix: 'Stop retrying: every attempt during the lockout fails, the right password too. Wait for Retry-After, then sign in once with the right credentials; check scripts that loop on a wrong password.',
+      fix: `${hint('locked_out')}${wait !== undefined ? ` Here that is ${Math.ceil(wait / 1000)} s (measured against the server's Date).` : ''}`,
     };
   },
 };

@@ -1,6 +1,7 @@
 import { parseRateLimit, parseRetryAfter } from '../../http/index.ts';
 import type { Rule } from '../types.ts';
 import { received, serverError, statusLine, statusOf } from './evidence.ts';
+import { hint } from './fixes.ts';
 
 /** Too many requests: wait as the server asks, and no sooner. */
 export const rateLimited: Rule = {
@@ -29,7 +30,7 @@ export const rateLimited: Rule = {
         ...received(context.primary, 'x-ratelimit-remaining'),
         ...received(context.primary, 'date'),
       ],
-      fix: `${wait !== undefined ? `Wait ${Math.ceil(wait / 1000)} s (measured against the server's Date)` : 'Back off exponentially with jitter'} before sending again, and hold back every request to this origin meanwhile${limit?.limit !== undefined ? `; the policy allows ${limit.limit} per ${(limit.windowMs ?? 0) / 1000 || '?'} s` : ''}.`,
+      fix: `${hint('rate_limited')} ${wait !== undefined ? `Here that is ${Math.ceil(wait / 1000)} s (measured against the server's Date)` : 'This answer gives none: back off exponentially with jitter'}${limit?.limit !== undefined ? `; the policy allows ${limit.limit} per ${(limit.windowMs ?? 0) / 1000 || '?'} s` : ''}.`,
     };
   },
 };

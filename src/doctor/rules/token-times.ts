@@ -1,6 +1,7 @@
 import { iso, relative, secondsClaim } from '../jwt.ts';
 import type { Context, Finding } from '../types.ts';
 import { received, statusLine } from './evidence.ts';
+import { hint } from './fixes.ts';
 
 /** The clock that counts: the server's Date when it sent one, else the local clock. */
 export function serverNow(context: Context): { now: number; whose: string } {
@@ -18,8 +19,9 @@ export function timeFinding(context: Context, claim: 'exp' | 'nbf'): Finding | u
   const bad = claim === 'exp' ? at <= now : at > now;
   if (!bad) return undefined;
   const failed = (context.primary.response?.status ?? 0) >= 400;
+  const code = claim === 'exp' ? 'token_expired' : 'token_not_yet_valid';
   return {
-    code: claim === 'exp' ? 'token_expired' : 'token_not_yet_valid',
+    code,
     severity: failed ? 'error' : 'warning',
     title:
       claim === 'exp'
@@ -31,9 +33,7 @@ export function timeFinding(context: Context, claim: 'exp' | 'nbf'): Finding | u
       ...received(context.primary, 'date'),
       statusLine(context.primary),
     ],
-    fix:
-      claim === 'exp'
-        ? 'Get a new token (refresh it, or sign in again); refresh ahead of expiry rather than after a 401.'
-        : "The issuer's clock runs ahead of the server's, or the token was minted for later: check both clocks (NTP) or wait.",
+    // The server's hint for the same cause, then what the doctor measured.
+    fix: `${hint(code)} Its ${claim} is ${iso(at)}; ${whose} reads ${iso(now)}.`,
   };
 }
