@@ -4,6 +4,7 @@
  */
 import { GatehouseError } from '../http/gatehouse-error.ts';
 import type { Refusal } from './refusal.ts';
+import type { RequestView } from './scheme.ts';
 
 /** The body limit of the guard and the adapters. @default 1 MiB */
 export const DEFAULT_MAX_BODY_BYTES = 1_048_576; // bytes
@@ -77,5 +78,22 @@ export async function readLimited(
     body.set(chunk, at);
     at += chunk.byteLength;
   }
+  return body;
+}
+
+/**
+ * Reads the body of a request's copy up to `limit` bytes: counted while it streams when the copy
+ * has a Web stream, else read whole and measured.
+ */
+export async function readCopyLimited(
+  copy: ReturnType<NonNullable<RequestView['clone']>>,
+  contentLength: string | null,
+  limit: number,
+): Promise<Uint8Array> {
+  const stream = (copy as { body?: unknown }).body;
+  if (stream instanceof ReadableStream || stream === null)
+    return readLimited(stream as ReadableStream<Uint8Array> | null, limit, contentLength);
+  const body = new Uint8Array(await copy.arrayBuffer());
+  if (body.byteLength > limit) throw new BodyTooLargeError(limit);
   return body;
 }

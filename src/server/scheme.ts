@@ -7,6 +7,7 @@
 import { equalsAsciiCaseless } from '../http/field-syntax.ts';
 import type { AuthorizationParseResult, Challenge, Credentials } from '../http/index.ts';
 import type { MaybePromise } from '../http/maybe-promise.ts';
+import type { Permission } from './permissions.ts';
 import type { Principal } from './principal.ts';
 import type { Refusal } from './refusal.ts';
 
@@ -70,10 +71,19 @@ export interface Scheme<C = unknown> {
   detect(request: GuardRequest): Detection<C>;
   /** Synchronous where it can be (a cached token): the guard awaits only what is a promise. */
   verify(credentials: C, request: GuardRequest): MaybePromise<Principal | Refusal>;
-  /** The challenge for WWW-Authenticate; `refusal` is set when this scheme's verification failed. */
+  /**
+   * The challenge for WWW-Authenticate, every parameter of it written here: `refusal` is set when
+   * a request is refused (`refusal.scheme` names the scheme whose verification failed). Only a
+   * challenge that names an `error` goes with a refusal that is not a 401 (RFC 6750 §3.1).
+   */
   challenge(realm: string, refusal?: Refusal): Challenge | undefined;
   /** The OpenAPI 3.1 security scheme object. */
   openapi(): Record<string, unknown>;
+  /**
+   * What this scheme lists in a route's OpenAPI security requirement, from what the route's
+   * permission requires. @default the roles
+   */
+  securityRequirement?(requires: Permission['requires']): readonly string[];
 }
 
 /** Detects credentials of one Authorization scheme; `schemeName` in lower case, matched in any case. */

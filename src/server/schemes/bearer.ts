@@ -120,6 +120,8 @@ export function bearerScheme(options: BearerSchemeOptions): Scheme<BearerCredent
     },
     openapi: () =>
       'jwt' in options ? { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } : { type: 'http', scheme: 'bearer' },
+    // A bearer token carries scopes (RFC 6750 §3 `scope`): the route's requirement lists those.
+    securityRequirement: (requires) => requires.scopes,
   };
 }
 
