@@ -57,6 +57,58 @@ export function diagnose(options: DiagnoseOptions): Promise<Report> {
  * (its own comparison probes and fixes) and folded into the report of the request as given.
  */
 async function diagnoseAt(options: DiagnoseOptions, depth: 0 | 1, inherited: readonly string[] = []): Promise<Report> {
+  const given = prepared(options, inherited);
+  const { base, method, timeout, secrets } = given;
+  const exchanges: Exchange[] = [];
+  // At depth 1 the request as given is the one a client makes at the end of the redirects.
+  const primary = await send(depth === 0 ? 'as-given' : 'final-url', base, timeout, secrets);
+  exchanges.push(primary);
+  const localDate = Date.now();
+
+  const status = primary.response?.status;
+  if (status !== undefined && status >= 400 && base.headers.some(([n]) => isCredentialHeader(n)))
+    await comparisonProbes(given, primary, exchanges);
+  if (status !== undefined && status >= 300 && status < 400)
+    await followRedirects(base, primary, exchanges, timeout, secrets);
+  if (options.origin) exchanges.push(await preflightProbe(given, options.origin));
+  const token = await tokenEvidence(given, primary, options.keys, exchanges);
+  const apiDescription = await fetchApiDescription(base.url, method, primary, exchanges, timeout, secrets);
+  const context = buildContext(base.url, {
+    request: base,
+    ...(apiDescription ? { apiDescription } : {}),
+    primary,
+    exchanges,
+    authorization: given.authorization,
+    jwt: token.jwt,
+    issuerMetadata: token.metadata,
+    jwks: token.jwks,
+    origin: options.origin,
+    localDate,
+    ...(token.verification ? { verification: token.verification } : {}),
+    ...(token.resourceMetadata ? { resourceMetadata: token.resourceMetadata } : {}),
+  });
+  const ranked = runRules(context);
+  await proveFixes(context, ranked, timeout, secrets);
+  const outer = toReport(context, ranked, secrets);
+  const end = depth === 0 ? refusedAfterRedirects(base, exchanges) : undefined;
+  // An unsafe method a fix already made succeed is not sent again, here or by the inner diagnosis.
+  if (!end || (!SAFE_METHODS.has(method) && performedBy(exchanges, method))) return outer;
+  return withFinalUrl(outer, options, given, end);
+}
+
+/** The request as given, checked and built once: its URL, method, header lines and every secret in it. */
+interface Prepared {
+  base: ProbeRequest;
+  method: string;
+  timeout: number;
+  /** The Authorization values as given (unmasked, never reported). */
+  authorization: string[];
+  /** Basic credentials sent, `user:password` (from --basic or the URL's userinfo). */
+  basic: string | undefined;
+  secrets: string[];
+}
+
+function prepared(options: DiagnoseOptions, inherited: readonly string[]): Prepared {
   let url: URL;
   try {
     url = new URL(options.url);
@@ -69,7 +121,6 @@ async function diagnoseAt(options: DiagnoseOptions, depth: 0 | 1, inherited: rea
   // RFC 9110 §9.1: a method is a token; anything else cannot be sent, and is the caller's mistake.
   if (!/^[!#$%&'*+.^_`|~0-9A-Z-]+$/.test(method))
     throw invalidArgument(`diagnose: ${JSON.stringify(method.slice(0, 20))} is not an HTTP method`);
-  const timeout = options.timeoutMs ?? 5000;
   const headers: Array<[string, string]> = [...(options.headers ?? [])];
   // RFC 9110 §5.1: a field name is a token. Node refuses to send anything else, which would read as
   // "no response"; it is the caller's mistake (the name is not echoed: a botched line may hold a secret).
@@ -88,16 +139,11 @@ async function diagnoseAt(options: DiagnoseOptions, depth: 0 | 1, inherited: rea
     if (colon < 0) throw invalidArgument('diagnose: basic is user:password');
     headers.push([
       'Authorization',
-      formatAuthorization({
-        kind: 'basic',
-        username: basic.slice(0, colon),
-        password: basic.slice(colon + 1),
-      }),
+      formatAuthorization({ kind: 'basic', username: basic.slice(0, colon), password: basic.slice(colon + 1) }),
     ]);
   }
   if (options.data !== undefined && !headers.some(([n]) => n.toLowerCase() === 'content-type'))
     headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
-  const authorization = headers.filter(([n]) => n.toLowerCase() === 'authorization').map(([, v]) => v);
   // Every credential given, in every form, to be scrubbed wherever a server echoes one.
   const secrets = [
     ...headers.filter(([n]) => isSecretHeader(n)).flatMap(([n, v]) => headerSecrets(n, v)),
@@ -109,99 +155,83 @@ async function diagnoseAt(options: DiagnoseOptions, depth: 0 | 1, inherited: rea
     // Location dropped).
     ...inherited,
   ];
+  return {
+    base: { method, url, headers, ...(options.data !== undefined ? { body: options.data } : {}) },
+    method,
+    timeout: options.timeoutMs ?? 5000,
+    authorization: headers.filter(([n]) => n.toLowerCase() === 'authorization').map(([, v]) => v),
+    basic,
+    secrets,
+  };
+}
 
-  const exchanges: Exchange[] = [];
-  const base: ProbeRequest = { method, url, headers, ...(options.data !== undefined ? { body: options.data } : {}) };
-  // At depth 1 the request as given is the one a client makes at the end of the redirects.
-  const primary = await send(depth === 0 ? 'as-given' : 'final-url', base, timeout, secrets);
-  exchanges.push(primary);
-  const localDate = Date.now();
-
-  const status = primary.response?.status;
-  const hasCredentials = headers.some(([n]) => isCredentialHeader(n));
-  if (status !== undefined && status >= 400 && hasCredentials) {
-    const withoutCredentials = { ...base, headers: headers.filter(([n]) => !isCredentialHeader(n)) };
-    const without = await send('without-credentials', withoutCredentials, timeout, secrets);
-    exchanges.push(without);
-    // Answers that differ only in their bodies may differ by a per-answer nonce (a request id in a
-    // shape the comparison does not know): the same request once more tells (see compareWithout).
-    const differs = differences(primary, without);
-    // Not for an unsafe method: a second anonymous POST is a second chance to carry it out.
-    if (differs.length === 1 && differs[0] === 'body' && SAFE_METHODS.has(method))
-      exchanges.push(await send('without-credentials', withoutCredentials, timeout, secrets));
-    // A scheme in other casing than the registered one: try the canonical spelling once.
-    const parsed = authorization.length === 1 ? parseAuthorization(authorization[0]) : undefined;
-    const canonical = parsed?.ok
-      ? ({ basic: 'Basic', bearer: 'Bearer', digest: 'Digest' } as Record<string, string>)[parsed.credentials.kind]
-      : undefined;
-    if (parsed?.ok && canonical && parsed.credentials.scheme !== canonical) {
-      const fixed = headers.map(([n, v]): [string, string] =>
-        n.toLowerCase() === 'authorization' ? [n, canonical + v.slice(canonical.length)] : [n, v],
-      );
-      exchanges.push(await send('canonical-scheme', { ...base, headers: fixed }, timeout, secrets));
-    }
-  }
-  if (status !== undefined && status >= 300 && status < 400)
-    await followRedirects(base, primary, exchanges, timeout, secrets);
-  if (options.origin) {
-    // Only what a browser asks for (the Fetch standard's CORS-unsafe request-header names): not a
-    // header it sets itself and never lets a script set (Cookie, Host, Origin…), nor a safelisted one
-    // (Accept, Accept-Language, Content-Language, a form or text Content-Type). Asking for more
-    // makes a preflight a browser passes look refused.
-    const asked = headers.filter(([n, v]) => corsUnsafe(n, v)).map(([n]) => n.toLowerCase());
-    exchanges.push(
-      await send(
-        'preflight',
-        {
-          method: 'OPTIONS',
-          url,
-          headers: [
-            ['Origin', options.origin],
-            ['Access-Control-Request-Method', method],
-            ...(asked.length
-              ? [['Access-Control-Request-Headers', [...new Set(asked)].join(', ')] as [string, string]]
-              : []),
-          ],
-        },
-        timeout,
-        secrets,
-      ),
+/** The same request without its credentials, and with the scheme in its registered spelling. */
+async function comparisonProbes(given: Prepared, primary: Exchange, exchanges: Exchange[]): Promise<void> {
+  const { base, method, timeout, secrets, authorization } = given;
+  const withoutCredentials = { ...base, headers: base.headers.filter(([n]) => !isCredentialHeader(n)) };
+  const without = await send('without-credentials', withoutCredentials, timeout, secrets);
+  exchanges.push(without);
+  // Answers that differ only in their bodies may differ by a per-answer nonce (a request id in a
+  // shape the comparison does not know): the same request once more tells (see compareWithout).
+  const differs = differences(primary, without);
+  // Not for an unsafe method: a second anonymous POST is a second chance to carry it out.
+  if (differs.length === 1 && differs[0] === 'body' && SAFE_METHODS.has(method))
+    exchanges.push(await send('without-credentials', withoutCredentials, timeout, secrets));
+  // A scheme in other casing than the registered one: try the canonical spelling once.
+  const parsed = authorization.length === 1 ? parseAuthorization(authorization[0]) : undefined;
+  const canonical = parsed?.ok
+    ? ({ basic: 'Basic', bearer: 'Bearer', digest: 'Digest' } as Record<string, string>)[parsed.credentials.kind]
+    : undefined;
+  if (parsed?.ok && canonical && parsed.credentials.scheme !== canonical) {
+    const fixed = base.headers.map(([n, v]): [string, string] =>
+      n.toLowerCase() === 'authorization' ? [n, canonical + v.slice(canonical.length)] : [n, v],
     );
+    exchanges.push(await send('canonical-scheme', { ...base, headers: fixed }, timeout, secrets));
   }
+}
 
-  const bearer = authorization.map((v) => parseAuthorization(v)).find((p) => p.ok && p.credentials.kind === 'bearer');
-  const jwt = bearer?.ok && bearer.credentials.kind === 'bearer' ? decodeJwt(bearer.credentials.token) : undefined;
-  const { metadata, jwks } = jwt
-    ? await issuerKeys(jwt.payload['iss'], exchanges, timeout, secrets)
-    : { metadata: undefined, jwks: undefined };
-  const verification =
-    jwt && bearer?.ok && bearer.credentials.kind === 'bearer'
-      ? await checkSignature(bearer.credentials.token, jwt.header, options.keys, jwks, exchanges)
-      : undefined;
-  const resourceMetadata = jwt ? await protectedResourceMetadata(primary, exchanges, timeout, secrets) : undefined;
-  const apiDescription = await fetchApiDescription(url, method, primary, exchanges, timeout, secrets);
-  const context = buildContext(url, {
-    request: base,
-    ...(apiDescription ? { apiDescription } : {}),
-    primary,
-    exchanges,
-    authorization,
-    jwt,
-    issuerMetadata: metadata,
-    jwks,
-    origin: options.origin,
-    localDate,
-    ...(verification ? { verification } : {}),
-    ...(resourceMetadata ? { resourceMetadata } : {}),
-  });
-  const ranked = runRules(context);
-  await proveFixes(context, ranked, timeout, secrets);
-  const outer = toReport(context, ranked, secrets);
-  const end = depth === 0 ? refusedAfterRedirects(base, exchanges) : undefined;
-  // An unsafe method a fix already made succeed is not sent again, here or by the inner diagnosis.
-  if (!end || (!SAFE_METHODS.has(method) && performedBy(exchanges, method))) return outer;
-  // The redirects stayed on the origin and ended in a refusal: why it refused is the question, so
-  // the final URL is diagnosed as the request the client really made there (method as followed).
+/** The CORS preflight a browser at `origin` would send before this request. */
+function preflightProbe(given: Prepared, origin: string): Promise<Exchange> {
+  // Only what a browser asks for (the Fetch standard's CORS-unsafe request-header names): not a
+  // header it sets itself and never lets a script set (Cookie, Host, Origin…), nor a safelisted one
+  // (Accept, Accept-Language, Content-Language, a form or text Content-Type). Asking for more
+  // makes a preflight a browser passes look refused.
+  const asked = given.base.headers.filter(([n, v]) => corsUnsafe(n, v)).map(([n]) => n.toLowerCase());
+  const headers: Array<[string, string]> = [
+    ['Origin', origin],
+    ['Access-Control-Request-Method', given.method],
+    ...(asked.length ? [['Access-Control-Request-Headers', [...new Set(asked)].join(', ')] as [string, string]] : []),
+  ];
+  return send('preflight', { method: 'OPTIONS', url: given.base.url, headers }, given.timeout, given.secrets);
+}
+
+/** For a bearer JWT: its issuer's metadata and keys, the signature checked, the API's RFC 9728 metadata. */
+async function tokenEvidence(given: Prepared, primary: Exchange, keys: KeySet | undefined, exchanges: Exchange[]) {
+  const { timeout, secrets } = given;
+  const bearer = given.authorization
+    .map((v) => parseAuthorization(v))
+    .find((p) => p.ok && p.credentials.kind === 'bearer');
+  const token = bearer?.ok && bearer.credentials.kind === 'bearer' ? bearer.credentials.token : undefined;
+  const jwt = token !== undefined ? decodeJwt(token) : undefined;
+  if (!jwt || token === undefined)
+    return { jwt, metadata: undefined, jwks: undefined, verification: undefined, resourceMetadata: undefined };
+  const { metadata, jwks } = await issuerKeys(jwt.payload['iss'], exchanges, timeout, secrets);
+  const verification = await checkSignature(token, jwt.header, keys, jwks, exchanges);
+  const resourceMetadata = await protectedResourceMetadata(primary, exchanges, timeout, secrets);
+  return { jwt, metadata, jwks, verification, resourceMetadata };
+}
+
+/**
+ * The redirects stayed on the origin and ended in a refusal: why it refused is the question, so the
+ * final URL is diagnosed as the request the client really made there (method as followed), and its
+ * findings and exchanges folded into the report of the request as given.
+ */
+async function withFinalUrl(
+  outer: Report,
+  options: DiagnoseOptions,
+  given: Prepared,
+  end: ProbeRequest,
+): Promise<Report> {
   const { data: _dropped, ...withoutBody } = options;
   // The credentials go on as the redirect hops carried them (URL userinfo already turned into
   // Basic), and never as userinfo the server wrote into its Location: the inner diagnosis sends
@@ -212,12 +242,12 @@ async function diagnoseAt(options: DiagnoseOptions, depth: 0 | 1, inherited: rea
   const inner = await diagnoseAt(
     {
       ...(end.body === undefined ? withoutBody : options),
-      ...(basic !== undefined ? { basic } : {}),
+      ...(given.basic !== undefined ? { basic: given.basic } : {}),
       url: finalUrl.href,
       method: end.method,
     },
     1,
-    secrets,
+    given.secrets,
   );
   const findings = [...inner.findings, ...outer.findings].sort((a, b) => SEVERITY[a.severity] - SEVERITY[b.severity]);
   const performed = [...(outer.performed ?? []), ...(inner.performed ?? [])];
