@@ -126,14 +126,7 @@ export function send(
 ): Promise<Exchange> {
   const started = Date.now();
   const redact = secretRedactor(secrets);
-  const recorded: Exchange = {
-    probe,
-    request: {
-      method: req.method,
-      url: redact(req.url.href),
-      headers: req.headers.map(([n, v]) => [n, redact(maskHeader(n, v))]),
-    },
-  };
+  const recorded: Exchange = { probe, request: recordedRequest(req, redact) };
   return new Promise((resolve) => {
     let settled = false;
     let deadline: NodeJS.Timeout | undefined;
@@ -226,18 +219,19 @@ export function send(
   });
 }
 
+/** A request as a report shows it: credential headers masked, every given secret scrubbed. */
+function recordedRequest(req: ProbeRequest, redact: (text: string) => string): Exchange['request'] {
+  return {
+    method: req.method,
+    url: redact(req.url.href),
+    headers: req.headers.map(([n, v]) => [n, redact(maskHeader(n, v))]),
+  };
+}
+
 /** A request the doctor chose not to send, recorded as a probe is (masked), with why. */
 export function unsent(probe: ProbeName, req: ProbeRequest, secrets: string[], why: string): Exchange {
   const redact = secretRedactor(secrets);
-  const exchange: Exchange = {
-    probe,
-    request: {
-      method: req.method,
-      url: redact(req.url.href),
-      headers: req.headers.map(([n, v]) => [n, redact(maskHeader(n, v))]),
-    },
-    error: why,
-  };
+  const exchange: Exchange = { probe, request: recordedRequest(req, redact), error: redact(why) };
   unmasked.set(exchange, { url: req.url });
   return exchange;
 }

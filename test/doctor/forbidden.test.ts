@@ -33,8 +33,6 @@ const finding = (report: Report, code: string) => {
   return found;
 };
 
-/** No secret, in any of the forms given, in any output format. */
-
 /** A server that answers 401 with a challenge when nothing is sent, else what `answer` says. */
 const gated =
   (answer: (req: IncomingMessage, res: ServerResponse) => void, challenge = 'Basic realm="api"') =>

@@ -9,8 +9,11 @@ import { diagnose, exitCode, type Report } from '../../src/doctor/index.ts';
 import { hint } from '../../src/doctor/rules/fixes.ts';
 import { assertMasked } from '../support/doctor-masking.ts';
 import {
+  answer,
+  detail,
   drfLogin,
   fastApiToken,
+  only,
   type RealServer,
   realServersMissing,
   signFastApiToken,
@@ -21,16 +24,9 @@ import {
 
 const skip = realServersMissing() ?? false;
 
-async function ask(url: string, init: RequestInit = {}) {
-  const response = await fetch(url, { redirect: 'manual', ...init });
-  return { status: response.status, challenge: response.headers.get('www-authenticate'), body: await response.text() };
-}
-
-const detail = (text: string) => JSON.stringify({ detail: text });
+const ask = async (url: string, init: RequestInit = {}) => only(await answer(url, init), 'status', 'challenge', 'body');
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const codes = (report: Report) => report.findings.map((f) => f.code);
-
-/** No secret, in any of the forms given, in any output format. */
 
 describe('FastAPI 0.92: permissions and scopes', { skip }, () => {
   let app: RealServer & { secretKey: string };

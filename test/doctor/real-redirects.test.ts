@@ -9,8 +9,10 @@ import { diagnose, exitCode } from '../../src/doctor/index.ts';
 import { verdict } from '../../src/doctor/render.ts';
 import { assertMasked } from '../support/doctor-masking.ts';
 import {
+  answer,
   drfLogin,
   FASTAPI_API_KEY,
+  only,
   type RealServer,
   realServersMissing,
   startDrf,
@@ -20,15 +22,8 @@ import {
 
 const skip = realServersMissing() ?? false;
 
-async function ask(url: string, init: RequestInit = {}) {
-  const response = await fetch(url, { redirect: 'manual', ...init });
-  return {
-    status: response.status,
-    location: response.headers.get('location'),
-    challenge: response.headers.get('www-authenticate'),
-    body: await response.text(),
-  };
-}
+const ask = async (url: string, init: RequestInit = {}) =>
+  only(await answer(url, init), 'status', 'location', 'challenge', 'body');
 
 describe("DRF 3.14 behind Django's APPEND_SLASH", { skip }, () => {
   let app: RealServer & { token: string };

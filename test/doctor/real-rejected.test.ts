@@ -15,7 +15,10 @@ import {
 } from '../../src/doctor/index.ts';
 import { assertMasked } from '../support/doctor-masking.ts';
 import {
+  answer,
+  detail,
   fastApiToken,
+  only,
   type RealServer,
   realServersMissing,
   signFastApiToken,
@@ -28,22 +31,12 @@ import {
 const skip = realServersMissing() ?? false;
 
 /** What the server answers, as the doctor compares it: status, challenge, body. */
-async function ask(url: string, headers: Record<string, string> = {}) {
-  const response = await fetch(url, { headers, redirect: 'manual' });
-  return {
-    status: response.status,
-    challenge: response.headers.get('www-authenticate'),
-    body: await response.text(),
-    via: response.headers.get('via'),
-  };
-}
+const ask = async (url: string, headers: Record<string, string> = {}) =>
+  only(await answer(url, { headers }), 'status', 'challenge', 'body', 'via');
 
 const basicHeader = (pair: string) => ({ authorization: `Basic ${Buffer.from(pair).toString('base64')}` });
-const detail = (text: string) => JSON.stringify({ detail: text });
 const doctor = (options: DiagnoseOptions) => diagnose({ timeoutMs: 5000, ...options });
 const codes = (report: Report) => report.findings.map((f) => f.code);
-
-/** No output format carries a secret, raw or base64-encoded. */
 
 describe('the doctor on FastAPI 0.92: credentials rejected, and stripped', { skip }, () => {
   let app: RealServer & { secretKey: string };

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
+  type Answer,
+  answer,
+  detail,
   drfLogin,
   FASTAPI_API_KEY,
   fastApiToken,
@@ -19,31 +22,12 @@ import {
 
 const skip = realServersMissing() ?? false;
 
-interface Answer {
-  status: number;
-  /** `WWW-Authenticate`, or null when absent. */
-  challenge: string | null;
-  body: string;
-  location: string | null;
-  via: string | null;
-}
-
-async function ask(url: string, init: RequestInit = {}): Promise<Answer> {
-  const response = await fetch(url, { redirect: 'manual', ...init });
-  return {
-    status: response.status,
-    challenge: response.headers.get('www-authenticate'),
-    body: await response.text(),
-    location: response.headers.get('location'),
-    via: response.headers.get('via'),
-  };
-}
+const ask = answer;
 
 const basic = (user: string, password: string) => ({
   authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
 });
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-const detail = (text: string) => JSON.stringify({ detail: text });
 /** The fields the doctor compares between answers with and without credentials. */
 const compared = ({ status, challenge, body }: Answer) => ({ status, challenge, body });
 

@@ -244,3 +244,33 @@ export async function startStrippingProxy(targetOrigin: string): Promise<RealSer
     },
   };
 }
+
+/** What a real server answered, as the doctor's comparison reads it. */
+export interface Answer {
+  status: number;
+  /** `WWW-Authenticate`, or null when absent. */
+  challenge: string | null;
+  body: string;
+  location: string | null;
+  via: string | null;
+}
+
+/** One request to a real server with plain fetch (redirects not followed): its raw answer. */
+export async function answer(url: string, init: RequestInit = {}): Promise<Answer> {
+  const response = await fetch(url, { redirect: 'manual', ...init });
+  return {
+    status: response.status,
+    challenge: response.headers.get('www-authenticate'),
+    body: await response.text(),
+    location: response.headers.get('location'),
+    via: response.headers.get('via'),
+  };
+}
+
+/** The fields of an answer a test compares. */
+export function only<K extends keyof Answer>(whole: Answer, ...keys: K[]): Pick<Answer, K> {
+  return Object.fromEntries(keys.map((k) => [k, whole[k]])) as Pick<Answer, K>;
+}
+
+/** The body FastAPI and DRF give a refusal: `{"detail": text}`. */
+export const detail = (text: string) => JSON.stringify({ detail: text });
