@@ -113,7 +113,8 @@ function prepared(options: DiagnoseOptions, inherited: readonly string[]): Prepa
   try {
     url = new URL(options.url);
   } catch {
-    throw invalidArgument(`diagnose: ${JSON.stringify(options.url)} is not an absolute URL`);
+    // Not echoed: a URL that does not parse may still carry user:password.
+    throw invalidArgument('diagnose: the url is not an absolute URL (it starts with http:// or https://)');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw invalidArgument('diagnose: only http and https URLs can be probed');

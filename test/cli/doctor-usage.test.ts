@@ -36,6 +36,26 @@ describe('doctor usage', () => {
     });
   }
 
+  const SECRET = 's3cret-Passw0rd-9f8e7d6c';
+  for (const args of [
+    [`alice:${SECRET}@api.example/me`],
+    ['http://127.0.0.1:9/', SECRET],
+    ['http://127.0.0.1:9/', '-H', `Bearer ${SECRET}`],
+  ]) {
+    it(`a usage mistake that holds a secret does not echo it (${args.length} arguments)`, async () => {
+      const result = await gatehouse('doctor', ...args);
+      assert.equal(result.code, 64, result.stderr);
+      assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+      assert.ok(!result.stderr.includes(SECRET) && !result.stdout.includes(SECRET), result.stderr);
+    });
+  }
+
+  it('token inspect with a second argument does not echo it', async () => {
+    const result = await gatehouse('token', 'inspect', TOKEN, SECRET);
+    assert.equal(result.code, 64);
+    assert.ok(!result.stderr.includes(SECRET.slice(0, 10)), result.stderr);
+  });
+
   it('a header the library cannot send is bad usage (64), not "a cause was found" (1)', async () => {
     const result = await gatehouse('doctor', 'http://127.0.0.1:9/', '-X', 'GET POST');
     assert.equal(result.code, 64, result.stderr);

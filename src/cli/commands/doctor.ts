@@ -129,17 +129,22 @@ async function doctor(argv: readonly string[], io: Io): Promise<number> {
   } else {
     const [url, ...extra] = positionals;
     if (!url) throw new UsageError('doctor needs a URL (or --har FILE)');
-    if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
+    // Never echoed: a stray argument is often a token or password that lost its flag.
+    if (extra.length)
+      throw new UsageError(
+        'one URL only: a second argument is not read (a credential goes after --bearer, --basic or -H)',
+      );
     const headers = (values.header ?? []).map((line): [string, string] => {
       const colon = line.indexOf(':');
-      if (colon <= 0) throw new UsageError(`-H takes 'Name: value', got ${JSON.stringify(line.slice(0, 40))}`);
+      // The line is not echoed: without its name it may be the credential itself ("Bearer …").
+      if (colon <= 0) throw new UsageError("-H takes 'Name: value' (a name, a colon, the value)");
       // The value as given after one optional space: stray whitespace is itself something to diagnose.
       return [line.slice(0, colon).trim(), line.slice(colon + 1).replace(/^ /, '')];
     });
     try {
       new URL(url);
     } catch {
-      throw new UsageError(`${JSON.stringify(url)} is not an absolute http(s) URL`);
+      throw new UsageError('the URL is not an absolute http(s) URL: it starts with http:// or https://');
     }
     reports = [
       await diagnose({
@@ -193,7 +198,7 @@ async function token(argv: readonly string[], io: Io): Promise<number> {
   const [action, pasted, ...extra] = positionals;
   if (action !== 'inspect') throw new UsageError('token needs an action: inspect');
   if (!pasted) throw new UsageError('token inspect needs a JWT');
-  if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0]!.slice(0, 40))}`);
+  if (extra.length) throw new UsageError('one JWT only: a second argument is not read (a key goes after --key)');
   const source = keySource(values);
   // The key never reaches an output, in any encoding a message could carry it in.
   const redact = secretRedactor(values.key !== undefined ? [values.key] : []);
