@@ -7,7 +7,9 @@
 import type { Request as ExpressRequest, Response as ExpressResponse, NextFunction } from 'express';
 import { type MaybePromise, whenSettled } from '../http/maybe-promise.ts';
 import type { AuthenticateOptions, Guard } from '../server/guard.ts';
-import { beginIdempotent, type IdempotencyOptions } from '../server/idempotency.ts';
+import { beginIdempotent } from '../server/idempotency/begin-idempotent.ts';
+import { captureResponse, idempotencyKey, sendStored } from '../server/idempotency/node-response-capture.ts';
+import type { IdempotencyOptions } from '../server/idempotency/options.ts';
 import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../server/request-limits.ts';
@@ -23,7 +25,6 @@ import {
   toWebRequest,
 } from './node.ts';
 import { authorizationLines } from './node-authorization.ts';
-import { captureResponse, idempotencyKey, sendStored } from './node-capture.ts';
 
 declare global {
   namespace Express {

@@ -17,13 +17,11 @@ import type {
 } from 'fastify';
 import { whenSettled } from '../http/maybe-promise.ts';
 import type { AuthenticateOptions, Guard } from '../server/guard.ts';
-import {
-  beginIdempotent,
-  fromStoredResponse,
-  type IdempotencyOptions,
-  type IdempotencyStart,
-  toStoredResponse,
-} from '../server/idempotency.ts';
+import { beginIdempotent } from '../server/idempotency/begin-idempotent.ts';
+import { idempotencyKey } from '../server/idempotency/node-response-capture.ts';
+import type { IdempotencyOptions } from '../server/idempotency/options.ts';
+import type { IdempotencyStart } from '../server/idempotency/start.ts';
+import { fromStoredResponse, toStoredResponse } from '../server/idempotency/stored-response.ts';
 import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
 import { BodyTooLargeError, RequestInvalidError } from '../server/request-limits.ts';
@@ -39,7 +37,6 @@ import {
   toWebRequest,
 } from './node.ts';
 import { authorizationLines } from './node-authorization.ts';
-import { idempotencyKey } from './node-capture.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -7,12 +7,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Context, Handler, MiddlewareHandler, Next } from 'hono';
 import { type MaybePromise, whenSettled } from '../http/maybe-promise.ts';
 import type { AuthenticateOptions, Decision, Guard } from '../server/guard.ts';
-import {
-  beginIdempotent,
-  fromStoredResponse,
-  type IdempotencyOptions,
-  toStoredResponse,
-} from '../server/idempotency.ts';
+import { beginIdempotent } from '../server/idempotency/begin-idempotent.ts';
+import type { IdempotencyOptions } from '../server/idempotency/options.ts';
+import { fromStoredResponse, toStoredResponse } from '../server/idempotency/stored-response.ts';
 import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
 import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, readLimited } from '../server/request-limits.ts';

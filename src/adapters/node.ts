@@ -5,7 +5,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { whenSettled } from '../http/maybe-promise.ts';
 import type { AuthenticateOptions, Guard } from '../server/guard.ts';
-import { beginIdempotent, type IdempotencyOptions, type IdempotencyStart } from '../server/idempotency.ts';
+import { beginIdempotent } from '../server/idempotency/begin-idempotent.ts';
+import { captureResponse, idempotencyKey, sendStored } from '../server/idempotency/node-response-capture.ts';
+import type { IdempotencyOptions } from '../server/idempotency/options.ts';
+import type { IdempotencyStart } from '../server/idempotency/start.ts';
 import type { Permission } from '../server/permissions.ts';
 import type { Principal } from '../server/principal.ts';
 import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, RequestInvalidError } from '../server/request-limits.ts';
@@ -14,7 +17,6 @@ import { failureOf, failureResponse, type OnError, problemResponse, report } fro
 import { actOn, type DecisionActions } from './decision-action.ts';
 import { authorizationLines } from './node-authorization.ts';
 import { readBody, refuseBody } from './node-body.ts';
-import { captureResponse, idempotencyKey, sendStored } from './node-capture.ts';
 import { requestUrl } from './node-url.ts';
 
 export { authorizationLines } from './node-authorization.ts';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { idempotency } from '../../src/adapters/node.ts';
-import type { IdempotencyOptions } from '../../src/server/idempotency.ts';
+import type { IdempotencyOptions } from '../../src/server/idempotency/options.ts';
 import { apiKeyScheme, bearerScheme, createApiKey, createGuard, memoryApiKeys } from '../../src/server/index.ts';
 import { memoryIdempotency } from '../../src/stores/memory.ts';
 import { openStore } from '../../src/stores/open-store.ts';

@@ -10,7 +10,7 @@ import { authenticate, idempotency as expressIdempotency } from '../../src/adapt
 import { idempotency as fastifyIdempotency, gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
 import { type GatehouseVariables, honoGuard, idempotency as honoIdempotency } from '../../src/adapters/hono.ts';
 import { idempotency as nodeIdempotency, protect } from '../../src/adapters/node.ts';
-import type { IdempotencyOptions } from '../../src/server/idempotency.ts';
+import type { IdempotencyOptions } from '../../src/server/idempotency/options.ts';
 import type { Guard } from '../../src/server/index.ts';
 import { type App, serveHono } from './adapter-apps.ts';
 import { listen } from './server.ts';
