@@ -1,7 +1,7 @@
 // An Express 5 API behind the guard. In your project: import { authenticate } from 'gatehouse/express';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { authenticate } from '../src/adapters/express.ts';
+import { authenticate } from '../src/adapters/express/index.ts';
 import { requireScopes } from '../src/server/index.ts';
 import { exampleGuard, tour } from './support/api-guard.ts';
 

@@ -1,6 +1,6 @@
 // A Fastify 5 API behind the guard. In your project: import { gatehousePlugin, guardHandler } from 'gatehouse/fastify';
 import Fastify from 'fastify';
-import { gatehousePlugin, guardHandler } from '../src/adapters/fastify.ts';
+import { gatehousePlugin, guardHandler } from '../src/adapters/fastify/index.ts';
 import { requireScopes } from '../src/server/index.ts';
 import { exampleGuard, tour } from './support/api-guard.ts';
 

@@ -2,7 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { type GatehouseVariables, honoGuard, honoProtect } from '../src/adapters/hono.ts';
+import { type GatehouseVariables, honoGuard, honoProtect } from '../src/adapters/hono/index.ts';
 import { requireScopes } from '../src/server/index.ts';
 import { exampleGuard, tour } from './support/api-guard.ts';
 

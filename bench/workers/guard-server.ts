@@ -9,10 +9,10 @@ import { expressjwt } from 'express-jwt';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { jwt as honoJwt } from 'hono/jwt';
-import { authenticate } from '../../src/adapters/express.ts';
-import { gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
-import { honoGuard, honoProtect } from '../../src/adapters/hono.ts';
-import { protect } from '../../src/adapters/node.ts';
+import { authenticate } from '../../src/adapters/express/index.ts';
+import { gatehousePlugin, guardHandler } from '../../src/adapters/fastify/index.ts';
+import { honoGuard, honoProtect } from '../../src/adapters/hono/index.ts';
+import { protect } from '../../src/adapters/node/index.ts';
 import { configuration, SECRET } from './guards.ts';
 
 const [framework, variant] = process.argv.slice(2) as [string, string];

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { clientAddressOf, fetchHandler, type GatehouseVariables, honoGuard } from '../adapters/hono.ts';
+import { clientAddressOf, fetchHandler, type GatehouseVariables, honoGuard } from '../adapters/hono/index.ts';
 import { createGuard, type Guard } from '../server/guard.ts';
 import type { LoginProtection } from '../server/login-protection.ts';
 import { requireRoles, requireScopes } from '../server/permissions.ts';

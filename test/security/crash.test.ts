@@ -15,10 +15,10 @@ import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { fetchMiddleware } from '../../src/adapters/express.ts';
-import { fetchRoutes } from '../../src/adapters/fastify.ts';
-import { fetchHandler } from '../../src/adapters/hono.ts';
-import { protect, serveFetch } from '../../src/adapters/node.ts';
+import { fetchMiddleware } from '../../src/adapters/express/index.ts';
+import { fetchRoutes } from '../../src/adapters/fastify/index.ts';
+import { fetchHandler } from '../../src/adapters/hono/index.ts';
+import { protect, serveFetch } from '../../src/adapters/node/index.ts';
 import { SIGNATURE_SCHEME } from '../../src/http/index.ts';
 import {
   basicScheme,

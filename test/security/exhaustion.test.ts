@@ -15,15 +15,15 @@ import { createAdaptorServer } from '@hono/node-server';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
-import { authenticate, fetchMiddleware } from '../../src/adapters/express.ts';
-import { fetchRoutes, gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
+import { authenticate, fetchMiddleware } from '../../src/adapters/express/index.ts';
+import { fetchRoutes, gatehousePlugin, guardHandler } from '../../src/adapters/fastify/index.ts';
 import {
   fetchHandler,
   type GatehouseVariables,
   honoGuard,
   idempotency as honoIdempotency,
-} from '../../src/adapters/hono.ts';
-import { idempotency, protect, serveFetch } from '../../src/adapters/node.ts';
+} from '../../src/adapters/hono/index.ts';
+import { idempotency, protect, serveFetch } from '../../src/adapters/node/index.ts';
 import { AuthenticationError, oauth2ClientCredentials } from '../../src/client/index.ts';
 import { SIGNATURE_SCHEME } from '../../src/http/index.ts';
 import {

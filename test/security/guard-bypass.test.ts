@@ -9,15 +9,15 @@ import { after, before, describe, it } from 'node:test';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono, type MiddlewareHandler } from 'hono';
-import { authenticate, preflight as expressPreflight } from '../../src/adapters/express.ts';
-import { gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
+import { authenticate, preflight as expressPreflight } from '../../src/adapters/express/index.ts';
+import { gatehousePlugin, guardHandler } from '../../src/adapters/fastify/index.ts';
 import {
   type GatehouseVariables,
   honoGuard,
   preflight as honoPreflight,
   honoProtect,
-} from '../../src/adapters/hono.ts';
-import { protect } from '../../src/adapters/node.ts';
+} from '../../src/adapters/hono/index.ts';
+import { protect } from '../../src/adapters/node/index.ts';
 import { type Guard, requireScopes } from '../../src/server/index.ts';
 import { type App, serveHono } from '../support/adapter-apps.ts';
 import { basicHeader, type Fixture, fixture } from '../support/guard-fixture.ts';
@@ -43,7 +43,7 @@ const adapters: Array<[string, Start]> = [
     'node:http protect()',
     async (guard, mount, runs) => {
       const handler = (
-        req: import('../../src/adapters/node.ts').AuthenticatedRequest,
+        req: import('../../src/adapters/node/index.ts').AuthenticatedRequest,
         res: import('node:http').ServerResponse,
       ) => {
         runs.push({ method: req.method ?? '', principal: req.auth?.id });

@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { idempotency } from '../../src/adapters/node.ts';
+import { idempotency } from '../../src/adapters/node/index.ts';
 import type { IdempotencyOptions } from '../../src/server/idempotency/options.ts';
 import { apiKeyScheme, bearerScheme, createApiKey, createGuard, memoryApiKeys } from '../../src/server/index.ts';
 import { memoryIdempotency } from '../../src/stores/memory.ts';

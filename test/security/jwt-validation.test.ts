@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { protect, serveFetch } from '../../src/adapters/node.ts';
+import { protect, serveFetch } from '../../src/adapters/node/index.ts';
 import { DEMO } from '../../src/playground/seed.ts';
 import { startPlayground } from '../../src/playground/serve.ts';
 import {

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { decodeJwt, decodeProtectedHeader, importJWK, type JWK, SignJWT } from 'jose';
-import { protect, serveFetch } from '../../src/adapters/node.ts';
+import { protect, serveFetch } from '../../src/adapters/node/index.ts';
 import {
   basicScheme,
   bearerScheme,

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { idempotency, protect, serveFetch } from '../../src/adapters/node.ts';
+import { idempotency, protect, serveFetch } from '../../src/adapters/node/index.ts';
 import { createGuard, signatureScheme } from '../../src/server/index.ts';
 import { memoryIdempotency, memorySigningKeys } from '../../src/stores/memory.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Fastify from 'fastify';
-import { idempotency as fastifyIdempotency, gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
+import { idempotency as fastifyIdempotency, gatehousePlugin, guardHandler } from '../../src/adapters/fastify/index.ts';
 import type { Guard } from '../../src/server/index.ts';
 import { openStore } from '../../src/stores/open-store.ts';
 import type { GatehouseStore } from '../../src/stores/types.ts';

@@ -6,10 +6,10 @@ import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { decodeProtectedHeader } from 'jose';
-import { fetchMiddleware } from '../../src/adapters/express.ts';
-import { fetchRoutes } from '../../src/adapters/fastify.ts';
-import { fetchHandler } from '../../src/adapters/hono.ts';
-import { protect, serveFetch } from '../../src/adapters/node.ts';
+import { fetchMiddleware } from '../../src/adapters/express/index.ts';
+import { fetchRoutes } from '../../src/adapters/fastify/index.ts';
+import { fetchHandler } from '../../src/adapters/hono/index.ts';
+import { protect, serveFetch } from '../../src/adapters/node/index.ts';
 import {
   type AuthorizationServer,
   createAuthorizationServer,

@@ -4,10 +4,10 @@ import { createAdaptorServer } from '@hono/node-server';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
-import { authenticate } from '../../src/adapters/express.ts';
-import { gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
-import { type GatehouseVariables, honoGuard, honoProtect } from '../../src/adapters/hono.ts';
-import { protect } from '../../src/adapters/node.ts';
+import { authenticate } from '../../src/adapters/express/index.ts';
+import { gatehousePlugin, guardHandler } from '../../src/adapters/fastify/index.ts';
+import { type GatehouseVariables, honoGuard, honoProtect } from '../../src/adapters/hono/index.ts';
+import { protect } from '../../src/adapters/node/index.ts';
 import { type Guard, requireRoles, requireScopes } from '../../src/server/index.ts';
 import { type Listening, listen } from './server.ts';
 

@@ -6,10 +6,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
-import { authenticate, idempotency as expressIdempotency } from '../../src/adapters/express.ts';
-import { idempotency as fastifyIdempotency, gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
-import { type GatehouseVariables, honoGuard, idempotency as honoIdempotency } from '../../src/adapters/hono.ts';
-import { idempotency as nodeIdempotency, protect } from '../../src/adapters/node.ts';
+import { authenticate, idempotency as expressIdempotency } from '../../src/adapters/express/index.ts';
+import { idempotency as fastifyIdempotency, gatehousePlugin, guardHandler } from '../../src/adapters/fastify/index.ts';
+import { type GatehouseVariables, honoGuard, idempotency as honoIdempotency } from '../../src/adapters/hono/index.ts';
+import { idempotency as nodeIdempotency, protect } from '../../src/adapters/node/index.ts';
 import type { IdempotencyOptions } from '../../src/server/idempotency/options.ts';
 import type { Guard } from '../../src/server/index.ts';
 import { type App, serveHono } from './adapter-apps.ts';

@@ -3,7 +3,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import { protect, serveFetch } from '../../src/adapters/node.ts';
+import { protect, serveFetch } from '../../src/adapters/node/index.ts';
 import {
   createAuthorizationServer,
   createGuard,

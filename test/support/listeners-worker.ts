@@ -14,10 +14,10 @@ import { serve } from '@hono/node-server';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
-import { authenticate, fetchMiddleware } from '../../src/adapters/express.ts';
-import { fetchRoutes, gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
-import { fetchHandler, type GatehouseVariables, honoGuard } from '../../src/adapters/hono.ts';
-import { idempotency, protect, serveFetch } from '../../src/adapters/node.ts';
+import { authenticate, fetchMiddleware } from '../../src/adapters/express/index.ts';
+import { fetchRoutes, gatehousePlugin, guardHandler } from '../../src/adapters/fastify/index.ts';
+import { fetchHandler, type GatehouseVariables, honoGuard } from '../../src/adapters/hono/index.ts';
+import { idempotency, protect, serveFetch } from '../../src/adapters/node/index.ts';
 import { startPlayground } from '../../src/playground/serve.ts';
 import {
   apiKeyScheme,
