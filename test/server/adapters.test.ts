@@ -33,7 +33,7 @@ const adapters: Array<[string, (guard: Guard) => Promise<App>]> = [
   ['Express 5', expressApp],
   ['Fastify 5', fastifyApp],
   ['Hono 4', honoApp],
-  ['Hono 4 (honoProtect around the handler)', honoHandlerApp],
+  ['Hono 4 (protectHandler around the handler)', honoHandlerApp],
 ];
 
 let f: Fixture;

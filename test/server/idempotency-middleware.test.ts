@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Fastify from 'fastify';
-import { idempotency as fastifyIdempotency, gatehousePlugin, guardHandler } from '../../src/adapters/fastify/index.ts';
+import { idempotency as fastifyIdempotency, gatehousePlugin, protect } from '../../src/adapters/fastify/index.ts';
 import type { Guard } from '../../src/server/index.ts';
 import { openStore } from '../../src/stores/open-store.ts';
 import type { GatehouseStore } from '../../src/stores/types.ts';
@@ -191,10 +191,8 @@ describe('Fastify idempotency() reads the key the app holds', () => {
     });
     const once = fastifyIdempotency({ ledger: store.idempotency });
     let runs = 0;
-    app.post(
-      '/orders',
-      { preHandler: [guardHandler(guard), once.preHandler], onSend: once.onSend },
-      async (_r, reply) => reply.code(201).send({ n: ++runs }),
+    app.post('/orders', { preHandler: [protect(guard), once.preHandler], onSend: once.onSend }, async (_r, reply) =>
+      reply.code(201).send({ n: ++runs }),
     );
     await app.listen({ port: 0, host: '127.0.0.1' });
     const url = `${(await listen(app.server)).url}/orders`;

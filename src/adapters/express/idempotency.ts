@@ -8,8 +8,8 @@ import { readBody } from '../shared/node-body.ts';
 import { answerFailure } from '../shared/node-failure-answer.ts';
 
 /**
- * The idempotency ledger as middleware, after `authenticate` (keys are then kept per principal)
- * and after a body parser if there is one: `app.post('/orders', authenticate(guard),
+ * The idempotency ledger as middleware, after `protect` (keys are then kept per principal)
+ * and after a body parser if there is one: `app.post('/orders', protect(guard),
  * idempotency({ ledger: store.idempotency }), createOrder)`. A POST (or PATCH) with an
  * Idempotency-Key runs once; a repeat is answered from the ledger, 409 while the first runs,
  * 422 for the key with another body. Without a body parser the bytes are read here and left in

@@ -8,10 +8,10 @@ import { sendWebResponse } from '../shared/node-web-response.ts';
 
 /**
  * Mounts a fetch-style handler (the authorization server's) as middleware:
- * `app.use(fetchMiddleware(server.handle))`. A bad Host is 400, a body past `maxBodyBytes` 413,
+ * `app.use(mountFetch(server.handle))`. A bad Host is 400, a body past `maxBodyBytes` 413,
  * a handler that fails 5xx problem+json with one line through `onError`.
  */
-export function fetchMiddleware(handler: FetchHandler, options: FetchMountOptions = {}) {
+export function mountFetch(handler: FetchHandler, options: FetchMountOptions = {}) {
   const limit = mountBodyLimit(handler, options);
   return async (req: ExpressRequest, res: ExpressResponse, next: NextFunction): Promise<void> => {
     let response: Response | undefined;

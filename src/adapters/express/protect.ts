@@ -1,4 +1,4 @@
-/** authenticate(): the guard as Express middleware; the principal is `req.auth`. */
+/** protect(): the guard as Express middleware; the principal is `req.auth`. */
 import type { Request as ExpressRequest, Response as ExpressResponse, NextFunction } from 'express';
 import { type MaybePromise, whenSettled } from '../../http/maybe-promise.ts';
 import type { AuthenticateOptions, Guard } from '../../server/guard.ts';
@@ -14,20 +14,21 @@ import { sendWebResponse } from '../shared/node-web-response.ts';
 declare global {
   namespace Express {
     interface Request {
-      /** The verified principal, on every request that authenticate() let through. */
+      /** The verified principal, on every request that protect() let through. */
       auth?: Principal;
       rawBody?: Buffer;
     }
   }
 }
 
-interface Exchange {
+/** The arguments of one middleware call, as actOn() hands them to the actions below. */
+interface MiddlewareCall {
   req: ExpressRequest;
   res: ExpressResponse;
   next: NextFunction;
 }
 
-const actions: DecisionActions<Exchange, MaybePromise<void>> = {
+const actions: DecisionActions<MiddlewareCall, MaybePromise<void>> = {
   serve({ req, res, next }, principal, allowance) {
     req.auth = principal;
     if (allowance) for (const [name, value] of allowance) res.setHeader(name, value);
@@ -37,10 +38,10 @@ const actions: DecisionActions<Exchange, MaybePromise<void>> = {
 };
 
 /**
- * The guard as middleware, for one route or all: `app.get('/me', authenticate(guard), handler)`,
- * `app.use(authenticate(guard))`. A CORS preflight is answered here and goes no further.
+ * The guard as middleware, for one route or all: `app.get('/me', protect(guard), handler)`,
+ * `app.use(protect(guard))`. A CORS preflight is answered here and goes no further.
  */
-export function authenticate(guard: Guard, options: { permission?: Permission } = {}) {
+export function protect(guard: Guard, options: { permission?: Permission } = {}) {
   return async (req: ExpressRequest, res: ExpressResponse, next: NextFunction): Promise<void> => {
     try {
       const opts: AuthenticateOptions = { authorization: authorizationLines(req) };

@@ -17,7 +17,7 @@ export interface IdempotencyHooks {
 /**
  * The idempotency ledger as route hooks, after the guard so keys are kept per principal:
  * `const once = idempotency({ ledger: store.idempotency });
- *  app.post('/orders', { preHandler: [guardHandler(guard), once.preHandler], onSend: once.onSend }, createOrder)`.
+ *  app.post('/orders', { preHandler: [protect(guard), once.preHandler], onSend: once.onSend }, createOrder)`.
  * A POST (or PATCH) with an Idempotency-Key runs once; a repeat is answered from the ledger,
  * 409 while the first runs, 422 for the key with another body. A handler that throws gets
  * Fastify's 5xx, which releases the key.

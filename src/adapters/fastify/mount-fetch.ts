@@ -7,9 +7,9 @@ import { toWebRequest } from '../shared/node-web-request.ts';
 
 /**
  * Mounts a fetch-style handler (the authorization server's) at the given paths, with the raw
- * form body it needs: `await app.register(fetchRoutes, { handler: server.handle, paths: Object.values(server.paths) })`.
+ * form body it needs: `await app.register(mountFetch, { handler: server.handle, paths: Object.values(server.paths) })`.
  */
-export async function fetchRoutes(
+export async function mountFetch(
   app: FastifyInstance,
   options: { handler: FetchHandler; paths: readonly string[] } & FetchMountOptions,
 ): Promise<void> {

@@ -6,11 +6,11 @@ import type { AuthenticateOptions, Decision, Guard } from '../../server/guard.ts
 import type { RequestView } from '../../server/scheme.ts';
 import { authorizationLines, NO_LINES } from '../shared/node-authorization.ts';
 import { clientAddressOf } from './client-address.ts';
-import type { HonoGuardOptions } from './protect-options.ts';
+import type { ProtectOptions } from './protect-options.ts';
 import { TargetedRequest } from './targeted-request.ts';
 import type { GatehouseEnv } from './variables.ts';
-/** The arguments of one middleware call, as actOn() passes them to the adapter's actions. */
-export interface Exchange {
+/** The arguments of one middleware (or handler) call, as actOn() hands them to a guard's actions. */
+export interface MiddlewareCall {
   c: Context<GatehouseEnv>;
   next: Next;
 }
@@ -22,7 +22,7 @@ export interface Exchange {
  * @hono/node-server alike. (On @hono/node-server that Request reads Node's parsed headers until
  * someone changes them, so this costs no Web Request.)
  */
-export function decideFor(guard: Guard, c: Context<GatehouseEnv>, options: HonoGuardOptions): MaybePromise<Decision> {
+export function decideFor(guard: Guard, c: Context<GatehouseEnv>, options: ProtectOptions): MaybePromise<Decision> {
   const opts: AuthenticateOptions = options.permission ? { permission: options.permission } : {};
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   // @hono/node-server's Request URL is parsed, dot segments resolved: the target as received is

@@ -8,8 +8,8 @@ import { problemResponse } from '../../server/server-failure.ts';
 import type { GatehouseVariables } from './variables.ts';
 
 /**
- * The idempotency ledger as middleware, after `honoGuard` so keys are kept per principal:
- * `app.post('/orders', honoGuard(guard), idempotency({ ledger: store.idempotency }), createOrder)`.
+ * The idempotency ledger as middleware, after `protect` so keys are kept per principal:
+ * `app.post('/orders', protect(guard), idempotency({ ledger: store.idempotency }), createOrder)`.
  * A POST (or PATCH) with an Idempotency-Key runs once; a repeat is answered from the ledger,
  * 409 while the first runs, 422 for the key with another body; a handler that throws releases
  * the key (Hono answers it with a 5xx).

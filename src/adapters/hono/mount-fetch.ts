@@ -4,12 +4,12 @@ import { failureOf, failureResponse, type OnError, report } from '../../server/s
 import { clientAddressOf } from './client-address.ts';
 
 /**
- * Mounts a fetch-style handler (the authorization server's): `app.use(fetchHandler(server.handle))`.
+ * Mounts a fetch-style handler (the authorization server's): `app.use(mountFetch(server.handle))`.
  * The handler reads the body itself (the authorization server within its own limit); a handler
  * that fails is answered 5xx problem+json, with one line through `onError`.
- * `ip(c)` gives the client's address where clientAddressOf cannot (see HonoGuardOptions.clientAddress).
+ * `ip(c)` gives the client's address where clientAddressOf cannot (see ProtectOptions.clientAddress).
  */
-export function fetchHandler(
+export function mountFetch(
   handler: (request: Request, info: { ip?: string }) => Promise<Response | undefined>,
   options: { ip?: (c: Context) => string | undefined; onError?: OnError } = {},
 ): MiddlewareHandler {

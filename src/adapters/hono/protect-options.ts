@@ -2,12 +2,12 @@
 import type { Context } from 'hono';
 import type { Permission } from '../../server/permissions.ts';
 
-/** Options of honoGuard and honoProtect. */
-export interface HonoGuardOptions {
+/** Options of protect and protectHandler. */
+export interface ProtectOptions {
   permission?: Permission;
   /**
    * The client's address, for login protection. @default clientAddressOf (the socket's on @hono/node-server)
-   * @example import { getConnInfo } from 'hono/bun'; honoGuard(guard, { clientAddress: (c) => getConnInfo(c).remote.address })
+   * @example import { getConnInfo } from 'hono/bun'; protect(guard, { clientAddress: (c) => getConnInfo(c).remote.address })
    */
   clientAddress?: (c: Context) => string | undefined;
 }

@@ -1,18 +1,18 @@
-/** honoGuard(): the guard as Hono middleware; the principal is `c.get('auth')`. */
+/** protect(): the guard as Hono middleware; the principal is `c.get('auth')`. */
 import type { MiddlewareHandler } from 'hono';
 import { whenSettled } from '../../http/maybe-promise.ts';
 import type { Guard } from '../../server/guard.ts';
 import { actOn, type DecisionActions } from '../shared/decision-action.ts';
-import { decideFor, type Exchange } from './guard-decision.ts';
-import type { HonoGuardOptions } from './protect-options.ts';
+import { decideFor, type MiddlewareCall } from './guard-decision.ts';
+import type { ProtectOptions } from './protect-options.ts';
 import type { GatehouseEnv } from './variables.ts';
 
 /**
- * The guard as middleware, for one route or a group: `app.use('/api/*', honoGuard(guard))`.
+ * The guard as middleware, for one route or a group: `app.use('/api/*', protect(guard))`.
  * The principal is `c.get('auth')`.
  */
-export function honoGuard(guard: Guard, options: HonoGuardOptions = {}): MiddlewareHandler<GatehouseEnv> {
-  const actions: DecisionActions<Exchange, ReturnType<MiddlewareHandler>> = {
+export function protect(guard: Guard, options: ProtectOptions = {}): MiddlewareHandler<GatehouseEnv> {
+  const actions: DecisionActions<MiddlewareCall, ReturnType<MiddlewareHandler>> = {
     serve({ c, next }, principal, allowance) {
       c.set('auth', principal);
       if (!allowance) return next();
@@ -20,7 +20,7 @@ export function honoGuard(guard: Guard, options: HonoGuardOptions = {}): Middlew
         for (const [name, value] of allowance) c.header(name, value);
       });
     },
-    answer: (_exchange, response) => Promise.resolve(response),
+    answer: (_call, response) => Promise.resolve(response),
   };
   // Not an async function: a recently verified credential goes on to next() with no promise of ours.
   return (c, next) => {

@@ -1,6 +1,10 @@
 /**
- * `gatehouse/node`: the guard in front of a node:http handler. It turns the IncomingMessage
- * into a Web Request for the guard and writes refusals back; nothing else.
+ * `gatehouse/node`: Gatehouse on node:http, in the words every adapter uses. `protect(guard,
+ * handler)` guards a route: the guard reads the IncomingMessage, writes refusals back and runs the
+ * handler only with a principal. `mountFetch(handler)` mounts a fetch-style handler (the
+ * authorization server's); `idempotency(options, handler)` runs a POST once per Idempotency-Key.
+ * The pieces under them (the guard's view of a request, its Authorization lines, the body within
+ * a limit, the Web Request and Response conversions) are exported for other node:http frameworks.
  */
 export { type FetchHandler, type FetchMountOptions, mountBodyLimit } from '../shared/fetch-mount.ts';
 export { authorizationLines } from '../shared/node-authorization.ts';
@@ -11,5 +15,5 @@ export { requestUrl } from '../shared/node-url.ts';
 export { toWebRequest } from '../shared/node-web-request.ts';
 export { sendWebResponse } from '../shared/node-web-response.ts';
 export { idempotency, type LedgerRequest } from './idempotency.ts';
-export { serveFetch } from './mount-fetch.ts';
+export { mountFetch } from './mount-fetch.ts';
 export { type AuthenticatedRequest, type ProtectOptions, protect } from './protect.ts';

@@ -10,7 +10,7 @@ import { sendWebResponse } from '../shared/node-web-response.ts';
  * The fetch-style handler (the authorization server's) as a node:http listener. It never rejects:
  * a bad Host is 400, a body past the limit 413, a handler that fails 5xx problem+json.
  */
-export function serveFetch(
+export function mountFetch(
   handler: FetchHandler,
   options: FetchMountOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {

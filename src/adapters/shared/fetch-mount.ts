@@ -18,7 +18,7 @@ export function mountBodyLimit(handler: FetchHandler, options: FetchMountOptions
   return Math.min(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, handler.maxBodyBytes ?? Number.POSITIVE_INFINITY);
 }
 
-/** Options of the fetch-style mounts (serveFetch, Express fetchMiddleware, Fastify fetchRoutes, Hono fetchHandler). */
+/** Options of every adapter's mountFetch (node:http, Express, Fastify; Hono's takes its own). */
 export interface FetchMountOptions {
   /** The largest body read for the handler; larger is 413 body_too_large. @default 1_048_576 */
   maxBodyBytes?: number;
