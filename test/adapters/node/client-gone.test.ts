@@ -8,9 +8,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { idempotency, mountFetch, protect } from '../../src/adapters/node/index.ts';
-import { createGuard, signatureScheme } from '../../src/server/index.ts';
-import { memoryIdempotency, memorySigningKeys } from '../../src/stores/memory.ts';
+import { idempotency, mountFetch, protect } from '../../../src/adapters/node/index.ts';
+import { createGuard, signatureScheme } from '../../../src/server/index.ts';
+import { memoryIdempotency, memorySigningKeys } from '../../../src/stores/memory.ts';
 
 const unhandled: unknown[] = [];
 const record = (reason: unknown) => unhandled.push(reason);
