@@ -2,7 +2,7 @@
 // In your project: import { protect } from 'gatehouse/node'; import { requireScopes } from 'gatehouse/server';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { protect } from '../src/adapters/node.ts';
+import { protect } from '../src/adapters/node/index.ts';
 import { requireScopes } from '../src/server/index.ts';
 import { exampleGuard, tour } from './support/api-guard.ts';
 

@@ -3,7 +3,7 @@
 // on a real IncomingMessage, with no network. argv: variant. Prints { ns }: nanoseconds per decision.
 import { createServer, type IncomingMessage, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { authorizationLines, toRequestView } from '../../src/adapters/node.ts';
+import { authorizationLines, toRequestView } from '../../src/adapters/node/index.ts';
 import type { Decision } from '../../src/server/index.ts';
 import { configuration } from './guards.ts';
 

@@ -9,10 +9,10 @@ import { expressjwt } from 'express-jwt';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { jwt as honoJwt } from 'hono/jwt';
-import { authenticate } from '../../src/adapters/express.ts';
-import { gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
-import { honoGuard, honoProtect } from '../../src/adapters/hono.ts';
-import { protect } from '../../src/adapters/node.ts';
+import { protect as expressProtect } from '../../src/adapters/express/index.ts';
+import { protect as fastifyProtect, gatehousePlugin } from '../../src/adapters/fastify/index.ts';
+import { protect as honoProtect, protectHandler } from '../../src/adapters/hono/index.ts';
+import { protect } from '../../src/adapters/node/index.ts';
 import { configuration, SECRET } from './guards.ts';
 
 const [framework, variant] = process.argv.slice(2) as [string, string];
@@ -52,7 +52,7 @@ if (framework === 'node') {
   const app = express();
   const handler = (_req: express.Request, res: express.Response) => void res.type('application/json').send(body);
   if (variant === 'peerJwt') app.get('/', expressjwt({ secret: SECRET, algorithms: ['HS256'] }), handler);
-  else if (guard) app.get('/', authenticate(guard), handler);
+  else if (guard) app.get('/', expressProtect(guard), handler);
   else if (variant === 'noopMiddleware')
     app.get('/', async (_req: express.Request, _res: express.Response, next: express.NextFunction) => next(), handler);
   else app.get('/', handler);
@@ -66,7 +66,9 @@ if (framework === 'node') {
     );
   } else if (guard) {
     await app.register(gatehousePlugin, { guard });
-    app.get('/', { preHandler: guardHandler(guard) }, async (_req, reply) => reply.type('application/json').send(body));
+    app.get('/', { preHandler: fastifyProtect(guard) }, async (_req, reply) =>
+      reply.type('application/json').send(body),
+    );
   } else if (variant === 'noopMiddleware') {
     app.get('/', { preHandler: async () => {} }, async (_req, reply) => reply.type('application/json').send(body));
   } else app.get('/', async (_req, reply) => reply.type('application/json').send(body));
@@ -76,8 +78,8 @@ if (framework === 'node') {
   const app = new Hono();
   const handler = (c: import('hono').Context) => c.body(body, 200, { 'content-type': 'application/json' });
   if (variant === 'peerJwt') app.get('/', honoJwt({ secret: SECRET, alg: 'HS256' }), handler);
-  else if (variant === 'jwtHs256Handler') app.get('/', honoProtect(guard!, handler));
-  else if (guard) app.get('/', honoGuard(guard), handler);
+  else if (variant === 'jwtHs256Handler') app.get('/', protectHandler(guard!, handler));
+  else if (guard) app.get('/', honoProtect(guard), handler);
   else if (variant === 'noopMiddleware')
     app.get(
       '/',

@@ -13,7 +13,7 @@ import {
 export const SECRET = 'bench-hs256-secret-of-at-least-32-bytes!!';
 
 export async function configuration(variant: string): Promise<{ guard: Guard | undefined; authorization: string }> {
-  // jwtHs256Handler: the same guard around the route's handler (honoProtect) rather than as middleware.
+  // jwtHs256Handler: the same guard around the route's handler (protectHandler) rather than as middleware.
   if (variant === 'jwtHs256' || variant === 'jwtHs256Handler' || variant === 'peerJwt') {
     const authorization = `Bearer ${await new SignJWT({ scope: 'read' }).setProtectedHeader({ alg: 'HS256' }).setSubject('u1').setExpirationTime('1h').sign(new TextEncoder().encode(SECRET))}`;
     const guard =

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { clientAddressOf, fetchHandler, type GatehouseVariables, honoGuard } from '../adapters/hono.ts';
+import { clientAddressOf, type GatehouseVariables, mountFetch, protect } from '../adapters/hono/index.ts';
 import { createGuard, type Guard } from '../server/guard.ts';
 import type { LoginProtection } from '../server/login-protection.ts';
 import { requireRoles, requireScopes } from '../server/permissions.ts';
@@ -123,7 +123,7 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
     return limitBody(c, next);
   });
   app.get('/', (c) => c.html(indexPage({ demoAccounts: options.demoAccounts ?? true })));
-  app.use(fetchHandler(oauth.handle));
+  app.use(mountFetch(oauth.handle));
 
   const principal = (c: Context<{ Variables: GatehouseVariables }>) => {
     const auth = c.get('auth');
@@ -135,13 +135,13 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
       roles: auth?.roles,
     });
   };
-  app.all('/api/me', honoGuard(anyScheme), principal);
-  app.all('/api/admin', honoGuard(anyScheme, { permission: requireScopes('admin') }), principal);
-  app.all('/api/staff', honoGuard(anyScheme, { permission: requireRoles('admin') }), principal);
-  app.all('/api/signed', honoGuard(signedOnly), async (c) =>
+  app.all('/api/me', protect(anyScheme), principal);
+  app.all('/api/admin', protect(anyScheme, { permission: requireScopes('admin') }), principal);
+  app.all('/api/staff', protect(anyScheme, { permission: requireRoles('admin') }), principal);
+  app.all('/api/signed', protect(signedOnly), async (c) =>
     c.json({ verified: true, id: c.get('auth')?.id, body: await c.req.text() }),
   );
-  app.all('/api/session', honoGuard(sessionOnly), principal);
+  app.all('/api/session', protect(sessionOnly), principal);
 
   // A cookie session for the session scheme: POST username and password as a form. The password
   // is checked by the one sign-in (dummy hash, login protection, one refusal), as Basic and the

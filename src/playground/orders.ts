@@ -6,7 +6,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
-import { idempotency } from '../adapters/hono.ts';
+import { idempotency } from '../adapters/hono/index.ts';
 import { problemResponse } from '../server/server-failure.ts';
 import type { IdempotencyLedger } from '../stores/types.ts';
 import { ClientKeyedStateFullError, clientKeyedState, fullResponse } from './client-keyed-state.ts';

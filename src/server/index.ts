@@ -44,13 +44,10 @@ export {
 } from './credentials/password-hash.ts';
 export { VerifiedCache, type VerifiedCacheOptions } from './credentials/verified-cache.ts';
 export { type AuthenticateOptions, createGuard, type Decision, type Guard, type GuardOptions } from './guard.ts';
-export {
-  beginIdempotent,
-  type IdempotencyOptions,
-  type IdempotencyStart,
-  type IdempotentRequest,
-  idempotent,
-} from './idempotency.ts';
+export { beginIdempotent } from './idempotency/begin-idempotent.ts';
+export { idempotent } from './idempotency/idempotent.ts';
+export type { IdempotencyOptions } from './idempotency/options.ts';
+export type { IdempotencyStart, IdempotentRequest } from './idempotency/start.ts';
 export {
   type CounterBackend,
   createLoginProtection,

@@ -7,7 +7,9 @@
  * - State sits below the server: src/stores never imports src/server.
  * - The client runs in browsers and knows no server: src/client never imports src/server.
  * - The doctor uses the client only as a user would: through its public entry, src/client/index.ts.
- * - The Hono adapter runs on Web runtimes: it imports no other adapter's entry (node, express, fastify).
+ * - One folder per adapter (src/adapters/node, express, fastify, hono): an adapter folder imports no
+ *   other adapter folder (the Hono adapter runs on Web runtimes, and none leans on another's entry);
+ *   what they share lives in src/adapters/shared, which imports no adapter folder.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -60,7 +62,9 @@ function edgesOf(file: string): Edge[] {
 }
 
 const within = (path: string, area: string) => path === area || path.startsWith(`${area}/`);
-const NODE_ADAPTERS = new Set(['adapters/node.ts', 'adapters/express.ts', 'adapters/fastify.ts']);
+const ADAPTERS = ['node', 'express', 'fastify', 'hono'];
+/** The adapter folder a path is in (`hono` for adapters/hono/protect.ts), `shared`, or undefined. */
+const adapterFolder = (path: string) => [...ADAPTERS, 'shared'].find((folder) => within(path, `adapters/${folder}`));
 
 /** Every import that breaks a rule, as `from -> to (rule)`. */
 function violations(edges: readonly Edge[]): string[] {
@@ -73,7 +77,10 @@ function violations(edges: readonly Edge[]): string[] {
     if (within(from, 'client') && within(to, 'server')) says('client never imports server');
     if (within(from, 'doctor') && within(to, 'client') && to !== 'client/index.ts')
       says('doctor uses only the client entry');
-    if (from === 'adapters/hono.ts' && NODE_ADAPTERS.has(to)) says('hono imports no other adapter');
+    const source = adapterFolder(from);
+    const target = adapterFolder(to);
+    if (source && target && target !== 'shared' && target !== source)
+      says('an adapter folder imports no other adapter folder');
   }
   return broken;
 }
@@ -122,7 +129,11 @@ describe('import rules of src/', () => {
         { from: 'client/retry.ts', to: 'server/guard.ts', external: false },
         { from: 'doctor/probes.ts', to: 'client/redact.ts', external: false },
         { from: 'doctor/probes.ts', to: 'client/index.ts', external: false },
-        { from: 'adapters/hono.ts', to: 'adapters/node.ts', external: false },
+        { from: 'adapters/hono/protect.ts', to: 'adapters/node/index.ts', external: false },
+        { from: 'adapters/express/protect.ts', to: 'adapters/node/protect.ts', external: false },
+        { from: 'adapters/shared/decision-action.ts', to: 'adapters/hono/variables.ts', external: false },
+        { from: 'adapters/hono/protect.ts', to: 'adapters/shared/decision-action.ts', external: false },
+        { from: 'adapters/node/index.ts', to: 'adapters/node/protect.ts', external: false },
         { from: 'server/guard.ts', to: 'stores/types.ts', external: false },
       ]),
       [
@@ -131,7 +142,9 @@ describe('import rules of src/', () => {
         'stores/memory.ts -> server/lookups.ts (stores never import server)',
         'client/retry.ts -> server/guard.ts (client never imports server)',
         'doctor/probes.ts -> client/redact.ts (doctor uses only the client entry)',
-        'adapters/hono.ts -> adapters/node.ts (hono imports no other adapter)',
+        'adapters/hono/protect.ts -> adapters/node/index.ts (an adapter folder imports no other adapter folder)',
+        'adapters/express/protect.ts -> adapters/node/protect.ts (an adapter folder imports no other adapter folder)',
+        'adapters/shared/decision-action.ts -> adapters/hono/variables.ts (an adapter folder imports no other adapter folder)',
       ],
     );
   });
@@ -139,6 +152,13 @@ describe('import rules of src/', () => {
   it('every import in src/ keeps the rules', () => {
     const edges = sourceFiles(SRC).flatMap(edgesOf);
     assert.deepEqual(violations(edges), []);
+  });
+
+  it('every file of src/adapters lives in an adapter folder or in shared (so the adapter rule sees it)', () => {
+    const loose = sourceFiles(join(SRC, 'adapters'))
+      .map((file) => relative(SRC, file).split(sep).join('/'))
+      .filter((path) => adapterFolder(path) === undefined);
+    assert.deepEqual(loose, []);
   });
 
   it('resolves every relative import to a file of src/ (the paths the rules judge are real)', () => {

@@ -18,10 +18,18 @@ import { createAdaptorServer } from '@hono/node-server';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
-import { authenticate, fetchMiddleware } from '../../src/adapters/express.ts';
-import { fetchRoutes, gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
-import { fetchHandler, type GatehouseVariables, honoGuard } from '../../src/adapters/hono.ts';
-import { protect, serveFetch } from '../../src/adapters/node.ts';
+import { mountFetch as expressMountFetch, protect as expressProtect } from '../../src/adapters/express/index.ts';
+import {
+  mountFetch as fastifyMountFetch,
+  protect as fastifyProtect,
+  gatehousePlugin,
+} from '../../src/adapters/fastify/index.ts';
+import {
+  type GatehouseVariables,
+  mountFetch as honoMountFetch,
+  protect as honoProtect,
+} from '../../src/adapters/hono/index.ts';
+import { mountFetch, protect } from '../../src/adapters/node/index.ts';
 import { createClient, LockedOutError, RateLimitedError } from '../../src/client/index.ts';
 import { createPlayground } from '../../src/playground/app.ts';
 import {
@@ -125,7 +133,7 @@ const entries: Entry[] = [
     listen: ({ store, users, loginProtection }, host) => {
       const service = createTokenService({ store, issuer: 'https://auth.test' });
       const oauth = createAuthorizationServer({ service, users, clients: store.clients, loginProtection });
-      return listenNode(createServer(serveFetch(oauth.handle)), host);
+      return listenNode(createServer(mountFetch(oauth.handle)), host);
     },
     attempt: async (url, username, password) =>
       answerOf(await form(`${url}/oauth/token`, { grant_type: 'password', client_id: 'web', username, password })),
@@ -599,8 +607,8 @@ describe('brute force from clients whose address is unknown (Hono app.request, a
     const w = await usersWorld(t, backend, { onUnknownAddress: (line) => lines.push(line), ...protection });
     if (!w) return undefined;
     const app = new Hono<{ Variables: GatehouseVariables }>();
-    app.get('/me', honoGuard(w.guard), (c) => c.json({ id: c.get('auth')?.id }));
-    app.use(fetchHandler(w.oauth.handle));
+    app.get('/me', honoProtect(w.guard), (c) => c.json({ id: c.get('auth')?.id }));
+    app.use(honoMountFetch(w.oauth.handle));
     const served = await serveHono(app);
     t.after(() => served.close());
     const statusOf = (response: Response) => response.status;
@@ -685,8 +693,8 @@ describe('brute force from clients whose address is unknown (Hono app.request, a
       // Stands in for `(c) => getConnInfo(c).remote.address` on a runtime that says who is asking.
       const clientAddress = (c: import('hono').Context) => c.req.header('x-test-client');
       const app = new Hono<{ Variables: GatehouseVariables }>();
-      app.get('/me', honoGuard(w.guard, { clientAddress }), (c) => c.json({ id: c.get('auth')?.id }));
-      app.use(fetchHandler(w.oauth.handle, { ip: clientAddress }));
+      app.get('/me', honoProtect(w.guard, { clientAddress }), (c) => c.json({ id: c.get('auth')?.id }));
+      app.use(honoMountFetch(w.oauth.handle, { ip: clientAddress }));
       const from = async (address: string, username: string, password: string) =>
         (await app.request(...route.request(username, password, { 'x-test-client': address }))).status;
       for (let i = 0; i < 3; i++) assert.equal(await from('203.0.113.7', 'alice', `wrong-${i}`), route.invalid);
@@ -710,15 +718,15 @@ describe('brute force through a reverse proxy: X-Forwarded-For counts only when 
     Express: async (w, trust) => {
       const app = express();
       if (trust) app.set('trust proxy', true);
-      app.get('/me', authenticate(w.guard), (req, res) => void res.json({ id: req.auth?.id }));
-      app.use(fetchMiddleware(w.oauth.handle));
+      app.get('/me', expressProtect(w.guard), (req, res) => void res.json({ id: req.auth?.id }));
+      app.use(expressMountFetch(w.oauth.handle));
       return listen(createServer(app));
     },
     Fastify: async (w, trust) => {
       const app = Fastify({ trustProxy: trust });
       await app.register(gatehousePlugin, { guard: w.guard });
-      app.get('/me', { preHandler: guardHandler(w.guard) }, async (request) => ({ id: request.auth?.id }));
-      await app.register(fetchRoutes, { handler: w.oauth.handle, paths: Object.values(w.oauth.paths) });
+      app.get('/me', { preHandler: fastifyProtect(w.guard) }, async (request) => ({ id: request.auth?.id }));
+      await app.register(fastifyMountFetch, { handler: w.oauth.handle, paths: Object.values(w.oauth.paths) });
       await app.listen({ port: 0, host: '127.0.0.1' });
       return { ...(await listen(app.server)), close: () => app.close() };
     },

@@ -2,7 +2,7 @@
  * Attacks that try to end the process with one request: a Host that is no URL authority, NUL,
  * control and invalid UTF-8 bytes and bad percent-encoding in every field of every endpoint,
  * repeated and oversized fields, sent as hand-written bytes to every listener (node:http
- * protect() with each scheme that reads the URL or the body, idempotency(), serveFetch() with the
+ * protect() with each scheme that reads the URL or the body, idempotency(), mountFetch() with the
  * authorization server, Express, Fastify, Hono on @hono/node-server, the playground) on every
  * store. The listeners run in a child process with no crash handler: after every attack it must
  * still run and answer. A store that fails answers 5xx problem+json and logs one line.
@@ -15,10 +15,10 @@ import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { fetchMiddleware } from '../../src/adapters/express.ts';
-import { fetchRoutes } from '../../src/adapters/fastify.ts';
-import { fetchHandler } from '../../src/adapters/hono.ts';
-import { protect, serveFetch } from '../../src/adapters/node.ts';
+import { mountFetch as expressMountFetch } from '../../src/adapters/express/index.ts';
+import { mountFetch as fastifyMountFetch } from '../../src/adapters/fastify/index.ts';
+import { mountFetch as honoMountFetch } from '../../src/adapters/hono/index.ts';
+import { mountFetch, protect } from '../../src/adapters/node/index.ts';
 import { SIGNATURE_SCHEME } from '../../src/http/index.ts';
 import {
   basicScheme,
@@ -460,12 +460,12 @@ describe('crash: a store that fails is the server’s failure, answered 5xx with
     }
   });
 
-  it('the token endpoint on a failing store answers 503 problem+json through serveFetch, and goes on', async () => {
+  it('the token endpoint on a failing store answers 503 problem+json through mountFetch, and goes on', async () => {
     const store = await openStore('sqlite::memory:');
     const down = unreachablePostgres();
     const service = createTokenService({ store, issuer: 'https://crash.test' });
     const server = createAuthorizationServer({ service, users: store.users, clients: down.clients, onError });
-    const { port, close } = await listen(createServer(serveFetch(server.handle)));
+    const { port, close } = await listen(createServer(mountFetch(server.handle)));
     try {
       for (let i = 0; i < 2; i++) {
         const answer = await exchange(
@@ -515,21 +515,21 @@ describe('crash: every fetch mount answers a failing handler 5xx problem+json, a
   const onError = (failure: { reason: string; source: string }) =>
     void failures.push(`${failure.reason} ${failure.source}`);
   const mounts: Record<string, () => Promise<{ port: number; close(): Promise<void> }>> = {
-    serveFetch: async () => listen(createServer(serveFetch(failing, { onError }))),
-    'Express fetchMiddleware': async () => {
+    mountFetch: async () => listen(createServer(mountFetch(failing, { onError }))),
+    'Express mountFetch': async () => {
       const app = express();
-      app.use(fetchMiddleware(failing, { onError }));
+      app.use(expressMountFetch(failing, { onError }));
       return listen(createServer(app));
     },
-    'Fastify fetchRoutes': async () => {
+    'Fastify mountFetch': async () => {
       const app = Fastify();
-      await app.register(fetchRoutes, { handler: failing, paths: ['/oauth/token'], onError });
+      await app.register(fastifyMountFetch, { handler: failing, paths: ['/oauth/token'], onError });
       await app.listen({ port: 0, host: '127.0.0.1' });
       return { ...(await listen(app.server)), close: () => app.close() };
     },
-    'Hono fetchHandler': async () => {
+    'Hono mountFetch': async () => {
       const app = new Hono();
-      app.use(fetchHandler(failing, { onError }));
+      app.use(honoMountFetch(failing, { onError }));
       return serveHono(app);
     },
   };

@@ -1,8 +1,8 @@
 /**
  * Attacks on memory through bodies: tens of megabytes sent to every listener that reads a body
- * (protect() with a signed-request guard, idempotency(), serveFetch() with the authorization
- * server, Express authenticate and fetchMiddleware, Fastify's plugin and fetchRoutes, Hono's
- * guard, fetchHandler and idempotency), chunked without a length, with a length that says too
+ * (protect() with a signed-request guard, idempotency(), mountFetch() with the authorization
+ * server, Express protect() and mountFetch(), Fastify's plugin and mountFetch, Hono's
+ * protect(), mountFetch() and idempotency()), chunked without a length, with a length that says too
  * much, and with one that lies. Each must answer 413 before the body is all sent, and the bytes
  * the server read must stay near its limit. And the client: a token endpoint that streams an
  * endless error body must not be read to its end.
@@ -15,15 +15,19 @@ import { createAdaptorServer } from '@hono/node-server';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
-import { authenticate, fetchMiddleware } from '../../src/adapters/express.ts';
-import { fetchRoutes, gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
+import { mountFetch as expressMountFetch, protect as expressProtect } from '../../src/adapters/express/index.ts';
 import {
-  fetchHandler,
+  mountFetch as fastifyMountFetch,
+  protect as fastifyProtect,
+  gatehousePlugin,
+} from '../../src/adapters/fastify/index.ts';
+import {
   type GatehouseVariables,
-  honoGuard,
   idempotency as honoIdempotency,
-} from '../../src/adapters/hono.ts';
-import { idempotency, protect, serveFetch } from '../../src/adapters/node.ts';
+  mountFetch as honoMountFetch,
+  protect as honoProtect,
+} from '../../src/adapters/hono/index.ts';
+import { idempotency, mountFetch, protect } from '../../src/adapters/node/index.ts';
 import { AuthenticationError, oauth2ClientCredentials } from '../../src/client/index.ts';
 import { SIGNATURE_SCHEME } from '../../src/http/index.ts';
 import {
@@ -102,29 +106,29 @@ const listeners: Record<string, Listener> = {
     limit: MB,
     start: () => nodeTarget(idempotency({ ledger: store.idempotency }, ok)),
   },
-  'serveFetch() with the authorization server': {
+  'mountFetch() with the authorization server': {
     path: '/oauth/token',
     headers: FORM_HEADERS,
     limit: MB,
-    start: () => nodeTarget(serveFetch(oauth().handle)),
+    start: () => nodeTarget(mountFetch(oauth().handle)),
   },
-  'Express authenticate() with a signed-request guard': {
+  'Express protect() with a signed-request guard': {
     path: '/signed',
     headers: SIGNED_HEADERS,
     limit: MB,
     start: async () => {
       const app = express();
-      app.post('/signed', authenticate(signed()), (_req, res) => void res.json({}));
+      app.post('/signed', expressProtect(signed()), (_req, res) => void res.json({}));
       return nodeTarget(app);
     },
   },
-  'Express fetchMiddleware()': {
+  'Express mountFetch()': {
     path: '/oauth/token',
     headers: FORM_HEADERS,
     limit: MB,
     start: async () => {
       const app = express();
-      app.use(fetchMiddleware(oauth().handle));
+      app.use(expressMountFetch(oauth().handle));
       return nodeTarget(app);
     },
   },
@@ -136,38 +140,38 @@ const listeners: Record<string, Listener> = {
       const guard = signed();
       const app = Fastify();
       await app.register(gatehousePlugin, { guard });
-      app.post('/signed', { preHandler: guardHandler(guard) }, async () => ({}));
+      app.post('/signed', { preHandler: fastifyProtect(guard) }, async () => ({}));
       return fastifyTarget(app);
     },
   },
-  'Fastify fetchRoutes()': {
+  'Fastify mountFetch()': {
     path: '/oauth/token',
     headers: FORM_HEADERS,
     limit: MB,
     start: async () => {
       const server = oauth();
       const app = Fastify();
-      await app.register(fetchRoutes, { handler: server.handle, paths: Object.values(server.paths) });
+      await app.register(fastifyMountFetch, { handler: server.handle, paths: Object.values(server.paths) });
       return fastifyTarget(app);
     },
   },
-  'Hono honoGuard() with a signed-request guard': {
+  'Hono protect() with a signed-request guard': {
     path: '/signed',
     headers: SIGNED_HEADERS,
     limit: MB,
     start: async () => {
       const app = new Hono<{ Variables: GatehouseVariables }>();
-      app.post('/signed', honoGuard(signed()), (c) => c.json({}));
+      app.post('/signed', honoProtect(signed()), (c) => c.json({}));
       return honoTarget(app);
     },
   },
-  'Hono fetchHandler() with the authorization server': {
+  'Hono mountFetch() with the authorization server': {
     path: '/oauth/token',
     headers: FORM_HEADERS,
     limit: MB,
     start: async () => {
       const app = new Hono();
-      app.use(fetchHandler(oauth().handle));
+      app.use(honoMountFetch(oauth().handle));
       return honoTarget(app as unknown as Hono<{ Variables: GatehouseVariables }>);
     },
   },
@@ -300,11 +304,11 @@ describe('exhaustion: every body Gatehouse reads is limited while it streams', (
   });
 
   it('a Content-Length that lies (10 bytes declared, megabytes sent) is answered and the rest is not read as a body', async () => {
-    const target = await listeners['serveFetch() with the authorization server']!.start();
+    const target = await listeners['mountFetch() with the authorization server']!.start();
     try {
       const outcome = await flood(
         target.port,
-        headOf(listeners['serveFetch() with the authorization server']!, 'Content-Length: 10\r\n'),
+        headOf(listeners['mountFetch() with the authorization server']!, 'Content-Length: 10\r\n'),
         ATTACK_BYTES,
         false,
       );
@@ -318,10 +322,10 @@ describe('exhaustion: every body Gatehouse reads is limited while it streams', (
   // The mounts hold the body for the handler: the authorization server's own 16 KiB must apply
   // while it streams, not the mount's generic 1 MiB (or a stalled client holds 1 MiB each).
   for (const name of [
-    'serveFetch() with the authorization server',
-    'Express fetchMiddleware()',
-    'Fastify fetchRoutes()',
-    'Hono fetchHandler() with the authorization server',
+    'mountFetch() with the authorization server',
+    'Express mountFetch()',
+    'Fastify mountFetch()',
+    'Hono mountFetch() with the authorization server',
   ]) {
     it(`${name}: a form that declares 1 MiB and stalls is refused 413 at once, by the endpoint's own limit`, async () => {
       const target = await listeners[name]!.start();
@@ -355,7 +359,7 @@ describe('exhaustion: every body Gatehouse reads is limited while it streams', (
   }
 
   it('the token endpoint answers 413 body_too_large from the catalogue for a form past its 16 KiB', async () => {
-    const target = await listeners['serveFetch() with the authorization server']!.start();
+    const target = await listeners['mountFetch() with the authorization server']!.start();
     try {
       const response = await fetch(`http://127.0.0.1:${target.port}/oauth/token`, {
         method: 'POST',

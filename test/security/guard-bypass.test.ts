@@ -9,15 +9,15 @@ import { after, before, describe, it } from 'node:test';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono, type MiddlewareHandler } from 'hono';
-import { authenticate, preflight as expressPreflight } from '../../src/adapters/express.ts';
-import { gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
+import { preflight as expressPreflight, protect as expressProtect } from '../../src/adapters/express/index.ts';
+import { protect as fastifyProtect, gatehousePlugin } from '../../src/adapters/fastify/index.ts';
 import {
   type GatehouseVariables,
-  honoGuard,
   preflight as honoPreflight,
-  honoProtect,
-} from '../../src/adapters/hono.ts';
-import { protect } from '../../src/adapters/node.ts';
+  protect as honoProtect,
+  protectHandler,
+} from '../../src/adapters/hono/index.ts';
+import { protect } from '../../src/adapters/node/index.ts';
 import { type Guard, requireScopes } from '../../src/server/index.ts';
 import { type App, serveHono } from '../support/adapter-apps.ts';
 import { basicHeader, type Fixture, fixture } from '../support/guard-fixture.ts';
@@ -43,7 +43,7 @@ const adapters: Array<[string, Start]> = [
     'node:http protect()',
     async (guard, mount, runs) => {
       const handler = (
-        req: import('../../src/adapters/node.ts').AuthenticatedRequest,
+        req: import('../../src/adapters/node/index.ts').AuthenticatedRequest,
         res: import('node:http').ServerResponse,
       ) => {
         runs.push({ method: req.method ?? '', principal: req.auth?.id });
@@ -57,7 +57,7 @@ const adapters: Array<[string, Start]> = [
     },
   ],
   [
-    'Express authenticate()',
+    'Express protect()',
     async (guard, mount, runs) => {
       const app = express();
       const handler = (req: express.Request, res: express.Response) => {
@@ -65,17 +65,17 @@ const adapters: Array<[string, Start]> = [
         res.json({ id: req.auth?.id });
       };
       if (mount === 'catch-all') {
-        app.use(authenticate(guard));
+        app.use(expressProtect(guard));
         app.use(handler);
       } else {
-        app.all('/r', authenticate(guard), handler);
-        app.all('/admin', authenticate(guard, { permission: admin }), handler);
+        app.all('/r', expressProtect(guard), handler);
+        app.all('/admin', expressProtect(guard, { permission: admin }), handler);
       }
       return listen(createServer(app));
     },
   ],
   [
-    'Fastify guardHandler()',
+    'Fastify protect()',
     async (guard, mount, runs) => {
       const app = Fastify();
       await app.register(gatehousePlugin, { guard });
@@ -84,18 +84,18 @@ const adapters: Array<[string, Start]> = [
         return { id: request.auth?.id };
       };
       if (mount === 'catch-all') {
-        app.addHook('preHandler', guardHandler(guard));
+        app.addHook('preHandler', fastifyProtect(guard));
         app.all('/*', handler);
       } else {
-        app.all('/r', { preHandler: guardHandler(guard) }, handler);
-        app.all('/admin', { preHandler: guardHandler(guard, { permission: admin }) }, handler);
+        app.all('/r', { preHandler: fastifyProtect(guard) }, handler);
+        app.all('/admin', { preHandler: fastifyProtect(guard, { permission: admin }) }, handler);
       }
       await app.listen({ port: 0, host: '127.0.0.1' });
       return { ...(await listen(app.server)), close: () => app.close() };
     },
   ],
   [
-    'Hono honoGuard()',
+    'Hono protect()',
     async (guard, mount, runs) => {
       const app = new Hono<{ Variables: GatehouseVariables }>();
       const handler = (c: HonoContext) => {
@@ -103,27 +103,27 @@ const adapters: Array<[string, Start]> = [
         return c.json({ id: c.get('auth')?.id });
       };
       if (mount === 'catch-all') {
-        app.use('*', honoGuard(guard));
+        app.use('*', honoProtect(guard));
         app.all('*', handler);
       } else {
-        app.all('/r', honoGuard(guard), handler);
-        app.all('/admin', honoGuard(guard, { permission: admin }), handler);
+        app.all('/r', honoProtect(guard), handler);
+        app.all('/admin', honoProtect(guard, { permission: admin }), handler);
       }
       return serveHono(app);
     },
   ],
   [
-    'Hono honoProtect()',
+    'Hono protectHandler()',
     async (guard, mount, runs) => {
       const app = new Hono<{ Variables: GatehouseVariables }>();
       const handler = (c: HonoContext) => {
         runs.push({ method: c.req.method, principal: c.get('auth')?.id });
         return c.json({ id: c.get('auth')?.id });
       };
-      if (mount === 'catch-all') app.all('*', honoProtect(guard, handler));
+      if (mount === 'catch-all') app.all('*', protectHandler(guard, handler));
       else {
-        app.all('/r', honoProtect(guard, handler));
-        app.all('/admin', honoProtect(guard, handler, { permission: admin }));
+        app.all('/r', protectHandler(guard, handler));
+        app.all('/admin', protectHandler(guard, handler, { permission: admin }));
       }
       return serveHono(app);
     },
@@ -299,29 +299,29 @@ describe('the cors policy with routes mounted for GET only, and each adapter’s
       },
     ],
     [
-      'Express app.use(preflight(guard)) + app.get(…, authenticate(guard), …)',
+      'Express app.use(preflight(guard)) + app.get(…, protect(guard), …)',
       async (guard, runs) => {
         const app = express();
         app.use(expressPreflight(guard));
-        app.get('/r', authenticate(guard), (req, res) => void res.json(record(runs)(req.method, req.auth?.id)));
+        app.get('/r', expressProtect(guard), (req, res) => void res.json(record(runs)(req.method, req.auth?.id)));
         return listen(createServer(app));
       },
     ],
     [
-      "Express app.options('*splat', preflight(guard)) + app.get(…, authenticate(guard), …)",
+      "Express app.options('*splat', preflight(guard)) + app.get(…, protect(guard), …)",
       async (guard, runs) => {
         const app = express();
         app.options('*splat', expressPreflight(guard));
-        app.get('/r', authenticate(guard), (req, res) => void res.json(record(runs)(req.method, req.auth?.id)));
+        app.get('/r', expressProtect(guard), (req, res) => void res.json(record(runs)(req.method, req.auth?.id)));
         return listen(createServer(app));
       },
     ],
     [
-      'Fastify gatehousePlugin + app.get(…, { preHandler: guardHandler(guard) }, …)',
+      'Fastify gatehousePlugin + app.get(…, { preHandler: protect(guard) }, …)',
       async (guard, runs) => {
         const app = Fastify();
         await app.register(gatehousePlugin, { guard });
-        app.get('/r', { preHandler: guardHandler(guard) }, async (request) =>
+        app.get('/r', { preHandler: fastifyProtect(guard) }, async (request) =>
           record(runs)(request.method, request.auth?.id),
         );
         await app.listen({ port: 0, host: '127.0.0.1' });
@@ -329,22 +329,22 @@ describe('the cors policy with routes mounted for GET only, and each adapter’s
       },
     ],
     [
-      "Hono app.use('*', preflight(guard)) + app.get(…, honoGuard(guard), …)",
+      "Hono app.use('*', preflight(guard)) + app.get(…, protect(guard), …)",
       async (guard, runs) => {
         const app = new Hono<{ Variables: GatehouseVariables }>();
         app.use('*', honoPreflight(guard));
-        app.get('/r', honoGuard(guard), (c) => c.json(record(runs)(c.req.method, c.get('auth')?.id)));
+        app.get('/r', honoProtect(guard), (c) => c.json(record(runs)(c.req.method, c.get('auth')?.id)));
         return serveHono(app);
       },
     ],
     [
-      "Hono app.options('*', preflight(guard)) + app.get(…, honoProtect(guard, …))",
+      "Hono app.options('*', preflight(guard)) + app.get(…, protectHandler(guard, …))",
       async (guard, runs) => {
         const app = new Hono<{ Variables: GatehouseVariables }>();
         app.options('*', honoPreflight(guard));
         app.get(
           '/r',
-          honoProtect(guard, (c) => c.json(record(runs)(c.req.method, c.get('auth')?.id))),
+          protectHandler(guard, (c) => c.json(record(runs)(c.req.method, c.get('auth')?.id))),
         );
         return serveHono(app);
       },
@@ -424,8 +424,8 @@ describe('Hono: the guard reads the request Hono holds, not the raw Node request
   ];
 
   for (const [form, wrap] of [
-    ['honoGuard', (g: Guard, h: (c: HonoContext) => Response) => [honoGuard(g), h] as const],
-    ['honoProtect', (g: Guard, h: (c: HonoContext) => Response) => [honoProtect(g, h)] as const],
+    ['protect', (g: Guard, h: (c: HonoContext) => Response) => [honoProtect(g), h] as const],
+    ['protectHandler', (g: Guard, h: (c: HonoContext) => Response) => [protectHandler(g, h)] as const],
   ] as const) {
     describe(form, () => {
       const runs: Run[] = [];
@@ -489,7 +489,7 @@ describe('requests dressed as something else', () => {
     const runs: Run[] = [];
     const app = Fastify();
     await app.register(gatehousePlugin, { guard });
-    app.get('/only-get', { preHandler: guardHandler(guard) }, async (request) => {
+    app.get('/only-get', { preHandler: fastifyProtect(guard) }, async (request) => {
       runs.push({ method: request.method, principal: request.auth?.id });
       return { id: request.auth?.id };
     });

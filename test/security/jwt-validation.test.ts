@@ -3,7 +3,7 @@
  * never expire or are issued in the future, tokens minted for another API, a revocation that
  * silently misses a token not yet valid, and a down-scoped grant that still carries every role of
  * the user. Each case is an attack that must fail, over a real socket (node:http `protect()` for the
- * API, `serveFetch` for the OAuth endpoints) or, for a configuration that would make it possible,
+ * API, `mountFetch` for the OAuth endpoints) or, for a configuration that would make it possible,
  * at construction with a coded TypeError.
  */
 import assert from 'node:assert/strict';
@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { protect, serveFetch } from '../../src/adapters/node.ts';
+import { mountFetch, protect } from '../../src/adapters/node/index.ts';
 import { DEMO } from '../../src/playground/seed.ts';
 import { startPlayground } from '../../src/playground/serve.ts';
 import {
@@ -327,7 +327,7 @@ async function oauthWorld() {
       scopes: ['read', roleScope('admin')],
     },
   ]);
-  const oauth = serveFetch(createAuthorizationServer({ service, users, clients }).handle);
+  const oauth = mountFetch(createAuthorizationServer({ service, users, clients }).handle);
   const guard = createGuard({ schemes: [service.bearerScheme()] });
   const staff = protect(guard, (req, res) => res.end(JSON.stringify({ id: req.auth?.id, roles: req.auth?.roles })), {
     permission: requireRoles('admin'),

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { protect } from '../../src/adapters/node.ts';
+import { protect } from '../../src/adapters/node/index.ts';
 import { bearerScheme, createGuard, type ServerFailure } from '../../src/server/index.ts';
 import { createTokenService } from '../../src/server/tokens/token-service.ts';
 import { openStore } from '../../src/stores/open-store.ts';

@@ -6,7 +6,7 @@
  * the client's original line. Each case is sent over a real socket to every adapter, with the
  * middleware editing the headers in place and replacing the headers object; the server records
  * the principal each run of the handler had. The token endpoint, mounted behind the same kind
- * of middleware on node:http (serveFetch), Express (fetchMiddleware) and Fastify (fetchRoutes),
+ * of middleware with mountFetch on node:http, Express and Fastify,
  * must likewise authenticate the client the app's request holds.
  */
 import assert from 'node:assert/strict';
@@ -16,10 +16,14 @@ import { after, before, describe, it } from 'node:test';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono, type MiddlewareHandler } from 'hono';
-import { authenticate, fetchMiddleware } from '../../src/adapters/express.ts';
-import { fetchRoutes, gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
-import { type GatehouseVariables, honoGuard } from '../../src/adapters/hono.ts';
-import { protect, serveFetch } from '../../src/adapters/node.ts';
+import { mountFetch as expressMountFetch, protect as expressProtect } from '../../src/adapters/express/index.ts';
+import {
+  mountFetch as fastifyMountFetch,
+  protect as fastifyProtect,
+  gatehousePlugin,
+} from '../../src/adapters/fastify/index.ts';
+import { type GatehouseVariables, protect as honoProtect } from '../../src/adapters/hono/index.ts';
+import { mountFetch, protect } from '../../src/adapters/node/index.ts';
 import type { Guard } from '../../src/server/index.ts';
 import { createAuthorizationServer } from '../../src/server/tokens/authorization-server.ts';
 import { createTokenService } from '../../src/server/tokens/token-service.ts';
@@ -134,7 +138,7 @@ const adapters: Array<[string, Start]> = [
     },
   ],
   [
-    'Express authenticate() after an app.use middleware',
+    'Express protect() after an app.use middleware',
     async (guard, form, runs) => {
       const app = express();
       app.use((req, _res, next) => {
@@ -142,7 +146,7 @@ const adapters: Array<[string, Start]> = [
         if (form !== 'in place') req.headers = headers;
         next();
       });
-      app.get('/case/:i', authenticate(guard), (req, res) => {
+      app.get('/case/:i', expressProtect(guard), (req, res) => {
         runs.push(req.auth?.id);
         res.json({ id: req.auth?.id });
       });
@@ -150,7 +154,7 @@ const adapters: Array<[string, Start]> = [
     },
   ],
   ...(['onRequest', 'preHandler'] as const).map((hook): [string, Start] => [
-    `Fastify guardHandler() after the app's ${hook} hook`,
+    `Fastify protect() after the app's ${hook} hook`,
     async (guard, form, runs) => {
       const app = Fastify();
       await app.register(gatehousePlugin, { guard });
@@ -159,7 +163,7 @@ const adapters: Array<[string, Start]> = [
         const headers = edited(request.headers, editsOf(request.url), form);
         if (form !== 'in place') request.headers = headers;
       });
-      app.get('/case/:i', { preHandler: guardHandler(guard) }, async (request) => {
+      app.get('/case/:i', { preHandler: fastifyProtect(guard) }, async (request) => {
         runs.push(request.auth?.id);
         return { id: request.auth?.id };
       });
@@ -168,7 +172,7 @@ const adapters: Array<[string, Start]> = [
     },
   ]),
   [
-    'Hono honoGuard() after a middleware (on @hono/node-server)',
+    'Hono protect() after a middleware (on @hono/node-server)',
     async (guard, form, runs) => {
       const app = new Hono<{ Variables: GatehouseVariables }>();
       const middleware: MiddlewareHandler = async (c, next) => {
@@ -181,7 +185,7 @@ const adapters: Array<[string, Start]> = [
         await next();
       };
       app.use('/case/*', middleware);
-      app.get('/case/:i', honoGuard(guard), (c) => {
+      app.get('/case/:i', honoProtect(guard), (c) => {
         runs.push(c.get('auth')?.id);
         return c.json({ id: c.get('auth')?.id });
       });
@@ -256,19 +260,19 @@ describe('a server that joins repeated fields (joinDuplicateHeaders): two Author
         ),
     ],
     [
-      'Express authenticate()',
+      'Express protect()',
       () => {
         const app = express();
-        app.get('/me', authenticate(guard), (req, res) => void res.json({ id: req.auth?.id }));
+        app.get('/me', expressProtect(guard), (req, res) => void res.json({ id: req.auth?.id }));
         return listen(createServer({ joinDuplicateHeaders: true }, app));
       },
     ],
     [
-      'Fastify guardHandler()',
+      'Fastify protect()',
       async () => {
         const app = Fastify({ http: { joinDuplicateHeaders: true } });
         await app.register(gatehousePlugin, { guard });
-        app.get('/me', { preHandler: guardHandler(guard) }, async (request) => ({ id: request.auth?.id }));
+        app.get('/me', { preHandler: fastifyProtect(guard) }, async (request) => ({ id: request.auth?.id }));
         await app.listen({ port: 0, host: '127.0.0.1' });
         return { ...(await listen(app.server)), close: () => app.close() };
       },
@@ -351,9 +355,9 @@ describe('the token endpoint authenticates the client the app holds, not the raw
 
   const mounts: Array<[string, (form: Form) => Promise<App>]> = [
     [
-      'node:http serveFetch() behind a wrapper that edits req.headers',
+      'node:http mountFetch() behind a wrapper that edits req.headers',
       (form) => {
-        const endpoint = serveFetch(oauth.handle);
+        const endpoint = mountFetch(oauth.handle);
         return listen(
           createServer((req, res) => {
             const headers = edited(req.headers, editsFor(req.headers), form);
@@ -364,7 +368,7 @@ describe('the token endpoint authenticates the client the app holds, not the raw
       },
     ],
     [
-      'Express fetchMiddleware() after an app.use middleware',
+      'Express mountFetch() after an app.use middleware',
       (form) => {
         const app = express();
         app.use((req, _res, next) => {
@@ -372,19 +376,19 @@ describe('the token endpoint authenticates the client the app holds, not the raw
           if (form !== 'in place') req.headers = headers;
           next();
         });
-        app.use(fetchMiddleware(oauth.handle));
+        app.use(expressMountFetch(oauth.handle));
         return listen(createServer(app));
       },
     ],
     [
-      "Fastify fetchRoutes() after the app's onRequest hook",
+      "Fastify mountFetch() after the app's onRequest hook",
       async (form) => {
         const app = Fastify();
         app.addHook('onRequest', async (request) => {
           const headers = edited(request.headers, editsFor(request.headers), form);
           if (form !== 'in place') request.headers = headers;
         });
-        await app.register(fetchRoutes, { handler: oauth.handle, paths: Object.values(oauth.paths) });
+        await app.register(fastifyMountFetch, { handler: oauth.handle, paths: Object.values(oauth.paths) });
         await app.listen({ port: 0, host: '127.0.0.1' });
         return { ...(await listen(app.server)), close: () => app.close() };
       },

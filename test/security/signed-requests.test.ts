@@ -12,10 +12,10 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
-import { authenticate } from '../../src/adapters/express.ts';
-import { gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
-import { type GatehouseVariables, honoGuard, honoProtect } from '../../src/adapters/hono.ts';
-import { type AuthenticatedRequest, protect } from '../../src/adapters/node.ts';
+import { protect as expressProtect } from '../../src/adapters/express/index.ts';
+import { protect as fastifyProtect, gatehousePlugin } from '../../src/adapters/fastify/index.ts';
+import { type GatehouseVariables, protect as honoProtect, protectHandler } from '../../src/adapters/hono/index.ts';
+import { type AuthenticatedRequest, protect } from '../../src/adapters/node/index.ts';
 import { createClient, hmacSignature } from '../../src/client/index.ts';
 import { RequestBody } from '../../src/client/request-body.ts';
 import { SIGNATURE_SCHEME, signingString } from '../../src/http/index.ts';
@@ -73,20 +73,20 @@ const adapters: Array<[string, Start]> = [
     },
   ],
   [
-    'Express authenticate()',
+    'Express protect()',
     async (guard, runs) => {
       const app = express();
       const handler = (route: Run['route']) => (req: express.Request, res: express.Response) => {
         runs.push({ route, principal: req.auth?.id });
         res.send(route);
       };
-      app.post('/orders', authenticate(guard), handler('orders'));
-      app.post('/admin/purge/{*rest}', authenticate(guard), handler('purge'));
+      app.post('/orders', expressProtect(guard), handler('orders'));
+      app.post('/admin/purge/{*rest}', expressProtect(guard), handler('purge'));
       return { ...(await listen(createServer(app))), prefix: '' };
     },
   ],
   [
-    "Express authenticate() in a router mounted at '/api'",
+    "Express protect() in a router mounted at '/api'",
     async (guard, runs) => {
       const app = express();
       const api = express.Router();
@@ -94,14 +94,14 @@ const adapters: Array<[string, Start]> = [
         runs.push({ route, principal: req.auth?.id });
         res.send(route);
       };
-      api.post('/orders', authenticate(guard), handler('orders'));
-      api.post('/admin/purge/{*rest}', authenticate(guard), handler('purge'));
+      api.post('/orders', expressProtect(guard), handler('orders'));
+      api.post('/admin/purge/{*rest}', expressProtect(guard), handler('purge'));
       app.use('/api', api);
       return { ...(await listen(createServer(app))), prefix: '/api' };
     },
   ],
   [
-    'Fastify guardHandler()',
+    'Fastify protect()',
     async (guard, runs) => {
       const app = Fastify();
       await app.register(gatehousePlugin, { guard });
@@ -109,31 +109,31 @@ const adapters: Array<[string, Start]> = [
         runs.push({ route, principal: request.auth?.id });
         return route;
       };
-      app.post('/orders', { preHandler: guardHandler(guard) }, handler('orders'));
-      app.post('/admin/purge/*', { preHandler: guardHandler(guard) }, handler('purge'));
+      app.post('/orders', { preHandler: fastifyProtect(guard) }, handler('orders'));
+      app.post('/admin/purge/*', { preHandler: fastifyProtect(guard) }, handler('purge'));
       await app.listen({ port: 0, host: '127.0.0.1' });
       return { ...(await listen(app.server)), close: () => app.close(), prefix: '' };
     },
   ],
   [
-    'Hono honoGuard() on @hono/node-server',
+    'Hono protect() on @hono/node-server',
     async (guard, runs) => {
       const app = new Hono<{ Variables: GatehouseVariables }>();
       const handler = (route: Run['route']) => (c: import('hono').Context<{ Variables: GatehouseVariables }>) => {
         runs.push({ route, principal: c.get('auth')?.id });
         return c.text(route);
       };
-      app.post('/orders', honoGuard(guard), handler('orders'));
-      app.post('/admin/purge/*', honoGuard(guard), handler('purge'));
+      app.post('/orders', honoProtect(guard), handler('orders'));
+      app.post('/admin/purge/*', honoProtect(guard), handler('purge'));
       return { ...(await serveHono(app)), prefix: '' };
     },
   ],
   [
-    'Hono honoProtect() on @hono/node-server',
+    'Hono protectHandler() on @hono/node-server',
     async (guard, runs) => {
       const app = new Hono<{ Variables: GatehouseVariables }>();
       const handler = (route: Run['route']) =>
-        honoProtect(guard, (c) => {
+        protectHandler(guard, (c) => {
           runs.push({ route, principal: c.get('auth')?.id });
           return c.text(route);
         });
@@ -290,7 +290,7 @@ for (const [name, start] of adapters) {
 describe('signed requests on a Web Request (Hono in-process, app.request)', () => {
   const runs: Run[] = [];
   const app = new Hono<{ Variables: GatehouseVariables }>();
-  app.post('/orders', honoGuard(signedGuard()), (c) => {
+  app.post('/orders', honoProtect(signedGuard()), (c) => {
     runs.push({ route: 'orders', principal: c.get('auth')?.id });
     return c.text('orders');
   });

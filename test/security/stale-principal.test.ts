@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { describe, it, type TestContext } from 'node:test';
-import { protect } from '../../src/adapters/node.ts';
+import { protect } from '../../src/adapters/node/index.ts';
 import { createPlayground } from '../../src/playground/app.ts';
 import {
   apiKeyScheme,

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { decodeJwt, decodeProtectedHeader, importJWK, type JWK, SignJWT } from 'jose';
-import { protect, serveFetch } from '../../src/adapters/node.ts';
+import { mountFetch, protect } from '../../src/adapters/node/index.ts';
 import {
   basicScheme,
   bearerScheme,
@@ -97,7 +97,7 @@ async function world(
     reuseGraceMs: GRACE_MS,
     ...(refreshTokenTtlSeconds ? { refreshTokenTtlSeconds } : {}),
   });
-  const oauth = serveFetch(createAuthorizationServer({ service, users: store.users, clients: store.clients }).handle);
+  const oauth = mountFetch(createAuthorizationServer({ service, users: store.users, clients: store.clients }).handle);
   const guard = createGuard({ schemes: [service.bearerScheme()] });
   const me = protect(guard, (req, res) =>
     res.end(JSON.stringify({ id: req.auth?.id, roles: req.auth?.roles, scopes: req.auth?.scopes })),

@@ -6,10 +6,10 @@ import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { decodeProtectedHeader } from 'jose';
-import { fetchMiddleware } from '../../src/adapters/express.ts';
-import { fetchRoutes } from '../../src/adapters/fastify.ts';
-import { fetchHandler } from '../../src/adapters/hono.ts';
-import { protect, serveFetch } from '../../src/adapters/node.ts';
+import { mountFetch as expressMountFetch } from '../../src/adapters/express/index.ts';
+import { mountFetch as fastifyMountFetch } from '../../src/adapters/fastify/index.ts';
+import { mountFetch as honoMountFetch } from '../../src/adapters/hono/index.ts';
+import { mountFetch, protect } from '../../src/adapters/node/index.ts';
 import {
   type AuthorizationServer,
   createAuthorizationServer,
@@ -67,7 +67,7 @@ async function world(options: { algorithm?: 'EdDSA' | 'ES256' | 'HS256'; grace?:
   const server = createAuthorizationServer({ service, users: store.users, clients: store.clients, loginProtection });
   const guard = createGuard({ schemes: [service.bearerScheme()] });
   const api = protect(guard, (req, res) => res.end(JSON.stringify({ id: req.auth?.id, scopes: req.auth?.scopes })));
-  const oauth = serveFetch(server.handle);
+  const oauth = mountFetch(server.handle);
   const http = createServer((req, res) => void (req.url?.startsWith('/api') ? api(req, res) : oauth(req, res)));
   const listening = await listen(http);
   return {
@@ -455,7 +455,7 @@ describe('the endpoints mount through every adapter', () => {
       'Express',
       async (server) => {
         const app = express();
-        app.use(fetchMiddleware(server.handle));
+        app.use(expressMountFetch(server.handle));
         return listen(createServer(app));
       },
     ],
@@ -463,7 +463,7 @@ describe('the endpoints mount through every adapter', () => {
       'Fastify',
       async (server) => {
         const app = Fastify();
-        await app.register(fetchRoutes, { handler: server.handle, paths: Object.values(server.paths) });
+        await app.register(fastifyMountFetch, { handler: server.handle, paths: Object.values(server.paths) });
         const url = await app.listen({ port: 0, host: '127.0.0.1' });
         return { url, close: () => app.close() };
       },
@@ -472,7 +472,7 @@ describe('the endpoints mount through every adapter', () => {
       'Hono',
       async (server) => {
         const app = new Hono();
-        app.use(fetchHandler(server.handle));
+        app.use(honoMountFetch(server.handle));
         return serveHono(app);
       },
     ],

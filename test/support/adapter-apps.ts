@@ -4,10 +4,10 @@ import { createAdaptorServer } from '@hono/node-server';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
-import { authenticate } from '../../src/adapters/express.ts';
-import { gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
-import { type GatehouseVariables, honoGuard, honoProtect } from '../../src/adapters/hono.ts';
-import { protect } from '../../src/adapters/node.ts';
+import { protect as expressProtect } from '../../src/adapters/express/index.ts';
+import { protect as fastifyProtect, gatehousePlugin } from '../../src/adapters/fastify/index.ts';
+import { type GatehouseVariables, protect as honoProtect, protectHandler } from '../../src/adapters/hono/index.ts';
+import { protect } from '../../src/adapters/node/index.ts';
 import { type Guard, requireRoles, requireScopes } from '../../src/server/index.ts';
 import { type Listening, listen } from './server.ts';
 
@@ -48,11 +48,11 @@ export async function expressApp(guard: Guard): Promise<App> {
       body: Buffer.isBuffer(req.rawBody) ? req.rawBody.toString() : '',
     });
   };
-  app.options('/me', authenticate(guard), echo);
-  app.get('/me', authenticate(guard), echo);
-  app.post('/signed', authenticate(guard), echo);
-  app.get('/admin', authenticate(guard, { permission: admin }), (req, res) => void res.json({ id: req.auth?.id }));
-  app.get('/staff', authenticate(guard, { permission: staff }), (req, res) => void res.json({ id: req.auth?.id }));
+  app.options('/me', expressProtect(guard), echo);
+  app.get('/me', expressProtect(guard), echo);
+  app.post('/signed', expressProtect(guard), echo);
+  app.get('/admin', expressProtect(guard, { permission: admin }), (req, res) => void res.json({ id: req.auth?.id }));
+  app.get('/staff', expressProtect(guard, { permission: staff }), (req, res) => void res.json({ id: req.auth?.id }));
   return listen(createServer(app));
 }
 
@@ -65,13 +65,13 @@ export async function fastifyApp(guard: Guard): Promise<App> {
     body: request.rawBody?.toString() ?? '',
     parsed: request.body ?? null,
   });
-  app.options('/me', { preHandler: guardHandler(guard) }, echo);
-  app.get('/me', { preHandler: guardHandler(guard) }, echo);
-  app.post('/signed', { preHandler: guardHandler(guard) }, echo);
-  app.get('/admin', { preHandler: guardHandler(guard, { permission: admin }) }, async (request) => ({
+  app.options('/me', { preHandler: fastifyProtect(guard) }, echo);
+  app.get('/me', { preHandler: fastifyProtect(guard) }, echo);
+  app.post('/signed', { preHandler: fastifyProtect(guard) }, echo);
+  app.get('/admin', { preHandler: fastifyProtect(guard, { permission: admin }) }, async (request) => ({
     id: request.auth?.id,
   }));
-  app.get('/staff', { preHandler: guardHandler(guard, { permission: staff }) }, async (request) => ({
+  app.get('/staff', { preHandler: fastifyProtect(guard, { permission: staff }) }, async (request) => ({
     id: request.auth?.id,
   }));
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -87,25 +87,25 @@ const honoEcho = async (c: HonoContext) =>
   });
 const honoId = (c: HonoContext) => c.json({ id: c.get('auth')?.id });
 
-/** The guard as Hono middleware (honoGuard). */
+/** The guard as Hono middleware (protect). */
 export async function honoApp(guard: Guard): Promise<App> {
   const app = new Hono<{ Variables: GatehouseVariables }>();
-  app.options('/me', honoGuard(guard), honoEcho);
-  app.get('/me', honoGuard(guard), honoEcho);
-  app.post('/signed', honoGuard(guard), honoEcho);
-  app.get('/admin', honoGuard(guard, { permission: admin }), honoId);
-  app.get('/staff', honoGuard(guard, { permission: staff }), honoId);
+  app.options('/me', honoProtect(guard), honoEcho);
+  app.get('/me', honoProtect(guard), honoEcho);
+  app.post('/signed', honoProtect(guard), honoEcho);
+  app.get('/admin', honoProtect(guard, { permission: admin }), honoId);
+  app.get('/staff', honoProtect(guard, { permission: staff }), honoId);
   return serveHono(app);
 }
 
-/** The same routes with the guard around each handler (honoProtect). */
+/** The same routes with the guard around each handler (protectHandler). */
 export async function honoHandlerApp(guard: Guard): Promise<App> {
   const app = new Hono<{ Variables: GatehouseVariables }>();
-  app.options('/me', honoProtect(guard, honoEcho));
-  app.get('/me', honoProtect(guard, honoEcho));
-  app.post('/signed', honoProtect(guard, honoEcho));
-  app.get('/admin', honoProtect(guard, honoId, { permission: admin }));
-  app.get('/staff', honoProtect(guard, honoId, { permission: staff }));
+  app.options('/me', protectHandler(guard, honoEcho));
+  app.get('/me', protectHandler(guard, honoEcho));
+  app.post('/signed', protectHandler(guard, honoEcho));
+  app.get('/admin', protectHandler(guard, honoId, { permission: admin }));
+  app.get('/staff', protectHandler(guard, honoId, { permission: staff }));
   return serveHono(app);
 }
 

@@ -6,11 +6,19 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
-import { authenticate, idempotency as expressIdempotency } from '../../src/adapters/express.ts';
-import { idempotency as fastifyIdempotency, gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
-import { type GatehouseVariables, honoGuard, idempotency as honoIdempotency } from '../../src/adapters/hono.ts';
-import { idempotency as nodeIdempotency, protect } from '../../src/adapters/node.ts';
-import type { IdempotencyOptions } from '../../src/server/idempotency.ts';
+import { idempotency as expressIdempotency, protect as expressProtect } from '../../src/adapters/express/index.ts';
+import {
+  idempotency as fastifyIdempotency,
+  protect as fastifyProtect,
+  gatehousePlugin,
+} from '../../src/adapters/fastify/index.ts';
+import {
+  type GatehouseVariables,
+  idempotency as honoIdempotency,
+  protect as honoProtect,
+} from '../../src/adapters/hono/index.ts';
+import { idempotency as nodeIdempotency, protect } from '../../src/adapters/node/index.ts';
+import type { IdempotencyOptions } from '../../src/server/idempotency/options.ts';
 import type { Guard } from '../../src/server/index.ts';
 import { type App, serveHono } from './adapter-apps.ts';
 import { listen } from './server.ts';
@@ -70,7 +78,7 @@ export async function nodeOrders(guard: Guard | null, options: IdempotencyOption
 export async function expressOrders(guard: Guard | null, options: IdempotencyOptions, orders: Orders): Promise<App> {
   const app = express();
   app.use(express.json());
-  const guarded = guard ? [authenticate(guard)] : [];
+  const guarded = guard ? [expressProtect(guard)] : [];
   app.post('/orders', ...guarded, expressIdempotency(options), async (req, res) => {
     const result = await work(orders, req.auth?.id, JSON.stringify(req.body ?? null));
     res.status(201).set('x-order', String(result.n)).set('set-cookie', COOKIE).json(result);
@@ -90,7 +98,7 @@ export async function fastifyOrders(guard: Guard | null, options: IdempotencyOpt
   if (guard) await app.register(gatehousePlugin, { guard });
   else app.decorateRequest('auth', undefined).decorateRequest('rawBody', undefined);
   const once = fastifyIdempotency(options);
-  const route = { preHandler: [...(guard ? [guardHandler(guard)] : []), once.preHandler], onSend: once.onSend };
+  const route = { preHandler: [...(guard ? [fastifyProtect(guard)] : []), once.preHandler], onSend: once.onSend };
   app.post('/orders', route, async (request, reply) => {
     const result = await work(orders, request.auth?.id, JSON.stringify(request.body ?? null));
     return reply.code(201).header('x-order', String(result.n)).header('set-cookie', COOKIE).send(result);
@@ -103,7 +111,7 @@ export async function fastifyOrders(guard: Guard | null, options: IdempotencyOpt
 export async function honoOrders(guard: Guard | null, options: IdempotencyOptions, orders: Orders): Promise<App> {
   const app = new Hono<{ Variables: GatehouseVariables }>();
   app.onError((_error, c) => c.json({ error: 'internal' }, 500));
-  if (guard) app.use(honoGuard(guard));
+  if (guard) app.use(honoProtect(guard));
   app.post('/orders', honoIdempotency(options), async (c) => {
     const result = await work(orders, c.get('auth')?.id, await c.req.text());
     return c.json(result, 201, { 'x-order': String(result.n), 'set-cookie': COOKIE });

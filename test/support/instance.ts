@@ -3,7 +3,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import { protect, serveFetch } from '../../src/adapters/node.ts';
+import { mountFetch, protect } from '../../src/adapters/node/index.ts';
 import {
   createAuthorizationServer,
   createGuard,
@@ -23,7 +23,7 @@ const loginProtection = await createLoginProtection({
   lockoutSeconds: 60,
   prefix: schema,
 });
-const oauth = serveFetch(
+const oauth = mountFetch(
   createAuthorizationServer({ service, users: store.users, clients: store.clients, loginProtection }).handle,
 );
 const api = protect(createGuard({ schemes: [service.bearerScheme()] }), (req, res) =>

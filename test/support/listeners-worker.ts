@@ -14,10 +14,18 @@ import { serve } from '@hono/node-server';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
-import { authenticate, fetchMiddleware } from '../../src/adapters/express.ts';
-import { fetchRoutes, gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
-import { fetchHandler, type GatehouseVariables, honoGuard } from '../../src/adapters/hono.ts';
-import { idempotency, protect, serveFetch } from '../../src/adapters/node.ts';
+import { mountFetch as expressMountFetch, protect as expressProtect } from '../../src/adapters/express/index.ts';
+import {
+  mountFetch as fastifyMountFetch,
+  protect as fastifyProtect,
+  gatehousePlugin,
+} from '../../src/adapters/fastify/index.ts';
+import {
+  type GatehouseVariables,
+  mountFetch as honoMountFetch,
+  protect as honoProtect,
+} from '../../src/adapters/hono/index.ts';
+import { idempotency, mountFetch, protect } from '../../src/adapters/node/index.ts';
 import { startPlayground } from '../../src/playground/serve.ts';
 import {
   apiKeyScheme,
@@ -90,7 +98,7 @@ async function listen(server: Server): Promise<number> {
 
 const ports: Record<string, number> = {};
 
-// node:http: protect() with each scheme that reads the URL or the body, idempotency(), serveFetch().
+// node:http: protect() with each scheme that reads the URL or the body, idempotency(), mountFetch().
 const nodeRoutes: Record<
   string,
   (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => unknown
@@ -100,7 +108,7 @@ const nodeRoutes: Record<
   '/api': protect(guard, echo),
   '/orders': protect(guard, idempotency({ ledger: store.idempotency }, echo)),
 };
-const oauthListener = serveFetch(oauth.handle);
+const oauthListener = mountFetch(oauth.handle);
 ports['node'] = await listen(
   createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
@@ -110,28 +118,28 @@ ports['node'] = await listen(
 );
 
 const app = express();
-app.get('/api', authenticate(guard), (req, res) => void res.json({ id: req.auth?.id }));
-app.get('/query', authenticate(queryOnly), (req, res) => void res.json({ id: req.auth?.id }));
-app.post('/signed', authenticate(signedOnly), (req, res) => void res.json({ id: req.auth?.id }));
-app.use(fetchMiddleware(oauth.handle));
+app.get('/api', expressProtect(guard), (req, res) => void res.json({ id: req.auth?.id }));
+app.get('/query', expressProtect(queryOnly), (req, res) => void res.json({ id: req.auth?.id }));
+app.post('/signed', expressProtect(signedOnly), (req, res) => void res.json({ id: req.auth?.id }));
+app.use(expressMountFetch(oauth.handle));
 ports['express'] = await listen(createServer(app));
 
 const fastify = Fastify();
 await fastify.register(async (scope) => {
   await scope.register(gatehousePlugin, { guard: signedOnly });
-  scope.post('/signed', { preHandler: guardHandler(signedOnly) }, async (request) => ({ id: request.auth?.id }));
+  scope.post('/signed', { preHandler: fastifyProtect(signedOnly) }, async (request) => ({ id: request.auth?.id }));
 });
-fastify.get('/api', { preHandler: guardHandler(guard) }, async (request) => ({ id: request.auth?.id }));
-fastify.get('/query', { preHandler: guardHandler(queryOnly) }, async (request) => ({ id: request.auth?.id }));
-await fastify.register(fetchRoutes, { handler: oauth.handle, paths: Object.values(oauth.paths) });
+fastify.get('/api', { preHandler: fastifyProtect(guard) }, async (request) => ({ id: request.auth?.id }));
+fastify.get('/query', { preHandler: fastifyProtect(queryOnly) }, async (request) => ({ id: request.auth?.id }));
+await fastify.register(fastifyMountFetch, { handler: oauth.handle, paths: Object.values(oauth.paths) });
 await fastify.listen({ port: 0, host: '127.0.0.1' });
 ports['fastify'] = (fastify.server.address() as AddressInfo).port;
 
 const hono = new Hono<{ Variables: GatehouseVariables }>();
-hono.get('/api', honoGuard(guard), (c) => c.json({ id: c.get('auth')?.id }));
-hono.get('/query', honoGuard(queryOnly), (c) => c.json({ id: c.get('auth')?.id }));
-hono.post('/signed', honoGuard(signedOnly), (c) => c.json({ id: c.get('auth')?.id }));
-hono.use(fetchHandler(oauth.handle));
+hono.get('/api', honoProtect(guard), (c) => c.json({ id: c.get('auth')?.id }));
+hono.get('/query', honoProtect(queryOnly), (c) => c.json({ id: c.get('auth')?.id }));
+hono.post('/signed', honoProtect(signedOnly), (c) => c.json({ id: c.get('auth')?.id }));
+hono.use(honoMountFetch(oauth.handle));
 ports['hono'] = await new Promise<number>((resolve) => {
   const server = serve({ fetch: hono.fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(info.port));
   void server;

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
-import { protect } from '../../src/adapters/node.ts';
+import { protect } from '../../src/adapters/node/index.ts';
 import { bearerScheme, createGuard } from '../../src/server/index.ts';
 
 const SECRET = 'load-test-hs256-secret-of-32-bytes-min';

@@ -3,11 +3,11 @@
  * through actOn(): protected code runs only with a principal, everything else is answered, and an
  * outcome added to Decision stops the build here instead of falling through to the handler.
  */
-import { invalidArgument } from '../http/argument-error.ts';
-import { isPreflight } from '../server/cors.ts';
-import type { Decision, Guard } from '../server/guard.ts';
-import type { Principal } from '../server/principal.ts';
-import type { RequestView } from '../server/scheme.ts';
+import { invalidArgument } from '../../http/argument-error.ts';
+import { isPreflight } from '../../server/cors.ts';
+import type { Decision, Guard } from '../../server/guard.ts';
+import type { Principal } from '../../server/principal.ts';
+import type { RequestView } from '../../server/scheme.ts';
 
 export type CorsAllowance = ReadonlyArray<readonly [string, string]>;
 

@@ -1,35 +1,32 @@
+/**
+ * What every adapter's idempotency() must do, over a real socket: the same order route
+ * (idempotency-apps.ts) on each framework, behind the guard, on a SQLite ledger.
+ */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import Fastify from 'fastify';
-import { idempotency as fastifyIdempotency, gatehousePlugin, guardHandler } from '../../src/adapters/fastify.ts';
 import type { Guard } from '../../src/server/index.ts';
 import { openStore } from '../../src/stores/open-store.ts';
 import type { GatehouseStore } from '../../src/stores/types.ts';
-import type { App } from '../support/adapter-apps.ts';
-import { basicHeader, fixture } from '../support/guard-fixture.ts';
-import {
-  BLOB,
-  expressOrders,
-  fastifyOrders,
-  honoOrders,
-  nodeOrders,
-  type Orders,
-} from '../support/idempotency-apps.ts';
-import { listen } from '../support/server.ts';
+import type { App } from './adapter-apps.ts';
+import { basicHeader, fixture } from './guard-fixture.ts';
+import { BLOB, type nodeOrders, type Orders } from './idempotency-apps.ts';
 
-const alice = basicHeader('alice', 'alice-password-1');
+export const alice = basicHeader('alice', 'alice-password-1');
 const admin = basicHeader('admin', 'admin-password-1');
-const adapters = { 'node:http': nodeOrders, Express: expressOrders, Fastify: fastifyOrders, Hono: honoOrders };
 
-let guard: Guard;
-let store: GatehouseStore;
-before(async () => {
-  guard = (await fixture()).guard(['basic']);
-  store = await openStore('sqlite::memory:');
-});
-after(() => store.close());
+/** The guard (Basic) and a SQLite ledger, opened before the calling file's tests and closed after them. */
+export function ledgerFixture(): { readonly guard: Guard; readonly store: GatehouseStore } {
+  const held = {} as { guard: Guard; store: GatehouseStore };
+  before(async () => {
+    held.guard = (await fixture()).guard(['basic']);
+    held.store = await openStore('sqlite::memory:');
+  });
+  after(() => held.store.close());
+  return held;
+}
 
-const post = (app: App, key: string | null, body: unknown, who = alice, path = '/orders') =>
+/** POSTs `body` as JSON with `who`'s Basic credentials and, unless null, an Idempotency-Key. */
+export const post = (app: App, key: string | null, body: unknown, who = alice, path = '/orders') =>
   fetch(`${app.url}${path}`, {
     method: 'POST',
     headers: {
@@ -40,12 +37,15 @@ const post = (app: App, key: string | null, body: unknown, who = alice, path = '
     body: JSON.stringify(body),
   });
 
-for (const [name, build] of Object.entries(adapters)) {
+/** The ledger's answers through one adapter's order route, over a real socket. */
+export function describeIdempotencyOverSocket(name: string, build: typeof nodeOrders): void {
+  const ledger = ledgerFixture();
+
   describe(`idempotency() on ${name}`, () => {
     let app: App;
     const orders: Orders = { effects: [], failNext: false };
     before(async () => {
-      app = await build(guard, { ledger: store.idempotency }, orders);
+      app = await build(ledger.guard, { ledger: ledger.store.idempotency }, orders);
     });
     after(() => app.close());
     const key = (label: string) => `${name}-${label}-${crypto.randomUUID()}`;
@@ -144,75 +144,3 @@ for (const [name, build] of Object.entries(adapters)) {
     });
   });
 }
-
-describe('idempotency() options', () => {
-  it('required: a POST without a key gets 400 idempotency_key_missing and takes no effect; a malformed key 400', async () => {
-    const orders: Orders = { effects: [], failNext: false };
-    const app = await nodeOrders(guard, { ledger: store.idempotency, required: true }, orders);
-    try {
-      const missing = await post(app, null, { item: 'book' });
-      assert.equal(missing.status, 400);
-      assert.equal((await missing.json()).code, 'idempotency_key_missing');
-      // A query may carry a credential: the refusal names the path and never echoes the query.
-      const withQuery = await (
-        await post(app, null, { item: 'book' }, alice, '/orders?api_key=secret-in-query-42')
-      ).text();
-      assert.match(withQuery, /POST \/orders needs an Idempotency-Key/);
-      assert.ok(!withQuery.includes('secret-in-query-42'), withQuery);
-      const malformed = await post(app, 'has spaces', { item: 'book' });
-      assert.equal(malformed.status, 400);
-      assert.equal((await malformed.json()).code, 'idempotency_key_invalid');
-      assert.equal(orders.effects.length, 0);
-    } finally {
-      await app.close();
-    }
-  });
-
-  it('methods: only the methods named are covered', async () => {
-    const orders: Orders = { effects: [], failNext: false };
-    const app = await nodeOrders(guard, { ledger: store.idempotency, methods: ['PUT'] }, orders);
-    try {
-      for (let i = 0; i < 2; i++) assert.equal((await post(app, 'same-key', { item: 'book' })).status, 201);
-      assert.equal(orders.effects.length, 2, 'POST is not covered, so both ran');
-    } finally {
-      await app.close();
-    }
-  });
-});
-
-describe('Fastify idempotency() reads the key the app holds', () => {
-  it('a key an onRequest hook sets through a new request.headers object is the key the ledger keeps', async () => {
-    const app = Fastify();
-    await app.register(gatehousePlugin, { guard });
-    // A gateway convention: older clients send their key as X-Request-Key; the app maps it.
-    app.addHook('onRequest', async (request) => {
-      const legacy = request.headers['x-request-key'];
-      if (typeof legacy === 'string') request.headers = { ...request.headers, 'idempotency-key': legacy };
-    });
-    const once = fastifyIdempotency({ ledger: store.idempotency });
-    let runs = 0;
-    app.post(
-      '/orders',
-      { preHandler: [guardHandler(guard), once.preHandler], onSend: once.onSend },
-      async (_r, reply) => reply.code(201).send({ n: ++runs }),
-    );
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const url = `${(await listen(app.server)).url}/orders`;
-    try {
-      const send = () =>
-        fetch(url, {
-          method: 'POST',
-          headers: { authorization: alice, 'content-type': 'application/json', 'x-request-key': 'mapped-1' },
-          body: '{"item":"book"}',
-        });
-      const first = await send();
-      assert.deepStrictEqual([first.status, await first.json()], [201, { n: 1 }]);
-      const again = await send();
-      assert.equal(again.headers.get('idempotent-replayed'), 'true');
-      assert.deepStrictEqual(await again.json(), { n: 1 });
-      assert.equal(runs, 1, 'the repeat did not run');
-    } finally {
-      await app.close();
-    }
-  });
-});

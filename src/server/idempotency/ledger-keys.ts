@@ -4,7 +4,7 @@
  * shared by every route and every instance on a store, with and without a guard in front.
  */
 import { createHash } from 'node:crypto';
-import type { Principal } from './principal.ts';
+import type { Principal } from '../principal.ts';
 
 /** Whose key it is: the principal the guard verified (its scheme, its id and, for a JWT, its issuer). */
 export type KeyOwner = Pick<Principal, 'id' | 'scheme' | 'claims'>;

@@ -1,5 +1,5 @@
 /**
- * gatehouse/node listeners that read the body (a signed-request guard, serveFetch, idempotency())
+ * gatehouse/node listeners that read the body (a signed-request guard, mountFetch, idempotency())
  * end quietly when the client goes away mid-body: a rejected listener promise would be unhandled,
  * which by default takes the whole process down.
  */
@@ -8,9 +8,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { idempotency, protect, serveFetch } from '../../src/adapters/node.ts';
-import { createGuard, signatureScheme } from '../../src/server/index.ts';
-import { memoryIdempotency, memorySigningKeys } from '../../src/stores/memory.ts';
+import { idempotency, mountFetch, protect } from '../../../src/adapters/node/index.ts';
+import { createGuard, signatureScheme } from '../../../src/server/index.ts';
+import { memoryIdempotency, memorySigningKeys } from '../../../src/stores/memory.ts';
 
 const unhandled: unknown[] = [];
 const record = (reason: unknown) => unhandled.push(reason);
@@ -37,7 +37,7 @@ const listeners = {
     createGuard({ schemes: [signatureScheme({ keys: memorySigningKeys([]) })] }),
     ok,
   ),
-  'serveFetch()': serveFetch(async () => new Response('{"ok":true}')),
+  'mountFetch()': mountFetch(async () => new Response('{"ok":true}')),
   'idempotency()': idempotency({ ledger: memoryIdempotency() }, ok),
 };
 

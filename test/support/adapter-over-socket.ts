@@ -1,10 +1,14 @@
+/**
+ * What every adapter's protect() must do, over a real socket: the same API (adapter-apps.ts) on
+ * each framework, the same requests, the same answers. Each adapter's test calls it for its app.
+ */
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createClient, labSignature } from '../../src/client/index.ts';
 import { type Guard, parseChallenges } from '../../src/server/index.ts';
-import { type App, expressApp, fastifyApp, honoApp, honoHandlerApp, nodeApp } from '../support/adapter-apps.ts';
-import { basicHeader, type Fixture, fixture, jwt, SIGNING_SECRET } from '../support/guard-fixture.ts';
+import type { App } from './adapter-apps.ts';
+import { basicHeader, type Fixture, fixture, jwt, SIGNING_SECRET } from './guard-fixture.ts';
 
 /** Sends a request with raw header lines, so Authorization can appear twice. */
 function rawGet(
@@ -28,22 +32,15 @@ function rawGet(
   });
 }
 
-const adapters: Array<[string, (guard: Guard) => Promise<App>]> = [
-  ['node:http', nodeApp],
-  ['Express 5', expressApp],
-  ['Fastify 5', fastifyApp],
-  ['Hono 4', honoApp],
-  ['Hono 4 (honoProtect around the handler)', honoHandlerApp],
-];
+/** The guard's answers through one adapter's app, over a real socket. */
+export function describeAdapterOverSocket(name: string, start: (guard: Guard) => Promise<App>): void {
+  let f: Fixture;
+  let guard: Guard;
+  before(async () => {
+    f = await fixture();
+    guard = f.guard(['bearer', 'basic', 'apiKey', 'signature']);
+  });
 
-let f: Fixture;
-let guard: Guard;
-before(async () => {
-  f = await fixture();
-  guard = f.guard(['bearer', 'basic', 'apiKey', 'signature']);
-});
-
-for (const [name, start] of adapters) {
   describe(`${name} adapter over a real socket`, () => {
     let app: App;
     before(async () => {

@@ -1,14 +1,14 @@
 /**
- * Keeps what a node:http handler answers, for the idempotency ledger: the status, the headers
- * (those set with setHeader and those given to writeHead) and the body bytes. The answer's last
- * bytes leave only after the ledger has recorded it, so a client that has the answer can count on
- * a repeat being replayed.
+ * Keeps what a node:http handler answers, for the idempotency ledger (the node and Express
+ * middleware): the status, the headers (those set with setHeader and those given to writeHead)
+ * and the body bytes. The answer's last bytes leave only after the ledger has recorded it, so a
+ * client that has the answer can count on a repeat being replayed.
  */
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { fromStoredResponse, type IdempotencyStart, toStoredResponse } from '../server/idempotency.ts';
-import type { StoredResponse } from '../stores/types.ts';
+import type { StoredResponse } from '../../stores/types.ts';
+import type { IdempotentRun } from './start.ts';
+import { fromStoredResponse, toStoredResponse } from './stored-response.ts';
 
-type Run = Extract<IdempotencyStart, { action: 'run' }>;
 type Chunk = string | Uint8Array;
 
 const toBytes = (chunk: Chunk, encoding: unknown): Buffer =>
@@ -24,7 +24,7 @@ export function sendStored(res: ServerResponse, stored: StoredResponse): void {
 }
 
 /** Records the answer `res` gives, then lets its end through; a handler that throws releases the key. */
-export function captureResponse(res: ServerResponse, run: Run): void {
+export function captureResponse(res: ServerResponse, run: IdempotentRun): void {
   const chunks: Buffer[] = [];
   const given: OutgoingHttpHeaders = {};
   const { write, end, writeHead } = res;

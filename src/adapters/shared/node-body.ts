@@ -5,8 +5,8 @@
  * sending fills its own socket buffers, not the server's memory.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BodyTooLargeError, declaredTooLarge } from '../server/request-limits.ts';
-import { problemResponse } from '../server/server-failure.ts';
+import { BodyTooLargeError, declaredTooLarge } from '../../server/request-limits.ts';
+import { problemResponse } from '../../server/server-failure.ts';
 
 const LINGER_MS = 1_000; // time for the 413 to reach a client that is still sending
 

@@ -1,0 +1,42 @@
+/** protectHandler(): the guard around one Hono route's handler. */
+import type { Handler } from 'hono';
+import { whenSettled } from '../../http/maybe-promise.ts';
+import type { Guard } from '../../server/guard.ts';
+import { actOn, allowed, type DecisionActions } from '../shared/decision-action.ts';
+import { decideFor, type MiddlewareCall } from './guard-decision.ts';
+import type { ProtectOptions } from './protect-options.ts';
+import type { GatehouseEnv } from './variables.ts';
+
+/**
+ * The guard around one route's handler, with the same decisions as protect (the middleware):
+ * `app.get('/me', protectHandler(guard, (c) => c.json({ id: c.get('auth')?.id })))`.
+ * As a route's only handler it spares Hono its middleware composition (a `next()` and its promise
+ * per request), so a cached credential reaches the handler with no promise of ours; protect
+ * stays the way to guard a group of routes.
+ */
+export function protectHandler(
+  guard: Guard,
+  handler: Handler<GatehouseEnv>,
+  options: ProtectOptions = {},
+): Handler<GatehouseEnv> {
+  // A cached credential reaches the handler at once, and its Response goes back as it is: with a
+  // Response rather than a promise, @hono/node-server writes it without waiting.
+  const actions: DecisionActions<MiddlewareCall, ReturnType<Handler<GatehouseEnv>>> = {
+    serve({ c, next }, principal, allowance) {
+      c.set('auth', principal);
+      const result = handler(c, next);
+      if (!allowance) return result;
+      return result instanceof Response
+        ? allowed(result, allowance)
+        : Promise.resolve(result).then((response) =>
+            response instanceof Response ? allowed(response, allowance) : response,
+          );
+    },
+    answer: (_call, response) => response,
+  };
+  return (c, next) => {
+    return whenSettled(decideFor(guard, c, options), (decision) =>
+      actOn(guard, c.req.raw, decision, { c, next }, actions),
+    );
+  };
+}

@@ -1,0 +1,31 @@
+/** protect(): the guard as Hono middleware; the principal is `c.get('auth')`. */
+import type { MiddlewareHandler } from 'hono';
+import { whenSettled } from '../../http/maybe-promise.ts';
+import type { Guard } from '../../server/guard.ts';
+import { actOn, type DecisionActions } from '../shared/decision-action.ts';
+import { decideFor, type MiddlewareCall } from './guard-decision.ts';
+import type { ProtectOptions } from './protect-options.ts';
+import type { GatehouseEnv } from './variables.ts';
+
+/**
+ * The guard as middleware, for one route or a group: `app.use('/api/*', protect(guard))`.
+ * The principal is `c.get('auth')`.
+ */
+export function protect(guard: Guard, options: ProtectOptions = {}): MiddlewareHandler<GatehouseEnv> {
+  const actions: DecisionActions<MiddlewareCall, ReturnType<MiddlewareHandler>> = {
+    serve({ c, next }, principal, allowance) {
+      c.set('auth', principal);
+      if (!allowance) return next();
+      return next().then(() => {
+        for (const [name, value] of allowance) c.header(name, value);
+      });
+    },
+    answer: (_call, response) => Promise.resolve(response),
+  };
+  // Not an async function: a recently verified credential goes on to next() with no promise of ours.
+  return (c, next) => {
+    return whenSettled(decideFor(guard, c, options), (decision) =>
+      actOn(guard, c.req.raw, decision, { c, next }, actions),
+    );
+  };
+}

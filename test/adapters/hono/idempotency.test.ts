@@ -1,0 +1,4 @@
+import { honoOrders } from '../../support/idempotency-apps.ts';
+import { describeIdempotencyOverSocket } from '../../support/idempotency-over-socket.ts';
+
+describeIdempotencyOverSocket('Hono', honoOrders);
