@@ -15,13 +15,13 @@ import { decodeJwt } from '../http/jwt.ts';
 import { fetchApiDescription } from './api-description.ts';
 import { checkSignature, issuerKeys, protectedResourceMetadata } from './issuer.ts';
 import type { KeySet } from './key-source.ts';
-import { type ProbeRequest, send } from './probes.ts';
+import { send } from './probes.ts';
 import { performedBy, proveFixes, SAFE_METHODS } from './prove.ts';
 import { followRedirects, refusedAfterRedirects } from './redirects.ts';
 import { buildContext, exitCode, report, runRules, SEVERITY, toReport } from './report.ts';
 import { bodySecrets, corsUnsafe, fromUserinfo, givenSecrets } from './request-secrets.ts';
 import { differences } from './rules/comparison.ts';
-import type { Exchange, Report } from './types.ts';
+import type { Exchange, ProbeRequest, Report } from './types.ts';
 
 export { exitCode, report };
 

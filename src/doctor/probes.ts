@@ -9,14 +9,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { maskHeader, redactText, secretRedactor } from '../http/index.ts';
-import type { Exchange, ProbeName } from './types.ts';
-
-export interface ProbeRequest {
-  method: string;
-  url: URL;
-  headers: Array<[string, string]>;
-  body?: string;
-}
+import type { Exchange, ProbeName, ProbeRequest } from './types.ts';
 
 export const BODY_LIMIT = 16_384; // bytes kept of a response body (a JWKS must fit)
 

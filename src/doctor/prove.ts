@@ -1,7 +1,6 @@
 /** Proving a finding's fix: its corrected request sent once, and an unsafe method carried out at most once. */
 import { send } from './probes.ts';
-import type { Ranked } from './report.ts';
-import type { Context, Exchange } from './types.ts';
+import type { Context, Exchange, Ranked } from './types.ts';
 
 /** Whether an exchange already sent `method` (an unsafe one) and the server took it (2xx). */
 export function performedBy(exchanges: readonly Exchange[], method: string): boolean {

@@ -1,9 +1,9 @@
 /** Following redirects hop by hop, as a careful client does: nothing of the user's leaves the origin. */
 import { isSecretParam, secretForms, secretRedactor } from '../http/index.ts';
 import { CONTENT_HEADERS, redirectedMethod } from '../http/redirect-method.ts';
-import { header, type ProbeRequest, send, sentLocation, unsent } from './probes.ts';
+import { header, send, sentLocation, unsent } from './probes.ts';
 import { SAFE_METHODS } from './prove.ts';
-import type { Exchange } from './types.ts';
+import type { Exchange, ProbeRequest } from './types.ts';
 
 /** The last hop of a redirect chain that stayed on the origin and ended in a 4xx, as it was sent. */
 export function refusedAfterRedirects(base: ProbeRequest, exchanges: Exchange[]): ProbeRequest | undefined {

@@ -1,7 +1,6 @@
 /** The doctor's report: what was sent and received, and what it means. */
 import type { Challenge, ProblemDetails } from '../http/index.ts';
 import type { DecodedJwt } from '../http/jwt.ts';
-import type { ProbeRequest } from './probes.ts';
 import type { Verification } from './token-verify.ts';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -177,4 +176,18 @@ export interface Rule {
    * user gave (context.request): a remedy never adds a credential of its own.
    */
   remedy?(context: Context, finding: Finding): Remedy | undefined;
+}
+
+/** A request as the doctor sends it: the URL and headers it was given, secrets unmasked. */
+export interface ProbeRequest {
+  method: string;
+  url: URL;
+  headers: Array<[string, string]>;
+  body?: string;
+}
+
+/** A rule and the finding it made, as the report ranks them. */
+export interface Ranked {
+  rule: Rule;
+  finding: Finding;
 }

@@ -4,8 +4,7 @@
  * catalogue's hint rather than to text of its own.
  */
 import { type Challenge, getReason, type ReasonCode } from '../../http/index.ts';
-import type { ProbeRequest } from '../probes.ts';
-import type { ApiDescription, ApiScheme } from '../types.ts';
+import type { ApiDescription, ApiScheme, ProbeRequest } from '../types.ts';
 
 /** A field name as RFC 9110 §5.1 allows it (a token), so it can be shown in a header line. */
 const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
