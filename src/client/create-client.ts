@@ -5,9 +5,9 @@
  */
 import { invalidArgument } from '../http/argument-error.ts';
 import { headerSecrets, isCredentialHeader, isSecretHeader, redactUrl, urlSecrets } from '../http/index.ts';
-import { Budget, BudgetExpired } from './abort.ts';
 import { authNotes, authStage, sentFor } from './auth-stage.ts';
 import { type CookieJarLike, cookieStage, createCookieJar } from './cookies.ts';
+import { Budget, BudgetExpired } from './deadline.ts';
 import { CrossOriginCredentialsError } from './errors/credential-origin-errors.ts';
 import { httpErrorFor } from './errors/http-error.ts';
 import { TimeoutError } from './errors/timeout-error.ts';

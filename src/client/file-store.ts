@@ -10,7 +10,7 @@ import { chmod, link, mkdir, open, readFile, rename, stat, unlink } from 'node:f
 import { dirname } from 'node:path';
 import { invalidArgument } from '../http/argument-error.ts';
 import { GatehouseError } from '../http/gatehouse-error.ts';
-import { sleep } from './abort.ts';
+import { sleep } from './abortable-wait.ts';
 import { isToken, type Token } from './tokens/token.ts';
 import type { TokenStore } from './tokens/token-store.ts';
 

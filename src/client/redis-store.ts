@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { invalidArgument } from '../http/argument-error.ts';
 import { GatehouseError } from '../http/gatehouse-error.ts';
-import { sleep } from './abort.ts';
+import { sleep } from './abortable-wait.ts';
 import { isToken, type Token } from './tokens/token.ts';
 import type { TokenStore } from './tokens/token-store.ts';
 

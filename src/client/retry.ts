@@ -4,7 +4,8 @@
  */
 import { INVALID_ARGUMENT } from '../http/argument-error.ts';
 import { GatehouseError } from '../http/gatehouse-error.ts';
-import { Budget, BudgetExpired, sleep } from './abort.ts';
+import { sleep } from './abortable-wait.ts';
+import { Budget, BudgetExpired } from './deadline.ts';
 import { httpErrorFor } from './errors/http-error.ts';
 import { NetworkError, systemErrorCode } from './errors/network-error.ts';
 import { TimeoutError } from './errors/timeout-error.ts';

@@ -4,7 +4,7 @@
  * requests need a new token at once, one fetch is made and all of them get its result.
  */
 import { invalidArgument } from '../../http/argument-error.ts';
-import { raceAbort } from '../abort.ts';
+import { raceAbort } from '../abortable-wait.ts';
 import { AuthenticationError } from '../errors/authentication-error.ts';
 import { isExpiring, isToken, type Token, type TokenResponse, tokenFromResponse } from './token.ts';
 import { memoryStore, type TokenStore } from './token-store.ts';
