@@ -11,7 +11,7 @@ import { dirname } from 'node:path';
 import { invalidArgument } from '../http/argument-error.ts';
 import { GatehouseError } from '../http/gatehouse-error.ts';
 import { sleep } from './abortable-wait.ts';
-import { isToken, type Token } from './tokens/token.ts';
+import { isTokenObject, type Token } from './tokens/token.ts';
 import type { TokenStore } from './tokens/token-store.ts';
 
 export interface FileStoreOptions {
@@ -170,7 +170,7 @@ export function fileStore(path: string, options: FileStoreOptions = {}): TokenSt
   return {
     async get(key) {
       const token = (await readTokens()).tokens[key];
-      return isToken(token) ? token : undefined;
+      return isTokenObject(token) ? token : undefined;
     },
     set: (key, token) =>
       locked(async () => {

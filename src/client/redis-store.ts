@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { invalidArgument } from '../http/argument-error.ts';
 import { GatehouseError } from '../http/gatehouse-error.ts';
 import { sleep } from './abortable-wait.ts';
-import { isToken, type Token } from './tokens/token.ts';
+import { isTokenObject, type Token } from './tokens/token.ts';
 import type { TokenStore } from './tokens/token-store.ts';
 
 /** The commands used, as ioredis offers them. */
@@ -58,7 +58,7 @@ export function redisStore(redis: RedisLike, options: RedisStoreOptions = {}): T
       if (raw === null) return undefined;
       try {
         const token = JSON.parse(raw) as Token;
-        return isToken(token) ? token : undefined;
+        return isTokenObject(token) ? token : undefined;
       } catch {
         return undefined;
       }

@@ -6,7 +6,7 @@
 import { invalidArgument } from '../../http/argument-error.ts';
 import { raceAbort } from '../abortable-wait.ts';
 import { AuthenticationError } from '../errors/authentication-error.ts';
-import { isExpiring, isToken, type Token, type TokenResponse, tokenFromResponse } from './token.ts';
+import { isExpiring, isTokenObject, type Token, type TokenResponse, tokenFromResponse } from './token.ts';
 import { memoryStore, type TokenStore } from './token-store.ts';
 
 export interface GetTokenOptions {
@@ -71,8 +71,9 @@ export function tokenSource(fetchToken: FetchToken, options: TokenSourceOptions 
     const run = async (): Promise<Token> => {
       // Another process sharing the store may have refreshed already.
       const stored = await store.get(key);
-      if (isToken(stored) && usable(stored, rejected) && stored.accessToken !== current?.accessToken) return stored;
-      const previous = isToken(stored) ? stored : current;
+      if (isTokenObject(stored) && usable(stored, rejected) && stored.accessToken !== current?.accessToken)
+        return stored;
+      const previous = isTokenObject(stored) ? stored : current;
       let result: Token | TokenResponse | string;
       try {
         result = await fetchToken({ signal: AbortSignal.timeout(refreshTimeoutMs), current: previous });
@@ -99,7 +100,7 @@ export function tokenSource(fetchToken: FetchToken, options: TokenSourceOptions 
     async getToken({ rejected, signal } = {}) {
       loaded ??= store.get(key).then(
         (token) => {
-          if (isToken(token) && current === undefined) current = token;
+          if (isTokenObject(token) && current === undefined) current = token;
         },
         (error: unknown) => {
           loaded = undefined; // a store that failed once is asked again next time
@@ -129,7 +130,7 @@ export function staticToken(accessToken: string): TokenSource {
 
 function normalize(result: Token | TokenResponse | string): Token {
   if (typeof result === 'string' && result.length > 0) return { accessToken: result };
-  if (isToken(result)) return { ...result };
+  if (isTokenObject(result)) return { ...result };
   if (
     result &&
     typeof result === 'object' &&
