@@ -38,5 +38,5 @@ export {
   type TokenSourceOptions,
   tokenSource,
 } from './tokens/token-source.ts';
-export { memoryStore, type TokenStore } from './tokens/token-store.ts';
+export { memoryTokenStore, type TokenStore } from './tokens/token-store.ts';
 export type { Transport } from './transport.ts';

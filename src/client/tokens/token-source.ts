@@ -7,7 +7,7 @@ import { invalidArgument } from '../../http/argument-error.ts';
 import { raceAbort } from '../abortable-wait.ts';
 import { AuthenticationError } from '../errors/authentication-error.ts';
 import { isExpiring, isTokenObject, type Token, type TokenResponse, tokenFromResponse } from './token.ts';
-import { memoryStore, type TokenStore } from './token-store.ts';
+import { memoryTokenStore, type TokenStore } from './token-store.ts';
 
 export interface GetTokenOptions {
   /**
@@ -35,7 +35,7 @@ export interface FetchTokenContext {
 export type FetchToken = (context: FetchTokenContext) => Promise<Token | TokenResponse | string>;
 
 export interface TokenSourceOptions {
-  /** Where tokens are kept. @default memoryStore() */
+  /** Where tokens are kept. @default memoryTokenStore() */
   store?: TokenStore;
   /** The token's name in the store. @default 'default' */
   key?: string;
@@ -54,7 +54,7 @@ export interface TokenSourceOptions {
 export function tokenSource(fetchToken: FetchToken, options: TokenSourceOptions = {}): TokenSource {
   if (typeof fetchToken !== 'function')
     throw invalidArgument('tokenSource(fetchToken): fetchToken must be a function returning a token');
-  const store = options.store ?? memoryStore();
+  const store = options.store ?? memoryTokenStore();
   const key = options.key ?? 'default';
   const skewMs = options.skewMs ?? 30_000;
   const refreshTimeoutMs = options.refreshTimeoutMs ?? 30_000;
