@@ -8,9 +8,6 @@ import type { OutgoingRequest } from './outgoing-request.ts';
  */
 export type Transport = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
-/** fetch's own signature: a URL and an init. */
-export type FetchLike = Transport;
-
 /** What each stage passes down for one send. */
 export interface SendContext {
   signal: AbortSignal | undefined;
