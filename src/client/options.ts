@@ -6,6 +6,7 @@ import { invalidArgument } from '../http/argument-error.ts';
 import type { AuthStrategy, RefreshEvent } from './auth-flow.ts';
 import type { CookieJarLike } from './cookies.ts';
 import type { RedirectEvent, RedirectOptions } from './redirect.ts';
+import type { BodySource } from './request-body.ts';
 import type { RetryEvent } from './retry.ts';
 import { DEFAULT_RETRY, type RetryOptions, type RetryPolicy } from './retry-policy.ts';
 import type { Transport } from './transport.ts';
@@ -24,6 +25,16 @@ export interface ResponseEvent {
  * 'omit' sends it without them.
  */
 export type OtherOrigins = 'throw' | 'omit';
+
+/** A call's init: fetch's, with a body that may be made afresh for every send, and per-call overrides. */
+export interface ClientRequestInit extends Omit<RequestInit, 'body'> {
+  /** Anything fetch takes, or `() => body` to make a fresh one (a stream) for every send. */
+  body?: BodySource;
+  /** Overrides the client's throwHttpErrors for this call. */
+  throwHttpErrors?: boolean;
+  /** Overrides the client's otherOrigins for this call: 'omit' sends it to another origin without credentials. */
+  otherOrigins?: OtherOrigins;
+}
 
 export interface ClientOptions {
   /**
