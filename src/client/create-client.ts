@@ -10,13 +10,8 @@ import { ClientSecrets } from './client-secrets.ts';
 import { type CookieJarLike, cookieStage, createCookieJar } from './cookies.ts';
 import { CredentialOrigins } from './credential-origins.ts';
 import { guardBody } from './guarded-body.ts';
-import {
-  type ClientOptions,
-  type ClientRequestInit,
-  NO_LISTENER,
-  type NormalizedOptions,
-  normalizeOptions,
-} from './options.ts';
+import { NO_LISTENER, normalizeOptions } from './normalize-options.ts';
+import type { ClientOptions, ClientRequestInit, NormalizedOptions } from './options.ts';
 import { OriginConcurrency } from './origin-concurrency.ts';
 import { OriginCooldown } from './origin-cooldown.ts';
 import { redirectStage } from './redirect.ts';

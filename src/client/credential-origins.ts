@@ -7,7 +7,8 @@
  * call sets itself go).
  */
 import { CrossOriginCredentialsError } from './errors/credential-origin-errors.ts';
-import { type NormalizedOptions, type OtherOrigins, otherOriginsOption } from './options.ts';
+import { otherOriginsOption } from './normalize-options.ts';
+import type { NormalizedOptions, OtherOrigins } from './options.ts';
 import type { OutgoingRequest } from './outgoing-request.ts';
 import { credentialHeaderNames } from './redirect.ts';
 
