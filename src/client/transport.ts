@@ -24,8 +24,8 @@ export type Send = (request: OutgoingRequest, context: SendContext) => Promise<R
 export const NATIVE_REDIRECTS = typeof (globalThis as { document?: unknown }).document !== 'undefined';
 
 export function transportSend(transport: Transport): Send {
-  // Not async: the transport's own promise goes back as it is (an async wrapper would cost a
-  // promise and microtask turns per send). A throw before sending still becomes a rejection.
+  // Not async: a send adds no promise of its own, so the caller awaits the transport's promise
+  // itself. A throw before sending still becomes a rejection, as it would from an async function.
   return (request, context) => {
     try {
       const body = request.body.take();

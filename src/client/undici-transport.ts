@@ -1,8 +1,8 @@
 /**
  * `gatehouse/client/undici`: a transport that sends through an undici Dispatcher (`request()`)
- * instead of `fetch`. The client's pipeline is the same; what changes is the cost of each send:
+ * instead of `fetch`. The client's pipeline is the same; what changes is the work of each send:
  * fetch implements the whole Fetch standard (a Request object, its stream machinery, CORS
- * bookkeeping) on top of the same dispatcher, and on a busy client that is most of the CPU.
+ * bookkeeping) on top of the same dispatcher, and request() does none of it.
  *
  * Node-only (undici is a Node library), and undici is an optional peer dependency.
  * It never follows redirects itself: the client's redirect stage does, hop by hop, so that
