@@ -8,7 +8,8 @@ import { formatAuthorization } from '../../http/index.ts';
 import { type OutgoingRequest, pathAndQuery } from '../outgoing-request.ts';
 import type { NonceState } from './digest-choice.ts';
 
-export interface DigestCredentials {
+/** Who answers a Digest challenge, and how: the username and password, the qop preferred, the client nonces. */
+export interface DigestAnswerer {
   username: string;
   password: string;
   /** The qop used when the server offers both. */
@@ -21,15 +22,15 @@ export interface DigestCredentials {
 export async function authorizeDigest(
   request: OutgoingRequest,
   state: NonceState,
-  credentials: DigestCredentials,
+  answerer: DigestAnswerer,
 ): Promise<void> {
-  const { username, password } = credentials;
+  const { username, password } = answerer;
   const { challenge, hash } = state;
   const H = (text: string | Uint8Array) => bytesToHex(hash(typeof text === 'string' ? utf8ToBytes(text) : text));
   const realm = challenge.params['realm'] ?? '';
-  const qop = chooseQop(challenge.params['qop'], credentials.preferredQop);
+  const qop = chooseQop(challenge.params['qop'], answerer.preferredQop);
   const uri = pathAndQuery(request.url);
-  const cnonce = credentials.makeCnonce();
+  const cnonce = answerer.makeCnonce();
   const nc = (++state.nc).toString(16).padStart(8, '0');
   const userhash = challenge.params['userhash']?.toLowerCase() === 'true';
 

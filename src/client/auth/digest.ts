@@ -20,7 +20,7 @@ import type { AuthStrategy } from '../auth-flow.ts';
 import { authNotes } from '../auth-stage.ts';
 import { discard } from '../transport.ts';
 import { DigestChoice, type NonceState } from './digest-choice.ts';
-import { authorizeDigest, type DigestCredentials } from './digest-response.ts';
+import { authorizeDigest, type DigestAnswerer } from './digest-response.ts';
 
 export interface DigestOptions {
   /** The qop to use when the server offers both. @default 'auth' */
@@ -44,7 +44,7 @@ export function digest(username: string, password: string, options: DigestOption
     throw invalidArgument('digest(username, password): both must be strings');
   if (options.qop !== undefined && options.qop !== 'auth' && options.qop !== 'auth-int')
     throw invalidArgument("digest: qop must be 'auth' or 'auth-int'");
-  const credentials: DigestCredentials = {
+  const answerer: DigestAnswerer = {
     username,
     password,
     preferredQop: options.qop ?? 'auth',
@@ -64,7 +64,7 @@ export function digest(username: string, password: string, options: DigestOption
       let state = cache.get(origin);
       // Whether the credentials just sent answered a nonce from this very exchange.
       let answeredFresh = false;
-      if (state) await authorizeDigest(request, state, credentials);
+      if (state) await authorizeDigest(request, state, answerer);
       let response = yield request;
 
       for (;;) {
@@ -97,7 +97,7 @@ export function digest(username: string, password: string, options: DigestOption
         state = { ...picked, nonce: picked.challenge.params['nonce'] ?? '', nc: 0 };
         cache.set(origin, state);
         choice.answering(origin, picked);
-        await authorizeDigest(request, state, credentials);
+        await authorizeDigest(request, state, answerer);
         answeredFresh = true;
         response = yield request;
       }
