@@ -3,7 +3,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileStore } from '../src/client/file-store.ts';
+import { fileTokenStore } from '../src/client/file-store.ts';
 import { bearer, createClient, oauth2ClientCredentials } from '../src/client/index.ts';
 import { LAB, startLabServer } from './support/lab-server.ts';
 
@@ -18,7 +18,7 @@ try {
           tokenUrl: `${lab.url}oauth/token`,
           clientId: LAB.clientId,
           clientSecret: LAB.clientSecret,
-          store: fileStore(tokenFile),
+          store: fileTokenStore(tokenFile),
         }),
       ),
       onRefresh: (event) => console.log('  refresh after a 401; recovered:', event.recovered),

@@ -10,11 +10,11 @@ import { chmod, link, mkdir, open, readFile, rename, stat, unlink } from 'node:f
 import { dirname } from 'node:path';
 import { invalidArgument } from '../http/argument-error.ts';
 import { GatehouseError } from '../http/gatehouse-error.ts';
-import { sleep } from './abort.ts';
-import { isToken, type Token } from './tokens/token.ts';
+import { sleep } from './abortable-wait.ts';
+import { isTokenObject, type Token } from './tokens/token.ts';
 import type { TokenStore } from './tokens/token-store.ts';
 
-export interface FileStoreOptions {
+export interface FileTokenStoreOptions {
   /** How long to wait for another process's lock, in ms. @default 10_000 */
   lockTimeoutMs?: number;
   /** A lock older than this is taken over (its holder crashed), in ms. @default 30_000 */
@@ -34,8 +34,9 @@ export class TokenFileError extends GatehouseError {
   }
 }
 
-export function fileStore(path: string, options: FileStoreOptions = {}): TokenStore {
-  if (typeof path !== 'string' || path.length === 0) throw invalidArgument('fileStore(path): path must be a file path');
+export function fileTokenStore(path: string, options: FileTokenStoreOptions = {}): TokenStore {
+  if (typeof path !== 'string' || path.length === 0)
+    throw invalidArgument('fileTokenStore(path): path must be a file path');
   const lockPath = `${path}.lock`;
   const lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
   const staleLockMs = options.staleLockMs ?? 30_000;
@@ -170,7 +171,7 @@ export function fileStore(path: string, options: FileStoreOptions = {}): TokenSt
   return {
     async get(key) {
       const token = (await readTokens()).tokens[key];
-      return isToken(token) ? token : undefined;
+      return isTokenObject(token) ? token : undefined;
     },
     set: (key, token) =>
       locked(async () => {

@@ -10,7 +10,7 @@ export { type DigestOptions, digest } from './auth/digest.ts';
 export { type HmacSignatureOptions, hmacSignature, labSignature } from './auth/hmac-signature.ts';
 export type { AuthContext, AuthStrategy, RefreshEvent } from './auth-flow.ts';
 export type { CookieJarLike } from './cookies.ts';
-export { type Client, type ClientRequestInit, createClient } from './create-client.ts';
+export { type Client, createClient } from './create-client.ts';
 export { AuthenticationError } from './errors/authentication-error.ts';
 export { BodyCutError } from './errors/body-cut-error.ts';
 export { CrossOriginCredentialsError, RedirectSecretError } from './errors/credential-origin-errors.ts';
@@ -18,7 +18,7 @@ export { DigestDowngradeError, DigestRealmError } from './errors/digest-errors.t
 export { ForbiddenError, HttpError, LockedOutError, RateLimitedError, UnauthorizedError } from './errors/http-error.ts';
 export { NetworkError } from './errors/network-error.ts';
 export { TimeoutError } from './errors/timeout-error.ts';
-export type { ClientOptions, ResponseEvent } from './options.ts';
+export type { ClientOptions, ClientRequestInit, ResponseEvent } from './options.ts';
 export type { OutgoingRequest } from './outgoing-request.ts';
 export { type RedirectEvent, type RedirectOptions, TooManyRedirectsError } from './redirect.ts';
 export { BodyNotReplayableError, type BodySource } from './request-body.ts';
@@ -38,5 +38,5 @@ export {
   type TokenSourceOptions,
   tokenSource,
 } from './tokens/token-source.ts';
-export { memoryStore, type TokenStore } from './tokens/token-store.ts';
+export { memoryTokenStore, type TokenStore } from './tokens/token-store.ts';
 export type { Transport } from './transport.ts';

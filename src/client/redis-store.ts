@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { invalidArgument } from '../http/argument-error.ts';
 import { GatehouseError } from '../http/gatehouse-error.ts';
-import { sleep } from './abort.ts';
-import { isToken, type Token } from './tokens/token.ts';
+import { sleep } from './abortable-wait.ts';
+import { isTokenObject, type Token } from './tokens/token.ts';
 import type { TokenStore } from './tokens/token-store.ts';
 
 /** The commands used, as ioredis offers them. */
@@ -19,7 +19,7 @@ export interface RedisLike {
   eval(script: string, numKeys: number, key: string, arg: string): Promise<unknown>;
 }
 
-export interface RedisStoreOptions {
+export interface RedisTokenStoreOptions {
   /** Prefix of every key. @default 'gatehouse:token:' */
   prefix?: string;
   /** A lock left by a crashed worker expires after this, in ms. @default 30_000 */
@@ -39,14 +39,14 @@ export class TokenLockError extends GatehouseError {
   }
 }
 
-export function redisStore(redis: RedisLike, options: RedisStoreOptions = {}): TokenStore {
+export function redisTokenStore(redis: RedisLike, options: RedisTokenStoreOptions = {}): TokenStore {
   if (
     !redis ||
     typeof redis.get !== 'function' ||
     typeof redis.set !== 'function' ||
     typeof redis.eval !== 'function'
   ) {
-    throw invalidArgument('redisStore(redis): pass an ioredis client (new Redis(url))');
+    throw invalidArgument('redisTokenStore(redis): pass an ioredis client (new Redis(url))');
   }
   const prefix = options.prefix ?? 'gatehouse:token:';
   const lockTtlMs = options.lockTtlMs ?? 30_000;
@@ -58,7 +58,7 @@ export function redisStore(redis: RedisLike, options: RedisStoreOptions = {}): T
       if (raw === null) return undefined;
       try {
         const token = JSON.parse(raw) as Token;
-        return isToken(token) ? token : undefined;
+        return isTokenObject(token) ? token : undefined;
       } catch {
         return undefined;
       }

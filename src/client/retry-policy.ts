@@ -66,12 +66,14 @@ export function serverWait(response: Response, now: number = Date.now()): number
   return undefined;
 }
 
-export type Outcome =
+/** How one attempt ended: a response, a network failure (sent or not), or its own timeout. */
+export type AttemptOutcome =
   | { kind: 'response'; response: Response }
   | { kind: 'network'; notSent: boolean }
   | { kind: 'timeout' };
 
-export type Decision =
+/** What the retry policy decides after an attempt: retry after a delay, or stop and say why. */
+export type RetryDecision =
   | { retry: true; delayMs: number; serverAsked: boolean }
   | { retry: false; why: string; retryAfterMs?: number };
 
@@ -79,13 +81,13 @@ export type Decision =
  * Whether to retry after the `attempt`-th attempt (1-based) and how long to wait first.
  */
 export function decideRetry(
-  outcome: Outcome,
+  outcome: AttemptOutcome,
   attempt: number,
   method: string,
   headers: Headers,
   policy: RetryPolicy,
   now = Date.now(),
-): Decision {
+): RetryDecision {
   if (outcome.kind === 'response' && !policy.statusCodes.includes(outcome.response.status)) {
     return { retry: false, why: 'status not retried' };
   }

@@ -4,7 +4,8 @@
  */
 import { INVALID_ARGUMENT } from '../http/argument-error.ts';
 import { GatehouseError } from '../http/gatehouse-error.ts';
-import { Budget, BudgetExpired, sleep } from './abort.ts';
+import { sleep } from './abortable-wait.ts';
+import { Budget, BudgetExpired } from './deadline.ts';
 import { httpErrorFor } from './errors/http-error.ts';
 import { NetworkError, systemErrorCode } from './errors/network-error.ts';
 import { TimeoutError } from './errors/timeout-error.ts';
@@ -12,7 +13,7 @@ import type { OriginConcurrency } from './origin-concurrency.ts';
 import type { OriginCooldown } from './origin-cooldown.ts';
 import type { OutgoingRequest } from './outgoing-request.ts';
 import { problemCode, readProblem } from './problem-body.ts';
-import { decideRetry, type Outcome, type RetryPolicy, serverWait } from './retry-policy.ts';
+import { type AttemptOutcome, decideRetry, type RetryPolicy, serverWait } from './retry-policy.ts';
 import { discard, type Send } from './transport.ts';
 
 export interface RetryEvent {
@@ -64,7 +65,7 @@ export async function sendWithRetry(request: OutgoingRequest, state: CallState, 
     }
     state.attempts = attempt;
     const budget = new Budget('attempt', state.attemptTimeout, state.total.signal);
-    let outcome: Outcome;
+    let outcome: AttemptOutcome;
     let response: Response | undefined;
     try {
       response = await next(request, { signal: budget.signal, attempt });
@@ -114,7 +115,7 @@ export async function sendWithRetry(request: OutgoingRequest, state: CallState, 
   }
 }
 
-function classify(error: unknown, budget: Budget, state: CallState): Outcome {
+function classify(error: unknown, budget: Budget, state: CallState): AttemptOutcome {
   if (state.callerSignal?.aborted) throw state.callerSignal.reason;
   const reason = budget.signal?.aborted ? budget.signal.reason : undefined;
   if (reason instanceof BudgetExpired && reason.which === 'total') {
@@ -131,7 +132,7 @@ function classify(error: unknown, budget: Budget, state: CallState): Outcome {
 
 /** Decides; when retrying, reports, frees the response and sleeps. Returns false to stop. */
 async function prepareRetry(
-  outcome: Outcome,
+  outcome: AttemptOutcome,
   attempt: number,
   request: OutgoingRequest,
   state: CallState,

@@ -8,9 +8,6 @@ import type { OutgoingRequest } from './outgoing-request.ts';
  */
 export type Transport = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
-/** fetch's own signature: a URL and an init. */
-export type FetchLike = Transport;
-
 /** What each stage passes down for one send. */
 export interface SendContext {
   signal: AbortSignal | undefined;
@@ -27,8 +24,8 @@ export type Send = (request: OutgoingRequest, context: SendContext) => Promise<R
 export const NATIVE_REDIRECTS = typeof (globalThis as { document?: unknown }).document !== 'undefined';
 
 export function transportSend(transport: Transport): Send {
-  // Not async: the transport's own promise goes back as it is (an async wrapper would cost a
-  // promise and microtask turns per send). A throw before sending still becomes a rejection.
+  // Not async: a send adds no promise of its own, so the caller awaits the transport's promise
+  // itself. A throw before sending still becomes a rejection, as it would from an async function.
   return (request, context) => {
     try {
       const body = request.body.take();

@@ -1,8 +1,8 @@
 /**
  * `gatehouse/client/undici`: a transport that sends through an undici Dispatcher (`request()`)
- * instead of `fetch`. The client's pipeline is the same; what changes is the cost of each send:
+ * instead of `fetch`. The client's pipeline is the same; what changes is the work of each send:
  * fetch implements the whole Fetch standard (a Request object, its stream machinery, CORS
- * bookkeeping) on top of the same dispatcher, and on a busy client that is most of the CPU.
+ * bookkeeping) on top of the same dispatcher, and request() does none of it.
  *
  * Node-only (undici is a Node library), and undici is an optional peer dependency.
  * It never follows redirects itself: the client's redirect stage does, hop by hop, so that
@@ -13,7 +13,7 @@ import { Readable } from 'node:stream';
 import { type Dispatcher, getGlobalDispatcher } from 'undici';
 import { invalidArgument } from '../http/argument-error.ts';
 import { serializedLikeFetch, TEXT_CONTENT_TYPE } from './request-body.ts';
-import type { FetchLike } from './transport.ts';
+import type { Transport } from './transport.ts';
 
 export interface UndiciTransportOptions {
   /** The dispatcher to send through (an `Agent`, a `Pool`, a `ProxyAgent`…). @default undici's global dispatcher */
@@ -29,7 +29,7 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
  * import { undiciTransport } from 'gatehouse/client/undici';
  * const api = createClient({ baseUrl, auth: bearer(source), fetch: undiciTransport({ dispatcher: new Agent({ connections: 64 }) }) });
  */
-export function undiciTransport(options: UndiciTransportOptions = {}): FetchLike {
+export function undiciTransport(options: UndiciTransportOptions = {}): Transport {
   if (options === null || typeof options !== 'object')
     throw invalidArgument('undiciTransport(options): options must be an object such as { dispatcher }');
   const { dispatcher } = options;

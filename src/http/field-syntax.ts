@@ -28,7 +28,7 @@ export function isToken68Char(code: number): boolean {
   return code < 128 && TOKEN68[code] === 1;
 }
 
-/** `token = 1*tchar` */
+/** An RFC 9110 §5.6.2 token: `token = 1*tchar`. */
 export function isToken(value: string): boolean {
   if (value.length === 0) return false;
   for (let i = 0; i < value.length; i++) if (!isTchar(value.charCodeAt(i))) return false;

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileStore } from '../client/file-store.ts';
+import { fileTokenStore } from '../client/file-store.ts';
 import {
   basic,
   bearer,
@@ -129,7 +129,7 @@ const scenarios: Array<[string, Step]> = [
                 tokenUrl: `${playground.url}/oauth/token`,
                 clientId: DEMO.serviceClient.id,
                 clientSecret: DEMO.serviceClient.secret,
-                store: fileStore(join(dir, 'tokens.json')),
+                store: fileTokenStore(join(dir, 'tokens.json')),
                 fetch: transport,
               }),
             ),

@@ -5,7 +5,7 @@ import {
   bearer,
   createClient,
   ForbiddenError,
-  memoryStore,
+  memoryTokenStore,
   oauth2ClientCredentials,
   oauth2RefreshToken,
   type RefreshEvent,
@@ -84,7 +84,7 @@ async function world(): Promise<World> {
 }
 
 function seeded(token: string): TokenStore {
-  const store = memoryStore();
+  const store = memoryTokenStore();
   void store.set('default', { accessToken: token });
   return store;
 }
@@ -263,7 +263,7 @@ describe('oauth2 token sources', () => {
   });
 
   it('refresh token: a rotated refresh token is used next time and persisted in the store', async () => {
-    const store = memoryStore();
+    const store = memoryTokenStore();
     w.tokenAnswer = { status: 200, expiresIn: 1 };
     const client = createClient({
       baseUrl: w.server.url,

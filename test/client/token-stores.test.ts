@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
-import { fileStore, TokenFileError } from '../../src/client/file-store.ts';
-import { memoryStore, type Token, type TokenStore, tokenSource } from '../../src/client/index.ts';
-import { redisStore } from '../../src/client/redis-store.ts';
+import { fileTokenStore, TokenFileError } from '../../src/client/file-store.ts';
+import { memoryTokenStore, type Token, type TokenStore, tokenSource } from '../../src/client/index.ts';
+import { redisTokenStore } from '../../src/client/redis-store.ts';
 import { json, startServer } from '../support/server.ts';
 import { connectRedis, runPrefix } from '../support/services.ts';
 
@@ -58,21 +58,21 @@ function behaves(
   });
 }
 
-behaves('memoryStore', async () => ({ store: memoryStore(), done: async () => {} }));
-behaves('fileStore', async () => ({
-  store: fileStore(join(mkdtempSync(join(tmpdir(), 'gh-')), 'tokens.json')),
+behaves('memoryTokenStore', async () => ({ store: memoryTokenStore(), done: async () => {} }));
+behaves('fileTokenStore', async () => ({
+  store: fileTokenStore(join(mkdtempSync(join(tmpdir(), 'gh-')), 'tokens.json')),
   done: async () => {},
 }));
-behaves('redisStore', async (t) => {
+behaves('redisTokenStore', async (t) => {
   const redis = await connectRedis(t);
   if (!redis) return undefined;
-  return { store: redisStore(redis, { prefix: runPrefix('store') }), done: async () => void redis.quit() };
+  return { store: redisTokenStore(redis, { prefix: runPrefix('store') }), done: async () => void redis.quit() };
 });
 
-describe('fileStore', () => {
+describe('fileTokenStore', () => {
   it('writes the file with mode 0600 and leaves no temporary files', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gh-'));
-    const store = fileStore(join(dir, 'tokens.json'));
+    const store = fileTokenStore(join(dir, 'tokens.json'));
     for (let i = 0; i < 5; i++) await store.set('default', token(i));
     assert.equal(statSync(join(dir, 'tokens.json')).mode & 0o777, 0o600);
     assert.deepStrictEqual(readdirSync(dir), ['tokens.json']);
@@ -82,7 +82,7 @@ describe('fileStore', () => {
   it('says which file is broken and what to do, instead of losing tokens silently', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'gh-')), 'tokens.json');
     writeFileSync(file, '{"version": 1, "tokens": {');
-    const error = await fileStore(file)
+    const error = await fileTokenStore(file)
       .get('default')
       .catch((e: unknown) => e);
     assert.ok(error instanceof TokenFileError);
@@ -95,7 +95,7 @@ describe('fileStore', () => {
     const file = join(dir, 'tokens.json');
     const dead = spawnSync(process.execPath, ['-e', '']).pid;
     writeFileSync(`${file}.lock`, JSON.stringify({ pid: dead, at: Date.now(), id: 'crashed' }));
-    const store = fileStore(file, { lockTimeoutMs: 5000 });
+    const store = fileTokenStore(file, { lockTimeoutMs: 5000 });
     let started = Date.now();
     assert.equal(await store.lock!('default', async () => 'ran'), 'ran');
     assert.ok(Date.now() - started < 1000, 'a dead holder is seen at once, not after the stale age');
@@ -110,7 +110,7 @@ describe('fileStore', () => {
   it('waits for a live holder, then says which lock file to delete', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'gh-')), 'tokens.json');
     writeFileSync(`${file}.lock`, JSON.stringify({ pid: process.pid, at: Date.now(), id: 'alive' }));
-    const error = await fileStore(file, { lockTimeoutMs: 200 }).lock!('default', async () => 'ran').catch(
+    const error = await fileTokenStore(file, { lockTimeoutMs: 200 }).lock!('default', async () => 'ran').catch(
       (e: unknown) => e,
     );
     assert.ok(error instanceof TokenFileError);
@@ -123,7 +123,7 @@ describe('fileStore', () => {
       json(res, 200, { access_token: `tok-${++issued}`, expires_in: 3600 }),
     );
     const file = join(mkdtempSync(join(tmpdir(), 'gh-')), 'tokens.json');
-    await fileStore(file).set('default', { accessToken: 'stale' });
+    await fileTokenStore(file).set('default', { accessToken: 'stale' });
     const worker = join(import.meta.dirname, '../support/file-store-worker.ts');
     const children = [0, 1].map(() =>
       spawn(process.execPath, [worker, file, `${server.origin}/token`, 'stale'], {
@@ -161,14 +161,14 @@ describe('fileStore', () => {
   });
 });
 
-describe('redisStore', () => {
+describe('redisTokenStore', () => {
   it('a fleet of workers with their own connections makes one refresh between them', async (t) => {
     const first = await connectRedis(t);
     if (!first) return;
     const prefix = runPrefix('fleet');
     const connections: Redis[] = [first];
     for (let i = 1; i < 5; i++) connections.push((await connectRedis(t))!);
-    await redisStore(first, { prefix }).set('default', { accessToken: 'stale' });
+    await redisTokenStore(first, { prefix }).set('default', { accessToken: 'stale' });
     let calls = 0;
     const workers = connections.map((redis) =>
       tokenSource(
@@ -177,7 +177,7 @@ describe('redisStore', () => {
           await new Promise((r) => setTimeout(r, 100)); // a token endpoint that takes its time
           return { access_token: `fleet-token-${calls}`, expires_in: 3600 };
         },
-        { store: redisStore(redis, { prefix }) },
+        { store: redisTokenStore(redis, { prefix }) },
       ),
     );
     const tokens = await Promise.all(workers.map((w) => w.getToken({ rejected: 'stale' })));
@@ -191,7 +191,7 @@ describe('redisStore', () => {
     if (!redis) return;
     const prefix = runPrefix('dead');
     await redis.set(`${prefix}default:lock`, 'a-worker-that-crashed', 'PX', 300);
-    const store = redisStore(redis, { prefix, lockWaitMs: 5000 });
+    const store = redisTokenStore(redis, { prefix, lockWaitMs: 5000 });
     const start = Date.now();
     const result = await store.lock!('default', async () => 'ran');
     assert.equal(result, 'ran');

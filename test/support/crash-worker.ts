@@ -1,6 +1,6 @@
 // Refreshes a token through a shared file store, as fast as it can, until it is killed.
 // argv: token-file token-url
-import { fileStore } from '../../src/client/file-store.ts';
+import { fileTokenStore } from '../../src/client/file-store.ts';
 import { oauth2RefreshToken } from '../../src/client/index.ts';
 
 const [file, tokenUrl] = process.argv.slice(2) as [string, string];
@@ -8,7 +8,7 @@ const source = oauth2RefreshToken({
   tokenUrl,
   clientId: 'crash',
   refreshToken: 'rt-0',
-  store: fileStore(file),
+  store: fileTokenStore(file),
   skewMs: 0,
 });
 process.stdout.write('ready\n');

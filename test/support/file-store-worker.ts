@@ -1,5 +1,5 @@
 // A separate process that refreshes through a shared file store: argv = file, token URL, rejected token.
-import { fileStore } from '../../src/client/file-store.ts';
+import { fileTokenStore } from '../../src/client/file-store.ts';
 import { tokenSource } from '../../src/client/index.ts';
 
 const [file, tokenUrl, rejected] = process.argv.slice(2) as [string, string, string];
@@ -8,7 +8,7 @@ const source = tokenSource(
     const response = await fetch(tokenUrl, { method: 'POST' });
     return response.json();
   },
-  { store: fileStore(file) },
+  { store: fileTokenStore(file) },
 );
 // Wait for the go signal so both processes ask at the same moment.
 process.stdin.once('data', async () => {

@@ -4,10 +4,10 @@
  * requests need a new token at once, one fetch is made and all of them get its result.
  */
 import { invalidArgument } from '../../http/argument-error.ts';
-import { raceAbort } from '../abort.ts';
+import { raceAbort } from '../abortable-wait.ts';
 import { AuthenticationError } from '../errors/authentication-error.ts';
-import { isExpiring, isToken, type Token, type TokenResponse, tokenFromResponse } from './token.ts';
-import { memoryStore, type TokenStore } from './token-store.ts';
+import { isExpiring, isTokenObject, type Token, type TokenResponse, tokenFromResponse } from './token.ts';
+import { memoryTokenStore, type TokenStore } from './token-store.ts';
 
 export interface GetTokenOptions {
   /**
@@ -35,7 +35,7 @@ export interface FetchTokenContext {
 export type FetchToken = (context: FetchTokenContext) => Promise<Token | TokenResponse | string>;
 
 export interface TokenSourceOptions {
-  /** Where tokens are kept. @default memoryStore() */
+  /** Where tokens are kept. @default memoryTokenStore() */
   store?: TokenStore;
   /** The token's name in the store. @default 'default' */
   key?: string;
@@ -54,7 +54,7 @@ export interface TokenSourceOptions {
 export function tokenSource(fetchToken: FetchToken, options: TokenSourceOptions = {}): TokenSource {
   if (typeof fetchToken !== 'function')
     throw invalidArgument('tokenSource(fetchToken): fetchToken must be a function returning a token');
-  const store = options.store ?? memoryStore();
+  const store = options.store ?? memoryTokenStore();
   const key = options.key ?? 'default';
   const skewMs = options.skewMs ?? 30_000;
   const refreshTimeoutMs = options.refreshTimeoutMs ?? 30_000;
@@ -71,8 +71,9 @@ export function tokenSource(fetchToken: FetchToken, options: TokenSourceOptions 
     const run = async (): Promise<Token> => {
       // Another process sharing the store may have refreshed already.
       const stored = await store.get(key);
-      if (isToken(stored) && usable(stored, rejected) && stored.accessToken !== current?.accessToken) return stored;
-      const previous = isToken(stored) ? stored : current;
+      if (isTokenObject(stored) && usable(stored, rejected) && stored.accessToken !== current?.accessToken)
+        return stored;
+      const previous = isTokenObject(stored) ? stored : current;
       let result: Token | TokenResponse | string;
       try {
         result = await fetchToken({ signal: AbortSignal.timeout(refreshTimeoutMs), current: previous });
@@ -99,7 +100,7 @@ export function tokenSource(fetchToken: FetchToken, options: TokenSourceOptions 
     async getToken({ rejected, signal } = {}) {
       loaded ??= store.get(key).then(
         (token) => {
-          if (isToken(token) && current === undefined) current = token;
+          if (isTokenObject(token) && current === undefined) current = token;
         },
         (error: unknown) => {
           loaded = undefined; // a store that failed once is asked again next time
@@ -129,7 +130,7 @@ export function staticToken(accessToken: string): TokenSource {
 
 function normalize(result: Token | TokenResponse | string): Token {
   if (typeof result === 'string' && result.length > 0) return { accessToken: result };
-  if (isToken(result)) return { ...result };
+  if (isTokenObject(result)) return { ...result };
   if (
     result &&
     typeof result === 'object' &&

@@ -1,7 +1,7 @@
 import type { Token } from './token.ts';
 
 /**
- * Where tokens are kept between calls and processes. `memoryStore()` here; a file store
+ * Where tokens are kept between calls and processes. `memoryTokenStore()` here; a file store
  * (`gatehouse/client/file-store`) and a Redis store (`gatehouse/client/redis-store`) for Node.
  */
 export interface TokenStore {
@@ -16,7 +16,7 @@ export interface TokenStore {
 }
 
 /** Tokens in this process's memory. */
-export function memoryStore(): TokenStore {
+export function memoryTokenStore(): TokenStore {
   const tokens = new Map<string, Token>();
   return {
     get: async (key) => {

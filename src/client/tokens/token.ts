@@ -65,8 +65,8 @@ export function jwtExpiry(token: string): number | undefined {
   return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
 }
 
-/** Checks that a value read from a store or a callback is a usable token. */
-export function isToken(value: unknown): value is Token {
+/** Checks that a value read from a store or a callback is a usable `Token` object. */
+export function isTokenObject(value: unknown): value is Token {
   return (
     typeof value === 'object' &&
     value !== null &&

@@ -1,0 +1,137 @@
+/**
+ * One request to an OAuth 2.0 token endpoint (RFC 6749 §3.2) and the token in its answer (§5.1),
+ * or an AuthenticationError that says what went wrong (§5.2) with no secret of the request in it.
+ * It goes straight to the transport, never through a client's stages.
+ */
+import { formatAuthorization, headerSecrets, redactText, redactUrl, secretRedactor } from '../../http/index.ts';
+import { AuthenticationError } from '../errors/authentication-error.ts';
+import { readBodyStart } from '../errors/body-excerpt.ts';
+import type { Transport } from '../transport.ts';
+import { type Token, type TokenResponse, tokenFromResponse } from './token.ts';
+
+const TOKEN_BODY_LIMIT = 65_536; // bytes read of a token endpoint's answer
+
+/** A token endpoint as the grants call it: where it is, how the client authenticates, what it asks for. */
+export interface TokenEndpoint {
+  tokenUrl: URL;
+  clientId: string;
+  clientAuthentication: 'basic' | 'body';
+  scope: string | undefined;
+  extraParams: Readonly<Record<string, string>>;
+  fetch: Transport;
+}
+
+// RFC 6749 §2.3.1: client id and secret are form-urlencoded before they become the Basic pair.
+const formEncode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2);
+
+const HINTS: Record<string, string> = {
+  invalid_client: 'check the client id and secret, and how the client authenticates (clientAuthentication)',
+  invalid_grant: 'the refresh token or credentials expired, were revoked or were already used: sign in again',
+  unauthorized_client: 'this client may not use this grant type: check its registration',
+  unsupported_grant_type: 'the server does not offer this grant type',
+  invalid_scope: 'ask for scopes the client is allowed',
+  invalid_request: 'the token request is missing or repeats a parameter',
+};
+
+/**
+ * Sends the grant's `params` to the token endpoint and reads the token. `secrets` are the grant's
+ * own (a refresh token), masked like the client secret wherever the answer echoes them.
+ */
+export async function requestToken(
+  endpoint: TokenEndpoint,
+  params: URLSearchParams,
+  clientSecret: string | undefined,
+  signal: AbortSignal,
+  secrets: string[] = [],
+): Promise<Token> {
+  const headers = completeRequest(endpoint, params, clientSecret);
+  const where = redactUrl(endpoint.tokenUrl);
+  // Every form of the client secret the request carried: raw and form-encoded (client_secret_post),
+  // inside the Basic pair (client_secret_basic: form-encoded, then base64; RFC 6749 §2.3.1).
+  const sentAuthorization = headers.get('authorization');
+  const known = [
+    ...secrets,
+    ...(clientSecret ? [clientSecret, formEncode(clientSecret)] : []),
+    ...(sentAuthorization ? headerSecrets('authorization', sentAuthorization) : []),
+  ];
+
+  let response: Response;
+  try {
+    // Called as a plain function: browsers refuse a fetch called as a method of another object.
+    const send = endpoint.fetch;
+    response = await send(endpoint.tokenUrl.href, {
+      method: 'POST',
+      headers,
+      body: params,
+      signal,
+      redirect: 'error',
+    });
+  } catch (error) {
+    const timedOut = signal.aborted;
+    throw new AuthenticationError(
+      `The token endpoint ${where} ${timedOut ? 'did not answer in time' : 'could not be reached'}; every request waiting for a token fails too.`,
+      { cause: error },
+    );
+  }
+  return readTokenAnswer(response, where, known);
+}
+
+/**
+ * Adds the scope, the extra parameters and the client's authentication to the form: the client id
+ * and secret as a Basic pair (RFC 6749 §2.3.1), or in the form; returns the request's headers.
+ */
+function completeRequest(endpoint: TokenEndpoint, params: URLSearchParams, clientSecret: string | undefined): Headers {
+  if (endpoint.scope) params.set('scope', endpoint.scope);
+  for (const [name, value] of Object.entries(endpoint.extraParams)) params.set(name, value);
+  const headers = new Headers({ 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' });
+  if (clientSecret !== undefined && endpoint.clientAuthentication === 'basic') {
+    headers.set(
+      'authorization',
+      formatAuthorization({
+        kind: 'basic',
+        username: formEncode(endpoint.clientId),
+        password: formEncode(clientSecret),
+      }),
+    );
+  } else {
+    params.set('client_id', endpoint.clientId);
+    if (clientSecret !== undefined) params.set('client_secret', clientSecret);
+  }
+  return headers;
+}
+
+/** The token in the answer; otherwise an AuthenticationError with the OAuth error, a hint and an excerpt, `known` masked. */
+async function readTokenAnswer(response: Response, where: string, known: readonly string[]): Promise<Token> {
+  // A token response is a few hundred bytes; an endless one is cut and let go.
+  const { text } = await readBodyStart(response, TOKEN_BODY_LIMIT);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  const excerpt = redactText(text, known);
+  if (!response.ok) {
+    // The error code is the server's text too: an echoing server may put the secret in it.
+    const error =
+      typeof (body as { error?: unknown })?.error === 'string'
+        ? secretRedactor(known)((body as { error: string }).error)
+        : undefined;
+    const hint = error && HINTS[error] ? `: ${HINTS[error]}` : '';
+    throw new AuthenticationError(
+      `The token endpoint ${where} refused the request with ${response.status}${error ? ` ${error}` : ''}${hint}.`,
+      { status: response.status, bodyExcerpt: excerpt, ...(error ? { oauthError: error } : {}) },
+    );
+  }
+  const tokenBody = body as TokenResponse | undefined;
+  if (!tokenBody || typeof tokenBody.access_token !== 'string' || !tokenBody.access_token) {
+    throw new AuthenticationError(
+      `The token endpoint ${where} answered ${response.status} without an access_token (RFC 6749 §5.1).`,
+      {
+        status: response.status,
+        bodyExcerpt: excerpt,
+      },
+    );
+  }
+  return tokenFromResponse(tokenBody, response.headers.get('date'));
+}
