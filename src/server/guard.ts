@@ -91,7 +91,7 @@ export interface Guard {
    */
   decide(request: RequestView, options?: AuthenticateOptions): MaybePromise<Decision>;
   /** The one Response for a refusal: status, WWW-Authenticate, problem body. */
-  refuse(refusal: Refusal): Response;
+  refusalResponse(refusal: Refusal): Response;
   /** The answer to a CORS preflight: 204, with what the `cors` policy allows this Origin (nothing without one). */
   preflight(request: RequestView): Response;
   /** The CORS headers for any other answer to this request: undefined without a policy or for another Origin. */
@@ -113,7 +113,7 @@ export function createGuard(options: GuardOptions): Guard {
     hasCorsPolicy: cors !== undefined,
     authenticate: async (request, opts = {}) => decide(config, request, opts),
     decide: (request, opts = {}) => decide(config, request, opts),
-    refuse: (refusal) => refusalResponse(refusal, config),
+    refusalResponse: (refusal) => refusalResponse(refusal, config),
     preflight: (request) => (cors ? cors.preflight(request) : preflightWithoutPolicy()),
     allowance: (request) => cors?.allowance(request),
     openapi: (permission) => openapiOf(config.schemes, permission ?? options.permission),
@@ -190,10 +190,10 @@ function decide(config: GuardConfig, request: RequestView, opts: AuthenticateOpt
 
 function failed(config: GuardConfig, error: unknown, request: RequestView, source: string): Decision {
   if (error instanceof RequestInvalidError || error instanceof BodyTooLargeError)
-    return refusedBy(config, error.refusal, request);
+    return refusedDecision(config, error.refusal, request);
   const failure = failureOf(error, source);
   report(config.options.onError, failure);
-  return refusedBy(config, failureRefusal(failure), request);
+  return refusedDecision(config, failureRefusal(failure), request);
 }
 
 function decideSteps(
@@ -210,7 +210,7 @@ function decideSteps(
   const authorization: AuthorizationParseResult | undefined =
     field === null || (typeof field !== 'string' && field.length === 0) ? undefined : parseAuthorization(field);
   if (authorization && !authorization.ok)
-    return refusedBy(
+    return refusedDecision(
       config,
       { reason: 'credentials_malformed', detail: `${capitalize(authorization.message)}.` },
       request,
@@ -218,8 +218,8 @@ function decideSteps(
 
   const guardRequest = new LazyGuardRequest(request, authorization, opts.body, opts.clientAddress);
   const chosen = chooseScheme(config.schemes, guardRequest);
-  if (isRefusal(chosen)) return refusedBy(config, chosen, request);
-  if (!chosen) return refusedBy(config, missing(config, authorization), request);
+  if (isRefusal(chosen)) return refusedDecision(config, chosen, request);
+  if (!chosen) return refusedDecision(config, missing(config, authorization), request);
   const { scheme, credentials } = chosen;
   step.source = `scheme "${scheme.name}"`;
   if (scheme.needsBody && guardRequest.body === undefined) {
@@ -283,16 +283,17 @@ function authorized(
   opts: AuthenticateOptions,
   step: Step,
 ): MaybePromise<Decision> {
-  if (isRefusal(result)) return refusedBy(config, result, request);
+  if (isRefusal(result)) return refusedDecision(config, result, request);
   const permission = opts.permission ?? config.options.permission;
   if (!permission) return { outcome: 'authenticated', principal: result };
   step.source = 'permission';
   return whenSettled(permission.check(result, request), (allowed) =>
-    allowed === true ? { outcome: 'authenticated', principal: result } : refusedBy(config, allowed, request),
+    allowed === true ? { outcome: 'authenticated', principal: result } : refusedDecision(config, allowed, request),
   );
 }
 
-function refusedBy(config: GuardConfig, refusal: Refusal, request: RequestView): Decision {
+/** The refused Decision, after onRefusal has seen the refusal. */
+function refusedDecision(config: GuardConfig, refusal: Refusal, request: RequestView): Decision {
   config.options.onRefusal?.(refusal, request);
   return { outcome: 'refused', refusal };
 }
