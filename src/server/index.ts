@@ -43,7 +43,8 @@ export {
   verifyPassword,
 } from './credentials/password-hash.ts';
 export { VerifiedCache, type VerifiedCacheOptions } from './credentials/verified-cache.ts';
-export { type AuthenticateOptions, createGuard, type Decision, type Guard, type GuardOptions } from './guard.ts';
+export { type AuthenticateOptions, createGuard, type Decision, type Guard } from './guard.ts';
+export type { GuardOptions } from './guard-options.ts';
 export {
   beginIdempotent,
   type IdempotencyOptions,
