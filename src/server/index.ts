@@ -89,6 +89,7 @@ export {
   type ServerFailure,
 } from './server-failure.ts';
 export { createSignIn, type SignIn, type SignInOptions, type SignInResult } from './sign-in.ts';
+export type { TokenPair } from './tokens/access-token.ts';
 export {
   type AuthorizationServer,
   type AuthorizationServerOptions,
@@ -97,11 +98,6 @@ export {
 } from './tokens/authorization-server.ts';
 export { clientSubject, isClientSubject } from './tokens/client-subject.ts';
 export { roleScope } from './tokens/role-scopes.ts';
-export {
-  createTokenService,
-  type IssueOptions,
-  TokenGrantError,
-  type TokenPair,
-  type TokenService,
-  type TokenServiceOptions,
-} from './tokens/token-service.ts';
+export { TokenGrantError } from './tokens/token-grant-error.ts';
+export { createTokenService, type IssueOptions, type TokenService } from './tokens/token-service.ts';
+export type { TokenServiceOptions } from './tokens/token-service-options.ts';

@@ -16,7 +16,8 @@ import { failureOf, failureResponse, type OnError, problemResponse, report } fro
 import { createSignIn } from '../sign-in.ts';
 import { clientSubject } from './client-subject.ts';
 import { grantableScopes } from './role-scopes.ts';
-import { TokenGrantError, type TokenService } from './token-service.ts';
+import { TokenGrantError } from './token-grant-error.ts';
+import type { TokenService } from './token-service.ts';
 
 export interface AuthorizationServerOptions {
   service: TokenService;
