@@ -47,7 +47,7 @@ export function signingKeyRing(
     loaded ??= (async () => {
       await reload();
       if (keys.length === 0) {
-        await addKey();
+        await addKey(jwtKeys, algorithm);
         await reload();
       }
     })().catch((error) => {
@@ -55,23 +55,6 @@ export function signingKeyRing(
       throw error;
     });
     await loaded;
-  }
-
-  async function addKey(): Promise<string> {
-    const pair = await generateKeyPair(algorithm, {
-      extractable: true,
-      ...(algorithm === 'EdDSA' ? { crv: 'Ed25519' } : {}),
-    });
-    const kid = `${new Date().toISOString().slice(0, 10)}-${randomBytes(6).toString('hex')}`;
-    const publicJwk = { ...(await exportJWK(pair.publicKey)), kid, alg: algorithm, use: 'sig' };
-    await jwtKeys.addJwtKey({
-      kid,
-      alg: algorithm,
-      privateJwk: (await exportJWK(pair.privateKey)) as Record<string, unknown>,
-      publicJwk,
-      createdAt: Date.now(),
-    });
-    return kid;
   }
 
   return {
@@ -108,7 +91,7 @@ export function signingKeyRing(
       if (hmacKey)
         throw invalidArgument('rotateSigningKey: an HS256 service has one secret; rotate it by deploying a new one');
       await ensureKeys();
-      const kid = await addKey();
+      const kid = await addKey(jwtKeys, algorithm);
       await reload();
       return kid;
     },
@@ -119,4 +102,22 @@ export function signingKeyRing(
       return { keys: keys.filter((k) => k.publicJwk).map((k) => k.publicJwk as JWK) };
     },
   };
+}
+
+/** Generates a key pair and keeps it in the store; returns its kid. */
+async function addKey(jwtKeys: JwtKeyStore, algorithm: SigningAlgorithm): Promise<string> {
+  const pair = await generateKeyPair(algorithm, {
+    extractable: true,
+    ...(algorithm === 'EdDSA' ? { crv: 'Ed25519' } : {}),
+  });
+  const kid = `${new Date().toISOString().slice(0, 10)}-${randomBytes(6).toString('hex')}`;
+  const publicJwk = { ...(await exportJWK(pair.publicKey)), kid, alg: algorithm, use: 'sig' };
+  await jwtKeys.addJwtKey({
+    kid,
+    alg: algorithm,
+    privateJwk: (await exportJWK(pair.privateKey)) as Record<string, unknown>,
+    publicJwk,
+    createdAt: Date.now(),
+  });
+  return kid;
 }
