@@ -78,7 +78,8 @@ export {
 export type { Detection, GuardRequest, RequestView, Scheme } from './scheme.ts';
 export { type ApiKeySchemeOptions, apiKeyScheme } from './schemes/api-key.ts';
 export { type BasicSchemeOptions, basicScheme } from './schemes/basic.ts';
-export { type BearerSchemeOptions, bearerScheme, type JwtOptions, type OpaqueOptions } from './schemes/bearer.ts';
+export { type BearerSchemeOptions, bearerScheme, type OpaqueOptions } from './schemes/bearer.ts';
+export type { JwtOptions } from './schemes/jwt-options.ts';
 export { type IssuedSession, issueSession, type SessionSchemeOptions, sessionScheme } from './schemes/session.ts';
 export { type SignatureSchemeOptions, signatureScheme } from './schemes/signature.ts';
 export {
