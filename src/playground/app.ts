@@ -149,7 +149,7 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
   app.post('/session/login', async (c) => {
     const form = new URLSearchParams(await c.req.text());
     const user = await signIn.verify(form.get('username') ?? '', form.get('password') ?? '', clientAddressOf(c));
-    if (isRefusal(user)) return sessionOnly.refuse(user);
+    if (isRefusal(user)) return sessionOnly.refusalResponse(user);
     const id = randomBytes(24).toString('base64url');
     const now = Date.now();
     try {

@@ -1,49 +1,21 @@
 /**
  * The guard: authenticates a Web Request with the configured schemes and authorizes it with a
- * permission. Its refusals are answered by `refusal.ts`, its OpenAPI description by `openapi.ts`.
+ * permission. Its options are checked by `guard-options.ts`, its refusals answered by `refusal.ts`,
+ * its OpenAPI description built by `openapi.ts`.
  */
 import { invalidArgument } from '../http/argument-error.ts';
 import { type AuthorizationParseResult, parseAuthorization } from '../http/index.ts';
 import { type MaybePromise, whenSettled } from '../http/maybe-promise.ts';
-import { type CorsPolicy, type CorsRules, corsRules, isPreflight, preflightWithoutPolicy } from './cors.ts';
+import { isPreflight, preflightWithoutPolicy } from './cors.ts';
+import { configOf, type GuardConfig, type GuardOptions } from './guard-options.ts';
 import { LazyGuardRequest } from './guard-request.ts';
 import { type OpenApiSecurity, openapiOf } from './openapi.ts';
 import type { Permission } from './permissions.ts';
 import type { Principal } from './principal.ts';
-import { isRefusal, type Refusal, type RefusalAnswer, refusalResponse } from './refusal.ts';
-import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, RequestInvalidError, readCopyLimited } from './request-limits.ts';
+import { isRefusal, type Refusal, refusalResponse } from './refusal.ts';
+import { BodyTooLargeError, RequestInvalidError, readCopyLimited } from './request-limits.ts';
 import type { RequestView, Scheme } from './scheme.ts';
-import { failureOf, failureRefusal, type OnError, report } from './server-failure.ts';
-
-export interface GuardOptions {
-  /** The schemes this API accepts. */
-  schemes: readonly Scheme<unknown>[];
-  /** The realm of every challenge. @default 'api' */
-  realm?: string;
-  /** Applied when authenticate() is called without a permission of its own. */
-  permission?: Permission;
-  /**
-   * The body of a refusal: RFC 9457 problem details, or `{ "detail": … }` as FastAPI and DRF
-   * send for clients that expect that shape. @default 'problem'
-   */
-  body?: 'problem' | 'detail';
-  /** Sees every refusal (for logging); it carries no credential. */
-  onRefusal?: (refusal: Refusal, request: RequestView) => void;
-  /**
-   * Which browser origins may call, with which methods and headers: the adapters answer their
-   * preflights with it and let them read answers and refusals. Without it a preflight gets 204
-   * with no CORS allowance (a CORS middleware in front of the guard answers preflights itself).
-   */
-  cors?: CorsPolicy;
-  /**
-   * Sees every failure of the server's own (a scheme's store or key source, a permission that
-   * throws), which is answered 503 store_unavailable / keys_unavailable or 500 internal_error,
-   * never 401. @default one line on stderr naming the failing source
-   */
-  onError?: OnError;
-  /** The largest body read for a scheme that verifies it (signed requests); larger is 413. @default 1_048_576 */
-  maxBodyBytes?: number;
-}
+import { failureOf, failureRefusal, report } from './server-failure.ts';
 
 export type Decision =
   | { outcome: 'authenticated'; principal: Principal }
@@ -91,7 +63,7 @@ export interface Guard {
    */
   decide(request: RequestView, options?: AuthenticateOptions): MaybePromise<Decision>;
   /** The one Response for a refusal: status, WWW-Authenticate, problem body. */
-  refuse(refusal: Refusal): Response;
+  refusalResponse(refusal: Refusal): Response;
   /** The answer to a CORS preflight: 204, with what the `cors` policy allows this Origin (nothing without one). */
   preflight(request: RequestView): Response;
   /** The CORS headers for any other answer to this request: undefined without a policy or for another Origin. */
@@ -113,54 +85,10 @@ export function createGuard(options: GuardOptions): Guard {
     hasCorsPolicy: cors !== undefined,
     authenticate: async (request, opts = {}) => decide(config, request, opts),
     decide: (request, opts = {}) => decide(config, request, opts),
-    refuse: (refusal) => refusalResponse(refusal, config),
+    refusalResponse: (refusal) => refusalResponse(refusal, config),
     preflight: (request) => (cors ? cors.preflight(request) : preflightWithoutPolicy()),
     allowance: (request) => cors?.allowance(request),
     openapi: (permission) => openapiOf(config.schemes, permission ?? options.permission),
-  };
-}
-
-/** What the guard settled at creation, with the options it still reads on every request. */
-interface GuardConfig extends RefusalAnswer {
-  readonly options: GuardOptions;
-  readonly cors: CorsRules | undefined;
-  readonly maxBodyBytes: number;
-  /** The auth-scheme names the schemes read from Authorization, lower-case. */
-  readonly authorizationSchemes: ReadonlySet<string>;
-  /** The schemes a refusal tells the client to use, as their challenges name them. */
-  readonly accepted: string;
-}
-
-/** Checks the options once, at creation. */
-function configOf(options: GuardOptions): GuardConfig {
-  if (!options || !Array.isArray(options.schemes) || options.schemes.length === 0)
-    throw invalidArgument('createGuard: schemes must list at least one scheme');
-  const realm = options.realm ?? 'api';
-  if (typeof realm !== 'string' || /[\u0000-\u001f\u007f]/.test(realm))
-    throw invalidArgument('createGuard: realm must be a string without control characters');
-  const schemes = options.schemes;
-  const names = new Set<string>();
-  for (const scheme of schemes) {
-    if (names.has(scheme.name)) throw invalidArgument(`createGuard: two schemes are named "${scheme.name}"`);
-    names.add(scheme.name);
-  }
-  const body = options.body ?? 'problem';
-  const cors = options.cors === undefined ? undefined : corsRules(options.cors);
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 0)
-    throw invalidArgument('createGuard: maxBodyBytes must be a whole number of bytes');
-  return {
-    options,
-    schemes,
-    realm,
-    body,
-    cors,
-    maxBodyBytes,
-    authorizationSchemes: new Set(schemes.flatMap((s) => s.authorizationSchemes ?? [])),
-    accepted: schemes
-      .map((s) => s.challenge(realm)?.scheme)
-      .filter(Boolean)
-      .join(', '),
   };
 }
 
@@ -190,10 +118,10 @@ function decide(config: GuardConfig, request: RequestView, opts: AuthenticateOpt
 
 function failed(config: GuardConfig, error: unknown, request: RequestView, source: string): Decision {
   if (error instanceof RequestInvalidError || error instanceof BodyTooLargeError)
-    return refusedBy(config, error.refusal, request);
+    return refusedDecision(config, error.refusal, request);
   const failure = failureOf(error, source);
   report(config.options.onError, failure);
-  return refusedBy(config, failureRefusal(failure), request);
+  return refusedDecision(config, failureRefusal(failure), request);
 }
 
 function decideSteps(
@@ -210,7 +138,7 @@ function decideSteps(
   const authorization: AuthorizationParseResult | undefined =
     field === null || (typeof field !== 'string' && field.length === 0) ? undefined : parseAuthorization(field);
   if (authorization && !authorization.ok)
-    return refusedBy(
+    return refusedDecision(
       config,
       { reason: 'credentials_malformed', detail: `${capitalize(authorization.message)}.` },
       request,
@@ -218,8 +146,8 @@ function decideSteps(
 
   const guardRequest = new LazyGuardRequest(request, authorization, opts.body, opts.clientAddress);
   const chosen = chooseScheme(config.schemes, guardRequest);
-  if (isRefusal(chosen)) return refusedBy(config, chosen, request);
-  if (!chosen) return refusedBy(config, missing(config, authorization), request);
+  if (isRefusal(chosen)) return refusedDecision(config, chosen, request);
+  if (!chosen) return refusedDecision(config, missing(config, authorization), request);
   const { scheme, credentials } = chosen;
   step.source = `scheme "${scheme.name}"`;
   if (scheme.needsBody && guardRequest.body === undefined) {
@@ -283,16 +211,17 @@ function authorized(
   opts: AuthenticateOptions,
   step: Step,
 ): MaybePromise<Decision> {
-  if (isRefusal(result)) return refusedBy(config, result, request);
+  if (isRefusal(result)) return refusedDecision(config, result, request);
   const permission = opts.permission ?? config.options.permission;
   if (!permission) return { outcome: 'authenticated', principal: result };
   step.source = 'permission';
   return whenSettled(permission.check(result, request), (allowed) =>
-    allowed === true ? { outcome: 'authenticated', principal: result } : refusedBy(config, allowed, request),
+    allowed === true ? { outcome: 'authenticated', principal: result } : refusedDecision(config, allowed, request),
   );
 }
 
-function refusedBy(config: GuardConfig, refusal: Refusal, request: RequestView): Decision {
+/** The refused Decision, after onRefusal has seen the refusal. */
+function refusedDecision(config: GuardConfig, refusal: Refusal, request: RequestView): Decision {
   config.options.onRefusal?.(refusal, request);
   return { outcome: 'refused', refusal };
 }

@@ -43,7 +43,8 @@ export {
   verifyPassword,
 } from './credentials/password-hash.ts';
 export { VerifiedCache, type VerifiedCacheOptions } from './credentials/verified-cache.ts';
-export { type AuthenticateOptions, createGuard, type Decision, type Guard, type GuardOptions } from './guard.ts';
+export { type AuthenticateOptions, createGuard, type Decision, type Guard } from './guard.ts';
+export type { GuardOptions } from './guard-options.ts';
 export { beginIdempotent } from './idempotency/begin-idempotent.ts';
 export { idempotent } from './idempotency/idempotent.ts';
 export type { IdempotencyOptions } from './idempotency/options.ts';
@@ -74,7 +75,8 @@ export {
 export type { Detection, GuardRequest, RequestView, Scheme } from './scheme.ts';
 export { type ApiKeySchemeOptions, apiKeyScheme } from './schemes/api-key.ts';
 export { type BasicSchemeOptions, basicScheme } from './schemes/basic.ts';
-export { type BearerSchemeOptions, bearerScheme, type JwtOptions, type OpaqueOptions } from './schemes/bearer.ts';
+export { type BearerSchemeOptions, bearerScheme, type OpaqueOptions } from './schemes/bearer.ts';
+export type { JwtOptions } from './schemes/jwt-options.ts';
 export { type IssuedSession, issueSession, type SessionSchemeOptions, sessionScheme } from './schemes/session.ts';
 export { type SignatureSchemeOptions, signatureScheme } from './schemes/signature.ts';
 export {
@@ -85,6 +87,7 @@ export {
   type ServerFailure,
 } from './server-failure.ts';
 export { createSignIn, type SignIn, type SignInOptions, type SignInResult } from './sign-in.ts';
+export type { TokenPair } from './tokens/access-token.ts';
 export {
   type AuthorizationServer,
   type AuthorizationServerOptions,
@@ -93,11 +96,6 @@ export {
 } from './tokens/authorization-server.ts';
 export { clientSubject, isClientSubject } from './tokens/client-subject.ts';
 export { roleScope } from './tokens/role-scopes.ts';
-export {
-  createTokenService,
-  type IssueOptions,
-  TokenGrantError,
-  type TokenPair,
-  type TokenService,
-  type TokenServiceOptions,
-} from './tokens/token-service.ts';
+export { TokenGrantError } from './tokens/token-grant-error.ts';
+export { createTokenService, type IssueOptions, type TokenService } from './tokens/token-service.ts';
+export type { TokenServiceOptions } from './tokens/token-service-options.ts';

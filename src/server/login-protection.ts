@@ -132,21 +132,7 @@ export async function createLoginProtection(options: LoginProtectionOptions): Pr
   // Apart from the pairs: an unknown client's failures must never lock an account for a known one.
   const accounts = await count('login_user', consecutiveWithoutAddress, lockout);
   const warn = options.onUnknownAddress ?? ((line: string) => console.warn(line));
-  let warned = false;
-  /** The client's key, or undefined (said once) when there is no address to key on. */
-  const clientKey = (address: string | undefined) => {
-    const key = clientAddressKey(address);
-    if (key === undefined && !warned) {
-      warned = true;
-      warn(
-        'gatehouse login protection: a sign-in came with no client address, so it has no per-address budget ' +
-          `and counts per username alone (locked after ${consecutiveWithoutAddress} failures in a row from any such client). ` +
-          "Pass the client's address: Hono's clientAddress option off @hono/node-server, AuthenticateOptions.clientAddress " +
-          "or the fetch handler's ip for a Web Request, trust proxy (Express) or trustProxy (Fastify) behind a proxy.",
-      );
-    }
-    return key;
-  };
+  const clientKey = clientKeys(warn, consecutiveWithoutAddress);
   // The account as the caller names it, exactly: no folding here, since only the user store knows
   // which spellings are one account (createSignIn passes the user's id). Hashed: a key stays short
   // (the Postgres limiter's key is a varchar(255)) and holds no byte a backend refuses (NUL).
@@ -162,28 +148,7 @@ export async function createLoginProtection(options: LoginProtectionOptions): Pr
   };
 
   return {
-    async attempt(account, address) {
-      const counts = countsOf(account, address);
-      // Read first: a client out of its daily budget, or a pair locked out, touches no counter,
-      // so naming new usernames cannot grow the store.
-      const locked = await lockedFor(counts);
-      if (locked !== undefined) return { retryAfterMs: locked, lockedOut: true };
-      const taken: Array<[Count, string]> = [];
-      for (const [c, key] of counts) {
-        if (await takePlace(c, key)) {
-          taken.push([c, key]);
-          continue;
-        }
-        // Not verified, so not counted: the places already taken are given back.
-        await Promise.all(taken.map(([t, k]) => t.places.reward(k, 1)));
-        // Full: either failures have just reached the limit, or attempts in flight fill it.
-        const lockedNow = await lockedFor([[c, key]]);
-        return lockedNow !== undefined
-          ? { retryAfterMs: lockedNow, lockedOut: true }
-          : { retryAfterMs: BUSY_WAIT_MS, lockedOut: false };
-      }
-      return undefined;
-    },
+    attempt: async (account, address) => takeAttempt(countsOf(account, address)),
     async failed(account, address) {
       // The place stays taken: it is a failure now.
       await Promise.all(countsOf(account, address).map(([c, key]) => countFailure(c, key)));
@@ -202,6 +167,53 @@ export async function createLoginProtection(options: LoginProtectionOptions): Pr
     },
     check: (account, address) => lockedFor(countsOf(account, address)),
   };
+}
+
+/** The client's key, or undefined (said once) when there is no address to key on. */
+function clientKeys(
+  warn: (line: string) => void,
+  consecutiveWithoutAddress: number,
+): (address: string | undefined) => string | undefined {
+  let warned = false;
+  return (address) => {
+    const key = clientAddressKey(address);
+    if (key === undefined && !warned) {
+      warned = true;
+      warn(
+        'gatehouse login protection: a sign-in came with no client address, so it has no per-address budget ' +
+          `and counts per username alone (locked after ${consecutiveWithoutAddress} failures in a row from any such client). ` +
+          "Pass the client's address: Hono's clientAddress option off @hono/node-server, AuthenticateOptions.clientAddress " +
+          "or the fetch handler's ip for a Web Request, trust proxy (Express) or trustProxy (Fastify) behind a proxy.",
+      );
+    }
+    return key;
+  };
+}
+
+/**
+ * Takes a place in every count, the address's budget first, or in none: the places already taken
+ * are given back when one count is full. undefined when the attempt may go ahead.
+ */
+async function takeAttempt(counts: Array<[Count, string]>): Promise<LoginWait | undefined> {
+  // Read first: a client out of its daily budget, or a pair locked out, touches no counter,
+  // so naming new usernames cannot grow the store.
+  const locked = await lockedFor(counts);
+  if (locked !== undefined) return { retryAfterMs: locked, lockedOut: true };
+  const taken: Array<[Count, string]> = [];
+  for (const [c, key] of counts) {
+    if (await takePlace(c, key)) {
+      taken.push([c, key]);
+      continue;
+    }
+    // Not verified, so not counted: the places already taken are given back.
+    await Promise.all(taken.map(([t, k]) => t.places.reward(k, 1)));
+    // Full: either failures have just reached the limit, or attempts in flight fill it.
+    const lockedNow = await lockedFor([[c, key]]);
+    return lockedNow !== undefined
+      ? { retryAfterMs: lockedNow, lockedOut: true }
+      : { retryAfterMs: BUSY_WAIT_MS, lockedOut: false };
+  }
+  return undefined;
 }
 
 /** The longest lockout among the counts (ms), or undefined when none has reached its limit. */

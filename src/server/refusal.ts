@@ -43,7 +43,8 @@ export interface RefusalAnswer {
 /** The one Response for a refusal: status, WWW-Authenticate, Retry-After, and the body. */
 export function refusalResponse(refusal: Refusal, answer: RefusalAnswer): Response {
   const reason = reasons[refusal.reason];
-  if (!reason) throw invalidArgument(`refuse: ${JSON.stringify(refusal.reason)} is not in the reason catalogue`);
+  if (!reason)
+    throw invalidArgument(`refusalResponse: ${JSON.stringify(refusal.reason)} is not in the reason catalogue`);
   const headers = new Headers({ 'cache-control': 'no-store' });
   const challenges = challengesFor(refusal, answer);
   if (challenges.length > 0) headers.set('www-authenticate', formatChallenges(challenges));

@@ -75,83 +75,22 @@ export function createSignIn(options: SignInOptions): SignIn {
   // (a new stored hash) misses at once.
   const cacheOptions = options.cache === false ? undefined : options.cache;
   const cache = cacheOptions && new VerifiedCache<string>(cacheOptions);
-  // Usernames with a wrong password since their pair was remembered (until the memory expires): their
-  // remembered pairs are not trusted until a full sign-in succeeds, so failures in a row are cleared
-  // by a success and a lockout holds for the right password too. Empty on the hot path.
-  const failedSince = new Map<string, number>();
-  const ttlMs = cacheOptions?.ttlMs ?? 60_000;
-  const maxFailed = cacheOptions?.maxEntries ?? 10_000;
+  const state: SignInState = {
+    users,
+    loginProtection,
+    cache,
+    failedSince: new Map<string, number>(),
+    ttlMs: cacheOptions?.ttlMs ?? 60_000,
+    maxFailed: cacheOptions?.maxEntries ?? 10_000,
+  };
+  const { failedSince } = state;
   const distrusted = (account: string, now = Date.now()) => {
     const until = failedSince.get(account);
     return until !== undefined && until > now;
   };
-
-  async function verifySlowly(
-    username: string,
-    password: string,
-    clientAddress: string | undefined,
-  ): Promise<SignInResult> {
-    // The lookup first (cheap; a store failure here throws before any place is taken): the
-    // attempt is counted on the account it names. The hash still comes only after the count.
-    const found = await users.findUserByName(username);
-    // An id in the clients' namespace (put through the store API; the CLI makes `u_<uuid>`) would
-    // make a principal that poses as a client's (RFC 9700 §4.15): such an account is not there.
-    const user = found && !isClientSubject(found.id) ? found : undefined;
-    const account = accountOf(username, user);
-    const wait = await loginProtection?.attempt(account, clientAddress);
-    if (wait?.lockedOut)
-      return {
-        reason: 'locked_out',
-        retryAfterMs: wait.retryAfterMs,
-        detail: `Too many failed sign-ins for this account from this address; try again in ${Math.ceil(wait.retryAfterMs / 1000)} s.`,
-      };
-    if (wait)
-      return {
-        reason: 'rate_limited',
-        retryAfterMs: wait.retryAfterMs,
-        detail: 'Other sign-ins for this account from this address are being checked; try again in a second.',
-      };
-    let valid: boolean;
-    try {
-      // An unknown user costs the same hash as a wrong password (no username enumeration by timing).
-      valid = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDummy(password);
-    } catch (error) {
-      // The hash failed: the server's failure (the caller answers 5xx), not a wrong password, and a
-      // place kept would answer "busy" until the window ends, long after recovery.
-      await loginProtection?.abandoned(account, clientAddress).catch(() => {});
-      throw error;
-    }
-    if (!user || !valid) {
-      if (cache) {
-        failedSince.delete(account);
-        failedSince.set(account, Date.now() + ttlMs);
-        while (failedSince.size > maxFailed) failedSince.delete(failedSince.keys().next().value!);
-      }
-      await loginProtection?.failed(account, clientAddress);
-      return { ...WRONG };
-    }
-    await loginProtection?.succeeded(account, clientAddress);
-    if (cache) failedSince.delete(account);
-    cache?.set([username, password], user.passwordHash);
-    return user;
-  }
-
-  // Sign-ins being verified, by a keyed digest of (username, password, client): never the password
-  // itself. The key is this process's own, so a digest cannot be tested against guesses elsewhere.
-  const flightKey = randomBytes(32);
-  const flights = new Map<string, Promise<SignInResult>>();
-  function once(username: string, password: string, clientAddress: string | undefined): Promise<SignInResult> {
-    // The client is part of the key: a locked-out client must not ride on another's verification.
-    const id = createHmac('sha256', flightKey)
-      .update(JSON.stringify([username, password, clientAddressKey(clientAddress) ?? clientAddress ?? null]))
-      .digest('base64url');
-    const running = flights.get(id);
-    // Each caller gets its own copy of a refusal (callers may add to it, e.g. the scheme's name).
-    if (running) return running.then((result) => (isRefusal(result) ? { ...result } : result));
-    const flight = verifySlowly(username, password, clientAddress).finally(() => flights.delete(id));
-    flights.set(id, flight);
-    return flight.then((result) => (isRefusal(result) ? { ...result } : result));
-  }
+  const once = verifiedOnce((username, password, clientAddress) =>
+    verifySlowly(state, username, password, clientAddress),
+  );
 
   return {
     cache,
@@ -166,5 +105,96 @@ export function createSignIn(options: SignInOptions): SignIn {
       const found = users.findUserByName(username);
       return whenSettled(found, current);
     },
+  };
+}
+
+type FullSignIn = (username: string, password: string, clientAddress: string | undefined) => Promise<SignInResult>;
+
+/** What a full sign-in reads and writes, set up once by createSignIn. */
+interface SignInState {
+  readonly users: UserLookup;
+  readonly loginProtection: LoginProtection | undefined;
+  readonly cache: VerifiedCache<string> | undefined;
+  /**
+   * Usernames with a wrong password since their pair was remembered (until the memory expires): their
+   * remembered pairs are not trusted until a full sign-in succeeds, so failures in a row are cleared
+   * by a success and a lockout holds for the right password too. Empty on the hot path.
+   */
+  readonly failedSince: Map<string, number>;
+  readonly ttlMs: number;
+  readonly maxFailed: number;
+}
+
+/** The full sign-in: looked up, counted, hashed, reported to login protection. */
+async function verifySlowly(
+  { users, loginProtection, cache, failedSince, ttlMs, maxFailed }: SignInState,
+  username: string,
+  password: string,
+  clientAddress: string | undefined,
+): Promise<SignInResult> {
+  // The lookup first (cheap; a store failure here throws before any place is taken): the
+  // attempt is counted on the account it names. The hash still comes only after the count.
+  const found = await users.findUserByName(username);
+  // An id in the clients' namespace (put through the store API; the CLI makes `u_<uuid>`) would
+  // make a principal that poses as a client's (RFC 9700 §4.15): such an account is not there.
+  const user = found && !isClientSubject(found.id) ? found : undefined;
+  const account = accountOf(username, user);
+  const wait = await loginProtection?.attempt(account, clientAddress);
+  if (wait?.lockedOut)
+    return {
+      reason: 'locked_out',
+      retryAfterMs: wait.retryAfterMs,
+      detail: `Too many failed sign-ins for this account from this address; try again in ${Math.ceil(wait.retryAfterMs / 1000)} s.`,
+    };
+  if (wait)
+    return {
+      reason: 'rate_limited',
+      retryAfterMs: wait.retryAfterMs,
+      detail: 'Other sign-ins for this account from this address are being checked; try again in a second.',
+    };
+  let valid: boolean;
+  try {
+    // An unknown user costs the same hash as a wrong password (no username enumeration by timing).
+    valid = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDummy(password);
+  } catch (error) {
+    // The hash failed: the server's failure (the caller answers 5xx), not a wrong password, and a
+    // place kept would answer "busy" until the window ends, long after recovery.
+    await loginProtection?.abandoned(account, clientAddress).catch(() => {});
+    throw error;
+  }
+  if (!user || !valid) {
+    if (cache) {
+      failedSince.delete(account);
+      failedSince.set(account, Date.now() + ttlMs);
+      while (failedSince.size > maxFailed) failedSince.delete(failedSince.keys().next().value!);
+    }
+    await loginProtection?.failed(account, clientAddress);
+    return { ...WRONG };
+  }
+  await loginProtection?.succeeded(account, clientAddress);
+  if (cache) failedSince.delete(account);
+  cache?.set([username, password], user.passwordHash);
+  return user;
+}
+
+/**
+ * Sign-ins being verified, by a keyed digest of (username, password, client): never the password
+ * itself. The key is this process's own, so a digest cannot be tested against guesses elsewhere.
+ * Identical sign-ins in flight at once share the one verification.
+ */
+function verifiedOnce(verify: FullSignIn): FullSignIn {
+  const flightKey = randomBytes(32);
+  const flights = new Map<string, Promise<SignInResult>>();
+  return (username, password, clientAddress) => {
+    // The client is part of the key: a locked-out client must not ride on another's verification.
+    const id = createHmac('sha256', flightKey)
+      .update(JSON.stringify([username, password, clientAddressKey(clientAddress) ?? clientAddress ?? null]))
+      .digest('base64url');
+    const running = flights.get(id);
+    // Each caller gets its own copy of a refusal (callers may add to it, e.g. the scheme's name).
+    if (running) return running.then((result) => (isRefusal(result) ? { ...result } : result));
+    const flight = verify(username, password, clientAddress).finally(() => flights.delete(id));
+    flights.set(id, flight);
+    return flight.then((result) => (isRefusal(result) ? { ...result } : result));
   };
 }

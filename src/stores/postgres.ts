@@ -4,7 +4,8 @@
  */
 import pg from 'pg';
 import { invalidArgument } from '../http/argument-error.ts';
-import { ledgerV4, schemaV1, schemaV2, schemaV3, sqlStore } from './sql-store.ts';
+import { ledgerV4, schemaV1, schemaV2, schemaV3 } from './sql-schema.ts';
+import { sqlStore } from './sql-store.ts';
 import type { GatehouseStore } from './types.ts';
 
 const MIGRATIONS: ReadonlyArray<readonly string[]> = [

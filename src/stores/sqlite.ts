@@ -5,7 +5,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
-import { ledgerV4, schemaV1, schemaV2, schemaV3, sqlStore } from './sql-store.ts';
+import { ledgerV4, schemaV1, schemaV2, schemaV3 } from './sql-schema.ts';
+import { sqlStore } from './sql-store.ts';
 import type { GatehouseStore } from './types.ts';
 
 const MIGRATIONS: ReadonlyArray<readonly string[]> = [

@@ -236,7 +236,7 @@ describe('options are checked when the client is made', () => {
 
 describe('the client core runs in browsers', () => {
   const dir = join(import.meta.dirname, '../../src/client');
-  const nodeOnly = new Set(['file-store.ts', 'redis-store.ts', 'undici-transport.ts']);
+  const nodeOnly = new Set(['file-store.ts', 'token-file.ts', 'lock-file.ts', 'redis-store.ts', 'undici-transport.ts']);
   const files = (function walk(d: string): string[] {
     return readdirSync(d).flatMap((name) =>
       statSync(join(d, name)).isDirectory() ? walk(join(d, name)) : name.endsWith('.ts') ? [join(d, name)] : [],

@@ -76,7 +76,7 @@ async function bearerFailureLine(jwks: string, jwksTimeoutMs?: number): Promise<
       new Request('http://api.test/me', { headers: { authorization: `Bearer ${token}` } }),
     );
     assert.equal(decision.outcome, 'refused');
-    if (decision.outcome === 'refused') status = guard.refuse(decision.refusal).status;
+    if (decision.outcome === 'refused') status = guard.refusalResponse(decision.refusal).status;
   });
   assert.equal(status, 503);
   assertOneLine(line);

@@ -30,7 +30,7 @@ async function ask(
   if (decision.outcome === 'authenticated')
     return { status: 200, challenge: null, type: null, body: {}, principal: decision.principal.id };
   if (decision.outcome === 'preflight') return { status: 204, challenge: null, type: null, body: {} };
-  const response = g.refuse(decision.refusal);
+  const response = g.refusalResponse(decision.refusal);
   return {
     status: response.status,
     challenge: response.headers.get('www-authenticate'),
@@ -298,7 +298,7 @@ describe('responses', () => {
   });
 
   it('sends Retry-After for rate_limited and locked_out, and no-store everywhere', () => {
-    const response = guard.refuse({ reason: 'locked_out', retryAfterMs: 29_001 });
+    const response = guard.refusalResponse({ reason: 'locked_out', retryAfterMs: 29_001 });
     assert.equal(response.status, 429);
     assert.equal(response.headers.get('retry-after'), '30');
     assert.equal(response.headers.get('cache-control'), 'no-store');

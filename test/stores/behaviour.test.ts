@@ -20,7 +20,7 @@ import {
 } from '../../src/server/index.ts';
 import { LEDGER_SWEEP_EVERY } from '../../src/stores/ledger-sweep.ts';
 import { redisDenyList, redisNonces } from '../../src/stores/redis.ts';
-import { schemaV1, schemaV2 } from '../../src/stores/sql-store.ts';
+import { schemaV1, schemaV2 } from '../../src/stores/sql-schema.ts';
 import type { SqliteStore } from '../../src/stores/sqlite.ts';
 import { connectRedis, dropSchema, POSTGRES_URL, requirePostgres, runPrefix, runSchema } from '../support/services.ts';
 

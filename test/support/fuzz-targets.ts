@@ -62,7 +62,7 @@ export const targets: Record<string, fc.Arbitrary<() => unknown>> = {
       set('x-api-key', h.key);
       set('cookie', h.cookie);
       const decision = await guard.authenticate(new Request('http://fuzz.test/', { method: h.method, headers }));
-      if (decision.outcome === 'refused') guard.refuse(decision.refusal);
+      if (decision.outcome === 'refused') guard.refusalResponse(decision.refusal);
     }),
 };
 

@@ -30,7 +30,7 @@ export function actOn<C, R>(
     case 'authenticated':
       return actions.serve(context, decision.principal, guard.allowance(request));
     case 'refused':
-      return actions.answer(context, allowed(guard.refuse(decision.refusal), guard.allowance(request)));
+      return actions.answer(context, allowed(guard.refusalResponse(decision.refusal), guard.allowance(request)));
     case 'preflight':
       // A preflight asks whether the real request may be sent, and carries no credentials: it is
       // answered here, whatever its headers claim, and protected code never sees it.

@@ -1,0 +1,85 @@
+/**
+ * The guard's options, and the one place they are checked: once, at creation, into the settled
+ * configuration every request reads.
+ */
+import { invalidArgument } from '../http/argument-error.ts';
+import { type CorsPolicy, type CorsRules, corsRules } from './cors.ts';
+import type { Permission } from './permissions.ts';
+import type { Refusal, RefusalAnswer } from './refusal.ts';
+import { DEFAULT_MAX_BODY_BYTES } from './request-limits.ts';
+import type { RequestView, Scheme } from './scheme.ts';
+import type { OnError } from './server-failure.ts';
+
+export interface GuardOptions {
+  /** The schemes this API accepts. */
+  schemes: readonly Scheme<unknown>[];
+  /** The realm of every challenge. @default 'api' */
+  realm?: string;
+  /** Applied when authenticate() is called without a permission of its own. */
+  permission?: Permission;
+  /**
+   * The body of a refusal: RFC 9457 problem details, or `{ "detail": … }` as FastAPI and DRF
+   * send for clients that expect that shape. @default 'problem'
+   */
+  body?: 'problem' | 'detail';
+  /** Sees every refusal (for logging); it carries no credential. */
+  onRefusal?: (refusal: Refusal, request: RequestView) => void;
+  /**
+   * Which browser origins may call, with which methods and headers: the adapters answer their
+   * preflights with it and let them read answers and refusals. Without it a preflight gets 204
+   * with no CORS allowance (a CORS middleware in front of the guard answers preflights itself).
+   */
+  cors?: CorsPolicy;
+  /**
+   * Sees every failure of the server's own (a scheme's store or key source, a permission that
+   * throws), which is answered 503 store_unavailable / keys_unavailable or 500 internal_error,
+   * never 401. @default one line on stderr naming the failing source
+   */
+  onError?: OnError;
+  /** The largest body read for a scheme that verifies it (signed requests); larger is 413. @default 1_048_576 */
+  maxBodyBytes?: number;
+}
+
+/** What the guard settled at creation, with the options it still reads on every request. */
+export interface GuardConfig extends RefusalAnswer {
+  readonly options: GuardOptions;
+  readonly cors: CorsRules | undefined;
+  readonly maxBodyBytes: number;
+  /** The auth-scheme names the schemes read from Authorization, lower-case. */
+  readonly authorizationSchemes: ReadonlySet<string>;
+  /** The schemes a refusal tells the client to use, as their challenges name them. */
+  readonly accepted: string;
+}
+
+/** Checks the options once, at creation. */
+export function configOf(options: GuardOptions): GuardConfig {
+  if (!options || !Array.isArray(options.schemes) || options.schemes.length === 0)
+    throw invalidArgument('createGuard: schemes must list at least one scheme');
+  const realm = options.realm ?? 'api';
+  if (typeof realm !== 'string' || /[\u0000-\u001f\u007f]/.test(realm))
+    throw invalidArgument('createGuard: realm must be a string without control characters');
+  const schemes = options.schemes;
+  const names = new Set<string>();
+  for (const scheme of schemes) {
+    if (names.has(scheme.name)) throw invalidArgument(`createGuard: two schemes are named "${scheme.name}"`);
+    names.add(scheme.name);
+  }
+  const body = options.body ?? 'problem';
+  const cors = options.cors === undefined ? undefined : corsRules(options.cors);
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 0)
+    throw invalidArgument('createGuard: maxBodyBytes must be a whole number of bytes');
+  return {
+    options,
+    schemes,
+    realm,
+    body,
+    cors,
+    maxBodyBytes,
+    authorizationSchemes: new Set(schemes.flatMap((s) => s.authorizationSchemes ?? [])),
+    accepted: schemes
+      .map((s) => s.challenge(realm)?.scheme)
+      .filter(Boolean)
+      .join(', '),
+  };
+}

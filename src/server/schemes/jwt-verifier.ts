@@ -1,0 +1,84 @@
+/**
+ * Verifying a bearer JWT: jose checks the signature and the claims pinned by the options, then the
+ * subject and iat are checked here; a verified token is remembered until its exp, and revocation is
+ * asked on every request, cached or not.
+ */
+import { type JWTPayload, jwtVerify } from 'jose';
+import type { MaybePromise } from '../../http/maybe-promise.ts';
+import { VerifiedCache } from '../credentials/verified-cache.ts';
+import { type Principal, principalOf } from '../principal.ts';
+import type { Refusal } from '../refusal.ts';
+import { KeySourceError } from '../server-failure.ts';
+import { verificationKeyOf } from './jwt-key-source.ts';
+import { checkJwtOptions, type JwtOptions, verifyOptionsOf } from './jwt-options.ts';
+import { detailOf, isoOf, reasonOf } from './jwt-refusal.ts';
+
+/** A verified token: its payload, and the principal every request it comes with gets a copy of. */
+interface VerifiedToken {
+  payload: JWTPayload;
+  principal: Principal;
+}
+
+export function jwtVerifier(jwt: JwtOptions): (token: string) => MaybePromise<Principal | Refusal> {
+  checkJwtOptions(jwt);
+  const key = verificationKeyOf(jwt);
+  const verifyOptions = verifyOptionsOf(jwt);
+  // Keyed on the bearer token itself, in clear, in memory, never past its exp: why that is
+  // acceptable is in verified-cache.ts. What is kept is the verified payload and its principal.
+  const cache =
+    jwt.cache === false ? undefined : new VerifiedCache<VerifiedToken>(jwt.cache ?? {}, { exactKeys: true });
+  const tolerance = (jwt.clockTolerance ?? 5) * 1000;
+  const revocation = (entry: VerifiedToken) => {
+    const revoked = jwt.isRevoked!(entry.payload);
+    const answer = (yes: boolean): Principal | Refusal =>
+      yes
+        ? { reason: 'token_revoked', scheme: 'bearer', detail: 'The access token was revoked.' }
+        : principalOf(entry.principal, 'bearer');
+    return typeof revoked === 'boolean' ? answer(revoked) : revoked.then(answer);
+  };
+  const verifyAndCache = async (token: string, now: number): Promise<Principal | Refusal> => {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, key as Uint8Array, verifyOptions));
+    } catch (error) {
+      // The keys could not be had: the server's failure, for the guard to answer 503.
+      if (error instanceof KeySourceError) throw error;
+      return { reason: reasonOf(error), scheme: 'bearer', detail: detailOf(error) };
+    }
+    const entry = verifiedToken(payload, now, tolerance);
+    if ('reason' in entry) return entry;
+    if (typeof payload.exp === 'number') cache?.set([token], entry, now, payload.exp * 1000 + tolerance);
+    return jwt.isRevoked ? revocation(entry) : principalOf(entry.principal, 'bearer');
+  };
+  // Not async: a cached token is answered at once, with no promise (most requests of a client).
+  return (token) => {
+    const now = Date.now();
+    const entry = cache?.get([token], now);
+    if (entry === undefined) return verifyAndCache(token, now);
+    // A cached token is still held to its exp (the cache entry never outlives it) and to revocation.
+    // Each request gets its own principal: a handler that changes its lists changes no other request's.
+    return jwt.isRevoked ? revocation(entry) : principalOf(entry.principal, 'bearer');
+  };
+}
+
+/** The claims jose does not check, then the principal the payload names. */
+function verifiedToken(payload: JWTPayload, now: number, tolerance: number): VerifiedToken | Refusal {
+  if (typeof payload.sub !== 'string')
+    return { reason: 'credentials_invalid', scheme: 'bearer', detail: 'The access token has no subject (sub).' };
+  // RFC 7519 §4.1.6: iat is when it was issued; one in the future (beyond the tolerance) is not
+  // a clock difference but a token made to outlive its issuer's idea of time.
+  if (typeof payload.iat === 'number' && payload.iat * 1000 > now + tolerance)
+    return {
+      reason: 'token_not_yet_valid',
+      scheme: 'bearer',
+      detail: `The access token claims to be issued at ${isoOf(payload.iat)}, in the future by the server's clock.`,
+    };
+  const scope = payload['scope'] ?? payload['scp'];
+  const scopes =
+    typeof scope === 'string' ? scope.split(' ').filter(Boolean) : Array.isArray(scope) ? scope.map(String) : [];
+  const roles = Array.isArray(payload['roles']) ? (payload['roles'] as unknown[]).map(String) : [];
+  return {
+    payload,
+    principal: principalOf({ id: payload.sub, scopes, roles, claims: payload as Record<string, unknown> }, 'bearer'),
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Access tokens: JWTs typed at+jwt (RFC 9068), signed with the service's newest key, carrying the
+ * scope granted and only the roles that scope holds; and the pair a grant answers with.
+ */
+import { randomUUID } from 'node:crypto';
+import { type JWTPayload, SignJWT } from 'jose';
+import type { Identity } from '../../stores/lookups.ts';
+import { grantedRoles } from './role-scopes.ts';
+import type { TokenServiceConfig } from './token-service-options.ts';
+
+export interface TokenPair {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  refresh_token?: string;
+  scope: string;
+}
+
+export async function signAccessToken(
+  config: TokenServiceConfig,
+  subject: Identity,
+  clientId: string,
+  scope: string,
+  expiresAt = Date.now() + config.accessTtl * 1000,
+  notBefore?: number,
+): Promise<string> {
+  const { algorithm } = config;
+  const { key, kid } = await config.keys.signingKey();
+  const claims: JWTPayload = { scope, client_id: clientId };
+  // Only the roles the grant holds (role:R): a down-scoped token carries no more than it was granted.
+  const roles = grantedRoles(subject.roles ?? [], scope);
+  if (roles.length > 0) claims['roles'] = roles;
+  let jwt = new SignJWT(claims)
+    .setProtectedHeader(kid ? { alg: algorithm, kid, typ: 'at+jwt' } : { alg: algorithm, typ: 'at+jwt' })
+    .setSubject(subject.id)
+    .setIssuer(config.issuer)
+    .setAudience(config.audience)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(expiresAt / 1000))
+    .setJti(randomUUID());
+  if (notBefore !== undefined) jwt = jwt.setNotBefore(Math.floor(notBefore / 1000));
+  return jwt.sign(key);
+}
+
+/** A new access token, with the refresh token given (if any): what a grant answers. */
+export async function tokenPair(
+  config: TokenServiceConfig,
+  subject: Identity,
+  clientId: string,
+  scope: string,
+  refresh: string | undefined,
+): Promise<TokenPair> {
+  const result: TokenPair = {
+    access_token: await signAccessToken(config, subject, clientId, scope),
+    token_type: 'Bearer',
+    expires_in: config.accessTtl,
+    scope,
+  };
+  if (refresh) result.refresh_token = refresh;
+  return result;
+}

@@ -1,0 +1,170 @@
+/**
+ * Refresh tokens: opaque, stored hashed, rotated on every use, each rotation taking the subject as
+ * it is now; reuse detection that revokes the whole family (RFC 9700 §4.14.2), with a short grace
+ * window in which a repeat gets the same successor back.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { MaybePromise } from '../../http/maybe-promise.ts';
+import type { Identity } from '../../stores/lookups.ts';
+import type { RefreshTokenRecord } from '../../stores/types.ts';
+import { type TokenPair, tokenPair } from './access-token.ts';
+import { openSuccessor, sealSuccessor } from './refresh-successor.ts';
+import { TokenGrantError } from './token-grant-error.ts';
+import type { TokenServiceConfig } from './token-service-options.ts';
+
+export interface RefreshOptions {
+  clientId: string;
+  scope?: string;
+  currentIdentity: (subject: string) => MaybePromise<Identity | undefined>;
+}
+
+/** How a refresh token is found in the store: it is kept only as this digest. */
+export const refreshTokenHash = (text: string) => createHash('sha256').update(text).digest('hex');
+
+const newRefreshToken = () => `rt_${randomBytes(32).toString('base64url')}`;
+
+function refreshRecord(
+  config: TokenServiceConfig,
+  token: string,
+  familyId: string,
+  subject: Identity,
+  clientId: string,
+  scope: string,
+  now: number,
+): RefreshTokenRecord {
+  return {
+    hash: refreshTokenHash(token),
+    familyId,
+    subject: subject.id,
+    clientId,
+    scope,
+    roles: [...(subject.roles ?? [])],
+    createdAt: now,
+    expiresAt: now + config.refreshTtl * 1000,
+  };
+}
+
+/** A new pair; with `refresh`, its refresh token starts a new family. */
+export async function issuedPair(
+  config: TokenServiceConfig,
+  subject: Identity,
+  { clientId, scope, refresh = true }: { clientId: string; scope: string; refresh?: boolean },
+): Promise<TokenPair> {
+  const now = Date.now();
+  let refreshToken: string | undefined;
+  if (refresh) {
+    refreshToken = newRefreshToken();
+    await config.refreshTokens.insertRefreshToken(
+      refreshRecord(config, refreshToken, randomUUID(), subject, clientId, scope, now),
+    );
+  }
+  return tokenPair(config, subject, clientId, scope, refreshToken);
+}
+
+// RFC 9700 §4.14.2: a rotated token came back outside what a replay allows; someone holds a copy.
+async function reused(
+  config: TokenServiceConfig,
+  familyId: string,
+  now: number,
+  why = 'The refresh token was already used; its whole family is revoked. Sign in again.',
+): Promise<never> {
+  await config.refreshTokens.revokeFamily(familyId, now);
+  throw new TokenGrantError('invalid_grant', why);
+}
+
+/**
+ * The successor a repeat gets back: the rotation's own, only inside the grace window and only
+ * while that successor is the family's live token (a parent of an older generation is a copy).
+ */
+async function replayed(
+  config: TokenServiceConfig,
+  token: string,
+  record: RefreshTokenRecord,
+  rotation: { rotatedAt: number; sealedSuccessor?: string | undefined },
+  now: number,
+): Promise<string> {
+  const { grace } = config;
+  // The other rotation may carry a later timestamp than this request's own (instances read their
+  // clocks before racing to the database), so only grace 0 makes every repeat too late.
+  if (grace === 0 || now - rotation.rotatedAt >= grace || rotation.sealedSuccessor === undefined)
+    return reused(config, record.familyId, now);
+  const successor = openSuccessor(rotation.sealedSuccessor, token, record.hash);
+  const live = successor && (await config.refreshTokens.findRefreshToken(refreshTokenHash(successor)));
+  if (!successor || !live || live.rotatedAt !== undefined || live.familyRevoked)
+    return reused(config, record.familyId, now);
+  return successor;
+}
+
+/** Exchanges a refresh token for a new pair, rotating it out (TokenService.refresh). */
+export async function refreshedPair(
+  config: TokenServiceConfig,
+  token: string,
+  { clientId, scope, currentIdentity }: RefreshOptions,
+): Promise<TokenPair> {
+  const { refreshTokens } = config;
+  const now = Date.now();
+  const record =
+    typeof token === 'string' && token.startsWith('rt_')
+      ? await refreshTokens.findRefreshToken(refreshTokenHash(token))
+      : undefined;
+  if (!record) throw new TokenGrantError('invalid_grant', 'The refresh token is not known.');
+  if (record.familyRevoked) throw new TokenGrantError('invalid_grant', 'The refresh token was revoked; sign in again.');
+  // RFC 6749 §10.4: a refresh token is bound to its client, and only that client ever holds it.
+  // Another client presenting it (rotated or not) means it leaked: the family ends, as for reuse.
+  if (record.clientId !== clientId)
+    return reused(
+      config,
+      record.familyId,
+      now,
+      'The refresh token was issued to another client; its whole family is revoked.',
+    );
+  // A rotated token may come back only as a replay: inside the window (replayed), unexpired and
+  // within the granted scope. Anything else is a copy (RFC 9700 §4.14.2), whichever of these checks
+  // refuses it: checked before the reuse check alone, a thief could probe a stolen old token freely.
+  const rotated = record.rotatedAt !== undefined;
+  if (record.expiresAt <= now) {
+    if (rotated) return reused(config, record.familyId, now);
+    throw new TokenGrantError('invalid_grant', 'The refresh token expired; sign in again.');
+  }
+  const granted = record.scope.split(' ').filter(Boolean);
+  const asked = scope === undefined ? granted : scope.split(' ').filter(Boolean);
+  if (asked.some((s) => !granted.includes(s))) {
+    if (rotated) return reused(config, record.familyId, now);
+    throw new TokenGrantError('invalid_scope', 'A refresh cannot widen the scope granted.');
+  }
+
+  // The subject as it is now, not as it was at sign-in: a removed account refreshes nothing
+  // (RFC 6749 §5.2 invalid_grant), a demoted one gets its new roles and loses what it lost.
+  const current = await currentIdentity(record.subject);
+  if (!current || current.id !== record.subject) {
+    await refreshTokens.revokeFamily(record.familyId, now);
+    throw new TokenGrantError('invalid_grant', 'The account the refresh token was issued to is gone; sign in again.');
+  }
+  const subject: Identity = { id: record.subject, roles: [...(current.roles ?? [])] };
+  const still = new Set(current.scopes ?? []);
+  // The family keeps the scope granted (RFC 6749 §6); each access token gets what is left of it.
+  const effective = asked.filter((s) => still.has(s)).join(' ');
+
+  let successor: string;
+  if (record.rotatedAt !== undefined) {
+    successor = await replayed(
+      config,
+      token,
+      record,
+      { rotatedAt: record.rotatedAt, sealedSuccessor: record.sealedSuccessor },
+      now,
+    );
+  } else {
+    const candidate = newRefreshToken();
+    const rotation = await refreshTokens.rotate(
+      record.hash,
+      refreshRecord(config, candidate, record.familyId, subject, clientId, record.scope, now),
+      sealSuccessor(candidate, token, record.hash),
+      now,
+    );
+    successor = rotation.first ? candidate : await replayed(config, token, record, rotation, now);
+  }
+  // A repeat gets the same refresh token and an access token of its own, signed now: the
+  // access token is short-lived and stored nowhere, so replaying it would mean keeping one.
+  return tokenPair(config, subject, clientId, effective, successor);
+}

@@ -1,0 +1,143 @@
+/**
+ * The token endpoint (RFC 6749 §3.2): the password, client_credentials and refresh_token grants,
+ * each answered by the token service.
+ */
+import { createProblem, PROBLEM_CONTENT_TYPE } from '../../http/index.ts';
+import type { UserLookup } from '../../stores/lookups.ts';
+import type { ClientRecord, ClientStore, UserStore } from '../../stores/types.ts';
+import { isRefusal } from '../refusal.ts';
+import type { SignIn } from '../sign-in.ts';
+import { authenticateClient } from './client-authentication.ts';
+import { clientSubject } from './client-subject.ts';
+import { OAuthFailure } from './oauth-failure.ts';
+import { readForm } from './oauth-form.ts';
+import { NO_STORE, oauthJson } from './oauth-json.ts';
+import { grantableScopes } from './role-scopes.ts';
+import type { TokenService } from './token-service.ts';
+
+export const GRANTS = ['password', 'client_credentials', 'refresh_token'] as const;
+
+/** What the token endpoint reads, settled when the authorization server is created. */
+export interface TokenEndpoint {
+  readonly service: TokenService;
+  readonly users: UserLookup & Pick<UserStore, 'findUserById'>;
+  readonly clients: ClientStore;
+  /** The password grant checks passwords as every other entry point does (no cache: each grant is a sign-in). */
+  readonly signIn: SignIn;
+  readonly maxBodyBytes: number;
+}
+
+/** The answer to a token request; an OAuthFailure (or a TokenGrantError) for one refused. */
+export async function tokenAnswer(
+  endpoint: TokenEndpoint,
+  request: Request,
+  ip: string | undefined,
+): Promise<Response> {
+  const form = await readForm(request, endpoint.maxBodyBytes);
+  const grant = form.get('grant_type');
+  if (!grant) throw new OAuthFailure('invalid_request', 'grant_type is missing.');
+  if (!(GRANTS as readonly string[]).includes(grant))
+    throw new OAuthFailure('unsupported_grant_type', `Use one of: ${GRANTS.join(', ')}.`);
+  const client = await authenticateClient(request, form, endpoint.clients);
+  if (!client.grants.includes(grant))
+    throw new OAuthFailure('unauthorized_client', `This client may not use the ${grant} grant.`);
+  if (grant === 'client_credentials') return clientCredentialsGrant(endpoint, client, form);
+  if (grant === 'refresh_token') return refreshTokenGrant(endpoint, client, form);
+  return passwordGrant(endpoint, client, form, ip);
+}
+
+function grantedScope(asked: string | undefined, allowed: readonly string[], fallback: readonly string[]): string {
+  if (asked === undefined) return fallback.join(' ');
+  const scopes = asked.split(' ').filter(Boolean);
+  const outside = scopes.filter((s) => !allowed.includes(s));
+  if (outside.length > 0)
+    throw new OAuthFailure(
+      'invalid_scope',
+      `Scope ${outside.map((s) => JSON.stringify(s.slice(0, 40))).join(', ')} is not available to this client and user.`,
+    );
+  return scopes.join(' ');
+}
+
+async function clientCredentialsGrant(
+  { service }: TokenEndpoint,
+  client: ClientRecord,
+  form: Map<string, string>,
+): Promise<Response> {
+  if (client.secretHash === undefined)
+    throw new OAuthFailure('unauthorized_client', 'A public client cannot use client_credentials.');
+  const scope = grantedScope(form.get('scope'), client.scopes, client.scopes);
+  // RFC 6749 §4.4.3: no refresh token for client credentials. The subject is the client's, in a
+  // namespace no user's id shares (client-subject.ts), so a client named like a user is not that user.
+  return oauthJson(
+    200,
+    await service.issue(
+      { id: clientSubject(client.clientId), scopes: scope.split(' ') },
+      { clientId: client.clientId, scope, refresh: false },
+    ),
+  );
+}
+
+async function refreshTokenGrant(
+  { service, users }: TokenEndpoint,
+  client: ClientRecord,
+  form: Map<string, string>,
+): Promise<Response> {
+  const refreshToken = form.get('refresh_token');
+  if (!refreshToken) throw new OAuthFailure('invalid_request', 'refresh_token is missing.');
+  const scope = form.get('scope');
+  return oauthJson(
+    200,
+    await service.refresh(refreshToken, {
+      clientId: client.clientId,
+      ...(scope !== undefined ? { scope } : {}),
+      // The user as they are now, with what this client may still ask for, as at sign-in.
+      currentIdentity: async (id) => {
+        const user = await users.findUserById(id);
+        return (
+          user && {
+            id: user.id,
+            roles: user.roles ?? [],
+            scopes: grantableScopes(user).filter((s) => client.scopes.includes(s)),
+          }
+        );
+      },
+    }),
+  );
+}
+
+async function passwordGrant(
+  { service, signIn }: TokenEndpoint,
+  client: ClientRecord,
+  form: Map<string, string>,
+  ip: string | undefined,
+): Promise<Response> {
+  const username = form.get('username');
+  const password = form.get('password');
+  if (!username || password === undefined)
+    throw new OAuthFailure('invalid_request', 'username and password are required for the password grant.');
+  const user = await signIn.verify(username, password, ip);
+  if (isRefusal(user)) {
+    // The same answer, after the same work, whether the user is unknown or the password is wrong.
+    if (user.reason !== 'locked_out' && user.reason !== 'rate_limited')
+      throw new OAuthFailure('invalid_grant', 'The username or password is wrong.');
+    const wait = Math.max(1, Math.ceil((user.retryAfterMs ?? 1000) / 1000));
+    // A lockout refuses the grant; a busy sign-in (others of this account in flight) is only a
+    // wait: RFC 6749 §4.1.2.1's temporarily_unavailable, not a verdict on the credentials.
+    const error = user.reason === 'locked_out' ? 'invalid_grant' : 'temporarily_unavailable';
+    const body = { ...createProblem(user.reason, { detail: user.detail ?? '' }), error };
+    return new Response(JSON.stringify(body), {
+      status: 429,
+      headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'retry-after': String(wait), ...NO_STORE },
+    });
+  }
+  // A user grants their scopes and role:R for their roles (role-scopes.ts), as far as the client may ask.
+  const allowed = grantableScopes(user).filter((s) => client.scopes.includes(s));
+  const scope = grantedScope(form.get('scope'), allowed, allowed);
+  return oauthJson(
+    200,
+    await service.issue(
+      { id: user.id, scopes: scope.split(' '), roles: user.roles ?? [] },
+      { clientId: client.clientId, scope },
+    ),
+  );
+}

@@ -1,0 +1,51 @@
+/**
+ * The SQL tables and their migrations, one function per schema version, in the column types both
+ * databases read the same way; each dialect file runs them in order, each version once.
+ */
+
+/**
+ * Version 3: the successor kept sealed for a repeat inside the grace window, and the indexes that
+ * find a user's refresh families (to revoke every session) and a user by id (at each rotation).
+ * Postgres adds the column IF NOT EXISTS; SQLite has no such clause, and the version table runs
+ * each version once, inside the transaction that records it.
+ */
+export function schemaV3(kind: 'sqlite' | 'postgres'): string[] {
+  return [
+    `ALTER TABLE gatehouse_refresh_tokens ADD COLUMN ${kind === 'postgres' ? 'IF NOT EXISTS ' : ''}sealed_successor TEXT`,
+    'CREATE INDEX IF NOT EXISTS gatehouse_refresh_tokens_subject ON gatehouse_refresh_tokens (subject)',
+    'CREATE INDEX IF NOT EXISTS gatehouse_users_id ON gatehouse_users (id)',
+  ];
+}
+
+/** Version 2: the idempotency ledger. */
+export function schemaV2(bigint: string): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS gatehouse_idempotency (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, state TEXT NOT NULL, status INTEGER, headers TEXT, body TEXT, expires_at ${bigint} NOT NULL)`,
+  ];
+}
+
+/**
+ * The idempotency ledger, version 4: the whole answer as one JSON text (any body, U+0000 included)
+ * and an index on expiry for the sweep.
+ */
+export function ledgerV4(): string[] {
+  return [
+    'ALTER TABLE gatehouse_idempotency ADD COLUMN response TEXT',
+    'CREATE INDEX IF NOT EXISTS gatehouse_idempotency_expiry ON gatehouse_idempotency (expires_at)',
+  ];
+}
+
+/** The tables, in the column types both databases read the same way (times are ms since the epoch). */
+export function schemaV1(bigint: string): string[] {
+  return [
+    'CREATE TABLE IF NOT EXISTS gatehouse_users (username TEXT PRIMARY KEY, id TEXT NOT NULL, password_hash TEXT NOT NULL, scopes TEXT NOT NULL, roles TEXT NOT NULL)',
+    `CREATE TABLE IF NOT EXISTS gatehouse_api_keys (key_id TEXT PRIMARY KEY, id TEXT NOT NULL, hash TEXT NOT NULL, scopes TEXT NOT NULL, roles TEXT NOT NULL, expires_at ${bigint}, revoked INTEGER NOT NULL DEFAULT 0, last_used_at ${bigint})`,
+    'CREATE TABLE IF NOT EXISTS gatehouse_clients (client_id TEXT PRIMARY KEY, secret_hash TEXT, name TEXT, grants TEXT NOT NULL, scopes TEXT NOT NULL)',
+    `CREATE TABLE IF NOT EXISTS gatehouse_refresh_tokens (hash TEXT PRIMARY KEY, family_id TEXT NOT NULL, subject TEXT NOT NULL, client_id TEXT NOT NULL, scope TEXT NOT NULL, roles TEXT NOT NULL, created_at ${bigint} NOT NULL, expires_at ${bigint} NOT NULL, rotated_at ${bigint})`,
+    'CREATE INDEX IF NOT EXISTS gatehouse_refresh_tokens_family ON gatehouse_refresh_tokens (family_id)',
+    `CREATE TABLE IF NOT EXISTS gatehouse_revoked_families (family_id TEXT PRIMARY KEY, revoked_at ${bigint} NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS gatehouse_deny_list (jti TEXT PRIMARY KEY, expires_at ${bigint} NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS gatehouse_jwt_keys (kid TEXT PRIMARY KEY, alg TEXT NOT NULL, private_jwk TEXT NOT NULL, public_jwk TEXT, created_at ${bigint} NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS gatehouse_nonces (nonce TEXT PRIMARY KEY, expires_at ${bigint} NOT NULL)`,
+  ];
+}
