@@ -22,7 +22,8 @@ export interface FileTokenStoreOptions {
 }
 
 export function fileTokenStore(path: string, options: FileTokenStoreOptions = {}): TokenStore {
-  if (typeof path !== 'string' || path.length === 0) throw invalidArgument('fileTokenStore(path): path must be a file path');
+  if (typeof path !== 'string' || path.length === 0)
+    throw invalidArgument('fileTokenStore(path): path must be a file path');
   const lock: LockFile = {
     path,
     lockPath: `${path}.lock`,
