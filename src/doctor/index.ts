@@ -11,7 +11,7 @@ export { type DiagnoseOptions, diagnose, exitCode } from './diagnose.ts';
 export { diagnoseHar, HarError } from './har.ts';
 export {
   type KeySet,
-  KeySourceError,
+  KeyOptionError,
   keysFromIssuer,
   keysFromJwks,
   keysFromOption,

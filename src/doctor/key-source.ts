@@ -13,12 +13,12 @@ export type VerifyKey =
   | { kind: 'secret'; bytes: Uint8Array; kid?: string }
   | { kind: 'public'; key: KeyObject; kid?: string };
 
-/** A key source that was given wrongly: the CLI's usage error (exit 64). */
-export class KeySourceError extends GatehouseError {
+/** A key option (--key, --jwks, --issuer) given wrongly: the CLI's usage error (exit 64). KeySourceError is the server's, for a key source that failed. */
+export class KeyOptionError extends GatehouseError {
   static override readonly code = 'key_source_invalid';
-  declare readonly code: typeof KeySourceError.code;
+  declare readonly code: typeof KeyOptionError.code;
   constructor(message: string) {
-    super(message, KeySourceError.code);
+    super(message, KeyOptionError.code);
   }
 }
 
@@ -56,16 +56,16 @@ function readKeyFile(path: string): string | undefined {
     // Not a file: the value is the key itself, unless it is plainly a file name that was mistyped
     // (a secret that ends in ".pem" would be a strange one). The value is never echoed.
     if (looksLikePath(path))
-      throw new KeySourceError(
+      throw new KeyOptionError(
         '--key: it looks like a file path, but no such file exists; give the path of the key file, or the key itself',
       );
     return undefined;
   }
   // A directory is a path mistyped, never a key: its name is not taken as a secret.
-  if (stat.isDirectory()) throw new KeySourceError('--key: it names a directory; give the path of the key file');
+  if (stat.isDirectory()) throw new KeyOptionError('--key: it names a directory; give the path of the key file');
   if (!stat.isFile()) return undefined;
   const size = Number(stat.size);
-  if (size > KEY_FILE_LIMIT) throw new KeySourceError(`--key: the file is over ${KEY_FILE_LIMIT} bytes; no key is`);
+  if (size > KEY_FILE_LIMIT) throw new KeyOptionError(`--key: the file is over ${KEY_FILE_LIMIT} bytes; no key is`);
   const buffer = Buffer.alloc(size);
   const fd = openSync(path, 'r');
   try {
@@ -83,7 +83,7 @@ function parseKeyText(text: string): VerifyKey[] {
       // A private key or a certificate gives its public key: only the public half is ever used.
       return [{ kind: 'public', key: createPublicKey(trimmed) }];
     } catch {
-      throw new KeySourceError('--key: that PEM is not a public key, private key or certificate');
+      throw new KeyOptionError('--key: that PEM is not a public key, private key or certificate');
     }
   }
   if (trimmed.startsWith('{')) {
@@ -91,12 +91,12 @@ function parseKeyText(text: string): VerifyKey[] {
     try {
       json = JSON.parse(trimmed);
     } catch {
-      throw new KeySourceError('--key: it starts like a JWK but is not valid JSON');
+      throw new KeyOptionError('--key: it starts like a JWK but is not valid JSON');
     }
     const set = jwkSet(json);
     if (set) return set;
     const key = jwkKey(json);
-    if (!key) throw new KeySourceError('--key: that JSON is neither a JWK nor a JWK Set');
+    if (!key) throw new KeyOptionError('--key: that JSON is neither a JWK nor a JWK Set');
     return [key];
   }
   return [{ kind: 'secret', bytes: new TextEncoder().encode(text) }];
@@ -134,10 +134,10 @@ export function httpUrl(option: string, value: string): URL {
   try {
     url = new URL(value);
   } catch {
-    throw new KeySourceError(`${option} takes an absolute http(s) URL`);
+    throw new KeyOptionError(`${option} takes an absolute http(s) URL`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw new KeySourceError(`${option} takes an http(s) URL, not ${url.protocol}`);
+    throw new KeyOptionError(`${option} takes an http(s) URL, not ${url.protocol}`);
   return url;
 }
 

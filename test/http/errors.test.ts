@@ -26,7 +26,7 @@ import {
   UnauthorizedError,
 } from '../../src/client/index.ts';
 import { TokenLockError } from '../../src/client/redis-store.ts';
-import { CurlCommandError, HarError, KeySourceError as KeyOptionError } from '../../src/doctor/index.ts';
+import { CurlCommandError, HarError, KeyOptionError } from '../../src/doctor/index.ts';
 import { GatehouseError } from '../../src/http/index.ts';
 import {
   BodyTooLargeError,

@@ -6,7 +6,7 @@ import { malformedReason, pastedToken } from '../../doctor/jwt.ts';
 import {
   httpUrl,
   type KeySet,
-  KeySourceError,
+  KeyOptionError,
   keysFromIssuer,
   keysFromJwks,
   keysFromOption,
@@ -273,7 +273,7 @@ function keySource(values: KeyOptions): { load: () => Promise<KeySet>; secret?: 
       return { load: () => keysFromIssuer(url) };
     }
   } catch (error) {
-    if (error instanceof KeySourceError) throw new UsageError(error.message);
+    if (error instanceof KeyOptionError) throw new UsageError(error.message);
     throw error;
   }
   return undefined;

@@ -21,7 +21,7 @@ export type Refused =
   /** An opaque token, an API key, a cookie: `what` names it for a title ("the Token credential"). */
   | { kind: 'other'; what: string; scheme?: string };
 
-export interface Refusal {
+export interface CredentialRefusal {
   comparison: Comparison;
   refused: Refused;
 }
@@ -29,7 +29,7 @@ export interface Refusal {
 /** Schemes whose 401 is a step of a handshake, not a verdict on the credentials. */
 const HANDSHAKES = /^(negotiate|ntlm)$/i;
 
-export function refusal(context: Context): Refusal | undefined {
+export function refusal(context: Context): CredentialRefusal | undefined {
   const status = statusOf(context);
   if (status !== 401 && status !== 403) return undefined;
   const comparison = compareWithout(context);
