@@ -12,7 +12,7 @@ import { bearerToken } from './bearer-token.ts';
 import { completeClient } from './complete-client.ts';
 import { lockedOut } from './locked-out.ts';
 import { rateLimit } from './rate-limit.ts';
-import { type Exchange, recorder } from './recorder.ts';
+import { recorder, type Transcript } from './recorder.ts';
 import { refreshOn401 } from './refresh-on-401.ts';
 import { refreshTokenReuse } from './refresh-token-reuse.ts';
 import { retryBackoff } from './retry-backoff.ts';
@@ -46,7 +46,7 @@ export async function runTour(
 ): Promise<Scenario[]> {
   const results: Scenario[] = [];
   for (const { title, step } of scenarios) {
-    const log: Exchange[] = [];
+    const log: Transcript[] = [];
     const story: string[] = [];
     let holds = false;
     try {

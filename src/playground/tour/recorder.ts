@@ -1,7 +1,12 @@
 /** The tour's transport, and what it writes down of each exchange (secrets masked). */
 import { CREDENTIAL_HEADERS, maskHeader } from '../../http/index.ts';
 
-export interface Exchange {
+/**
+ * One request and its answer as the demo prints them: the request line and the headers a scenario
+ * is about, masked; the status line, the refusal code and the same for the response. (Not the
+ * doctor's `Exchange`, which records the request and response themselves.)
+ */
+export interface Transcript {
   sent: string;
   received: string;
 }
@@ -11,7 +16,7 @@ const SHOWN_REQUEST = [...CREDENTIAL_HEADERS, 'x-signature', 'idempotency-key', 
 const SHOWN_RESPONSE = ['www-authenticate', 'retry-after', 'ratelimit', 'set-cookie', 'location'];
 
 /** Real fetch, writing down each exchange as it goes over the wire. */
-export function recorder(log: Exchange[]) {
+export function recorder(log: Transcript[]) {
   // Called as the client calls any fetch: (url, init).
   return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init);

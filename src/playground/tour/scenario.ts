@@ -1,11 +1,11 @@
 /** What a scenario of the tour is given, what it reports, and how it names an error. */
 import { GatehouseError } from '../../client/index.ts';
 import type { Playground } from '../serve.ts';
-import type { Exchange, recorder } from './recorder.ts';
+import type { recorder, Transcript } from './recorder.ts';
 
 export interface Scenario {
   title: string;
-  exchanges: Exchange[];
+  exchanges: Transcript[];
   /** What the client (or server) did, and why. */
   story: string[];
   holds: boolean;
@@ -13,7 +13,7 @@ export interface Scenario {
 
 export type Step = (ctx: {
   playground: Playground;
-  log: Exchange[];
+  log: Transcript[];
   story: string[];
   transport: ReturnType<typeof recorder>;
 }) => Promise<boolean>;
