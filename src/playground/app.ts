@@ -26,7 +26,8 @@ import { ClientKeyedStateFullError, clientKeyedState, fullResponse } from './cli
 import { playgroundCors } from './cors.ts';
 import { faultRoutes } from './faults.ts';
 import { hostCheck } from './host-check.ts';
-import { httpbinJson, httpbinRoutes } from './httpbin.ts';
+import { httpbinRoutes } from './httpbin/index.ts';
+import { httpbinJson } from './httpbin/json.ts';
 import { INDEX_POLICY, indexPage } from './index-page.ts';
 import { inertAnswers } from './inert-answers.ts';
 import { ordersRoutes } from './orders.ts';

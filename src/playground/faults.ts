@@ -14,7 +14,8 @@ import {
   fullResponse,
   MAX_CLIENT_KEY_LENGTH,
 } from './client-keyed-state.ts';
-import { httpbinJson, originOf } from './httpbin.ts';
+import { httpbinJson } from './httpbin/json.ts';
+import { originOf } from './httpbin/request-report.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
