@@ -24,7 +24,7 @@ import { memorySigningKeys } from '../stores/memory.ts';
 import type { GatehouseStore } from '../stores/types.ts';
 import { ClientKeyedStateFullError, clientKeyedState, fullResponse } from './client-keyed-state.ts';
 import { playgroundCors } from './cors.ts';
-import { faultRoutes } from './faults.ts';
+import { faultRoutes } from './faults/index.ts';
 import { hostCheck } from './host-check.ts';
 import { httpbinRoutes } from './httpbin/index.ts';
 import { httpbinJson } from './httpbin/json.ts';
