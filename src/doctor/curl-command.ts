@@ -6,7 +6,7 @@
  * error that names the option, never a value: the pasted line carries credentials.
  */
 import { GatehouseError } from '../http/gatehouse-error.ts';
-import { redactUrl } from '../http/redact.ts';
+import { redactUrl } from '../http/redact-url.ts';
 
 export type CurlCommandErrorCode =
   | 'curl_syntax'
