@@ -1,5 +1,7 @@
 /** `gatehouse doctor` and `gatehouse token inspect`. */
-import { CurlCommandError, type CurlRequest, parseCurlArgs, parseCurlCommand } from '../../doctor/curl-command.ts';
+import { parseCurlArgs, parseCurlCommand } from '../../doctor/curl-command.ts';
+import { CurlCommandError } from '../../doctor/curl-command-error.ts';
+import type { CurlRequest } from '../../doctor/curl-request.ts';
 import { diagnose, exitCode } from '../../doctor/diagnose.ts';
 import { diagnoseHar, HarError } from '../../doctor/har.ts';
 import { malformedReason, pastedToken } from '../../doctor/jwt.ts';
