@@ -66,9 +66,9 @@ export {
 export { redactText } from './redact-text.ts';
 export { redactUrl, urlSecrets } from './redact-url.ts';
 export {
-  LAB_SIGNATURE_HEADERS,
   malformedNonce,
   NONCE_FORMAT,
+  SIGNATURE_HEADERS,
   SIGNATURE_SCHEME,
   type SignatureLayout,
   type SigningInput,

@@ -35,9 +35,9 @@ export function apiRoutes(options: {
   const { store, service, loginProtection } = options;
   const signatures = signatureScheme({
     keys: memorySigningKeys([
-      { keyId: DEMO.signing.keyId, secret: DEMO.signing.secret, id: 'lab-signer', scopes: ['read'] },
+      { keyId: DEMO.signing.keyId, secret: DEMO.signing.secret, id: 'demo-signer', scopes: ['read'] },
     ]),
-    layout: 'lab',
+    layout: 'headers',
     nonces: store.nonces,
   });
   const anyScheme: Guard = createGuard({

@@ -24,7 +24,7 @@ export async function demoCommand(argv: readonly string[], _io: Io): Promise<num
       );
       out.line(
         color.dim(
-          'requests lab runs through the Gatehouse client, then the server refuses what it should. Secrets are masked.',
+          'Python requests guide runs through the Gatehouse client, then the server refuses what it should. Secrets are masked.',
         ),
       );
     }

@@ -8,7 +8,7 @@ export const bearerToken: ScenarioScript = {
     const client = createClient({
       baseUrl: playground.url,
       fetch: transport,
-      auth: bearer('lab-static-token-0123456789'),
+      auth: bearer('demo-static-token-0123456789'),
     });
     const body = await (await client.get('bearer')).json();
     story.push('Attached the token as Authorization: Bearer; the server echoed it (masked here).');

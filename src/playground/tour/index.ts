@@ -1,8 +1,8 @@
 /**
- * The tour behind `gatehouse demo`: every scenario of the requests lab, walked through by the
- * Gatehouse client against the playground, then the server's refusals. Each scenario records
- * what was sent and what came back (secrets masked), says what the client did and why, and
- * checks that it behaved as documented. One file per scenario; this list is their order.
+ * The tour behind `gatehouse demo`: every scenario of the Python requests guide ("How to handle
+ * unauthorized responses in Python requests"), walked through by the Gatehouse client against the
+ * playground, then the server's refusals. Each scenario records what was sent and what came back
+ * (secrets masked), says what the client did and why, and checks that it behaved as documented. One file per scenario; this list is their order.
  */
 import { HttpError, RateLimitedError } from '../../client/index.ts';
 import type { Playground } from '../serve.ts';

@@ -1,5 +1,5 @@
 /** An HMAC-signed request in the X-API-Key / X-Timestamp / X-Nonce / X-Signature headers. */
-import { createClient, labSignature } from '../../client/index.ts';
+import { createClient, headerSignature } from '../../client/index.ts';
 import { DEMO } from '../seed.ts';
 import type { ScenarioScript } from './scenario.ts';
 
@@ -9,7 +9,7 @@ export const signedRequest: ScenarioScript = {
     const client = createClient({
       baseUrl: playground.url,
       fetch: transport,
-      auth: labSignature(DEMO.signing.keyId, DEMO.signing.secret),
+      auth: headerSignature(DEMO.signing.keyId, DEMO.signing.secret),
     });
     const body = await (
       await client.post('api/signed', {

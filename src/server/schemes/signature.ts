@@ -6,8 +6,8 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { invalidArgument } from '../../http/argument-error.ts';
 import {
-  LAB_SIGNATURE_HEADERS,
   malformedNonce,
+  SIGNATURE_HEADERS,
   SIGNATURE_SCHEME,
   type SignatureLayout,
   signingString,
@@ -58,14 +58,14 @@ export function signatureScheme(options: SignatureSchemeOptions): Scheme<Signatu
     needsBody: true,
     authorizationSchemes: layout === 'authorization' ? [SIGNATURE_SCHEME.toLowerCase()] : [],
     detect(request) {
-      if (layout === 'lab') {
+      if (layout === 'headers') {
         const h = request.request.headers;
-        const signature = h.get(LAB_SIGNATURE_HEADERS.signature);
+        const signature = h.get(SIGNATURE_HEADERS.signature);
         if (signature === null) return { present: false };
         const parts = {
-          keyId: h.get(LAB_SIGNATURE_HEADERS.keyId),
-          timestamp: h.get(LAB_SIGNATURE_HEADERS.timestamp),
-          nonce: h.get(LAB_SIGNATURE_HEADERS.nonce),
+          keyId: h.get(SIGNATURE_HEADERS.keyId),
+          timestamp: h.get(SIGNATURE_HEADERS.timestamp),
+          nonce: h.get(SIGNATURE_HEADERS.nonce),
           signature,
         };
         const missing = Object.entries(parts).find(([, v]) => v === null);
@@ -159,11 +159,11 @@ export function signatureScheme(options: SignatureSchemeOptions): Scheme<Signatu
     },
     challenge: (realm) => ({ scheme: SIGNATURE_SCHEME, params: { realm } }),
     openapi: () =>
-      layout === 'lab'
+      layout === 'headers'
         ? {
             type: 'apiKey',
             in: 'header',
-            name: LAB_SIGNATURE_HEADERS.signature,
+            name: SIGNATURE_HEADERS.signature,
             description: `HMAC-SHA256 signature; see ${SIGNATURE_SCHEME}`,
           }
         : {
