@@ -1,14 +1,14 @@
-// Basic auth: the right password, then a wrong one (the lab's first scenario).
+// Basic auth: the right password, then a wrong one (the Python requests guide's first scenario).
 // In your project: import { basic, createClient, UnauthorizedError } from 'gatehouse/client';
 import { basic, createClient, UnauthorizedError } from '../src/client/index.ts';
-import { LAB, startLabServer } from './support/lab-server.ts';
+import { EXAMPLE_ACCOUNTS, startExampleServer } from './support/example-server.ts';
 
-const lab = await startLabServer();
+const server = await startExampleServer();
 try {
-  const good = createClient({ baseUrl: lab.url, auth: basic(LAB.user, LAB.password) });
+  const good = createClient({ baseUrl: server.url, auth: basic(EXAMPLE_ACCOUNTS.user, EXAMPLE_ACCOUNTS.password) });
   console.log('right password →', await (await good.get('basic-auth/user/passwd')).json());
 
-  const bad = createClient({ baseUrl: lab.url, auth: basic(LAB.user, 'wrong_password') });
+  const bad = createClient({ baseUrl: server.url, auth: basic(EXAMPLE_ACCOUNTS.user, 'wrong_password') });
   try {
     await bad.get('basic-auth/user/passwd');
   } catch (error) {
@@ -21,5 +21,5 @@ try {
     console.log('  message:', error.message);
   }
 } finally {
-  await lab.close();
+  await server.close();
 }

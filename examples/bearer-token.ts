@@ -1,13 +1,13 @@
 // A fixed Bearer token, and what a missing one looks like.
 import { bearer, createClient, UnauthorizedError } from '../src/client/index.ts';
-import { startLabServer } from './support/lab-server.ts';
+import { startExampleServer } from './support/example-server.ts';
 
-const lab = await startLabServer();
+const server = await startExampleServer();
 try {
-  const client = createClient({ baseUrl: lab.url, auth: bearer('static-lab-token') });
+  const client = createClient({ baseUrl: server.url, auth: bearer('static-example-token') });
   console.log('with a token →', await (await client.get('bearer')).json());
 
-  const anonymous = createClient({ baseUrl: lab.url });
+  const anonymous = createClient({ baseUrl: server.url });
   const error = await anonymous.get('bearer').catch((e: unknown) => e);
   if (!(error instanceof UnauthorizedError)) throw error;
   console.log(
@@ -19,5 +19,5 @@ try {
     error.reason ?? '(none: nothing was sent, RFC 6750 §3.1)',
   );
 } finally {
-  await lab.close();
+  await server.close();
 }

@@ -1,13 +1,13 @@
-// The lab's "complete client": one client facing 401, 429, 5xx, a refused connection and a
-// timeout, each surfacing as a typed error with a stable code.
+// The Python requests guide's "complete client": one client facing 401, 429, 5xx, a refused
+// connection and a timeout, each surfacing as a typed error with a stable code.
 import { basic, type ClientRequestInit, createClient, GatehouseError, HttpError } from '../src/client/index.ts';
-import { LAB, startLabServer } from './support/lab-server.ts';
+import { EXAMPLE_ACCOUNTS, startExampleServer } from './support/example-server.ts';
 
-const lab = await startLabServer();
+const server = await startExampleServer();
 try {
   const client = createClient({
-    baseUrl: lab.url,
-    auth: basic(LAB.user, LAB.password),
+    baseUrl: server.url,
+    auth: basic(EXAMPLE_ACCOUNTS.user, EXAMPLE_ACCOUNTS.password),
     retry: { limit: 2, baseDelay: 100 },
     timeout: { attempt: 1000, total: 2500 },
   });
@@ -31,5 +31,5 @@ try {
     }
   }
 } finally {
-  await lab.close();
+  await server.close();
 }

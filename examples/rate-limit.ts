@@ -1,11 +1,11 @@
 // 429 with Retry-After: waited out when reasonable, refused at once when not.
 import { createClient, RateLimitedError } from '../src/client/index.ts';
-import { startLabServer } from './support/lab-server.ts';
+import { startExampleServer } from './support/example-server.ts';
 
-const lab = await startLabServer();
+const server = await startExampleServer();
 try {
   const client = createClient({
-    baseUrl: lab.url,
+    baseUrl: server.url,
     onRetry: (e) => console.log(`  ${e.cause}: the server asked to wait ${e.delayMs} ms (Retry-After)`),
   });
   const started = Date.now();
@@ -15,5 +15,5 @@ try {
   if (!(error instanceof RateLimitedError)) throw error;
   console.log('an hour-long Retry-After →', error.code, `retryAfterMs=${error.retryAfterMs}`);
 } finally {
-  await lab.close();
+  await server.close();
 }

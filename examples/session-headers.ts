@@ -1,11 +1,11 @@
 // A reusable session: default headers on every request, and a cookie jar.
 import { createClient } from '../src/client/index.ts';
-import { startLabServer } from './support/lab-server.ts';
+import { startExampleServer } from './support/example-server.ts';
 
-const lab = await startLabServer();
+const server = await startExampleServer();
 try {
   const session = createClient({
-    baseUrl: lab.url,
+    baseUrl: server.url,
     headers: { 'User-Agent': 'MyApp/1.0', 'X-Team': 'platform' },
     cookies: true,
   });
@@ -14,5 +14,5 @@ try {
   await session.get('cookies/set');
   console.log('cookie kept by the jar →', await (await session.get('cookies')).json());
 } finally {
-  await lab.close();
+  await server.close();
 }

@@ -1,11 +1,14 @@
 // Signed requests: X-API-Key, X-Timestamp, X-Nonce and an HMAC-SHA256 X-Signature over method,
 // authority, path and query, timestamp, nonce and body. The server verifies; the secret is never sent.
-import { createClient, labSignature } from '../src/client/index.ts';
-import { LAB, startLabServer } from './support/lab-server.ts';
+import { createClient, headerSignature } from '../src/client/index.ts';
+import { EXAMPLE_ACCOUNTS, startExampleServer } from './support/example-server.ts';
 
-const lab = await startLabServer();
+const server = await startExampleServer();
 try {
-  const client = createClient({ baseUrl: lab.url, auth: labSignature(LAB.apiKey, LAB.apiSecret) });
+  const client = createClient({
+    baseUrl: server.url,
+    auth: headerSignature(EXAMPLE_ACCOUNTS.apiKey, EXAMPLE_ACCOUNTS.apiSecret),
+  });
   console.log('GET  →', await (await client.get('signed?page=2')).json());
   console.log(
     'POST →',
@@ -20,5 +23,5 @@ try {
     'X-Signature': `${String(headers['X-Signature']).slice(0, 8)}…`,
   });
 } finally {
-  await lab.close();
+  await server.close();
 }

@@ -5,19 +5,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileTokenStore } from '../src/client/file-store.ts';
 import { bearer, createClient, oauth2ClientCredentials } from '../src/client/index.ts';
-import { LAB, startLabServer } from './support/lab-server.ts';
+import { EXAMPLE_ACCOUNTS, startExampleServer } from './support/example-server.ts';
 
-const lab = await startLabServer();
+const server = await startExampleServer();
 const tokenFile = join(mkdtempSync(join(tmpdir(), 'gatehouse-example-')), 'tokens.json');
 try {
   const makeClient = () =>
     createClient({
-      baseUrl: lab.url,
+      baseUrl: server.url,
       auth: bearer(
         oauth2ClientCredentials({
-          tokenUrl: `${lab.url}oauth/token`,
-          clientId: LAB.clientId,
-          clientSecret: LAB.clientSecret,
+          tokenUrl: `${server.url}oauth/token`,
+          clientId: EXAMPLE_ACCOUNTS.clientId,
+          clientSecret: EXAMPLE_ACCOUNTS.clientSecret,
           store: fileTokenStore(tokenFile),
         }),
       ),
@@ -26,11 +26,11 @@ try {
 
   console.log('first run →', await (await makeClient().get('bearer')).json());
   console.log('second run, token read from', tokenFile, '→', await (await makeClient().get('bearer')).json());
-  console.log('token requests so far:', lab.hits.get('/oauth/token'));
+  console.log('token requests so far:', server.hits.get('/oauth/token'));
 
-  await fetch(`${lab.url}revoke-all`); // the server forgets every token it issued
+  await fetch(`${server.url}revoke-all`); // the server forgets every token it issued
   console.log('after the server revoked it →', await (await makeClient().get('bearer')).json());
-  console.log('token requests now:', lab.hits.get('/oauth/token'));
+  console.log('token requests now:', server.hits.get('/oauth/token'));
 } finally {
-  await lab.close();
+  await server.close();
 }

@@ -22,7 +22,7 @@ const expected = {
     'apiKey',
     'digest',
     'hmacSignature',
-    'labSignature',
+    'headerSignature',
     'oauth2ClientCredentials',
     'oauth2RefreshToken',
     'tokenSource',

@@ -22,7 +22,7 @@ const expectations: Record<string, RegExp[]> = {
     /→ \{ ok: true, attempt: 3 \}/,
     /POST with an Idempotency-Key → 200/,
   ],
-  'session-headers.ts': [/'User-Agent': 'MyApp\/1.0'/, /cookies: 'session=lab-session'/],
+  'session-headers.ts': [/'User-Agent': 'MyApp\/1.0'/, /cookies: 'session=example-session'/],
   'signed-request.ts': [/GET {2}→ \{ verified: true \}/, /POST → \{ verified: true \}/],
   'rate-limit.ts': [/429: the server asked to wait 1000 ms/, /ERR_GATEHOUSE_RATE_LIMITED retryAfterMs=3600000/],
   'complete-client.ts': [

@@ -6,9 +6,10 @@ import { readFileSync } from 'node:fs';
 import { CLIENTS_USAGE, clients } from './commands/clients.ts';
 import { EXIT_USAGE, type Io, UsageError } from './commands/command.ts';
 import { demoCommand } from './commands/demo.ts';
-import { DOCTOR_USAGE, doctorCommand, tokenCommand } from './commands/doctor.ts';
+import { DOCTOR_USAGE, doctorCommand } from './commands/doctor.ts';
 import { KEYS_USAGE, keys } from './commands/keys.ts';
 import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
+import { tokenCommand } from './commands/token.ts';
 import { USERS_USAGE, users } from './commands/users.ts';
 
 export { EXIT_USAGE };

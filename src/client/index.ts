@@ -7,7 +7,7 @@ export { type ApiKeyPlacement, apiKey } from './auth/api-key.ts';
 export { basic } from './auth/basic.ts';
 export { bearer } from './auth/bearer.ts';
 export { type DigestOptions, digest } from './auth/digest.ts';
-export { type HmacSignatureOptions, hmacSignature, labSignature } from './auth/hmac-signature.ts';
+export { type HmacSignatureOptions, headerSignature, hmacSignature } from './auth/hmac-signature.ts';
 export type { AuthContext, AuthStrategy, RefreshEvent } from './auth-flow.ts';
 export type { CookieJarLike } from './cookies.ts';
 export { type Client, createClient } from './create-client.ts';

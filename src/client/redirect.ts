@@ -17,8 +17,9 @@
  */
 import { CREDENTIAL_HEADERS } from '../http/credential-headers.ts';
 import { GatehouseError } from '../http/gatehouse-error.ts';
-import { secretForms, secretRedactor } from '../http/redact.ts';
 import { CONTENT_HEADERS, REDIRECT_STATUSES, redirectedMethod } from '../http/redirect-method.ts';
+import { secretForms } from '../http/secret-forms.ts';
+import { secretRedactor } from '../http/secret-redactor.ts';
 import { sentFor } from './auth-stage.ts';
 import { RedirectSecretError } from './errors/credential-origin-errors.ts';
 import { copyRequest, type OutgoingRequest } from './outgoing-request.ts';

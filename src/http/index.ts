@@ -34,6 +34,7 @@ export { decodeExtValue, encodeExtValue } from './digest-credentials.ts';
 export { GatehouseError } from './gatehouse-error.ts';
 export { getField, type HeaderSource, type HeadersLike } from './headers-like.ts';
 export { formatHttpDate, type ParseHttpDateOptions, parseHttpDate } from './http-date.ts';
+export { maskHeader, maskSecret, REDACTED } from './mask.ts';
 export type { MaybePromise } from './maybe-promise.ts';
 export {
   type CreateProblemOptions,
@@ -62,22 +63,12 @@ export {
   reasonCodes,
   reasons,
 } from './reasons.ts';
+export { redactText } from './redact-text.ts';
+export { redactUrl, urlSecrets } from './redact-url.ts';
 export {
-  headerSecrets,
-  isSecretHeader,
-  maskHeader,
-  maskSecret,
-  REDACTED,
-  redactText,
-  redactUrl,
-  secretForms,
-  secretRedactor,
-  urlSecrets,
-} from './redact.ts';
-export {
-  LAB_SIGNATURE_HEADERS,
   malformedNonce,
   NONCE_FORMAT,
+  SIGNATURE_HEADERS,
   SIGNATURE_SCHEME,
   type SignatureLayout,
   type SigningInput,
@@ -85,3 +76,6 @@ export {
   unsignableTarget,
 } from './request-signature.ts';
 export { type ParseRetryAfterOptions, parseRetryAfter } from './retry-after.ts';
+export { secretForms } from './secret-forms.ts';
+export { headerSecrets, isSecretHeader } from './secret-headers.ts';
+export { secretRedactor } from './secret-redactor.ts';

@@ -87,12 +87,14 @@ export function unsignableTarget(target: string): string | undefined {
 
 /**
  * Where the parts travel. `authorization`: one `Authorization: Gatehouse-HMAC-SHA256 keyId=…,
- * timestamp=…, nonce=…, signature=…` field. `lab`: the separate headers of the requests lab
- * this project's references use (X-API-Key, X-Timestamp, X-Signature), plus X-Nonce.
+ * timestamp=…, nonce=…, signature=…` field. `headers`: one header each, SIGNATURE_HEADERS (the
+ * X-API-Key, X-Timestamp and X-Signature of the Python requests guide this project's references
+ * cite, plus X-Nonce).
  */
-export type SignatureLayout = 'authorization' | 'lab';
+export type SignatureLayout = 'authorization' | 'headers';
 
-export const LAB_SIGNATURE_HEADERS = Object.freeze({
+/** The `headers` layout's header names. */
+export const SIGNATURE_HEADERS = Object.freeze({
   keyId: 'X-API-Key',
   timestamp: 'X-Timestamp',
   nonce: 'X-Nonce',

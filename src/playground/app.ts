@@ -2,35 +2,26 @@
  * The playground: a Hono app built from Gatehouse's own server layer (dogfood) plus httpbin's
  * auth endpoints and the faults httpbin cannot simulate.
  */
-import { randomBytes } from 'node:crypto';
-import { type Context, Hono } from 'hono';
+import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { clientAddressOf, type GatehouseVariables, mountFetch, protect } from '../adapters/hono/index.ts';
-import { createGuard, type Guard } from '../server/guard.ts';
+import { type GatehouseVariables, mountFetch } from '../adapters/hono/index.ts';
 import type { LoginProtection } from '../server/login-protection.ts';
-import { requireRoles, requireScopes } from '../server/permissions.ts';
-import { isRefusal } from '../server/refusal.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../server/request-limits.ts';
-import { apiKeyScheme } from '../server/schemes/api-key.ts';
-import { basicScheme } from '../server/schemes/basic.ts';
-import { issueSession, sessionScheme } from '../server/schemes/session.ts';
-import { signatureScheme } from '../server/schemes/signature.ts';
 import { failureResponse, problemResponse } from '../server/server-failure.ts';
-import { createSignIn } from '../server/sign-in.ts';
 import { createAuthorizationServer } from '../server/tokens/authorization-server.ts';
 import type { TokenService } from '../server/tokens/token-service.ts';
-import type { SessionLookup } from '../stores/lookups.ts';
-import { memorySigningKeys } from '../stores/memory.ts';
 import type { GatehouseStore } from '../stores/types.ts';
-import { ClientKeyedStateFullError, clientKeyedState, fullResponse } from './client-keyed-state.ts';
+import { apiRoutes } from './api-routes.ts';
 import { playgroundCors } from './cors.ts';
-import { faultRoutes } from './faults.ts';
+import { faultRoutes } from './faults/index.ts';
 import { hostCheck } from './host-check.ts';
-import { httpbinJson, httpbinRoutes } from './httpbin.ts';
+import { httpbinRoutes } from './httpbin/index.ts';
+import { httpbinJson } from './httpbin/json.ts';
 import { INDEX_POLICY, indexPage } from './index-page.ts';
 import { inertAnswers } from './inert-answers.ts';
 import { ordersRoutes } from './orders.ts';
-import { DEMO } from './seed.ts';
+import { sessionRoutes } from './session-routes.ts';
+import { tokenRoutes } from './token-routes.ts';
 
 export interface PlaygroundOptions {
   store: GatehouseStore;
@@ -55,49 +46,9 @@ export interface PlaygroundOptions {
   maxTrackedKeys?: number;
 }
 
-/** How long a session lasts (the cookie's Max-Age too). */
-const SESSION_SECONDS = 3600; // 1 h
-
-const SESSION_SECRET = randomBytes(32).toString('hex');
-
 export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: GatehouseVariables }> {
   const { store, service, loginProtection } = options;
-  // A session remembers who signed in and with which stored hash; the user is looked up on every
-  // request, so a demoted user's roles change at once, and a deleted user or a new password ends it.
-  const signedIn = clientKeyedState<{ username: string; passwordHash: string }>(
-    'sessions (/session/login)',
-    options.maxTrackedKeys,
-  );
-  const sessions: SessionLookup = {
-    async findSession(id) {
-      const session = signedIn.get(id, Date.now());
-      const user = session && (await store.users.findUserByName(session.username));
-      return user && user.passwordHash === session.passwordHash ? user : undefined;
-    },
-  };
-  const signatures = signatureScheme({
-    keys: memorySigningKeys([
-      { keyId: DEMO.signing.keyId, secret: DEMO.signing.secret, id: 'lab-signer', scopes: ['read'] },
-    ]),
-    layout: 'lab',
-    nonces: store.nonces,
-  });
-  const anyScheme: Guard = createGuard({
-    realm: 'playground',
-    schemes: [
-      service.bearerScheme(),
-      basicScheme({ users: store.users, loginProtection }),
-      apiKeyScheme({ header: 'X-API-Key', keys: store.apiKeys }),
-      signatures,
-    ],
-  });
-  const signedOnly = createGuard({ realm: 'playground', schemes: [signatures] });
-  const sessionOnly = createGuard({
-    realm: 'playground',
-    schemes: [sessionScheme({ secret: SESSION_SECRET, sessions })],
-  });
   const oauth = createAuthorizationServer({ service, users: store.users, clients: store.clients, loginProtection });
-  const signIn = createSignIn({ users: store.users, loginProtection });
 
   const app = new Hono<{ Variables: GatehouseVariables }>();
   // Outermost, so that every answer (421, preflight, 404, 500 included) is inert in a browser.
@@ -124,83 +75,9 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
   });
   app.get('/', (c) => c.html(indexPage({ demoAccounts: options.demoAccounts ?? true })));
   app.use(mountFetch(oauth.handle));
-
-  const principal = (c: Context<{ Variables: GatehouseVariables }>) => {
-    const auth = c.get('auth');
-    return c.json({
-      authenticated: true,
-      id: auth?.id,
-      scheme: auth?.scheme,
-      scopes: auth?.scopes,
-      roles: auth?.roles,
-    });
-  };
-  app.all('/api/me', protect(anyScheme), principal);
-  app.all('/api/admin', protect(anyScheme, { permission: requireScopes('admin') }), principal);
-  app.all('/api/staff', protect(anyScheme, { permission: requireRoles('admin') }), principal);
-  app.all('/api/signed', protect(signedOnly), async (c) =>
-    c.json({ verified: true, id: c.get('auth')?.id, body: await c.req.text() }),
-  );
-  app.all('/api/session', protect(sessionOnly), principal);
-
-  // A cookie session for the session scheme: POST username and password as a form. The password
-  // is checked by the one sign-in (dummy hash, login protection, one refusal), as Basic and the
-  // password grant check it; refusals are the guard's, from the catalogue.
-  app.post('/session/login', async (c) => {
-    const form = new URLSearchParams(await c.req.text());
-    const user = await signIn.verify(form.get('username') ?? '', form.get('password') ?? '', clientAddressOf(c));
-    if (isRefusal(user)) return sessionOnly.refusalResponse(user);
-    const id = randomBytes(24).toString('base64url');
-    const now = Date.now();
-    try {
-      signedIn.hold(
-        id,
-        { username: user.username, passwordHash: user.passwordHash },
-        now + SESSION_SECONDS * 1000,
-        now,
-      );
-    } catch (error) {
-      if (error instanceof ClientKeyedStateFullError) return fullResponse(error);
-      throw error;
-    }
-    const issued = issueSession(id, { secret: SESSION_SECRET, maxAgeSeconds: SESSION_SECONDS });
-    // Secure is dropped on plain-HTTP loopback, where a browser would not send the cookie back.
-    return c.json({ csrfToken: issued.csrfToken }, 200, { 'set-cookie': issued.setCookie.replace('; Secure', '') });
-  });
-
-  // Tokens that are expired, or not valid yet, on demand: to see the refusals they get.
-  app.get('/tokens/:kind', async (c) => {
-    const now = Date.now();
-    const kind = c.req.param('kind');
-    const subject = { id: 'u-alice', roles: ['member'] };
-    if (kind === 'expired')
-      return c.json({
-        access_token: await service.signAccessToken(subject, {
-          clientId: DEMO.publicClient,
-          scope: 'read',
-          expiresAt: now - 60_000,
-        }),
-      });
-    if (kind === 'not-yet-valid') {
-      return c.json({
-        access_token: await service.signAccessToken(subject, {
-          clientId: DEMO.publicClient,
-          scope: 'read',
-          expiresAt: now + 7_200_000,
-          notBefore: now + 3_600_000,
-        }),
-      });
-    }
-    if (kind === 'valid')
-      return c.json({
-        access_token: await service.signAccessToken(subject, {
-          clientId: DEMO.publicClient,
-          scope: 'read',
-          expiresAt: now + 600_000,
-        }),
-      });
-    return problemResponse('request_invalid', 'Use expired, not-yet-valid or valid.');
-  });
+  app.route('/', apiRoutes({ store, service, loginProtection }));
+  app.route('/', sessionRoutes({ store, loginProtection, maxTrackedKeys: options.maxTrackedKeys }));
+  app.route('/', tokenRoutes(service));
 
   // A redirect to the other listening port: credentials must not follow it.
   app.get('/cross-origin/redirect', (c) => {

@@ -10,7 +10,7 @@ import { idempotency } from '../adapters/hono/index.ts';
 import { problemResponse } from '../server/server-failure.ts';
 import type { IdempotencyLedger } from '../stores/types.ts';
 import { ClientKeyedStateFullError, clientKeyedState, fullResponse } from './client-keyed-state.ts';
-import { serviceUnavailable } from './faults.ts';
+import { serviceUnavailable } from './faults/unavailable.ts';
 
 /** How long the ledger keeps an answer, and this route the count of its key: as long as a repeat is answered from the ledger. */
 const ORDER_KEEP_MS = 86_400_000; // 24 h

@@ -22,7 +22,7 @@ export const DEMO = Object.freeze({
     id: 'demo00000001',
     principal: 'svc-demo',
   },
-  /** The requests lab's signing key (X-API-Key / X-Signature). */
+  /** The signing key of the signed requests in separate headers (X-API-Key / X-Signature). */
   signing: { keyId: 'test_key', secret: 'test_secret' },
 });
 

@@ -57,7 +57,7 @@ describe('gatehouse CLI', () => {
       DEMO.signing.secret,
       'alice-password',
       'admin-password',
-      'lab-static-token-0123456789',
+      'demo-static-token-0123456789',
       Buffer.from('user:passwd').toString('base64'),
     ]) {
       assert.ok(!stdout.includes(secret), secret);

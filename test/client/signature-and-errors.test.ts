@@ -8,9 +8,9 @@ import {
   bearer,
   createClient,
   createProblem,
+  headerSignature,
   hmacSignature,
   INVALID_ARGUMENT,
-  labSignature,
   PROBLEM_CONTENT_TYPE,
   parseAuthorization,
   SIGNATURE_SCHEME,
@@ -46,9 +46,9 @@ describe('hmacSignature()', () => {
       const method = req.method ?? '';
       const authority = req.headers.host ?? '';
       const target = req.url ?? '';
-      const lab = req.headers['x-signature'];
+      const signatureHeader = req.headers['x-signature'];
       let ok = false;
-      if (typeof lab === 'string') {
+      if (typeof signatureHeader === 'string') {
         ok =
           req.headers['x-api-key'] === 'key-1' &&
           verify(
@@ -59,7 +59,7 @@ describe('hmacSignature()', () => {
             String(req.headers['x-timestamp']),
             String(req.headers['x-nonce']),
             body,
-            lab,
+            signatureHeader,
           );
       } else {
         const parsed = parseAuthorization(req.headers.authorization);
@@ -113,8 +113,8 @@ describe('hmacSignature()', () => {
     assert.notEqual(nonces[0], nonces[1]);
   });
 
-  it("produces the lab's X-API-Key / X-Timestamp / X-Signature headers", async () => {
-    const client = createClient({ baseUrl: server.url, auth: labSignature('key-1', SECRET) });
+  it('headerSignature() produces the X-API-Key / X-Timestamp / X-Signature headers', async () => {
+    const client = createClient({ baseUrl: server.url, auth: headerSignature('key-1', SECRET) });
     assert.deepStrictEqual(await (await client.get('headers')).json(), { verified: true });
     const headers = server.received.at(-1)!.headers;
     assert.equal(headers['x-api-key'], 'key-1');

@@ -1,7 +1,9 @@
 /** "Copy as cURL" lines as browsers emit them, read into the doctor's request. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CurlCommandError, parseCurlCommand, splitShellWords } from '../../src/doctor/curl-command.ts';
+import { parseCurlCommand } from '../../src/doctor/curl-command.ts';
+import { CurlCommandError } from '../../src/doctor/curl-command-error.ts';
+import { splitShellWords } from '../../src/doctor/shell-words.ts';
 
 describe('splitShellWords: the POSIX quoting browsers use', () => {
   const vectors: Array<[string, string, string[]]> = [

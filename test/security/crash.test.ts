@@ -411,7 +411,7 @@ describe('crash: a store that fails is the server’s failure, answered 5xx with
         signatureScheme({
           keys: memorySigningKeys([{ id: 'svc', keyId: 'key-1', secret, scopes: [] }]),
           nonces: redisNonces(redis, { prefix: 'crash:' }),
-          layout: 'lab',
+          layout: 'headers',
         }),
       ],
       onError,

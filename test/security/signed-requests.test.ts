@@ -474,12 +474,14 @@ describe('signed requests: a signature is for one keyId (two key records sharing
     assert.deepStrictEqual(runs, [{ route: 'orders', principal: 'svc' }]);
   });
 
-  it('the same in the lab layout: the keyId in X-API-Key is signed too', async () => {
-    const guard = createGuard({ schemes: [signatureScheme({ keys: memorySigningKeys([OLD, NEW]), layout: 'lab' })] });
+  it('the same in the headers layout: the keyId in X-API-Key is signed too', async () => {
+    const guard = createGuard({
+      schemes: [signatureScheme({ keys: memorySigningKeys([OLD, NEW]), layout: 'headers' })],
+    });
     const own: Run[] = [];
     const server = await adapters[0]![1](guard, own);
     try {
-      const headers = signedBy(server, 'lab-nonce-0123456789abcdef', 'lab', '/orders', OLD);
+      const headers = signedBy(server, 'headers-nonce-0123456789abcdef', 'headers', '/orders', OLD);
       assert.equal((await post(server, '/orders', headers)).status, 200);
       const moved = await post(server, '/orders', { ...headers, 'x-api-key': NEW.keyId });
       assert.deepStrictEqual([moved.status, moved.code], [401, 'signature_invalid']);
@@ -494,7 +496,7 @@ describe('signed requests: a signature is for one keyId (two key records sharing
 function signedBy(
   app: App,
   nonce: string,
-  layout: 'authorization' | 'lab' = 'authorization',
+  layout: 'authorization' | 'headers' = 'authorization',
   target = '/orders',
   key: { keyId: string; secret: string } = KEY,
 ): Record<string, string> {
@@ -512,7 +514,7 @@ function signedBy(
       }),
     )
     .digest('hex');
-  return layout === 'lab'
+  return layout === 'headers'
     ? { 'x-api-key': key.keyId, 'x-timestamp': timestamp, 'x-nonce': nonce, 'x-signature': signature }
     : {
         authorization: `${SIGNATURE_SCHEME} keyId="${key.keyId}", timestamp="${timestamp}", nonce="${nonce.replace(/["\\]/g, '\\$&')}", signature="${signature}"`,
@@ -520,7 +522,7 @@ function signedBy(
 }
 
 describe('signed requests: a nonce of the documented format only, checked before any lookup', () => {
-  for (const layout of ['authorization', 'lab'] as const) {
+  for (const layout of ['authorization', 'headers'] as const) {
     const runs: Run[] = [];
     const calls = { keys: 0, nonces: 0 };
     let app: Target;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { createClient, labSignature } from '../../src/client/index.ts';
+import { createClient, headerSignature } from '../../src/client/index.ts';
 import { type Guard, parseChallenges } from '../../src/server/index.ts';
 import type { App } from './adapter-apps.ts';
 import { basicHeader, type Fixture, fixture, jwt, SIGNING_SECRET } from './guard-fixture.ts';
@@ -134,7 +134,7 @@ export function describeAdapterOverSocket(name: string, start: (guard: Guard) =>
     });
 
     it('a signed request verifies, and its body still reaches the handler', async () => {
-      const client = createClient({ baseUrl: `${app.url}/`, auth: labSignature('key-1', SIGNING_SECRET) });
+      const client = createClient({ baseUrl: `${app.url}/`, auth: headerSignature('key-1', SIGNING_SECRET) });
       const body = await (
         await client.post('signed', {
           body: JSON.stringify({ amount: 5 }),

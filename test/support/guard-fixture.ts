@@ -108,7 +108,7 @@ export async function fixture(): Promise<Fixture> {
     session: sessionScheme({ secret: SESSION_SECRET, sessions }),
     signature: signatureScheme({
       keys: memorySigningKeys([{ id: 'svc-signer', keyId: 'key-1', secret: SIGNING_SECRET, scopes: ['read'] }]),
-      layout: 'lab',
+      layout: 'headers',
     }),
   };
   return {

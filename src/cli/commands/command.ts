@@ -12,6 +12,12 @@ export const EXIT_USAGE = 64;
 
 export class UsageError extends Error {}
 
+/** Whether the arguments ask for help (before any `--`, after which the words are another program's). */
+export const asksHelp = (argv: readonly string[]) => {
+  const own = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+  return own.some((a) => a === '--help' || a === '-h') || own[0] === 'help';
+};
+
 /** parseArgs with errors turned into UsageError (exit 64 with the usage text). */
 export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: readonly string[], options: T) {
   try {

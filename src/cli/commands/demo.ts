@@ -1,6 +1,6 @@
 /** `gatehouse demo`: the playground in-process, and the tour through it. */
 import { startPlayground } from '../../playground/serve.ts';
-import { runTour, type Scenario } from '../../playground/tour.ts';
+import { runTour, type Scenario } from '../../playground/tour/index.ts';
 import { createOutput } from '../output.ts';
 import { EXIT_FAILED, EXIT_OK, type Io, parse, UsageError } from './command.ts';
 
@@ -24,7 +24,7 @@ export async function demoCommand(argv: readonly string[], _io: Io): Promise<num
       );
       out.line(
         color.dim(
-          'requests lab runs through the Gatehouse client, then the server refuses what it should. Secrets are masked.',
+          'Python requests guide runs through the Gatehouse client, then the server refuses what it should. Secrets are masked.',
         ),
       );
     }

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hashPassword } from '../../server/credentials/password-hash.ts';
+import type { GatehouseStore } from '../../stores/types.ts';
 import { readSecret } from '../secret-input.ts';
 import { withStore } from '../store-option.ts';
 import { EXIT_FAILED, EXIT_OK, type Io, parse, table, UsageError } from './command.ts';
@@ -16,12 +17,14 @@ gatehouse users passwd <username>                          (new password from st
 gatehouse users revoke-sessions <username>                 (every refresh token of that user)
   --store URL   sqlite:PATH (default sqlite:gatehouse.db, or $GATEHOUSE_STORE), postgres://…`;
 
+const USERS_OPTIONS = {
+  store: { type: 'string' },
+  scope: { type: 'string', multiple: true },
+  role: { type: 'string', multiple: true },
+} as const;
+
 export async function users(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    store: { type: 'string' },
-    scope: { type: 'string', multiple: true },
-    role: { type: 'string', multiple: true },
-  });
+  const { values, positionals } = parse(argv, USERS_OPTIONS);
   const [action, username, ...extra] = positionals;
   if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
   const needsName = action === 'add' || action === 'remove' || action === 'passwd' || action === 'revoke-sessions';
@@ -29,26 +32,8 @@ export async function users(argv: readonly string[], io: Io): Promise<number> {
 
   return withStore(values.store, async (store) => {
     switch (action) {
-      case 'add': {
-        if (await store.users.findUserByName(username!)) {
-          io.err(`gatehouse users add: ${username} exists already; use users passwd to change the password`);
-          return EXIT_FAILED;
-        }
-        const password = await readSecret(`password for ${username}: `);
-        if (password.length < 8) {
-          io.err('gatehouse users add: the password needs at least 8 characters');
-          return EXIT_FAILED;
-        }
-        await store.users.putUser({
-          username: username!,
-          id: `u_${randomUUID()}`,
-          passwordHash: await hashPassword(password),
-          scopes: values.scope ?? [],
-          roles: values.role ?? [],
-        });
-        io.out(`added ${username}`);
-        return EXIT_OK;
-      }
+      case 'add':
+        return addUser(store, username!, values, io);
       case 'list': {
         const all = await store.users.listUsers();
         io.out(
@@ -79,28 +64,57 @@ export async function users(argv: readonly string[], io: Io): Promise<number> {
         io.out(`revoked ${sessions(revoked)} of ${username}`);
         return EXIT_OK;
       }
-      case 'passwd': {
-        const user = await store.users.findUserByName(username!);
-        if (!user) {
-          io.err(`gatehouse users passwd: no user ${username}`);
-          return EXIT_FAILED;
-        }
-        const password = await readSecret(`new password for ${username}: `);
-        if (password.length < 8) {
-          io.err('gatehouse users passwd: the password needs at least 8 characters');
-          return EXIT_FAILED;
-        }
-        await store.users.putUser({ ...user, passwordHash: await hashPassword(password) });
-        // Whoever signed in with the old password (perhaps the reason for the change) is signed out.
-        // After the change, not before: a sign-in with the old password in between would survive.
-        const revoked = await store.refreshTokens.revokeSubject(user.id, Date.now());
-        io.out(`changed the password of ${username} and revoked ${sessions(revoked)}`);
-        return EXIT_OK;
-      }
+      case 'passwd':
+        return changePassword(store, username!, io);
       default:
         throw new UsageError(`users needs an action: add, list, remove, passwd or revoke-sessions`);
     }
   });
+}
+
+async function addUser(
+  store: GatehouseStore,
+  username: string,
+  values: ReturnType<typeof parse<typeof USERS_OPTIONS>>['values'],
+  io: Io,
+): Promise<number> {
+  if (await store.users.findUserByName(username)) {
+    io.err(`gatehouse users add: ${username} exists already; use users passwd to change the password`);
+    return EXIT_FAILED;
+  }
+  const password = await readSecret(`password for ${username}: `);
+  if (password.length < 8) {
+    io.err('gatehouse users add: the password needs at least 8 characters');
+    return EXIT_FAILED;
+  }
+  await store.users.putUser({
+    username,
+    id: `u_${randomUUID()}`,
+    passwordHash: await hashPassword(password),
+    scopes: values.scope ?? [],
+    roles: values.role ?? [],
+  });
+  io.out(`added ${username}`);
+  return EXIT_OK;
+}
+
+async function changePassword(store: GatehouseStore, username: string, io: Io): Promise<number> {
+  const user = await store.users.findUserByName(username);
+  if (!user) {
+    io.err(`gatehouse users passwd: no user ${username}`);
+    return EXIT_FAILED;
+  }
+  const password = await readSecret(`new password for ${username}: `);
+  if (password.length < 8) {
+    io.err('gatehouse users passwd: the password needs at least 8 characters');
+    return EXIT_FAILED;
+  }
+  await store.users.putUser({ ...user, passwordHash: await hashPassword(password) });
+  // Whoever signed in with the old password (perhaps the reason for the change) is signed out.
+  // After the change, not before: a sign-in with the old password in between would survive.
+  const revoked = await store.refreshTokens.revokeSubject(user.id, Date.now());
+  io.out(`changed the password of ${username} and revoked ${sessions(revoked)}`);
+  return EXIT_OK;
 }
 
 const sessions = (n: number) => `${n} ${n === 1 ? 'session' : 'sessions'}`;

@@ -9,8 +9,8 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { invalidArgument } from '../../http/argument-error.ts';
 import {
   formatAuthorization,
-  LAB_SIGNATURE_HEADERS,
   malformedNonce,
+  SIGNATURE_HEADERS,
   SIGNATURE_SCHEME,
   type SignatureLayout,
   signingString,
@@ -40,8 +40,8 @@ export function hmacSignature(options: HmacSignatureOptions): AuthStrategy {
   if (!(key instanceof Uint8Array) || key.length === 0)
     throw invalidArgument('hmacSignature: secret must be a non-empty string or Uint8Array');
   const layout = options.layout ?? 'authorization';
-  if (layout !== 'authorization' && layout !== 'lab')
-    throw invalidArgument("hmacSignature: layout must be 'authorization' or 'lab'");
+  if (layout !== 'authorization' && layout !== 'headers')
+    throw invalidArgument("hmacSignature: layout must be 'authorization' or 'headers'");
   const now = options.now ?? Date.now;
   const makeNonce = options.nonce ?? randomNonce;
 
@@ -72,11 +72,11 @@ export function hmacSignature(options: HmacSignatureOptions): AuthStrategy {
           ),
         ),
       );
-      if (layout === 'lab') {
-        request.headers.set(LAB_SIGNATURE_HEADERS.keyId, options.keyId);
-        request.headers.set(LAB_SIGNATURE_HEADERS.timestamp, timestamp);
-        request.headers.set(LAB_SIGNATURE_HEADERS.nonce, nonce);
-        request.headers.set(LAB_SIGNATURE_HEADERS.signature, signature);
+      if (layout === 'headers') {
+        request.headers.set(SIGNATURE_HEADERS.keyId, options.keyId);
+        request.headers.set(SIGNATURE_HEADERS.timestamp, timestamp);
+        request.headers.set(SIGNATURE_HEADERS.nonce, nonce);
+        request.headers.set(SIGNATURE_HEADERS.signature, signature);
       } else {
         request.headers.set(
           'authorization',
@@ -92,9 +92,9 @@ export function hmacSignature(options: HmacSignatureOptions): AuthStrategy {
   };
 }
 
-/** The requests lab's signed requests: X-API-Key, X-Timestamp, X-Nonce and X-Signature headers. */
-export function labSignature(apiKey: string, apiSecret: string): AuthStrategy {
-  return hmacSignature({ keyId: apiKey, secret: apiSecret, layout: 'lab' });
+/** Signed requests in separate headers: X-API-Key, X-Timestamp, X-Nonce and X-Signature (the `headers` layout). */
+export function headerSignature(keyId: string, secret: string): AuthStrategy {
+  return hmacSignature({ keyId, secret, layout: 'headers' });
 }
 
 function randomNonce(): string {

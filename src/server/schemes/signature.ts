@@ -6,8 +6,8 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { invalidArgument } from '../../http/argument-error.ts';
 import {
-  LAB_SIGNATURE_HEADERS,
   malformedNonce,
+  SIGNATURE_HEADERS,
   SIGNATURE_SCHEME,
   type SignatureLayout,
   signingString,
@@ -59,15 +59,15 @@ export function signatureScheme(options: SignatureSchemeOptions): Scheme<Signatu
     precedence: 50,
     needsBody: true,
     authorizationSchemes: layout === 'authorization' ? [SIGNATURE_SCHEME.toLowerCase()] : [],
-    detect: (request) => (layout === 'lab' ? fromSignatureHeaders(request) : fromAuthorizationParams(request)),
+    detect: (request) => (layout === 'headers' ? fromSignatureHeaders(request) : fromAuthorizationParams(request)),
     verify: (parts, request) => verifySignature(check, parts, request),
     challenge: (realm) => ({ scheme: SIGNATURE_SCHEME, params: { realm } }),
     openapi: () =>
-      layout === 'lab'
+      layout === 'headers'
         ? {
             type: 'apiKey',
             in: 'header',
-            name: LAB_SIGNATURE_HEADERS.signature,
+            name: SIGNATURE_HEADERS.signature,
             description: `HMAC-SHA256 signature; see ${SIGNATURE_SCHEME}`,
           }
         : {
@@ -91,12 +91,12 @@ interface SignatureCheck {
 /** The signed request's parts, each in a header of its own. */
 function fromSignatureHeaders(request: GuardRequest): Detection<SignatureParts> {
   const h = request.request.headers;
-  const signature = h.get(LAB_SIGNATURE_HEADERS.signature);
+  const signature = h.get(SIGNATURE_HEADERS.signature);
   if (signature === null) return { present: false };
   const parts = {
-    keyId: h.get(LAB_SIGNATURE_HEADERS.keyId),
-    timestamp: h.get(LAB_SIGNATURE_HEADERS.timestamp),
-    nonce: h.get(LAB_SIGNATURE_HEADERS.nonce),
+    keyId: h.get(SIGNATURE_HEADERS.keyId),
+    timestamp: h.get(SIGNATURE_HEADERS.timestamp),
+    nonce: h.get(SIGNATURE_HEADERS.nonce),
     signature,
   };
   const missing = Object.entries(parts).find(([, v]) => v === null);

@@ -1,5 +1,5 @@
 /**
- * A small local stand-in for the httpbin endpoints the requests lab uses, so every example runs
+ * A small local stand-in for the httpbin endpoints the Python requests guide uses, so every example runs
  * without internet. (The full playground is `gatehouse serve`.)
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
@@ -7,18 +7,18 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { parseAuthorization, SIGNATURE_SCHEME } from '../../src/http/index.ts';
 
-export interface LabServer {
+export interface ExampleServer {
   url: string;
   close(): Promise<void>;
   /** How many times each path was requested. */
   hits: Map<string, number>;
 }
 
-export const LAB = {
+export const EXAMPLE_ACCOUNTS = {
   user: 'user',
   password: 'passwd',
-  clientId: 'lab-client',
-  clientSecret: 'lab-client-secret',
+  clientId: 'example-client',
+  clientSecret: 'example-client-secret',
   apiKey: 'test_key',
   apiSecret: 'test_secret',
 };
@@ -28,7 +28,7 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(JSON.stringify(body));
 }
 
-export async function startLabServer(): Promise<LabServer> {
+export async function startExampleServer(): Promise<ExampleServer> {
   const hits = new Map<string, number>();
   let issued = 0;
   const valid = new Set<string>();
@@ -37,7 +37,7 @@ export async function startLabServer(): Promise<LabServer> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
-    const url = new URL(req.url ?? '/', 'http://lab');
+    const url = new URL(req.url ?? '/', 'http://example-server');
     const count = (hits.get(url.pathname) ?? 0) + 1;
     hits.set(url.pathname, count);
     const auth = parseAuthorization(req.headers.authorization);
@@ -46,10 +46,10 @@ export async function startLabServer(): Promise<LabServer> {
       if (
         auth.ok &&
         auth.credentials.kind === 'basic' &&
-        auth.credentials.username === LAB.user &&
-        auth.credentials.password === LAB.password
+        auth.credentials.username === EXAMPLE_ACCOUNTS.user &&
+        auth.credentials.password === EXAMPLE_ACCOUNTS.password
       ) {
-        return send(res, 200, { authenticated: true, user: LAB.user });
+        return send(res, 200, { authenticated: true, user: EXAMPLE_ACCOUNTS.user });
       }
       return send(res, 401, {}, { 'www-authenticate': 'Basic realm="Fake Realm"' });
     }
@@ -59,11 +59,11 @@ export async function startLabServer(): Promise<LabServer> {
       const clientOk =
         client.ok &&
         client.credentials.kind === 'basic' &&
-        client.credentials.username === LAB.clientId &&
-        client.credentials.password === LAB.clientSecret;
+        client.credentials.username === EXAMPLE_ACCOUNTS.clientId &&
+        client.credentials.password === EXAMPLE_ACCOUNTS.clientSecret;
       if (!clientOk) return send(res, 401, { error: 'invalid_client' }, { 'www-authenticate': 'Basic realm="token"' });
       if (form.get('grant_type') !== 'client_credentials') return send(res, 400, { error: 'unsupported_grant_type' });
-      const token = `lab-token-${++issued}`;
+      const token = `example-token-${++issued}`;
       valid.add(token);
       return send(res, 200, { access_token: token, token_type: 'Bearer', expires_in: 3600 });
     }
@@ -75,12 +75,12 @@ export async function startLabServer(): Promise<LabServer> {
       if (
         auth.ok &&
         auth.credentials.kind === 'bearer' &&
-        (valid.has(auth.credentials.token) || auth.credentials.token === 'static-lab-token')
+        (valid.has(auth.credentials.token) || auth.credentials.token === 'static-example-token')
       ) {
         return send(res, 200, { authenticated: true, token: `${auth.credentials.token.slice(0, 4)}…` });
       }
       const error = auth.ok ? ', error="invalid_token", error_description="The access token expired"' : '';
-      return send(res, 401, { detail: 'Not authenticated' }, { 'www-authenticate': `Bearer realm="lab"${error}` });
+      return send(res, 401, { detail: 'Not authenticated' }, { 'www-authenticate': `Bearer realm="example"${error}` });
     }
     if (url.pathname === '/flaky') {
       // Fails twice, then succeeds: for retries with backoff.
@@ -111,7 +111,7 @@ export async function startLabServer(): Promise<LabServer> {
       const digest = createHash('sha256').update(body).digest('hex');
       const ts = String(req.headers['x-timestamp']);
       const nonce = String(req.headers['x-nonce']);
-      const expected = createHmac('sha256', LAB.apiSecret)
+      const expected = createHmac('sha256', EXAMPLE_ACCOUNTS.apiSecret)
         .update(
           [SIGNATURE_SCHEME, req.headers['x-api-key'], req.method, req.headers.host, req.url, ts, nonce, digest].join(
             '\n',
@@ -120,11 +120,16 @@ export async function startLabServer(): Promise<LabServer> {
         .digest();
       const given = Buffer.from(String(req.headers['x-signature'] ?? ''), 'hex');
       const ok =
-        req.headers['x-api-key'] === LAB.apiKey && given.length === expected.length && timingSafeEqual(given, expected);
+        req.headers['x-api-key'] === EXAMPLE_ACCOUNTS.apiKey &&
+        given.length === expected.length &&
+        timingSafeEqual(given, expected);
       return send(res, ok ? 200 : 401, { verified: ok });
     }
     if (url.pathname === '/cookies/set') {
-      res.writeHead(200, { 'set-cookie': 'session=lab-session; Path=/; HttpOnly', 'content-type': 'application/json' });
+      res.writeHead(200, {
+        'set-cookie': 'session=example-session; Path=/; HttpOnly',
+        'content-type': 'application/json',
+      });
       return res.end('{}');
     }
     if (url.pathname === '/cookies') return send(res, 200, { cookies: req.headers.cookie ?? '' });
