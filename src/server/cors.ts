@@ -6,7 +6,7 @@
  */
 import { invalidArgument } from '../http/argument-error.ts';
 import { isToken } from '../http/field-syntax.ts';
-import type { RequestView } from './scheme.ts';
+import type { RequestView } from './request-view.ts';
 
 export interface CorsPolicy {
   /**

@@ -5,7 +5,8 @@
 import { invalidArgument } from '../http/argument-error.ts';
 import { type CorsPolicy, type CorsRules, corsRules } from './cors.ts';
 import type { Permission } from './permissions.ts';
-import type { Refusal, RefusalAnswer } from './refusal.ts';
+import type { Refusal } from './refusal.ts';
+import type { RefusalAnswer } from './refusal-response.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './request-limits.ts';
 import type { RequestView, Scheme } from './scheme.ts';
 import type { OnError } from './server-failure.ts';

@@ -6,7 +6,7 @@ import { invalidArgument } from '../http/argument-error.ts';
 import type { MaybePromise } from '../http/maybe-promise.ts';
 import type { Principal } from './principal.ts';
 import type { Refusal } from './refusal.ts';
-import type { RequestView } from './scheme.ts';
+import type { RequestView } from './request-view.ts';
 
 export type PermissionResult = true | Refusal;
 

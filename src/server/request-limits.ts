@@ -4,7 +4,7 @@
  */
 import { GatehouseError } from '../http/gatehouse-error.ts';
 import type { Refusal } from './refusal.ts';
-import type { RequestView } from './scheme.ts';
+import type { RequestView } from './request-view.ts';
 
 /** The body limit of the guard and the adapters. @default 1 MiB */
 export const DEFAULT_MAX_BODY_BYTES = 1_048_576; // bytes

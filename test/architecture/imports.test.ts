@@ -10,6 +10,8 @@
  * - One folder per adapter (src/adapters/node, express, fastify, hono): an adapter folder imports no
  *   other adapter folder (the Hono adapter runs on Web runtimes, and none leans on another's entry);
  *   what they share lives in src/adapters/shared, which imports no adapter folder.
+ * - No cycles: no file of src/ reaches itself through its imports, type-only ones included (a cycle
+ *   is two files that can only be read, and moved, together).
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -85,6 +87,31 @@ function violations(edges: readonly Edge[]): string[] {
   return broken;
 }
 
+/** The import cycles among files: each as the files on it, in import order, starting at the first by name. */
+function cyclesOf(edges: readonly Edge[]): string[][] {
+  const next = new Map<string, string[]>();
+  for (const { from, to, external } of edges) if (!external) next.set(from, [...(next.get(from) ?? []), to]);
+  const cycles = new Map<string, string[]>();
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const visit = (file: string): void => {
+    state.set(file, 'open');
+    path.push(file);
+    for (const to of next.get(file) ?? []) {
+      if (state.get(to) === 'open') {
+        const cycle = path.slice(path.indexOf(to));
+        const first = cycle.indexOf([...cycle].sort()[0]!);
+        const rotated = [...cycle.slice(first), ...cycle.slice(0, first)];
+        cycles.set(rotated.join(' -> '), rotated);
+      } else if (!state.has(to)) visit(to);
+    }
+    path.pop();
+    state.set(file, 'done');
+  };
+  for (const file of [...next.keys()].sort()) if (!state.has(file)) visit(file);
+  return [...cycles.values()];
+}
+
 describe('import rules of src/', () => {
   it('reads every kind of import and re-export, over several lines and type-only', () => {
     const sample = [
@@ -152,6 +179,29 @@ describe('import rules of src/', () => {
   it('every import in src/ keeps the rules', () => {
     const edges = sourceFiles(SRC).flatMap(edgesOf);
     assert.deepEqual(violations(edges), []);
+  });
+
+  it('finds an import cycle, however long, type-only imports included', () => {
+    const edge = (from: string, to: string): Edge => ({ from, to, external: false });
+    assert.deepEqual(
+      cyclesOf([
+        edge('server/scheme.ts', 'server/permissions.ts'),
+        edge('server/permissions.ts', 'server/refusal.ts'),
+        edge('server/refusal.ts', 'server/scheme.ts'),
+        edge('doctor/types.ts', 'doctor/probes.ts'),
+        edge('doctor/probes.ts', 'doctor/types.ts'),
+        edge('client/index.ts', 'client/retry.ts'),
+        edge('client/retry.ts', 'http/index.ts'),
+      ]),
+      [
+        ['doctor/probes.ts', 'doctor/types.ts'],
+        ['server/permissions.ts', 'server/refusal.ts', 'server/scheme.ts'],
+      ],
+    );
+  });
+
+  it('no file of src/ imports itself back through others', () => {
+    assert.deepEqual(cyclesOf(sourceFiles(SRC).flatMap(edgesOf)), []);
   });
 
   it('every file of src/adapters lives in an adapter folder or in shared (so the adapter rule sees it)', () => {
