@@ -81,7 +81,8 @@ async function isStale(lockPath: string, staleLockMs: number): Promise<boolean> 
       return (error as NodeJS.ErrnoException).code === 'ESRCH';
     }
   } catch {
-    // Not a whole stamp: left by an older version killed between creating and writing its lock.
+    // Not a whole stamp: a writer killed between creating its lock and writing the stamp (or one
+    // that writes the lock some other way) left it.
     // Give a live writer a moment, then take it over rather than wait for the lock timeout.
     const since = await stat(lockPath).then(
       (info) => Date.now() - info.mtimeMs,

@@ -7,7 +7,7 @@ import { httpbinJson } from './json.ts';
 export function cookieRoutes(): Hono {
   const app = new Hono();
   app.get('/cookies', (c) => httpbinJson(c, { cookies: getCookie(c) }));
-  // RFC 6265 §4.1.1: a cookie name is a token; another name is the caller's mistake (it was a 500).
+  // RFC 6265 §4.1.1: a cookie name is a token; another name is the caller's mistake (400, never a 500).
   const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
   const badCookieName = () =>
     problemResponse('request_invalid', "A cookie name must be an RFC 6265 token (letters, digits, !#$%&'*+-.^_`|~).");
