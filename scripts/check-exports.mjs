@@ -41,6 +41,8 @@ const expected = {
   'gatehouse/client/undici': ['undiciTransport'],
   'gatehouse/server': [
     'createGuard',
+    'memoryStore',
+    'memoryIdempotency',
     'basicScheme',
     'bearerScheme',
     'apiKeyScheme',

@@ -15,10 +15,12 @@ export type {
   UserRecord,
 } from '../stores/lookups.ts';
 export {
+  type MemoryIdempotencyOptions,
   type MemoryNoncesOptions,
   memoryApiKeys,
   memoryClients,
   memoryDenyList,
+  memoryIdempotency,
   memoryJwtKeys,
   memoryNonces,
   memoryRefreshTokens,
