@@ -4,16 +4,11 @@
  */
 import pg from 'pg';
 import { invalidArgument } from '../http/argument-error.ts';
-import { ledgerV4, schemaV1, schemaV2, schemaV3 } from './sql-schema.ts';
+import { migrations } from './sql-schema.ts';
 import { sqlStore } from './sql-store.ts';
 import type { GatehouseStore } from './types.ts';
 
-const MIGRATIONS: ReadonlyArray<readonly string[]> = [
-  schemaV1('BIGINT'),
-  schemaV2('BIGINT'),
-  schemaV3('postgres'),
-  ledgerV4(),
-];
+const MIGRATIONS: ReadonlyArray<readonly string[]> = migrations('postgres');
 
 export interface PostgresStore extends GatehouseStore {
   /** The pool, for rate-limiter-flexible's counters. */

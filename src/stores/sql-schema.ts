@@ -1,7 +1,14 @@
 /**
  * The SQL tables and their migrations, one function per schema version, in the column types both
- * databases read the same way; each dialect file runs them in order, each version once.
+ * databases read the same way; `migrations()` lists them in order for a dialect, whose store runs
+ * each version once.
  */
+
+/** Every version's statements, oldest first: the list index + 1 is the version number recorded. */
+export function migrations(dialect: 'sqlite' | 'postgres'): string[][] {
+  const bigint = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
+  return [schemaV1(bigint), schemaV2(bigint), schemaV3(dialect), schemaV4()];
+}
 
 /**
  * Version 3: the successor kept sealed for a repeat inside the grace window, and the indexes that
@@ -25,10 +32,10 @@ export function schemaV2(bigint: string): string[] {
 }
 
 /**
- * The idempotency ledger, version 4: the whole answer as one JSON text (any body, U+0000 included)
+ * Version 4, the idempotency ledger: the whole answer as one JSON text (any body, U+0000 included)
  * and an index on expiry for the sweep.
  */
-export function ledgerV4(): string[] {
+export function schemaV4(): string[] {
   return [
     'ALTER TABLE gatehouse_idempotency ADD COLUMN response TEXT',
     'CREATE INDEX IF NOT EXISTS gatehouse_idempotency_expiry ON gatehouse_idempotency (expires_at)',

@@ -5,16 +5,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
-import { ledgerV4, schemaV1, schemaV2, schemaV3 } from './sql-schema.ts';
+import { migrations } from './sql-schema.ts';
 import { sqlStore } from './sql-store.ts';
 import type { GatehouseStore } from './types.ts';
 
-const MIGRATIONS: ReadonlyArray<readonly string[]> = [
-  schemaV1('INTEGER'),
-  schemaV2('INTEGER'),
-  schemaV3('sqlite'),
-  ledgerV4(),
-];
+const MIGRATIONS: ReadonlyArray<readonly string[]> = migrations('sqlite');
 
 export interface SqliteStore extends GatehouseStore {
   /** The node:sqlite handle, for rate-limiter-flexible's counters. */
