@@ -13,7 +13,7 @@ export type VerifyKey =
   | { kind: 'secret'; bytes: Uint8Array; kid?: string }
   | { kind: 'public'; key: KeyObject; kid?: string };
 
-/** A key option (--key, --jwks, --issuer) given wrongly: the CLI's usage error (exit 64). KeyOptionError is the server's, for a key source that failed. */
+/** A key option (--key, --jwks, --issuer) given wrongly: the CLI's usage error (exit 64). KeySourceError is the server's, for a key source that failed. */
 export class KeyOptionError extends GatehouseError {
   static override readonly code = 'key_source_invalid';
   declare readonly code: typeof KeyOptionError.code;

@@ -4,7 +4,7 @@ import { header } from './probes.ts';
 import { ok, SAFE_METHODS } from './prove.ts';
 import { RULES } from './rules/all.ts';
 import { signInPage } from './rules/redirect-hops.ts';
-import type { Context, Finding, Ranked, Report, Rule } from './types.ts';
+import type { Context, Finding, Ranked, Report } from './types.ts';
 
 export const SEVERITY = { error: 0, warning: 1, info: 2 } as const;
 

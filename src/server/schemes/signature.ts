@@ -47,6 +47,12 @@ export function signatureScheme(options: SignatureSchemeOptions): Scheme<Signatu
   if (!options?.keys || typeof options.keys.findSigningKey !== 'function')
     throw invalidArgument('signatureScheme: keys must have findSigningKey(keyId)');
   const layout = options.layout ?? 'authorization';
+  // Checked as the client's hmacSignature() checks it: any other value (a misspelling, a name from
+  // untyped code) would read the parts from the wrong place and refuse every signed request, silently.
+  if (layout !== 'authorization' && layout !== 'headers')
+    throw invalidArgument(
+      `signatureScheme: layout must be 'authorization' or 'headers', got ${JSON.stringify(layout)}`,
+    );
   const check: SignatureCheck = {
     keys: options.keys,
     windowSeconds: options.windowSeconds ?? 300,
