@@ -121,6 +121,6 @@ describe('the default failure line', () => {
     const guard = createGuard({ schemes: [basicScheme({ users })] });
     const line = await stderrOf(() => guard.authenticate(basicRequest(), { permission: throwing }));
     assertOneLine(line);
-    assert.match(line, /^gatehouse: internal_error from permission: RangeError at .*failure-line\.test\.ts:\d+/);
+    assert.match(line, /^gatehouse: internal_error from permission: RangeError at .*server-failure\.test\.ts:\d+/);
   });
 });
