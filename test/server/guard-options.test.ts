@@ -1,5 +1,4 @@
 /** The guard's options, checked once at creation. */
-
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createGuard } from '../../src/server/index.ts';

@@ -4,7 +4,6 @@
  * decision authenticate() gives, returned at once when no step waited (a cached token), so adapters
  * spare most requests their promises; a promise where a step waits.
  */
-
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import {

@@ -1,5 +1,4 @@
 /** The guard described in OpenAPI 3.1: its security schemes, and the security requirement of a route. */
-
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { type Guard, requireScopes } from '../../src/server/index.ts';

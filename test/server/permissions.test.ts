@@ -1,5 +1,4 @@
 /** Authorization after authentication: a missing scope is 403 insufficient_scope, a missing role 403 forbidden; never 401. */
-
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { type Guard, requireRoles, requireScopes } from '../../src/server/index.ts';

@@ -2,7 +2,6 @@
  * A refusal's answer: one challenge per accepted scheme, the problem body from the catalogue (or
  * FastAPI/DRF's `{"detail": …}`), quoted values escaped, Retry-After and no-store, no secret echoed.
  */
-
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { createGuard, type Guard, parseChallenges } from '../../src/server/index.ts';

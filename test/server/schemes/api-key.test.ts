@@ -1,5 +1,4 @@
 /** The API key scheme: a live key accepted and its use recorded; a wrong, malformed or expired one refused. */
-
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { Guard } from '../../../src/server/index.ts';

@@ -2,7 +2,6 @@
  * Where the bearer scheme finds its keys: jwt.jwks is an absolute http(s) URL, a mistake is a
  * coded TypeError that names the option to fix; an issuer's JWKS verifies, a kid it does not list is refused.
  */
-
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SignJWT } from 'jose';

@@ -1,5 +1,4 @@
 /** The bearer scheme's JWT options: algorithms pinned, never "none", HMAC secrets of at least 32 bytes. */
-
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { JWT_SECRET } from '../../support/guard-fixture.ts';

@@ -1,5 +1,4 @@
 /** Verifying a bearer JWT: a verified token remembered until its exp, never past it; a public key for an asymmetric algorithm. */
-
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SignJWT } from 'jose';

@@ -1,5 +1,4 @@
 /** Cookie sessions: signed cookies issued HttpOnly, Secure and SameSite=Lax, and a CSRF token asked for on unsafe methods. */
-
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { ask, type Fixture, fixture } from '../../support/guard-fixture.ts';
