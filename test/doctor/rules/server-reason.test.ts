@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { diagnose, exitCode, type Report, renderTerminal } from '../../src/doctor/index.ts';
-import { hint } from '../../src/doctor/rules/fixes.ts';
-import { type Playground, startPlayground } from '../../src/playground/serve.ts';
+import { diagnose, exitCode, type Report, renderTerminal } from '../../../src/doctor/index.ts';
+import { hint } from '../../../src/doctor/rules/fixes.ts';
+import { type Playground, startPlayground } from '../../../src/playground/serve.ts';
 
 let pg: Playground;
 before(async () => {

@@ -1,35 +1,21 @@
-/** Every finding, reproduced by a real loopback server. */
+/**
+ * Every finding, reproduced by a real loopback server; every rule with its own code and summary,
+ * and docs/doctor-findings.md written from them (`npm run docs:doctor`).
+ */
 import assert from 'node:assert/strict';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { type DiagnoseOptions, diagnose, exitCode, type Report } from '../../src/doctor/index.ts';
-import { unsignedJwt } from '../support/jwt.ts';
-import { json, serverPerTest } from '../support/server.ts';
+import { FINDINGS_DOC, renderFindingsDoc } from '../../../scripts/doctor-findings.ts';
+import { exitCode } from '../../../src/doctor/index.ts';
+import { RULES } from '../../../src/doctor/rules/all.ts';
+import { codes, doctorAt, refuse } from '../../support/doctor-runs.ts';
+import { unsignedJwt } from '../../support/jwt.ts';
+import { json, serverPerTest } from '../../support/server.ts';
 
 const serve = serverPerTest();
+const run = doctorAt(serve);
 const jwt = unsignedJwt;
 const now = () => Math.floor(Date.now() / 1000);
-
-function refuse(
-  res: ServerResponse,
-  challenge?: string,
-  status = 401,
-  body: unknown = {},
-  extra: Record<string, string> = {},
-) {
-  json(res, status, body, { ...(challenge ? { 'www-authenticate': challenge } : {}), ...extra });
-}
-
-async function run(
-  handler: (req: IncomingMessage, res: ServerResponse) => void,
-  options: Omit<DiagnoseOptions, 'url'> & { path?: string } = {},
-): Promise<Report> {
-  const server = await serve(handler);
-  const { path = '/resource', ...rest } = options;
-  return diagnose({ url: `${server.origin}${path}`, timeoutMs: 3000, ...rest });
-}
-
-const codes = (report: Report) => report.findings.map((f) => f.code);
 
 describe('doctor findings', () => {
   it('credentials_missing: nothing sent to an endpoint that challenges', async () => {
@@ -259,38 +245,26 @@ describe('doctor findings', () => {
       },
       { bearer: 'token-abcdefghijklmnop' },
     );
-    // (A token_revoked code has a rule of its own since issue 15 point 1: see rejected.test.ts.)
+    // (A token_revoked code has a rule of its own since issue 15 point 1: see refusal.test.ts.)
     assert.equal(report.findings[0]?.code, 'server_reason');
     assert.match(report.findings[0]!.fix, /Check the username and password, API key or token/);
   });
 });
 
-describe('doctor reports', () => {
-  it('a working call exits 0 with no findings', async () => {
-    const report = await run((_req, res) => json(res, 200, { ok: true }), { bearer: 'token-abcdefghijklmnop' });
-    assert.deepStrictEqual([report.outcome, report.findings, exitCode(report)], ['success', [], 0]);
-  });
+it('docs/doctor-findings.md is what `npm run docs:doctor` writes from the rules', () => {
+  assert.equal(
+    readFileSync(FINDINGS_DOC, 'utf8'),
+    renderFindingsDoc(),
+    'stale: run `npm run docs:doctor` and commit docs/doctor-findings.md',
+  );
+});
 
-  it('an unreachable endpoint says so, and exits 2', async () => {
-    const report = await diagnose({ url: 'http://127.0.0.1:9/', timeoutMs: 2000 });
-    assert.equal(report.outcome, 'unreachable');
-    assert.match(String(report.exchanges[0]?.error), /connection refused/);
-    assert.equal(exitCode(report), 2);
-  });
-
-  it('never contains a secret: tokens as first and last four characters, passwords never', async () => {
-    const token = 'sk_live_0123456789abcdefghij_SECRETPART';
-    const echo = (req: IncomingMessage, res: ServerResponse) =>
-      refuse(res, 'Bearer realm="api"', 401, {
-        you_sent: req.headers.authorization,
-        access_token: 'leaked-token-value-000111',
-      });
-    const withToken = JSON.stringify(await run(echo, { bearer: token }));
-    assert.ok(!withToken.includes(token) && !withToken.includes('SECRETPART'));
-    assert.ok(withToken.includes('sk_l…PART'));
-    assert.ok(!withToken.includes('leaked-token-value-000111'));
-    const withPassword = JSON.stringify(await run(echo, { basic: 'alice:correct-horse-battery' }));
-    assert.ok(!withPassword.includes('correct-horse-battery'));
-    assert.ok(!withPassword.includes(Buffer.from('alice:correct-horse-battery').toString('base64')));
-  });
+it('every rule has its own code and a summary, and the README links the list', () => {
+  const codes = RULES.map((r) => r.code);
+  assert.equal(new Set(codes).size, codes.length, 'a code is used by two rules');
+  for (const rule of RULES) {
+    assert.match(rule.code, /^[a-z0-9_]+$/);
+    assert.ok(rule.summary.length > 20 && rule.summary.endsWith('.'), `${rule.code}: a one-sentence summary`);
+  }
+  assert.match(readFileSync(new URL('../../../README.md', import.meta.url), 'utf8'), /\(docs\/doctor-findings\.md\)/);
 });
