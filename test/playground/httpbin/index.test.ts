@@ -3,15 +3,10 @@
  * cookies, JSON body (key names, key order, header casing).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { createClient, digest } from '../../src/client/index.ts';
-import { type Playground, startPlayground } from '../../src/playground/serve.ts';
+import { describe, it } from 'node:test';
+import { playgroundPerFile } from '../../support/playground.ts';
 
-let pg: Playground;
-before(async () => {
-  pg = await startPlayground();
-});
-after(() => pg.close());
+const pg = playgroundPerFile();
 
 interface Answer {
   status: number;
@@ -270,30 +265,4 @@ describe('httpbin compatibility', () => {
   for (const [what, path, init, check] of table) {
     it(what, async () => check(await get(path, init)));
   }
-
-  it('status/407 with a Proxy-Authenticate challenge (read with node:http: fetch turns any 407 into a network error)', async () => {
-    const { request } = await import('node:http');
-    const answer = await new Promise<{ status: number; challenge: string | undefined }>((resolve, reject) => {
-      request(`${pg.url}/status/407`, (res) => {
-        res.resume();
-        resolve({ status: res.statusCode ?? 0, challenge: res.headers['proxy-authenticate'] });
-      })
-        .on('error', reject)
-        .end();
-    });
-    assert.deepStrictEqual(answer, { status: 407, challenge: 'Basic realm="Fake Realm"' });
-  });
-
-  for (const algorithm of ['MD5', 'SHA-256', 'SHA-512']) {
-    it(`digest-auth/auth/user/passwd/${algorithm} accepts a real Digest answer`, async () => {
-      const client = createClient({ baseUrl: pg.url, auth: digest('user', 'passwd') });
-      const response = await client.get(`digest-auth/auth/user/passwd/${algorithm}`);
-      assert.deepStrictEqual(await response.json(), { authenticated: true, user: 'user' });
-    });
-  }
-
-  it('digest-auth refuses a wrong password with a new challenge', async () => {
-    const client = createClient({ baseUrl: pg.url, auth: digest('user', 'wrong'), throwHttpErrors: false });
-    assert.equal((await client.get('digest-auth/auth/user/passwd')).status, 401);
-  });
 });
