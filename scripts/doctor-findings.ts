@@ -1,5 +1,6 @@
 // `npm run docs:doctor`: writes docs/doctor-findings.md from the doctor's rules (src/doctor/rules/all.ts),
-// so the list of finding codes cannot drift from the code. A test fails when the file is stale.
+// so the list of finding codes cannot drift from the code. test/doctor/rules/all.test.ts fails when
+// the file is stale.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { RULES } from '../src/doctor/rules/all.ts';

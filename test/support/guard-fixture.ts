@@ -6,6 +6,7 @@ import {
   bearerScheme,
   createApiKey,
   createGuard,
+  type Guard,
   type GuardOptions,
   hashPassword,
   issueSession,
@@ -126,3 +127,36 @@ export async function fixture(): Promise<Fixture> {
 
 export const basicHeader = (user: string, password: string) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+/** What a guard answered: the status, challenge, content type and body of its refusal, or the principal. */
+export interface Answer {
+  status: number;
+  challenge: string | null;
+  type: string | null;
+  body: Record<string, unknown>;
+  principal?: string;
+}
+
+/** Asks `g` to authenticate a request and answers as an adapter would: the refusal rendered, or the principal. */
+export async function ask(
+  g: Guard,
+  headers: Record<string, string> | Array<[string, string]> = {},
+  options: Parameters<Guard['authenticate']>[1] & { method?: string; url?: string } = {},
+): Promise<Answer> {
+  const { method = 'GET', url = 'http://api.test/things', ...rest } = options;
+  const decision = await g.authenticate(new Request(url, { method, headers }), rest);
+  if (decision.outcome === 'authenticated')
+    return { status: 200, challenge: null, type: null, body: {}, principal: decision.principal.id };
+  if (decision.outcome === 'preflight') return { status: 204, challenge: null, type: null, body: {} };
+  const response = g.refusalResponse(decision.refusal);
+  return {
+    status: response.status,
+    challenge: response.headers.get('www-authenticate'),
+    type: response.headers.get('content-type'),
+    body: await response.json(),
+  };
+}
+
+/** The challenges of `fixture().guard(['bearer', 'basic', 'apiKey'])`, in that order. */
+export const ALL_CHALLENGES =
+  'Bearer realm="api", Basic realm="api", charset="UTF-8", ApiKey realm="api", header="X-API-Key"';

@@ -1,7 +1,8 @@
 /**
- * Real servers nobody here wrote, for the doctor's tests: a FastAPI app and a Django REST Framework
- * project from Debian's packages (test/fixtures/real/*.py, written as their tutorials write them),
- * and a reverse proxy that drops `Authorization` the way a misconfigured Apache or nginx does.
+ * Real servers nobody here wrote, for the doctor's tests in test/interop/: a FastAPI app and a
+ * Django REST Framework project from Debian's packages (test/fixtures/real/*.py, written as their
+ * tutorials write them), and a reverse proxy that drops `Authorization` the way a misconfigured
+ * Apache or nginx does.
  *
  * Locally a machine without the packages skips these tests loudly; with CI=true they run and fail
  * instead (`.ci/run` installs the packages).

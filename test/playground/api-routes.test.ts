@@ -1,0 +1,34 @@
+/** The playground's guarded API: tokens issued to the seeded users, and /api/* guarded with every scheme. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { basic, createClient } from '../../src/client/index.ts';
+import { DEMO } from '../../src/playground/seed.ts';
+import { playgroundPerFile } from '../support/playground.ts';
+
+const pg = playgroundPerFile();
+const { json } = pg;
+
+describe('playground: OAuth and the guarded routes', () => {
+  it('issues tokens to the seeded users and guards /api/* with every scheme', async () => {
+    const token = await json('/oauth/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'password',
+        client_id: DEMO.publicClient,
+        username: 'admin',
+        password: 'admin-password',
+        scope: 'read admin',
+      }),
+    });
+    assert.equal(token.status, 200);
+    const asAdmin = await json('/api/admin', { headers: { authorization: `Bearer ${token.body.access_token}` } });
+    assert.deepStrictEqual([asAdmin.status, asAdmin.body.id, asAdmin.body.scheme], [200, 'u-admin', 'bearer']);
+    const viaBasic = await createClient({ baseUrl: pg.url, auth: basic('alice', 'alice-password') }).get('api/me');
+    assert.equal((await viaBasic.json()).id, 'u-alice');
+    const viaKey = await json('/api/me', { headers: { 'x-api-key': DEMO.apiKey.key } });
+    assert.equal(viaKey.body.id, 'svc-demo');
+    const staff = await json('/api/staff', { headers: { authorization: `Basic ${btoa('alice:alice-password')}` } });
+    assert.deepStrictEqual([staff.status, staff.body.code], [403, 'forbidden']);
+  });
+});

@@ -1,0 +1,183 @@
+/**
+ * The authorization server's endpoints besides the grants: revocation (RFC 7009), JWKS, metadata
+ * (RFC 8414), signing-key rotation; and the one fetch-style handler mounted through every adapter.
+ */
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import express from 'express';
+import Fastify from 'fastify';
+import { Hono } from 'hono';
+import { decodeProtectedHeader } from 'jose';
+import { mountFetch as expressMountFetch } from '../../../src/adapters/express/index.ts';
+import { mountFetch as fastifyMountFetch } from '../../../src/adapters/fastify/index.ts';
+import { mountFetch as honoMountFetch } from '../../../src/adapters/hono/index.ts';
+import type { AuthorizationServer } from '../../../src/server/index.ts';
+import { serveHono } from '../../support/adapter-apps.ts';
+import { listen } from '../../support/server.ts';
+import { basicClient, post, SVC_SECRET, type World, world } from '../../support/token-world.ts';
+
+describe('revocation (RFC 7009), JWKS, metadata, key rotation', () => {
+  let w: World;
+  before(async () => {
+    w = await world();
+  });
+  after(() => w.close());
+  const login = async () =>
+    (
+      await post(`${w.url}/oauth/token`, {
+        grant_type: 'password',
+        client_id: 'web',
+        username: 'alice',
+        password: 'alice-password-1',
+      })
+    ).body;
+  const revoke = (token: string, hint?: string) =>
+    post(`${w.url}/oauth/revoke`, { client_id: 'web', token, ...(hint ? { token_type_hint: hint } : {}) });
+  const api = (token: string) => fetch(`${w.url}/api/me`, { headers: { authorization: `Bearer ${token}` } });
+
+  it('revoking a refresh token ends its family', async () => {
+    const tokens = await login();
+    assert.equal((await revoke(tokens.refresh_token, 'refresh_token')).status, 200);
+    const after = await post(`${w.url}/oauth/token`, {
+      grant_type: 'refresh_token',
+      client_id: 'web',
+      refresh_token: tokens.refresh_token,
+    });
+    assert.equal(after.body.error, 'invalid_grant');
+  });
+
+  it('revoking an access token puts its jti on the deny-list: the API refuses it with token_revoked', async () => {
+    const tokens = await login();
+    assert.equal((await api(tokens.access_token)).status, 200);
+    assert.equal((await revoke(tokens.access_token, 'access_token')).status, 200);
+    const refused = await api(tokens.access_token);
+    assert.equal(refused.status, 401);
+    assert.equal((await refused.json()).code, 'token_revoked');
+  });
+
+  it('answers 200 for a token it does not know, and ignores another client’s token', async () => {
+    assert.equal((await revoke('rt_nothing-like-this')).status, 200);
+    const tokens = await login();
+    const other = await post(`${w.url}/oauth/revoke`, { token: tokens.refresh_token }, basicClient('svc', SVC_SECRET));
+    assert.equal(other.status, 200);
+    const still = await post(`${w.url}/oauth/token`, {
+      grant_type: 'refresh_token',
+      client_id: 'web',
+      refresh_token: tokens.refresh_token,
+    });
+    assert.equal(still.status, 200);
+  });
+
+  it('publishes its public keys as a JWKS and its metadata (RFC 8414)', async () => {
+    const jwks = await (await fetch(`${w.url}/.well-known/jwks.json`)).json();
+    assert.equal(jwks.keys.length, 1);
+    assert.deepStrictEqual(Object.keys(jwks.keys[0]).sort(), ['alg', 'crv', 'kid', 'kty', 'use', 'x']);
+    const metadata = await (await fetch(`${w.url}/.well-known/oauth-authorization-server`)).json();
+    assert.equal(metadata.issuer, 'https://auth.test');
+    assert.equal(metadata.token_endpoint, `${w.url}/oauth/token`);
+    assert.equal(metadata.revocation_endpoint, `${w.url}/oauth/revoke`);
+    assert.equal(metadata.jwks_uri, `${w.url}/.well-known/jwks.json`);
+    assert.deepStrictEqual(metadata.grant_types_supported, ['password', 'client_credentials', 'refresh_token']);
+  });
+
+  it('rotates its signing key and keeps verifying tokens signed with the old one', async () => {
+    const before = await login();
+    const oldKid = decodeProtectedHeader(before.access_token).kid;
+    const newKid = await w.service.rotateSigningKey();
+    const after = await login();
+    assert.equal(decodeProtectedHeader(after.access_token).kid, newKid);
+    assert.notEqual(newKid, oldKid);
+    assert.equal((await api(before.access_token)).status, 200);
+    assert.equal((await api(after.access_token)).status, 200);
+    const jwks = await (await fetch(`${w.url}/.well-known/jwks.json`)).json();
+    assert.deepStrictEqual(jwks.keys.map((k: { kid: string }) => k.kid).sort(), [oldKid, newKid].sort());
+  });
+
+  it('HS256 works too, with an empty JWKS', async () => {
+    const hs = await world({ algorithm: 'HS256' });
+    const tokens = (
+      await post(`${hs.url}/oauth/token`, {
+        grant_type: 'password',
+        client_id: 'web',
+        username: 'alice',
+        password: 'alice-password-1',
+      })
+    ).body;
+    assert.equal(decodeProtectedHeader(tokens.access_token).alg, 'HS256');
+    assert.equal(
+      (await fetch(`${hs.url}/api/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } })).status,
+      200,
+    );
+    assert.deepStrictEqual(await (await fetch(`${hs.url}/.well-known/jwks.json`)).json(), { keys: [] });
+    await hs.close();
+  });
+});
+
+describe('the endpoints mount through every adapter', () => {
+  let w: World;
+  before(async () => {
+    w = await world();
+  });
+  after(() => w.close());
+
+  const mounts: Array<[string, (server: AuthorizationServer) => Promise<{ url: string; close(): Promise<void> }>]> = [
+    [
+      'Express',
+      async (server) => {
+        const app = express();
+        app.use(expressMountFetch(server.handle));
+        return listen(createServer(app));
+      },
+    ],
+    [
+      'Fastify',
+      async (server) => {
+        const app = Fastify();
+        await app.register(fastifyMountFetch, { handler: server.handle, paths: Object.values(server.paths) });
+        const url = await app.listen({ port: 0, host: '127.0.0.1' });
+        return { url, close: () => app.close() };
+      },
+    ],
+    [
+      'Hono',
+      async (server) => {
+        const app = new Hono();
+        app.use(honoMountFetch(server.handle));
+        return serveHono(app);
+      },
+    ],
+  ];
+  for (const [name, mount] of mounts) {
+    it(`${name}: password grant, refresh, and invalid_client with its challenge`, async () => {
+      const app = await mount(w.server);
+      try {
+        const login = await post(`${app.url}/oauth/token`, {
+          grant_type: 'password',
+          client_id: 'web',
+          username: 'alice',
+          password: 'alice-password-1',
+        });
+        assert.equal(login.status, 200);
+        const refreshed = await post(`${app.url}/oauth/token`, {
+          grant_type: 'refresh_token',
+          client_id: 'web',
+          refresh_token: login.body.refresh_token,
+        });
+        assert.equal(refreshed.status, 200);
+        const bad = await post(
+          `${app.url}/oauth/token`,
+          { grant_type: 'client_credentials' },
+          basicClient('svc', 'nope'),
+        );
+        assert.deepStrictEqual(
+          [bad.status, bad.headers.get('www-authenticate')],
+          [401, 'Basic realm="oauth", charset="UTF-8"'],
+        );
+        assert.equal((await fetch(`${app.url}/.well-known/jwks.json`)).status, 200);
+      } finally {
+        await app.close();
+      }
+    });
+  }
+});

@@ -1,0 +1,71 @@
+/** Refresh tokens: rotated on every use, reuse detected and the family revoked (RFC 9700 §4.14.2), a grace window for a repeat. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { post, type World, world } from '../../support/token-world.ts';
+
+describe('refresh-token rotation and reuse detection (RFC 9700 §4.14.2)', () => {
+  let w: World;
+  before(async () => {
+    w = await world({ grace: 300 });
+  });
+  after(() => w.close());
+  const refresh = (refreshToken: string) =>
+    post(`${w.url}/oauth/token`, { grant_type: 'refresh_token', client_id: 'web', refresh_token: refreshToken });
+  const login = async () =>
+    (
+      await post(`${w.url}/oauth/token`, {
+        grant_type: 'password',
+        client_id: 'web',
+        username: 'alice',
+        password: 'alice-password-1',
+      })
+    ).body as { refresh_token: string; access_token: string };
+
+  it('rotates on every use: each refresh returns a new refresh token', async () => {
+    const first = await login();
+    const second = await refresh(first.refresh_token);
+    assert.equal(second.status, 200);
+    assert.notEqual(second.body.refresh_token, first.refresh_token);
+    const third = await refresh(second.body.refresh_token);
+    assert.equal(third.status, 200);
+  });
+
+  it('presenting a rotated token after the grace window revokes the whole family', async () => {
+    const first = await login();
+    const second = (await refresh(first.refresh_token)).body;
+    await new Promise((r) => setTimeout(r, 400));
+    const reuse = await refresh(first.refresh_token);
+    assert.deepStrictEqual([reuse.status, reuse.body.error], [400, 'invalid_grant']);
+    assert.match(reuse.body.error_description, /already used; its whole family is revoked/);
+    // The legitimate holder's newer token dies with the family.
+    const legit = await refresh(second.refresh_token);
+    assert.deepStrictEqual([legit.status, legit.body.error], [400, 'invalid_grant']);
+  });
+
+  it('two concurrent refreshes with the same token inside the grace window both succeed, with one successor between them', async () => {
+    const first = await login();
+    const [a, b] = await Promise.all([refresh(first.refresh_token), refresh(first.refresh_token)]);
+    assert.deepStrictEqual([a.status, b.status], [200, 200]);
+    assert.equal(a.body.refresh_token, b.body.refresh_token, 'the chain does not fork');
+    assert.equal((await refresh(a.body.refresh_token)).status, 200);
+  });
+
+  it('a refresh cannot widen the scope, but may narrow it', async () => {
+    const first = (
+      await post(`${w.url}/oauth/token`, {
+        grant_type: 'password',
+        client_id: 'web',
+        username: 'alice',
+        password: 'alice-password-1',
+        scope: 'read',
+      })
+    ).body;
+    const wider = await post(`${w.url}/oauth/token`, {
+      grant_type: 'refresh_token',
+      client_id: 'web',
+      refresh_token: first.refresh_token,
+      scope: 'read write',
+    });
+    assert.deepStrictEqual([wider.status, wider.body.error], [400, 'invalid_scope']);
+  });
+});
