@@ -1,9 +1,9 @@
 /** `gatehouse doctor --curl '…'` and `gatehouse doctor -- curl …`: the pasted request, probed as given. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { gatehouse } from '../support/cli.ts';
-import { unsignedJwt } from '../support/jwt.ts';
-import { json, serverPerTest, type TestServer } from '../support/server.ts';
+import { gatehouse } from '../../support/cli.ts';
+import { unsignedJwt } from '../../support/jwt.ts';
+import { json, serverPerTest, type TestServer } from '../../support/server.ts';
 
 /** The CLI as a child process; async, so the loopback server in this process keeps answering. */
 

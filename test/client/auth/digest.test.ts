@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createClient, digest, UnauthorizedError } from '../../src/client/index.ts';
-import { type DigestServerOptions, digestHandler } from '../support/digest-server.ts';
-import { serverPerTest } from '../support/server.ts';
+import { createClient, digest, UnauthorizedError } from '../../../src/client/index.ts';
+import { type DigestServerOptions, digestHandler } from '../../support/digest-server.ts';
+import { serverPerTest } from '../../support/server.ts';
 
 const serve = serverPerTest();
 const digestServer = (options: DigestServerOptions) => serve(digestHandler(options));

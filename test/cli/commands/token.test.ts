@@ -1,8 +1,8 @@
 /** `gatehouse doctor` and `token inspect` as a newcomer types them: help, usage mistakes, what is not checked. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { gatehouse } from '../support/cli.ts';
-import { unsignedJwt } from '../support/jwt.ts';
+import { gatehouse } from '../../support/cli.ts';
+import { unsignedJwt } from '../../support/jwt.ts';
 
 // A JWT signed with some secret: only its shape matters here.
 const TOKEN = unsignedJwt({ alg: 'HS256' }, { sub: 'alice', exp: 4102444800 }, 'c2lnbmF0dXJl');

@@ -10,8 +10,8 @@ import {
   createTokenService,
   openStore,
   verifyPassword,
-} from '../../src/server/index.ts';
-import { gatehouseSync } from '../support/cli.ts';
+} from '../../../src/server/index.ts';
+import { gatehouseSync } from '../../support/cli.ts';
 
 const gatehouse = (store: string, args: string[], input = '') => gatehouseSync([...args, '--store', store], { input });
 

@@ -15,8 +15,8 @@ import {
   parseAuthorization,
   SIGNATURE_SCHEME,
   UnauthorizedError,
-} from '../../src/client/index.ts';
-import { json, startServer, type TestServer } from '../support/server.ts';
+} from '../../../src/client/index.ts';
+import { json, startServer, type TestServer } from '../../support/server.ts';
 
 const SECRET = 'shared-secret-0123456789';
 
@@ -235,7 +235,7 @@ describe('options are checked when the client is made', () => {
 });
 
 describe('the client core runs in browsers', () => {
-  const dir = join(import.meta.dirname, '../../src/client');
+  const dir = join(import.meta.dirname, '../../../src/client');
   const nodeOnly = new Set(['file-store.ts', 'token-file.ts', 'lock-file.ts', 'redis-store.ts', 'undici-transport.ts']);
   const files = (function walk(d: string): string[] {
     return readdirSync(d).flatMap((name) =>

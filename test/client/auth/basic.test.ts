@@ -9,8 +9,8 @@ import {
   INVALID_ARGUMENT,
   parseAuthorization,
   UnauthorizedError,
-} from '../../src/client/index.ts';
-import { json, startServer, type TestServer } from '../support/server.ts';
+} from '../../../src/client/index.ts';
+import { json, startServer, type TestServer } from '../../support/server.ts';
 
 describe('basic()', () => {
   let server: TestServer;

@@ -13,9 +13,9 @@ import {
   digest,
   GatehouseError,
   parseAuthorization,
-} from '../../src/client/index.ts';
-import { type DigestServerOptions, digestHandler } from '../support/digest-server.ts';
-import { type Handler, serverPerTest } from '../support/server.ts';
+} from '../../../src/client/index.ts';
+import { type DigestServerOptions, digestHandler } from '../../support/digest-server.ts';
+import { type Handler, serverPerTest } from '../../support/server.ts';
 
 const serve = serverPerTest();
 const USER = { username: 'Mufasa', password: 'Circle of Life' };

@@ -12,8 +12,8 @@ import {
   type TokenStore,
   tokenSource,
   UnauthorizedError,
-} from '../../src/client/index.ts';
-import { json, startServer, type TestServer } from '../support/server.ts';
+} from '../../../src/client/index.ts';
+import { json, startServer, type TestServer } from '../../support/server.ts';
 
 /**
  * One loopback server plays both parts: `/oauth/token` issues tok-1, tok-2, … and `/api/*`

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
-import { fileTokenStore, TokenFileError } from '../../src/client/file-store.ts';
-import { memoryTokenStore, type Token, type TokenStore, tokenSource } from '../../src/client/index.ts';
-import { redisTokenStore } from '../../src/client/redis-store.ts';
-import { json, startServer } from '../support/server.ts';
-import { connectRedis, runPrefix } from '../support/services.ts';
+import { fileTokenStore, TokenFileError } from '../../../src/client/file-store.ts';
+import { memoryTokenStore, type Token, type TokenStore, tokenSource } from '../../../src/client/index.ts';
+import { redisTokenStore } from '../../../src/client/redis-store.ts';
+import { json, startServer } from '../../support/server.ts';
+import { connectRedis, runPrefix } from '../../support/services.ts';
 
 const token = (n: number): Token => ({
   accessToken: `access-${n}`,
@@ -124,7 +124,7 @@ describe('fileTokenStore', () => {
     );
     const file = join(mkdtempSync(join(tmpdir(), 'gh-')), 'tokens.json');
     await fileTokenStore(file).set('default', { accessToken: 'stale' });
-    const worker = join(import.meta.dirname, '../support/file-store-worker.ts');
+    const worker = join(import.meta.dirname, '../../support/file-store-worker.ts');
     const children = [0, 1].map(() =>
       spawn(process.execPath, [worker, file, `${server.origin}/token`, 'stale'], {
         stdio: ['pipe', 'pipe', 'inherit'],
