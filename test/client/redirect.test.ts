@@ -1,98 +1,19 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import {
   bearer,
   createClient,
   GatehouseError,
-  HttpError,
-  NetworkError,
   type RedirectEvent,
   TooManyRedirectsError,
 } from '../../src/client/index.ts';
+import { selfSignedCertificate } from '../support/self-signed.ts';
 import { json, serverPerTest } from '../support/server.ts';
 
 const serve = serverPerTest();
-
-describe('bodies', () => {
-  const failOnce = () => serve((_req, res, _body, index) => json(res, index === 0 ? 503 : 200, {}));
-
-  const replayable: Array<[string, () => BodyInit, string | RegExp]> = [
-    ['a string', () => 'hello', 'hello'],
-    ['bytes', () => new Uint8Array([104, 105]), 'hi'],
-    ['an ArrayBuffer', () => new Uint8Array([111, 107]).buffer, 'ok'],
-    ['a Blob', () => new Blob(['blob body']), 'blob body'],
-    ['URLSearchParams', () => new URLSearchParams({ a: '1', b: 'two words' }), 'a=1&b=two+words'],
-    [
-      'FormData',
-      () => {
-        const form = new FormData();
-        form.set('field', 'value');
-        return form;
-      },
-      /name="field"\r\n\r\nvalue\r\n/,
-    ],
-  ];
-  for (const [what, make, expected] of replayable) {
-    it(`sends ${what} again, unchanged, on retry`, async () => {
-      const s = await failOnce();
-      const response = await createClient({ baseUrl: s.url, retry: { baseDelay: 1 } }).put('x', { body: make() });
-      assert.equal(response.status, 200);
-      assert.equal(s.received.length, 2);
-      for (const r of s.received) {
-        if (typeof expected === 'string') assert.equal(r.body.toString(), expected);
-        else assert.match(r.body.toString(), expected);
-      }
-    });
-  }
-
-  it('does not retry a ReadableStream body, and says why', async () => {
-    const s = await failOnce();
-    const stream = new ReadableStream({
-      start(controller) {
-        controller.enqueue(new TextEncoder().encode('streamed'));
-        controller.close();
-      },
-    });
-    const error = await createClient({ baseUrl: s.url, retry: { baseDelay: 1 } })
-      .put('x', { body: stream })
-      .catch((e: unknown) => e);
-    assert.ok(error instanceof HttpError);
-    assert.equal(s.received.length, 1);
-    assert.match(error.message, /one-shot ReadableStream.*body: \(\) => stream/);
-  });
-
-  it('retries a stream given as a factory, with a fresh stream each time', async () => {
-    const s = await failOnce();
-    let made = 0;
-    const body = () => {
-      made++;
-      return new ReadableStream({
-        start(controller) {
-          controller.enqueue(new TextEncoder().encode('fresh stream'));
-          controller.close();
-        },
-      });
-    };
-    assert.equal((await createClient({ baseUrl: s.url, retry: { baseDelay: 1 } }).put('x', { body })).status, 200);
-    assert.equal(made, 2);
-    assert.deepStrictEqual(
-      s.received.map((r) => r.body.toString()),
-      ['fresh stream', 'fresh stream'],
-    );
-  });
-
-  it('replays the body of a Request object', async () => {
-    const s = await failOnce();
-    const response = await createClient({ retry: { baseDelay: 1 } }).fetch(
-      new Request(`${s.url}x`, { method: 'PUT', body: 'from a Request' }),
-    );
-    assert.equal(response.status, 200);
-    assert.deepStrictEqual(
-      s.received.map((r) => r.body.toString()),
-      ['from a Request', 'from a Request'],
-    );
-  });
-});
 
 describe('redirects: credentials belong to an origin', () => {
   async function pair() {
@@ -188,44 +109,16 @@ describe('redirects: credentials belong to an origin', () => {
   });
 });
 
-describe('sessions', () => {
-  it('sends default headers with every request; a call’s own headers win', async () => {
-    const s = await serve((req, res) => json(res, 200, { headers: req.headers }));
-    const client = createClient({ baseUrl: s.url, headers: { 'user-agent': 'gatehouse-test/1', 'x-team': 'a' } });
-    const one = await (await client.get('one')).json();
-    const two = await (await client.get('two', { headers: { 'x-team': 'b' } })).json();
-    assert.deepStrictEqual([one.headers['user-agent'], one.headers['x-team']], ['gatehouse-test/1', 'a']);
-    assert.equal(two.headers['x-team'], 'b');
-  });
-
-  it('keeps cookies in a jar for cookie-session APIs, and never sends them to another host', async () => {
-    // RFC 6265 scopes cookies by host and path, not port: the other server is another host.
-    const other = await serve((req, res) => json(res, 200, { cookie: req.headers.cookie ?? null }), {
-      host: '127.0.0.2',
+describe('redirects from https to http', () => {
+  it('drop the credentials: the http origin never sees the token or the cookie', async () => {
+    const { cert, key } = selfSignedCertificate();
+    const worker = join(import.meta.dirname, '../support/https-downgrade-worker.ts');
+    const { stdout } = await promisify(execFile)(process.execPath, [worker, cert, key], {
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: cert },
+      timeout: 20_000,
     });
-    const s = await serve((req, res) => {
-      if (req.url === '/login') {
-        res.writeHead(200, { 'set-cookie': ['sid=abc123; Path=/; HttpOnly', 'theme=dark; Path=/'] });
-        return res.end('{}');
-      }
-      if (req.url === '/away') {
-        res.writeHead(302, { location: `${other.origin}/` });
-        return res.end();
-      }
-      if (req.headers.cookie?.includes('sid=abc123')) return json(res, 200, { cookie: req.headers.cookie });
-      json(res, 401, {}, { 'www-authenticate': 'Cookie realm="app"' });
-    });
-    const client = createClient({ baseUrl: s.url, cookies: true });
-    await client.post('login');
-    assert.deepStrictEqual(await (await client.get('me')).json(), { cookie: 'sid=abc123; theme=dark' });
-    assert.deepStrictEqual(await (await client.get('away')).json(), { cookie: null });
-    const stateless = createClient({ baseUrl: s.url, throwHttpErrors: false });
-    assert.equal((await stateless.get('me')).status, 401);
-  });
-
-  it('reports a transport failure as a NetworkError even with a jar', async () => {
-    const client = createClient({ cookies: true, retry: 0 });
-    const error = await client.get('http://127.0.0.1:1/').catch((e: unknown) => e);
-    assert.ok(error instanceof NetworkError);
+    const { direct, redirected } = JSON.parse(stdout);
+    assert.equal(direct.authorization, 'Bearer token-for-https-only', 'the https origin gets the token');
+    assert.deepStrictEqual(redirected, { authorization: null, cookie: null });
   });
 });
