@@ -1,7 +1,8 @@
 /**
  * openStore's type follows its URL, so the README's token-service lines compile as written: a
  * `sqlite:` store gives its `database`, a `postgres://` store its `pool`, for the login counters.
- * (This file fails `tsc` when openStore returns the bare GatehouseStore.)
+ * (This file fails `tsc` when openStore returns the bare GatehouseStore.) A URL it does not know
+ * is refused without echoing the credentials in it.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -36,5 +37,14 @@ describe("openStore's handle for the login counters", () => {
     assert.equal(await protection.attempt('ann', '10.0.0.1'), undefined);
     await protection.failed('ann', '10.0.0.1'); // a wrong password
     assert.ok((await protection.check('ann', '10.0.0.1')) !== undefined, 'locked after one failure');
+  });
+});
+
+describe('openStore', () => {
+  it('refuses a store URL it does not know, without echoing credentials', async () => {
+    await assert.rejects(
+      openStore('mysql://root:hunter2@db/x'),
+      (error: Error) => !error.message.includes('hunter2') && /use sqlite:PATH/.test(error.message),
+    );
   });
 });

@@ -1,58 +1,24 @@
-/** One behaviour suite, run against every store implementation that offers each concern. */
+/**
+ * The cases every store backend must pass (memory, SQLite, Postgres), which each
+ * test/stores/<backend>.test.ts runs for its backend; the concerns a Redis backend offers too are
+ * checked by the same functions.
+ */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { describe, it, type TestContext } from 'node:test';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import {
   createApiKey,
   type DenyList,
   type GatehouseStore,
   type IdempotencyLedger,
-  memoryNonces,
   type NonceStore,
   NonceStoreFullError,
-  openStore,
   type RefreshTokenRecord,
 } from '../../src/server/index.ts';
 import { LEDGER_SWEEP_EVERY } from '../../src/stores/ledger-sweep.ts';
-import { redisDenyList, redisNonces } from '../../src/stores/redis.ts';
-import { schemaV1, schemaV2 } from '../../src/stores/sql-schema.ts';
-import type { SqliteStore } from '../../src/stores/sqlite.ts';
-import { connectRedis, dropSchema, POSTGRES_URL, requirePostgres, runPrefix, runSchema } from '../support/services.ts';
 
-type Opened = { store: GatehouseStore; done: () => Promise<void> };
-const stores: Record<string, (t: TestContext) => Promise<Opened | undefined>> = {
-  memory: async () => {
-    const store = await openStore('memory:');
-    return { store, done: () => store.close() };
-  },
-  'sqlite (file)': async () => {
-    const store = await openStore(`sqlite:${join(mkdtempSync(join(tmpdir(), 'gh-db-')), 'gatehouse.db')}`);
-    return { store, done: () => store.close() };
-  },
-  'sqlite (:memory:)': async () => {
-    const store = await openStore('sqlite::memory:');
-    return { store, done: () => store.close() };
-  },
-  postgres: async (t) => {
-    if (!(await requirePostgres(t))) return undefined;
-    const schema = runSchema('behaviour');
-    const store = await openStore(POSTGRES_URL, { namespace: schema });
-    return {
-      store,
-      done: async () => {
-        await store.close();
-        await dropSchema(schema);
-      },
-    };
-  },
-};
+export type Opened = { store: GatehouseStore; done: () => Promise<void> };
 
-const token = (n: number, familyId = 'fam-1'): RefreshTokenRecord => ({
+export const token = (n: number, familyId = 'fam-1'): RefreshTokenRecord => ({
   hash: `hash-${n}`,
   familyId,
   subject: 'u1',
@@ -63,7 +29,13 @@ const token = (n: number, familyId = 'fam-1'): RefreshTokenRecord => ({
   expiresAt: 1_900_000_000_000,
 });
 
-for (const [name, open] of Object.entries(stores)) {
+/**
+ * The behaviour every GatehouseStore keeps, run against one backend: each of its concerns (users,
+ * API keys, clients, refresh tokens, the deny-list, nonces, the idempotency ledger, JWT keys).
+ * `open` gives a fresh store, or undefined when the backend is not there (`requirePostgres`: skipped
+ * locally, a failure on CI).
+ */
+export function storeBehaves(name: string, open: (t: TestContext) => Promise<Opened | undefined>): void {
   describe(`${name} store`, () => {
     const withStore = (fn: (store: GatehouseStore) => Promise<void>) => async (t: TestContext) => {
       const opened = await open(t);
@@ -305,25 +277,7 @@ for (const [name, open] of Object.entries(stores)) {
   });
 }
 
-/** A store opened on a version-2 database holding `hash-1` (fam-1, subject u1): the new operations work on the old rows. */
-async function upgradedStoreBehaves(store: GatehouseStore): Promise<void> {
-  try {
-    const { refreshTokens } = store;
-    assert.deepStrictEqual(await refreshTokens.findRefreshToken('hash-1'), { ...token(1), familyRevoked: false });
-    assert.deepStrictEqual(await refreshTokens.rotate('hash-1', token(2), 'sealed-2', 1_800_000_000_000), {
-      first: true,
-      rotatedAt: 1_800_000_000_000,
-      sealedSuccessor: 'sealed-2',
-    });
-    assert.equal((await refreshTokens.findRefreshToken('hash-1'))?.sealedSuccessor, 'sealed-2');
-    assert.equal(await refreshTokens.revokeSubject('u1', 1_800_000_000_001), 1);
-    assert.equal((await refreshTokens.findRefreshToken('hash-2'))?.familyRevoked, true);
-  } finally {
-    await store.close();
-  }
-}
-
-async function denyListBehaves(denyList: DenyList): Promise<void> {
+export async function denyListBehaves(denyList: DenyList): Promise<void> {
   await denyList.deny('jti-live', Date.now() + 60_000);
   await denyList.deny('jti-short', Date.now() + 150);
   await denyList.deny('jti-past', Date.now() - 1000);
@@ -335,7 +289,7 @@ async function denyListBehaves(denyList: DenyList): Promise<void> {
   assert.equal(await denyList.isDenied('jti-short'), false);
 }
 
-async function noncesBehave(nonces: NonceStore): Promise<void> {
+export async function noncesBehave(nonces: NonceStore): Promise<void> {
   assert.equal(await nonces.remember('key-a', 'n1', 60_000), true);
   assert.equal(await nonces.remember('key-a', 'n1', 60_000), false);
   assert.equal(await nonces.remember('key-b', 'n1', 60_000), true, 'a nonce is remembered per key');
@@ -351,7 +305,7 @@ async function noncesBehave(nonces: NonceStore): Promise<void> {
  * length or bytes is held (Postgres's btree refused long keys, its text refused 0x00), and a key id
  * with ':' in it cannot collide with another key's nonce.
  */
-async function noncesKeepDigests(nonces: NonceStore): Promise<void> {
+export async function noncesKeepDigests(nonces: NonceStore): Promise<void> {
   const long = 'n'.repeat(16_000);
   assert.equal(await nonces.remember('key-a', long, 60_000), true);
   assert.equal(await nonces.remember('key-a', long, 60_000), false, 'a long nonce replayed is refused');
@@ -363,7 +317,7 @@ async function noncesKeepDigests(nonces: NonceStore): Promise<void> {
   assert.equal(await nonces.remember('tenant', 'a:b-nonce', 60_000), true, "a key id with ':' collides with no other");
 }
 
-async function ledgerBehaves(ledger: IdempotencyLedger): Promise<void> {
+export async function ledgerBehaves(ledger: IdempotencyLedger): Promise<void> {
   const now = Date.now();
   assert.deepStrictEqual(await ledger.claim('k1', 'fp-a', now, 60_000), { state: 'new' });
   assert.deepStrictEqual(await ledger.claim('k1', 'fp-a', now, 60_000), { state: 'pending' });
@@ -382,7 +336,7 @@ async function ledgerBehaves(ledger: IdempotencyLedger): Promise<void> {
   assert.equal(concurrent.filter((c) => c.state === 'new').length, 1);
 }
 
-async function ledgerForgets(ledger: IdempotencyLedger): Promise<void> {
+export async function ledgerForgets(ledger: IdempotencyLedger): Promise<void> {
   const start = Date.now();
   // Taken over once expired: a run that died (pending), an answer kept long enough (done).
   await ledger.claim('dead-run', 'fp-a', start, 10);
@@ -418,7 +372,7 @@ async function ledgerForgets(ledger: IdempotencyLedger): Promise<void> {
  * still inside its window, or its request could be replayed. A store may refuse new nonces when it
  * is full (NonceStoreFullError, answered 503), never forget a live one; expired ones may go.
  */
-async function noncesKeepLive(nonces: NonceStore, flood = 1500): Promise<number> {
+export async function noncesKeepLive(nonces: NonceStore, flood = 1500): Promise<number> {
   assert.equal(await nonces.remember('key-a', 'victim', 60_000), true);
   assert.equal(await nonces.remember('key-a', 'short', 50), true);
   await new Promise((r) => setTimeout(r, 100));
@@ -434,190 +388,3 @@ async function noncesKeepLive(nonces: NonceStore, flood = 1500): Promise<number>
   assert.equal(await nonces.remember('key-a', 'victim', 60_000), false, 'the live nonce is still remembered');
   return refused;
 }
-
-describe('memory nonces, bounded', () => {
-  it('when full of live nonces, refuses new ones (and says so once) rather than forget one', async () => {
-    const told: NonceStoreFullError[] = [];
-    const nonces = memoryNonces({ maxEntries: 100, maxEntriesPerKey: 100, onFull: (error) => told.push(error) });
-    assert.ok((await noncesKeepLive(nonces, 200)) >= 100, 'the flood beyond its size is refused');
-    assert.equal(told.length, 1, 'told once for the whole episode');
-    assert.ok(told[0]!.retryAfterMs > 59_000 && told[0]!.retryAfterMs <= 60_000, 'until the first nonce expires');
-  });
-
-  it('makes room only as nonces expire, whatever their order', async () => {
-    const nonces = memoryNonces({ maxEntries: 3, maxEntriesPerKey: 3, onFull: () => {} });
-    const remember = (nonce: string, ttlMs: number) => nonces.remember('key-a', nonce, ttlMs);
-    assert.equal(await remember('long', 60_000), true);
-    assert.equal(await remember('short-1', 50), true);
-    assert.equal(await remember('short-2', 50), true);
-    const full = await remember('next', 60_000).catch((error: unknown) => error);
-    assert.ok(full instanceof NonceStoreFullError && full.retryAfterMs <= 50, 'full until the short ones expire');
-    await new Promise((r) => setTimeout(r, 100));
-    assert.equal(await remember('next', 60_000), true, 'room made by the expired nonces behind a live one');
-    assert.equal(await remember('short-1', 50), true, 'an expired nonce may be used again');
-    await assert.rejects(remember('more', 60_000), NonceStoreFullError);
-    assert.equal(await remember('long', 60_000), false);
-    assert.equal(await remember('next', 60_000), false);
-  });
-
-  it("gives each key its own share: one key's flood is refused for that key, never for another", async () => {
-    const told: NonceStoreFullError[] = [];
-    const nonces = memoryNonces({ maxEntries: 400, onFull: (error) => told.push(error) });
-    let refused = 0;
-    for (let i = 0; i < 400; i++) {
-      try {
-        assert.equal(await nonces.remember('filler', `flood-${i}`, 60_000), true);
-      } catch (error) {
-        assert.ok(error instanceof NonceStoreFullError && error.retryAfterMs > 59_000, 'until its first nonce expires');
-        refused++;
-      }
-    }
-    assert.equal(refused, 300, 'the filler holds a quarter of the room (the default share), no more');
-    for (let key = 0; key < 3; key++) {
-      for (let i = 0; i < 100; i++) assert.equal(await nonces.remember(`tenant-${key}`, `n-${i}`, 60_000), true);
-    }
-    assert.equal(await nonces.remember('tenant-0', 'n-0', 60_000), false, 'and replays are still refused');
-    await assert.rejects(nonces.remember('late-tenant', 'n-0', 60_000), NonceStoreFullError, 'the whole room is used');
-    assert.equal(told.length, 1, "a full share is that key's refusal; only the full cache is reported");
-  });
-
-  it('holds a fixed size per nonce, however long the nonces are', async () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    const nonces = memoryNonces({ maxEntries: 2000, maxEntriesPerKey: 2000 });
-    gc();
-    const before = process.memoryUsage().heapUsed;
-    for (let i = 0; i < 2000; i++) await nonces.remember('tenant', `${i}-`.padEnd(16_000, 'n'), 60_000);
-    gc();
-    const grown = process.memoryUsage().heapUsed - before;
-    // Kept as given, the nonces alone were 32 MB; a digest each is a few hundred bytes at most.
-    assert.ok(grown < 2000 * 1000, `heap grew ${grown} bytes for 2000 nonces of 16,000 characters`);
-    assert.equal(await nonces.remember('tenant', '0-'.padEnd(16_000, 'n'), 60_000), false, 'and each is still known');
-  });
-});
-
-describe('redis state', () => {
-  it('deny-list: a jti is denied until the expiry given', async (t) => {
-    const redis = await connectRedis(t);
-    if (!redis) return;
-    await denyListBehaves(redisDenyList(redis, { prefix: runPrefix('deny') }));
-    await redis.quit();
-  });
-  it('nonces: remembered once, again after they expire', async (t) => {
-    const redis = await connectRedis(t);
-    if (!redis) return;
-    await noncesBehave(redisNonces(redis, { prefix: runPrefix('nonce') }));
-    await redis.quit();
-  });
-  it('nonces: a digest of (key id, nonce) is kept, whatever the nonce and key id hold', async (t) => {
-    const redis = await connectRedis(t);
-    if (!redis) return;
-    const prefix = runPrefix('nonce-digest');
-    await noncesKeepDigests(redisNonces(redis, { prefix }));
-    const keys = await redis.keys(`${prefix}*`);
-    assert.equal(keys.length, 5);
-    assert.ok(
-      keys.every((key) => key.length === keys[0]!.length && key.length < prefix.length + 60),
-      'every key is the same short size',
-    );
-    await redis.quit();
-  });
-  it('nonces: a live nonce is never forgotten, however many come after it', async (t) => {
-    const redis = await connectRedis(t);
-    if (!redis) return;
-    await noncesKeepLive(redisNonces(redis, { prefix: runPrefix('nonce-flood') }));
-    await redis.quit();
-  });
-});
-
-describe('migrations', () => {
-  it('run again on an existing SQLite file without changing anything', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'gh-db-')), 'gatehouse.db');
-    const first = await openStore(`sqlite:${file}`);
-    await first.users.putUser({ username: 'ann', id: 'u1', passwordHash: 'h', scopes: [], roles: [] });
-    await first.close();
-    const second = await openStore(`sqlite:${file}`);
-    assert.equal((await second.users.findUserByName('ann'))?.id, 'u1');
-    await second.close();
-  });
-
-  it('bring a SQLite file of schema version 2 up to date: its refresh tokens rotate, revoke by user, replay', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'gh-db-')), 'gatehouse.db');
-    const old = new DatabaseSync(file);
-    old.exec('CREATE TABLE gatehouse_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
-    for (const [i, statements] of [schemaV1('INTEGER'), schemaV2('INTEGER')].entries()) {
-      for (const statement of statements) old.exec(statement);
-      old.prepare('INSERT INTO gatehouse_migrations VALUES (?, ?)').run(i + 1, 0);
-    }
-    old
-      .prepare(
-        'INSERT INTO gatehouse_refresh_tokens (hash, family_id, subject, client_id, scope, roles, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run('hash-1', 'fam-1', 'u1', 'app', 'read write', '["member"]', 1_700_000_000_001, 1_900_000_000_000);
-    old.close();
-    await upgradedStoreBehaves(await openStore(`sqlite:${file}`));
-    // Opening it again changes nothing.
-    const again = await openStore(`sqlite:${file}`);
-    assert.equal((await again.refreshTokens.findRefreshToken('hash-2'))?.familyRevoked, true);
-    await again.close();
-  });
-
-  it('bring a Postgres schema of version 2 up to date, the same way', async (t) => {
-    if (!(await requirePostgres(t))) return;
-    const schema = runSchema('upgrade');
-    const { default: pg } = await import('pg');
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    try {
-      await client.query(`CREATE SCHEMA "${schema}"`);
-      await client.query(`SET search_path TO "${schema}"`);
-      await client.query('CREATE TABLE gatehouse_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
-      for (const [i, statements] of [schemaV1('BIGINT'), schemaV2('BIGINT')].entries()) {
-        for (const statement of statements) await client.query(statement);
-        await client.query('INSERT INTO gatehouse_migrations VALUES ($1, 0)', [i + 1]);
-      }
-      await client.query(
-        "INSERT INTO gatehouse_refresh_tokens (hash, family_id, subject, client_id, scope, roles, created_at, expires_at) VALUES ('hash-1', 'fam-1', 'u1', 'app', 'read write', '[\"member\"]', 1700000000001, 1900000000000)",
-      );
-      await upgradedStoreBehaves(await openStore(POSTGRES_URL, { namespace: schema }));
-    } finally {
-      await client.end();
-      await dropSchema(schema);
-    }
-  });
-
-  it('keep answers stored before the ledger kept them as JSON: they still replay', async () => {
-    const store = (await openStore('sqlite::memory:')) as SqliteStore;
-    // A row as version 2 wrote it: status, headers and body in columns of their own.
-    store.database
-      .prepare(
-        "INSERT INTO gatehouse_idempotency (key, fingerprint, state, status, headers, body, expires_at) VALUES ('old', 'fp', 'done', 201, '{\"x-order\":\"7\"}', 'order 7', ?)",
-      )
-      .run(Date.now() + 60_000);
-    assert.deepStrictEqual(await store.idempotency.claim('old', 'fp', Date.now(), 60_000), {
-      state: 'done',
-      response: { status: 201, headers: { 'x-order': '7' }, body: 'order 7' },
-    });
-    await store.close();
-  });
-
-  it('run concurrently on one Postgres schema without failing', async (t) => {
-    if (!(await requirePostgres(t))) return;
-    const schema = runSchema('migrate');
-    const opened = await Promise.all([
-      openStore(POSTGRES_URL, { namespace: schema }),
-      openStore(POSTGRES_URL, { namespace: schema }),
-    ]);
-    await opened[0].users.putUser({ username: 'ann', id: 'u1', passwordHash: 'h', scopes: [], roles: [] });
-    assert.equal((await opened[1].users.findUserByName('ann'))?.id, 'u1');
-    await Promise.all(opened.map((s) => s.close()));
-    await dropSchema(schema);
-  });
-
-  it('refuses a store URL it does not know, without echoing credentials', async () => {
-    await assert.rejects(
-      openStore('mysql://root:hunter2@db/x'),
-      (error: Error) => !error.message.includes('hunter2') && /use sqlite:PATH/.test(error.message),
-    );
-  });
-});
