@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { memoryNonces, NonceStoreFullError } from '../../src/server/index.ts';
-import { noncesKeepLive } from '../support/store-behaviour.ts';
+import { noncesKeepLive } from '../support/store-concerns.ts';
 
 describe('memory nonces, bounded', () => {
   it('when full of live nonces, refuses new ones (and says so once) rather than forget one', async () => {

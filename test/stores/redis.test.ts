@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { redisDenyList, redisNonces } from '../../src/stores/redis.ts';
 import { connectRedis, runPrefix } from '../support/services.ts';
-import { denyListBehaves, noncesBehave, noncesKeepDigests, noncesKeepLive } from '../support/store-behaviour.ts';
+import { denyListBehaves, noncesBehave, noncesKeepDigests, noncesKeepLive } from '../support/store-concerns.ts';
 
 describe('redis state', () => {
   it('deny-list: a jti is denied until the expiry given', async (t) => {
