@@ -1,14 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import {
-  backoffDelay,
-  createClient,
-  DEFAULT_RETRY,
-  HttpError,
-  NetworkError,
-  RateLimitedError,
-  type RetryEvent,
-} from '../../src/client/index.ts';
+import { createClient, HttpError, NetworkError, RateLimitedError, type RetryEvent } from '../../src/client/index.ts';
 import { freePort, json, startServer, type TestServer } from '../support/server.ts';
 
 const fast = { baseDelay: 1, maxDelay: 5 };
@@ -161,16 +153,6 @@ describe('retry: which requests', () => {
 });
 
 describe('retry: how long to wait', () => {
-  it('backs off exponentially with full jitter under a cap', () => {
-    const top = { ...DEFAULT_RETRY, baseDelay: 100, maxDelay: 1000, random: () => 0.999999 };
-    assert.deepStrictEqual(
-      [1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n, top)),
-      [99, 199, 399, 799, 999, 999],
-    );
-    assert.equal(backoffDelay(3, { ...top, random: () => 0 }), 0);
-    assert.equal(backoffDelay(3, { ...top, random: () => 0.5 }), 200);
-  });
-
   it('waits the Retry-After delay-seconds', async () => {
     const s = await scripted([{ status: 429, headers: { 'retry-after': '1' } }, 200]);
     const events: RetryEvent[] = [];

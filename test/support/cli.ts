@@ -1,12 +1,26 @@
 /** Runs the gatehouse CLI from source in a child process, as a user would, and collects what it printed. */
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const main = join(import.meta.dirname, '../../src/cli/main.ts');
 
+/** The CLI as a child process; async, so a loopback server in the test's own process keeps answering. */
 export function gatehouse(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return gatehouseWith({}, ...args);
+}
+
+/** The same, with `env` added to this process's environment. */
+export function gatehouseWith(
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [main, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
@@ -31,4 +45,15 @@ export function gatehouseSync(
     ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A new SQLite store in a folder of its own, for the commands that manage one: its `--store` URL and its file. */
+export function newStore(): { url: string; file: string } {
+  const file = join(mkdtempSync(join(tmpdir(), 'gh-cli-')), 'gatehouse.db');
+  return { url: `sqlite:${file}`, file };
+}
+
+/** The CLI, synchronously, on the store `store` (`--store` after `args`), with `input` on stdin. */
+export function gatehouseOn(store: string, args: string[], input = '') {
+  return gatehouseSync([...args, '--store', store], { input });
 }

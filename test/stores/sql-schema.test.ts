@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { describe, it } from 'node:test';
+import { type GatehouseStore, openStore } from '../../src/server/index.ts';
+import { schemaV1, schemaV2 } from '../../src/stores/sql-schema.ts';
+import type { SqliteStore } from '../../src/stores/sqlite.ts';
+import { dropSchema, POSTGRES_URL, requirePostgres, runSchema } from '../support/services.ts';
+import { token } from '../support/store-behaviour.ts';
+
+/** A store opened on a version-2 database holding `hash-1` (fam-1, subject u1): the new operations work on the old rows. */
+async function upgradedStoreBehaves(store: GatehouseStore): Promise<void> {
+  try {
+    const { refreshTokens } = store;
+    assert.deepStrictEqual(await refreshTokens.findRefreshToken('hash-1'), { ...token(1), familyRevoked: false });
+    assert.deepStrictEqual(await refreshTokens.rotate('hash-1', token(2), 'sealed-2', 1_800_000_000_000), {
+      first: true,
+      rotatedAt: 1_800_000_000_000,
+      sealedSuccessor: 'sealed-2',
+    });
+    assert.equal((await refreshTokens.findRefreshToken('hash-1'))?.sealedSuccessor, 'sealed-2');
+    assert.equal(await refreshTokens.revokeSubject('u1', 1_800_000_000_001), 1);
+    assert.equal((await refreshTokens.findRefreshToken('hash-2'))?.familyRevoked, true);
+  } finally {
+    await store.close();
+  }
+}
+
+describe('migrations', () => {
+  it('run again on an existing SQLite file without changing anything', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'gh-db-')), 'gatehouse.db');
+    const first = await openStore(`sqlite:${file}`);
+    await first.users.putUser({ username: 'ann', id: 'u1', passwordHash: 'h', scopes: [], roles: [] });
+    await first.close();
+    const second = await openStore(`sqlite:${file}`);
+    assert.equal((await second.users.findUserByName('ann'))?.id, 'u1');
+    await second.close();
+  });
+
+  it('bring a SQLite file of schema version 2 up to date: its refresh tokens rotate, revoke by user, replay', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'gh-db-')), 'gatehouse.db');
+    const old = new DatabaseSync(file);
+    old.exec('CREATE TABLE gatehouse_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    for (const [i, statements] of [schemaV1('INTEGER'), schemaV2('INTEGER')].entries()) {
+      for (const statement of statements) old.exec(statement);
+      old.prepare('INSERT INTO gatehouse_migrations VALUES (?, ?)').run(i + 1, 0);
+    }
+    old
+      .prepare(
+        'INSERT INTO gatehouse_refresh_tokens (hash, family_id, subject, client_id, scope, roles, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run('hash-1', 'fam-1', 'u1', 'app', 'read write', '["member"]', 1_700_000_000_001, 1_900_000_000_000);
+    old.close();
+    await upgradedStoreBehaves(await openStore(`sqlite:${file}`));
+    // Opening it again changes nothing.
+    const again = await openStore(`sqlite:${file}`);
+    assert.equal((await again.refreshTokens.findRefreshToken('hash-2'))?.familyRevoked, true);
+    await again.close();
+  });
+
+  it('bring a Postgres schema of version 2 up to date, the same way', async (t) => {
+    if (!(await requirePostgres(t))) return;
+    const schema = runSchema('upgrade');
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA "${schema}"`);
+      await client.query(`SET search_path TO "${schema}"`);
+      await client.query('CREATE TABLE gatehouse_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+      for (const [i, statements] of [schemaV1('BIGINT'), schemaV2('BIGINT')].entries()) {
+        for (const statement of statements) await client.query(statement);
+        await client.query('INSERT INTO gatehouse_migrations VALUES ($1, 0)', [i + 1]);
+      }
+      await client.query(
+        "INSERT INTO gatehouse_refresh_tokens (hash, family_id, subject, client_id, scope, roles, created_at, expires_at) VALUES ('hash-1', 'fam-1', 'u1', 'app', 'read write', '[\"member\"]', 1700000000001, 1900000000000)",
+      );
+      await upgradedStoreBehaves(await openStore(POSTGRES_URL, { namespace: schema }));
+    } finally {
+      await client.end();
+      await dropSchema(schema);
+    }
+  });
+
+  it('keep answers stored before the ledger kept them as JSON: they still replay', async () => {
+    const store = (await openStore('sqlite::memory:')) as SqliteStore;
+    // A row as version 2 wrote it: status, headers and body in columns of their own.
+    store.database
+      .prepare(
+        "INSERT INTO gatehouse_idempotency (key, fingerprint, state, status, headers, body, expires_at) VALUES ('old', 'fp', 'done', 201, '{\"x-order\":\"7\"}', 'order 7', ?)",
+      )
+      .run(Date.now() + 60_000);
+    assert.deepStrictEqual(await store.idempotency.claim('old', 'fp', Date.now(), 60_000), {
+      state: 'done',
+      response: { status: 201, headers: { 'x-order': '7' }, body: 'order 7' },
+    });
+    await store.close();
+  });
+
+  it('run concurrently on one Postgres schema without failing', async (t) => {
+    if (!(await requirePostgres(t))) return;
+    const schema = runSchema('migrate');
+    const opened = await Promise.all([
+      openStore(POSTGRES_URL, { namespace: schema }),
+      openStore(POSTGRES_URL, { namespace: schema }),
+    ]);
+    await opened[0].users.putUser({ username: 'ann', id: 'u1', passwordHash: 'h', scopes: [], roles: [] });
+    assert.equal((await opened[1].users.findUserByName('ann'))?.id, 'u1');
+    await Promise.all(opened.map((s) => s.close()));
+    await dropSchema(schema);
+  });
+});
