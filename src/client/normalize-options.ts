@@ -4,6 +4,7 @@
  * caller's object.
  */
 import { invalidArgument } from '../http/argument-error.ts';
+import { isToken } from '../http/field-syntax.ts';
 import type { AuthStrategy } from './auth-flow.ts';
 import type { CookieJarLike } from './cookies.ts';
 import type { ClientOptions, NormalizedOptions, OtherOrigins } from './options.ts';
@@ -112,7 +113,7 @@ function redirectOption(value: ClientOptions['redirect']): Required<RedirectOpti
   const redirect = value ?? {};
   if (typeof redirect !== 'object' || redirect === null)
     throw invalidArgument('createClient: redirect must be an object');
-  const trustedOrigins = [...(redirect.trustedOrigins ?? [])];
+  const trustedOrigins = stringList('redirect.trustedOrigins', redirect.trustedOrigins);
   for (const origin of trustedOrigins) {
     let parsed: URL | undefined;
     try {
@@ -126,12 +127,21 @@ function redirectOption(value: ClientOptions['redirect']): Required<RedirectOpti
   }
   const max = redirect.max ?? 20;
   if (!Number.isInteger(max) || max < 0) throw invalidArgument('createClient: redirect.max must be a whole number ≥ 0');
-  return {
-    follow: redirect.follow ?? true,
-    max,
-    trustedOrigins,
-    secretHeaders: [...(redirect.secretHeaders ?? [])],
-  };
+  const follow = redirect.follow ?? true;
+  if (typeof follow !== 'boolean') throw invalidArgument('createClient: redirect.follow must be a boolean');
+  const secretHeaders = stringList('redirect.secretHeaders', redirect.secretHeaders);
+  // RFC 9110 §5.1: a field name is a token; anything else could never match a header sent.
+  if (!secretHeaders.every((name) => isToken(name)))
+    throw invalidArgument('createClient: redirect.secretHeaders entries must be header names such as "X-Api-Token"');
+  return { follow, max, trustedOrigins, secretHeaders };
+}
+
+/** A list of strings, copied; a lone string is refused rather than read as a list of its characters. */
+function stringList(name: string, value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((entry) => typeof entry === 'string'))
+    throw invalidArgument(`createClient: ${name} must be a list of strings, such as ["…"]`);
+  return [...value];
 }
 
 function cookiesOption(value: ClientOptions['cookies']): boolean | CookieJarLike {
