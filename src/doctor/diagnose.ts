@@ -17,10 +17,10 @@ import { checkSignature, issuerKeys, protectedResourceMetadata } from './issuer.
 import type { KeySet } from './key-source.ts';
 import { send } from './probes.ts';
 import { performedBy, proveFixes, SAFE_METHODS } from './prove.ts';
+import { differences } from './readings/comparison.ts';
 import { followRedirects, refusedAfterRedirects } from './redirects.ts';
 import { buildContext, exitCode, report, runRules, SEVERITY, toReport } from './report.ts';
 import { bodySecrets, corsUnsafe, fromUserinfo, givenSecrets } from './request-secrets.ts';
-import { differences } from './rules/comparison.ts';
 import type { Exchange, ProbeRequest, Report } from './types.ts';
 
 export { exitCode, report };

@@ -2,8 +2,8 @@
 import { parseChallenges, parseHttpDate, parseProblem, redactUrl, secretRedactor } from '../http/index.ts';
 import { header } from './probes.ts';
 import { ok, SAFE_METHODS } from './prove.ts';
+import { signInPage } from './readings/redirect-hops.ts';
 import { RULES } from './rules/all.ts';
-import { signInPage } from './rules/redirect-hops.ts';
 import type { Context, Finding, Ranked, Report } from './types.ts';
 
 export const SEVERITY = { error: 0, warning: 1, info: 2 } as const;

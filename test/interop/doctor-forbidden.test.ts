@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { diagnose, exitCode, type Report } from '../../src/doctor/index.ts';
-import { hint } from '../../src/doctor/rules/fixes.ts';
+import { hint } from '../../src/doctor/readings/fixes.ts';
 import { assertMasked } from '../support/doctor-masking.ts';
 import {
   answer,

@@ -1,5 +1,5 @@
+import { statusLine } from '../readings/evidence.ts';
 import type { Rule } from '../types.ts';
-import { statusLine } from './evidence.ts';
 
 /** `alg: none`, or an algorithm the issuer's keys cannot verify (HS256 against an RSA/EC key set). */
 export const algNotAllowed: Rule = {

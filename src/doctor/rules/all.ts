@@ -9,8 +9,9 @@ import { basicNonAscii } from './basic-non-ascii.ts';
 import { challengeMissing } from './challenge-missing.ts';
 import { clockSkew } from './clock-skew.ts';
 import { credentialWhitespace } from './credential-whitespace.ts';
+import { credentialsIgnored } from './credentials-ignored.ts';
 import { credentialsMissing } from './credentials-missing.ts';
-import { credentialsIgnored, credentialsNotReceived } from './credentials-not-received.ts';
+import { credentialsNotReceived } from './credentials-not-received.ts';
 import { credentialsRejected } from './credentials-rejected.ts';
 import { csrfFailed } from './csrf-failed.ts';
 import { digestStaleNonce } from './digest-stale-nonce.ts';
@@ -23,7 +24,7 @@ import { permissionDenied } from './permission-denied.ts';
 import { preflightRefused } from './preflight-refused.ts';
 import { preflightUnauthorized } from './preflight-unauthorized.ts';
 import { rateLimited } from './rate-limited.ts';
-import { redirected, trailingSlashRedirect } from './redirected.ts';
+import { redirected } from './redirected.ts';
 import { schemeFormat } from './scheme-format.ts';
 import { schemeMismatch } from './scheme-mismatch.ts';
 import { serverReason } from './server-reason.ts';
@@ -33,6 +34,7 @@ import { tokenNotYetValid } from './token-not-yet-valid.ts';
 import { tokenRejected } from './token-rejected.ts';
 import { tokenRevoked } from './token-revoked.ts';
 import { tokenSignatureInvalid } from './token-signature-invalid.ts';
+import { trailingSlashRedirect } from './trailing-slash-redirect.ts';
 import { unauthorizedInsteadOf403 } from './unauthorized-instead-of-403.ts';
 
 export const RULES: readonly Rule[] = [

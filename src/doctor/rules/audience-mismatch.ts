@@ -1,6 +1,6 @@
+import { describedAs, received, serverError, statusLine } from '../readings/evidence.ts';
+import { hint } from '../readings/fixes.ts';
 import type { Context, Rule } from '../types.ts';
-import { describedAs, received, serverError, statusLine } from './evidence.ts';
-import { hint } from './fixes.ts';
 
 /** The token was issued for another API (aud). */
 export const audienceMismatch: Rule = {

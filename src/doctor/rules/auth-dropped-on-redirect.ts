@@ -1,6 +1,6 @@
+import { probe, received, requestLine, statusLine } from '../readings/evidence.ts';
+import { changedMethod, notResendable, resendUrl, signInPage } from '../readings/redirect-hops.ts';
 import type { Rule } from '../types.ts';
-import { probe, received, requestLine, statusLine } from './evidence.ts';
-import { changedMethod, notResendable, resendUrl, signInPage } from './redirect-hops.ts';
 
 /** A redirect leaves the origin, so the client drops Authorization on the way. */
 export const authDroppedOnRedirect: Rule = {

@@ -1,8 +1,8 @@
 import type { BasicCredentials } from '../../http/index.ts';
+import { contrast } from '../readings/comparison.ts';
+import { hint } from '../readings/fixes.ts';
+import { refusal } from '../readings/refusal.ts';
 import type { Rule } from '../types.ts';
-import { contrast } from './comparison.ts';
-import { hint } from './fixes.ts';
-import { refusal } from './refusal.ts';
 
 /** A Basic pair the server decoded and refused: the answer differs from the one without credentials. */
 export const basicCredentialsRejected: Rule = {

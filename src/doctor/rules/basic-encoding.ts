@@ -1,6 +1,6 @@
 import { decodeBasic, parseAuthorization } from '../../http/index.ts';
+import { statusLine } from '../readings/evidence.ts';
 import type { Rule } from '../types.ts';
-import { statusLine } from './evidence.ts';
 
 /** Basic credentials encoded twice, or percent-encoded before base64. */
 export const basicEncoding: Rule = {

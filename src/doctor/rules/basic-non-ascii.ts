@@ -1,6 +1,6 @@
 import { parseAuthorization } from '../../http/index.ts';
+import { received, statusLine, statusOf } from '../readings/evidence.ts';
 import type { Rule } from '../types.ts';
-import { received, statusLine, statusOf } from './evidence.ts';
 
 /** Non-ASCII Basic credentials to a server that did not say it reads UTF-8. */
 export const basicNonAscii: Rule = {

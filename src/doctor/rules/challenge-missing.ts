@@ -1,5 +1,5 @@
+import { requestLine, statusLine, statusOf } from '../readings/evidence.ts';
 import type { Rule } from '../types.ts';
-import { requestLine, statusLine, statusOf } from './evidence.ts';
 
 /** A 401 without WWW-Authenticate: the server breaks RFC 9110 §15.5.2 and leaves clients guessing. */
 export const challengeMissing: Rule = {

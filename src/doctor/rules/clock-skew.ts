@@ -1,6 +1,6 @@
 import { iso, relative } from '../jwt.ts';
+import { received } from '../readings/evidence.ts';
 import type { Rule } from '../types.ts';
-import { received } from './evidence.ts';
 
 const TOLERANCE = 60_000; // ms: below this, a skew is latency or rounding
 

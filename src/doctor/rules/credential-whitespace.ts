@@ -1,6 +1,6 @@
+import { statusLine } from '../readings/evidence.ts';
+import { withAuthorization } from '../readings/fixes.ts';
 import type { Rule } from '../types.ts';
-import { statusLine } from './evidence.ts';
-import { withAuthorization } from './fixes.ts';
 
 /** A credential with a trailing newline, spaces or quotes in it: usually read from a file or copied from JSON. */
 export const credentialWhitespace: Rule = {

@@ -1,7 +1,7 @@
 import { carriesCredential } from '../../http/index.ts';
+import { received, requestLine, statusLine, statusOf } from '../readings/evidence.ts';
+import { hint, offeredSchemes } from '../readings/fixes.ts';
 import type { Rule } from '../types.ts';
-import { received, requestLine, statusLine, statusOf } from './evidence.ts';
-import { hint, offeredSchemes } from './fixes.ts';
 
 /** Nothing was sent, and the server wants credentials. */
 export const credentialsMissing: Rule = {

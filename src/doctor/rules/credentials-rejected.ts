@@ -1,7 +1,7 @@
+import { contrast } from '../readings/comparison.ts';
+import { hint, offeredSchemes } from '../readings/fixes.ts';
+import { refusal } from '../readings/refusal.ts';
 import type { Rule } from '../types.ts';
-import { contrast } from './comparison.ts';
-import { hint, offeredSchemes } from './fixes.ts';
-import { refusal } from './refusal.ts';
 
 /** Credentials the server read and refused, when nothing more specific fits: an opaque token, an API key. */
 export const credentialsRejected: Rule = {

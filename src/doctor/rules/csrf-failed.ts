@@ -1,6 +1,6 @@
+import { cookiesOf, csrfRefusal } from '../readings/csrf.ts';
+import { requestLine, sent, serverWords, statusLine, wordsLine } from '../readings/evidence.ts';
 import type { Rule } from '../types.ts';
-import { cookiesOf, csrfRefusal } from './csrf.ts';
-import { requestLine, sent, serverWords, statusLine, wordsLine } from './evidence.ts';
 
 /** Where each framework's CSRF cookie is echoed back: the header a remedy may fill from the cookie. */
 const ECHO: Record<string, { header: string; decode: boolean; who: string }> = {

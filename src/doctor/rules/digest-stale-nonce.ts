@@ -1,5 +1,5 @@
+import { received, statusLine } from '../readings/evidence.ts';
 import type { Rule } from '../types.ts';
-import { received, statusLine } from './evidence.ts';
 
 /** A Digest answer to a nonce the server has retired: not a wrong password. */
 export const digestStaleNonce: Rule = {

@@ -1,7 +1,7 @@
+import { saysCsrf } from '../readings/csrf.ts';
+import { credentialNames, probe, requestLine, statusLine, statusOf, wordsLine } from '../readings/evidence.ts';
+import { offeredSchemes } from '../readings/fixes.ts';
 import type { Rule } from '../types.ts';
-import { saysCsrf } from './csrf.ts';
-import { credentialNames, probe, requestLine, statusLine, statusOf, wordsLine } from './evidence.ts';
-import { offeredSchemes } from './fixes.ts';
 
 /**
  * 403 where credentials were missing: the server should have said 401 and challenged. When the

@@ -1,7 +1,7 @@
+import { received, statusLine, wordsLine } from '../readings/evidence.ts';
+import { hint } from '../readings/fixes.ts';
+import { quoted, scopeRefusal } from '../readings/scope-refusal.ts';
 import type { Rule } from '../types.ts';
-import { received, statusLine, wordsLine } from './evidence.ts';
-import { hint } from './fixes.ts';
-import { quoted, scopeRefusal } from './scope-refusal.ts';
 
 /** Authenticated, but the token lacks a scope the route needs. */
 export const insufficientScope: Rule = {

@@ -1,6 +1,6 @@
+import { describedAs, received, serverError, statusLine } from '../readings/evidence.ts';
+import { hint } from '../readings/fixes.ts';
 import type { Context, Rule } from '../types.ts';
-import { describedAs, received, serverError, statusLine } from './evidence.ts';
-import { hint } from './fixes.ts';
 
 /** Issuers are compared as strings (RFC 8414 §3.3, RFC 9068 §4): what a reader tends to miss. */
 const BYTE_FOR_BYTE = 'They are compared byte for byte: a trailing slash counts.';

@@ -1,7 +1,7 @@
 import { parseRetryAfter } from '../../http/index.ts';
+import { received, serverError, statusLine } from '../readings/evidence.ts';
+import { hint } from '../readings/fixes.ts';
 import type { Rule } from '../types.ts';
-import { received, serverError, statusLine } from './evidence.ts';
-import { hint } from './fixes.ts';
 
 /** Sign-in is paused after too many failed attempts. */
 export const lockedOut: Rule = {

@@ -1,6 +1,5 @@
 import { parseAuthorization } from '../../http/index.ts';
-import type { Context, Rule } from '../types.ts';
-import { csrfRefusal } from './csrf.ts';
+import { csrfRefusal } from '../readings/csrf.ts';
 import {
   credentialNames,
   probe,
@@ -14,9 +13,10 @@ import {
   statusLine,
   statusOf,
   wordsLine,
-} from './evidence.ts';
-import { hint } from './fixes.ts';
-import { scopeClaims, scopeRefusal } from './scope-refusal.ts';
+} from '../readings/evidence.ts';
+import { hint } from '../readings/fixes.ts';
+import { scopeClaims, scopeRefusal } from '../readings/scope-refusal.ts';
+import type { Context, Rule } from '../types.ts';
 
 /**
  * Authenticated but not permitted: the request with credentials gets 403, the same without them 401

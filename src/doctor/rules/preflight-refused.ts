@@ -1,5 +1,5 @@
+import { probe, received, requestLine, statusLine } from '../readings/evidence.ts';
 import type { Exchange, Rule } from '../types.ts';
-import { probe, received, requestLine, statusLine } from './evidence.ts';
 
 /**
  * What a browser checks of a preflight's answer before it sends the real request (the Fetch

@@ -1,5 +1,5 @@
+import { probe, received, requestLine, statusLine } from '../readings/evidence.ts';
 import type { Rule } from '../types.ts';
-import { probe, received, requestLine, statusLine } from './evidence.ts';
 
 /** The CORS preflight is refused for lack of credentials: browsers never send credentials with a preflight. */
 export const preflightUnauthorized: Rule = {

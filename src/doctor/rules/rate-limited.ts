@@ -1,7 +1,7 @@
 import { parseRateLimit, parseRetryAfter } from '../../http/index.ts';
+import { received, serverError, statusLine, statusOf } from '../readings/evidence.ts';
+import { hint } from '../readings/fixes.ts';
 import type { Rule } from '../types.ts';
-import { received, serverError, statusLine, statusOf } from './evidence.ts';
-import { hint } from './fixes.ts';
 
 /** Too many requests: wait as the server asks, and no sooner. */
 export const rateLimited: Rule = {

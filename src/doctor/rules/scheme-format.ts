@@ -1,7 +1,7 @@
 import { parseAuthorization } from '../../http/index.ts';
+import { probe, sent, statusLine } from '../readings/evidence.ts';
+import { withAuthorization } from '../readings/fixes.ts';
 import type { Rule } from '../types.ts';
-import { probe, sent, statusLine } from './evidence.ts';
-import { withAuthorization } from './fixes.ts';
 
 /** An Authorization header in the wrong shape: `Bearer:x`, `Bearer Bearer x`, two fields, a lower-case scheme a strict server refuses. */
 export const schemeFormat: Rule = {

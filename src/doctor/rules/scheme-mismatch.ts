@@ -1,7 +1,7 @@
 import { parseAuthorization } from '../../http/index.ts';
+import { declaredLine, received, sent, statusLine, statusOf } from '../readings/evidence.ts';
+import { offeredSchemes, withAuthorization } from '../readings/fixes.ts';
 import type { ApiScheme, Context, Rule } from '../types.ts';
-import { declaredLine, received, sent, statusLine, statusOf } from './evidence.ts';
-import { offeredSchemes, withAuthorization } from './fixes.ts';
 
 /** Credentials in a scheme the challenge (or, without one, the API's description) does not offer. */
 export const schemeMismatch: Rule = {

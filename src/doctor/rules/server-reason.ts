@@ -1,10 +1,10 @@
 import { getReason, type ReasonCode } from '../../http/index.ts';
+import { statusLine } from '../readings/evidence.ts';
 import type { Context, Rule } from '../types.ts';
 import { audienceMismatch } from './audience-mismatch.ts';
 import { basicCredentialsRejected } from './basic-credentials-rejected.ts';
 import { credentialsMissing } from './credentials-missing.ts';
 import { credentialsRejected } from './credentials-rejected.ts';
-import { statusLine } from './evidence.ts';
 import { insufficientScope } from './insufficient-scope.ts';
 import { issuerMismatch } from './issuer-mismatch.ts';
 import { lockedOut } from './locked-out.ts';

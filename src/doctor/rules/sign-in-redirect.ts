@@ -1,7 +1,7 @@
+import { credentialNames } from '../readings/evidence.ts';
+import { hint } from '../readings/fixes.ts';
+import { hopLines, redirectHops, signInPage } from '../readings/redirect-hops.ts';
 import type { Rule } from '../types.ts';
-import { credentialNames } from './evidence.ts';
-import { hint } from './fixes.ts';
-import { hopLines, redirectHops, signInPage } from './redirect-hops.ts';
 
 /**
  * A redirect to a sign-in page: the answer to "who are you" meant for a browser. That the page

@@ -1,5 +1,5 @@
+import { timeFinding } from '../readings/token-times.ts';
 import type { Rule } from '../types.ts';
-import { timeFinding } from './token-times.ts';
 
 /** The JWT's nbf is still ahead, judged by the server's Date. */
 export const tokenNotYetValid: Rule = {

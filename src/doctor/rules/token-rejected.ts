@@ -1,8 +1,8 @@
 import { iso, secondsClaim } from '../jwt.ts';
+import { contrast } from '../readings/comparison.ts';
+import { hint } from '../readings/fixes.ts';
+import { refusal } from '../readings/refusal.ts';
 import type { Context, Rule } from '../types.ts';
-import { contrast } from './comparison.ts';
-import { hint } from './fixes.ts';
-import { refusal } from './refusal.ts';
 
 /**
  * A JWT in date, in the scheme the server asks for, read and refused: the answer differs from the

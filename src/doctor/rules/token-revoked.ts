@@ -1,8 +1,8 @@
+import { bodyLine } from '../readings/comparison.ts';
+import { received, sent, statusLine, statusOf } from '../readings/evidence.ts';
+import { hint } from '../readings/fixes.ts';
+import { saysRevoked } from '../readings/refusal.ts';
 import type { Rule } from '../types.ts';
-import { bodyLine } from './comparison.ts';
-import { received, sent, statusLine, statusOf } from './evidence.ts';
-import { hint } from './fixes.ts';
-import { saysRevoked } from './refusal.ts';
 
 /** The server says the token was revoked: no fix on the client's side brings it back. */
 export const tokenRevoked: Rule = {

@@ -1,6 +1,6 @@
+import { compareWithout, contrast } from '../readings/comparison.ts';
+import { signatureDisproved } from '../readings/refusal.ts';
 import type { Context, Finding, Rule } from '../types.ts';
-import { compareWithout, contrast } from './comparison.ts';
-import { signatureDisproved } from './refusal.ts';
 
 /**
  * The JWT's signature, checked here, fails: with the key the user gave (`--key`, `--jwks`,

@@ -1,6 +1,6 @@
+import { received, serverError, statusLine, statusOf, wordsLine } from '../readings/evidence.ts';
+import { scopeRefusal } from '../readings/scope-refusal.ts';
 import type { Rule } from '../types.ts';
-import { received, serverError, statusLine, statusOf, wordsLine } from './evidence.ts';
-import { scopeRefusal } from './scope-refusal.ts';
 
 /** 401 for a request that was authenticated but not allowed: clients will refresh and retry in vain. */
 export const unauthorizedInsteadOf403: Rule = {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, it } from 'node:test';
 import { exitCode } from '../../../src/doctor/index.ts';
-import { hint } from '../../../src/doctor/rules/fixes.ts';
+import { hint } from '../../../src/doctor/readings/fixes.ts';
 import { assertMasked } from '../../support/doctor-masking.ts';
 import { codes, doctorRecording, finding } from '../../support/doctor-runs.ts';
 import { unsignedJwt } from '../../support/jwt.ts';

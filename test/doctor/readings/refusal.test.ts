@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { diagnose, exitCode, keysFromOption } from '../../../src/doctor/index.ts';
-import { hint } from '../../../src/doctor/rules/fixes.ts';
+import { hint } from '../../../src/doctor/readings/fixes.ts';
 import { assertMasked } from '../../support/doctor-masking.ts';
 import { codes, doctorAt } from '../../support/doctor-runs.ts';
 import { detail, drfBasicLike, fastApiLike, SERVER_KEY, sign } from '../../support/framework-likes.ts';

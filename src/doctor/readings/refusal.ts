@@ -6,12 +6,12 @@
 
 import { type BasicCredentials, carriesCredential, parseAuthorization } from '../../http/index.ts';
 import { secondsClaim } from '../jwt.ts';
+import { audienceUnexpected } from '../rules/audience-mismatch.ts';
+import { issuerUnlisted } from '../rules/issuer-mismatch.ts';
+import { schemeMismatch } from '../rules/scheme-mismatch.ts';
 import type { Context, DecodedJwt } from '../types.ts';
-import { audienceUnexpected } from './audience-mismatch.ts';
 import { type Comparison, compareWithout } from './comparison.ts';
 import { describedAs, serverError, statusOf } from './evidence.ts';
-import { issuerUnlisted } from './issuer-mismatch.ts';
-import { schemeMismatch } from './scheme-mismatch.ts';
 import { scopeRefusal } from './scope-refusal.ts';
 import { serverNow } from './token-times.ts';
 
