@@ -8,13 +8,13 @@ import type { CredentialOrigins } from './credential-origins.ts';
 import { Budget, BudgetExpired } from './deadline.ts';
 import { type HttpError, httpErrorFor } from './errors/http-error.ts';
 import { TimeoutError } from './errors/timeout-error.ts';
+import { TooManyRedirectsError } from './errors/too-many-redirects-error.ts';
 import type { BodyContext } from './guarded-body.ts';
 import type { NormalizedOptions } from './options.ts';
 import type { OriginConcurrency } from './origin-concurrency.ts';
 import type { OriginCooldown } from './origin-cooldown.ts';
 import type { OutgoingRequest } from './outgoing-request.ts';
 import { readProblem } from './problem-body.ts';
-import { TooManyRedirectsError } from './redirect.ts';
 import type { CallState } from './retry.ts';
 import { isRetrySafe } from './retry-policy.ts';
 

@@ -15,13 +15,14 @@
  * a secret anywhere else in the Location (path, host, fragment, userinfo, inside a longer value)
  * cannot be cut out, so the redirect is refused (RedirectSecretError).
  */
+
 import { CREDENTIAL_HEADERS } from '../http/credential-headers.ts';
-import { GatehouseError } from '../http/gatehouse-error.ts';
 import { CONTENT_HEADERS, REDIRECT_STATUSES, redirectedMethod } from '../http/redirect-method.ts';
 import { secretForms } from '../http/secret-forms.ts';
 import { secretRedactor } from '../http/secret-redactor.ts';
 import { sentFor } from './auth-stage.ts';
 import { RedirectSecretError } from './errors/credential-origin-errors.ts';
+import { TooManyRedirectsError } from './errors/too-many-redirects-error.ts';
 import { copyRequest, type OutgoingRequest } from './outgoing-request.ts';
 import { RequestBody } from './request-body.ts';
 import { discard, NATIVE_REDIRECTS, type Send } from './transport.ts';
@@ -51,20 +52,6 @@ export interface RedirectEvent {
   dropped: string[];
   /** Whether the auth strategy's credentials are applied at the new URL. */
   credentialsAllowed: boolean;
-}
-
-/** More redirects in a row than `redirect.max`: a loop, most likely. */
-export class TooManyRedirectsError extends GatehouseError {
-  static override readonly code = 'ERR_GATEHOUSE_TOO_MANY_REDIRECTS';
-  /** The limit that was passed (`redirect.max`). */
-  readonly max: number;
-
-  /** `call` is the request as the caller made it (`GET https://…`), once the client knows it. */
-  constructor(max: number, call?: string) {
-    const what = `more than ${max} redirects (redirect.max)`;
-    super(call === undefined ? what : `${call}: ${what}; check for a redirect loop.`, TooManyRedirectsError.code);
-    this.max = max;
-  }
 }
 
 /** What the redirect stage knows of the client it serves. */

@@ -4,21 +4,10 @@
  * once only, unless given as a factory `() => ReadableStream` that makes a new one per send.
  */
 
-import { GatehouseError } from '../http/gatehouse-error.ts';
+import { BodyNotReplayableError } from './errors/body-not-replayable-error.ts';
 
 /** What a caller may pass as a body: anything fetch takes, or a function that makes one per send. */
 export type BodySource = BodyInit | null | undefined | (() => BodyInit);
-
-/** A one-shot ReadableStream body that a retry, a redirect or an authentication round trip would send again. */
-export class BodyNotReplayableError extends GatehouseError {
-  static override readonly code = 'ERR_GATEHOUSE_BODY_NOT_REPLAYABLE';
-  constructor() {
-    super(
-      'the request body is a ReadableStream, which can be sent only once; pass a function that returns a new stream (body: () => stream) to allow retries, redirects and authentication round trips',
-      BodyNotReplayableError.code,
-    );
-  }
-}
 
 /** The Content-Type fetch sends with a string body. */
 export const TEXT_CONTENT_TYPE = 'text/plain;charset=UTF-8';
