@@ -1,7 +1,7 @@
 /**
- * The README's doctor report is real: the same request to the real Django REST Framework server
- * prints it, line for line (the port and the token's masked ends differ per run; a line the README
- * cuts with "[…]" must begin the real one).
+ * The doctor report docs/doctor.md shows is real: the same request to the real Django REST Framework
+ * server prints it, line for line (the port and the token's masked ends differ per run; a line the
+ * page cuts with "[…]" must begin the real one).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -9,11 +9,10 @@ import { after, before, describe, it } from 'node:test';
 import { diagnose, renderTerminal } from '../../src/doctor/index.ts';
 import { type RealServer, realServersMissing, startDrf } from '../support/real-servers.ts';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const section = readme.slice(readme.indexOf('## The doctor'));
-const block = /```text\n([\s\S]*?)\n```/.exec(section)![1]!;
+const page = readFileSync(new URL('../../docs/doctor.md', import.meta.url), 'utf8');
+const block = /```text\n([\s\S]*?)\n```/.exec(page)![1]!;
 
-describe("the README's doctor report", { skip: realServersMissing() ?? false }, () => {
+describe("docs/doctor.md's doctor report", { skip: realServersMissing() ?? false }, () => {
   let app: RealServer & { token: string };
   before(async () => {
     app = await startDrf();
