@@ -6,7 +6,7 @@ import type { Verification } from './token-verify.ts';
 export type Severity = 'error' | 'warning' | 'info';
 
 export interface Finding {
-  /** Stable: one of the codes in rules/, documented in the README. */
+  /** Stable: one of the codes in rules/, listed in docs/doctor-findings.md. */
   code: string;
   severity: Severity;
   title: string;

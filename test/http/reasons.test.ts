@@ -1,6 +1,7 @@
 /**
- * The reason catalogue (http/reasons.ts), and the README's reason table, which is the catalogue
- * row for row: a code added to reasons.ts without a row fails here.
+ * The reason catalogue (http/reasons.ts), and the table of docs/reasons.md, which is the catalogue
+ * row for row: a code added to reasons.ts without a row fails here (and the page is stale until
+ * `npm run docs` writes it: test/architecture/docs-fresh.test.ts).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -8,13 +9,13 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { getReason, isReasonCode, type ReasonCode, reasonCodes, reasons } from '../../src/http/index.ts';
 
-const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+const page = readFileSync(join(import.meta.dirname, '../../docs/reasons.md'), 'utf8');
 
 /** Each code the table lists, with the status its row gives it (a row may list several codes and statuses `400 / 409`). */
 function tableRows(): Array<{ code: string; status: number }> {
-  const start = readme.indexOf('### Why a request was refused');
-  assert.ok(start >= 0, 'the README has the reason catalogue section');
-  const section = readme.slice(start, readme.indexOf('\n#', start + 1));
+  const start = page.indexOf('| code | status |');
+  assert.ok(start >= 0, 'the page has the reason table');
+  const section = page.slice(start);
   const rows: Array<{ code: string; status: number }> = [];
   for (const line of section.split('\n')) {
     if (!line.startsWith('| `')) continue;
@@ -101,7 +102,7 @@ describe('the reason catalogue', () => {
   });
 });
 
-describe("the README's reason table", () => {
+describe("docs/reasons.md's reason table", () => {
   it('lists every code of the catalogue exactly once, and no other', () => {
     const listed = tableRows().map((row) => row.code);
     assert.deepEqual([...listed].sort(), [...reasonCodes].sort());
@@ -109,6 +110,6 @@ describe("the README's reason table", () => {
 
   it('gives each code the status the catalogue maps it to', () => {
     for (const { code, status } of tableRows())
-      assert.equal(status, reasons[code as keyof typeof reasons]?.status, `README row for ${code}`);
+      assert.equal(status, reasons[code as keyof typeof reasons]?.status, `row for ${code}`);
   });
 });

@@ -271,7 +271,7 @@ describe('the cors policy on the guard', () => {
 });
 
 /**
- * Routes mounted for one method, as the README shows (`app.get('/r', guard, handler)`): the
+ * Routes mounted for one method, as docs/server.md shows (`app.get('/r', guard, handler)`): the
  * framework owns OPTIONS for them (Express answers "GET, HEAD" itself, Fastify and Hono 404), so
  * the guard never sees the preflight. Each adapter's one preflight mount answers it from the
  * guard's policy, for any path; the node:http protect() needs none.

@@ -394,7 +394,7 @@ describe('demo accounts: never planted in a user’s store', () => {
       assert.equal(asAdmin.status, 401, 'admin:admin-password is refused');
       const viaKey = await fetch(`${served.url}/api/me`, { headers: { 'x-api-key': DEMO.apiKey.key } });
       await viaKey.arrayBuffer();
-      assert.equal(viaKey.status, 401, 'the README’s API key is refused');
+      assert.equal(viaKey.status, 401, 'the published demo API key (docs/playground.md) is refused');
       const token = await postForm(`${served.url}/oauth/token`, {
         grant_type: 'password',
         client_id: DEMO.publicClient,

@@ -1,6 +1,7 @@
 /**
- * openStore's type follows its URL, so the README's token-service lines compile as written: a
- * `sqlite:` store gives its `database`, a `postgres://` store its `pool`, for the login counters.
+ * openStore's type follows its URL, so the token-service lines of docs/tokens-and-state.md compile
+ * as written (docs-snippets.test.ts compiles them): a `sqlite:` store gives its `database`, a
+ * `postgres://` store its `pool`, for the login counters.
  * (This file fails `tsc` when openStore returns the bare GatehouseStore.) A URL it does not know
  * is refused without echoing the credentials in it.
  */
