@@ -1,4 +1,4 @@
-// A Hono 4 API behind the guard. In your project: import { protect, protectHandler } from 'gatehouse/hono';
+// A Hono 4 API behind the guard. In your project: import { protect, protectHandler } from 'gatehouse-http/hono';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';

@@ -2,7 +2,7 @@
  * Redis for what many instances must see at once and forget on time: the access-token
  * deny-list and the nonce replay cache (counters for login protection go through
  * rate-limiter-flexible's RateLimiterRedis; the client's shared token store is
- * gatehouse/client/redis-store).
+ * gatehouse-http/client/redis-store).
  */
 import type { Redis } from 'ioredis';
 import { replayKeyOf } from './replay-key.ts';

@@ -1,5 +1,5 @@
 /**
- * `gatehouse/hono`: Hono 4 middleware — `protect(guard)` guards a route or a group, `preflight(guard)`
+ * `gatehouse-http/hono`: Hono 4 middleware — `protect(guard)` guards a route or a group, `preflight(guard)`
  * answers CORS preflights, `mountFetch(handler)` mounts a fetch-style handler, `idempotency(options)`
  * runs a POST once per Idempotency-Key — and `protectHandler(guard, handler)`, the same guard
  * around one route's handler instead of before it. Hono already speaks Web Request and Response;
