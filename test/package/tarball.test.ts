@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import {
   installInEmptyProject,
   MANIFEST,
@@ -51,6 +51,31 @@ console.log(JSON.stringify({
 }));
 `;
 
+/**
+ * Preloaded with --import: says at exit whether node:sqlite was loaded (`process.moduleLoadList`
+ * names every builtin loaded; Node 22 warns when node:sqlite loads, Node 24 no longer does).
+ */
+const SQLITE_WITNESS = `process.on('exit', () => process.stderr.write(
+  'node:sqlite loaded: ' + process.moduleLoadList.includes('NativeModule sqlite') + '\\n'));`;
+
+/** What importing each entry does in a project with none of the optional peers installed. */
+const ENTRY_LOADS: Record<string, 'loads' | 'loads node:sqlite' | `needs ${string}`> = {
+  'gatehouse-http': 'loads',
+  'gatehouse-http/client': 'loads',
+  'gatehouse-http/server': 'loads',
+  'gatehouse-http/client/file-store': 'loads',
+  'gatehouse-http/client/redis-store': 'loads',
+  'gatehouse-http/client/undici': 'needs undici',
+  'gatehouse-http/node': 'loads',
+  'gatehouse-http/express': 'loads',
+  'gatehouse-http/fastify': 'loads',
+  'gatehouse-http/hono': 'loads',
+  'gatehouse-http/stores/sqlite': 'loads node:sqlite',
+  'gatehouse-http/stores/postgres': 'needs pg',
+  'gatehouse-http/stores/redis': 'loads',
+  'gatehouse-http/doctor': 'loads',
+};
+
 function run(command: string, args: string[], cwd: string) {
   const result = spawnSync(command, args, { cwd, env: userEnv(), encoding: 'utf8', timeout: 60_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -80,6 +105,9 @@ function danglingMaps(root: string, files: readonly string[]): string[] {
 
 let packedOnce: PackedPackage | undefined;
 const packed = () => (packedOnce ??= packPackage());
+after(() => {
+  if (packedOnce) rmSync(dirname(packedOnce.tarball), { recursive: true, force: true });
+});
 
 describe('what the tarball holds', () => {
   let unpacked: string;
@@ -89,6 +117,7 @@ describe('what the tarball holds', () => {
     assert.equal(untar.status, 0, untar.stderr);
     unpacked = join(unpacked, 'package');
   });
+  after(() => rmSync(dirname(unpacked), { recursive: true, force: true }));
 
   it('is named gatehouse-http, with the command gatehouse (the name gatehouse on npm is another package)', () => {
     const manifest = JSON.parse(readFileSync(join(unpacked, 'package.json'), 'utf8'));
@@ -124,7 +153,14 @@ describe('what the tarball holds', () => {
 describe('the tarball installed into an empty project', { skip: registrySkip('installing the tarball') }, () => {
   let project: string;
   before(() => {
-    project = installInEmptyProject(packed().tarball, { 'consumer.mjs': CONSUMER });
+    project = installInEmptyProject(packed().tarball, {
+      'consumer.mjs': CONSUMER,
+      'sqlite-witness.mjs': SQLITE_WITNESS,
+      'load.mjs': 'await import(process.argv[2]);',
+    });
+  });
+  after(() => {
+    if (project) rmSync(project, { recursive: true, force: true });
   });
 
   it('npx gatehouse-http --version prints the version', () => {
@@ -151,5 +187,44 @@ describe('the tarball installed into an empty project', { skip: registrySkip('in
     const { code, stdout, stderr } = run(process.execPath, ['consumer.mjs'], project);
     assert.equal(code, 0, stderr);
     assert.deepEqual(JSON.parse(stdout), { alice: { id: 'u1' }, anonymous: 401 });
+  });
+
+  it('loads node:sqlite only for gatehouse-http/stores/sqlite, and each peer only for its entry', () => {
+    assert.deepEqual(
+      Object.keys(ENTRY_LOADS).sort(),
+      Object.keys(MANIFEST.exports)
+        .filter((key) => key !== './package.json')
+        .map((key) => `gatehouse-http${key.slice(1)}`)
+        .sort(),
+    );
+    for (const [entry, expected] of Object.entries(ENTRY_LOADS)) {
+      const { code, stderr } = run(
+        process.execPath,
+        ['--trace-warnings', '--import', './sqlite-witness.mjs', 'load.mjs', entry],
+        project,
+      );
+      const missing = /Cannot find package '([^']+)'/.exec(stderr)?.[1];
+      const found = missing
+        ? `needs ${missing}`
+        : code === 0 && stderr.includes('node:sqlite loaded: true')
+          ? 'loads node:sqlite'
+          : code === 0
+            ? 'loads'
+            : stderr;
+      assert.equal(found, expected, entry);
+      assert.doesNotMatch(stderr, /ExperimentalWarning/, entry);
+    }
+  });
+
+  it('runs --version and token inspect without loading node:sqlite', () => {
+    for (const args of [['--version'], ['token', 'inspect', JWT]]) {
+      const { code, stderr } = run(
+        process.execPath,
+        ['--trace-warnings', '--import', './sqlite-witness.mjs', 'node_modules/.bin/gatehouse', ...args],
+        project,
+      );
+      assert.equal(code, 0, stderr);
+      assert.equal(stderr, 'node:sqlite loaded: false\n', args.join(' '));
+    }
   });
 });
