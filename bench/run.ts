@@ -335,7 +335,7 @@ function markdown(m: typeof machine, r: Record<string, unknown>): string {
     '',
     '## 1. Client overhead',
     '',
-    `Requests/s through keep-alive against one fast local server, ${(r['client'] as { concurrency: number }).concurrency} concurrent loops. Gatehouse runs with Bearer auth and its retry policy on: \`gatehouse\` over fetch (the default), \`gatehouseUndici\` over \`undiciTransport()\` from \`gatehouse/client/undici\` (an undici Agent, as \`undici\` uses).`,
+    `Requests/s through keep-alive against one fast local server, ${(r['client'] as { concurrency: number }).concurrency} concurrent loops. Gatehouse runs with Bearer auth and its retry policy on: \`gatehouse\` over fetch (the default), \`gatehouseUndici\` over \`undiciTransport()\` from \`gatehouse-http/client/undici\` (an undici Agent, as \`undici\` uses).`,
     '',
     '| client | req/s | × raw fetch | × raw undici | client CPU µs/request |',
     '|---|---|---|---|---|',

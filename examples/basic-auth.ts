@@ -1,5 +1,5 @@
 // Basic auth: the right password, then a wrong one (the Python requests guide's first scenario).
-// In your project: import { basic, createClient, UnauthorizedError } from 'gatehouse/client';
+// In your project: import { basic, createClient, UnauthorizedError } from 'gatehouse-http/client';
 import { basic, createClient, UnauthorizedError } from '../src/client/index.ts';
 import { EXAMPLE_ACCOUNTS, startExampleServer } from './support/example-server.ts';
 

@@ -1,4 +1,4 @@
-// An Express 5 API behind the guard. In your project: import { protect } from 'gatehouse/express';
+// An Express 5 API behind the guard. In your project: import { protect } from 'gatehouse-http/express';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { protect } from '../src/adapters/express/index.ts';

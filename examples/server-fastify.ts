@@ -1,4 +1,4 @@
-// A Fastify 5 API behind the guard. In your project: import { gatehousePlugin, protect } from 'gatehouse/fastify';
+// A Fastify 5 API behind the guard. In your project: import { gatehousePlugin, protect } from 'gatehouse-http/fastify';
 import Fastify from 'fastify';
 import { gatehousePlugin, protect } from '../src/adapters/fastify/index.ts';
 import { requireScopes } from '../src/server/index.ts';

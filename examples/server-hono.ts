@@ -1,13 +1,13 @@
-// A Hono 4 API behind the guard. In your project: import { protect, protectHandler } from 'gatehouse/hono';
+// A Hono 4 API behind the guard. In your project: import { type GatehouseEnv, protect, protectHandler } from 'gatehouse-http/hono';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { type GatehouseVariables, protect, protectHandler } from '../src/adapters/hono/index.ts';
+import { type GatehouseEnv, protect, protectHandler } from '../src/adapters/hono/index.ts';
 import { requireScopes } from '../src/server/index.ts';
 import { exampleGuard, tour } from './support/api-guard.ts';
 
 const guard = await exampleGuard();
-const app = new Hono<{ Variables: GatehouseVariables }>();
+const app = new Hono<GatehouseEnv>();
 // As middleware (one route here; app.use('/api/*', protect(guard)) guards a group) …
 app.get('/me', protect(guard), (c) => c.json({ hello: c.get('auth')?.id }));
 // … or around a single route's handler, which spares Hono its middleware composition.

@@ -1,5 +1,5 @@
 // A node:http API behind the guard: GET /me for anyone authenticated, GET /admin needs scope "admin".
-// In your project: import { protect } from 'gatehouse/node'; import { requireScopes } from 'gatehouse/server';
+// In your project: import { protect } from 'gatehouse-http/node'; import { requireScopes } from 'gatehouse-http/server';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { protect } from '../src/adapters/node/index.ts';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 
 const expected = {
-  gatehouse: [
+  'gatehouse-http': [
     'parseChallenges',
     'formatChallenges',
     'parseAuthorization',
@@ -15,7 +15,7 @@ const expected = {
     'createProblem',
     'parseProblem',
   ],
-  'gatehouse/client': [
+  'gatehouse-http/client': [
     'createClient',
     'basic',
     'bearer',
@@ -36,10 +36,10 @@ const expected = {
     'AuthenticationError',
     'parseChallenges',
   ],
-  'gatehouse/client/file-store': ['fileTokenStore', 'TokenFileError'],
-  'gatehouse/client/redis-store': ['redisTokenStore'],
-  'gatehouse/client/undici': ['undiciTransport'],
-  'gatehouse/server': [
+  'gatehouse-http/client/file-store': ['fileTokenStore', 'TokenFileError'],
+  'gatehouse-http/client/redis-store': ['redisTokenStore'],
+  'gatehouse-http/client/undici': ['undiciTransport'],
+  'gatehouse-http/server': [
     'createGuard',
     'memoryStore',
     'memoryIdempotency',
@@ -61,14 +61,14 @@ const expected = {
     'createProblem',
     'reasons',
   ],
-  'gatehouse/node': ['protect', 'mountFetch', 'idempotency', 'toWebRequest'],
-  'gatehouse/express': ['protect', 'mountFetch', 'idempotency', 'preflight'],
-  'gatehouse/fastify': ['gatehousePlugin', 'protect', 'mountFetch', 'idempotency'],
-  'gatehouse/hono': ['protect', 'protectHandler', 'mountFetch', 'idempotency', 'preflight'],
-  'gatehouse/doctor': ['diagnose', 'diagnoseHar', 'inspectToken', 'renderTerminal', 'renderMarkdown', 'exitCode'],
-  'gatehouse/stores/sqlite': ['sqliteStore'],
-  'gatehouse/stores/postgres': ['postgresStore'],
-  'gatehouse/stores/redis': ['redisDenyList', 'redisNonces'],
+  'gatehouse-http/node': ['protect', 'mountFetch', 'idempotency', 'toWebRequest'],
+  'gatehouse-http/express': ['protect', 'mountFetch', 'idempotency', 'preflight'],
+  'gatehouse-http/fastify': ['gatehousePlugin', 'protect', 'mountFetch', 'idempotency'],
+  'gatehouse-http/hono': ['protect', 'protectHandler', 'mountFetch', 'idempotency', 'preflight'],
+  'gatehouse-http/doctor': ['diagnose', 'diagnoseHar', 'inspectToken', 'renderTerminal', 'renderMarkdown', 'exitCode'],
+  'gatehouse-http/stores/sqlite': ['sqliteStore'],
+  'gatehouse-http/stores/postgres': ['postgresStore'],
+  'gatehouse-http/stores/redis': ['redisDenyList', 'redisNonces'],
 };
 
 for (const [specifier, names] of Object.entries(expected)) {

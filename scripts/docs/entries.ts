@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The name the package is installed by (`gatehouse` on the registry is another package). */
-export const PACKAGE_NAME = 'gatehouse-http';
-
 export const ROOT = join(import.meta.dirname, '..', '..');
+
+/** The name the package is installed by, as package.json gives it. */
+export const PACKAGE_NAME: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).name;
 
 export interface Entry {
   /** As imported: `gatehouse-http`, `gatehouse-http/client`, … */

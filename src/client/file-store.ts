@@ -1,5 +1,5 @@
 /**
- * `gatehouse/client/file-store` (Node only): tokens in a JSON file that survives restarts.
+ * `gatehouse-http/client/file-store` (Node only): tokens in a JSON file that survives restarts.
  * Writes go to a temporary file that is fsynced and renamed into place, so a crash mid-write
  * leaves the old file whole; the file is created with mode 0600 (token-file.ts); a lock file makes
  * two processes on one machine take turns, so they make one refresh between them, not two

@@ -1,6 +1,6 @@
 /**
- * `gatehouse/client`: for code that calls APIs. Runs in browsers and Node; the Node-only token
- * stores live at `gatehouse/client/file-store` and `gatehouse/client/redis-store`.
+ * `gatehouse-http/client`: for code that calls APIs. Runs in browsers and Node; the Node-only token
+ * stores live at `gatehouse-http/client/file-store` and `gatehouse-http/client/redis-store`.
  */
 export * from '../http/index.ts';
 export { type ApiKeyPlacement, apiKey } from './auth/api-key.ts';

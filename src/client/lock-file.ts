@@ -1,5 +1,5 @@
 /**
- * The lock file beside the token file of `gatehouse/client/file-store` (Node only): two processes on
+ * The lock file beside the token file of `gatehouse-http/client/file-store` (Node only): two processes on
  * one machine take turns, so they make one refresh between them, not two. A lock whose holder died,
  * or older than `staleLockMs`, is taken over.
  */

@@ -43,8 +43,11 @@ export interface ClientOptions {
   baseUrl?: string | URL;
   /** With a baseUrl, a call to another origin from a client with credentials: 'throw' or 'omit' them. @default 'throw' */
   otherOrigins?: OtherOrigins;
-  /** Sent with every request; a call's own headers win. */
-  headers?: HeadersInit;
+  /**
+   * Sent with every request; a call's own headers win. Anything `new Headers()` takes (the DOM's
+   * HeadersInit, named through RequestInit so that a project without the DOM lib compiles it).
+   */
+  headers?: NonNullable<RequestInit['headers']>;
   /** How requests authenticate: basic(), bearer(), apiKey(), digest(), hmacSignature() or your own. */
   auth?: AuthStrategy;
   /** Retry policy; a number sets `limit`; `false` turns retries off. @default { limit: 2, … } (see RetryOptions) */

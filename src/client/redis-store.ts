@@ -1,5 +1,5 @@
 /**
- * `gatehouse/client/redis-store` (Node only): tokens in Redis, shared by a fleet of workers.
+ * `gatehouse-http/client/redis-store` (Node only): tokens in Redis, shared by a fleet of workers.
  * Its lock (SET NX PX, released by compare-and-delete) makes the fleet refresh once: the first
  * worker refreshes while the others wait, then they read the token it stored.
  */

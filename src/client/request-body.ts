@@ -6,8 +6,15 @@
 
 import { BodyNotReplayableError } from './errors/body-not-replayable-error.ts';
 
+/**
+ * What fetch takes as a body (the DOM's BodyInit), named through RequestInit: the DOM lib and
+ * @types/node both declare RequestInit, only the DOM lib declares BodyInit, and a Node project
+ * compiles these declarations without it.
+ */
+export type FetchBody = NonNullable<RequestInit['body']>;
+
 /** What a caller may pass as a body: anything fetch takes, or a function that makes one per send. */
-export type BodySource = BodyInit | null | undefined | (() => BodyInit);
+export type BodySource = FetchBody | null | undefined | (() => FetchBody);
 
 /** The Content-Type fetch sends with a string body. */
 export const TEXT_CONTENT_TYPE = 'text/plain;charset=UTF-8';
@@ -16,13 +23,13 @@ export const TEXT_CONTENT_TYPE = 'text/plain;charset=UTF-8';
  * A body serialized the way fetch serializes it (a multipart boundary, a form encoding, a Blob's
  * type), as a Request whose \`body\` stream and Content-Type can be read; nothing is sent.
  */
-export function serializedLikeFetch(source: BodyInit): Request {
+export function serializedLikeFetch(source: FetchBody): Request {
   return new Request('http://body.invalid/', { method: 'POST', body: source, duplex: 'half' } as RequestInit);
 }
 
 export class RequestBody {
-  #source: BodyInit | null;
-  #factory: (() => BodyInit) | undefined;
+  #source: FetchBody | null;
+  #factory: (() => FetchBody) | undefined;
   #used = false;
 
   constructor(source: BodySource) {
@@ -48,8 +55,8 @@ export class RequestBody {
     return this.#used && !this.replayable;
   }
 
-  /** The BodyInit for one send. */
-  take(): BodyInit | null {
+  /** The body for one send. */
+  take(): FetchBody | null {
     if (this.#factory) return this.#factory();
     if (this.#used && !this.replayable) throw new BodyNotReplayableError();
     this.#used = true;

@@ -1,5 +1,5 @@
 /**
- * The token file of `gatehouse/client/file-store` (Node only), read and written whole. A write goes
+ * The token file of `gatehouse-http/client/file-store` (Node only), read and written whole. A write goes
  * to a temporary file that is fsynced and renamed into place, so a crash mid-write leaves the old
  * file whole; the file is created with mode 0600.
  */

@@ -1,5 +1,5 @@
 /**
- * `gatehouse/client/undici`: a transport that sends through an undici Dispatcher (`request()`)
+ * `gatehouse-http/client/undici`: a transport that sends through an undici Dispatcher (`request()`)
  * instead of `fetch`. The client's pipeline is the same; what changes is the work of each send:
  * fetch implements the whole Fetch standard (a Request object, its stream machinery, CORS
  * bookkeeping) on top of the same dispatcher, and request() does none of it.
@@ -26,7 +26,7 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 /**
  * @example
  * import { Agent } from 'undici';
- * import { undiciTransport } from 'gatehouse/client/undici';
+ * import { undiciTransport } from 'gatehouse-http/client/undici';
  * const api = createClient({ baseUrl, auth: bearer(source), fetch: undiciTransport({ dispatcher: new Agent({ connections: 64 }) }) });
  */
 export function undiciTransport(options: UndiciTransportOptions = {}): Transport {

@@ -1,4 +1,4 @@
-/** `gatehouse/doctor`: names the cause of a 401 with evidence and the fix. */
+/** `gatehouse-http/doctor`: names the cause of a 401 with evidence and the fix. */
 export { parseCurlArgs, parseCurlCommand } from './curl-command.ts';
 export { CurlCommandError, type CurlCommandErrorCode } from './curl-command-error.ts';
 export type { CurlRequest } from './curl-request.ts';

@@ -1,6 +1,7 @@
 /**
- * The shared model of HTTP authentication: pure functions and types, no I/O, no Node-only APIs,
- * no dependencies. Client, server, playground and doctor all read from here.
+ * `gatehouse-http`, the package's root: the shared model of HTTP authentication — pure functions
+ * and types, no I/O, no Node-only APIs, no dependencies. Client, server, playground and doctor
+ * all read from here.
  */
 export { INVALID_ARGUMENT } from './argument-error.ts';
 export {

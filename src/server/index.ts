@@ -1,6 +1,6 @@
 /**
- * `gatehouse/server`: authenticate, authorize and refuse exactly right. Works on Web Request
- * and Response; the adapters (gatehouse/node, /express, /fastify, /hono) connect frameworks.
+ * `gatehouse-http/server`: authenticate, authorize and refuse exactly right. Works on Web Request
+ * and Response; the adapters (gatehouse-http/node, /express, /fastify, /hono) connect frameworks.
  */
 export * from '../http/index.ts';
 export type {

@@ -8,22 +8,12 @@
  * unknown: one such client could otherwise lock every account, and every sign-in, for everyone.
  */
 import { createHash } from 'node:crypto';
-import type { DatabaseSync } from 'node:sqlite';
-import type { Redis } from 'ioredis';
-import type pg from 'pg';
-import {
-  type RateLimiterAbstract,
-  RateLimiterMemory,
-  RateLimiterPostgres,
-  RateLimiterRedis,
-  RateLimiterRes,
-  RateLimiterSQLite,
-} from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import { invalidArgument } from '../http/argument-error.ts';
 import { clientAddressKey } from './client-address.ts';
-import { betterSqliteShape } from './sqlite-counters.ts';
+import { type CounterBackend, checkBackend, limiter } from './counter-backend.ts';
 
-export type CounterBackend = { memory: true } | { sqlite: DatabaseSync } | { postgres: pg.Pool } | { redis: Redis };
+export type { CounterBackend };
 
 export interface LoginProtectionOptions {
   backend: CounterBackend;
@@ -255,46 +245,4 @@ async function consume(rateLimiter: RateLimiterAbstract, key: string): Promise<n
     if (!(error instanceof RateLimiterRes)) throw error;
     return Math.max(error.msBeforeNext, 1);
   }
-}
-
-type LimiterOptions = { keyPrefix: string; points: number; duration: number };
-
-/** A backend of one of the four shapes; anything else is refused here, not deep inside a limiter. */
-function checkBackend(backend: unknown): asserts backend is CounterBackend {
-  const b = backend as Record<string, unknown> | null | undefined;
-  const has = (key: string, method: string) =>
-    typeof b?.[key] === 'object' &&
-    b[key] !== null &&
-    typeof (b[key] as Record<string, unknown>)[method] === 'function';
-  if (typeof b === 'object' && b !== null) {
-    if (b.memory === true || has('sqlite', 'prepare') || has('postgres', 'query') || has('redis', 'get')) return;
-  }
-  throw invalidArgument(
-    'createLoginProtection: backend must be { memory: true }, { sqlite: DatabaseSync }, { postgres: pg.Pool } or ' +
-      '{ redis: Redis }: an open handle, not a URL',
-  );
-}
-
-async function limiter(backend: CounterBackend, options: LimiterOptions): Promise<RateLimiterAbstract> {
-  if ('memory' in backend) return new RateLimiterMemory(options);
-  if ('redis' in backend) return new RateLimiterRedis({ ...options, storeClient: backend.redis });
-  // The SQL limiters create their table asynchronously; wait for it.
-  return new Promise((resolve, reject) => {
-    const done = (error?: unknown) => (error ? reject(error) : resolve(created));
-    const created: RateLimiterAbstract =
-      'sqlite' in backend
-        ? new RateLimiterSQLite(
-            {
-              ...options,
-              storeClient: betterSqliteShape(backend.sqlite),
-              storeType: 'better-sqlite3',
-              tableName: 'gatehouse_rate_limits',
-            },
-            done,
-          )
-        : new RateLimiterPostgres(
-            { ...options, storeClient: backend.postgres, tableName: 'gatehouse_rate_limits' },
-            done,
-          );
-  });
 }

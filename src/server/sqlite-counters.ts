@@ -3,11 +3,11 @@
  * handle it is given is node:sqlite's. The adapter lives with its only user, so the server takes
  * the app's open handle through its options and never imports the SQLite store itself.
  */
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqliteDatabase } from '../stores/handles.ts';
 
 /** node:sqlite dressed as better-sqlite3, the client rate-limiter-flexible knows. */
-export function betterSqliteShape(db: DatabaseSync): {
-  prepare: DatabaseSync['prepare'];
+export function betterSqliteShape(db: SqliteDatabase): {
+  prepare: SqliteDatabase['prepare'];
   transaction: <T>(fn: () => T) => () => T;
 } {
   return {

@@ -4,6 +4,7 @@
  */
 import pg from 'pg';
 import { invalidArgument } from '../http/argument-error.ts';
+import type { PostgresPool } from './handles.ts';
 import { migrations } from './sql-schema.ts';
 import { sqlStore } from './sql-store.ts';
 import type { GatehouseStore } from './types.ts';
@@ -11,8 +12,8 @@ import type { GatehouseStore } from './types.ts';
 const MIGRATIONS: ReadonlyArray<readonly string[]> = migrations('postgres');
 
 export interface PostgresStore extends GatehouseStore {
-  /** The pool, for rate-limiter-flexible's counters. */
-  readonly pool: pg.Pool;
+  /** The pg `Pool`, for login protection's counters (`{ postgres: store.pool }`). */
+  readonly pool: PostgresPool;
   readonly schema: string;
 }
 

@@ -2,9 +2,9 @@
  * Redis for what many instances must see at once and forget on time: the access-token
  * deny-list and the nonce replay cache (counters for login protection go through
  * rate-limiter-flexible's RateLimiterRedis; the client's shared token store is
- * gatehouse/client/redis-store).
+ * gatehouse-http/client/redis-store).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './handles.ts';
 import { replayKeyOf } from './replay-key.ts';
 import type { DenyList, NonceStore } from './types.ts';
 
@@ -13,7 +13,7 @@ export interface RedisStateOptions {
   prefix?: string;
 }
 
-export function redisDenyList(redis: Redis, options: RedisStateOptions = {}): DenyList {
+export function redisDenyList(redis: RedisClient, options: RedisStateOptions = {}): DenyList {
   const prefix = `${options.prefix ?? 'gatehouse:'}deny:`;
   return {
     async deny(jti, expiresAt) {
@@ -25,7 +25,7 @@ export function redisDenyList(redis: Redis, options: RedisStateOptions = {}): De
   };
 }
 
-export function redisNonces(redis: Redis, options: RedisStateOptions = {}): NonceStore {
+export function redisNonces(redis: RedisClient, options: RedisStateOptions = {}): NonceStore {
   const prefix = `${options.prefix ?? 'gatehouse:'}nonce:`;
   return {
     remember: async (keyId, nonce, ttlMs) =>

@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import type { SqliteDatabase } from './handles.ts';
 import { migrations } from './sql-schema.ts';
 import { sqlStore } from './sql-store.ts';
 import type { GatehouseStore } from './types.ts';
@@ -12,8 +13,8 @@ import type { GatehouseStore } from './types.ts';
 const MIGRATIONS: ReadonlyArray<readonly string[]> = migrations('sqlite');
 
 export interface SqliteStore extends GatehouseStore {
-  /** The node:sqlite handle, for rate-limiter-flexible's counters. */
-  readonly database: DatabaseSync;
+  /** The node:sqlite `DatabaseSync`, for login protection's counters (`{ sqlite: store.database }`). */
+  readonly database: SqliteDatabase;
 }
 
 export function sqliteStore(path: string): SqliteStore {

@@ -46,7 +46,7 @@ type ErrorClass = abstract new (...args: never) => Error;
 /** Each exported error class, one error of it as the package makes it, and the code it must carry. */
 const MADE: ReadonlyArray<[ErrorClass, () => Error, string]> = [
   [GatehouseError, () => new GatehouseError('root', 'ERR_GATEHOUSE'), 'ERR_GATEHOUSE'],
-  // gatehouse/client
+  // gatehouse-http/client
   [AuthenticationError, () => new AuthenticationError('no token', { status: 400 }), 'ERR_GATEHOUSE_AUTHENTICATION'],
   [
     BodyCutError,
@@ -100,13 +100,13 @@ const MADE: ReadonlyArray<[ErrorClass, () => Error, string]> = [
   [UnauthorizedError, () => new UnauthorizedError(answer(401)), 'ERR_GATEHOUSE_UNAUTHORIZED'],
   [TokenFileError, () => new TokenFileError('tokens.json is not JSON'), 'ERR_GATEHOUSE_TOKEN_FILE'],
   [TokenLockError, () => new TokenLockError('lock held'), 'ERR_GATEHOUSE_TOKEN_LOCK'],
-  // gatehouse/server
+  // gatehouse-http/server
   [BodyTooLargeError, () => new BodyTooLargeError(1024), 'ERR_GATEHOUSE_BODY_TOO_LARGE'],
   [KeySourceError, () => new KeySourceError('https://idp.test/jwks', new Error('down')), 'ERR_GATEHOUSE_KEY_SOURCE'],
   [NonceStoreFullError, () => new NonceStoreFullError(10, 1000), 'ERR_GATEHOUSE_NONCE_STORE_FULL'],
   [RequestInvalidError, () => new RequestInvalidError('bad Host'), 'ERR_GATEHOUSE_REQUEST_INVALID'],
   [TokenGrantError, () => new TokenGrantError('invalid_grant', 'expired'), 'ERR_GATEHOUSE_TOKEN_GRANT'],
-  // gatehouse/doctor
+  // gatehouse-http/doctor
   [CurlCommandError, () => new CurlCommandError('curl_no_url', 'no URL'), 'curl_no_url'],
   [HarError, () => new HarError('x.har does not exist'), 'ERR_GATEHOUSE_HAR'],
   [KeyOptionError, () => new KeyOptionError('--key: no such key'), 'key_source_invalid'],

@@ -16,7 +16,16 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const MIRRORED = ['http', 'client', 'server', 'stores', 'adapters', 'playground', 'doctor', 'cli'] as const;
 
 /** What else test/ may hold beside the folders named after a folder of src/. */
-const CROSS_CUTTING = ['architecture', 'security', 'reliability', 'interop', 'support', 'fixtures', 'examples.test.ts'];
+const CROSS_CUTTING = [
+  'architecture',
+  'package',
+  'security',
+  'reliability',
+  'interop',
+  'support',
+  'fixtures',
+  'examples.test.ts',
+];
 
 /** Every file and folder below `dir`, as paths relative to it with `/` between segments. */
 function entriesBelow(dir: string): Array<{ path: string; folder: boolean }> {

@@ -43,7 +43,7 @@ const stores: Record<string, (t: TestContext) => Promise<Opened | undefined>> = 
     const store = (await openStore(POSTGRES_URL, { namespace: schema })) as PostgresStore;
     return {
       store,
-      rows: async () => Number((await store.pool.query('SELECT count(*) AS n FROM gatehouse_idempotency')).rows[0].n),
+      rows: async () => Number((await store.pool.query('SELECT count(*) AS n FROM gatehouse_idempotency')).rows[0]?.n),
       done: async () => {
         await store.close();
         await dropSchema(schema);

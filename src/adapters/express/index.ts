@@ -1,5 +1,5 @@
 /**
- * `gatehouse/express`: Express 5 middleware — `protect(guard)` guards a route, `preflight(guard)`
+ * `gatehouse-http/express`: Express 5 middleware — `protect(guard)` guards a route, `preflight(guard)`
  * answers CORS preflights, `mountFetch(handler)` mounts a fetch-style handler, `idempotency(options)`
  * runs a POST once per Idempotency-Key. The principal is `req.auth`. For signed requests
  * the guard needs the raw body: it uses `req.rawBody` (set it in express.json's `verify`) or a

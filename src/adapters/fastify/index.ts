@@ -1,5 +1,5 @@
 /**
- * `gatehouse/fastify`: a Fastify 5 plugin that decorates `request.auth`, and a preHandler per
+ * `gatehouse-http/fastify`: a Fastify 5 plugin that decorates `request.auth`, and a preHandler per
  * route — `protect(guard)` guards it; `mountFetch` (a plugin) mounts a fetch-style handler;
  * `idempotency(options)` gives the hooks that run a POST once per Idempotency-Key. For signed
  * requests the plugin keeps the raw body (a preParsing hook) so the guard can check it while

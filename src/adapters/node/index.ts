@@ -1,5 +1,5 @@
 /**
- * `gatehouse/node`: Gatehouse on node:http, in the words every adapter uses. `protect(guard,
+ * `gatehouse-http/node`: Gatehouse on node:http, in the words every adapter uses. `protect(guard,
  * handler)` guards a route: the guard reads the IncomingMessage, writes refusals back and runs the
  * handler only with a principal. `mountFetch(handler)` mounts a fetch-style handler (the
  * authorization server's); `idempotency(options, handler)` runs a POST once per Idempotency-Key.

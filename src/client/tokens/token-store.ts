@@ -2,7 +2,7 @@ import type { Token } from './token.ts';
 
 /**
  * Where tokens are kept between calls and processes. `memoryTokenStore()` here; a file store
- * (`gatehouse/client/file-store`) and a Redis store (`gatehouse/client/redis-store`) for Node.
+ * (`gatehouse-http/client/file-store`) and a Redis store (`gatehouse-http/client/redis-store`) for Node.
  */
 export interface TokenStore {
   get(key: string): Promise<Token | undefined>;

@@ -1,5 +1,5 @@
 /**
- * gatehouse/node listeners that read the body (a signed-request guard, mountFetch, idempotency())
+ * gatehouse-http/node listeners that read the body (a signed-request guard, mountFetch, idempotency())
  * end quietly when the client goes away mid-body: a rejected listener promise would be unhandled,
  * which by default takes the whole process down.
  */
