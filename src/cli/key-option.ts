@@ -7,7 +7,7 @@ import {
   keysFromJwks,
   keysFromOption,
 } from '../doctor/key-source.ts';
-import { UsageError } from './commands/command.ts';
+import { UsageError } from './usage-error.ts';
 
 export interface KeyOptions {
   key?: string | undefined;

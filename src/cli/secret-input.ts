@@ -2,6 +2,15 @@
  * Reads a password without it ever being a command-line argument (shell history, `ps`): from
  * standard input, or typed at a prompt with echo off.
  */
+
+/** Ctrl-C at the prompt: the run ends with one line, "cancelled", and exit 130, as a SIGINT would. */
+export class PromptCancelled extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'PromptCancelled';
+  }
+}
+
 export async function readSecret(prompt: string): Promise<string> {
   const stdin = process.stdin;
   if (!stdin.isTTY) {
@@ -12,15 +21,17 @@ export async function readSecret(prompt: string): Promise<string> {
       .toString('utf8')
       .replace(/\r?\n$/, '');
   }
-  process.stderr.write(prompt);
+  // Raw before the prompt shows: a key typed at once is read by us, Ctrl-C included, not by the line discipline.
   stdin.setRawMode(true);
+  process.stderr.write(prompt);
   stdin.resume();
   let secret = '';
   try {
     for await (const chunk of stdin) {
       for (const ch of (chunk as Buffer).toString('utf8')) {
         if (ch === '\r' || ch === '\n') return secret;
-        if (ch === '\u0003') throw new Error('cancelled');
+        // In raw mode the terminal sends Ctrl-C as this byte, not as SIGINT.
+        if (ch === '\u0003') throw new PromptCancelled();
         if (ch === '\u007f') secret = secret.slice(0, -1);
         else secret += ch;
       }

@@ -57,3 +57,32 @@ export function newStore(): { url: string; file: string } {
 export function gatehouseOn(store: string, args: string[], input = '') {
   return gatehouseSync([...args, '--store', store], { input });
 }
+
+/**
+ * The CLI with its standard output closed as soon as it starts, as `gatehouse … | true` leaves it:
+ * its first write fails with EPIPE. `input` is written to stdin.
+ */
+export function gatehouseWithClosedStdout(
+  args: string[],
+  input: string,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [main, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.stdin.end(input);
+    child.on('close', (code, signal) => resolve({ code, signal, stderr }));
+  });
+}
+
+/** Preloaded with `faultyStdout()`, a run's writes to stdout throw, as a bug in gatehouse would. */
+const FAULT = join(import.meta.dirname, 'cli-fault.ts');
+
+/**
+ * The environment that makes the CLI's writes to stdout throw: an uncoded TypeError (a bug), or
+ * with `code` an error carrying that code (a failure the library explained).
+ */
+export function faultyStdout(code?: string): Record<string, string> {
+  return { NODE_OPTIONS: `--import=${FAULT}`, GATEHOUSE_TEST_FAULT: code ?? '' };
+}

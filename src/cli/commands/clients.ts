@@ -1,87 +1,141 @@
 /** `gatehouse clients add|list|remove`: OAuth 2.0 clients of the token endpoint. */
 import { randomBytes } from 'node:crypto';
+import { Command } from 'commander';
 import { hashApiKey } from '../../server/credentials/api-key.ts';
+import type { GatehouseStore } from '../../stores/types.ts';
+import { EXIT_FAILED, EXIT_OK } from '../exit-codes.ts';
 import { withStore } from '../store-option.ts';
-import { EXIT_FAILED, EXIT_OK, type Io, parse, table, UsageError } from './command.ts';
+import { table } from '../table.ts';
+import { UsageError } from '../usage-error.ts';
+import { type Cli, collect, examples, type Io } from './command.ts';
+import { storeFlag } from './store-flag.ts';
 
-export const CLIENTS_USAGE = `gatehouse clients add <clientId> [--grant G]… [--scope S]… [--name NAME] [--public]
-  grants: password, client_credentials, refresh_token (default: client_credentials, or password and refresh_token with --public)
-gatehouse clients list
-gatehouse clients remove <clientId>`;
+interface AddOptions {
+  grant?: string[];
+  scope?: string[];
+  name?: string;
+  public?: boolean;
+  store?: string;
+}
 
 const GRANTS = new Set(['password', 'client_credentials', 'refresh_token']);
 
-export async function clients(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    store: { type: 'string' },
-    grant: { type: 'string', multiple: true },
-    scope: { type: 'string', multiple: true },
-    name: { type: 'string' },
-    public: { type: 'boolean' },
-  });
-  const [action, clientId, ...extra] = positionals;
-  if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
-  if ((action === 'add' || action === 'remove') && !clientId)
-    throw new UsageError(`clients ${action} needs a client id`);
+export function clientsCommand(cli: Cli): Command {
+  const clients = new Command('clients')
+    .summary('manage OAuth 2.0 clients of the token endpoint')
+    .description('OAuth 2.0 clients of the token endpoint (/oauth/token), in the store.')
+    .usage('<command> [options]');
+  clients.addCommand(
+    new Command('add')
+      .summary('add a client (a confidential one gets a secret, printed once)')
+      .description(
+        'Adds a client. A confidential client gets a secret, printed once; a public one (--public) has none.',
+      )
+      .argument('<clientId>', 'the client id: 1 to 64 letters, digits and . _ ~ -')
+      .option(
+        '--grant <grant>',
+        'a grant it may use: password, client_credentials or refresh_token (repeatable; default ' +
+          'client_credentials, or password and refresh_token with --public)',
+        collect,
+      )
+      .option('--scope <scope>', 'a scope it may ask for (repeatable)', collect)
+      .option('--name <name>', 'a name for people')
+      .option('--public', 'a public client (a browser or mobile app): no secret, no client_credentials')
+      .addOption(storeFlag())
+      .addHelpText(
+        'after',
+        examples(
+          ['gatehouse clients add reporting --scope reports', 'a service that signs in with its secret'],
+          ['gatehouse clients add spa --public --name "Web app"', 'a browser app: users sign in with a password'],
+        ),
+      )
+      .action(async (clientId: string, options: AddOptions) =>
+        cli.exitWith(await addClient(clientId, options, cli.io)),
+      ),
+  );
+  clients.addCommand(
+    new Command('list')
+      .summary('list the clients')
+      .description('Lists the clients: id, type, grants, scopes and name (never a secret).')
+      .addOption(storeFlag())
+      .addHelpText('after', examples(['gatehouse clients list', 'the clients in ./gatehouse.db']))
+      .action(async (options: { store?: string }) =>
+        cli.exitWith(await withStore(options.store, (store) => listClients(store, cli.io))),
+      ),
+  );
+  clients.addCommand(
+    new Command('remove')
+      .summary('remove a client')
+      .description('Removes a client: the token endpoint no longer knows it.')
+      .argument('<clientId>', 'the client to remove')
+      .addOption(storeFlag())
+      .addHelpText('after', examples(['gatehouse clients remove reporting', 'its secret stops working']))
+      .action(async (clientId: string, options: { store?: string }) =>
+        cli.exitWith(await withStore(options.store, (store) => removeClient(store, clientId, cli.io))),
+      ),
+  );
+  return clients;
+}
 
-  return withStore(values.store, async (store) => {
-    switch (action) {
-      case 'add': {
-        if (!/^[A-Za-z0-9._~-]{1,64}$/.test(clientId!))
-          throw new UsageError('a client id is 1–64 letters, digits and . _ ~ -');
-        const grants = values.grant ?? (values.public ? ['password', 'refresh_token'] : ['client_credentials']);
-        const unknown = grants.find((g) => !GRANTS.has(g));
-        if (unknown)
-          throw new UsageError(
-            `unknown grant ${JSON.stringify(unknown)}; use password, client_credentials or refresh_token`,
-          );
-        if (values.public && grants.includes('client_credentials'))
-          throw new UsageError('a public client cannot use client_credentials');
-        if (await store.clients.findClient(clientId!)) {
-          io.err(`gatehouse clients add: ${clientId} exists already`);
-          return EXIT_FAILED;
-        }
-        const secret = values.public ? undefined : randomBytes(32).toString('base64url');
-        await store.clients.putClient({
-          clientId: clientId!,
-          grants,
-          scopes: values.scope ?? [],
-          ...(values.name ? { name: values.name } : {}),
-          ...(secret ? { secretHash: hashApiKey(secret) } : {}),
-        });
-        io.out(`added client ${clientId} (${values.public ? 'public' : 'confidential'}; grants ${grants.join(', ')})`);
-        if (secret) {
-          io.out('Its secret is shown once; store it now:');
-          io.out(secret);
-        }
-        return EXIT_OK;
-      }
-      case 'list': {
-        const all = await store.clients.listClients();
-        io.out(
-          table([
-            ['CLIENT ID', 'TYPE', 'GRANTS', 'SCOPES', 'NAME'],
-            ...all.map((c) => [
-              c.clientId,
-              c.secretHash ? 'confidential' : 'public',
-              c.grants.join(' '),
-              c.scopes.join(' '),
-              c.name ?? '',
-            ]),
-          ]).join('\n'),
-        );
-        return EXIT_OK;
-      }
-      case 'remove': {
-        if (!(await store.clients.removeClient(clientId!))) {
-          io.err(`gatehouse clients remove: no client ${clientId}`);
-          return EXIT_FAILED;
-        }
-        io.out(`removed client ${clientId}`);
-        return EXIT_OK;
-      }
-      default:
-        throw new UsageError('clients needs an action: add, list or remove');
+/** The grants of a client to add, checked before the store is opened. */
+function grantsOf(clientId: string, options: AddOptions): string[] {
+  if (!/^[A-Za-z0-9._~-]{1,64}$/.test(clientId))
+    throw new UsageError('a client id is 1–64 letters, digits and . _ ~ -');
+  const grants = options.grant ?? (options.public ? ['password', 'refresh_token'] : ['client_credentials']);
+  const unknown = grants.find((g) => !GRANTS.has(g));
+  if (unknown)
+    throw new UsageError(`unknown grant ${JSON.stringify(unknown)}; use password, client_credentials or refresh_token`);
+  if (options.public && grants.includes('client_credentials'))
+    throw new UsageError('a public client cannot use client_credentials');
+  return grants;
+}
+
+async function addClient(clientId: string, options: AddOptions, io: Io): Promise<number> {
+  const grants = grantsOf(clientId, options);
+  return withStore(options.store, async (store) => {
+    if (await store.clients.findClient(clientId)) {
+      io.err(`gatehouse clients add: ${clientId} exists already`);
+      return EXIT_FAILED;
     }
+    const secret = options.public ? undefined : randomBytes(32).toString('base64url');
+    await store.clients.putClient({
+      clientId,
+      grants,
+      scopes: options.scope ?? [],
+      ...(options.name ? { name: options.name } : {}),
+      ...(secret ? { secretHash: hashApiKey(secret) } : {}),
+    });
+    io.out(`added client ${clientId} (${options.public ? 'public' : 'confidential'}; grants ${grants.join(', ')})`);
+    if (secret) {
+      io.out('Its secret is shown once; store it now:');
+      io.out(secret);
+    }
+    return EXIT_OK;
   });
+}
+
+async function listClients(store: GatehouseStore, io: Io): Promise<number> {
+  const all = await store.clients.listClients();
+  io.out(
+    table([
+      ['CLIENT ID', 'TYPE', 'GRANTS', 'SCOPES', 'NAME'],
+      ...all.map((c) => [
+        c.clientId,
+        c.secretHash ? 'confidential' : 'public',
+        c.grants.join(' '),
+        c.scopes.join(' '),
+        c.name ?? '',
+      ]),
+    ]).join('\n'),
+  );
+  return EXIT_OK;
+}
+
+async function removeClient(store: GatehouseStore, clientId: string, io: Io): Promise<number> {
+  if (!(await store.clients.removeClient(clientId))) {
+    io.err(`gatehouse clients remove: no client ${clientId}`);
+    return EXIT_FAILED;
+  }
+  io.out(`removed client ${clientId}`);
+  return EXIT_OK;
 }

@@ -1,39 +1,22 @@
-/** What every subcommand gets, and how it says it was misused. */
-import { type ParseArgsConfig, parseArgs } from 'node:util';
+/** What every command gets: where it prints, where its exit code goes, and how its help is laid out. */
 
 export interface Io {
   out(line: string): void;
   err(line: string): void;
 }
 
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 64;
-
-export class UsageError extends Error {}
-
-/** Whether the arguments ask for help (before any `--`, after which the words are another program's). */
-export const asksHelp = (argv: readonly string[]) => {
-  const own = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
-  return own.some((a) => a === '--help' || a === '-h') || own[0] === 'help';
-};
-
-/** parseArgs with errors turned into UsageError (exit 64 with the usage text). */
-export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: readonly string[], options: T) {
-  try {
-    return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+export interface Cli {
+  readonly io: Io;
+  /** Sets the run's exit code: commander drops what an action returns, so an action hands it here. */
+  exitWith(code: number): void;
+  /** The words after `--` (curl's, already split by the shell, for the doctor); undefined without `--`. */
+  readonly afterDashes: readonly string[] | undefined;
 }
 
-/** Left-aligned columns, for lists. */
-export function table(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) =>
-    r
-      .map((cell, i) => cell.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd(),
-  );
+/** A repeatable option's values in the order given (`-H a -H b`); undefined when it was not given. */
+export const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+/** The "Examples:" section of a command's help: each command line, then what it does. */
+export function examples(...items: ReadonlyArray<readonly [command: string, what: string]>): string {
+  return `\nExamples:\n${items.map(([command, what]) => `  $ ${command}\n      ${what}`).join('\n')}`;
 }

@@ -1,14 +1,31 @@
 /** `gatehouse demo`: the playground in-process, and the tour through it. */
+import { Command } from 'commander';
 import { startPlayground } from '../../playground/serve.ts';
 import { runTour, type Scenario } from '../../playground/tour/index.ts';
+import { EXIT_FAILED, EXIT_OK } from '../exit-codes.ts';
 import { createOutput } from '../output.ts';
-import { EXIT_FAILED, EXIT_OK, type Io, parse, UsageError } from './command.ts';
+import { type Cli, examples } from './command.ts';
 
-export const DEMO_USAGE = 'gatehouse demo [--json]';
+export function demoCommand(cli: Cli): Command {
+  return new Command('demo')
+    .summary('walk through the situations of the reference guides, offline')
+    .description(
+      'Starts the playground in this process and runs every scenario of the Python requests guide through the ' +
+        'Gatehouse client (Basic and Bearer auth, refresh on 401, retries, a signed request, 429, a lockout, ' +
+        'refresh-token reuse), then shows the server refusing what it should. Secrets are masked.',
+    )
+    .option('--json', 'print the scenarios and their exchanges as JSON')
+    .addHelpText(
+      'after',
+      `\nExit codes:\n  0   every scenario as documented\n  1   one or more not\n${examples(
+        ['gatehouse demo', 'the tour, in colour on a terminal'],
+        ['gatehouse demo --json', 'the same for a machine: every exchange, secrets masked'],
+      )}`,
+    )
+    .action(async (options: { json?: boolean }) => cli.exitWith(await demo(options)));
+}
 
-export async function demoCommand(argv: readonly string[], _io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { json: { type: 'boolean' } });
-  if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+async function demo(values: { json?: boolean }): Promise<number> {
   const out = createOutput(process.stdout);
   const { color } = out;
   const started = Date.now();

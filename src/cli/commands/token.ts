@@ -1,51 +1,80 @@
 /** `gatehouse token inspect`: a JWT decoded and, given a key, verified here, never sent anywhere. */
+import { Command } from 'commander';
 import { malformedReason, pastedToken } from '../../doctor/jwt.ts';
 import { inspectToken } from '../../doctor/token-inspect.ts';
 import { type Verification, verifyToken } from '../../doctor/token-verify.ts';
-import { secretRedactor } from '../../http/index.ts';
-import { keySource } from '../key-option.ts';
-import { asksHelp, EXIT_USAGE, type Io, parse, UsageError } from './command.ts';
-import { DOCTOR_USAGE } from './doctor.ts';
+import { parseHttpDate, secretRedactor } from '../../http/index.ts';
+import { EXIT_FAILED, EXIT_OK, EXIT_UNDECIDED } from '../exit-codes.ts';
+import { type KeyOptions, keySource } from '../key-option.ts';
+import { UsageError } from '../usage-error.ts';
+import { type Cli, examples } from './command.ts';
 
-export async function tokenCommand(argv: readonly string[], io: Io): Promise<number> {
-  if (asksHelp(argv)) {
-    io.out(
-      DOCTOR_USAGE.split('\n')
-        .filter((_line, i, all) => i >= all.findIndex((l) => l.startsWith('gatehouse token')))
-        .join('\n'),
-    );
-    return 0;
-  }
-  try {
-    return await token(argv, io);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.err(`gatehouse token: ${error.message} (gatehouse token --help shows the usage)`);
-    return EXIT_USAGE;
-  }
+interface InspectOptions extends KeyOptions {
+  date?: string;
+  json?: boolean;
 }
 
-async function token(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    date: { type: 'string' },
-    key: { type: 'string' },
-    jwks: { type: 'string' },
-    issuer: { type: 'string' },
-    json: { type: 'boolean' },
-  });
-  const [action, pasted, ...extra] = positionals;
-  if (action !== 'inspect') throw new UsageError('token needs an action: inspect');
-  if (!pasted) throw new UsageError('token inspect needs a JWT');
+export function tokenCommand(cli: Cli): Command {
+  const inspect = new Command('inspect')
+    .summary('decode a JWT locally and flag what is wrong with it')
+    .description(
+      'Decodes a JWT and flags what an API would refuse (expired, not yet valid, unsigned, a weak HMAC key…). ' +
+        'The token is decoded and verified here, never sent anywhere; given a key, its signature is verified too.',
+    )
+    .argument('<jwt>', 'the token (a pasted "Bearer …" or "Authorization: Bearer …" line is read too)')
+    .option('--date <http-date>', "judge the times by the server's Date header instead of this clock")
+    .option('--key <key>', 'verify the signature with this key: a secret, PEM, JWK or key file')
+    .option('--jwks <url>', 'verify the signature with the keys of this JWK Set')
+    .option('--issuer <url>', 'verify the signature with the keys this issuer publishes')
+    .option('--json', 'print the inspection as JSON')
+    // A second argument gets its own message, which never repeats it.
+    .allowExcessArguments()
+    .addHelpText(
+      'after',
+      `
+Exit codes:
+  0   valid (without a key: nothing flagged)
+  1   a problem named
+  2   the keys could not be fetched
+  64  bad usage
+${examples(
+  ['gatehouse token inspect "$TOKEN"', 'its header, claims and times; what is wrong with it'],
+  [
+    'gatehouse token inspect "$TOKEN" --date "Tue, 15 Nov 2025 08:12:31 GMT"',
+    "is it expired by the server's clock (the Date header of its answer)?",
+  ],
+  ['gatehouse token inspect "$TOKEN" --jwks https://login.example.com/.well-known/jwks.json', 'verify its signature'],
+  ['gatehouse token inspect "$TOKEN" --key "$JWT_SECRET" --json', 'verify an HS256 signature; print JSON'],
+)}`,
+    )
+    .action(async (pasted: string, options: InspectOptions, command: Command) =>
+      cli.exitWith(await inspectCommand(pasted, command.args.slice(1), options, cli)),
+    );
+  return new Command('token')
+    .summary('inspect a JWT locally (token inspect)')
+    .description('Tokens, looked at here: nothing is sent anywhere.')
+    .usage('inspect <jwt> [options]')
+    .addCommand(inspect);
+}
+
+async function inspectCommand(
+  pasted: string,
+  extra: readonly string[],
+  options: InspectOptions,
+  { io }: Cli,
+): Promise<number> {
   if (extra.length) throw new UsageError('one JWT only: a second argument is not read (a key goes after --key)');
-  const source = keySource(values);
+  if (options.date !== undefined && parseHttpDate(options.date) === undefined)
+    throw new UsageError("--date takes the server's Date header, an HTTP-date such as 'Tue, 15 Nov 2025 08:12:31 GMT'");
+  const source = keySource(options);
   // The key never reaches an output, in any encoding a message could carry it in.
-  const redact = secretRedactor(values.key !== undefined ? [values.key] : []);
+  const redact = secretRedactor(options.key !== undefined ? [options.key] : []);
   const out = (text: string) => io.out(redact(text));
   const token = pastedToken(pasted);
   const keys = source?.load;
   const secret = source?.secret; // an HMAC key given, whose length is worth a flag
   const inspection = inspectToken(token, {
-    ...(values.date ? { serverDate: values.date } : {}),
+    ...(options.date ? { serverDate: options.date } : {}),
     ...(secret !== undefined ? { key: secret } : {}),
   });
   if (!inspection) {
@@ -54,7 +83,7 @@ async function token(argv: readonly string[], io: Io): Promise<number> {
         `gatehouse token inspect: malformed_token: that is not a JWT: ${malformedReason(token)}; opaque tokens can only be checked by their issuer`,
       ),
     );
-    return 1;
+    return EXIT_FAILED;
   }
   const alg = String(inspection.header['alg'] ?? '');
   // An unsigned token is already flagged (alg_none): there is no signature to verify.
@@ -62,7 +91,7 @@ async function token(argv: readonly string[], io: Io): Promise<number> {
     keys && alg.toLowerCase() !== 'none' ? await verifyToken(token, await keys()) : undefined;
   if (verification?.outcome === 'invalid')
     inspection.flags.unshift({ code: verification.code, message: verification.message });
-  if (values.json) {
+  if (options.json) {
     out(JSON.stringify({ ...inspection, ...(verification ? { signature: verification } : {}) }, null, 2));
   } else {
     out(`header  ${JSON.stringify(inspection.header)}`);
@@ -79,6 +108,6 @@ async function token(argv: readonly string[], io: Io): Promise<number> {
     if (!verification) out('signature not checked: give --key, --jwks or --issuer to verify it');
     if (inspection.flags.length === 0 && verification?.outcome !== 'undecided') out('nothing to flag');
   }
-  if (inspection.flags.length) return 1;
-  return verification?.outcome === 'undecided' ? 2 : 0;
+  if (inspection.flags.length) return EXIT_FAILED;
+  return verification?.outcome === 'undecided' ? EXIT_UNDECIDED : EXIT_OK;
 }

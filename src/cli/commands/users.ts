@@ -4,80 +4,138 @@
  * families are revoked (access tokens already issued live until their exp, 10 minutes by default).
  */
 import { randomUUID } from 'node:crypto';
+import { Command } from 'commander';
 import { hashPassword } from '../../server/credentials/password-hash.ts';
 import type { GatehouseStore } from '../../stores/types.ts';
+import { EXIT_FAILED, EXIT_OK } from '../exit-codes.ts';
 import { readSecret } from '../secret-input.ts';
 import { withStore } from '../store-option.ts';
-import { EXIT_FAILED, EXIT_OK, type Io, parse, table, UsageError } from './command.ts';
+import { table } from '../table.ts';
+import { type Cli, collect, examples, type Io } from './command.ts';
+import { storeFlag } from './store-flag.ts';
 
-export const USERS_USAGE = `gatehouse users add <username> [--scope S]… [--role R]…   (password from stdin or a prompt)
-gatehouse users list
-gatehouse users remove <username>
-gatehouse users passwd <username>                          (new password from stdin or a prompt)
-gatehouse users revoke-sessions <username>                 (every refresh token of that user)
-  --store URL   sqlite:PATH (default sqlite:gatehouse.db, or $GATEHOUSE_STORE), postgres://…`;
-
-const USERS_OPTIONS = {
-  store: { type: 'string' },
-  scope: { type: 'string', multiple: true },
-  role: { type: 'string', multiple: true },
-} as const;
-
-export async function users(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, USERS_OPTIONS);
-  const [action, username, ...extra] = positionals;
-  if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
-  const needsName = action === 'add' || action === 'remove' || action === 'passwd' || action === 'revoke-sessions';
-  if (needsName && !username) throw new UsageError(`users ${action} needs a username`);
-
-  return withStore(values.store, async (store) => {
-    switch (action) {
-      case 'add':
-        return addUser(store, username!, values, io);
-      case 'list': {
-        const all = await store.users.listUsers();
-        io.out(
-          table([
-            ['USERNAME', 'ID', 'SCOPES', 'ROLES'],
-            ...all.map((u) => [u.username, u.id, (u.scopes ?? []).join(' '), (u.roles ?? []).join(' ')]),
-          ]).join('\n'),
-        );
-        return EXIT_OK;
-      }
-      case 'remove': {
-        const user = await store.users.findUserByName(username!);
-        if (!user || !(await store.users.removeUser(username!))) {
-          io.err(`gatehouse users remove: no user ${username}`);
-          return EXIT_FAILED;
-        }
-        const revoked = await store.refreshTokens.revokeSubject(user.id, Date.now());
-        io.out(`removed ${username} and revoked ${sessions(revoked)}`);
-        return EXIT_OK;
-      }
-      case 'revoke-sessions': {
-        const user = await store.users.findUserByName(username!);
-        if (!user) {
-          io.err(`gatehouse users revoke-sessions: no user ${username}`);
-          return EXIT_FAILED;
-        }
-        const revoked = await store.refreshTokens.revokeSubject(user.id, Date.now());
-        io.out(`revoked ${sessions(revoked)} of ${username}`);
-        return EXIT_OK;
-      }
-      case 'passwd':
-        return changePassword(store, username!, io);
-      default:
-        throw new UsageError(`users needs an action: add, list, remove, passwd or revoke-sessions`);
-    }
-  });
+interface StoreOptions {
+  store?: string;
 }
 
-async function addUser(
-  store: GatehouseStore,
-  username: string,
-  values: ReturnType<typeof parse<typeof USERS_OPTIONS>>['values'],
-  io: Io,
-): Promise<number> {
+interface AddOptions extends StoreOptions {
+  scope?: string[];
+  role?: string[];
+}
+
+const PASSWORD_INPUT =
+  'The password is read from standard input when it is not a terminal, else typed at a prompt that does not ' +
+  'echo it: never an argument, which shell history and ps would keep. It needs at least 8 characters.';
+
+export function usersCommand(cli: Cli): Command {
+  const users = new Command('users')
+    .summary('manage users who sign in with a password')
+    .description('Users who sign in with a password (the password grant, Basic, sessions), in the store.')
+    .usage('<command> [options]');
+  /** An action on the store --store names, for `username`: its exit code is the run's. */
+  const onStore =
+    (act: (store: GatehouseStore, username: string, io: Io) => Promise<number>) =>
+    async (username: string, options: StoreOptions) =>
+      cli.exitWith(await withStore(options.store, (store) => act(store, username, cli.io)));
+  users.addCommand(
+    new Command('add')
+      .summary('add a user (the password from stdin or a prompt)')
+      .description(`Adds a user. ${PASSWORD_INPUT}`)
+      .argument('<username>', 'the name they sign in with')
+      .option('--scope <scope>', 'a scope their tokens carry (repeatable)', collect)
+      .option('--role <role>', 'a role they hold (repeatable)', collect)
+      .addOption(storeFlag())
+      .addHelpText(
+        'after',
+        examples(
+          ['gatehouse users add alice --scope read --role admin', 'prompts for the password'],
+          ['printf %s "$PASSWORD" | gatehouse users add alice', 'the password from standard input'],
+        ),
+      )
+      .action(async (username: string, options: AddOptions) =>
+        cli.exitWith(await withStore(options.store, (store) => addUser(store, username, options, cli.io))),
+      ),
+  );
+  users.addCommand(
+    new Command('list')
+      .summary('list the users')
+      .description('Lists the users: name, id, scopes and roles (never a password hash).')
+      .addOption(storeFlag())
+      .addHelpText('after', examples(['gatehouse users list --store sqlite:app.db', 'the users of app.db']))
+      .action(async (options: StoreOptions) =>
+        cli.exitWith(await withStore(options.store, (store) => listUsers(store, cli.io))),
+      ),
+  );
+  users.addCommand(
+    new Command('remove')
+      .summary('remove a user and end their sessions')
+      .description('Removes a user and revokes every session (refresh token) of theirs.')
+      .argument('<username>', 'the user to remove')
+      .addOption(storeFlag())
+      .addHelpText('after', examples(['gatehouse users remove alice', 'alice can no longer sign in or refresh']))
+      .action(onStore(removeUser)),
+  );
+  users.addCommand(
+    new Command('passwd')
+      .summary("change a user's password and end their sessions")
+      .description(`Changes a user's password and revokes every session of theirs. ${PASSWORD_INPUT}`)
+      .argument('<username>', 'the user whose password changes')
+      .addOption(storeFlag())
+      .addHelpText(
+        'after',
+        examples(
+          ['gatehouse users passwd alice', 'prompts for the new password'],
+          ['printf %s "$NEW_PASSWORD" | gatehouse users passwd alice', 'the new password from standard input'],
+        ),
+      )
+      .action(onStore(changePassword)),
+  );
+  users.addCommand(
+    new Command('revoke-sessions')
+      .summary("end a user's sessions (every refresh token)")
+      .description("Revokes every refresh token of a user: their sessions end at their access token's exp.")
+      .argument('<username>', 'the user whose sessions end')
+      .addOption(storeFlag())
+      .addHelpText('after', examples(['gatehouse users revoke-sessions alice', 'sign alice out everywhere']))
+      .action(onStore(revokeSessions)),
+  );
+  return users;
+}
+
+async function listUsers(store: GatehouseStore, io: Io): Promise<number> {
+  const all = await store.users.listUsers();
+  io.out(
+    table([
+      ['USERNAME', 'ID', 'SCOPES', 'ROLES'],
+      ...all.map((u) => [u.username, u.id, (u.scopes ?? []).join(' '), (u.roles ?? []).join(' ')]),
+    ]).join('\n'),
+  );
+  return EXIT_OK;
+}
+
+async function removeUser(store: GatehouseStore, username: string, io: Io): Promise<number> {
+  const user = await store.users.findUserByName(username);
+  if (!user || !(await store.users.removeUser(username))) {
+    io.err(`gatehouse users remove: no user ${username}`);
+    return EXIT_FAILED;
+  }
+  const revoked = await store.refreshTokens.revokeSubject(user.id, Date.now());
+  io.out(`removed ${username} and revoked ${sessions(revoked)}`);
+  return EXIT_OK;
+}
+
+async function revokeSessions(store: GatehouseStore, username: string, io: Io): Promise<number> {
+  const user = await store.users.findUserByName(username);
+  if (!user) {
+    io.err(`gatehouse users revoke-sessions: no user ${username}`);
+    return EXIT_FAILED;
+  }
+  const revoked = await store.refreshTokens.revokeSubject(user.id, Date.now());
+  io.out(`revoked ${sessions(revoked)} of ${username}`);
+  return EXIT_OK;
+}
+
+async function addUser(store: GatehouseStore, username: string, options: AddOptions, io: Io): Promise<number> {
   if (await store.users.findUserByName(username)) {
     io.err(`gatehouse users add: ${username} exists already; use users passwd to change the password`);
     return EXIT_FAILED;
@@ -91,8 +149,8 @@ async function addUser(
     username,
     id: `u_${randomUUID()}`,
     passwordHash: await hashPassword(password),
-    scopes: values.scope ?? [],
-    roles: values.role ?? [],
+    scopes: options.scope ?? [],
+    roles: options.role ?? [],
   });
   io.out(`added ${username}`);
   return EXIT_OK;

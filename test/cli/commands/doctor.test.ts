@@ -233,30 +233,62 @@ describe('doctor usage', () => {
   it('doctor --help prints the doctor usage and exits 0', async () => {
     const result = await gatehouse('doctor', '--help');
     assert.equal(result.code, 0);
-    assert.match(result.stdout, /^gatehouse doctor <url>/);
-    assert.match(result.stdout, /exit 0 it works, 1 a cause was named/);
+    assert.match(result.stdout, /^Usage: gatehouse doctor <url>/);
+    assert.match(result.stdout, /\nExit codes:\n {2}0 +it works\n {2}1 +a cause was named/);
     assert.equal(result.stderr, '');
+  });
+
+  it('documents --timeout, and every form: a URL, --curl, -- curl …, --har', async () => {
+    const { stdout } = await gatehouse('doctor', '--help');
+    assert.match(stdout, /^ {2}--timeout <seconds> +each request's time limit \(default 5\)$/m);
+    for (const form of [
+      'gatehouse doctor <url>',
+      "gatehouse doctor --curl 'curl …'",
+      'gatehouse doctor [options] -- curl …',
+      'gatehouse doctor --har FILE',
+    ])
+      assert.ok(stdout.includes(form), form);
   });
 
   it('--basic without a colon is bad usage (64), said in one line, the value not echoed', async () => {
     const result = await gatehouse('doctor', 'http://127.0.0.1:9/', '--basic', 'alicewonderland');
     assert.equal(result.code, 64);
     assert.match(result.stderr.split('\n')[0]!, /^gatehouse doctor: --basic takes USER:PASS, with a colon/);
+    assert.equal(
+      result.stderr,
+      'gatehouse doctor: --basic takes USER:PASS, with a colon between them (gatehouse doctor --help shows the usage)\n',
+    );
     assert.doesNotMatch(result.stderr, /alicewonderland|\n\s+at /);
   });
 
   for (const args of [
     ['--har', 'no-such.har'],
     ['--timeout', 'abc', 'http://127.0.0.1:9/'],
+    ['--timeout', '', 'http://127.0.0.1:9/'],
+    ['--timeout', '0', 'http://127.0.0.1:9/'],
+    ['--timeout', '0x10', 'http://127.0.0.1:9/'],
+    ['--timeout', '1e3', 'http://127.0.0.1:9/'],
     ['http://127.0.0.1:9/', '--nope'],
+    ['http://127.0.0.1:9/', '--replay'],
+    ['http://127.0.0.1:9/', '--json', '--markdown'],
+    [],
   ]) {
     it(`doctor ${args.join(' ')}: 64, in one line`, async () => {
       const result = await gatehouse('doctor', ...args);
       assert.equal(result.code, 64, result.stderr);
       assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
-      assert.match(result.stderr, /^gatehouse doctor: /);
+      assert.match(result.stderr, /^gatehouse doctor: .* \(gatehouse doctor --help shows the usage\)\n$/);
+      assert.equal(result.stdout, '');
     });
   }
+
+  it('--timeout garbage says what it takes', async () => {
+    const result = await gatehouse('doctor', 'http://127.0.0.1:9/', '--timeout', 'soon');
+    assert.equal(
+      result.stderr,
+      'gatehouse doctor: --timeout takes seconds, a number above 0 (at most 2147483) (gatehouse doctor --help shows the usage)\n',
+    );
+  });
 
   const SECRET = 's3cret-Passw0rd-9f8e7d6c';
   for (const args of [
@@ -276,5 +308,16 @@ describe('doctor usage', () => {
     const result = await gatehouse('doctor', 'http://127.0.0.1:9/', '-X', 'GET POST');
     assert.equal(result.code, 64, result.stderr);
     assert.doesNotMatch(result.stderr, /\n\s+at /);
+  });
+
+  it('-X takes an RFC 9110 method token: a space or a separator in it is bad usage, said so', async () => {
+    for (const method of ['GE T', 'GET,POST', 'GET\r\nX: 1', '']) {
+      const result = await gatehouse('doctor', 'http://127.0.0.1:9/', '-X', method);
+      assert.equal(result.code, 64, JSON.stringify(method));
+      assert.equal(
+        result.stderr,
+        'gatehouse doctor: -X takes an HTTP method, a token such as GET or POST (no spaces or separators) (gatehouse doctor --help shows the usage)\n',
+      );
+    }
   });
 });

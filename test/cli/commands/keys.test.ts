@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { apiKeyScheme, createGuard, openStore } from '../../../src/server/index.ts';
 import { gatehouseOn, newStore } from '../../support/cli.ts';
@@ -37,8 +37,23 @@ describe('gatehouse keys', () => {
   });
 
   it('refuses a bad duration and a missing principal', () => {
-    const { url } = newStore();
+    const { url, file } = newStore();
     assert.equal(gatehouseOn(url, ['keys', 'create', '--id', 'x', '--expires', 'soon']).code, 64);
     assert.equal(gatehouseOn(url, ['keys', 'create']).code, 64);
+    assert.equal(
+      gatehouseOn(url, ['keys', 'create']).stderr,
+      'gatehouse keys create: --id is needed: the principal the key acts as (gatehouse keys create --help shows the usage)\n',
+    );
+    assert.ok(!existsSync(file), 'checked before the store is opened');
+  });
+
+  it('refuses a --prefix a key cannot start with as bad usage (64), not a failure (1)', () => {
+    const { url, file } = newStore();
+    for (const prefix of ['GH', '1x', 'a_b', '']) {
+      const result = gatehouseOn(url, ['keys', 'create', '--id', 'x', `--prefix=${prefix}`]);
+      assert.equal(result.code, 64, prefix);
+      assert.match(result.stderr, /^gatehouse keys create: --prefix takes 1 to 16 lower-case letters and digits/);
+    }
+    assert.ok(!existsSync(file));
   });
 });

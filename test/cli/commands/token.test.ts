@@ -13,7 +13,7 @@ describe('token inspect, told what was not checked', () => {
       const result = await gatehouse('token', 'inspect', TOKEN, '--key', path);
       assert.equal(result.code, 64);
       assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
-      assert.match(result.stderr, /^gatehouse token: --key: it looks like a file path/);
+      assert.match(result.stderr, /^gatehouse token inspect: --key: it looks like a file path/);
     });
   }
 
@@ -42,5 +42,35 @@ describe('token inspect usage', () => {
     const result = await gatehouse('token', 'inspect', TOKEN, SECRET);
     assert.equal(result.code, 64);
     assert.ok(!result.stderr.includes(SECRET.slice(0, 10)), result.stderr);
+    assert.equal(
+      result.stderr,
+      'gatehouse token inspect: one JWT only: a second argument is not read (a key goes after --key) (gatehouse token inspect --help shows the usage)\n',
+    );
+  });
+
+  for (const date of ['garbage', 'yesterday', '2025-11-15', '1731658351', 'Tue, 15 Nov 2025 08:12:31']) {
+    it(`--date ${JSON.stringify(date)} is no HTTP-date: 64, not silently ignored`, async () => {
+      const result = await gatehouse('token', 'inspect', TOKEN, '--date', date);
+      assert.equal(result.code, 64, result.stdout);
+      assert.equal(result.stdout, '');
+      assert.equal(
+        result.stderr,
+        "gatehouse token inspect: --date takes the server's Date header, an HTTP-date such as 'Tue, 15 Nov 2025 08:12:31 GMT' (gatehouse token inspect --help shows the usage)\n",
+      );
+    });
+  }
+
+  it("--date with the server's Date header judges the times by it", async () => {
+    const result = await gatehouse('token', 'inspect', TOKEN, '--date', 'Sat, 01 Jan 2100 00:00:00 GMT');
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.match(result.stdout, /by the server's Date/);
+  });
+
+  it('documents --json and --date, and the exit codes', async () => {
+    const { code, stdout } = await gatehouse('token', 'inspect', '--help');
+    assert.equal(code, 0);
+    assert.match(stdout, /^ {2}--json +print the inspection as JSON$/m);
+    assert.match(stdout, /^ {2}--date <http-date> +judge the times by the server's Date header/m);
+    assert.match(stdout, /\nExit codes:\n {2}0 +valid/);
   });
 });
