@@ -3,7 +3,7 @@ import { parseCurlArgs, parseCurlCommand } from '../../doctor/curl-command.ts';
 import { CurlCommandError } from '../../doctor/curl-command-error.ts';
 import type { CurlRequest } from '../../doctor/curl-request.ts';
 import { type DiagnoseOptions, diagnose, exitCode } from '../../doctor/diagnose.ts';
-import { diagnoseHar, HarError } from '../../doctor/har.ts';
+import { diagnoseHar, HarError, type HarSkip } from '../../doctor/har.ts';
 import { renderMarkdown, renderTerminal } from '../../doctor/render.ts';
 import type { Report } from '../../doctor/types.ts';
 import { INVALID_ARGUMENT, secretRedactor } from '../../http/index.ts';
@@ -87,9 +87,13 @@ async function doctor(argv: readonly string[], io: Io): Promise<number> {
 
   let reports: Report[];
   if (values.har !== undefined) {
-    reports = await harReports(args, values.har);
+    let skipped = 0;
+    reports = await harReports(args, values.har, (skip) => {
+      skipped++;
+      io.err(`gatehouse doctor: ${skip.message}`);
+    });
     if (reports.length === 0) {
-      io.out(`${values.har}: no 401 or 403 in it`);
+      io.out(`${values.har}: no 401 or 403 in it${skipped ? ` that could be read (${skipped} skipped)` : ''}`);
       return 0;
     }
   } else {
@@ -129,12 +133,16 @@ function doctorArgs(argv: readonly string[]): DoctorArgs {
   return { values, positionals, curlWords, timeoutMs };
 }
 
-/** `--har FILE`: a report for each 401 or 403 the file holds. */
-function harReports({ values, positionals, curlWords, timeoutMs }: DoctorArgs, har: string): Promise<Report[]> {
+/** `--har FILE`: a report for each 401 or 403 the file holds; `onSkip` told of each entry that could not be read. */
+function harReports(
+  { values, positionals, curlWords, timeoutMs }: DoctorArgs,
+  har: string,
+  onSkip: (skip: HarSkip) => void,
+): Promise<Report[]> {
   if (positionals.length) throw new UsageError('--har takes no URL');
   if (values.curl !== undefined || curlWords !== undefined)
     throw new UsageError('choose --har or a curl line, not both');
-  return diagnoseHar(har, { replay: values.replay === true, ...(timeoutMs ? { timeoutMs } : {}) });
+  return diagnoseHar(har, { replay: values.replay === true, onSkip, ...(timeoutMs ? { timeoutMs } : {}) });
 }
 
 /** `--curl LINE` or `-- curl …`: the request a browser's "Copy as cURL" line makes. */
