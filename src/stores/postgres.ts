@@ -4,9 +4,13 @@
  */
 import pg from 'pg';
 import { invalidArgument } from '../http/argument-error.ts';
+import { shownUrl } from './shown-url.ts';
 import { migrations } from './sql-schema.ts';
 import { sqlStore } from './sql-store.ts';
+import { StoreNotFoundError } from './store-not-found-error.ts';
 import type { GatehouseStore } from './types.ts';
+
+export { StoreNotFoundError } from './store-not-found-error.ts';
 
 const MIGRATIONS: ReadonlyArray<readonly string[]> = migrations('postgres');
 
@@ -22,6 +26,11 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** @default 10 */
   maxConnections?: number;
+  /**
+   * Create the schema and its tables when they are not there. With false, a schema without
+   * Gatehouse's tables is a StoreNotFoundError and nothing is created. @default true
+   */
+  create?: boolean;
 }
 
 // `?` placeholders become $1, $2… outside quoted strings.
@@ -47,7 +56,14 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<Post
     options: `-c search_path=${schema}`,
   });
   pool.on('error', () => {}); // an idle client's error surfaces on the next query instead
-  await migrate(pool, schema);
+  try {
+    if (options.create === false && !(await holdsStore(pool, schema)))
+      throw new StoreNotFoundError(shownUrl(options.connectionString), `schema ${schema} holds no Gatehouse tables`);
+    await migrate(pool, schema);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
   const driver = {
     all: async (sql: string, params: unknown[] = []) =>
       (await pool.query(numbered(sql), params)).rows as Record<string, unknown>[],
@@ -57,6 +73,14 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<Post
   };
   const store = sqlStore('postgres', driver, () => pool.end());
   return Object.assign(store, { pool, schema });
+}
+
+/** Whether the schema holds Gatehouse's tables (its migrations table stands for them all). */
+async function holdsStore(pool: pg.Pool, schema: string): Promise<boolean> {
+  const { rows } = await pool.query('SELECT to_regclass($1) IS NOT NULL AS present', [
+    `"${schema}".gatehouse_migrations`,
+  ]);
+  return rows[0]?.present === true;
 }
 
 async function migrate(pool: pg.Pool, schema: string): Promise<void> {

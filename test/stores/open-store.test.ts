@@ -2,11 +2,15 @@
  * openStore's type follows its URL, so the README's token-service lines compile as written: a
  * `sqlite:` store gives its `database`, a `postgres://` store its `pool`, for the login counters.
  * (This file fails `tsc` when openStore returns the bare GatehouseStore.) A URL it does not know
- * is refused without echoing the credentials in it.
+ * is refused without echoing the credentials in it; with `create: false` a store that is not there
+ * is refused without creating one.
  */
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createLoginProtection, openStore } from '../../src/server/index.ts';
+import { createLoginProtection, openStore, StoreNotFoundError } from '../../src/server/index.ts';
 import { dropSchema, POSTGRES_URL, requirePostgres, runSchema } from '../support/services.ts';
 
 describe("openStore's handle for the login counters", () => {
@@ -46,5 +50,48 @@ describe('openStore', () => {
       openStore('mysql://root:hunter2@db/x'),
       (error: Error) => !error.message.includes('hunter2') && /use sqlite:PATH/.test(error.message),
     );
+  });
+});
+
+describe('openStore(url, { create: false }): a store that must exist already', () => {
+  it('a sqlite: file that does not exist is a StoreNotFoundError, and nothing is created', async () => {
+    const folder = join(mkdtempSync(join(tmpdir(), 'gh-nostore-')), 'no');
+    const url = `sqlite:${join(folder, 'such', 'x.db')}` as const;
+    await assert.rejects(
+      openStore(url, { create: false }),
+      (error: Error) =>
+        error instanceof StoreNotFoundError &&
+        error.code === 'ERR_GATEHOUSE_STORE_NOT_FOUND' &&
+        error.message === `no store at ${url} (the file does not exist)`,
+    );
+    assert.ok(!existsSync(folder), 'no folder was created');
+  });
+
+  it('an existing sqlite: store opens as before, and sqlite::memory: is always there', async () => {
+    const url = `sqlite:${join(mkdtempSync(join(tmpdir(), 'gh-db-')), 'x.db')}` as const;
+    await (await openStore(url)).close();
+    const store = await openStore(url, { create: false });
+    assert.deepStrictEqual(await store.users.listUsers(), []);
+    await store.close();
+    await (await openStore('sqlite::memory:', { create: false })).close();
+  });
+
+  it('a postgres:// schema that holds no store is a StoreNotFoundError naming it, password masked; none is created', async (t) => {
+    if (!(await requirePostgres(t))) return;
+    const namespace = runSchema('open_store_absent');
+    const withPassword = POSTGRES_URL.replace('postgres://postgres@', 'postgres://postgres:hunter2@');
+    await assert.rejects(
+      openStore(withPassword, { namespace, create: false }),
+      (error: Error) =>
+        error instanceof StoreNotFoundError &&
+        !error.message.includes('hunter2') &&
+        error.message.includes(`schema ${namespace} holds no Gatehouse tables`),
+    );
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    const { rowCount } = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [namespace]);
+    await client.end();
+    assert.equal(rowCount, 0, 'no schema was created');
   });
 });

@@ -21,22 +21,23 @@ export async function clients(argv: readonly string[], io: Io): Promise<number> 
   });
   const [action, clientId, ...extra] = positionals;
   if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
+  if (action !== 'add' && action !== 'list' && action !== 'remove')
+    throw new UsageError('clients needs an action: add, list or remove');
   if ((action === 'add' || action === 'remove') && !clientId)
     throw new UsageError(`clients ${action} needs a client id`);
+  // Every argument is checked before the store is opened; only add may create it.
+  if (action === 'add' && !/^[A-Za-z0-9._~-]{1,64}$/.test(clientId!))
+    throw new UsageError('a client id is 1–64 letters, digits and . _ ~ -');
+  const grants = values.grant ?? (values.public ? ['password', 'refresh_token'] : ['client_credentials']);
+  const unknown = grants.find((g) => !GRANTS.has(g));
+  if (unknown)
+    throw new UsageError(`unknown grant ${JSON.stringify(unknown)}; use password, client_credentials or refresh_token`);
+  if (values.public && grants.includes('client_credentials'))
+    throw new UsageError('a public client cannot use client_credentials');
 
-  return withStore(values.store, async (store) => {
+  return withStore(values.store, { create: action === 'add' }, async (store) => {
     switch (action) {
       case 'add': {
-        if (!/^[A-Za-z0-9._~-]{1,64}$/.test(clientId!))
-          throw new UsageError('a client id is 1–64 letters, digits and . _ ~ -');
-        const grants = values.grant ?? (values.public ? ['password', 'refresh_token'] : ['client_credentials']);
-        const unknown = grants.find((g) => !GRANTS.has(g));
-        if (unknown)
-          throw new UsageError(
-            `unknown grant ${JSON.stringify(unknown)}; use password, client_credentials or refresh_token`,
-          );
-        if (values.public && grants.includes('client_credentials'))
-          throw new UsageError('a public client cannot use client_credentials');
         if (await store.clients.findClient(clientId!)) {
           io.err(`gatehouse clients add: ${clientId} exists already`);
           return EXIT_FAILED;
@@ -80,8 +81,6 @@ export async function clients(argv: readonly string[], io: Io): Promise<number> 
         io.out(`removed client ${clientId}`);
         return EXIT_OK;
       }
-      default:
-        throw new UsageError('clients needs an action: add, list or remove');
     }
   });
 }

@@ -37,8 +37,16 @@ export async function keys(argv: readonly string[], io: Io): Promise<number> {
     if (ms === undefined) throw new UsageError(`--${name} takes a duration such as 90d, 12h or 30m`);
     return ms;
   };
+  // Every argument is checked before the store is opened; only create may create it.
+  if (action !== 'create' && action !== 'list' && action !== 'revoke' && action !== 'rotate')
+    throw new UsageError('keys needs an action: create, list, revoke or rotate');
+  if (action === 'create' && !values.id) throw new UsageError('keys create needs --id, the principal the key acts as');
+  if ((action === 'revoke' || action === 'rotate') && !keyId)
+    throw new UsageError(`keys ${action} needs a key id (see keys list)`);
+  duration('expires');
+  duration('overlap');
 
-  return withStore(values.store, async (store) => {
+  return withStore(values.store, { create: action === 'create' }, async (store) => {
     switch (action) {
       case 'create':
         return createKey(store, values, duration, io);
@@ -56,8 +64,7 @@ export async function keys(argv: readonly string[], io: Io): Promise<number> {
         return EXIT_OK;
       }
       case 'revoke': {
-        if (!keyId) throw new UsageError('keys revoke needs a key id (see keys list)');
-        if (!(await store.apiKeys.revokeApiKey(keyId))) {
+        if (!(await store.apiKeys.revokeApiKey(keyId!))) {
           io.err(`gatehouse keys revoke: no key ${keyId}`);
           return EXIT_FAILED;
         }
@@ -65,20 +72,17 @@ export async function keys(argv: readonly string[], io: Io): Promise<number> {
         return EXIT_OK;
       }
       case 'rotate':
-        return rotateKey(store, keyId, values, duration, io);
-      default:
-        throw new UsageError('keys needs an action: create, list, revoke or rotate');
+        return rotateKey(store, keyId!, values, duration, io);
     }
   });
 }
 
 async function createKey(store: GatehouseStore, values: KeysValues, duration: Duration, io: Io): Promise<number> {
-  if (!values.id) throw new UsageError('keys create needs --id, the principal the key acts as');
   const created = createApiKey(values.prefix ? { prefix: values.prefix } : {});
   const expires = duration('expires');
   await store.apiKeys.putApiKey({
     keyId: created.id,
-    id: values.id,
+    id: values.id!,
     hash: created.hash,
     scopes: values.scope ?? [],
     roles: values.role ?? [],
@@ -91,12 +95,11 @@ async function createKey(store: GatehouseStore, values: KeysValues, duration: Du
 
 async function rotateKey(
   store: GatehouseStore,
-  keyId: string | undefined,
+  keyId: string,
   values: KeysValues,
   duration: Duration,
   io: Io,
 ): Promise<number> {
-  if (!keyId) throw new UsageError('keys rotate needs a key id (see keys list)');
   const old = await store.apiKeys.findApiKey(keyId);
   if (!old || old.revoked) {
     io.err(`gatehouse keys rotate: no active key ${keyId}`);

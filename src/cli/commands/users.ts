@@ -27,10 +27,18 @@ export async function users(argv: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, USERS_OPTIONS);
   const [action, username, ...extra] = positionals;
   if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
-  const needsName = action === 'add' || action === 'remove' || action === 'passwd' || action === 'revoke-sessions';
-  if (needsName && !username) throw new UsageError(`users ${action} needs a username`);
+  if (
+    action !== 'add' &&
+    action !== 'list' &&
+    action !== 'remove' &&
+    action !== 'passwd' &&
+    action !== 'revoke-sessions'
+  )
+    throw new UsageError(`users needs an action: add, list, remove, passwd or revoke-sessions`);
+  if (action !== 'list' && !username) throw new UsageError(`users ${action} needs a username`);
 
-  return withStore(values.store, async (store) => {
+  // Only add creates the store, and only now that its arguments are checked.
+  return withStore(values.store, { create: action === 'add' }, async (store) => {
     switch (action) {
       case 'add':
         return addUser(store, username!, values, io);
@@ -66,8 +74,6 @@ export async function users(argv: readonly string[], io: Io): Promise<number> {
       }
       case 'passwd':
         return changePassword(store, username!, io);
-      default:
-        throw new UsageError(`users needs an action: add, list, remove, passwd or revoke-sessions`);
     }
   });
 }
