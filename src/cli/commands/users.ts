@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { hashPassword } from '../../server/credentials/password-hash.ts';
 import type { GatehouseStore } from '../../stores/types.ts';
+import { MAX_PASSWORD_BYTES, newPasswordProblem } from '../new-password.ts';
 import { readSecret } from '../secret-input.ts';
 import { withStore } from '../store-option.ts';
 import { EXIT_FAILED, EXIT_OK, type Io, parse, table, UsageError } from './command.ts';
@@ -88,9 +89,10 @@ async function addUser(
     io.err(`gatehouse users add: ${username} exists already; use users passwd to change the password`);
     return EXIT_FAILED;
   }
-  const password = await readSecret(`password for ${username}: `);
-  if (password.length < 8) {
-    io.err('gatehouse users add: the password needs at least 8 characters');
+  const password = await readSecret(`password for ${username}: `, MAX_PASSWORD_BYTES);
+  const problem = newPasswordProblem(password);
+  if (problem) {
+    io.err(`gatehouse users add: ${problem}`);
     return EXIT_FAILED;
   }
   await store.users.putUser({
@@ -110,9 +112,10 @@ async function changePassword(store: GatehouseStore, username: string, io: Io): 
     io.err(`gatehouse users passwd: no user ${username}`);
     return EXIT_FAILED;
   }
-  const password = await readSecret(`new password for ${username}: `);
-  if (password.length < 8) {
-    io.err('gatehouse users passwd: the password needs at least 8 characters');
+  const password = await readSecret(`new password for ${username}: `, MAX_PASSWORD_BYTES);
+  const problem = newPasswordProblem(password);
+  if (problem) {
+    io.err(`gatehouse users passwd: ${problem}`);
     return EXIT_FAILED;
   }
   await store.users.putUser({ ...user, passwordHash: await hashPassword(password) });
