@@ -1,6 +1,6 @@
 /** `gatehouse demo`: the playground in-process, and the tour through it. */
 import { startPlayground } from '../../playground/serve.ts';
-import { runTour, type Scenario } from '../../playground/tour/index.ts';
+import { NEXT_STEP, runTour, type Scenario } from '../../playground/tour/index.ts';
 import { createOutput } from '../output.ts';
 import { EXIT_FAILED, EXIT_OK, type Io, parse, UsageError } from './command.ts';
 
@@ -55,6 +55,7 @@ export async function demoCommand(argv: readonly string[], _io: Io): Promise<num
   } else {
     out.line();
     out.line(`demo: ${scenarios.length - failed} passed, ${failed} failed (${seconds} s)`);
+    for (const line of NEXT_STEP) out.line(line);
   }
   return failed === 0 ? EXIT_OK : EXIT_FAILED;
 }
