@@ -3,10 +3,13 @@
  * `postgres://…`, or `memory:`. With a Redis URL as well, the deny-list and the nonce cache
  * move to Redis so that every instance sees them at once.
  */
+
+import type { Redis } from 'ioredis';
 import { invalidArgument } from '../http/argument-error.ts';
 import { memoryStore } from './memory.ts';
 import type { PostgresStore } from './postgres.ts';
 import { redisDenyList, redisNonces } from './redis.ts';
+import { connectRedis } from './redis-connection.ts';
 import { shownUrl } from './shown-url.ts';
 import type { SqliteStore } from './sqlite.ts';
 import type { GatehouseStore } from './types.ts';
@@ -21,7 +24,7 @@ export interface OpenStoreOptions {
    * empty store. @default true
    */
   create?: boolean;
-  /** `redis://…`: deny-list and nonces in Redis. */
+  /** `redis://…`: deny-list and nonces in Redis (a StoreUnreachableError when it does not answer). */
   redis?: string;
   /** Postgres schema / Redis key prefix, to keep deployments or test runs apart. */
   namespace?: string;
@@ -61,9 +64,19 @@ export async function openStore(
     );
   }
   if (!options.redis) return store;
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(options.redis, { maxRetriesPerRequest: 2 });
-  const prefix = `gatehouse:${options.namespace ? `${options.namespace}:` : ''}`;
+  let redis: Redis;
+  try {
+    redis = await connectRedis(options.redis);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return withRedisState(store, redis, options.namespace);
+}
+
+/** The store with its deny-list and nonce cache in Redis (keys under `gatehouse:[namespace:]`); closing it quits Redis. */
+export function withRedisState<S extends GatehouseStore>(store: S, redis: Redis, namespace?: string): S {
+  const prefix = `gatehouse:${namespace ? `${namespace}:` : ''}`;
   const close = store.close;
   return {
     ...store,
@@ -71,7 +84,7 @@ export async function openStore(
     nonces: redisNonces(redis, { prefix }),
     close: async () => {
       await close();
-      await redis.quit();
+      await redis.quit().catch(() => redis.disconnect());
     },
   };
 }

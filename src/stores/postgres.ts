@@ -8,9 +8,11 @@ import { shownUrl } from './shown-url.ts';
 import { migrations } from './sql-schema.ts';
 import { sqlStore } from './sql-store.ts';
 import { StoreNotFoundError } from './store-not-found-error.ts';
+import { StoreUnreachableError } from './store-unreachable-error.ts';
 import type { GatehouseStore } from './types.ts';
 
 export { StoreNotFoundError } from './store-not-found-error.ts';
+export { StoreUnreachableError } from './store-unreachable-error.ts';
 
 const MIGRATIONS: ReadonlyArray<readonly string[]> = migrations('postgres');
 
@@ -26,6 +28,12 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** @default 10 */
   maxConnections?: number;
+  /**
+   * How long getting a connection may take, the first one included (a Postgres that does not
+   * answer is then a StoreUnreachableError at once, and a query waiting for a free connection
+   * fails rather than waits on). @default 5000 ms
+   */
+  connectTimeoutMs?: number;
   /**
    * Create the schema and its tables when they are not there. With false, a schema without
    * Gatehouse's tables is a StoreNotFoundError and nothing is created. @default true
@@ -54,9 +62,17 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<Post
     connectionString: options.connectionString,
     max: options.maxConnections ?? 10,
     options: `-c search_path=${schema}`,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
   });
   pool.on('error', () => {}); // an idle client's error surfaces on the next query instead
   try {
+    // Connected once before anything else: a Postgres that is not there is told as such, by its URL.
+    await pool
+      .connect()
+      .then((client) => client.release())
+      .catch((error: unknown) => {
+        throw new StoreUnreachableError('the store', shownUrl(options.connectionString), error);
+      });
     if (options.create === false && !(await holdsStore(pool, schema)))
       throw new StoreNotFoundError(shownUrl(options.connectionString), `schema ${schema} holds no Gatehouse tables`);
     await migrate(pool, schema);

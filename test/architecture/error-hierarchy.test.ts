@@ -34,6 +34,7 @@ import {
   NonceStoreFullError,
   RequestInvalidError,
   StoreNotFoundError,
+  StoreUnreachableError,
   TokenGrantError,
 } from '../../src/server/index.ts';
 
@@ -110,6 +111,11 @@ const MADE: ReadonlyArray<[ErrorClass, () => Error, string]> = [
     StoreNotFoundError,
     () => new StoreNotFoundError('sqlite:x.db', 'the file does not exist'),
     'ERR_GATEHOUSE_STORE_NOT_FOUND',
+  ],
+  [
+    StoreUnreachableError,
+    () => new StoreUnreachableError('Redis', 'redis://127.0.0.1:1', new Error('refused')),
+    'ERR_GATEHOUSE_STORE_UNREACHABLE',
   ],
   [TokenGrantError, () => new TokenGrantError('invalid_grant', 'expired'), 'ERR_GATEHOUSE_TOKEN_GRANT'],
   // gatehouse/doctor

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createLoginProtection, openStore, StoreNotFoundError } from '../../src/server/index.ts';
+import { createLoginProtection, openStore, StoreNotFoundError, StoreUnreachableError } from '../../src/server/index.ts';
 import { dropSchema, POSTGRES_URL, requirePostgres, runSchema } from '../support/services.ts';
 
 describe("openStore's handle for the login counters", () => {
@@ -94,4 +94,28 @@ describe('openStore(url, { create: false }): a store that must exist already', (
     await client.end();
     assert.equal(rowCount, 0, 'no schema was created');
   });
+});
+
+describe('openStore on a dependency that does not answer', () => {
+  for (const [url, options, message] of [
+    [
+      'postgres://app:s3cret@127.0.0.1:1/x',
+      {},
+      'cannot connect to the store at postgres://app@127.0.0.1:1/x (ECONNREFUSED)',
+    ],
+    [
+      'sqlite::memory:',
+      { redis: 'redis://:s3cret@127.0.0.1:1' },
+      'cannot connect to Redis at redis://127.0.0.1:1 (ECONNREFUSED)',
+    ],
+  ] as const) {
+    it(`${message.split(' at ')[0]}: a StoreUnreachableError at once, naming it without its password`, async () => {
+      const started = Date.now();
+      await assert.rejects(
+        openStore(url, options),
+        (error: Error) => error instanceof StoreUnreachableError && error.message === message,
+      );
+      assert.ok(Date.now() - started < 5_000);
+    });
+  }
 });
