@@ -95,6 +95,21 @@ async function me(url: string, token: string): Promise<[number, string | null]> 
 /** The lines a served playground wrote on stderr. */
 const logLines = (stderr: string) => stderr.split('\n').filter(Boolean);
 
+/** The status of /api/me once it is 200 again, polled for up to 10 s. */
+async function statusOnceBack(url: string, token: string): Promise<number> {
+  let status = 0;
+  for (let i = 0; i < 100 && status !== 200; i++) {
+    [status] = await me(url, token);
+    if (status !== 200) await sleep(100);
+  }
+  return status;
+}
+
+/** Waits up to 5 s for the served playground to have written `count` lines on stderr. */
+async function linesOf(served: { readonly stderr: string }, count: number): Promise<void> {
+  for (let i = 0; i < 50 && logLines(served.stderr).length < count; i++) await sleep(100);
+}
+
 describe('gatehouse serve when a dependency fails while serving', () => {
   it('Redis stops: 503 problem+json at once, one line for the outage, one when it is back; no ioredis stack', {
     timeout: 60_000,
@@ -126,13 +141,8 @@ describe('gatehouse serve when a dependency fails while serving', () => {
       );
 
       redis = await privateRedis(port);
-      let status = 0;
-      for (let i = 0; i < 100 && status !== 200; i++) {
-        [status] = await me(url, token);
-        if (status !== 200) await sleep(100);
-      }
-      assert.equal(status, 200, 'answers again once Redis is back');
-      for (let i = 0; i < 50 && logLines(served.stderr).length < 2; i++) await sleep(100);
+      assert.equal(await statusOnceBack(url, token), 200, 'answers again once Redis is back');
+      await linesOf(served, 2);
       const lines = logLines(served.stderr);
       assert.equal(lines.length, 2, served.stderr);
       assert.match(
@@ -191,13 +201,8 @@ describe('gatehouse serve when a dependency fails while serving', () => {
       assert.ok(down[0]!.startsWith(`gatehouse: ${shown.href} does not answer (`), down[0]);
 
       cut = false;
-      let status = 0;
-      for (let i = 0; i < 100 && status !== 200; i++) {
-        [status] = await me(url, token);
-        if (status !== 200) await sleep(100);
-      }
-      assert.equal(status, 200, 'answers again once Postgres is back');
-      for (let i = 0; i < 50 && logLines(served.stderr).length < 2; i++) await sleep(100);
+      assert.equal(await statusOnceBack(url, token), 200, 'answers again once Postgres is back');
+      await linesOf(served, 2);
       assert.equal(logLines(served.stderr).length, 2, served.stderr);
       assert.match(logLines(served.stderr)[1]!, / answers again after /);
     } finally {
