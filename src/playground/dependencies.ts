@@ -7,8 +7,9 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Pool } from 'pg';
 import type { CounterBackend } from '../server/login-protection.ts';
-import { openStore, withRedisState } from '../stores/open-store.ts';
+import { openStore } from '../stores/open-store.ts';
 import { connectRedis, pingRedis } from '../stores/redis-connection.ts';
+import { withRedisState } from '../stores/redis-state.ts';
 import { shownUrl } from '../stores/shown-url.ts';
 import type { GatehouseStore } from '../stores/types.ts';
 import type { Dependency } from './outage-log.ts';

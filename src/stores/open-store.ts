@@ -3,13 +3,11 @@
  * `postgres://…`, or `memory:`. With a Redis URL as well, the deny-list and the nonce cache
  * move to Redis so that every instance sees them at once.
  */
-
-import type { Redis } from 'ioredis';
 import { invalidArgument } from '../http/argument-error.ts';
 import { memoryStore } from './memory.ts';
 import type { PostgresStore } from './postgres.ts';
-import { redisDenyList, redisNonces } from './redis.ts';
 import { connectRedis } from './redis-connection.ts';
+import { withRedisState } from './redis-state.ts';
 import { shownUrl } from './shown-url.ts';
 import type { SqliteStore } from './sqlite.ts';
 import type { GatehouseStore } from './types.ts';
@@ -64,27 +62,9 @@ export async function openStore(
     );
   }
   if (!options.redis) return store;
-  let redis: Redis;
-  try {
-    redis = await connectRedis(options.redis);
-  } catch (error) {
+  const redis = await connectRedis(options.redis).catch(async (error: unknown) => {
     await store.close();
     throw error;
-  }
+  });
   return withRedisState(store, redis, options.namespace);
-}
-
-/** The store with its deny-list and nonce cache in Redis (keys under `gatehouse:[namespace:]`); closing it quits Redis. */
-export function withRedisState<S extends GatehouseStore>(store: S, redis: Redis, namespace?: string): S {
-  const prefix = `gatehouse:${namespace ? `${namespace}:` : ''}`;
-  const close = store.close;
-  return {
-    ...store,
-    denyList: redisDenyList(redis, { prefix }),
-    nonces: redisNonces(redis, { prefix }),
-    close: async () => {
-      await close();
-      await redis.quit().catch(() => redis.disconnect());
-    },
-  };
 }
