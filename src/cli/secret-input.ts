@@ -1,6 +1,7 @@
 /**
  * Reads a password without it ever being a command-line argument (shell history, `ps`): from
- * standard input, or typed at a prompt with echo off.
+ * standard input, or typed at a prompt with echo off. Standard input is read no further than
+ * `maxBytes` and a line end: what is longer is no secret (see new-password.ts).
  */
 
 /** Ctrl-C at the prompt: the run ends with one line, "cancelled", and exit 130, as a SIGINT would. */
@@ -11,11 +12,17 @@ export class PromptCancelled extends Error {
   }
 }
 
-export async function readSecret(prompt: string): Promise<string> {
+export async function readSecret(prompt: string, maxBytes: number): Promise<string> {
   const stdin = process.stdin;
   if (!stdin.isTTY) {
+    // Read no further than a secret can be (and a shell's CR LF): more is no secret, and a pipe may never end.
     const chunks: Buffer[] = [];
-    for await (const chunk of stdin) chunks.push(chunk as Buffer);
+    let total = 0;
+    for await (const chunk of stdin) {
+      chunks.push(chunk as Buffer);
+      total += (chunk as Buffer).length;
+      if (total > maxBytes + 2) break;
+    }
     // One trailing newline is the shell's, not the password's.
     return Buffer.concat(chunks)
       .toString('utf8')

@@ -1,13 +1,29 @@
 import { DEFAULT_STORE_URL, openStore } from '../stores/open-store.ts';
+import { StoreNotFoundError } from '../stores/store-not-found-error.ts';
 import type { GatehouseStore } from '../stores/types.ts';
 
-/** The store a command works on: --store, else $GATEHOUSE_STORE, else sqlite:gatehouse.db. */
+/** The store a command works on: --store, else $GATEHOUSE_STORE (when set and not empty), else sqlite:gatehouse.db. */
 export function storeUrl(option: string | undefined): string {
-  return option ?? process.env['GATEHOUSE_STORE'] ?? DEFAULT_STORE_URL;
+  return option ?? (process.env['GATEHOUSE_STORE'] || DEFAULT_STORE_URL);
 }
 
-export async function withStore<T>(option: string | undefined, fn: (store: GatehouseStore) => Promise<T>): Promise<T> {
-  const store = await openStore(storeUrl(option));
+/**
+ * Runs `fn` on the store, closed after. `create` says whether the command may create the store:
+ * only a command that adds (users add, keys create, clients add), and only once its arguments
+ * are checked; any other finds "no store at …" rather than an empty store it made itself.
+ */
+export async function withStore<T>(
+  option: string | undefined,
+  { create }: { create: boolean },
+  fn: (store: GatehouseStore) => Promise<T>,
+): Promise<T> {
+  let store: GatehouseStore;
+  try {
+    store = await openStore(storeUrl(option), { create });
+  } catch (error) {
+    if (!(error instanceof StoreNotFoundError)) throw error;
+    throw new StoreNotFoundError(error.url, `${error.detail}; users add, keys create and clients add create one`);
+  }
   try {
     return await fn(store);
   } finally {

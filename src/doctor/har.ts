@@ -1,9 +1,9 @@
 /**
  * Diagnosing a HAR file exported from browser devtools: every 401 and 403 in it is diagnosed
- * from the recorded exchange; nothing is sent unless asked (replay).
+ * from the recorded exchange; nothing is sent unless asked (replay). An entry that cannot be
+ * read or replayed is skipped with a note naming it; the rest are reported.
  */
-import { readFile } from 'node:fs/promises';
-import { GatehouseError } from '../http/gatehouse-error.ts';
+import { INVALID_ARGUMENT } from '../http/argument-error.ts';
 import {
   headerSecrets,
   isSecretHeader,
@@ -15,103 +15,115 @@ import {
 } from '../http/index.ts';
 import { decodeJwt } from '../http/jwt.ts';
 import { diagnose, report } from './diagnose.ts';
+import { type HarExchange, readHarEntry } from './har-entry.ts';
+import { readHarEntries } from './har-file.ts';
 import type { Exchange, Report } from './types.ts';
 
-interface HarEntry {
-  request?: { method?: string; url?: string; headers?: Array<{ name?: string; value?: string }> };
-  response?: {
-    status?: number;
-    statusText?: string;
-    headers?: Array<{ name?: string; value?: string }>;
-    content?: { text?: string };
-  };
+export { HarError, MAX_HAR_BYTES } from './har-file.ts';
+
+/** An entry of the file that was not diagnosed, and why. */
+export interface HarSkip {
+  /** Its index in `log.entries`, from 0. */
+  index: number;
+  /** Its method and URL, secrets masked (`?` for what it lacks). */
+  request: string;
+  reason: string;
+  /** The note in one line: `log.entries[3] (GET https://…) skipped: request.url is not a URL`. */
+  message: string;
 }
 
-/** A HAR file that does not exist or cannot be read as one. */
-export class HarError extends GatehouseError {
-  static override readonly code = 'ERR_GATEHOUSE_HAR';
-  declare readonly code: typeof HarError.code;
-  constructor(message: string) {
-    super(message, HarError.code);
-  }
+export interface DiagnoseHarOptions {
+  /** Send each request again and diagnose the live answers instead of the recorded ones. @default false */
+  replay?: boolean;
+  /** Each replayed request's limit (ms). */
+  timeoutMs?: number;
+  /** Told of each entry skipped; the other entries are reported all the same. */
+  onSkip?: (skip: HarSkip) => void;
 }
 
-export async function diagnoseHar(
-  path: string,
-  options: { replay?: boolean; timeoutMs?: number } = {},
-): Promise<Report[]> {
-  let har: { log?: { entries?: HarEntry[] } };
-  try {
-    har = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    const what =
-      (error as NodeJS.ErrnoException).code === 'ENOENT'
-        ? 'does not exist'
-        : 'is not a JSON HAR file (export it from the Network tab: "Save all as HAR")';
-    throw new HarError(`${path} ${what}`);
-  }
-  const entries = har.log?.entries;
-  if (!Array.isArray(entries)) throw new HarError(`${path} has no log.entries: is it a HAR file?`);
+export async function diagnoseHar(path: string, options: DiagnoseHarOptions = {}): Promise<Report[]> {
+  const entries = await readHarEntries(path);
   const reports: Report[] = [];
-  for (const entry of entries) {
-    const status = entry.response?.status;
-    if (status !== 401 && status !== 403) continue;
-    const url = entry.request?.url;
-    if (typeof url !== 'string') continue;
-    const headers = (entry.request?.headers ?? [])
-      .filter((h) => typeof h.name === 'string' && typeof h.value === 'string' && !h.name.startsWith(':'))
-      .map((h) => [h.name!, h.value!] as [string, string]);
-    if (options.replay) {
-      reports.push(
-        await diagnose({
-          url,
-          method: entry.request?.method ?? 'GET',
-          headers,
-          ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-        }),
-      );
+  const skip = (index: number, request: string, reason: string) =>
+    options.onSkip?.({ index, request, reason, message: `log.entries[${index}] (${request}) skipped: ${reason}` });
+  for (const [index, raw] of entries.entries()) {
+    const reading = readHarEntry(raw);
+    if (reading.kind === 'other-status') continue;
+    if (reading.kind === 'unreadable') {
+      skip(index, reading.request, reading.reason);
       continue;
     }
-    const authorization = headers.filter(([n]) => n.toLowerCase() === 'authorization').map(([, v]) => v);
-    const secrets = [
-      ...headers.filter(([n]) => isSecretHeader(n)).flatMap(([n, v]) => headerSecrets(n, v)),
-      ...urlSecrets(url),
-    ];
-    const redact = secretRedactor(secrets);
-    const exchange: Exchange = {
-      probe: 'har',
-      request: {
-        method: entry.request?.method ?? 'GET',
-        // The recorded URL as a report shows any: no userinfo, secret query values masked.
-        url: redact(redactUrl(url)),
-        headers: headers.map(([n, v]) => [n, redact(maskHeader(n, v))]),
-      },
-      response: {
-        status,
-        statusText: redact(entry.response?.statusText ?? ''),
-        headers: (entry.response?.headers ?? [])
-          .filter((h) => typeof h.name === 'string' && typeof h.value === 'string')
-          .map((h) => [h.name!, redact(maskHeader(h.name!, h.value!))]),
-        body: redactText(entry.response?.content?.text ?? '', secrets, 16_384),
-      },
-    };
-    const bearer = authorization.map((v) => /^bearer\s+(.+)$/i.exec(v)?.[1]).find(Boolean);
-    reports.push(
-      report(
-        new URL(url),
-        {
-          primary: exchange,
-          exchanges: [exchange],
-          authorization,
-          jwt: bearer ? decodeJwt(bearer) : undefined,
-          issuerMetadata: undefined,
-          jwks: undefined,
-          origin: undefined,
-          localDate: Date.now(),
-        },
-        secrets,
-      ),
-    );
+    const { exchange } = reading;
+    if (!options.replay) {
+      reports.push(recorded(exchange));
+      continue;
+    }
+    const replayed = await replay(exchange, options.timeoutMs);
+    if ('reason' in replayed) skip(index, `${exchange.method} ${redactUrl(exchange.url)}`, replayed.reason);
+    else reports.push(replayed.report);
   }
   return reports;
+}
+
+/** The exchange sent again; a request diagnose() cannot send (a wss: URL, a header Node refuses) is a reason to skip. */
+async function replay(
+  exchange: HarExchange,
+  timeoutMs: number | undefined,
+): Promise<{ report: Report } | { reason: string }> {
+  const protocol = new URL(exchange.url).protocol;
+  if (protocol !== 'http:' && protocol !== 'https:') return { reason: 'only http and https URLs can be replayed' };
+  try {
+    return {
+      report: await diagnose({
+        url: exchange.url,
+        method: exchange.method,
+        headers: exchange.requestHeaders,
+        ...(timeoutMs ? { timeoutMs } : {}),
+      }),
+    };
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== INVALID_ARGUMENT) throw error;
+    return { reason: (error as Error).message.replace(/^diagnose: /, '') };
+  }
+}
+
+/** The report of the exchange as recorded, every secret it carries scrubbed. */
+function recorded(har: HarExchange): Report {
+  const headers = har.requestHeaders;
+  const authorization = headers.filter(([n]) => n.toLowerCase() === 'authorization').map(([, v]) => v);
+  const secrets = [
+    ...headers.filter(([n]) => isSecretHeader(n)).flatMap(([n, v]) => headerSecrets(n, v)),
+    ...urlSecrets(har.url),
+  ];
+  const redact = secretRedactor(secrets);
+  const exchange: Exchange = {
+    probe: 'har',
+    request: {
+      method: har.method,
+      // The recorded URL as a report shows any: no userinfo, secret query values masked.
+      url: redact(redactUrl(har.url)),
+      headers: headers.map(([n, v]) => [n, redact(maskHeader(n, v))]),
+    },
+    response: {
+      status: har.status,
+      statusText: redact(har.statusText),
+      headers: har.responseHeaders.map(([n, v]) => [n, redact(maskHeader(n, v))]),
+      body: redactText(har.body, secrets, 16_384),
+    },
+  };
+  const bearer = authorization.map((v) => /^bearer\s+(.+)$/i.exec(v)?.[1]).find(Boolean);
+  return report(
+    new URL(har.url),
+    {
+      primary: exchange,
+      exchanges: [exchange],
+      authorization,
+      jwt: bearer ? decodeJwt(bearer) : undefined,
+      issuerMetadata: undefined,
+      jwks: undefined,
+      origin: undefined,
+      localDate: Date.now(),
+    },
+    secrets,
+  );
 }

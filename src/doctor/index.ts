@@ -3,7 +3,7 @@ export { parseCurlArgs, parseCurlCommand } from './curl-command.ts';
 export { CurlCommandError, type CurlCommandErrorCode } from './curl-command-error.ts';
 export type { CurlRequest } from './curl-request.ts';
 export { type DiagnoseOptions, diagnose, exitCode } from './diagnose.ts';
-export { diagnoseHar, HarError } from './har.ts';
+export { type DiagnoseHarOptions, diagnoseHar, HarError, type HarSkip, MAX_HAR_BYTES } from './har.ts';
 export {
   KeyOptionError,
   type KeySet,

@@ -11,6 +11,7 @@ import { requireRoles, requireScopes } from '../server/permissions.ts';
 import { apiKeyScheme } from '../server/schemes/api-key.ts';
 import { basicScheme } from '../server/schemes/basic.ts';
 import { signatureScheme } from '../server/schemes/signature.ts';
+import type { OnError } from '../server/server-failure.ts';
 import type { TokenService } from '../server/tokens/token-service.ts';
 import { memorySigningKeys } from '../stores/memory.ts';
 import type { GatehouseStore } from '../stores/types.ts';
@@ -31,8 +32,9 @@ export function apiRoutes(options: {
   store: GatehouseStore;
   service: TokenService;
   loginProtection: LoginProtection;
+  onError: OnError | undefined;
 }): Hono<{ Variables: GatehouseVariables }> {
-  const { store, service, loginProtection } = options;
+  const { store, service, loginProtection, onError } = options;
   const signatures = signatureScheme({
     keys: memorySigningKeys([
       { keyId: DEMO.signing.keyId, secret: DEMO.signing.secret, id: 'demo-signer', scopes: ['read'] },
@@ -48,8 +50,9 @@ export function apiRoutes(options: {
       apiKeyScheme({ header: 'X-API-Key', keys: store.apiKeys }),
       signatures,
     ],
+    ...(onError ? { onError } : {}),
   });
-  const signedOnly = createGuard({ realm: 'playground', schemes: [signatures] });
+  const signedOnly = createGuard({ realm: 'playground', schemes: [signatures], ...(onError ? { onError } : {}) });
 
   const app = new Hono<{ Variables: GatehouseVariables }>();
   app.all('/api/me', protect(anyScheme), principal);

@@ -7,7 +7,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { type GatehouseVariables, mountFetch } from '../adapters/hono/index.ts';
 import type { LoginProtection } from '../server/login-protection.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../server/request-limits.ts';
-import { failureResponse, problemResponse } from '../server/server-failure.ts';
+import { failureOf, failureResponse, type OnError, problemResponse, report } from '../server/server-failure.ts';
 import { createAuthorizationServer } from '../server/tokens/authorization-server.ts';
 import type { TokenService } from '../server/tokens/token-service.ts';
 import type { GatehouseStore } from '../stores/types.ts';
@@ -44,11 +44,19 @@ export interface PlaygroundOptions {
    * @default 10_000
    */
   maxTrackedKeys?: number;
+  /** Sees each failure of the playground's own (a store out of reach, a bug). @default logFailure, a line on stderr each */
+  onError?: OnError;
 }
 
 export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: GatehouseVariables }> {
-  const { store, service, loginProtection } = options;
-  const oauth = createAuthorizationServer({ service, users: store.users, clients: store.clients, loginProtection });
+  const { store, service, loginProtection, onError } = options;
+  const oauth = createAuthorizationServer({
+    service,
+    users: store.users,
+    clients: store.clients,
+    loginProtection,
+    ...(onError ? { onError } : {}),
+  });
 
   const app = new Hono<{ Variables: GatehouseVariables }>();
   // Outermost, so that every answer (421, preflight, 404, 500 included) is inert in a browser.
@@ -74,9 +82,9 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
     return limitBody(c, next);
   });
   app.get('/', (c) => c.html(indexPage({ demoAccounts: options.demoAccounts ?? true })));
-  app.use(mountFetch(oauth.handle));
-  app.route('/', apiRoutes({ store, service, loginProtection }));
-  app.route('/', sessionRoutes({ store, loginProtection, maxTrackedKeys: options.maxTrackedKeys }));
+  app.use(mountFetch(oauth.handle, onError ? { onError } : {}));
+  app.route('/', apiRoutes({ store, service, loginProtection, onError }));
+  app.route('/', sessionRoutes({ store, loginProtection, maxTrackedKeys: options.maxTrackedKeys, onError }));
   app.route('/', tokenRoutes(service));
 
   // A redirect to the other listening port: credentials must not follow it.
@@ -93,6 +101,11 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
   app.route('/', faultRoutes(tracked));
 
   app.notFound((c) => httpbinJson(c, { error: 'not_found', path: c.req.path, hint: 'GET / lists every route.' }, 404));
-  app.onError((error) => failureResponse({ reason: 'internal_error', source: 'playground', error }));
+  // A route that throws: a store out of reach (an order's ledger, a sign-in's lookup) is 503, anything else 500.
+  app.onError((error) => {
+    const failure = failureOf(error, 'playground');
+    report(onError, failure);
+    return failureResponse(failure);
+  });
   return app;
 }

@@ -23,11 +23,11 @@ export const ROUTES: ReadonlyArray<[string, string]> = [
   ['GET /headers, /get, /ip, /user-agent, /uuid', 'httpbin: what the server received'],
   ['ANY /anything[/*]', 'httpbin: the whole request echoed'],
   [
-    'GET /redirect-to?url=, /absolute-redirect/:n, /relative-redirect/:n',
+    'GET /redirect-to?url=, /redirect/:n, /absolute-redirect/:n, /relative-redirect/:n',
     'httpbin: redirects (/redirect-to: http(s) targets only, others 400)',
   ],
   ['GET /delay/:n', 'httpbin: answers after n seconds (10 at most)'],
-  ['GET /cookies, /cookies/set?k=v, /cookies/delete?k', 'httpbin: cookies'],
+  ['GET /cookies, /cookies/set?k=v, /cookies/set/:name/:value, /cookies/delete?k', 'httpbin: cookies'],
   [
     'ANY /response-headers?k=v',
     'httpbin: sets the response headers asked for (Content-Type JSON or text/plain; 400 for Set-Cookie, security and framing headers)',
@@ -53,6 +53,10 @@ export const ROUTES: ReadonlyArray<[string, string]> = [
   ['ANY /fault/reset', 'drops the connection'],
   ['GET /fault/slow-headers/:ms, /fault/slow-body/:ms, /fault/cut-body', 'slow headers, slow body, body cut halfway'],
   ['GET /cross-origin/redirect?path=/headers', 'a redirect to the second listening port'],
+  [
+    'POST /orders[?chaos=0.3], GET /orders/:key',
+    'an order behind idempotency() (Idempotency-Key), with that share of faults (resets, 503/429, slow or cut answers); how many times a key took effect',
+  ],
 ];
 
 const NO_ACCOUNTS = `<h2>Demo accounts</h2>

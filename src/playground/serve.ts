@@ -9,13 +9,14 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener, RequestError } from '@hono/node-server';
 import { invalidArgument } from '../http/argument-error.ts';
 import type { MaybePromise } from '../http/maybe-promise.ts';
-import { type CounterBackend, createLoginProtection } from '../server/login-protection.ts';
-import { failureOf, failureResponse, problemResponse, report } from '../server/server-failure.ts';
+import { createLoginProtection } from '../server/login-protection.ts';
+import { failureOf, failureResponse, type OnError, problemResponse, report } from '../server/server-failure.ts';
 import { createTokenService } from '../server/tokens/token-service.ts';
-import { openStore } from '../stores/open-store.ts';
 import { createPlayground } from './app.ts';
 import { corsOrigin } from './cors.ts';
+import { openDependencies } from './dependencies.ts';
 import { allowedHostName, isLoopbackHost } from './host-check.ts';
+import { outageLog } from './outage-log.ts';
 import { seed } from './seed.ts';
 
 /** What a namespace may be: a Postgres schema name and a Redis key prefix alike. */
@@ -73,9 +74,10 @@ function listen(
   fetch: (request: Request, env: unknown) => MaybePromise<Response>,
   port: number,
   host: string,
+  errorHandler: (error: unknown) => Response,
 ): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = createServer(getRequestListener(fetch, { hostname: host, errorHandler: unreadable }));
+    const server = createServer(getRequestListener(fetch, { hostname: host, errorHandler }));
     server.listen(port, host, () => resolve(server));
     server.once('error', reject);
     // A request Node cannot parse gets its 400 and the server goes on (no crash, no stack).
@@ -95,26 +97,17 @@ function listen(
  * authority, a bad target), answered as the library's own mounts answer it: 400 request_invalid
  * problem+json, not its empty 400. The message is node-server's, never the client's bytes.
  */
-function unreadable(error: unknown): Response {
-  if (error instanceof RequestError)
-    return problemResponse(
-      'request_invalid',
-      `The Host header or request target does not make a URL (${error.message}).`,
-    );
-  const failure = failureOf(error, 'playground');
-  report(undefined, failure);
-  return failureResponse(failure);
-}
-
-/** Counters live where the rest of the state lives: Redis, Postgres, SQLite, or memory. */
-async function counterBackend(store: object, redis: string | undefined): Promise<CounterBackend> {
-  if (redis) {
-    const { Redis } = await import('ioredis');
-    return { redis: new Redis(redis, { maxRetriesPerRequest: 2 }) };
-  }
-  if ('pool' in store) return { postgres: store.pool as import('pg').Pool };
-  if ('database' in store) return { sqlite: store.database as import('node:sqlite').DatabaseSync };
-  return { memory: true };
+function unreadable(onError: OnError): (error: unknown) => Response {
+  return (error) => {
+    if (error instanceof RequestError)
+      return problemResponse(
+        'request_invalid',
+        `The Host header or request target does not make a URL (${error.message}).`,
+      );
+    const failure = failureOf(error, 'playground');
+    report(onError, failure);
+    return failureResponse(failure);
+  };
 }
 
 export async function startPlayground(options: StartPlaygroundOptions = {}): Promise<Playground> {
@@ -126,12 +119,10 @@ export async function startPlayground(options: StartPlaygroundOptions = {}): Pro
   const allowedHosts = (options.allowedHosts ?? []).map(allowedHostName);
   const storeUrl = options.store ?? 'sqlite::memory:';
   const demoAccounts = options.seedDemo ?? OWN_STORES.has(storeUrl);
-  const store = await openStore(storeUrl, {
-    ...(options.redis ? { redis: options.redis } : {}),
-    ...(namespace ? { namespace } : {}),
-  });
+  const { store, backend, dependencies } = await openDependencies(storeUrl, options.redis, namespace);
+  // One line per outage of a dependency, not one per request answered 503 meanwhile.
+  const outages = outageLog({ dependencies });
   if (demoAccounts) await seed(store);
-  const backend = await counterBackend(store, options.redis);
   const loginProtection = await createLoginProtection({
     backend,
     maxConsecutiveFailures: 5,
@@ -150,11 +141,13 @@ export async function startPlayground(options: StartPlaygroundOptions = {}): Pro
     otherOrigin: () => otherOrigin,
     corsOrigins,
     demoAccounts,
+    onError: outages.onError,
     ...(isLoopbackHost(host) ? { allowedHosts } : {}),
     ...(options.maxTrackedKeys === undefined ? {} : { maxTrackedKeys: options.maxTrackedKeys }),
   });
-  const main = await listen(app.fetch, options.port ?? 0, host);
-  const other = await listen(app.fetch, 0, host);
+  const onUnreadable = unreadable(outages.onError);
+  const main = await listen(app.fetch, options.port ?? 0, host, onUnreadable);
+  const other = await listen(app.fetch, 0, host, onUnreadable);
   const urlOf = (server: Server) =>
     `http://${host.includes(':') ? `[${host}]` : host}:${(server.address() as AddressInfo).port}`;
   otherOrigin = urlOf(other);
@@ -165,8 +158,8 @@ export async function startPlayground(options: StartPlaygroundOptions = {}): Pro
     async close() {
       for (const server of [main, other]) server.closeAllConnections();
       await Promise.all([main, other].map((server) => new Promise((r) => server.close(r))));
+      outages.close();
       await store.close();
-      if ('redis' in backend) await backend.redis.quit();
     },
   };
 }

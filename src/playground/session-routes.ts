@@ -9,6 +9,7 @@ import { createGuard } from '../server/guard.ts';
 import type { LoginProtection } from '../server/login-protection.ts';
 import { isRefusal } from '../server/refusal.ts';
 import { issueSession, sessionScheme } from '../server/schemes/session.ts';
+import type { OnError } from '../server/server-failure.ts';
 import { createSignIn } from '../server/sign-in.ts';
 import type { SessionLookup } from '../stores/lookups.ts';
 import type { GatehouseStore } from '../stores/types.ts';
@@ -24,8 +25,9 @@ export function sessionRoutes(options: {
   store: GatehouseStore;
   loginProtection: LoginProtection;
   maxTrackedKeys: number | undefined;
+  onError: OnError | undefined;
 }): Hono<{ Variables: GatehouseVariables }> {
-  const { store, loginProtection } = options;
+  const { store, loginProtection, onError } = options;
   // A session remembers who signed in and with which stored hash; the user is looked up on every
   // request, so a demoted user's roles change at once, and a deleted user or a new password ends it.
   const signedIn = clientKeyedState<{ username: string; passwordHash: string }>(
@@ -42,6 +44,7 @@ export function sessionRoutes(options: {
   const sessionOnly = createGuard({
     realm: 'playground',
     schemes: [sessionScheme({ secret: SESSION_SECRET, sessions })],
+    ...(onError ? { onError } : {}),
   });
   const signIn = createSignIn({ users: store.users, loginProtection });
 

@@ -34,6 +34,8 @@ export { DEFAULT_STORE_URL, type OpenStoreOptions, openStore } from '../stores/o
 export type { PostgresStore } from '../stores/postgres.ts';
 export { replayKeyOf } from '../stores/replay-key.ts';
 export type { SqliteStore } from '../stores/sqlite.ts';
+export { StoreNotFoundError } from '../stores/store-not-found-error.ts';
+export { StoreUnreachableError } from '../stores/store-unreachable-error.ts';
 export type * from '../stores/types.ts';
 export { clientAddressKey } from './client-address.ts';
 export type { CorsPolicy } from './cors.ts';

@@ -48,6 +48,7 @@ const UNREACHABLE = new Set([
   'ENETUNREACH',
   'ECONNABORTED',
   'ERR_SOCKET_CLOSED',
+  'ERR_GATEHOUSE_STORE_UNREACHABLE',
 ]);
 
 /** Classifies a failure: a store out of reach is 503 (try again), anything else 500. */
@@ -65,7 +66,9 @@ function isUnreachable(error: unknown): boolean {
   if (e.name === 'MaxRetriesPerRequestError') return true;
   if (
     typeof e.message === 'string' &&
-    /^(Connection is closed|Connection terminated|timeout exceeded when trying to connect)/.test(e.message)
+    /^(Connection is closed|Connection terminated|timeout exceeded when trying to connect|Stream isn't writeable and enableOfflineQueue options is false)/.test(
+      e.message,
+    )
   )
     return true;
   return Array.isArray(e.errors) && e.errors.some(isUnreachable);
@@ -75,7 +78,7 @@ function isUnreachable(error: unknown): boolean {
 // request or the configuration, so the line may show them. Any other message (a database's may
 // quote a parameter, an application's anything at all) is left out.
 const FIXED_MESSAGES =
-  /^(fetch failed|bad port|other side closed|Connection is closed\.|Connection terminated( unexpectedly| due to connection timeout)?|timeout exceeded when trying to connect|Cannot use a pool after calling end on the pool|Client was closed and is not queryable|Client has encountered a connection error and is not queryable|request timed out|The operation was aborted due to timeout|Expected 200 OK from the JSON Web Key Set HTTP response|JSON Web Key Set malformed|Failed to parse the JSON Web Key Set HTTP response as JSON|Reached the max retries per request limit \(which is \d+\)\. Refer to "maxRetriesPerRequest" option for details\.)$/;
+  /^(fetch failed|bad port|other side closed|Connection is closed\.|Connection terminated( unexpectedly| due to connection timeout)?|timeout exceeded when trying to connect|Cannot use a pool after calling end on the pool|Client was closed and is not queryable|Client has encountered a connection error and is not queryable|request timed out|The operation was aborted due to timeout|Expected 200 OK from the JSON Web Key Set HTTP response|JSON Web Key Set malformed|Failed to parse the JSON Web Key Set HTTP response as JSON|Reached the max retries per request limit \(which is \d+\)\. Refer to "maxRetriesPerRequest" option for details\.|Stream isn't writeable and enableOfflineQueue options is false)$/;
 
 /**
  * The error in a few words, safe for a log line: its class and code, its message when that is a
@@ -128,10 +131,15 @@ function withoutUrlSecrets(line: string): string {
     .replace(/([a-z][a-z0-9+.-]*:\/\/[^\s?#]*)[?#]\S*/gi, '$1');
 }
 
-/** The default `onError`: one line on stderr, naming the source and the cause, with no secret. */
-export const logFailure: OnError = (failure) => {
+/** A failure in one line for the operator, naming the source and the cause, with no secret. */
+export function failureLine(failure: ServerFailure): string {
   const line = `gatehouse: ${failure.reason} from ${failure.source}: ${describeError(failure.error)}`;
-  console.error(withoutUrlSecrets(line).replace(/[\r\n]+/g, ' '));
+  return withoutUrlSecrets(line).replace(/[\r\n]+/g, ' ');
+}
+
+/** The default `onError`: the failure's line on stderr. */
+export const logFailure: OnError = (failure) => {
+  console.error(failureLine(failure));
 };
 
 /** Runs the hook; a hook that throws must not turn one failure into a crash. */

@@ -6,14 +6,23 @@
 import { invalidArgument } from '../http/argument-error.ts';
 import { memoryStore } from './memory.ts';
 import type { PostgresStore } from './postgres.ts';
-import { redisDenyList, redisNonces } from './redis.ts';
+import { connectRedis } from './redis-connection.ts';
+import { withRedisState } from './redis-state.ts';
+import { shownUrl } from './shown-url.ts';
 import type { SqliteStore } from './sqlite.ts';
 import type { GatehouseStore } from './types.ts';
 
 export const DEFAULT_STORE_URL = 'sqlite:gatehouse.db';
 
 export interface OpenStoreOptions {
-  /** `redis://…`: deny-list and nonces in Redis. */
+  /**
+   * Create the store when it is not there (a SQLite file and its folders, a Postgres schema and its
+   * tables). With false, a store that is not there is a StoreNotFoundError and nothing is created:
+   * for code that reads or changes what exists, where a typo in the URL must not look like an
+   * empty store. @default true
+   */
+  create?: boolean;
+  /** `redis://…`: deny-list and nonces in Redis (a StoreUnreachableError when it does not answer). */
   redis?: string;
   /** Postgres schema / Redis key prefix, to keep deployments or test runs apart. */
   namespace?: string;
@@ -39,27 +48,23 @@ export async function openStore(
     const { sqliteStore } = await import('./sqlite.ts');
     const path = url.slice('sqlite:'.length);
     if (!path) throw invalidArgument('openStore: sqlite: needs a path, as in sqlite:./gatehouse.db or sqlite::memory:');
-    store = sqliteStore(path);
+    store = sqliteStore(path, { create: options.create ?? true });
   } else if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const { postgresStore } = await import('./postgres.ts');
-    store = await postgresStore({ connectionString: url, ...(options.namespace ? { schema: options.namespace } : {}) });
+    store = await postgresStore({
+      connectionString: url,
+      create: options.create ?? true,
+      ...(options.namespace ? { schema: options.namespace } : {}),
+    });
   } else {
     throw invalidArgument(
-      `openStore: unknown store URL ${JSON.stringify(url.replace(/\/\/[^@]*@/, '//…@'))}; use sqlite:PATH, postgres://… or memory:`,
+      `openStore: unknown store URL ${JSON.stringify(shownUrl(url))}; use sqlite:PATH, postgres://… or memory:`,
     );
   }
   if (!options.redis) return store;
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(options.redis, { maxRetriesPerRequest: 2 });
-  const prefix = `gatehouse:${options.namespace ? `${options.namespace}:` : ''}`;
-  const close = store.close;
-  return {
-    ...store,
-    denyList: redisDenyList(redis, { prefix }),
-    nonces: redisNonces(redis, { prefix }),
-    close: async () => {
-      await close();
-      await redis.quit();
-    },
-  };
+  const redis = await connectRedis(options.redis).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
+  return withRedisState(store, redis, options.namespace);
 }

@@ -5,9 +5,15 @@
 import pg from 'pg';
 import { invalidArgument } from '../http/argument-error.ts';
 import type { PostgresPool } from './handles.ts';
+import { shownUrl } from './shown-url.ts';
 import { migrations } from './sql-schema.ts';
 import { sqlStore } from './sql-store.ts';
+import { StoreNotFoundError } from './store-not-found-error.ts';
+import { StoreUnreachableError } from './store-unreachable-error.ts';
 import type { GatehouseStore } from './types.ts';
+
+export { StoreNotFoundError } from './store-not-found-error.ts';
+export { StoreUnreachableError } from './store-unreachable-error.ts';
 
 const MIGRATIONS: ReadonlyArray<readonly string[]> = migrations('postgres');
 
@@ -23,6 +29,17 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** @default 10 */
   maxConnections?: number;
+  /**
+   * How long getting a connection may take, the first one included (a Postgres that does not
+   * answer is then a StoreUnreachableError at once, and a query waiting for a free connection
+   * fails rather than waits on). @default 5000 ms
+   */
+  connectTimeoutMs?: number;
+  /**
+   * Create the schema and its tables when they are not there. With false, a schema without
+   * Gatehouse's tables is a StoreNotFoundError and nothing is created. @default true
+   */
+  create?: boolean;
 }
 
 // `?` placeholders become $1, $2… outside quoted strings.
@@ -46,9 +63,24 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<Post
     connectionString: options.connectionString,
     max: options.maxConnections ?? 10,
     options: `-c search_path=${schema}`,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
   });
   pool.on('error', () => {}); // an idle client's error surfaces on the next query instead
-  await migrate(pool, schema);
+  try {
+    // Connected once before anything else: a Postgres that is not there is told as such, by its URL.
+    await pool
+      .connect()
+      .then((client) => client.release())
+      .catch((error: unknown) => {
+        throw new StoreUnreachableError('the store', shownUrl(options.connectionString), error);
+      });
+    if (options.create === false && !(await holdsStore(pool, schema)))
+      throw new StoreNotFoundError(shownUrl(options.connectionString), `schema ${schema} holds no Gatehouse tables`);
+    await migrate(pool, schema);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
   const driver = {
     all: async (sql: string, params: unknown[] = []) =>
       (await pool.query(numbered(sql), params)).rows as Record<string, unknown>[],
@@ -58,6 +90,14 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<Post
   };
   const store = sqlStore('postgres', driver, () => pool.end());
   return Object.assign(store, { pool, schema });
+}
+
+/** Whether the schema holds Gatehouse's tables (its migrations table stands for them all). */
+async function holdsStore(pool: pg.Pool, schema: string): Promise<boolean> {
+  const { rows } = await pool.query('SELECT to_regclass($1) IS NOT NULL AS present', [
+    `"${schema}".gatehouse_migrations`,
+  ]);
+  return rows[0]?.present === true;
 }
 
 async function migrate(pool: pg.Pool, schema: string): Promise<void> {

@@ -33,6 +33,8 @@ import {
   KeySourceError,
   NonceStoreFullError,
   RequestInvalidError,
+  StoreNotFoundError,
+  StoreUnreachableError,
   TokenGrantError,
 } from '../../src/server/index.ts';
 
@@ -105,6 +107,16 @@ const MADE: ReadonlyArray<[ErrorClass, () => Error, string]> = [
   [KeySourceError, () => new KeySourceError('https://idp.test/jwks', new Error('down')), 'ERR_GATEHOUSE_KEY_SOURCE'],
   [NonceStoreFullError, () => new NonceStoreFullError(10, 1000), 'ERR_GATEHOUSE_NONCE_STORE_FULL'],
   [RequestInvalidError, () => new RequestInvalidError('bad Host'), 'ERR_GATEHOUSE_REQUEST_INVALID'],
+  [
+    StoreNotFoundError,
+    () => new StoreNotFoundError('sqlite:x.db', 'the file does not exist'),
+    'ERR_GATEHOUSE_STORE_NOT_FOUND',
+  ],
+  [
+    StoreUnreachableError,
+    () => new StoreUnreachableError('Redis', 'redis://127.0.0.1:1', new Error('refused')),
+    'ERR_GATEHOUSE_STORE_UNREACHABLE',
+  ],
   [TokenGrantError, () => new TokenGrantError('invalid_grant', 'expired'), 'ERR_GATEHOUSE_TOKEN_GRANT'],
   // gatehouse-http/doctor
   [CurlCommandError, () => new CurlCommandError('curl_no_url', 'no URL'), 'curl_no_url'],

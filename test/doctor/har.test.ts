@@ -1,10 +1,10 @@
 /** Diagnosing a HAR file exported from browser devtools: every 401 and 403 from the recorded exchange, nothing sent unless asked. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { diagnoseHar, HarError } from '../../src/doctor/index.ts';
+import { diagnoseHar, HarError, type HarSkip, MAX_HAR_BYTES } from '../../src/doctor/index.ts';
 import { unsignedJwt } from '../support/jwt.ts';
 import { json, serverPerTest } from '../support/server.ts';
 
@@ -71,5 +71,96 @@ describe('doctor --har', () => {
     writeFileSync(file, 'not json');
     await assert.rejects(diagnoseHar(file), (e: Error) => e instanceof HarError && /Save all as HAR/.test(e.message));
     await assert.rejects(diagnoseHar('/nonexistent.har'), /does not exist/);
+  });
+});
+
+/** A file holding exactly `text`. */
+function rawFile(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'gh-har-')), 'odd.har');
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('doctor --har on files that are not what they should be', () => {
+  for (const text of ['null', '[]', '"a string"', '42', '{"log":null}', '{"log":{"entries":{}}}', '{"log":[]}']) {
+    it(`a file holding ${text} is a HarError saying it has no log.entries, in one line`, async () => {
+      await assert.rejects(
+        diagnoseHar(rawFile(text)),
+        (e: Error) =>
+          e instanceof HarError &&
+          e.code === 'ERR_GATEHOUSE_HAR' &&
+          /has no log\.entries/.test(e.message) &&
+          !e.message.includes('\n'),
+      );
+    });
+  }
+
+  it('a file larger than the limit is refused without being read whole (and /dev/zero ends)', async () => {
+    const file = rawFile('');
+    truncateSync(file, MAX_HAR_BYTES + 1);
+    await assert.rejects(
+      diagnoseHar(file),
+      (e: Error) => e instanceof HarError && /larger than 64 MiB/.test(e.message),
+    );
+    await assert.rejects(
+      diagnoseHar('/dev/zero'),
+      (e: Error) => e instanceof HarError && /larger than 64 MiB/.test(e.message),
+    );
+  });
+
+  it('a folder is a HarError, not EISDIR', async () => {
+    await assert.rejects(diagnoseHar(tmpdir()), (e: Error) => e instanceof HarError && /is a folder/.test(e.message));
+  });
+
+  it('skips each entry it cannot read with a note naming it (index, method, masked URL), and reports the rest', async () => {
+    const good = entry('https://api.example/me', 401, [], [['WWW-Authenticate', 'Bearer realm="api"']]);
+    const odd = (patch: object) => ({ ...good, ...patch });
+    const file = harFile([
+      null,
+      42,
+      odd({ response: { status: '401' } }),
+      odd({ request: { method: 'GET', url: 'https://api.example/me', headers: 'oops' } }),
+      odd({ response: { status: 401, headers: 'oops' } }),
+      odd({ request: { method: 'GET', url: 'http://[not a host/?access_token=s3cr3t-in-url', headers: [] } }),
+      odd({ request: { method: 'POST', headers: [] } }),
+      odd({ request: { method: 7, url: 'https://api.example/me?api_key=s3cr3t-key', headers: [] } }),
+      odd({ request: { method: 'GET', url: 'https://api.example/me', headers: [null, 3, { name: 'X' }] } }),
+      entry('https://api.example/ok', 200, [], []),
+      { response: { status: 0 } },
+      good,
+    ]);
+    const notes: HarSkip[] = [];
+    const reports = await diagnoseHar(file, { onSkip: (note) => notes.push(note) });
+    assert.equal(reports.length, 2, 'the entry with odd header items and the good one are reported');
+    assert.deepStrictEqual(
+      notes.map((n) => [n.index, n.request, n.reason]),
+      [
+        [0, '?', 'it is not an object'],
+        [1, '?', 'it is not an object'],
+        [2, 'GET https://api.example/me', 'response.status is not a number'],
+        [3, 'GET https://api.example/me', 'request.headers is not a list'],
+        [4, 'GET https://api.example/me', 'response.headers is not a list'],
+        [5, 'GET [unparseable URL]', 'request.url is not a URL'],
+        [6, 'POST ?', 'request.url is missing'],
+        [7, '? https://api.example/me?api_key=…', 'request.method is not a string'],
+      ],
+    );
+    assert.ok(!JSON.stringify(notes).includes('s3cr3t'), 'no secret of a URL reaches a note');
+    for (const note of notes) assert.match(note.message, /^log\.entries\[\d+\] \(.+\) skipped: .+$/);
+  });
+
+  it('under replay, a wss:// entry is skipped with a note and the rest replayed', async () => {
+    const server = await serve((_req, res) => json(res, 401, {}, { 'www-authenticate': 'Bearer realm="api"' }));
+    const notes: HarSkip[] = [];
+    const reports = await diagnoseHar(
+      harFile([entry('wss://api.example/socket?token=s3cr3t', 401, [], []), entry(`${server.origin}/me`, 401, [], [])]),
+      { replay: true, onSkip: (note) => notes.push(note) },
+    );
+    assert.equal(reports.length, 1);
+    assert.equal(server.received.length, 1);
+    assert.deepStrictEqual(
+      notes.map((n) => [n.index, n.request, n.reason]),
+      [[0, 'GET wss://api.example/socket?token=…', 'only http and https URLs can be replayed']],
+    );
   });
 });

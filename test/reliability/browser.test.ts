@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { DEMO } from '../../src/playground/seed.ts';
 import { type Playground, startPlayground } from '../../src/playground/serve.ts';
 import { clientSubject } from '../../src/server/index.ts';
-import { browserMissing, CHROMIUM, launchChromium } from '../support/chromium.ts';
+import { launchChromium, requireChromium, skipWithoutBrowser } from '../support/chromium.ts';
 
 const root = join(import.meta.dirname, '../..');
 
@@ -66,16 +66,14 @@ function staticServer(distDir: string, api: string): Promise<Server> {
 
 // Locally a machine without Chromium skips loudly (as for Postgres and Redis); with CI=true the
 // before hook fails instead, so CI never passes by skipping.
-const noBrowser = browserMissing('the browser test');
+const noBrowser = skipWithoutBrowser('the browser test');
 
-describe('the client in a real browser', {
-  skip: noBrowser ? `no ${CHROMIUM}: apt-get install chromium` : false,
-}, () => {
+describe('the client in a real browser', () => {
   let playground: Playground;
   let page: Server;
   let dist: string;
   before(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium package`);
+    if (!requireChromium(noBrowser)) return;
     dist = mkdtempSync(join(tmpdir(), 'gh-dist-'));
     execFileSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(root, 'tsconfig.build.json'), '--outDir', dist], {
       stdio: 'inherit',
@@ -88,7 +86,9 @@ describe('the client in a real browser', {
     await playground?.close();
   });
 
-  it('refreshes a revoked token once, passes the CORS preflight with Authorization, and drops the token on a cross-origin redirect', async () => {
+  it('refreshes a revoked token once, passes the CORS preflight with Authorization, and drops the token on a cross-origin redirect', {
+    skip: noBrowser,
+  }, async () => {
     const browser = await launchChromium();
     try {
       const tab = await browser.newPage();

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import { DEMO } from '../../src/playground/seed.ts';
 import { type Playground, startPlayground } from '../../src/playground/serve.ts';
 import { openStore } from '../../src/stores/open-store.ts';
-import { browserMissing, CHROMIUM, launchChromium } from '../support/chromium.ts';
+import { launchChromium, requireChromium, skipWithoutBrowser } from '../support/chromium.ts';
 import { postForm } from '../support/server.ts';
 import { dropSchema, POSTGRES_URL, requirePostgres, runSchema } from '../support/services.ts';
 
@@ -256,7 +256,7 @@ describe('CORS: a page on another site cannot read the playground’s answers', 
   });
 });
 
-const noBrowser = browserMissing('the browser attack');
+const noBrowser = skipWithoutBrowser('the browser attack');
 
 /** A page that tries to read the playground: a plain fetch, a credentialed one, one with Authorization, one from a sandboxed iframe. */
 const ATTACK_PAGE = (api: string) => `<!doctype html><html><body><script type="module">
@@ -276,13 +276,11 @@ results.sandboxed = await new Promise((resolve) => { addEventListener('message',
 window.results = results;
 </script></body></html>`;
 
-describe('CORS in a real browser: a page on another site reads nothing', {
-  skip: noBrowser ? `no ${CHROMIUM}: apt-get install chromium` : false,
-}, () => {
+describe('CORS in a real browser: a page on another site reads nothing', () => {
   let pg: Playground;
   let page: Server;
   before(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium package`);
+    if (!requireChromium(noBrowser)) return;
     pg = await startPlayground();
     page = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
@@ -295,7 +293,9 @@ describe('CORS in a real browser: a page on another site reads nothing', {
     await pg?.close();
   });
 
-  it('blocks a page on evil.test (and any sandboxed iframe) while a loopback page reads', async () => {
+  it('blocks a page on evil.test (and any sandboxed iframe) while a loopback page reads', {
+    skip: noBrowser,
+  }, async () => {
     const browser = await launchChromium([
       '--disable-features=HttpsUpgrades',
       // evil.test is another site to the browser, served by the loopback page server.
@@ -865,15 +865,13 @@ ${targets.map((url) => `<iframe src="${url.replace(/&/g, '&amp;').replace(/"/g, 
 <script>addEventListener('load', () => { window.framed = true; });</script>
 </body></html>`;
 
-describe('reflected XSS in a real browser: a page on another site cannot run script on the playground’s origin', {
-  skip: noBrowser ? `no ${CHROMIUM}: apt-get install chromium` : false,
-}, () => {
+describe('reflected XSS in a real browser: a page on another site cannot run script on the playground’s origin', () => {
   let pg: Playground;
   let page: Server;
   const beacons: string[] = [];
   let targets: string[] = [];
   before(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium package`);
+    if (!requireChromium(noBrowser)) return;
     pg = await startPlayground();
     page = createServer((req, res) => {
       if (req.url!.startsWith('/beacon')) beacons.push(req.url!);
@@ -898,7 +896,9 @@ describe('reflected XSS in a real browser: a page on another site cannot run scr
     await pg?.close();
   });
 
-  it('neither a frame nor a navigation of the crafted URLs runs the script (no marker, no beacon)', async () => {
+  it('neither a frame nor a navigation of the crafted URLs runs the script (no marker, no beacon)', {
+    skip: noBrowser,
+  }, async () => {
     const browser = await launchChromium([
       '--disable-features=HttpsUpgrades',
       '--host-resolver-rules=MAP evil.test 127.0.0.1',

@@ -16,7 +16,9 @@ import {
   memoryUsers,
   openStore,
   type Permission,
+  StoreUnreachableError,
 } from '../../src/server/index.ts';
+import { failureLine, failureOf } from '../../src/server/server-failure.ts';
 import { freePort, listen } from '../support/server.ts';
 import { dropSchema, POSTGRES_URL, requirePostgres, runSchema } from '../support/services.ts';
 
@@ -122,5 +124,20 @@ describe('the default failure line', () => {
     const line = await stderrOf(() => guard.authenticate(basicRequest(), { permission: throwing }));
     assertOneLine(line);
     assert.match(line, /^gatehouse: internal_error from permission: RangeError at .*server-failure\.test\.ts:\d+/);
+  });
+});
+
+describe('a Redis that is down, as the store connection reports it', () => {
+  it('a command refused while the connection is down is store_unavailable (503), its fixed text shown', () => {
+    const error = new Error("Stream isn't writeable and enableOfflineQueue options is false");
+    assert.equal(failureOf(error, 'scheme "bearer"').reason, 'store_unavailable');
+    assert.equal(
+      failureLine(failureOf(error, 'scheme "bearer"')),
+      `gatehouse: store_unavailable from scheme "bearer": Error: Stream isn't writeable and enableOfflineQueue options is false`,
+    );
+    assert.equal(
+      failureOf(new StoreUnreachableError('Redis', 'redis://127.0.0.1:1', error), 'x').reason,
+      'store_unavailable',
+    );
   });
 });

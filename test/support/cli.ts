@@ -32,17 +32,18 @@ export function gatehouseWith(
 /**
  * The same, synchronously, for a test that needs no server of its own in this process: `input` is
  * written to stdin, `env` is added to this process's environment, and the run is killed after
- * `timeoutMs` (none unless told).
+ * `timeoutMs` (none unless told), in the folder `cwd` (this process's unless told).
  */
 export function gatehouseSync(
   args: string[],
-  options: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+  options: { input?: string; env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {},
 ): { code: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [main, ...args], {
     encoding: 'utf8',
     ...(options.input !== undefined ? { input: options.input } : {}),
     ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
     ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -60,7 +60,7 @@ export function clientsCommand(cli: Cli): Command {
       .addOption(storeFlag())
       .addHelpText('after', examples(['gatehouse clients list', 'the clients in ./gatehouse.db']))
       .action(async (options: { store?: string }) =>
-        cli.exitWith(await withStore(options.store, (store) => listClients(store, cli.io))),
+        cli.exitWith(await withStore(options.store, { create: false }, (store) => listClients(store, cli.io))),
       ),
   );
   clients.addCommand(
@@ -71,7 +71,9 @@ export function clientsCommand(cli: Cli): Command {
       .addOption(storeFlag())
       .addHelpText('after', examples(['gatehouse clients remove reporting', 'its secret stops working']))
       .action(async (clientId: string, options: { store?: string }) =>
-        cli.exitWith(await withStore(options.store, (store) => removeClient(store, clientId, cli.io))),
+        cli.exitWith(
+          await withStore(options.store, { create: false }, (store) => removeClient(store, clientId, cli.io)),
+        ),
       ),
   );
   return clients;
@@ -92,7 +94,7 @@ function grantsOf(clientId: string, options: AddOptions): string[] {
 
 async function addClient(clientId: string, options: AddOptions, io: Io): Promise<number> {
   const grants = grantsOf(clientId, options);
-  return withStore(options.store, async (store) => {
+  return withStore(options.store, { create: true }, async (store) => {
     if (await store.clients.findClient(clientId)) {
       io.err(`gatehouse clients add: ${clientId} exists already`);
       return EXIT_FAILED;

@@ -1,7 +1,7 @@
 /** `gatehouse demo`: the playground in-process, and the tour through it. */
 import { Command } from 'commander';
 import { startPlayground } from '../../playground/serve.ts';
-import { runTour, type Scenario } from '../../playground/tour/index.ts';
+import { NEXT_STEP, runTour, type Scenario } from '../../playground/tour/index.ts';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes.ts';
 import { createOutput } from '../output.ts';
 import { type Cli, examples } from './command.ts';
@@ -72,6 +72,7 @@ async function demo(values: { json?: boolean }): Promise<number> {
   } else {
     out.line();
     out.line(`demo: ${scenarios.length - failed} passed, ${failed} failed (${seconds} s)`);
+    for (const line of NEXT_STEP) out.line(line);
   }
   return failed === 0 ? EXIT_OK : EXIT_FAILED;
 }

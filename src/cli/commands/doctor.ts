@@ -1,7 +1,7 @@
 /** `gatehouse doctor`: the cause of a 401 (or 403, 429) named with evidence and the fix. */
 import { Command } from 'commander';
 import { diagnose, exitCode } from '../../doctor/diagnose.ts';
-import { diagnoseHar, HarError } from '../../doctor/har.ts';
+import { diagnoseHar, HarError, type HarSkip } from '../../doctor/har.ts';
 import { renderMarkdown, renderTerminal } from '../../doctor/render.ts';
 import type { Report } from '../../doctor/types.ts';
 import { INVALID_ARGUMENT, secretRedactor } from '../../http/index.ts';
@@ -87,12 +87,17 @@ async function doctor(positionals: readonly string[], options: DoctorOptions, cl
   let reports: Report[];
   try {
     if (task.har !== undefined) {
+      let skipped = 0;
       reports = await diagnoseHar(task.har, {
         replay: task.replay,
+        onSkip: (skip: HarSkip) => {
+          skipped++;
+          cli.io.err(`gatehouse doctor: ${skip.message}`);
+        },
         ...(task.timeoutMs ? { timeoutMs: task.timeoutMs } : {}),
       });
       if (reports.length === 0) {
-        cli.io.out(`${task.har}: no 401 or 403 in it`);
+        cli.io.out(`${task.har}: no 401 or 403 in it${skipped ? ` that could be read (${skipped} skipped)` : ''}`);
         return 0;
       }
     } else {

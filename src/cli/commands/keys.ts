@@ -58,7 +58,7 @@ export function keysCommand(cli: Cli): Command {
       .addOption(storeFlag())
       .addHelpText('after', examples(['gatehouse keys list', 'the keys in ./gatehouse.db']))
       .action(async (options: { store?: string }) =>
-        cli.exitWith(await withStore(options.store, (store) => listKeys(store, cli.io))),
+        cli.exitWith(await withStore(options.store, { create: false }, (store) => listKeys(store, cli.io))),
       ),
   );
   keys.addCommand(
@@ -69,7 +69,7 @@ export function keysCommand(cli: Cli): Command {
       .addOption(storeFlag())
       .addHelpText('after', examples(['gatehouse keys revoke 3kq8v0m2x9ab', 'that key is refused from now on']))
       .action(async (keyId: string, options: { store?: string }) =>
-        cli.exitWith(await withStore(options.store, (store) => revokeKey(store, keyId, cli.io))),
+        cli.exitWith(await withStore(options.store, { create: false }, (store) => revokeKey(store, keyId, cli.io))),
       ),
   );
   keys.addCommand(
@@ -113,7 +113,7 @@ async function createKey(options: CreateOptions, io: Io): Promise<number> {
   if (!options.id) throw new UsageError('--id is needed: the principal the key acts as');
   const expires = duration('--expires', options.expires, true);
   const created = newKey(options.prefix);
-  return withStore(options.store, async (store) => {
+  return withStore(options.store, { create: true }, async (store) => {
     await store.apiKeys.putApiKey({
       keyId: created.id,
       id: options.id!,
@@ -154,7 +154,7 @@ async function revokeKey(store: GatehouseStore, keyId: string, io: Io): Promise<
 async function rotateKey(keyId: string, options: RotateOptions, io: Io): Promise<number> {
   const overlap = duration('--overlap', options.overlap, false) ?? 7 * 86_400_000;
   const created = newKey(options.prefix);
-  return withStore(options.store, async (store) => {
+  return withStore(options.store, { create: false }, async (store) => {
     const old = await store.apiKeys.findApiKey(keyId);
     if (!old || old.revoked) {
       io.err(`gatehouse keys rotate: no active key ${keyId}`);

@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import { hashPassword } from '../../server/credentials/password-hash.ts';
 import type { GatehouseStore } from '../../stores/types.ts';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes.ts';
+import { MAX_PASSWORD_BYTES, newPasswordProblem } from '../new-password.ts';
 import { readSecret } from '../secret-input.ts';
 import { withStore } from '../store-option.ts';
 import { table } from '../table.ts';
@@ -36,7 +37,7 @@ export function usersCommand(cli: Cli): Command {
   const onStore =
     (act: (store: GatehouseStore, username: string, io: Io) => Promise<number>) =>
     async (username: string, options: StoreOptions) =>
-      cli.exitWith(await withStore(options.store, (store) => act(store, username, cli.io)));
+      cli.exitWith(await withStore(options.store, { create: false }, (store) => act(store, username, cli.io)));
   users.addCommand(
     new Command('add')
       .summary('add a user (the password from stdin or a prompt)')
@@ -53,7 +54,9 @@ export function usersCommand(cli: Cli): Command {
         ),
       )
       .action(async (username: string, options: AddOptions) =>
-        cli.exitWith(await withStore(options.store, (store) => addUser(store, username, options, cli.io))),
+        cli.exitWith(
+          await withStore(options.store, { create: true }, (store) => addUser(store, username, options, cli.io)),
+        ),
       ),
   );
   users.addCommand(
@@ -63,7 +66,7 @@ export function usersCommand(cli: Cli): Command {
       .addOption(storeFlag())
       .addHelpText('after', examples(['gatehouse users list --store sqlite:app.db', 'the users of app.db']))
       .action(async (options: StoreOptions) =>
-        cli.exitWith(await withStore(options.store, (store) => listUsers(store, cli.io))),
+        cli.exitWith(await withStore(options.store, { create: false }, (store) => listUsers(store, cli.io))),
       ),
   );
   users.addCommand(
@@ -140,9 +143,10 @@ async function addUser(store: GatehouseStore, username: string, options: AddOpti
     io.err(`gatehouse users add: ${username} exists already; use users passwd to change the password`);
     return EXIT_FAILED;
   }
-  const password = await readSecret(`password for ${username}: `);
-  if (password.length < 8) {
-    io.err('gatehouse users add: the password needs at least 8 characters');
+  const password = await readSecret(`password for ${username}: `, MAX_PASSWORD_BYTES);
+  const problem = newPasswordProblem(password);
+  if (problem) {
+    io.err(`gatehouse users add: ${problem}`);
     return EXIT_FAILED;
   }
   await store.users.putUser({
@@ -162,9 +166,10 @@ async function changePassword(store: GatehouseStore, username: string, io: Io): 
     io.err(`gatehouse users passwd: no user ${username}`);
     return EXIT_FAILED;
   }
-  const password = await readSecret(`new password for ${username}: `);
-  if (password.length < 8) {
-    io.err('gatehouse users passwd: the password needs at least 8 characters');
+  const password = await readSecret(`new password for ${username}: `, MAX_PASSWORD_BYTES);
+  const problem = newPasswordProblem(password);
+  if (problem) {
+    io.err(`gatehouse users passwd: ${problem}`);
     return EXIT_FAILED;
   }
   await store.users.putUser({ ...user, passwordHash: await hashPassword(password) });

@@ -24,6 +24,15 @@ import { storedToken } from './stored-token.ts';
 
 export type { Scenario } from './scenario.ts';
 
+/**
+ * The tour's last words: many come to it with a 401 of their own, and the doctor is what names
+ * its cause. One concrete line to copy, since "<your URL>" alone leaves the flags to be guessed.
+ */
+export const NEXT_STEP: readonly string[] = [
+  'next: gatehouse doctor <your URL> names the cause of a 401 of your own, as in',
+  '  gatehouse doctor https://api.example.com/v1/me --bearer "$TOKEN"',
+];
+
 const scenarios: ScenarioScript[] = [
   basicAuth,
   basicAuthWrongPassword,

@@ -13,6 +13,11 @@ describe('gatehouse demo', () => {
     assert.ok(Date.now() - started < 30_000);
     assert.match(stdout, /^demo: 13 passed, 0 failed \(\d+\.\d s\)$/m);
     assert.doesNotMatch(stdout, /\u001b\[/, 'no ANSI escapes on a pipe');
+    // Whoever came with a 401 of their own ends on the doctor, with an example to copy.
+    assert.match(
+      stdout,
+      /\ndemo: 13 passed, 0 failed \(\d+\.\d s\)\nnext: gatehouse doctor <your URL> names the cause of a 401 of your own, as in\n {2}gatehouse doctor https:\/\/api\.example\.com\/v1\/me --bearer "\$TOKEN"\n$/,
+    );
     for (const title of [
       'Basic auth with a wrong password',
       'Refresh on 401',
@@ -29,6 +34,7 @@ describe('gatehouse demo', () => {
   it('prints the demo as JSON for machines, with no secret in it', () => {
     const { code, stdout } = gatehouse('demo', '--json');
     assert.equal(code, 0);
+    assert.doesNotMatch(stdout, /next: gatehouse doctor/, 'JSON only, for machines');
     const report = JSON.parse(stdout) as { scenarios: Array<{ holds: boolean; exchanges: unknown[] }>; failed: number };
     assert.equal(report.failed, 0);
     assert.equal(report.scenarios.length, 13);

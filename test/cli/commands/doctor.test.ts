@@ -4,10 +4,12 @@
  * in one line, with no secret echoed.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { gatehouse, gatehouseWith } from '../../support/cli.ts';
 import { unsignedJwt } from '../../support/jwt.ts';
@@ -319,5 +321,41 @@ describe('doctor usage', () => {
         'gatehouse doctor: -X takes an HTTP method, a token such as GET or POST (no spaces or separators) (gatehouse doctor --help shows the usage)\n',
       );
     }
+  });
+});
+
+describe('gatehouse doctor --har on a file that is not what it should be', () => {
+  const file = (text: string) => {
+    const path = join(mkdtempSync(join(tmpdir(), 'gh-har-')), 'odd.har');
+    writeFileSync(path, text);
+    return path;
+  };
+
+  for (const text of ['null', '{"log":{"entries":{}}}']) {
+    it(`a file holding ${text}: exit 64, one line saying what is wrong, no TypeError`, async () => {
+      const result = await gatehouse('doctor', '--har', file(text));
+      assert.equal(result.code, 64, result.stderr);
+      assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+      assert.match(result.stderr, /^gatehouse doctor: \S+ has no log\.entries/);
+      assert.doesNotMatch(result.stderr, /TypeError|\n\s+at /);
+    });
+  }
+
+  it('a bad entry is named on stderr in one line and skipped; the rest is reported', async () => {
+    const entries = [
+      null,
+      { request: { url: 'http://[x?access_token=s3cr3t' }, response: { status: 401 } },
+      { request: { method: 'GET', url: 'https://api.example/me', headers: 'oops' }, response: { status: 401 } },
+      { request: { method: 'GET', url: 'https://api.example/me' }, response: { status: 401, headers: [] } },
+    ];
+    const result = await gatehouse('doctor', '--json', '--har', file(JSON.stringify({ log: { entries } })));
+    assert.equal(result.code, 1, result.stderr); // the 401 without a challenge is a cause named
+    assert.deepStrictEqual(result.stderr.trim().split('\n'), [
+      'gatehouse doctor: log.entries[0] (?) skipped: it is not an object',
+      'gatehouse doctor: log.entries[1] (GET [unparseable URL]) skipped: request.url is not a URL',
+      'gatehouse doctor: log.entries[2] (GET https://api.example/me) skipped: request.headers is not a list',
+    ]);
+    assert.equal(JSON.parse(result.stdout).length, 1);
+    assert.ok(!result.stderr.includes('s3cr3t'));
   });
 });

@@ -40,3 +40,57 @@ describe('gatehouse users', () => {
     assert.equal(gatehouseOn(url, ['users', 'remove', 'nobody']).code, 1);
   });
 });
+
+describe('gatehouse users: a password read from a pipe is one line', () => {
+  const PASSWORD = 'the-first-password';
+  async function storeWithAlice() {
+    const { url } = newStore();
+    assert.equal(gatehouseOn(url, ['users', 'add', 'alice'], `${PASSWORD}\n`).code, 0);
+    return url;
+  }
+  async function passwordStill(url: string, password: string) {
+    const store = await openStore(url);
+    const user = await store.users.findUserByName('alice');
+    await store.close();
+    return verifyPassword(password, user!.passwordHash);
+  }
+
+  it('`users list | users passwd alice`: the table is refused in one line, nothing changed', async () => {
+    const url = await storeWithAlice();
+    const table = gatehouseOn(url, ['users', 'list']).stdout;
+    assert.ok(table.trim().includes('\n'), 'the table has several lines');
+    const result = gatehouseOn(url, ['users', 'passwd', 'alice'], table);
+    assert.equal(result.code, 1);
+    assert.deepStrictEqual(result.stderr.trim().split('\n'), [
+      'gatehouse users passwd: the password holds a line break; give it alone, on one line',
+    ]);
+    assert.ok(!result.stderr.includes('USERNAME'), 'what was read is not echoed');
+    assert.equal(await passwordStill(url, PASSWORD), true);
+  });
+
+  for (const [what, input] of [
+    ['a line break in the middle', 'first-line\nsecond-line\n'],
+    ['a carriage return in the middle', 'first-line\rsecond-line'],
+    ['over 1 KiB', `${'x'.repeat(1025)}\n`],
+    ['10 MB', 'y'.repeat(10_000_000)],
+  ] as const) {
+    it(`a password with ${what} is refused by passwd and by add, in one line, and not stored`, async () => {
+      const url = await storeWithAlice();
+      const passwd = gatehouseOn(url, ['users', 'passwd', 'alice'], input);
+      assert.equal(passwd.code, 1);
+      assert.equal(passwd.stderr.trim().split('\n').length, 1, passwd.stderr);
+      assert.equal(await passwordStill(url, PASSWORD), true);
+      const add = gatehouseOn(url, ['users', 'add', 'bob'], input);
+      assert.equal(add.code, 1);
+      assert.equal(add.stderr.trim().split('\n').length, 1, add.stderr);
+      assert.doesNotMatch(gatehouseOn(url, ['users', 'list']).stdout, /bob/);
+    });
+  }
+
+  it('a password of exactly 1 KiB, with the one newline a shell adds, is taken', async () => {
+    const url = await storeWithAlice();
+    const long = 'z'.repeat(1024);
+    assert.equal(gatehouseOn(url, ['users', 'passwd', 'alice'], `${long}\r\n`).code, 0);
+    assert.equal(await passwordStill(url, long), true);
+  });
+});
