@@ -35,7 +35,7 @@ describe('--store on a store that does not exist', () => {
       const result = gatehouseOn(url, args, 'a-password-long-enough');
       assert.equal(result.code, 1, result.stderr);
       assert.deepStrictEqual(result.stderr.trim().split('\n'), [
-        `gatehouse ${args[0]}: no store at ${url} (the file does not exist; users add, keys create and clients add create one)`,
+        `gatehouse ${args[0]} ${args[1]}: no store at ${url} (the file does not exist; users add, keys create and clients add create one)`,
       ]);
       assert.equal(result.stdout, '');
       assert.ok(!existsSync(folder), 'no folder was created');
@@ -50,7 +50,7 @@ describe('--store on a store that does not exist', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'gh-cwd-'));
     const viaDefault = gatehouseSync(['keys', 'list'], { cwd, env: { GATEHOUSE_STORE: '' } });
     assert.equal(viaDefault.code, 1, viaDefault.stderr);
-    assert.match(viaDefault.stderr, /^gatehouse keys: no store at sqlite:gatehouse\.db \(/);
+    assert.match(viaDefault.stderr, /^gatehouse keys list: no store at sqlite:gatehouse\.db \(/);
     assert.deepStrictEqual(readdirSync(cwd), []);
   });
 });
