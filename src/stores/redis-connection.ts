@@ -30,10 +30,6 @@ export async function connectRedis(url: string, options: RedisConnectOptions = {
   });
   // Without a listener ioredis prints every failed reconnect attempt with its stack.
   redis.on('error', (error) => downBecause.set(redis, error));
-  // Closed by Redis (stopped, restarted): the reason until a reconnect attempt gives a better one.
-  redis.on('close', () => {
-    if (!downBecause.has(redis)) downBecause.set(redis, new Error('Connection is closed.'));
-  });
   redis.on('ready', () => downBecause.delete(redis));
   try {
     await redis.connect();
@@ -49,6 +45,11 @@ export async function pingRedis(redis: Redis): Promise<void> {
   try {
     await redis.ping();
   } catch (error) {
-    throw downBecause.get(redis) ?? error;
+    const known = downBecause.get(redis);
+    if (known) throw known;
+    // Closed by Redis (stopped, restarted) and not tried again yet: no connection error to tell.
+    if (error instanceof Error && error.message.startsWith("Stream isn't writeable"))
+      throw new Error('Connection is closed.');
+    throw error;
   }
 }
