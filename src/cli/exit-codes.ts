@@ -1,6 +1,6 @@
 /**
- * The exit codes of every `gatehouse` command. 64 and 70 are sysexits.h's EX_USAGE and
- * EX_SOFTWARE; 130 is what a shell reports for a run ended by SIGINT (128 + 2).
+ * The exit codes of every `gatehouse` command. 64, 69 and 70 are sysexits.h's EX_USAGE,
+ * EX_UNAVAILABLE (main.ts, before anything is loaded: it cannot import this file) and EX_SOFTWARE; 130 is what a shell reports for a run ended by SIGINT (128 + 2).
  */
 export const EXIT_OK = 0;
 /** A problem found: the doctor named a cause, a token was flagged, a user or key was not there. */
@@ -19,5 +19,6 @@ export const EXIT_CODES_HELP = `Exit codes:
   2    the doctor found no cause that fits, or got no answer (unreachable);
        token inspect could not fetch the keys
   64   bad usage: the line on stderr says what, and \`gatehouse <command> --help\` how
+  69   this Node.js is older than gatehouse needs (22.13); the line says which it found
   70   an internal error: a bug in gatehouse (GATEHOUSE_DEBUG=1 shows its stack trace)
   130  interrupted (Ctrl-C at a password prompt)`;

@@ -80,6 +80,15 @@ describe('the gatehouse executable on a Node older than the engines range', () =
     assert.equal(stderr, `gatehouse needs Node.js ${NEEDED} or newer; this is Node.js 22.12.0.\n`);
   });
 
+  it("the overview help's exit-code table names 69 and the version it means", () => {
+    const { code, stdout, stderr } = bin(main, process.execPath, claiming('22.13.0'), ['--help']);
+    assert.equal(code, 0, stderr);
+    assert.match(
+      stdout,
+      new RegExp(`\\n {2}69 +this Node\\.js is older than gatehouse needs \\(${String(NEEDED).replace('.', '\\.')}\\)`),
+    );
+  });
+
   it('on 22.13 runs the command', () => {
     const { code, stdout, stderr } = bin(main, process.execPath, claiming('22.13.0'), ['--version']);
     assert.equal(code, 0, stderr);
