@@ -6,12 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
 import { hashPassword } from '../../server/credentials/password-hash.ts';
+import { StoreNotFoundError } from '../../stores/store-not-found-error.ts';
 import type { GatehouseStore } from '../../stores/types.ts';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes.ts';
 import { MAX_PASSWORD_BYTES, newPasswordProblem } from '../new-password.ts';
 import { readSecret } from '../secret-input.ts';
 import { withStore } from '../store-option.ts';
 import { table } from '../table.ts';
+import { UsageError } from '../usage-error.ts';
 import { type Cli, collect, examples, type Io } from './command.ts';
 import { storeFlag } from './store-flag.ts';
 
@@ -53,11 +55,7 @@ export function usersCommand(cli: Cli): Command {
           ['printf %s "$PASSWORD" | gatehouse users add alice', 'the password from standard input'],
         ),
       )
-      .action(async (username: string, options: AddOptions) =>
-        cli.exitWith(
-          await withStore(options.store, { create: true }, (store) => addUser(store, username, options, cli.io)),
-        ),
-      ),
+      .action(async (username: string, options: AddOptions) => cli.exitWith(await addUser(username, options, cli.io))),
   );
   users.addCommand(
     new Command('list')
@@ -138,10 +136,31 @@ async function revokeSessions(store: GatehouseStore, username: string, io: Io): 
   return EXIT_OK;
 }
 
-async function addUser(store: GatehouseStore, username: string, options: AddOptions, io: Io): Promise<number> {
-  if (await store.users.findUserByName(username)) {
-    io.err(`gatehouse users add: ${username} exists already; use users passwd to change the password`);
-    return EXIT_FAILED;
+/**
+ * A name someone can sign in with: not empty, no control character (a line break would forge the
+ * lines that name it), no colon (RFC 7617 §2: Basic cannot carry a user-id that holds one).
+ */
+function checkUsername(username: string): void {
+  if (!username || /[\p{Cc}:]/u.test(username))
+    throw new UsageError('<username> takes a name without colons or control characters');
+}
+
+/**
+ * The store is created only once the name and the password are known good, so that a refused
+ * password leaves nothing behind; a name that exists is said before the password is asked for.
+ */
+async function addUser(username: string, options: AddOptions, io: Io): Promise<number> {
+  checkUsername(username);
+  const taken = () => `gatehouse users add: ${username} exists already; use users passwd to change the password`;
+  try {
+    if (
+      await withStore(options.store, { create: false }, async (store) => await store.users.findUserByName(username))
+    ) {
+      io.err(taken());
+      return EXIT_FAILED;
+    }
+  } catch (error) {
+    if (!(error instanceof StoreNotFoundError)) throw error;
   }
   const password = await readSecret(`password for ${username}: `, MAX_PASSWORD_BYTES);
   const problem = newPasswordProblem(password);
@@ -149,15 +168,22 @@ async function addUser(store: GatehouseStore, username: string, options: AddOpti
     io.err(`gatehouse users add: ${problem}`);
     return EXIT_FAILED;
   }
-  await store.users.putUser({
-    username,
-    id: `u_${randomUUID()}`,
-    passwordHash: await hashPassword(password),
-    scopes: options.scope ?? [],
-    roles: options.role ?? [],
+  return withStore(options.store, { create: true }, async (store) => {
+    // Added by someone else while the password was typed: theirs stays.
+    if (await store.users.findUserByName(username)) {
+      io.err(taken());
+      return EXIT_FAILED;
+    }
+    await store.users.putUser({
+      username,
+      id: `u_${randomUUID()}`,
+      passwordHash: await hashPassword(password),
+      scopes: options.scope ?? [],
+      roles: options.role ?? [],
+    });
+    io.out(`added ${username}`);
+    return EXIT_OK;
   });
-  io.out(`added ${username}`);
-  return EXIT_OK;
 }
 
 async function changePassword(store: GatehouseStore, username: string, io: Io): Promise<number> {
