@@ -87,3 +87,19 @@ describe('a command that writes creates the store only after its arguments are v
     });
   }
 });
+
+describe('--store that names no kind of store', () => {
+  it('is bad usage: one line naming the kinds, exit 64, nothing created', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'gh-badstore-'));
+    for (const url of ['mysql://db.example/app', 'app.db']) {
+      const result = gatehouseSync(['users', 'list', '--store', url], { cwd });
+      assert.equal(result.code, 64, result.stderr);
+      assert.equal(result.stdout, '');
+      assert.match(
+        result.stderr,
+        /^gatehouse users list: unknown store URL "[^"]*"; use sqlite:PATH, postgres:\/\/… or memory: \(gatehouse users list --help shows the usage\)\n$/,
+      );
+    }
+    assert.deepStrictEqual(readdirSync(cwd), []);
+  });
+});
