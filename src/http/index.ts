@@ -38,6 +38,14 @@ export { formatHttpDate, type ParseHttpDateOptions, parseHttpDate } from './http
 export { maskHeader, maskSecret, REDACTED } from './mask.ts';
 export type { MaybePromise } from './maybe-promise.ts';
 export {
+  getOAuthError,
+  isOAuthErrorCode,
+  type OAuthError,
+  type OAuthErrorCode,
+  oauthErrorCodes,
+  oauthErrors,
+} from './oauth-errors.ts';
+export {
   type CreateProblemOptions,
   createProblem,
   type ParseProblemOptions,

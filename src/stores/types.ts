@@ -36,6 +36,12 @@ export interface ClientRecord {
   grants: string[];
   /** Scopes it may ask for. */
   scopes: string[];
+  /**
+   * The redirect URIs registered for the authorization-code grant, each compared to the one a
+   * request names by exact string match (RFC 9700 §4.1.3); absent or empty: the client cannot use
+   * the authorize endpoint.
+   */
+  redirectUris?: string[];
 }
 
 export interface ClientStore {
@@ -86,6 +92,50 @@ export interface RefreshTokenStore {
   revokeFamily(familyId: string, now: number): Promise<void>;
   /** Revokes every family of one subject (every session of a user); returns how many were live. */
   revokeSubject(subject: string, now: number): Promise<number>;
+}
+
+/**
+ * An authorization code (RFC 6749 §4.1.2), as the store keeps it until `keepUntil`: long enough
+ * that a code presented twice is recognised as a replay, and what its first redemption issued is
+ * revoked (RFC 6749 §4.1.2, RFC 9700 §4.2.4 — the ids are fixed when the code is issued).
+ */
+export interface AuthorizationCodeRecord {
+  /** Hex SHA-256 of the code; the code itself is never stored. */
+  hash: string;
+  clientId: string;
+  /** The redirect_uri of the authorization request, which the token request must repeat exactly. */
+  redirectUri: string;
+  /** The PKCE challenge (RFC 7636 §4.2), always S256: base64url of the SHA-256 of the verifier. */
+  codeChallenge: string;
+  subject: string;
+  roles: string[];
+  /** Space-separated scopes granted. */
+  scope: string;
+  /** The resource indicators (RFC 8707 §2) of the authorization request; [] for none. */
+  resources: string[];
+  /** The refresh-token family the first redemption starts. */
+  familyId: string;
+  /** The jti of the access token the first redemption issues. */
+  accessTokenJti: string;
+  createdAt: number;
+  /** After this (ms since the epoch) the code is refused. */
+  expiresAt: number;
+  /** Until when the record is kept (≥ expiresAt), to recognise a replay; then it may be deleted. */
+  keepUntil: number;
+}
+
+export interface AuthorizationCodeStore {
+  insertAuthorizationCode(record: AuthorizationCodeRecord): Promise<void>;
+  /**
+   * Marks a code redeemed, atomically across every instance sharing the store: the one call that
+   * redeems it gets `first: true`; every later call gets `first: false` (a replay) with the same
+   * record. Undefined for a hash the store does not hold (never issued, or past `keepUntil`).
+   * Expiry is the caller's to judge: an expired code is still marked.
+   */
+  redeemAuthorizationCode(
+    hash: string,
+    now: number,
+  ): Promise<{ first: boolean; record: AuthorizationCodeRecord } | undefined>;
 }
 
 /** Access tokens revoked before their expiry (RFC 7009), kept until they would have expired. */
@@ -152,6 +202,7 @@ export interface GatehouseStore {
   apiKeys: ApiKeyStore;
   clients: ClientStore;
   refreshTokens: RefreshTokenStore;
+  authorizationCodes: AuthorizationCodeStore;
   denyList: DenyList;
   jwtKeys: JwtKeyStore;
   nonces: NonceStore;
