@@ -56,6 +56,28 @@ export interface StartPlaygroundOptions {
   allowedHosts?: readonly string[];
   /** How many entries each map of client-chosen keys and sessions holds (see PlaygroundOptions). @default 10_000 */
   maxTrackedKeys?: number;
+  /**
+   * The authorization server's identifier: its metadata's `issuer` and its tokens' `iss`. It must be
+   * the URL clients reach it at (RFC 8414 §3.3: a client refuses metadata whose issuer is not the URL
+   * it fetched it from), so give the public URL when the playground is behind a proxy.
+   * @default the URL it listens on, e.g. http://127.0.0.1:8080
+   */
+  issuer?: string;
+}
+
+/**
+ * An issuer as RFC 8414 §2 allows it: an https URL (http only for a loopback host) with no query
+ * or fragment; the trailing slash of a bare origin is dropped, as URL parsing adds it.
+ */
+export function issuerUrl(text: string): string {
+  const url = URL.parse(text);
+  const loopback = url !== null && isLoopbackHost(url.hostname);
+  const scheme = url?.protocol === 'https:' || (url?.protocol === 'http:' && loopback);
+  if (!url || !scheme || /[?#]/.test(text) || url.username || url.password)
+    throw invalidArgument(
+      'issuer must be an https URL with no query or fragment (http only for localhost or a loopback address), e.g. https://auth.example.com',
+    );
+  return url.pathname === '/' ? url.origin : url.href;
 }
 
 /** Stores that live and die with this process: the only ones the playground owns. */
@@ -129,12 +151,26 @@ export async function startPlayground(options: StartPlaygroundOptions = {}): Pro
     lockoutSeconds: 60,
     ...(namespace ? { prefix: `gatehouse_${namespace}` } : {}),
   });
+  const issuer = options.issuer === undefined ? undefined : issuerUrl(options.issuer);
   let otherOrigin: string | undefined;
+  // The app needs the issuer, which is the listening URL unless given, known only once it listens:
+  // requests wait for the app, which is built at once after (nothing between them awaits a client).
+  let appBuilt!: (app: ReturnType<typeof createPlayground>) => void;
+  const built = new Promise<ReturnType<typeof createPlayground>>((resolve) => {
+    appBuilt = resolve;
+  });
+  const fetch = async (request: Request, env: unknown) => (await built).fetch(request, env);
+  const onUnreadable = unreadable(outages.onError);
+  const main = await listen(fetch, options.port ?? 0, host, onUnreadable);
+  const other = await listen(fetch, 0, host, onUnreadable);
+  const urlOf = (server: Server) =>
+    `http://${host.includes(':') ? `[${host}]` : host}:${(server.address() as AddressInfo).port}`;
+  otherOrigin = urlOf(other);
   const app = createPlayground({
     store,
     service: createTokenService({
       store,
-      issuer: 'https://playground.gatehouse.test',
+      issuer: issuer ?? urlOf(main),
       reuseGraceMs: options.refreshGraceMs ?? 1000,
     }),
     loginProtection,
@@ -145,12 +181,7 @@ export async function startPlayground(options: StartPlaygroundOptions = {}): Pro
     ...(isLoopbackHost(host) ? { allowedHosts } : {}),
     ...(options.maxTrackedKeys === undefined ? {} : { maxTrackedKeys: options.maxTrackedKeys }),
   });
-  const onUnreadable = unreadable(outages.onError);
-  const main = await listen(app.fetch, options.port ?? 0, host, onUnreadable);
-  const other = await listen(app.fetch, 0, host, onUnreadable);
-  const urlOf = (server: Server) =>
-    `http://${host.includes(':') ? `[${host}]` : host}:${(server.address() as AddressInfo).port}`;
-  otherOrigin = urlOf(other);
+  appBuilt(app);
   return {
     url: urlOf(main),
     otherUrl: urlOf(other),

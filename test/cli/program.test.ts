@@ -26,6 +26,7 @@ const COMMANDS: ReadonlyArray<readonly [command: string, options: readonly strin
       '--refresh-grace',
       '--cors-origin',
       '--allowed-host',
+      '--issuer',
     ],
   ],
   [

@@ -2,6 +2,10 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { describe, it } from 'node:test';
+import { decodeJwt } from 'jose';
+import * as oauth from 'oauth4webapi';
+import { INVALID_ARGUMENT } from '../../src/http/argument-error.ts';
+import { issuerUrl, startPlayground } from '../../src/playground/serve.ts';
 import { playgroundPerFile } from '../support/playground.ts';
 
 const pg = playgroundPerFile();
@@ -65,5 +69,38 @@ describe('playground: bad input', () => {
       assert.ok(!JSON.stringify(problem).includes(host), `the problem echoes the Host ${host}`);
     }
     assert.equal((await fetch(`${pg.url}/get`)).status, 200);
+  });
+});
+
+describe('playground: the authorization server is named by the URL it is reached at', () => {
+  it('serves metadata whose issuer is its own URL, which a strict client (oauth4webapi) accepts (RFC 8414 §3.3)', async () => {
+    const issuer = new URL(pg.url);
+    const response = await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', [oauth.allowInsecureRequests]: true });
+    const metadata = await oauth.processDiscoveryResponse(issuer, response);
+    assert.equal(metadata.issuer, pg.url);
+  });
+
+  it('signs its tokens with that issuer as iss', async () => {
+    const { access_token } = (await (await fetch(`${pg.url}/tokens/valid`)).json()) as { access_token: string };
+    assert.equal(decodeJwt(access_token).iss, pg.url);
+  });
+
+  it('takes the public URL it is given, for a playground behind a proxy', async () => {
+    const behind = await startPlayground({ issuer: 'https://auth.example.test/' });
+    try {
+      const metadata = (await (await fetch(`${behind.url}/.well-known/oauth-authorization-server`)).json()) as {
+        issuer: string;
+      };
+      assert.equal(metadata.issuer, 'https://auth.example.test');
+    } finally {
+      await behind.close();
+    }
+  });
+
+  it('refuses an issuer a client could not match: plain http off loopback, a query, a fragment', () => {
+    for (const bad of ['http://auth.example.test', 'https://a.test/?x=1', 'https://a.test/#f', 'ftp://a.test', 'x'])
+      assert.throws(() => issuerUrl(bad), { code: INVALID_ARGUMENT }, bad);
+    assert.equal(issuerUrl('http://127.0.0.1:8080/'), 'http://127.0.0.1:8080');
+    assert.equal(issuerUrl('https://a.test/tenant'), 'https://a.test/tenant');
   });
 });

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { allowedHostName } from '../../playground/host-check.ts';
 import { demoAccountsSummary } from '../../playground/seed.ts';
-import { NAMESPACE_PATTERN, startPlayground } from '../../playground/serve.ts';
+import { issuerUrl, NAMESPACE_PATTERN, startPlayground } from '../../playground/serve.ts';
 import { EXIT_OK } from '../exit-codes.ts';
 import { originOption } from '../origin-option.ts';
 import { UsageError } from '../usage-error.ts';
@@ -18,6 +18,7 @@ interface ServeOptions {
   corsOrigin?: string[];
   seedDemo?: boolean;
   allowedHost?: string[];
+  issuer?: string;
 }
 
 export function serveCommand(cli: Cli): Command {
@@ -40,6 +41,10 @@ export function serveCommand(cli: Cli): Command {
       '--allowed-host <name>',
       'also answer requests for this Host name, e.g. app.example.test (repeatable)',
       collect,
+    )
+    .option(
+      '--issuer <url>',
+      "the authorization server's public URL, as clients reach it (default: the address it listens on)",
     )
     .addHelpText(
       'after',
@@ -83,6 +88,13 @@ async function serve(options: ServeOptions, { io }: Cli): Promise<number> {
       throw new UsageError(`--allowed-host: ${(error as Error).message}`);
     }
   });
+  let issuer: string | undefined;
+  if (options.issuer !== undefined)
+    try {
+      issuer = issuerUrl(options.issuer);
+    } catch (error) {
+      throw new UsageError(`--issuer: ${(error as Error).message}`);
+    }
   // Listening for the signals before the address is printed: a supervisor that stops the
   // playground as soon as it reads the address still gets a clean close.
   const stopped = new Promise<void>((resolve) => {
@@ -99,6 +111,7 @@ async function serve(options: ServeOptions, { io }: Cli): Promise<number> {
     ...(options.seedDemo ? { seedDemo: true } : {}),
     corsOrigins,
     allowedHosts,
+    ...(issuer ? { issuer } : {}),
   });
   io.out(`gatehouse playground listening on ${playground.url}`);
   io.out(`second origin (for cross-origin redirects) on ${playground.otherUrl}`);

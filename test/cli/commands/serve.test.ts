@@ -41,6 +41,8 @@ describe('gatehouse serve', () => {
       ['--port', '8080.5', '--port takes a port number from 0 (any free port) to 65535'],
       ['--refresh-grace', '1e3', '--refresh-grace takes milliseconds from 0'],
       ['--refresh-grace', ' 5', '--refresh-grace takes milliseconds from 0'],
+      ['--issuer', 'http://auth.example.test', '--issuer: issuer must be an https URL'],
+      ['--issuer', 'https://auth.example.test/?tenant=1', '--issuer: issuer must be an https URL'],
     ]) {
       const result = gatehouseSync(['serve', flag!, value!], { timeoutMs: 20_000 });
       assert.equal(result.code, 64, `${flag} ${JSON.stringify(value)}`);
