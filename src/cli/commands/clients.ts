@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
 import { hashApiKey } from '../../server/credentials/api-key.ts';
+import { redirectUriProblem } from '../../server/tokens/registered-redirect-uri.ts';
 import type { GatehouseStore } from '../../stores/types.ts';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes.ts';
 import { withStore } from '../store-option.ts';
@@ -15,10 +16,11 @@ interface AddOptions {
   scope?: string[];
   name?: string;
   public?: boolean;
+  redirectUri?: string[];
   store?: string;
 }
 
-const GRANTS = new Set(['password', 'client_credentials', 'refresh_token']);
+const GRANTS = new Set(['authorization_code', 'client_credentials', 'refresh_token', 'password']);
 
 export function clientsCommand(cli: Cli): Command {
   const clients = new Command('clients')
@@ -34,8 +36,13 @@ export function clientsCommand(cli: Cli): Command {
       .argument('<clientId>', 'the client id: 1 to 64 letters, digits and . _ ~ -')
       .option(
         '--grant <grant>',
-        'a grant it may use: password, client_credentials or refresh_token (repeatable; default ' +
-          'client_credentials, or password and refresh_token with --public)',
+        'a grant it may use: authorization_code, client_credentials, refresh_token, or the legacy password ' +
+          '(repeatable; default client_credentials, or with --redirect-uri authorization_code and refresh_token)',
+        collect,
+      )
+      .option(
+        '--redirect-uri <uri>',
+        'where the authorize endpoint may send its users back, matched exactly: https, or http://127.0.0.1:PORT/… (repeatable)',
         collect,
       )
       .option('--scope <scope>', 'a scope it may ask for (repeatable)', collect)
@@ -46,7 +53,14 @@ export function clientsCommand(cli: Cli): Command {
         'after',
         examples(
           ['gatehouse clients add reporting --scope reports', 'a service that signs in with its secret'],
-          ['gatehouse clients add spa --public --name "Web app"', 'a browser app: users sign in with a password'],
+          [
+            'gatehouse clients add spa --public --redirect-uri https://app.example/callback',
+            'a browser app: users sign in at the authorize endpoint (code + PKCE)',
+          ],
+          [
+            'gatehouse clients add cli --public --redirect-uri http://127.0.0.1/callback',
+            'a command-line tool signing its user in through the browser',
+          ],
         ),
       )
       .action(async (clientId: string, options: AddOptions) =>
@@ -83,12 +97,26 @@ export function clientsCommand(cli: Cli): Command {
 function grantsOf(clientId: string, options: AddOptions): string[] {
   if (!/^[A-Za-z0-9._~-]{1,64}$/.test(clientId))
     throw new UsageError('a client id is 1–64 letters, digits and . _ ~ -');
-  const grants = options.grant ?? (options.public ? ['password', 'refresh_token'] : ['client_credentials']);
+  const redirects = options.redirectUri ?? [];
+  for (const uri of redirects) {
+    const problem = redirectUriProblem(uri);
+    if (problem) throw new UsageError(`--redirect-uri ${JSON.stringify(uri.slice(0, 200))} ${problem}`);
+  }
+  const grants =
+    options.grant ?? (redirects.length > 0 ? ['authorization_code', 'refresh_token'] : ['client_credentials']);
   const unknown = grants.find((g) => !GRANTS.has(g));
   if (unknown)
-    throw new UsageError(`unknown grant ${JSON.stringify(unknown)}; use password, client_credentials or refresh_token`);
+    throw new UsageError(
+      `unknown grant ${JSON.stringify(unknown)}; use authorization_code, client_credentials, refresh_token or password`,
+    );
   if (options.public && grants.includes('client_credentials'))
-    throw new UsageError('a public client cannot use client_credentials');
+    throw new UsageError(
+      options.grant
+        ? 'a public client cannot use client_credentials'
+        : 'a public client signs its users in with the authorization-code grant: give it --redirect-uri',
+    );
+  if (grants.includes('authorization_code') && redirects.length === 0)
+    throw new UsageError('the authorization_code grant needs at least one --redirect-uri');
   return grants;
 }
 
@@ -104,6 +132,7 @@ async function addClient(clientId: string, options: AddOptions, io: Io): Promise
       clientId,
       grants,
       scopes: options.scope ?? [],
+      ...(options.redirectUri?.length ? { redirectUris: options.redirectUri } : {}),
       ...(options.name ? { name: options.name } : {}),
       ...(secret ? { secretHash: hashApiKey(secret) } : {}),
     });
@@ -120,12 +149,13 @@ async function listClients(store: GatehouseStore, io: Io): Promise<number> {
   const all = await store.clients.listClients();
   io.out(
     table([
-      ['CLIENT ID', 'TYPE', 'GRANTS', 'SCOPES', 'NAME'],
+      ['CLIENT ID', 'TYPE', 'GRANTS', 'SCOPES', 'REDIRECT URIS', 'NAME'],
       ...all.map((c) => [
         c.clientId,
         c.secretHash ? 'confidential' : 'public',
         c.grants.join(' '),
         c.scopes.join(' '),
+        (c.redirectUris ?? []).join(' '),
         c.name ?? '',
       ]),
     ]).join('\n'),

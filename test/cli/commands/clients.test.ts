@@ -34,4 +34,37 @@ describe('gatehouse clients', () => {
     assert.equal(gatehouseOn(url, ['clients', 'add', 'spa', '--public', '--grant', 'client_credentials']).code, 64);
     assert.equal(gatehouseOn(url, ['clients', 'remove', 'reporting']).code, 0);
   });
+
+  it('adds a public client for the authorization-code grant with its redirect URIs, kept in the store', () => {
+    const { url } = newStore();
+    const added = gatehouseOn(url, [
+      'clients',
+      'add',
+      'cli',
+      '--public',
+      '--redirect-uri',
+      'http://127.0.0.1/callback',
+    ]);
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(added.stdout, /public; grants authorization_code, refresh_token/);
+    assert.match(
+      gatehouseOn(url, ['clients', 'list']).stdout,
+      /cli +public +authorization_code refresh_token +http:\/\/127\.0\.0\.1\/callback/,
+    );
+  });
+
+  it('refuses, before opening the store, a redirect URI no exact match makes safe and a code grant without one', () => {
+    const { url } = newStore();
+    for (const [args, said] of [
+      [['--redirect-uri', 'http://app.example/cb'], /--redirect-uri "http:\/\/app\.example\/cb" is plain http/],
+      [['--redirect-uri', 'https://app.example/cb#x'], /fragment/],
+      [['--grant', 'authorization_code'], /needs at least one --redirect-uri/],
+      [['--public'], /give it --redirect-uri/],
+    ] as const) {
+      const result = gatehouseOn(url, ['clients', 'add', 'x', ...args]);
+      assert.equal(result.code, 64, args.join(' '));
+      assert.match(result.stderr, said);
+    }
+    assert.doesNotMatch(gatehouseOn(url, ['clients', 'list']).stdout, /^x /m);
+  });
 });
