@@ -15,9 +15,11 @@ export type {
   UserRecord,
 } from '../stores/lookups.ts';
 export {
+  type MemoryAuthorizationCodesOptions,
   type MemoryIdempotencyOptions,
   type MemoryNoncesOptions,
   memoryApiKeys,
+  memoryAuthorizationCodes,
   memoryClients,
   memoryDenyList,
   memoryIdempotency,
@@ -29,6 +31,7 @@ export {
   memoryStore,
   memoryUsers,
 } from '../stores/memory.ts';
+export { AuthorizationCodeStoreFullError } from '../stores/code-store-full.ts';
 export { NonceStoreFullError } from '../stores/nonce-store-full.ts';
 export { DEFAULT_STORE_URL, type OpenStoreOptions, openStore } from '../stores/open-store.ts';
 export type { PostgresStore } from '../stores/postgres.ts';
