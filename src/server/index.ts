@@ -3,6 +3,7 @@
  * and Response; the adapters (gatehouse-http/node, /express, /fastify, /hono) connect frameworks.
  */
 export * from '../http/index.ts';
+export { AuthorizationCodeStoreFullError } from '../stores/code-store-full.ts';
 export type {
   ApiKeyLookup,
   ApiKeyRecord,
@@ -31,7 +32,6 @@ export {
   memoryStore,
   memoryUsers,
 } from '../stores/memory.ts';
-export { AuthorizationCodeStoreFullError } from '../stores/code-store-full.ts';
 export { NonceStoreFullError } from '../stores/nonce-store-full.ts';
 export { DEFAULT_STORE_URL, type OpenStoreOptions, openStore } from '../stores/open-store.ts';
 export type { PostgresStore } from '../stores/postgres.ts';

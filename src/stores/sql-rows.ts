@@ -1,11 +1,5 @@
 /** Rows read back into records: lists are stored as JSON text, absent numbers as NULL. */
-import type {
-  ApiKeyRecord,
-  AuthorizationCodeRecord,
-  ClientRecord,
-  RefreshTokenRecord,
-  UserRecord,
-} from './types.ts';
+import type { ApiKeyRecord, AuthorizationCodeRecord, ClientRecord, RefreshTokenRecord, UserRecord } from './types.ts';
 
 export const list = (value: unknown): string[] => (typeof value === 'string' ? (JSON.parse(value) as string[]) : []);
 export const num = (value: unknown): number | undefined =>
