@@ -3,6 +3,7 @@
  * and Response; the adapters (gatehouse-http/node, /express, /fastify, /hono) connect frameworks.
  */
 export * from '../http/index.ts';
+export { AuthorizationCodeStoreFullError } from '../stores/code-store-full.ts';
 export type {
   ApiKeyLookup,
   ApiKeyRecord,
@@ -15,9 +16,11 @@ export type {
   UserRecord,
 } from '../stores/lookups.ts';
 export {
+  type MemoryAuthorizationCodesOptions,
   type MemoryIdempotencyOptions,
   type MemoryNoncesOptions,
   memoryApiKeys,
+  memoryAuthorizationCodes,
   memoryClients,
   memoryDenyList,
   memoryIdempotency,

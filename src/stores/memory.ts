@@ -1,16 +1,19 @@
 /**
  * In-memory stores: for tests and single-process demos. Everything is lost on exit. One file per
- * concern: memory-accounts.ts, memory-tokens.ts, memory-nonces.ts, memory-idempotency.ts.
+ * concern: memory-accounts.ts, memory-tokens.ts, memory-codes.ts, memory-nonces.ts,
+ * memory-idempotency.ts.
  */
 
 import type { ApiKeyLookup, UserLookup } from './lookups.ts';
 import { memoryApiKeys, memoryClients, memoryUsers } from './memory-accounts.ts';
+import { memoryAuthorizationCodes } from './memory-codes.ts';
 import { memoryIdempotency } from './memory-idempotency.ts';
 import { memoryNonces } from './memory-nonces.ts';
 import { memoryDenyList, memoryJwtKeys, memoryRefreshTokens } from './memory-tokens.ts';
 import type { GatehouseStore } from './types.ts';
 
 export { memoryApiKeys, memoryClients, memorySessions, memorySigningKeys, memoryUsers } from './memory-accounts.ts';
+export { type MemoryAuthorizationCodesOptions, memoryAuthorizationCodes } from './memory-codes.ts';
 export { type MemoryIdempotencyOptions, memoryIdempotency } from './memory-idempotency.ts';
 export { type MemoryNoncesOptions, memoryNonces } from './memory-nonces.ts';
 export { memoryDenyList, memoryJwtKeys, memoryRefreshTokens } from './memory-tokens.ts';
@@ -22,6 +25,7 @@ export function memoryStore(): GatehouseStore {
     apiKeys: memoryApiKeys(),
     clients: memoryClients(),
     refreshTokens: memoryRefreshTokens(),
+    authorizationCodes: memoryAuthorizationCodes(),
     denyList: memoryDenyList(),
     jwtKeys: memoryJwtKeys(),
     nonces: memoryNonces(),

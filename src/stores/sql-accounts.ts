@@ -65,8 +65,15 @@ export function sqlClients(db: SqlDriver): ClientStore {
     },
     putClient: async (c) => {
       await db.run(
-        'INSERT INTO gatehouse_clients (client_id, secret_hash, name, grants, scopes) VALUES (?, ?, ?, ?, ?) ON CONFLICT (client_id) DO UPDATE SET secret_hash = excluded.secret_hash, name = excluded.name, grants = excluded.grants, scopes = excluded.scopes',
-        [c.clientId, c.secretHash ?? null, c.name ?? null, JSON.stringify(c.grants), JSON.stringify(c.scopes)],
+        'INSERT INTO gatehouse_clients (client_id, secret_hash, name, grants, scopes, redirect_uris) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (client_id) DO UPDATE SET secret_hash = excluded.secret_hash, name = excluded.name, grants = excluded.grants, scopes = excluded.scopes, redirect_uris = excluded.redirect_uris',
+        [
+          c.clientId,
+          c.secretHash ?? null,
+          c.name ?? null,
+          JSON.stringify(c.grants),
+          JSON.stringify(c.scopes),
+          c.redirectUris ? JSON.stringify(c.redirectUris) : null,
+        ],
       );
     },
     listClients: async () => (await db.all('SELECT * FROM gatehouse_clients ORDER BY client_id')).map(clientOf),

@@ -1,5 +1,5 @@
 /** Rows read back into records: lists are stored as JSON text, absent numbers as NULL. */
-import type { ApiKeyRecord, ClientRecord, RefreshTokenRecord, UserRecord } from './types.ts';
+import type { ApiKeyRecord, AuthorizationCodeRecord, ClientRecord, RefreshTokenRecord, UserRecord } from './types.ts';
 
 export const list = (value: unknown): string[] => (typeof value === 'string' ? (JSON.parse(value) as string[]) : []);
 export const num = (value: unknown): number | undefined =>
@@ -39,6 +39,8 @@ export function clientOf(row: Record<string, unknown>): ClientRecord {
   };
   if (row['secret_hash']) client.secretHash = String(row['secret_hash']);
   if (row['name']) client.name = String(row['name']);
+  // NULL for a client put without them, or registered before schema version 5.
+  if (typeof row['redirect_uris'] === 'string') client.redirectUris = list(row['redirect_uris']);
   return client;
 }
 
@@ -58,4 +60,22 @@ export function tokenOf(row: Record<string, unknown>): RefreshTokenRecord & { fa
   if (rotatedAt !== undefined) token.rotatedAt = rotatedAt;
   if (typeof row['sealed_successor'] === 'string') token.sealedSuccessor = row['sealed_successor'];
   return token;
+}
+
+export function codeOf(row: Record<string, unknown>): AuthorizationCodeRecord {
+  return {
+    hash: String(row['hash']),
+    clientId: String(row['client_id']),
+    redirectUri: String(row['redirect_uri']),
+    codeChallenge: String(row['code_challenge']),
+    subject: String(row['subject']),
+    roles: list(row['roles']),
+    scope: String(row['scope']),
+    resources: list(row['resources']),
+    familyId: String(row['family_id']),
+    accessTokenJti: String(row['access_token_jti']),
+    createdAt: Number(row['created_at']),
+    expiresAt: Number(row['expires_at']),
+    keepUntil: Number(row['keep_until']),
+  };
 }

@@ -7,7 +7,7 @@
 /** Every version's statements, oldest first: the list index + 1 is the version number recorded. */
 export function migrations(dialect: 'sqlite' | 'postgres'): string[][] {
   const bigint = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
-  return [schemaV1(bigint), schemaV2(bigint), schemaV3(dialect), schemaV4()];
+  return [schemaV1(bigint), schemaV2(bigint), schemaV3(dialect), schemaV4(), schemaV5(dialect)];
 }
 
 /**
@@ -39,6 +39,20 @@ export function schemaV4(): string[] {
   return [
     'ALTER TABLE gatehouse_idempotency ADD COLUMN response TEXT',
     'CREATE INDEX IF NOT EXISTS gatehouse_idempotency_expiry ON gatehouse_idempotency (expires_at)',
+  ];
+}
+
+/**
+ * Version 5, the authorization-code grant (RFC 6749 §4.1): the codes, by hash, kept until
+ * keep_until (indexed for the sweep) and marked when first redeemed; a client's redirect URIs, as a
+ * JSON list (NULL for a client registered before, which has none).
+ */
+export function schemaV5(kind: 'sqlite' | 'postgres'): string[] {
+  const bigint = kind === 'sqlite' ? 'INTEGER' : 'BIGINT';
+  return [
+    `CREATE TABLE IF NOT EXISTS gatehouse_authorization_codes (hash TEXT PRIMARY KEY, client_id TEXT NOT NULL, redirect_uri TEXT NOT NULL, code_challenge TEXT NOT NULL, subject TEXT NOT NULL, roles TEXT NOT NULL, scope TEXT NOT NULL, resources TEXT NOT NULL, family_id TEXT NOT NULL, access_token_jti TEXT NOT NULL, created_at ${bigint} NOT NULL, expires_at ${bigint} NOT NULL, keep_until ${bigint} NOT NULL, redeemed_at ${bigint})`,
+    'CREATE INDEX IF NOT EXISTS gatehouse_authorization_codes_keep ON gatehouse_authorization_codes (keep_until)',
+    `ALTER TABLE gatehouse_clients ADD COLUMN ${kind === 'postgres' ? 'IF NOT EXISTS ' : ''}redirect_uris TEXT`,
   ];
 }
 

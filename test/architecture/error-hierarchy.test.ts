@@ -29,6 +29,7 @@ import { TokenLockError } from '../../src/client/redis-store.ts';
 import { CurlCommandError, HarError, KeyOptionError } from '../../src/doctor/index.ts';
 import { GatehouseError } from '../../src/http/index.ts';
 import {
+  AuthorizationCodeStoreFullError,
   BodyTooLargeError,
   KeySourceError,
   NonceStoreFullError,
@@ -103,6 +104,11 @@ const MADE: ReadonlyArray<[ErrorClass, () => Error, string]> = [
   [TokenFileError, () => new TokenFileError('tokens.json is not JSON'), 'ERR_GATEHOUSE_TOKEN_FILE'],
   [TokenLockError, () => new TokenLockError('lock held'), 'ERR_GATEHOUSE_TOKEN_LOCK'],
   // gatehouse-http/server
+  [
+    AuthorizationCodeStoreFullError,
+    () => new AuthorizationCodeStoreFullError(10, 1000),
+    'ERR_GATEHOUSE_AUTHORIZATION_CODE_STORE_FULL',
+  ],
   [BodyTooLargeError, () => new BodyTooLargeError(1024), 'ERR_GATEHOUSE_BODY_TOO_LARGE'],
   [KeySourceError, () => new KeySourceError('https://idp.test/jwks', new Error('down')), 'ERR_GATEHOUSE_KEY_SOURCE'],
   [NonceStoreFullError, () => new NonceStoreFullError(10, 1000), 'ERR_GATEHOUSE_NONCE_STORE_FULL'],

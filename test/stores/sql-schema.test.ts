@@ -5,10 +5,38 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
 import { type GatehouseStore, openStore } from '../../src/server/index.ts';
-import { schemaV1, schemaV2 } from '../../src/stores/sql-schema.ts';
+import { migrations, schemaV1, schemaV2 } from '../../src/stores/sql-schema.ts';
 import type { SqliteStore } from '../../src/stores/sqlite.ts';
+import { code, codesRedeemOnce } from '../support/code-behaviour.ts';
 import { dropSchema, POSTGRES_URL, requirePostgres, runSchema } from '../support/services.ts';
 import { token } from '../support/store-behaviour.ts';
+
+/** A client as schema version 4 held it, before clients had redirect URIs. */
+const OLD_CLIENT =
+  "INSERT INTO gatehouse_clients (client_id, secret_hash, name, grants, scopes) VALUES ('svc', 'abab', 'Service', '[\"client_credentials\"]', '[\"read\"]')";
+
+/** A store opened on a version-4 database holding OLD_CLIENT: the client is kept, without redirect URIs; codes work. */
+async function codesArriveOn(store: GatehouseStore): Promise<void> {
+  try {
+    const old = {
+      clientId: 'svc',
+      secretHash: 'abab',
+      name: 'Service',
+      grants: ['client_credentials'],
+      scopes: ['read'],
+    };
+    assert.deepStrictEqual(await store.clients.findClient('svc'), old);
+    await store.clients.putClient({ ...old, redirectUris: ['https://svc.example/cb'] });
+    assert.deepStrictEqual((await store.clients.findClient('svc'))?.redirectUris, ['https://svc.example/cb']);
+    await codesRedeemOnce(store.authorizationCodes);
+    assert.deepStrictEqual(await store.authorizationCodes.redeemAuthorizationCode(code(1).hash, code(1).createdAt), {
+      first: false,
+      record: code(1),
+    });
+  } finally {
+    await store.close();
+  }
+}
 
 /** A store opened on a version-2 database holding `hash-1` (fam-1, subject u1): the new operations work on the old rows. */
 async function upgradedStoreBehaves(store: GatehouseStore): Promise<void> {
@@ -78,6 +106,41 @@ describe('migrations', () => {
         "INSERT INTO gatehouse_refresh_tokens (hash, family_id, subject, client_id, scope, roles, created_at, expires_at) VALUES ('hash-1', 'fam-1', 'u1', 'app', 'read write', '[\"member\"]', 1700000000001, 1900000000000)",
       );
       await upgradedStoreBehaves(await openStore(POSTGRES_URL, { namespace: schema }));
+    } finally {
+      await client.end();
+      await dropSchema(schema);
+    }
+  });
+
+  it('bring a SQLite file of schema version 4 up to date: its clients are kept, and codes can be issued', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'gh-db-')), 'gatehouse.db');
+    const old = new DatabaseSync(file);
+    old.exec('CREATE TABLE gatehouse_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    for (const [i, statements] of migrations('sqlite').slice(0, 4).entries()) {
+      for (const statement of statements) old.exec(statement);
+      old.prepare('INSERT INTO gatehouse_migrations VALUES (?, ?)').run(i + 1, 0);
+    }
+    old.exec(OLD_CLIENT);
+    old.close();
+    await codesArriveOn(await openStore(`sqlite:${file}`));
+  });
+
+  it('bring a Postgres schema of version 4 up to date, the same way', async (t) => {
+    if (!(await requirePostgres(t))) return;
+    const schema = runSchema('upgrade4');
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA "${schema}"`);
+      await client.query(`SET search_path TO "${schema}"`);
+      await client.query('CREATE TABLE gatehouse_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+      for (const [i, statements] of migrations('postgres').slice(0, 4).entries()) {
+        for (const statement of statements) await client.query(statement);
+        await client.query('INSERT INTO gatehouse_migrations VALUES ($1, 0)', [i + 1]);
+      }
+      await client.query(OLD_CLIENT);
+      await codesArriveOn(await openStore(POSTGRES_URL, { namespace: schema }));
     } finally {
       await client.end();
       await dropSchema(schema);

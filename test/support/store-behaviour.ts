@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { createApiKey, type GatehouseStore, type RefreshTokenRecord } from '../../src/server/index.ts';
+import { codesForget, codesRedeemOnce, codesRedeemOnceConcurrently } from './code-behaviour.ts';
 import {
   denyListBehaves,
   ledgerBehaves,
@@ -122,6 +123,19 @@ export function storeBehaves(name: string, open: (t: TestContext) => Promise<Ope
           scopes: ['read'],
         });
         await clients.putClient({ clientId: 'spa', grants: ['password', 'refresh_token'], scopes: ['read'] });
+        const web = {
+          clientId: 'web',
+          grants: ['authorization_code'],
+          scopes: [],
+          redirectUris: ['https://app.example/cb', 'http://127.0.0.1/cb?a=1'],
+        };
+        await clients.putClient(web);
+        assert.deepStrictEqual(await clients.findClient('web'), web);
+        await clients.putClient({ ...web, redirectUris: [] });
+        assert.deepStrictEqual((await clients.findClient('web'))?.redirectUris, []);
+        await clients.putClient({ clientId: 'web', grants: [], scopes: [] });
+        assert.deepStrictEqual(await clients.findClient('web'), { clientId: 'web', grants: [], scopes: [] });
+        await clients.removeClient('web');
         assert.deepStrictEqual(await clients.findClient('svc'), {
           clientId: 'svc',
           secretHash: 'ab'.repeat(32),
@@ -223,6 +237,19 @@ export function storeBehaves(name: string, open: (t: TestContext) => Promise<Ope
         await users.removeUser('ann');
         assert.equal(await users.findUserById('u1'), undefined);
       }),
+    );
+
+    it(
+      'authorization codes: redeemed first once, then a replay with the same record; unknown ones undefined',
+      withStore(({ authorizationCodes }) => codesRedeemOnce(authorizationCodes)),
+    );
+    it(
+      'authorization codes: of concurrent redemptions exactly one is the first',
+      withStore(({ authorizationCodes }) => codesRedeemOnceConcurrently([authorizationCodes])),
+    );
+    it(
+      'authorization codes: an expired code is still redeemed; one past keepUntil is gone',
+      withStore(({ authorizationCodes }) => codesForget(authorizationCodes)),
     );
 
     it(
