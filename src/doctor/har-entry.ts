@@ -95,8 +95,9 @@ export function formBody(request: Fields | undefined): string | undefined {
   if (!post) return undefined;
   if (typeof post['text'] === 'string') return post['text'].length <= MAX_FORM ? post['text'] : undefined;
   if (!Array.isArray(post['params'])) return undefined;
-  const pairs = post['params'].flatMap((p): Array<[string, string]> =>
-    isObject(p) && typeof p['name'] === 'string' && typeof p['value'] === 'string' ? [[p['name'], p['value']]] : [],
+  const pairs = post['params'].flatMap(
+    (p): Array<[string, string]> =>
+      isObject(p) && typeof p['name'] === 'string' && typeof p['value'] === 'string' ? [[p['name'], p['value']]] : [],
   );
   const text = new URLSearchParams(pairs).toString();
   return text.length <= MAX_FORM ? text : undefined;

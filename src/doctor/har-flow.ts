@@ -19,7 +19,8 @@ export function readFlow(entries: readonly unknown[]): OAuthFlow {
     if (!isObject(raw) || !isObject(raw['request'])) continue;
     const request = raw['request'];
     const response = isObject(raw['response']) ? raw['response'] : undefined;
-    const url = typeof request['url'] === 'string' && URL.canParse(request['url']) ? new URL(request['url']) : undefined;
+    const url =
+      typeof request['url'] === 'string' && URL.canParse(request['url']) ? new URL(request['url']) : undefined;
     if (url?.searchParams.get('response_type') === 'code') flow.authorizations.push({ index, url });
     const redemption = redemptionBody(request);
     if (redemption !== undefined && typeof response?.['status'] === 'number')

@@ -30,7 +30,8 @@ export async function issuerMetadata(
     );
     exchanges.push(exchange);
     const metadata = jsonObject(exchange);
-    if (metadata) return { metadata, reading: { identifier: iss, url: exchange.request.url, issuer: metadata['issuer'] } };
+    if (metadata)
+      return { metadata, reading: { identifier: iss, url: exchange.request.url, issuer: metadata['issuer'] } };
   }
   return undefined;
 }

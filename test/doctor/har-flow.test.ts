@@ -42,7 +42,10 @@ describe('doctor --har: refused code redemptions', () => {
   it('a correct flow: the redemption answered 200, nothing to diagnose', async () => {
     const as = await authorizationServer(serve);
     const verifier = newVerifier();
-    const { entry, code } = await authorize(as.origin, { code_challenge: s256(verifier), code_challenge_method: 'S256' });
+    const { entry, code } = await authorize(as.origin, {
+      code_challenge: s256(verifier),
+      code_challenge_method: 'S256',
+    });
     const token = await redeem(as.origin, { code, code_verifier: verifier, redirect_uri: REDIRECT_URI });
     assert.equal(token.response.status, 200);
     assert.deepEqual(await diagnoseHar(harFile([entry, token])), []);
@@ -51,7 +54,10 @@ describe('doctor --har: refused code redemptions', () => {
   it('a correct request refused for a cause it does not show (an expired code): none of these findings', async () => {
     const as = await authorizationServer(serve, { expired: true });
     const verifier = newVerifier();
-    const { entry, code } = await authorize(as.origin, { code_challenge: s256(verifier), code_challenge_method: 'S256' });
+    const { entry, code } = await authorize(as.origin, {
+      code_challenge: s256(verifier),
+      code_challenge_method: 'S256',
+    });
     const token = await redeem(as.origin, { code, code_verifier: verifier, redirect_uri: REDIRECT_URI });
     const report = await only([entry, token], [code, verifier]);
     assert.equal(report.status, 400);
@@ -64,7 +70,10 @@ describe('doctor --har: refused code redemptions', () => {
   it('code_reused: the second token request with the same code, naming the first', async () => {
     const as = await authorizationServer(serve);
     const verifier = newVerifier();
-    const { entry, code } = await authorize(as.origin, { code_challenge: s256(verifier), code_challenge_method: 'S256' });
+    const { entry, code } = await authorize(as.origin, {
+      code_challenge: s256(verifier),
+      code_challenge_method: 'S256',
+    });
     const form = { code, code_verifier: verifier, redirect_uri: REDIRECT_URI };
     const first = await redeem(as.origin, form);
     const second = await redeem(as.origin, form);
@@ -72,14 +81,20 @@ describe('doctor --har: refused code redemptions', () => {
     const report = await only([entry, first, second], [code, verifier]);
     assert.equal(report.findings[0]?.code, 'code_reused');
     const found = finding(report, 'code_reused');
-    assert.ok(found.evidence.includes('  log.entries[1] redeemed the same code first (answered 200)'), found.evidence.join('\n'));
+    assert.ok(
+      found.evidence.includes('  log.entries[1] redeemed the same code first (answered 200)'),
+      found.evidence.join('\n'),
+    );
     assert.match(found.fix, /RFC 6749 §4\.1\.2/);
   });
 
   it('pkce_verifier_missing: no code_verifier sent, the authorization request had a challenge', async () => {
     const as = await authorizationServer(serve);
     const verifier = newVerifier();
-    const { entry, code } = await authorize(as.origin, { code_challenge: s256(verifier), code_challenge_method: 'S256' });
+    const { entry, code } = await authorize(as.origin, {
+      code_challenge: s256(verifier),
+      code_challenge_method: 'S256',
+    });
     const token = await redeem(as.origin, { code, redirect_uri: REDIRECT_URI });
     const report = await only([entry, token], [code, verifier]);
     assert.deepEqual(codes(report), ['pkce_verifier_missing']);
@@ -92,7 +107,10 @@ describe('doctor --har: refused code redemptions', () => {
   it('pkce_verifier_malformed: a base64 verifier with padding, its length and characters told, not its value', async () => {
     const as = await authorizationServer(serve);
     const verifier = `${randomBase64()}`;
-    const { entry, code } = await authorize(as.origin, { code_challenge: s256(verifier), code_challenge_method: 'S256' });
+    const { entry, code } = await authorize(as.origin, {
+      code_challenge: s256(verifier),
+      code_challenge_method: 'S256',
+    });
     const token = await redeem(as.origin, { code, code_verifier: verifier, redirect_uri: REDIRECT_URI });
     const report = await only([entry, token], [code, verifier]);
     assert.deepEqual(codes(report), ['pkce_verifier_malformed']);
@@ -105,17 +123,25 @@ describe('doctor --har: refused code redemptions', () => {
     const as = await authorizationServer(serve);
     const verifier = newVerifier();
     const other = newVerifier();
-    const { entry, code } = await authorize(as.origin, { code_challenge: s256(verifier), code_challenge_method: 'S256' });
+    const { entry, code } = await authorize(as.origin, {
+      code_challenge: s256(verifier),
+      code_challenge_method: 'S256',
+    });
     const token = await redeem(as.origin, { code, code_verifier: other, redirect_uri: REDIRECT_URI });
     const report = await only([entry, token], [code, verifier, other]);
     assert.deepEqual(codes(report), ['pkce_verifier_mismatch']);
-    assert.ok(report.findings[0]!.evidence.includes('  authorization request: log.entries[0] GET ' + `${as.origin}/authorize`));
+    assert.ok(
+      report.findings[0]!.evidence.includes('  authorization request: log.entries[0] GET ' + `${as.origin}/authorize`),
+    );
   });
 
   it('redirect_uri_mismatch: the token request names another redirect_uri, both shown', async () => {
     const as = await authorizationServer(serve);
     const verifier = newVerifier();
-    const { entry, code } = await authorize(as.origin, { code_challenge: s256(verifier), code_challenge_method: 'S256' });
+    const { entry, code } = await authorize(as.origin, {
+      code_challenge: s256(verifier),
+      code_challenge_method: 'S256',
+    });
     const token = await redeem(as.origin, { code, code_verifier: verifier, redirect_uri: `${REDIRECT_URI}/` });
     const report = await only([entry, token], [code, verifier]);
     assert.deepEqual(codes(report), ['redirect_uri_mismatch']);
@@ -136,7 +162,10 @@ describe('doctor --har: refused code redemptions', () => {
       const token = await redeem(as.origin, { code, code_verifier: verifier, redirect_uri: REDIRECT_URI });
       const report = await only([entry, token], [code, verifier]);
       assert.deepEqual(codes(report), ['pkce_method_not_s256']);
-      assert.ok(report.findings[0]!.evidence.some((l) => l.includes(said)), report.findings[0]!.evidence.join('\n'));
+      assert.ok(
+        report.findings[0]!.evidence.some((l) => l.includes(said)),
+        report.findings[0]!.evidence.join('\n'),
+      );
       assert.match(report.findings[0]!.fix, /code_challenge_method=S256/);
     });
   }
@@ -152,7 +181,10 @@ describe('doctor --har: refused code redemptions', () => {
 
   it('replay never sends a code redemption again (a code is good once)', async () => {
     const as = await authorizationServer(serve);
-    const { entry, code } = await authorize(as.origin, { code_challenge: s256(newVerifier()), code_challenge_method: 'S256' });
+    const { entry, code } = await authorize(as.origin, {
+      code_challenge: s256(newVerifier()),
+      code_challenge_method: 'S256',
+    });
     const token = await redeem(as.origin, { code, redirect_uri: REDIRECT_URI });
     const before = as.received.length;
     const reports = await diagnoseHar(harFile([entry, token]), { replay: true });

@@ -28,7 +28,10 @@ const refuse = (res: ServerResponse, error: string, description: string) =>
   json(res, 400, { error, error_description: description }, { 'cache-control': 'no-store' });
 
 /** The authorization server; `expired` makes it refuse every code as expired (a cause the request does not show). */
-export async function authorizationServer(serve: ReturnType<typeof serverPerTest>, options: { expired?: boolean } = {}) {
+export async function authorizationServer(
+  serve: ReturnType<typeof serverPerTest>,
+  options: { expired?: boolean } = {},
+) {
   const issued = new Map<string, Issued>();
   return serve((req, res, body) => {
     const url = new URL(req.url ?? '/', 'http://localhost');

@@ -11,7 +11,7 @@ const WELL_FORMED = /^[A-Za-z0-9._~-]{43,128}$/;
 export const pkceVerifierMismatch: Rule = {
   code: 'pkce_verifier_mismatch',
   summary:
-    "A refused code redemption whose `code_verifier` does not hash (S256) to the `code_challenge` of its authorization request in the same HAR file (RFC 7636 §4.6).",
+    'A refused code redemption whose `code_verifier` does not hash (S256) to the `code_challenge` of its authorization request in the same HAR file (RFC 7636 §4.6).',
   rank: 4,
   check(context) {
     const redemption = codeRedemption(context);

@@ -22,7 +22,9 @@ export const redirectUriMismatch: Rule = {
       code: 'redirect_uri_mismatch',
       severity: redemption.authorization ? 'error' : 'warning',
       title:
-        sent === null ? 'The token request sent no redirect_uri' : 'The redirect_uri differs from the authorization request’s',
+        sent === null
+          ? 'The token request sent no redirect_uri'
+          : 'The redirect_uri differs from the authorization request’s',
       evidence: [
         sentLine(context, redemption),
         `  token request redirect_uri = ${shown(sent)}`,
