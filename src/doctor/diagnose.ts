@@ -13,7 +13,7 @@ import {
 } from '../http/index.ts';
 import { decodeJwt } from '../http/jwt.ts';
 import { fetchApiDescription } from './api-description.ts';
-import { checkSignature, issuerKeys, protectedResourceMetadata } from './issuer.ts';
+import { checkSignature, issuerKeys, resourceEvidence } from './issuer.ts';
 import type { KeySet } from './key-source.ts';
 import { send } from './probes.ts';
 import { performedBy, proveFixes, SAFE_METHODS } from './prove.ts';
@@ -71,7 +71,9 @@ async function diagnoseAt(options: DiagnoseOptions, depth: 0 | 1, inherited: rea
   if (status !== undefined && status >= 300 && status < 400)
     await followRedirects(base, primary, exchanges, timeout, secrets);
   if (options.origin) exchanges.push(await preflightProbe(given, options.origin));
-  const token = await tokenEvidence(given, primary, options.keys, exchanges);
+  const token = await tokenEvidence(given, options.keys, exchanges);
+  const read = token.reading ? [token.reading] : [];
+  const resource = await resourceEvidence(primary, read, exchanges, timeout, secrets);
   const apiDescription = await fetchApiDescription(base.url, method, primary, exchanges, timeout, secrets);
   const context = buildContext(base.url, {
     request: base,
@@ -85,7 +87,9 @@ async function diagnoseAt(options: DiagnoseOptions, depth: 0 | 1, inherited: rea
     origin: options.origin,
     localDate,
     ...(token.verification ? { verification: token.verification } : {}),
-    ...(token.resourceMetadata ? { resourceMetadata: token.resourceMetadata } : {}),
+    ...resource,
+    // The form a token request carries is read by the rules on the token endpoint's refusals.
+    ...(base.body !== undefined ? { body: base.body } : {}),
   });
   const ranked = runRules(context);
   await proveFixes(context, ranked, timeout, secrets);
@@ -206,8 +210,8 @@ function preflightProbe(given: Prepared, origin: string): Promise<Exchange> {
   return send('preflight', { method: 'OPTIONS', url: given.base.url, headers }, given.timeout, given.secrets);
 }
 
-/** For a bearer JWT: its issuer's metadata and keys, the signature checked, the API's RFC 9728 metadata. */
-async function tokenEvidence(given: Prepared, primary: Exchange, keys: KeySet | undefined, exchanges: Exchange[]) {
+/** For a bearer JWT: its issuer's metadata and keys, and the signature checked. */
+async function tokenEvidence(given: Prepared, keys: KeySet | undefined, exchanges: Exchange[]) {
   const { timeout, secrets } = given;
   const bearer = given.authorization
     .map((v) => parseAuthorization(v))
@@ -215,11 +219,10 @@ async function tokenEvidence(given: Prepared, primary: Exchange, keys: KeySet | 
   const token = bearer?.ok && bearer.credentials.kind === 'bearer' ? bearer.credentials.token : undefined;
   const jwt = token !== undefined ? decodeJwt(token) : undefined;
   if (!jwt || token === undefined)
-    return { jwt, metadata: undefined, jwks: undefined, verification: undefined, resourceMetadata: undefined };
-  const { metadata, jwks } = await issuerKeys(jwt.payload['iss'], exchanges, timeout, secrets);
+    return { jwt, metadata: undefined, jwks: undefined, verification: undefined, reading: undefined };
+  const { metadata, jwks, reading } = await issuerKeys(jwt.payload['iss'], exchanges, timeout, secrets);
   const verification = await checkSignature(token, jwt.header, keys, jwks, exchanges);
-  const resourceMetadata = await protectedResourceMetadata(primary, exchanges, timeout, secrets);
-  return { jwt, metadata, jwks, verification, resourceMetadata };
+  return { jwt, metadata, jwks, verification, reading };
 }
 
 /**

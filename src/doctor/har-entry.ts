@@ -1,16 +1,19 @@
 /**
  * One entry of a HAR file, read defensively: a file is written by a browser, an extension or a
- * hand, so every field is checked before it is used. An entry is a 401 or 403 to diagnose, an
- * answer of another status (not the doctor's business), or unreadable, with the reason.
+ * hand, so every field is checked before it is used. An entry is a 401 or 403 to diagnose (or a
+ * token endpoint's 400 to a code redemption), an answer of another status (not the doctor's
+ * business), or unreadable, with the reason.
  */
 import { redactUrl } from '../http/index.ts';
 
-/** A recorded 401 or 403: what the doctor reads of it. */
+/** A recorded 401 or 403, or a refused code redemption: what the doctor reads of it. */
 export interface HarExchange {
   method: string;
   url: string;
   requestHeaders: Array<[string, string]>;
-  status: 401 | 403;
+  /** The form a token request sent (`postData`), when the entry is one. */
+  requestBody?: string;
+  status: number;
   statusText: string;
   responseHeaders: Array<[string, string]>;
   body: string;
@@ -42,7 +45,8 @@ export function readHarEntry(raw: unknown): HarEntryReading {
   if (!response) return refuse('response is missing');
   const status = response['status'];
   if (typeof status !== 'number') return refuse('response.status is not a number');
-  if (status !== 401 && status !== 403) return { kind: 'other-status' };
+  const body = status === 400 ? redemptionBody(request) : undefined;
+  if (status !== 401 && status !== 403 && body === undefined) return { kind: 'other-status' };
   if (!request) return refuse('request is missing');
   if (url === undefined) return refuse('request.url is missing');
   if (typeof url !== 'string') return refuse('request.url is not a string');
@@ -61,6 +65,7 @@ export function readHarEntry(raw: unknown): HarEntryReading {
       url,
       // HTTP/2 pseudo-headers (:authority, :path…) are the request line, not headers to send.
       requestHeaders: requestHeaders.filter(([name]) => !name.startsWith(':')),
+      ...(body !== undefined ? { requestBody: body } : {}),
       status,
       statusText: typeof response['statusText'] === 'string' ? response['statusText'] : '',
       responseHeaders,
@@ -79,4 +84,28 @@ function headerList(value: unknown): Array<[string, string]> | undefined {
         ? [[item['name'], item['value']]]
         : [],
   );
+}
+
+/** The largest form read from a HAR entry: a token request is a few hundred bytes. */
+const MAX_FORM = 65_536; // characters
+
+/** A request's form body (`postData.text`, or its `params`), when it has one of reasonable size. */
+export function formBody(request: Fields | undefined): string | undefined {
+  const post = isObject(request?.['postData']) ? request['postData'] : undefined;
+  if (!post) return undefined;
+  if (typeof post['text'] === 'string') return post['text'].length <= MAX_FORM ? post['text'] : undefined;
+  if (!Array.isArray(post['params'])) return undefined;
+  const pairs = post['params'].flatMap(
+    (p): Array<[string, string]> =>
+      isObject(p) && typeof p['name'] === 'string' && typeof p['value'] === 'string' ? [[p['name'], p['value']]] : [],
+  );
+  const text = new URLSearchParams(pairs).toString();
+  return text.length <= MAX_FORM ? text : undefined;
+}
+
+/** RFC 6749 §4.1.3: a POST whose form redeems an authorization code; its body, when the request is one. */
+export function redemptionBody(request: Fields | undefined): string | undefined {
+  if (typeof request?.['method'] !== 'string' || request['method'].toUpperCase() !== 'POST') return undefined;
+  const body = formBody(request);
+  return body !== undefined && new URLSearchParams(body).get('grant_type') === 'authorization_code' ? body : undefined;
 }

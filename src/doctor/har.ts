@@ -1,6 +1,8 @@
 /**
  * Diagnosing a HAR file exported from browser devtools: every 401 and 403 in it is diagnosed
- * from the recorded exchange; nothing is sent unless asked (replay). An entry that cannot be
+ * from the recorded exchange, and every code redemption a token endpoint refused (400) against the
+ * flow the file holds; nothing is sent unless asked (replay), and a code redemption never (a code
+ * is good once, RFC 6749 §4.1.2: sending it again would revoke what it issued). An entry that cannot be
  * read or replayed is skipped with a note naming it; the rest are reported.
  */
 import { INVALID_ARGUMENT } from '../http/argument-error.ts';
@@ -17,7 +19,9 @@ import { decodeJwt } from '../http/jwt.ts';
 import { diagnose, report } from './diagnose.ts';
 import { type HarExchange, readHarEntry } from './har-entry.ts';
 import { readHarEntries } from './har-file.ts';
-import type { Exchange, Report } from './types.ts';
+import { flowBefore, flowSecrets, readFlow } from './har-flow.ts';
+import { bodySecrets } from './request-secrets.ts';
+import type { Exchange, OAuthFlow, Report } from './types.ts';
 
 export { HarError, MAX_HAR_BYTES } from './har-file.ts';
 
@@ -43,6 +47,7 @@ export interface DiagnoseHarOptions {
 
 export async function diagnoseHar(path: string, options: DiagnoseHarOptions = {}): Promise<Report[]> {
   const entries = await readHarEntries(path);
+  const flow = readFlow(entries);
   const reports: Report[] = [];
   const skip = (index: number, request: string, reason: string) =>
     options.onSkip?.({ index, request, reason, message: `log.entries[${index}] (${request}) skipped: ${reason}` });
@@ -54,8 +59,8 @@ export async function diagnoseHar(path: string, options: DiagnoseHarOptions = {}
       continue;
     }
     const { exchange } = reading;
-    if (!options.replay) {
-      reports.push(recorded(exchange));
+    if (!options.replay || exchange.requestBody !== undefined) {
+      reports.push(recorded(exchange, exchange.requestBody !== undefined ? flowBefore(flow, index) : undefined));
       continue;
     }
     const replayed = await replay(exchange, options.timeoutMs);
@@ -87,13 +92,15 @@ async function replay(
   }
 }
 
-/** The report of the exchange as recorded, every secret it carries scrubbed. */
-function recorded(har: HarExchange): Report {
+/** The report of the exchange as recorded (with the flow before it, for a code redemption), every secret it carries scrubbed. */
+function recorded(har: HarExchange, flow?: OAuthFlow): Report {
   const headers = har.requestHeaders;
   const authorization = headers.filter(([n]) => n.toLowerCase() === 'authorization').map(([, v]) => v);
   const secrets = [
     ...headers.filter(([n]) => isSecretHeader(n)).flatMap(([n, v]) => headerSecrets(n, v)),
     ...urlSecrets(har.url),
+    ...bodySecrets(har.requestBody),
+    ...(flow ? flowSecrets(flow) : []),
   ];
   const redact = secretRedactor(secrets);
   const exchange: Exchange = {
@@ -123,6 +130,8 @@ function recorded(har: HarExchange): Report {
       jwks: undefined,
       origin: undefined,
       localDate: Date.now(),
+      ...(har.requestBody !== undefined ? { body: har.requestBody } : {}),
+      ...(flow ? { oauthFlow: flow } : {}),
     },
     secrets,
   );

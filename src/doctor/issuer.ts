@@ -6,19 +6,22 @@ import { parseChallenges } from '../http/index.ts';
 import { discoveryUrls, jwkSet, type KeySet } from './key-source.ts';
 import { headerAll, send } from './probes.ts';
 import { verifyToken } from './token-verify.ts';
-import type { Exchange, TokenVerification } from './types.ts';
+import type { AuthorizationServerReading, Exchange, TokenVerification } from './types.ts';
 
-export async function issuerKeys(iss: unknown, exchanges: Exchange[], timeout: number, secrets: string[]) {
-  let issuer: URL;
-  try {
-    issuer = new URL(String(iss));
-  } catch {
-    return { metadata: undefined, jwks: undefined };
-  }
-  if (issuer.protocol !== 'https:' && issuer.protocol !== 'http:') return { metadata: undefined, jwks: undefined };
-  const candidates = discoveryUrls(issuer);
-  let metadata: Record<string, unknown> | undefined;
-  for (const candidate of candidates) {
+/**
+ * An issuer's metadata, read at the URLs its identifier gives (RFC 8414 §3.1, then OpenID
+ * Discovery's), with what the document says its issuer is.
+ */
+export async function issuerMetadata(
+  iss: unknown,
+  exchanges: Exchange[],
+  timeout: number,
+  secrets: string[],
+): Promise<{ metadata: Record<string, unknown>; reading: AuthorizationServerReading } | undefined> {
+  if (typeof iss !== 'string' || !URL.canParse(iss)) return undefined;
+  const issuer = new URL(iss);
+  if (issuer.protocol !== 'https:' && issuer.protocol !== 'http:') return undefined;
+  for (const candidate of discoveryUrls(issuer)) {
     const exchange = await send(
       'issuer-metadata',
       { method: 'GET', url: new URL(candidate), headers: [['Accept', 'application/json']] },
@@ -26,16 +29,24 @@ export async function issuerKeys(iss: unknown, exchanges: Exchange[], timeout: n
       secrets,
     );
     exchanges.push(exchange);
-    metadata = jsonObject(exchange);
-    if (metadata) break;
+    const metadata = jsonObject(exchange);
+    if (metadata)
+      return { metadata, reading: { identifier: iss, url: exchange.request.url, issuer: metadata['issuer'] } };
   }
+  return undefined;
+}
+
+export async function issuerKeys(iss: unknown, exchanges: Exchange[], timeout: number, secrets: string[]) {
+  const read = await issuerMetadata(iss, exchanges, timeout, secrets);
+  const metadata = read?.metadata;
+  const reading = read?.reading;
   const jwksUri = typeof metadata?.['jwks_uri'] === 'string' ? metadata['jwks_uri'] : undefined;
-  if (!jwksUri) return { metadata, jwks: undefined };
+  if (!jwksUri) return { metadata, jwks: undefined, reading };
   let jwksUrl: URL;
   try {
     jwksUrl = new URL(jwksUri);
   } catch {
-    return { metadata, jwks: undefined };
+    return { metadata, jwks: undefined, reading };
   }
   const exchange = await send(
     'jwks',
@@ -47,6 +58,7 @@ export async function issuerKeys(iss: unknown, exchanges: Exchange[], timeout: n
   const jwks = jsonObject(exchange);
   return {
     metadata,
+    reading,
     jwks: Array.isArray(jwks?.['keys']) ? (jwks as { keys: Array<Record<string, unknown>> }) : undefined,
   };
 }
@@ -54,24 +66,20 @@ export async function issuerKeys(iss: unknown, exchanges: Exchange[], timeout: n
 /**
  * The API's own word on what tokens it takes: RFC 9728 §5.1 lets a 401's challenge name its
  * protected resource metadata (`resource_metadata`), whose `resource` is the audience a token must
- * carry and whose `authorization_servers` are the issuers it trusts.
+ * carry and whose `authorization_servers` are the issuers it trusts. A document about another
+ * resource is not used (`foreign` says what it named instead).
  */
 export async function protectedResourceMetadata(
   primary: Exchange,
   exchanges: Exchange[],
   timeout: number,
   secrets: string[],
-): Promise<Record<string, unknown> | undefined> {
+): Promise<{ metadata?: Record<string, unknown>; foreign?: { url: string; resource: unknown } }> {
   const challenges = parseChallenges(headerAll(primary.response?.headers, 'www-authenticate'));
   const named = challenges.map((c) => c.params['resource_metadata']).find((v) => v !== undefined);
-  if (!named) return undefined;
-  let url: URL;
-  try {
-    url = new URL(named);
-  } catch {
-    return undefined;
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+  if (!named || !URL.canParse(named)) return {};
+  const url = new URL(named);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return {};
   const exchange = await send(
     'resource-metadata',
     { method: 'GET', url, headers: [['Accept', 'application/json']] },
@@ -80,8 +88,10 @@ export async function protectedResourceMetadata(
   );
   exchanges.push(exchange);
   const metadata = jsonObject(exchange);
-  const resource = metadata?.['resource'];
-  return typeof resource === 'string' && covers(resource, new URL(primary.request.url)) ? metadata : undefined;
+  if (!metadata) return {};
+  const resource = metadata['resource'];
+  if (typeof resource === 'string' && covers(resource, new URL(primary.request.url))) return { metadata };
+  return { foreign: { url: exchange.request.url, resource } };
 }
 
 /**
@@ -129,4 +139,31 @@ export async function checkSignature(
   if (!keys?.length) return undefined;
   const from = exchanges.findLast((e) => e.probe === 'jwks')?.request.url ?? "the issuer's JWKS";
   return { by: 'issuer', result: await verifyToken(token, { keys, from }) };
+}
+
+/**
+ * What the API says of itself and its issuers: its RFC 9728 document (when its challenge names one)
+ * and the metadata of the first authorization server it lists, unless that issuer's was read
+ * already (`read`, for the token's `iss`). A document about another resource is not followed.
+ */
+export async function resourceEvidence(
+  primary: Exchange,
+  read: AuthorizationServerReading[],
+  exchanges: Exchange[],
+  timeout: number,
+  secrets: string[],
+) {
+  const { metadata, foreign } = await protectedResourceMetadata(primary, exchanges, timeout, secrets);
+  const servers = metadata?.['authorization_servers'];
+  const first: unknown = Array.isArray(servers) ? servers[0] : undefined;
+  const authorizationServers = [...read];
+  if (typeof first === 'string' && !read.some((r) => r.identifier === first)) {
+    const server = await issuerMetadata(first, exchanges, timeout, secrets);
+    if (server) authorizationServers.push(server.reading);
+  }
+  return {
+    ...(metadata ? { resourceMetadata: metadata } : {}),
+    ...(foreign ? { foreignResourceMetadata: foreign } : {}),
+    ...(authorizationServers.length ? { authorizationServers } : {}),
+  };
 }

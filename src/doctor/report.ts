@@ -12,7 +12,19 @@ type ContextParts = Pick<
   Context,
   'primary' | 'exchanges' | 'authorization' | 'jwt' | 'issuerMetadata' | 'jwks' | 'origin' | 'localDate'
 > &
-  Partial<Pick<Context, 'request' | 'verification' | 'resourceMetadata' | 'apiDescription'>>;
+  Partial<
+    Pick<
+      Context,
+      | 'request'
+      | 'verification'
+      | 'resourceMetadata'
+      | 'apiDescription'
+      | 'foreignResourceMetadata'
+      | 'authorizationServers'
+      | 'body'
+      | 'oauthFlow'
+    >
+  >;
 
 /** Builds the context from recorded exchanges and runs every rule (also used for HAR files). */
 export function report(url: URL, parts: ContextParts, secrets: readonly string[] = []): Report {

@@ -127,8 +127,36 @@ export interface Context {
    * (`resource_metadata`): the audience (`resource`) and issuers (`authorization_servers`) it expects.
    */
   resourceMetadata?: Record<string, unknown>;
+  /**
+   * Resource metadata the challenge named that describes another resource (RFC 9728 §3.3: a client
+   * MUST NOT use it): where it was read and the `resource` it names.
+   */
+  foreignResourceMetadata?: { url: string; resource: unknown };
+  /** Authorization server metadata read (RFC 8414): the identifier it was read for, where, and the issuer it names. */
+  authorizationServers?: AuthorizationServerReading[];
+  /** The request body as given (unmasked, never reported): a token request's form is read from it. */
+  body?: string;
+  /** What the rest of a HAR file shows of the OAuth flow the entry belongs to. */
+  oauthFlow?: OAuthFlow;
   /** How the API's own description says to authenticate, when it was asked for and found. */
   apiDescription?: ApiDescription;
+}
+
+export interface AuthorizationServerReading {
+  /** The issuer identifier the metadata was read for (a token's `iss`, an RFC 9728 `authorization_servers` entry). */
+  identifier: string;
+  /** The metadata URL built from it (RFC 8414 §3.1). */
+  url: string;
+  /** The `issuer` the document names. */
+  issuer: unknown;
+}
+
+/** Earlier entries of a HAR file that belong to an authorization code flow (values unmasked, never reported). */
+export interface OAuthFlow {
+  /** Authorization requests (`response_type=code`), with the code their answer's Location carried. */
+  authorizations: Array<{ index: number; url: URL; code?: string }>;
+  /** Token requests with `grant_type=authorization_code` before this entry. */
+  redemptions: Array<{ index: number; form: URLSearchParams; status: number }>;
 }
 
 export interface TokenVerification {

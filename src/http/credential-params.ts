@@ -6,7 +6,8 @@
  * What is in it, and why:
  * - OAuth 2.0: `access_token` (RFC 6750 §2.3, the URI query form), `refresh_token`, `id_token`,
  *   `client_secret` (RFC 6749 §2.3.1), `password` (§4.3.2), `code` (§4.1.2: an authorization
- *   code is a credential until it is redeemed).
+ *   code is a credential until it is redeemed), `code_verifier` (RFC 7636 §4.1: the
+ *   PKCE secret that redeems it).
  * - API keys and shared secrets under the names APIs use: `api_key`, `apikey`, `api-key`, `key`
  *   (Google APIs), `token`, `secret`.
  * - Signed URLs: `sig` (Azure SAS), `signature`.
@@ -24,6 +25,7 @@ export const SECRET_PARAMS: readonly string[] = Object.freeze([
   'sig',
   'signature',
   'code',
+  'code_verifier',
   'refresh_token',
   'id_token',
 ]);

@@ -8,6 +8,7 @@ import { basicEncoding } from './basic-encoding.ts';
 import { basicNonAscii } from './basic-non-ascii.ts';
 import { challengeMissing } from './challenge-missing.ts';
 import { clockSkew } from './clock-skew.ts';
+import { codeReused } from './code-reused.ts';
 import { credentialWhitespace } from './credential-whitespace.ts';
 import { credentialsIgnored } from './credentials-ignored.ts';
 import { credentialsMissing } from './credentials-missing.ts';
@@ -20,11 +21,18 @@ import { insufficientScope } from './insufficient-scope.ts';
 import { issuerMismatch } from './issuer-mismatch.ts';
 import { kidNotInJwks } from './kid-not-in-jwks.ts';
 import { lockedOut } from './locked-out.ts';
+import { metadataIssuerMismatch } from './metadata-issuer-mismatch.ts';
 import { permissionDenied } from './permission-denied.ts';
+import { pkceMethodNotS256 } from './pkce-method-not-s256.ts';
+import { pkceVerifierMalformed } from './pkce-verifier-malformed.ts';
+import { pkceVerifierMismatch } from './pkce-verifier-mismatch.ts';
+import { pkceVerifierMissing } from './pkce-verifier-missing.ts';
 import { preflightRefused } from './preflight-refused.ts';
 import { preflightUnauthorized } from './preflight-unauthorized.ts';
 import { rateLimited } from './rate-limited.ts';
+import { redirectUriMismatch } from './redirect-uri-mismatch.ts';
 import { redirected } from './redirected.ts';
+import { resourceMetadataMismatch } from './resource-metadata-mismatch.ts';
 import { schemeFormat } from './scheme-format.ts';
 import { schemeMismatch } from './scheme-mismatch.ts';
 import { serverReason } from './server-reason.ts';
@@ -49,8 +57,16 @@ export const RULES: readonly Rule[] = [
   tokenExpired,
   tokenNotYetValid,
   clockSkew,
+  resourceMetadataMismatch,
+  metadataIssuerMismatch,
   audienceMismatch,
   issuerMismatch,
+  codeReused,
+  pkceMethodNotS256,
+  pkceVerifierMissing,
+  pkceVerifierMalformed,
+  pkceVerifierMismatch,
+  redirectUriMismatch,
   algNotAllowed,
   kidNotInJwks,
   basicNonAscii,

@@ -25,10 +25,18 @@ export const audienceMismatch: Rule = {
         statusLine(context.primary),
         ...received(context.primary, 'www-authenticate'),
       ],
-      fix: `${hint('token_audience_mismatch')}${aud !== undefined ? ` The token's aud is ${JSON.stringify(aud)}.` : ''}${unexpected ? ` The aud to ask for is ${JSON.stringify(expected)}, the resource this API's metadata names (RFC 9728).` : ''}`,
+      fix: `${hint('token_audience_mismatch')}${aud !== undefined ? ` The token's aud is ${JSON.stringify(aud)}.` : ''}${unexpected ? resourceIndicator(expected) : ''}`,
     };
   },
 };
+
+/**
+ * RFC 8707: a client names the API a token is for with `resource` on the authorization and token
+ * requests, and the authorization server sets the token's audience from it.
+ */
+function resourceIndicator(expected: unknown): string {
+  return ` The aud to ask for is ${JSON.stringify(expected)}, the resource this API's metadata names (RFC 9728): send resource=${JSON.stringify(expected)} in the authorization and token requests (RFC 8707 resource indicators), and check the server puts it in the token's aud.`;
+}
 
 /** RFC 9728 §2: `resource` is the API's identifier, the audience its tokens are issued for. */
 export function audienceUnexpected(context: Context): boolean {
