@@ -48,9 +48,7 @@ export function refusalResponse(refusal: Refusal, answer: RefusalAnswer): Respon
 function challengesFor(refusal: Refusal, { schemes, realm, resourceMetadata }: RefusalAnswer): Challenge[] {
   const status = reasons[refusal.reason].status;
   const context = resourceMetadata === undefined ? undefined : { resourceMetadata };
-  const all = schemes
-    .map((s) => s.challenge(realm, refusal, context))
-    .filter((c): c is Challenge => c !== undefined);
+  const all = schemes.map((s) => s.challenge(realm, refusal, context)).filter((c): c is Challenge => c !== undefined);
   // RFC 9110 §15.5.2: a 401 carries a challenge for every scheme the endpoint accepts.
   if (status === 401) return all;
   // RFC 6750 §3.1: invalid_request (400) and insufficient_scope (403) are told in the challenge of a

@@ -64,7 +64,7 @@ describe('the document and its handler', () => {
     assert.equal(ok?.status, 200);
     assert.equal(ok?.headers.get('content-type'), 'application/json');
     assert.equal(ok?.headers.get('cache-control'), 'public, max-age=3600');
-    assert.equal((await ok?.json()).resource, 'https://example.com/billing');
+    assert.equal((await ok!.json()).resource, 'https://example.com/billing');
     const post = await prm.handle(new Request(`https://example.com${prm.path}`, { method: 'POST' }));
     assert.equal(post?.status, 405);
     assert.equal(post?.headers.get('allow'), 'GET, HEAD');

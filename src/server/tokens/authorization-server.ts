@@ -90,7 +90,8 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     try {
       if (path === paths.token) return await tokenAnswer(endpoint, request, info.ip);
       if (path === paths.revocation) return await revocationAnswer(endpoint, request);
-      if (path === paths.introspection) return await introspectionAnswer(endpoint, request, options.introspectionPolicy);
+      if (path === paths.introspection)
+        return await introspectionAnswer(endpoint, request, options.introspectionPolicy);
       if (path === paths.jwks)
         return oauthJson(200, await options.service.jwks(), { 'cache-control': 'public, max-age=300' });
       if (path === paths.metadata) return metadata(request, options.service.issuer, paths);

@@ -34,7 +34,10 @@ export async function introspectToken(
   return token.startsWith('rt_') ? refreshIntrospection(config, token) : accessIntrospection(config, token);
 }
 
-async function refreshIntrospection(config: TokenServiceConfig, token: string): Promise<TokenIntrospection | undefined> {
+async function refreshIntrospection(
+  config: TokenServiceConfig,
+  token: string,
+): Promise<TokenIntrospection | undefined> {
   const record = await config.refreshTokens.findRefreshToken(refreshTokenHash(token));
   const now = Date.now();
   if (!record || record.familyRevoked || record.rotatedAt !== undefined || record.expiresAt <= now) return undefined;

@@ -13,12 +13,7 @@ import {
   introspectionScheme,
   type ServerFailure,
 } from '../../../src/server/index.ts';
-import {
-  API_RESOURCE,
-  API_SECRET,
-  type Issuer,
-  introspectionIssuer,
-} from '../../support/introspection-issuer.ts';
+import { API_RESOURCE, API_SECRET, type Issuer, introspectionIssuer } from '../../support/introspection-issuer.ts';
 import { freePort, json, listen, serverPerTest } from '../../support/server.ts';
 
 const alice = { id: 'u-alice', roles: ['member'] };
