@@ -5,6 +5,7 @@
 import { invalidArgument } from '../http/argument-error.ts';
 import { type CorsPolicy, type CorsRules, corsRules } from './cors.ts';
 import type { Permission } from './permissions.ts';
+import type { ProtectedResourceMetadata } from './protected-resource.ts';
 import type { Refusal } from './refusal.ts';
 import type { RefusalAnswer } from './refusal-response.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './request-limits.ts';
@@ -39,6 +40,13 @@ export interface GuardOptions {
   onError?: OnError;
   /** The largest body read for a scheme that verifies it (signed requests); larger is 413. @default 1_048_576 */
   maxBodyBytes?: number;
+  /**
+   * This API's protected resource metadata (RFC 9728): what `protectedResourceMetadata()` returns,
+   * or the absolute URL of the document. Every Bearer challenge then names it as
+   * `resource_metadata` (§5.1), so that a client given only this API's URL finds its
+   * authorization server. Serve the document itself with `mountFetch(prm.handle)`.
+   */
+  resourceMetadata?: ProtectedResourceMetadata | string | URL;
 }
 
 /** What the guard settled at creation, with the options it still reads on every request. */
@@ -68,6 +76,7 @@ export function configOf(options: GuardOptions): GuardConfig {
   const body = options.body ?? 'problem';
   const cors = options.cors === undefined ? undefined : corsRules(options.cors);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const resourceMetadata = resourceMetadataUrl(options.resourceMetadata);
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 0)
     throw invalidArgument('createGuard: maxBodyBytes must be a whole number of bytes');
   return {
@@ -77,10 +86,23 @@ export function configOf(options: GuardOptions): GuardConfig {
     body,
     cors,
     maxBodyBytes,
+    ...(resourceMetadata === undefined ? {} : { resourceMetadata }),
     authorizationSchemes: new Set(schemes.flatMap((s) => s.authorizationSchemes ?? [])),
     accepted: schemes
       .map((s) => s.challenge(realm)?.scheme)
       .filter(Boolean)
       .join(', '),
   };
+}
+
+/** The metadata URL a challenge names: an absolute http(s) URL, or undefined without the option. */
+function resourceMetadataUrl(option: GuardOptions['resourceMetadata']): string | undefined {
+  if (option === undefined) return undefined;
+  const given = typeof option === 'string' || option instanceof URL ? String(option) : option?.url;
+  const url = typeof given === 'string' ? URL.parse(given) : null;
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || /[\u0000-\u001f\u007f"\\]/.test(given!))
+    throw invalidArgument(
+      'createGuard: resourceMetadata is what protectedResourceMetadata() returns, or the absolute URL of the document (RFC 9728 §3)',
+    );
+  return given;
 }

@@ -73,16 +73,28 @@ export {
   requireScopes,
 } from './permissions.ts';
 export type { Principal } from './principal.ts';
+export {
+  PROTECTED_RESOURCE_WELL_KNOWN,
+  type ProtectedResourceMetadata,
+  type ProtectedResourceOptions,
+  protectedResourceMetadata,
+  protectedResourceMetadataUrl,
+} from './protected-resource.ts';
 export { isRefusal, type Refusal } from './refusal.ts';
 export {
   BodyTooLargeError,
   DEFAULT_MAX_BODY_BYTES,
   RequestInvalidError,
 } from './request-limits.ts';
-export type { Detection, GuardRequest, RequestView, Scheme } from './scheme.ts';
+export type { ChallengeContext, Detection, GuardRequest, RequestView, Scheme } from './scheme.ts';
 export { type ApiKeySchemeOptions, apiKeyScheme } from './schemes/api-key.ts';
 export { type BasicSchemeOptions, basicScheme } from './schemes/basic.ts';
 export { type BearerSchemeOptions, bearerScheme, type OpaqueOptions } from './schemes/bearer.ts';
+export {
+  type IntrospectionScheme,
+  type IntrospectionSchemeOptions,
+  introspectionScheme,
+} from './schemes/introspection.ts';
 export type { JwtOptions } from './schemes/jwt-options.ts';
 export { type IssuedSession, issueSession, type SessionSchemeOptions, sessionScheme } from './schemes/session.ts';
 export { type SignatureSchemeOptions, signatureScheme } from './schemes/signature.ts';
@@ -102,6 +114,8 @@ export {
   type RequestInfo,
 } from './tokens/authorization-server.ts';
 export { clientSubject, isClientSubject } from './tokens/client-subject.ts';
+export type { TokenIntrospection } from './tokens/introspection.ts';
+export type { IntrospectionPolicy } from './tokens/introspection-endpoint.ts';
 export { roleScope } from './tokens/role-scopes.ts';
 export { TokenGrantError } from './tokens/token-grant-error.ts';
 export { createTokenService, type IssueOptions, type TokenService } from './tokens/token-service.ts';

@@ -13,6 +13,8 @@ export interface RefusalAnswer {
   readonly realm: string;
   /** RFC 9457 problem details, or `{ "detail": … }` as FastAPI and DRF send. */
   readonly body: 'problem' | 'detail';
+  /** The protected resource metadata URL the schemes' challenges name (RFC 9728 §5.1). */
+  readonly resourceMetadata?: string;
 }
 
 /** The one Response for a refusal: status, WWW-Authenticate, Retry-After, and the body. */
@@ -43,9 +45,10 @@ export function refusalResponse(refusal: Refusal, answer: RefusalAnswer): Respon
 }
 
 /** The challenges a refusal carries, each written by its scheme. */
-function challengesFor(refusal: Refusal, { schemes, realm }: RefusalAnswer): Challenge[] {
+function challengesFor(refusal: Refusal, { schemes, realm, resourceMetadata }: RefusalAnswer): Challenge[] {
   const status = reasons[refusal.reason].status;
-  const all = schemes.map((s) => s.challenge(realm, refusal)).filter((c): c is Challenge => c !== undefined);
+  const context = resourceMetadata === undefined ? undefined : { resourceMetadata };
+  const all = schemes.map((s) => s.challenge(realm, refusal, context)).filter((c): c is Challenge => c !== undefined);
   // RFC 9110 §15.5.2: a 401 carries a challenge for every scheme the endpoint accepts.
   if (status === 401) return all;
   // RFC 6750 §3.1: invalid_request (400) and insufficient_scope (403) are told in the challenge of a

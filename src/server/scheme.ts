@@ -31,6 +31,15 @@ export interface GuardRequest {
   clientAddress: string | undefined;
 }
 
+/** What a guard tells every scheme's challenge besides the realm and the refusal. */
+export interface ChallengeContext {
+  /**
+   * The URL of the API's protected resource metadata (RFC 9728 §5.1): a scheme that takes OAuth
+   * tokens names it in its challenge as `resource_metadata`.
+   */
+  readonly resourceMetadata?: string;
+}
+
 export type Detection<C> =
   | { present: false }
   | { present: true; malformed: string }
@@ -56,8 +65,9 @@ export interface Scheme<C = unknown> {
    * The challenge for WWW-Authenticate, every parameter of it written here: `refusal` is set when
    * a request is refused (`refusal.scheme` names the scheme whose verification failed). Only a
    * challenge that names an `error` goes with a refusal that is not a 401 (RFC 6750 §3.1).
+   * `context` carries what the guard adds to every challenge (its `resourceMetadata`).
    */
-  challenge(realm: string, refusal?: Refusal): Challenge | undefined;
+  challenge(realm: string, refusal?: Refusal, context?: ChallengeContext): Challenge | undefined;
   /** The OpenAPI 3.1 security scheme object. */
   openapi(): Record<string, unknown>;
   /**

@@ -66,6 +66,11 @@ export class VerifiedCache<V> {
     while (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value!);
   }
 
+  /** Forgets a value, e.g. once its credential is known to be revoked. */
+  delete(parts: readonly string[]): void {
+    this.#entries.delete(this.#id(parts));
+  }
+
   get size(): number {
     return this.#entries.size;
   }

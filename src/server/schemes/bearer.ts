@@ -38,8 +38,10 @@ export function bearerScheme(options: BearerSchemeOptions): Scheme<BearerCredent
     authorizationSchemes: ['bearer'],
     detect: (request) => fromAuthorization(request, 'bearer', 'bearer'),
     verify: ({ token }) => verifyToken(token),
-    challenge(realm, refusal) {
+    challenge(realm, refusal, context) {
       const params: Record<string, string> = { realm };
+      // RFC 9728 §5.1: where the client learns which authorization server issues tokens for this API.
+      if (context?.resourceMetadata !== undefined) params['resource_metadata'] = context.resourceMetadata;
       // RFC 6750 §3.1: no error code when the request carried no credentials.
       if (refusal?.reason === 'credentials_malformed') params['error'] = 'invalid_request';
       else if (refusal?.scheme === 'bearer' || refusal?.reason === 'insufficient_scope') {

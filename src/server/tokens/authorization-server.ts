@@ -14,6 +14,7 @@ import { BodyTooLargeError, RequestInvalidError } from '../request-limits.ts';
 import { failureOf, failureResponse, type OnError, problemResponse, report } from '../server-failure.ts';
 import { createSignIn } from '../sign-in.ts';
 import { authenticateClient } from './client-authentication.ts';
+import { type IntrospectionPolicy, introspectionAnswer } from './introspection-endpoint.ts';
 import { OAuthFailure } from './oauth-failure.ts';
 import { readForm } from './oauth-form.ts';
 import { NO_STORE, oauthJson } from './oauth-json.ts';
@@ -39,6 +40,8 @@ export interface AuthorizationServerOptions {
    * 500 internal_error with nothing of the error. @default one line on stderr
    */
   onError?: OnError;
+  /** Who may introspect another client's access token (RFC 7662 §4). @default nobody: a client sees its own */
+  introspectionPolicy?: IntrospectionPolicy;
 }
 
 export interface RequestInfo {
@@ -52,7 +55,7 @@ export interface AuthorizationServer {
    * `maxBodyBytes` tells the fetch mounts how much of a body to read for it at most.
    */
   handle: ((request: Request, info?: RequestInfo) => Promise<Response | undefined>) & { readonly maxBodyBytes: number };
-  readonly paths: { token: string; revocation: string; jwks: string; metadata: string };
+  readonly paths: { token: string; revocation: string; introspection: string; jwks: string; metadata: string };
 }
 
 export function createAuthorizationServer(options: AuthorizationServerOptions): AuthorizationServer {
@@ -64,6 +67,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
   const paths = {
     token: `${base}/oauth/token`,
     revocation: `${base}/oauth/revoke`,
+    introspection: `${base}/oauth/introspect`,
     jwks: `${base}/.well-known/jwks.json`,
     metadata: `${base}/.well-known/oauth-authorization-server`,
   };
@@ -86,6 +90,8 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     try {
       if (path === paths.token) return await tokenAnswer(endpoint, request, info.ip);
       if (path === paths.revocation) return await revocationAnswer(endpoint, request);
+      if (path === paths.introspection)
+        return await introspectionAnswer(endpoint, request, options.introspectionPolicy);
       if (path === paths.jwks)
         return oauthJson(200, await options.service.jwks(), { 'cache-control': 'public, max-age=300' });
       if (path === paths.metadata) return metadata(request, options.service.issuer, paths);
@@ -132,6 +138,8 @@ function metadata(request: Request, issuer: string, paths: AuthorizationServer['
     issuer,
     token_endpoint: origin + paths.token,
     revocation_endpoint: origin + paths.revocation,
+    introspection_endpoint: origin + paths.introspection,
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     jwks_uri: origin + paths.jwks,
     grant_types_supported: [...GRANTS],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],

@@ -14,6 +14,7 @@ import type { Identity } from '../../stores/lookups.ts';
 import type { Scheme } from '../scheme.ts';
 import { bearerScheme } from '../schemes/bearer.ts';
 import { signAccessToken, type TokenPair } from './access-token.ts';
+import { introspectToken, type TokenIntrospection } from './introspection.ts';
 import { issuedPair, type RefreshOptions, refreshedPair } from './refresh-tokens.ts';
 import { revokeToken } from './revocation.ts';
 import { configOf, type TokenServiceOptions } from './token-service-options.ts';
@@ -43,6 +44,8 @@ export interface TokenService {
    * changed; returns how many were live. Access tokens already issued stay valid until their exp.
    */
   revokeUser(subject: string): Promise<number>;
+  /** The token if it is active now (RFC 7662 §2.2), else undefined; `introspection.ts`. */
+  introspect(token: string): Promise<TokenIntrospection | undefined>;
   /**
    * Signs an access token with explicit times, for tests and the playground (an expired token,
    * one not yet valid). Times are ms since the epoch.
@@ -71,6 +74,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     refresh: (token, refreshOptions) => refreshedPair(config, token, refreshOptions),
     revoke: (token, revokeOptions) => revokeToken(config, token, revokeOptions),
     revokeUser: (subject) => config.refreshTokens.revokeSubject(subject, Date.now()),
+    introspect: (token) => introspectToken(config, token),
     signAccessToken: (subject, { clientId, scope, expiresAt, notBefore }) =>
       signAccessToken(config, subject, clientId, scope, expiresAt, notBefore),
     rotateSigningKey: () => keys.rotate(),
