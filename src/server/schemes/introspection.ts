@@ -10,6 +10,7 @@
  * hears of itself. An issuer that cannot be asked is the server's failure (503 keys_unavailable),
  * never a 401.
  */
+import { createHash } from 'node:crypto';
 import { invalidArgument } from '../../http/argument-error.ts';
 import type { BearerCredentials } from '../../http/index.ts';
 import { VerifiedCache } from '../credentials/verified-cache.ts';
@@ -63,21 +64,47 @@ export function introspectionScheme(options: IntrospectionSchemeOptions): Intros
   const { call, rules, cacheMs, maxEntries } = settle(options);
   const cache = new VerifiedCache<Accepted>({ ttlMs: cacheMs, maxEntries });
   const remembered = (accepted: Accepted) => ({ ...accepted.identity, claims: { ...accepted.identity.claims } });
-  const verify = async (token: string): Promise<ReturnType<typeof remembered> | Refusal> => {
-    const now = Date.now();
-    const cached = cache.get([token], now);
-    if (cached) return remembered(cached);
-    const judged = judgeAnswer(await askIssuer(call, token), rules, Date.now());
-    if ('reason' in judged) {
+  // One question to the issuer per token at a time: a burst of requests with one token waits for
+  // it together. A flight's answer is cached only if no forget() came while it was asked (a
+  // revocation heard of meanwhile must not be undone by an answer given before it). Keyed by a
+  // digest, so no token is held as a key; the map holds only the questions in flight.
+  const flights = new Map<string, { answer: Promise<Accepted | Refusal>; forgotten: boolean }>();
+  const flightKey = (token: string) => createHash('sha256').update(token).digest('base64url');
+  const ask = (token: string, key: string) => {
+    const flight = { answer: Promise.resolve<Accepted | Refusal>({ reason: 'credentials_invalid' }), forgotten: false };
+    // In the map before the question leaves: a forget() from then on marks this flight.
+    flights.set(key, flight);
+    flight.answer = (async () => {
+      const now = Date.now();
+      const judged = judgeAnswer(await askIssuer(call, token), rules, Date.now());
       // The issuer says no now: nothing remembered about this token survives its answer.
-      cache.delete([token]);
+      if ('reason' in judged) cache.delete([token]);
+      else if (cacheMs > 0 && !flight.forgotten)
+        cache.set([token], judged, now, judged.expiresAt ?? Number.POSITIVE_INFINITY);
       return judged;
-    }
-    if (cacheMs > 0) cache.set([token], judged, now, judged.expiresAt ?? Number.POSITIVE_INFINITY);
-    return remembered(judged);
+    })();
+    const landed = () => {
+      if (flights.get(key) === flight) flights.delete(key);
+    };
+    flight.answer.then(landed, landed);
+    return flight.answer;
+  };
+  const verify = async (token: string): Promise<ReturnType<typeof remembered> | Refusal> => {
+    const cached = cache.get([token], Date.now());
+    if (cached) return remembered(cached);
+    const key = flightKey(token);
+    const judged = await (flights.get(key)?.answer ?? ask(token, key));
+    return 'reason' in judged ? judged : remembered(judged);
   };
   const scheme = bearerScheme({ opaque: { verify } });
-  return { ...scheme, forget: (token) => cache.delete([token]) };
+  const forget = (token: string) => {
+    cache.delete([token]);
+    const key = flightKey(token);
+    const flight = flights.get(key);
+    if (flight) flight.forgotten = true;
+    flights.delete(key);
+  };
+  return { ...scheme, forget };
 }
 
 /** Checks the options once, at creation. */

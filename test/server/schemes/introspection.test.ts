@@ -61,6 +61,44 @@ describe('introspectionScheme against a Gatehouse issuer', () => {
     }
   });
 
+  it('a burst of requests with one token asks the issuer once between them', async () => {
+    const a = await api({ endpoint: endpoint() });
+    try {
+      const t = await token();
+      const before = issuer.introspections;
+      const answers = await Promise.all(Array.from({ length: 20 }, () => a.call(t)));
+      assert.deepEqual(
+        answers.map((answer) => answer.status),
+        answers.map(() => 200),
+      );
+      assert.equal(issuer.introspections - before, 1);
+    } finally {
+      await a.close();
+    }
+  });
+
+  it('forget() while the issuer is being asked: that answer is not remembered, the next request asks again', async () => {
+    let forgetNow = () => {};
+    // The real fetch, with forget() called once the question to the issuer has left.
+    const askThenForget: typeof fetch = async (input, init) => {
+      const answer = fetch(input, init);
+      forgetNow();
+      forgetNow = () => {};
+      return answer;
+    };
+    const a = await api({ endpoint: endpoint(), fetch: askThenForget });
+    try {
+      const t = await token();
+      forgetNow = () => a.scheme.forget(t);
+      assert.equal((await a.call(t)).status, 200);
+      const before = issuer.introspections;
+      assert.equal((await a.call(t)).status, 200);
+      assert.equal(issuer.introspections - before, 1, 'asked again: the answer given before forget() was not kept');
+    } finally {
+      await a.close();
+    }
+  });
+
   it('asks again once cacheMaxSeconds has passed', async () => {
     const a = await api({ endpoint: endpoint(), cacheMaxSeconds: 0.3 });
     try {
