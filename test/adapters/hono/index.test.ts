@@ -59,7 +59,7 @@ before(async () => {
     scopes: ['read'],
   });
   const service = createTokenService({ store, issuer: 'https://auth.test', algorithm: 'EdDSA' });
-  handle = createAuthorizationServer({ service, users: store.users, clients: store.clients }).handle;
+  handle = createAuthorizationServer({ service, legacyPasswordGrant: true, users: store.users, clients: store.clients }).handle;
   const users = memoryUsers([
     {
       id: 'u-alice',
