@@ -39,9 +39,9 @@ export interface CodeWorld {
  * bearer scheme, /me behind the default audience's.
  */
 export async function codeWorld(
-  options: { store?: 'memory' | 'sqlite' } & Partial<AuthorizationServerOptions> = {},
+  options: { store?: 'memory' | 'sqlite'; withoutCodes?: boolean } & Partial<AuthorizationServerOptions> = {},
 ): Promise<CodeWorld> {
-  const { store: kind = 'memory', ...serverOptions } = options;
+  const { store: kind = 'memory', withoutCodes = false, ...serverOptions } = options;
   const store = kind === 'memory' ? memoryStore() : await openStore('sqlite::memory:');
   await store.users.putUser({
     username: 'alice',
@@ -63,7 +63,7 @@ export async function codeWorld(
     service,
     users: store.users,
     clients: store.clients,
-    codes: store.authorizationCodes,
+    ...(withoutCodes ? {} : { codes: store.authorizationCodes }),
     ...serverOptions,
   });
   const me = (scheme: ReturnType<TokenService['bearerScheme']>) =>

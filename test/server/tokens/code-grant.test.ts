@@ -104,7 +104,7 @@ describe('the authorization_code grant', () => {
     const { code, verifier } = await aliceCode(w.url);
     const svc = await redeem(w.url, code, verifier, { client_id: 'svc', client_secret: 'svc-secret-0123456789abcdef' });
     assert.equal(svc.body.error, 'unauthorized_client');
-    const off = await codeWorld({ codes: undefined });
+    const off = await codeWorld({ withoutCodes: true });
     const answer = await redeem(off.url, code, verifier);
     assert.equal(answer.body.error, 'unsupported_grant_type');
     assert.equal((await fetch(`${off.url}/oauth/authorize`)).status, 404);
