@@ -50,7 +50,12 @@ export async function codeWorld(
     scopes: ['read', 'write'],
   });
   const grants = ['authorization_code', 'refresh_token'];
-  await store.clients.putClient({ clientId: 'app', grants, scopes: ['read', 'write'], redirectUris: [REDIRECT, OTHER_REDIRECT] });
+  await store.clients.putClient({
+    clientId: 'app',
+    grants,
+    scopes: ['read', 'write'],
+    redirectUris: [REDIRECT, OTHER_REDIRECT],
+  });
   await store.clients.putClient({ clientId: 'solo', grants, scopes: ['read'], redirectUris: [REDIRECT] });
   await store.clients.putClient({
     clientId: 'svc',

@@ -12,8 +12,8 @@ import type { SignIn } from '../sign-in.ts';
 import { issueCode } from './authorization-code.ts';
 import { authorizeErrorPage, authorizePage } from './authorize-page.ts';
 import {
-  type AuthorizationRequest,
   AuthorizationFailure,
+  type AuthorizationRequest,
   authorizationParams,
   authorizationRequest,
 } from './authorize-request.ts';
@@ -60,7 +60,8 @@ export async function authorizeAnswer(endpoint: AuthorizeEndpoint, request: Requ
   if (decision === 'deny') return back('access_denied', 'The user denied the request.');
   const { currentUser, loginForm = true } = endpoint.options;
   const current = currentUser ? await currentUser(request) : undefined;
-  if (!current && !loginForm) return back('access_denied', 'No user is signed in, and this server shows no sign-in form.');
+  if (!current && !loginForm)
+    return back('access_denied', 'No user is signed in, and this server shows no sign-in form.');
   const shown = current ? { userName: current.id } : {};
   if (decision !== 'allow') return authorizePage(authorization, shown);
 
@@ -75,7 +76,9 @@ export async function authorizeAnswer(endpoint: AuthorizeEndpoint, request: Requ
     if (isRefusal(verified)) {
       const wait = verified.reason === 'locked_out' || verified.reason === 'rate_limited';
       const message = wait ? (verified.detail ?? 'Try again later.') : 'The username or password is wrong.';
-      const retry = wait ? { 'retry-after': String(Math.max(1, Math.ceil((verified.retryAfterMs ?? 1000) / 1000))) } : {};
+      const retry = wait
+        ? { 'retry-after': String(Math.max(1, Math.ceil((verified.retryAfterMs ?? 1000) / 1000))) }
+        : {};
       return authorizePage(authorization, { message }, wait ? 429 : 200, retry);
     }
     user = verified;

@@ -6,8 +6,8 @@
 import type { ClientRecord, ClientStore } from '../../stores/types.ts';
 import { readLimited } from '../request-limits.ts';
 import { isS256Challenge } from './authorization-code.ts';
-import { OAuthFailure } from './oauth-failure.ts';
 import type { OAuthErrorCode } from './oauth-failure.ts';
+import { OAuthFailure } from './oauth-failure.ts';
 import { type ResourceServerList, requestedResources } from './resource-indicators.ts';
 
 /** An authorization request that passed every check but the user's. */
@@ -80,17 +80,26 @@ export async function authorizationRequest(
     throw fail('unauthorized_client', 'This client may not use the authorization_code grant.');
   const codeChallenge = params.get('code_challenge');
   if (!codeChallenge)
-    throw fail('invalid_request', 'code_challenge is required: PKCE with code_challenge_method=S256 (RFC 7636, OAuth 2.1).');
+    throw fail(
+      'invalid_request',
+      'code_challenge is required: PKCE with code_challenge_method=S256 (RFC 7636, OAuth 2.1).',
+    );
   // RFC 7636 §4.3: no method means plain, which this server refuses (RFC 9700 §2.1.1).
   if (params.get('code_challenge_method') !== 'S256')
     throw fail('invalid_request', 'code_challenge_method must be S256: plain PKCE is not accepted (RFC 9700 §2.1.1).');
   if (!isS256Challenge(codeChallenge))
-    throw fail('invalid_request', 'code_challenge must be the base64url SHA-256 of the verifier: 43 characters (RFC 7636 §4.2).');
+    throw fail(
+      'invalid_request',
+      'code_challenge must be the base64url SHA-256 of the verifier: 43 characters (RFC 7636 §4.2).',
+    );
   const scopeText = params.get('scope');
   const scope = scopeText === null ? undefined : scopeText.split(' ').filter(Boolean);
   const outside = (scope ?? []).filter((s) => !client.scopes.includes(s));
   if (outside.length > 0)
-    throw fail('invalid_scope', `Scope ${outside.map((s) => JSON.stringify(s.slice(0, 40))).join(', ')} is not available to this client.`);
+    throw fail(
+      'invalid_scope',
+      `Scope ${outside.map((s) => JSON.stringify(s.slice(0, 40))).join(', ')} is not available to this client.`,
+    );
   let resources: string[];
   try {
     resources = requestedResources(params.getAll('resource'), service);
@@ -108,20 +117,32 @@ async function registeredTarget(
 ): Promise<{ client: ClientRecord; redirectUri: string }> {
   const ids = params.getAll('client_id');
   if (ids.length !== 1 || !ids[0])
-    throw new AuthorizationFailure('invalid_request', 'client_id is missing or sent more than once: the application that sent you here must name itself.');
+    throw new AuthorizationFailure(
+      'invalid_request',
+      'client_id is missing or sent more than once: the application that sent you here must name itself.',
+    );
   const client = CONTROL.test(ids[0]) ? undefined : await clients.findClient(ids[0]);
   const registered = client?.redirectUris ?? [];
   if (!client || registered.length === 0)
-    throw new AuthorizationFailure('invalid_client', 'The application that sent you here is not registered for sign-in here.');
+    throw new AuthorizationFailure(
+      'invalid_client',
+      'The application that sent you here is not registered for sign-in here.',
+    );
   const uris = params.getAll('redirect_uri');
   if (uris.length > 1) throw new AuthorizationFailure('invalid_request', 'redirect_uri is sent more than once.');
   // OAuth 2.1 §2.3.1: redirect_uri may be left out only when the client registered exactly one.
   if (uris.length === 0) {
     if (registered.length === 1) return { client, redirectUri: registered[0]! };
-    throw new AuthorizationFailure('invalid_request', 'redirect_uri is missing, and the application registered several.');
+    throw new AuthorizationFailure(
+      'invalid_request',
+      'redirect_uri is missing, and the application registered several.',
+    );
   }
   // RFC 9700 §4.1.3: exact string comparison, nothing normalised.
   if (!registered.includes(uris[0]!))
-    throw new AuthorizationFailure('invalid_request', 'redirect_uri is not one this application registered; you were not sent back to it.');
+    throw new AuthorizationFailure(
+      'invalid_request',
+      'redirect_uri is not one this application registered; you were not sent back to it.',
+    );
   return { client, redirectUri: uris[0]! };
 }

@@ -24,7 +24,10 @@ export async function authorizationCodeGrant(
   const verifier = form.get('code_verifier');
   // RFC 7636 §4.5: the verifier is required: this server issues no code without a challenge.
   if (verifier === undefined)
-    throw new OAuthFailure('invalid_request', 'code_verifier is missing: send the PKCE verifier of this code (RFC 7636 §4.5).');
+    throw new OAuthFailure(
+      'invalid_request',
+      'code_verifier is missing: send the PKCE verifier of this code (RFC 7636 §4.5).',
+    );
   if (!isCodeVerifier(verifier))
     throw new OAuthFailure(
       'invalid_request',

@@ -42,7 +42,11 @@ describe('the authorize endpoint', () => {
 
   it('sends the browser back with a code, the state and iss (RFC 9207 §2), by 303', async () => {
     const { params } = authorizationParams();
-    const answer = await authorizePost(w.url, params, { username: 'alice', password: 'alice-password-1', decision: 'allow' });
+    const answer = await authorizePost(w.url, params, {
+      username: 'alice',
+      password: 'alice-password-1',
+      decision: 'allow',
+    });
     assert.equal(answer.status, 303);
     const back = redirectedTo(answer);
     assert.equal(back.origin + back.pathname, REDIRECT);
@@ -67,11 +71,15 @@ describe('the authorize endpoint', () => {
   });
 
   it('takes the one registered redirect URI when the request names none', async () => {
-    const answer = await authorizePost(w.url, authorizationParams({ client_id: 'solo', redirect_uri: undefined }).params, {
-      username: 'alice',
-      password: 'alice-password-1',
-      decision: 'allow',
-    });
+    const answer = await authorizePost(
+      w.url,
+      authorizationParams({ client_id: 'solo', redirect_uri: undefined }).params,
+      {
+        username: 'alice',
+        password: 'alice-password-1',
+        decision: 'allow',
+      },
+    );
     assert.equal(answer.status, 303);
     assert.ok(answer.headers.get('location')!.startsWith(`${REDIRECT}?code=`));
   });
@@ -114,7 +122,10 @@ describe('the authorize endpoint', () => {
   it('refuses a scope the client may not ask for, and a repeated parameter', async () => {
     assert.equal((await refused({ scope: 'read admin' })).error, 'invalid_scope');
     assert.equal((await refused({ scope: ['read', 'write'] })).error, 'invalid_request');
-    assert.equal((await refused({ redirect_uri: OTHER_REDIRECT, response_type: 'token' })).error, 'unsupported_response_type');
+    assert.equal(
+      (await refused({ redirect_uri: OTHER_REDIRECT, response_type: 'token' })).error,
+      'unsupported_response_type',
+    );
   });
 
   it('answers a wrong password with the form again and one message for every wrong pair', async () => {
@@ -123,7 +134,11 @@ describe('the authorize endpoint', () => {
       ['alice', 'wrong'],
       ['nobody', 'wrong'],
     ]) {
-      const answer = await authorizePost(w.url, params, { username: username!, password: password!, decision: 'allow' });
+      const answer = await authorizePost(w.url, params, {
+        username: username!,
+        password: password!,
+        decision: 'allow',
+      });
       assert.equal(answer.status, 200);
       assert.equal(answer.headers.get('location'), null);
       const html = await answer.text();
@@ -143,7 +158,11 @@ describe('the authorize endpoint', () => {
     const world = await codeWorld();
     await world.store.users.putUser({ ...(await world.store.users.findUserByName('alice'))!, scopes: ['read'] });
     const { params } = authorizationParams({ scope: 'write' });
-    const answer = await authorizePost(world.url, params, { username: 'alice', password: 'alice-password-1', decision: 'allow' });
+    const answer = await authorizePost(world.url, params, {
+      username: 'alice',
+      password: 'alice-password-1',
+      decision: 'allow',
+    });
     assert.equal(redirectedTo(answer).searchParams.get('error'), 'invalid_scope');
     await world.close();
   });
@@ -181,7 +200,12 @@ describe('the authorize endpoint with the app’s own sign-in (currentUser)', ()
     const html = await page.text();
     assert.ok(html.includes('Signed in as'));
     assert.ok(!html.includes('name="password"'));
-    const forged = await authorizePost(w.url, params, { decision: 'allow' }, { ...cookie, origin: 'https://evil.test' });
+    const forged = await authorizePost(
+      w.url,
+      params,
+      { decision: 'allow' },
+      { ...cookie, origin: 'https://evil.test' },
+    );
     assert.equal(forged.status, 403);
     assert.equal(forged.headers.get('location'), null);
     const allowed = await authorizePost(w.url, params, { decision: 'allow' }, { ...cookie, origin: w.url });

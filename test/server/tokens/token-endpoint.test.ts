@@ -217,7 +217,11 @@ describe('the password grant is legacy (RFC 9700 §2.4), and resource on the oth
     const w = await codeWorld();
     const cc = await post(`${w.url}/oauth/token`, { grant_type: 'client_credentials', ...svc, resource: API });
     assert.equal(decodeJwt(cc.body.access_token).aud, API);
-    const unknown = await post(`${w.url}/oauth/token`, { grant_type: 'client_credentials', ...svc, resource: 'https://x.test' });
+    const unknown = await post(`${w.url}/oauth/token`, {
+      grant_type: 'client_credentials',
+      ...svc,
+      resource: 'https://x.test',
+    });
     assert.equal(unknown.body.error, 'invalid_target');
     const { code, verifier } = await aliceCode(w.url, { resource: API });
     const tokens = await redeem(w.url, code, verifier);
