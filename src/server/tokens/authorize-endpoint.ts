@@ -5,6 +5,7 @@
  * back with it. Every answer sent back carries `iss` (RFC 9207 §2) and the request's `state`.
  */
 import type { MaybePromise } from '../../http/maybe-promise.ts';
+import { AuthorizationCodeStoreFullError } from '../../stores/code-store-full.ts';
 import type { Identity } from '../../stores/lookups.ts';
 import type { AuthorizationCodeStore, ClientStore } from '../../stores/types.ts';
 import { isRefusal } from '../refusal.ts';
@@ -101,7 +102,12 @@ export async function authorizeAnswer(endpoint: AuthorizeEndpoint, request: Requ
     },
     // Kept as long as the access token of its first redemption lives: a replay until then revokes it.
     { ttlMs, keepMs: endpoint.service.accessTokenTtlSeconds * 1000 },
-  );
+  ).catch((error: unknown) => {
+    // A full code store refuses rather than forgets a code (code-store-full.ts): a wait, RFC 6749 §4.1.2.1.
+    if (error instanceof AuthorizationCodeStoreFullError) return undefined;
+    throw error;
+  });
+  if (code === undefined) return back('temporarily_unavailable', 'Too many sign-ins at once; try again in a minute.');
   return redirectBack(endpoint, authorization, { code });
 }
 

@@ -63,7 +63,8 @@ export async function tokenAnswer(
     return authorizationCodeGrant(endpoint.service, endpoint.codes, client, form);
   if (grant === 'client_credentials') return clientCredentialsGrant(endpoint, client, form);
   if (grant === 'refresh_token') return refreshTokenGrant(endpoint, client, form);
-  return passwordGrant(endpoint, client, form, ip);
+  if (grant === 'password') return passwordGrant(endpoint, client, form, ip);
+  throw notEnabled(grant, endpoint.grants);
 }
 
 function grantedScope(asked: string | undefined, allowed: readonly string[], fallback: readonly string[]): string {

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { memoryAuthorizationCodes } from '../../../src/server/index.ts';
 import {
   API,
   aliceCode,
@@ -216,5 +217,20 @@ describe('the authorize endpoint with the app’s own sign-in (currentUser)', ()
   it('sends access_denied back for a user not signed in, when there is no sign-in form', async () => {
     const answer = await authorizeGet(w.url, authorizationParams().params);
     assert.equal(redirectedTo(answer).searchParams.get('error'), 'access_denied');
+  });
+});
+
+describe('the authorize endpoint with a full code store', () => {
+  it('sends temporarily_unavailable back rather than forget a code', async () => {
+    const w = await codeWorld({ codes: memoryAuthorizationCodes({ maxEntries: 1 }) });
+    await aliceCode(w.url);
+    const { params } = authorizationParams();
+    const answer = await authorizePost(w.url, params, {
+      username: 'alice',
+      password: 'alice-password-1',
+      decision: 'allow',
+    });
+    assert.equal(redirectedTo(answer).searchParams.get('error'), 'temporarily_unavailable');
+    await w.close();
   });
 });
