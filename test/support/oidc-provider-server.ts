@@ -64,7 +64,6 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
       clientCredentials: { enabled: true },
       resourceIndicators: {
         enabled: true,
-        defaultResource: () => resource,
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx: Context, indicator: string) => {
           if (indicator !== resource) throw new Provider.errors.InvalidTarget();

@@ -31,7 +31,7 @@ const HINTS: Record<string, string> = {
   unsupported_grant_type: 'the server does not offer this grant type',
   invalid_scope: 'ask for scopes the client is allowed',
   invalid_request: 'the request is missing or repeats a parameter',
-  unsupported_token_type: 'the server does not revoke this kind of token',
+  unsupported_token_type: 'the server does not take this kind of token at this endpoint (see bodyExcerpt)',
 };
 
 /**
