@@ -45,6 +45,7 @@ export {
   type ClientCredentialsOptions,
   type OAuth2CommonOptions,
   type OAuth2TokenSource,
+  type Revocation,
   oauth2ClientCredentials,
   oauth2RefreshToken,
   type RefreshTokenOptions,

@@ -119,7 +119,7 @@ describe('a token source over oidc-provider: client credentials, introspection, 
     const seen = await source.introspect();
     assert.equal(seen.active, true);
     assert.equal(seen.client_id, 'service');
-    await source.revoke();
+    assert.deepEqual(await source.revoke(), { refreshToken: 'none', accessToken: 'revoked' });
     assert.equal((await introspect(token.accessToken, 'access_token')).active, false, 'revoked at the server');
     assert.deepEqual(await source.introspect(), { active: false }, 'nothing held any more');
     const fresh = await source.getToken();

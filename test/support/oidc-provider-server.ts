@@ -1,7 +1,7 @@
 /**
  * oidc-provider (an OpenID Certified authorization server, nobody here wrote it) in this process
  * on a loopback port, for the client's interop tests. Sign-in is finished at once for `alice` by
- * the test's own interaction route, and her consent is a grant loaded up front, so that a test
+ * the test's own interaction routes, which grant what was asked at once, so that a test
  * plays the browser by following redirects alone. Resource indicators (RFC 8707) are on: a token
  * for `resource` is a JWT signed with `publicKey`'s pair, audience the resource.
  */
@@ -77,22 +77,12 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
     issueRefreshToken: (_ctx: Context, client: { grantTypeAllowed(type: string): boolean }) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
     interactions: { url: (_ctx: Context, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
-    loadExistingGrant: async (ctx: Context) => {
-      const accountId = ctx.oidc.session?.accountId;
-      if (!accountId) return undefined;
-      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId });
-      grant.addOIDCScope('openid offline_access');
-      grant.addResourceScope(resource, 'api:read');
-      await grant.save();
-      return grant;
-    },
     findAccount: (_ctx: Context, sub: string) => ({ accountId: sub, claims: () => ({ sub }) }),
   });
   const callback = provider.callback();
   handle = (req, res) => {
     if (req.url?.startsWith('/interaction/')) {
-      // The sign-in page, answered at once: alice signs in.
-      provider.interactionFinished(req, res, { login: { accountId: 'alice' } }).catch(() => {
+      finishInteraction(provider, resource, req, res).catch(() => {
         res.statusCode = 500;
         res.end();
       });
@@ -111,4 +101,18 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
         server.close(() => resolve());
       }),
   };
+}
+
+/** The sign-in and consent pages, answered at once: alice signs in and grants what was asked. */
+async function finishInteraction(provider: Provider, resource: string, req: IncomingMessage, res: ServerResponse) {
+  const details = await provider.interactionDetails(req, res);
+  if (details.prompt.name === 'login') {
+    await provider.interactionFinished(req, res, { login: { accountId: 'alice' } });
+    return;
+  }
+  const grant = new provider.Grant({ clientId: details.params['client_id'] as string, accountId: 'alice' });
+  const missing = details.prompt.details as { missingOIDCScope?: string[]; missingResourceScopes?: Record<string, string[]> };
+  grant.addOIDCScope(['openid', 'offline_access', ...(missing.missingOIDCScope ?? [])].join(' '));
+  grant.addResourceScope(resource, 'api:read');
+  await provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
 }

@@ -22,7 +22,16 @@ declare module 'oidc-provider' {
     static errors: { InvalidTarget: new () => Error };
     Grant: new (properties: { clientId: string; accountId: string }) => Grant;
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
-    interactionFinished(req: IncomingMessage, res: ServerResponse, result: Record<string, unknown>): Promise<void>;
+    interactionFinished(
+      req: IncomingMessage,
+      res: ServerResponse,
+      result: Record<string, unknown>,
+      options?: { mergeWithLastSubmission?: boolean },
+    ): Promise<void>;
+    interactionDetails(
+      req: IncomingMessage,
+      res: ServerResponse,
+    ): Promise<{ prompt: { name: string; details: unknown }; params: Record<string, unknown> }>;
   }
   export type { Context };
   export default Provider;

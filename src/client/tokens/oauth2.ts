@@ -21,10 +21,18 @@ export interface OAuth2TokenSource extends TokenSource {
   introspect(which?: 'access_token' | 'refresh_token', options?: { signal?: AbortSignal }): Promise<Introspection>;
   /**
    * Logs out: revokes the refresh token first, then the access token (RFC 7009 §2.1), and drops
-   * both from the store, whatever the server answers. @throws AuthenticationError without a
-   * revocationUrl, or when the server refused (the tokens are dropped here all the same).
+   * both from the store, whatever the server answers. A server that cannot revoke the access
+   * token (a self-contained JWT: `unsupported_token_type`, RFC 7009 §2.2.1) leaves it to expire;
+   * the result says so. @throws AuthenticationError without a revocationUrl, or when the server
+   * refused otherwise (the tokens are dropped here all the same).
    */
-  revoke(options?: { signal?: AbortSignal }): Promise<void>;
+  revoke(options?: { signal?: AbortSignal }): Promise<Revocation>;
+}
+
+/** What revoke() did with each token: revoked it, held none, or was told the server cannot revoke it. */
+export interface Revocation {
+  refreshToken: 'revoked' | 'none';
+  accessToken: 'revoked' | 'none' | 'unsupported';
 }
 
 export interface OAuth2CommonOptions extends TokenSourceOptions {
@@ -136,15 +144,27 @@ function withTokenLifecycle(
       if (!revocationUrl)
         throw new AuthenticationError('revoke(): this token source has no revocationUrl: pass the authorization server\'s revocation endpoint.');
       const held = await source.held();
+      const result: Revocation = { refreshToken: 'none', accessToken: 'none' };
       try {
         // RFC 7009 §2.1: revoking the refresh token first lets the server drop the grant's access tokens with it.
-        if (held?.refreshToken)
+        if (held?.refreshToken) {
           await revokeToken(endpoint, revocationUrl, held.refreshToken, 'refresh_token', clientSecret, signalOf(signal));
-        if (held?.accessToken)
-          await revokeToken(endpoint, revocationUrl, held.accessToken, 'access_token', clientSecret, signalOf(signal));
+          result.refreshToken = 'revoked';
+        }
+        if (held?.accessToken) {
+          try {
+            await revokeToken(endpoint, revocationUrl, held.accessToken, 'access_token', clientSecret, signalOf(signal));
+            result.accessToken = 'revoked';
+          } catch (error) {
+            // RFC 7009 §2.2.1: the server cannot revoke access tokens (self-contained ones expire on their own).
+            if (!(error instanceof AuthenticationError && error.oauthError === 'unsupported_token_type')) throw error;
+            result.accessToken = 'unsupported';
+          }
+        }
       } finally {
         await source.forget();
       }
+      return result;
     },
   };
 }
