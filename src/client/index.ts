@@ -45,10 +45,10 @@ export {
   type ClientCredentialsOptions,
   type OAuth2CommonOptions,
   type OAuth2TokenSource,
-  type Revocation,
   oauth2ClientCredentials,
   oauth2RefreshToken,
   type RefreshTokenOptions,
+  type Revocation,
 } from './tokens/oauth2.ts';
 export type { Token, TokenResponse } from './tokens/token.ts';
 export {

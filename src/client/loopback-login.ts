@@ -44,7 +44,8 @@ const PAGE = (heading: string, text: string) =>
  */
 export async function loopbackLogin(options: LoopbackLoginOptions): Promise<OAuth2TokenSource> {
   const timeoutMs = options.timeoutMs ?? 300_000;
-  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) throw invalidArgument('loopbackLogin: timeoutMs must be a number of ms > 0');
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0))
+    throw invalidArgument('loopbackLogin: timeoutMs must be a number of ms > 0');
   const server = await codeFlowServer(options, options.signal);
   const listener = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -56,7 +57,10 @@ export async function loopbackLogin(options: LoopbackLoginOptions): Promise<OAut
     const { url, pending } = await beginAuthorization(server, options, redirectUri);
     const callback = waitForCallback(listener, timeoutMs, options.signal);
     if (options.openBrowser) await options.openBrowser(url.href);
-    else (options.print ?? ((line) => process.stderr.write(`${line}\n`)))(`Open this URL in a browser to sign in:\n${url.href}`);
+    else
+      (options.print ?? ((line) => process.stderr.write(`${line}\n`)))(
+        `Open this URL in a browser to sign in:\n${url.href}`,
+      );
     const { params, answer } = await callback;
     let code: string;
     try {
@@ -79,7 +83,11 @@ interface Callback {
 }
 
 /** The first request to /callback; other paths get a 404. Rejects on timeout or abort. */
-function waitForCallback(listener: ReturnType<typeof createServer>, timeoutMs: number, signal?: AbortSignal): Promise<Callback> {
+function waitForCallback(
+  listener: ReturnType<typeof createServer>,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<Callback> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => done(new LoginTimeoutError(timeoutMs)), timeoutMs);
     const onAbort = () => done(signal?.reason ?? new Error('aborted'));
@@ -98,7 +106,13 @@ function waitForCallback(listener: ReturnType<typeof createServer>, timeoutMs: n
         return;
       }
       const answer = (status: number, html: string) =>
-        response.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', connection: 'close' }).end(html);
+        response
+          .writeHead(status, {
+            'content-type': 'text/html; charset=utf-8',
+            'cache-control': 'no-store',
+            connection: 'close',
+          })
+          .end(html);
       done(undefined, { params: url.searchParams, answer });
     }
     listener.on('request', onRequest);

@@ -25,7 +25,13 @@ function sessionStorage() {
 describe('startAuthorization / completeAuthorization', () => {
   it('keeps state and verifier in storage, then exchanges the code once', async () => {
     const storage = sessionStorage();
-    const options = { issuer: as.issuer, clientId: 'cli', redirectUri: 'http://127.0.0.1:9/callback', scope: 'openid', storage };
+    const options = {
+      issuer: as.issuer,
+      clientId: 'cli',
+      redirectUri: 'http://127.0.0.1:9/callback',
+      scope: 'openid',
+      storage,
+    };
     const url = new URL(await startAuthorization(options));
     assert.equal(url.searchParams.get('code_challenge_method'), 'S256');
     const [kept] = [...storage.items.values()];
@@ -42,7 +48,10 @@ describe('startAuthorization / completeAuthorization', () => {
     const storage = sessionStorage();
     const options = { issuer: as.issuer, clientId: 'cli', redirectUri: 'http://127.0.0.1:9/callback', storage };
     await assert.rejects(
-      completeAuthorization(`http://127.0.0.1:9/callback?code=x&state=forged&iss=${encodeURIComponent(as.issuer)}`, options),
+      completeAuthorization(
+        `http://127.0.0.1:9/callback?code=x&state=forged&iss=${encodeURIComponent(as.issuer)}`,
+        options,
+      ),
       AuthorizationResponseError,
     );
   });

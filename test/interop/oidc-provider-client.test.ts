@@ -35,7 +35,10 @@ after(async () => {
 async function introspect(token: string, hint: string): Promise<{ active: boolean }> {
   const response = await fetch(`${as.issuer}/token/introspection`, {
     method: 'POST',
-    headers: { authorization: `Basic ${btoa(`service:${SECRET}`)}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: `Basic ${btoa(`service:${SECRET}`)}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: new URLSearchParams({ token, token_type_hint: hint }),
   });
   return (await response.json()) as { active: boolean };
@@ -92,7 +95,9 @@ describe('discoveredOAuth: from a bare 401 to a token', () => {
   it('refuses a resource_metadata URL on a link-local address before fetching it', async () => {
     const { createServer } = await import('node:http');
     const server = createServer((_req, res) =>
-      res.writeHead(401, { 'www-authenticate': 'Bearer resource_metadata="http://169.254.169.254/latest/meta-data"' }).end(),
+      res
+        .writeHead(401, { 'www-authenticate': 'Bearer resource_metadata="http://169.254.169.254/latest/meta-data"' })
+        .end(),
     );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;

@@ -95,8 +95,7 @@ describe('loopbackLogin against oidc-provider', () => {
     const client = createClient({
       auth: discoveredOAuth({
         clientId: 'cli',
-        login: (request) =>
-          loopbackLogin({ ...request, scope: SCOPE, openBrowser: (url) => void followSignIn(url) }),
+        login: (request) => loopbackLogin({ ...request, scope: SCOPE, openBrowser: (url) => void followSignIn(url) }),
       }),
     });
     assert.deepEqual(await (await client.get(`${api.resource}/me`)).json(), { sub: 'alice', scope: 'api:read' });
@@ -124,9 +123,16 @@ describe('loopbackLogin against oidc-provider', () => {
     const login = loopbackLogin({
       issuer: as.issuer,
       clientId: 'cli',
-      openBrowser: callbackWith((url) => ({ code: 'x', state: url.searchParams.get('state')!, iss: 'https://evil.example' })),
+      openBrowser: callbackWith((url) => ({
+        code: 'x',
+        state: url.searchParams.get('state')!,
+        iss: 'https://evil.example',
+      })),
     });
-    await assert.rejects(login, (error: unknown) => error instanceof IssuerMismatchError && error.named === 'https://evil.example');
+    await assert.rejects(
+      login,
+      (error: unknown) => error instanceof IssuerMismatchError && error.named === 'https://evil.example',
+    );
   });
 
   it('gives up when nobody signs in in time, and closes its listener', async () => {

@@ -7,7 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, type CryptoKey } from 'jose';
+import { type CryptoKey, exportJWK, generateKeyPair } from 'jose';
 import Provider, { type Context } from 'oidc-provider';
 
 export interface OidcProviderServer {
@@ -72,9 +72,19 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
       },
     },
     scopes: ['openid', 'offline_access', 'api:read'],
-    ttl: { AccessToken: 600, AuthorizationCode: 60, ClientCredentials: 600, Grant: 3600, IdToken: 600, Interaction: 600, RefreshToken: 3600, Session: 3600 },
+    ttl: {
+      AccessToken: 600,
+      AuthorizationCode: 60,
+      ClientCredentials: 600,
+      Grant: 3600,
+      IdToken: 600,
+      Interaction: 600,
+      RefreshToken: 3600,
+      Session: 3600,
+    },
     pkce: { required: () => true },
-    issueRefreshToken: (_ctx: Context, client: { grantTypeAllowed(type: string): boolean }) => client.grantTypeAllowed('refresh_token'),
+    issueRefreshToken: (_ctx: Context, client: { grantTypeAllowed(type: string): boolean }) =>
+      client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
     interactions: { url: (_ctx: Context, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     findAccount: (_ctx: Context, sub: string) => ({ accountId: sub, claims: () => ({ sub }) }),
@@ -111,8 +121,16 @@ async function finishInteraction(provider: Provider, resource: string, req: Inco
     return;
   }
   const grant = new provider.Grant({ clientId: details.params['client_id'] as string, accountId: 'alice' });
-  const missing = details.prompt.details as { missingOIDCScope?: string[]; missingResourceScopes?: Record<string, string[]> };
+  const missing = details.prompt.details as {
+    missingOIDCScope?: string[];
+    missingResourceScopes?: Record<string, string[]>;
+  };
   grant.addOIDCScope(['openid', 'offline_access', ...(missing.missingOIDCScope ?? [])].join(' '));
   grant.addResourceScope(resource, 'api:read');
-  await provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
+  await provider.interactionFinished(
+    req,
+    res,
+    { consent: { grantId: await grant.save() } },
+    { mergeWithLastSubmission: true },
+  );
 }

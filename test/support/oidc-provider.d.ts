@@ -20,7 +20,10 @@ declare module 'oidc-provider' {
   class Provider {
     constructor(issuer: string, configuration: Record<string, unknown>);
     static errors: { InvalidTarget: new () => Error };
-    Grant: new (properties: { clientId: string; accountId: string }) => Grant;
+    Grant: new (properties: {
+      clientId: string;
+      accountId: string;
+    }) => Grant;
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     interactionFinished(
       req: IncomingMessage,
@@ -33,6 +36,7 @@ declare module 'oidc-provider' {
       res: ServerResponse,
     ): Promise<{ prompt: { name: string; details: unknown }; params: Record<string, unknown> }>;
   }
+
   export type { Context };
   export default Provider;
 }

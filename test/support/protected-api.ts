@@ -40,9 +40,14 @@ export async function startProtectedApi(): Promise<ProtectedApi> {
     const challenge = { 'www-authenticate': `Bearer resource_metadata="${origin}${wellKnown}/${area}"` };
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!token || !key) return json(401, { error: 'no token' }, challenge);
-    jwtVerify(token, key, { issuer, audience: `${origin}/api` }).then(
+    return void jwtVerify(token, key, { issuer, audience: `${origin}/api` }).then(
       ({ payload }) => json(200, { sub: payload.sub, scope: payload['scope'] }),
-      () => json(401, { error: 'invalid_token' }, { 'www-authenticate': `${challenge['www-authenticate']}, error="invalid_token"` }),
+      () =>
+        json(
+          401,
+          { error: 'invalid_token' },
+          { 'www-authenticate': `${challenge['www-authenticate']}, error="invalid_token"` },
+        ),
     );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

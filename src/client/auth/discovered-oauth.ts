@@ -9,7 +9,10 @@ import { invalidArgument } from '../../http/argument-error.ts';
 import { parseChallenges } from '../../http/index.ts';
 import type { AuthStrategy } from '../auth-flow.ts';
 import { authNotes } from '../auth-stage.ts';
-import { type AuthorizationServerMetadata, discoverAuthorizationServer } from '../discovery/authorization-server-metadata.ts';
+import {
+  type AuthorizationServerMetadata,
+  discoverAuthorizationServer,
+} from '../discovery/authorization-server-metadata.ts';
 import { DISCOVERY_TIMEOUT, type DocumentFetch } from '../discovery/metadata-document.ts';
 import { discoverResource, namesCalledResource, resourceMetadataUrl } from '../discovery/resource-metadata.ts';
 import { DiscoveryError } from '../errors/discovery-error.ts';
@@ -70,7 +73,7 @@ interface Discovered {
  * believed or used (no token is requested then); AuthenticationError when the token request fails.
  * @see https://www.rfc-editor.org/rfc/rfc9728
  * @example
- * const api = createClient({ auth: discoveredOAuth({ clientId: 'reporting', clientSecret: process.env.SECRET }) });
+ * const api = createClient({ auth: discoveredOAuth({ clientId: 'reporting', clientSecret: secret }) });
  */
 export function discoveredOAuth(options: DiscoveredOAuthOptions): AuthStrategy {
   const settings = checkOptions(options);
@@ -114,7 +117,10 @@ export function discoveredOAuth(options: DiscoveredOAuthOptions): AuthStrategy {
       const metadataUrl = resourceMetadataUrl(response, request.url);
       if (!entry || (metadataUrl && metadataUrl.href !== entry.metadataUrl)) {
         if (!metadataUrl) {
-          authNotes.set(response, 'Its Bearer challenge has no resource_metadata (RFC 9728 §5.1), so discoveredOAuth cannot find where tokens come from: use bearer() with a token source for this API.');
+          authNotes.set(
+            response,
+            'Its Bearer challenge has no resource_metadata (RFC 9728 §5.1), so discoveredOAuth cannot find where tokens come from: use bearer() with a token source for this API.',
+          );
           return;
         }
         try {
@@ -134,7 +140,12 @@ export function discoveredOAuth(options: DiscoveredOAuthOptions): AuthStrategy {
 }
 
 /** Puts the source's token on the request; `rejected` is the token the server just refused. */
-async function authorize(request: OutgoingRequest, source: TokenSource, signal: AbortSignal | undefined, rejected?: string): Promise<string> {
+async function authorize(
+  request: OutgoingRequest,
+  source: TokenSource,
+  signal: AbortSignal | undefined,
+  rejected?: string,
+): Promise<string> {
   const token = await source.getToken({ signal, ...(rejected ? { rejected } : {}) });
   request.headers.set('authorization', `Bearer ${token.accessToken}`);
   return token.accessToken;
@@ -153,17 +164,29 @@ function checkOptions(options: DiscoveredOAuthOptions): Settings {
   if (grant === 'client_credentials' && (typeof options.clientSecret !== 'string' || !options.clientSecret))
     throw invalidArgument("discoveredOAuth: grant 'client_credentials' needs a clientSecret");
   if (grant === 'authorization_code' && typeof options.login !== 'function')
-    throw invalidArgument("discoveredOAuth: grant 'authorization_code' needs login, a function that signs a person in (loopbackLogin at a terminal)");
+    throw invalidArgument(
+      "discoveredOAuth: grant 'authorization_code' needs login, a function that signs a person in (loopbackLogin at a terminal)",
+    );
   if (grant !== 'client_credentials' && grant !== 'authorization_code')
     throw invalidArgument("discoveredOAuth: grant must be 'client_credentials' or 'authorization_code'");
   const fetch = options.fetch ?? globalThis.fetch;
   if (typeof fetch !== 'function') throw invalidArgument('discoveredOAuth: fetch must be a function');
   const scopeText = Array.isArray(options.scope) ? options.scope.join(' ') : (options.scope as string | undefined);
-  return { ...options, grant, scopeText, documents: { fetch, timeoutMs: options.discoveryTimeoutMs ?? DISCOVERY_TIMEOUT } };
+  return {
+    ...options,
+    grant,
+    scopeText,
+    documents: { fetch, timeoutMs: options.discoveryTimeoutMs ?? DISCOVERY_TIMEOUT },
+  };
 }
 
 /** The resource's document, then its authorization server's, each checked; then the source of its tokens. */
-async function runDiscovery(metadataUrl: URL, called: URL, settings: Settings, signal: AbortSignal | undefined): Promise<Discovered> {
+async function runDiscovery(
+  metadataUrl: URL,
+  called: URL,
+  settings: Settings,
+  signal: AbortSignal | undefined,
+): Promise<Discovered> {
   const how = { ...settings.documents, signal };
   const resource = await discoverResource(metadataUrl, called, how);
   const issuer = settings.authorizationServer ?? resource.authorizationServers[0];
@@ -175,15 +198,26 @@ async function runDiscovery(metadataUrl: URL, called: URL, settings: Settings, s
         : 'it lists no authorization_servers, so nothing says where tokens come from.',
     );
   const server = await discoverAuthorizationServer(issuer, how);
-  return { metadataUrl: metadataUrl.href, resource: resource.resource, source: await sourceFor(server, resource.resource, settings) };
+  return {
+    metadataUrl: metadataUrl.href,
+    resource: resource.resource,
+    source: await sourceFor(server, resource.resource, settings),
+  };
 }
 
-async function sourceFor(server: AuthorizationServerMetadata, resource: string, settings: Settings): Promise<TokenSource> {
+async function sourceFor(
+  server: AuthorizationServerMetadata,
+  resource: string,
+  settings: Settings,
+): Promise<TokenSource> {
   if (settings.grant === 'authorization_code')
     return settings.login!({ issuer: server.issuer, resource, scope: settings.scopeText, clientId: settings.clientId });
   // RFC 8414 §2: grant_types_supported, when listed, says which grants the server takes.
   if (server.grantTypes && !server.grantTypes.includes('client_credentials'))
-    throw new DiscoveryError(server.issuer, 'its metadata does not list the client_credentials grant: register the client for another grant, or ask the server\'s operator.');
+    throw new DiscoveryError(
+      server.issuer,
+      "its metadata does not list the client_credentials grant: register the client for another grant, or ask the server's operator.",
+    );
   return oauth2ClientCredentials({
     ...settings,
     tokenUrl: server.tokenEndpoint,

@@ -33,7 +33,10 @@ export function metadataUrls(issuer: URL): URL[] {
 }
 
 /** The metadata of `issuer`, checked; the first location that answers a JSON object is used. */
-export async function discoverAuthorizationServer(issuer: string, how: DocumentFetch): Promise<AuthorizationServerMetadata> {
+export async function discoverAuthorizationServer(
+  issuer: string,
+  how: DocumentFetch,
+): Promise<AuthorizationServerMetadata> {
   let identifier: URL;
   try {
     identifier = new URL(issuer);
@@ -41,7 +44,8 @@ export async function discoverAuthorizationServer(issuer: string, how: DocumentF
     throw new DiscoveryError(issuer.slice(0, 200), 'the authorization server is not an absolute URL.');
   }
   // RFC 8414 §2: an issuer is an https URL with no query or fragment (http on loopback, for tests).
-  const refused = refusalOf(identifier) ?? (identifier.search || identifier.hash ? 'it has a query or fragment' : undefined);
+  const refused =
+    refusalOf(identifier) ?? (identifier.search || identifier.hash ? 'it has a query or fragment' : undefined);
   if (refused) throw new DiscoveryError(redactUrl(identifier.href), `the issuer was refused: ${refused}.`);
   let document: Record<string, unknown> | undefined;
   let where = '';
@@ -65,7 +69,8 @@ export async function discoverAuthorizationServer(issuer: string, how: DocumentF
       where: `The authorization server metadata at ${where}`,
       fix: 'RFC 8414 §3.3 forbids using it: the server must publish its own URL as issuer (behind a proxy, the public one).',
     });
-  const optional = (member: string) => (document[member] === undefined ? undefined : endpointIn(document, member, where, identifier));
+  const optional = (member: string) =>
+    document[member] === undefined ? undefined : endpointIn(document, member, where, identifier);
   const methods = document['code_challenge_methods_supported'];
   const grants = document['grant_types_supported'];
   return {

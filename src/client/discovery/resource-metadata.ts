@@ -61,7 +61,11 @@ export async function discoverResource(metadataUrl: URL, called: URL, how: Docum
   if (typeof resource !== 'string' || !resource)
     throw new DiscoveryError(where, 'it has no resource (RFC 9728 §2 requires one); the API must name itself.');
   if (!namesCalledResource(resource, called))
-    throw new ResourceMismatchError({ called: redactUrl(called.href), named: resource.slice(0, 200), metadataUrl: where });
+    throw new ResourceMismatchError({
+      called: redactUrl(called.href),
+      named: resource.slice(0, 200),
+      metadataUrl: where,
+    });
   const servers = document['authorization_servers'];
   const authorizationServers = Array.isArray(servers) ? servers.filter((s): s is string => typeof s === 'string') : [];
   const scopes = document['scopes_supported'];

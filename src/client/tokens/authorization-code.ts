@@ -5,17 +5,21 @@
  * source and its store like any other grant's. The loopback (Node) and browser helpers run it.
  */
 import { invalidArgument } from '../../http/argument-error.ts';
-import { type AuthorizationServerMetadata, discoverAuthorizationServer } from '../discovery/authorization-server-metadata.ts';
+import {
+  type AuthorizationServerMetadata,
+  discoverAuthorizationServer,
+} from '../discovery/authorization-server-metadata.ts';
 import { DISCOVERY_TIMEOUT } from '../discovery/metadata-document.ts';
 import { AuthorizationResponseError } from '../errors/authorization-response-error.ts';
 import { DiscoveryError } from '../errors/discovery-error.ts';
 import { IssuerMismatchError } from '../errors/issuer-mismatch-error.ts';
 import { type OAuth2CommonOptions, type OAuth2TokenSource, signedInSource, validate } from './oauth2.ts';
-import { memoryTokenStore } from './token-store.ts';
 import { requestToken, type TokenEndpoint } from './token-endpoint.ts';
+import { memoryTokenStore } from './token-store.ts';
 
 /** What a sign-in through the authorization code grant needs to know, whichever runtime runs it. */
-export interface AuthorizationCodeOptions extends Omit<OAuth2CommonOptions, 'tokenUrl' | 'introspectionUrl' | 'revocationUrl'> {
+export interface AuthorizationCodeOptions
+  extends Omit<OAuth2CommonOptions, 'tokenUrl' | 'introspectionUrl' | 'revocationUrl'> {
   /** The authorization server's issuer identifier; its metadata (RFC 8414) gives the endpoints. */
   issuer: string;
   /** For a confidential client; a public one (a CLI, a single-page app) has none. */
@@ -33,7 +37,10 @@ export interface PendingAuthorization {
 }
 
 const base64url = (bytes: Uint8Array) =>
-  btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 
 function randomString(): string {
   const bytes = new Uint8Array(32);
@@ -47,8 +54,12 @@ export async function s256(verifier: string): Promise<string> {
 }
 
 /** The server's metadata, checked to offer what this flow needs. */
-export async function codeFlowServer(options: AuthorizationCodeOptions, signal?: AbortSignal): Promise<AuthorizationServerMetadata> {
-  if (!options || typeof options.issuer !== 'string') throw invalidArgument('issuer is required: the authorization server\'s URL');
+export async function codeFlowServer(
+  options: AuthorizationCodeOptions,
+  signal?: AbortSignal,
+): Promise<AuthorizationServerMetadata> {
+  if (!options || typeof options.issuer !== 'string')
+    throw invalidArgument("issuer is required: the authorization server's URL");
   if (typeof options.clientId !== 'string' || !options.clientId) throw invalidArgument('clientId is required');
   const server = await discoverAuthorizationServer(options.issuer, {
     fetch: options.fetch ?? globalThis.fetch,
@@ -59,7 +70,10 @@ export async function codeFlowServer(options: AuthorizationCodeOptions, signal?:
     throw new DiscoveryError(options.issuer, 'it has no authorization_endpoint, so nobody can sign in there.');
   // RFC 9700 §2.1.1: S256 only; a server that lists its methods without S256 would downgrade to plain.
   if (server.codeChallengeMethods.length > 0 && !server.codeChallengeMethods.includes('S256'))
-    throw new DiscoveryError(options.issuer, 'it does not offer PKCE with S256 (code_challenge_methods_supported), which this client requires.');
+    throw new DiscoveryError(
+      options.issuer,
+      'it does not offer PKCE with S256 (code_challenge_methods_supported), which this client requires.',
+    );
   return server;
 }
 
@@ -114,7 +128,10 @@ export function readAuthorizationResponse(
     );
   }
   const code = params.get('code');
-  if (!code) throw new AuthorizationResponseError('The redirect back carries neither a code nor an error (RFC 6749 §4.1.2). Start the sign-in again.');
+  if (!code)
+    throw new AuthorizationResponseError(
+      'The redirect back carries neither a code nor an error (RFC 6749 §4.1.2). Start the sign-in again.',
+    );
   return code;
 }
 

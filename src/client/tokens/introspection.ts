@@ -31,7 +31,8 @@ export async function introspectToken(
   const params = new URLSearchParams({ token, token_type_hint: hint });
   const sent = await postAuthenticated(endpoint, url, params, clientSecret, signal, [token], 'introspection');
   const { body, excerpt } = await readAnswer(sent.response, sent.known);
-  if (!sent.response.ok) throw refusalError('introspection', sent.where, sent.response.status, body, excerpt, sent.known);
+  if (!sent.response.ok)
+    throw refusalError('introspection', sent.where, sent.response.status, body, excerpt, sent.known);
   // RFC 7662 §2.2: `active` is REQUIRED and a boolean.
   if (!body || typeof body !== 'object' || typeof (body as Introspection).active !== 'boolean')
     throw new AuthenticationError(

@@ -8,7 +8,6 @@ import { AuthenticationError } from '../errors/authentication-error.ts';
 import type { Transport } from '../transport.ts';
 import { type Introspection, introspectToken } from './introspection.ts';
 import { revokeToken } from './revocation.ts';
-import type { Token } from './token.ts';
 import { requestToken, type TokenEndpoint } from './token-endpoint.ts';
 import { type HeldTokenSource, type TokenSource, type TokenSourceOptions, tokenSource } from './token-source.ts';
 
@@ -108,7 +107,9 @@ export function signedInSource(
     async ({ signal, current }) => {
       const refreshToken = current?.refreshToken ?? initialRefreshToken;
       if (!refreshToken)
-        throw new AuthenticationError('The access token expired or was refused and no refresh token was issued: sign in again.');
+        throw new AuthenticationError(
+          'The access token expired or was refused and no refresh token was issued: sign in again.',
+        );
       const params = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken });
       const token = await requestToken(endpoint, params, clientSecret, signal, [refreshToken]);
       token.refreshToken ??= refreshToken;
@@ -134,7 +135,9 @@ function withTokenLifecycle(
     getToken: (getOptions) => source.getToken(getOptions),
     async introspect(which = 'access_token', { signal } = {}) {
       if (!introspectionUrl)
-        throw new AuthenticationError('introspect(): this token source has no introspectionUrl: pass the authorization server\'s introspection endpoint.');
+        throw new AuthenticationError(
+          "introspect(): this token source has no introspectionUrl: pass the authorization server's introspection endpoint.",
+        );
       const held = await source.held();
       const token = which === 'refresh_token' ? held?.refreshToken : held?.accessToken;
       if (!token) return { active: false };
@@ -142,18 +145,34 @@ function withTokenLifecycle(
     },
     async revoke({ signal } = {}) {
       if (!revocationUrl)
-        throw new AuthenticationError('revoke(): this token source has no revocationUrl: pass the authorization server\'s revocation endpoint.');
+        throw new AuthenticationError(
+          "revoke(): this token source has no revocationUrl: pass the authorization server's revocation endpoint.",
+        );
       const held = await source.held();
       const result: Revocation = { refreshToken: 'none', accessToken: 'none' };
       try {
         // RFC 7009 §2.1: revoking the refresh token first lets the server drop the grant's access tokens with it.
         if (held?.refreshToken) {
-          await revokeToken(endpoint, revocationUrl, held.refreshToken, 'refresh_token', clientSecret, signalOf(signal));
+          await revokeToken(
+            endpoint,
+            revocationUrl,
+            held.refreshToken,
+            'refresh_token',
+            clientSecret,
+            signalOf(signal),
+          );
           result.refreshToken = 'revoked';
         }
         if (held?.accessToken) {
           try {
-            await revokeToken(endpoint, revocationUrl, held.accessToken, 'access_token', clientSecret, signalOf(signal));
+            await revokeToken(
+              endpoint,
+              revocationUrl,
+              held.accessToken,
+              'access_token',
+              clientSecret,
+              signalOf(signal),
+            );
             result.accessToken = 'revoked';
           } catch (error) {
             // RFC 7009 §2.2.1: the server cannot revoke access tokens (self-contained ones expire on their own).

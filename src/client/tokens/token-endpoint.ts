@@ -115,7 +115,10 @@ function authenticate(endpoint: TokenEndpoint, params: URLSearchParams, clientSe
 }
 
 /** The JSON body of an answer, read bounded (undefined when it is not JSON), and its excerpt with `known` masked. */
-export async function readAnswer(response: Response, known: readonly string[]): Promise<{ body: unknown; excerpt: string }> {
+export async function readAnswer(
+  response: Response,
+  known: readonly string[],
+): Promise<{ body: unknown; excerpt: string }> {
   // An answer is a few hundred bytes; an endless one is cut and let go.
   const { text } = await readBodyStart(response, TOKEN_BODY_LIMIT);
   let body: unknown;

@@ -20,7 +20,9 @@ describe('refusalOf: where a server-chosen URL may not lead', () => {
     ['ftp://as.example.com/x', false],
     ['https://user:pw@as.example.com/x', false],
   ];
-  for (const [url, allowed] of cases) it(`${url} → ${allowed ? 'allowed' : 'refused'}`, () => assert.equal(refusalOf(new URL(url)) === undefined, allowed));
+  for (const [url, allowed] of cases)
+    it(`${url} → ${allowed ? 'allowed' : 'refused'}`, () =>
+      assert.equal(refusalOf(new URL(url)) === undefined, allowed));
   it('keeps the scheme of the URL that led to it', () =>
     assert.match(refusalOf(new URL('http://127.0.0.1/x'), new URL('https://api.example.com/')) ?? '', /scheme/));
 });
@@ -29,18 +31,27 @@ describe('fetchMetadataDocument', () => {
   async function serve(answer: (res: import('node:http').ServerResponse) => void) {
     const server = createServer((_req, res) => answer(res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return { url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/doc`), close: () => server.close() };
+    return {
+      url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/doc`),
+      close: () => server.close(),
+    };
   }
   const how = { fetch: globalThis.fetch, signal: undefined, timeoutMs: 300 };
 
   it('refuses a body larger than any metadata, without reading it all', async () => {
     const s = await serve((res) => res.end(`{"a":"${'x'.repeat(200_000)}"}`));
-    await assert.rejects(fetchMetadataDocument(s.url, how), (e: unknown) => e instanceof DiscoveryError && /larger/.test(e.message));
+    await assert.rejects(
+      fetchMetadataDocument(s.url, how),
+      (e: unknown) => e instanceof DiscoveryError && /larger/.test(e.message),
+    );
     s.close();
   });
   it('gives up on a server that does not answer in time', async () => {
     const s = await serve(() => {});
-    await assert.rejects(fetchMetadataDocument(s.url, how), (e: unknown) => e instanceof DiscoveryError && /within 300 ms/.test(e.message));
+    await assert.rejects(
+      fetchMetadataDocument(s.url, how),
+      (e: unknown) => e instanceof DiscoveryError && /within 300 ms/.test(e.message),
+    );
     s.close();
   });
   it('refuses what is not a JSON object, and does not follow redirects', async () => {

@@ -30,9 +30,15 @@ describe('resourceMetadataUrl', () => {
   it('reads resource_metadata from the Bearer challenge', () => {
     const response = new Response(null, {
       status: 401,
-      headers: { 'www-authenticate': 'Basic realm="x", Bearer resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/v1"' },
+      headers: {
+        'www-authenticate':
+          'Basic realm="x", Bearer resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/v1"',
+      },
     });
-    assert.equal(resourceMetadataUrl(response, called)?.href, 'https://api.example.com/.well-known/oauth-protected-resource/v1');
+    assert.equal(
+      resourceMetadataUrl(response, called)?.href,
+      'https://api.example.com/.well-known/oauth-protected-resource/v1',
+    );
   });
   it('is undefined without one', () => {
     const response = new Response(null, { status: 401, headers: { 'www-authenticate': 'Bearer realm="api"' } });
