@@ -38,6 +38,7 @@ const expected = {
   ],
   'gatehouse-http/client/file-store': ['fileTokenStore', 'TokenFileError'],
   'gatehouse-http/client/redis-store': ['redisTokenStore'],
+  'gatehouse-http/client/loopback-login': ['loopbackLogin'],
   'gatehouse-http/client/undici': ['undiciTransport'],
   'gatehouse-http/server': [
     'createGuard',

@@ -8,6 +8,7 @@ import { type GatehouseVariables, protect } from '../adapters/hono/index.ts';
 import { createGuard, type Guard } from '../server/guard.ts';
 import type { LoginProtection } from '../server/login-protection.ts';
 import { requireRoles, requireScopes } from '../server/permissions.ts';
+import type { ProtectedResourceMetadata } from '../server/protected-resource.ts';
 import { apiKeyScheme } from '../server/schemes/api-key.ts';
 import { basicScheme } from '../server/schemes/basic.ts';
 import { signatureScheme } from '../server/schemes/signature.ts';
@@ -33,8 +34,10 @@ export function apiRoutes(options: {
   service: TokenService;
   loginProtection: LoginProtection;
   onError: OnError | undefined;
+  /** The API's protected resource metadata, named in its Bearer challenges (RFC 9728 §5.1). */
+  resourceMetadata: ProtectedResourceMetadata;
 }): Hono<{ Variables: GatehouseVariables }> {
-  const { store, service, loginProtection, onError } = options;
+  const { store, service, loginProtection, onError, resourceMetadata } = options;
   const signatures = signatureScheme({
     keys: memorySigningKeys([
       { keyId: DEMO.signing.keyId, secret: DEMO.signing.secret, id: 'demo-signer', scopes: ['read'] },
@@ -50,6 +53,7 @@ export function apiRoutes(options: {
       apiKeyScheme({ header: 'X-API-Key', keys: store.apiKeys }),
       signatures,
     ],
+    resourceMetadata,
     ...(onError ? { onError } : {}),
   });
   const signedOnly = createGuard({ realm: 'playground', schemes: [signatures], ...(onError ? { onError } : {}) });

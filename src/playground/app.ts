@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { type GatehouseVariables, mountFetch } from '../adapters/hono/index.ts';
 import type { LoginProtection } from '../server/login-protection.ts';
+import { protectedResourceMetadata } from '../server/protected-resource.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../server/request-limits.ts';
 import { failureOf, failureResponse, type OnError, problemResponse, report } from '../server/server-failure.ts';
 import { createAuthorizationServer } from '../server/tokens/authorization-server.ts';
@@ -63,6 +64,15 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
     ...(onError ? { onError } : {}),
   });
 
+  // The guarded API describes itself (RFC 9728): its tokens come from this playground's own
+  // authorization server, for the audience the token service signs (its issuer unless set).
+  const resourceMetadata = protectedResourceMetadata({
+    resource: service.audience,
+    authorizationServers: [service.issuer],
+    scopesSupported: ['read', 'admin', 'role:admin'],
+    resourceName: 'Gatehouse playground API',
+  });
+
   const app = new Hono<{ Variables: GatehouseVariables }>();
   // Outermost, so that every answer (421, preflight, 404, 500 included) is inert in a browser.
   app.use('*', inertAnswers({ indexPolicy: INDEX_POLICY }));
@@ -88,7 +98,8 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
   });
   app.get('/', (c) => c.html(indexPage({ demoAccounts: options.demoAccounts ?? true })));
   app.use(mountFetch(oauth.handle, onError ? { onError } : {}));
-  app.route('/', apiRoutes({ store, service, loginProtection, onError }));
+  app.use(mountFetch(resourceMetadata.handle, onError ? { onError } : {}));
+  app.route('/', apiRoutes({ store, service, loginProtection, onError, resourceMetadata }));
   app.route('/', sessionRoutes({ store, loginProtection, maxTrackedKeys: options.maxTrackedKeys, onError }));
   app.route('/', tokenRoutes(service));
 

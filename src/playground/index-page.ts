@@ -35,6 +35,10 @@ export const ROUTES: ReadonlyArray<[string, string]> = [
   ['POST /oauth/token', 'OAuth 2.0: password, client_credentials, refresh_token (rotated, reuse-detected)'],
   ['POST /oauth/revoke', 'RFC 7009 revocation'],
   ['GET /.well-known/jwks.json, /.well-known/oauth-authorization-server', 'keys and metadata'],
+  [
+    'GET /.well-known/oauth-protected-resource',
+    "RFC 9728: the API's own metadata, named in its Bearer challenges (resource_metadata)",
+  ],
   ['ANY /api/me', 'any scheme: Bearer (tokens from /oauth/token), Basic, X-API-Key, signed requests'],
   ['ANY /api/admin', 'needs scope admin: 403 insufficient_scope otherwise'],
   [

@@ -10,17 +10,22 @@ import { describe, it } from 'node:test';
 import { TokenFileError } from '../../src/client/file-store.ts';
 import {
   AuthenticationError,
+  AuthorizationResponseError,
   BodyCutError,
   BodyNotReplayableError,
   CrossOriginCredentialsError,
   DigestDowngradeError,
   DigestRealmError,
+  DiscoveryError,
   ForbiddenError,
   HttpError,
+  IssuerMismatchError,
   LockedOutError,
+  LoginTimeoutError,
   NetworkError,
   RateLimitedError,
   RedirectSecretError,
+  ResourceMismatchError,
   TimeoutError,
   TooManyRedirectsError,
   UnauthorizedError,
@@ -51,6 +56,23 @@ const MADE: ReadonlyArray<[ErrorClass, () => Error, string]> = [
   [GatehouseError, () => new GatehouseError('root', 'ERR_GATEHOUSE'), 'ERR_GATEHOUSE'],
   // gatehouse-http/client
   [AuthenticationError, () => new AuthenticationError('no token', { status: 400 }), 'ERR_GATEHOUSE_AUTHENTICATION'],
+  [
+    AuthorizationResponseError,
+    () => new AuthorizationResponseError('bad state'),
+    'ERR_GATEHOUSE_AUTHORIZATION_RESPONSE',
+  ],
+  [DiscoveryError, () => new DiscoveryError('https://api/x', 'not JSON'), 'ERR_GATEHOUSE_DISCOVERY'],
+  [
+    IssuerMismatchError,
+    () => new IssuerMismatchError({ expected: 'https://as', named: 'https://evil', where: 'metadata', fix: 'fix it' }),
+    'ERR_GATEHOUSE_ISSUER_MISMATCH',
+  ],
+  [LoginTimeoutError, () => new LoginTimeoutError(1000), 'ERR_GATEHOUSE_LOGIN_TIMEOUT'],
+  [
+    ResourceMismatchError,
+    () => new ResourceMismatchError({ called: 'https://api/x', named: 'https://other', metadataUrl: 'https://api/m' }),
+    'ERR_GATEHOUSE_RESOURCE_MISMATCH',
+  ],
   [
     BodyCutError,
     () =>

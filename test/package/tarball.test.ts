@@ -65,6 +65,7 @@ const ENTRY_LOADS: Record<string, 'loads' | 'loads node:sqlite' | `needs ${strin
   'gatehouse-http/server': 'loads',
   'gatehouse-http/client/file-store': 'loads',
   'gatehouse-http/client/redis-store': 'loads',
+  'gatehouse-http/client/loopback-login': 'loads',
   'gatehouse-http/client/undici': 'needs undici',
   'gatehouse-http/node': 'loads',
   'gatehouse-http/express': 'loads',

@@ -1,7 +1,8 @@
 /** The playground's guarded API: tokens issued to the seeded users, and /api/* guarded with every scheme. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { basic, createClient } from '../../src/client/index.ts';
+import { basic, createClient, discoveredOAuth } from '../../src/client/index.ts';
+import { parseChallenges } from '../../src/http/index.ts';
 import { DEMO } from '../../src/playground/seed.ts';
 import { playgroundPerFile } from '../support/playground.ts';
 
@@ -30,5 +31,33 @@ describe('playground: OAuth and the guarded routes', () => {
     assert.equal(viaKey.body.id, 'svc-demo');
     const staff = await json('/api/staff', { headers: { authorization: `Basic ${btoa('alice:alice-password')}` } });
     assert.deepStrictEqual([staff.status, staff.body.code], [403, 'forbidden']);
+  });
+});
+
+describe('playground: the API says where to get a token (RFC 9728)', () => {
+  it('names its protected resource metadata in every Bearer challenge, and serves it', async () => {
+    const refused = await fetch(`${pg.url}/api/me`);
+    assert.equal(refused.status, 401);
+    const bearer = parseChallenges(refused.headers.get('www-authenticate') ?? '').find((c) => c.scheme === 'Bearer');
+    assert.equal(bearer?.params['resource_metadata'], `${pg.url}/.well-known/oauth-protected-resource`);
+    const document = await json('/.well-known/oauth-protected-resource');
+    assert.equal(document.status, 200);
+    assert.equal(document.body.resource, pg.url);
+    assert.deepEqual(document.body.authorization_servers, [pg.url]);
+  });
+
+  it('from a bare 401 to a working call: the client discovers the token endpoint, gets a token, and calls again once', async () => {
+    const client = createClient({
+      auth: discoveredOAuth({ clientId: DEMO.serviceClient.id, clientSecret: DEMO.serviceClient.secret }),
+    });
+    const answer = await client.get(`${pg.url}/api/me`);
+    assert.equal(answer.status, 200);
+    assert.deepEqual(await answer.json(), {
+      authenticated: true,
+      id: `client:${DEMO.serviceClient.id}`,
+      scheme: 'bearer',
+      scopes: ['read'],
+      roles: [],
+    });
   });
 });

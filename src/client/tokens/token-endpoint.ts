@@ -30,7 +30,8 @@ const HINTS: Record<string, string> = {
   unauthorized_client: 'this client may not use this grant type: check its registration',
   unsupported_grant_type: 'the server does not offer this grant type',
   invalid_scope: 'ask for scopes the client is allowed',
-  invalid_request: 'the token request is missing or repeats a parameter',
+  invalid_request: 'the request is missing or repeats a parameter',
+  unsupported_token_type: 'the server does not take this kind of token at this endpoint (see bodyExcerpt)',
 };
 
 /**
@@ -44,8 +45,34 @@ export async function requestToken(
   signal: AbortSignal,
   secrets: string[] = [],
 ): Promise<Token> {
-  const headers = completeRequest(endpoint, params, clientSecret);
-  const where = redactUrl(endpoint.tokenUrl);
+  if (endpoint.scope) params.set('scope', endpoint.scope);
+  for (const [name, value] of Object.entries(endpoint.extraParams)) params.set(name, value);
+  const sent = await postAuthenticated(endpoint, endpoint.tokenUrl, params, clientSecret, signal, secrets, 'token');
+  return readTokenAnswer(sent.response, sent.where, sent.known);
+}
+
+/** A client-authenticated POST's answer, where it went (as shown) and every secret it carried. */
+export interface AuthenticatedAnswer {
+  response: Response;
+  where: string;
+  known: string[];
+}
+
+/**
+ * POSTs a form to one of the authorization server's client-authenticated endpoints (token, RFC
+ * 7662 introspection, RFC 7009 revocation), authenticating the client as the endpoint says.
+ */
+export async function postAuthenticated(
+  endpoint: TokenEndpoint,
+  url: URL,
+  params: URLSearchParams,
+  clientSecret: string | undefined,
+  signal: AbortSignal,
+  secrets: readonly string[],
+  what: string,
+): Promise<AuthenticatedAnswer> {
+  const headers = authenticate(endpoint, params, clientSecret);
+  const where = redactUrl(url);
   // Every form of the client secret the request carried: raw and form-encoded (client_secret_post),
   // inside the Basic pair (client_secret_basic: form-encoded, then base64; RFC 6749 §2.3.1).
   const sentAuthorization = headers.get('authorization');
@@ -54,35 +81,22 @@ export async function requestToken(
     ...(clientSecret ? [clientSecret, formEncode(clientSecret)] : []),
     ...(sentAuthorization ? headerSecrets('authorization', sentAuthorization) : []),
   ];
-
-  let response: Response;
   try {
     // Called as a plain function: browsers refuse a fetch called as a method of another object.
     const send = endpoint.fetch;
-    response = await send(endpoint.tokenUrl.href, {
-      method: 'POST',
-      headers,
-      body: params,
-      signal,
-      redirect: 'error',
-    });
+    const response = await send(url.href, { method: 'POST', headers, body: params, signal, redirect: 'error' });
+    return { response, where, known };
   } catch (error) {
     const timedOut = signal.aborted;
     throw new AuthenticationError(
-      `The token endpoint ${where} ${timedOut ? 'did not answer in time' : 'could not be reached'}; every request waiting for a token fails too.`,
+      `The ${what} endpoint ${where} ${timedOut ? 'did not answer in time' : 'could not be reached'}${what === 'token' ? '; every request waiting for a token fails too' : ''}.`,
       { cause: error },
     );
   }
-  return readTokenAnswer(response, where, known);
 }
 
-/**
- * Adds the scope, the extra parameters and the client's authentication to the form: the client id
- * and secret as a Basic pair (RFC 6749 §2.3.1), or in the form; returns the request's headers.
- */
-function completeRequest(endpoint: TokenEndpoint, params: URLSearchParams, clientSecret: string | undefined): Headers {
-  if (endpoint.scope) params.set('scope', endpoint.scope);
-  for (const [name, value] of Object.entries(endpoint.extraParams)) params.set(name, value);
+/** The client's authentication: the client id and secret as a Basic pair (RFC 6749 §2.3.1), or in the form. */
+function authenticate(endpoint: TokenEndpoint, params: URLSearchParams, clientSecret: string | undefined): Headers {
   const headers = new Headers({ 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' });
   if (clientSecret !== undefined && endpoint.clientAuthentication === 'basic') {
     headers.set(
@@ -100,9 +114,12 @@ function completeRequest(endpoint: TokenEndpoint, params: URLSearchParams, clien
   return headers;
 }
 
-/** The token in the answer; otherwise an AuthenticationError with the OAuth error, a hint and an excerpt, `known` masked. */
-async function readTokenAnswer(response: Response, where: string, known: readonly string[]): Promise<Token> {
-  // A token response is a few hundred bytes; an endless one is cut and let go.
+/** The JSON body of an answer, read bounded (undefined when it is not JSON), and its excerpt with `known` masked. */
+export async function readAnswer(
+  response: Response,
+  known: readonly string[],
+): Promise<{ body: unknown; excerpt: string }> {
+  // An answer is a few hundred bytes; an endless one is cut and let go.
   const { text } = await readBodyStart(response, TOKEN_BODY_LIMIT);
   let body: unknown;
   try {
@@ -110,27 +127,39 @@ async function readTokenAnswer(response: Response, where: string, known: readonl
   } catch {
     body = undefined;
   }
-  const excerpt = redactText(text, known);
-  if (!response.ok) {
-    // The error code is the server's text too: an echoing server may put the secret in it.
-    const error =
-      typeof (body as { error?: unknown })?.error === 'string'
-        ? secretRedactor(known)((body as { error: string }).error)
-        : undefined;
-    const hint = error && HINTS[error] ? `: ${HINTS[error]}` : '';
-    throw new AuthenticationError(
-      `The token endpoint ${where} refused the request with ${response.status}${error ? ` ${error}` : ''}${hint}.`,
-      { status: response.status, bodyExcerpt: excerpt, ...(error ? { oauthError: error } : {}) },
-    );
-  }
+  return { body, excerpt: redactText(text, known) };
+}
+
+/** The AuthenticationError for an endpoint's refusal (RFC 6749 §5.2): its OAuth error, a hint, an excerpt. */
+export function refusalError(
+  what: string,
+  where: string,
+  status: number,
+  body: unknown,
+  excerpt: string,
+  known: readonly string[],
+): AuthenticationError {
+  // The error code is the server's text too: an echoing server may put the secret in it.
+  const error =
+    typeof (body as { error?: unknown })?.error === 'string'
+      ? secretRedactor(known)((body as { error: string }).error)
+      : undefined;
+  const hint = error && HINTS[error] ? `: ${HINTS[error]}` : '';
+  return new AuthenticationError(
+    `The ${what} endpoint ${where} refused the request with ${status}${error ? ` ${error}` : ''}${hint}.`,
+    { status, bodyExcerpt: excerpt, ...(error ? { oauthError: error } : {}) },
+  );
+}
+
+/** The token in the answer; otherwise an AuthenticationError with the OAuth error, a hint and an excerpt, `known` masked. */
+async function readTokenAnswer(response: Response, where: string, known: readonly string[]): Promise<Token> {
+  const { body, excerpt } = await readAnswer(response, known);
+  if (!response.ok) throw refusalError('token', where, response.status, body, excerpt, known);
   const tokenBody = body as TokenResponse | undefined;
   if (!tokenBody || typeof tokenBody.access_token !== 'string' || !tokenBody.access_token) {
     throw new AuthenticationError(
       `The token endpoint ${where} answered ${response.status} without an access_token (RFC 6749 §5.1).`,
-      {
-        status: response.status,
-        bodyExcerpt: excerpt,
-      },
+      { status: response.status, bodyExcerpt: excerpt },
     );
   }
   return tokenFromResponse(tokenBody, response.headers.get('date'));

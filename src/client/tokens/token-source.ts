@@ -25,6 +25,14 @@ export interface TokenSource {
   readonly refreshable: boolean;
 }
 
+/** A token source that can say which token it holds and let it go: what introspection and revocation need. */
+export interface HeldTokenSource extends TokenSource {
+  /** The token held now (the store's, when none was fetched yet), without fetching one. */
+  held(): Promise<Token | undefined>;
+  /** Lets the held token go, here and in the store: the next getToken() fetches a new one. */
+  forget(): Promise<void>;
+}
+
 export interface FetchTokenContext {
   /** Aborts when the fetch takes longer than `refreshTimeoutMs`. */
   signal: AbortSignal;
@@ -51,7 +59,7 @@ export interface TokenSourceOptions {
  *
  * @example const source = tokenSource(async () => (await myLogin()).accessToken);
  */
-export function tokenSource(fetchToken: FetchToken, options: TokenSourceOptions = {}): TokenSource {
+export function tokenSource(fetchToken: FetchToken, options: TokenSourceOptions = {}): HeldTokenSource {
   if (typeof fetchToken !== 'function')
     throw invalidArgument('tokenSource(fetchToken): fetchToken must be a function returning a token');
   const store = options.store ?? memoryTokenStore();
@@ -95,19 +103,29 @@ export function tokenSource(fetchToken: FetchToken, options: TokenSourceOptions 
     return store.lock ? store.lock(key, run) : run();
   }
 
+  const load = () =>
+    (loaded ??= store.get(key).then(
+      (token) => {
+        if (isTokenObject(token) && current === undefined) current = token;
+      },
+      (error: unknown) => {
+        loaded = undefined; // a store that failed once is asked again next time
+        throw error;
+      },
+    ));
+
   return {
     refreshable: true,
+    async held() {
+      await load();
+      return current && { ...current };
+    },
+    async forget() {
+      current = undefined;
+      await store.delete(key);
+    },
     async getToken({ rejected, signal } = {}) {
-      loaded ??= store.get(key).then(
-        (token) => {
-          if (isTokenObject(token) && current === undefined) current = token;
-        },
-        (error: unknown) => {
-          loaded = undefined; // a store that failed once is asked again next time
-          throw error;
-        },
-      );
-      await raceAbort(loaded, signal);
+      await raceAbort(load(), signal);
       if (usable(current, rejected)) return current;
       inflight ??= fetchFresh(rejected)
         .then((token) => {

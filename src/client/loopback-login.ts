@@ -1,0 +1,121 @@
+/**
+ * `gatehouse-http/client/loopback-login` (Node only): a person signs in at a terminal through the
+ * authorization code grant with PKCE and a loopback redirect (RFC 8252 §7.3).
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { invalidArgument } from '../http/argument-error.ts';
+import { LoginTimeoutError } from './errors/login-timeout-error.ts';
+import {
+  type AuthorizationCodeOptions,
+  beginAuthorization,
+  codeFlowServer,
+  finishAuthorization,
+  readAuthorizationResponse,
+} from './tokens/authorization-code.ts';
+import type { OAuth2TokenSource } from './tokens/oauth2.ts';
+
+export interface LoopbackLoginOptions extends AuthorizationCodeOptions {
+  /** Opens the authorization URL in a browser; without it, the URL is printed. */
+  openBrowser?: (url: string) => unknown;
+  /** Where the URL is printed. @default a line on stderr */
+  print?: (line: string) => void;
+  /** How long to wait for the person to sign in, in ms. @default 300_000 */
+  timeoutMs?: number;
+  /** Cancels the wait. */
+  signal?: AbortSignal;
+}
+
+const PAGE = (heading: string, text: string) =>
+  `<!doctype html><meta charset="utf-8"><title>${heading}</title><h1>${heading}</h1><p>${text}</p>`;
+
+/**
+ * Listens on `http://127.0.0.1:<free port>/callback` (RFC 8252 §7.3: the loopback IP literal, any
+ * port; §8.3), prints the authorization URL (or opens it), waits for the redirect back, checks its
+ * state and `iss`, answers the browser with a short page, and exchanges the code with its verifier
+ * and the same redirect_uri. The tokens land in a token source (and `store`), refreshed like any
+ * other grant's; `introspect()` and `revoke()` use the server's metadata.
+ *
+ * @throws LoginTimeoutError when nobody signs in within `timeoutMs`; AuthorizationResponseError or
+ * IssuerMismatchError for a redirect back that fails its checks; AuthenticationError when the
+ * exchange is refused; DiscoveryError when the server's metadata cannot be used.
+ * @example
+ * const source = await loopbackLogin({ issuer: 'https://auth.example.com', clientId: 'cli', scope: 'openid offline_access' });
+ */
+export async function loopbackLogin(options: LoopbackLoginOptions): Promise<OAuth2TokenSource> {
+  const timeoutMs = options.timeoutMs ?? 300_000;
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0))
+    throw invalidArgument('loopbackLogin: timeoutMs must be a number of ms > 0');
+  const server = await codeFlowServer(options, options.signal);
+  const listener = createServer();
+  await new Promise<void>((resolve, reject) => {
+    listener.once('error', reject);
+    listener.listen(0, '127.0.0.1', resolve);
+  });
+  try {
+    const redirectUri = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/callback`;
+    const { url, pending } = await beginAuthorization(server, options, redirectUri);
+    const callback = waitForCallback(listener, timeoutMs, options.signal);
+    if (options.openBrowser) await options.openBrowser(url.href);
+    else
+      (options.print ?? ((line) => process.stderr.write(`${line}\n`)))(
+        `Open this URL in a browser to sign in:\n${url.href}`,
+      );
+    const { params, answer } = await callback;
+    let code: string;
+    try {
+      code = readAuthorizationResponse(params, pending, server);
+    } catch (error) {
+      answer(400, PAGE('Sign-in failed', 'This sign-in could not be used. Return to the terminal for what to do.'));
+      throw error;
+    }
+    answer(200, PAGE('Signed in', 'You can close this page and return to the terminal.'));
+    return await finishAuthorization(server, options, pending, code);
+  } finally {
+    listener.closeAllConnections();
+    listener.close();
+  }
+}
+
+interface Callback {
+  params: URLSearchParams;
+  answer: (status: number, html: string) => void;
+}
+
+/** The first request to /callback; other paths get a 404. Rejects on timeout or abort. */
+function waitForCallback(
+  listener: ReturnType<typeof createServer>,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<Callback> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => done(new LoginTimeoutError(timeoutMs)), timeoutMs);
+    const onAbort = () => done(signal?.reason ?? new Error('aborted'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    function done(error: unknown, value?: Callback) {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      listener.off('request', onRequest);
+      if (value) resolve(value);
+      else reject(error);
+    }
+    function onRequest(request: IncomingMessage, response: ServerResponse) {
+      const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+      if (request.method !== 'GET' || url.pathname !== '/callback') {
+        response.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+        return;
+      }
+      const answer = (status: number, html: string) =>
+        response
+          .writeHead(status, {
+            'content-type': 'text/html; charset=utf-8',
+            'cache-control': 'no-store',
+            connection: 'close',
+          })
+          .end(html);
+      done(undefined, { params: url.searchParams, answer });
+    }
+    listener.on('request', onRequest);
+    if (signal?.aborted) onAbort();
+  });
+}

@@ -1,0 +1,170 @@
+/**
+ * The authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636 S256), the parts every runtime
+ * shares: the verifier and its challenge (Web Crypto), the authorization URL, the checks of the
+ * redirect back (state; `iss`, RFC 9207) and the code's exchange for tokens that land in a token
+ * source and its store like any other grant's. The loopback (Node) and browser helpers run it.
+ */
+import { invalidArgument } from '../../http/argument-error.ts';
+import {
+  type AuthorizationServerMetadata,
+  discoverAuthorizationServer,
+} from '../discovery/authorization-server-metadata.ts';
+import { DISCOVERY_TIMEOUT } from '../discovery/metadata-document.ts';
+import { AuthorizationResponseError } from '../errors/authorization-response-error.ts';
+import { DiscoveryError } from '../errors/discovery-error.ts';
+import { IssuerMismatchError } from '../errors/issuer-mismatch-error.ts';
+import { type OAuth2CommonOptions, type OAuth2TokenSource, signedInSource, validate } from './oauth2.ts';
+import { requestToken, type TokenEndpoint } from './token-endpoint.ts';
+import { memoryTokenStore } from './token-store.ts';
+
+/** What a sign-in through the authorization code grant needs to know, whichever runtime runs it. */
+export interface AuthorizationCodeOptions
+  extends Omit<OAuth2CommonOptions, 'tokenUrl' | 'introspectionUrl' | 'revocationUrl'> {
+  /** The authorization server's issuer identifier; its metadata (RFC 8414) gives the endpoints. */
+  issuer: string;
+  /** For a confidential client; a public one (a CLI, a single-page app) has none. */
+  clientSecret?: string;
+  /** The API the tokens are for (RFC 8707), sent on the authorization and token requests. */
+  resource?: string;
+}
+
+/** A sign-in in progress: what the redirect back is checked against, and the code exchanged with. */
+export interface PendingAuthorization {
+  state: string;
+  verifier: string;
+  redirectUri: string;
+  issuer: string;
+}
+
+const base64url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+
+function randomString(): string {
+  const bytes = new Uint8Array(32);
+  crypto.getRandomValues(bytes);
+  return base64url(bytes);
+}
+
+/** RFC 7636 §4.2: the S256 challenge of a verifier (`plain` is never used). */
+export async function s256(verifier: string): Promise<string> {
+  return base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
+}
+
+/** The server's metadata, checked to offer what this flow needs. */
+export async function codeFlowServer(
+  options: AuthorizationCodeOptions,
+  signal?: AbortSignal,
+): Promise<AuthorizationServerMetadata> {
+  if (!options || typeof options.issuer !== 'string')
+    throw invalidArgument("issuer is required: the authorization server's URL");
+  if (typeof options.clientId !== 'string' || !options.clientId) throw invalidArgument('clientId is required');
+  const server = await discoverAuthorizationServer(options.issuer, {
+    fetch: options.fetch ?? globalThis.fetch,
+    signal,
+    timeoutMs: DISCOVERY_TIMEOUT,
+  });
+  if (!server.authorizationEndpoint)
+    throw new DiscoveryError(options.issuer, 'it has no authorization_endpoint, so nobody can sign in there.');
+  // RFC 9700 §2.1.1: S256 only; a server that lists its methods without S256 would downgrade to plain.
+  if (server.codeChallengeMethods.length > 0 && !server.codeChallengeMethods.includes('S256'))
+    throw new DiscoveryError(
+      options.issuer,
+      'it does not offer PKCE with S256 (code_challenge_methods_supported), which this client requires.',
+    );
+  return server;
+}
+
+/** A new state and verifier, and the authorization URL (RFC 6749 §4.1.1, RFC 7636 §4.3) that carries them. */
+export async function beginAuthorization(
+  server: AuthorizationServerMetadata,
+  options: AuthorizationCodeOptions,
+  redirectUri: string,
+): Promise<{ url: URL; pending: PendingAuthorization }> {
+  const pending = { state: randomString(), verifier: randomString(), redirectUri, issuer: server.issuer };
+  const url = new URL(server.authorizationEndpoint!.href);
+  const scope = Array.isArray(options.scope) ? options.scope.join(' ') : (options.scope as string | undefined);
+  url.searchParams.set('response_type', 'code');
+  url.searchParams.set('client_id', options.clientId);
+  url.searchParams.set('redirect_uri', redirectUri);
+  if (scope) url.searchParams.set('scope', scope);
+  if (options.resource) url.searchParams.set('resource', options.resource);
+  url.searchParams.set('state', pending.state);
+  url.searchParams.set('code_challenge', await s256(pending.verifier));
+  url.searchParams.set('code_challenge_method', 'S256');
+  return { url, pending };
+}
+
+/**
+ * The code in the redirect back, after its checks: the state is this sign-in's (RFC 6749 §10.12),
+ * and `iss` names the issuer the request went to (RFC 9207 §2.4: compared whenever present, and
+ * required when the server's metadata says it sends it).
+ */
+export function readAuthorizationResponse(
+  params: URLSearchParams,
+  pending: PendingAuthorization,
+  server: AuthorizationServerMetadata,
+): string {
+  if (params.get('state') !== pending.state)
+    throw new AuthorizationResponseError(
+      'The redirect back does not carry the state this sign-in sent (RFC 6749 §10.12): it is not the answer to it, or was forged. Start the sign-in again.',
+    );
+  const iss = params.get('iss');
+  if (iss !== null ? iss !== pending.issuer : server.issParameterSupported)
+    throw new IssuerMismatchError({
+      expected: pending.issuer,
+      named: iss ?? undefined,
+      where: 'The redirect back',
+      fix: 'RFC 9207 §2.4: it may come from another authorization server (a mix-up attack); start the sign-in again.',
+    });
+  const error = params.get('error');
+  if (error !== null) {
+    const code = error.slice(0, 64).replace(/[^\x21-\x7e]/g, '?');
+    throw new AuthorizationResponseError(
+      `The authorization server answered the sign-in with ${code}${code === 'access_denied' ? ': the sign-in was refused or cancelled' : ''} (RFC 6749 §4.1.2.1). Start the sign-in again.`,
+      code,
+    );
+  }
+  const code = params.get('code');
+  if (!code)
+    throw new AuthorizationResponseError(
+      'The redirect back carries neither a code nor an error (RFC 6749 §4.1.2). Start the sign-in again.',
+    );
+  return code;
+}
+
+/**
+ * RFC 6749 §4.1.3 with RFC 7636 §4.5: the code, its verifier and the same redirect_uri, for tokens
+ * kept in a token source (refreshed with the refresh token; introspect() and revoke() from the
+ * server's metadata).
+ */
+export async function finishAuthorization(
+  server: AuthorizationServerMetadata,
+  options: AuthorizationCodeOptions,
+  pending: PendingAuthorization,
+  code: string,
+): Promise<OAuth2TokenSource> {
+  const { scope: _scope, ...rest } = options; // the code carries the scope granted
+  const common: OAuth2CommonOptions = {
+    ...rest,
+    tokenUrl: server.tokenEndpoint,
+    extraParams: { ...options.extraParams, ...(options.resource ? { resource: options.resource } : {}) },
+    ...(server.introspectionEndpoint ? { introspectionUrl: server.introspectionEndpoint } : {}),
+    ...(server.revocationEndpoint ? { revocationUrl: server.revocationEndpoint } : {}),
+  };
+  const endpoint: TokenEndpoint = validate(common, 'authorization code');
+  const params = new URLSearchParams({
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: pending.redirectUri,
+    code_verifier: pending.verifier,
+  });
+  const signal = AbortSignal.timeout(options.refreshTimeoutMs ?? 30_000);
+  const token = await requestToken(endpoint, params, options.clientSecret, signal, [code, pending.verifier]);
+  const store = options.store ?? memoryTokenStore();
+  const key = options.key ?? `oauth2:authorization_code:${server.tokenEndpoint.href}:${options.clientId}`;
+  await store.set(key, token);
+  return signedInSource(endpoint, { ...common, store, key }, token.refreshToken, options.clientSecret);
+}
