@@ -56,6 +56,11 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
     users: store.users,
     clients: store.clients,
     loginProtection,
+    // The authorization-code flow with PKCE, with the built-in sign-in and consent page.
+    codes: store.authorizationCodes,
+    // The playground keeps the password grant (RFC 9700 §2.4 forbids it) so that curl and the tour
+    // can get a token in one request; a real server leaves it off.
+    legacyPasswordGrant: true,
     ...(onError ? { onError } : {}),
   });
 

@@ -113,6 +113,7 @@ export {
   createAuthorizationServer,
   type RequestInfo,
 } from './tokens/authorization-server.ts';
+export type { AuthorizeOptions } from './tokens/authorize-endpoint.ts';
 export { clientSubject, isClientSubject } from './tokens/client-subject.ts';
 export type { TokenIntrospection } from './tokens/introspection.ts';
 export type { IntrospectionPolicy } from './tokens/introspection-endpoint.ts';

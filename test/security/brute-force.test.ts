@@ -132,7 +132,13 @@ const entries: Entry[] = [
     ok: 200,
     listen: ({ store, users, loginProtection }, host) => {
       const service = createTokenService({ store, issuer: 'https://auth.test' });
-      const oauth = createAuthorizationServer({ service, users, clients: store.clients, loginProtection });
+      const oauth = createAuthorizationServer({
+        service,
+        legacyPasswordGrant: true,
+        users,
+        clients: store.clients,
+        loginProtection,
+      });
       return listenNode(createServer(mountFetch(oauth.handle)), host);
     },
     attempt: async (url, username, password) =>
@@ -566,7 +572,13 @@ async function usersWorld(t: TestContext, backend: string, protection: Partial<L
   );
   const guard = createGuard({ realm: 'api', schemes: [basicScheme({ users, loginProtection })] });
   const service = createTokenService({ store, issuer: 'https://auth.test' });
-  const oauth = createAuthorizationServer({ service, users, clients: store.clients, loginProtection });
+  const oauth = createAuthorizationServer({
+    service,
+    legacyPasswordGrant: true,
+    users,
+    clients: store.clients,
+    loginProtection,
+  });
   return { store, users, loginProtection, guard, oauth, verified };
 }
 

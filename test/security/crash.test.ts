@@ -464,7 +464,13 @@ describe('crash: a store that fails is the server’s failure, answered 5xx with
     const store = await openStore('sqlite::memory:');
     const down = unreachablePostgres();
     const service = createTokenService({ store, issuer: 'https://crash.test' });
-    const server = createAuthorizationServer({ service, users: store.users, clients: down.clients, onError });
+    const server = createAuthorizationServer({
+      service,
+      legacyPasswordGrant: true,
+      users: store.users,
+      clients: down.clients,
+      onError,
+    });
     const { port, close } = await listen(createServer(mountFetch(server.handle)));
     try {
       for (let i = 0; i < 2; i++) {

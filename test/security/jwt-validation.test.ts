@@ -327,7 +327,7 @@ async function oauthWorld() {
       scopes: ['read', roleScope('admin')],
     },
   ]);
-  const oauth = mountFetch(createAuthorizationServer({ service, users, clients }).handle);
+  const oauth = mountFetch(createAuthorizationServer({ service, legacyPasswordGrant: true, users, clients }).handle);
   const guard = createGuard({ schemes: [service.bearerScheme()] });
   const staff = protect(guard, (req, res) => res.end(JSON.stringify({ id: req.auth?.id, roles: req.auth?.roles })), {
     permission: requireRoles('admin'),

@@ -313,7 +313,12 @@ describe('the token endpoint authenticates the client the app holds, not the raw
     scopes: ['read'],
   });
   const service = createTokenService({ store, issuer: 'https://auth.test' });
-  const oauth = createAuthorizationServer({ service, users: store.users, clients: store.clients });
+  const oauth = createAuthorizationServer({
+    service,
+    legacyPasswordGrant: true,
+    users: store.users,
+    clients: store.clients,
+  });
   const tokenPath = oauth.paths.token;
 
   /** [what the middleware does, lines the client sends, the middleware's edits, status, error or 'token']. */

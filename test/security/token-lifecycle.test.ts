@@ -97,7 +97,10 @@ async function world(
     reuseGraceMs: GRACE_MS,
     ...(refreshTokenTtlSeconds ? { refreshTokenTtlSeconds } : {}),
   });
-  const oauth = mountFetch(createAuthorizationServer({ service, users: store.users, clients: store.clients }).handle);
+  const oauth = mountFetch(
+    createAuthorizationServer({ service, legacyPasswordGrant: true, users: store.users, clients: store.clients })
+      .handle,
+  );
   const guard = createGuard({ schemes: [service.bearerScheme()] });
   const me = protect(guard, (req, res) =>
     res.end(JSON.stringify({ id: req.auth?.id, roles: req.auth?.roles, scopes: req.auth?.scopes })),

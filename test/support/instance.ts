@@ -24,7 +24,13 @@ const loginProtection = await createLoginProtection({
   prefix: schema,
 });
 const oauth = mountFetch(
-  createAuthorizationServer({ service, users: store.users, clients: store.clients, loginProtection }).handle,
+  createAuthorizationServer({
+    service,
+    legacyPasswordGrant: true,
+    users: store.users,
+    clients: store.clients,
+    loginProtection,
+  }).handle,
 );
 const api = protect(createGuard({ schemes: [service.bearerScheme()] }), (req, res) =>
   res.end(JSON.stringify({ id: req.auth?.id, instance: process.pid })),

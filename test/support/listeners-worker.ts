@@ -73,7 +73,13 @@ const loginProtection = await createLoginProtection({
   lockoutSeconds: 1,
   prefix: `crash${process.pid}`,
 });
-const oauth = createAuthorizationServer({ service, users: store.users, clients: store.clients, loginProtection });
+const oauth = createAuthorizationServer({
+  service,
+  legacyPasswordGrant: true,
+  users: store.users,
+  clients: store.clients,
+  loginProtection,
+});
 const signing = memorySigningKeys([
   { id: 'svc-signer', keyId: 'key-1', secret: 'signing-secret-0123', scopes: ['read'] },
 ]);

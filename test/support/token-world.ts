@@ -62,7 +62,13 @@ export async function world(options: { algorithm?: 'EdDSA' | 'ES256' | 'HS256'; 
     lockoutSeconds: 60,
     prefix: `t${Date.now()}`,
   });
-  const server = createAuthorizationServer({ service, users: store.users, clients: store.clients, loginProtection });
+  const server = createAuthorizationServer({
+    service,
+    legacyPasswordGrant: true,
+    users: store.users,
+    clients: store.clients,
+    loginProtection,
+  });
   const guard = createGuard({ schemes: [service.bearerScheme()] });
   const api = protect(guard, (req, res) => res.end(JSON.stringify({ id: req.auth?.id, scopes: req.auth?.scopes })));
   const oauth = mountFetch(server.handle);

@@ -16,6 +16,16 @@ export interface TokenPair {
   scope: string;
 }
 
+/**
+ * What a grant may fix about an access token ahead of signing: its `jti` (an authorization code's
+ * first redemption, so that a replay can deny it, RFC 6749 §4.1.2) and its `aud` (the resources of
+ * RFC 8707 §2; the service's default audience without one).
+ */
+export interface AccessTokenClaims {
+  jti?: string;
+  audience?: string | string[];
+}
+
 export async function signAccessToken(
   config: TokenServiceConfig,
   subject: Identity,
@@ -23,6 +33,7 @@ export async function signAccessToken(
   scope: string,
   expiresAt = Date.now() + config.accessTtl * 1000,
   notBefore?: number,
+  fixed: AccessTokenClaims = {},
 ): Promise<string> {
   const { algorithm } = config;
   const { key, kid } = await config.keys.signingKey();
@@ -34,10 +45,10 @@ export async function signAccessToken(
     .setProtectedHeader(kid ? { alg: algorithm, kid, typ: 'at+jwt' } : { alg: algorithm, typ: 'at+jwt' })
     .setSubject(subject.id)
     .setIssuer(config.issuer)
-    .setAudience(config.audience)
+    .setAudience(fixed.audience ?? config.audience)
     .setIssuedAt()
     .setExpirationTime(Math.floor(expiresAt / 1000))
-    .setJti(randomUUID());
+    .setJti(fixed.jti ?? randomUUID());
   if (notBefore !== undefined) jwt = jwt.setNotBefore(Math.floor(notBefore / 1000));
   return jwt.sign(key);
 }
@@ -49,9 +60,10 @@ export async function tokenPair(
   clientId: string,
   scope: string,
   refresh: string | undefined,
+  fixed: AccessTokenClaims = {},
 ): Promise<TokenPair> {
   const result: TokenPair = {
-    access_token: await signAccessToken(config, subject, clientId, scope),
+    access_token: await signAccessToken(config, subject, clientId, scope, undefined, undefined, fixed),
     token_type: 'Bearer',
     expires_in: config.accessTtl,
     scope,

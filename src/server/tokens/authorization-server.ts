@@ -1,24 +1,28 @@
 /**
- * The OAuth 2.0 endpoints, as one fetch-style handler that every adapter can mount:
- * token (RFC 6749 §3.2: password, client_credentials, refresh_token), revocation (RFC 7009),
- * JWKS, and authorization-server metadata (RFC 8414). The token endpoint's grants are in
- * `token-endpoint.ts`; the form and client authentication both endpoints read, in `oauth-form.ts`
- * and `client-authentication.ts`.
+ * The OAuth 2.0 endpoints, as one fetch-style handler that every adapter can mount: authorize
+ * (RFC 6749 §4.1 with PKCE, `authorize-endpoint.ts`, when given a code store), token (RFC 6749
+ * §3.2: authorization_code, client_credentials, refresh_token, and password only as a legacy
+ * option), revocation (RFC 7009), introspection (RFC 7662), JWKS, and authorization-server metadata
+ * (RFC 8414, `authorization-server-metadata.ts`). The token endpoint's grants are in
+ * `token-endpoint.ts` and `code-grant.ts`; the form and client authentication the endpoints read,
+ * in `oauth-form.ts` and `client-authentication.ts`.
  */
 import { invalidArgument } from '../../http/argument-error.ts';
 import { formatChallenges } from '../../http/index.ts';
 import type { UserLookup } from '../../stores/lookups.ts';
-import type { ClientStore, UserStore } from '../../stores/types.ts';
+import type { AuthorizationCodeStore, ClientStore, UserStore } from '../../stores/types.ts';
 import type { LoginProtection } from '../login-protection.ts';
 import { BodyTooLargeError, RequestInvalidError } from '../request-limits.ts';
 import { failureOf, failureResponse, type OnError, problemResponse, report } from '../server-failure.ts';
 import { createSignIn } from '../sign-in.ts';
+import { metadataResponse } from './authorization-server-metadata.ts';
+import { type AuthorizeEndpoint, type AuthorizeOptions, authorizeAnswer } from './authorize-endpoint.ts';
 import { authenticateClient } from './client-authentication.ts';
 import { type IntrospectionPolicy, introspectionAnswer } from './introspection-endpoint.ts';
 import { OAuthFailure } from './oauth-failure.ts';
 import { readForm } from './oauth-form.ts';
 import { NO_STORE, oauthJson } from './oauth-json.ts';
-import { GRANTS, type TokenEndpoint, tokenAnswer } from './token-endpoint.ts';
+import { GRANTS, type GrantType, type TokenEndpoint, tokenAnswer } from './token-endpoint.ts';
 import { TokenGrantError } from './token-grant-error.ts';
 import type { TokenService } from './token-service.ts';
 
@@ -27,8 +31,27 @@ export interface AuthorizationServerOptions {
   /** The users: by name for the password grant, by id for each refresh (who the subject is now). */
   users: UserLookup & Pick<UserStore, 'findUserById'>;
   clients: ClientStore;
-  /** Lockouts for the password grant: attempts are counted before the password is verified. */
+  /**
+   * Lockouts for the sign-in form and the password grant: attempts are counted before the password
+   * is verified.
+   */
   loginProtection?: LoginProtection;
+  /**
+   * The authorization codes (RFC 6749 §4.1): with it, the authorize endpoint and the
+   * authorization_code grant (PKCE S256 required) are on; without it, both are off.
+   * @example store.authorizationCodes
+   */
+  codes?: AuthorizationCodeStore;
+  /** How the authorize endpoint signs users in and how long its codes live. @default the built-in form, 60 s codes */
+  authorize?: AuthorizeOptions;
+  /**
+   * Answer the resource owner password credentials grant, which the OAuth 2.0 Security BCP says
+   * MUST NOT be used (RFC 9700 §2.4): it hands the user's password to the client. Only for
+   * legacy clients and demos. @default false
+   */
+  legacyPasswordGrant?: boolean;
+  /** The scopes_supported of the metadata (RFC 8414 §2). @default left out */
+  scopesSupported?: readonly string[];
   /** Where the endpoints live. @default '' (so /oauth/token, /oauth/revoke, /.well-known/…) */
   basePath?: string;
   /** The realm of the Basic challenge sent with invalid_client. @default 'oauth' */
@@ -55,7 +78,17 @@ export interface AuthorizationServer {
    * `maxBodyBytes` tells the fetch mounts how much of a body to read for it at most.
    */
   handle: ((request: Request, info?: RequestInfo) => Promise<Response | undefined>) & { readonly maxBodyBytes: number };
-  readonly paths: { token: string; revocation: string; introspection: string; jwks: string; metadata: string };
+  readonly paths: {
+    token: string;
+    revocation: string;
+    introspection: string;
+    jwks: string;
+    metadata: string;
+    /** Absent when no code store was given. */
+    authorize?: string;
+  };
+  /** The grants the token endpoint answers, as its metadata lists them. */
+  readonly grants: readonly string[];
 }
 
 export function createAuthorizationServer(options: AuthorizationServerOptions): AuthorizationServer {
@@ -70,7 +103,13 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     introspection: `${base}/oauth/introspect`,
     jwks: `${base}/.well-known/jwks.json`,
     metadata: `${base}/.well-known/oauth-authorization-server`,
+    ...(options.codes ? { authorize: `${base}/oauth/authorize` } : {}),
   };
+  const grants = GRANTS.filter(
+    (grant: GrantType) =>
+      (grant !== 'authorization_code' || options.codes !== undefined) &&
+      (grant !== 'password' || options.legacyPasswordGrant === true),
+  );
   const realm = options.realm ?? 'oauth';
   const endpoint: TokenEndpoint = {
     service: options.service,
@@ -82,6 +121,13 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       ...(options.loginProtection ? { loginProtection: options.loginProtection } : {}),
     }),
     maxBodyBytes: options.maxBodyBytes ?? 16_384, // bytes: a token request is a few hundred
+    grants,
+    codes: options.codes,
+  };
+  const authorize: AuthorizeEndpoint | undefined = options.codes && {
+    ...endpoint,
+    codes: options.codes,
+    options: options.authorize ?? {},
   };
 
   const handle = async (request: Request, info: RequestInfo = {}): Promise<Response | undefined> => {
@@ -89,12 +135,19 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     if (path === undefined) return problemResponse('request_invalid', 'The request URL is not valid.');
     try {
       if (path === paths.token) return await tokenAnswer(endpoint, request, info.ip);
+      if (authorize && path === paths.authorize) return await authorizeAnswer(authorize, request, info.ip);
       if (path === paths.revocation) return await revocationAnswer(endpoint, request);
       if (path === paths.introspection)
         return await introspectionAnswer(endpoint, request, options.introspectionPolicy);
       if (path === paths.jwks)
         return oauthJson(200, await options.service.jwks(), { 'cache-control': 'public, max-age=300' });
-      if (path === paths.metadata) return metadata(request, options.service.issuer, paths);
+      if (path === paths.metadata)
+        return metadataResponse({
+          issuer: options.service.issuer,
+          paths,
+          grants,
+          ...(options.scopesSupported ? { scopes: options.scopesSupported } : {}),
+        });
       return undefined;
     } catch (error) {
       if (error instanceof TokenGrantError)
@@ -104,7 +157,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
       if (error instanceof RequestInvalidError) return problemResponse('request_invalid', error.message);
       if (!(error instanceof OAuthFailure)) {
         // The server's failure (a store out of reach): 5xx, never an OAuth error the client would act on.
-        const failure = failureOf(error, `${path === paths.token ? 'token' : 'revocation'} endpoint`);
+        const failure = failureOf(error, `${path.slice(base.length + 1)} endpoint`);
         report(options.onError, failure);
         return failureResponse(failure);
       }
@@ -116,7 +169,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     }
   };
   // The mounts read no more of a body than the endpoint would (a stalled client holds 16 KiB, not 1 MiB).
-  return { paths, handle: Object.assign(handle, { maxBodyBytes: endpoint.maxBodyBytes }) };
+  return { paths, grants, handle: Object.assign(handle, { maxBodyBytes: endpoint.maxBodyBytes }) };
 }
 
 /** The revocation endpoint (RFC 7009). */
@@ -129,21 +182,4 @@ async function revocationAnswer(endpoint: TokenEndpoint, request: Request): Prom
   await endpoint.service.revoke(token, { clientId: client.clientId, ...(hint ? { hint } : {}) });
   // RFC 7009 §2.2: 200 whether or not the token was valid.
   return new Response(null, { status: 200, headers: NO_STORE });
-}
-
-/** Authorization-server metadata (RFC 8414). */
-function metadata(request: Request, issuer: string, paths: AuthorizationServer['paths']): Response {
-  const origin = new URL(request.url).origin;
-  return oauthJson(200, {
-    issuer,
-    token_endpoint: origin + paths.token,
-    revocation_endpoint: origin + paths.revocation,
-    introspection_endpoint: origin + paths.introspection,
-    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-    jwks_uri: origin + paths.jwks,
-    grant_types_supported: [...GRANTS],
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-    response_types_supported: [],
-  });
 }

@@ -1,14 +1,9 @@
 import { GatehouseError } from '../../http/gatehouse-error.ts';
+import type { OAuthErrorCode } from '../../http/oauth-errors.ts';
 
-export type OAuthErrorCode =
-  | 'invalid_request'
-  | 'invalid_client'
-  | 'invalid_grant'
-  | 'unauthorized_client'
-  | 'unsupported_grant_type'
-  | 'invalid_scope';
+export type { OAuthErrorCode };
 
-/** A token request refused; `code` is its RFC 6749 §5.2 error, answered to the client as such. */
+/** A token request refused; `code` is its error from the catalogue (http/oauth-errors.ts), answered to the client as such. */
 export class OAuthFailure extends GatehouseError {
   declare readonly code: OAuthErrorCode;
   readonly status: number;

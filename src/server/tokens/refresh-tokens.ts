@@ -7,7 +7,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { MaybePromise } from '../../http/maybe-promise.ts';
 import type { Identity } from '../../stores/lookups.ts';
 import type { RefreshTokenRecord } from '../../stores/types.ts';
-import { type TokenPair, tokenPair } from './access-token.ts';
+import { type AccessTokenClaims, type TokenPair, tokenPair } from './access-token.ts';
 import { openSuccessor, sealSuccessor } from './refresh-successor.ts';
 import { TokenGrantError } from './token-grant-error.ts';
 import type { TokenServiceConfig } from './token-service-options.ts';
@@ -15,6 +15,8 @@ import type { TokenServiceConfig } from './token-service-options.ts';
 export interface RefreshOptions {
   clientId: string;
   scope?: string;
+  /** The new access token's `aud` (RFC 8707 §2.2), checked by the caller. @default the service's audience */
+  audience?: string;
   currentIdentity: (subject: string) => MaybePromise<Identity | undefined>;
 }
 
@@ -44,21 +46,30 @@ function refreshRecord(
   };
 }
 
+/** What a new pair is issued with; `familyId` and `jti` fixed ahead by an authorization code. */
+export interface IssuedPairOptions extends AccessTokenClaims {
+  clientId: string;
+  scope: string;
+  refresh?: boolean;
+  /** The refresh token's family. @default a new random id */
+  familyId?: string;
+}
+
 /** A new pair; with `refresh`, its refresh token starts a new family. */
 export async function issuedPair(
   config: TokenServiceConfig,
   subject: Identity,
-  { clientId, scope, refresh = true }: { clientId: string; scope: string; refresh?: boolean },
+  { clientId, scope, refresh = true, familyId, ...fixed }: IssuedPairOptions,
 ): Promise<TokenPair> {
   const now = Date.now();
   let refreshToken: string | undefined;
   if (refresh) {
     refreshToken = newRefreshToken();
     await config.refreshTokens.insertRefreshToken(
-      refreshRecord(config, refreshToken, randomUUID(), subject, clientId, scope, now),
+      refreshRecord(config, refreshToken, familyId ?? randomUUID(), subject, clientId, scope, now),
     );
   }
-  return tokenPair(config, subject, clientId, scope, refreshToken);
+  return tokenPair(config, subject, clientId, scope, refreshToken, fixed);
 }
 
 // RFC 9700 §4.14.2: a rotated token came back outside what a replay allows; someone holds a copy.
@@ -99,7 +110,7 @@ async function replayed(
 export async function refreshedPair(
   config: TokenServiceConfig,
   token: string,
-  { clientId, scope, currentIdentity }: RefreshOptions,
+  { clientId, scope, currentIdentity, audience }: RefreshOptions,
 ): Promise<TokenPair> {
   const { refreshTokens } = config;
   const now = Date.now();
@@ -166,5 +177,5 @@ export async function refreshedPair(
   }
   // A repeat gets the same refresh token and an access token of its own, signed now: the
   // access token is short-lived and stored nowhere, so replaying it would mean keeping one.
-  return tokenPair(config, subject, clientId, effective, successor);
+  return tokenPair(config, subject, clientId, effective, successor, audience === undefined ? {} : { audience });
 }

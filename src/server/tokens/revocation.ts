@@ -15,7 +15,8 @@ async function verifyForRevocation(config: TokenServiceConfig, token: string): P
   const { payload } = await jwtVerify(token, async (header) => config.keys.verificationKey(header.kid), {
     algorithms: [config.algorithm],
     issuer: config.issuer,
-    audience: config.audience,
+    // A token for one of the service's resources (RFC 8707) is the service's as much as one for its audience.
+    audience: [config.audience, ...config.resources],
     typ: 'at+jwt',
     clockTolerance: Number.MAX_SAFE_INTEGER,
   });

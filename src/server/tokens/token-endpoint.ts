@@ -1,21 +1,26 @@
 /**
- * The token endpoint (RFC 6749 §3.2): the password, client_credentials and refresh_token grants,
- * each answered by the token service.
+ * The token endpoint (RFC 6749 §3.2): the authorization_code (in `code-grant.ts`),
+ * client_credentials and refresh_token grants, and the legacy password grant when enabled, each
+ * answered by the token service.
  */
 import { createProblem, PROBLEM_CONTENT_TYPE } from '../../http/index.ts';
 import type { UserLookup } from '../../stores/lookups.ts';
-import type { ClientRecord, ClientStore, UserStore } from '../../stores/types.ts';
+import type { AuthorizationCodeStore, ClientRecord, ClientStore, UserStore } from '../../stores/types.ts';
 import { isRefusal } from '../refusal.ts';
 import type { SignIn } from '../sign-in.ts';
 import { authenticateClient } from './client-authentication.ts';
 import { clientSubject } from './client-subject.ts';
+import { authorizationCodeGrant } from './code-grant.ts';
 import { OAuthFailure } from './oauth-failure.ts';
 import { readForm } from './oauth-form.ts';
 import { NO_STORE, oauthJson } from './oauth-json.ts';
+import { audienceOf, requestedResources } from './resource-indicators.ts';
 import { grantableScopes } from './role-scopes.ts';
 import type { TokenService } from './token-service.ts';
 
-export const GRANTS = ['password', 'client_credentials', 'refresh_token'] as const;
+/** Every grant the endpoint knows, in the order the metadata lists them. */
+export const GRANTS = ['authorization_code', 'client_credentials', 'refresh_token', 'password'] as const;
+export type GrantType = (typeof GRANTS)[number];
 
 /** What the token endpoint reads, settled when the authorization server is created. */
 export interface TokenEndpoint {
@@ -25,6 +30,20 @@ export interface TokenEndpoint {
   /** The password grant checks passwords as every other entry point does (no cache: each grant is a sign-in). */
   readonly signIn: SignIn;
   readonly maxBodyBytes: number;
+  /** The grants this server answers: what its options enabled. */
+  readonly grants: readonly GrantType[];
+  /** The codes the authorize endpoint issued; absent: no authorization_code grant. */
+  readonly codes: AuthorizationCodeStore | undefined;
+}
+
+/** Why a grant is refused when it is not enabled: the password grant says how to enable it. */
+function notEnabled(grant: string, enabled: readonly string[]): OAuthFailure {
+  if (grant === 'password')
+    return new OAuthFailure(
+      'unsupported_grant_type',
+      'The password grant is off: the OAuth 2.0 Security BCP forbids it (RFC 9700 §2.4). Use authorization_code with PKCE; a server that must keep it enables legacyPasswordGrant.',
+    );
+  return new OAuthFailure('unsupported_grant_type', `Use one of: ${enabled.join(', ')}.`);
 }
 
 /** The answer to a token request; an OAuthFailure (or a TokenGrantError) for one refused. */
@@ -36,14 +55,16 @@ export async function tokenAnswer(
   const form = await readForm(request, endpoint.maxBodyBytes);
   const grant = form.get('grant_type');
   if (!grant) throw new OAuthFailure('invalid_request', 'grant_type is missing.');
-  if (!(GRANTS as readonly string[]).includes(grant))
-    throw new OAuthFailure('unsupported_grant_type', `Use one of: ${GRANTS.join(', ')}.`);
+  if (!(endpoint.grants as readonly string[]).includes(grant)) throw notEnabled(grant, endpoint.grants);
   const client = await authenticateClient(request, form, endpoint.clients);
   if (!client.grants.includes(grant))
     throw new OAuthFailure('unauthorized_client', `This client may not use the ${grant} grant.`);
+  if (grant === 'authorization_code' && endpoint.codes)
+    return authorizationCodeGrant(endpoint.service, endpoint.codes, client, form);
   if (grant === 'client_credentials') return clientCredentialsGrant(endpoint, client, form);
   if (grant === 'refresh_token') return refreshTokenGrant(endpoint, client, form);
-  return passwordGrant(endpoint, client, form, ip);
+  if (grant === 'password') return passwordGrant(endpoint, client, form, ip);
+  throw notEnabled(grant, endpoint.grants);
 }
 
 function grantedScope(asked: string | undefined, allowed: readonly string[], fallback: readonly string[]): string {
@@ -66,13 +87,14 @@ async function clientCredentialsGrant(
   if (client.secretHash === undefined)
     throw new OAuthFailure('unauthorized_client', 'A public client cannot use client_credentials.');
   const scope = grantedScope(form.get('scope'), client.scopes, client.scopes);
+  const audience = resourceAudience(service, form);
   // RFC 6749 §4.4.3: no refresh token for client credentials. The subject is the client's, in a
   // namespace no user's id shares (client-subject.ts), so a client named like a user is not that user.
   return oauthJson(
     200,
     await service.issue(
       { id: clientSubject(client.clientId), scopes: scope.split(' ') },
-      { clientId: client.clientId, scope, refresh: false },
+      { clientId: client.clientId, scope, refresh: false, ...audience },
     ),
   );
 }
@@ -85,11 +107,15 @@ async function refreshTokenGrant(
   const refreshToken = form.get('refresh_token');
   if (!refreshToken) throw new OAuthFailure('invalid_request', 'refresh_token is missing.');
   const scope = form.get('scope');
+  // The store keeps no resources with a refresh token: a refresh may name any resource the service
+  // serves (RFC 8707 §2.2), never widen the scope; without one, the token is for the default audience.
+  const { audience } = resourceAudience(service, form);
   return oauthJson(
     200,
     await service.refresh(refreshToken, {
       clientId: client.clientId,
       ...(scope !== undefined ? { scope } : {}),
+      ...(typeof audience === 'string' ? { audience } : {}),
       // The user as they are now, with what this client may still ask for, as at sign-in.
       currentIdentity: async (id) => {
         const user = await users.findUserById(id);
@@ -103,6 +129,14 @@ async function refreshTokenGrant(
       },
     }),
   );
+}
+
+/** The audience a token request's `resource` (RFC 8707 §2.2) asks for, checked; {} for none. */
+function resourceAudience(service: TokenService, form: Map<string, string>): { audience?: string } {
+  const asked = form.get('resource');
+  if (asked === undefined) return {};
+  const audience = audienceOf(requestedResources([asked], service));
+  return typeof audience === 'string' ? { audience } : {};
 }
 
 async function passwordGrant(

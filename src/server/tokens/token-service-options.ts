@@ -12,6 +12,12 @@ export interface TokenServiceOptions {
   issuer: string;
   /** The `aud` of access tokens. @default the issuer */
   audience?: string;
+  /**
+   * The resources (RFC 8707 §2) a client may ask a token for, besides `audience`: absolute URIs
+   * without a fragment, each compared by exact string. A token asked for one carries it as `aud`;
+   * any other `resource` is refused with invalid_target. @default [] (only `audience`)
+   */
+  resources?: readonly string[];
   /** @default 'EdDSA' */
   algorithm?: 'EdDSA' | 'ES256' | 'HS256';
   /** The HS256 secret (at least 32 bytes); asymmetric keys are generated and kept in the store. */
@@ -40,6 +46,7 @@ export interface TokenServiceConfig {
   readonly algorithm: SigningAlgorithm;
   readonly issuer: string;
   readonly audience: string;
+  readonly resources: readonly string[];
   /** Seconds. */
   readonly accessTtl: number;
   /** Seconds. */
@@ -58,6 +65,13 @@ export function configOf(options: TokenServiceOptions): TokenServiceConfig {
   if (algorithm === 'HS256' && (typeof options.secret !== 'string' || Buffer.byteLength(options.secret) < 32)) {
     throw invalidArgument('createTokenService: HS256 needs a secret of at least 32 bytes');
   }
+  const resources = [...(options.resources ?? [])];
+  for (const resource of resources) {
+    const url = URL.parse(resource);
+    // RFC 8707 §2: an absolute URI, without a fragment.
+    if (typeof resource !== 'string' || !url || resource.includes('#'))
+      throw invalidArgument(`createTokenService: each of resources must be an absolute URI without a fragment`);
+  }
   const { refreshTokens, denyList, jwtKeys } = options.store;
   const issuer = options.issuer;
   return {
@@ -67,6 +81,7 @@ export function configOf(options: TokenServiceOptions): TokenServiceConfig {
     algorithm,
     issuer,
     audience: options.audience ?? issuer,
+    resources: Object.freeze(resources),
     accessTtl: options.accessTokenTtlSeconds ?? 600,
     refreshTtl: options.refreshTokenTtlSeconds ?? 30 * 24 * 3600,
     grace: options.reuseGraceMs ?? 10_000,

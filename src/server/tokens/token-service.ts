@@ -10,6 +10,7 @@
  * `revocation.ts` revokes.
  */
 import type { JSONWebKeySet } from 'jose';
+import { invalidArgument } from '../../http/argument-error.ts';
 import type { Identity } from '../../stores/lookups.ts';
 import type { Scheme } from '../scheme.ts';
 import { bearerScheme } from '../schemes/bearer.ts';
@@ -25,11 +26,21 @@ export interface IssueOptions {
   scope: string;
   /** Issue a refresh token too. @default true */
   refresh?: boolean;
+  /** The access token's `aud`: resources (RFC 8707) the caller checked against `resources`. @default the audience */
+  audience?: string | string[];
+  /** The refresh token's family, fixed ahead (an authorization code's). @default a new id */
+  familyId?: string;
+  /** The access token's `jti`, fixed ahead (an authorization code's). @default a new id */
+  jti?: string;
 }
 
 export interface TokenService {
   readonly issuer: string;
   readonly audience: string;
+  /** The resources (RFC 8707) it issues tokens for besides `audience`: a token's `aud` may name them. */
+  readonly resources: readonly string[];
+  /** How long its access tokens live, in seconds. */
+  readonly accessTokenTtlSeconds: number;
   issue(subject: Identity, options: IssueOptions): Promise<TokenPair>;
   /**
    * Exchanges a refresh token for a new pair; the old one is rotated out. `currentIdentity` says
@@ -44,6 +55,12 @@ export interface TokenService {
    * changed; returns how many were live. Access tokens already issued stay valid until their exp.
    */
   revokeUser(subject: string): Promise<number>;
+  /**
+   * Revokes what one grant issued with ids fixed ahead (an authorization code's): the refresh-token
+   * family `familyId`, and the access token `jti`, signed no later than `issuedBy` (ms since the
+   * epoch), denied until it would have expired.
+   */
+  revokeGrant(familyId: string, jti: string, issuedBy: number): Promise<void>;
   /** The token if it is active now (RFC 7662 §2.2), else undefined; `introspection.ts`. */
   introspect(token: string): Promise<TokenIntrospection | undefined>;
   /**
@@ -59,33 +76,43 @@ export interface TokenService {
   jwks(): Promise<JSONWebKeySet>;
   /**
    * A bearer scheme that verifies this service's access tokens (typ at+jwt required, RFC 9068 §4)
-   * and honours the deny-list.
+   * and honours the deny-list. With `resource` (one of `resources`), it accepts only tokens whose
+   * `aud` names that resource (RFC 8707): the scheme for that API's guard.
+   * @default the service's `audience`
    */
-  bearerScheme(): Scheme<unknown>;
+  bearerScheme(resource?: string): Scheme<unknown>;
 }
 
 export function createTokenService(options: TokenServiceOptions): TokenService {
   const config = configOf(options);
-  const { keys, issuer, audience, algorithm, denyList } = config;
+  const { keys, issuer, audience, algorithm, denyList, resources } = config;
   return {
     issuer,
     audience,
+    resources,
+    accessTokenTtlSeconds: config.accessTtl,
     issue: (subject, issueOptions) => issuedPair(config, subject, issueOptions),
     refresh: (token, refreshOptions) => refreshedPair(config, token, refreshOptions),
     revoke: (token, revokeOptions) => revokeToken(config, token, revokeOptions),
     revokeUser: (subject) => config.refreshTokens.revokeSubject(subject, Date.now()),
+    async revokeGrant(familyId, jti, issuedBy) {
+      await config.refreshTokens.revokeFamily(familyId, Date.now());
+      await denyList.deny(jti, issuedBy + config.accessTtl * 1000);
+    },
     introspect: (token) => introspectToken(config, token),
     signAccessToken: (subject, { clientId, scope, expiresAt, notBefore }) =>
       signAccessToken(config, subject, clientId, scope, expiresAt, notBefore),
     rotateSigningKey: () => keys.rotate(),
     jwks: () => keys.jwks(),
-    bearerScheme() {
+    bearerScheme(resource) {
+      if (resource !== undefined && !resources.includes(resource))
+        throw invalidArgument(`bearerScheme: ${JSON.stringify(resource)} is not one of the service's resources`);
       return bearerScheme({
         jwt: {
           key: keys.hmacKey ?? (async (header) => keys.verificationKey(header.kid)),
           algorithms: [algorithm],
           issuer,
-          audience,
+          audience: resource ?? audience,
           // RFC 9068 §4, RFC 8725 §3.11: an ID token or any other JWT signed with these keys is not an access token.
           typ: 'at+jwt',
           isRevoked: async (payload) => typeof payload.jti === 'string' && (await denyList.isDenied(payload.jti)),

@@ -59,7 +59,12 @@ before(async () => {
     scopes: ['read'],
   });
   const service = createTokenService({ store, issuer: 'https://auth.test', algorithm: 'EdDSA' });
-  handle = createAuthorizationServer({ service, users: store.users, clients: store.clients }).handle;
+  handle = createAuthorizationServer({
+    service,
+    legacyPasswordGrant: true,
+    users: store.users,
+    clients: store.clients,
+  }).handle;
   const users = memoryUsers([
     {
       id: 'u-alice',
@@ -133,7 +138,10 @@ for (const [form, mount] of forms) {
     it('mountFetch: the authorization server answers its paths, and its token opens the guarded route', async () => {
       const metadata = await get('/.well-known/oauth-authorization-server');
       assert.equal(metadata.status, 200);
-      assert.equal((await metadata.json()).token_endpoint, 'http://api.test/oauth/token');
+      assert.equal(
+        (await metadata.json()).token_endpoint,
+        'https://auth.test/oauth/token' /* RFC 8414 §3.3: the issuer's */,
+      );
       const issued = await app.request(
         new Request('http://api.test/oauth/token', {
           method: 'POST',

@@ -75,10 +75,11 @@ describe('revocation (RFC 7009), JWKS, metadata, key rotation', () => {
     assert.deepStrictEqual(Object.keys(jwks.keys[0]).sort(), ['alg', 'crv', 'kid', 'kty', 'use', 'x']);
     const metadata = await (await fetch(`${w.url}/.well-known/oauth-authorization-server`)).json();
     assert.equal(metadata.issuer, 'https://auth.test');
-    assert.equal(metadata.token_endpoint, `${w.url}/oauth/token`);
-    assert.equal(metadata.revocation_endpoint, `${w.url}/oauth/revoke`);
-    assert.equal(metadata.jwks_uri, `${w.url}/.well-known/jwks.json`);
-    assert.deepStrictEqual(metadata.grant_types_supported, ['password', 'client_credentials', 'refresh_token']);
+    // RFC 8414 §3.3: the endpoints are the issuer's, not the origin this request happened to reach.
+    assert.equal(metadata.token_endpoint, 'https://auth.test/oauth/token');
+    assert.equal(metadata.revocation_endpoint, 'https://auth.test/oauth/revoke');
+    assert.equal(metadata.jwks_uri, 'https://auth.test/.well-known/jwks.json');
+    assert.deepStrictEqual(metadata.grant_types_supported, ['client_credentials', 'refresh_token', 'password']);
   });
 
   it('rotates its signing key and keeps verifying tokens signed with the old one', async () => {

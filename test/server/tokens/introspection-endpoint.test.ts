@@ -112,7 +112,7 @@ describe('the introspection endpoint (RFC 7662)', () => {
 
   it('is listed in the metadata (RFC 8414 §2) with the auth methods it takes', async () => {
     const metadata = await (await fetch(`${issuer.url}/.well-known/oauth-authorization-server`)).json();
-    assert.equal(metadata.introspection_endpoint, `${issuer.url}/oauth/introspect`);
+    assert.equal(metadata.introspection_endpoint, 'https://auth.test/oauth/introspect');
     assert.deepEqual(metadata.introspection_endpoint_auth_methods_supported, [
       'client_secret_basic',
       'client_secret_post',

@@ -4,8 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { decodeProtectedHeader } from 'jose';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { hashPassword } from '../../../src/server/index.ts';
+import { API, aliceCode, codeWorld, REPORTS, redeem } from '../../support/code-flow.ts';
 import { basicClient, post, SVC_SECRET, sha, type World, world } from '../../support/token-world.ts';
 
 describe('token endpoint (RFC 6749)', () => {
@@ -188,5 +189,47 @@ describe('login protection', () => {
     // Both do one argon2id hash; without the dummy hash an unknown user would answer ~100× faster.
     const ratio = median(unknown.map((a) => a.ms)) / median(known.map((a) => a.ms));
     assert.ok(ratio > 0.33 && ratio < 3, `unknown/known time ratio ${ratio.toFixed(2)}`);
+  });
+});
+
+describe('the password grant is legacy (RFC 9700 §2.4), and resource on the other grants (RFC 8707)', () => {
+  const svc = { client_id: 'svc', client_secret: SVC_SECRET };
+  const password = { grant_type: 'password', ...svc, username: 'alice', password: 'alice-password-1' };
+
+  it('refuses the password grant by default, saying why and how to enable it', async () => {
+    const w = await codeWorld();
+    const answer = await post(`${w.url}/oauth/token`, password);
+    assert.equal(answer.body.error, 'unsupported_grant_type');
+    assert.match(answer.body.error_description, /RFC 9700/);
+    assert.match(answer.body.error_description, /legacyPasswordGrant/);
+    await w.close();
+  });
+
+  it('answers it with legacyPasswordGrant: true', async () => {
+    const w = await codeWorld({ legacyPasswordGrant: true });
+    const answer = await post(`${w.url}/oauth/token`, password);
+    assert.equal(answer.status, 200);
+    assert.equal(decodeJwt(answer.body.access_token).sub, 'u-alice');
+    await w.close();
+  });
+
+  it('client_credentials and refresh_token take a resource the service serves as aud, refuse others', async () => {
+    const w = await codeWorld();
+    const cc = await post(`${w.url}/oauth/token`, { grant_type: 'client_credentials', ...svc, resource: API });
+    assert.equal(decodeJwt(cc.body.access_token).aud, API);
+    const unknown = await post(`${w.url}/oauth/token`, {
+      grant_type: 'client_credentials',
+      ...svc,
+      resource: 'https://x.test',
+    });
+    assert.equal(unknown.body.error, 'invalid_target');
+    const { code, verifier } = await aliceCode(w.url, { resource: API });
+    const tokens = await redeem(w.url, code, verifier);
+    const refresh = { grant_type: 'refresh_token', client_id: 'app', refresh_token: tokens.body.refresh_token };
+    const bad = await post(`${w.url}/oauth/token`, { ...refresh, resource: 'https://x.test' });
+    assert.equal(bad.body.error, 'invalid_target');
+    const refreshed = await post(`${w.url}/oauth/token`, { ...refresh, resource: REPORTS });
+    assert.equal(decodeJwt(refreshed.body.access_token).aud, REPORTS);
+    await w.close();
   });
 });

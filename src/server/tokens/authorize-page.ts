@@ -1,0 +1,69 @@
+/**
+ * The authorize endpoint's pages for a browser: the sign-in and consent form, and the page that
+ * tells the user about a request that cannot be sent back (RFC 6749 §4.1.2.1). Everything shown is
+ * escaped; no script, no style from elsewhere, no framing (clickjacking, RFC 9700 §4.16), no cache.
+ */
+import type { AuthorizationRequest } from './authorize-request.ts';
+
+const PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  'cache-control': 'no-store',
+  'referrer-policy': 'no-referrer',
+};
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const htmlText = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+
+function page(title: string, body: string, status: number, headers: Record<string, string> = {}): Response {
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>${htmlText(title)}</title><style>body{font:16px system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}label,input,button{display:block;margin:.4rem 0}</style></head>
+<body><h1>${htmlText(title)}</h1>${body}</body></html>`;
+  return new Response(html, { status, headers: { ...PAGE_HEADERS, ...headers } });
+}
+
+/** What the form shows besides the request: the signed-in user, and a message after a failed attempt. */
+export interface FormState {
+  /** The user already signed in (currentUser): the form asks for consent only. */
+  userName?: string;
+  message?: string;
+}
+
+/** The sign-in and consent form: the request's parameters go back in hidden fields. */
+export function authorizePage(
+  request: AuthorizationRequest,
+  state: FormState,
+  status = 200,
+  headers: Record<string, string> = {},
+): Response {
+  const hidden = request.params
+    .map(([name, value]) => `<input type="hidden" name="${htmlText(name)}" value="${htmlText(value)}">`)
+    .join('');
+  const client = request.client.name ? `${request.client.name} (${request.client.clientId})` : request.client.clientId;
+  const scopes = request.scope ?? request.client.scopes;
+  const credentials =
+    state.userName === undefined
+      ? '<label>Username <input name="username" autocomplete="username" required></label>' +
+        '<label>Password <input name="password" type="password" autocomplete="current-password" required></label>'
+      : `<p>Signed in as <b>${htmlText(state.userName)}</b>.</p>`;
+  const body = `${state.message ? `<p role="alert">${htmlText(state.message)}</p>` : ''}
+<p><b>${htmlText(client)}</b> asks for access to your account${scopes.length ? ` with scopes: <b>${htmlText(scopes.join(' '))}</b>` : ''}.</p>
+${request.resources.length ? `<p>For: ${htmlText(request.resources.join(', '))}</p>` : ''}
+<form method="post">${hidden}${credentials}
+<button name="decision" value="allow">Allow</button><button name="decision" value="deny" formnovalidate>Deny</button></form>
+<p>You will be sent back to ${htmlText(request.redirectUri)}</p>`;
+  return page('Sign in to authorize', body, status, headers);
+}
+
+/** A request that cannot be sent back to the application: the user reads why. */
+export function authorizeErrorPage(code: string, description: string, status = 400): Response {
+  const headers: Record<string, string> = status === 405 ? { allow: 'GET, POST' } : {};
+  return page(
+    'This sign-in request cannot be completed',
+    `<p>${htmlText(description)}</p><p><code>${htmlText(code)}</code></p>`,
+    status,
+    headers,
+  );
+}
