@@ -59,7 +59,7 @@ const COMMANDS: ReadonlyArray<readonly [command: string, options: readonly strin
   ['keys list', ['--store']],
   ['keys revoke', ['--store']],
   ['keys rotate', ['--overlap', '--prefix', '--store']],
-  ['clients add', ['--grant', '--scope', '--name', '--public', '--store']],
+  ['clients add', ['--grant', '--redirect-uri', '--scope', '--name', '--public', '--store']],
   ['clients list', ['--store']],
   ['clients remove', ['--store']],
 ];
