@@ -32,8 +32,15 @@ export const ROUTES: ReadonlyArray<[string, string]> = [
     'ANY /response-headers?k=v',
     'httpbin: sets the response headers asked for (Content-Type JSON or text/plain; 400 for Set-Cookie, security and framing headers)',
   ],
-  ['POST /oauth/token', 'OAuth 2.0: password, client_credentials, refresh_token (rotated, reuse-detected)'],
-  ['POST /oauth/revoke', 'RFC 7009 revocation'],
+  [
+    'GET /oauth/authorize',
+    'OAuth 2.1: sign in and consent, then back to the app with a single-use code (PKCE S256 only; iss, RFC 9207)',
+  ],
+  [
+    'POST /oauth/token',
+    "authorization_code, client_credentials, refresh_token (rotated, reuse-detected); the legacy password grant, kept on here for the FastAPI tutorial's clients (RFC 9700 §2.4 says not to use it)",
+  ],
+  ['POST /oauth/revoke, POST /oauth/introspect', 'RFC 7009 revocation; RFC 7662 introspection (confidential clients)'],
   ['GET /.well-known/jwks.json, /.well-known/oauth-authorization-server', 'keys and metadata'],
   [
     'GET /.well-known/oauth-protected-resource',
@@ -86,7 +93,7 @@ export function indexPage({ demoAccounts }: IndexPageOptions): string {
     .join('\n');
   const accounts = `<h2>Demo accounts</h2><ul>
 ${users}
-<li>public client <code>${DEMO.publicClient}</code> (password, refresh_token)</li>
+<li>public client <code>${DEMO.publicClient}</code> (authorization code with PKCE to <code>http://127.0.0.1:ANY-PORT/callback</code>, refresh_token; the legacy password grant)</li>
 <li>confidential client <code>${DEMO.serviceClient.id}</code> / <code>${DEMO.serviceClient.secret}</code> (client_credentials)</li>
 <li>API key <code>${DEMO.apiKey.key}</code> (X-API-Key)</li>
 <li>signing key <code>${DEMO.signing.keyId}</code> / <code>${DEMO.signing.secret}</code> (signed requests)</li>

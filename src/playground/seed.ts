@@ -12,8 +12,16 @@ export const DEMO = Object.freeze({
     { username: 'alice', password: 'alice-password', scopes: ['read'], roles: ['member'] },
     { username: 'admin', password: 'admin-password', scopes: ['read', 'admin'], roles: ['admin'] },
   ],
-  /** A public client for the password and refresh_token grants (a browser or CLI app). */
+  /**
+   * A public client (a browser or CLI app) for the authorization-code grant with PKCE, refresh, and
+   * the legacy password grant the FastAPI tutorial uses (which the playground keeps on for that).
+   */
   publicClient: 'playground-app',
+  /**
+   * Its redirect URIs: loopback, any port (RFC 8252 §7.3), for `loopbackLogin` and a page served
+   * from this machine.
+   */
+  redirectUris: ['http://127.0.0.1/callback', 'http://[::1]/callback'],
   /** A confidential client for client_credentials. */
   serviceClient: { id: 'playground-service', secret: 'playground-service-secret' },
   /** An API key, in the format createApiKey() makes. */
@@ -29,7 +37,7 @@ export const DEMO = Object.freeze({
 /** What seed() plants, in one line, by name (the secrets are in the README, not repeated here). */
 export function demoAccountsSummary(): string {
   const users = DEMO.users.map((u) => `${u.username} (${u.roles.join(' ')})`).join(' and ');
-  return `users ${users}, public client ${DEMO.publicClient} (password grant, scopes read admin), confidential client ${DEMO.serviceClient.id}, API key ${DEMO.apiKey.id}`;
+  return `users ${users}, public client ${DEMO.publicClient} (authorization code with PKCE to http://127.0.0.1:ANY/callback, legacy password grant; scopes read admin), confidential client ${DEMO.serviceClient.id}, API key ${DEMO.apiKey.id}`;
 }
 
 export async function seed(store: GatehouseStore): Promise<void> {
@@ -47,7 +55,8 @@ export async function seed(store: GatehouseStore): Promise<void> {
   await store.clients.putClient({
     clientId: DEMO.publicClient,
     name: 'Playground app',
-    grants: ['password', 'refresh_token'],
+    grants: ['authorization_code', 'refresh_token', 'password'],
+    redirectUris: [...DEMO.redirectUris],
     // role:admin lets its tokens carry the admin role (for /api/staff); ask scope=read for one without.
     scopes: ['read', 'admin', 'role:admin'],
   });

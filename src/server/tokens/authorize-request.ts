@@ -3,11 +3,13 @@
  * with client_id or redirect_uri is told to the user and never redirected (RFC 6749 §4.1.2.1: the
  * redirect URI itself is in doubt); every other error goes back to the client's redirect URI.
  */
+
 import type { ClientRecord, ClientStore } from '../../stores/types.ts';
 import { readLimited } from '../request-limits.ts';
 import { isS256Challenge } from './authorization-code.ts';
 import type { OAuthErrorCode } from './oauth-failure.ts';
 import { OAuthFailure } from './oauth-failure.ts';
+import { isRegisteredRedirectUri } from './registered-redirect-uri.ts';
 import { type ResourceServerList, requestedResources } from './resource-indicators.ts';
 
 /** An authorization request that passed every check but the user's. */
@@ -138,8 +140,8 @@ async function registeredTarget(
       'redirect_uri is missing, and the application registered several.',
     );
   }
-  // RFC 9700 §4.1.3: exact string comparison, nothing normalised.
-  if (!registered.includes(uris[0]!))
+  // RFC 9700 §4.1.3: exact string comparison, nothing normalised (a loopback IP's port aside, RFC 8252 §7.3).
+  if (!isRegisteredRedirectUri(registered, uris[0]!))
     throw new AuthorizationFailure(
       'invalid_request',
       'redirect_uri is not one this application registered; you were not sent back to it.',

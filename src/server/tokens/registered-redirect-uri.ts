@@ -29,3 +29,21 @@ function isLoopback(hostname: string): boolean {
   // RFC 8252 §8.3: loopback by IP literal; `localhost` may resolve elsewhere, but is accepted as many apps use it.
   return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare);
 }
+
+// A loopback IP redirect URI, split as written: host, port, and the rest (path and query).
+const LOOPBACK_IP_URI = /^http:\/\/(127\.0\.0\.1|\[::1\])(?::(\d{1,5}))?([/?][^#]*)?$/;
+
+/**
+ * Whether the redirect URI a request names is one the client registered: the same string (RFC
+ * 9700 §4.1.3), except that for a loopback IP redirect URI the port may be any (RFC 8252 §7.3: a
+ * native app listens on whatever port is free), the rest of it still compared exactly.
+ */
+export function isRegisteredRedirectUri(registered: readonly string[], asked: string): boolean {
+  if (registered.includes(asked)) return true;
+  const ask = LOOPBACK_IP_URI.exec(asked);
+  if (!ask) return false;
+  return registered.some((uri) => {
+    const own = LOOPBACK_IP_URI.exec(uri);
+    return own !== null && own[1] === ask[1] && (own[3] ?? '') === (ask[3] ?? '');
+  });
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { redirectUriProblem } from '../../../src/server/tokens/registered-redirect-uri.ts';
+import { isRegisteredRedirectUri, redirectUriProblem } from '../../../src/server/tokens/registered-redirect-uri.ts';
 
 describe('what a client may register as a redirect URI', () => {
   it('accepts https, loopback http and a private-use scheme named after a domain', () => {
@@ -24,5 +24,37 @@ describe('what a client may register as a redirect URI', () => {
       ['myapp:/cb', /scheme myapp/],
     ] as const)
       assert.match(redirectUriProblem(bad) ?? '', why, bad);
+  });
+});
+
+describe('which redirect URI a request may name', () => {
+  const registered = ['https://app.example/cb', 'http://127.0.0.1/callback', 'http://[::1]:8080/cb?x=1'];
+
+  it('a registered one, exactly; a loopback IP one on any port (RFC 8252 §7.3), the rest exact', () => {
+    for (const uri of [
+      'https://app.example/cb',
+      'http://127.0.0.1/callback',
+      'http://127.0.0.1:53124/callback',
+      'http://[::1]:1/cb?x=1',
+    ])
+      assert.equal(isRegisteredRedirectUri(registered, uri), true, uri);
+  });
+
+  it('nothing else: another path, query, case, host spelling, or port off loopback', () => {
+    for (const uri of [
+      'https://app.example/cb/',
+      'https://app.example:443/cb',
+      'https://APP.example/cb',
+      'https://app.example:8443/cb',
+      'http://127.0.0.1:53124/callback/../x',
+      'http://127.0.0.1:53124/callback?code=x',
+      'http://127.0.0.1:53124/Callback',
+      'http://127.0.0.2:53124/callback',
+      'http://localhost:53124/callback',
+      'http://127.0.0.1:53124/callback#f',
+      'http://[::1]:1/cb',
+      'http://127.0.0.1:53124@evil.example/callback',
+    ])
+      assert.equal(isRegisteredRedirectUri(registered, uri), false, uri);
   });
 });
