@@ -1,7 +1,8 @@
 /** The playground's guarded API: tokens issued to the seeded users, and /api/* guarded with every scheme. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { basic, createClient, discoveredOAuth } from '../../src/client/index.ts';
+import { basic, bearer, createClient, discoveredOAuth } from '../../src/client/index.ts';
+import { loopbackLogin } from '../../src/client/loopback-login.ts';
 import { parseChallenges } from '../../src/http/index.ts';
 import { DEMO } from '../../src/playground/seed.ts';
 import { playgroundPerFile } from '../support/playground.ts';
@@ -61,3 +62,48 @@ describe('playground: the API says where to get a token (RFC 9728)', () => {
     });
   });
 });
+
+describe('playground: signing in at a terminal (authorization code + PKCE through a loopback redirect)', () => {
+  it('loopbackLogin: alice signs in on the playground’s own page, and the token calls the API as her', async () => {
+    let signedIn: Promise<Response> | undefined;
+    const source = await loopbackLogin({
+      issuer: pg.url,
+      clientId: DEMO.publicClient,
+      scope: 'read',
+      timeoutMs: 20_000,
+      // The test plays the user's browser: the printed URL, the sign-in form, the redirect back.
+      print: (text) => {
+        const url = text.split('\n').find((line) => line.startsWith('http'))!;
+        signedIn = signInAsAlice(url);
+      },
+    });
+    assert.equal((await signedIn!).status, 200, 'the loopback listener answered the browser');
+    const me = await createClient({ baseUrl: pg.url, auth: bearer(source) }).get('api/me');
+    assert.deepEqual(await me.json(), {
+      authenticated: true,
+      id: 'u-alice',
+      scheme: 'bearer',
+      scopes: ['read'],
+      roles: [],
+    });
+    assert.deepEqual(await source.revoke(), { refreshToken: 'revoked', accessToken: 'revoked' });
+  });
+});
+
+/** What a browser does with the authorize URL: shows the form, posts alice's answer, follows the 303 home. */
+async function signInAsAlice(authorizeUrl: string): Promise<Response> {
+  const page = await fetch(authorizeUrl);
+  assert.equal(page.status, 200);
+  const form = new URLSearchParams(new URL(authorizeUrl).searchParams);
+  form.set('username', 'alice');
+  form.set('password', 'alice-password');
+  form.set('decision', 'allow');
+  const answer = await fetch(`${pg.url}/oauth/authorize`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: pg.url },
+    body: form,
+  });
+  assert.equal(answer.status, 303, await answer.clone().text());
+  return fetch(answer.headers.get('location')!);
+}
