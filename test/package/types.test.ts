@@ -27,6 +27,7 @@ const NODE_PROJECT = `
 import { parseChallenges } from 'gatehouse-http';
 import { bearer, createClient } from 'gatehouse-http/client';
 import { fileTokenStore } from 'gatehouse-http/client/file-store';
+import { loopbackLogin } from 'gatehouse-http/client/loopback-login';
 import { redisTokenStore } from 'gatehouse-http/client/redis-store';
 import { diagnose } from 'gatehouse-http/doctor';
 import { type GatehouseEnv, protect as honoProtect } from 'gatehouse-http/hono';
@@ -49,7 +50,8 @@ const store = await openStore('sqlite:./gatehouse.db');
 const counted = await createLoginProtection({ backend: { sqlite: store.database } });
 const client = createClient({ baseUrl: 'https://api.example/', headers: { accept: 'application/json' }, auth: bearer('t') });
 await client.post('orders', { body: JSON.stringify({ sku: 1 }) });
-export const used = [parseChallenges, fileTokenStore, redisTokenStore, diagnose, protect, postgresStore, redisDenyList, redisNonces, sqliteStore, counted];
+const signIn = () => loopbackLogin({ issuer: 'https://auth.example', clientId: 'cli', scope: 'read', timeoutMs: 60_000 });
+export const used = [parseChallenges, signIn, fileTokenStore, redisTokenStore, diagnose, protect, postgresStore, redisDenyList, redisNonces, sqliteStore, counted];
 `;
 
 /** A browser or edge project: the DOM lib, no @types/node, the entries that run there. */

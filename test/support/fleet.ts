@@ -30,8 +30,25 @@ const MAX_LOCKOUT_ROUNDS = 12;
 /** The fleet's own public client: `gatehouse serve --store …` plants no demo account in a store it is given. */
 const FLEET_CLIENT = 'fleet-app';
 
+/**
+ * The fleet's one public name, as a load balancer in front of it would have: every instance issues
+ * and accepts tokens under it (each one's own address would make it a separate issuer).
+ */
+const FLEET_ISSUER = 'https://fleet.gatehouse.test';
+
 const startInstance = (schema: string) =>
-  spawnInstance(CLI, 'serve', '--store', POSTGRES_URL, '--redis', REDIS_URL, '--namespace', schema);
+  spawnInstance(
+    CLI,
+    'serve',
+    '--store',
+    POSTGRES_URL,
+    '--redis',
+    REDIS_URL,
+    '--namespace',
+    schema,
+    '--issuer',
+    FLEET_ISSUER,
+  );
 
 export async function runFleet(options: { durationMs: number; readers: number }): Promise<FleetReport> {
   const schema = `gh_fleet_${process.pid}_${Date.now().toString(36)}`;
