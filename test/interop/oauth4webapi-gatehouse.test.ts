@@ -74,9 +74,9 @@ async function codeFlow(client: oauth.Client, auth: oauth.ClientAuth, extra: Rec
   const { url, verifier, state } = await authorizationUrl(client, extra);
   const params = oauth.validateAuthResponse(as, client, await signIn(url), state);
   const exchange = () =>
-    oauth.authorizationCodeGrantRequest(as, client, auth, params, CALLBACK, verifier, http).then((response) =>
-      oauth.processAuthorizationCodeResponse(as, client, response),
-    );
+    oauth
+      .authorizationCodeGrantRequest(as, client, auth, params, CALLBACK, verifier, http)
+      .then((response) => oauth.processAuthorizationCodeResponse(as, client, response));
   return { tokens: await exchange(), exchange };
 }
 
@@ -98,7 +98,9 @@ describe('oauth4webapi: discovery (RFC 8414)', () => {
   it('refuses the same document fetched under another name for the server (issuer mismatch)', async () => {
     const alias = new URL(world.issuer.replace('127.0.0.1', 'localhost'));
     const error = await refusalOf(
-      oauth.discoveryRequest(alias, { algorithm: 'oauth2', ...http }).then((r) => oauth.processDiscoveryResponse(alias, r)),
+      oauth
+        .discoveryRequest(alias, { algorithm: 'oauth2', ...http })
+        .then((r) => oauth.processDiscoveryResponse(alias, r)),
     );
     assert.ok(error instanceof oauth.OperationProcessingError);
     assert.equal(error.code, oauth.JSON_ATTRIBUTE_COMPARISON);
@@ -213,7 +215,15 @@ describe('oauth4webapi: refusals', () => {
   it('a redirect URI other than the request’s at the token endpoint: invalid_grant', async () => {
     const { url, verifier, state } = await authorizationUrl(app);
     const params = oauth.validateAuthResponse(as, app, await signIn(url), state);
-    const response = await oauth.authorizationCodeGrantRequest(as, app, oauth.None(), params, OTHER_CALLBACK, verifier, http);
+    const response = await oauth.authorizationCodeGrantRequest(
+      as,
+      app,
+      oauth.None(),
+      params,
+      OTHER_CALLBACK,
+      verifier,
+      http,
+    );
     const error = await refusalOf(oauth.processAuthorizationCodeResponse(as, app, response));
     assert.ok(error instanceof oauth.ResponseBodyError);
     assert.equal(error.error, 'invalid_grant');

@@ -126,7 +126,9 @@ export async function signIn(authorizeUrl: URL): Promise<URL> {
 }
 
 /** Where the authorize endpoint sends the browser at once (a refused request), without a sign-in. */
-export async function openAuthorize(authorizeUrl: URL): Promise<{ status: number; location: URL | undefined; html: string }> {
+export async function openAuthorize(
+  authorizeUrl: URL,
+): Promise<{ status: number; location: URL | undefined; html: string }> {
   const answer = await fetch(authorizeUrl, { redirect: 'manual' });
   const location = answer.headers.get('location');
   return { status: answer.status, location: location ? new URL(location) : undefined, html: await answer.text() };
