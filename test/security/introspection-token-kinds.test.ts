@@ -23,7 +23,9 @@ describe('introspectionScheme and a refresh token sent as a bearer token', () =>
       audience: API_RESOURCE,
       issuer: 'https://auth.test',
     });
-    const handler = protect(createGuard({ schemes: [scheme] }), (req, res) => res.end(JSON.stringify({ id: req.auth.id })));
+    const handler = protect(createGuard({ schemes: [scheme] }), (req, res) =>
+      res.end(JSON.stringify({ id: req.auth.id })),
+    );
     api = await listen(createServer((req, res) => void handler(req, res)));
   });
   after(async () => {

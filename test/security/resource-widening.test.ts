@@ -15,7 +15,12 @@ describe('resource indicators through refresh', () => {
   after(() => w.close());
 
   const refresh = (refreshToken: string, extra: Record<string, string> = {}) =>
-    post(`${w.url}/oauth/token`, { grant_type: 'refresh_token', client_id: 'app', refresh_token: refreshToken, ...extra });
+    post(`${w.url}/oauth/token`, {
+      grant_type: 'refresh_token',
+      client_id: 'app',
+      refresh_token: refreshToken,
+      ...extra,
+    });
   const audienceOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()).aud;
 
   it('a refresh of a grant for API cannot name another resource (RFC 8707 §2.2)', async () => {
@@ -23,7 +28,11 @@ describe('resource indicators through refresh', () => {
     const tokens = await redeem(w.url, code, verifier);
     assert.equal(audienceOf(tokens.body.access_token), API);
     const widened = await refresh(tokens.body.refresh_token, { resource: REPORTS });
-    assert.equal(widened.status, 400, `refresh answered ${widened.status} with aud ${widened.body.access_token && audienceOf(widened.body.access_token)}`);
+    assert.equal(
+      widened.status,
+      400,
+      `refresh answered ${widened.status} with aud ${widened.body.access_token && audienceOf(widened.body.access_token)}`,
+    );
     assert.equal(widened.body.error, 'invalid_target');
   });
 
