@@ -48,7 +48,12 @@ describe('discoveredOAuth: from a bare 401 to a token', () => {
   it('follows resource_metadata to oidc-provider, gets a token for the resource, and calls again once', async () => {
     const refreshes: boolean[] = [];
     const client = createClient({
-      auth: discoveredOAuth({ clientId: 'service', clientSecret: SECRET, scope: 'api:read' }),
+      auth: discoveredOAuth({
+        clientId: 'service',
+        clientSecret: SECRET,
+        authorizationServer: as.issuer,
+        scope: 'api:read',
+      }),
       onRefresh: (event) => refreshes.push(event.recovered),
     });
     const before401 = api.hits.get('/api/me') ?? 0;
@@ -65,7 +70,9 @@ describe('discoveredOAuth: from a bare 401 to a token', () => {
   });
 
   it('refuses metadata that names another resource, and asks no authorization server for anything', async () => {
-    const client = createClient({ auth: discoveredOAuth({ clientId: 'service', clientSecret: SECRET }) });
+    const client = createClient({
+      auth: discoveredOAuth({ clientId: 'service', clientSecret: SECRET, authorizationServer: as.issuer }),
+    });
     const error = await client.get(`${api.origin}/other/me`).catch((e: unknown) => e);
     assert.ok(error instanceof ResourceMismatchError, String(error));
     assert.equal(error.code, 'ERR_GATEHOUSE_RESOURCE_MISMATCH');
@@ -75,7 +82,13 @@ describe('discoveredOAuth: from a bare 401 to a token', () => {
   });
 
   it('refuses authorization server metadata whose issuer is not the one named, and sends no token request', async () => {
-    const client = createClient({ auth: discoveredOAuth({ clientId: 'service', clientSecret: SECRET }) });
+    const client = createClient({
+      auth: discoveredOAuth({
+        clientId: 'service',
+        clientSecret: SECRET,
+        authorizationServer: `${api.origin}/fake-as`,
+      }),
+    });
     const error = await client.get(`${api.origin}/mixup/me`).catch((e: unknown) => e);
     assert.ok(error instanceof IssuerMismatchError, String(error));
     assert.equal(error.expected, `${api.origin}/fake-as`);
@@ -84,7 +97,13 @@ describe('discoveredOAuth: from a bare 401 to a token', () => {
   });
 
   it('does not keep a failed discovery: the next 401 tries again', async () => {
-    const client = createClient({ auth: discoveredOAuth({ clientId: 'service', clientSecret: SECRET }) });
+    const client = createClient({
+      auth: discoveredOAuth({
+        clientId: 'service',
+        clientSecret: SECRET,
+        authorizationServer: `${api.origin}/fake-as`,
+      }),
+    });
     const fetches = () => api.hits.get('/.well-known/oauth-authorization-server/fake-as') ?? 0;
     const start = fetches();
     await assert.rejects(client.get(`${api.origin}/mixup/a`), IssuerMismatchError);
@@ -101,7 +120,9 @@ describe('discoveredOAuth: from a bare 401 to a token', () => {
     );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
-    const client = createClient({ auth: discoveredOAuth({ clientId: 'service', clientSecret: SECRET }) });
+    const client = createClient({
+      auth: discoveredOAuth({ clientId: 'service', clientSecret: SECRET, authorizationServer: as.issuer }),
+    });
     const error = await client.get(`http://127.0.0.1:${port}/x`).catch((e: unknown) => e);
     server.close();
     assert.ok(error instanceof DiscoveryError, String(error));

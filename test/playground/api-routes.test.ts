@@ -49,7 +49,11 @@ describe('playground: the API says where to get a token (RFC 9728)', () => {
 
   it('from a bare 401 to a working call: the client discovers the token endpoint, gets a token, and calls again once', async () => {
     const client = createClient({
-      auth: discoveredOAuth({ clientId: DEMO.serviceClient.id, clientSecret: DEMO.serviceClient.secret }),
+      auth: discoveredOAuth({
+        clientId: DEMO.serviceClient.id,
+        clientSecret: DEMO.serviceClient.secret,
+        authorizationServer: pg.url,
+      }),
     });
     const answer = await client.get(`${pg.url}/api/me`);
     assert.equal(answer.status, 200);

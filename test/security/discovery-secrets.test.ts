@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { createClient, discoveredOAuth } from '../../src/client/index.ts';
+import { createClient, DiscoveryError, discoveredOAuth } from '../../src/client/index.ts';
+import { INVALID_ARGUMENT } from '../../src/http/argument-error.ts';
 import { type Listening, listen } from '../support/server.ts';
 
 const SECRET = 'secret-registered-at-the-real-authorization-server';
@@ -53,11 +54,26 @@ describe('discoveredOAuth against an API that names its own authorization server
   it('sends its client secret to no authorization server it was not configured with', async () => {
     const client = createClient({
       retry: false,
-      auth: discoveredOAuth({ clientId: 'reporting', clientSecret: SECRET }),
+      auth: discoveredOAuth({
+        clientId: 'reporting',
+        clientSecret: SECRET,
+        authorizationServer: 'https://auth.example',
+      }),
     });
-    await client.get(`${api.url}/reports`).catch(() => undefined);
+    await assert.rejects(client.get(`${api.url}/reports`), (error: unknown) => {
+      assert.ok(error instanceof DiscoveryError);
+      assert.match(error.message, /do not include https:\/\/auth\.example, where this client is registered/);
+      return true;
+    });
     const basic = Buffer.from(`reporting:${SECRET}`).toString('base64');
     const leaked = harvested.filter((line) => line.includes(basic) || line.includes(SECRET));
     assert.deepEqual(leaked, [], 'the attacker’s token endpoint received the client secret');
+  });
+
+  it('refuses, when it is made, a client secret with no authorization server to keep it to', () => {
+    assert.throws(() => discoveredOAuth({ clientId: 'reporting', clientSecret: SECRET }), {
+      code: INVALID_ARGUMENT,
+      message: /with a clientSecret, give authorizationServer/,
+    });
   });
 });

@@ -47,8 +47,13 @@ export interface DiscoveredOAuthOptions extends TokenSourceOptions {
   login?: (request: DiscoveredLogin) => Promise<TokenSource>;
   /** Scopes to ask for. @default none (the server's default) */
   scope?: string | readonly string[];
-  /** The issuer to use when the API names several. @default the first it names */
-  authorizationServer?: string;
+  /**
+   * The issuer (or issuers) of the authorization server this client is registered at. The API's
+   * metadata must name it: a token is asked of it only. Required with a `clientSecret`, so that no
+   * API can have the secret sent to a server of its choosing (the secret belongs to the server
+   * that issued it). @default for a sign-in (`login`), the first the API names
+   */
+  authorizationServer?: string | readonly string[];
   /** How the client authenticates at the token endpoint. @default 'basic' */
   clientAuthentication?: 'basic' | 'body';
   /** The transport for metadata and token requests. @default globalThis.fetch */
@@ -73,7 +78,9 @@ interface Discovered {
  * believed or used (no token is requested then); AuthenticationError when the token request fails.
  * @see https://www.rfc-editor.org/rfc/rfc9728
  * @example
- * const api = createClient({ auth: discoveredOAuth({ clientId: 'reporting', clientSecret: secret }) });
+ * const api = createClient({
+ *   auth: discoveredOAuth({ clientId: 'reporting', clientSecret: secret, authorizationServer: 'https://auth.example.com' }),
+ * });
  */
 export function discoveredOAuth(options: DiscoveredOAuthOptions): AuthStrategy {
   const settings = checkOptions(options);
@@ -153,6 +160,8 @@ async function authorize(
 
 interface Settings extends DiscoveredOAuthOptions {
   grant: 'client_credentials' | 'authorization_code';
+  /** The issuers the client is registered at; [] takes the first the API names (a sign-in only). */
+  registeredAt: readonly string[];
   scopeText: string | undefined;
   documents: Omit<DocumentFetch, 'signal'>;
 }
@@ -161,6 +170,14 @@ function checkOptions(options: DiscoveredOAuthOptions): Settings {
   if (!options || typeof options.clientId !== 'string' || !options.clientId)
     throw invalidArgument('discoveredOAuth: clientId is required');
   const grant = options.grant ?? (options.clientSecret ? 'client_credentials' : 'authorization_code');
+  const registeredAt = [options.authorizationServer ?? []].flat();
+  if (registeredAt.some((issuer) => typeof issuer !== 'string' || !issuer))
+    throw invalidArgument('discoveredOAuth: authorizationServer must be an issuer URL, or a list of them');
+  // The API chooses which authorization server it names; a secret must not follow its choice.
+  if (options.clientSecret !== undefined && registeredAt.length === 0)
+    throw invalidArgument(
+      'discoveredOAuth: with a clientSecret, give authorizationServer: the issuer the client is registered at, so that no API can have the secret sent to another server',
+    );
   if (grant === 'client_credentials' && (typeof options.clientSecret !== 'string' || !options.clientSecret))
     throw invalidArgument("discoveredOAuth: grant 'client_credentials' needs a clientSecret");
   if (grant === 'authorization_code' && typeof options.login !== 'function')
@@ -175,6 +192,7 @@ function checkOptions(options: DiscoveredOAuthOptions): Settings {
   return {
     ...options,
     grant,
+    registeredAt,
     scopeText,
     documents: { fetch, timeoutMs: options.discoveryTimeoutMs ?? DISCOVERY_TIMEOUT },
   };
@@ -189,13 +207,15 @@ async function runDiscovery(
 ): Promise<Discovered> {
   const how = { ...settings.documents, signal };
   const resource = await discoverResource(metadataUrl, called, how);
-  const issuer = settings.authorizationServer ?? resource.authorizationServers[0];
-  if (!issuer || !resource.authorizationServers.includes(issuer))
+  const named = resource.authorizationServers;
+  const registered = settings.registeredAt;
+  const issuer = registered.length > 0 ? named.find((s) => registered.includes(s)) : named[0];
+  if (!issuer)
     throw new DiscoveryError(
       resource.metadataUrl,
-      issuer
-        ? `its authorization_servers do not list ${issuer}, the authorizationServer configured: check the option against the API's metadata.`
-        : 'it lists no authorization_servers, so nothing says where tokens come from.',
+      named.length === 0
+        ? 'it lists no authorization_servers, so nothing says where tokens come from.'
+        : `its authorization_servers (${named.slice(0, 3).join(', ')}) do not include ${registered.join(' or ')}, where this client is registered: nothing is sent to a server the API chose.`,
     );
   const server = await discoverAuthorizationServer(issuer, how);
   return {
