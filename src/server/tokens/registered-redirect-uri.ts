@@ -41,7 +41,8 @@ const LOOPBACK_IP_URI = /^http:\/\/(127\.0\.0\.1|\[::1\])(?::(\d{1,5}))?([/?][^#
 export function isRegisteredRedirectUri(registered: readonly string[], asked: string): boolean {
   if (registered.includes(asked)) return true;
   const ask = LOOPBACK_IP_URI.exec(asked);
-  if (!ask) return false;
+  // A port no URL can have (99999) is no redirect URI: the browser could not be sent there.
+  if (!ask || !URL.canParse(asked)) return false;
   return registered.some((uri) => {
     const own = LOOPBACK_IP_URI.exec(uri);
     return own !== null && own[1] === ask[1] && (own[3] ?? '') === (ask[3] ?? '');

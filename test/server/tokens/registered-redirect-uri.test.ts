@@ -54,6 +54,7 @@ describe('which redirect URI a request may name', () => {
       'http://127.0.0.1:53124/callback#f',
       'http://[::1]:1/cb',
       'http://127.0.0.1:53124@evil.example/callback',
+      'http://127.0.0.1:99999/callback',
     ])
       assert.equal(isRegisteredRedirectUri(registered, uri), false, uri);
   });
