@@ -55,7 +55,7 @@ export async function loopbackLogin(options: LoopbackLoginOptions): Promise<OAut
   try {
     const redirectUri = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/callback`;
     const { url, pending } = await beginAuthorization(server, options, redirectUri);
-    const callback = waitForCallback(listener, timeoutMs, options.signal);
+    const callback = waitForCallback(listener, pending.state, timeoutMs, options.signal);
     if (options.openBrowser) await options.openBrowser(url.href);
     else
       (options.print ?? ((line) => process.stderr.write(`${line}\n`)))(
@@ -82,9 +82,15 @@ interface Callback {
   answer: (status: number, html: string) => void;
 }
 
-/** The first request to /callback; other paths get a 404. Rejects on timeout or abort. */
+/**
+ * The first request to /callback that carries this sign-in's state; other paths get a 404, and a
+ * /callback without the state (a page in the browser or a local process can reach this port) a
+ * 400, and the wait goes on: only the redirect the authorization server made can end it, whatever
+ * it says. Rejects on timeout or abort.
+ */
 function waitForCallback(
   listener: ReturnType<typeof createServer>,
+  state: string,
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<Callback> {
@@ -113,6 +119,12 @@ function waitForCallback(
             connection: 'close',
           })
           .end(html);
+      // RFC 6749 §10.12: the state binds the answer to this request; one without it is not its answer.
+      const states = url.searchParams.getAll('state');
+      if (states.length !== 1 || states[0] !== state) {
+        answer(400, PAGE('Not this sign-in', 'This page was not sent by the sign-in the terminal is waiting for.'));
+        return;
+      }
       done(undefined, { params: url.searchParams, answer });
     }
     listener.on('request', onRequest);

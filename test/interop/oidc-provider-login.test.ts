@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   AuthenticationError,
-  AuthorizationResponseError,
   bearer,
   createClient,
   discoveredOAuth,
@@ -101,13 +100,24 @@ describe('loopbackLogin against oidc-provider', () => {
     assert.deepEqual(await (await client.get(`${api.resource}/me`)).json(), { sub: 'alice', scope: 'api:read' });
   });
 
-  it('refuses a callback with another state', async () => {
+  it('answers a callback with another state 400 and keeps waiting: it cannot end the sign-in', async () => {
+    let stray: Promise<number> | undefined;
     const login = loopbackLogin({
       issuer: as.issuer,
       clientId: 'cli',
-      openBrowser: callbackWith(() => ({ code: 'x', state: 'not-the-one', iss: as.issuer })),
+      timeoutMs: 1_500,
+      openBrowser: (start) => {
+        const callback = new URL(new URL(start).searchParams.get('redirect_uri')!);
+        for (const [name, value] of Object.entries({ code: 'x', state: 'not-the-one', iss: as.issuer }))
+          callback.searchParams.set(name, value);
+        stray = fetch(callback).then(async (r) => {
+          await r.body?.cancel();
+          return r.status;
+        });
+      },
     });
-    await assert.rejects(login, AuthorizationResponseError);
+    await assert.rejects(login, LoginTimeoutError);
+    assert.equal(await stray, 400);
   });
 
   it('refuses a callback without iss, which oidc-provider says it always sends (RFC 9207)', async () => {
