@@ -9,7 +9,7 @@ import { isoOf } from './jwt-refusal.ts';
 
 /** What the scheme checks an answer against, settled at creation. */
 export interface AnswerRules {
-  /** The audiences one of which `aud` must name when present; undefined accepts any. */
+  /** The audiences one of which `aud` must name (an answer without aud is refused); undefined accepts any. */
   readonly audiences: readonly string[] | undefined;
   /** The issuers one of which `iss` must be when present; undefined accepts any. */
   readonly issuers: readonly string[] | undefined;
@@ -38,7 +38,14 @@ export function judgeAnswer(answer: Record<string, unknown>, rules: AnswerRules,
   if (type !== undefined && (typeof type !== 'string' || type.toLowerCase() !== 'bearer'))
     return refused('credentials_invalid', 'The token is not an access token; send the access token.');
   const aud = answer['aud'];
-  if (rules.audiences && aud !== undefined) {
+  if (rules.audiences) {
+    // An API that names its audience takes only tokens that name it: an answer with no aud is about
+    // a token for no API in particular (a refresh token, an ID token, another API's opaque token).
+    if (aud === undefined)
+      return refused(
+        'token_audience_mismatch',
+        'The issuer names no audience (aud) for the token, so it is not an access token for this API; ask for one with resource set to this API (RFC 8707).',
+      );
     const named = (Array.isArray(aud) ? aud : [aud]).filter((a): a is string => typeof a === 'string');
     if (!named.some((a) => rules.audiences!.includes(a)))
       return refused('token_audience_mismatch', 'The access token was issued for another audience.');

@@ -28,8 +28,8 @@ export interface IntrospectionSchemeOptions {
   /** Its client secret, sent with HTTP Basic (RFC 6749 §2.3.1). */
   clientSecret: string;
   /**
-   * The audience (RFC 8707 resource) a token must be for: when the answer names `aud`, one of
-   * them must be one of these. Pass this API's resource identifier (the `resource` of its
+   * The audience (RFC 8707 resource) a token must be for: the answer's `aud` must name one of
+   * these (an answer with no `aud`, such as one about a refresh token, is refused). Pass this API's resource identifier (the `resource` of its
    * protected resource metadata); false accepts any audience, knowingly.
    */
   audience: string | readonly string[] | false;
