@@ -62,6 +62,10 @@ export interface DiscoveredOAuthOptions extends TokenSourceOptions {
   discoveryTimeoutMs?: number;
 }
 
+/** How many resources discovery keeps per origin, and how many origins: the most recent. */
+const MAX_RESOURCES_PER_ORIGIN = 16;
+const MAX_ORIGINS = 256;
+
 /** What discovery found for one protected resource, and the source of its tokens. */
 interface Discovered {
   metadataUrl: string;
@@ -96,7 +100,10 @@ export function discoveredOAuth(options: DiscoveredOAuthOptions): AuthStrategy {
       pending = runDiscovery(metadataUrl, called, settings, signal).then(
         (entry) => {
           const others = (found.get(called.origin) ?? []).filter((e) => e.metadataUrl !== entry.metadataUrl);
-          found.set(called.origin, [...others, entry]);
+          // Bounded: an API that names a new metadata URL on every 401 cannot grow it without end.
+          found.delete(called.origin);
+          found.set(called.origin, [...others, entry].slice(-MAX_RESOURCES_PER_ORIGIN));
+          if (found.size > MAX_ORIGINS) found.delete(found.keys().next().value!);
           inflight.delete(key);
           return entry;
         },
