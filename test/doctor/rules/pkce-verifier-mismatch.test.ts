@@ -6,13 +6,12 @@
  * the cause too, rather than "no known cause fits" (exit 2).
  */
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { diagnose, exitCode } from '../../../src/doctor/index.ts';
 import { type Playground, startPlayground } from '../../../src/playground/serve.ts';
 import { assertMasked } from '../../support/doctor-masking.ts';
-
-const REDIRECT_URI = 'http://127.0.0.1:5555/callback';
+import { PLAYGROUND_REDIRECT_URI, playgroundCode } from '../../support/playground-code.ts';
 
 let pg: Playground;
 before(async () => {
@@ -20,36 +19,16 @@ before(async () => {
 });
 after(() => pg.close());
 
-/** Alice signs in at the built-in form and allows playground-app; the code from the redirect back. */
-async function codeFor(verifier: string): Promise<string> {
-  const form = new URLSearchParams({
-    response_type: 'code',
-    client_id: 'playground-app',
-    redirect_uri: REDIRECT_URI,
-    scope: 'read',
-    state: 'state-1',
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-    username: 'alice',
-    password: 'alice-password',
-    decision: 'allow',
-  });
-  const answer = await fetch(`${pg.url}/oauth/authorize`, { method: 'POST', body: form, redirect: 'manual' });
-  const code = new URL(answer.headers.get('location') ?? '').searchParams.get('code');
-  assert.ok(code, `a code in the redirect back (status ${answer.status})`);
-  return code;
-}
-
 describe('doctor: a code redeemed with the wrong code_verifier, given as one request', () => {
   it('names the verifier mismatch the server reported, and exits 1', async () => {
     const verifier = randomBytes(32).toString('base64url');
     const wrong = randomBytes(32).toString('base64url');
-    const code = await codeFor(verifier);
+    const code = await playgroundCode(pg.url, verifier);
     const data = new URLSearchParams({
       grant_type: 'authorization_code',
       code,
       client_id: 'playground-app',
-      redirect_uri: REDIRECT_URI,
+      redirect_uri: PLAYGROUND_REDIRECT_URI,
       code_verifier: wrong,
     }).toString();
     const report = await diagnose({ url: `${pg.url}/oauth/token`, method: 'POST', data, timeoutMs: 3000 });
