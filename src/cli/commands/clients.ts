@@ -42,7 +42,7 @@ export function clientsCommand(cli: Cli): Command {
       )
       .option(
         '--redirect-uri <uri>',
-        'where the authorize endpoint may send its users back, matched exactly: https, or http://127.0.0.1:PORT/… (repeatable)',
+        'where the authorize endpoint may send its users back, matched exactly (the port of a loopback IP aside): https, or http://127.0.0.1/… for an app on this machine, answered on any port (repeatable)',
         collect,
       )
       .option('--scope <scope>', 'a scope it may ask for (repeatable)', collect)

@@ -18,7 +18,7 @@ export function redirectUriProblem(uri: string): string | undefined {
   if (url.protocol === 'http:')
     return isLoopback(url.hostname)
       ? undefined
-      : 'is plain http to a host that is not loopback: use https, or http://127.0.0.1:PORT/… for an app on this machine (RFC 8252 §7.3)';
+      : 'is plain http to a host that is not loopback: use https, or http://127.0.0.1/… for an app on this machine, which then matches on any port (RFC 8252 §7.3)';
   // A private-use scheme for a native app is a reversed domain name, e.g. com.example.app:/callback.
   if (/^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+:$/.test(url.protocol)) return undefined;
   return `uses the scheme ${url.protocol.slice(0, -1)}, which is neither https, loopback http, nor a private-use scheme named after a domain (RFC 8252 §7.1)`;
