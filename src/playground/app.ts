@@ -75,7 +75,8 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
 
   const app = new Hono<{ Variables: GatehouseVariables }>();
   // Outermost, so that every answer (421, preflight, 404, 500 included) is inert in a browser.
-  app.use('*', inertAnswers({ indexPolicy: INDEX_POLICY }));
+  // The sign-in form keeps the authorization server's own policy, which lets it be sent (authorize-page.ts).
+  app.use('*', inertAnswers({ indexPolicy: INDEX_POLICY, ownPolicyPaths: ['/oauth/authorize'] }));
   if (options.allowedHosts) app.use('*', hostCheck(options.allowedHosts));
   app.use('*', playgroundCors({ origins: options.corsOrigins ?? [] }));
   // Every body the playground reads (echoes, logins, signed requests) is counted while it streams.

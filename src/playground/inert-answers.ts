@@ -6,7 +6,9 @@
  *
  * Three layers, each enough alone for the attack adversary 2 found (finding 3):
  * - every answer carries `X-Content-Type-Options: nosniff` and a Content-Security-Policy that
- *   runs nothing and sandboxes the document into an opaque origin (the index page: its style only);
+ *   runs nothing and sandboxes the document into an opaque origin (the index page: its style only;
+ *   the authorize endpoint's pages: the policy it set, which runs nothing either but lets its
+ *   sign-in form be sent, and sent on to the redirect URI, which a sandbox forbids);
  * - /response-headers cannot set a type a browser renders, cookies, or the headers that make an
  *   answer safe (`responseHeaderRefusal`);
  * - JSON escapes `<`, `>` and `&` as \u003c, \u003e, \u0026 (equal JSON, never markup).
@@ -35,7 +37,18 @@ export function inertJson(value: unknown, space?: number): string {
  * 404s, 421s, preflights, errors included; replacing any a route set), and escapes the markup
  * characters of any JSON answer a route wrote with `c.json` or its own `JSON.stringify`.
  */
-export function inertAnswers(options: { indexPolicy: string }): MiddlewareHandler {
+export interface InertAnswersOptions {
+  /** The index page's policy. */
+  indexPolicy: string;
+  /**
+   * Paths whose HTML pages are the server's own and keep the Content-Security-Policy it set (the
+   * authorize endpoint's sign-in form); without one they get the sandboxing policy. @default []
+   */
+  ownPolicyPaths?: readonly string[];
+}
+
+export function inertAnswers(options: InertAnswersOptions): MiddlewareHandler {
+  const own = new Set(options.ownPolicyPaths ?? []);
   return async (c, next) => {
     await next();
     let res = c.res;
@@ -49,17 +62,20 @@ export function inertAnswers(options: { indexPolicy: string }): MiddlewareHandle
       c.res = undefined;
       c.res = res = new Response(escaped, { status: res.status, statusText: res.statusText, headers });
     }
-    const index = c.req.method === 'GET' && c.req.path === '/' && type.startsWith('text/html');
+    const html = type.startsWith('text/html');
+    const index = c.req.method === 'GET' && c.req.path === '/' && html;
+    const kept = html && own.has(c.req.path) ? res.headers.get('content-security-policy') : null;
+    const policy = index ? options.indexPolicy : (kept ?? API_POLICY);
     try {
       res.headers.set('x-content-type-options', 'nosniff');
-      res.headers.set('content-security-policy', index ? options.indexPolicy : API_POLICY);
+      res.headers.set('content-security-policy', policy);
       res.headers.delete('content-security-policy-report-only');
     } catch {
       // A Response with immutable headers (Response.redirect, a fetched one): copy it.
       c.res = undefined;
       c.res = new Response(res.body, res);
       c.res.headers.set('x-content-type-options', 'nosniff');
-      c.res.headers.set('content-security-policy', index ? options.indexPolicy : API_POLICY);
+      c.res.headers.set('content-security-policy', policy);
     }
   };
 }

@@ -4,23 +4,17 @@
  * preflight carrying Authorization, and a cross-origin redirect that must not carry the token.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import type { Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { DEMO } from '../../src/playground/seed.ts';
 import { type Playground, startPlayground } from '../../src/playground/serve.ts';
 import { clientSubject } from '../../src/server/index.ts';
+import { buildClientBundle, IMPORT_MAP, pageOrigin, servePages } from '../support/browser-page.ts';
 import { launchChromium, requireChromium, skipWithoutBrowser } from '../support/chromium.ts';
-
-const root = join(import.meta.dirname, '../..');
 
 /** The page: the built client, with an import map for its one dependency, running three checks. */
 const PAGE = (api: string) => `<!doctype html><html><head><meta charset="utf-8">
-<script type="importmap">{ "imports": { "@noble/hashes/": "/node_modules/@noble/hashes/" } }</script></head><body>
+${IMPORT_MAP}</head><body>
 <script type="module">
 import { bearer, createClient, oauth2ClientCredentials } from '/dist/client/index.js';
 const api = ${JSON.stringify(api)};
@@ -43,27 +37,6 @@ try {
 window.results = results;
 </script></body></html>`;
 
-function staticServer(distDir: string, api: string): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path === '/') {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(PAGE(api));
-      return;
-    }
-    const base = path.startsWith('/dist/') ? distDir : path.startsWith('/node_modules/') ? root : undefined;
-    const file = base && normalize(join(base, path.replace(/^\/dist\//, '/')));
-    if (!file?.startsWith(base!) || !existsSync(file)) {
-      res.writeHead(404);
-      res.end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': extname(file) === '.js' ? 'text/javascript' : 'application/octet-stream' });
-    res.end(readFileSync(file));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
 // Locally a machine without Chromium skips loudly (as for Postgres and Redis); with CI=true the
 // before hook fails instead, so CI never passes by skipping.
 const noBrowser = skipWithoutBrowser('the browser test');
@@ -71,15 +44,11 @@ const noBrowser = skipWithoutBrowser('the browser test');
 describe('the client in a real browser', () => {
   let playground: Playground;
   let page: Server;
-  let dist: string;
   before(async () => {
     if (!requireChromium(noBrowser)) return;
-    dist = mkdtempSync(join(tmpdir(), 'gh-dist-'));
-    execFileSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(root, 'tsconfig.build.json'), '--outDir', dist], {
-      stdio: 'inherit',
-    });
+    const dist = buildClientBundle();
     playground = await startPlayground();
-    page = await staticServer(join(dist), playground.url);
+    page = await servePages(dist, { '/': PAGE(playground.url) });
   });
   after(async () => {
     page?.close();
@@ -92,8 +61,7 @@ describe('the client in a real browser', () => {
     const browser = await launchChromium();
     try {
       const tab = await browser.newPage();
-      const origin = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
-      await tab.goto(`${origin}/`);
+      await tab.goto(`${pageOrigin(page)}/`);
       await tab.waitForFunction(() => (window as unknown as { results?: unknown }).results !== undefined, undefined, {
         timeout: 20_000,
       });

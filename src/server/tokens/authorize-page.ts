@@ -7,17 +7,32 @@ import type { AuthorizationRequest } from './authorize-request.ts';
 
 const PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
-  'content-security-policy':
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
   'x-frame-options': 'DENY',
   'cache-control': 'no-store',
   'referrer-policy': 'no-referrer',
 };
 
+const policy = (formAction: string) =>
+  `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`;
+
+/**
+ * The sign-in form's Content-Security-Policy. Its form posts here and the answer is a 303 to the
+ * redirect URI; CSP3 form-action governs the navigation the form starts, and Chromium checks it at
+ * that redirect too, so the redirect URI's origin (or a private-use scheme, RFC 8252 §7.1) is named
+ * beside 'self', and nothing more of it (its path and query are not a source expression).
+ */
+export function authorizePagePolicy(redirectUri: string): string {
+  const url = URL.parse(redirectUri);
+  if (!url) return policy("'self'");
+  const source = url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : url.protocol;
+  // A serialized origin or scheme holds no space, ';' or ',' that could end the directive.
+  return policy(/^[\w.+:/[\]-]+$/.test(source) ? `'self' ${source}` : "'self'");
+}
+
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const htmlText = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
-function page(title: string, body: string, status: number, headers: Record<string, string> = {}): Response {
+function page(title: string, body: string, status: number, headers: Record<string, string>): Response {
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>${htmlText(title)}</title><style>body{font:16px system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}label,input,button{display:block;margin:.4rem 0}</style></head>
 <body><h1>${htmlText(title)}</h1>${body}</body></html>`;
@@ -54,12 +69,17 @@ ${request.resources.length ? `<p>For: ${htmlText(request.resources.join(', '))}<
 <form method="post">${hidden}${credentials}
 <button name="decision" value="allow">Allow</button><button name="decision" value="deny" formnovalidate>Deny</button></form>
 <p>You will be sent back to ${htmlText(request.redirectUri)}</p>`;
-  return page('Sign in to authorize', body, status, headers);
+  return page('Sign in to authorize', body, status, {
+    ...headers,
+    'content-security-policy': authorizePagePolicy(request.redirectUri),
+  });
 }
 
 /** A request that cannot be sent back to the application: the user reads why. */
 export function authorizeErrorPage(code: string, description: string, status = 400): Response {
-  const headers: Record<string, string> = status === 405 ? { allow: 'GET, POST' } : {};
+  // No form here: it may send nothing anywhere.
+  const headers: Record<string, string> = { 'content-security-policy': policy("'none'") };
+  if (status === 405) headers['allow'] = 'GET, POST';
   return page(
     'This sign-in request cannot be completed',
     `<p>${htmlText(description)}</p><p><code>${htmlText(code)}</code></p>`,
