@@ -17,8 +17,8 @@ describe('discoveredOAuth: what it keeps', () => {
     server = await listen(
       createServer((req, res) => {
         const url = new URL(req.url ?? '/', server.url);
-        const json = (body: unknown) =>
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+        const json = (body: unknown): void =>
+          void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
         if (url.pathname === '/.well-known/oauth-authorization-server')
           return json({
             issuer: server.url,
@@ -33,7 +33,7 @@ describe('discoveredOAuth: what it keeps', () => {
         }
         if (req.headers.authorization === 'Bearer granted') return json({ ok: true });
         const resource = url.pathname.split('/')[1];
-        res
+        return void res
           .writeHead(401, {
             'www-authenticate': `Bearer resource_metadata="${server.url}/.well-known/oauth-protected-resource/${resource}"`,
           })
