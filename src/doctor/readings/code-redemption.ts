@@ -21,17 +21,18 @@ export interface CodeRedemption {
 export function codeRedemption(context: Context): CodeRedemption | undefined {
   const exchange = context.primary;
   if (exchange.response?.status !== 400 || exchange.request.method !== 'POST') return undefined;
-  const form = formOf(context.body, exchange);
+  const form = requestForm(context);
   if (form?.get('grant_type') !== 'authorization_code') return undefined;
   const error = oauthError(exchange);
   if (error !== 'invalid_grant' && error !== 'invalid_request') return undefined;
   const authorization = authorizationOf(context.oauthFlow, form);
-  const description = oauthMember(exchange, 'error_description')?.slice(0, 200);
+  const description = oauthDescription(exchange);
   return { form, error, ...(authorization ? { authorization } : {}), ...(description ? { description } : {}) };
 }
 
-/** A form-encoded body (RFC 6749 §4.1.3 says nothing else), read only when it is one. */
-function formOf(body: string | undefined, exchange: Exchange): URLSearchParams | undefined {
+/** The request's form-encoded body (RFC 6749 §4.1.3 says nothing else), read only when it is one. */
+export function requestForm(context: Context): URLSearchParams | undefined {
+  const { body, primary: exchange } = context;
   if (body === undefined || body.length > 65_536) return undefined;
   const type = exchange.request.headers.find(([n]) => n.toLowerCase() === 'content-type')?.[1] ?? '';
   if (type && !/^application\/x-www-form-urlencoded\b/i.test(type.trim())) return undefined;
@@ -41,6 +42,11 @@ function formOf(body: string | undefined, exchange: Exchange): URLSearchParams |
 /** The `error` of an RFC 6749 §5.2 JSON answer. */
 export function oauthError(exchange: Exchange): string | undefined {
   return oauthMember(exchange, 'error');
+}
+
+/** The `error_description` of an RFC 6749 §5.2 JSON answer, its first 200 characters. */
+export function oauthDescription(exchange: Exchange): string | undefined {
+  return oauthMember(exchange, 'error_description')?.slice(0, 200);
 }
 
 function oauthMember(exchange: Exchange, name: 'error' | 'error_description'): string | undefined {

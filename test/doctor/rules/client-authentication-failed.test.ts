@@ -45,14 +45,14 @@ describe('doctor: a token request with the wrong client secret', () => {
     assert.equal(exitCode(report), 1);
   });
 
-  it('in the form (client_secret_post): the same finding', async () => {
+  it('in the form (client_secret_post): the same finding, from a 400 (RFC 6749 §5.2: 401 only for the Authorization header)', async () => {
     const report = await diagnose({
       url: `${as.url}/oauth/token`,
       method: 'POST',
       data: `${grant}&client_id=svc&client_secret=${WRONG}`,
       timeoutMs: 3000,
     });
-    assert.equal(report.status, 401);
+    assert.equal(report.status, 400);
     assertMasked(report, [WRONG]);
     assert.equal(report.findings[0]?.code, 'client_authentication_failed', `findings: ${codes(report).join(', ')}`);
   });
