@@ -74,17 +74,33 @@ describe('serverSays: an invalid_grant description read for its cause', () => {
     return [serverSays(redemption, 'code_verifier'), serverSays(redemption, 'redirect_uri')];
   };
   const table: Array<[string, string, boolean[]]> = [
-    ['Gatehouse', 'code_verifier does not match the code_challenge of the authorization request (RFC 7636 §4.6).', [true, false]],
-    ['Gatehouse', 'redirect_uri must be the one of the authorization request, exactly (RFC 6749 §4.1.3).', [false, true]],
+    [
+      'Gatehouse',
+      'code_verifier does not match the code_challenge of the authorization request (RFC 7636 §4.6).',
+      [true, false],
+    ],
+    [
+      'Gatehouse',
+      'redirect_uri must be the one of the authorization request, exactly (RFC 6749 §4.1.3).',
+      [false, true],
+    ],
     ['Keycloak', 'PKCE verification failed: Invalid code verifier', [true, false]],
     ['Keycloak', 'Incorrect redirect_uri', [false, true]],
     ['Okta', 'PKCE verification failed.', [true, false]],
     ['Hydra', 'The PKCE code challenge did not match the code verifier.', [true, false]],
     ['Hydra', 'The "redirect_uri" from this request does not match the one from the authorize request.', [false, true]],
-    ['Entra ID', 'AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.', [true, false]],
+    [
+      'Entra ID',
+      'AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.',
+      [true, false],
+    ],
     ['oidc-provider (its cause stays in its logs)', 'grant request is invalid', [false, false]],
     ['Keycloak, missing', 'PKCE code verifier not specified', [false, false]],
-    ['an expired code', 'The authorization code is unknown, expired or already used; start the authorization again.', [false, false]],
+    [
+      'an expired code',
+      'The authorization code is unknown, expired or already used; start the authorization again.',
+      [false, false],
+    ],
   ];
   for (const [server, description, expected] of table)
     it(`${server}: ${JSON.stringify(description)}`, () => assert.deepEqual(said(description), expected));
