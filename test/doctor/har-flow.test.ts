@@ -101,7 +101,7 @@ describe('doctor --har: refused code redemptions', () => {
     const found = report.findings[0]!;
     assert.ok(found.evidence.includes('< error = "invalid_request" (RFC 6749 §5.2)'), found.evidence.join('\n'));
     assert.ok(found.evidence.some((l) => /sent: client_id, client_secret, code, redirect_uri$/.test(l)));
-    assert.match(found.fix, /^Send each required parameter once.*code_verifier/);
+    assert.match(found.fix, /^Send code_verifier in the token request.*Send each required parameter once/);
   });
 
   it('pkce_verifier_malformed: a base64 verifier with padding, its length and characters told, not its value', async () => {

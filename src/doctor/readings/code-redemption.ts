@@ -13,22 +13,26 @@ export interface CodeRedemption {
   error: 'invalid_grant' | 'invalid_request';
   /** The authorization request the code came from, when a HAR file holds it. */
   authorization?: OAuthFlow['authorizations'][number];
+  /** The endpoint's `error_description` (RFC 6749 §5.2), its first 200 characters. */
+  description?: string;
 }
 
 /** The refused redemption the context's request is, or undefined. */
 export function codeRedemption(context: Context): CodeRedemption | undefined {
   const exchange = context.primary;
   if (exchange.response?.status !== 400 || exchange.request.method !== 'POST') return undefined;
-  const form = formOf(context.body, exchange);
+  const form = requestForm(context);
   if (form?.get('grant_type') !== 'authorization_code') return undefined;
   const error = oauthError(exchange);
   if (error !== 'invalid_grant' && error !== 'invalid_request') return undefined;
   const authorization = authorizationOf(context.oauthFlow, form);
-  return { form, error, ...(authorization ? { authorization } : {}) };
+  const description = oauthDescription(exchange);
+  return { form, error, ...(authorization ? { authorization } : {}), ...(description ? { description } : {}) };
 }
 
-/** A form-encoded body (RFC 6749 §4.1.3 says nothing else), read only when it is one. */
-function formOf(body: string | undefined, exchange: Exchange): URLSearchParams | undefined {
+/** The request's form-encoded body (RFC 6749 §4.1.3 says nothing else), read only when it is one. */
+export function requestForm(context: Context): URLSearchParams | undefined {
+  const { body, primary: exchange } = context;
   if (body === undefined || body.length > 65_536) return undefined;
   const type = exchange.request.headers.find(([n]) => n.toLowerCase() === 'content-type')?.[1] ?? '';
   if (type && !/^application\/x-www-form-urlencoded\b/i.test(type.trim())) return undefined;
@@ -37,12 +41,52 @@ function formOf(body: string | undefined, exchange: Exchange): URLSearchParams |
 
 /** The `error` of an RFC 6749 §5.2 JSON answer. */
 export function oauthError(exchange: Exchange): string | undefined {
+  return oauthMember(exchange, 'error');
+}
+
+/** The `error_description` of an RFC 6749 §5.2 JSON answer, its first 200 characters. */
+export function oauthDescription(exchange: Exchange): string | undefined {
+  return oauthMember(exchange, 'error_description')?.slice(0, 200);
+}
+
+function oauthMember(exchange: Exchange, name: 'error' | 'error_description'): string | undefined {
   try {
     const body = JSON.parse(exchange.response?.body ?? '');
-    return typeof body?.error === 'string' ? body.error : undefined;
+    return typeof body?.[name] === 'string' ? body[name] : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * What servers say when a code's PKCE check or redirect_uri comparison fails. Gatehouse: "code_verifier
+ * does not match the code_challenge…", "redirect_uri must be the one of the authorization request,
+ * exactly"; Keycloak "PKCE verification failed…", "Incorrect redirect_uri"; Okta "PKCE verification
+ * failed."; Hydra "The PKCE code challenge did not match the code verifier."; Entra ID
+ * "AADSTS501481: The Code_Verifier does not match…". oidc-provider answers only "grant request is
+ * invalid" (its cause stays in its logs), which names no cause and matches neither.
+ */
+const NAMES = {
+  code_verifier: /code[_ -]?verifier|\bpkce\b|code[_ -]?challenge/i,
+  redirect_uri: /redirect(ion)?[_ -]?ur[il]/i,
+} as const;
+const MISMATCH =
+  /not match|n['’]t match|mismatch|\bfail|\binvalid\b|\bincorrect\b|\bwrong\b|\bdiffer|\bmust be\b|\bexactly\b/i;
+const MISSING = /\bmissing\b|\brequired\b|\bnot (provided|specified|supplied|sent|present)\b/i;
+
+/**
+ * Whether the endpoint's `invalid_grant` description says `parameter` does not match (not that it
+ * is missing). Words, not proof: a rule that has the HAR's authorization request trusts that.
+ */
+export function serverSays(redemption: CodeRedemption, parameter: keyof typeof NAMES): boolean {
+  const said = redemption.description;
+  if (redemption.error !== 'invalid_grant' || !said || !NAMES[parameter].test(said)) return false;
+  return MISMATCH.test(said) && !MISSING.test(said);
+}
+
+/** `< error_description = "…"`: the server's words as evidence (scrubbed with the whole report). */
+export function saidLine(redemption: CodeRedemption): string[] {
+  return redemption.description ? [`< error_description = ${JSON.stringify(redemption.description)}`] : [];
 }
 
 /** The authorization request whose answer carried this code, else the latest one of the same client. */

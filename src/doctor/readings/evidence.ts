@@ -1,5 +1,5 @@
 /** Quoting the lines of an exchange that show a finding: `> ` sent, `< ` received. */
-import { isCredentialHeader, parseChallenges } from '../../http/index.ts';
+import { isCredentialHeader, isReasonCode, parseChallenges } from '../../http/index.ts';
 import type { ApiDescription, Context, Exchange } from '../types.ts';
 
 export function statusLine(exchange: Exchange | undefined): string {
@@ -37,7 +37,13 @@ export function serverError(context: Context): string | undefined {
   return undefined;
 }
 
+/**
+ * Whether the server's words say `pattern`. Not when it named a catalogue code (src/http/reasons.ts):
+ * that code is its reason, and the prose explains that reason in words that may name others
+ * ("its issuer reports it unknown, expired or revoked" under `credentials_invalid`).
+ */
 export function describedAs(context: Context, pattern: RegExp): boolean {
+  if (isReasonCode(context.problem?.['code'])) return false;
   const texts = [
     ...context.challenges.map((c) => c.params['error_description'] ?? ''),
     String(context.problem?.detail ?? ''),

@@ -10,6 +10,7 @@ import { audienceUnexpected } from '../rules/audience-mismatch.ts';
 import { issuerUnlisted } from '../rules/issuer-mismatch.ts';
 import { schemeMismatch } from '../rules/scheme-mismatch.ts';
 import type { Context, DecodedJwt } from '../types.ts';
+import { oauthError } from './code-redemption.ts';
 import { type Comparison, compareWithout } from './comparison.ts';
 import { describedAs, serverError, statusOf } from './evidence.ts';
 import { scopeRefusal } from './scope-refusal.ts';
@@ -39,6 +40,8 @@ export function refusal(context: Context): CredentialRefusal | undefined {
   if (status === 403 && withoutStatus === 401) return undefined;
   if (aboutPermission(context)) return undefined;
   if (saysRevoked(context)) return undefined; // token_revoked names it
+  // A token endpoint's invalid_client: the client's id and secret, client_authentication_failed names it.
+  if (oauthError(context.primary) === 'invalid_client') return undefined;
 
   if (context.authorization.length > 1) return undefined; // scheme_format: one field, not two
   if (context.authorization.length === 1) {

@@ -7,6 +7,7 @@ import { basicCredentialsRejected } from './basic-credentials-rejected.ts';
 import { basicEncoding } from './basic-encoding.ts';
 import { basicNonAscii } from './basic-non-ascii.ts';
 import { challengeMissing } from './challenge-missing.ts';
+import { clientAuthenticationFailed } from './client-authentication-failed.ts';
 import { clockSkew } from './clock-skew.ts';
 import { codeReused } from './code-reused.ts';
 import { credentialWhitespace } from './credential-whitespace.ts';
@@ -62,6 +63,7 @@ export const RULES: readonly Rule[] = [
   audienceMismatch,
   issuerMismatch,
   codeReused,
+  clientAuthenticationFailed,
   pkceMethodNotS256,
   pkceVerifierMissing,
   pkceVerifierMalformed,

@@ -18,8 +18,8 @@ export const pkceVerifierMissing: Rule = {
       title: 'The token request sent no code_verifier',
       evidence: [sentLine(context, redemption), ...authorizationLine(redemption), errorLine(redemption)],
       fix:
-        `${oauthHint(redemption.error)} Send code_verifier in the token request: the random string whose S256 hash went as code_challenge in the authorization request (RFC 7636 §4.5), ` +
-        'kept with the state between the two requests.',
+        'Send code_verifier in the token request: the random string whose S256 hash went as code_challenge in the authorization request (RFC 7636 §4.5), ' +
+        `kept with the state between the two requests. ${oauthHint(redemption.error)}`,
     };
   },
 };

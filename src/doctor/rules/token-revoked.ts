@@ -8,7 +8,7 @@ import type { Rule } from '../types.ts';
 export const tokenRevoked: Rule = {
   code: 'token_revoked',
   summary:
-    'The server says the token was revoked (problem code `token_revoked`, or its `error_description` or detail says so).',
+    'The server says the token was revoked (problem code `token_revoked`; or, when it names no catalogue code, its `error_description` or detail says so).',
   rank: 5,
   check(context) {
     const status = statusOf(context);

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { diagnose } from '../../../src/doctor/index.ts';
+import { type CodeRedemption, serverSays } from '../../../src/doctor/readings/code-redemption.ts';
 import { assertMasked } from '../../support/doctor-masking.ts';
 import {
   authorizationServer,
@@ -64,5 +65,47 @@ describe('a token request refused at the token endpoint', () => {
       codes(report).filter((c) => /pkce|redirect_uri|code_reused/.test(c)),
       [],
     );
+  });
+});
+
+describe('serverSays: an invalid_grant description read for its cause', () => {
+  const said = (description: string, error: CodeRedemption['error'] = 'invalid_grant') => {
+    const redemption: CodeRedemption = { form: new URLSearchParams(), error, description };
+    return [serverSays(redemption, 'code_verifier'), serverSays(redemption, 'redirect_uri')];
+  };
+  const table: Array<[string, string, boolean[]]> = [
+    [
+      'Gatehouse',
+      'code_verifier does not match the code_challenge of the authorization request (RFC 7636 §4.6).',
+      [true, false],
+    ],
+    [
+      'Gatehouse',
+      'redirect_uri must be the one of the authorization request, exactly (RFC 6749 §4.1.3).',
+      [false, true],
+    ],
+    ['Keycloak', 'PKCE verification failed: Invalid code verifier', [true, false]],
+    ['Keycloak', 'Incorrect redirect_uri', [false, true]],
+    ['Okta', 'PKCE verification failed.', [true, false]],
+    ['Hydra', 'The PKCE code challenge did not match the code verifier.', [true, false]],
+    ['Hydra', 'The "redirect_uri" from this request does not match the one from the authorize request.', [false, true]],
+    [
+      'Entra ID',
+      'AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.',
+      [true, false],
+    ],
+    ['oidc-provider (its cause stays in its logs)', 'grant request is invalid', [false, false]],
+    ['Keycloak, missing', 'PKCE code verifier not specified', [false, false]],
+    [
+      'an expired code',
+      'The authorization code is unknown, expired or already used; start the authorization again.',
+      [false, false],
+    ],
+  ];
+  for (const [server, description, expected] of table)
+    it(`${server}: ${JSON.stringify(description)}`, () => assert.deepEqual(said(description), expected));
+
+  it('reads only invalid_grant (RFC 6749 §5.2): invalid_request names a malformed request, not a mismatch', () => {
+    assert.deepEqual(said('code_verifier does not match', 'invalid_request'), [false, false]);
   });
 });
