@@ -194,13 +194,22 @@ describe('a refresh keeps the resources of its grant (RFC 8707 §2.2)', () => {
 });
 
 describe('the code flow on a SQLite store, end to end', () => {
-  it('issues, redeems once, refuses and revokes on replay', async () => {
+  it('issues, redeems once, refreshes for the code’s resource only, refuses and revokes on replay', async () => {
     const w = await codeWorld({ store: 'sqlite' });
     try {
       const { code, verifier } = await aliceCode(w.url, { resource: API });
       const tokens = await redeem(w.url, code, verifier);
       assert.equal(tokens.status, 200);
       assert.equal((await call(w.url, '/api/me', tokens.body.access_token)).status, 200);
+      const refresh = (extra: Record<string, string> = {}) =>
+        post(`${w.url}/oauth/token`, {
+          grant_type: 'refresh_token',
+          client_id: 'app',
+          refresh_token: tokens.body.refresh_token,
+          ...extra,
+        });
+      assert.equal((await refresh({ resource: REPORTS })).body.error, 'invalid_target');
+      assert.equal(decodeJwt((await refresh()).body.access_token).aud, API);
       assert.equal((await redeem(w.url, code, verifier)).body.error, 'invalid_grant');
       assert.equal((await call(w.url, '/api/me', tokens.body.access_token)).status, 401);
     } finally {
