@@ -59,6 +59,8 @@ export function tokenOf(row: Record<string, unknown>): RefreshTokenRecord & { fa
   const rotatedAt = num(row['rotated_at']);
   if (rotatedAt !== undefined) token.rotatedAt = rotatedAt;
   if (typeof row['sealed_successor'] === 'string') token.sealedSuccessor = row['sealed_successor'];
+  // NULL for a token inserted without them, or stored before schema version 6.
+  if (typeof row['resources'] === 'string') token.resources = list(row['resources']);
   return token;
 }
 

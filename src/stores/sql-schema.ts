@@ -7,7 +7,7 @@
 /** Every version's statements, oldest first: the list index + 1 is the version number recorded. */
 export function migrations(dialect: 'sqlite' | 'postgres'): string[][] {
   const bigint = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
-  return [schemaV1(bigint), schemaV2(bigint), schemaV3(dialect), schemaV4(), schemaV5(dialect)];
+  return [schemaV1(bigint), schemaV2(bigint), schemaV3(dialect), schemaV4(), schemaV5(dialect), schemaV6(dialect)];
 }
 
 /**
@@ -53,6 +53,16 @@ export function schemaV5(kind: 'sqlite' | 'postgres'): string[] {
     `CREATE TABLE IF NOT EXISTS gatehouse_authorization_codes (hash TEXT PRIMARY KEY, client_id TEXT NOT NULL, redirect_uri TEXT NOT NULL, code_challenge TEXT NOT NULL, subject TEXT NOT NULL, roles TEXT NOT NULL, scope TEXT NOT NULL, resources TEXT NOT NULL, family_id TEXT NOT NULL, access_token_jti TEXT NOT NULL, created_at ${bigint} NOT NULL, expires_at ${bigint} NOT NULL, keep_until ${bigint} NOT NULL, redeemed_at ${bigint})`,
     'CREATE INDEX IF NOT EXISTS gatehouse_authorization_codes_keep ON gatehouse_authorization_codes (keep_until)',
     `ALTER TABLE gatehouse_clients ADD COLUMN ${kind === 'postgres' ? 'IF NOT EXISTS ' : ''}redirect_uris TEXT`,
+  ];
+}
+
+/**
+ * Version 6: the resource indicators (RFC 8707) a refresh token's grant was for, as a JSON list;
+ * NULL for a token stored before, whose grant was read as the service's default audience.
+ */
+export function schemaV6(kind: 'sqlite' | 'postgres'): string[] {
+  return [
+    `ALTER TABLE gatehouse_refresh_tokens ADD COLUMN ${kind === 'postgres' ? 'IF NOT EXISTS ' : ''}resources TEXT`,
   ];
 }
 

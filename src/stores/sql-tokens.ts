@@ -6,7 +6,7 @@ import type { DenyList, JwtKeyStore, RefreshRotation, RefreshTokenRecord, Refres
 export function sqlRefreshTokens(db: SqlDriver): RefreshTokenStore {
   const insertToken = async (t: RefreshTokenRecord) => {
     await db.run(
-      'INSERT INTO gatehouse_refresh_tokens (hash, family_id, subject, client_id, scope, roles, created_at, expires_at, rotated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO gatehouse_refresh_tokens (hash, family_id, subject, client_id, scope, roles, created_at, expires_at, rotated_at, resources) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [
         t.hash,
         t.familyId,
@@ -17,6 +17,7 @@ export function sqlRefreshTokens(db: SqlDriver): RefreshTokenStore {
         t.createdAt,
         t.expiresAt,
         t.rotatedAt ?? null,
+        t.resources === undefined ? null : JSON.stringify(t.resources),
       ],
     );
   };

@@ -61,6 +61,12 @@ export interface RefreshTokenRecord {
   roles: string[];
   createdAt: number;
   expiresAt: number;
+  /**
+   * The resource indicators (RFC 8707 §2) its grant was for, which a refresh may not go beyond
+   * (RFC 8707 §2.2); absent or [] for a grant of the service's default audience (and for a token
+   * stored before they were kept). Rotation copies them to the successor.
+   */
+  resources?: string[];
   /** When it was exchanged for a successor. */
   rotatedAt?: number;
   /**

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
-import { type GatehouseStore, openStore } from '../../src/server/index.ts';
+import { decodeJwt } from 'jose';
+import { createTokenService, type GatehouseStore, openStore, TokenGrantError } from '../../src/server/index.ts';
 import { migrations, schemaV1, schemaV2 } from '../../src/stores/sql-schema.ts';
 import type { SqliteStore } from '../../src/stores/sqlite.ts';
 import { code, codesRedeemOnce } from '../support/code-behaviour.ts';
@@ -51,6 +53,33 @@ async function upgradedStoreBehaves(store: GatehouseStore): Promise<void> {
     assert.equal((await refreshTokens.findRefreshToken('hash-1'))?.sealedSuccessor, 'sealed-2');
     assert.equal(await refreshTokens.revokeSubject('u1', 1_800_000_000_001), 1);
     assert.equal((await refreshTokens.findRefreshToken('hash-2'))?.familyRevoked, true);
+  } finally {
+    await store.close();
+  }
+}
+
+/** A refresh token as schema version 5 stored it, before refresh tokens kept their grant's resources. */
+const OLD_REFRESH = 'rt_stored-before-version-6-kept-resources';
+const OLD_REFRESH_ROW = `INSERT INTO gatehouse_refresh_tokens (hash, family_id, subject, client_id, scope, roles, created_at, expires_at) VALUES ('${createHash('sha256').update(OLD_REFRESH).digest('hex')}', 'fam-old', 'u1', 'app', 'read', '[]', 1700000000000, 4102444800000)`;
+
+/**
+ * A store opened on a version-5 database holding OLD_REFRESH: its grant reads as the default
+ * audience's (RFC 8707 §2.2), so it refreshes into that audience and no other, and its successor too.
+ */
+async function oldRefreshTokenRefreshes(store: GatehouseStore): Promise<void> {
+  try {
+    const service = createTokenService({ store, issuer: 'https://auth.test', resources: ['https://api.test'] });
+    const options = { clientId: 'app', currentIdentity: () => ({ id: 'u1', scopes: ['read'] }) };
+    await assert.rejects(
+      service.refresh(OLD_REFRESH, { ...options, resource: 'https://api.test' }),
+      (error) => error instanceof TokenGrantError && error.oauthError === 'invalid_target',
+    );
+    const next = await service.refresh(OLD_REFRESH, options);
+    assert.equal(decodeJwt(next.access_token).aud, 'https://auth.test');
+    assert.equal(
+      decodeJwt((await service.refresh(next.refresh_token!, options)).access_token).aud,
+      'https://auth.test',
+    );
   } finally {
     await store.close();
   }
@@ -141,6 +170,41 @@ describe('migrations', () => {
       }
       await client.query(OLD_CLIENT);
       await codesArriveOn(await openStore(POSTGRES_URL, { namespace: schema }));
+    } finally {
+      await client.end();
+      await dropSchema(schema);
+    }
+  });
+
+  it('bring a SQLite file of schema version 5 up to date: its refresh tokens refresh into the default audience', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'gh-db-')), 'gatehouse.db');
+    const old = new DatabaseSync(file);
+    old.exec('CREATE TABLE gatehouse_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    for (const [i, statements] of migrations('sqlite').slice(0, 5).entries()) {
+      for (const statement of statements) old.exec(statement);
+      old.prepare('INSERT INTO gatehouse_migrations VALUES (?, ?)').run(i + 1, 0);
+    }
+    old.exec(OLD_REFRESH_ROW);
+    old.close();
+    await oldRefreshTokenRefreshes(await openStore(`sqlite:${file}`));
+  });
+
+  it('bring a Postgres schema of version 5 up to date, the same way', async (t) => {
+    if (!(await requirePostgres(t))) return;
+    const schema = runSchema('upgrade5');
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA "${schema}"`);
+      await client.query(`SET search_path TO "${schema}"`);
+      await client.query('CREATE TABLE gatehouse_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+      for (const [i, statements] of migrations('postgres').slice(0, 5).entries()) {
+        for (const statement of statements) await client.query(statement);
+        await client.query('INSERT INTO gatehouse_migrations VALUES ($1, 0)', [i + 1]);
+      }
+      await client.query(OLD_REFRESH_ROW);
+      await oldRefreshTokenRefreshes(await openStore(POSTGRES_URL, { namespace: schema }));
     } finally {
       await client.end();
       await dropSchema(schema);

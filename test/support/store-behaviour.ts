@@ -221,6 +221,21 @@ export function storeBehaves(name: string, open: (t: TestContext) => Promise<Ope
     );
 
     it(
+      'refresh tokens: the resources of the grant round-trip through insert and rotate; none stay absent',
+      withStore(async ({ refreshTokens }) => {
+        const resources = ['https://api.test', 'https://reports.test'];
+        await refreshTokens.insertRefreshToken({ ...token(1), resources });
+        assert.deepStrictEqual((await refreshTokens.findRefreshToken('hash-1'))?.resources, resources);
+        await refreshTokens.rotate('hash-1', { ...token(2), resources }, 'sealed', 1_800_000_000_000);
+        assert.deepStrictEqual((await refreshTokens.findRefreshToken('hash-2'))?.resources, resources);
+        await refreshTokens.insertRefreshToken({ ...token(3), resources: [] });
+        assert.deepStrictEqual((await refreshTokens.findRefreshToken('hash-3'))?.resources, []);
+        await refreshTokens.insertRefreshToken(token(4));
+        assert.ok(!('resources' in ((await refreshTokens.findRefreshToken('hash-4')) ?? {})));
+      }),
+    );
+
+    it(
       'users: found by id as well as by name',
       withStore(async ({ users }) => {
         await users.putUser({ username: 'ann', id: 'u1', passwordHash: 'h1', scopes: ['read'], roles: ['admin'] });

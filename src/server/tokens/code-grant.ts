@@ -64,6 +64,8 @@ export async function authorizationCodeGrant(
         scope: record.scope,
         familyId: record.familyId,
         jti: record.accessTokenJti,
+        // The refresh token keeps all the code's resources, even when this token narrows to one.
+        resources: record.resources,
         ...audience(service, record, form.get('resource')),
       },
     ),

@@ -9,14 +9,19 @@ import type { Identity } from '../../stores/lookups.ts';
 import type { RefreshTokenRecord } from '../../stores/types.ts';
 import { type AccessTokenClaims, type TokenPair, tokenPair } from './access-token.ts';
 import { openSuccessor, sealSuccessor } from './refresh-successor.ts';
+import { audienceOf } from './resource-indicators.ts';
 import { TokenGrantError } from './token-grant-error.ts';
 import type { TokenServiceConfig } from './token-service-options.ts';
 
 export interface RefreshOptions {
   clientId: string;
   scope?: string;
-  /** The new access token's `aud` (RFC 8707 §2.2), checked by the caller. @default the service's audience */
-  audience?: string;
+  /**
+   * The resource (RFC 8707 §2.2) the new access token is for: one of the resources of the refresh
+   * token's grant (for a grant without any, the service's audience); any other is refused with
+   * invalid_target. @default the grant's resources, as the first access token had them
+   */
+  resource?: string;
   currentIdentity: (subject: string) => MaybePromise<Identity | undefined>;
 }
 
@@ -32,9 +37,10 @@ function refreshRecord(
   subject: Identity,
   clientId: string,
   scope: string,
+  resources: string[] | undefined,
   now: number,
 ): RefreshTokenRecord {
-  return {
+  const record: RefreshTokenRecord = {
     hash: refreshTokenHash(token),
     familyId,
     subject: subject.id,
@@ -44,6 +50,8 @@ function refreshRecord(
     createdAt: now,
     expiresAt: now + config.refreshTtl * 1000,
   };
+  if (resources !== undefined) record.resources = [...resources];
+  return record;
 }
 
 /** What a new pair is issued with; `familyId` and `jti` fixed ahead by an authorization code. */
@@ -53,20 +61,26 @@ export interface IssuedPairOptions extends AccessTokenClaims {
   refresh?: boolean;
   /** The refresh token's family. @default a new random id */
   familyId?: string;
+  /**
+   * The resource indicators (RFC 8707 §2) of the grant, which the refresh token keeps: a refresh
+   * may narrow to one of them, never go beyond (RFC 8707 §2.2). @default those of `audience`
+   */
+  resources?: readonly string[];
 }
 
 /** A new pair; with `refresh`, its refresh token starts a new family. */
 export async function issuedPair(
   config: TokenServiceConfig,
   subject: Identity,
-  { clientId, scope, refresh = true, familyId, ...fixed }: IssuedPairOptions,
+  { clientId, scope, refresh = true, familyId, resources, ...fixed }: IssuedPairOptions,
 ): Promise<TokenPair> {
   const now = Date.now();
   let refreshToken: string | undefined;
   if (refresh) {
     refreshToken = newRefreshToken();
+    const granted = [...(resources ?? (fixed.audience === undefined ? [] : [fixed.audience].flat()))];
     await config.refreshTokens.insertRefreshToken(
-      refreshRecord(config, refreshToken, familyId ?? randomUUID(), subject, clientId, scope, now),
+      refreshRecord(config, refreshToken, familyId ?? randomUUID(), subject, clientId, scope, granted, now),
     );
   }
   return tokenPair(config, subject, clientId, scope, refreshToken, fixed);
@@ -106,11 +120,71 @@ async function replayed(
   return successor;
 }
 
+/**
+ * The new access token's claims for `resource` (RFC 8707 §2.2: a refresh names a resource the grant
+ * authorized, or none for the grant's own): undefined when the grant was not for it.
+ */
+function refreshedAudience(
+  config: TokenServiceConfig,
+  record: RefreshTokenRecord,
+  resource: string | undefined,
+): AccessTokenClaims | undefined {
+  // Absent (a token stored before resources were kept) or []: a grant of the default audience.
+  const granted = record.resources ?? [];
+  if (resource === undefined) {
+    const audience = audienceOf(granted);
+    return audience === undefined ? {} : { audience };
+  }
+  const allowed = granted.length > 0 ? granted : [config.audience];
+  return allowed.includes(resource) ? { audience: resource } : undefined;
+}
+
+/**
+ * What a refresh asks for, checked against the grant: unexpired, within the granted scope, for a
+ * resource the grant was for. The scopes asked and the access token's claims; else it throws.
+ */
+async function withinGrant(
+  config: TokenServiceConfig,
+  record: RefreshTokenRecord,
+  scope: string | undefined,
+  resource: string | undefined,
+  now: number,
+): Promise<{ asked: string[]; fixed: AccessTokenClaims }> {
+  // A rotated token may come back only as a replay: inside the window (replayed), unexpired and
+  // within the granted scope and resources. Anything else is a copy (RFC 9700 §4.14.2), whichever
+  // of these checks refuses it: checked before the reuse check alone, a thief could probe a stolen
+  // old token freely.
+  const rotated = record.rotatedAt !== undefined;
+  if (record.expiresAt <= now) {
+    if (rotated) return reused(config, record.familyId, now);
+    throw new TokenGrantError('invalid_grant', 'The refresh token expired; sign in again.');
+  }
+  const granted = record.scope.split(' ').filter(Boolean);
+  const asked = scope === undefined ? granted : scope.split(' ').filter(Boolean);
+  if (asked.some((s) => !granted.includes(s))) {
+    if (rotated) return reused(config, record.familyId, now);
+    throw new TokenGrantError('invalid_scope', 'A refresh cannot widen the scope granted.');
+  }
+  // RFC 8707 §2.2 (and RFC 9700 §4.14: a refresh token yields no more than its grant): the audience
+  // narrows, never widens. Refused before the rotation, so a client that named the wrong resource
+  // keeps its token; not counted as misuse (its holder may only be misconfigured), unless the token
+  // was rotated already: then it is a copy, as above.
+  const fixed = refreshedAudience(config, record, resource);
+  if (fixed === undefined) {
+    if (rotated) return reused(config, record.familyId, now);
+    throw new TokenGrantError(
+      'invalid_target',
+      'resource must be one of the resources this refresh token was granted for (RFC 8707 §2.2); a refresh cannot widen the audience.',
+    );
+  }
+  return { asked, fixed };
+}
+
 /** Exchanges a refresh token for a new pair, rotating it out (TokenService.refresh). */
 export async function refreshedPair(
   config: TokenServiceConfig,
   token: string,
-  { clientId, scope, currentIdentity, audience }: RefreshOptions,
+  { clientId, scope, currentIdentity, resource }: RefreshOptions,
 ): Promise<TokenPair> {
   const { refreshTokens } = config;
   const now = Date.now();
@@ -129,20 +203,7 @@ export async function refreshedPair(
       now,
       'The refresh token was issued to another client; its whole family is revoked.',
     );
-  // A rotated token may come back only as a replay: inside the window (replayed), unexpired and
-  // within the granted scope. Anything else is a copy (RFC 9700 §4.14.2), whichever of these checks
-  // refuses it: checked before the reuse check alone, a thief could probe a stolen old token freely.
-  const rotated = record.rotatedAt !== undefined;
-  if (record.expiresAt <= now) {
-    if (rotated) return reused(config, record.familyId, now);
-    throw new TokenGrantError('invalid_grant', 'The refresh token expired; sign in again.');
-  }
-  const granted = record.scope.split(' ').filter(Boolean);
-  const asked = scope === undefined ? granted : scope.split(' ').filter(Boolean);
-  if (asked.some((s) => !granted.includes(s))) {
-    if (rotated) return reused(config, record.familyId, now);
-    throw new TokenGrantError('invalid_scope', 'A refresh cannot widen the scope granted.');
-  }
+  const { asked, fixed } = await withinGrant(config, record, scope, resource, now);
 
   // The subject as it is now, not as it was at sign-in: a removed account refreshes nothing
   // (RFC 6749 §5.2 invalid_grant), a demoted one gets its new roles and loses what it lost.
@@ -169,7 +230,7 @@ export async function refreshedPair(
     const candidate = newRefreshToken();
     const rotation = await refreshTokens.rotate(
       record.hash,
-      refreshRecord(config, candidate, record.familyId, subject, clientId, record.scope, now),
+      refreshRecord(config, candidate, record.familyId, subject, clientId, record.scope, record.resources, now),
       sealSuccessor(candidate, token, record.hash),
       now,
     );
@@ -177,5 +238,5 @@ export async function refreshedPair(
   }
   // A repeat gets the same refresh token and an access token of its own, signed now: the
   // access token is short-lived and stored nowhere, so replaying it would mean keeping one.
-  return tokenPair(config, subject, clientId, effective, successor, audience === undefined ? {} : { audience });
+  return tokenPair(config, subject, clientId, effective, successor, fixed);
 }

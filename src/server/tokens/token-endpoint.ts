@@ -107,15 +107,16 @@ async function refreshTokenGrant(
   const refreshToken = form.get('refresh_token');
   if (!refreshToken) throw new OAuthFailure('invalid_request', 'refresh_token is missing.');
   const scope = form.get('scope');
-  // The store keeps no resources with a refresh token: a refresh may name any resource the service
-  // serves (RFC 8707 §2.2), never widen the scope; without one, the token is for the default audience.
-  const { audience } = resourceAudience(service, form);
+  // RFC 8707 §2.2: a resource the service serves at all is checked here; whether the refresh
+  // token's grant was for it, by the service (refresh-tokens.ts), which refuses a wider audience.
+  const asked = form.get('resource');
+  const resource = asked === undefined ? undefined : requestedResources([asked], service)[0];
   return oauthJson(
     200,
     await service.refresh(refreshToken, {
       clientId: client.clientId,
       ...(scope !== undefined ? { scope } : {}),
-      ...(typeof audience === 'string' ? { audience } : {}),
+      ...(resource !== undefined ? { resource } : {}),
       // The user as they are now, with what this client may still ask for, as at sign-in.
       currentIdentity: async (id) => {
         const user = await users.findUserById(id);

@@ -28,6 +28,11 @@ export interface IssueOptions {
   refresh?: boolean;
   /** The access token's `aud`: resources (RFC 8707) the caller checked against `resources`. @default the audience */
   audience?: string | string[];
+  /**
+   * The resource indicators (RFC 8707 §2) the grant was for, kept with the refresh token: a refresh
+   * gets them as its `aud`, or narrows to one of them (RFC 8707 §2.2). @default those of `audience`
+   */
+  resources?: readonly string[];
   /** The refresh token's family, fixed ahead (an authorization code's). @default a new id */
   familyId?: string;
   /** The access token's `jti`, fixed ahead (an authorization code's). @default a new id */

@@ -142,14 +142,74 @@ describe('resource indicators (RFC 8707) through the code grant', () => {
   });
 });
 
+describe('a refresh keeps the resources of its grant (RFC 8707 §2.2)', () => {
+  let w: CodeWorld;
+  before(async () => {
+    w = await codeWorld();
+  });
+  after(() => w.close());
+  const refresh = (token: string, extra: Record<string, string> = {}) =>
+    post(`${w.url}/oauth/token`, { grant_type: 'refresh_token', client_id: 'app', refresh_token: token, ...extra });
+  const tokensFor = async (resource: string | string[]) => {
+    const { code, verifier } = await aliceCode(w.url, { resource });
+    return (await redeem(w.url, code, verifier)).body as { access_token: string; refresh_token: string };
+  };
+
+  it('without resource, the refreshed token is for the grant’s resource, twice over', async () => {
+    const first = await refresh((await tokensFor(API)).refresh_token);
+    assert.equal(first.status, 200);
+    assert.equal(decodeJwt(first.body.access_token).aud, API);
+    assert.equal((await call(w.url, '/api/me', first.body.access_token)).status, 200);
+    // The resources survive rotation: the successor's successor is still for API.
+    const second = await refresh(first.body.refresh_token);
+    assert.equal(decodeJwt(second.body.access_token).aud, API);
+  });
+
+  it('a resource the grant was not for is invalid_target, and the refresh token still works', async () => {
+    const tokens = await tokensFor(API);
+    const wider = await refresh(tokens.refresh_token, { resource: REPORTS });
+    assert.deepEqual([wider.status, wider.body.error], [400, 'invalid_target']);
+    const own = await refresh(tokens.refresh_token, { resource: API });
+    assert.equal(own.status, 200);
+    assert.equal(decodeJwt(own.body.access_token).aud, API);
+  });
+
+  it('a grant for several resources refreshes into one of them, or all of them', async () => {
+    const tokens = await tokensFor([API, REPORTS]);
+    const narrowed = await refresh(tokens.refresh_token, { resource: REPORTS });
+    assert.equal(decodeJwt(narrowed.body.access_token).aud, REPORTS);
+    const again = await refresh(narrowed.body.refresh_token);
+    assert.deepEqual(decodeJwt(again.body.access_token).aud, [API, REPORTS]);
+  });
+
+  it('a grant without resources refreshes only into the default audience', async () => {
+    const { code, verifier } = await aliceCode(w.url);
+    const tokens = (await redeem(w.url, code, verifier)).body;
+    const api = await refresh(tokens.refresh_token, { resource: API });
+    assert.equal(api.body.error, 'invalid_target');
+    const plain = await refresh(tokens.refresh_token, { resource: w.service.audience });
+    assert.equal(plain.status, 200);
+    assert.equal((await call(w.url, '/me', plain.body.access_token)).status, 200);
+  });
+});
+
 describe('the code flow on a SQLite store, end to end', () => {
-  it('issues, redeems once, refuses and revokes on replay', async () => {
+  it('issues, redeems once, refreshes for the code’s resource only, refuses and revokes on replay', async () => {
     const w = await codeWorld({ store: 'sqlite' });
     try {
       const { code, verifier } = await aliceCode(w.url, { resource: API });
       const tokens = await redeem(w.url, code, verifier);
       assert.equal(tokens.status, 200);
       assert.equal((await call(w.url, '/api/me', tokens.body.access_token)).status, 200);
+      const refresh = (extra: Record<string, string> = {}) =>
+        post(`${w.url}/oauth/token`, {
+          grant_type: 'refresh_token',
+          client_id: 'app',
+          refresh_token: tokens.body.refresh_token,
+          ...extra,
+        });
+      assert.equal((await refresh({ resource: REPORTS })).body.error, 'invalid_target');
+      assert.equal(decodeJwt((await refresh()).body.access_token).aud, API);
       assert.equal((await redeem(w.url, code, verifier)).body.error, 'invalid_grant');
       assert.equal((await call(w.url, '/api/me', tokens.body.access_token)).status, 401);
     } finally {

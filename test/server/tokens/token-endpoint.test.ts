@@ -213,23 +213,29 @@ describe('the password grant is legacy (RFC 9700 §2.4), and resource on the oth
     await w.close();
   });
 
-  it('client_credentials and refresh_token take a resource the service serves as aud, refuse others', async () => {
+  it('client_credentials takes a resource the service serves as aud; refresh_token only one its grant was for', async () => {
     const w = await codeWorld();
-    const cc = await post(`${w.url}/oauth/token`, { grant_type: 'client_credentials', ...svc, resource: API });
-    assert.equal(decodeJwt(cc.body.access_token).aud, API);
-    const unknown = await post(`${w.url}/oauth/token`, {
-      grant_type: 'client_credentials',
-      ...svc,
-      resource: 'https://x.test',
-    });
-    assert.equal(unknown.body.error, 'invalid_target');
-    const { code, verifier } = await aliceCode(w.url, { resource: API });
-    const tokens = await redeem(w.url, code, verifier);
-    const refresh = { grant_type: 'refresh_token', client_id: 'app', refresh_token: tokens.body.refresh_token };
-    const bad = await post(`${w.url}/oauth/token`, { ...refresh, resource: 'https://x.test' });
-    assert.equal(bad.body.error, 'invalid_target');
-    const refreshed = await post(`${w.url}/oauth/token`, { ...refresh, resource: REPORTS });
-    assert.equal(decodeJwt(refreshed.body.access_token).aud, REPORTS);
-    await w.close();
+    try {
+      const cc = await post(`${w.url}/oauth/token`, { grant_type: 'client_credentials', ...svc, resource: API });
+      assert.equal(decodeJwt(cc.body.access_token).aud, API);
+      const unknown = await post(`${w.url}/oauth/token`, {
+        grant_type: 'client_credentials',
+        ...svc,
+        resource: 'https://x.test',
+      });
+      assert.equal(unknown.body.error, 'invalid_target');
+      const { code, verifier } = await aliceCode(w.url, { resource: API });
+      const tokens = await redeem(w.url, code, verifier);
+      const refresh = { grant_type: 'refresh_token', client_id: 'app', refresh_token: tokens.body.refresh_token };
+      const bad = await post(`${w.url}/oauth/token`, { ...refresh, resource: 'https://x.test' });
+      assert.equal(bad.body.error, 'invalid_target');
+      // RFC 8707 §2.2: a resource the service serves, but not one this grant was for.
+      const wider = await post(`${w.url}/oauth/token`, { ...refresh, resource: REPORTS });
+      assert.equal(wider.body.error, 'invalid_target');
+      const refreshed = await post(`${w.url}/oauth/token`, { ...refresh, resource: API });
+      assert.equal(decodeJwt(refreshed.body.access_token).aud, API);
+    } finally {
+      await w.close();
+    }
   });
 });
