@@ -2,6 +2,7 @@
  * docs/reasons.md, from the reason catalogue (src/http/reasons.ts): every refusal Gatehouse
  * knows, as the server sends it and the client and the doctor read it.
  */
+import { oauthErrorCodes, oauthErrors } from '../../src/http/oauth-errors.ts';
 import { REASON_TYPE_BASE, reasonCodes, reasons } from '../../src/http/reasons.ts';
 
 /** A table cell's text: a `|` would end the cell, and `<scheme>` would be read as HTML. */
@@ -11,6 +12,10 @@ export function renderReasonsPage(): string {
   const rows = reasonCodes.map((code) => {
     const { status, bearerError, title, hint } = reasons[code];
     return `| \`${code}\` | ${status} | ${bearerError ? `\`${bearerError}\`` : '—'} | ${cell(title)} | ${cell(hint)} |`;
+  });
+  const oauthRows = oauthErrorCodes.map((code) => {
+    const { defined, title, hint } = oauthErrors[code];
+    return `| \`${code}\` | ${cell(defined)} | ${cell(title)} | ${cell(hint)} |`;
   });
   return `# Refusal reasons
 
@@ -26,5 +31,19 @@ one up. When the server answers which: [the server's refusals](server.md#refusal
 | code | status | RFC 6750 error | title | what to do |
 |---|---|---|---|---|
 ${rows.join('\n')}
+
+## OAuth errors
+
+<!-- From src/http/oauth-errors.ts. -->
+
+The \`error\` an OAuth endpoint answers with — the token, authorize, introspection and revocation
+endpoints, in a JSON body or the redirect back to the client — as the RFCs define it. The
+authorization server answers these codes; the client's token errors carry them as \`oauthError\`;
+the doctor's fixes start from their hints. In code, \`oauthErrors.invalid_target\` (from
+\`gatehouse-http\`) is the entry, and \`getOAuthError(code)\` looks one up.
+
+| code | defined in | title | what to do |
+|---|---|---|---|
+${oauthRows.join('\n')}
 `;
 }

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { getOAuthError, isOAuthErrorCode, oauthErrorCodes, oauthErrors } from '../../src/http/oauth-errors.ts';
 
@@ -20,5 +22,17 @@ describe('the OAuth error catalogue', () => {
     assert.equal(getOAuthError('toString'), undefined);
     assert.equal(isOAuthErrorCode('invalid_password'), false);
     assert.equal(isOAuthErrorCode(42), false);
+  });
+});
+
+describe("docs/reasons.md's OAuth error table", () => {
+  it('lists every code of the OAuth catalogue once, with the clause that defines it', () => {
+    const page = readFileSync(join(import.meta.dirname, '../../docs/reasons.md'), 'utf8');
+    const section = page.slice(page.indexOf('## OAuth errors'));
+    const rows = section.split('\n').filter((line) => line.startsWith('| `'));
+    assert.deepEqual(
+      rows.map((line) => /^\| `([a-z_]+)` \| ([^|]+) \|/.exec(line)?.slice(1, 3)),
+      oauthErrorCodes.map((code) => [code, oauthErrors[code].defined]),
+    );
   });
 });

@@ -15,7 +15,9 @@ const page = readFileSync(join(import.meta.dirname, '../../docs/reasons.md'), 'u
 function tableRows(): Array<{ code: string; status: number }> {
   const start = page.indexOf('| code | status |');
   assert.ok(start >= 0, 'the page has the reason table');
-  const section = page.slice(start);
+  // The reason table ends where the OAuth errors' section begins.
+  const end = page.indexOf('\n## ', start);
+  const section = page.slice(start, end < 0 ? undefined : end);
   const rows: Array<{ code: string; status: number }> = [];
   for (const line of section.split('\n')) {
     if (!line.startsWith('| `')) continue;
