@@ -6,6 +6,7 @@ import { loopbackLogin } from '../../src/client/loopback-login.ts';
 import { parseChallenges } from '../../src/http/index.ts';
 import { DEMO } from '../../src/playground/seed.ts';
 import { playgroundPerFile } from '../support/playground.ts';
+import { signInAsAlice } from '../support/playground-code.ts';
 
 const pg = playgroundPerFile();
 const { json } = pg;
@@ -78,7 +79,7 @@ describe('playground: signing in at a terminal (authorization code + PKCE throug
       // The test plays the user's browser: the printed URL, the sign-in form, the redirect back.
       print: (text) => {
         const url = text.split('\n').find((line) => line.startsWith('http'))!;
-        signedIn = signInAsAlice(url);
+        signedIn = signInAsAlice(pg.url, url);
       },
     });
     assert.equal((await signedIn!).status, 200, 'the loopback listener answered the browser');
@@ -93,21 +94,3 @@ describe('playground: signing in at a terminal (authorization code + PKCE throug
     assert.deepEqual(await source.revoke(), { refreshToken: 'revoked', accessToken: 'revoked' });
   });
 });
-
-/** What a browser does with the authorize URL: shows the form, posts alice's answer, follows the 303 home. */
-async function signInAsAlice(authorizeUrl: string): Promise<Response> {
-  const page = await fetch(authorizeUrl);
-  assert.equal(page.status, 200);
-  const form = new URLSearchParams(new URL(authorizeUrl).searchParams);
-  form.set('username', 'alice');
-  form.set('password', 'alice-password');
-  form.set('decision', 'allow');
-  const answer = await fetch(`${pg.url}/oauth/authorize`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: pg.url },
-    body: form,
-  });
-  assert.equal(answer.status, 303, await answer.clone().text());
-  return fetch(answer.headers.get('location')!);
-}

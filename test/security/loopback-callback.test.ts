@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { loopbackLogin } from '../../src/client/loopback-login.ts';
 import { DEMO } from '../../src/playground/seed.ts';
 import { playgroundPerFile } from '../support/playground.ts';
+import { signInAsAlice } from '../support/playground-code.ts';
 
 const pg = playgroundPerFile();
 
@@ -27,7 +28,7 @@ describe('loopbackLogin: a stray callback before the real one', () => {
           await fetch(`${callback.href}?error=access_denied&state=guess`)
             .then((r) => r.body?.cancel())
             .catch(() => undefined);
-          return signIn(url.href);
+          return (await signInAsAlice(pg.url, url.href)).status;
         })();
       },
     });
@@ -39,20 +40,3 @@ describe('loopbackLogin: a stray callback before the real one', () => {
     assert.equal(outcome, 'signed in');
   });
 });
-
-/** The user's browser: the form, alice's answer, the 303 followed to the loopback listener. */
-async function signIn(authorizeUrl: string): Promise<number> {
-  const form = new URLSearchParams(new URL(authorizeUrl).searchParams);
-  form.set('username', 'alice');
-  form.set('password', 'alice-password');
-  form.set('decision', 'allow');
-  const answer = await fetch(`${pg.url}/oauth/authorize`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: pg.url },
-    body: form,
-  });
-  const back = await fetch(answer.headers.get('location')!).catch(() => undefined);
-  await back?.body?.cancel();
-  return back?.status ?? 0;
-}

@@ -25,3 +25,26 @@ export async function playgroundCode(origin: string, verifier: string): Promise<
   assert.ok(code, `a code in the redirect back (status ${answer.status})`);
   return code;
 }
+
+/**
+ * What a browser does with an authorize URL the playground's client printed: shows the form,
+ * posts alice's answer with the request's own parameters, and follows the 303 back to the app.
+ * The app's answer to that redirect.
+ */
+export async function signInAsAlice(origin: string, authorizeUrl: string): Promise<Response> {
+  const page = await fetch(authorizeUrl);
+  assert.equal(page.status, 200, 'the sign-in form');
+  await page.body?.cancel();
+  const form = new URLSearchParams(new URL(authorizeUrl).searchParams);
+  form.set('username', 'alice');
+  form.set('password', 'alice-password');
+  form.set('decision', 'allow');
+  const answer = await fetch(`${origin}/oauth/authorize`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
+    body: form,
+  });
+  assert.equal(answer.status, 303, 'sent back to the app');
+  return fetch(answer.headers.get('location')!);
+}
