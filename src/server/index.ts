@@ -67,8 +67,10 @@ export {
   allOf,
   allow,
   anyOf,
+  type AuthLevel,
   type Permission,
   type PermissionResult,
+  requireAuthLevel,
   requireRoles,
   requireScopes,
 } from './permissions.ts';
@@ -114,6 +116,7 @@ export {
   type RequestInfo,
 } from './tokens/authorization-server.ts';
 export type { AuthorizeOptions } from './tokens/authorize-endpoint.ts';
+export type { SecondFactor } from './tokens/sign-in-level.ts';
 export { clientSubject, isClientSubject } from './tokens/client-subject.ts';
 export type { TokenIntrospection } from './tokens/introspection.ts';
 export type { IntrospectionPolicy } from './tokens/introspection-endpoint.ts';

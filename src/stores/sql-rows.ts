@@ -61,11 +61,11 @@ export function tokenOf(row: Record<string, unknown>): RefreshTokenRecord & { fa
   if (typeof row['sealed_successor'] === 'string') token.sealedSuccessor = row['sealed_successor'];
   // NULL for a token inserted without them, or stored before schema version 6.
   if (typeof row['resources'] === 'string') token.resources = list(row['resources']);
-  return token;
+  return withSignIn(token, row);
 }
 
 export function codeOf(row: Record<string, unknown>): AuthorizationCodeRecord {
-  return {
+  return withSignIn<AuthorizationCodeRecord>({
     hash: String(row['hash']),
     clientId: String(row['client_id']),
     redirectUri: String(row['redirect_uri']),
@@ -79,5 +79,13 @@ export function codeOf(row: Record<string, unknown>): AuthorizationCodeRecord {
     createdAt: Number(row['created_at']),
     expiresAt: Number(row['expires_at']),
     keepUntil: Number(row['keep_until']),
-  };
+  }, row);
+}
+
+/** Adds how and when the user signed in (schema version 7); NULL for a grant stored before. */
+function withSignIn<R extends { acr?: string; authTime?: number }>(record: R, row: Record<string, unknown>): R {
+  if (typeof row['acr'] === 'string') record.acr = row['acr'];
+  const authTime = num(row['auth_time']);
+  if (authTime !== undefined) record.authTime = authTime;
+  return record;
 }
