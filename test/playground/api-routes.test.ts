@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { describe, it } from 'node:test';
 import { mountFetch } from '../../src/adapters/node/index.ts';
-import { basic, bearer, createClient, discoveredOAuth } from '../../src/client/index.ts';
+import { basic, bearer, createClient, discoveredOAuth, StepUpRequiredError } from '../../src/client/index.ts';
 import { loopbackLogin } from '../../src/client/loopback-login.ts';
 import { parseChallenges } from '../../src/http/index.ts';
 import { createPlayground } from '../../src/playground/app.ts';
@@ -103,13 +103,14 @@ describe('playground: signing in at a terminal (authorization code + PKCE throug
 });
 
 /** What a browser does with the authorize URL: shows the form, posts alice's answer, follows the 303 home. */
-async function signInAsAlice(authorizeUrl: string): Promise<Response> {
+async function signInAsAlice(authorizeUrl: string, extra: Record<string, string> = {}): Promise<Response> {
   const page = await fetch(authorizeUrl);
   assert.equal(page.status, 200);
   const form = new URLSearchParams(new URL(authorizeUrl).searchParams);
   form.set('username', 'alice');
   form.set('password', 'alice-password');
   form.set('decision', 'allow');
+  for (const [name, value] of Object.entries(extra)) form.set(name, value);
   const answer = await fetch(`${pg.url}/oauth/authorize`, {
     method: 'POST',
     redirect: 'manual',
@@ -176,6 +177,32 @@ describe('playground: /api/step-up needs acr mfa within 300 s (RFC 9470)', () =>
     assert.deepStrictEqual([allowed.status, allowed.body.id], [200, 'u-alice']);
   });
 
+  it('the client: StepUpRequiredError, then loopbackLogin with its acrValues and maxAge signs in at that level', async () => {
+    const weak = await createClient({ baseUrl: pg.url, auth: bearer(await passwordToken()) })
+      .get('api/step-up')
+      .catch((e: unknown) => e);
+    assert.ok(weak instanceof StepUpRequiredError);
+    assert.deepStrictEqual([weak.acrValues, weak.maxAge], [['mfa'], 300]);
+    let signedIn: Promise<Response> | undefined;
+    let asked: URL | undefined;
+    const source = await loopbackLogin({
+      issuer: pg.url,
+      clientId: DEMO.publicClient,
+      scope: 'read',
+      acrValues: weak.acrValues,
+      ...(weak.maxAge !== undefined ? { maxAge: weak.maxAge } : {}),
+      timeoutMs: 20_000,
+      print: (text) => {
+        asked = new URL(text.split('\n').find((line) => line.startsWith('http'))!);
+        signedIn = signInAsAlice(asked.href, { otp: DEMO.oneTimeCode });
+      },
+    });
+    assert.equal((await signedIn!).status, 200);
+    assert.deepStrictEqual([asked?.searchParams.get('acr_values'), asked?.searchParams.get('max_age')], ['mfa', '300']);
+    const strong = await createClient({ baseUrl: pg.url, auth: bearer(source) }).get('api/step-up');
+    assert.equal((await strong.json()).id, 'u-alice');
+  });
+
   it('an mfa sign-in older than 300 s: 401 naming max_age', async () => {
     const store = memoryStore();
     await seed(store);
@@ -186,7 +213,7 @@ describe('playground: /api/step-up needs acr mfa within 300 s (RFC 9470)', () =>
       loginProtection: await createLoginProtection({ backend: { memory: true } }),
       otherOrigin: () => undefined,
     });
-    const server = await listen(createServer(mountFetch(app.fetch)));
+    const server = await listen(createServer(mountFetch(async (request) => app.fetch(request))));
     try {
       const at = (authTime: number) =>
         service.issue({ id: 'u-alice' }, { clientId: DEMO.publicClient, scope: 'read', acr: 'mfa', authTime });
