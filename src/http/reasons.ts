@@ -139,7 +139,7 @@ export const reasons = Object.freeze({
     401,
     'insufficient_user_authentication',
     'Stronger or more recent sign-in needed',
-    "Sign in again at the level the challenge names (acr_values, max_age) and retry with the new token.",
+    'Sign in again at the level the challenge names (acr_values, max_age) and retry with the new token.',
   ),
   forbidden: reason(
     'forbidden',

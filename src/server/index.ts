@@ -64,10 +64,10 @@ export {
   type LoginWait,
 } from './login-protection.ts';
 export {
+  type AuthLevel,
   allOf,
   allow,
   anyOf,
-  type AuthLevel,
   type Permission,
   type PermissionResult,
   requireAuthLevel,
@@ -116,11 +116,11 @@ export {
   type RequestInfo,
 } from './tokens/authorization-server.ts';
 export type { AuthorizeOptions } from './tokens/authorize-endpoint.ts';
-export type { SecondFactor } from './tokens/sign-in-level.ts';
 export { clientSubject, isClientSubject } from './tokens/client-subject.ts';
 export type { TokenIntrospection } from './tokens/introspection.ts';
 export type { IntrospectionPolicy } from './tokens/introspection-endpoint.ts';
 export { roleScope } from './tokens/role-scopes.ts';
+export type { SecondFactor } from './tokens/sign-in-level.ts';
 export { TokenGrantError } from './tokens/token-grant-error.ts';
 export { createTokenService, type IssueOptions, type TokenService } from './tokens/token-service.ts';
 export type { TokenServiceOptions } from './tokens/token-service-options.ts';

@@ -76,7 +76,10 @@ export function requireAuthLevel(level: AuthLevel): Permission {
   const maxAge = level?.maxAge;
   if (acr === undefined && maxAge === undefined)
     throw invalidArgument('requireAuthLevel({ acr, maxAge }): give acr, maxAge or both');
-  if (acr !== undefined && (!Array.isArray(acr) || acr.length === 0 || acr.some((a) => typeof a !== 'string' || !ACR_VALUE.test(a))))
+  if (
+    acr !== undefined &&
+    (!Array.isArray(acr) || acr.length === 0 || acr.some((a) => typeof a !== 'string' || !ACR_VALUE.test(a)))
+  )
     throw invalidArgument(
       'requireAuthLevel({ acr }): acr is a non-empty string, or a list of them, without spaces, quotes or backslashes',
     );

@@ -65,21 +65,24 @@ export function tokenOf(row: Record<string, unknown>): RefreshTokenRecord & { fa
 }
 
 export function codeOf(row: Record<string, unknown>): AuthorizationCodeRecord {
-  return withSignIn<AuthorizationCodeRecord>({
-    hash: String(row['hash']),
-    clientId: String(row['client_id']),
-    redirectUri: String(row['redirect_uri']),
-    codeChallenge: String(row['code_challenge']),
-    subject: String(row['subject']),
-    roles: list(row['roles']),
-    scope: String(row['scope']),
-    resources: list(row['resources']),
-    familyId: String(row['family_id']),
-    accessTokenJti: String(row['access_token_jti']),
-    createdAt: Number(row['created_at']),
-    expiresAt: Number(row['expires_at']),
-    keepUntil: Number(row['keep_until']),
-  }, row);
+  return withSignIn<AuthorizationCodeRecord>(
+    {
+      hash: String(row['hash']),
+      clientId: String(row['client_id']),
+      redirectUri: String(row['redirect_uri']),
+      codeChallenge: String(row['code_challenge']),
+      subject: String(row['subject']),
+      roles: list(row['roles']),
+      scope: String(row['scope']),
+      resources: list(row['resources']),
+      familyId: String(row['family_id']),
+      accessTokenJti: String(row['access_token_jti']),
+      createdAt: Number(row['created_at']),
+      expiresAt: Number(row['expires_at']),
+      keepUntil: Number(row['keep_until']),
+    },
+    row,
+  );
 }
 
 /** Adds how and when the user signed in (schema version 7); NULL for a grant stored before. */

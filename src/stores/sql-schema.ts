@@ -7,7 +7,15 @@
 /** Every version's statements, oldest first: the list index + 1 is the version number recorded. */
 export function migrations(dialect: 'sqlite' | 'postgres'): string[][] {
   const bigint = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
-  return [schemaV1(bigint), schemaV2(bigint), schemaV3(dialect), schemaV4(), schemaV5(dialect), schemaV6(dialect), schemaV7(dialect)];
+  return [
+    schemaV1(bigint),
+    schemaV2(bigint),
+    schemaV3(dialect),
+    schemaV4(),
+    schemaV5(dialect),
+    schemaV6(dialect),
+    schemaV7(dialect),
+  ];
 }
 
 /**

@@ -90,7 +90,10 @@ describe('requireAuthLevel: step-up (RFC 9470 §3)', () => {
       { permission: requireAuthLevel({ maxAge: 300 }) },
     );
     assert.equal(old.status, 401);
-    assert.match(old.challenge ?? '', /error="insufficient_user_authentication", error_description="[^"]+", max_age="300"/);
+    assert.match(
+      old.challenge ?? '',
+      /error="insufficient_user_authentication", error_description="[^"]+", max_age="300"/,
+    );
     assert.doesNotMatch(old.challenge ?? '', /acr_values/);
   });
 

@@ -114,7 +114,8 @@ function setSignInLevel(url: URL, { acrValues, maxAge }: AuthorizationCodeOption
     if (values.length > 0) url.searchParams.set('acr_values', values.join(' '));
   }
   if (maxAge !== undefined) {
-    if (!Number.isSafeInteger(maxAge) || maxAge < 0) throw invalidArgument('maxAge: a whole number of seconds, 0 or more');
+    if (!Number.isSafeInteger(maxAge) || maxAge < 0)
+      throw invalidArgument('maxAge: a whole number of seconds, 0 or more');
     url.searchParams.set('max_age', String(maxAge));
   }
 }

@@ -39,7 +39,11 @@ export const insufficientUserAuthentication: Rule = {
       evidence: [
         statusLine(context.primary),
         ...received(context.primary, 'www-authenticate'),
-        ...(context.jwt ? [`  token acr = ${JSON.stringify(claims['acr'] ?? null)}, auth_time = ${JSON.stringify(claims['auth_time'] ?? null)}`] : []),
+        ...(context.jwt
+          ? [
+              `  token acr = ${JSON.stringify(claims['acr'] ?? null)}, auth_time = ${JSON.stringify(claims['auth_time'] ?? null)}`,
+            ]
+          : []),
       ],
       fix: `${hint(STEP_UP)} Start the authorization-code sign-in again${flags ? ` with ${flags}` : ''} (loopbackLogin({ acrValues, maxAge }) from a StepUpRequiredError); refreshing the token will not help, it keeps the old sign-in.${has.length > 0 ? ` The token has ${has.join(', ')}.` : ''}`,
     };

@@ -47,7 +47,10 @@ describe('insufficient_user_authentication', () => {
     assert.ok(first.fix.startsWith(hint('insufficient_user_authentication')));
     assert.match(first.fix, /with acr_values=mfa and max_age=300/);
     assert.match(first.fix, /The token has acr "pwd", signed in 60\d s ago\./);
-    assert.ok(first.evidence.some((line) => line.startsWith('  token acr = "pwd", auth_time = ')), first.evidence.join('\n'));
+    assert.ok(
+      first.evidence.some((line) => line.startsWith('  token acr = "pwd", auth_time = ')),
+      first.evidence.join('\n'),
+    );
     // One cause, one finding: the catalogue code is not explained a second time.
     assert.ok(!report.findings.some((f) => f.code === 'server_reason'), report.findings.map((f) => f.code).join());
     assert.equal(exitCode(report), 1);

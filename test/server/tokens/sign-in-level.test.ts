@@ -4,8 +4,8 @@
  * tokens carry acr and auth_time, which a refresh keeps (in memory and in SQLite, schema v7).
  */
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeJwt } from 'jose';
 import type { Identity } from '../../../src/server/index.ts';
 import {
