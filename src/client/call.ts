@@ -7,6 +7,7 @@ import type { ClientSecrets } from './client-secrets.ts';
 import type { CredentialOrigins } from './credential-origins.ts';
 import { Budget, BudgetExpired } from './deadline.ts';
 import { type HttpError, httpErrorFor } from './errors/http-error.ts';
+import { stepUpRequired } from './errors/step-up-required-error.ts';
 import { TimeoutError } from './errors/timeout-error.ts';
 import { TooManyRedirectsError } from './errors/too-many-redirects-error.ts';
 import type { BodyContext } from './guarded-body.ts';
@@ -98,7 +99,7 @@ export async function errorForResponse(
 ): Promise<HttpError> {
   const note =
     [authNotes.get(response), state.note, origins.withheldNote(request)].filter(Boolean).join(' ') || undefined;
-  return httpErrorFor({
+  const details = {
     response,
     method: request.method,
     url: state.url,
@@ -107,5 +108,7 @@ export async function errorForResponse(
     note,
     retryAfterMs: state.retryAfterMs,
     secrets: secrets.secretsIn([request, sentFor.get(response)]),
-  });
+  };
+  // RFC 9470 §3: a 401 that asks for a stronger or newer sign-in is its own error.
+  return stepUpRequired(details) ?? httpErrorFor(details);
 }

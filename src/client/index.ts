@@ -31,6 +31,7 @@ export { IssuerMismatchError } from './errors/issuer-mismatch-error.ts';
 export { LoginTimeoutError } from './errors/login-timeout-error.ts';
 export { NetworkError } from './errors/network-error.ts';
 export { ResourceMismatchError } from './errors/resource-mismatch-error.ts';
+export { type StepUpNeeded, StepUpRequiredError } from './errors/step-up-required-error.ts';
 export { TimeoutError } from './errors/timeout-error.ts';
 export { TooManyRedirectsError } from './errors/too-many-redirects-error.ts';
 export type { ClientOptions, ClientRequestInit, ResponseEvent } from './options.ts';

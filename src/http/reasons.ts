@@ -4,8 +4,12 @@
  * Add codes here, never inline elsewhere.
  */
 
-/** The `error` values of RFC 6750 §3.1. */
-export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+/** The `error` values of RFC 6750 §3.1, and RFC 9470 §3's insufficient_user_authentication. */
+export type BearerErrorCode =
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'insufficient_user_authentication';
 
 export interface Reason {
   /** Stable, machine-readable; also the problem body's `code` member. */
@@ -127,6 +131,15 @@ export const reasons = Object.freeze({
     'insufficient_scope',
     'Insufficient scope',
     "Obtain a token that includes the scopes named in the challenge's scope parameter.",
+  ),
+  // RFC 9470 §3: the token is valid, but the user's sign-in is too weak or too old for this
+  // resource; 401, and the challenge names the acr_values and/or max_age it needs.
+  insufficient_user_authentication: reason(
+    'insufficient_user_authentication',
+    401,
+    'insufficient_user_authentication',
+    'Stronger or more recent sign-in needed',
+    'Sign in again at the level the challenge names (acr_values, max_age) and retry with the new token.',
   ),
   forbidden: reason(
     'forbidden',

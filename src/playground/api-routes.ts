@@ -1,13 +1,14 @@
 /**
  * The playground's guarded API: /api/me, /api/admin and /api/staff accept any scheme (Bearer,
- * Basic, API key, signed request) and answer with who the request authenticated as; /api/signed
- * accepts only a signed request.
+ * Basic, API key, signed request) and answer with who the request authenticated as; /api/step-up
+ * also needs a sign-in with the second factor in the last 5 minutes; /api/signed accepts only a
+ * signed request.
  */
 import { type Context, Hono } from 'hono';
 import { type GatehouseVariables, protect } from '../adapters/hono/index.ts';
 import { createGuard, type Guard } from '../server/guard.ts';
 import type { LoginProtection } from '../server/login-protection.ts';
-import { requireRoles, requireScopes } from '../server/permissions.ts';
+import { requireAuthLevel, requireRoles, requireScopes } from '../server/permissions.ts';
 import type { ProtectedResourceMetadata } from '../server/protected-resource.ts';
 import { apiKeyScheme } from '../server/schemes/api-key.ts';
 import { basicScheme } from '../server/schemes/basic.ts';
@@ -62,6 +63,8 @@ export function apiRoutes(options: {
   app.all('/api/me', protect(anyScheme), principal);
   app.all('/api/admin', protect(anyScheme, { permission: requireScopes('admin') }), principal);
   app.all('/api/staff', protect(anyScheme, { permission: requireRoles('admin') }), principal);
+  // RFC 9470: a sign-in with the second factor (acr mfa) no older than 5 minutes.
+  app.all('/api/step-up', protect(anyScheme, { permission: requireAuthLevel({ acr: 'mfa', maxAge: 300 }) }), principal);
   app.all('/api/signed', protect(signedOnly), async (c) =>
     c.json({ verified: true, id: c.get('auth')?.id, body: await c.req.text() }),
   );

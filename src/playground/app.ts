@@ -21,6 +21,7 @@ import { httpbinJson } from './httpbin/json.ts';
 import { INDEX_POLICY, indexPage } from './index-page.ts';
 import { inertAnswers } from './inert-answers.ts';
 import { ordersRoutes } from './orders.ts';
+import { DEMO } from './seed.ts';
 import { sessionRoutes } from './session-routes.ts';
 import { tokenRoutes } from './token-routes.ts';
 
@@ -61,6 +62,8 @@ export function createPlayground(options: PlaygroundOptions): Hono<{ Variables: 
     // The playground keeps the password grant (RFC 9700 §2.4 forbids it) so that curl and the tour
     // can get a token in one request; a real server leaves it off.
     legacyPasswordGrant: true,
+    // Step-up (RFC 9470): acr_values=mfa asks for the demo's published one-time code too.
+    authorize: { secondFactor: { acr: 'mfa', verify: (_user, code) => code === DEMO.oneTimeCode } },
     ...(onError ? { onError } : {}),
   });
 

@@ -52,6 +52,10 @@ export const ROUTES: ReadonlyArray<[string, string]> = [
     'ANY /api/staff',
     'needs role admin (a bearer token carries it when granted scope role:admin): 403 forbidden otherwise',
   ],
+  [
+    'ANY /api/step-up',
+    'RFC 9470 step-up: needs a sign-in with the one-time code (acr mfa) in the last 300 s: 401 insufficient_user_authentication with acr_values and max_age otherwise; sign in at /oauth/authorize with acr_values=mfa',
+  ],
   ['ANY /api/signed', 'signed requests only (X-API-Key, X-Timestamp, X-Nonce, X-Signature)'],
   ['POST /session/login, ANY /api/session', 'a cookie session; unsafe methods need X-CSRF-Token'],
   ['GET /tokens/expired, /tokens/not-yet-valid, /tokens/valid', 'access tokens with those times'],
@@ -96,6 +100,7 @@ ${users}
 <li>public client <code>${DEMO.publicClient}</code> (authorization code with PKCE to <code>http://127.0.0.1:ANY-PORT/callback</code>, refresh_token; the legacy password grant)</li>
 <li>confidential client <code>${DEMO.serviceClient.id}</code> / <code>${DEMO.serviceClient.secret}</code> (client_credentials)</li>
 <li>API key <code>${DEMO.apiKey.key}</code> (X-API-Key)</li>
+<li>one-time code <code>${DEMO.oneTimeCode}</code> for every user, asked when a client sends acr_values=mfa (demo only: fixed and published)</li>
 <li>signing key <code>${DEMO.signing.keyId}</code> / <code>${DEMO.signing.secret}</code> (signed requests)</li>
 </ul>`;
   return `<!doctype html>

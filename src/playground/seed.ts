@@ -30,6 +30,12 @@ export const DEMO = Object.freeze({
     id: 'demo00000001',
     principal: 'svc-demo',
   },
+  /**
+   * Every demo user's second factor on the sign-in form when a client asks for acr_values=mfa
+   * (RFC 9470): one fixed, published code, so it proves nothing; a real server verifies a TOTP or
+   * a passkey here.
+   */
+  oneTimeCode: '246810',
   /** The signing key of the signed requests in separate headers (X-API-Key / X-Signature). */
   signing: { keyId: 'test_key', secret: 'test_secret' },
 });

@@ -64,11 +64,13 @@ export {
   type LoginWait,
 } from './login-protection.ts';
 export {
+  type AuthLevel,
   allOf,
   allow,
   anyOf,
   type Permission,
   type PermissionResult,
+  requireAuthLevel,
   requireRoles,
   requireScopes,
 } from './permissions.ts';
@@ -118,6 +120,7 @@ export { clientSubject, isClientSubject } from './tokens/client-subject.ts';
 export type { TokenIntrospection } from './tokens/introspection.ts';
 export type { IntrospectionPolicy } from './tokens/introspection-endpoint.ts';
 export { roleScope } from './tokens/role-scopes.ts';
+export type { SecondFactor } from './tokens/sign-in-level.ts';
 export { TokenGrantError } from './tokens/token-grant-error.ts';
 export { createTokenService, type IssueOptions, type TokenService } from './tokens/token-service.ts';
 export type { TokenServiceOptions } from './tokens/token-service-options.ts';

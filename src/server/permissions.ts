@@ -1,6 +1,7 @@
 /**
  * Authorization after authentication: predicates on the principal, composed with allOf/anyOf.
- * A missing scope is `insufficient_scope` and a missing role `forbidden`: both 403, never 401.
+ * A missing scope is `insufficient_scope` and a missing role `forbidden`: both 403, never 401; a
+ * sign-in too weak or too old is `insufficient_user_authentication`, 401 (RFC 9470 §3).
  */
 import { invalidArgument } from '../http/argument-error.ts';
 import type { MaybePromise } from '../http/maybe-promise.ts';
@@ -49,6 +50,63 @@ export function requireRoles(...roles: string[]): Permission {
       return missing.length === 0
         ? true
         : { reason: 'forbidden', detail: `This needs role ${missing.map((r) => `"${r}"`).join(', ')}.` };
+    },
+  };
+}
+
+/** What `requireAuthLevel` asks of the user's sign-in (RFC 9470 §3). */
+export interface AuthLevel {
+  /** Authentication context classes, any one of which will do (the token's `acr` claim). */
+  acr?: string | readonly string[];
+  /** At most this many seconds since the user signed in (the token's `auth_time` claim). */
+  maxAge?: number;
+}
+
+// RFC 9470 §3: acr_values is a space-separated list, so no value holds a space, quote or backslash.
+const ACR_VALUE = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+/**
+ * Needs a sign-in strong enough (`acr`) and recent enough (`maxAge`), read from the token's `acr`
+ * and `auth_time` claims; otherwise 401 insufficient_user_authentication, whose challenge names
+ * `acr_values` and `max_age` so the client can sign the user in again at that level.
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export function requireAuthLevel(level: AuthLevel): Permission {
+  const acr = typeof level?.acr === 'string' ? [level.acr] : level?.acr;
+  const maxAge = level?.maxAge;
+  if (acr === undefined && maxAge === undefined)
+    throw invalidArgument('requireAuthLevel({ acr, maxAge }): give acr, maxAge or both');
+  if (
+    acr !== undefined &&
+    (!Array.isArray(acr) || acr.length === 0 || acr.some((a) => typeof a !== 'string' || !ACR_VALUE.test(a)))
+  )
+    throw invalidArgument(
+      'requireAuthLevel({ acr }): acr is a non-empty string, or a list of them, without spaces, quotes or backslashes',
+    );
+  if (maxAge !== undefined && (!Number.isSafeInteger(maxAge) || maxAge < 0))
+    throw invalidArgument('requireAuthLevel({ maxAge }): maxAge is a whole number of seconds, 0 or more');
+  const wanted = { ...(acr ? { acrValues: [...acr] } : {}), ...(maxAge !== undefined ? { maxAge } : {}) };
+  return {
+    requires: { scopes: [], roles: [] },
+    check(principal) {
+      const claimed = principal.claims?.['acr'];
+      const authTime = principal.claims?.['auth_time'];
+      if (acr && (typeof claimed !== 'string' || !acr.includes(claimed)))
+        return {
+          reason: 'insufficient_user_authentication',
+          ...wanted,
+          detail: `This needs a sign-in of level ${acr.map((a) => `"${a}"`).join(' or ')}.`,
+        };
+      if (maxAge !== undefined) {
+        const age = typeof authTime === 'number' ? Date.now() / 1000 - authTime : Number.POSITIVE_INFINITY;
+        if (!(age <= maxAge))
+          return {
+            reason: 'insufficient_user_authentication',
+            ...wanted,
+            detail: `This needs a sign-in no older than ${maxAge} seconds.`,
+          };
+      }
+      return true;
     },
   };
 }

@@ -37,11 +37,20 @@ export function refusalResponse(refusal: Refusal, answer: RefusalAnswer): Respon
     body = JSON.stringify(
       createProblem(refusal.reason, {
         detail,
-        ...(refusal.scope?.length ? { extensions: { scope: refusal.scope.join(' ') } } : {}),
+        ...extensionsOf(refusal),
       }),
     );
   }
   return new Response(body, { status: reason.status, headers });
+}
+
+/** The members a problem body adds for a client to act on: the scope or sign-in level needed. */
+function extensionsOf(refusal: Refusal): { extensions?: Record<string, unknown> } {
+  const extensions: Record<string, unknown> = {};
+  if (refusal.scope?.length) extensions['scope'] = refusal.scope.join(' ');
+  if (refusal.acrValues?.length) extensions['acr_values'] = refusal.acrValues.join(' ');
+  if (refusal.maxAge !== undefined) extensions['max_age'] = refusal.maxAge;
+  return Object.keys(extensions).length > 0 ? { extensions } : {};
 }
 
 /** The challenges a refusal carries, each written by its scheme. */

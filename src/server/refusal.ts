@@ -10,6 +10,10 @@ export interface Refusal {
   detail?: string;
   /** For insufficient_scope: the scopes the route needs (RFC 6750 §3 `scope`). */
   scope?: readonly string[];
+  /** For insufficient_user_authentication: the acr values any one of which will do (RFC 9470 §3). */
+  acrValues?: readonly string[];
+  /** For insufficient_user_authentication: the most seconds since sign-in allowed (RFC 9470 §3). */
+  maxAge?: number;
   /** For rate_limited and locked_out: how long to wait. */
   retryAfterMs?: number;
 }

@@ -20,7 +20,7 @@ export function sqlAuthorizationCodes(db: SqlDriver): AuthorizationCodeStore {
         [c.createdAt, c.createdAt, CODE_SWEEP_BATCH],
       );
       await db.run(
-        'INSERT INTO gatehouse_authorization_codes (hash, client_id, redirect_uri, code_challenge, subject, roles, scope, resources, family_id, access_token_jti, created_at, expires_at, keep_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO gatehouse_authorization_codes (hash, client_id, redirect_uri, code_challenge, subject, roles, scope, resources, family_id, access_token_jti, created_at, expires_at, keep_until, acr, auth_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         [
           c.hash,
           c.clientId,
@@ -35,6 +35,8 @@ export function sqlAuthorizationCodes(db: SqlDriver): AuthorizationCodeStore {
           c.createdAt,
           c.expiresAt,
           c.keepUntil,
+          c.acr ?? null,
+          c.authTime ?? null,
         ],
       );
     },

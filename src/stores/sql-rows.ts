@@ -61,23 +61,34 @@ export function tokenOf(row: Record<string, unknown>): RefreshTokenRecord & { fa
   if (typeof row['sealed_successor'] === 'string') token.sealedSuccessor = row['sealed_successor'];
   // NULL for a token inserted without them, or stored before schema version 6.
   if (typeof row['resources'] === 'string') token.resources = list(row['resources']);
-  return token;
+  return withSignIn(token, row);
 }
 
 export function codeOf(row: Record<string, unknown>): AuthorizationCodeRecord {
-  return {
-    hash: String(row['hash']),
-    clientId: String(row['client_id']),
-    redirectUri: String(row['redirect_uri']),
-    codeChallenge: String(row['code_challenge']),
-    subject: String(row['subject']),
-    roles: list(row['roles']),
-    scope: String(row['scope']),
-    resources: list(row['resources']),
-    familyId: String(row['family_id']),
-    accessTokenJti: String(row['access_token_jti']),
-    createdAt: Number(row['created_at']),
-    expiresAt: Number(row['expires_at']),
-    keepUntil: Number(row['keep_until']),
-  };
+  return withSignIn<AuthorizationCodeRecord>(
+    {
+      hash: String(row['hash']),
+      clientId: String(row['client_id']),
+      redirectUri: String(row['redirect_uri']),
+      codeChallenge: String(row['code_challenge']),
+      subject: String(row['subject']),
+      roles: list(row['roles']),
+      scope: String(row['scope']),
+      resources: list(row['resources']),
+      familyId: String(row['family_id']),
+      accessTokenJti: String(row['access_token_jti']),
+      createdAt: Number(row['created_at']),
+      expiresAt: Number(row['expires_at']),
+      keepUntil: Number(row['keep_until']),
+    },
+    row,
+  );
+}
+
+/** Adds how and when the user signed in (schema version 7); NULL for a grant stored before. */
+function withSignIn<R extends { acr?: string; authTime?: number }>(record: R, row: Record<string, unknown>): R {
+  if (typeof row['acr'] === 'string') record.acr = row['acr'];
+  const authTime = num(row['auth_time']);
+  if (authTime !== undefined) record.authTime = authTime;
+  return record;
 }

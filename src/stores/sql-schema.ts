@@ -7,7 +7,15 @@
 /** Every version's statements, oldest first: the list index + 1 is the version number recorded. */
 export function migrations(dialect: 'sqlite' | 'postgres'): string[][] {
   const bigint = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
-  return [schemaV1(bigint), schemaV2(bigint), schemaV3(dialect), schemaV4(), schemaV5(dialect), schemaV6(dialect)];
+  return [
+    schemaV1(bigint),
+    schemaV2(bigint),
+    schemaV3(dialect),
+    schemaV4(),
+    schemaV5(dialect),
+    schemaV6(dialect),
+    schemaV7(dialect),
+  ];
 }
 
 /**
@@ -64,6 +72,19 @@ export function schemaV6(kind: 'sqlite' | 'postgres'): string[] {
   return [
     `ALTER TABLE gatehouse_refresh_tokens ADD COLUMN ${kind === 'postgres' ? 'IF NOT EXISTS ' : ''}resources TEXT`,
   ];
+}
+
+/**
+ * Version 7: how and when the user signed in (RFC 9470 §3 `acr`, `auth_time` in seconds), kept with
+ * an authorization code and its refresh tokens; NULL for a grant stored before, which claims neither.
+ */
+export function schemaV7(kind: 'sqlite' | 'postgres'): string[] {
+  const bigint = kind === 'sqlite' ? 'INTEGER' : 'BIGINT';
+  const ifNew = kind === 'postgres' ? 'IF NOT EXISTS ' : '';
+  return ['gatehouse_refresh_tokens', 'gatehouse_authorization_codes'].flatMap((table) => [
+    `ALTER TABLE ${table} ADD COLUMN ${ifNew}acr TEXT`,
+    `ALTER TABLE ${table} ADD COLUMN ${ifNew}auth_time ${bigint}`,
+  ]);
 }
 
 /** The tables, in the column types both databases read the same way (times are ms since the epoch). */

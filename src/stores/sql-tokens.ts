@@ -6,7 +6,7 @@ import type { DenyList, JwtKeyStore, RefreshRotation, RefreshTokenRecord, Refres
 export function sqlRefreshTokens(db: SqlDriver): RefreshTokenStore {
   const insertToken = async (t: RefreshTokenRecord) => {
     await db.run(
-      'INSERT INTO gatehouse_refresh_tokens (hash, family_id, subject, client_id, scope, roles, created_at, expires_at, rotated_at, resources) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO gatehouse_refresh_tokens (hash, family_id, subject, client_id, scope, roles, created_at, expires_at, rotated_at, resources, acr, auth_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [
         t.hash,
         t.familyId,
@@ -18,6 +18,8 @@ export function sqlRefreshTokens(db: SqlDriver): RefreshTokenStore {
         t.expiresAt,
         t.rotatedAt ?? null,
         t.resources === undefined ? null : JSON.stringify(t.resources),
+        t.acr ?? null,
+        t.authTime ?? null,
       ],
     );
   };

@@ -67,6 +67,10 @@ export interface RefreshTokenRecord {
    * stored before they were kept). Rotation copies them to the successor.
    */
   resources?: string[];
+  /** How the user signed in (an `acr` value, RFC 9470 §3), carried into every token of the grant. */
+  acr?: string;
+  /** When the user signed in (seconds since the epoch, the `auth_time` claim), kept across refreshes. */
+  authTime?: number;
   /** When it was exchanged for a successor. */
   rotatedAt?: number;
   /**
@@ -119,6 +123,10 @@ export interface AuthorizationCodeRecord {
   scope: string;
   /** The resource indicators (RFC 8707 §2) of the authorization request; [] for none. */
   resources: string[];
+  /** How the user signed in (an `acr` value, RFC 9470 §3), carried into every token of the grant. */
+  acr?: string;
+  /** When the user signed in (seconds since the epoch, the `auth_time` claim), kept across refreshes. */
+  authTime?: number;
   /** The refresh-token family the first redemption starts. */
   familyId: string;
   /** The jti of the access token the first redemption issues. */

@@ -26,6 +26,7 @@ import {
   RateLimitedError,
   RedirectSecretError,
   ResourceMismatchError,
+  StepUpRequiredError,
   TimeoutError,
   TooManyRedirectsError,
   UnauthorizedError,
@@ -123,6 +124,11 @@ const MADE: ReadonlyArray<[ErrorClass, () => Error, string]> = [
     'ERR_GATEHOUSE_TOO_MANY_REDIRECTS',
   ],
   [UnauthorizedError, () => new UnauthorizedError(answer(401)), 'ERR_GATEHOUSE_UNAUTHORIZED'],
+  [
+    StepUpRequiredError,
+    () => new StepUpRequiredError(answer(401), { acrValues: ['mfa'], maxAge: 300 }),
+    'ERR_GATEHOUSE_STEP_UP_REQUIRED',
+  ],
   [TokenFileError, () => new TokenFileError('tokens.json is not JSON'), 'ERR_GATEHOUSE_TOKEN_FILE'],
   [TokenLockError, () => new TokenLockError('lock held'), 'ERR_GATEHOUSE_TOKEN_LOCK'],
   // gatehouse-http/server

@@ -47,6 +47,7 @@ describe('the reason catalogue', () => {
       signature_expired: 401,
       signature_replayed: 401,
       insufficient_scope: 403,
+      insufficient_user_authentication: 401,
       forbidden: 403,
       rate_limited: 429,
       locked_out: 429,
@@ -70,6 +71,7 @@ describe('the reason catalogue', () => {
     assert.equal(reasons.credentials_malformed.bearerError, 'invalid_request');
     assert.equal(reasons.token_expired.bearerError, 'invalid_token');
     assert.equal(reasons.insufficient_scope.bearerError, 'insufficient_scope');
+    assert.equal(reasons.insufficient_user_authentication.bearerError, 'insufficient_user_authentication');
     assert.equal(reasons.forbidden.bearerError, undefined);
     assert.equal(reasons.rate_limited.bearerError, undefined);
   });

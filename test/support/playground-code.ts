@@ -28,10 +28,14 @@ export async function playgroundCode(origin: string, verifier: string): Promise<
 
 /**
  * What a browser does with an authorize URL the playground's client printed: shows the form,
- * posts alice's answer with the request's own parameters, and follows the 303 back to the app.
+ * posts alice's answer (and `extra` fields, such as a one-time code) with the request's own parameters, and follows the 303 back to the app.
  * The app's answer to that redirect.
  */
-export async function signInAsAlice(origin: string, authorizeUrl: string): Promise<Response> {
+export async function signInAsAlice(
+  origin: string,
+  authorizeUrl: string,
+  extra: Record<string, string> = {},
+): Promise<Response> {
   const page = await fetch(authorizeUrl);
   assert.equal(page.status, 200, 'the sign-in form');
   await page.body?.cancel();
@@ -39,6 +43,7 @@ export async function signInAsAlice(origin: string, authorizeUrl: string): Promi
   form.set('username', 'alice');
   form.set('password', 'alice-password');
   form.set('decision', 'allow');
+  for (const [name, value] of Object.entries(extra)) form.set(name, value);
   const answer = await fetch(`${origin}/oauth/authorize`, {
     method: 'POST',
     redirect: 'manual',

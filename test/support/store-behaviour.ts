@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { createApiKey, type GatehouseStore, type RefreshTokenRecord } from '../../src/server/index.ts';
-import { codesForget, codesRedeemOnce, codesRedeemOnceConcurrently } from './code-behaviour.ts';
+import { NOW as CODE_NOW, code, codesForget, codesRedeemOnce, codesRedeemOnceConcurrently } from './code-behaviour.ts';
 import {
   denyListBehaves,
   ledgerBehaves,
@@ -265,6 +265,22 @@ export function storeBehaves(name: string, open: (t: TestContext) => Promise<Ope
     it(
       'authorization codes: an expired code is still redeemed; one past keepUntil is gone',
       withStore(({ authorizationCodes }) => codesForget(authorizationCodes)),
+    );
+    it(
+      'codes and refresh tokens: how and when the user signed in (acr, auth_time) round-trip; none stay absent',
+      withStore(async ({ authorizationCodes, refreshTokens }) => {
+        const signIn = { acr: 'mfa', authTime: 1_800_000_000 };
+        await authorizationCodes.insertAuthorizationCode(code(7, signIn));
+        const redeemed = await authorizationCodes.redeemAuthorizationCode('code-hash-7', CODE_NOW);
+        assert.deepStrictEqual([redeemed?.record.acr, redeemed?.record.authTime], ['mfa', 1_800_000_000]);
+        await refreshTokens.insertRefreshToken({ ...token(1), ...signIn });
+        await refreshTokens.rotate('hash-1', { ...token(2), ...signIn }, 'sealed', 1_800_000_000_000);
+        const rotated = await refreshTokens.findRefreshToken('hash-2');
+        assert.deepStrictEqual([rotated?.acr, rotated?.authTime], ['mfa', 1_800_000_000]);
+        await refreshTokens.insertRefreshToken(token(3));
+        const plain = (await refreshTokens.findRefreshToken('hash-3')) ?? {};
+        assert.ok(!('acr' in plain) && !('authTime' in plain));
+      }),
     );
 
     it(

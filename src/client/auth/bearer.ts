@@ -43,8 +43,9 @@ export function bearer(tokenOrSource: string | TokenSource | (() => MaybePromise
       const response = yield request;
       if (response.status !== 401 || !source.refreshable) return;
       // RFC 6750 §3.1: a token that lacks scope gets insufficient_scope; refreshing cannot add scope.
+      // RFC 9470 §3: nor a stronger sign-in (insufficient_user_authentication): a refresh keeps the old one.
       const challenges = parseChallenges(response.headers);
-      if (challenges.some((c) => c.params['error'] === 'insufficient_scope')) return;
+      if (challenges.some((c) => /^insufficient_(scope|user_authentication)$/.test(c.params['error'] ?? ''))) return;
 
       const fresh = await source.getToken({ rejected: token.accessToken, signal: context.signal });
       const recovered = fresh.accessToken !== token.accessToken;

@@ -138,9 +138,9 @@ abstract class ChallengedError extends HttpError {
 
 /** 401: the credentials were missing, wrong, expired or revoked, and one refresh did not fix it. */
 export class UnauthorizedError extends ChallengedError {
-  static override readonly code = 'ERR_GATEHOUSE_UNAUTHORIZED';
-  constructor(details: HttpErrorDetails) {
-    super(details, UnauthorizedError.code);
+  static override readonly code: string = 'ERR_GATEHOUSE_UNAUTHORIZED';
+  constructor(details: HttpErrorDetails, code: string = UnauthorizedError.code) {
+    super(details, code);
   }
 }
 

@@ -26,6 +26,13 @@ export interface AuthorizationCodeOptions
   clientSecret?: string;
   /** The API the tokens are for (RFC 8707), sent on the authorization and token requests. */
   resource?: string;
+  /**
+   * The sign-in level to ask for (RFC 9470 §4 `acr_values`), e.g. a StepUpRequiredError's
+   * `acrValues`, most preferred first.
+   */
+  acrValues?: string | readonly string[];
+  /** The most seconds since the user's sign-in to accept (`max_age`), e.g. a StepUpRequiredError's `maxAge`. */
+  maxAge?: number;
 }
 
 /** A sign-in in progress: what the redirect back is checked against, and the code exchanged with. */
@@ -91,10 +98,26 @@ export async function beginAuthorization(
   url.searchParams.set('redirect_uri', redirectUri);
   if (scope) url.searchParams.set('scope', scope);
   if (options.resource) url.searchParams.set('resource', options.resource);
+  setSignInLevel(url, options);
   url.searchParams.set('state', pending.state);
   url.searchParams.set('code_challenge', await s256(pending.verifier));
   url.searchParams.set('code_challenge_method', 'S256');
   return { url, pending };
+}
+
+/** RFC 9470 §4: acr_values and max_age on the authorization request, checked as arguments. */
+function setSignInLevel(url: URL, { acrValues, maxAge }: AuthorizationCodeOptions): void {
+  if (acrValues !== undefined) {
+    const values = typeof acrValues === 'string' ? [acrValues] : acrValues;
+    if (!Array.isArray(values) || values.some((v) => typeof v !== 'string' || !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(v)))
+      throw invalidArgument('acrValues: a string or a list of strings without spaces, quotes or backslashes');
+    if (values.length > 0) url.searchParams.set('acr_values', values.join(' '));
+  }
+  if (maxAge !== undefined) {
+    if (!Number.isSafeInteger(maxAge) || maxAge < 0)
+      throw invalidArgument('maxAge: a whole number of seconds, 0 or more');
+    url.searchParams.set('max_age', String(maxAge));
+  }
 }
 
 /**

@@ -19,6 +19,7 @@ import { csrfFailed } from './csrf-failed.ts';
 import { digestStaleNonce } from './digest-stale-nonce.ts';
 import { forbiddenInsteadOf401 } from './forbidden-instead-of-401.ts';
 import { insufficientScope } from './insufficient-scope.ts';
+import { insufficientUserAuthentication } from './insufficient-user-authentication.ts';
 import { issuerMismatch } from './issuer-mismatch.ts';
 import { kidNotInJwks } from './kid-not-in-jwks.ts';
 import { lockedOut } from './locked-out.ts';
@@ -79,6 +80,7 @@ export const RULES: readonly Rule[] = [
   preflightUnauthorized,
   preflightRefused,
   insufficientScope,
+  insufficientUserAuthentication,
   permissionDenied,
   csrfFailed,
   rateLimited,

@@ -6,6 +6,7 @@ import { basicCredentialsRejected } from './basic-credentials-rejected.ts';
 import { credentialsMissing } from './credentials-missing.ts';
 import { credentialsRejected } from './credentials-rejected.ts';
 import { insufficientScope } from './insufficient-scope.ts';
+import { insufficientUserAuthentication } from './insufficient-user-authentication.ts';
 import { issuerMismatch } from './issuer-mismatch.ts';
 import { lockedOut } from './locked-out.ts';
 import { permissionDenied } from './permission-denied.ts';
@@ -26,6 +27,7 @@ const EXPLAINED_BY: Partial<Record<ReasonCode, readonly Rule[]>> = {
   token_audience_mismatch: [audienceMismatch],
   token_issuer_mismatch: [issuerMismatch],
   insufficient_scope: [insufficientScope],
+  insufficient_user_authentication: [insufficientUserAuthentication],
   forbidden: [permissionDenied],
   rate_limited: [rateLimited],
   locked_out: [lockedOut],

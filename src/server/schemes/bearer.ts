@@ -44,7 +44,13 @@ export function bearerScheme(options: BearerSchemeOptions): Scheme<BearerCredent
       if (context?.resourceMetadata !== undefined) params['resource_metadata'] = context.resourceMetadata;
       // RFC 6750 §3.1: no error code when the request carried no credentials.
       if (refusal?.reason === 'credentials_malformed') params['error'] = 'invalid_request';
-      else if (refusal?.scheme === 'bearer' || refusal?.reason === 'insufficient_scope') {
+      else if (refusal?.reason === 'insufficient_user_authentication') {
+        // RFC 9470 §3: what sign-in the resource needs, for the client to ask the authorization server.
+        params['error'] = 'insufficient_user_authentication';
+        params['error_description'] = 'A stronger or more recent sign-in is needed';
+        if (refusal.acrValues?.length) params['acr_values'] = refusal.acrValues.join(' ');
+        if (refusal.maxAge !== undefined) params['max_age'] = String(refusal.maxAge);
+      } else if (refusal?.scheme === 'bearer' || refusal?.reason === 'insufficient_scope') {
         if (refusal.reason === 'insufficient_scope') {
           params['error'] = 'insufficient_scope';
           if (refusal.scope?.length) params['scope'] = refusal.scope.join(' ');

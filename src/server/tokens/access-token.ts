@@ -24,6 +24,10 @@ export interface TokenPair {
 export interface AccessTokenClaims {
   jti?: string;
   audience?: string | string[];
+  /** How the user signed in: the `acr` claim a resource can require (RFC 9470 §3). */
+  acr?: string;
+  /** When the user signed in, seconds since the epoch: the `auth_time` claim (RFC 9470 §3). */
+  authTime?: number;
 }
 
 export async function signAccessToken(
@@ -41,6 +45,9 @@ export async function signAccessToken(
   // Only the roles the grant holds (role:R): a down-scoped token carries no more than it was granted.
   const roles = grantedRoles(subject.roles ?? [], scope);
   if (roles.length > 0) claims['roles'] = roles;
+  // RFC 9470 §3 (OpenID Connect Core §2): the sign-in's level and time, for requireAuthLevel.
+  if (fixed.acr !== undefined) claims['acr'] = fixed.acr;
+  if (fixed.authTime !== undefined) claims['auth_time'] = fixed.authTime;
   let jwt = new SignJWT(claims)
     .setProtectedHeader(kid ? { alg: algorithm, kid, typ: 'at+jwt' } : { alg: algorithm, typ: 'at+jwt' })
     .setSubject(subject.id)

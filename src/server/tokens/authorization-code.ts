@@ -17,6 +17,10 @@ export interface CodeGrantRequest {
   scope: string;
   resources: string[];
   state?: string;
+  /** How the user signed in this time (RFC 9470 §3 `acr`). */
+  acr?: string;
+  /** When the user signed in, seconds since the epoch (`auth_time`). */
+  authTime?: number;
 }
 
 /** How a code is found in the store: it is kept only as this digest. */
@@ -48,6 +52,8 @@ export async function issueCode(
     createdAt: now,
     expiresAt: now + ttlMs,
     keepUntil: now + ttlMs + keepMs,
+    ...(request.acr !== undefined ? { acr: request.acr } : {}),
+    ...(request.authTime !== undefined ? { authTime: request.authTime } : {}),
   });
   return code;
 }

@@ -19,6 +19,15 @@ import {
   authorizationRequest,
 } from './authorize-request.ts';
 import { grantableScopes } from './role-scopes.ts';
+import {
+  asksSecondFactor,
+  factorAcr,
+  levelSuffices,
+  PASSWORD_ACR,
+  type SecondFactor,
+  type SignInLevel,
+  sessionLevel,
+} from './sign-in-level.ts';
 import type { TokenService } from './token-service.ts';
 
 export interface AuthorizeOptions {
@@ -29,6 +38,11 @@ export interface AuthorizeOptions {
   currentUser?: (request: Request) => MaybePromise<Identity | undefined>;
   /** Show the built-in sign-in form (username and password) to a user not signed in. @default true */
   loginForm?: boolean;
+  /**
+   * A second factor the sign-in form asks for when the request's acr_values name its level
+   * (RFC 9470 §4); a sign-in with it claims that `acr`, one with the password alone `pwd`.
+   */
+  secondFactor?: SecondFactor;
   /** How long a code may be redeemed (RFC 6749 §4.1.2: short, 10 minutes at most). @default 60 */
   codeTtlSeconds?: number;
 }
@@ -59,19 +73,26 @@ export async function authorizeAnswer(endpoint: AuthorizeEndpoint, request: Requ
   const decision = request.method === 'POST' ? params.get('decision') : null;
   // A refusal needs no proof of who refuses: the client learns only that it got nothing.
   if (decision === 'deny') return back('access_denied', 'The user denied the request.');
-  const { currentUser, loginForm = true } = endpoint.options;
-  const current = currentUser ? await currentUser(request) : undefined;
+  const { currentUser, loginForm = true, secondFactor } = endpoint.options;
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  const session = currentUser ? await currentUser(request) : undefined;
+  // RFC 9470 §4: a session sign-in too old (max_age) or too weak (acr_values) means signing in again.
+  const current =
+    session && levelSuffices(sessionLevel(session), authorization, secondFactor, nowSeconds) ? session : undefined;
   if (!current && !loginForm)
-    return back('access_denied', 'No user is signed in, and this server shows no sign-in form.');
-  const shown = current ? { userName: current.id } : {};
+    return back('access_denied', 'No user is signed in at the level asked for, and this server shows no sign-in form.');
+  const stepUp = !current && asksSecondFactor(authorization, secondFactor);
+  const shown = current ? { userName: current.id } : { secondFactor: stepUp };
   if (decision !== 'allow') return authorizePage(authorization, shown);
 
   let user: Identity;
+  let level: SignInLevel;
   if (current) {
     // The consent of a user signed in by cookie counts only from a form of this origin (no CSRF).
     if (!sameOrigin(request, endpoint.service.issuer))
       return authorizePage(authorization, { ...shown, message: 'Confirm again on this page.' }, 403);
     user = current;
+    level = sessionLevel(current);
   } else {
     const verified = await endpoint.signIn.verify(params.get('username') ?? '', params.get('password') ?? '', ip);
     if (isRefusal(verified)) {
@@ -83,6 +104,12 @@ export async function authorizeAnswer(endpoint: AuthorizeEndpoint, request: Requ
       return authorizePage(authorization, { message }, wait ? 429 : 200, retry);
     }
     user = verified;
+    level = { acr: PASSWORD_ACR, authTime: nowSeconds };
+    if (stepUp) {
+      if (!(await secondFactor!.verify(verified, params.get('otp') ?? '')))
+        return authorizePage(authorization, { ...shown, message: 'The one-time code is wrong.' });
+      level = { acr: factorAcr(secondFactor!), authTime: nowSeconds };
+    }
   }
   // A user grants their scopes and role:R for their roles (role-scopes.ts), as far as the client may ask.
   const allowed = grantableScopes(user).filter((s) => authorization.client.scopes.includes(s));
@@ -99,6 +126,7 @@ export async function authorizeAnswer(endpoint: AuthorizeEndpoint, request: Requ
       codeChallenge: authorization.codeChallenge,
       scope: asked.join(' '),
       resources: authorization.resources,
+      ...level,
     },
     // Kept as long as the access token of its first redemption lives: a replay until then revokes it.
     { ttlMs, keepMs: endpoint.service.accessTokenTtlSeconds * 1000 },

@@ -44,6 +44,8 @@ export interface FormState {
   /** The user already signed in (currentUser): the form asks for consent only. */
   userName?: string;
   message?: string;
+  /** Ask for the one-time code of the user's second factor too (the request asked for its acr). */
+  secondFactor?: boolean;
 }
 
 /** The sign-in and consent form: the request's parameters go back in hidden fields. */
@@ -63,10 +65,13 @@ export function authorizePage(
       ? '<label>Username <input name="username" autocomplete="username" required></label>' +
         '<label>Password <input name="password" type="password" autocomplete="current-password" required></label>'
       : `<p>Signed in as <b>${htmlText(state.userName)}</b>.</p>`;
+  const factor = state.secondFactor
+    ? '<label>One-time code <input name="otp" inputmode="numeric" autocomplete="one-time-code" required></label>'
+    : '';
   const body = `${state.message ? `<p role="alert">${htmlText(state.message)}</p>` : ''}
 <p><b>${htmlText(client)}</b> asks for access to your account${scopes.length ? ` with scopes: <b>${htmlText(scopes.join(' '))}</b>` : ''}.</p>
 ${request.resources.length ? `<p>For: ${htmlText(request.resources.join(', '))}</p>` : ''}
-<form method="post">${hidden}${credentials}
+<form method="post">${hidden}${credentials}${factor}
 <button name="decision" value="allow">Allow</button><button name="decision" value="deny" formnovalidate>Deny</button></form>
 <p>You will be sent back to ${htmlText(request.redirectUri)}</p>`;
   return page('Sign in to authorize', body, status, {

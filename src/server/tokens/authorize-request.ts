@@ -21,6 +21,10 @@ export interface AuthorizationRequest {
   /** The scopes asked for; undefined: all the client may have that the user can grant. */
   scope: string[] | undefined;
   resources: string[];
+  /** RFC 9470 §4: the acr values the client asks for, most preferred first. */
+  acrValues?: string[];
+  /** OpenID Connect Core §3.1.2.1: the most seconds since the user's sign-in the client accepts. */
+  maxAge?: number;
   /** The request's own parameters, as received: what the sign-in form carries through. */
   params: Array<[string, string]>;
 }
@@ -40,7 +44,7 @@ export class AuthorizationFailure extends OAuthFailure {
 }
 
 /** The form fields of the sign-in page, which are not the authorization request's. */
-export const FORM_FIELDS = new Set(['username', 'password', 'decision']);
+export const FORM_FIELDS = new Set(['username', 'password', 'otp', 'decision']);
 
 // RFC 6749 Appendix A: no parameter holds a control character.
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -109,7 +113,22 @@ export async function authorizationRequest(
     if (error instanceof OAuthFailure) throw fail(error.code, error.message);
     throw error;
   }
-  return { client, redirectUri, state: target.state, codeChallenge, scope, resources, params: own };
+  const maxAge = params.get('max_age');
+  // OpenID Connect Core §3.1.2.1: max_age is a whole number of seconds.
+  if (maxAge !== null && !/^\d{1,9}$/.test(maxAge))
+    throw fail('invalid_request', 'max_age must be a whole number of seconds (OpenID Connect Core §3.1.2.1).');
+  const acrValues = params.get('acr_values')?.split(' ').filter(Boolean);
+  return {
+    client,
+    redirectUri,
+    state: target.state,
+    codeChallenge,
+    scope,
+    resources,
+    params: own,
+    ...(acrValues?.length ? { acrValues } : {}),
+    ...(maxAge !== null ? { maxAge: Number(maxAge) } : {}),
+  };
 }
 
 /** The client and the redirect URI, both as registered, or a failure shown to the user. */

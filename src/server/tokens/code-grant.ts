@@ -7,6 +7,7 @@ import type { AuthorizationCodeRecord, AuthorizationCodeStore, ClientRecord } fr
 import { codeHash, isCodeVerifier, verifierMatches } from './authorization-code.ts';
 import { OAuthFailure } from './oauth-failure.ts';
 import { oauthJson } from './oauth-json.ts';
+import { signInOf } from './refresh-tokens.ts';
 import { audienceOf, requestedResources } from './resource-indicators.ts';
 import type { TokenService } from './token-service.ts';
 
@@ -66,6 +67,7 @@ export async function authorizationCodeGrant(
         jti: record.accessTokenJti,
         // The refresh token keeps all the code's resources, even when this token narrows to one.
         resources: record.resources,
+        ...signInOf(record),
         ...audience(service, record, form.get('resource')),
       },
     ),

@@ -39,6 +39,7 @@ function refreshRecord(
   scope: string,
   resources: string[] | undefined,
   now: number,
+  signIn: { acr?: string; authTime?: number },
 ): RefreshTokenRecord {
   const record: RefreshTokenRecord = {
     hash: refreshTokenHash(token),
@@ -51,6 +52,8 @@ function refreshRecord(
     expiresAt: now + config.refreshTtl * 1000,
   };
   if (resources !== undefined) record.resources = [...resources];
+  if (signIn.acr !== undefined) record.acr = signIn.acr;
+  if (signIn.authTime !== undefined) record.authTime = signIn.authTime;
   return record;
 }
 
@@ -80,7 +83,7 @@ export async function issuedPair(
     refreshToken = newRefreshToken();
     const granted = [...(resources ?? (fixed.audience === undefined ? [] : [fixed.audience].flat()))];
     await config.refreshTokens.insertRefreshToken(
-      refreshRecord(config, refreshToken, familyId ?? randomUUID(), subject, clientId, scope, granted, now),
+      refreshRecord(config, refreshToken, familyId ?? randomUUID(), subject, clientId, scope, granted, now, fixed),
     );
   }
   return tokenPair(config, subject, clientId, scope, refreshToken, fixed);
@@ -203,7 +206,9 @@ export async function refreshedPair(
       now,
       'The refresh token was issued to another client; its whole family is revoked.',
     );
-  const { asked, fixed } = await withinGrant(config, record, scope, resource, now);
+  const { asked, fixed: within } = await withinGrant(config, record, scope, resource, now);
+  // RFC 9470 §3: a refresh is no new sign-in; its tokens keep the level and time of the original.
+  const fixed: AccessTokenClaims = { ...within, ...signInOf(record) };
 
   // The subject as it is now, not as it was at sign-in: a removed account refreshes nothing
   // (RFC 6749 §5.2 invalid_grant), a demoted one gets its new roles and loses what it lost.
@@ -230,7 +235,7 @@ export async function refreshedPair(
     const candidate = newRefreshToken();
     const rotation = await refreshTokens.rotate(
       record.hash,
-      refreshRecord(config, candidate, record.familyId, subject, clientId, record.scope, record.resources, now),
+      refreshRecord(config, candidate, record.familyId, subject, clientId, record.scope, record.resources, now, fixed),
       sealSuccessor(candidate, token, record.hash),
       now,
     );
@@ -239,4 +244,12 @@ export async function refreshedPair(
   // A repeat gets the same refresh token and an access token of its own, signed now: the
   // access token is short-lived and stored nowhere, so replaying it would mean keeping one.
   return tokenPair(config, subject, clientId, effective, successor, fixed);
+}
+
+/** How and when the user signed in, as a grant's record keeps it. */
+export function signInOf(record: { acr?: string; authTime?: number }): { acr?: string; authTime?: number } {
+  return {
+    ...(record.acr !== undefined ? { acr: record.acr } : {}),
+    ...(record.authTime !== undefined ? { authTime: record.authTime } : {}),
+  };
 }

@@ -37,6 +37,10 @@ export interface IssueOptions {
   familyId?: string;
   /** The access token's `jti`, fixed ahead (an authorization code's). @default a new id */
   jti?: string;
+  /** How the user signed in (`acr`, RFC 9470 §3); kept by the refresh token for every refresh. */
+  acr?: string;
+  /** When the user signed in, seconds since the epoch (`auth_time`); kept across refreshes. */
+  authTime?: number;
 }
 
 export interface TokenService {
