@@ -51,6 +51,19 @@ export interface SignIn {
    * `clientAddress` is the socket's (or a trusted proxy's) address; login protection keys on it.
    */
   verify(username: string, password: string, clientAddress?: string): MaybePromise<SignInResult>;
+  /**
+   * A sign-in that needs a second factor too: `secondFactor(user)` is asked only once the password
+   * is right, inside the same counted attempt, and a wrong answer is a failed sign-in like a wrong
+   * password (so a one-time code cannot be guessed by someone who knows the password, and a right
+   * password does not clear the failures of wrong codes). Never from the cache. The refusal does
+   * not say which of the two was wrong.
+   */
+  verifyWithSecondFactor(
+    username: string,
+    password: string,
+    clientAddress: string | undefined,
+    secondFactor: (user: UserRecord) => Promise<boolean>,
+  ): Promise<SignInResult>;
   /** The verified pairs remembered, each with the stored hash it matched; undefined without a cache. */
   readonly cache: VerifiedCache<string> | undefined;
 }
@@ -66,6 +79,11 @@ function accountOf(username: string, user: UserRecord | undefined): string {
 
 /** The one refusal for an unknown user and a wrong password: no username enumeration by the answer. */
 const WRONG: Refusal = Object.freeze({ reason: 'credentials_invalid', detail: 'The username or password is wrong.' });
+/** With a second factor: one answer, whichever was wrong (a right password is not confirmed). */
+const WRONG_WITH_CODE: Refusal = Object.freeze({
+  reason: 'credentials_invalid',
+  detail: 'The username, password or one-time code is wrong.',
+});
 
 export function createSignIn(options: SignInOptions): SignIn {
   if (!options?.users || typeof options.users.findUserByName !== 'function')
@@ -94,6 +112,8 @@ export function createSignIn(options: SignInOptions): SignIn {
 
   return {
     cache,
+    verifyWithSecondFactor: (username, password, clientAddress, secondFactor) =>
+      verifySlowly(state, username, password, clientAddress, secondFactor),
     verify(username, password, clientAddress) {
       const remembered = cache?.get([username, password]);
       if (remembered === undefined) return once(username, password, clientAddress);
@@ -131,6 +151,7 @@ async function verifySlowly(
   username: string,
   password: string,
   clientAddress: string | undefined,
+  secondFactor?: (user: UserRecord) => Promise<boolean>,
 ): Promise<SignInResult> {
   // The lookup first (cheap; a store failure here throws before any place is taken): the
   // attempt is counted on the account it names. The hash still comes only after the count.
@@ -156,6 +177,8 @@ async function verifySlowly(
   try {
     // An unknown user costs the same hash as a wrong password (no username enumeration by timing).
     valid = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDummy(password);
+    // The second factor counts in the same attempt: a wrong one is a failure like a wrong password.
+    if (valid && user && secondFactor) valid = await secondFactor(user);
   } catch (error) {
     // The hash failed: the server's failure (the caller answers 5xx), not a wrong password, and a
     // place kept would answer "busy" until the window ends, long after recovery.
@@ -169,11 +192,12 @@ async function verifySlowly(
       while (failedSince.size > maxFailed) failedSince.delete(failedSince.keys().next().value!);
     }
     await loginProtection?.failed(account, clientAddress);
-    return { ...WRONG };
+    return secondFactor ? { ...WRONG_WITH_CODE } : { ...WRONG };
   }
   await loginProtection?.succeeded(account, clientAddress);
   if (cache) failedSince.delete(account);
-  cache?.set([username, password], user.passwordHash);
+  // A pair that needed a second factor is not remembered: the password alone must not pass later.
+  if (!secondFactor) cache?.set([username, password], user.passwordHash);
   return user;
 }
 

@@ -47,6 +47,7 @@ import {
   type UserStore,
 } from '../../src/server/index.ts';
 import { type App, serveHono } from '../support/adapter-apps.ts';
+import { authorizationParams, authorizePost, codeWorld } from '../support/code-flow.ts';
 import { counterBackends } from '../support/counter-backends.ts';
 import { listen } from '../support/server.ts';
 
@@ -923,6 +924,40 @@ describe('a store failure during sign-in leaves no place taken', () => {
       assert.equal((result as { id?: string }).id, 'u-alice', JSON.stringify(result));
     } finally {
       await up.close();
+    }
+  });
+});
+
+describe('brute force against a second factor (step-up at the authorize endpoint)', () => {
+  const CODE = '135791';
+  const stepUpSignIn = (url: string, otp: string) =>
+    authorizePost(url, authorizationParams({ acr_values: 'mfa' }).params, {
+      username: 'alice',
+      password: 'alice-password-1',
+      otp,
+      decision: 'allow',
+    });
+
+  it('one who knows the password cannot guess the one-time code: wrong codes count as failed sign-ins and lock', async () => {
+    const w = await codeWorld({
+      loginProtection: await createLoginProtection({ backend: { memory: true }, maxConsecutiveFailures: 5 }),
+      authorize: { secondFactor: { verify: (_user, code) => code === CODE } },
+    });
+    try {
+      const answers: number[] = [];
+      for (let guess = 0; guess < 7; guess++) {
+        const answer = await stepUpSignIn(w.url, String(100_000 + guess));
+        answers.push(answer.status);
+        const page = await answer.text();
+        // The answer does not confirm the password: it is the same for any wrong part.
+        if (answer.status === 200) assert.match(page, /username, password or one-time code is wrong/);
+      }
+      assert.deepEqual(answers.slice(0, 5), [200, 200, 200, 200, 200]);
+      assert.equal(answers[6], 429, 'locked out after five wrong codes');
+      // Locked out, the right code does not get through either.
+      assert.equal((await stepUpSignIn(w.url, CODE)).status, 429);
+    } finally {
+      await w.close();
     }
   });
 });

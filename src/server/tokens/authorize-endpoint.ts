@@ -94,22 +94,29 @@ export async function authorizeAnswer(endpoint: AuthorizeEndpoint, request: Requ
     user = current;
     level = sessionLevel(current);
   } else {
-    const verified = await endpoint.signIn.verify(params.get('username') ?? '', params.get('password') ?? '', ip);
+    const username = params.get('username') ?? '';
+    const password = params.get('password') ?? '';
+    // A step-up sign-in is one attempt for both factors, counted by login protection as one.
+    const factor = stepUp
+      ? async (candidate: Identity) => secondFactor!.verify(candidate, params.get('otp') ?? '')
+      : undefined;
+    const verified = factor
+      ? await endpoint.signIn.verifyWithSecondFactor(username, password, ip, factor)
+      : await endpoint.signIn.verify(username, password, ip);
     if (isRefusal(verified)) {
       const wait = verified.reason === 'locked_out' || verified.reason === 'rate_limited';
-      const message = wait ? (verified.detail ?? 'Try again later.') : 'The username or password is wrong.';
+      const message = wait
+        ? (verified.detail ?? 'Try again later.')
+        : (verified.detail ?? 'The username or password is wrong.');
       const retry = wait
         ? { 'retry-after': String(Math.max(1, Math.ceil((verified.retryAfterMs ?? 1000) / 1000))) }
         : {};
-      return authorizePage(authorization, { message }, wait ? 429 : 200, retry);
+      return authorizePage(authorization, { ...shown, message }, wait ? 429 : 200, retry);
     }
     user = verified;
-    level = { acr: PASSWORD_ACR, authTime: nowSeconds };
-    if (stepUp) {
-      if (!(await secondFactor!.verify(verified, params.get('otp') ?? '')))
-        return authorizePage(authorization, { ...shown, message: 'The one-time code is wrong.' });
-      level = { acr: factorAcr(secondFactor!), authTime: nowSeconds };
-    }
+    level = factor
+      ? { acr: factorAcr(secondFactor!), authTime: nowSeconds }
+      : { acr: PASSWORD_ACR, authTime: nowSeconds };
   }
   // A user grants their scopes and role:R for their roles (role-scopes.ts), as far as the client may ask.
   const allowed = grantableScopes(user).filter((s) => authorization.client.scopes.includes(s));

@@ -72,7 +72,8 @@ for (const store of ['memory', 'sqlite'] as const) {
       const { params } = authorizationParams({ acr_values: 'mfa' });
       const wrong = await authorizePost(url, params, { ...alice, otp: '000000' });
       assert.equal(wrong.status, 200);
-      assert.match(await wrong.text(), /The one-time code is wrong\./);
+      // One answer whichever factor was wrong: a right password is not confirmed to a guesser.
+      assert.match(await wrong.text(), /The username, password or one-time code is wrong\./);
       const plain = await authorizeGet(url, authorizationParams().params);
       assert.doesNotMatch(await plain.text(), /name="otp"/);
       const tokens = await signIn(url, {}, {});
