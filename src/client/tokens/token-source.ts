@@ -47,7 +47,7 @@ export interface TokenSourceOptions {
   store?: TokenStore;
   /** The token's name in the store. @default 'default' */
   key?: string;
-  /** Refresh this long before expiry, in ms. @default 30_000 */
+  /** Refresh this long before expiry, in ms, or a tenth of the token's lifetime when that is shorter. @default 30_000 */
   skewMs?: number;
   /** The longest a token fetch may take, in ms. @default 30_000 */
   refreshTimeoutMs?: number;
@@ -94,6 +94,8 @@ export function tokenSource(fetchToken: FetchToken, options: TokenSourceOptions 
         );
       }
       const token = normalize(result);
+      // A token that says when it expires but not when it was issued was issued now, as far as the skew goes.
+      if (token.expiresAt !== undefined && token.issuedAt === undefined) token.issuedAt = Date.now();
       // RFC 6749 §6: the server may keep the refresh token as it is; then the old one stays valid.
       if (token.refreshToken === undefined && previous?.refreshToken !== undefined)
         token.refreshToken = previous.refreshToken;
