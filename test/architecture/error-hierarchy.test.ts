@@ -26,6 +26,7 @@ import {
   RateLimitedError,
   RedirectSecretError,
   ResourceMismatchError,
+  TabLockError,
   TimeoutError,
   TooManyRedirectsError,
   UnauthorizedError,
@@ -124,6 +125,7 @@ const MADE: ReadonlyArray<[ErrorClass, () => Error, string]> = [
   ],
   [UnauthorizedError, () => new UnauthorizedError(answer(401)), 'ERR_GATEHOUSE_UNAUTHORIZED'],
   [TokenFileError, () => new TokenFileError('tokens.json is not JSON'), 'ERR_GATEHOUSE_TOKEN_FILE'],
+  [TabLockError, () => new TabLockError('another tab held the lock'), 'ERR_GATEHOUSE_TAB_LOCK'],
   [TokenLockError, () => new TokenLockError('lock held'), 'ERR_GATEHOUSE_TOKEN_LOCK'],
   // gatehouse-http/server
   [
