@@ -51,6 +51,12 @@ export {
   type RefreshTokenOptions,
   type Revocation,
 } from './tokens/oauth2.ts';
+export {
+  TabLockError,
+  type TabSharedTokenStoreOptions,
+  type TokenStorage,
+  tabSharedTokenStore,
+} from './tokens/tab-shared-store.ts';
 export type { Token, TokenResponse } from './tokens/token.ts';
 export {
   type FetchToken,

@@ -27,6 +27,7 @@ import {
   RedirectSecretError,
   ResourceMismatchError,
   StepUpRequiredError,
+  TabLockError,
   TimeoutError,
   TooManyRedirectsError,
   UnauthorizedError,
@@ -130,6 +131,7 @@ const MADE: ReadonlyArray<[ErrorClass, () => Error, string]> = [
     'ERR_GATEHOUSE_STEP_UP_REQUIRED',
   ],
   [TokenFileError, () => new TokenFileError('tokens.json is not JSON'), 'ERR_GATEHOUSE_TOKEN_FILE'],
+  [TabLockError, () => new TabLockError('another tab held the lock'), 'ERR_GATEHOUSE_TAB_LOCK'],
   [TokenLockError, () => new TokenLockError('lock held'), 'ERR_GATEHOUSE_TOKEN_LOCK'],
   // gatehouse-http/server
   [

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
@@ -25,9 +25,17 @@ export function buildClientBundle(): string {
   return dist;
 }
 
-/** Serves `pages` (HTML by path, the query ignored) with the built client, on 127.0.0.1 and a free port. */
-export function servePages(distDir: string, pages: Readonly<Record<string, string>>): Promise<Server> {
+/**
+ * Serves `pages` (HTML by path, the query ignored) with the built client, on 127.0.0.1 and a free
+ * port; `route` answers first when it returns true (a test's own endpoint on the page's origin).
+ */
+export function servePages(
+  distDir: string,
+  pages: Readonly<Record<string, string>>,
+  route?: (req: IncomingMessage, res: ServerResponse) => boolean,
+): Promise<Server> {
   const server = createServer((req, res) => {
+    if (route?.(req, res)) return;
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const html = Object.hasOwn(pages, path) ? pages[path] : undefined;
     if (html !== undefined) {

@@ -47,7 +47,7 @@ export interface TokenSourceOptions {
   store?: TokenStore;
   /** The token's name in the store. @default 'default' */
   key?: string;
-  /** Refresh this long before expiry, in ms. @default 30_000 */
+  /** Refresh this long before expiry, in ms, or a tenth of the token's lifetime when that is shorter. @default 30_000 */
   skewMs?: number;
   /** The longest a token fetch may take, in ms. @default 30_000 */
   refreshTimeoutMs?: number;
@@ -71,29 +71,24 @@ export function tokenSource(fetchToken: FetchToken, options: TokenSourceOptions 
   let current: Token | undefined;
   let loaded: Promise<void> | undefined;
   let inflight: Promise<Token> | undefined;
+  // Another tab's refresh (or sign-out) reaches this one at once, not at its next refusal.
+  store.watch?.(key, (token) => {
+    current = isTokenObject(token) ? token : undefined;
+  });
 
   const usable = (token: Token | undefined, rejected: string | undefined): token is Token =>
     token !== undefined && token.accessToken !== rejected && !isExpiring(token, skewMs);
 
   async function fetchFresh(rejected: string | undefined): Promise<Token> {
+    const had = current; // a watched store may replace `current` while this waits for the lock
     const run = async (): Promise<Token> => {
-      // Another process sharing the store may have refreshed already.
+      // Another process (or tab) sharing the store may have refreshed already.
       const stored = await store.get(key);
-      if (isTokenObject(stored) && usable(stored, rejected) && stored.accessToken !== current?.accessToken)
-        return stored;
+      if (isTokenObject(stored) && usable(stored, rejected) && stored.accessToken !== had?.accessToken) return stored;
       const previous = isTokenObject(stored) ? stored : current;
-      let result: Token | TokenResponse | string;
-      try {
-        result = await fetchToken({ signal: AbortSignal.timeout(refreshTimeoutMs), current: previous });
-      } catch (error) {
-        if (error instanceof AuthenticationError) throw error;
-        const name = error instanceof Error ? error.name : typeof error;
-        throw new AuthenticationError(
-          `Getting a token failed (${name}); every request waiting for it fails too. See error.cause.`,
-          { cause: error },
-        );
-      }
-      const token = normalize(result);
+      const token = normalize(await fetchOnce(fetchToken, refreshTimeoutMs, previous));
+      // A token that says when it expires but not when it was issued was issued now, as far as the skew goes.
+      if (token.expiresAt !== undefined && token.issuedAt === undefined) token.issuedAt = Date.now();
       // RFC 6749 §6: the server may keep the refresh token as it is; then the old one stays valid.
       if (token.refreshToken === undefined && previous?.refreshToken !== undefined)
         token.refreshToken = previous.refreshToken;
@@ -138,6 +133,20 @@ export function tokenSource(fetchToken: FetchToken, options: TokenSourceOptions 
       return raceAbort(inflight, signal);
     },
   };
+}
+
+/** Calls the token function once, its failure an AuthenticationError. */
+async function fetchOnce(fetchToken: FetchToken, timeoutMs: number, current: Token | undefined) {
+  try {
+    return await fetchToken({ signal: AbortSignal.timeout(timeoutMs), current });
+  } catch (error) {
+    if (error instanceof AuthenticationError) throw error;
+    const name = error instanceof Error ? error.name : typeof error;
+    throw new AuthenticationError(
+      `Getting a token failed (${name}); every request waiting for it fails too. See error.cause.`,
+      { cause: error },
+    );
+  }
 }
 
 /** A fixed token: never refreshed. */

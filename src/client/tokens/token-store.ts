@@ -13,6 +13,11 @@ export interface TokenStore {
    * one refresh. Stores that live in one process need none.
    */
   lock?<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Calls `onChange` when another holder of the store (another tab) sets or deletes the token,
+   * so a token source takes it without asking; returns the function that stops watching.
+   */
+  watch?(key: string, onChange: (token: Token | undefined) => void): () => void;
 }
 
 /** Tokens in this process's memory. */

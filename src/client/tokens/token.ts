@@ -8,6 +8,8 @@ export interface Token {
   tokenType?: string;
   /** When the token expires, in ms since the epoch, on the local clock. */
   expiresAt?: number;
+  /** When the token was issued, in ms since the epoch, on the local clock: its lifetime sizes the refresh skew. */
+  issuedAt?: number;
   /** For oauth2RefreshToken: the refresh token to use next (rotated ones replace it). */
   refreshToken?: string;
   scope?: string;
@@ -49,14 +51,22 @@ export function tokenFromResponse(
     const exp = jwtExpiry(body.access_token);
     if (exp !== undefined) token.expiresAt = exp - (Math.abs(offset) > LATENCY_WINDOW ? offset : 0);
   }
+  if (token.expiresAt !== undefined) token.issuedAt = issuedAt;
   if (typeof body.refresh_token === 'string' && body.refresh_token) token.refreshToken = body.refresh_token;
   if (typeof body.scope === 'string') token.scope = body.scope;
   return token;
 }
 
-/** Whether the token expires within `skewMs` on the local clock. */
+/**
+ * Whether the token expires within the refresh skew on the local clock. The skew is `skewMs`, or
+ * a tenth of the token's lifetime when that is shorter: a 20 s token is refreshed in its last 2 s,
+ * not fetched anew on every call because it lives less than a 30 s skew.
+ */
 export function isExpiring(token: Token, skewMs: number, now = Date.now()): boolean {
-  return token.expiresAt !== undefined && now + skewMs >= token.expiresAt;
+  if (token.expiresAt === undefined) return false;
+  const lifetime = token.issuedAt === undefined ? undefined : token.expiresAt - token.issuedAt;
+  const skew = lifetime !== undefined && lifetime >= 0 ? Math.min(skewMs, lifetime / 10) : skewMs;
+  return now + skew >= token.expiresAt;
 }
 
 /** The `exp` of a JWT, in ms, read without verifying (the issuer's API verifies). */
