@@ -94,29 +94,9 @@ export async function authorizeAnswer(endpoint: AuthorizeEndpoint, request: Requ
     user = current;
     level = sessionLevel(current);
   } else {
-    const username = params.get('username') ?? '';
-    const password = params.get('password') ?? '';
-    // A step-up sign-in is one attempt for both factors, counted by login protection as one.
-    const factor = stepUp
-      ? async (candidate: Identity) => secondFactor!.verify(candidate, params.get('otp') ?? '')
-      : undefined;
-    const verified = factor
-      ? await endpoint.signIn.verifyWithSecondFactor(username, password, ip, factor)
-      : await endpoint.signIn.verify(username, password, ip);
-    if (isRefusal(verified)) {
-      const wait = verified.reason === 'locked_out' || verified.reason === 'rate_limited';
-      const message = wait
-        ? (verified.detail ?? 'Try again later.')
-        : (verified.detail ?? 'The username or password is wrong.');
-      const retry = wait
-        ? { 'retry-after': String(Math.max(1, Math.ceil((verified.retryAfterMs ?? 1000) / 1000))) }
-        : {};
-      return authorizePage(authorization, { ...shown, message }, wait ? 429 : 200, retry);
-    }
-    user = verified;
-    level = factor
-      ? { acr: factorAcr(secondFactor!), authTime: nowSeconds }
-      : { acr: PASSWORD_ACR, authTime: nowSeconds };
+    const signedIn = await formSignIn(endpoint, authorization, params, ip, { stepUp, shown, nowSeconds });
+    if (signedIn instanceof Response) return signedIn;
+    ({ user, level } = signedIn);
   }
   // A user grants their scopes and role:R for their roles (role-scopes.ts), as far as the client may ask.
   const allowed = grantableScopes(user).filter((s) => authorization.client.scopes.includes(s));
@@ -144,6 +124,37 @@ export async function authorizeAnswer(endpoint: AuthorizeEndpoint, request: Requ
   });
   if (code === undefined) return back('temporarily_unavailable', 'Too many sign-ins at once; try again in a minute.');
   return redirectBack(endpoint, authorization, { code });
+}
+
+/**
+ * The sign-in form's answer checked: the user and the level they signed in at, or the form again.
+ * A step-up sign-in is one attempt for both factors, counted by login protection as one.
+ */
+async function formSignIn(
+  endpoint: AuthorizeEndpoint,
+  authorization: AuthorizationRequest,
+  params: URLSearchParams,
+  ip: string | undefined,
+  { stepUp, shown, nowSeconds }: { stepUp: boolean; shown: { secondFactor?: boolean }; nowSeconds: number },
+): Promise<Response | { user: Identity; level: SignInLevel }> {
+  const { secondFactor } = endpoint.options;
+  const username = params.get('username') ?? '';
+  const password = params.get('password') ?? '';
+  const factor =
+    stepUp && secondFactor
+      ? async (candidate: Identity) => secondFactor.verify(candidate, params.get('otp') ?? '')
+      : undefined;
+  const verified = factor
+    ? await endpoint.signIn.verifyWithSecondFactor(username, password, ip, factor)
+    : await endpoint.signIn.verify(username, password, ip);
+  if (isRefusal(verified)) {
+    const wait = verified.reason === 'locked_out' || verified.reason === 'rate_limited';
+    const message = verified.detail ?? (wait ? 'Try again later.' : 'The username or password is wrong.');
+    const retry = wait ? { 'retry-after': String(Math.max(1, Math.ceil((verified.retryAfterMs ?? 1000) / 1000))) } : {};
+    return authorizePage(authorization, { ...shown, message }, wait ? 429 : 200, retry);
+  }
+  const acr = factor && secondFactor ? factorAcr(secondFactor) : PASSWORD_ACR;
+  return { user: verified, level: { acr, authTime: nowSeconds } };
 }
 
 function failed(endpoint: AuthorizeEndpoint, error: AuthorizationFailure): Response {
