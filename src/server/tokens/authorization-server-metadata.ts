@@ -12,11 +12,19 @@ export interface MetadataInputs {
   grants: readonly string[];
   /** The scopes the registered clients may ask for, when known. */
   scopes?: readonly string[];
+  /** The acr values a sign-in can reach, for a client asking acr_values (RFC 9470 §4). */
+  acrValues?: readonly string[];
 }
 
 const CLIENT_AUTH = ['client_secret_basic', 'client_secret_post', 'none'];
 
-export function metadataDocument({ issuer, paths, grants, scopes }: MetadataInputs): Record<string, unknown> {
+export function metadataDocument({
+  issuer,
+  paths,
+  grants,
+  scopes,
+  acrValues,
+}: MetadataInputs): Record<string, unknown> {
   // The paths are where the handler answers from the root of the host (basePath included), on the
   // issuer's origin: the URL clients reach the server at, whatever origin this request came to.
   const origin = new URL(issuer).origin;
@@ -45,6 +53,8 @@ export function metadataDocument({ issuer, paths, grants, scopes }: MetadataInpu
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
   });
   if (scopes && scopes.length > 0) document['scopes_supported'] = [...scopes];
+  // The member OpenID Connect Discovery 1.0 §3 defines, which RFC 8414 §2 lets a server add.
+  if (acrValues && acrValues.length > 0) document['acr_values_supported'] = [...acrValues];
   return document;
 }
 

@@ -22,6 +22,7 @@ import { type IntrospectionPolicy, introspectionAnswer } from './introspection-e
 import { OAuthFailure } from './oauth-failure.ts';
 import { readForm } from './oauth-form.ts';
 import { NO_STORE, oauthJson } from './oauth-json.ts';
+import { signInLevels } from './sign-in-level.ts';
 import { GRANTS, type GrantType, type TokenEndpoint, tokenAnswer } from './token-endpoint.ts';
 import { TokenGrantError } from './token-grant-error.ts';
 import type { TokenService } from './token-service.ts';
@@ -147,6 +148,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
           paths,
           grants,
           ...(options.scopesSupported ? { scopes: options.scopesSupported } : {}),
+          ...(authorize ? { acrValues: signInLevels(options.authorize?.secondFactor) } : {}),
         });
       return undefined;
     } catch (error) {

@@ -33,6 +33,10 @@ export interface SignInLevel {
 /** The acr a second factor reaches. */
 export const factorAcr = (factor: SecondFactor) => factor.acr ?? 'mfa';
 
+/** The levels (acr values) a sign-in at the authorize endpoint can reach, weakest first. */
+export const signInLevels = (factor: SecondFactor | undefined): string[] =>
+  factor ? [PASSWORD_ACR, factorAcr(factor)] : [PASSWORD_ACR];
+
 /** Whether the request asks for the level the second factor reaches, so the form asks for it. */
 export function asksSecondFactor(asked: AskedLevel, factor: SecondFactor | undefined): factor is SecondFactor {
   return factor !== undefined && (asked.acrValues ?? []).includes(factorAcr(factor));

@@ -37,6 +37,16 @@ describe('authorization server metadata', () => {
     assert.deepEqual(metadata.scopes_supported, ['read', 'write']);
   });
 
+  it('names the sign-in levels a client may ask for in acr_values (RFC 9470 §4): a password, and the second factor when there is one', async () => {
+    assert.deepEqual((await metadataOf(w)).acr_values_supported, ['pwd']);
+    const stepUp = await codeWorld({ authorize: { secondFactor: { acr: 'otp', verify: () => false } } });
+    try {
+      assert.deepEqual((await metadataOf(stepUp)).acr_values_supported, ['pwd', 'otp']);
+    } finally {
+      await stepUp.close();
+    }
+  });
+
   it('lists the password grant only when the legacy option is on, and no authorize endpoint without codes', async () => {
     const legacy = await codeWorld({ legacyPasswordGrant: true, withoutCodes: true });
     const metadata = await metadataOf(legacy);
