@@ -10,7 +10,8 @@ import type { TokenServiceConfig } from './token-service-options.ts';
 
 export interface TokenPair {
   access_token: string;
-  token_type: 'Bearer';
+  /** `DPoP` for a token bound to a proof key (RFC 9449 §5). */
+  token_type: 'Bearer' | 'DPoP';
   expires_in: number;
   refresh_token?: string;
   scope: string;
@@ -24,6 +25,8 @@ export interface TokenPair {
 export interface AccessTokenClaims {
   jti?: string;
   audience?: string | string[];
+  /** The JWK SHA-256 thumbprint of the DPoP key the token is bound to (RFC 9449 §6.1 `cnf.jkt`). */
+  jkt?: string;
 }
 
 export async function signAccessToken(
@@ -41,6 +44,7 @@ export async function signAccessToken(
   // Only the roles the grant holds (role:R): a down-scoped token carries no more than it was granted.
   const roles = grantedRoles(subject.roles ?? [], scope);
   if (roles.length > 0) claims['roles'] = roles;
+  if (fixed.jkt !== undefined) claims['cnf'] = { jkt: fixed.jkt };
   let jwt = new SignJWT(claims)
     .setProtectedHeader(kid ? { alg: algorithm, kid, typ: 'at+jwt' } : { alg: algorithm, typ: 'at+jwt' })
     .setSubject(subject.id)
@@ -64,7 +68,7 @@ export async function tokenPair(
 ): Promise<TokenPair> {
   const result: TokenPair = {
     access_token: await signAccessToken(config, subject, clientId, scope, undefined, undefined, fixed),
-    token_type: 'Bearer',
+    token_type: fixed.jkt === undefined ? 'Bearer' : 'DPoP',
     expires_in: config.accessTtl,
     scope,
   };

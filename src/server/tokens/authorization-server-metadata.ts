@@ -12,11 +12,19 @@ export interface MetadataInputs {
   grants: readonly string[];
   /** The scopes the registered clients may ask for, when known. */
   scopes?: readonly string[];
+  /** The DPoP proof algorithms accepted (RFC 9449 §5.1), when DPoP is on. */
+  dpopAlgorithms?: readonly string[];
 }
 
 const CLIENT_AUTH = ['client_secret_basic', 'client_secret_post', 'none'];
 
-export function metadataDocument({ issuer, paths, grants, scopes }: MetadataInputs): Record<string, unknown> {
+export function metadataDocument({
+  issuer,
+  paths,
+  grants,
+  scopes,
+  dpopAlgorithms,
+}: MetadataInputs): Record<string, unknown> {
   // The paths are where the handler answers from the root of the host (basePath included), on the
   // issuer's origin: the URL clients reach the server at, whatever origin this request came to.
   const origin = new URL(issuer).origin;
@@ -45,6 +53,7 @@ export function metadataDocument({ issuer, paths, grants, scopes }: MetadataInpu
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
   });
   if (scopes && scopes.length > 0) document['scopes_supported'] = [...scopes];
+  if (dpopAlgorithms) document['dpop_signing_alg_values_supported'] = [...dpopAlgorithms];
   return document;
 }
 

@@ -5,6 +5,7 @@
  */
 import type { AuthorizationCodeRecord, AuthorizationCodeStore, ClientRecord } from '../../stores/types.ts';
 import { codeHash, isCodeVerifier, verifierMatches } from './authorization-code.ts';
+import type { DpopBinding } from './dpop-binding.ts';
 import { OAuthFailure } from './oauth-failure.ts';
 import { oauthJson } from './oauth-json.ts';
 import { audienceOf, requestedResources } from './resource-indicators.ts';
@@ -18,6 +19,7 @@ export async function authorizationCodeGrant(
   codes: AuthorizationCodeStore,
   client: ClientRecord,
   form: Map<string, string>,
+  dpop: DpopBinding = {},
 ): Promise<Response> {
   const code = form.get('code');
   if (!code) throw new OAuthFailure('invalid_request', 'code is missing.');
@@ -67,6 +69,7 @@ export async function authorizationCodeGrant(
         // The refresh token keeps all the code's resources, even when this token narrows to one.
         resources: record.resources,
         ...audience(service, record, form.get('resource')),
+        ...dpop,
       },
     ),
   );
