@@ -11,12 +11,15 @@ import { invalidArgument } from '../../http/argument-error.ts';
 import type { NonceStore } from '../../stores/lookups.ts';
 import { memoryNonces } from '../../stores/memory-nonces.ts';
 
-/** The proof algorithms accepted: asymmetric only; `none` and HS* never (RFC 9449 §4.3 point 5). */
-export type DpopAlgorithm = 'ES256' | 'EdDSA';
-export const DPOP_ALGORITHMS: readonly DpopAlgorithm[] = Object.freeze(['ES256', 'EdDSA']);
+/**
+ * The proof algorithms accepted: asymmetric only; `none` and HS* never (RFC 9449 §4.3 point 5).
+ * `Ed25519` is EdDSA's fully-specified name (RFC 9864), which oauth4webapi signs with.
+ */
+export type DpopAlgorithm = 'ES256' | 'EdDSA' | 'Ed25519';
+export const DPOP_ALGORITHMS: readonly DpopAlgorithm[] = Object.freeze(['ES256', 'EdDSA', 'Ed25519']);
 
 export interface DpopOptions {
-  /** @default ['ES256', 'EdDSA'] */
+  /** @default ['ES256', 'EdDSA', 'Ed25519'] */
   algorithms?: readonly DpopAlgorithm[];
   /**
    * How far a proof's `iat` may be from the server's clock, either way, in seconds (RFC 9449 §11.1

@@ -54,7 +54,7 @@ describe('DPoP (RFC 9449) through the authorization server and the guard', () =>
     assert.equal((await response.json()).code, 'dpop_binding_mismatch');
     assert.match(
       response.headers.get('www-authenticate') ?? '',
-      /DPoP realm="[^"]*", algs="ES256 EdDSA", error="invalid_token"/,
+      /DPoP realm="[^"]*", algs="ES256 EdDSA Ed25519", error="invalid_token"/,
     );
   });
 
@@ -150,7 +150,7 @@ describe('DPoP (RFC 9449) through the authorization server and the guard', () =>
     );
     assert.equal(body.token_type, 'DPoP');
     const metadata = await (await fetch(`${w.url}/.well-known/oauth-authorization-server`)).json();
-    assert.deepEqual(metadata.dpop_signing_alg_values_supported, ['ES256', 'EdDSA']);
+    assert.deepEqual(metadata.dpop_signing_alg_values_supported, ['ES256', 'EdDSA', 'Ed25519']);
   });
 });
 
