@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { dpopVerifier } from '../../../src/server/schemes/dpop-proof.ts';
+import { redisNonces } from '../../../src/stores/redis.ts';
 import { proof, proofKey } from '../../support/dpop-world.ts';
+import { connectRedis, runPrefix } from '../../support/services.ts';
 
 const url = new URL('http://127.0.0.1:8080/api/me?q=1');
 const htu = 'http://127.0.0.1:8080/api/me';
@@ -70,5 +72,25 @@ describe('dpopVerifier', () => {
     assert.throws(() => dpopVerifier({ algorithms: ['HS256' as 'ES256'] }), /algorithms/);
     assert.throws(() => dpopVerifier({ nonce: { secret: 'short' } }), /32 bytes/);
     assert.throws(() => dpopVerifier({ publicBaseUrl: 'ftp://x' }), /publicBaseUrl/);
+  });
+
+  it('a fleet sharing Redis as the replay cache and one nonce secret: a proof one instance took, another refuses', async (t) => {
+    const redis = await connectRedis(t);
+    if (!redis) return;
+    try {
+      const nonces = redisNonces(redis, { prefix: runPrefix('dpop-jti') });
+      const nonce = { secret: 'fleet-nonce-secret-at-least-32-bytes' };
+      const [a, b] = [dpopVerifier({ nonces, nonce }), dpopVerifier({ nonces, nonce })];
+      const key = await proofKey();
+      const p = await proof(key, { htm: 'GET', htu, nonce: a.nonce()! });
+      assert.deepEqual(await a.verify([p], { method: 'GET', url }), { jkt: key.jkt });
+      const again = await b.verify([p], { method: 'GET', url });
+      assert.ok('error' in again && /already used/.test(again.detail));
+      // Instance b takes a's nonce in a proof of its own.
+      const fresh = await proof(key, { htm: 'GET', htu, nonce: a.nonce()! });
+      assert.deepEqual(await b.verify([fresh], { method: 'GET', url }), { jkt: key.jkt });
+    } finally {
+      await redis.quit();
+    }
   });
 });
