@@ -11,6 +11,15 @@ import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { type DpopWorld, dpopWorld } from '../support/dpop-world.ts';
+import {
+  CALLBACK,
+  CONFIDENTIAL_CLIENT,
+  CONFIDENTIAL_SECRET,
+  type InteropWorld,
+  interopWorld,
+  PUBLIC_CLIENT,
+  signIn,
+} from '../support/interop-world.ts';
 
 const http = { [oauth.allowInsecureRequests]: true } as const;
 const secret = 'nonce-secret-of-at-least-32-bytes!!';
@@ -110,5 +119,62 @@ describe('oauth4webapi DPoP against Gatehouse (nonces on)', () => {
     assert.equal(challenge?.scheme, 'dpop');
     assert.equal(challenge?.parameters.error, 'invalid_token');
     assert.equal(challenge?.parameters.algs, 'ES256 EdDSA Ed25519');
+  });
+});
+
+describe('oauth4webapi DPoP: the authorization code grant (RFC 9449 §5)', () => {
+  let world: InteropWorld;
+  let as: oauth.AuthorizationServer;
+  before(async () => {
+    world = await interopWorld({ dpop: true });
+    const issuer = new URL(world.issuer);
+    as = await oauth.processDiscoveryResponse(
+      issuer,
+      await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...http }),
+    );
+  });
+  after(() => world?.close());
+
+  async function codeFlow(app: oauth.Client, auth: oauth.ClientAuth, DPoP: oauth.DPoPHandle) {
+    const verifier = oauth.generateRandomCodeVerifier();
+    const url = new URL(as.authorization_endpoint!);
+    url.search = new URLSearchParams({
+      client_id: app.client_id,
+      redirect_uri: CALLBACK,
+      response_type: 'code',
+      scope: 'read',
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    }).toString();
+    const params = oauth.validateAuthResponse(as, app, await signIn(url), oauth.expectNoState);
+    return oauth.processAuthorizationCodeResponse(
+      as,
+      app,
+      await oauth.authorizationCodeGrantRequest(as, app, auth, params, CALLBACK, verifier, { DPoP, ...http }),
+    );
+  }
+
+  it('a public client gets a bound access token and a bound refresh token; a confidential one, a bound access token only', async () => {
+    assert.deepEqual(as.dpop_signing_alg_values_supported, ['ES256', 'EdDSA', 'Ed25519']);
+    const app: oauth.Client = { client_id: PUBLIC_CLIENT };
+    const appKey = oauth.DPoP(app, await oauth.generateKeyPair('ES256'));
+    const tokens = await codeFlow(app, oauth.None(), appKey);
+    assert.equal(tokens.token_type, 'dpop');
+    const jkt = await appKey.calculateThumbprint();
+    assert.deepEqual(decodeJwt(tokens.access_token).cnf, { jkt });
+    assert.ok(tokens.refresh_token!.endsWith(`.${jkt}`));
+    // Without the key, the refresh token is refused; with it, refreshed.
+    const stolen = await oauth
+      .refreshTokenGrantRequest(as, app, oauth.None(), tokens.refresh_token!, http)
+      .then((response) => oauth.processRefreshTokenResponse(as, app, response))
+      .catch((e: unknown) => e);
+    assert.ok(stolen instanceof oauth.ResponseBodyError && stolen.error === 'invalid_dpop_proof');
+
+    const backend: oauth.Client = { client_id: CONFIDENTIAL_CLIENT };
+    const backendKey = oauth.DPoP(backend, await oauth.generateKeyPair('ES256'));
+    const own = await codeFlow(backend, oauth.ClientSecretBasic(CONFIDENTIAL_SECRET), backendKey);
+    assert.equal(own.token_type, 'dpop');
+    assert.deepEqual(decodeJwt(own.access_token).cnf, { jkt: await backendKey.calculateThumbprint() });
+    assert.ok(!own.refresh_token!.includes('.'), "a confidential client's refresh token is bound to its credentials");
   });
 });
