@@ -6,9 +6,10 @@
 export * from '../http/index.ts';
 export { type ApiKeyPlacement, apiKey } from './auth/api-key.ts';
 export { basic } from './auth/basic.ts';
-export { bearer } from './auth/bearer.ts';
+export { type BearerOptions, bearer } from './auth/bearer.ts';
 export { type DigestOptions, digest } from './auth/digest.ts';
 export { type DiscoveredLogin, type DiscoveredOAuthOptions, discoveredOAuth } from './auth/discovered-oauth.ts';
+export { type DpopKey, type DpopKeyOptions, dpop } from './auth/dpop.ts';
 export { type HmacSignatureOptions, headerSignature, hmacSignature } from './auth/hmac-signature.ts';
 export type { AuthContext, AuthStrategy, RefreshEvent } from './auth-flow.ts';
 export {

@@ -111,6 +111,18 @@ export const oauthErrors = Object.freeze({
     'The access token lacks a scope the request needs',
     'Ask for a token with the scopes the challenge names.',
   ),
+  invalid_dpop_proof: entry(
+    'invalid_dpop_proof',
+    'RFC 9449 §5',
+    'The DPoP proof is missing, malformed, replayed or for another request or key',
+    'Send one fresh DPoP proof per request (new jti, current iat, this method and URL), signed with the key the tokens are bound to.',
+  ),
+  use_dpop_nonce: entry(
+    'use_dpop_nonce',
+    'RFC 9449 §8',
+    'The server requires a nonce in DPoP proofs',
+    'Make a new DPoP proof carrying the nonce of the DPoP-Nonce response header and send the request again, once.',
+  ),
 });
 
 export type OAuthErrorCode = keyof typeof oauthErrors;

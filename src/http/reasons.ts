@@ -124,6 +124,28 @@ export const reasons = Object.freeze({
     'Request signature replayed',
     'Use a new nonce for every request; a signed request cannot be sent twice.',
   ),
+  // RFC 9449 §7.1: a DPoP-bound token needs a proof of its key; these are told as DPoP challenge errors.
+  dpop_proof_invalid: reason(
+    'dpop_proof_invalid',
+    401,
+    undefined,
+    'DPoP proof invalid',
+    'Send one fresh DPoP proof per request, signed with the bound key, whose htm, htu, iat and ath match this request.',
+  ),
+  dpop_nonce_required: reason(
+    'dpop_nonce_required',
+    401,
+    undefined,
+    'DPoP nonce required',
+    'Make a new DPoP proof carrying the nonce of the DPoP-Nonce response header and send the request again.',
+  ),
+  dpop_binding_mismatch: reason(
+    'dpop_binding_mismatch',
+    401,
+    'invalid_token',
+    'Token not bound to this key',
+    'Send a DPoP-bound token with the DPoP scheme and a proof signed by the key it was issued to.',
+  ),
   // RFC 6750 §3.1: insufficient_scope is 403, and the challenge names the scope needed.
   insufficient_scope: reason(
     'insufficient_scope',

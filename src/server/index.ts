@@ -92,6 +92,8 @@ export type { ChallengeContext, Detection, GuardRequest, RequestView, Scheme } f
 export { type ApiKeySchemeOptions, apiKeyScheme } from './schemes/api-key.ts';
 export { type BasicSchemeOptions, basicScheme } from './schemes/basic.ts';
 export { type BearerSchemeOptions, bearerScheme, type OpaqueOptions } from './schemes/bearer.ts';
+export { type DpopSchemeOptions, dpopScheme } from './schemes/dpop.ts';
+export { DPOP_ALGORITHMS, type DpopAlgorithm, type DpopOptions } from './schemes/dpop-proof.ts';
 export {
   type IntrospectionScheme,
   type IntrospectionSchemeOptions,

@@ -27,6 +27,8 @@ export function refusalResponse(refusal: Refusal, answer: RefusalAnswer): Respon
   if (challenges.length > 0) headers.set('www-authenticate', formatChallenges(challenges));
   if (refusal.retryAfterMs !== undefined)
     headers.set('retry-after', String(Math.max(1, Math.ceil(refusal.retryAfterMs / 1000))));
+  // RFC 9449 §9: the nonce a DPoP proof must carry next.
+  if (refusal.dpopNonce !== undefined) headers.set('dpop-nonce', refusal.dpopNonce);
   const detail = refusal.detail ?? reason.title;
   let body: string;
   if (answer.body === 'detail') {

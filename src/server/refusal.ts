@@ -16,6 +16,8 @@ export interface Refusal {
   maxAge?: number;
   /** For rate_limited and locked_out: how long to wait. */
   retryAfterMs?: number;
+  /** For a DPoP refusal when the server issues nonces: the nonce to send next (RFC 9449 §9 `DPoP-Nonce`). */
+  dpopNonce?: string;
 }
 
 export function isRefusal(value: unknown): value is Refusal {

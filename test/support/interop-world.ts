@@ -39,7 +39,8 @@ export interface InteropWorld {
   close(): Promise<void>;
 }
 
-export async function interopWorld(): Promise<InteropWorld> {
+/** `dpop`: the authorization server binds tokens to DPoP proofs (RFC 9449). */
+export async function interopWorld(options: { dpop?: boolean } = {}): Promise<InteropWorld> {
   let route: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.end();
   const listening = await listen(createServer((req, res) => route(req, res)));
   const issuer = listening.url;
@@ -72,6 +73,7 @@ export async function interopWorld(): Promise<InteropWorld> {
     users: store.users,
     clients: store.clients,
     codes: store.authorizationCodes,
+    ...(options.dpop ? { dpop: { nonces: store.nonces } } : {}),
   });
   const me = (scheme: ReturnType<TokenService['bearerScheme']>) =>
     protect(createGuard({ schemes: [scheme] }), (req, res) => res.end(JSON.stringify({ id: req.auth?.id })));

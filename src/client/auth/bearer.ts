@@ -2,7 +2,18 @@ import { invalidArgument } from '../../http/argument-error.ts';
 import { formatAuthorization, parseChallenges } from '../../http/index.ts';
 import type { MaybePromise } from '../../http/maybe-promise.ts';
 import type { AuthStrategy } from '../auth-flow.ts';
+import type { OutgoingRequest } from '../outgoing-request.ts';
 import { staticToken, type TokenSource, tokenSource } from '../tokens/token-source.ts';
+import type { DpopKey } from './dpop.ts';
+
+export interface BearerOptions {
+  /**
+   * Send the token as `Authorization: DPoP` with a fresh proof of this key on every request
+   * (RFC 9449 §7): the key the token source's tokens are bound to (its `dpop` option). A 401
+   * `use_dpop_nonce` is answered with exactly one retry carrying the nonce. @default Bearer
+   */
+  dpop?: DpopKey;
+}
 
 /**
  * Bearer tokens (RFC 6750). Given a token source, a 401 leads to at most one refresh per
@@ -13,7 +24,10 @@ import { staticToken, type TokenSource, tokenSource } from '../tokens/token-sour
  * @param tokenOrSource a fixed token, a TokenSource (oauth2ClientCredentials(), oauth2RefreshToken(),
  * tokenSource()), or a function returning a token, called again only when the server refuses it.
  */
-export function bearer(tokenOrSource: string | TokenSource | (() => MaybePromise<string>)): AuthStrategy {
+export function bearer(
+  tokenOrSource: string | TokenSource | (() => MaybePromise<string>),
+  options: BearerOptions = {},
+): AuthStrategy {
   let source: TokenSource;
   if (typeof tokenOrSource === 'string') {
     formatAuthorization({ kind: 'bearer', token: tokenOrSource }); // validates once, at creation
@@ -34,24 +48,44 @@ export function bearer(tokenOrSource: string | TokenSource | (() => MaybePromise
     if (last?.token !== token) last = { token, header: formatAuthorization({ kind: 'bearer', token }) };
     return last.header;
   };
+  const { dpop } = options;
+  /** Puts the token (and with DPoP, a fresh proof for this request) on the request. */
+  const apply = async (request: OutgoingRequest, token: string) => {
+    if (!dpop) return void request.headers.set('authorization', header(token));
+    request.headers.set('authorization', `DPoP ${header(token).slice('Bearer '.length)}`);
+    request.headers.set('dpop', await dpop.proof(request.method, request.url, token));
+  };
+  /** RFC 9449 §9: a 401 use_dpop_nonce that brought a new nonce is worth one more send. */
+  const wantsNonce = (request: OutgoingRequest, response: Response) =>
+    dpop?.rememberNonce(request.url, response) === true &&
+    response.status === 401 &&
+    parseChallenges(response.headers).some((c) => c.params['error'] === 'use_dpop_nonce');
 
   return {
     name: 'bearer',
     async *flow(request, context) {
       const token = await source.getToken({ signal: context.signal });
-      request.headers.set('authorization', header(token.accessToken));
-      const response = yield request;
+      await apply(request, token.accessToken);
+      let response = yield request;
+      if (wantsNonce(request, response)) {
+        await apply(request, token.accessToken);
+        response = yield request;
+        dpop?.rememberNonce(request.url, response);
+      }
       if (response.status !== 401 || !source.refreshable) return;
       // RFC 6750 §3.1: a token that lacks scope gets insufficient_scope; refreshing cannot add scope.
       // RFC 9470 §3: nor a stronger sign-in (insufficient_user_authentication): a refresh keeps the old one.
       const challenges = parseChallenges(response.headers);
       if (challenges.some((c) => /^insufficient_(scope|user_authentication)$/.test(c.params['error'] ?? ''))) return;
+      // RFC 9449 §7.1: a proof refused, or a nonce asked for again, is not cured by a new token.
+      if (challenges.some((c) => c.params['error'] === 'use_dpop_nonce' || c.params['error'] === 'invalid_dpop_proof'))
+        return;
 
       const fresh = await source.getToken({ rejected: token.accessToken, signal: context.signal });
       const recovered = fresh.accessToken !== token.accessToken;
       context.reportRefresh({ reason: 'unauthorized', recovered });
       if (!recovered) return;
-      request.headers.set('authorization', header(fresh.accessToken));
+      await apply(request, fresh.accessToken);
       yield request;
     },
   };

@@ -4,6 +4,7 @@
  * auth stage, so a failing token endpoint can never start a refresh of its own.
  */
 import { invalidArgument } from '../../http/argument-error.ts';
+import type { DpopKey } from '../auth/dpop.ts';
 import { AuthenticationError } from '../errors/authentication-error.ts';
 import type { Transport } from '../transport.ts';
 import { type Introspection, introspectToken } from './introspection.ts';
@@ -49,6 +50,11 @@ export interface OAuth2CommonOptions extends TokenSourceOptions {
   extraParams?: Readonly<Record<string, string>>;
   /** The transport for token requests. @default globalThis.fetch */
   fetch?: Transport;
+  /**
+   * A DPoP key (`dpop()`, RFC 9449): every token request carries a proof, and the tokens come back
+   * bound to the key; pass the same key to `bearer(source, { dpop })`. @default none (Bearer tokens)
+   */
+  dpop?: DpopKey;
   /** The introspection endpoint (RFC 7662), for `introspect()`. */
   introspectionUrl?: string | URL;
   /** The revocation endpoint (RFC 7009), for `revoke()`. */
@@ -220,5 +226,6 @@ export function validate(options: OAuth2CommonOptions, name: string): TokenEndpo
     scope,
     extraParams: options.extraParams ?? {},
     fetch: transport,
+    ...(options.dpop ? { dpop: options.dpop } : {}),
   };
 }

@@ -4,6 +4,7 @@
  * It goes straight to the transport, never through a client's stages.
  */
 import { formatAuthorization, headerSecrets, redactText, redactUrl, secretRedactor } from '../../http/index.ts';
+import type { DpopKey } from '../auth/dpop.ts';
 import { AuthenticationError } from '../errors/authentication-error.ts';
 import { readBodyStart } from '../errors/body-excerpt.ts';
 import type { Transport } from '../transport.ts';
@@ -19,6 +20,8 @@ export interface TokenEndpoint {
   scope: string | undefined;
   extraParams: Readonly<Record<string, string>>;
   fetch: Transport;
+  /** The DPoP key token requests prove possession of (RFC 9449 §5). */
+  dpop?: DpopKey;
 }
 
 // RFC 6749 §2.3.1: client id and secret are form-urlencoded before they become the Basic pair.
@@ -48,6 +51,23 @@ export async function requestToken(
   if (endpoint.scope) params.set('scope', endpoint.scope);
   for (const [name, value] of Object.entries(endpoint.extraParams)) params.set(name, value);
   const sent = await postAuthenticated(endpoint, endpoint.tokenUrl, params, clientSecret, signal, secrets, 'token');
+  if (endpoint.dpop && sent.response.status === 400) {
+    // RFC 9449 §8: use_dpop_nonce is answered with exactly one retry, its proof carrying the new nonce.
+    const { body, excerpt } = await readAnswer(sent.response, sent.known);
+    if ((body as { error?: unknown } | undefined)?.error === 'use_dpop_nonce' && sent.newNonce) {
+      const again = await postAuthenticated(
+        endpoint,
+        endpoint.tokenUrl,
+        params,
+        clientSecret,
+        signal,
+        secrets,
+        'token',
+      );
+      return readTokenAnswer(again.response, again.where, again.known);
+    }
+    throw refusalError('token', sent.where, sent.response.status, body, excerpt, sent.known);
+  }
   return readTokenAnswer(sent.response, sent.where, sent.known);
 }
 
@@ -56,6 +76,8 @@ export interface AuthenticatedAnswer {
   response: Response;
   where: string;
   known: string[];
+  /** Whether the answer brought a DPoP nonce the key did not have. */
+  newNonce?: boolean;
 }
 
 /**
@@ -72,6 +94,8 @@ export async function postAuthenticated(
   what: string,
 ): Promise<AuthenticatedAnswer> {
   const headers = authenticate(endpoint, params, clientSecret);
+  // RFC 9449 §5: a token request carries a proof of the key the tokens are to be bound to.
+  if (endpoint.dpop && what === 'token') headers.set('dpop', await endpoint.dpop.proof('POST', url));
   const where = redactUrl(url);
   // Every form of the client secret the request carried: raw and form-encoded (client_secret_post),
   // inside the Basic pair (client_secret_basic: form-encoded, then base64; RFC 6749 §2.3.1).
@@ -85,7 +109,8 @@ export async function postAuthenticated(
     // Called as a plain function: browsers refuse a fetch called as a method of another object.
     const send = endpoint.fetch;
     const response = await send(url.href, { method: 'POST', headers, body: params, signal, redirect: 'error' });
-    return { response, where, known };
+    const newNonce = endpoint.dpop?.rememberNonce(url, response) ?? false;
+    return { response, where, known, newNonce };
   } catch (error) {
     const timedOut = signal.aborted;
     throw new AuthenticationError(

@@ -19,7 +19,14 @@ interface VerifiedToken {
   principal: Principal;
 }
 
-export function jwtVerifier(jwt: JwtOptions): (token: string) => MaybePromise<Principal | Refusal> {
+/**
+ * `scheme` is the scheme the token comes with: `bearer` refuses a DPoP-bound token (RFC 9449 §7.1),
+ * `dpop` accepts only one (its proof is checked by the DPoP scheme, dpop.ts).
+ */
+export function jwtVerifier(
+  jwt: JwtOptions,
+  scheme: 'bearer' | 'dpop' = 'bearer',
+): (token: string) => MaybePromise<Principal | Refusal> {
   checkJwtOptions(jwt);
   const key = verificationKeyOf(jwt);
   const verifyOptions = verifyOptionsOf(jwt);
@@ -32,8 +39,8 @@ export function jwtVerifier(jwt: JwtOptions): (token: string) => MaybePromise<Pr
     const revoked = jwt.isRevoked!(entry.payload);
     const answer = (yes: boolean): Principal | Refusal =>
       yes
-        ? { reason: 'token_revoked', scheme: 'bearer', detail: 'The access token was revoked.' }
-        : principalOf(entry.principal, 'bearer');
+        ? { reason: 'token_revoked', scheme, detail: 'The access token was revoked.' }
+        : principalOf(entry.principal, scheme);
     return typeof revoked === 'boolean' ? answer(revoked) : revoked.then(answer);
   };
   const verifyAndCache = async (token: string, now: number): Promise<Principal | Refusal> => {
@@ -43,12 +50,12 @@ export function jwtVerifier(jwt: JwtOptions): (token: string) => MaybePromise<Pr
     } catch (error) {
       // The keys could not be had: the server's failure, for the guard to answer 503.
       if (error instanceof KeySourceError) throw error;
-      return { reason: reasonOf(error), scheme: 'bearer', detail: detailOf(error) };
+      return { reason: reasonOf(error), scheme, detail: detailOf(error) };
     }
-    const entry = verifiedToken(payload, now, tolerance);
+    const entry = verifiedToken(payload, now, tolerance, scheme);
     if ('reason' in entry) return entry;
     if (typeof payload.exp === 'number') cache?.set([token], entry, now, payload.exp * 1000 + tolerance);
-    return jwt.isRevoked ? revocation(entry) : principalOf(entry.principal, 'bearer');
+    return jwt.isRevoked ? revocation(entry) : principalOf(entry.principal, scheme);
   };
   // Not async: a cached token is answered at once, with no promise (most requests of a client).
   return (token) => {
@@ -57,20 +64,36 @@ export function jwtVerifier(jwt: JwtOptions): (token: string) => MaybePromise<Pr
     if (entry === undefined) return verifyAndCache(token, now);
     // A cached token is still held to its exp (the cache entry never outlives it) and to revocation.
     // Each request gets its own principal: a handler that changes its lists changes no other request's.
-    return jwt.isRevoked ? revocation(entry) : principalOf(entry.principal, 'bearer');
+    return jwt.isRevoked ? revocation(entry) : principalOf(entry.principal, scheme);
   };
 }
 
 /** The claims jose does not check, then the principal the payload names. */
-function verifiedToken(payload: JWTPayload, now: number, tolerance: number): VerifiedToken | Refusal {
+function verifiedToken(
+  payload: JWTPayload,
+  now: number,
+  tolerance: number,
+  scheme: 'bearer' | 'dpop',
+): VerifiedToken | Refusal {
   if (typeof payload.sub !== 'string')
-    return { reason: 'credentials_invalid', scheme: 'bearer', detail: 'The access token has no subject (sub).' };
+    return { reason: 'credentials_invalid', scheme, detail: 'The access token has no subject (sub).' };
+  // RFC 9449 §7.1: a token bound to a key (cnf.jkt) is refused as Bearer; the DPoP scheme needs one.
+  const cnf = payload['cnf'] as { jkt?: unknown } | undefined;
+  const bound = typeof cnf === 'object' && cnf !== null && typeof cnf.jkt === 'string';
+  if (bound !== (scheme === 'dpop'))
+    return {
+      reason: 'dpop_binding_mismatch',
+      scheme,
+      detail: bound
+        ? 'The access token is bound to a DPoP key: send it as "Authorization: DPoP" with a DPoP proof (RFC 9449 §7.1).'
+        : 'The access token is not bound to a DPoP key: send it as "Authorization: Bearer".',
+    };
   // RFC 7519 §4.1.6: iat is when it was issued; one in the future (beyond the tolerance) is not
   // a clock difference but a token made to outlive its issuer's idea of time.
   if (typeof payload.iat === 'number' && payload.iat * 1000 > now + tolerance)
     return {
       reason: 'token_not_yet_valid',
-      scheme: 'bearer',
+      scheme,
       detail: `The access token claims to be issued at ${isoOf(payload.iat)}, in the future by the server's clock.`,
     };
   const scope = payload['scope'] ?? payload['scp'];
@@ -79,6 +102,6 @@ function verifiedToken(payload: JWTPayload, now: number, tolerance: number): Ver
   const roles = Array.isArray(payload['roles']) ? (payload['roles'] as unknown[]).map(String) : [];
   return {
     payload,
-    principal: principalOf({ id: payload.sub, scopes, roles, claims: payload as Record<string, unknown> }, 'bearer'),
+    principal: principalOf({ id: payload.sub, scopes, roles, claims: payload as Record<string, unknown> }, scheme),
   };
 }

@@ -10,7 +10,8 @@ import type { TokenServiceConfig } from './token-service-options.ts';
 
 export interface TokenPair {
   access_token: string;
-  token_type: 'Bearer';
+  /** `DPoP` for a token bound to a proof key (RFC 9449 §5). */
+  token_type: 'Bearer' | 'DPoP';
   expires_in: number;
   refresh_token?: string;
   scope: string;
@@ -28,6 +29,8 @@ export interface AccessTokenClaims {
   acr?: string;
   /** When the user signed in, seconds since the epoch: the `auth_time` claim (RFC 9470 §3). */
   authTime?: number;
+  /** The JWK SHA-256 thumbprint of the DPoP key the token is bound to (RFC 9449 §6.1 `cnf.jkt`). */
+  jkt?: string;
 }
 
 export async function signAccessToken(
@@ -48,6 +51,7 @@ export async function signAccessToken(
   // RFC 9470 §3 (OpenID Connect Core §2): the sign-in's level and time, for requireAuthLevel.
   if (fixed.acr !== undefined) claims['acr'] = fixed.acr;
   if (fixed.authTime !== undefined) claims['auth_time'] = fixed.authTime;
+  if (fixed.jkt !== undefined) claims['cnf'] = { jkt: fixed.jkt };
   let jwt = new SignJWT(claims)
     .setProtectedHeader(kid ? { alg: algorithm, kid, typ: 'at+jwt' } : { alg: algorithm, typ: 'at+jwt' })
     .setSubject(subject.id)
@@ -71,7 +75,7 @@ export async function tokenPair(
 ): Promise<TokenPair> {
   const result: TokenPair = {
     access_token: await signAccessToken(config, subject, clientId, scope, undefined, undefined, fixed),
-    token_type: 'Bearer',
+    token_type: fixed.jkt === undefined ? 'Bearer' : 'DPoP',
     expires_in: config.accessTtl,
     scope,
   };

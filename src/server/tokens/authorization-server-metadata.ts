@@ -14,6 +14,8 @@ export interface MetadataInputs {
   scopes?: readonly string[];
   /** The acr values a sign-in can reach, for a client asking acr_values (RFC 9470 §4). */
   acrValues?: readonly string[];
+  /** The DPoP proof algorithms accepted (RFC 9449 §5.1), when DPoP is on. */
+  dpopAlgorithms?: readonly string[];
 }
 
 const CLIENT_AUTH = ['client_secret_basic', 'client_secret_post', 'none'];
@@ -24,6 +26,7 @@ export function metadataDocument({
   grants,
   scopes,
   acrValues,
+  dpopAlgorithms,
 }: MetadataInputs): Record<string, unknown> {
   // The paths are where the handler answers from the root of the host (basePath included), on the
   // issuer's origin: the URL clients reach the server at, whatever origin this request came to.
@@ -55,6 +58,7 @@ export function metadataDocument({
   if (scopes && scopes.length > 0) document['scopes_supported'] = [...scopes];
   // The member OpenID Connect Discovery 1.0 §3 defines, which RFC 8414 §2 lets a server add.
   if (acrValues && acrValues.length > 0) document['acr_values_supported'] = [...acrValues];
+  if (dpopAlgorithms) document['dpop_signing_alg_values_supported'] = [...dpopAlgorithms];
   return document;
 }
 

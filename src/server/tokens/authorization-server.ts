@@ -13,6 +13,7 @@ import type { UserLookup } from '../../stores/lookups.ts';
 import type { AuthorizationCodeStore, ClientStore, UserStore } from '../../stores/types.ts';
 import type { LoginProtection } from '../login-protection.ts';
 import { BodyTooLargeError, RequestInvalidError } from '../request-limits.ts';
+import { type DpopOptions, dpopVerifier } from '../schemes/dpop-proof.ts';
 import { failureOf, failureResponse, type OnError, problemResponse, report } from '../server-failure.ts';
 import { createSignIn } from '../sign-in.ts';
 import { metadataResponse } from './authorization-server-metadata.ts';
@@ -66,6 +67,12 @@ export interface AuthorizationServerOptions {
   onError?: OnError;
   /** Who may introspect another client's access token (RFC 7662 §4). @default nobody: a client sees its own */
   introspectionPolicy?: IntrospectionPolicy;
+  /**
+   * DPoP (RFC 9449): a token request with a valid `DPoP` proof gets tokens bound to the proof's key
+   * (`cnf.jkt`, token_type DPoP); a public client's refresh token is bound too (§5). Share `nonces`
+   * (the replay cache) across a fleet. Requests without a proof still get Bearer tokens. @default off
+   */
+  dpop?: DpopOptions | true;
 }
 
 export interface RequestInfo {
@@ -92,6 +99,15 @@ export interface AuthorizationServer {
   readonly grants: readonly string[];
 }
 
+/** The grants the options enable, in the metadata's order. */
+function enabledGrants(options: AuthorizationServerOptions): GrantType[] {
+  return GRANTS.filter(
+    (grant: GrantType) =>
+      (grant !== 'authorization_code' || options.codes !== undefined) &&
+      (grant !== 'password' || options.legacyPasswordGrant === true),
+  );
+}
+
 export function createAuthorizationServer(options: AuthorizationServerOptions): AuthorizationServer {
   if (typeof options?.users?.findUserById !== 'function')
     throw invalidArgument(
@@ -106,11 +122,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     metadata: `${base}/.well-known/oauth-authorization-server`,
     ...(options.codes ? { authorize: `${base}/oauth/authorize` } : {}),
   };
-  const grants = GRANTS.filter(
-    (grant: GrantType) =>
-      (grant !== 'authorization_code' || options.codes !== undefined) &&
-      (grant !== 'password' || options.legacyPasswordGrant === true),
-  );
+  const grants = enabledGrants(options);
   const realm = options.realm ?? 'oauth';
   const endpoint: TokenEndpoint = {
     service: options.service,
@@ -124,6 +136,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     maxBodyBytes: options.maxBodyBytes ?? 16_384, // bytes: a token request is a few hundred
     grants,
     codes: options.codes,
+    dpop: options.dpop ? dpopVerifier(options.dpop === true ? {} : options.dpop) : undefined,
   };
   const authorize: AuthorizeEndpoint | undefined = options.codes && {
     ...endpoint,
@@ -149,6 +162,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
           grants,
           ...(options.scopesSupported ? { scopes: options.scopesSupported } : {}),
           ...(authorize ? { acrValues: signInLevels(options.authorize?.secondFactor) } : {}),
+          ...(endpoint.dpop ? { dpopAlgorithms: endpoint.dpop.algorithms } : {}),
         });
       return undefined;
     } catch (error) {
@@ -163,7 +177,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
         report(options.onError, failure);
         return failureResponse(failure);
       }
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = { ...error.headers };
       if (error.challenge)
         headers['www-authenticate'] = formatChallenges([{ scheme: 'Basic', params: { realm, charset: 'UTF-8' } }]);
       if (error.status === 405) headers['allow'] = 'POST';

@@ -5,6 +5,7 @@
  */
 import type { AuthorizationCodeRecord, AuthorizationCodeStore, ClientRecord } from '../../stores/types.ts';
 import { codeHash, isCodeVerifier, verifierMatches } from './authorization-code.ts';
+import type { DpopBinding } from './dpop-binding.ts';
 import { OAuthFailure } from './oauth-failure.ts';
 import { oauthJson } from './oauth-json.ts';
 import { signInOf } from './refresh-tokens.ts';
@@ -19,6 +20,7 @@ export async function authorizationCodeGrant(
   codes: AuthorizationCodeStore,
   client: ClientRecord,
   form: Map<string, string>,
+  dpop: DpopBinding = {},
 ): Promise<Response> {
   const code = form.get('code');
   if (!code) throw new OAuthFailure('invalid_request', 'code is missing.');
@@ -69,6 +71,7 @@ export async function authorizationCodeGrant(
         resources: record.resources,
         ...signInOf(record),
         ...audience(service, record, form.get('resource')),
+        ...dpop,
       },
     ),
   );

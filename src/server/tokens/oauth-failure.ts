@@ -8,8 +8,17 @@ export class OAuthFailure extends GatehouseError {
   declare readonly code: OAuthErrorCode;
   readonly status: number;
   readonly challenge: boolean;
-  constructor(code: OAuthErrorCode, description: string, status = 400, challenge = false) {
+  /** Header fields the answer carries besides WWW-Authenticate (a DPoP-Nonce, RFC 9449 §8). */
+  readonly headers: Readonly<Record<string, string>>;
+  constructor(
+    code: OAuthErrorCode,
+    description: string,
+    status = 400,
+    challenge = false,
+    headers: Record<string, string> = {},
+  ) {
     super(description, code);
+    this.headers = headers;
     this.status = status;
     this.challenge = challenge;
   }

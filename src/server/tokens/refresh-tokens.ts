@@ -23,12 +23,38 @@ export interface RefreshOptions {
    */
   resource?: string;
   currentIdentity: (subject: string) => MaybePromise<Identity | undefined>;
+  /**
+   * The thumbprint of the key of the request's verified DPoP proof (RFC 9449 §5): the new access
+   * token is bound to it; a bound refresh token is refused without it or with another.
+   */
+  jkt?: string;
 }
 
 /** How a refresh token is found in the store: it is kept only as this digest. */
 export const refreshTokenHash = (text: string) => createHash('sha256').update(text).digest('hex');
 
-const newRefreshToken = () => `rt_${randomBytes(32).toString('base64url')}`;
+/**
+ * A refresh token bound to a DPoP key (RFC 9449 §5, RFC 9700 §4.14.2) ends in `.<jkt>`: the stored
+ * hash covers the whole token, so the binding cannot be edited without the token becoming unknown,
+ * and revocation and introspection find it as any other.
+ */
+const newRefreshToken = (jkt?: string) => `rt_${randomBytes(32).toString('base64url')}${jkt ? `.${jkt}` : ''}`;
+
+/** The key a refresh token is bound to, if any. */
+const boundKeyOf = (token: string): string | undefined => token.split('.')[1];
+
+/** RFC 9449 §5: a bound refresh token is used only with a proof of its key. */
+function checkBinding(token: string, jkt: string | undefined): void {
+  const bound = boundKeyOf(token);
+  if (bound === undefined) return;
+  if (jkt === undefined)
+    throw new TokenGrantError(
+      'invalid_dpop_proof',
+      'This refresh token is bound to a DPoP key: send a DPoP proof signed with that key (RFC 9449 §5).',
+    );
+  if (jkt !== bound)
+    throw new TokenGrantError('invalid_grant', 'The refresh token is bound to another DPoP key than the proof.');
+}
 
 function refreshRecord(
   config: TokenServiceConfig,
@@ -64,6 +90,8 @@ export interface IssuedPairOptions extends AccessTokenClaims {
   refresh?: boolean;
   /** The refresh token's family. @default a new random id */
   familyId?: string;
+  /** Bind the refresh token to `jkt` too (a public client's, RFC 9449 §5). @default false */
+  bindRefresh?: boolean;
   /**
    * The resource indicators (RFC 8707 §2) of the grant, which the refresh token keeps: a refresh
    * may narrow to one of them, never go beyond (RFC 8707 §2.2). @default those of `audience`
@@ -75,12 +103,12 @@ export interface IssuedPairOptions extends AccessTokenClaims {
 export async function issuedPair(
   config: TokenServiceConfig,
   subject: Identity,
-  { clientId, scope, refresh = true, familyId, resources, ...fixed }: IssuedPairOptions,
+  { clientId, scope, refresh = true, familyId, resources, bindRefresh = false, ...fixed }: IssuedPairOptions,
 ): Promise<TokenPair> {
   const now = Date.now();
   let refreshToken: string | undefined;
   if (refresh) {
-    refreshToken = newRefreshToken();
+    refreshToken = newRefreshToken(bindRefresh ? fixed.jkt : undefined);
     const granted = [...(resources ?? (fixed.audience === undefined ? [] : [fixed.audience].flat()))];
     await config.refreshTokens.insertRefreshToken(
       refreshRecord(config, refreshToken, familyId ?? randomUUID(), subject, clientId, scope, granted, now, fixed),
@@ -187,7 +215,7 @@ async function withinGrant(
 export async function refreshedPair(
   config: TokenServiceConfig,
   token: string,
-  { clientId, scope, currentIdentity, resource }: RefreshOptions,
+  { clientId, scope, currentIdentity, resource, jkt }: RefreshOptions,
 ): Promise<TokenPair> {
   const { refreshTokens } = config;
   const now = Date.now();
@@ -197,6 +225,8 @@ export async function refreshedPair(
       : undefined;
   if (!record) throw new TokenGrantError('invalid_grant', 'The refresh token is not known.');
   if (record.familyRevoked) throw new TokenGrantError('invalid_grant', 'The refresh token was revoked; sign in again.');
+  // Refused before anything changes: a copy without its key can neither refresh nor end the family.
+  checkBinding(token, jkt);
   // RFC 6749 §10.4: a refresh token is bound to its client, and only that client ever holds it.
   // Another client presenting it (rotated or not) means it leaked: the family ends, as for reuse.
   if (record.clientId !== clientId)
@@ -232,7 +262,7 @@ export async function refreshedPair(
       now,
     );
   } else {
-    const candidate = newRefreshToken();
+    const candidate = newRefreshToken(boundKeyOf(token));
     const rotation = await refreshTokens.rotate(
       record.hash,
       refreshRecord(config, candidate, record.familyId, subject, clientId, record.scope, record.resources, now, fixed),
@@ -243,7 +273,7 @@ export async function refreshedPair(
   }
   // A repeat gets the same refresh token and an access token of its own, signed now: the
   // access token is short-lived and stored nowhere, so replaying it would mean keeping one.
-  return tokenPair(config, subject, clientId, effective, successor, fixed);
+  return tokenPair(config, subject, clientId, effective, successor, jkt === undefined ? fixed : { ...fixed, jkt });
 }
 
 /** How and when the user signed in, as a grant's record keeps it. */

@@ -7,10 +7,12 @@ import { createProblem, PROBLEM_CONTENT_TYPE } from '../../http/index.ts';
 import type { UserLookup } from '../../stores/lookups.ts';
 import type { AuthorizationCodeStore, ClientRecord, ClientStore, UserStore } from '../../stores/types.ts';
 import { isRefusal } from '../refusal.ts';
+import type { DpopVerifier } from '../schemes/dpop-proof.ts';
 import type { SignIn } from '../sign-in.ts';
 import { authenticateClient } from './client-authentication.ts';
 import { clientSubject } from './client-subject.ts';
 import { authorizationCodeGrant } from './code-grant.ts';
+import { type DpopBinding, dpopBinding } from './dpop-binding.ts';
 import { OAuthFailure } from './oauth-failure.ts';
 import { readForm } from './oauth-form.ts';
 import { NO_STORE, oauthJson } from './oauth-json.ts';
@@ -34,6 +36,8 @@ export interface TokenEndpoint {
   readonly grants: readonly GrantType[];
   /** The codes the authorize endpoint issued; absent: no authorization_code grant. */
   readonly codes: AuthorizationCodeStore | undefined;
+  /** DPoP proofs of token requests (RFC 9449 §5); absent: DPoP is off and every token is Bearer. */
+  readonly dpop: DpopVerifier | undefined;
 }
 
 /** Why a grant is refused when it is not enabled: the password grant says how to enable it. */
@@ -59,11 +63,12 @@ export async function tokenAnswer(
   const client = await authenticateClient(request, form, endpoint.clients);
   if (!client.grants.includes(grant))
     throw new OAuthFailure('unauthorized_client', `This client may not use the ${grant} grant.`);
+  const dpop = await dpopBinding(endpoint.dpop, request, client);
   if (grant === 'authorization_code' && endpoint.codes)
-    return authorizationCodeGrant(endpoint.service, endpoint.codes, client, form);
-  if (grant === 'client_credentials') return clientCredentialsGrant(endpoint, client, form);
-  if (grant === 'refresh_token') return refreshTokenGrant(endpoint, client, form);
-  if (grant === 'password') return passwordGrant(endpoint, client, form, ip);
+    return authorizationCodeGrant(endpoint.service, endpoint.codes, client, form, dpop);
+  if (grant === 'client_credentials') return clientCredentialsGrant(endpoint, client, form, dpop);
+  if (grant === 'refresh_token') return refreshTokenGrant(endpoint, client, form, dpop);
+  if (grant === 'password') return passwordGrant(endpoint, client, form, ip, dpop);
   throw notEnabled(grant, endpoint.grants);
 }
 
@@ -83,6 +88,7 @@ async function clientCredentialsGrant(
   { service }: TokenEndpoint,
   client: ClientRecord,
   form: Map<string, string>,
+  dpop: DpopBinding,
 ): Promise<Response> {
   if (client.secretHash === undefined)
     throw new OAuthFailure('unauthorized_client', 'A public client cannot use client_credentials.');
@@ -94,7 +100,7 @@ async function clientCredentialsGrant(
     200,
     await service.issue(
       { id: clientSubject(client.clientId), scopes: scope.split(' ') },
-      { clientId: client.clientId, scope, refresh: false, ...audience },
+      { clientId: client.clientId, scope, refresh: false, ...audience, ...dpop },
     ),
   );
 }
@@ -103,6 +109,7 @@ async function refreshTokenGrant(
   { service, users }: TokenEndpoint,
   client: ClientRecord,
   form: Map<string, string>,
+  { jkt }: DpopBinding,
 ): Promise<Response> {
   const refreshToken = form.get('refresh_token');
   if (!refreshToken) throw new OAuthFailure('invalid_request', 'refresh_token is missing.');
@@ -117,6 +124,7 @@ async function refreshTokenGrant(
       clientId: client.clientId,
       ...(scope !== undefined ? { scope } : {}),
       ...(resource !== undefined ? { resource } : {}),
+      ...(jkt !== undefined ? { jkt } : {}),
       // The user as they are now, with what this client may still ask for, as at sign-in.
       currentIdentity: async (id) => {
         const user = await users.findUserById(id);
@@ -145,6 +153,7 @@ async function passwordGrant(
   client: ClientRecord,
   form: Map<string, string>,
   ip: string | undefined,
+  dpop: DpopBinding,
 ): Promise<Response> {
   const username = form.get('username');
   const password = form.get('password');
@@ -172,7 +181,7 @@ async function passwordGrant(
     200,
     await service.issue(
       { id: user.id, scopes: scope.split(' '), roles: user.roles ?? [] },
-      { clientId: client.clientId, scope },
+      { clientId: client.clientId, scope, ...dpop },
     ),
   );
 }

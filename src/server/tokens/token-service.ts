@@ -14,6 +14,9 @@ import { invalidArgument } from '../../http/argument-error.ts';
 import type { Identity } from '../../stores/lookups.ts';
 import type { Scheme } from '../scheme.ts';
 import { bearerScheme } from '../schemes/bearer.ts';
+import { dpopScheme } from '../schemes/dpop.ts';
+import type { DpopOptions } from '../schemes/dpop-proof.ts';
+import type { JwtOptions } from '../schemes/jwt-options.ts';
 import { signAccessToken, type TokenPair } from './access-token.ts';
 import { introspectToken, type TokenIntrospection } from './introspection.ts';
 import { issuedPair, type RefreshOptions, refreshedPair } from './refresh-tokens.ts';
@@ -41,6 +44,10 @@ export interface IssueOptions {
   acr?: string;
   /** When the user signed in, seconds since the epoch (`auth_time`); kept across refreshes. */
   authTime?: number;
+  /** Bind the access token to this DPoP key thumbprint (RFC 9449 §6.1 `cnf.jkt`); token_type DPoP. */
+  jkt?: string;
+  /** Bind the refresh token to `jkt` too (a public client's, RFC 9449 §5). @default false */
+  bindRefresh?: boolean;
 }
 
 export interface TokenService {
@@ -90,11 +97,31 @@ export interface TokenService {
    * @default the service's `audience`
    */
   bearerScheme(resource?: string): Scheme<unknown>;
+  /**
+   * The DPoP scheme (RFC 9449 §7) for this service's DPoP-bound access tokens, verified as
+   * `bearerScheme(resource)` verifies, plus a proof of the bound key; `proof` as for the
+   * authorization server's `dpop` option (share its `nonces` store).
+   */
+  dpopScheme(resource?: string, proof?: DpopOptions): Scheme<unknown>;
 }
 
 export function createTokenService(options: TokenServiceOptions): TokenService {
   const config = configOf(options);
   const { keys, issuer, audience, algorithm, denyList, resources } = config;
+  /** How this service's access tokens are verified, for `resource` (one of `resources`). */
+  const accessTokenChecks = (name: string, resource: string | undefined): JwtOptions => {
+    if (resource !== undefined && !resources.includes(resource))
+      throw invalidArgument(`${name}: ${JSON.stringify(resource)} is not one of the service's resources`);
+    return {
+      key: keys.hmacKey ?? (async (header) => keys.verificationKey(header.kid)),
+      algorithms: [algorithm],
+      issuer,
+      audience: resource ?? audience,
+      // RFC 9068 §4, RFC 8725 §3.11: an ID token or any other JWT signed with these keys is not an access token.
+      typ: 'at+jwt',
+      isRevoked: async (payload) => typeof payload.jti === 'string' && (await denyList.isDenied(payload.jti)),
+    };
+  };
   return {
     issuer,
     audience,
@@ -113,20 +140,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       signAccessToken(config, subject, clientId, scope, expiresAt, notBefore),
     rotateSigningKey: () => keys.rotate(),
     jwks: () => keys.jwks(),
-    bearerScheme(resource) {
-      if (resource !== undefined && !resources.includes(resource))
-        throw invalidArgument(`bearerScheme: ${JSON.stringify(resource)} is not one of the service's resources`);
-      return bearerScheme({
-        jwt: {
-          key: keys.hmacKey ?? (async (header) => keys.verificationKey(header.kid)),
-          algorithms: [algorithm],
-          issuer,
-          audience: resource ?? audience,
-          // RFC 9068 §4, RFC 8725 §3.11: an ID token or any other JWT signed with these keys is not an access token.
-          typ: 'at+jwt',
-          isRevoked: async (payload) => typeof payload.jti === 'string' && (await denyList.isDenied(payload.jti)),
-        },
-      });
-    },
+    bearerScheme: (resource) => bearerScheme({ jwt: accessTokenChecks('bearerScheme', resource) }),
+    dpopScheme: (resource, proof) =>
+      dpopScheme({ jwt: accessTokenChecks('dpopScheme', resource), ...(proof ? { proof } : {}) }),
   };
 }

@@ -1,0 +1,92 @@
+/**
+ * The DPoP scheme (RFC 9449 §7): `Authorization: DPoP <token>` with a `DPoP: <proof>` header. The
+ * token is a JWT bound to a key (`cnf.jkt`), verified as a bearer JWT is (jwt-verifier.ts); the
+ * proof (dpop-proof.ts) must be signed by that key, for this method and URL and this token (`ath`).
+ * A stolen token is worthless without the key; a stolen proof, used once already.
+ */
+import { invalidArgument } from '../../http/argument-error.ts';
+import type { OtherCredentials } from '../../http/index.ts';
+import { isRefusal, type Refusal } from '../refusal.ts';
+import { fromAuthorization, type Scheme } from '../scheme.ts';
+import { type DpopOptions, dpopVerifier, type ProofFailure } from './dpop-proof.ts';
+import type { JwtOptions } from './jwt-options.ts';
+import { jwtVerifier } from './jwt-verifier.ts';
+
+export interface DpopSchemeOptions {
+  /** How the access tokens are verified, as for bearerScheme({ jwt }); they must carry `cnf.jkt`. */
+  jwt: JwtOptions;
+  /** How proofs are checked: algorithms, iat window, replay cache, public base URL, nonces. */
+  proof?: DpopOptions;
+}
+
+const REASONS: Record<ProofFailure['error'], Refusal['reason']> = {
+  invalid_dpop_proof: 'dpop_proof_invalid',
+  use_dpop_nonce: 'dpop_nonce_required',
+  binding_mismatch: 'dpop_binding_mismatch',
+};
+
+/** The challenge error of each refusal of this scheme (RFC 9449 §7.1, §9). */
+function challengeError(reason: Refusal['reason']): string {
+  if (reason === 'dpop_proof_invalid') return 'invalid_dpop_proof';
+  if (reason === 'dpop_nonce_required') return 'use_dpop_nonce';
+  if (reason === 'credentials_malformed') return 'invalid_request';
+  return 'invalid_token';
+}
+
+export function dpopScheme(options: DpopSchemeOptions): Scheme<OtherCredentials> {
+  if (!options || typeof options !== 'object' || !options.jwt)
+    throw invalidArgument('dpopScheme(options): pass { jwt: { … }, proof?: { … } }');
+  const verifyToken = jwtVerifier(options.jwt, 'dpop');
+  const proofs = dpopVerifier(options.proof);
+  const algs = proofs.algorithms.join(' ');
+  return {
+    name: 'dpop',
+    // Above bearer: a request with both is judged by its proof-of-possession credentials.
+    precedence: 45,
+    authorizationSchemes: ['dpop'],
+    detect(request) {
+      const found = fromAuthorization(request, 'dpop', 'other');
+      if (!found.present || 'malformed' in found) return found;
+      const { token68 } = found.credentials;
+      // RFC 9449 §7.1: the token68 syntax, as RFC 6750's b64token.
+      if (token68 === undefined || Object.keys(found.credentials.params).length > 0)
+        return { present: true, malformed: 'the DPoP credentials must be "DPoP <access token>"' };
+      return found;
+    },
+    async verify({ token68 }, request) {
+      const token = token68!;
+      const principal = await verifyToken(token);
+      if (isRefusal(principal)) return principal;
+      const jkt = (principal.claims?.['cnf'] as { jkt: string }).jkt;
+      const header = request.request.headers.get('dpop');
+      // A JWS has no comma: one in the value means several DPoP fields were sent (RFC 9110 §5.3).
+      const values = header === null ? [] : header.split(',');
+      const result = await proofs.verify(values, {
+        method: request.request.method,
+        url: request.url,
+        accessToken: token,
+        boundJkt: jkt,
+      });
+      if (!('error' in result)) return principal;
+      const refusal: Refusal = { reason: REASONS[result.error], scheme: 'dpop', detail: result.detail };
+      if (result.nonce !== undefined) refusal.dpopNonce = result.nonce;
+      return refusal;
+    },
+    challenge(realm, refusal, context) {
+      // RFC 9449 §7.1: the DPoP challenge names the proof algorithms accepted.
+      const params: Record<string, string> = { realm, algs };
+      if (context?.resourceMetadata !== undefined) params['resource_metadata'] = context.resourceMetadata;
+      if (refusal?.reason === 'credentials_malformed') params['error'] = 'invalid_request';
+      else if (refusal?.scheme === 'dpop') {
+        params['error'] = challengeError(refusal.reason);
+        if (refusal.detail !== undefined) params['error_description'] = refusal.detail;
+      } else if (refusal?.reason === 'insufficient_scope') {
+        params['error'] = 'insufficient_scope';
+        if (refusal.scope?.length) params['scope'] = refusal.scope.join(' ');
+      }
+      return { scheme: 'DPoP', params };
+    },
+    openapi: () => ({ type: 'http', scheme: 'dpop', bearerFormat: 'JWT' }),
+    securityRequirement: (requires) => requires.scopes,
+  };
+}

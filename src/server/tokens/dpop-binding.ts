@@ -1,0 +1,38 @@
+/**
+ * The token endpoint's side of DPoP (RFC 9449 §5): a token request's proof, verified, names the key
+ * the tokens it yields are bound to. A request without a `DPoP` header gets Bearer tokens as before.
+ */
+import type { ClientRecord } from '../../stores/types.ts';
+import type { DpopVerifier } from '../schemes/dpop-proof.ts';
+import { OAuthFailure } from './oauth-failure.ts';
+
+/** What a grant binds its tokens with: the key, and whether the refresh token is bound too. */
+export interface DpopBinding {
+  jkt?: string;
+  bindRefresh?: boolean;
+}
+
+/**
+ * The binding of a token request: {} without a proof (or with DPoP off); else the proof's key,
+ * and the refresh token bound too for a public client (RFC 9449 §5, RFC 9700 §4.14.2: a confidential
+ * client's refresh tokens are bound to its credentials already). A bad proof is invalid_dpop_proof,
+ * a missing or stale server nonce use_dpop_nonce with the nonce to use (§8), both 400.
+ */
+export async function dpopBinding(
+  verifier: DpopVerifier | undefined,
+  request: Request,
+  client: ClientRecord,
+): Promise<DpopBinding> {
+  const header = verifier ? request.headers.get('dpop') : null;
+  if (!verifier || header === null) return {};
+  const url = URL.parse(request.url);
+  if (!url) throw new OAuthFailure('invalid_request', 'The request URL is not valid.');
+  // A JWS has no comma: one in the value means several DPoP fields were sent (RFC 9449 §4.3 point 1).
+  const result = await verifier.verify(header.split(','), { method: request.method, url });
+  if ('error' in result) {
+    const headers: Record<string, string> = result.nonce === undefined ? {} : { 'dpop-nonce': result.nonce };
+    const code = result.error === 'use_dpop_nonce' ? 'use_dpop_nonce' : 'invalid_dpop_proof';
+    throw new OAuthFailure(code, result.detail, 400, false, headers);
+  }
+  return { jkt: result.jkt, bindRefresh: client.secretHash === undefined };
+}

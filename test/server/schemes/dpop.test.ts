@@ -1,0 +1,194 @@
+/**
+ * DPoP end to end over a loopback server (RFC 9449): the token endpoint binds tokens to the proof's
+ * key, the DPoP scheme accepts them only with a fresh proof of that key, and refuses a stolen token,
+ * a replayed proof, a bound token sent as Bearer, and proofs for another URL, method or time.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { decodeJwt } from 'jose';
+import { type DpopWorld, dpopWorld, type ProofKey, proof, proofKey } from '../../support/dpop-world.ts';
+import { post } from '../../support/token-world.ts';
+
+describe('DPoP (RFC 9449) through the authorization server and the guard', () => {
+  let w: DpopWorld;
+  let key: ProofKey;
+  before(async () => {
+    w = await dpopWorld();
+    key = await proofKey();
+  });
+  after(() => w.close());
+
+  const tokenUrl = () => `${w.url}/oauth/token`;
+  const login = async (k: ProofKey = key) =>
+    post(
+      tokenUrl(),
+      { grant_type: 'password', client_id: 'web', username: 'alice', password: 'alice-password-1' },
+      { dpop: await proof(k, { htm: 'POST', htu: tokenUrl() }) },
+    );
+  const api = (token: string, headers: Record<string, string>) =>
+    fetch(`${w.url}/api/me?x=1`, { headers: { authorization: `DPoP ${token}`, ...headers } });
+  const apiProof = (token: string, k: ProofKey = key, extra = {}) =>
+    proof(k, { htm: 'GET', htu: `${w.url}/api/me`, accessToken: token, ...extra });
+
+  it('a token request with a proof gets token_type DPoP and an access token bound to the key (cnf.jkt)', async () => {
+    const { status, body } = await login();
+    assert.equal(status, 200);
+    assert.equal(body.token_type, 'DPoP');
+    assert.deepEqual(decodeJwt(body.access_token).cnf, { jkt: key.jkt });
+    // A public client's refresh token is bound too (RFC 9449 §5).
+    assert.match(body.refresh_token, new RegExp(`\\.${key.jkt}$`));
+  });
+
+  it('a resource request with the token and a fresh proof of its key is served, with the query ignored in htu', async () => {
+    const { access_token } = (await login()).body;
+    const response = await api(access_token, { dpop: await apiProof(access_token) });
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { id: 'u-alice', scheme: 'dpop' });
+  });
+
+  it('a stolen token replayed with a proof of another key is refused (dpop_binding_mismatch)', async () => {
+    const { access_token } = (await login()).body;
+    const thief = await proofKey();
+    const response = await api(access_token, { dpop: await apiProof(access_token, thief) });
+    assert.equal(response.status, 401);
+    assert.equal((await response.json()).code, 'dpop_binding_mismatch');
+    assert.match(
+      response.headers.get('www-authenticate') ?? '',
+      /DPoP realm="[^"]*", algs="ES256 EdDSA Ed25519", error="invalid_token"/,
+    );
+  });
+
+  it('a proof used twice is refused the second time (jti replay cache)', async () => {
+    const { access_token } = (await login()).body;
+    const once = await apiProof(access_token);
+    assert.equal((await api(access_token, { dpop: once })).status, 200);
+    const again = await api(access_token, { dpop: once });
+    assert.equal(again.status, 401);
+    assert.equal((await again.json()).code, 'dpop_proof_invalid');
+    assert.match(again.headers.get('www-authenticate') ?? '', /error="invalid_dpop_proof"/);
+  });
+
+  it('a DPoP-bound token sent as Bearer is refused (RFC 9449 §7.1), and one without a proof', async () => {
+    const { access_token } = (await login()).body;
+    const bearer = await fetch(`${w.url}/api/me`, { headers: { authorization: `Bearer ${access_token}` } });
+    assert.equal(bearer.status, 401);
+    assert.equal((await bearer.json()).code, 'dpop_binding_mismatch');
+    const bare = await api(access_token, {});
+    assert.equal(bare.status, 401);
+    assert.equal((await bare.json()).code, 'dpop_proof_invalid');
+  });
+
+  it('refuses a proof for another URL, another method, an old iat, another token, or with a bad typ or alg', async () => {
+    const { access_token } = (await login()).body;
+    const now = Math.floor(Date.now() / 1000);
+    const wrong = [
+      await apiProof(access_token, key, { htu: `${w.url}/api/other` }),
+      await apiProof(access_token, key, { htu: `https://elsewhere.test/api/me` }),
+      await apiProof(access_token, key, { htm: 'POST' }),
+      await apiProof(access_token, key, { iat: now - 120 }),
+      await apiProof(access_token, key, { iat: now + 120 }),
+      await apiProof(access_token, key, { accessToken: `${access_token}x` }),
+      await apiProof(access_token, key, { typ: 'JWT' }),
+    ];
+    for (const dpop of wrong) {
+      const response = await api(access_token, { dpop });
+      assert.equal(response.status, 401);
+      assert.equal((await response.json()).code, 'dpop_proof_invalid');
+    }
+    // Two DPoP fields are refused, each valid on its own.
+    const two = await api(access_token, { dpop: `${await apiProof(access_token)}, ${await apiProof(access_token)}` });
+    assert.equal((await two.json()).code, 'dpop_proof_invalid');
+  });
+
+  it('a token request with a bad proof is refused with invalid_dpop_proof (400)', async () => {
+    const { status, body } = await post(
+      tokenUrl(),
+      { grant_type: 'password', client_id: 'web', username: 'alice', password: 'alice-password-1' },
+      { dpop: await proof(key, { htm: 'GET', htu: tokenUrl() }) },
+    );
+    assert.equal(status, 400);
+    assert.equal(body.error, 'invalid_dpop_proof');
+  });
+
+  it('a bound refresh token needs a proof of its key; a refresh keeps the binding', async () => {
+    const { refresh_token } = (await login()).body;
+    const form = { grant_type: 'refresh_token', client_id: 'web', refresh_token };
+    const bare = await post(tokenUrl(), form);
+    assert.equal(bare.body.error, 'invalid_dpop_proof');
+    const thief = await post(tokenUrl(), form, {
+      dpop: await proof(await proofKey(), { htm: 'POST', htu: tokenUrl() }),
+    });
+    assert.equal(thief.body.error, 'invalid_grant');
+    // Neither attempt used the token up: its holder refreshes with its key.
+    const own = await post(tokenUrl(), form, { dpop: await proof(key, { htm: 'POST', htu: tokenUrl() }) });
+    assert.equal(own.status, 200);
+    assert.equal(own.body.token_type, 'DPoP');
+    assert.deepEqual(decodeJwt(own.body.access_token).cnf, { jkt: key.jkt });
+    assert.match(own.body.refresh_token, new RegExp(`\\.${key.jkt}$`));
+  });
+
+  it('a token request without a proof still gets a Bearer token, which the bearer scheme takes', async () => {
+    const { body } = await post(tokenUrl(), {
+      grant_type: 'password',
+      client_id: 'web',
+      username: 'alice',
+      password: 'alice-password-1',
+    });
+    assert.equal(body.token_type, 'Bearer');
+    const response = await fetch(`${w.url}/api/me`, { headers: { authorization: `Bearer ${body.access_token}` } });
+    assert.equal(response.status, 200);
+    // And it is not accepted as DPoP, even with a valid proof.
+    const asDpop = await api(body.access_token, { dpop: await apiProof(body.access_token) });
+    assert.equal((await asDpop.json()).code, 'dpop_binding_mismatch');
+  });
+
+  it('a confidential client gets a bound access token; the metadata lists the proof algorithms', async () => {
+    const { body } = await post(
+      tokenUrl(),
+      { grant_type: 'client_credentials', client_id: 'svc', client_secret: 'svc-secret-0123456789abcdef' },
+      { dpop: await proof(key, { htm: 'POST', htu: tokenUrl() }) },
+    );
+    assert.equal(body.token_type, 'DPoP');
+    const metadata = await (await fetch(`${w.url}/.well-known/oauth-authorization-server`)).json();
+    assert.deepEqual(metadata.dpop_signing_alg_values_supported, ['ES256', 'EdDSA', 'Ed25519']);
+  });
+});
+
+describe('DPoP server nonces (RFC 9449 §8, §9)', () => {
+  let w: DpopWorld;
+  let key: ProofKey;
+  const secret = 'nonce-secret-of-at-least-32-bytes!!';
+  before(async () => {
+    w = await dpopWorld({ nonce: { secret } }, { nonce: { secret } });
+    key = await proofKey();
+  });
+  after(() => w.close());
+
+  it('the token endpoint answers use_dpop_nonce with a DPoP-Nonce; the proof with it is accepted', async () => {
+    const tokenUrl = `${w.url}/oauth/token`;
+    const form = { grant_type: 'password', client_id: 'web', username: 'alice', password: 'alice-password-1' };
+    const first = await post(tokenUrl, form, { dpop: await proof(key, { htm: 'POST', htu: tokenUrl }) });
+    assert.equal(first.status, 400);
+    assert.equal(first.body.error, 'use_dpop_nonce');
+    const nonce = first.headers.get('dpop-nonce')!;
+    assert.ok(nonce);
+    const second = await post(tokenUrl, form, { dpop: await proof(key, { htm: 'POST', htu: tokenUrl, nonce }) });
+    assert.equal(second.status, 200);
+    const token = second.body.access_token;
+
+    const api = async (n?: string) =>
+      fetch(`${w.url}/api/me`, {
+        headers: {
+          authorization: `DPoP ${token}`,
+          dpop: await proof(key, { htm: 'GET', htu: `${w.url}/api/me`, accessToken: token, nonce: n }),
+        },
+      });
+    const refused = await api();
+    assert.equal(refused.status, 401);
+    assert.equal((await refused.json()).code, 'dpop_nonce_required');
+    assert.match(refused.headers.get('www-authenticate') ?? '', /DPoP .*error="use_dpop_nonce"/);
+    const rsNonce = refused.headers.get('dpop-nonce')!;
+    assert.equal((await api(rsNonce)).status, 200);
+    assert.equal((await api('0.forged')).status, 401);
+  });
+});

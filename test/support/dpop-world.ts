@@ -1,0 +1,106 @@
+/** DPoP proofs made by hand (to break them on purpose), and an authorization server and API with DPoP on. */
+import { createHash, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { mountFetch, protect } from '../../src/adapters/node/index.ts';
+import {
+  createAuthorizationServer,
+  createGuard,
+  createTokenService,
+  type DpopOptions,
+  type GatehouseStore,
+  hashPassword,
+  openStore,
+  type TokenService,
+} from '../../src/server/index.ts';
+import { listen } from './server.ts';
+import { sha } from './token-world.ts';
+
+export interface ProofKey {
+  privateKey: CryptoKey;
+  jwk: JWK;
+  jkt: string;
+}
+
+export async function proofKey(alg: 'ES256' | 'EdDSA' = 'ES256'): Promise<ProofKey> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  const jwk = await exportJWK(publicKey);
+  return { privateKey, jwk, jkt: await calculateJwkThumbprint(jwk, 'sha256') };
+}
+
+export interface ProofParts {
+  htm: string;
+  htu: string;
+  accessToken?: string;
+  nonce?: string | undefined;
+  iat?: number;
+  jti?: string;
+  typ?: string;
+  alg?: string;
+  jwk?: JWK;
+}
+
+/** A DPoP proof (RFC 9449 §4.2) signed with `key`; every part can be set to a wrong value. */
+export async function proof(key: ProofKey, parts: ProofParts): Promise<string> {
+  const claims: Record<string, unknown> = { htm: parts.htm, htu: parts.htu, jti: parts.jti ?? randomUUID() };
+  if (parts.accessToken !== undefined)
+    claims['ath'] = createHash('sha256').update(parts.accessToken).digest('base64url');
+  if (parts.nonce !== undefined) claims['nonce'] = parts.nonce;
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: parts.alg ?? 'ES256', typ: parts.typ ?? 'dpop+jwt', jwk: parts.jwk ?? key.jwk })
+    .setIssuedAt(parts.iat ?? Math.floor(Date.now() / 1000))
+    .sign(key.privateKey);
+}
+
+export interface DpopWorld {
+  store: GatehouseStore;
+  service: TokenService;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * An authorization server with DPoP on (the public client web: password and refresh_token; the
+ * confidential svc: client_credentials), and GET /api/me behind the DPoP and bearer schemes.
+ */
+export async function dpopWorld(proofOptions: DpopOptions = {}, asOptions: DpopOptions = {}): Promise<DpopWorld> {
+  const store = await openStore('sqlite::memory:');
+  await store.users.putUser({
+    username: 'alice',
+    id: 'u-alice',
+    passwordHash: await hashPassword('alice-password-1'),
+    scopes: ['read'],
+    roles: [],
+  });
+  await store.clients.putClient({ clientId: 'web', grants: ['password', 'refresh_token'], scopes: ['read'] });
+  await store.clients.putClient({
+    clientId: 'svc',
+    secretHash: sha('svc-secret-0123456789abcdef'),
+    grants: ['client_credentials', 'refresh_token'],
+    scopes: ['read'],
+  });
+  const service = createTokenService({ store, issuer: 'https://auth.test', reuseGraceMs: 0 });
+  const server = createAuthorizationServer({
+    service,
+    legacyPasswordGrant: true,
+    users: store.users,
+    clients: store.clients,
+    dpop: { nonces: store.nonces, ...asOptions },
+  });
+  const guard = createGuard({
+    schemes: [service.dpopScheme(undefined, { nonces: store.nonces, ...proofOptions }), service.bearerScheme()],
+  });
+  const api = protect(guard, (req, res) => res.end(JSON.stringify({ id: req.auth?.id, scheme: req.auth?.scheme })));
+  const oauth = mountFetch(server.handle);
+  const http = createServer((req, res) => void (req.url?.startsWith('/api') ? api(req, res) : oauth(req, res)));
+  const listening = await listen(http);
+  return {
+    store,
+    service,
+    url: listening.url,
+    close: async () => {
+      await listening.close();
+      await store.close();
+    },
+  };
+}
