@@ -57,6 +57,13 @@ export { idempotent } from './idempotency/idempotent.ts';
 export type { IdempotencyOptions } from './idempotency/options.ts';
 export type { IdempotencyStart, IdempotentRequest } from './idempotency/start.ts';
 export {
+  createRateLimit,
+  type RateLimit,
+  type RateLimitDecision,
+  type RateLimitOptions,
+  type RateLimitRequest,
+} from './rate-limit.ts';
+export {
   type CounterBackend,
   createLoginProtection,
   type LoginProtection,

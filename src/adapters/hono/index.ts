@@ -7,6 +7,7 @@
  */
 export { clientAddressOf } from './client-address.ts';
 export { idempotency } from './idempotency.ts';
+export { type HonoRateLimitOptions, rateLimit } from './rate-limit.ts';
 export { mountFetch } from './mount-fetch.ts';
 export { preflight } from './preflight.ts';
 export { protect } from './protect.ts';
