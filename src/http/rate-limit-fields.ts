@@ -30,9 +30,11 @@ export function rateLimitFields(state: RateLimitState): { 'RateLimit-Policy': st
   if (!POLICY_NAME.test(state.policy))
     throw invalidArgument('rateLimitFields: policy must be 1 to 64 letters, digits, _ . : or -');
   const whole = (n: number) => (Number.isFinite(n) && n > 0 ? Math.ceil(n) : 0);
+  // Units left round down: a client told of a unit that is not there would spend it on a 429.
+  const left = Number.isFinite(state.remaining) && state.remaining > 0 ? Math.floor(state.remaining) : 0;
   const name = `"${state.policy}"`;
   return {
     'RateLimit-Policy': `${name};q=${whole(state.quota)};w=${Math.max(1, whole(state.windowSeconds))}`,
-    RateLimit: `${name};r=${Math.floor(Math.max(0, state.remaining))};t=${whole(state.resetSeconds)}`,
+    RateLimit: `${name};r=${left};t=${whole(state.resetSeconds)}`,
   };
 }

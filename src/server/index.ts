@@ -68,6 +68,7 @@ export {
   createLoginProtection,
   type LoginProtection,
   type LoginProtectionOptions,
+  type LoginLimit,
   type LoginWait,
 } from './login-protection.ts';
 export {

@@ -3,7 +3,14 @@
  * each scheme writes its own challenge (the guard only says which are sent).
  */
 import { invalidArgument } from '../http/argument-error.ts';
-import { type Challenge, createProblem, formatChallenges, PROBLEM_CONTENT_TYPE, reasons } from '../http/index.ts';
+import {
+  type Challenge,
+  createProblem,
+  formatChallenges,
+  PROBLEM_CONTENT_TYPE,
+  rateLimitFields,
+  reasons,
+} from '../http/index.ts';
 import type { Refusal } from './refusal.ts';
 import type { Scheme } from './scheme.ts';
 
@@ -27,6 +34,8 @@ export function refusalResponse(refusal: Refusal, answer: RefusalAnswer): Respon
   if (challenges.length > 0) headers.set('www-authenticate', formatChallenges(challenges));
   if (refusal.retryAfterMs !== undefined)
     headers.set('retry-after', String(Math.max(1, Math.ceil(refusal.retryAfterMs / 1000))));
+  if (refusal.rateLimit)
+    for (const [name, value] of Object.entries(rateLimitFields(refusal.rateLimit))) headers.set(name, value);
   const detail = refusal.detail ?? reason.title;
   let body: string;
   if (answer.body === 'detail') {

@@ -1,5 +1,5 @@
 /** A refusal: why a request is refused, as a reason of the catalogue (refusal-response.ts answers it). */
-import type { ReasonCode } from '../http/index.ts';
+import type { RateLimitState, ReasonCode } from '../http/index.ts';
 
 /** Why a request is refused: a reason from the catalogue, and what the answer should say. */
 export interface Refusal {
@@ -12,6 +12,8 @@ export interface Refusal {
   scope?: readonly string[];
   /** For rate_limited and locked_out: how long to wait. */
   retryAfterMs?: number;
+  /** For rate_limited and locked_out: the limit, sent as the RateLimit and RateLimit-Policy fields. */
+  rateLimit?: RateLimitState;
 }
 
 export function isRefusal(value: unknown): value is Refusal {
