@@ -12,7 +12,8 @@ import { progress, run, type Spread, spread, start, WORKERS } from './lib.ts';
 const quick = process.argv.includes('--quick');
 // `--only rateLimit`: run the rate-limit storms alone and merge their figures into the last results.
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-if (only !== undefined && only !== 'rateLimit') throw new Error('bench: --only takes rateLimit (the rate-limit storms)');
+if (only !== undefined && only !== 'rateLimit')
+  throw new Error('bench: --only takes rateLimit (the rate-limit storms)');
 const ROUNDS = quick ? 2 : 5;
 const CLIENT_MS = quick ? 700 : 5000;
 const SERVER_SECONDS = quick ? 1 : 5;
@@ -350,9 +351,14 @@ function targets(r: Record<string, unknown>): Array<[string, boolean, string]> {
 
 /** Section 3's second table: the same storm against a server that sends the RateLimit fields. */
 function rateLimitFieldsSection(r: Record<string, unknown>, fmt: (s: Spread) => string): string[] {
-  const v = r['rateLimitWithFields'] as Record<string, { sent: number; status429: number; msSpread: Spread }> | undefined;
+  const v = r['rateLimitWithFields'] as
+    | Record<string, { sent: number; status429: number; msSpread: Spread }>
+    | undefined;
   if (!v) return [];
-  const when = typeof r['rateLimitDate'] === 'string' ? ` (measured on ${r['rateLimitDate'].slice(0, 10)} with \`--only rateLimit\`)` : '';
+  const when =
+    typeof r['rateLimitDate'] === 'string'
+      ? ` (measured on ${r['rateLimitDate'].slice(0, 10)} with \`--only rateLimit\`)`
+      : '';
   return [
     `The same storm against the same server sending \`RateLimit-Policy: "default";q=100;w=1\` and \`RateLimit: "default";r=…;t=…\` (t in whole seconds, as Retry-After) on every answer${when}. Gatehouse paces from the fields; the others do not read them.`,
     '',

@@ -57,18 +57,11 @@ export { idempotent } from './idempotency/idempotent.ts';
 export type { IdempotencyOptions } from './idempotency/options.ts';
 export type { IdempotencyStart, IdempotentRequest } from './idempotency/start.ts';
 export {
-  createRateLimit,
-  type RateLimit,
-  type RateLimitDecision,
-  type RateLimitOptions,
-  type RateLimitRequest,
-} from './rate-limit.ts';
-export {
   type CounterBackend,
   createLoginProtection,
+  type LoginLimit,
   type LoginProtection,
   type LoginProtectionOptions,
-  type LoginLimit,
   type LoginWait,
 } from './login-protection.ts';
 export {
@@ -88,6 +81,13 @@ export {
   protectedResourceMetadata,
   protectedResourceMetadataUrl,
 } from './protected-resource.ts';
+export {
+  createRateLimit,
+  type RateLimit,
+  type RateLimitDecision,
+  type RateLimitOptions,
+  type RateLimitRequest,
+} from './rate-limit.ts';
 export { isRefusal, type Refusal } from './refusal.ts';
 export {
   BodyTooLargeError,

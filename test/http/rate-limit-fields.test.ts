@@ -4,7 +4,13 @@ import { parseRateLimit, rateLimitFields } from '../../src/http/index.ts';
 
 describe('rateLimitFields', () => {
   it('writes the structured-field form, which parseRateLimit reads back', () => {
-    const fields = rateLimitFields({ policy: 'default', quota: 100, windowSeconds: 60, remaining: 42, resetSeconds: 17 });
+    const fields = rateLimitFields({
+      policy: 'default',
+      quota: 100,
+      windowSeconds: 60,
+      remaining: 42,
+      resetSeconds: 17,
+    });
     assert.deepEqual(fields, { 'RateLimit-Policy': '"default";q=100;w=60', RateLimit: '"default";r=42;t=17' });
     const info = parseRateLimit(new Headers(fields));
     assert.equal(info?.source, 'RateLimit');

@@ -7,7 +7,7 @@
  * in `req.rawBody` and `req.body`.
  */
 export { idempotency } from './idempotency.ts';
-export { rateLimit } from './rate-limit.ts';
 export { mountFetch } from './mount-fetch.ts';
 export { preflight } from './preflight.ts';
 export { protect } from './protect.ts';
+export { rateLimit } from './rate-limit.ts';

@@ -6,7 +6,7 @@
  * Fastify still parses the body as usual.
  */
 export { type IdempotencyHooks, idempotency } from './idempotency.ts';
-export { rateLimit } from './rate-limit.ts';
 export { mountFetch } from './mount-fetch.ts';
 export { gatehousePlugin } from './plugin.ts';
 export { protect } from './protect.ts';
+export { rateLimit } from './rate-limit.ts';

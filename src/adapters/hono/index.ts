@@ -7,10 +7,10 @@
  */
 export { clientAddressOf } from './client-address.ts';
 export { idempotency } from './idempotency.ts';
-export { type HonoRateLimitOptions, rateLimit } from './rate-limit.ts';
 export { mountFetch } from './mount-fetch.ts';
 export { preflight } from './preflight.ts';
 export { protect } from './protect.ts';
 export { protectHandler } from './protect-handler.ts';
 export type { ProtectOptions } from './protect-options.ts';
+export { type HonoRateLimitOptions, rateLimit } from './rate-limit.ts';
 export type { GatehouseEnv, GatehouseVariables } from './variables.ts';

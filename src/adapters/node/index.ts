@@ -15,6 +15,6 @@ export { requestUrl } from '../shared/node-url.ts';
 export { toWebRequest } from '../shared/node-web-request.ts';
 export { sendWebResponse } from '../shared/node-web-response.ts';
 export { idempotency, type LedgerRequest } from './idempotency.ts';
-export { rateLimit } from './rate-limit.ts';
 export { mountFetch } from './mount-fetch.ts';
 export { type AuthenticatedRequest, type ProtectOptions, protect } from './protect.ts';
+export { rateLimit } from './rate-limit.ts';
