@@ -20,6 +20,8 @@ export interface Cooldown {
 /** What an origin's fields said: units this client may still send, until when. */
 interface Quota {
   left: number;
+  /** The lowest count of units left any answer of this window gave. */
+  lowest: number;
   /** Local-clock ms at which the window resets and the quota is forgotten. */
   resetAt: number;
 }
@@ -54,12 +56,18 @@ export class OriginCooldown {
     if (!response?.ok || !response.headers.has('ratelimit')) return;
     const info = parseRateLimit(response.headers);
     if (info?.source !== 'RateLimit' || info.remaining === undefined || !info.resetMs) return;
-    // Every request still in flight may spend a unit this answer did not count yet.
-    const left = info.remaining - others;
-    const quota = this.#quotas.get(origin);
-    // Each answer gives a lower bound on what is left; the highest is the truest (a reset raises it).
-    if (!quota || quota.resetAt <= now || left > quota.left)
-      this.#quotas.set(origin, { left, resetAt: now + info.resetMs });
+    let quota = this.#quotas.get(origin);
+    // A new window once the last one has reset; within one, the lowest count is the server's latest
+    // (an answer read after a later one, on another connection, shows units that are gone).
+    if (!quota || quota.resetAt <= now) {
+      quota = { left: info.remaining - others, lowest: info.remaining, resetAt: now + info.resetMs };
+      this.#quotas.set(origin, quota);
+    }
+    quota.lowest = Math.min(quota.lowest, info.remaining);
+    // Every request still in flight either was counted after the lowest answer or will be: what is
+    // left for new requests is the lowest count less them. Never raised past that, never lowered by
+    // an old answer below what sends have already taken off.
+    quota.left = Math.max(quota.left, quota.lowest - others);
   }
 
   /** Forgets an origin's quota: a wait for it was cut short (retry.maxRetryAfter), so send and see. */
