@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createClient, HttpError, type TimeoutError } from '../../src/client/index.ts';
+import { OriginCooldown } from '../../src/client/origin-cooldown.ts';
 import { json, serverPerTest } from '../support/server.ts';
 
 const serve = serverPerTest();
@@ -101,6 +102,23 @@ describe('pacing from the RateLimit fields', () => {
     assert.equal(s.received.length, 12, 'every request was sent once');
     // 12 requests at 5 per window need three windows: the client waited for the resets.
     assert.ok(Date.now() - started >= 1900, `took ${Date.now() - started} ms`);
+  });
+
+  it('an answer read out of order (another connection) cannot raise the quota above what the server has left', () => {
+    const pacing = new OriginCooldown();
+    const origin = 'http://api.test';
+    const answer = (r: number) => new Response(null, { headers: { ratelimit: `"default";r=${r};t=10` } });
+    for (let i = 0; i < 3; i++) assert.equal(pacing.pace(origin, 0), 0);
+    // The server counted A (r=7), B (r=6), C (r=5); C's answer is read first, then A's.
+    pacing.settle(origin, answer(5), 0); // 5 left, less B still in flight and A: 3
+    pacing.settle(origin, answer(7), 0); // A is older than C: still 5 left, less B: 4
+    for (let i = 0; i < 4; i++) assert.equal(pacing.pace(origin, 0), 0, `request ${i + 1} of the 4 left`);
+    assert.equal(pacing.pace(origin, 0), 10_000, 'the fifth waits for the reset');
+    // B's answer: B was counted before C, so 5 left less the 4 in flight: one more may go.
+    pacing.settle(origin, answer(6), 0);
+    assert.equal(pacing.pace(origin, 0), 0);
+    assert.equal(pacing.pace(origin, 0), 10_000);
+    assert.equal(pacing.pace(origin, 10_000), 0, 'the window reset: the quota is forgotten');
   });
 
   it('holds the next request until the window resets (t), then sends it', async () => {
