@@ -38,7 +38,20 @@ export function rateLimit(options: HonoRateLimitOptions): MiddlewareHandler {
     }
     if (!decision.allowed) return decision.response;
     await next();
-    for (const [name, value] of Object.entries(decision.headers)) c.res.headers.set(name, value);
+    // A handler may answer with a Response whose headers are immutable (one fetch returned).
+    if (!setAll(c.res.headers, decision.headers)) {
+      c.res = new Response(c.res.body, c.res);
+      setAll(c.res.headers, decision.headers);
+    }
     return undefined;
   };
+}
+
+function setAll(headers: Headers, fields: Record<string, string>): boolean {
+  try {
+    for (const [name, value] of Object.entries(fields)) headers.set(name, value);
+    return true;
+  } catch {
+    return false;
+  }
 }
