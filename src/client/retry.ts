@@ -55,9 +55,10 @@ export async function sendWithRetry(request: OutgoingRequest, state: CallState, 
     // 429 must still wait out the Retry-After that 429 brought.
     // Both checks are synchronous when there is nothing to wait for, as on almost every request.
     const leave = state.concurrency.tryEnter(origin) ?? (await enterGate(origin, state));
-    if (state.cooldown.get(origin)) {
+    // pace() counts the request as sent when it lets it go; settle() below ends that.
+    if (state.cooldown.get(origin) || state.cooldown.pace(origin) > 0) {
       try {
-        await waitForCooldown(origin, state);
+        await waitBeforeSending(origin, state);
       } catch (error) {
         leave();
         throw error;
@@ -105,6 +106,7 @@ export async function sendWithRetry(request: OutgoingRequest, state: CallState, 
     } finally {
       budget.dispose();
       leave();
+      state.cooldown.settle(origin, response);
     }
     if (response.ok || !state.policy.statusCodes.includes(response.status)) return response;
     if (request.body.exhausted) {
@@ -166,6 +168,28 @@ async function prepareRetry(
   if (outcome.kind === 'response') await discard(outcome.response);
   await abortableWait(decision.delayMs, state);
   return true;
+}
+
+/** Waits out the origin's cooldown, then its spent quota, until pace() lets the request go. */
+async function waitBeforeSending(origin: string, state: CallState): Promise<void> {
+  await waitForCooldown(origin, state);
+  for (let held = state.cooldown.pace(origin); held > 0; held = state.cooldown.pace(origin)) {
+    // The server's own word that nothing remains: a request sent now would only collect a 429.
+    const { maxRetryAfter } = state.policy;
+    const wait = Math.min(held, maxRetryAfter);
+    if (wait >= state.total.remaining()) {
+      throw new TimeoutError({
+        which: 'total',
+        timeoutMs: state.total.ms ?? 0,
+        method: state.method,
+        url: state.url,
+        attempts: state.attempts,
+        note: `Not sent: ${origin} said no requests remain for ${Math.ceil(held / 1000)} s (RateLimit fields), beyond the total deadline.`,
+      });
+    }
+    await abortableWait(wait, state);
+    if (held > maxRetryAfter) state.cooldown.forgetQuota(origin);
+  }
 }
 
 async function waitForCooldown(origin: string, state: CallState): Promise<void> {

@@ -62,6 +62,7 @@ export {
   type RateLimitPolicy,
   type RateLimitSource,
 } from './rate-limit.ts';
+export { type RateLimitState, rateLimitFields } from './rate-limit-fields.ts';
 export {
   type BearerErrorCode,
   getReason,

@@ -23,7 +23,7 @@ export type CounterBackend =
 export type LimiterOptions = { keyPrefix: string; points: number; duration: number };
 
 /** A backend of one of the four shapes; anything else is refused here, not deep inside a limiter. */
-export function checkBackend(backend: unknown): asserts backend is CounterBackend {
+export function checkBackend(backend: unknown, caller = 'createLoginProtection'): asserts backend is CounterBackend {
   const b = backend as Record<string, unknown> | null | undefined;
   const has = (key: string, method: string) =>
     typeof b?.[key] === 'object' &&
@@ -33,7 +33,7 @@ export function checkBackend(backend: unknown): asserts backend is CounterBacken
     if (b.memory === true || has('sqlite', 'prepare') || has('postgres', 'query') || has('redis', 'get')) return;
   }
   throw invalidArgument(
-    'createLoginProtection: backend must be { memory: true }, { sqlite: DatabaseSync }, { postgres: pg.Pool } or ' +
+    `${caller}: backend must be { memory: true }, { sqlite: DatabaseSync }, { postgres: pg.Pool } or ` +
       '{ redis: Redis }: an open handle, not a URL',
   );
 }

@@ -59,6 +59,7 @@ export type { IdempotencyStart, IdempotentRequest } from './idempotency/start.ts
 export {
   type CounterBackend,
   createLoginProtection,
+  type LoginLimit,
   type LoginProtection,
   type LoginProtectionOptions,
   type LoginWait,
@@ -82,6 +83,13 @@ export {
   protectedResourceMetadata,
   protectedResourceMetadataUrl,
 } from './protected-resource.ts';
+export {
+  createRateLimit,
+  type RateLimit,
+  type RateLimitDecision,
+  type RateLimitOptions,
+  type RateLimitRequest,
+} from './rate-limit.ts';
 export { isRefusal, type Refusal } from './refusal.ts';
 export {
   BodyTooLargeError,

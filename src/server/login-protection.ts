@@ -49,6 +49,16 @@ export interface LoginWait {
    * yet, and right ones give their place back) — a short wait, never a lockout nobody earned.
    */
   lockedOut: boolean;
+  /** The limit that refused it, for the RateLimit and RateLimit-Policy fields of the answer. */
+  limit: LoginLimit;
+}
+
+/** One of login protection's limits, as the RateLimit-Policy field declares it. */
+export interface LoginLimit {
+  /** `login_pair` (account and address), `login_ip` (an address's day) or `login_user` (address unknown). */
+  policy: string;
+  quota: number;
+  windowSeconds: number;
 }
 
 /** How long an attempt refused only for attempts in flight waits: about one verification. */
@@ -91,6 +101,7 @@ export interface LoginProtection {
 
 /** One limit, counted twice: the failures, and the places (failures + attempts in flight). */
 interface Count {
+  name: string;
   limit: number;
   seconds: number;
   places: RateLimiterAbstract;
@@ -107,6 +118,7 @@ export async function createLoginProtection(options: LoginProtectionOptions): Pr
   if (!/^[A-Za-z0-9_]+$/.test(prefix))
     throw invalidArgument('createLoginProtection: prefix must be letters, digits and _');
   const count = async (name: string, limit: number, seconds: number): Promise<Count> => ({
+    name,
     limit,
     seconds,
     // Places are never blocked: they only bound the attempts in flight; failures lock out.
@@ -155,7 +167,7 @@ export async function createLoginProtection(options: LoginProtectionOptions): Pr
     async abandoned(account, address) {
       await Promise.all(countsOf(account, address).map(([c, key]) => c.places.reward(key, 1)));
     },
-    check: (account, address) => lockedFor(countsOf(account, address)),
+    check: async (account, address) => (await lockedBy(countsOf(account, address)))?.ms,
   };
 }
 
@@ -187,8 +199,8 @@ function clientKeys(
 async function takeAttempt(counts: Array<[Count, string]>): Promise<LoginWait | undefined> {
   // Read first: a client out of its daily budget, or a pair locked out, touches no counter,
   // so naming new usernames cannot grow the store.
-  const locked = await lockedFor(counts);
-  if (locked !== undefined) return { retryAfterMs: locked, lockedOut: true };
+  const locked = await lockedBy(counts);
+  if (locked !== undefined) return { retryAfterMs: locked.ms, lockedOut: true, limit: limitOf(locked.count) };
   const taken: Array<[Count, string]> = [];
   for (const [c, key] of counts) {
     if (await takePlace(c, key)) {
@@ -198,21 +210,27 @@ async function takeAttempt(counts: Array<[Count, string]>): Promise<LoginWait | 
     // Not verified, so not counted: the places already taken are given back.
     await Promise.all(taken.map(([t, k]) => t.places.reward(k, 1)));
     // Full: either failures have just reached the limit, or attempts in flight fill it.
-    const lockedNow = await lockedFor([[c, key]]);
+    const lockedNow = await lockedBy([[c, key]]);
     return lockedNow !== undefined
-      ? { retryAfterMs: lockedNow, lockedOut: true }
-      : { retryAfterMs: BUSY_WAIT_MS, lockedOut: false };
+      ? { retryAfterMs: lockedNow.ms, lockedOut: true, limit: limitOf(c) }
+      : { retryAfterMs: BUSY_WAIT_MS, lockedOut: false, limit: limitOf(c) };
   }
   return undefined;
 }
 
-/** The longest lockout among the counts (ms), or undefined when none has reached its limit. */
-async function lockedFor(counts: Array<[Count, string]>): Promise<number | undefined> {
+function limitOf(c: Count): LoginLimit {
+  return { policy: c.name, quota: c.limit, windowSeconds: c.seconds };
+}
+
+/** The longest lockout among the counts (ms) and its count, or undefined when none has reached its limit. */
+async function lockedBy(counts: Array<[Count, string]>): Promise<{ ms: number; count: Count } | undefined> {
   const states = await Promise.all(counts.map(([c, key]) => c.failures.get(key)));
-  const waits = states
-    .map((state, i) => (state && state.consumedPoints >= counts[i]![0].limit ? state.msBeforeNext : 0))
-    .filter((w) => w > 0);
-  return waits.length ? Math.max(...waits) : undefined;
+  let longest: { ms: number; count: Count } | undefined;
+  states.forEach((state, i) => {
+    const ms = state && state.consumedPoints >= counts[i]![0].limit ? state.msBeforeNext : 0;
+    if (ms > 0 && ms > (longest?.ms ?? 0)) longest = { ms, count: counts[i]![0] };
+  });
+  return longest;
 }
 
 /** Takes a place when there is one; a refused try is given back at once, so it counts for nothing. */

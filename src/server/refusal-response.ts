@@ -3,7 +3,14 @@
  * each scheme writes its own challenge (the guard only says which are sent).
  */
 import { invalidArgument } from '../http/argument-error.ts';
-import { type Challenge, createProblem, formatChallenges, PROBLEM_CONTENT_TYPE, reasons } from '../http/index.ts';
+import {
+  type Challenge,
+  createProblem,
+  formatChallenges,
+  PROBLEM_CONTENT_TYPE,
+  rateLimitFields,
+  reasons,
+} from '../http/index.ts';
 import type { Refusal } from './refusal.ts';
 import type { Scheme } from './scheme.ts';
 
@@ -29,6 +36,8 @@ export function refusalResponse(refusal: Refusal, answer: RefusalAnswer): Respon
     headers.set('retry-after', String(Math.max(1, Math.ceil(refusal.retryAfterMs / 1000))));
   // RFC 9449 §9: the nonce a DPoP proof must carry next.
   if (refusal.dpopNonce !== undefined) headers.set('dpop-nonce', refusal.dpopNonce);
+  if (refusal.rateLimit)
+    for (const [name, value] of Object.entries(rateLimitFields(refusal.rateLimit))) headers.set(name, value);
   const detail = refusal.detail ?? reason.title;
   let body: string;
   if (answer.body === 'detail') {

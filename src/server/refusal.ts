@@ -1,5 +1,5 @@
 /** A refusal: why a request is refused, as a reason of the catalogue (refusal-response.ts answers it). */
-import type { ReasonCode } from '../http/index.ts';
+import type { RateLimitState, ReasonCode } from '../http/index.ts';
 
 /** Why a request is refused: a reason from the catalogue, and what the answer should say. */
 export interface Refusal {
@@ -18,6 +18,8 @@ export interface Refusal {
   retryAfterMs?: number;
   /** For a DPoP refusal when the server issues nonces: the nonce to send next (RFC 9449 §9 `DPoP-Nonce`). */
   dpopNonce?: string;
+  /** For rate_limited and locked_out: the limit, sent as the RateLimit and RateLimit-Policy fields. */
+  rateLimit?: RateLimitState;
 }
 
 export function isRefusal(value: unknown): value is Refusal {

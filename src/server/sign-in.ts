@@ -161,16 +161,24 @@ async function verifySlowly(
   const user = found && !isClientSubject(found.id) ? found : undefined;
   const account = accountOf(username, user);
   const wait = await loginProtection?.attempt(account, clientAddress);
+  // The limit that refused it goes out as the RateLimit fields (draft-ietf-httpapi-ratelimit-headers).
+  const rateLimit = wait && {
+    ...wait.limit,
+    remaining: 0,
+    resetSeconds: Math.max(1, Math.ceil(wait.retryAfterMs / 1000)),
+  };
   if (wait?.lockedOut)
     return {
       reason: 'locked_out',
       retryAfterMs: wait.retryAfterMs,
+      rateLimit: rateLimit!,
       detail: `Too many failed sign-ins for this account from this address; try again in ${Math.ceil(wait.retryAfterMs / 1000)} s.`,
     };
   if (wait)
     return {
       reason: 'rate_limited',
       retryAfterMs: wait.retryAfterMs,
+      rateLimit: rateLimit!,
       detail: 'Other sign-ins for this account from this address are being checked; try again in a second.',
     };
   let valid: boolean;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createClient, HttpError } from '../../src/client/index.ts';
+import { createClient, HttpError, type TimeoutError } from '../../src/client/index.ts';
+import { OriginCooldown } from '../../src/client/origin-cooldown.ts';
 import { json, serverPerTest } from '../support/server.ts';
 
 const serve = serverPerTest();
@@ -56,5 +57,110 @@ describe('origin cooldown', () => {
     assert.ok(error instanceof HttpError);
     assert.match(error.message, /Not sent: .* asked this client to wait/);
     assert.equal(s.received.length, 1);
+  });
+});
+
+describe('pacing from the RateLimit fields', () => {
+  // A server with a budget per window of its own, telling it in the fields on every answer.
+  const budgetServer = (budget: number, windowMs: number) => {
+    let windowStart = Date.now();
+    let used = 0;
+    let refused = 0;
+    const handler = (_req: unknown, res: Parameters<typeof json>[0]) => {
+      const now = Date.now();
+      if (now - windowStart >= windowMs) {
+        windowStart = now;
+        used = 0;
+      }
+      const t = Math.ceil((windowStart + windowMs - now) / 1000);
+      const fields = { 'ratelimit-policy': `"w";q=${budget};w=${Math.ceil(windowMs / 1000)}` };
+      if (used >= budget) {
+        refused++;
+        return json(res, 429, {}, { ...fields, ratelimit: `"w";r=0;t=${t}`, 'retry-after': String(t) });
+      }
+      used++;
+      json(res, 200, {}, { ...fields, ratelimit: `"w";r=${budget - used};t=${t}` });
+    };
+    return { handler, refused: () => refused };
+  };
+
+  it('never sends into a 429 when the fields say nothing remains: 4 concurrent loops, 12 requests, budget 5 per second', async () => {
+    const budget = budgetServer(5, 1000);
+    const s = await serve(budget.handler);
+    const client = createClient({ baseUrl: s.url });
+    let work = 12;
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (work > 0) {
+          work--;
+          assert.equal((await client.get('work')).status, 200);
+        }
+      }),
+    );
+    assert.equal(budget.refused(), 0, 'no request was sent into a 429');
+    assert.equal(s.received.length, 12, 'every request was sent once');
+    // 12 requests at 5 per window need three windows: the client waited for the resets.
+    assert.ok(Date.now() - started >= 1900, `took ${Date.now() - started} ms`);
+  });
+
+  it('an answer read out of order (another connection) cannot raise the quota above what the server has left', () => {
+    const pacing = new OriginCooldown();
+    const origin = 'http://api.test';
+    const answer = (r: number) => new Response(null, { headers: { ratelimit: `"default";r=${r};t=10` } });
+    for (let i = 0; i < 3; i++) assert.equal(pacing.pace(origin, 0), 0);
+    // The server counted A (r=7), B (r=6), C (r=5); C's answer is read first, then A's.
+    pacing.settle(origin, answer(5), 0); // 5 left, less B still in flight and A: 3
+    pacing.settle(origin, answer(7), 0); // A is older than C: still 5 left, less B: 4
+    for (let i = 0; i < 4; i++) assert.equal(pacing.pace(origin, 0), 0, `request ${i + 1} of the 4 left`);
+    assert.equal(pacing.pace(origin, 0), 10_000, 'the fifth waits for the reset');
+    // B's answer: B was counted before C, so 5 left less the 4 in flight: one more may go.
+    pacing.settle(origin, answer(6), 0);
+    assert.equal(pacing.pace(origin, 0), 0);
+    assert.equal(pacing.pace(origin, 0), 10_000);
+    assert.equal(pacing.pace(origin, 10_000), 0, 'the window reset: the quota is forgotten');
+  });
+
+  it('holds the next request until the window resets (t), then sends it', async () => {
+    const s = await serve((_req, res, _body, index) =>
+      json(res, 200, {}, { ratelimit: `"default";r=${index === 0 ? 0 : 5};t=1` }),
+    );
+    const client = createClient({ baseUrl: s.url });
+    await client.get('a');
+    await client.get('b');
+    const gap = s.received[1]!.at - s.received[0]!.at;
+    assert.ok(gap >= 900, `the second request went ${gap} ms after the first, before the reset`);
+  });
+
+  it('a total deadline shorter than the window wins: TimeoutError at once, nothing sent', async () => {
+    const s = await serve((_req, res) => json(res, 200, {}, { ratelimit: '"default";r=0;t=30' }));
+    const client = createClient({ baseUrl: s.url, timeout: { total: 300 } });
+    await client.get('a');
+    const started = Date.now();
+    await assert.rejects(client.get('b'), (error: TimeoutError) => {
+      assert.equal(error.code, 'ERR_GATEHOUSE_TIMEOUT');
+      assert.equal(error.which, 'total');
+      assert.match(error.message, /said no requests remain for 30 s/);
+      return true;
+    });
+    assert.ok(Date.now() - started < 250, 'failed fast rather than sleeping into the deadline');
+    assert.equal(s.received.length, 1, 'the held request was never sent');
+  });
+
+  it('a held request is abortable, and a wait is bounded by retry.maxRetryAfter', async () => {
+    const s = await serve((_req, res, _body, index) =>
+      json(res, 200, {}, { ratelimit: `"default";r=${index === 0 ? 0 : 9};t=30` }),
+    );
+    const client = createClient({ baseUrl: s.url, retry: { maxRetryAfter: 300 } });
+    await client.get('a');
+    const controller = new AbortController();
+    const aborted = client.get('b', { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('caller gave up')), 50);
+    await assert.rejects(aborted, /caller gave up/);
+    assert.equal(s.received.length, 1, 'the aborted request was never sent');
+    const started = Date.now();
+    assert.equal((await client.get('c')).status, 200);
+    const waited = Date.now() - started;
+    assert.ok(waited >= 250 && waited < 2000, `waited ${waited} ms, not the 30 s window`);
   });
 });

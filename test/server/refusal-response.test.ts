@@ -52,6 +52,16 @@ describe('responses', () => {
     assert.equal(response.headers.get('www-authenticate'), null);
   });
 
+  it('sends the RateLimit and RateLimit-Policy fields of the limit that refused', () => {
+    const response = guard.refusalResponse({
+      reason: 'locked_out',
+      retryAfterMs: 29_001,
+      rateLimit: { policy: 'login_pair', quota: 5, windowSeconds: 900, remaining: 0, resetSeconds: 30 },
+    });
+    assert.equal(response.headers.get('ratelimit-policy'), '"login_pair";q=5;w=900');
+    assert.equal(response.headers.get('ratelimit'), '"login_pair";r=0;t=30');
+  });
+
   it('never echoes a password, token or key in a header or body', async () => {
     const secrets = ['alice-password-1-wrong', await jwt({}, { issuer: 'https://evil.test' }), `${f.apiKey}zz`];
     const answers = [

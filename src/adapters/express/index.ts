@@ -10,3 +10,4 @@ export { idempotency } from './idempotency.ts';
 export { mountFetch } from './mount-fetch.ts';
 export { preflight } from './preflight.ts';
 export { protect } from './protect.ts';
+export { rateLimit } from './rate-limit.ts';

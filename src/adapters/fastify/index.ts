@@ -9,3 +9,4 @@ export { type IdempotencyHooks, idempotency } from './idempotency.ts';
 export { mountFetch } from './mount-fetch.ts';
 export { gatehousePlugin } from './plugin.ts';
 export { protect } from './protect.ts';
+export { rateLimit } from './rate-limit.ts';

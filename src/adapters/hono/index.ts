@@ -12,4 +12,5 @@ export { preflight } from './preflight.ts';
 export { protect } from './protect.ts';
 export { protectHandler } from './protect-handler.ts';
 export type { ProtectOptions } from './protect-options.ts';
+export { type HonoRateLimitOptions, rateLimit } from './rate-limit.ts';
 export type { GatehouseEnv, GatehouseVariables } from './variables.ts';

@@ -17,3 +17,4 @@ export { sendWebResponse } from '../shared/node-web-response.ts';
 export { idempotency, type LedgerRequest } from './idempotency.ts';
 export { mountFetch } from './mount-fetch.ts';
 export { type AuthenticatedRequest, type ProtectOptions, protect } from './protect.ts';
+export { rateLimit } from './rate-limit.ts';

@@ -3,7 +3,7 @@
  * client_credentials and refresh_token grants, and the legacy password grant when enabled, each
  * answered by the token service.
  */
-import { createProblem, PROBLEM_CONTENT_TYPE } from '../../http/index.ts';
+import { createProblem, PROBLEM_CONTENT_TYPE, rateLimitFields } from '../../http/index.ts';
 import type { UserLookup } from '../../stores/lookups.ts';
 import type { AuthorizationCodeStore, ClientRecord, ClientStore, UserStore } from '../../stores/types.ts';
 import { isRefusal } from '../refusal.ts';
@@ -171,7 +171,12 @@ async function passwordGrant(
     const body = { ...createProblem(user.reason, { detail: user.detail ?? '' }), error };
     return new Response(JSON.stringify(body), {
       status: 429,
-      headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'retry-after': String(wait), ...NO_STORE },
+      headers: {
+        'content-type': PROBLEM_CONTENT_TYPE,
+        'retry-after': String(wait),
+        ...(user.rateLimit ? rateLimitFields(user.rateLimit) : {}),
+        ...NO_STORE,
+      },
     });
   }
   // A user grants their scopes and role:R for their roles (role-scopes.ts), as far as the client may ask.

@@ -161,6 +161,9 @@ describe('login protection', () => {
     assert.equal(locked.body.error, 'invalid_grant');
     const wait = Number(locked.headers.get('retry-after'));
     assert.ok(wait > 50 && wait <= 60, String(wait));
+    // The limit that refused it, as the IETF RateLimit fields: nothing left until the lockout ends.
+    assert.equal(locked.headers.get('ratelimit-policy'), '"login_pair";q=3;w=60');
+    assert.equal(locked.headers.get('ratelimit'), `"login_pair";r=0;t=${wait}`);
   });
 
   it('an unknown user and a wrong password look the same, in body and in time', async () => {

@@ -1,0 +1,4 @@
+import { expressLimited } from '../../support/rate-limit-apps.ts';
+import { describeRateLimitOverSocket } from '../../support/rate-limit-over-socket.ts';
+
+describeRateLimitOverSocket('Express', expressLimited);
