@@ -9,7 +9,7 @@ export { basic } from './auth/basic.ts';
 export { type BearerOptions, bearer } from './auth/bearer.ts';
 export { type DigestOptions, digest } from './auth/digest.ts';
 export { type DiscoveredLogin, type DiscoveredOAuthOptions, discoveredOAuth } from './auth/discovered-oauth.ts';
-export { type DpopKey, type DpopKeyOptions, dpop } from './auth/dpop.ts';
+export { type DpopKey, type DpopKeyOptions, type DpopKeyPair, dpop, type WebCryptoKey } from './auth/dpop.ts';
 export { type HmacSignatureOptions, headerSignature, hmacSignature } from './auth/hmac-signature.ts';
 export type { AuthContext, AuthStrategy, RefreshEvent } from './auth-flow.ts';
 export {

@@ -17,9 +17,21 @@ export interface DpopKey {
   thumbprint(): Promise<string>;
 }
 
+/**
+ * A WebCrypto key, named through the global `CryptoKey` constructor: the same type with the DOM lib
+ * and with @types/node alone (which has no global `CryptoKeyPair` type).
+ */
+export type WebCryptoKey = InstanceType<typeof CryptoKey>;
+
+/** A WebCrypto key pair (a `CryptoKeyPair`), by shape. */
+export interface DpopKeyPair {
+  readonly privateKey: WebCryptoKey;
+  readonly publicKey: WebCryptoKey;
+}
+
 export interface DpopKeyOptions {
   /** An ES256 (P-256) key pair of your own, e.g. one kept in IndexedDB. @default a new non-extractable one */
-  keyPair?: CryptoKeyPair;
+  keyPair?: DpopKeyPair;
 }
 
 const utf8 = new TextEncoder();
@@ -36,7 +48,7 @@ export function dpop(options: DpopKeyOptions = {}): DpopKey {
   if (given !== undefined && (!given.privateKey || !given.publicKey))
     throw invalidArgument('dpop({ keyPair }): pass a CryptoKeyPair (an ES256 P-256 key pair)');
   const nonces = new Map<string, string>();
-  let ready: Promise<{ keyPair: CryptoKeyPair; jwk: Record<string, string> }> | undefined;
+  let ready: Promise<{ keyPair: DpopKeyPair; jwk: Record<string, string> }> | undefined;
   const key = () => {
     ready ??= (async () => {
       const keyPair =
@@ -45,7 +57,7 @@ export function dpop(options: DpopKeyOptions = {}): DpopKey {
         ((await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
           'sign',
           'verify',
-        ])) as CryptoKeyPair);
+        ])) as DpopKeyPair);
       const { kty, crv, x, y } = (await crypto.subtle.exportKey('jwk', keyPair.publicKey)) as Record<string, string>;
       return { keyPair, jwk: { crv: crv!, kty: kty!, x: x!, y: y! } };
     })();
