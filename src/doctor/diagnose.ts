@@ -18,6 +18,7 @@ import type { KeySet } from './key-source.ts';
 import { send } from './probes.ts';
 import { performedBy, proveFixes, SAFE_METHODS } from './prove.ts';
 import { differences } from './readings/comparison.ts';
+import { dpopOf } from './readings/dpop.ts';
 import { followRedirects, refusedAfterRedirects } from './redirects.ts';
 import { buildContext, exitCode, report, runRules, SEVERITY, toReport } from './report.ts';
 import { bodySecrets, corsUnsafe, fromUserinfo, givenSecrets } from './request-secrets.ts';
@@ -81,6 +82,7 @@ async function diagnoseAt(options: DiagnoseOptions, depth: 0 | 1, inherited: rea
     primary,
     exchanges,
     authorization: given.authorization,
+    ...dpopOf(base.headers),
     jwt: token.jwt,
     issuerMetadata: token.metadata,
     jwks: token.jwks,

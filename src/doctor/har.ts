@@ -20,6 +20,7 @@ import { diagnose, report } from './diagnose.ts';
 import { type HarExchange, readHarEntry } from './har-entry.ts';
 import { readHarEntries } from './har-file.ts';
 import { flowBefore, flowSecrets, readFlow } from './har-flow.ts';
+import { dpopOf, replayedProofs } from './readings/dpop.ts';
 import { bodySecrets } from './request-secrets.ts';
 import type { Exchange, OAuthFlow, Report } from './types.ts';
 
@@ -48,6 +49,7 @@ export interface DiagnoseHarOptions {
 export async function diagnoseHar(path: string, options: DiagnoseHarOptions = {}): Promise<Report[]> {
   const entries = await readHarEntries(path);
   const flow = readFlow(entries);
+  const replays = replayedProofs(entries);
   const reports: Report[] = [];
   const skip = (index: number, request: string, reason: string) =>
     options.onSkip?.({ index, request, reason, message: `log.entries[${index}] (${request}) skipped: ${reason}` });
@@ -60,7 +62,8 @@ export async function diagnoseHar(path: string, options: DiagnoseHarOptions = {}
     }
     const { exchange } = reading;
     if (!options.replay || exchange.requestBody !== undefined) {
-      reports.push(recorded(exchange, exchange.requestBody !== undefined ? flowBefore(flow, index) : undefined));
+      const before = exchange.requestBody !== undefined ? flowBefore(flow, index) : undefined;
+      reports.push(recorded(exchange, before, replays.get(index)));
       continue;
     }
     const replayed = await replay(exchange, options.timeoutMs);
@@ -92,8 +95,11 @@ async function replay(
   }
 }
 
-/** The report of the exchange as recorded (with the flow before it, for a code redemption), every secret it carries scrubbed. */
-function recorded(har: HarExchange, flow?: OAuthFlow): Report {
+/**
+ * The report of the exchange as recorded (with the flow before it, for a code redemption; the entry
+ * whose DPoP proof it sent again), every secret it carries scrubbed.
+ */
+function recorded(har: HarExchange, flow?: OAuthFlow, replayOf?: number): Report {
   const headers = har.requestHeaders;
   const authorization = headers.filter(([n]) => n.toLowerCase() === 'authorization').map(([, v]) => v);
   const secrets = [
@@ -125,6 +131,7 @@ function recorded(har: HarExchange, flow?: OAuthFlow): Report {
       primary: exchange,
       exchanges: [exchange],
       authorization,
+      ...dpopOf(headers, replayOf),
       jwt: bearer ? decodeJwt(bearer) : undefined,
       issuerMetadata: undefined,
       jwks: undefined,

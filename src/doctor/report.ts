@@ -23,6 +23,7 @@ type ContextParts = Pick<
       | 'authorizationServers'
       | 'body'
       | 'oauthFlow'
+      | 'dpop'
     >
   >;
 

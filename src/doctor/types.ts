@@ -140,6 +140,16 @@ export interface Context {
   oauthFlow?: OAuthFlow;
   /** How the API's own description says to authenticate, when it was asked for and found. */
   apiDescription?: ApiDescription;
+  /** The request's DPoP proofs (RFC 9449), unmasked, never reported; absent when it sent none. */
+  dpop?: DpopRequest;
+}
+
+/** The DPoP credentials of the request as given (raw values, never reported). */
+export interface DpopRequest {
+  /** The `DPoP` header values sent (RFC 9449 §4.3 point 1: there must be exactly one). */
+  proofs: string[];
+  /** In a HAR file: the index of an earlier entry that sent a proof with the same `jti`. */
+  replayOf?: number;
 }
 
 export interface AuthorizationServerReading {

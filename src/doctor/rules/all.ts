@@ -17,6 +17,7 @@ import { credentialsNotReceived } from './credentials-not-received.ts';
 import { credentialsRejected } from './credentials-rejected.ts';
 import { csrfFailed } from './csrf-failed.ts';
 import { digestStaleNonce } from './digest-stale-nonce.ts';
+import { dpopRefused } from './dpop-refused.ts';
 import { forbiddenInsteadOf401 } from './forbidden-instead-of-401.ts';
 import { insufficientScope } from './insufficient-scope.ts';
 import { insufficientUserAuthentication } from './insufficient-user-authentication.ts';
@@ -53,6 +54,7 @@ export const RULES: readonly Rule[] = [
   signInRedirect,
   trailingSlashRedirect,
   redirected,
+  dpopRefused,
   schemeMismatch,
   schemeFormat,
   credentialWhitespace,

@@ -5,6 +5,7 @@ import { audienceMismatch } from './audience-mismatch.ts';
 import { basicCredentialsRejected } from './basic-credentials-rejected.ts';
 import { credentialsMissing } from './credentials-missing.ts';
 import { credentialsRejected } from './credentials-rejected.ts';
+import { dpopRefused } from './dpop-refused.ts';
 import { insufficientScope } from './insufficient-scope.ts';
 import { insufficientUserAuthentication } from './insufficient-user-authentication.ts';
 import { issuerMismatch } from './issuer-mismatch.ts';
@@ -31,6 +32,9 @@ const EXPLAINED_BY: Partial<Record<ReasonCode, readonly Rule[]>> = {
   forbidden: [permissionDenied],
   rate_limited: [rateLimited],
   locked_out: [lockedOut],
+  dpop_proof_invalid: [dpopRefused],
+  dpop_nonce_required: [dpopRefused],
+  dpop_binding_mismatch: [dpopRefused],
 };
 
 function explainedElsewhere(code: ReasonCode, context: Context): boolean {
