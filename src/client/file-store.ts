@@ -3,7 +3,7 @@
  * Writes go to a temporary file that is fsynced and renamed into place, so a crash mid-write
  * leaves the old file whole; the file is created with mode 0600 (token-file.ts); a lock file makes
  * two processes on one machine take turns, so they make one refresh between them, not two
- * (lock-file.ts).
+ * (lock-file.ts). `fileDpopKey(path)` keeps a DPoP key beside it (dpop-key-file.ts).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { invalidArgument } from '../http/argument-error.ts';
@@ -12,6 +12,7 @@ import { readTokenFile, writeTokenFile } from './token-file.ts';
 import { isTokenObject } from './tokens/token.ts';
 import type { TokenStore } from './tokens/token-store.ts';
 
+export { DpopKeyFileError, type FileDpopKeyOptions, fileDpopKey } from './dpop-key-file.ts';
 export { TokenFileError } from './token-file.ts';
 
 export interface FileTokenStoreOptions {

@@ -45,11 +45,23 @@ export async function readTokenFile(path: string): Promise<TokenFile> {
 }
 
 export async function writeTokenFile(path: string, file: TokenFile): Promise<void> {
+  await writePrivateFile(
+    path,
+    JSON.stringify(file, null, 2),
+    (error) => new TokenFileError(`Cannot write the token file ${path}.`, error),
+  );
+}
+
+/**
+ * Writes `text` to `path` readable by its owner only (0600): to a temporary file that is fsynced and
+ * renamed into place, then the directory fsynced. Also writes the DPoP key file (dpop-key-file.ts).
+ */
+export async function writePrivateFile(path: string, text: string, failed: (error: unknown) => Error): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   const handle = await open(temporary, 'wx', 0o600);
   try {
-    await handle.writeFile(JSON.stringify(file, null, 2));
+    await handle.writeFile(text);
     await handle.sync();
   } finally {
     await handle.close();
@@ -59,7 +71,7 @@ export async function writeTokenFile(path: string, file: TokenFile): Promise<voi
     await rename(temporary, path);
   } catch (error) {
     await unlink(temporary).catch(() => {});
-    throw new TokenFileError(`Cannot write the token file ${path}.`, error);
+    throw failed(error);
   }
   // The rename itself must reach the disk, or a crash could bring back the old file.
   const directory = await open(dirname(path), 'r');

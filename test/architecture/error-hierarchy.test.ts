@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { TokenFileError } from '../../src/client/file-store.ts';
+import { DpopKeyFileError, TokenFileError } from '../../src/client/file-store.ts';
 import {
   AuthenticationError,
   AuthorizationResponseError,
@@ -131,6 +131,7 @@ const MADE: ReadonlyArray<[ErrorClass, () => Error, string]> = [
     'ERR_GATEHOUSE_STEP_UP_REQUIRED',
   ],
   [TokenFileError, () => new TokenFileError('tokens.json is not JSON'), 'ERR_GATEHOUSE_TOKEN_FILE'],
+  [DpopKeyFileError, () => new DpopKeyFileError('key.json is not a key file'), 'ERR_GATEHOUSE_DPOP_KEY_FILE'],
   [TabLockError, () => new TabLockError('another tab held the lock'), 'ERR_GATEHOUSE_TAB_LOCK'],
   [TokenLockError, () => new TokenLockError('lock held'), 'ERR_GATEHOUSE_TOKEN_LOCK'],
   // gatehouse-http/server

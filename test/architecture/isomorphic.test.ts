@@ -35,6 +35,7 @@ describe('the client core runs in browsers', () => {
   const nodeOnly = new Set([
     'file-store.ts',
     'token-file.ts',
+    'dpop-key-file.ts', // reached only through gatehouse-http/client/file-store
     'lock-file.ts',
     'redis-store.ts',
     'undici-transport.ts',
