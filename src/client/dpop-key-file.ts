@@ -43,12 +43,22 @@ const keep = ' Do not delete it unless you mean to sign in again: tokens bound t
 export async function fileDpopKey(path: string, options: FileDpopKeyOptions = {}): Promise<DpopKey> {
   if (typeof path !== 'string' || path.length === 0)
     throw invalidArgument('fileDpopKey(path): path must be a file path');
-  const release = await acquireLock({
-    path,
-    lockPath: `${path}.lock`,
-    lockTimeoutMs: options.lockTimeoutMs ?? 10_000,
-    staleLockMs: options.staleLockMs ?? 30_000,
-  });
+  let release: () => Promise<void>;
+  try {
+    release = await acquireLock({
+      path,
+      lockPath: `${path}.lock`,
+      lockTimeoutMs: options.lockTimeoutMs ?? 10_000,
+      staleLockMs: options.staleLockMs ?? 30_000,
+    });
+  } catch (error) {
+    if (error instanceof GatehouseError) throw error; // the lock's own timeout says what to do
+    // The folder cannot be made or written (a file in its place, no permission): the system's code only.
+    const code = (error as NodeJS.ErrnoException).code ?? 'an error of the file system';
+    throw new DpopKeyFileError(
+      `Cannot use the DPoP key file ${path} (${code}): check that its folder can be made and written.`,
+    );
+  }
   try {
     return dpop({ keyPair: (await readKeyFile(path)) ?? (await createKeyFile(path)) });
   } finally {

@@ -81,13 +81,15 @@ describe('fileDpopKey', () => {
     }
   });
 
-  it('says so when the key file cannot be read', { skip: process.getuid?.() === 0 }, async () => {
-    const file = fresh();
-    await fileDpopKey(file);
-    chmodSync(file, 0o000);
-    const error = await refusal(fileDpopKey(file));
+  it('says so when the key file cannot be read (here: its folder is a file), whoever runs it', async () => {
+    const notAFolder = fresh();
+    writeFileSync(notAFolder, 'a file, not a folder');
+    const error = await refusal(fileDpopKey(join(notAFolder, 'key.json')));
     assert.ok(error instanceof DpopKeyFileError);
-    assert.match(error.message, /Cannot read the DPoP key file .*EACCES.*Do not delete it/);
+    assert.match(
+      error.message,
+      /Cannot use the DPoP key file .*\((EEXIST|ENOTDIR)\): check that its folder can be made/,
+    );
   });
 
   it('refuses an empty path', async () => {
