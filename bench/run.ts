@@ -7,13 +7,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { dpopCost, dpopSection } from './dpop.ts';
 import { progress, run, type Spread, spread, start, WORKERS } from './lib.ts';
 
 const quick = process.argv.includes('--quick');
-// `--only rateLimit`: run the rate-limit storms alone and merge their figures into the last results.
+// `--only rateLimit` (the rate-limit storms) or `--only dpop` (DPoP beside Bearer): run that part
+// alone and merge its figures into the last results.
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-if (only !== undefined && only !== 'rateLimit')
-  throw new Error('bench: --only takes rateLimit (the rate-limit storms)');
+if (only !== undefined && only !== 'rateLimit' && only !== 'dpop')
+  throw new Error('bench: --only takes rateLimit (the rate-limit storms) or dpop (DPoP beside Bearer)');
 const ROUNDS = quick ? 2 : 5;
 const CLIENT_MS = quick ? 700 : 5000;
 const SERVER_SECONDS = quick ? 1 : 5;
@@ -34,10 +36,15 @@ async function rounds(label: string, fn: () => Promise<number>): Promise<Spread>
   return spread(values);
 }
 
-if (only === 'rateLimit') {
-  // The figures of the last full run stay; the storms' are measured now (their date is kept apart).
+if (only !== undefined) {
+  // The figures of the last full run stay; this part's are measured now (their date is kept apart).
   const previous = JSON.parse(readFileSync(join(import.meta.dirname, 'results.json'), 'utf8'));
-  const merged = { ...previous, ...(await rateLimitStorms()), rateLimitDate: new Date().toISOString() };
+  const date = new Date().toISOString();
+  const part =
+    only === 'rateLimit'
+      ? { ...(await rateLimitStorms()), rateLimitDate: date }
+      : { dpop: await dpopCost(quick), dpopDate: date };
+  const merged = { ...previous, ...part };
   progress('');
   writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(merged, null, 2)}\n`);
   writeFileSync(join(root, 'BENCHMARKS.md'), markdown(merged.machine, merged) + byHand(join(root, 'BENCHMARKS.md')));
@@ -254,6 +261,9 @@ for (const variant of ['jwtHs256', 'jwtEs256', 'basicCached']) {
 }
 results['guardDecisionNs'] = decisions;
 
+// 6. DPoP: a proof verified per request beside a plain Bearer check, in-process (bench/dpop.ts).
+results['dpop'] = await dpopCost(quick);
+
 // 5. Token endpoint: refresh-token rotations/s.
 const tokens: Record<string, { rotationsPerSec: Spread }> = {};
 for (const store of ['sqlite', 'postgres']) {
@@ -464,6 +474,7 @@ function markdown(m: typeof machine, r: Record<string, unknown>): string {
       ([store, v]) => `| ${store}${store === 'postgres' ? ' (+ Redis deny-list)' : ''} | ${fmt(v.rotationsPerSec)} |`,
     ),
     '',
+    ...dpopSection(r),
   ];
   return lines.join('\n');
 }
