@@ -3,8 +3,11 @@
  * on a loopback port, for the client's interop tests. Sign-in is finished at once for `alice` by
  * the test's own interaction routes, which grant what was asked at once, so that a test
  * plays the browser by following redirects alone. Resource indicators (RFC 8707) are on: a token
- * for `resource` is a JWT signed with `publicKey`'s pair, audience the resource.
+ * for `resource` is a JWT signed with `publicKey`'s pair, audience the resource. DPoP is on
+ * (`dpopNonces` adds server nonces).
  */
+
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type CryptoKey, exportJWK, generateKeyPair } from 'jose';
@@ -24,6 +27,11 @@ export interface OidcProviderOptions {
   resource: string;
   /** Redirect URIs of the public native client `cli`. @default ['http://127.0.0.1/callback'] */
   redirectUris?: string[];
+  /**
+   * DPoP (RFC 9449, on by default in oidc-provider 9) with server nonces: a secret for them, and
+   * every proof at the token endpoint must carry one (§8). @default false (DPoP on, no nonces)
+   */
+  dpopNonces?: boolean;
 }
 
 export async function startOidcProvider(options: OidcProviderOptions): Promise<OidcProviderServer> {
@@ -62,6 +70,9 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<O
       introspection: { enabled: true },
       revocation: { enabled: true },
       clientCredentials: { enabled: true },
+      dPoP: options.dpopNonces
+        ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true }
+        : { enabled: true },
       resourceIndicators: {
         enabled: true,
         useGrantedResource: () => true,
