@@ -56,6 +56,7 @@ export {
   TabLockError,
   type TabSharedTokenStoreOptions,
   type TokenStorage,
+  TokenStorageError,
   tabSharedTokenStore,
 } from './tokens/tab-shared-store.ts';
 export type { Token, TokenResponse } from './tokens/token.ts';

@@ -29,6 +29,7 @@ import {
   StepUpRequiredError,
   TabLockError,
   TimeoutError,
+  TokenStorageError,
   TooManyRedirectsError,
   UnauthorizedError,
 } from '../../src/client/index.ts';
@@ -133,6 +134,7 @@ const MADE: ReadonlyArray<[ErrorClass, () => Error, string]> = [
   [TokenFileError, () => new TokenFileError('tokens.json is not JSON'), 'ERR_GATEHOUSE_TOKEN_FILE'],
   [DpopKeyFileError, () => new DpopKeyFileError('key.json is not a key file'), 'ERR_GATEHOUSE_DPOP_KEY_FILE'],
   [TabLockError, () => new TabLockError('another tab held the lock'), 'ERR_GATEHOUSE_TAB_LOCK'],
+  [TokenStorageError, () => new TokenStorageError('IndexedDB refused'), 'ERR_GATEHOUSE_TOKEN_STORAGE'],
   [TokenLockError, () => new TokenLockError('lock held'), 'ERR_GATEHOUSE_TOKEN_LOCK'],
   // gatehouse-http/server
   [
