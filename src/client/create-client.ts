@@ -30,6 +30,13 @@ export interface Client {
 }
 
 /**
+ * What each client holds per origin, so tests can check it stays bounded. Not exported from the
+ * package: a WeakMap keyed by the client adds nothing to the client object and keeps nothing alive.
+ */
+export const perOriginState: WeakMap<Client, { cooldown: OriginCooldown; concurrency: OriginConcurrency }> =
+  new WeakMap();
+
+/**
  * @example
  * const api = createClient({ baseUrl: 'https://api.example.com/v1/', auth: bearer(source), retry: { limit: 3 } });
  * const me = await (await api.get('me')).json();
@@ -75,7 +82,7 @@ export function createClient(options: ClientOptions = {}): Client {
     (url: string | URL, init: ClientRequestInit = {}): Promise<Response> =>
       call(url, { ...init, method });
 
-  return {
+  const client: Client = {
     fetch: call,
     get: withMethod('GET'),
     head: withMethod('HEAD'),
@@ -84,6 +91,8 @@ export function createClient(options: ClientOptions = {}): Client {
     patch: withMethod('PATCH'),
     delete: withMethod('DELETE'),
   };
+  perOriginState.set(client, { cooldown, concurrency });
+  return client;
 }
 
 /** The stages below the retry loop, innermost last: redirect → auth → cookies → transport. */

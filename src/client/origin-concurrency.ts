@@ -4,7 +4,13 @@
  * successes, as TCP's congestion avoidance does (additive increase, multiplicative decrease).
  * After a cooldown the client goes back in at the pace the origin just accepted, instead of
  * every waiting request at once, each of them earning another 429.
+ *
+ * Only origins that were told "too many" keep a gate between calls, and at most MAX_ORIGINS_HELD
+ * of them beyond those in use (origin-table.ts): one that grew back to unlimited is dropped once
+ * idle, and past the bound the least recently used idle gate goes (its origin starts unlimited
+ * again, as a new one would).
  */
+import { OriginTable } from './origin-table.ts';
 
 interface Gate {
   inFlight: number;
@@ -15,12 +21,20 @@ interface Gate {
 const UNLIMITED_AGAIN = 256; // a limit grown this far is lifted
 
 export class OriginConcurrency {
-  // One gate per origin for the client's life: a gate is never replaced, so a place taken from
-  // it is always given back to it.
-  readonly #gates = new Map<string, Gate>();
+  // A gate is dropped only when idle (no place taken, no one waiting), so a place taken from a gate
+  // is always given back to the gate that counts the origin, and every waiter wakes on it.
+  readonly #gates = new OriginTable<Gate>({
+    expiresAt: () => Number.POSITIVE_INFINITY,
+    inUse: (gate) => gate.inFlight > 0 || gate.waiters.length > 0,
+  });
+
+  /** How many origins this holds a gate for (for the tests that bound it). */
+  get originsHeld(): number {
+    return this.#gates.size;
+  }
 
   #gate(origin: string): Gate {
-    let gate = this.#gates.get(origin);
+    let gate = this.#gates.use(origin);
     if (!gate) {
       gate = { inFlight: 0, limit: Number.POSITIVE_INFINITY, waiters: [] };
       this.#gates.set(origin, gate);
@@ -33,13 +47,19 @@ export class OriginConcurrency {
     const gate = this.#gate(origin);
     if (gate.inFlight >= Math.floor(gate.limit)) return undefined;
     gate.inFlight++;
-    return this.#leaver(gate);
+    return this.#leaver(origin, gate);
   }
 
   /** Waits for a place; returns the function that gives it back. Rejects when the signal aborts. */
   async enter(origin: string, signal?: AbortSignal): Promise<() => void> {
-    const gate = this.#gate(origin);
-    while (gate.inFlight >= Math.floor(gate.limit)) {
+    for (;;) {
+      // Read again after each wake: a woken waiter takes its place after the gate was lifted to
+      // unlimited, and the last place given back may have dropped that idle gate meanwhile.
+      const gate = this.#gate(origin);
+      if (gate.inFlight < Math.floor(gate.limit)) {
+        gate.inFlight++;
+        return this.#leaver(origin, gate);
+      }
       await new Promise<void>((resolve, reject) => {
         const wake = () => {
           signal?.removeEventListener('abort', onAbort);
@@ -54,17 +74,18 @@ export class OriginConcurrency {
         gate.waiters.push(wake);
       });
     }
-    gate.inFlight++;
-    return this.#leaver(gate);
   }
 
-  #leaver(gate: Gate): () => void {
+  #leaver(origin: string, gate: Gate): () => void {
     let left = false;
     return () => {
       if (left) return;
       left = true;
       gate.inFlight--;
       this.#wake(gate);
+      // An idle unlimited gate is what a new one would be: nothing to keep.
+      if (gate.inFlight === 0 && gate.limit === Number.POSITIVE_INFINITY && this.#gates.peek(origin) === gate)
+        this.#gates.delete(origin);
     };
   }
 

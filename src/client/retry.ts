@@ -57,11 +57,15 @@ export async function sendWithRetry(request: OutgoingRequest, state: CallState, 
     const leave = state.concurrency.tryEnter(origin) ?? (await enterGate(origin, state));
     // pace() counts the request as sent when it lets it go; settle() below ends that.
     if (state.cooldown.get(origin) || state.cooldown.pace(origin) > 0) {
+      // While it waits, the origin's closed window is kept (never evicted to make room for others).
+      const doneWaiting = state.cooldown.waiting(origin);
       try {
         await waitBeforeSending(origin, state);
       } catch (error) {
         leave();
         throw error;
+      } finally {
+        doneWaiting();
       }
     }
     state.attempts = attempt;

@@ -26,3 +26,22 @@ describe('origin concurrency', () => {
     assert.ok(peak > 1 && peak <= 11, `peak ${peak}`);
   });
 });
+
+describe('origin concurrency: what it keeps', () => {
+  it('requests woken as the limit is lifted share one gate with those that come next', async () => {
+    const { OriginConcurrency } = await import('../../src/client/origin-concurrency.ts');
+    const gate = new OriginConcurrency();
+    const leave = gate.tryEnter('o')!;
+    gate.tooMany('o'); // limit 1, held by the one in flight
+    const waiting = gate.enter('o');
+    // Successes (1/limit each) wake the waiter and lift the limit back to unlimited; then the first place is given back.
+    for (let i = 0; i < 40_000; i++) gate.accepted('o');
+    leave();
+    const leaveWoken = await waiting;
+    assert.equal(gate.originsHeld, 1, 'the woken request holds a place in the origin gate');
+    gate.tooMany('o');
+    assert.equal(gate.tryEnter('o'), undefined, 'a 429 now counts the woken request in flight');
+    leaveWoken();
+    assert.equal(gate.originsHeld, 1, 'an origin told "too many" keeps its smaller limit once idle');
+  });
+});

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { perOriginState } from '../../src/client/create-client.ts';
 import { createClient, HttpError, type TimeoutError } from '../../src/client/index.ts';
 import { OriginCooldown } from '../../src/client/origin-cooldown.ts';
+import { MAX_ORIGINS_HELD } from '../../src/client/origin-table.ts';
 import { json, serverPerTest } from '../support/server.ts';
 
 const serve = serverPerTest();
@@ -162,5 +164,61 @@ describe('pacing from the RateLimit fields', () => {
     assert.equal((await client.get('c')).status, 200);
     const waited = Date.now() - started;
     assert.ok(waited >= 250 && waited < 2000, `waited ${waited} ms, not the 30 s window`);
+  });
+});
+
+describe('what the client holds per origin is bounded', () => {
+  // Linux routes all of 127/8 to the loopback interface, so one server on 0.0.0.0 is reached
+  // through as many origins (127.0.b.a:port) as a test needs; elsewhere only 127.0.0.1 answers.
+  const skip = process.platform !== 'linux' && 'needs every 127.x.y.z to reach loopback (Linux)';
+  const originsOf = (port: number, count: number) =>
+    Array.from({ length: count }, (_, i) => `http://127.0.${Math.floor(i / 250)}.${1 + (i % 250)}:${port}`);
+  const inBatches = async <T>(items: T[], each: (item: T) => Promise<unknown>) => {
+    for (let i = 0; i < items.length; i += 32) await Promise.all(items.slice(i, i + 32).map(each));
+  };
+
+  it(`1,200 origins, each leaving a closed window (RateLimit r=0 or 429 Retry-After): at most ${MAX_ORIGINS_HELD} are held, and the latest still hold their window`, {
+    skip,
+  }, async () => {
+    const s = await serve(
+      (req, res) =>
+        req.url === '/busy'
+          ? json(res, 429, {}, { 'retry-after': '60', connection: 'close' })
+          : json(res, 200, {}, { ratelimit: '"default";r=0;t=60', connection: 'close' }),
+      { host: '0.0.0.0' },
+    );
+    const origins = originsOf(s.port, 1_200);
+    const path = (i: number) => (i % 2 === 0 ? '/quota' : '/busy');
+    const client = createClient({ retry: { limit: 0 }, throwHttpErrors: false, timeout: { total: 2_000 } });
+    await inBatches([...origins.keys()], async (i) => {
+      const response = await client.get(origins[i] + path(i));
+      assert.equal(response.status, i % 2 === 0 ? 200 : 429);
+    });
+    assert.equal(s.received.length, 1_200);
+    const held = perOriginState.get(client)!;
+    assert.ok(
+      held.cooldown.originsHeld <= MAX_ORIGINS_HELD,
+      `cooldowns and quotas held for ${held.cooldown.originsHeld} origins`,
+    );
+    assert.ok(
+      held.concurrency.originsHeld <= MAX_ORIGINS_HELD,
+      `concurrency gates held for ${held.concurrency.originsHeld} origins`,
+    );
+    // The origins used last keep what they know: nothing is sent into their closed windows.
+    for (let i = 1_168; i < 1_200; i++) {
+      const error = await client.get(origins[i] + path(i)).catch((e: unknown) => e);
+      assert.ok(error instanceof Error, `origin ${i} answered instead of being held`);
+      assert.match(error.message, /Not sent/);
+    }
+    assert.equal(s.received.length, 1_200, 'no request went into a window the client knew was closed');
+  });
+
+  it('calls to 300 origins that set no limit leave nothing held once answered', { skip }, async () => {
+    const s = await serve((_req, res) => json(res, 200, {}, { connection: 'close' }), { host: '0.0.0.0' });
+    const client = createClient();
+    await inBatches(originsOf(s.port, 300), (origin) => client.get(origin));
+    const held = perOriginState.get(client)!;
+    assert.equal(held.cooldown.originsHeld, 0);
+    assert.equal(held.concurrency.originsHeld, 0);
   });
 });
