@@ -20,7 +20,7 @@ export function sqlAuthorizationCodes(db: SqlDriver): AuthorizationCodeStore {
         [c.createdAt, c.createdAt, CODE_SWEEP_BATCH],
       );
       await db.run(
-        'INSERT INTO gatehouse_authorization_codes (hash, client_id, redirect_uri, code_challenge, subject, roles, scope, resources, family_id, access_token_jti, created_at, expires_at, keep_until, acr, auth_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO gatehouse_authorization_codes (hash, client_id, redirect_uri, code_challenge, subject, roles, scope, resources, family_id, access_token_jti, created_at, expires_at, keep_until, acr, auth_time, dpop_jkt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         [
           c.hash,
           c.clientId,
@@ -37,6 +37,7 @@ export function sqlAuthorizationCodes(db: SqlDriver): AuthorizationCodeStore {
           c.keepUntil,
           c.acr ?? null,
           c.authTime ?? null,
+          c.dpopJkt ?? null,
         ],
       );
     },

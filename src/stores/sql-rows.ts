@@ -65,7 +65,7 @@ export function tokenOf(row: Record<string, unknown>): RefreshTokenRecord & { fa
 }
 
 export function codeOf(row: Record<string, unknown>): AuthorizationCodeRecord {
-  return withSignIn<AuthorizationCodeRecord>(
+  const record = withSignIn<AuthorizationCodeRecord>(
     {
       hash: String(row['hash']),
       clientId: String(row['client_id']),
@@ -83,6 +83,9 @@ export function codeOf(row: Record<string, unknown>): AuthorizationCodeRecord {
     },
     row,
   );
+  // NULL for a code not bound to a DPoP key, or stored before schema version 8.
+  if (typeof row['dpop_jkt'] === 'string') record.dpopJkt = row['dpop_jkt'];
+  return record;
 }
 
 /** Adds how and when the user signed in (schema version 7); NULL for a grant stored before. */

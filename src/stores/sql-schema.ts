@@ -15,6 +15,7 @@ export function migrations(dialect: 'sqlite' | 'postgres'): string[][] {
     schemaV5(dialect),
     schemaV6(dialect),
     schemaV7(dialect),
+    schemaV8(dialect),
   ];
 }
 
@@ -85,6 +86,16 @@ export function schemaV7(kind: 'sqlite' | 'postgres'): string[] {
     `ALTER TABLE ${table} ADD COLUMN ${ifNew}acr TEXT`,
     `ALTER TABLE ${table} ADD COLUMN ${ifNew}auth_time ${bigint}`,
   ]);
+}
+
+/**
+ * Version 8: the DPoP key an authorization code is bound to (RFC 9449 §10 `dpop_jkt`, its JWK
+ * thumbprint); NULL for a code not bound to one, and for every code stored before.
+ */
+export function schemaV8(kind: 'sqlite' | 'postgres'): string[] {
+  return [
+    `ALTER TABLE gatehouse_authorization_codes ADD COLUMN ${kind === 'postgres' ? 'IF NOT EXISTS ' : ''}dpop_jkt TEXT`,
+  ];
 }
 
 /** The tables, in the column types both databases read the same way (times are ms since the epoch). */

@@ -127,6 +127,11 @@ export interface AuthorizationCodeRecord {
   acr?: string;
   /** When the user signed in (seconds since the epoch, the `auth_time` claim), kept across refreshes. */
   authTime?: number;
+  /**
+   * The JWK SHA-256 thumbprint of the DPoP key the code is bound to (RFC 9449 §10 `dpop_jkt`): only
+   * a token request with a proof of that key redeems it. Absent: a code not bound to a key.
+   */
+  dpopJkt?: string;
   /** The refresh-token family the first redemption starts. */
   familyId: string;
   /** The jti of the access token the first redemption issues. */

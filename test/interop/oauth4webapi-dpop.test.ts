@@ -4,7 +4,8 @@
  * the library does, read from its code: each request gets a proof with `htu` = origin + path, a
  * 43-character random jti and `ath` for resource requests; it caches a `DPoP-Nonce` per origin from
  * every answer; a `use_dpop_nonce` refusal surfaces as a ResponseBodyError (token endpoint) or a
- * WWWAuthenticateChallengeError (resource) that `isDPoPNonceError` recognises, and the caller retries.
+ * WWWAuthenticateChallengeError (resource) that `isDPoPNonceError` recognises, and the caller retries;
+ * `calculateThumbprint()` gives the `dpop_jkt` that binds an authorization code to the key (RFC 9449 §10).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -135,7 +136,8 @@ describe('oauth4webapi DPoP: the authorization code grant (RFC 9449 §5)', () =>
   });
   after(() => world?.close());
 
-  async function codeFlow(app: oauth.Client, auth: oauth.ClientAuth, DPoP: oauth.DPoPHandle) {
+  /** The code flow, its code redeemed with `DPoP`'s proof; `dpopJkt`: the authorization request binds the code to that key. */
+  async function codeFlow(app: oauth.Client, auth: oauth.ClientAuth, DPoP: oauth.DPoPHandle, dpopJkt?: string) {
     const verifier = oauth.generateRandomCodeVerifier();
     const url = new URL(as.authorization_endpoint!);
     url.search = new URLSearchParams({
@@ -145,6 +147,7 @@ describe('oauth4webapi DPoP: the authorization code grant (RFC 9449 §5)', () =>
       scope: 'read',
       code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
+      ...(dpopJkt ? { dpop_jkt: dpopJkt } : {}),
     }).toString();
     const params = oauth.validateAuthResponse(as, app, await signIn(url), oauth.expectNoState);
     return oauth.processAuthorizationCodeResponse(
@@ -176,5 +179,20 @@ describe('oauth4webapi DPoP: the authorization code grant (RFC 9449 §5)', () =>
     assert.equal(own.token_type, 'dpop');
     assert.deepEqual(decodeJwt(own.access_token).cnf, { jkt: await backendKey.calculateThumbprint() });
     assert.ok(!own.refresh_token!.includes('.'), "a confidential client's refresh token is bound to its credentials");
+  });
+
+  it('a code bound to the key by dpop_jkt (calculateThumbprint, RFC 9449 §10): redeemed with its proof, refused with another key', async () => {
+    const app: oauth.Client = { client_id: PUBLIC_CLIENT };
+    const key = oauth.DPoP(app, await oauth.generateKeyPair('ES256'));
+    const jkt = await key.calculateThumbprint();
+    const tokens = await codeFlow(app, oauth.None(), key, jkt);
+    assert.equal(tokens.token_type, 'dpop');
+    assert.deepEqual(decodeJwt(tokens.access_token).cnf, { jkt });
+
+    const other = oauth.DPoP(app, await oauth.generateKeyPair('EdDSA'));
+    const refused = await codeFlow(app, oauth.None(), other, jkt).catch((e: unknown) => e);
+    assert.ok(refused instanceof oauth.ResponseBodyError, String(refused));
+    assert.equal(refused.error, 'invalid_grant');
+    assert.match(refused.error_description ?? '', /dpop_jkt/);
   });
 });

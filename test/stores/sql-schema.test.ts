@@ -85,6 +85,25 @@ async function oldRefreshTokenRefreshes(store: GatehouseStore): Promise<void> {
   }
 }
 
+/** A code as schema version 7 stored it, before codes could be bound to a DPoP key. */
+const OLD_CODE_ROW = `INSERT INTO gatehouse_authorization_codes (hash, client_id, redirect_uri, code_challenge, subject, roles, scope, resources, family_id, access_token_jti, created_at, expires_at, keep_until) VALUES ('code-hash-1', 'spa', 'https://app.example/callback?x=1', 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', 'u1', '["member","admin"]', 'read write', '["https://api.example/","https://other.example/"]', 'fam-1', 'jti-1', ${code(1).createdAt}, ${code(1).expiresAt}, ${code(1).keepUntil})`;
+
+/** A store opened on a version-7 database holding OLD_CODE_ROW: the code redeems unbound; a new one keeps its key. */
+async function oldCodeRedeemsUnbound(store: GatehouseStore): Promise<void> {
+  try {
+    const codes = store.authorizationCodes;
+    assert.deepStrictEqual(await codes.redeemAuthorizationCode('code-hash-1', code(1).createdAt), {
+      first: true,
+      record: code(1),
+    });
+    const bound = code(2, { dpopJkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' });
+    await codes.insertAuthorizationCode(bound);
+    assert.deepStrictEqual((await codes.redeemAuthorizationCode('code-hash-2', bound.createdAt))?.record, bound);
+  } finally {
+    await store.close();
+  }
+}
+
 describe('migrations', () => {
   it('run again on an existing SQLite file without changing anything', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'gh-db-')), 'gatehouse.db');
@@ -205,6 +224,41 @@ describe('migrations', () => {
       }
       await client.query(OLD_REFRESH_ROW);
       await oldRefreshTokenRefreshes(await openStore(POSTGRES_URL, { namespace: schema }));
+    } finally {
+      await client.end();
+      await dropSchema(schema);
+    }
+  });
+
+  it('bring a SQLite file of schema version 7 up to date: its codes redeem unbound, new ones keep a DPoP key', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'gh-db-')), 'gatehouse.db');
+    const old = new DatabaseSync(file);
+    old.exec('CREATE TABLE gatehouse_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    for (const [i, statements] of migrations('sqlite').slice(0, 7).entries()) {
+      for (const statement of statements) old.exec(statement);
+      old.prepare('INSERT INTO gatehouse_migrations VALUES (?, ?)').run(i + 1, 0);
+    }
+    old.exec(OLD_CODE_ROW);
+    old.close();
+    await oldCodeRedeemsUnbound(await openStore(`sqlite:${file}`));
+  });
+
+  it('bring a Postgres schema of version 7 up to date, the same way', async (t) => {
+    if (!(await requirePostgres(t))) return;
+    const schema = runSchema('upgrade7');
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA "${schema}"`);
+      await client.query(`SET search_path TO "${schema}"`);
+      await client.query('CREATE TABLE gatehouse_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+      for (const [i, statements] of migrations('postgres').slice(0, 7).entries()) {
+        for (const statement of statements) await client.query(statement);
+        await client.query('INSERT INTO gatehouse_migrations VALUES ($1, 0)', [i + 1]);
+      }
+      await client.query(OLD_CODE_ROW);
+      await oldCodeRedeemsUnbound(await openStore(POSTGRES_URL, { namespace: schema }));
     } finally {
       await client.end();
       await dropSchema(schema);

@@ -150,13 +150,23 @@ export async function aliceCode(url: string, extra: Record<string, string | stri
   return { code, verifier };
 }
 
-/** Redeems a code at the token endpoint as the public client `clientId`. */
-export const redeem = (url: string, code: string, verifier: string, extra: Record<string, string> = {}) =>
-  post(`${url}/oauth/token`, {
-    grant_type: 'authorization_code',
-    client_id: 'app',
-    code,
-    code_verifier: verifier,
-    redirect_uri: REDIRECT,
-    ...extra,
-  });
+/** Redeems a code at the token endpoint as the public client `app` (`extra` fields, `headers` such as DPoP). */
+export const redeem = (
+  url: string,
+  code: string,
+  verifier: string,
+  extra: Record<string, string> = {},
+  headers: Record<string, string> = {},
+) =>
+  post(
+    `${url}/oauth/token`,
+    {
+      grant_type: 'authorization_code',
+      client_id: 'app',
+      code,
+      code_verifier: verifier,
+      redirect_uri: REDIRECT,
+      ...extra,
+    },
+    headers,
+  );

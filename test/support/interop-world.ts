@@ -11,6 +11,7 @@ import {
   createAuthorizationServer,
   createGuard,
   createTokenService,
+  type DpopOptions,
   type GatehouseStore,
   hashPassword,
   openStore,
@@ -39,8 +40,8 @@ export interface InteropWorld {
   close(): Promise<void>;
 }
 
-/** `dpop`: the authorization server binds tokens to DPoP proofs (RFC 9449). */
-export async function interopWorld(options: { dpop?: boolean } = {}): Promise<InteropWorld> {
+/** `dpop`: the authorization server binds tokens to DPoP proofs (RFC 9449), with these options (server nonces…). */
+export async function interopWorld(options: { dpop?: boolean | DpopOptions } = {}): Promise<InteropWorld> {
   let route: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.end();
   const listening = await listen(createServer((req, res) => route(req, res)));
   const issuer = listening.url;
@@ -73,7 +74,7 @@ export async function interopWorld(options: { dpop?: boolean } = {}): Promise<In
     users: store.users,
     clients: store.clients,
     codes: store.authorizationCodes,
-    ...(options.dpop ? { dpop: { nonces: store.nonces } } : {}),
+    ...(options.dpop ? { dpop: { nonces: store.nonces, ...(options.dpop === true ? {} : options.dpop) } } : {}),
   });
   const me = (scheme: ReturnType<TokenService['bearerScheme']>) =>
     protect(createGuard({ schemes: [scheme] }), (req, res) => res.end(JSON.stringify({ id: req.auth?.id })));

@@ -284,6 +284,19 @@ export function storeBehaves(name: string, open: (t: TestContext) => Promise<Ope
     );
 
     it(
+      'codes: the DPoP key a code is bound to (RFC 9449 §10 dpop_jkt) round-trips; none stays absent',
+      withStore(async ({ authorizationCodes }) => {
+        const dpopJkt = 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs';
+        await authorizationCodes.insertAuthorizationCode(code(8, { dpopJkt }));
+        await authorizationCodes.insertAuthorizationCode(code(9));
+        const bound = await authorizationCodes.redeemAuthorizationCode('code-hash-8', CODE_NOW);
+        assert.deepStrictEqual(bound?.record, code(8, { dpopJkt }));
+        const plain = await authorizationCodes.redeemAuthorizationCode('code-hash-9', CODE_NOW);
+        assert.ok(plain && !('dpopJkt' in plain.record));
+      }),
+    );
+
+    it(
       'deny-list: a jti is denied until the expiry given',
       withStore(({ denyList }) => denyListBehaves(denyList)),
     );

@@ -2,9 +2,12 @@
  * The authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636 S256), the parts every runtime
  * shares: the verifier and its challenge (Web Crypto), the authorization URL, the checks of the
  * redirect back (state; `iss`, RFC 9207) and the code's exchange for tokens that land in a token
- * source and its store like any other grant's. The loopback (Node) and browser helpers run it.
+ * source and its store like any other grant's. With a DPoP key (`dpop`, RFC 9449), the code is bound
+ * to it (§10 `dpop_jkt`) and the exchange and every refresh prove it. The loopback (Node) and
+ * browser helpers run it.
  */
 import { invalidArgument } from '../../http/argument-error.ts';
+import type { DpopKey } from '../auth/dpop.ts';
 import {
   type AuthorizationServerMetadata,
   discoverAuthorizationServer,
@@ -33,6 +36,13 @@ export interface AuthorizationCodeOptions
   acrValues?: string | readonly string[];
   /** The most seconds since the user's sign-in to accept (`max_age`), e.g. a StepUpRequiredError's `maxAge`. */
   maxAge?: number;
+  /**
+   * A DPoP key (`dpop()`, RFC 9449): the authorization request names it (`dpop_jkt`, §10), so that
+   * only its proof redeems the code; the exchange and every refresh carry a proof, and the tokens
+   * come back bound to it (pass the same key to `bearer(source, { dpop })`). In a browser, keep the
+   * key across the redirect: `dpop({ keyPair })` with a key pair kept in IndexedDB. @default none (Bearer tokens)
+   */
+  dpop?: DpopKey;
 }
 
 /** A sign-in in progress: what the redirect back is checked against, and the code exchanged with. */
@@ -41,6 +51,8 @@ export interface PendingAuthorization {
   verifier: string;
   redirectUri: string;
   issuer: string;
+  /** The thumbprint of the DPoP key the code is bound to (RFC 9449 §10), when there is one. */
+  dpopJkt?: string;
 }
 
 const base64url = (bytes: Uint8Array) =>
@@ -90,7 +102,14 @@ export async function beginAuthorization(
   options: AuthorizationCodeOptions,
   redirectUri: string,
 ): Promise<{ url: URL; pending: PendingAuthorization }> {
-  const pending = { state: randomString(), verifier: randomString(), redirectUri, issuer: server.issuer };
+  const pending: PendingAuthorization = {
+    state: randomString(),
+    verifier: randomString(),
+    redirectUri,
+    issuer: server.issuer,
+    // RFC 9449 §10: the code is bound to the key that will prove the exchange.
+    ...(options.dpop ? { dpopJkt: await options.dpop.thumbprint() } : {}),
+  };
   const url = new URL(server.authorizationEndpoint!.href);
   const scope = Array.isArray(options.scope) ? options.scope.join(' ') : (options.scope as string | undefined);
   url.searchParams.set('response_type', 'code');
@@ -102,6 +121,7 @@ export async function beginAuthorization(
   url.searchParams.set('state', pending.state);
   url.searchParams.set('code_challenge', await s256(pending.verifier));
   url.searchParams.set('code_challenge_method', 'S256');
+  if (pending.dpopJkt) url.searchParams.set('dpop_jkt', pending.dpopJkt);
   return { url, pending };
 }
 
@@ -161,7 +181,7 @@ export function readAuthorizationResponse(
 /**
  * RFC 6749 §4.1.3 with RFC 7636 §4.5: the code, its verifier and the same redirect_uri, for tokens
  * kept in a token source (refreshed with the refresh token; introspect() and revoke() from the
- * server's metadata).
+ * server's metadata). A code bound to a DPoP key is exchanged with that key's proof only.
  */
 export async function finishAuthorization(
   server: AuthorizationServerMetadata,
@@ -169,6 +189,10 @@ export async function finishAuthorization(
   pending: PendingAuthorization,
   code: string,
 ): Promise<OAuth2TokenSource> {
+  if (pending.dpopJkt !== undefined && pending.dpopJkt !== (await options.dpop?.thumbprint()))
+    throw invalidArgument(
+      'dpop: the code is bound to the DPoP key this sign-in started with (dpop_jkt, RFC 9449 §10), and this is not the same key. Start the sign-in again, and complete it with the same key: in a browser, dpop({ keyPair }) with a key pair kept in IndexedDB across the redirect.',
+    );
   const { scope: _scope, ...rest } = options; // the code carries the scope granted
   const common: OAuth2CommonOptions = {
     ...rest,

@@ -21,6 +21,8 @@ export interface CodeGrantRequest {
   acr?: string;
   /** When the user signed in, seconds since the epoch (`auth_time`). */
   authTime?: number;
+  /** RFC 9449 §10: the DPoP key (its thumbprint) whose proof alone may redeem the code. */
+  dpopJkt?: string;
 }
 
 /** How a code is found in the store: it is kept only as this digest. */
@@ -54,6 +56,7 @@ export async function issueCode(
     keepUntil: now + ttlMs + keepMs,
     ...(request.acr !== undefined ? { acr: request.acr } : {}),
     ...(request.authTime !== undefined ? { authTime: request.authTime } : {}),
+    ...(request.dpopJkt !== undefined ? { dpopJkt: request.dpopJkt } : {}),
   });
   return code;
 }

@@ -9,6 +9,7 @@ import { AuthorizationCodeStoreFullError } from '../../stores/code-store-full.ts
 import type { Identity } from '../../stores/lookups.ts';
 import type { AuthorizationCodeStore, ClientStore } from '../../stores/types.ts';
 import { isRefusal } from '../refusal.ts';
+import type { DpopVerifier } from '../schemes/dpop-proof.ts';
 import type { SignIn } from '../sign-in.ts';
 import { issueCode } from './authorization-code.ts';
 import { authorizeErrorPage, authorizePage } from './authorize-page.ts';
@@ -55,6 +56,8 @@ export interface AuthorizeEndpoint {
   readonly signIn: SignIn;
   readonly options: AuthorizeOptions;
   readonly maxBodyBytes: number;
+  /** DPoP's proofs at the token endpoint; with them on, a request's `dpop_jkt` binds its code (RFC 9449 §10). */
+  readonly dpop: DpopVerifier | undefined;
 }
 
 /** The answer to one authorization request: a page, or a 303 back to the client. */
@@ -63,7 +66,7 @@ export async function authorizeAnswer(endpoint: AuthorizeEndpoint, request: Requ
   let params: URLSearchParams;
   try {
     params = await authorizationParams(request, endpoint.maxBodyBytes);
-    authorization = await authorizationRequest(params, endpoint.clients, endpoint.service);
+    authorization = await authorizationRequest(params, endpoint.clients, endpoint.service, endpoint.dpop !== undefined);
   } catch (error) {
     if (error instanceof AuthorizationFailure) return failed(endpoint, error);
     throw error;
@@ -114,6 +117,7 @@ export async function authorizeAnswer(endpoint: AuthorizeEndpoint, request: Requ
       scope: asked.join(' '),
       resources: authorization.resources,
       ...level,
+      ...(authorization.dpopJkt !== undefined ? { dpopJkt: authorization.dpopJkt } : {}),
     },
     // Kept as long as the access token of its first redemption lives: a replay until then revokes it.
     { ttlMs, keepMs: endpoint.service.accessTokenTtlSeconds * 1000 },

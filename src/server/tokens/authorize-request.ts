@@ -25,6 +25,8 @@ export interface AuthorizationRequest {
   acrValues?: string[];
   /** OpenID Connect Core §3.1.2.1: the most seconds since the user's sign-in the client accepts. */
   maxAge?: number;
+  /** RFC 9449 §10: the thumbprint of the DPoP key whose proof alone may redeem the code. */
+  dpopJkt?: string;
   /** The request's own parameters, as received: what the sign-in form carries through. */
   params: Array<[string, string]>;
 }
@@ -60,11 +62,16 @@ export async function authorizationParams(request: Request, maxBodyBytes: number
   return new URLSearchParams(new TextDecoder().decode(bytes));
 }
 
-/** Reads the authorization request out of `params`; throws an AuthorizationFailure. */
+/**
+ * Reads the authorization request out of `params`; throws an AuthorizationFailure. `dpop`: whether
+ * the server binds tokens to DPoP keys, and so reads `dpop_jkt` (otherwise an unknown parameter,
+ * ignored as RFC 6749 §3.1 says).
+ */
 export async function authorizationRequest(
   params: URLSearchParams,
   clients: ClientStore,
   service: ResourceServerList,
+  dpop = false,
 ): Promise<AuthorizationRequest> {
   const { client, redirectUri } = await registeredTarget(params, clients);
   const states = params.getAll('state');
@@ -118,6 +125,13 @@ export async function authorizationRequest(
   if (maxAge !== null && !/^\d{1,9}$/.test(maxAge))
     throw fail('invalid_request', 'max_age must be a whole number of seconds (OpenID Connect Core §3.1.2.1).');
   const acrValues = params.get('acr_values')?.split(' ').filter(Boolean);
+  const dpopJkt = dpop ? (params.get('dpop_jkt') ?? undefined) : undefined;
+  // RFC 9449 §10: the base64url JWK SHA-256 thumbprint (RFC 7638) of the key, 43 characters.
+  if (dpopJkt !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(dpopJkt))
+    throw fail(
+      'invalid_request',
+      "dpop_jkt must be the DPoP key's JWK SHA-256 thumbprint, base64url: 43 characters (RFC 9449 §10, RFC 7638).",
+    );
   return {
     client,
     redirectUri,
@@ -128,6 +142,7 @@ export async function authorizationRequest(
     params: own,
     ...(acrValues?.length ? { acrValues } : {}),
     ...(maxAge !== null ? { maxAge: Number(maxAge) } : {}),
+    ...(dpopJkt !== undefined ? { dpopJkt } : {}),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * The token endpoint's authorization_code grant (RFC 6749 §4.1.3, RFC 7636 §4.5–4.6): a code is
  * redeemed once, by the client it was issued to, with the redirect_uri of its request and the
- * verifier of its PKCE challenge. A code presented again revokes what its first redemption issued.
+ * verifier of its PKCE challenge, and with a proof of its DPoP key when it was bound to one (RFC
+ * 9449 §10). A code presented again revokes what its first redemption issued.
  */
 import type { AuthorizationCodeRecord, AuthorizationCodeStore, ClientRecord } from '../../stores/types.ts';
 import { codeHash, isCodeVerifier, verifierMatches } from './authorization-code.ts';
@@ -58,6 +59,7 @@ export async function authorizationCodeGrant(
       'invalid_grant',
       'code_verifier does not match the code_challenge of the authorization request (RFC 7636 §4.6).',
     );
+  checkKeyBinding(record, dpop);
   return oauthJson(
     200,
     await service.issue(
@@ -75,6 +77,26 @@ export async function authorizationCodeGrant(
       },
     ),
   );
+}
+
+/**
+ * RFC 9449 §10: a code asked for with `dpop_jkt` is redeemed only with a proof of that key (the
+ * request's proof was verified before the grant ran); otherwise the request MUST be rejected. The
+ * RFC names no error code: invalid_grant, as for a code that does not match its request (RFC 6749
+ * §5.2), and as oidc-provider answers.
+ */
+function checkKeyBinding(record: AuthorizationCodeRecord, dpop: DpopBinding): void {
+  if (record.dpopJkt === undefined) return;
+  if (dpop.jkt === undefined)
+    throw new OAuthFailure(
+      'invalid_grant',
+      'The authorization code is bound to a DPoP key (dpop_jkt): send a DPoP proof signed with that key (RFC 9449 §10).',
+    );
+  if (dpop.jkt !== record.dpopJkt)
+    throw new OAuthFailure(
+      'invalid_grant',
+      "The authorization code is bound to another DPoP key than the proof's (dpop_jkt, RFC 9449 §10): sign the proof with the key of the authorization request.",
+    );
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   ISSUER,
   OTHER_REDIRECT,
   REDIRECT,
+  redeem,
   redirectedTo,
 } from '../../support/code-flow.ts';
 
@@ -219,6 +220,31 @@ describe('the authorize endpoint with the app’s own sign-in (currentUser)', ()
   it('sends access_denied back for a user not signed in, when there is no sign-in form', async () => {
     const answer = await authorizeGet(w.url, authorizationParams().params);
     assert.equal(redirectedTo(answer).searchParams.get('error'), 'access_denied');
+  });
+});
+
+describe('the authorize endpoint: dpop_jkt (RFC 9449 §10)', () => {
+  it('refuses a dpop_jkt that is no SHA-256 JWK thumbprint with invalid_request, when DPoP is on', async () => {
+    const w = await codeWorld({ dpop: true });
+    try {
+      for (const jkt of ['', 'short', `${'A'.repeat(42)}=`, `${'A'.repeat(43)}A`, `${'A'.repeat(42)}+`]) {
+        const back = redirectedTo(await authorizeGet(w.url, authorizationParams({ dpop_jkt: jkt }).params));
+        assert.equal(back.searchParams.get('error'), 'invalid_request', jkt);
+        assert.match(back.searchParams.get('error_description')!, /dpop_jkt/);
+      }
+    } finally {
+      await w.close();
+    }
+  });
+
+  it('ignores dpop_jkt when DPoP is off (RFC 6749 §3.1: an unknown parameter): the code is redeemed as before', async () => {
+    const w = await codeWorld();
+    try {
+      const { code, verifier } = await aliceCode(w.url, { dpop_jkt: 'not-a-thumbprint' });
+      assert.equal((await redeem(w.url, code, verifier)).status, 200);
+    } finally {
+      await w.close();
+    }
   });
 });
 

@@ -16,6 +16,7 @@ import {
   REPORTS,
   redeem,
 } from '../../support/code-flow.ts';
+import { proof, proofKey } from '../../support/dpop-world.ts';
 import { post } from '../../support/token-world.ts';
 
 const call = (url: string, path: string, token: string) =>
@@ -109,6 +110,54 @@ describe('the authorization_code grant', () => {
     assert.equal(answer.body.error, 'unsupported_grant_type');
     assert.equal((await fetch(`${off.url}/oauth/authorize`)).status, 404);
     await off.close();
+  });
+});
+
+describe('a code bound to a DPoP key (RFC 9449 §10 dpop_jkt)', () => {
+  let w: CodeWorld;
+  before(async () => {
+    w = await codeWorld({ dpop: true });
+  });
+  after(() => w.close());
+  const dpopOf = async (key: Awaited<ReturnType<typeof proofKey>>) => ({
+    dpop: await proof(key, { htm: 'POST', htu: `${w.url}/oauth/token` }),
+  });
+
+  it('redeemed with a proof of that key: DPoP-bound tokens, a refresh bound to the same key', async () => {
+    const key = await proofKey();
+    const { code, verifier } = await aliceCode(w.url, { dpop_jkt: key.jkt });
+    const tokens = await redeem(w.url, code, verifier, {}, await dpopOf(key));
+    assert.equal(tokens.status, 200);
+    assert.equal(tokens.body.token_type, 'DPoP');
+    assert.deepEqual(decodeJwt(tokens.body.access_token).cnf, { jkt: key.jkt });
+    const refreshed = await post(
+      `${w.url}/oauth/token`,
+      { grant_type: 'refresh_token', client_id: 'app', refresh_token: tokens.body.refresh_token },
+      await dpopOf(key),
+    );
+    assert.deepEqual([refreshed.status, decodeJwt(refreshed.body.access_token).cnf], [200, { jkt: key.jkt }]);
+  });
+
+  it("refuses it with another key's proof, and without a proof: invalid_grant, and the code is used up", async () => {
+    const [key, thief] = [await proofKey(), await proofKey()];
+    for (const headers of [await dpopOf(thief), {}]) {
+      const { code, verifier } = await aliceCode(w.url, { dpop_jkt: key.jkt });
+      const refused = await redeem(w.url, code, verifier, {}, headers);
+      assert.deepEqual([refused.status, refused.body.error], [400, 'invalid_grant']);
+      assert.match(refused.body.error_description, /DPoP key/);
+      // The code was redeemed by the refused request: the rightful key cannot use it after that.
+      assert.equal((await redeem(w.url, code, verifier, {}, await dpopOf(key))).body.error, 'invalid_grant');
+    }
+  });
+
+  it('a code asked for without dpop_jkt is redeemed as before: Bearer without a proof, DPoP with one', async () => {
+    const plain = await aliceCode(w.url);
+    const bearer = await redeem(w.url, plain.code, plain.verifier);
+    assert.deepEqual([bearer.status, bearer.body.token_type], [200, 'Bearer']);
+    const key = await proofKey();
+    const bound = await aliceCode(w.url);
+    const tokens = await redeem(w.url, bound.code, bound.verifier, {}, await dpopOf(key));
+    assert.deepEqual([tokens.body.token_type, decodeJwt(tokens.body.access_token).cnf], ['DPoP', { jkt: key.jkt }]);
   });
 });
 
