@@ -19,7 +19,10 @@ export interface CorsPolicy {
   methods?: readonly string[];
   /** The request headers a page may send. @default ['Authorization', 'Content-Type'] */
   headers?: readonly string[];
-  /** The response headers a page may read besides the safelisted ones. @default ['WWW-Authenticate', 'Retry-After'] */
+  /**
+   * The response headers a page may read besides the safelisted ones: a page's DPoP client reads
+   * `DPoP-Nonce` (RFC 9449 §9). @default ['WWW-Authenticate', 'Retry-After', 'DPoP-Nonce']
+   */
   exposeHeaders?: readonly string[];
   /** Whether pages may call with the browser's credentials (cookies, a cached Basic login). @default false */
   credentials?: boolean;
@@ -46,7 +49,7 @@ export function corsRules(policy: CorsPolicy): CorsRules {
   if (anyOrigin && credentials) throw invalidArgument('createGuard: cors.origins "*" cannot go with credentials');
   const methods = tokens('methods', policy.methods ?? ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
   const headers = tokens('headers', policy.headers ?? ['Authorization', 'Content-Type']);
-  const exposed = tokens('exposeHeaders', policy.exposeHeaders ?? ['WWW-Authenticate', 'Retry-After']);
+  const exposed = tokens('exposeHeaders', policy.exposeHeaders ?? ['WWW-Authenticate', 'Retry-After', 'DPoP-Nonce']);
   const maxAge = policy.maxAgeSeconds ?? 600;
   if (!Number.isInteger(maxAge) || maxAge < 0)
     throw invalidArgument('createGuard: cors.maxAgeSeconds must be a whole number of seconds');

@@ -16,6 +16,8 @@ export class LazyGuardRequest implements GuardRequest {
   #url: URL | undefined;
   #cookies: ReadonlyMap<string, string> | undefined;
   readonly #clientAddress: string | undefined;
+  /** What a scheme added to the answer; none on most requests, so no list is made for them. */
+  answerHeaders: Array<readonly [string, string]> | undefined;
   constructor(
     request: RequestView,
     authorization: AuthorizationParseResult | undefined,
@@ -26,6 +28,11 @@ export class LazyGuardRequest implements GuardRequest {
     this.authorization = authorization;
     this.body = body;
     this.#clientAddress = clientAddress;
+    this.answerHeaders = undefined;
+  }
+  answerWith(name: string, value: string): void {
+    this.answerHeaders ??= [];
+    this.answerHeaders.push([name.toLowerCase(), value]);
   }
   get clientAddress(): string | undefined {
     return this.#clientAddress ?? this.request.clientAddress;

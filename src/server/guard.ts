@@ -19,7 +19,16 @@ import type { RequestView, Scheme } from './scheme.ts';
 import { failureOf, failureRefusal, report } from './server-failure.ts';
 
 export type Decision =
-  | { outcome: 'authenticated'; principal: Principal }
+  | {
+      outcome: 'authenticated';
+      principal: Principal;
+      /**
+       * Header fields the scheme adds to the answer (the DPoP scheme's newest `DPoP-Nonce`, RFC 9449
+       * §9): every adapter sets them on the protected handler's answer; code that calls
+       * `authenticate()` itself sets them on its own.
+       */
+      headers?: ReadonlyArray<readonly [string, string]>;
+    }
   | { outcome: 'refused'; refusal: Refusal }
   /**
    * A CORS preflight: never refused for lack of credentials, never served either; the adapter
@@ -157,10 +166,10 @@ function decideSteps(
     // Counted while it streams: a body past the limit is 413 before it is all read.
     return readCopyLimited(request.clone(), request.headers.get('content-length'), config.maxBodyBytes).then((body) => {
       guardRequest.body = body;
-      return verified(config, scheme.verify(credentials, guardRequest), request, opts, step);
+      return verified(config, scheme.verify(credentials, guardRequest), guardRequest, opts, step);
     });
   }
-  return verified(config, scheme.verify(credentials, guardRequest), request, opts, step);
+  return verified(config, scheme.verify(credentials, guardRequest), guardRequest, opts, step);
 }
 
 /**
@@ -198,27 +207,34 @@ function missing(config: GuardConfig, authorization: AuthorizationParseResult | 
 function verified(
   config: GuardConfig,
   result: MaybePromise<Principal | Refusal>,
-  request: RequestView,
+  guardRequest: LazyGuardRequest,
   opts: AuthenticateOptions,
   step: Step,
 ): MaybePromise<Decision> {
-  return whenSettled(result, (settled) => authorized(config, settled, request, opts, step));
+  return whenSettled(result, (settled) => authorized(config, settled, guardRequest, opts, step));
 }
 
 function authorized(
   config: GuardConfig,
   result: Principal | Refusal,
-  request: RequestView,
+  guardRequest: LazyGuardRequest,
   opts: AuthenticateOptions,
   step: Step,
 ): MaybePromise<Decision> {
+  const { request } = guardRequest;
   if (isRefusal(result)) return refusedDecision(config, result, request);
   const permission = opts.permission ?? config.options.permission;
-  if (!permission) return { outcome: 'authenticated', principal: result };
+  if (!permission) return authenticated(result, guardRequest);
   step.source = 'permission';
   return whenSettled(permission.check(result, request), (allowed) =>
-    allowed === true ? { outcome: 'authenticated', principal: result } : refusedDecision(config, allowed, request),
+    allowed === true ? authenticated(result, guardRequest) : refusedDecision(config, allowed, request),
   );
+}
+
+/** The authenticated Decision, with the header fields the scheme added to the answer, if any. */
+function authenticated(principal: Principal, guardRequest: LazyGuardRequest): Decision {
+  const headers = guardRequest.answerHeaders;
+  return headers ? { outcome: 'authenticated', principal, headers } : { outcome: 'authenticated', principal };
 }
 
 /** The refused Decision, after onRefusal has seen the refusal. */

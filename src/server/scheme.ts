@@ -29,6 +29,11 @@ export interface GuardRequest {
   cookies: ReadonlyMap<string, string>;
   /** The client's address (AuthenticateOptions.clientAddress, else the adapter's), for login protection. */
   clientAddress: string | undefined;
+  /**
+   * Adds a header field to the answer when the request is served (a scheme's own, such as the
+   * DPoP scheme's `DPoP-Nonce`, RFC 9449 §9): the guard's decision carries it to the adapter.
+   */
+  answerWith(name: string, value: string): void;
 }
 
 /** What a guard tells every scheme's challenge besides the realm and the refusal. */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createClient, headerSignature } from '../../src/client/index.ts';
-import { type Guard, parseChallenges } from '../../src/server/index.ts';
+import { createGuard, type Guard, parseChallenges, type Scheme } from '../../src/server/index.ts';
 import type { App } from './adapter-apps.ts';
 import { basicHeader, type Fixture, fixture, jwt, SIGNING_SECRET } from './guard-fixture.ts';
 
@@ -193,4 +193,42 @@ export function describeAdapterOverSocket(name: string, start: (guard: Guard) =>
       assert.equal(response.headers.get('access-control-allow-origin'), null);
     });
   });
+
+  describe(`${name} adapter: what a scheme adds to the answer`, () => {
+    let app: App;
+    before(async () => {
+      app = await start(
+        createGuard({ realm: 'api', schemes: [answeringScheme], cors: { origins: ['https://app.test'] } }),
+      );
+    });
+    after(() => app.close());
+
+    it("reaches the handler's answer, beside the CORS allowance (as the DPoP scheme's DPoP-Nonce does)", async () => {
+      const response = await fetch(`${app.url}/me`, { headers: { 'x-say': 'hello', origin: 'https://app.test' } });
+      assert.equal(response.status, 200);
+      assert.equal((await response.json()).id, 'u-answered');
+      assert.equal(response.headers.get('x-scheme-said'), 'hello');
+      assert.equal(response.headers.get('access-control-allow-origin'), 'https://app.test');
+      const quiet = await fetch(`${app.url}/me`, { headers: { 'x-say': '' } });
+      assert.equal(quiet.status, 200);
+      assert.equal(quiet.headers.get('x-scheme-said'), null, 'only when the scheme adds it');
+      await quiet.arrayBuffer();
+    });
+  });
 }
+
+/** A scheme that takes any X-Say header and adds its value to the answer (GuardRequest.answerWith). */
+const answeringScheme: Scheme<string> = {
+  name: 'answering',
+  precedence: 5,
+  detect(request) {
+    const said = request.request.headers.get('x-say');
+    return said === null ? { present: false } : { present: true, credentials: said };
+  },
+  verify(said, request) {
+    if (said !== '') request.answerWith('X-Scheme-Said', said);
+    return { id: 'u-answered', scheme: 'answering', scopes: [], roles: [] };
+  },
+  challenge: (realm) => ({ scheme: 'Say', params: { realm } }),
+  openapi: () => ({ type: 'apiKey', in: 'header', name: 'X-Say' }),
+};

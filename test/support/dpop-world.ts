@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { mountFetch, protect } from '../../src/adapters/node/index.ts';
 import {
+  type CorsPolicy,
   createAuthorizationServer,
   createGuard,
   createTokenService,
@@ -56,14 +57,21 @@ export interface DpopWorld {
   store: GatehouseStore;
   service: TokenService;
   url: string;
+  /** The `use_dpop_nonce` refusals the server sent, counted where it sent them: 401s of the API, 400s of the token endpoint. */
+  nonceRefusals: { api: number; token: number };
   close(): Promise<void>;
 }
 
 /**
  * An authorization server with DPoP on (the public client web: password and refresh_token; the
- * confidential svc: client_credentials), and GET /api/me behind the DPoP and bearer schemes.
+ * confidential svc: client_credentials), and GET /api/me behind the DPoP and bearer schemes
+ * (with the guard's `cors` policy when one is given).
  */
-export async function dpopWorld(proofOptions: DpopOptions = {}, asOptions: DpopOptions = {}): Promise<DpopWorld> {
+export async function dpopWorld(
+  proofOptions: DpopOptions = {},
+  asOptions: DpopOptions = {},
+  apiOptions: { cors?: CorsPolicy } = {},
+): Promise<DpopWorld> {
   const store = await openStore('sqlite::memory:');
   await store.users.putUser({
     username: 'alice',
@@ -87,17 +95,27 @@ export async function dpopWorld(proofOptions: DpopOptions = {}, asOptions: DpopO
     clients: store.clients,
     dpop: { nonces: store.nonces, ...asOptions },
   });
+  const nonceRefusals = { api: 0, token: 0 };
   const guard = createGuard({
     schemes: [service.dpopScheme(undefined, { nonces: store.nonces, ...proofOptions }), service.bearerScheme()],
+    onRefusal: (refusal) => {
+      if (refusal.reason === 'dpop_nonce_required') nonceRefusals.api++;
+    },
+    ...apiOptions,
   });
   const api = protect(guard, (req, res) => res.end(JSON.stringify({ id: req.auth?.id, scheme: req.auth?.scheme })));
-  const oauth = mountFetch(server.handle);
+  const oauth = mountFetch(async (request, info) => {
+    const answer = await server.handle(request, info);
+    if (answer?.status === 400 && (await answer.clone().json()).error === 'use_dpop_nonce') nonceRefusals.token++;
+    return answer;
+  });
   const http = createServer((req, res) => void (req.url?.startsWith('/api') ? api(req, res) : oauth(req, res)));
   const listening = await listen(http);
   return {
     store,
     service,
     url: listening.url,
+    nonceRefusals,
     close: async () => {
       await listening.close();
       await store.close();

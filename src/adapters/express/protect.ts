@@ -29,9 +29,9 @@ interface MiddlewareCall {
 }
 
 const actions: DecisionActions<MiddlewareCall, MaybePromise<void>> = {
-  serve({ req, res, next }, principal, allowance) {
+  serve({ req, res, next }, principal, answerHeaders) {
     req.auth = principal;
-    if (allowance) for (const [name, value] of allowance) res.setHeader(name, value);
+    if (answerHeaders) for (const [name, value] of answerHeaders) res.setHeader(name, value);
     next();
   },
   answer: ({ res }, response) => sendWebResponse(res, response),

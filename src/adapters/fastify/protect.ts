@@ -15,9 +15,9 @@ interface HookCall {
 }
 
 const actions: DecisionActions<HookCall, void> = {
-  serve({ request, reply, done }, principal, allowance) {
+  serve({ request, reply, done }, principal, answerHeaders) {
     request.auth = principal;
-    if (allowance) for (const [name, value] of allowance) reply.header(name, value);
+    if (answerHeaders) for (const [name, value] of answerHeaders) reply.header(name, value);
     done();
   },
   answer({ reply, done }, response) {

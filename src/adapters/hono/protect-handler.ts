@@ -22,14 +22,14 @@ export function protectHandler(
   // A cached credential reaches the handler at once, and its Response goes back as it is: with a
   // Response rather than a promise, @hono/node-server writes it without waiting.
   const actions: DecisionActions<MiddlewareCall, ReturnType<Handler<GatehouseEnv>>> = {
-    serve({ c, next }, principal, allowance) {
+    serve({ c, next }, principal, answerHeaders) {
       c.set('auth', principal);
       const result = handler(c, next);
-      if (!allowance) return result;
+      if (!answerHeaders) return result;
       return result instanceof Response
-        ? allowed(result, allowance)
+        ? allowed(result, answerHeaders)
         : Promise.resolve(result).then((response) =>
-            response instanceof Response ? allowed(response, allowance) : response,
+            response instanceof Response ? allowed(response, answerHeaders) : response,
           );
     },
     answer: (_call, response) => response,

@@ -13,11 +13,11 @@ import type { GatehouseEnv } from './variables.ts';
  */
 export function protect(guard: Guard, options: ProtectOptions = {}): MiddlewareHandler<GatehouseEnv> {
   const actions: DecisionActions<MiddlewareCall, ReturnType<MiddlewareHandler>> = {
-    serve({ c, next }, principal, allowance) {
+    serve({ c, next }, principal, answerHeaders) {
       c.set('auth', principal);
-      if (!allowance) return next();
+      if (!answerHeaders) return next();
       return next().then(() => {
-        for (const [name, value] of allowance) c.header(name, value);
+        for (const [name, value] of answerHeaders) c.header(name, value);
       });
     },
     answer: (_call, response) => Promise.resolve(response),

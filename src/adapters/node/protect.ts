@@ -37,10 +37,10 @@ export function protect(
 ): (req: IncomingMessage, res: ServerResponse) => unknown {
   // The response is the context: it knows its request (res.req), so no object per request.
   const actions: DecisionActions<ServerResponse, unknown> = {
-    serve(res, principal, allowance) {
+    serve(res, principal, answerHeaders) {
       const request = res.req as AuthenticatedRequest;
       request.auth = principal;
-      if (allowance) for (const [name, value] of allowance) res.setHeader(name, value);
+      if (answerHeaders) for (const [name, value] of answerHeaders) res.setHeader(name, value);
       return handler(request, res);
     },
     answer: sendWebResponse,

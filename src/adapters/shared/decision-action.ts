@@ -13,8 +13,11 @@ export type CorsAllowance = ReadonlyArray<readonly [string, string]>;
 
 /** How one adapter serves and answers; `context` is its request (and reply), passed through. */
 export interface DecisionActions<C, R> {
-  /** Runs the protected handler, with the principal; `allowance` are CORS headers to add to its answer. */
-  serve(context: C, principal: Principal, allowance: CorsAllowance | undefined): R;
+  /**
+   * Runs the protected handler, with the principal; `answerHeaders` are header fields to add to
+   * its answer: the CORS allowance, and the scheme's (a DPoP-Nonce, RFC 9449 §9).
+   */
+  serve(context: C, principal: Principal, answerHeaders: CorsAllowance | undefined): R;
   /** Sends this Response, and nothing else runs: a refusal, or the answer to a preflight. */
   answer(context: C, response: Response): R;
 }
@@ -28,7 +31,7 @@ export function actOn<C, R>(
 ): R {
   switch (decision.outcome) {
     case 'authenticated':
-      return actions.serve(context, decision.principal, guard.allowance(request));
+      return actions.serve(context, decision.principal, withSchemeHeaders(guard.allowance(request), decision.headers));
     case 'refused':
       return actions.answer(context, allowed(guard.refusalResponse(decision.refusal), guard.allowance(request)));
     case 'preflight':
@@ -49,7 +52,16 @@ export function preflightAnswer(guard: Guard, request: RequestView): Response | 
   return isPreflight(request) ? guard.preflight(request) : undefined;
 }
 
-/** The Response with the CORS headers added (a copy when its headers cannot change). */
+/** The CORS allowance and the scheme's header fields, as one list (undefined when both are). */
+function withSchemeHeaders(
+  allowance: CorsAllowance | undefined,
+  headers: CorsAllowance | undefined,
+): CorsAllowance | undefined {
+  if (!headers) return allowance;
+  return allowance ? [...allowance, ...headers] : headers;
+}
+
+/** The Response with these header fields added (CORS, a scheme's); a copy when its headers cannot change. */
 export function allowed(response: Response, allowance: CorsAllowance | undefined): Response {
   if (!allowance) return response;
   let target = response;

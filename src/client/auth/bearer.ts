@@ -86,7 +86,9 @@ export function bearer(
       context.reportRefresh({ reason: 'unauthorized', recovered });
       if (!recovered) return;
       await apply(request, fresh.accessToken);
-      yield request;
+      const last = yield request;
+      // RFC 9449 §9: this answer's DPoP-Nonce, a 200's too, is the one to send next.
+      dpop?.rememberNonce(request.url, last);
     },
   };
 }

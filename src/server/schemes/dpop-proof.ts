@@ -36,8 +36,10 @@ export interface DpopOptions {
   /**
    * Require a server nonce in every proof (RFC 9449 §8, §9): a proof without one, or with a stale
    * one, is refused with use_dpop_nonce and a fresh nonce in `DPoP-Nonce`. Nonces are stateless
-   * (an HMAC of the time slot): give every instance of a fleet the same `secret` (32 bytes or more).
-   * `true`: a secret of this process only. @default false
+   * (an HMAC of the time slot, a new one every `lifetimeSeconds`, 300 by default; the one before
+   * is still accepted, and the answer to it carries the new one in `DPoP-Nonce`, §8.2): give every
+   * instance of a fleet the same `secret` (32 bytes or more). `true`: a secret of this process only.
+   * @default false
    */
   nonce?: boolean | { secret: string; lifetimeSeconds?: number };
 }
@@ -54,6 +56,11 @@ export interface ProofRequest {
 }
 
 export type ProofFailure = { error: 'invalid_dpop_proof' | 'use_dpop_nonce' | 'binding_mismatch'; detail: string };
+/**
+ * A proof accepted: its key's thumbprint, and `nonce` when the proof carried a nonce the server has
+ * since replaced (the answer sends the newest, RFC 9449 §8.2, §9). A proof refused: why, and with
+ * nonces on, the nonce to use.
+ */
 export type ProofResult = { jkt: string; nonce?: string } | (ProofFailure & { nonce?: string });
 
 export interface DpopVerifier {
@@ -119,7 +126,10 @@ async function verifyProof(check: ProofCheck, values: readonly string[], request
   const jti = payload.jti as string;
   if (!(await check.replay.remember(`dpop:${jkt}`, jti, check.window * 2000)))
     return invalid('This DPoP proof was already used: make a new proof (new jti) for every request.');
-  return { jkt };
+  // RFC 9449 §8.2, §9: a nonce accepted but no longer the newest is replaced in the answer itself,
+  // so that the client never needs a refused request to learn the next one.
+  const newest = check.nonces?.fresh();
+  return newest === undefined || payload['nonce'] === newest ? { jkt } : { jkt, nonce: newest };
 }
 
 /** The proof's signature, checked with its own embedded public key only; its payload and key thumbprint. */
@@ -192,6 +202,8 @@ function nonceMaker(option: DpopOptions['nonce']): NonceMaker | undefined {
   const secret = option === true ? randomBytes(32) : Buffer.from(option.secret ?? '');
   if (secret.length < 32) throw invalidArgument('dpop: nonce.secret must be at least 32 bytes');
   const lifetime = (option === true ? undefined : option.lifetimeSeconds) ?? 300;
+  if (!(lifetime > 0 && Number.isFinite(lifetime)))
+    throw invalidArgument('dpop: nonce.lifetimeSeconds must be a positive number of seconds');
   const mac = (slot: number) => createHmac('sha256', secret).update(`dpop-nonce ${slot}`).digest();
   const slotNow = () => Math.floor(Date.now() / 1000 / lifetime);
   return {

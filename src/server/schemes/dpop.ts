@@ -67,7 +67,15 @@ export function dpopScheme(options: DpopSchemeOptions): Scheme<OtherCredentials>
         accessToken: token,
         boundJkt: jkt,
       });
-      if (!('error' in result)) return principal;
+      if (!('error' in result)) {
+        // RFC 9449 §9 (as §8.2): the newest nonce in the answer; such an answer is not to be
+        // cached, lest it hand an older nonce to a later request.
+        if (result.nonce !== undefined) {
+          request.answerWith('dpop-nonce', result.nonce);
+          request.answerWith('cache-control', 'no-store');
+        }
+        return principal;
+      }
       const refusal: Refusal = { reason: REASONS[result.error], scheme: 'dpop', detail: result.detail };
       if (result.nonce !== undefined) refusal.dpopNonce = result.nonce;
       return refusal;

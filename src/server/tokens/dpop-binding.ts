@@ -12,6 +12,13 @@ export interface DpopBinding {
   bindRefresh?: boolean;
 }
 
+/** A token request's proof, verified: the binding, and the newest server nonce when the proof carried an older one. */
+export interface ProvedBinding {
+  binding: DpopBinding;
+  /** For the answer's `DPoP-Nonce` (RFC 9449 §8.2): the nonce the client is to use next. */
+  nonce?: string;
+}
+
 /**
  * The binding of a token request: {} without a proof (or with DPoP off); else the proof's key,
  * and the refresh token bound too for a public client (RFC 9449 §5, RFC 9700 §4.14.2: a confidential
@@ -22,9 +29,9 @@ export async function dpopBinding(
   verifier: DpopVerifier | undefined,
   request: Request,
   client: ClientRecord,
-): Promise<DpopBinding> {
+): Promise<ProvedBinding> {
   const header = verifier ? request.headers.get('dpop') : null;
-  if (!verifier || header === null) return {};
+  if (!verifier || header === null) return { binding: {} };
   const url = URL.parse(request.url);
   if (!url) throw new OAuthFailure('invalid_request', 'The request URL is not valid.');
   // A JWS has no comma: one in the value means several DPoP fields were sent (RFC 9449 §4.3 point 1).
@@ -34,5 +41,6 @@ export async function dpopBinding(
     const code = result.error === 'use_dpop_nonce' ? 'use_dpop_nonce' : 'invalid_dpop_proof';
     throw new OAuthFailure(code, result.detail, 400, false, headers);
   }
-  return { jkt: result.jkt, bindRefresh: client.secretHash === undefined };
+  const binding = { jkt: result.jkt, bindRefresh: client.secretHash === undefined };
+  return result.nonce === undefined ? { binding } : { binding, nonce: result.nonce };
 }

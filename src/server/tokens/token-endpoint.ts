@@ -63,7 +63,22 @@ export async function tokenAnswer(
   const client = await authenticateClient(request, form, endpoint.clients);
   if (!client.grants.includes(grant))
     throw new OAuthFailure('unauthorized_client', `This client may not use the ${grant} grant.`);
-  const dpop = await dpopBinding(endpoint.dpop, request, client);
+  const { binding, nonce } = await dpopBinding(endpoint.dpop, request, client);
+  const answer = await grantAnswer(endpoint, grant, client, form, ip, binding);
+  // RFC 9449 §8.2: the proof's nonce was accepted but is no longer the newest; the answer (no-store,
+  // as every token answer) brings the newest, so that the next token request is not refused for it.
+  if (nonce !== undefined) answer.headers.set('dpop-nonce', nonce);
+  return answer;
+}
+
+async function grantAnswer(
+  endpoint: TokenEndpoint,
+  grant: string,
+  client: ClientRecord,
+  form: Map<string, string>,
+  ip: string | undefined,
+  dpop: DpopBinding,
+): Promise<Response> {
   if (grant === 'authorization_code' && endpoint.codes)
     return authorizationCodeGrant(endpoint.service, endpoint.codes, client, form, dpop);
   if (grant === 'client_credentials') return clientCredentialsGrant(endpoint, client, form, dpop);

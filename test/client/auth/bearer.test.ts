@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { decodeJwt } from 'jose';
 import {
   AuthenticationError,
   bearer,
   createClient,
+  dpop,
   ForbiddenError,
   memoryTokenStore,
   type RefreshEvent,
@@ -12,6 +14,7 @@ import {
   UnauthorizedError,
 } from '../../../src/client/index.ts';
 import { type World, world } from '../../support/client-token-world.ts';
+import { startServer } from '../../support/server.ts';
 
 function seeded(token: string): TokenStore {
   const store = memoryTokenStore();
@@ -131,5 +134,35 @@ describe('bearer() with a token source', () => {
     await client.get('api/1');
     await client.get('api/2');
     assert.equal(w.tokenCalls(), 1);
+  });
+});
+
+describe('bearer(source, { dpop })', () => {
+  it('keeps the DPoP-Nonce of the answer to the request sent again with a refreshed token (RFC 9449 §9)', async () => {
+    // The API refuses the first token as expired; it serves the second, with a nonce to use from now on.
+    const server = await startServer((req, res) => {
+      if (req.headers.authorization === 'DPoP old-token') {
+        res.writeHead(401, { 'www-authenticate': 'DPoP algs="ES256", error="invalid_token"' });
+        return res.end();
+      }
+      res.writeHead(200, { 'dpop-nonce': 'nonce-from-a-200' });
+      return res.end('{}');
+    });
+    try {
+      const tokens = ['old-token', 'new-token'];
+      const client = createClient({
+        baseUrl: server.url,
+        auth: bearer(
+          tokenSource(async () => ({ accessToken: tokens.shift() ?? 'new-token' })),
+          { dpop: dpop() },
+        ),
+      });
+      assert.equal((await client.get('api/1')).status, 200);
+      assert.equal((await client.get('api/2')).status, 200);
+      const nonces = server.received.map((r) => decodeJwt(String(r.headers['dpop']))['nonce']);
+      assert.deepEqual(nonces, [undefined, undefined, 'nonce-from-a-200']);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -132,3 +132,79 @@ describe('a server that demands a new nonce every time', () => {
     assert.equal(hits, 2, 'the first try and one retry with the nonce: no loop, no refresh');
   });
 });
+
+describe('a server that rotates its nonces and sends the newest in its 200s (RFC 9449 §8.2, §9)', () => {
+  let w: DpopWorld;
+  // One nonce for the token endpoint and the API (one server, one origin), living 0.4 s: 300 s by default.
+  const nonce = { secret: 'rotating-nonce-secret-of-32-bytes!!', lifetimeSeconds: 0.4 };
+  before(async () => {
+    w = await dpopWorld({ nonce }, { nonce });
+  });
+  after(() => w.close());
+
+  it('token requests and API calls across five rotations: no use_dpop_nonce refusal after the first', async () => {
+    const key = dpop();
+    const source = oauth2ClientCredentials({
+      tokenUrl: `${w.url}/oauth/token`,
+      clientId: 'svc',
+      clientSecret: 'svc-secret-0123456789abcdef',
+      dpop: key,
+    });
+    const client = createClient({ baseUrl: w.url, auth: bearer(source, { dpop: key }) });
+    const nonces = new Set<string>();
+    const started = Date.now();
+    let calls = 0;
+    // Every 50 ms a call, and every fourth a new token, for five lifetimes of a nonce.
+    while (Date.now() - started < 2000) {
+      if (calls % 4 === 3) await source.getToken({ rejected: (await source.getToken()).accessToken });
+      const response = await client.get('api/me');
+      assert.equal(response.status, 200);
+      await response.arrayBuffer();
+      const proofNonce = decodeJwt(await key.proof('GET', new URL(`${w.url}/api/me`)))['nonce'];
+      if (typeof proofNonce === 'string') nonces.add(proofNonce);
+      calls++;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // The one refusal is the first token request's, sent before the client knew any nonce.
+    assert.deepEqual(w.nonceRefusals, { token: 1, api: 0 });
+    assert.ok(nonces.size >= 4, `the server rotated its nonce (${nonces.size} seen)`);
+  });
+});
+
+describe('the nonces a key remembers', () => {
+  let port: number;
+  let close: () => Promise<void>;
+  before(async () => {
+    // Listening on every address: each 127.x.y.z is another origin reaching it.
+    const http = createServer((req, res) => {
+      res.writeHead(200, { 'dpop-nonce': `nonce-of-${req.headers.host}` });
+      res.end();
+    });
+    ({ port, close } = await listen(http, { host: '0.0.0.0' }));
+  });
+  after(() => close());
+
+  const origin = (i: number) => new URL(`http://127.1.${Math.floor(i / 200)}.${(i % 200) + 1}:${port}/`);
+  const sentNonce = async (key: ReturnType<typeof dpop>, i: number) =>
+    decodeJwt(await key.proof('GET', origin(i)))['nonce'];
+
+  it('are at most 256 origins: the least recently used is forgotten first', async () => {
+    const key = dpop();
+    const remember = async (i: number) => {
+      const response = await fetch(origin(i));
+      assert.equal(key.rememberNonce(origin(i), response), true);
+    };
+    for (let i = 0; i < 256; i++) await remember(i);
+    // Origin 0 is used again; origins 1 to 44 are then the least recently used.
+    assert.equal(await sentNonce(key, 0), `nonce-of-${origin(0).host}`);
+    for (let i = 256; i < 300; i++) await remember(i);
+    assert.equal(await sentNonce(key, 0), `nonce-of-${origin(0).host}`, 'used lately: kept');
+    assert.equal(await sentNonce(key, 1), undefined, 'the least recently used: forgotten');
+    assert.equal(await sentNonce(key, 44), undefined);
+    assert.equal(await sentNonce(key, 45), `nonce-of-${origin(45).host}`);
+    assert.equal(await sentNonce(key, 299), `nonce-of-${origin(299).host}`);
+    let kept = 0;
+    for (let i = 0; i < 300; i++) if ((await sentNonce(key, i)) !== undefined) kept++;
+    assert.equal(kept, 256);
+  });
+});

@@ -71,6 +71,10 @@ describe('dpopVerifier', () => {
   it('refuses options it cannot honour', () => {
     assert.throws(() => dpopVerifier({ algorithms: ['HS256' as 'ES256'] }), /algorithms/);
     assert.throws(() => dpopVerifier({ nonce: { secret: 'short' } }), /32 bytes/);
+    // A nonce that lives no time at all would be refused forever.
+    const secret = 'nonce-secret-of-at-least-32-bytes!!';
+    for (const lifetimeSeconds of [0, -5, Number.NaN, Number.POSITIVE_INFINITY])
+      assert.throws(() => dpopVerifier({ nonce: { secret, lifetimeSeconds } }), /lifetimeSeconds/);
     assert.throws(() => dpopVerifier({ publicBaseUrl: 'ftp://x' }), /publicBaseUrl/);
   });
 

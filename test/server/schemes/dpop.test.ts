@@ -192,3 +192,92 @@ describe('DPoP server nonces (RFC 9449 §8, §9)', () => {
     assert.equal((await api('0.forged')).status, 401);
   });
 });
+
+describe('DPoP nonces rotated: the newest in the answer that accepts the one before (RFC 9449 §8.2, §9)', () => {
+  let w: DpopWorld;
+  let key: ProofKey;
+  const page = 'https://app.example';
+  // A nonce lives 0.4 s here (300 s by default): the server rotates within the test.
+  const nonce = { secret: 'rotating-nonce-secret-of-32-bytes!!', lifetimeSeconds: 0.4 };
+  before(async () => {
+    w = await dpopWorld({ nonce }, { nonce }, { cors: { origins: [page] } });
+    key = await proofKey();
+  });
+  after(() => w.close());
+  const tokenUrl = () => `${w.url}/oauth/token`;
+  const form = { grant_type: 'password', client_id: 'web', username: 'alice', password: 'alice-password-1' };
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  /**
+   * Sends `send(nonce)` every 50 ms, each time with the nonce last received, until an answer
+   * brings a new one (the server rotated: it does within two lifetimes); every answer on the way.
+   */
+  async function untilRotated<R extends { status: number; headers: Headers }>(
+    first: string,
+    send: (nonce: string) => Promise<R>,
+  ): Promise<{ answers: R[]; next: string }> {
+    const answers: R[] = [];
+    for (let i = 0; i < 40; i++) {
+      const answer = await send(first);
+      answers.push(answer);
+      const next = answer.headers.get('dpop-nonce');
+      if (next !== null) return { answers, next };
+      await sleep(50);
+    }
+    throw new Error('the server never rotated its nonce in 2 s');
+  }
+
+  it('the token endpoint: a 200 to a proof with the previous nonce carries the newest in DPoP-Nonce', async () => {
+    const refused = await post(tokenUrl(), form, { dpop: await proof(key, { htm: 'POST', htu: tokenUrl() }) });
+    assert.equal(refused.body.error, 'use_dpop_nonce');
+    const first = refused.headers.get('dpop-nonce')!;
+    const { answers, next } = await untilRotated(first, async (n) =>
+      post(tokenUrl(), form, { dpop: await proof(key, { htm: 'POST', htu: tokenUrl(), nonce: n }) }),
+    );
+    // Every proof with the nonce it had was accepted: the last one while the server had moved on.
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      answers.map(() => 200),
+    );
+    assert.notEqual(next, first);
+    assert.equal(answers.at(-1)!.headers.get('cache-control'), 'no-store');
+    const withNewest = await post(tokenUrl(), form, {
+      dpop: await proof(key, { htm: 'POST', htu: tokenUrl(), nonce: next }),
+    });
+    assert.equal(withNewest.status, 200);
+    // A client that sent the newest is told nothing more (or a newer one, if it rotated meanwhile).
+    assert.notEqual(withNewest.headers.get('dpop-nonce'), next);
+  });
+
+  it('the API: a 200 to a proof with the previous nonce carries the newest, no-store, readable by the page', async () => {
+    const first = (
+      await post(tokenUrl(), form, { dpop: await proof(key, { htm: 'POST', htu: tokenUrl() }) })
+    ).headers.get('dpop-nonce')!;
+    const token = (
+      await post(tokenUrl(), form, { dpop: await proof(key, { htm: 'POST', htu: tokenUrl(), nonce: first }) })
+    ).body.access_token;
+    const api = async (n: string) =>
+      fetch(`${w.url}/api/me`, {
+        headers: {
+          origin: page,
+          authorization: `DPoP ${token}`,
+          dpop: await proof(key, { htm: 'GET', htu: `${w.url}/api/me`, accessToken: token, nonce: n }),
+        },
+      });
+    const { answers, next } = await untilRotated(first, api);
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      answers.map(() => 200),
+    );
+    const rotated = answers.at(-1)!;
+    assert.notEqual(next, first);
+    assert.equal(rotated.headers.get('cache-control'), 'no-store');
+    assert.deepEqual(await rotated.json(), { id: 'u-alice', scheme: 'dpop' }, 'the handler answered as ever');
+    // A browser page reads DPoP-Nonce only when the answer exposes it (Fetch standard, CORS).
+    assert.match(rotated.headers.get('access-control-expose-headers') ?? '', /(^|, )DPoP-Nonce(,|$)/i);
+    const withNewest = await api(next);
+    assert.equal(withNewest.status, 200);
+    assert.notEqual(withNewest.headers.get('dpop-nonce'), next);
+    assert.equal(w.nonceRefusals.api, 0, 'no API request was refused for its nonce');
+  });
+});
