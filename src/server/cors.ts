@@ -17,7 +17,7 @@ export interface CorsPolicy {
   origins: readonly string[] | '*';
   /** The methods a page may use. @default ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] */
   methods?: readonly string[];
-  /** The request headers a page may send. @default ['Authorization', 'Content-Type'] */
+  /** The request headers a page may send (DPoP: a proof, RFC 9449 §4.1). @default ['Authorization', 'Content-Type', 'DPoP'] */
   headers?: readonly string[];
   /**
    * The response headers a page may read besides the safelisted ones: a page's DPoP client reads
@@ -48,7 +48,7 @@ export function corsRules(policy: CorsPolicy): CorsRules {
   // Fetch standard, CORS check: a wildcard origin never goes with credentials.
   if (anyOrigin && credentials) throw invalidArgument('createGuard: cors.origins "*" cannot go with credentials');
   const methods = tokens('methods', policy.methods ?? ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
-  const headers = tokens('headers', policy.headers ?? ['Authorization', 'Content-Type']);
+  const headers = tokens('headers', policy.headers ?? ['Authorization', 'Content-Type', 'DPoP']);
   const exposed = tokens('exposeHeaders', policy.exposeHeaders ?? ['WWW-Authenticate', 'Retry-After', 'DPoP-Nonce']);
   const maxAge = policy.maxAgeSeconds ?? 600;
   if (!Number.isInteger(maxAge) || maxAge < 0)

@@ -47,6 +47,13 @@ describe('the cors policy', () => {
       assert.equal(listed.preflight(preflight(other)).headers.get('access-control-allow-origin'), null, other);
   });
 
+  it('by default lets a page send a DPoP proof (RFC 9449 §4.1) beside Authorization', () => {
+    const answer = createGuard({ schemes, cors: { origins: ['https://a.test'] } }).preflight(
+      preflight('https://a.test'),
+    );
+    assert.equal(answer.headers.get('access-control-allow-headers'), 'Authorization, Content-Type, DPoP');
+  });
+
   it('without a policy, a preflight gets 204 and no allowance', () => {
     const answer = createGuard({ schemes }).preflight(preflight('https://a.test'));
     assert.equal(answer.status, 204);
