@@ -56,7 +56,9 @@ export interface SignIn {
    * is right, inside the same counted attempt, and a wrong answer is a failed sign-in like a wrong
    * password (so a one-time code cannot be guessed by someone who knows the password, and a right
    * password does not clear the failures of wrong codes). Never from the cache. The refusal does
-   * not say which of the two was wrong.
+   * not say which of the two was wrong. Counted apart from sign-ins with the password alone (on
+   * the account `factor:<account>`), so that such a sign-in, which someone guessing codes can make,
+   * clears none of the wrong codes; a lockout of the password's count refuses this one too.
    */
   verifyWithSecondFactor(
     username: string,
@@ -159,10 +161,18 @@ async function verifySlowly(
   // An id in the clients' namespace (put through the store API; the CLI makes `u_<uuid>`) would
   // make a principal that poses as a client's (RFC 9700 §4.15): such an account is not there.
   const user = found && !isClientSubject(found.id) ? found : undefined;
-  const account = accountOf(username, user);
-  const wait = await loginProtection?.attempt(account, clientAddress);
+  const plain = accountOf(username, user);
+  // With a second factor the attempt has a count of its own, which only a sign-in with the factor
+  // clears: a sign-in with the password alone (which the guesser of a code knows) clears its own
+  // failures, never the wrong codes. A lockout of the password's count holds here too.
+  const account = secondFactor ? `factor:${plain}` : plain;
+  const passwordLockedMs = secondFactor ? await loginProtection?.check(plain, clientAddress) : undefined;
+  const wait =
+    passwordLockedMs === undefined
+      ? await loginProtection?.attempt(account, clientAddress)
+      : { retryAfterMs: passwordLockedMs, lockedOut: true, limit: undefined };
   // The limit that refused it goes out as the RateLimit fields (draft-ietf-httpapi-ratelimit-headers).
-  const rateLimit = wait && {
+  const rateLimit = wait?.limit && {
     ...wait.limit,
     remaining: 0,
     resetSeconds: Math.max(1, Math.ceil(wait.retryAfterMs / 1000)),
@@ -171,14 +181,14 @@ async function verifySlowly(
     return {
       reason: 'locked_out',
       retryAfterMs: wait.retryAfterMs,
-      rateLimit: rateLimit!,
+      ...(rateLimit ? { rateLimit } : {}),
       detail: `Too many failed sign-ins for this account from this address; try again in ${Math.ceil(wait.retryAfterMs / 1000)} s.`,
     };
   if (wait)
     return {
       reason: 'rate_limited',
       retryAfterMs: wait.retryAfterMs,
-      rateLimit: rateLimit!,
+      ...(rateLimit ? { rateLimit } : {}),
       detail: 'Other sign-ins for this account from this address are being checked; try again in a second.',
     };
   let valid: boolean;
@@ -195,15 +205,15 @@ async function verifySlowly(
   }
   if (!user || !valid) {
     if (cache) {
-      failedSince.delete(account);
-      failedSince.set(account, Date.now() + ttlMs);
+      failedSince.delete(plain);
+      failedSince.set(plain, Date.now() + ttlMs);
       while (failedSince.size > maxFailed) failedSince.delete(failedSince.keys().next().value!);
     }
     await loginProtection?.failed(account, clientAddress);
     return secondFactor ? { ...WRONG_WITH_CODE } : { ...WRONG };
   }
   await loginProtection?.succeeded(account, clientAddress);
-  if (cache) failedSince.delete(account);
+  if (cache) failedSince.delete(plain);
   // A pair that needed a second factor is not remembered: the password alone must not pass later.
   if (!secondFactor) cache?.set([username, password], user.passwordHash);
   return user;

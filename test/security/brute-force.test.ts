@@ -960,4 +960,50 @@ describe('brute force against a second factor (step-up at the authorize endpoint
       await w.close();
     }
   });
+
+  it('a sign-in with the password alone (no step-up asked) does not clear the wrong codes: they still lock', async () => {
+    const w = await codeWorld({
+      loginProtection: await createLoginProtection({ backend: { memory: true }, maxConsecutiveFailures: 5 }),
+      authorize: { secondFactor: { verify: (_user, code) => code === CODE } },
+    });
+    try {
+      const passwordOnly = () =>
+        authorizePost(w.url, authorizationParams().params, {
+          username: 'alice',
+          password: 'alice-password-1',
+          decision: 'allow',
+        });
+      const answers: number[] = [];
+      // Four guesses, then the password alone, which the attacker knows, to wipe the slate: repeated.
+      for (let round = 0; round < 4; round++) {
+        for (let guess = 0; guess < 4; guess++)
+          answers.push((await stepUpSignIn(w.url, String(100_000 + round * 4 + guess))).status);
+        await (await passwordOnly()).body?.cancel();
+      }
+      assert.ok(answers.includes(429), `16 wrong codes and never locked out: ${answers.join(' ')}`);
+      assert.equal((await stepUpSignIn(w.url, CODE)).status, 429, 'the right code after the guesses is locked out too');
+    } finally {
+      await w.close();
+    }
+  });
+
+  it('an account locked for wrong passwords is locked for the step-up sign-in too', async () => {
+    const w = await codeWorld({
+      loginProtection: await createLoginProtection({ backend: { memory: true }, maxConsecutiveFailures: 5 }),
+      authorize: { secondFactor: { verify: (_user, code) => code === CODE } },
+    });
+    try {
+      for (let guess = 0; guess < 5; guess++)
+        await (
+          await authorizePost(w.url, authorizationParams().params, {
+            username: 'alice',
+            password: `wrong-${guess}`,
+            decision: 'allow',
+          })
+        ).body?.cancel();
+      assert.equal((await stepUpSignIn(w.url, CODE)).status, 429, 'the step-up sign-in went around the lockout');
+    } finally {
+      await w.close();
+    }
+  });
 });

@@ -46,6 +46,20 @@ function readLease(storage: TokenStorage, lockKey: string): Lease | undefined {
   }
 }
 
+/**
+ * Whether a lease still holds the lock. One that ends further ahead than any tab's lease lasts
+ * (written by a buggy or hostile script of the origin, or before the clock was set back) was
+ * written by no live holder, and would otherwise keep every tab from refreshing until it ends:
+ * localStorage outlives the tabs. Tabs may be set up with other staleLockMs, hence the margin.
+ */
+function live(lease: Lease, staleLockMs: number): boolean {
+  const left = lease.until - Date.now();
+  return left > 0 && left <= Math.max(2 * staleLockMs, MAX_CREDIBLE_LEASE_MS);
+}
+
+/** A lease this far ahead, or less, may be a live tab's whatever its staleLockMs (the default is 10 s). */
+const MAX_CREDIBLE_LEASE_MS = 60_000;
+
 /** Runs `fn` holding the lock stored under `lockKey`, shared by every tab of the origin. */
 export async function withStorageLock<T>(
   storage: TokenStorage,
@@ -57,7 +71,7 @@ export async function withStorageLock<T>(
   const deadline = Date.now() + times.lockTimeoutMs;
   for (;;) {
     const lease = readLease(storage, lockKey);
-    if (!lease || lease.until <= Date.now()) {
+    if (!lease || !live(lease, times.staleLockMs)) {
       try {
         storage.setItem(lockKey, JSON.stringify({ id, until: Date.now() + times.staleLockMs }));
       } catch (error) {

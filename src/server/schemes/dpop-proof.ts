@@ -10,6 +10,7 @@ import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, type JWK, t
 import { invalidArgument } from '../../http/argument-error.ts';
 import type { NonceStore } from '../../stores/lookups.ts';
 import { memoryNonces } from '../../stores/memory-nonces.ts';
+import { NonceStoreFullError } from '../../stores/nonce-store-full.ts';
 
 /**
  * The proof algorithms accepted: asymmetric only; `none` and HS* never (RFC 9449 §4.3 point 5).
@@ -55,7 +56,15 @@ export interface ProofRequest {
   boundJkt?: string;
 }
 
-export type ProofFailure = { error: 'invalid_dpop_proof' | 'use_dpop_nonce' | 'binding_mismatch'; detail: string };
+/**
+ * Why a proof was not accepted. `replay_cache_full`: the proof may be good, but the replay cache
+ * has no room for its jti (the server's trouble, answered 503 with `retryAfterMs`).
+ */
+export type ProofFailure = {
+  error: 'invalid_dpop_proof' | 'use_dpop_nonce' | 'binding_mismatch' | 'replay_cache_full';
+  detail: string;
+  retryAfterMs?: number;
+};
 /**
  * A proof accepted: its key's thumbprint, and `nonce` when the proof carried a nonce the server has
  * since replaced (the answer sends the newest, RFC 9449 §8.2, §9). A proof refused: why, and with
@@ -123,13 +132,35 @@ async function verifyProof(check: ProofCheck, values: readonly string[], request
       detail: 'The token is bound to another key than the DPoP proof was signed with.',
     };
   // RFC 9449 §4.3 point 12, §11.1: a proof is used once; the cache is keyed per proof key.
-  const jti = payload.jti as string;
-  if (!(await check.replay.remember(`dpop:${jkt}`, jti, check.window * 2000)))
-    return invalid('This DPoP proof was already used: make a new proof (new jti) for every request.');
+  const fresh = await rememberJti(check.replay, jkt, payload.jti as string, check.window * 2000);
+  if (typeof fresh === 'object') return fresh;
+  if (!fresh) return invalid('This DPoP proof was already used: make a new proof (new jti) for every request.');
   // RFC 9449 §8.2, §9: a nonce accepted but no longer the newest is replaced in the answer itself,
   // so that the client never needs a refused request to learn the next one.
   const newest = check.nonces?.fresh();
   return newest === undefined || payload['nonce'] === newest ? { jkt } : { jkt, nonce: newest };
+}
+
+/**
+ * Whether the jti is new. A cache that cannot take it fails closed (a forgotten jti is a proof that
+ * can be replayed): the server's trouble, as for signed requests, never a 500.
+ */
+async function rememberJti(
+  replay: NonceStore,
+  jkt: string,
+  jti: string,
+  ttlMs: number,
+): Promise<boolean | ProofFailure> {
+  try {
+    return await replay.remember(`dpop:${jkt}`, jti, ttlMs);
+  } catch (error) {
+    if (!(error instanceof NonceStoreFullError)) throw error;
+    return {
+      error: 'replay_cache_full',
+      detail: 'The DPoP replay cache is full of proofs still inside their window; send the request again later.',
+      retryAfterMs: error.retryAfterMs,
+    };
+  }
 }
 
 /** The proof's signature, checked with its own embedded public key only; its payload and key thumbprint. */

@@ -23,6 +23,7 @@ const REASONS: Record<ProofFailure['error'], Refusal['reason']> = {
   invalid_dpop_proof: 'dpop_proof_invalid',
   use_dpop_nonce: 'dpop_nonce_required',
   binding_mismatch: 'dpop_binding_mismatch',
+  replay_cache_full: 'store_unavailable',
 };
 
 /** The challenge error of each refusal of this scheme (RFC 9449 §7.1, §9). */
@@ -78,6 +79,7 @@ export function dpopScheme(options: DpopSchemeOptions): Scheme<OtherCredentials>
       }
       const refusal: Refusal = { reason: REASONS[result.error], scheme: 'dpop', detail: result.detail };
       if (result.nonce !== undefined) refusal.dpopNonce = result.nonce;
+      if (result.retryAfterMs !== undefined) refusal.retryAfterMs = result.retryAfterMs;
       return refusal;
     },
     challenge(realm, refusal, context) {

@@ -33,6 +33,14 @@ export function judgeAnswer(answer: Record<string, unknown>, rules: AnswerRules,
       'credentials_invalid',
       'The access token is not active: its issuer reports it unknown, expired or revoked. Get a new one.',
     );
+  // RFC 9449 §6.2, §7.1: a token bound to a key (cnf) is no bearer token; this scheme has no proof
+  // of the key, so a stolen bound token is refused here as it is by bearerScheme({ jwt }).
+  const cnf = answer['cnf'];
+  if (cnf !== undefined || (typeof answer['token_type'] === 'string' && answer['token_type'].toLowerCase() === 'dpop'))
+    return refused(
+      'dpop_binding_mismatch',
+      'The access token is bound to a key (cnf): send it as "Authorization: DPoP" with a DPoP proof (RFC 9449 §7.1), to an API that checks proofs.',
+    );
   // RFC 7662 §2.2: token_type is an access token type (RFC 6749 §7.1); a refresh token is no bearer.
   const type = answer['token_type'];
   if (type !== undefined && (typeof type !== 'string' || type.toLowerCase() !== 'bearer'))

@@ -38,6 +38,11 @@ export async function dpopBinding(
   const result = await verifier.verify(header.split(','), { method: request.method, url });
   if ('error' in result) {
     const headers: Record<string, string> = result.nonce === undefined ? {} : { 'dpop-nonce': result.nonce };
+    // The proof's jti found no room in the replay cache: the server is busy (RFC 6749 §4.1.2.1), 503.
+    if (result.error === 'replay_cache_full') {
+      headers['retry-after'] = String(Math.max(1, Math.ceil((result.retryAfterMs ?? 1000) / 1000)));
+      throw new OAuthFailure('temporarily_unavailable', result.detail, 503, false, headers);
+    }
     const code = result.error === 'use_dpop_nonce' ? 'use_dpop_nonce' : 'invalid_dpop_proof';
     throw new OAuthFailure(code, result.detail, 400, false, headers);
   }

@@ -15,7 +15,8 @@ export interface TokenIntrospection {
   clientId: string;
   /**
    * The members of the introspection answer besides `active` (RFC 7662 §2.2): scope, client_id,
-   * sub, exp, iat, nbf, aud, iss, jti and token_type, as the token has them.
+   * sub, exp, iat, nbf, aud, iss, jti and token_type (DPoP, with `cnf.jkt`, for a token bound to
+   * a DPoP key: RFC 9449 §6.2), as the token has them.
    */
   claims: Record<string, unknown>;
 }
@@ -74,8 +75,12 @@ async function accessIntrospection(config: TokenServiceConfig, token: string): P
   const clientId = payload['client_id'];
   if (typeof clientId !== 'string' || typeof payload.jti !== 'string') return undefined;
   if (await config.denyList.isDenied(payload.jti)) return undefined;
-  const claims: Record<string, unknown> = { token_type: 'Bearer' };
+  // RFC 9449 §6.2: a token bound to a DPoP key is introspected as one, with the key's thumbprint,
+  // so that a resource server never takes it as a Bearer token without its proof.
+  const jkt = (payload['cnf'] as { jkt?: unknown } | undefined)?.jkt;
+  const claims: Record<string, unknown> = { token_type: typeof jkt === 'string' ? 'DPoP' : 'Bearer' };
   for (const name of ['scope', 'client_id', 'sub', 'exp', 'iat', 'nbf', 'aud', 'iss', 'jti', 'roles'])
     if (payload[name] !== undefined) claims[name] = payload[name];
+  if (typeof jkt === 'string') claims['cnf'] = { jkt };
   return { kind: 'access_token', clientId, claims };
 }
