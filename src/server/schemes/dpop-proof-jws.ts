@@ -3,8 +3,10 @@
  * public key its `jwk` header carries, and that key's thumbprint (RFC 7638), at once, through
  * node:crypto. jose's `jwtVerify` with `EmbeddedJWK` goes through WebCrypto: a key import, a
  * verification and the thumbprint's digest, each a promise and the last two a hop to the thread
- * pool, which cost several times the verification itself. The checks are jose's, case for case
- * (test/server/schemes/dpop-proof.test.ts holds the cases): `crit` (only `b64`, true: RFC 7515
+ * pool, which cost several times the verification itself. (node:crypto is no new requirement:
+ * src/server leans on it throughout, this scheme's nonces included; Deno and Bun provide it.)
+ * The checks are jose's, case for case (test/server/schemes/dpop-proof-jws.test.ts holds the
+ * cases, which jose passed as this does): `crit` (only `b64`, true: RFC 7515
  * §4.1.11, RFC 7797), the jwk's own `use`, `alg`, `key_ops` and `ext` (RFC 7517 §4), its key type
  * and curve for the alg, the signature, a payload that is a JSON object, and `nbf`/`exp` when present.
  */
@@ -122,9 +124,12 @@ function imported(members: string): KeyObject | undefined {
 }
 
 function signatureHolds(digest: 'sha256' | null, input: Buffer, key: KeyObject, signature: Buffer): boolean {
-  if (digest === null) return verify(null, input, key, signature);
-  const der = derOfP1363(signature);
-  return der !== undefined && verify(digest, input, key, der);
+  const der = digest === null ? signature : derOfP1363(signature);
+  try {
+    return der !== undefined && verify(digest, input, key, der);
+  } catch {
+    return false; // a signature node:crypto cannot even read is one that does not verify
+  }
 }
 
 /**
