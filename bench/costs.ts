@@ -23,9 +23,9 @@ const BASELINE: Partial<Record<Variant, Variant>> = {
 /** results.json's `costs`: µs per request (wall, one at a time), its CPU, and what each adds to its baseline. */
 export interface FeatureCosts extends Record<Variant, Spread> {
   cpuUs: Record<Variant, Spread>;
-  /** Round by round, the feature's µs less its baseline's in the same round. */
+  /** Round by round, the feature's CPU µs less its baseline's in the same round. */
   addedUs: Record<string, Spread>;
-  /** Round by round, the feature's µs over its baseline's. */
+  /** Round by round, the feature's CPU µs over its baseline's. */
   ratio: Record<string, Spread>;
   requestsPerRound: number;
 }
@@ -52,7 +52,7 @@ export async function featureCosts(quick: boolean): Promise<FeatureCosts> {
     Object.fromEntries(
       Object.entries(BASELINE).map(([v, base]) => [
         v,
-        summary(out[v as Variant].map((r, i) => combine(r.ns, out[base][i]!.ns))),
+        summary(out[v as Variant].map((r, i) => combine(r.cpuNs, out[base][i]!.cpuNs))),
       ]),
     );
   return {
@@ -84,9 +84,9 @@ export function costsSection(r: Record<string, unknown>): string[] {
   return [
     '## 6. What the later features cost per request',
     '',
-    `In-process, with no network and no framework${when}: ${c.requestsPerRound} requests per round, one at a time, the five interleaved round by round (the order turning), median (min to max) of ${c.bearer.rounds.length} rounds. Added µs and × are taken round by round against the baseline measured in the same round. CPU is the process's time per request on all its threads.`,
+    `In-process, with no network and no framework${when}: ${c.requestsPerRound} requests per round, one at a time, the five interleaved round by round (the order turning), median (min to max) of ${c.bearer.rounds.length} rounds. CPU is the process's time per request on all its threads; the added CPU µs and × are taken from it round by round, against the baseline measured in the same round (on a shared machine the wall time of a round also counts the time the process waited for a core, CPU time does not).`,
     '',
-    '| per request | beside | µs | CPU µs | added µs | × |',
+    '| per request | beside | µs | CPU µs | added CPU µs | × (CPU) |',
     '|---|---|---|---|---|---|',
     ...ROWS.map(([v, label]) => {
       const base = BASELINE[v];
