@@ -3,6 +3,7 @@
  * (workers/feature-costs.ts): a DPoP proof and an introspected token (cached) beside a plain
  * Bearer check in the guard, a client call paced by RateLimit fields beside the same call without them.
  */
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { progress, run, type Spread, spread, WORKERS } from './lib.ts';
 
@@ -28,6 +29,8 @@ export interface FeatureCosts extends Record<Variant, Spread> {
   /** Round by round, the feature's CPU µs over its baseline's. */
   ratio: Record<string, Spread>;
   requestsPerRound: number;
+  /** The 1-minute load average when the run began, and the cores it shares (the machine may be shared). */
+  load: { average: number; cores: number };
 }
 
 /** µs from ns, keeping three decimals (spread() keeps one, too coarse for a Bearer check). */
@@ -41,6 +44,7 @@ export async function featureCosts(quick: boolean): Promise<FeatureCosts> {
   // Many short rounds, interleaved in one process: no variant is measured in a quieter moment of the machine.
   const rounds = quick ? 3 : 11;
   const requestsPerRound = quick ? 500 : 2000;
+  const load = { average: Math.round(loadavg()[0]! * 10) / 10, cores: cpus().length };
   progress(`feature costs in-process: ${rounds} rounds of ${requestsPerRound} requests`);
   const out = await run<Record<Variant, Round[]>>(join(WORKERS, 'feature-costs.ts'), [
     String(rounds),
@@ -61,6 +65,7 @@ export async function featureCosts(quick: boolean): Promise<FeatureCosts> {
     addedUs: against((feature, base) => feature - base, micro),
     ratio: against((feature, base) => feature / base, spread),
     requestsPerRound,
+    load,
   };
 }
 
@@ -84,7 +89,7 @@ export function costsSection(r: Record<string, unknown>): string[] {
   return [
     '## 6. What the later features cost per request',
     '',
-    `In-process, with no network and no framework${when}: ${c.requestsPerRound} requests per round, one at a time, the five interleaved round by round (the order turning), median (min to max) of ${c.bearer.rounds.length} rounds. CPU is the process's time per request on all its threads; the added CPU µs and × are taken from it round by round, against the baseline measured in the same round (on a shared machine the wall time of a round also counts the time the process waited for a core, CPU time does not).`,
+    `In-process, with no network and no framework${when}: ${c.requestsPerRound} requests per round, one at a time, the five interleaved round by round (the order turning), median (min to max) of ${c.bearer.rounds.length} rounds${c.load ? `, the machine's load average ${c.load.average} on ${c.load.cores} cores when it began` : ''}. CPU is the process's time per request on all its threads; the added CPU µs and × are taken from it round by round, against the baseline measured in the same round (on a shared machine the wall time of a round also counts the time the process waited for a core, CPU time does not).`,
     '',
     '| per request | beside | µs | CPU µs | added CPU µs | × (CPU) |',
     '|---|---|---|---|---|---|',
