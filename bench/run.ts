@@ -7,15 +7,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { dpopCost, dpopSection } from './dpop.ts';
+import { costsSection, featureCosts } from './costs.ts';
 import { progress, run, type Spread, spread, start, WORKERS } from './lib.ts';
 
 const quick = process.argv.includes('--quick');
-// `--only rateLimit` (the rate-limit storms) or `--only dpop` (DPoP beside Bearer): run that part
-// alone and merge its figures into the last results.
+// `--only rateLimit` (the rate-limit storms) or `--only costs` (DPoP, introspection and pacing, each
+// beside what it adds to; `dpop` is its older name): run that part alone and merge its figures into the last results.
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-if (only !== undefined && only !== 'rateLimit' && only !== 'dpop')
-  throw new Error('bench: --only takes rateLimit (the rate-limit storms) or dpop (DPoP beside Bearer)');
+if (only !== undefined && only !== 'rateLimit' && only !== 'costs' && only !== 'dpop')
+  throw new Error('bench: --only takes rateLimit (the rate-limit storms) or costs (DPoP, introspection, pacing)');
 const ROUNDS = quick ? 2 : 5;
 const CLIENT_MS = quick ? 700 : 5000;
 const SERVER_SECONDS = quick ? 1 : 5;
@@ -43,7 +43,8 @@ if (only !== undefined) {
   const part =
     only === 'rateLimit'
       ? { ...(await rateLimitStorms()), rateLimitDate: date }
-      : { dpop: await dpopCost(quick), dpopDate: date };
+      : // costs.dpop replaces the DPoP figures kept apart before (undefined: left out of the file).
+        { costs: await featureCosts(quick), costsDate: date, dpop: undefined, dpopDate: undefined };
   const merged = { ...previous, ...part };
   progress('');
   writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(merged, null, 2)}\n`);
@@ -261,8 +262,8 @@ for (const variant of ['jwtHs256', 'jwtEs256', 'basicCached']) {
 }
 results['guardDecisionNs'] = decisions;
 
-// 6. DPoP: a proof verified per request beside a plain Bearer check, in-process (bench/dpop.ts).
-results['dpop'] = await dpopCost(quick);
+// 6. What the later features cost per request, in-process, each beside its baseline (bench/costs.ts).
+results['costs'] = await featureCosts(quick);
 
 // 5. Token endpoint: refresh-token rotations/s.
 const tokens: Record<string, { rotationsPerSec: Spread }> = {};
@@ -474,7 +475,7 @@ function markdown(m: typeof machine, r: Record<string, unknown>): string {
       ([store, v]) => `| ${store}${store === 'postgres' ? ' (+ Redis deny-list)' : ''} | ${fmt(v.rotationsPerSec)} |`,
     ),
     '',
-    ...dpopSection(r),
+    ...costsSection(r),
   ];
   return lines.join('\n');
 }

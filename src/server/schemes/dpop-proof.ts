@@ -6,11 +6,12 @@
  * a forger use up nothing: the signature first, then the claims, then the jti in the replay cache.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, type JWK, type JWTPayload, jwtVerify } from 'jose';
+import { decodeProtectedHeader, type JWK, type JWTPayload } from 'jose';
 import { invalidArgument } from '../../http/argument-error.ts';
 import type { NonceStore } from '../../stores/lookups.ts';
 import { memoryNonces } from '../../stores/memory-nonces.ts';
 import { NonceStoreFullError } from '../../stores/nonce-store-full.ts';
+import { ProofKeys, verifiedJws } from './dpop-proof-jws.ts';
 
 /**
  * The proof algorithms accepted: asymmetric only; `none` and HS* never (RFC 9449 §4.3 point 5).
@@ -96,7 +97,7 @@ export function dpopVerifier(options: DpopOptions = {}): DpopVerifier {
     throw invalidArgument('dpop: publicBaseUrl must be an absolute http(s) URL');
   const nonces = nonceMaker(options.nonce);
   const replay = options.nonces ?? memoryNonces();
-  const check = { algorithms, window, base, nonces, replay };
+  const check = { algorithms, window, base, nonces, replay, keys: new ProofKeys() };
   return {
     algorithms,
     nonce: () => nonces?.fresh(),
@@ -114,6 +115,8 @@ interface ProofCheck {
   base: URL | undefined;
   nonces: NonceMaker | undefined;
   replay: NonceStore;
+  /** The public keys of proofs verified lately (dpop-proof-jws.ts says why that is sound). */
+  keys: ProofKeys;
 }
 
 async function verifyProof(check: ProofCheck, values: readonly string[], request: ProofRequest): Promise<ProofResult> {
@@ -121,7 +124,7 @@ async function verifyProof(check: ProofCheck, values: readonly string[], request
   if (values.length !== 1) return invalid('Send exactly one DPoP header with a proof for this request.');
   const proof = values[0]!.trim();
   if (proof.length > MAX_PROOF_CHARS) return invalid('The DPoP proof is too large.');
-  const signed = await signedProof(check, proof);
+  const signed = signedProof(check, proof);
   if ('error' in signed) return signed;
   const { payload, jkt } = signed;
   const claims = claimsFailure(check, payload, request);
@@ -164,10 +167,7 @@ async function rememberJti(
 }
 
 /** The proof's signature, checked with its own embedded public key only; its payload and key thumbprint. */
-async function signedProof(
-  check: ProofCheck,
-  proof: string,
-): Promise<{ payload: JWTPayload; jkt: string } | ProofFailure> {
+function signedProof(check: ProofCheck, proof: string): { payload: JWTPayload; jkt: string } | ProofFailure {
   let header: ReturnType<typeof decodeProtectedHeader>;
   try {
     header = decodeProtectedHeader(proof);
@@ -181,12 +181,10 @@ async function signedProof(
   const jwk = header.jwk as JWK | undefined;
   if (!jwk || typeof jwk !== 'object' || 'd' in jwk || 'k' in jwk || 'p' in jwk)
     return invalid('The DPoP proof must carry the public key (no private members) in its jwk header.');
-  try {
-    const { payload } = await jwtVerify(proof, EmbeddedJWK, { algorithms: check.algorithms, typ: 'dpop+jwt' });
-    return { payload, jkt: await calculateJwkThumbprint(jwk, 'sha256') };
-  } catch {
-    return invalid("The DPoP proof's signature does not verify with the key in its jwk header.");
-  }
+  return (
+    verifiedJws(proof, header, check.keys) ??
+    invalid("The DPoP proof's signature does not verify with the key in its jwk header.")
+  );
 }
 
 /** RFC 9449 §4.3 points 8-11: htm, htu, iat, nonce and ath; undefined when all hold. */
