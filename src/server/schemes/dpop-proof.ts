@@ -30,8 +30,11 @@ export interface DpopOptions {
   /** The replay cache of proofs' `jti` (RFC 9449 §11.1); share one (Redis) across a fleet. @default memoryNonces() */
   nonces?: NonceStore;
   /**
-   * The scheme, authority and path prefix clients use to reach this server, when a proxy in front
-   * rewrites them: `htu` is compared with this base plus the request's path. @default the request URL
+   * The scheme, authority and path prefix clients use to reach this server: `htu` is compared with
+   * this base plus the request's path. Set it in production behind a proxy, or when serving several
+   * host names: without it the authority is the request's Host (or absolute-form target), which the
+   * client chose, so a proof made for another server accepting the same tokens passes here (the
+   * scheme is always the connection's). @default the request URL
    */
   publicBaseUrl?: string;
   /**
