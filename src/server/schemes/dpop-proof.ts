@@ -11,6 +11,7 @@ import { invalidArgument } from '../../http/argument-error.ts';
 import type { NonceStore } from '../../stores/lookups.ts';
 import { memoryNonces } from '../../stores/memory-nonces.ts';
 import { NonceStoreFullError } from '../../stores/nonce-store-full.ts';
+import { replayWindowSeconds } from './replay-window.ts';
 
 /**
  * The proof algorithms accepted: asymmetric only; `none` and HS* never (RFC 9449 §4.3 point 5).
@@ -24,7 +25,8 @@ export interface DpopOptions {
   algorithms?: readonly DpopAlgorithm[];
   /**
    * How far a proof's `iat` may be from the server's clock, either way, in seconds (RFC 9449 §11.1
-   * leaves the window to the server). Also how long a `jti` is remembered (twice this). @default 60
+   * leaves the window to the server): a whole number from 1 to 3600. Also how long a `jti` is
+   * remembered (twice this). @default 60
    */
   iatWindowSeconds?: number;
   /** The replay cache of proofs' `jti` (RFC 9449 §11.1); share one (Redis) across a fleet. @default memoryNonces() */
@@ -92,8 +94,7 @@ export function dpopVerifier(options: DpopOptions = {}): DpopVerifier {
   const algorithms = [...(options.algorithms ?? DPOP_ALGORITHMS)];
   if (algorithms.length === 0 || algorithms.some((a) => !DPOP_ALGORITHMS.includes(a)))
     throw invalidArgument(`dpop: algorithms must be some of ${DPOP_ALGORITHMS.join(', ')}`);
-  const window = options.iatWindowSeconds ?? 60;
-  if (!(window > 0)) throw invalidArgument('dpop: iatWindowSeconds must be a positive number of seconds');
+  const window = replayWindowSeconds('dpop: iatWindowSeconds', options.iatWindowSeconds, 60);
   const base = options.publicBaseUrl === undefined ? undefined : (URL.parse(options.publicBaseUrl) ?? undefined);
   if (options.publicBaseUrl !== undefined && !base?.protocol.startsWith('http'))
     throw invalidArgument('dpop: publicBaseUrl must be an absolute http(s) URL');
