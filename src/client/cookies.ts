@@ -29,9 +29,3 @@ export function cookieStage(jar: CookieJarLike | undefined, next: Send): Send {
     return response;
   };
 }
-
-/** A new tough-cookie jar, loaded only when a client asks for cookies. */
-export async function createCookieJar(): Promise<CookieJarLike> {
-  const { CookieJar } = await import('tough-cookie');
-  return new CookieJar();
-}

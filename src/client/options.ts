@@ -58,7 +58,11 @@ export interface ClientOptions {
   fetch?: Transport;
   /** Redirect policy: credentials belong to their origin. @default { follow: true, max: 20, trustedOrigins: [], secretHeaders: [] } */
   redirect?: RedirectOptions;
-  /** A cookie jar for cookie-session APIs: `true` for a new tough-cookie jar, or your own. @default false */
+  /**
+   * A cookie jar for cookie-session APIs: `true` for a new tough-cookie jar, bounded as browsers bound
+   * theirs (RFC 6265 §6.1: a cookie over 4096 bytes ignored, 50 kept per domain and 3000 in all, the
+   * least recently used evicted first), or your own. @default false
+   */
   cookies?: boolean | CookieJarLike;
   /** Throw an HttpError for a non-2xx that recovery could not fix; false returns the Response. @default true */
   throwHttpErrors?: boolean;

@@ -8,6 +8,7 @@ import type { MaybePromise } from '../http/maybe-promise.ts';
 import type { Principal } from './principal.ts';
 import type { Refusal } from './refusal.ts';
 import type { RequestView } from './request-view.ts';
+import { DEFAULT_CLOCK_TOLERANCE } from './schemes/jwt-options.ts';
 
 export type PermissionResult = true | Refusal;
 
@@ -58,7 +59,10 @@ export function requireRoles(...roles: string[]): Permission {
 export interface AuthLevel {
   /** Authentication context classes, any one of which will do (the token's `acr` claim). */
   acr?: string | readonly string[];
-  /** At most this many seconds since the user signed in (the token's `auth_time` claim). */
+  /**
+   * At most this many seconds since the user signed in (the token's `auth_time` claim); an
+   * `auth_time` more than 5 s ahead of this server's clock is refused too.
+   */
   maxAge?: number;
 }
 
@@ -99,6 +103,14 @@ export function requireAuthLevel(level: AuthLevel): Permission {
         };
       if (maxAge !== undefined) {
         const age = typeof authTime === 'number' ? Date.now() / 1000 - authTime : Number.POSITIVE_INFINITY;
+        // A sign-in cannot be later than now: an auth_time ahead of the clock by more than the
+        // schemes forgive for iat and exp (a skewed or buggy issuer) would pass maxAge for ever.
+        if (age < -DEFAULT_CLOCK_TOLERANCE)
+          return {
+            reason: 'insufficient_user_authentication',
+            ...wanted,
+            detail: `The token's auth_time is in the future: sign in again, and check the issuer's clock. This needs a sign-in no older than ${maxAge} seconds.`,
+          };
         if (!(age <= maxAge))
           return {
             reason: 'insufficient_user_authentication',

@@ -5,7 +5,8 @@
  * protect(), mountFetch() and idempotency()), chunked without a length, with a length that says too
  * much, and with one that lies. Each must answer 413 before the body is all sent, and the bytes
  * the server read must stay near its limit. And the client: a token endpoint that streams an
- * endless error body must not be read to its end.
+ * endless error body must not be read to its end, and servers that send thousands of cookies
+ * must not grow its cookie jar past the bounds browsers keep (RFC 6265 §6.1).
  */
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -28,7 +29,7 @@ import {
   protect as honoProtect,
 } from '../../src/adapters/hono/index.ts';
 import { idempotency, mountFetch, protect } from '../../src/adapters/node/index.ts';
-import { AuthenticationError, oauth2ClientCredentials } from '../../src/client/index.ts';
+import { AuthenticationError, createClient, oauth2ClientCredentials } from '../../src/client/index.ts';
 import { SIGNATURE_SCHEME } from '../../src/http/index.ts';
 import {
   createAuthorizationServer,
@@ -39,7 +40,7 @@ import {
   openStore,
   signatureScheme,
 } from '../../src/server/index.ts';
-import { listen } from '../support/server.ts';
+import { listen, serverPerTest, type TestServer } from '../support/server.ts';
 
 const MB = 1_048_576;
 const ATTACK_BYTES = 40 * MB;
@@ -414,5 +415,83 @@ describe('exhaustion: the client reads at most an excerpt of an endless error bo
     } finally {
       await close();
     }
+  });
+});
+
+describe("exhaustion: servers cannot grow the client's cookie jar without bound", () => {
+  const serve = serverPerTest();
+  /** A server that sets `perAnswer` new cookies on every answer, and echoes the Cookie field it got at /echo. */
+  const cookieFlood = (perAnswer: number, host = '127.0.0.1'): Promise<TestServer> =>
+    serve(
+      (req, res, _body, index) => {
+        if (req.url === '/echo') return void res.end(req.headers.cookie ?? '');
+        const fresh = Array.from({ length: perAnswer }, (_, n) => `c${index}_${n}=v; Path=/`);
+        res.writeHead(200, { 'set-cookie': fresh }).end();
+      },
+      { host },
+    );
+  const names = (cookie: string) => (cookie === '' ? [] : cookie.split('; ').map((pair) => pair.split('=')[0]!));
+
+  it('one host sending 100 new cookies on each of 300 answers: the client keeps and sends back the newest 50', async () => {
+    const flood = await cookieFlood(100);
+    const client = createClient({ baseUrl: flood.url, cookies: true, retry: false, throwHttpErrors: false });
+    for (let call = 0; call < 300; call++) await client.get('flood');
+    const answer = await client.get('echo');
+    assert.equal(answer.status, 200, 'the Cookie field the client sent is within what a server reads');
+    const sent = names(await answer.text());
+    assert.equal(sent.length, 50, `the client sent back ${sent.length} cookies`);
+    // The least recently used go first: the last answer's are those kept.
+    assert.deepStrictEqual(sent.toSorted(), Array.from({ length: 50 }, (_, n) => `c299_${n + 50}`).toSorted());
+  });
+
+  it('one host sending 100 new cookies on each of 300 answers, each under a path of its own: the newest 50 are kept', async () => {
+    // Cookies under other paths are not sent back on the next call, so nothing stops the flood but the jar.
+    const flood = await serve((req, res, _body, index) => {
+      if (req.url !== '/flood') return void res.end(req.headers.cookie ?? '');
+      const fresh = Array.from({ length: 100 }, (_, n) => `c${index}_${n}=${'v'.repeat(40)}; Path=/p${index}_${n}`);
+      res.writeHead(200, { 'set-cookie': fresh }).end();
+    });
+    const client = createClient({ baseUrl: flood.url, cookies: true, retry: false, throwHttpErrors: false });
+    for (let call = 0; call < 300; call++) await client.get('flood');
+    const sentTo = async (path: string) => names(await (await client.get(path)).text());
+    for (const n of [50, 75, 99]) assert.deepStrictEqual(await sentTo(`p299_${n}`), [`c299_${n}`]);
+    for (const [answer, n] of [
+      [299, 49],
+      [150, 0],
+      [0, 0],
+    ])
+      assert.deepStrictEqual(await sentTo(`p${answer}_${n}`), [], `c${answer}_${n} was kept`);
+  });
+
+  it('64 hosts sending 60 cookies each: the client keeps 3000 in all, 50 a host, the least recently used go first', async () => {
+    const hosts = await Promise.all(Array.from({ length: 64 }, (_, n) => cookieFlood(60, `127.0.0.${n + 1}`)));
+    const client = createClient({ cookies: true, retry: false, throwHttpErrors: false });
+    const echo = async (host: TestServer) => names(await (await client.get(`${host.url}echo`)).text()).length;
+    for (const host of hosts.slice(0, 60)) await client.get(`${host.url}flood`);
+    // The first host is called again (its cookies sent) before the last four fill the jar past 3000.
+    assert.equal(await echo(hosts[0]!), 50);
+    for (const host of hosts.slice(60)) await client.get(`${host.url}flood`);
+    const kept: number[] = [];
+    for (const host of hosts) kept.push(await echo(host));
+    assert.equal(
+      kept.reduce((a, b) => a + b, 0),
+      3000,
+      `the client sent back ${kept.join(' ')}`,
+    );
+    assert.deepStrictEqual(kept.slice(0, 6), [50, 0, 0, 0, 0, 50], 'the hosts used least recently lost theirs');
+    assert.ok(
+      kept.every((n) => n <= 50),
+      kept.join(' '),
+    );
+  });
+
+  it('a cookie longer than 4096 bytes is ignored; one of 4096 is kept', async () => {
+    const big = await serve((req, res) => {
+      if (req.url === '/echo') return void res.end(req.headers.cookie ?? '');
+      res.writeHead(200, { 'set-cookie': [`big=${'x'.repeat(4093)}`, `fits=${'y'.repeat(4091)}`] }).end();
+    });
+    const client = createClient({ baseUrl: big.url, cookies: true, retry: false, throwHttpErrors: false });
+    await client.get('set');
+    assert.deepStrictEqual(names(await (await client.get('echo')).text()), ['fits']);
   });
 });

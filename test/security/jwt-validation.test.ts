@@ -30,6 +30,7 @@ import {
   memoryUsers,
   openStore,
   type Permission,
+  requireAuthLevel,
   requireRoles,
   roleScope,
 } from '../../src/server/index.ts';
@@ -223,6 +224,34 @@ describe('time and audience claims', () => {
     }
     // A clock a little ahead (within the 5 s tolerance) is forgiven.
     assert.equal((await strict.ask(await sign((j) => j.setIssuedAt(now() + 3).setExpirationTime('5m')))).status, 200);
+  });
+
+  it('a token whose auth_time is in the future does not pass requireAuthLevel({ maxAge }) for ever: 401', async () => {
+    const stepUp = await api(
+      createGuard({ schemes: [bearerScheme({ jwt: { key: secret, algorithms: ['HS256'], issuer: ISSUER } })] }),
+      requireAuthLevel({ maxAge: 300 }),
+    );
+    const signedInAt = (authTime: number) =>
+      new SignJWT({ auth_time: authTime })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('u-bob')
+        .setIssuer(ISSUER)
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(new TextEncoder().encode(secret));
+    try {
+      // A skewed or buggy issuer: a sign-in "10 years from now", or a minute ahead, is no recent sign-in.
+      for (const ahead of [10 * 365 * 86400, 60, 6]) {
+        const answer = await stepUp.ask(await signedInAt(now() + ahead));
+        assert.deepStrictEqual([answer.status, answer.code], [401, 'insufficient_user_authentication'], `+${ahead} s`);
+        assert.match(answer.detail ?? '', /auth_time/);
+      }
+      // Within the 5 s the guard forgives for iat and exp, as a recent sign-in does.
+      assert.equal((await stepUp.ask(await signedInAt(now() + 3))).status, 200);
+      assert.equal((await stepUp.ask(await signedInAt(now() - 10))).status, 200);
+    } finally {
+      await stepUp.close();
+    }
   });
 
   it('a token whose exp is not a number (a string, null, an array) gets 401, not a token that never expires', async () => {

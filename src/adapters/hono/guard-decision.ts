@@ -26,9 +26,11 @@ export function decideFor(guard: Guard, c: Context<GatehouseEnv>, options: Prote
   const opts: AuthenticateOptions = options.permission ? { permission: options.permission } : {};
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   // @hono/node-server's Request URL is parsed, dot segments resolved: the target as received is
-  // Node's (signed requests compare it exactly).
+  // Node's (signed requests compare it exactly), and the scheme the connection's.
   const request: RequestView =
-    typeof incoming?.url === 'string' ? new TargetedRequest(c.req.raw, incoming.url) : c.req.raw;
+    typeof incoming?.url === 'string'
+      ? new TargetedRequest(c.req.raw, incoming as IncomingMessage & { url: string })
+      : c.req.raw;
   const field = c.req.raw.headers.get('authorization');
   // Node keeps only the first of repeated Authorization fields: while the Request still carries
   // the one the client sent, the raw lines tell whether there were more (answered 400).

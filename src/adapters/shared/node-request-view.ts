@@ -2,7 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import { RequestInvalidError } from '../../server/request-limits.ts';
 import type { RequestView } from '../../server/scheme.ts';
-import { requestUrl } from './node-url.ts';
+import { readRequestUrl } from './node-url.ts';
 
 /**
  * A light view of a Node request for the guard: node:http has parsed the headers already, and
@@ -38,13 +38,15 @@ class NodeRequestView implements RequestView {
     return typeof original === 'string' ? original : (this.#req.url ?? '/');
   }
 
-  /** Throws RequestInvalidError for a Host that is not an authority; the guard answers it 400. */
+  /**
+   * Throws RequestInvalidError for a Host that is not an authority, or an absolute-form target that
+   * is not for this connection's scheme; the guard answers it 400.
+   */
   get url(): string {
     if (this.#url === undefined) {
-      const url = requestUrl(this.#req);
-      if (url === undefined)
-        throw new RequestInvalidError('The Host header is not a valid authority (host or host:port).');
-      this.#url = url;
+      const url = readRequestUrl(this.#req);
+      if ('problem' in url) throw new RequestInvalidError(url.problem);
+      this.#url = url.href;
     }
     return this.#url;
   }

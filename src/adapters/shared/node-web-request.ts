@@ -2,22 +2,23 @@
 import type { IncomingMessage } from 'node:http';
 import { RequestInvalidError } from '../../server/request-limits.ts';
 import { authorizationLines } from './node-authorization.ts';
-import { requestUrl } from './node-url.ts';
+import { readRequestUrl } from './node-url.ts';
 
 /**
  * Builds a Web Request with the headers of a Node request (the body only when given): the
  * headers the app holds now (`req.headers`, or the framework's own view), since a middleware
  * may have set, replaced or deleted one, and Authorization read as the guard reads it, so that
  * a field the client repeated stays repeated. Throws RequestInvalidError when the Host or the
- * target cannot make a URL (answer it 400 with `answerFailure`).
+ * target cannot make a URL, or the target's scheme is not the connection's (answer it 400 with
+ * `answerFailure`).
  */
 export function toWebRequest(
   req: IncomingMessage,
   body?: Uint8Array,
   current: IncomingMessage['headers'] = req.headers,
 ): Request {
-  const url = requestUrl(req);
-  if (url === undefined) throw new RequestInvalidError('The Host header is not a valid authority (host or host:port).');
+  const url = readRequestUrl(req);
+  if ('problem' in url) throw new RequestInvalidError(url.problem);
   const headers = new Headers();
   const append = (name: string, value: unknown) => {
     try {
@@ -39,5 +40,5 @@ export function toWebRequest(
   const method = req.method ?? 'GET';
   const init: RequestInit = { method, headers };
   if (body && method !== 'GET' && method !== 'HEAD') init.body = body as Uint8Array<ArrayBuffer>;
-  return new Request(url, init);
+  return new Request(url.href, init);
 }

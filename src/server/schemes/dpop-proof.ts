@@ -12,6 +12,7 @@ import type { NonceStore } from '../../stores/lookups.ts';
 import { memoryNonces } from '../../stores/memory-nonces.ts';
 import { NonceStoreFullError } from '../../stores/nonce-store-full.ts';
 import { ProofKeys, verifiedJws } from './dpop-proof-jws.ts';
+import { replayWindowSeconds } from './replay-window.ts';
 
 /**
  * The proof algorithms accepted: asymmetric only; `none` and HS* never (RFC 9449 §4.3 point 5).
@@ -25,14 +26,18 @@ export interface DpopOptions {
   algorithms?: readonly DpopAlgorithm[];
   /**
    * How far a proof's `iat` may be from the server's clock, either way, in seconds (RFC 9449 §11.1
-   * leaves the window to the server). Also how long a `jti` is remembered (twice this). @default 60
+   * leaves the window to the server): a whole number from 1 to 3600. Also how long a `jti` is
+   * remembered (twice this). @default 60
    */
   iatWindowSeconds?: number;
   /** The replay cache of proofs' `jti` (RFC 9449 §11.1); share one (Redis) across a fleet. @default memoryNonces() */
   nonces?: NonceStore;
   /**
-   * The scheme, authority and path prefix clients use to reach this server, when a proxy in front
-   * rewrites them: `htu` is compared with this base plus the request's path. @default the request URL
+   * The scheme, authority and path prefix clients use to reach this server: `htu` is compared with
+   * this base plus the request's path. Set it in production behind a proxy, or when serving several
+   * host names: without it the authority is the request's Host (or absolute-form target), which the
+   * client chose, so a proof made for another server accepting the same tokens passes here (the
+   * scheme is always the connection's). @default the request URL
    */
   publicBaseUrl?: string;
   /**
@@ -90,8 +95,7 @@ export function dpopVerifier(options: DpopOptions = {}): DpopVerifier {
   const algorithms = [...(options.algorithms ?? DPOP_ALGORITHMS)];
   if (algorithms.length === 0 || algorithms.some((a) => !DPOP_ALGORITHMS.includes(a)))
     throw invalidArgument(`dpop: algorithms must be some of ${DPOP_ALGORITHMS.join(', ')}`);
-  const window = options.iatWindowSeconds ?? 60;
-  if (!(window > 0)) throw invalidArgument('dpop: iatWindowSeconds must be a positive number of seconds');
+  const window = replayWindowSeconds('dpop: iatWindowSeconds', options.iatWindowSeconds, 60);
   const base = options.publicBaseUrl === undefined ? undefined : (URL.parse(options.publicBaseUrl) ?? undefined);
   if (options.publicBaseUrl !== undefined && !base?.protocol.startsWith('http'))
     throw invalidArgument('dpop: publicBaseUrl must be an absolute http(s) URL');

@@ -19,6 +19,7 @@ import type { Scheme } from '../scheme.ts';
 import { bearerScheme } from './bearer.ts';
 import { type Accepted, type AnswerRules, judgeAnswer } from './introspection-answer.ts';
 import { askIssuer, type IntrospectionCall } from './introspection-request.ts';
+import { DEFAULT_CLOCK_TOLERANCE } from './jwt-options.ts';
 
 export interface IntrospectionSchemeOptions {
   /** The issuer's introspection endpoint (its metadata's `introspection_endpoint`). */
@@ -141,7 +142,7 @@ function settle(options: IntrospectionSchemeOptions) {
   const rules: AnswerRules = {
     audiences: list(options.audience),
     issuers: list(options.issuer),
-    tolerance: number('clockTolerance', options.clockTolerance, 5) * 1000,
+    tolerance: number('clockTolerance', options.clockTolerance, DEFAULT_CLOCK_TOLERANCE) * 1000,
   };
   const cacheMs = number('cacheMaxSeconds', options.cacheMaxSeconds, 60) * 1000;
   const maxEntries = number('maxEntries', options.maxEntries, 10_000);

@@ -8,6 +8,9 @@ import type { MaybePromise } from '../../http/maybe-promise.ts';
 import type { VerifiedCacheOptions } from '../credentials/verified-cache.ts';
 import { algorithmFamily, checkJwtKey } from './jwt-key.ts';
 
+/** Seconds of clock difference forgiven between an issuer and this server (iat, exp, nbf, auth_time). */
+export const DEFAULT_CLOCK_TOLERANCE = 5; // s
+
 export interface JwtOptions {
   /**
    * The verification key: an HMAC secret (string or bytes, HS* only), a public key (KeyObject or
@@ -85,7 +88,7 @@ export function checkJwtOptions(jwt: JwtOptions): void {
 export function verifyOptionsOf(jwt: JwtOptions): JWTVerifyOptions {
   return {
     algorithms: [...jwt.algorithms],
-    clockTolerance: jwt.clockTolerance ?? 5,
+    clockTolerance: jwt.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE,
     // RFC 9068 §4, RFC 8725 §3.10: a token without exp would be valid for ever.
     ...(jwt.requireExp === false ? {} : { requiredClaims: ['exp'] }),
     ...(typeof jwt.typ === 'string' ? { typ: jwt.typ } : {}),

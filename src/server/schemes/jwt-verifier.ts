@@ -10,7 +10,7 @@ import { type Principal, principalOf } from '../principal.ts';
 import type { Refusal } from '../refusal.ts';
 import { KeySourceError } from '../server-failure.ts';
 import { verificationKeyOf } from './jwt-key-source.ts';
-import { checkJwtOptions, type JwtOptions, verifyOptionsOf } from './jwt-options.ts';
+import { checkJwtOptions, DEFAULT_CLOCK_TOLERANCE, type JwtOptions, verifyOptionsOf } from './jwt-options.ts';
 import { detailOf, isoOf, reasonOf } from './jwt-refusal.ts';
 
 /** A verified token: its payload, and the principal every request it comes with gets a copy of. */
@@ -34,7 +34,7 @@ export function jwtVerifier(
   // acceptable is in verified-cache.ts. What is kept is the verified payload and its principal.
   const cache =
     jwt.cache === false ? undefined : new VerifiedCache<VerifiedToken>(jwt.cache ?? {}, { exactKeys: true });
-  const tolerance = (jwt.clockTolerance ?? 5) * 1000;
+  const tolerance = (jwt.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE) * 1000;
   const revocation = (entry: VerifiedToken) => {
     const revoked = jwt.isRevoked!(entry.payload);
     const answer = (yes: boolean): Principal | Refusal =>

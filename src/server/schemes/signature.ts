@@ -19,12 +19,13 @@ import { NonceStoreFullError } from '../../stores/nonce-store-full.ts';
 import { type Principal, principalOf } from '../principal.ts';
 import type { Refusal } from '../refusal.ts';
 import type { Detection, GuardRequest, Scheme } from '../scheme.ts';
+import { replayWindowSeconds } from './replay-window.ts';
 
 export interface SignatureSchemeOptions {
   keys: SigningKeyLookup;
   /** @default 'authorization' */
   layout?: SignatureLayout;
-  /** How far the timestamp may be from the server's clock, in seconds. @default 300 */
+  /** How far the timestamp may be from the server's clock, in seconds: a whole number from 1 to 3600. @default 300 */
   windowSeconds?: number;
   /** The replay cache; share one (Redis) across instances. @default memoryNonces() */
   nonces?: NonceStore;
@@ -55,7 +56,7 @@ export function signatureScheme(options: SignatureSchemeOptions): Scheme<Signatu
     );
   const check: SignatureCheck = {
     keys: options.keys,
-    windowSeconds: options.windowSeconds ?? 300,
+    windowSeconds: replayWindowSeconds('signatureScheme: windowSeconds', options.windowSeconds, 300),
     nonces: options.nonces ?? memoryNonces(),
     authorities: authoritiesOf(options.authority),
   };

@@ -5,6 +5,7 @@
  */
 import type { MaybePromise } from '../../http/maybe-promise.ts';
 import type { Identity } from '../../stores/lookups.ts';
+import { DEFAULT_CLOCK_TOLERANCE } from '../schemes/jwt-options.ts';
 
 /** The `acr` of a sign-in with the built-in form's password alone. */
 export const PASSWORD_ACR = 'pwd';
@@ -53,8 +54,9 @@ export function sessionLevel(user: Identity): SignInLevel {
 
 /**
  * Whether an earlier sign-in still does for this request. OpenID Connect Core §3.1.2.1: with
- * max_age, a sign-in older than that (or of unknown age) must be done again; a request that asks
- * for the second factor's level needs a sign-in that reached it.
+ * max_age, a sign-in older than that (or of unknown age: none, or one later than now, beyond the
+ * clock tolerance) must be done again; a request that asks for the second factor's level needs a
+ * sign-in that reached it.
  */
 export function levelSuffices(
   level: SignInLevel,
@@ -62,7 +64,9 @@ export function levelSuffices(
   factor: SecondFactor | undefined,
   nowSeconds: number,
 ): boolean {
-  if (asked.maxAge !== undefined && (level.authTime === undefined || nowSeconds - level.authTime > asked.maxAge))
-    return false;
+  if (asked.maxAge !== undefined) {
+    const age = level.authTime === undefined ? Number.POSITIVE_INFINITY : nowSeconds - level.authTime;
+    if (age > asked.maxAge || age < -DEFAULT_CLOCK_TOLERANCE) return false;
+  }
   return !asksSecondFactor(asked, factor) || level.acr === factorAcr(factor);
 }

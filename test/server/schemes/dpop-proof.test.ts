@@ -78,6 +78,20 @@ describe('dpopVerifier', () => {
     assert.throws(() => dpopVerifier({ publicBaseUrl: 'ftp://x' }), /publicBaseUrl/);
   });
 
+  it('takes iatWindowSeconds as whole seconds from 1 to 3600, and refuses any other when made', () => {
+    // A fraction made Redis refuse the jti's expiry (PX) at the first request, a 500; Infinity kept
+    // every jti for ever, and NaN refused every proof.
+    for (const iatWindowSeconds of [0, -1, 0.5, 1.5, 59.9, Number.NaN, Number.POSITIVE_INFINITY, 3601, '60' as never])
+      assert.throws(
+        () => dpopVerifier({ iatWindowSeconds }),
+        (error: Error & { code?: string }) =>
+          error.code === 'ERR_GATEHOUSE_INVALID_ARGUMENT' &&
+          error.message.includes('iatWindowSeconds must be a whole number of seconds from 1 to 3600'),
+        String(iatWindowSeconds),
+      );
+    for (const iatWindowSeconds of [1, 60, 3600]) dpopVerifier({ iatWindowSeconds });
+  });
+
   it('a fleet sharing Redis as the replay cache and one nonce secret: a proof one instance took, another refuses', async (t) => {
     const redis = await connectRedis(t);
     if (!redis) return;

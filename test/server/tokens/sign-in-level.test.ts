@@ -101,6 +101,14 @@ describe('max_age against a session sign-in (OpenID Connect Core §3.1.2.1)', ()
     assert.ok(now() - Number(decodeJwt(tokens.access_token)['auth_time']) <= 2);
   });
 
+  it('a session whose auth_time is in the future (a skewed clock) is of unknown age: it signs in again', async () => {
+    const ahead = await world({ authorize: signedInAt(now() + 3600) });
+    const page = await (await authorizeGet(ahead.url, authorizationParams({ max_age: '60' }).params)).text();
+    assert.match(page, /name="password"/);
+    const tokens = await signIn(ahead.url, { max_age: '60' }, {});
+    assert.ok(Math.abs(now() - Number(decodeJwt(tokens.access_token)['auth_time'])) <= 2);
+  });
+
   it('a session without the second factor signs in again when acr_values asks for it', async () => {
     const { url } = await world({ authorize: signedInAt(now()) });
     const page = await (await authorizeGet(url, authorizationParams({ acr_values: 'mfa' }).params)).text();
