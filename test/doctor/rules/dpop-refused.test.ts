@@ -57,7 +57,7 @@ describe('doctor: dpop_refused', () => {
     const found = dpopFinding(report, [token]);
     assert.match(found.title, /sent as Bearer/);
     assert.ok(found.evidence.some((line) => line.includes(key.jkt)));
-    assert.ok(found.fix.startsWith('Send a DPoP-bound token with the DPoP scheme'), found.fix);
+    assert.ok(found.fix.startsWith('Send a DPoP-bound token as DPoP'), found.fix);
   });
 
   it('a proof made for another URL: both shown', async () => {

@@ -330,6 +330,33 @@ describe("a DPoP guard's refusals: the same challenge parameters as Bearer's, hi
     assert.equal(challenges[0]?.params['scope'], 'admin');
   });
 
+  it('an unbound token sent as DPoP to a DPoP-only guard is not told to use Bearer, which that guard refuses', async () => {
+    const token = await unboundToken();
+    const { status, body } = await call('/api/dpop-only', 'DPoP', token);
+    assert.equal(status, 401);
+    assert.equal(body.code, 'dpop_binding_mismatch');
+    assert.doesNotMatch(body.detail, /Bearer/);
+    assert.match(body.detail, /DPoP proof/);
+    // As the detail says: Bearer is no way in here.
+    assert.equal((await call('/api/dpop-only', 'Bearer', token)).body.code, 'scheme_unsupported');
+    // Where Bearer is accepted, the detail says to use it.
+    assert.match((await call('/api/me', 'DPoP', token)).body.detail, /send it as "Authorization: Bearer"/);
+  });
+
+  it('a bound token sent to a Bearer-only guard is not told to use DPoP; the challenge says what the body says', async () => {
+    const token = await boundToken();
+    const { status, body, challenges } = await call('/api/bearer-only', 'Bearer', token);
+    assert.equal(status, 401);
+    assert.equal(body.code, 'dpop_binding_mismatch');
+    assert.doesNotMatch(body.detail, /Authorization: DPoP/);
+    assert.match(body.detail, /without a DPoP proof/);
+    // The catalogue's hint, in every such body, holds for a guard of either scheme.
+    assert.match(body.hint, /an unbound one as Bearer/);
+    assert.equal(challenges[0]?.params['error'], 'invalid_token');
+    assert.match(challenges[0]?.params['error_description'] ?? '', /bound to a DPoP key/);
+    assert.match((await call('/api/me', 'Bearer', token)).body.detail, /send it as "Authorization: DPoP"/);
+  });
+
   it('every reason of the catalogue gets the same challenge parameters from the DPoP scheme as from Bearer', () => {
     const jwt = { key: new Uint8Array(32).fill(7), algorithms: ['HS256'] as const, issuer: 'https://i', audience: 'a' };
     const schemes = { bearer: bearerScheme({ jwt: { ...jwt } }), dpop: dpopScheme({ jwt: { ...jwt } }) };
