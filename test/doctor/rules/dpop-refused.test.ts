@@ -25,6 +25,9 @@ function dpopFinding(report: Report, secrets: string[]) {
   const found = finding(report, 'dpop_refused');
   assert.equal(codes(report)[0], 'dpop_refused', codes(report).join(', '));
   assert.ok(!codes(report).includes('server_reason'), 'the catalogue rule gives way');
+  // One cause, one finding: nothing says the credentials are wrong in themselves (doctor-findings.md).
+  for (const code of ['credentials_rejected', 'token_rejected', 'basic_credentials_rejected'])
+    assert.ok(!codes(report).includes(code), `${code} beside dpop_refused`);
   for (const text of [renderTerminal(report), renderMarkdown(report), JSON.stringify(report)])
     for (const secret of secrets) assert.ok(!text.includes(secret), 'a secret in the report');
   return found;
