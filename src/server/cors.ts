@@ -21,7 +21,9 @@ export interface CorsPolicy {
   headers?: readonly string[];
   /**
    * The response headers a page may read besides the safelisted ones: a page's DPoP client reads
-   * `DPoP-Nonce` (RFC 9449 §9). @default ['WWW-Authenticate', 'Retry-After', 'DPoP-Nonce']
+   * `DPoP-Nonce` (RFC 9449 §9), and its client paces itself by `RateLimit` and `RateLimit-Policy`
+   * (draft-ietf-httpapi-ratelimit-headers) and waits out `Retry-After`.
+   * @default ['WWW-Authenticate', 'Retry-After', 'DPoP-Nonce', 'RateLimit', 'RateLimit-Policy']
    */
   exposeHeaders?: readonly string[];
   /** Whether pages may call with the browser's credentials (cookies, a cached Basic login). @default false */
@@ -31,6 +33,9 @@ export interface CorsPolicy {
 }
 
 type HeaderPairs = ReadonlyArray<readonly [string, string]>;
+
+/** The response headers a page may read by default (CorsPolicy.exposeHeaders). */
+const EXPOSED = ['WWW-Authenticate', 'Retry-After', 'DPoP-Nonce', 'RateLimit', 'RateLimit-Policy'];
 
 /** A policy checked once, with its answers' headers put together once. */
 export interface CorsRules {
@@ -51,7 +56,7 @@ export function corsRules(policy: CorsPolicy, owner = 'createGuard'): CorsRules 
   const listed = (option: string, values: readonly string[]) => tokens(`${owner}: cors.${option}`, values);
   const methods = listed('methods', policy.methods ?? ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
   const headers = listed('headers', policy.headers ?? ['Authorization', 'Content-Type', 'DPoP']);
-  const exposed = listed('exposeHeaders', policy.exposeHeaders ?? ['WWW-Authenticate', 'Retry-After', 'DPoP-Nonce']);
+  const exposed = listed('exposeHeaders', policy.exposeHeaders ?? EXPOSED);
   const maxAge = policy.maxAgeSeconds ?? 600;
   if (!Number.isInteger(maxAge) || maxAge < 0)
     throw invalidArgument(`${owner}: cors.maxAgeSeconds must be a whole number of seconds`);

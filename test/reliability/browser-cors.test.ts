@@ -112,6 +112,9 @@ describe('a page on another origin calls the token endpoint and a guarded API, i
       assert.equal(results['issuer'], 'https://auth.test');
       const me = results['me'] as { status: number; rateLimit: string | null; policy: string | null };
       assert.equal(me.status, 200);
+      // What the client's pacing reads (draft-ietf-httpapi-ratelimit-headers), readable by the page.
+      assert.match(me.rateLimit ?? '', /^"default";r=9;t=\d+$/);
+      assert.match(me.policy ?? '', /^"default";q=10;w=60$/);
       assert.equal(results['revoked'], 200);
       assert.equal(results['authorize'], 'TypeError', 'the page reads nothing of the authorize endpoint');
     } finally {
