@@ -144,7 +144,7 @@ export const reasons = Object.freeze({
     401,
     'invalid_token',
     'Token not bound to this key',
-    'Send a DPoP-bound token with the DPoP scheme and a proof signed by the key it was issued to.',
+    'Send a DPoP-bound token as DPoP, with a proof signed by the key it was issued to, and an unbound one as Bearer; where the endpoint takes only one of the two (its challenge names it), get a token of that kind.',
   ),
   // RFC 6750 §3.1: insufficient_scope is 403, and the challenge names the scope needed.
   insufficient_scope: reason(

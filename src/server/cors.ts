@@ -21,7 +21,9 @@ export interface CorsPolicy {
   headers?: readonly string[];
   /**
    * The response headers a page may read besides the safelisted ones: a page's DPoP client reads
-   * `DPoP-Nonce` (RFC 9449 §9). @default ['WWW-Authenticate', 'Retry-After', 'DPoP-Nonce']
+   * `DPoP-Nonce` (RFC 9449 §9), and its client paces itself by `RateLimit` and `RateLimit-Policy`
+   * (draft-ietf-httpapi-ratelimit-headers) and waits out `Retry-After`.
+   * @default ['WWW-Authenticate', 'Retry-After', 'DPoP-Nonce', 'RateLimit', 'RateLimit-Policy']
    */
   exposeHeaders?: readonly string[];
   /** Whether pages may call with the browser's credentials (cookies, a cached Basic login). @default false */
@@ -32,6 +34,9 @@ export interface CorsPolicy {
 
 type HeaderPairs = ReadonlyArray<readonly [string, string]>;
 
+/** The response headers a page may read by default (CorsPolicy.exposeHeaders). */
+const EXPOSED = ['WWW-Authenticate', 'Retry-After', 'DPoP-Nonce', 'RateLimit', 'RateLimit-Policy'];
+
 /** A policy checked once, with its answers' headers put together once. */
 export interface CorsRules {
   /** The answer to a preflight: 204, with the allowance only for an allowed Origin. */
@@ -40,19 +45,21 @@ export interface CorsRules {
   allowance(request: RequestView): HeaderPairs | undefined;
 }
 
-export function corsRules(policy: CorsPolicy): CorsRules {
-  if (!policy || typeof policy !== 'object') throw invalidArgument('createGuard: cors must be an object');
+/** `owner` is the factory given the policy (createGuard, createAuthorizationServer), which a refusal names. */
+export function corsRules(policy: CorsPolicy, owner = 'createGuard'): CorsRules {
+  if (!policy || typeof policy !== 'object') throw invalidArgument(`${owner}: cors must be an object`);
   const anyOrigin = policy.origins === '*';
-  const origins = new Set(policy.origins === '*' ? [] : checkedOrigins(policy.origins));
+  const origins = new Set(policy.origins === '*' ? [] : checkedOrigins(policy.origins, owner));
   const credentials = policy.credentials ?? false;
   // Fetch standard, CORS check: a wildcard origin never goes with credentials.
-  if (anyOrigin && credentials) throw invalidArgument('createGuard: cors.origins "*" cannot go with credentials');
-  const methods = tokens('methods', policy.methods ?? ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
-  const headers = tokens('headers', policy.headers ?? ['Authorization', 'Content-Type', 'DPoP']);
-  const exposed = tokens('exposeHeaders', policy.exposeHeaders ?? ['WWW-Authenticate', 'Retry-After', 'DPoP-Nonce']);
+  if (anyOrigin && credentials) throw invalidArgument(`${owner}: cors.origins "*" cannot go with credentials`);
+  const listed = (option: string, values: readonly string[]) => tokens(`${owner}: cors.${option}`, values);
+  const methods = listed('methods', policy.methods ?? ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
+  const headers = listed('headers', policy.headers ?? ['Authorization', 'Content-Type', 'DPoP']);
+  const exposed = listed('exposeHeaders', policy.exposeHeaders ?? EXPOSED);
   const maxAge = policy.maxAgeSeconds ?? 600;
   if (!Number.isInteger(maxAge) || maxAge < 0)
-    throw invalidArgument('createGuard: cors.maxAgeSeconds must be a whole number of seconds');
+    throw invalidArgument(`${owner}: cors.maxAgeSeconds must be a whole number of seconds`);
 
   // An answer that depends on the Origin says so, for caches (Fetch standard, CORS protocol and HTTP caches).
   const vary: HeaderPairs = anyOrigin ? [] : [['vary', 'Origin']];
@@ -102,8 +109,8 @@ export function preflightWithoutPolicy(): Response {
   return new Response(null, { status: 204 });
 }
 
-function checkedOrigins(origins: readonly string[]): string[] {
-  if (!Array.isArray(origins)) throw invalidArgument('createGuard: cors.origins must be a list of origins or "*"');
+function checkedOrigins(origins: readonly string[], owner: string): string[] {
+  if (!Array.isArray(origins)) throw invalidArgument(`${owner}: cors.origins must be a list of origins or "*"`);
   for (const origin of origins) {
     let serialized: string | undefined;
     try {
@@ -114,7 +121,7 @@ function checkedOrigins(origins: readonly string[]): string[] {
     // RFC 6454 §6.2: the Origin header carries the serialization, so only that form can ever match.
     if (typeof origin !== 'string' || serialized !== origin || origin === 'null')
       throw invalidArgument(
-        `createGuard: cors.origins: ${JSON.stringify(origin)} is not a serialized origin such as "https://app.example"`,
+        `${owner}: cors.origins: ${JSON.stringify(origin)} is not a serialized origin such as "https://app.example"`,
       );
   }
   return [...origins];
@@ -122,6 +129,20 @@ function checkedOrigins(origins: readonly string[]): string[] {
 
 function tokens(option: string, values: readonly string[]): readonly string[] {
   if (!Array.isArray(values) || !values.every((v) => typeof v === 'string' && isToken(v)))
-    throw invalidArgument(`createGuard: cors.${option} must be a list of field names or methods`);
+    throw invalidArgument(`${option} must be a list of field names or methods`);
   return values;
+}
+
+/** The Response with these header fields added (a CORS allowance, a scheme's); a copy when its headers cannot change. */
+export function withAllowance(response: Response, allowance: HeaderPairs | undefined): Response {
+  if (!allowance) return response;
+  let target = response;
+  try {
+    for (const [name, value] of allowance) target.headers.set(name, value);
+  } catch {
+    // Headers of a fetched or redirect Response are immutable.
+    target = new Response(response.body, response);
+    for (const [name, value] of allowance) target.headers.set(name, value);
+  }
+  return target;
 }

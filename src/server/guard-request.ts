@@ -16,6 +16,7 @@ export class LazyGuardRequest implements GuardRequest {
   #url: URL | undefined;
   #cookies: ReadonlyMap<string, string> | undefined;
   readonly #clientAddress: string | undefined;
+  readonly #accepted: ReadonlySet<string>;
   /** What a scheme added to the answer; none on most requests, so no list is made for them. */
   answerHeaders: Array<readonly [string, string]> | undefined;
   constructor(
@@ -23,12 +24,17 @@ export class LazyGuardRequest implements GuardRequest {
     authorization: AuthorizationParseResult | undefined,
     body: Uint8Array | undefined,
     clientAddress: string | undefined,
+    accepted: ReadonlySet<string>,
   ) {
     this.request = request;
     this.authorization = authorization;
     this.body = body;
     this.#clientAddress = clientAddress;
+    this.#accepted = accepted;
     this.answerHeaders = undefined;
+  }
+  accepts(authorizationScheme: string): boolean {
+    return this.#accepted.has(authorizationScheme);
   }
   answerWith(name: string, value: string): void {
     this.answerHeaders ??= [];

@@ -154,7 +154,13 @@ function decideSteps(
       request,
     );
 
-  const guardRequest = new LazyGuardRequest(request, authorization, opts.body, opts.clientAddress);
+  const guardRequest = new LazyGuardRequest(
+    request,
+    authorization,
+    opts.body,
+    opts.clientAddress,
+    config.authorizationSchemes,
+  );
   const chosen = chooseScheme(config.schemes, guardRequest);
   if (isRefusal(chosen)) return refusedDecision(config, chosen, request);
   if (!chosen) return refusedDecision(config, missing(config, authorization), request);

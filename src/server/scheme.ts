@@ -30,6 +30,11 @@ export interface GuardRequest {
   /** The client's address (AuthenticateOptions.clientAddress, else the adapter's), for login protection. */
   clientAddress: string | undefined;
   /**
+   * Whether the guard answering takes this Authorization scheme (lower-case, as a scheme's
+   * `authorizationSchemes`): a refusal advises only a scheme the client can use here.
+   */
+  accepts(authorizationScheme: string): boolean;
+  /**
    * Adds a header field to the answer when the request is served (a scheme's own, such as the
    * DPoP scheme's `DPoP-Nonce`, RFC 9449 §9): the guard's decision carries it to the adapter.
    */

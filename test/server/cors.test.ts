@@ -54,6 +54,16 @@ describe('the cors policy', () => {
     assert.equal(answer.headers.get('access-control-allow-headers'), 'Authorization, Content-Type, DPoP');
   });
 
+  it('by default lets a page read the RateLimit fields its client paces itself by, and Retry-After', () => {
+    const guard = createGuard({ schemes, cors: { origins: ['https://a.test'] } });
+    const allowance = new Map(
+      guard.allowance(new Request('http://api.test/r', { headers: { origin: 'https://a.test' } })),
+    );
+    const exposed = allowance.get('access-control-expose-headers')?.split(', ');
+    for (const name of ['RateLimit', 'RateLimit-Policy', 'Retry-After', 'WWW-Authenticate', 'DPoP-Nonce'])
+      assert.ok(exposed?.includes(name), `${name} in ${exposed}`);
+  });
+
   it('without a policy, a preflight gets 204 and no allowance', () => {
     const answer = createGuard({ schemes }).preflight(preflight('https://a.test'));
     assert.equal(answer.status, 204);

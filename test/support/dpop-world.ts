@@ -1,8 +1,8 @@
 /** DPoP proofs made by hand (to break them on purpose), and an authorization server and API with DPoP on. */
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
-import { mountFetch, protect } from '../../src/adapters/node/index.ts';
+import { type AuthenticatedRequest, mountFetch, protect } from '../../src/adapters/node/index.ts';
 import {
   type CorsPolicy,
   createAuthorizationServer,
@@ -12,6 +12,8 @@ import {
   type GatehouseStore,
   hashPassword,
   openStore,
+  requireAuthLevel,
+  requireScopes,
   type TokenService,
 } from '../../src/server/index.ts';
 import { listen } from './server.ts';
@@ -65,7 +67,9 @@ export interface DpopWorld {
 /**
  * An authorization server with DPoP on (the public client web: password and refresh_token; the
  * confidential svc: client_credentials), and GET /api/me behind the DPoP and bearer schemes
- * (with the guard's `cors` policy when one is given).
+ * (with the guard's `cors` policy when one is given). Beside it, guards of one scheme each:
+ * /api/dpop-only and /api/bearer-only, and behind the DPoP scheme alone /api/step-up (an `mfa`
+ * sign-in in the last 300 s, RFC 9470) and /api/admin (scope admin), which no token here has.
  */
 export async function dpopWorld(
   proofOptions: DpopOptions = {},
@@ -96,14 +100,30 @@ export async function dpopWorld(
     dpop: { nonces: store.nonces, ...asOptions },
   });
   const nonceRefusals = { api: 0, token: 0 };
-  const guard = createGuard({
-    schemes: [service.dpopScheme(undefined, { nonces: store.nonces, ...proofOptions }), service.bearerScheme()],
-    onRefusal: (refusal) => {
+  const dpop = service.dpopScheme(undefined, { nonces: store.nonces, ...proofOptions });
+  const common = {
+    onRefusal: (refusal: { reason: string }) => {
       if (refusal.reason === 'dpop_nonce_required') nonceRefusals.api++;
     },
     ...apiOptions,
-  });
-  const api = protect(guard, (req, res) => res.end(JSON.stringify({ id: req.auth?.id, scheme: req.auth?.scheme })));
+  };
+  const guard = createGuard({ schemes: [dpop, service.bearerScheme()], ...common });
+  const dpopOnly = createGuard({ schemes: [dpop], ...common });
+  const bearerOnly = createGuard({ schemes: [service.bearerScheme()], ...common });
+  const who = (req: AuthenticatedRequest, res: ServerResponse) =>
+    res.end(JSON.stringify({ id: req.auth?.id, scheme: req.auth?.scheme }));
+  const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
+    '/api/me': protect(guard, who),
+    '/api/dpop-only': protect(dpopOnly, who),
+    '/api/bearer-only': protect(bearerOnly, who),
+    '/api/step-up': protect(dpopOnly, who, { permission: requireAuthLevel({ acr: 'mfa', maxAge: 300 }) }),
+    '/api/admin': protect(dpopOnly, who, { permission: requireScopes('admin') }),
+  };
+  const api = (req: IncomingMessage, res: ServerResponse) => {
+    const route = routes[new URL(req.url ?? '/', 'http://x').pathname];
+    if (route) return route(req, res);
+    res.writeHead(404).end();
+  };
   const oauth = mountFetch(async (request, info) => {
     const answer = await server.handle(request, info);
     if (answer?.status === 400 && (await answer.clone().json()).error === 'use_dpop_nonce') nonceRefusals.token++;

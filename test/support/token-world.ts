@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { mountFetch, protect } from '../../src/adapters/node/index.ts';
 import {
   type AuthorizationServer,
+  type CorsPolicy,
   createAuthorizationServer,
   createGuard,
   createLoginProtection,
@@ -32,8 +33,11 @@ export interface World {
  * An authorization server on a SQLite store in memory, with the user alice (alice-password-1), the
  * public client web and the confidential client svc; its endpoints and GET /api/me (behind the
  * token service's bearer scheme) on one loopback server. Three failures in a row lock a user out.
+ * `cors` is the authorization server's policy (the authorize endpoint is on, for it to be left out).
  */
-export async function world(options: { algorithm?: 'EdDSA' | 'ES256' | 'HS256'; grace?: number } = {}): Promise<World> {
+export async function world(
+  options: { algorithm?: 'EdDSA' | 'ES256' | 'HS256'; grace?: number; cors?: CorsPolicy } = {},
+): Promise<World> {
   const store = await openStore('sqlite::memory:');
   await store.users.putUser({
     username: 'alice',
@@ -68,6 +72,7 @@ export async function world(options: { algorithm?: 'EdDSA' | 'ES256' | 'HS256'; 
     users: store.users,
     clients: store.clients,
     loginProtection,
+    ...(options.cors ? { cors: options.cors, codes: store.authorizationCodes } : {}),
   });
   const guard = createGuard({ schemes: [service.bearerScheme()] });
   const api = protect(guard, (req, res) => res.end(JSON.stringify({ id: req.auth?.id, scopes: req.auth?.scopes })));

@@ -21,7 +21,8 @@ export async function mountFetch(
   );
   for (const url of options.paths) {
     app.route({
-      method: ['GET', 'POST'],
+      // OPTIONS: a CORS preflight reaches the handler, which answers it from its cors policy.
+      method: ['GET', 'POST', 'OPTIONS'],
       url,
       handler: async (request, reply) => {
         const body = Buffer.isBuffer(request.body) ? request.body : undefined;

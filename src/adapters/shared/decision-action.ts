@@ -4,7 +4,7 @@
  * outcome added to Decision stops the build here instead of falling through to the handler.
  */
 import { invalidArgument } from '../../http/argument-error.ts';
-import { isPreflight } from '../../server/cors.ts';
+import { isPreflight, withAllowance } from '../../server/cors.ts';
 import type { Decision, Guard } from '../../server/guard.ts';
 import type { Principal } from '../../server/principal.ts';
 import type { RequestView } from '../../server/scheme.ts';
@@ -62,18 +62,7 @@ function withSchemeHeaders(
 }
 
 /** The Response with these header fields added (CORS, a scheme's); a copy when its headers cannot change. */
-export function allowed(response: Response, allowance: CorsAllowance | undefined): Response {
-  if (!allowance) return response;
-  let target = response;
-  try {
-    for (const [name, value] of allowance) target.headers.set(name, value);
-  } catch {
-    // Headers of a fetched or redirect Response are immutable.
-    target = new Response(response.body, response);
-    for (const [name, value] of allowance) target.headers.set(name, value);
-  }
-  return target;
-}
+export const allowed = withAllowance;
 
 function unhandled(decision: never): never {
   // Only reachable past the type checker: fail closed rather than serve.

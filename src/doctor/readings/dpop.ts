@@ -3,6 +3,7 @@
  * header and claims, the access token's binding (`cnf.jkt`). The proof and the token are secrets:
  * what is read here is shown claim by claim, never whole.
  */
+import { createHash } from 'node:crypto';
 import { decodeJwt } from '../../http/jwt.ts';
 import type { Context, DecodedJwt, DpopRequest } from '../types.ts';
 
@@ -23,6 +24,27 @@ export function boundJkt(token: DecodedJwt | undefined): string | undefined {
   const cnf = token?.payload['cnf'];
   const jkt = typeof cnf === 'object' && cnf !== null ? (cnf as Record<string, unknown>)['jkt'] : undefined;
   return typeof jkt === 'string' ? jkt : undefined;
+}
+
+/** RFC 7638 §3.2: the members of each key type that its thumbprint hashes, in lexicographic order. */
+const THUMBPRINT_MEMBERS: Record<string, readonly string[]> = {
+  EC: ['crv', 'kty', 'x', 'y'],
+  OKP: ['crv', 'kty', 'x'],
+  RSA: ['e', 'kty', 'n'],
+};
+
+/**
+ * The SHA-256 thumbprint (RFC 7638) of the key in the proof's `jwk` header, as a token's `cnf.jkt`
+ * names the key it is bound to (RFC 9449 §6.1); undefined for a header without a usable key.
+ */
+export function proofKeyJkt(proof: DecodedJwt): string | undefined {
+  const jwk = proof.header['jwk'];
+  if (typeof jwk !== 'object' || jwk === null) return undefined;
+  const key = jwk as Record<string, unknown>;
+  const members = THUMBPRINT_MEMBERS[String(key['kty'])];
+  if (!members?.every((name) => typeof key[name] === 'string')) return undefined;
+  const json = `{${members.map((name) => `${JSON.stringify(name)}:${JSON.stringify(key[name])}`).join(',')}}`;
+  return createHash('sha256').update(json).digest('base64url');
 }
 
 /** The DPoP header values of a request's header lines (a comma joins several fields, RFC 9110 §5.3). */

@@ -1,10 +1,10 @@
 /**
  * "The server read the credentials and refused them": the answer differs from the answer to the
- * same request without credentials, and nothing says it is about permission, scope or CSRF
- * instead. What was refused (a Basic pair, a JWT, anything else) picks the finding that names it.
+ * same request without credentials, nothing says it is about permission, scope or CSRF instead,
+ * and the server names no cause of its own (a step-up, a DPoP proof, a catalogue code). What was refused (a Basic pair, a JWT, anything else) picks the finding that names it.
  */
 
-import { type BasicCredentials, carriesCredential, parseAuthorization } from '../../http/index.ts';
+import { type BasicCredentials, carriesCredential, isReasonCode, parseAuthorization } from '../../http/index.ts';
 import { secondsClaim } from '../jwt.ts';
 import { audienceUnexpected } from '../rules/audience-mismatch.ts';
 import { issuerUnlisted } from '../rules/issuer-mismatch.ts';
@@ -39,6 +39,7 @@ export function refusal(context: Context): CredentialRefusal | undefined {
   // 401 without credentials and 403 with them: they were accepted, the permission is missing.
   if (status === 403 && withoutStatus === 401) return undefined;
   if (aboutPermission(context)) return undefined;
+  if (namesAnotherCause(context)) return undefined;
   if (saysRevoked(context)) return undefined; // token_revoked names it
   // A token endpoint's invalid_client: the client's id and secret, client_authentication_failed names it.
   if (oauthError(context.primary) === 'invalid_client') return undefined;
@@ -92,6 +93,20 @@ function aboutPermission(context: Context): boolean {
   // A scope refusal in any shape (FastAPI's `scope=` challenge with no error code included) is
   // insufficient_scope's, read in one place.
   return scopeRefusal(context) !== undefined;
+}
+
+/** Challenge errors that name a cause of their own: RFC 9470 §3's step-up, RFC 9449 §7.1's proof errors. */
+const SPECIFIC_ERRORS = new Set(['insufficient_user_authentication', 'invalid_dpop_proof', 'use_dpop_nonce']);
+
+/**
+ * Whether the server named a cause more specific than "these credentials are not valid": a
+ * catalogue code other than credentials_invalid (its rule, or server_reason, explains it), or a
+ * challenge error of its own kind. The credentials may be good: a step-up refusal is for a good one.
+ */
+function namesAnotherCause(context: Context): boolean {
+  const code = context.problem?.['code'];
+  if (isReasonCode(code)) return code !== 'credentials_invalid';
+  return context.challenges.some((c) => SPECIFIC_ERRORS.has(c.params['error']?.toLowerCase() ?? ''));
 }
 
 /** A JWT whose refusal another rule already explains: its times, `alg: none`, its audience or issuer, its key. */

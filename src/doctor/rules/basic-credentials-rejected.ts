@@ -8,7 +8,7 @@ import type { Rule } from '../types.ts';
 export const basicCredentialsRejected: Rule = {
   code: 'basic_credentials_rejected',
   summary:
-    'A Basic username and password the server read and refused: its answer differs from the one to the same request without credentials.',
+    'A Basic username and password the server read and refused: its answer differs from the one to the same request without credentials, and the server names no other cause (a catalogue code of its own, a step-up, a DPoP error).',
   rank: 12,
   check(context) {
     const found = refusal(context);

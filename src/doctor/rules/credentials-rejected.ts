@@ -7,7 +7,7 @@ import type { Rule } from '../types.ts';
 export const credentialsRejected: Rule = {
   code: 'credentials_rejected',
   summary:
-    'Credentials the server read and refused (its answer differs from the one without credentials), when no more specific cause fits: an opaque token or an API key.',
+    'Credentials the server read and refused (its answer differs from the one without credentials), when no more specific cause fits and the server names none (a catalogue code of its own, a step-up, a DPoP error): an opaque token or an API key.',
   rank: 16,
   check(context) {
     const found = refusal(context);

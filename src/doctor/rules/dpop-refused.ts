@@ -1,6 +1,7 @@
 import type { ReasonCode } from '../../http/index.ts';
+import { decodeJwt } from '../../http/jwt.ts';
 import { relative } from '../jwt.ts';
-import { authorizationScheme, boundJkt, decodedProof } from '../readings/dpop.ts';
+import { authorizationScheme, boundJkt, decodedProof, proofKeyJkt } from '../readings/dpop.ts';
 import { received, sent, serverWords, statusLine, statusOf } from '../readings/evidence.ts';
 import { hint } from '../readings/fixes.ts';
 import type { Context, DecodedJwt, Rule } from '../types.ts';
@@ -18,8 +19,14 @@ function dpopReason(context: Context): ReasonCode | undefined {
   const error = dpop?.params['error']?.toLowerCase();
   if (error === 'use_dpop_nonce') return 'dpop_nonce_required';
   if (error === 'invalid_dpop_proof') return 'dpop_proof_invalid';
+  // RFC 9449 §7.1 has no error of its own for a token and proof of different keys: invalid_token, said in words.
+  if (error === 'invalid_token' && /\bbound\b/i.test(dpop?.params['error_description'] ?? ''))
+    return 'dpop_binding_mismatch';
   return undefined;
 }
+
+/** Whether the server's challenges offer this scheme (lower-case): a fix advises no other. */
+const offers = (context: Context, scheme: string) => context.challenges.some((c) => c.scheme.toLowerCase() === scheme);
 
 /** The proof's claim as evidence: a string or number claim only, cut short (never the proof itself). */
 const claim = (proof: DecodedJwt, name: string) => JSON.stringify(String(proof.payload[name] ?? '').slice(0, 200));
@@ -40,7 +47,9 @@ function proofMissing(context: Context, scheme: string): Cause | undefined {
         ...sent(context.primary, 'authorization'),
         `  the token is bound to a key: cnf.jkt ${JSON.stringify(jkt)}`,
       ],
-      fix: 'Send it as `Authorization: DPoP <token>` with a `DPoP` header holding a proof signed by that key, made for this request (RFC 9449 §7.1).',
+      fix: offers(context, 'dpop')
+        ? 'Send it as `Authorization: DPoP <token>` with a `DPoP` header holding a proof signed by that key, made for this request (RFC 9449 §7.1).'
+        : 'This API takes no DPoP (its challenge offers no DPoP scheme): ask for a token without a DPoP proof in the token request, and send that one as Bearer (RFC 9449 §7.1).',
     };
   if (scheme !== 'dpop' || proofs.length === 1) return undefined;
   return {
@@ -71,6 +80,40 @@ function nonceWanted(context: Context, proof: DecodedJwt | undefined): Cause {
       ...received(context.primary, 'dpop-nonce'),
     ],
     fix: 'This refusal is part of the protocol: the client must retry once with a new proof whose `nonce` is the DPoP-Nonce header just received (and keep using the latest DPoP-Nonce the server sends).',
+  };
+}
+
+/**
+ * The token and the proof are not of one key (RFC 9449 §7.1): an unbound token sent as DPoP, or a
+ * bound one with a proof of another key, both thumbprints shown (a key's, never the key or proof).
+ */
+function bindingMismatch(context: Context, proof: DecodedJwt | undefined): Cause {
+  const token = decodeJwt(authorizationScheme(context)?.credential ?? '');
+  const bound = boundJkt(token);
+  const says = serverWords(context.primary);
+  const server = says ? [`< ${JSON.stringify(says.slice(0, 200))}`] : [];
+  if (token && bound === undefined)
+    return {
+      reason: 'dpop_binding_mismatch',
+      title: 'The access token is not bound to a DPoP key, and the DPoP scheme takes only bound tokens',
+      evidence: [...sent(context.primary, 'authorization'), '  the token has no cnf.jkt', ...server],
+      fix: offers(context, 'bearer')
+        ? 'Send it as `Authorization: Bearer <token>`, without a proof; or ask for a bound token with a DPoP proof in the token request (RFC 9449 §5).'
+        : 'This API takes only DPoP: ask for a bound token, with a token request that carries a DPoP proof (RFC 9449 §5), and sign each request’s proof with that key.',
+    };
+  const proofJkt = proof ? proofKeyJkt(proof) : undefined;
+  const keys =
+    bound !== undefined && proofJkt !== undefined
+      ? [
+          `  the token is bound to the key cnf.jkt ${JSON.stringify(bound)}`,
+          `  the proof is signed by the key ${JSON.stringify(proofJkt)}`,
+        ]
+      : [];
+  return {
+    reason: 'dpop_binding_mismatch',
+    title: 'The DPoP proof is signed with another key than the one the token is bound to',
+    evidence: [...keys, ...server],
+    fix: 'Sign every proof with the key the token was issued to (the key of the token request’s proof); a new key needs a new token. A token sent with another key’s proof is also what a stolen token looks like (RFC 9449 §7.1).',
   };
 }
 
@@ -156,6 +199,7 @@ function cause(context: Context): Cause | undefined {
   if (reason === undefined || scheme !== 'dpop') return undefined;
   const proof = decodedProof(context);
   if (reason === 'dpop_nonce_required') return nonceWanted(context, proof);
+  if (reason === 'dpop_binding_mismatch') return bindingMismatch(context, proof);
   if (!proof) return undefined;
   return (
     replayed(context, proof) ?? htuMismatch(context, proof) ?? htmMismatch(context, proof) ?? iatSkew(context, proof)
@@ -166,7 +210,7 @@ function cause(context: Context): Cause | undefined {
 export const dpopRefused: Rule = {
   code: 'dpop_refused',
   summary:
-    'A DPoP request was refused for its proof (RFC 9449): no proof (or a bound token sent as Bearer), the server’s nonce wanted, a proof sent twice, an htu or htm that is not the request’s (a proxy that rewrote the URL), or an iat off the server’s clock.',
+    'A DPoP request was refused for its proof (RFC 9449): no proof (or a bound token sent as Bearer), a token bound to another key than the proof’s (or to none), the server’s nonce wanted, a proof sent twice, an htu or htm that is not the request’s (a proxy that rewrote the URL), or an iat off the server’s clock.',
   rank: 6,
   check(context) {
     const status = statusOf(context);

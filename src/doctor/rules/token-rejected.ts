@@ -11,7 +11,7 @@ import type { Context, Rule } from '../types.ts';
 export const tokenRejected: Rule = {
   code: 'token_rejected',
   summary:
-    'A JWT in date and in the right scheme that the server read and refused (its answer differs from the one without credentials): most likely signed with another key.',
+    'A JWT in date and in the right scheme that the server read and refused (its answer differs from the one without credentials), naming no other cause (a catalogue code of its own, a step-up, a DPoP error): most likely signed with another key.',
   rank: 14,
   check(context) {
     const found = refusal(context);

@@ -11,6 +11,7 @@ import type { Refusal } from '../refusal.ts';
 import { fromAuthorization, type Scheme } from '../scheme.ts';
 import type { JwtOptions } from './jwt-options.ts';
 import { jwtVerifier } from './jwt-verifier.ts';
+import { type OwnError, tokenErrorParams } from './token-challenge.ts';
 
 export interface OpaqueOptions {
   /** Finds the identity a token stands for; undefined for an unknown token. */
@@ -26,7 +27,14 @@ const DESCRIPTIONS: Partial<Record<Refusal['reason'], string>> = {
   token_audience_mismatch: 'The access token is for another audience',
   token_issuer_mismatch: 'The access token is from an untrusted issuer',
   credentials_invalid: 'The access token is invalid',
+  dpop_binding_mismatch: 'The access token is bound to a DPoP key',
 };
+
+/** RFC 6750 §3.1: every refusal of the token itself is invalid_token. */
+const ownError = (refusal: Refusal): OwnError => ({
+  error: 'invalid_token',
+  description: DESCRIPTIONS[refusal.reason] ?? 'The access token is invalid',
+});
 
 export function bearerScheme(options: BearerSchemeOptions): Scheme<BearerCredentials> {
   if (!options || typeof options !== 'object')
@@ -37,28 +45,12 @@ export function bearerScheme(options: BearerSchemeOptions): Scheme<BearerCredent
     precedence: 40,
     authorizationSchemes: ['bearer'],
     detect: (request) => fromAuthorization(request, 'bearer', 'bearer'),
-    verify: ({ token }) => verifyToken(token),
+    verify: ({ token }, request) => verifyToken(token, (scheme) => request.accepts(scheme)),
     challenge(realm, refusal, context) {
       const params: Record<string, string> = { realm };
       // RFC 9728 §5.1: where the client learns which authorization server issues tokens for this API.
       if (context?.resourceMetadata !== undefined) params['resource_metadata'] = context.resourceMetadata;
-      // RFC 6750 §3.1: no error code when the request carried no credentials.
-      if (refusal?.reason === 'credentials_malformed') params['error'] = 'invalid_request';
-      else if (refusal?.reason === 'insufficient_user_authentication') {
-        // RFC 9470 §3: what sign-in the resource needs, for the client to ask the authorization server.
-        params['error'] = 'insufficient_user_authentication';
-        params['error_description'] = 'A stronger or more recent sign-in is needed';
-        if (refusal.acrValues?.length) params['acr_values'] = refusal.acrValues.join(' ');
-        if (refusal.maxAge !== undefined) params['max_age'] = String(refusal.maxAge);
-      } else if (refusal?.scheme === 'bearer' || refusal?.reason === 'insufficient_scope') {
-        if (refusal.reason === 'insufficient_scope') {
-          params['error'] = 'insufficient_scope';
-          if (refusal.scope?.length) params['scope'] = refusal.scope.join(' ');
-        } else {
-          params['error'] = 'invalid_token';
-          params['error_description'] = DESCRIPTIONS[refusal.reason] ?? 'The access token is invalid';
-        }
-      }
+      Object.assign(params, tokenErrorParams('bearer', refusal, ownError));
       return { scheme: 'Bearer', params };
     },
     openapi: () =>

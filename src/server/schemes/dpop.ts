@@ -11,6 +11,7 @@ import { fromAuthorization, type Scheme } from '../scheme.ts';
 import { type DpopOptions, dpopVerifier, type ProofFailure } from './dpop-proof.ts';
 import type { JwtOptions } from './jwt-options.ts';
 import { jwtVerifier } from './jwt-verifier.ts';
+import { type OwnError, tokenErrorParams } from './token-challenge.ts';
 
 export interface DpopSchemeOptions {
   /** How the access tokens are verified, as for bearerScheme({ jwt }); they must carry `cnf.jkt`. */
@@ -26,13 +27,16 @@ const REASONS: Record<ProofFailure['error'], Refusal['reason']> = {
   replay_cache_full: 'store_unavailable',
 };
 
-/** The challenge error of each refusal of this scheme (RFC 9449 §7.1, §9). */
-function challengeError(reason: Refusal['reason']): string {
-  if (reason === 'dpop_proof_invalid') return 'invalid_dpop_proof';
-  if (reason === 'dpop_nonce_required') return 'use_dpop_nonce';
-  if (reason === 'credentials_malformed') return 'invalid_request';
-  return 'invalid_token';
-}
+/** The challenge errors of this scheme's proof refusals (RFC 9449 §7.1, §9); the others are invalid_token. */
+const PROOF_ERRORS: Partial<Record<Refusal['reason'], string>> = {
+  dpop_proof_invalid: 'invalid_dpop_proof',
+  dpop_nonce_required: 'use_dpop_nonce',
+};
+
+const ownError = (refusal: Refusal): OwnError => ({
+  error: PROOF_ERRORS[refusal.reason] ?? 'invalid_token',
+  description: refusal.detail,
+});
 
 export function dpopScheme(options: DpopSchemeOptions): Scheme<OtherCredentials> {
   if (!options || typeof options !== 'object' || !options.jwt)
@@ -56,7 +60,7 @@ export function dpopScheme(options: DpopSchemeOptions): Scheme<OtherCredentials>
     },
     async verify({ token68 }, request) {
       const token = token68!;
-      const principal = await verifyToken(token);
+      const principal = await verifyToken(token, (scheme) => request.accepts(scheme));
       if (isRefusal(principal)) return principal;
       const jkt = (principal.claims?.['cnf'] as { jkt: string }).jkt;
       const header = request.request.headers.get('dpop');
@@ -86,14 +90,7 @@ export function dpopScheme(options: DpopSchemeOptions): Scheme<OtherCredentials>
       // RFC 9449 §7.1: the DPoP challenge names the proof algorithms accepted.
       const params: Record<string, string> = { realm, algs };
       if (context?.resourceMetadata !== undefined) params['resource_metadata'] = context.resourceMetadata;
-      if (refusal?.reason === 'credentials_malformed') params['error'] = 'invalid_request';
-      else if (refusal?.scheme === 'dpop') {
-        params['error'] = challengeError(refusal.reason);
-        if (refusal.detail !== undefined) params['error_description'] = refusal.detail;
-      } else if (refusal?.reason === 'insufficient_scope') {
-        params['error'] = 'insufficient_scope';
-        if (refusal.scope?.length) params['scope'] = refusal.scope.join(' ');
-      }
+      Object.assign(params, tokenErrorParams('dpop', refusal, ownError));
       return { scheme: 'DPoP', params };
     },
     openapi: () => ({ type: 'http', scheme: 'dpop', bearerFormat: 'JWT' }),

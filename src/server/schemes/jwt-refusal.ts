@@ -39,3 +39,18 @@ export function detailOf(error: unknown): string {
 export function isoOf(seconds: unknown): string {
   return typeof seconds === 'number' ? new Date(seconds * 1000).toISOString() : 'an unknown time';
 }
+
+/**
+ * Why a token is refused for its binding (RFC 9449 §7.1: a token bound to a key, `cnf.jkt`, is
+ * never a bearer token, and the DPoP scheme takes only bound ones), advising only a scheme the
+ * guard answering takes (`accepts`, lower-case); otherwise how to get a token of the other kind.
+ */
+export function bindingDetail(bound: boolean, accepts: (scheme: string) => boolean): string {
+  if (bound)
+    return accepts('dpop')
+      ? 'The access token is bound to a DPoP key: send it as "Authorization: DPoP" with a DPoP proof signed by that key (RFC 9449 §7.1).'
+      : 'The access token is bound to a DPoP key, and this endpoint takes no DPoP: ask for a token without a DPoP proof in the token request, and send that one as "Authorization: Bearer" (RFC 9449 §7.1).';
+  return accepts('bearer')
+    ? 'The access token is not bound to a DPoP key: send it as "Authorization: Bearer".'
+    : 'The access token is not bound to a DPoP key, and this endpoint takes only bound ones: ask for a token with a DPoP proof in the token request (RFC 9449 §5), and send it with a proof of the same key.';
+}

@@ -11,7 +11,7 @@ import type { Refusal } from '../refusal.ts';
 import { KeySourceError } from '../server-failure.ts';
 import { verificationKeyOf } from './jwt-key-source.ts';
 import { checkJwtOptions, DEFAULT_CLOCK_TOLERANCE, type JwtOptions, verifyOptionsOf } from './jwt-options.ts';
-import { detailOf, isoOf, reasonOf } from './jwt-refusal.ts';
+import { bindingDetail, detailOf, isoOf, reasonOf } from './jwt-refusal.ts';
 
 /** A verified token: its payload, and the principal every request it comes with gets a copy of. */
 interface VerifiedToken {
@@ -21,12 +21,13 @@ interface VerifiedToken {
 
 /**
  * `scheme` is the scheme the token comes with: `bearer` refuses a DPoP-bound token (RFC 9449 §7.1),
- * `dpop` accepts only one (its proof is checked by the DPoP scheme, dpop.ts).
+ * `dpop` accepts only one (its proof is checked by the DPoP scheme, dpop.ts). `accepts` says which
+ * Authorization schemes the guard answering takes, for the refusal of a token of the other kind.
  */
 export function jwtVerifier(
   jwt: JwtOptions,
   scheme: 'bearer' | 'dpop' = 'bearer',
-): (token: string) => MaybePromise<Principal | Refusal> {
+): (token: string, accepts?: (scheme: string) => boolean) => MaybePromise<Principal | Refusal> {
   checkJwtOptions(jwt);
   const key = verificationKeyOf(jwt);
   const verifyOptions = verifyOptionsOf(jwt);
@@ -43,7 +44,11 @@ export function jwtVerifier(
         : principalOf(entry.principal, scheme);
     return typeof revoked === 'boolean' ? answer(revoked) : revoked.then(answer);
   };
-  const verifyAndCache = async (token: string, now: number): Promise<Principal | Refusal> => {
+  const verifyAndCache = async (
+    token: string,
+    now: number,
+    accepts: (scheme: string) => boolean,
+  ): Promise<Principal | Refusal> => {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, key as Uint8Array, verifyOptions));
@@ -52,16 +57,16 @@ export function jwtVerifier(
       if (error instanceof KeySourceError) throw error;
       return { reason: reasonOf(error), scheme, detail: detailOf(error) };
     }
-    const entry = verifiedToken(payload, now, tolerance, scheme);
+    const entry = verifiedToken(payload, now, tolerance, scheme, accepts);
     if ('reason' in entry) return entry;
     if (typeof payload.exp === 'number') cache?.set([token], entry, now, payload.exp * 1000 + tolerance);
     return jwt.isRevoked ? revocation(entry) : principalOf(entry.principal, scheme);
   };
   // Not async: a cached token is answered at once, with no promise (most requests of a client).
-  return (token) => {
+  return (token, accepts = (other) => other === scheme) => {
     const now = Date.now();
     const entry = cache?.get([token], now);
-    if (entry === undefined) return verifyAndCache(token, now);
+    if (entry === undefined) return verifyAndCache(token, now, accepts);
     // A cached token is still held to its exp (the cache entry never outlives it) and to revocation.
     // Each request gets its own principal: a handler that changes its lists changes no other request's.
     return jwt.isRevoked ? revocation(entry) : principalOf(entry.principal, scheme);
@@ -74,6 +79,7 @@ function verifiedToken(
   now: number,
   tolerance: number,
   scheme: 'bearer' | 'dpop',
+  accepts: (scheme: string) => boolean,
 ): VerifiedToken | Refusal {
   if (typeof payload.sub !== 'string')
     return { reason: 'credentials_invalid', scheme, detail: 'The access token has no subject (sub).' };
@@ -81,13 +87,7 @@ function verifiedToken(
   const cnf = payload['cnf'] as { jkt?: unknown } | undefined;
   const bound = typeof cnf === 'object' && cnf !== null && typeof cnf.jkt === 'string';
   if (bound !== (scheme === 'dpop'))
-    return {
-      reason: 'dpop_binding_mismatch',
-      scheme,
-      detail: bound
-        ? 'The access token is bound to a DPoP key: send it as "Authorization: DPoP" with a DPoP proof (RFC 9449 §7.1).'
-        : 'The access token is not bound to a DPoP key: send it as "Authorization: Bearer".',
-    };
+    return { reason: 'dpop_binding_mismatch', scheme, detail: bindingDetail(bound, accepts) };
   // RFC 7519 §4.1.6: iat is when it was issued; one in the future (beyond the tolerance) is not
   // a clock difference but a token made to outlive its issuer's idea of time.
   if (typeof payload.iat === 'number' && payload.iat * 1000 > now + tolerance)

@@ -11,6 +11,7 @@ import { invalidArgument } from '../../http/argument-error.ts';
 import { formatChallenges } from '../../http/index.ts';
 import type { UserLookup } from '../../stores/lookups.ts';
 import type { AuthorizationCodeStore, ClientStore, UserStore } from '../../stores/types.ts';
+import type { CorsPolicy } from '../cors.ts';
 import type { LoginProtection } from '../login-protection.ts';
 import { BodyTooLargeError, RequestInvalidError } from '../request-limits.ts';
 import { type DpopOptions, dpopVerifier } from '../schemes/dpop-proof.ts';
@@ -19,6 +20,7 @@ import { createSignIn } from '../sign-in.ts';
 import { metadataResponse } from './authorization-server-metadata.ts';
 import { type AuthorizeEndpoint, type AuthorizeOptions, authorizeAnswer } from './authorize-endpoint.ts';
 import { authenticateClient } from './client-authentication.ts';
+import { endpointCors } from './endpoint-cors.ts';
 import { type IntrospectionPolicy, introspectionAnswer } from './introspection-endpoint.ts';
 import { OAuthFailure } from './oauth-failure.ts';
 import { readForm } from './oauth-form.ts';
@@ -73,6 +75,13 @@ export interface AuthorizationServerOptions {
    * (the replay cache) across a fleet. Requests without a proof still get Bearer tokens. @default off
    */
   dpop?: DpopOptions | true;
+  /**
+   * Which pages may call the token, revocation, JWKS and metadata endpoints from another origin:
+   * the guard's policy type (`createGuard({ cors })`). Their answers, refusals included, carry the
+   * allowance, and their CORS preflights are answered 204 from it. Never the authorize endpoint,
+   * which the browser navigates to. @default none: a page of another origin reads no answer
+   */
+  cors?: CorsPolicy;
 }
 
 export interface RequestInfo {
@@ -144,9 +153,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
     options: options.authorize ?? {},
   };
 
-  const handle = async (request: Request, info: RequestInfo = {}): Promise<Response | undefined> => {
-    const path = URL.parse(request.url)?.pathname;
-    if (path === undefined) return problemResponse('request_invalid', 'The request URL is not valid.');
+  const answer = async (request: Request, path: string, info: RequestInfo): Promise<Response | undefined> => {
     try {
       if (path === paths.token) return await tokenAnswer(endpoint, request, info.ip);
       if (authorize && path === paths.authorize) return await authorizeAnswer(authorize, request, info.ip);
@@ -166,26 +173,40 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
         });
       return undefined;
     } catch (error) {
-      if (error instanceof TokenGrantError)
-        return oauthJson(400, { error: error.oauthError, error_description: error.message });
-      if (error instanceof BodyTooLargeError)
-        return problemResponse(error.refusal.reason, error.refusal.detail!, { connection: 'close' });
-      if (error instanceof RequestInvalidError) return problemResponse('request_invalid', error.message);
-      if (!(error instanceof OAuthFailure)) {
-        // The server's failure (a store out of reach): 5xx, never an OAuth error the client would act on.
-        const failure = failureOf(error, `${path.slice(base.length + 1)} endpoint`);
-        report(options.onError, failure);
-        return failureResponse(failure);
-      }
-      const headers: Record<string, string> = { ...error.headers };
-      if (error.challenge)
-        headers['www-authenticate'] = formatChallenges([{ scheme: 'Basic', params: { realm, charset: 'UTF-8' } }]);
-      if (error.status === 405) headers['allow'] = 'POST';
-      return oauthJson(error.status, { error: error.code, error_description: error.message }, headers);
+      return failureAnswer(error, `${path.slice(base.length + 1)} endpoint`, realm, options.onError);
     }
+  };
+  const cors = options.cors && endpointCors(options.cors, [paths.token, paths.revocation, paths.jwks, paths.metadata]);
+  const handle = async (request: Request, info: RequestInfo = {}): Promise<Response | undefined> => {
+    const path = URL.parse(request.url)?.pathname;
+    if (path === undefined) return problemResponse('request_invalid', 'The request URL is not valid.');
+    const preflight = cors?.preflight(request, path);
+    if (preflight) return preflight;
+    const answered = await answer(request, path, info);
+    return answered && cors ? cors.allow(request, path, answered) : answered;
   };
   // The mounts read no more of a body than the endpoint would (a stalled client holds 16 KiB, not 1 MiB).
   return { paths, grants, handle: Object.assign(handle, { maxBodyBytes: endpoint.maxBodyBytes }) };
+}
+
+/** The answer to an endpoint's failure: an OAuth error, a refused body or URL, or the server's own failure. */
+function failureAnswer(error: unknown, source: string, realm: string, onError: OnError | undefined): Response {
+  if (error instanceof TokenGrantError)
+    return oauthJson(400, { error: error.oauthError, error_description: error.message });
+  if (error instanceof BodyTooLargeError)
+    return problemResponse(error.refusal.reason, error.refusal.detail!, { connection: 'close' });
+  if (error instanceof RequestInvalidError) return problemResponse('request_invalid', error.message);
+  if (!(error instanceof OAuthFailure)) {
+    // The server's failure (a store out of reach): 5xx, never an OAuth error the client would act on.
+    const failure = failureOf(error, source);
+    report(onError, failure);
+    return failureResponse(failure);
+  }
+  const headers: Record<string, string> = { ...error.headers };
+  if (error.challenge)
+    headers['www-authenticate'] = formatChallenges([{ scheme: 'Basic', params: { realm, charset: 'UTF-8' } }]);
+  if (error.status === 405) headers['allow'] = 'POST';
+  return oauthJson(error.status, { error: error.code, error_description: error.message }, headers);
 }
 
 /** The revocation endpoint (RFC 7009). */

@@ -25,6 +25,9 @@ function dpopFinding(report: Report, secrets: string[]) {
   const found = finding(report, 'dpop_refused');
   assert.equal(codes(report)[0], 'dpop_refused', codes(report).join(', '));
   assert.ok(!codes(report).includes('server_reason'), 'the catalogue rule gives way');
+  // One cause, one finding: nothing says the credentials are wrong in themselves (doctor-findings.md).
+  for (const code of ['credentials_rejected', 'token_rejected', 'basic_credentials_rejected'])
+    assert.ok(!codes(report).includes(code), `${code} beside dpop_refused`);
   for (const text of [renderTerminal(report), renderMarkdown(report), JSON.stringify(report)])
     for (const secret of secrets) assert.ok(!text.includes(secret), 'a secret in the report');
   return found;
@@ -57,7 +60,61 @@ describe('doctor: dpop_refused', () => {
     const found = dpopFinding(report, [token]);
     assert.match(found.title, /sent as Bearer/);
     assert.ok(found.evidence.some((line) => line.includes(key.jkt)));
-    assert.ok(found.fix.startsWith('Send a DPoP-bound token with the DPoP scheme'), found.fix);
+    assert.ok(found.fix.startsWith('Send a DPoP-bound token as DPoP'), found.fix);
+  });
+
+  it('a token bound to one key with a proof of another: both thumbprints shown', async () => {
+    const other = await proofKey();
+    const dpop = await proof(other, { htm: 'GET', htu: me(), accessToken: token });
+    const found = dpopFinding(
+      await run([
+        ['Authorization', `DPoP ${token}`],
+        ['DPoP', dpop],
+      ]),
+      [token, dpop],
+    );
+    assert.match(found.title, /signed with another key than the one the token is bound to/);
+    assert.ok(found.evidence.includes(`  the token is bound to the key cnf.jkt ${JSON.stringify(key.jkt)}`));
+    assert.ok(found.evidence.includes(`  the proof is signed by the key ${JSON.stringify(other.jkt)}`));
+    assert.ok(
+      found.evidence.some((line) => /bound to another key/.test(line)),
+      'the server says so',
+    );
+    assert.match(found.fix, /the key the token was issued to/);
+  });
+
+  it('an unbound token sent as DPoP: told to send it as Bearer only where Bearer is taken', async () => {
+    const tokenUrl = `${w.url}/oauth/token`;
+    const form = { grant_type: 'password', client_id: 'web', username: 'alice', password: 'alice-password-1' };
+    const unbound = (await post(tokenUrl, form)).body.access_token;
+    const cases: Array<[string, RegExp]> = [
+      ['/api/me', /Send it as `Authorization: Bearer <token>`/],
+      ['/api/dpop-only', /takes only DPoP.*a token request that carries a DPoP proof/],
+    ];
+    for (const [path, advice] of cases) {
+      const url = `${w.url}${path}`;
+      const dpop = await proof(key, { htm: 'GET', htu: url, accessToken: unbound });
+      const report = await diagnose({
+        url,
+        headers: [
+          ['Authorization', `DPoP ${unbound}`],
+          ['DPoP', dpop],
+        ],
+        timeoutMs: 3000,
+      });
+      const found = dpopFinding(report, [unbound, dpop]);
+      assert.match(found.title, /not bound to a DPoP key/, path);
+      assert.match(found.fix, advice, path);
+    }
+  });
+
+  it('a bound token sent to an API that takes only Bearer: not told to send it as DPoP', async () => {
+    const found = dpopFinding(await diagnose({ url: `${w.url}/api/bearer-only`, bearer: token, timeoutMs: 3000 }), [
+      token,
+    ]);
+    assert.match(found.title, /sent as Bearer/);
+    assert.doesNotMatch(found.fix, /Authorization: DPoP/);
+    assert.match(found.fix, /takes no DPoP.*without a DPoP proof/);
   });
 
   it('a proof made for another URL: both shown', async () => {

@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
+import { type Challenge, parseChallenges, reasons } from '../../../src/http/index.ts';
+import { bearerScheme, dpopScheme, type Refusal } from '../../../src/server/index.ts';
 import { type DpopWorld, dpopWorld, type ProofKey, proof, proofKey } from '../../support/dpop-world.ts';
 import { post } from '../../support/token-world.ts';
 
@@ -280,5 +282,101 @@ describe('DPoP nonces rotated: the newest in the answer that accepts the one bef
     assert.equal(withNewest.status, 200);
     assert.notEqual(withNewest.headers.get('dpop-nonce'), next);
     assert.equal(w.nonceRefusals.api, 0, 'no API request was refused for its nonce');
+  });
+});
+
+describe("a DPoP guard's refusals: the same challenge parameters as Bearer's, hints true for the guard", () => {
+  let w: DpopWorld;
+  let key: ProofKey;
+  before(async () => {
+    w = await dpopWorld();
+    key = await proofKey();
+  });
+  after(() => w.close());
+
+  const tokenUrl = () => `${w.url}/oauth/token`;
+  const form = { grant_type: 'password', client_id: 'web', username: 'alice', password: 'alice-password-1' };
+  const boundToken = async () =>
+    (await post(tokenUrl(), form, { dpop: await proof(key, { htm: 'POST', htu: tokenUrl() }) })).body.access_token;
+  const unboundToken = async () => (await post(tokenUrl(), form)).body.access_token;
+  const call = async (path: string, scheme: 'DPoP' | 'Bearer', token: string) => {
+    const headers: Record<string, string> = { authorization: `${scheme} ${token}` };
+    if (scheme === 'DPoP')
+      headers['dpop'] = await proof(key, { htm: 'GET', htu: `${w.url}${path}`, accessToken: token });
+    const response = await fetch(`${w.url}${path}`, { headers });
+    const challenges = parseChallenges(response.headers.get('www-authenticate'));
+    return { status: response.status, body: await response.json(), challenges };
+  };
+
+  it('step-up (RFC 9470 §3): the DPoP challenge names the error, acr_values and max_age', async () => {
+    const { status, body, challenges } = await call('/api/step-up', 'DPoP', await boundToken());
+    assert.equal(status, 401);
+    assert.equal(body.code, 'insufficient_user_authentication');
+    assert.deepEqual(
+      challenges.map((c) => c.scheme),
+      ['DPoP'],
+    );
+    const { params } = challenges[0]!;
+    assert.equal(params['error'], 'insufficient_user_authentication');
+    assert.equal(params['acr_values'], 'mfa');
+    assert.equal(params['max_age'], '300');
+    assert.equal(params['algs'], 'ES256 EdDSA Ed25519');
+  });
+
+  it('insufficient_scope: 403 with the DPoP challenge naming the scope', async () => {
+    const { status, challenges } = await call('/api/admin', 'DPoP', await boundToken());
+    assert.equal(status, 403);
+    assert.equal(challenges[0]?.params['error'], 'insufficient_scope');
+    assert.equal(challenges[0]?.params['scope'], 'admin');
+  });
+
+  it('an unbound token sent as DPoP to a DPoP-only guard is not told to use Bearer, which that guard refuses', async () => {
+    const token = await unboundToken();
+    const { status, body } = await call('/api/dpop-only', 'DPoP', token);
+    assert.equal(status, 401);
+    assert.equal(body.code, 'dpop_binding_mismatch');
+    assert.doesNotMatch(body.detail, /Bearer/);
+    assert.match(body.detail, /DPoP proof/);
+    // As the detail says: Bearer is no way in here.
+    assert.equal((await call('/api/dpop-only', 'Bearer', token)).body.code, 'scheme_unsupported');
+    // Where Bearer is accepted, the detail says to use it.
+    assert.match((await call('/api/me', 'DPoP', token)).body.detail, /send it as "Authorization: Bearer"/);
+  });
+
+  it('a bound token sent to a Bearer-only guard is not told to use DPoP; the challenge says what the body says', async () => {
+    const token = await boundToken();
+    const { status, body, challenges } = await call('/api/bearer-only', 'Bearer', token);
+    assert.equal(status, 401);
+    assert.equal(body.code, 'dpop_binding_mismatch');
+    assert.doesNotMatch(body.detail, /Authorization: DPoP/);
+    assert.match(body.detail, /without a DPoP proof/);
+    // The catalogue's hint, in every such body, holds for a guard of either scheme.
+    assert.match(body.hint, /an unbound one as Bearer/);
+    assert.equal(challenges[0]?.params['error'], 'invalid_token');
+    assert.match(challenges[0]?.params['error_description'] ?? '', /bound to a DPoP key/);
+    assert.match((await call('/api/me', 'Bearer', token)).body.detail, /send it as "Authorization: DPoP"/);
+  });
+
+  it('every reason of the catalogue gets the same challenge parameters from the DPoP scheme as from Bearer', () => {
+    const jwt = { key: new Uint8Array(32).fill(7), algorithms: ['HS256'] as const, issuer: 'https://i', audience: 'a' };
+    const schemes = { bearer: bearerScheme({ jwt: { ...jwt } }), dpop: dpopScheme({ jwt: { ...jwt } }) };
+    // RFC 9449 §7.1: the DPoP scheme's own proof errors have codes of their own.
+    const dpopOwn: Record<string, string> = {
+      dpop_proof_invalid: 'invalid_dpop_proof',
+      dpop_nonce_required: 'use_dpop_nonce',
+    };
+    const shared = (challenge: Challenge | undefined) => {
+      const { algs: _algs, error_description: _description, ...params } = challenge!.params;
+      return params;
+    };
+    for (const reason of Object.keys(reasons) as Refusal['reason'][]) {
+      const extra = { scope: ['admin'], acrValues: ['mfa', 'hwk'], maxAge: 300 };
+      // A refusal of the guard or a permission, then one of each scheme's own verification.
+      const bare = { reason, ...extra };
+      assert.deepEqual(shared(schemes.dpop.challenge('r', bare)), shared(schemes.bearer.challenge('r', bare)), reason);
+      const dpop = shared(schemes.dpop.challenge('r', { ...bare, scheme: 'dpop', detail: 'd' }));
+      const bearer = shared(schemes.bearer.challenge('r', { ...bare, scheme: 'bearer', detail: 'd' }));
+      assert.deepEqual(dpop, dpopOwn[reason] ? { ...bearer, error: dpopOwn[reason] } : bearer, reason);
+    }
   });
 });

@@ -12,7 +12,7 @@ import { decodeProtectedHeader } from 'jose';
 import { mountFetch as expressMountFetch } from '../../../src/adapters/express/index.ts';
 import { mountFetch as fastifyMountFetch } from '../../../src/adapters/fastify/index.ts';
 import { mountFetch as honoMountFetch } from '../../../src/adapters/hono/index.ts';
-import type { AuthorizationServer } from '../../../src/server/index.ts';
+import { type AuthorizationServer, createAuthorizationServer, INVALID_ARGUMENT } from '../../../src/server/index.ts';
 import { serveHono } from '../../support/adapter-apps.ts';
 import { listen } from '../../support/server.ts';
 import { basicClient, post, SVC_SECRET, type World, world } from '../../support/token-world.ts';
@@ -116,9 +116,10 @@ describe('revocation (RFC 7009), JWKS, metadata, key rotation', () => {
 });
 
 describe('the endpoints mount through every adapter', () => {
+  const page = 'http://page.test';
   let w: World;
   before(async () => {
-    w = await world();
+    w = await world({ cors: { origins: [page] } });
   });
   after(() => w.close());
 
@@ -176,9 +177,112 @@ describe('the endpoints mount through every adapter', () => {
           [401, 'Basic realm="oauth", charset="UTF-8"'],
         );
         assert.equal((await fetch(`${app.url}/.well-known/jwks.json`)).status, 200);
+        // The CORS preflight reaches the endpoint, and its answer allows the page.
+        const preflight = await fetch(`${app.url}/oauth/token`, {
+          method: 'OPTIONS',
+          headers: { origin: page, 'access-control-request-method': 'POST', 'access-control-request-headers': 'dpop' },
+        });
+        assert.deepStrictEqual([preflight.status, preflight.headers.get('access-control-allow-origin')], [204, page]);
+        const fromPage = await post(
+          `${app.url}/oauth/token`,
+          { grant_type: 'client_credentials' },
+          {
+            ...basicClient('svc', SVC_SECRET),
+            origin: page,
+          },
+        );
+        assert.deepStrictEqual([fromPage.status, fromPage.headers.get('access-control-allow-origin')], [200, page]);
       } finally {
         await app.close();
       }
     });
   }
+});
+
+describe('CORS on the endpoints a page calls (the cors option): token, revocation, metadata, never authorize', () => {
+  const page = 'http://page.test:5173';
+  let w: World;
+  before(async () => {
+    w = await world({ cors: { origins: [page] } });
+  });
+  after(() => w.close());
+
+  const preflight = (path: string, origin = page) =>
+    fetch(`${w.url}${path}`, {
+      method: 'OPTIONS',
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, dpop',
+      },
+    });
+  const allowOrigin = (response: Response) => response.headers.get('access-control-allow-origin');
+
+  it('a preflight of the token or revocation endpoint: 204 with what the policy allows', async () => {
+    for (const path of ['/oauth/token', '/oauth/revoke']) {
+      const answer = await preflight(path);
+      assert.equal(answer.status, 204, path);
+      assert.equal(allowOrigin(answer), page, path);
+      assert.equal(answer.headers.get('access-control-allow-headers'), 'Authorization, Content-Type, DPoP', path);
+      assert.equal(answer.headers.get('vary'), 'Origin', path);
+    }
+  });
+
+  it('the answers a page reads carry the allowance, refusals included', async () => {
+    const origin = { origin: page };
+    const granted = await post(
+      `${w.url}/oauth/token`,
+      { grant_type: 'client_credentials' },
+      {
+        ...basicClient('svc', SVC_SECRET),
+        ...origin,
+      },
+    );
+    assert.equal(granted.status, 200);
+    assert.equal(granted.headers.get('access-control-allow-origin'), page);
+    assert.match(granted.headers.get('access-control-expose-headers') ?? '', /DPoP-Nonce/);
+    // invalid_client: the page can read the error and its challenge.
+    const refused = await post(
+      `${w.url}/oauth/token`,
+      { grant_type: 'client_credentials' },
+      {
+        ...basicClient('svc', 'nope'),
+        ...origin,
+      },
+    );
+    assert.equal(refused.status, 401);
+    assert.equal(refused.headers.get('access-control-allow-origin'), page);
+    assert.match(refused.headers.get('access-control-expose-headers') ?? '', /WWW-Authenticate/);
+    const revoked = await post(`${w.url}/oauth/revoke`, { client_id: 'web', token: 'rt_unknown' }, origin);
+    assert.equal(revoked.headers.get('access-control-allow-origin'), page);
+    for (const path of ['/.well-known/oauth-authorization-server', '/.well-known/jwks.json'])
+      assert.equal(allowOrigin(await fetch(`${w.url}${path}`, { headers: origin })), page, path);
+  });
+
+  it('never the authorize endpoint (navigated to, not fetched), nor another origin', async () => {
+    const authorize = await fetch(`${w.url}/oauth/authorize?client_id=web`, { headers: { origin: page } });
+    assert.equal(allowOrigin(authorize), null);
+    assert.equal(allowOrigin(await preflight('/oauth/authorize')), null);
+    const other = 'http://evil.test';
+    assert.equal(allowOrigin(await preflight('/oauth/token', other)), null);
+    const token = await post(
+      `${w.url}/oauth/token`,
+      { grant_type: 'client_credentials' },
+      {
+        ...basicClient('svc', SVC_SECRET),
+        origin: other,
+      },
+    );
+    assert.equal(token.status, 200);
+    assert.equal(token.headers.get('access-control-allow-origin'), null);
+  });
+
+  it('refuses at creation a policy the browser could not hold to', () => {
+    const { service, store } = w;
+    for (const cors of [{ origins: '*' as const, credentials: true }, { origins: ['https://page.test/'] }])
+      assert.throws(() => createAuthorizationServer({ service, users: store.users, clients: store.clients, cors }), {
+        code: INVALID_ARGUMENT,
+        message: /^createAuthorizationServer: cors/,
+      });
+  });
 });
