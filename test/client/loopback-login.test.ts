@@ -1,14 +1,15 @@
 /**
  * loopbackLogin with a DPoP key (RFC 9449) against Gatehouse's authorization server, server nonces
  * on: the authorization request names the key (§10 dpop_jkt), the code exchange proves it, and the
- * token source it yields keeps proving it at every refresh.
+ * token source it yields keeps proving it at every refresh. An error the server sends back, with
+ * its error_description.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
-import { dpop } from '../../src/client/index.ts';
+import { AuthorizationResponseError, dpop } from '../../src/client/index.ts';
 import { loopbackLogin } from '../../src/client/loopback-login.ts';
-import { type InteropWorld, interopWorld, PUBLIC_CLIENT, signIn } from '../support/interop-world.ts';
+import { type InteropWorld, interopWorld, openAuthorize, PUBLIC_CLIENT, signIn } from '../support/interop-world.ts';
 
 describe('loopbackLogin with a DPoP key', () => {
   let world: InteropWorld;
@@ -52,5 +53,60 @@ describe('loopbackLogin with a DPoP key', () => {
     assert.notEqual(refreshed.accessToken, token.accessToken);
     assert.deepEqual([refreshed.tokenType, decodeJwt(refreshed.accessToken).cnf], ['DPoP', { jkt }]);
     assert.deepEqual(tokenAnswers, [400, 200, 200], 'the refresh proved the key, with the nonce it had');
+  });
+});
+
+describe('loopbackLogin: an error sent back by the authorization server', () => {
+  let world: InteropWorld;
+  before(async () => {
+    world = await interopWorld();
+  });
+  after(() => world?.close());
+
+  it('says what the server said (error_description), and keeps it as errorDescription', async () => {
+    const login = loopbackLogin({
+      issuer: world.issuer,
+      clientId: PUBLIC_CLIENT,
+      scope: 'read admin',
+      timeoutMs: 10_000,
+      // The browser: the authorize endpoint sends it straight back with invalid_scope.
+      openBrowser: (url) => {
+        void openAuthorize(new URL(url)).then(async ({ location }) => (await fetch(location!)).text());
+      },
+    });
+    await assert.rejects(login, (error: unknown) => {
+      assert.ok(error instanceof AuthorizationResponseError);
+      assert.equal(error.oauthError, 'invalid_scope');
+      assert.equal(error.errorDescription, 'Scope "admin" is not available to this client.');
+      assert.match(error.message, /invalid_scope.*the server says: Scope "admin" is not available to this client\./);
+      return true;
+    });
+  });
+
+  it('shows the description without control characters, and no longer than 200 characters', async () => {
+    const login = loopbackLogin({
+      issuer: world.issuer,
+      clientId: PUBLIC_CLIENT,
+      timeoutMs: 10_000,
+      openBrowser: (url) => {
+        const callback = new URL(new URL(url).searchParams.get('redirect_uri')!);
+        callback.searchParams.set('state', new URL(url).searchParams.get('state')!);
+        callback.searchParams.set('iss', world.issuer);
+        callback.searchParams.set('error', 'server_error');
+        callback.searchParams.set(
+          'error_description',
+          `Down\u001b[2J\r\nfor\u0000 maintenance\u202e ${'x'.repeat(500)}`,
+        );
+        void fetch(callback).then((answer) => answer.text());
+      },
+    });
+    await assert.rejects(login, (error: unknown) => {
+      assert.ok(error instanceof AuthorizationResponseError);
+      assert.equal(error.errorDescription?.length, 200);
+      assert.ok(error.errorDescription?.startsWith('Down[2J for maintenance xxx'), error.errorDescription);
+      assert.ok(error.errorDescription?.endsWith('…'));
+      assert.doesNotMatch(error.message, /[\u0000-\u001f\u007f-\u009f\u202e]/);
+      return true;
+    });
   });
 });

@@ -15,6 +15,7 @@ import {
 import { DISCOVERY_TIMEOUT } from '../discovery/metadata-document.ts';
 import { AuthorizationResponseError } from '../errors/authorization-response-error.ts';
 import { DiscoveryError } from '../errors/discovery-error.ts';
+import { errorDescription, serverSays } from '../errors/error-description.ts';
 import { IssuerMismatchError } from '../errors/issuer-mismatch-error.ts';
 import { type OAuth2CommonOptions, type OAuth2TokenSource, signedInSource, validate } from './oauth2.ts';
 import { requestToken, type TokenEndpoint } from './token-endpoint.ts';
@@ -165,9 +166,11 @@ export function readAuthorizationResponse(
   const error = params.get('error');
   if (error !== null) {
     const code = error.slice(0, 64).replace(/[^\x21-\x7e]/g, '?');
+    const description = errorDescription(params.get('error_description'));
     throw new AuthorizationResponseError(
-      `The authorization server answered the sign-in with ${code}${code === 'access_denied' ? ': the sign-in was refused or cancelled' : ''} (RFC 6749 §4.1.2.1). Start the sign-in again.`,
+      `The authorization server answered the sign-in with ${code}${code === 'access_denied' ? ': the sign-in was refused or cancelled' : ''} (RFC 6749 §4.1.2.1)${serverSays(description)} Start the sign-in again.`,
       code,
+      description,
     );
   }
   const code = params.get('code');
