@@ -23,6 +23,7 @@ import {
   LockedOutError,
   LoginTimeoutError,
   NetworkError,
+  OpenBrowserError,
   RateLimitedError,
   RedirectSecretError,
   ResourceMismatchError,
@@ -71,6 +72,7 @@ const MADE: ReadonlyArray<[ErrorClass, () => Error, string]> = [
     'ERR_GATEHOUSE_ISSUER_MISMATCH',
   ],
   [LoginTimeoutError, () => new LoginTimeoutError(1000), 'ERR_GATEHOUSE_LOGIN_TIMEOUT'],
+  [OpenBrowserError, () => new OpenBrowserError(new Error('no display')), 'ERR_GATEHOUSE_OPEN_BROWSER'],
   [
     ResourceMismatchError,
     () => new ResourceMismatchError({ called: 'https://api/x', named: 'https://other', metadataUrl: 'https://api/m' }),

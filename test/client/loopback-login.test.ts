@@ -2,12 +2,12 @@
  * loopbackLogin with a DPoP key (RFC 9449) against Gatehouse's authorization server, server nonces
  * on: the authorization request names the key (§10 dpop_jkt), the code exchange proves it, and the
  * token source it yields keeps proving it at every refresh. An error the server sends back, with
- * its error_description.
+ * its error_description; an openBrowser that waits for the sign-in, or fails.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
-import { AuthorizationResponseError, dpop } from '../../src/client/index.ts';
+import { AuthorizationResponseError, dpop, OpenBrowserError } from '../../src/client/index.ts';
 import { loopbackLogin } from '../../src/client/loopback-login.ts';
 import { type InteropWorld, interopWorld, openAuthorize, PUBLIC_CLIENT, signIn } from '../support/interop-world.ts';
 
@@ -108,5 +108,66 @@ describe('loopbackLogin: an error sent back by the authorization server', () => 
       assert.doesNotMatch(error.message, /[\u0000-\u001f\u007f-\u009f\u202e]/);
       return true;
     });
+  });
+});
+
+describe('loopbackLogin: openBrowser', () => {
+  let world: InteropWorld;
+  before(async () => {
+    world = await interopWorld();
+  });
+  after(() => world?.close());
+
+  it('answers the callback while openBrowser runs: one that waits for the sign-in to finish does not hang it', {
+    timeout: 15_000,
+  }, async () => {
+    let page = '';
+    const source = await loopbackLogin({
+      issuer: world.issuer,
+      clientId: PUBLIC_CLIENT,
+      scope: 'read',
+      timeoutMs: 10_000,
+      // As a script driving a browser does: sign in, follow the redirect back, wait for the page it shows.
+      openBrowser: async (url) => {
+        page = await (await fetch(await signIn(new URL(url)))).text();
+      },
+    });
+    assert.match(page, /Signed in/);
+    assert.ok((await source.getToken()).accessToken);
+  });
+
+  it('ends the sign-in when openBrowser fails: an OpenBrowserError with its error as cause, the listener closed', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      let redirect = '';
+      const failure = new Error('no display');
+      const started = Date.now();
+      await assert.rejects(
+        loopbackLogin({
+          issuer: world.issuer,
+          clientId: PUBLIC_CLIENT,
+          timeoutMs: 300,
+          openBrowser: async (url) => {
+            redirect = new URL(url).searchParams.get('redirect_uri')!;
+            throw failure;
+          },
+        }),
+        (error: unknown) => {
+          assert.ok(error instanceof OpenBrowserError);
+          assert.equal(error.code, 'ERR_GATEHOUSE_OPEN_BROWSER');
+          assert.equal(error.cause, failure);
+          assert.match(error.message, /openBrowser failed \(Error\).*print/);
+          return true;
+        },
+      );
+      assert.ok(Date.now() - started < 300, 'at once, not at the timeout');
+      await assert.rejects(fetch(redirect), 'nothing listens any more');
+      await new Promise((resolve) => setTimeout(resolve, 500)); // past timeoutMs: the wait was given up, not left to time out
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 });
