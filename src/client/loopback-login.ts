@@ -15,6 +15,7 @@ import {
   readAuthorizationResponse,
 } from './tokens/authorization-code.ts';
 import type { OAuth2TokenSource } from './tokens/oauth2.ts';
+import { storedSignIn } from './tokens/stored-sign-in.ts';
 
 export interface LoopbackLoginOptions extends AuthorizationCodeOptions {
   /**
@@ -41,6 +42,13 @@ const PAGE = (heading: string, text: string) =>
  * and the same redirect_uri. The tokens land in a token source (and `store`), refreshed like any
  * other grant's; `introspect()` and `revoke()` use the server's metadata.
  *
+ * With a `store` that already holds a sign-in for this token endpoint and client (the key
+ * `oauth2:authorization_code:<token endpoint>:<client id>`, or `key`) — a refresh token the server
+ * still takes, for the same DPoP key or none, with the scopes asked for — that sign-in is returned
+ * and nobody is asked: the next run, or another process on the same token file (and `fileDpopKey`),
+ * goes on from the first one's sign-in. `acrValues` or `maxAge` always ask the person; after
+ * `revoke()` (logout) the store holds none.
+ *
  * @throws LoginTimeoutError when nobody signs in within `timeoutMs`; OpenBrowserError when
  * `openBrowser` fails; AuthorizationResponseError or IssuerMismatchError for a redirect back that
  * fails its checks; AuthenticationError when the exchange is refused; DiscoveryError when the
@@ -53,6 +61,8 @@ export async function loopbackLogin(options: LoopbackLoginOptions): Promise<OAut
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0))
     throw invalidArgument('loopbackLogin: timeoutMs must be a number of ms > 0');
   const server = await codeFlowServer(options, options.signal);
+  const stored = await storedSignIn(server, options);
+  if (stored) return stored;
   const listener = createServer();
   await new Promise<void>((resolve, reject) => {
     listener.once('error', reject);

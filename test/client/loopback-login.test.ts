@@ -1,12 +1,17 @@
 /**
- * loopbackLogin with a DPoP key (RFC 9449) against Gatehouse's authorization server, server nonces
+ * loopbackLogin against Gatehouse's authorization server. With a DPoP key (RFC 9449), server nonces
  * on: the authorization request names the key (§10 dpop_jkt), the code exchange proves it, and the
  * token source it yields keeps proving it at every refresh. An error the server sends back, with
- * its error_description; an openBrowser that waits for the sign-in, or fails.
+ * its error_description; an openBrowser that waits for the sign-in, or fails; and a store that
+ * already holds a sign-in, used by the next process instead of a new one.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
+import { fileDpopKey, fileTokenStore } from '../../src/client/file-store.ts';
 import { AuthorizationResponseError, dpop, OpenBrowserError } from '../../src/client/index.ts';
 import { loopbackLogin } from '../../src/client/loopback-login.ts';
 import { type InteropWorld, interopWorld, openAuthorize, PUBLIC_CLIENT, signIn } from '../support/interop-world.ts';
@@ -55,6 +60,9 @@ describe('loopbackLogin with a DPoP key', () => {
     assert.deepEqual(tokenAnswers, [400, 200, 200], 'the refresh proved the key, with the nonce it had');
   });
 });
+
+/** The URL in what loopbackLogin prints. */
+const printedUrl = (text: string) => new URL(text.split('\n').find((line) => line.startsWith('http'))!);
 
 describe('loopbackLogin: an error sent back by the authorization server', () => {
   let world: InteropWorld;
@@ -169,5 +177,83 @@ describe('loopbackLogin: openBrowser', () => {
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
+  });
+});
+
+describe('loopbackLogin with a store: the next process uses the saved sign-in', () => {
+  let world: InteropWorld;
+  let dir: string;
+  before(async () => {
+    world = await interopWorld({ dpop: true });
+    dir = mkdtempSync(join(tmpdir(), 'gh-login-'));
+  });
+  after(async () => {
+    await world?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /**
+   * One process's run: its DPoP key and token store from the files `name` names, a loopbackLogin
+   * whose sign-ins (the printed URLs) the test's browser completes and counts.
+   */
+  async function processRun(name: string, more: { maxAge?: number; scope?: string; keyFile?: string } = {}) {
+    const { keyFile = `${name}.dpop-key`, ...options } = more;
+    const key = await fileDpopKey(join(dir, keyFile));
+    const store = fileTokenStore(join(dir, `${name}.json`));
+    let signIns = 0;
+    let browser: Promise<string> | undefined;
+    const source = await loopbackLogin({
+      issuer: world.issuer,
+      clientId: PUBLIC_CLIENT,
+      scope: 'read',
+      dpop: key,
+      store,
+      timeoutMs: 10_000,
+      print: (text) => {
+        signIns += 1;
+        browser = signIn(printedUrl(text)).then(async (back) => (await fetch(back)).text());
+      },
+      ...options,
+    });
+    await browser;
+    return { source, key, store, signIns };
+  }
+  const storeKey = () => `oauth2:authorization_code:${world.issuer}/oauth/token:${PUBLIC_CLIENT}`;
+
+  it('the first process signs in; the second, on the same token and key files, uses that sign-in and refreshes it with the key', async () => {
+    const first = await processRun('two-processes');
+    assert.equal(first.signIns, 1);
+    const token = await first.source.getToken();
+
+    const second = await processRun('two-processes');
+    assert.equal(second.signIns, 0, 'no second sign-in');
+    assert.equal((await second.source.getToken()).accessToken, token.accessToken);
+    const refreshed = await second.source.getToken({ rejected: token.accessToken });
+    assert.notEqual(refreshed.accessToken, token.accessToken);
+    const jkt = await second.key.thumbprint();
+    assert.deepEqual([refreshed.tokenType, decodeJwt(refreshed.accessToken).cnf], ['DPoP', { jkt }]);
+    assert.equal((await second.store.get(storeKey()))?.accessToken, refreshed.accessToken, 'kept for the next one');
+  });
+
+  it('signs in again when the saved sign-in was logged out, its refresh token is refused, or a sign-in level is asked', async () => {
+    const first = await processRun('again');
+    await first.source.revoke(); // logout: the store holds nothing
+    assert.equal((await processRun('again')).signIns, 1, 'after a logout');
+
+    const { store } = await processRun('again');
+    const saved = await store.get(storeKey());
+    await store.set(storeKey(), { ...saved!, expiresAt: Date.now() - 1_000, refreshToken: 'revoked-long-ago' });
+    const afterRefused = await processRun('again');
+    assert.equal(afterRefused.signIns, 1, 'after invalid_grant');
+    assert.notEqual((await afterRefused.store.get(storeKey()))?.refreshToken, 'revoked-long-ago');
+
+    assert.equal((await processRun('again', { maxAge: 60 })).signIns, 1, 'max_age asks for a new sign-in');
+    assert.equal((await processRun('again', { scope: 'read write' })).signIns, 1, 'a scope it was not granted');
+    assert.equal(
+      (await processRun('again', { keyFile: 'another.dpop-key' })).signIns,
+      1,
+      'tokens bound to another key',
+    );
+    assert.equal((await processRun('again', { keyFile: 'another.dpop-key' })).signIns, 0, 'and then that sign-in');
   });
 });
