@@ -7,14 +7,23 @@
 
 const LIMIT = 200; // characters shown of the server's words
 
-/** The description, cleaned and at most 200 characters; undefined when there is none (or nothing is left of it). */
-export function errorDescription(value: unknown): string | undefined {
+/**
+ * The description, cleaned and at most 200 characters, `redact`ed before cleaning (a secret
+ * echoed line-wrapped is found by its lines), after it (so that no control character hides one)
+ * and before the cut (so that none leaves part of one); undefined when there is none, or nothing
+ * is left of it.
+ */
+export function errorDescription(
+  value: unknown,
+  redact: (text: string) => string = (text) => text,
+): string | undefined {
   if (typeof value !== 'string') return undefined;
-  const text = value
+  const cleaned = redact(value)
     .replace(/[\t\n\v\f\r\u0085\u2028\u2029]+/g, ' ')
     .replace(/[\p{Cc}\p{Cf}]/gu, '')
     .replace(/\s+/g, ' ')
     .trim();
+  const text = redact(cleaned);
   if (!text) return undefined;
   const characters = [...text];
   return characters.length > LIMIT ? `${characters.slice(0, LIMIT - 1).join('')}…` : text;
