@@ -265,6 +265,25 @@ describe('the tarball installed into an empty project', { skip: registrySkip('in
     }
   });
 
+  it('says to npm install pg or ioredis when a store or Redis URL needs the one the project lacks: one line, exit 69', () => {
+    const cases = [
+      { args: ['users', 'add', 'bob', '--store', 'postgres://127.0.0.1:5432/test'], peer: 'pg' },
+      { args: ['serve', '--port', '0', '--redis', 'redis://127.0.0.1:6379'], peer: 'ioredis' },
+    ];
+    for (const { args, peer } of cases) {
+      const result = spawnSync(join(project, 'node_modules/.bin/gatehouse'), args, {
+        cwd: project,
+        env: userEnv(),
+        input: 'correct horse battery staple\n',
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      const command = `gatehouse ${args.slice(0, args[0] === 'users' ? 2 : 1).join(' ')}`;
+      assert.match(result.stderr, new RegExp(`^${command}: [^\n]*\\bnpm install ${peer}\\b[^\n]*\n$`), args.join(' '));
+      assert.equal(result.status, 69, result.stderr);
+    }
+  });
+
   it('runs --version and token inspect without loading node:sqlite', () => {
     for (const args of [['--version'], ['token', 'inspect', JWT]]) {
       const { code, stderr } = run(
