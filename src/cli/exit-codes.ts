@@ -8,6 +8,8 @@ export const EXIT_FAILED = 1;
 /** The doctor found no cause that fits or got no answer; token inspect could not fetch the keys. */
 export const EXIT_UNDECIDED = 2;
 export const EXIT_USAGE = 64;
+/** An optional package a store or Redis URL needs is not installed (main.ts: Node too old). */
+export const EXIT_UNAVAILABLE = 69;
 export const EXIT_SOFTWARE = 70;
 export const EXIT_INTERRUPTED = 130;
 
@@ -19,6 +21,7 @@ export const EXIT_CODES_HELP = `Exit codes:
   2    the doctor found no cause that fits, or got no answer (unreachable);
        token inspect could not fetch the keys
   64   bad usage: the line on stderr says what, and \`gatehouse <command> --help\` how
-  69   this Node.js is older than gatehouse needs (22.13); the line says which it found
+  69   this Node.js is older than gatehouse needs (22.13); the line says which it found;
+       or a package --store or --redis needs is not installed: the line says to npm install pg or ioredis
   70   an internal error: a bug in gatehouse (GATEHOUSE_DEBUG=1 shows its stack trace)
   130  interrupted (Ctrl-C at a password prompt)`;

@@ -1,11 +1,13 @@
 /**
  * How a run that threw ends: one line on stderr and an exit code, never a stack trace. A usage
  * mistake says what is wrong and where the usage is (64); Ctrl-C at a prompt says "cancelled"
- * (130); a failure the library explained (a coded error) gives its message (1); anything else is
- * a bug, named as one (70), with its stack trace only when GATEHOUSE_DEBUG=1 asks for it.
+ * (130); an optional package that is not installed (pg, ioredis) says to install it (69); a
+ * failure the library explained (a coded error) gives its message (1); anything else is a bug,
+ * named as one (70), with its stack trace only when GATEHOUSE_DEBUG=1 asks for it.
  */
 import { type Command, CommanderError } from 'commander';
-import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_SOFTWARE, EXIT_USAGE } from './exit-codes.ts';
+import { MissingPeerError } from '../stores/missing-peer-error.ts';
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_SOFTWARE, EXIT_UNAVAILABLE, EXIT_USAGE } from './exit-codes.ts';
 import { PromptCancelled } from './secret-input.ts';
 import { UsageError } from './usage-error.ts';
 import { usageMessage } from './usage-message.ts';
@@ -35,6 +37,8 @@ export function ending(error: unknown, command: Command): Ending {
     return error.exitCode === 0 ? { code: EXIT_OK } : usage(usageMessage(error, command));
   if (error instanceof UsageError) return usage(oneLine(error.message), error.subject);
   if (error instanceof PromptCancelled) return { code: EXIT_INTERRUPTED, line: `${name}: cancelled` };
+  // sysexits EX_UNAVAILABLE: not a finding nor a usage mistake; the line names the package to install.
+  if (error instanceof MissingPeerError) return { code: EXIT_UNAVAILABLE, line: `${name}: ${oneLine(error.message)}` };
   if (error instanceof Error && typeof (error as { code?: unknown }).code === 'string')
     return { code: EXIT_FAILED, line: `${name}: ${oneLine(error.message)}` };
   // Its message is not printed: it may quote input (JSON.parse does), and input may be a secret.

@@ -31,6 +31,7 @@ export { ForbiddenError, HttpError, LockedOutError, RateLimitedError, Unauthoriz
 export { IssuerMismatchError } from './errors/issuer-mismatch-error.ts';
 export { LoginTimeoutError } from './errors/login-timeout-error.ts';
 export { NetworkError } from './errors/network-error.ts';
+export { OpenBrowserError } from './errors/open-browser-error.ts';
 export { ResourceMismatchError } from './errors/resource-mismatch-error.ts';
 export { type StepUpNeeded, StepUpRequiredError } from './errors/step-up-required-error.ts';
 export { TimeoutError } from './errors/timeout-error.ts';

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { invalidArgument } from '../http/argument-error.ts';
 import { LoginTimeoutError } from './errors/login-timeout-error.ts';
+import { OpenBrowserError } from './errors/open-browser-error.ts';
 import {
   type AuthorizationCodeOptions,
   beginAuthorization,
@@ -14,9 +15,14 @@ import {
   readAuthorizationResponse,
 } from './tokens/authorization-code.ts';
 import type { OAuth2TokenSource } from './tokens/oauth2.ts';
+import { storedSignIn } from './tokens/stored-sign-in.ts';
 
 export interface LoopbackLoginOptions extends AuthorizationCodeOptions {
-  /** Opens the authorization URL in a browser; without it, the URL is printed. */
+  /**
+   * Opens the authorization URL in a browser; without it, the URL is printed. The redirect back is
+   * answered while it runs (it may wait for the sign-in to finish); if it throws or rejects, the
+   * sign-in ends with an OpenBrowserError.
+   */
   openBrowser?: (url: string) => unknown;
   /** Where the URL is printed. @default a line on stderr */
   print?: (line: string) => void;
@@ -36,9 +42,17 @@ const PAGE = (heading: string, text: string) =>
  * and the same redirect_uri. The tokens land in a token source (and `store`), refreshed like any
  * other grant's; `introspect()` and `revoke()` use the server's metadata.
  *
- * @throws LoginTimeoutError when nobody signs in within `timeoutMs`; AuthorizationResponseError or
- * IssuerMismatchError for a redirect back that fails its checks; AuthenticationError when the
- * exchange is refused; DiscoveryError when the server's metadata cannot be used.
+ * With a `store` that already holds a sign-in for this token endpoint and client (the key
+ * `oauth2:authorization_code:<token endpoint>:<client id>`, or `key`) — a refresh token the server
+ * still takes, for the same DPoP key or none, with the scopes asked for — that sign-in is returned
+ * and nobody is asked: the next run, or another process on the same token file (and `fileDpopKey`),
+ * goes on from the first one's sign-in. `acrValues` or `maxAge` always ask the person; after
+ * `revoke()` (logout) the store holds none.
+ *
+ * @throws LoginTimeoutError when nobody signs in within `timeoutMs`; OpenBrowserError when
+ * `openBrowser` fails; AuthorizationResponseError or IssuerMismatchError for a redirect back that
+ * fails its checks; AuthenticationError when the exchange is refused; DiscoveryError when the
+ * server's metadata cannot be used.
  * @example
  * const source = await loopbackLogin({ issuer: 'https://auth.example.com', clientId: 'cli', scope: 'openid offline_access' });
  */
@@ -47,20 +61,22 @@ export async function loopbackLogin(options: LoopbackLoginOptions): Promise<OAut
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0))
     throw invalidArgument('loopbackLogin: timeoutMs must be a number of ms > 0');
   const server = await codeFlowServer(options, options.signal);
+  const stored = await storedSignIn(server, options);
+  if (stored) return stored;
   const listener = createServer();
   await new Promise<void>((resolve, reject) => {
     listener.once('error', reject);
     listener.listen(0, '127.0.0.1', resolve);
   });
+  // Ends the wait early: openBrowser failed, or the sign-in ended another way.
+  const stop = new AbortController();
   try {
     const redirectUri = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/callback`;
     const { url, pending } = await beginAuthorization(server, options, redirectUri);
-    const callback = waitForCallback(listener, pending.state, timeoutMs, options.signal);
-    if (options.openBrowser) await options.openBrowser(url.href);
-    else
-      (options.print ?? ((line) => process.stderr.write(`${line}\n`)))(
-        `Open this URL in a browser to sign in:\n${url.href}`,
-      );
+    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+    const callback = waitForCallback(listener, pending.state, timeoutMs, signal);
+    callback.catch(() => undefined); // awaited below, unless showing the URL throws first
+    showUrl(options, url.href, stop);
     const { params, answer } = await callback;
     let code: string;
     try {
@@ -72,9 +88,26 @@ export async function loopbackLogin(options: LoopbackLoginOptions): Promise<OAut
     answer(200, PAGE('Signed in', 'You can close this page and return to the terminal.'));
     return await finishAuthorization(server, options, pending, code);
   } finally {
+    stop.abort();
     listener.closeAllConnections();
     listener.close();
   }
+}
+
+/**
+ * Prints the URL, or hands it to openBrowser without waiting for it: the callback is answered
+ * while openBrowser runs, so one that waits for the sign-in to finish (a script driving a browser
+ * to the last page) cannot hold it up. Its failure ends the sign-in with an OpenBrowserError.
+ */
+function showUrl(options: LoopbackLoginOptions, url: string, stop: AbortController): void {
+  const { openBrowser } = options;
+  if (!openBrowser) {
+    (options.print ?? ((line) => process.stderr.write(`${line}\n`)))(`Open this URL in a browser to sign in:\n${url}`);
+    return;
+  }
+  Promise.resolve()
+    .then(() => openBrowser(url))
+    .catch((error: unknown) => stop.abort(new OpenBrowserError(error)));
 }
 
 interface Callback {

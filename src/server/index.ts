@@ -32,6 +32,7 @@ export {
   memoryStore,
   memoryUsers,
 } from '../stores/memory.ts';
+export { MissingPeerError } from '../stores/missing-peer-error.ts';
 export { NonceStoreFullError } from '../stores/nonce-store-full.ts';
 export { DEFAULT_STORE_URL, type OpenStoreOptions, openStore } from '../stores/open-store.ts';
 export type { PostgresStore } from '../stores/postgres.ts';

@@ -1,10 +1,12 @@
 /**
  * Opens the store a URL names: `sqlite:PATH` (the default, `sqlite::memory:` for a throwaway),
- * `postgres://…`, or `memory:`. With a Redis URL as well, the deny-list and the nonce cache
- * move to Redis so that every instance sees them at once.
+ * `postgres://…` (with the pg package installed: a MissingPeerError says so), or `memory:`. With a
+ * Redis URL as well (and ioredis), the deny-list and the nonce cache move to Redis so that every
+ * instance sees them at once.
  */
 import { invalidArgument } from '../http/argument-error.ts';
 import { memoryStore } from './memory.ts';
+import { importPeer } from './missing-peer-error.ts';
 import type { PostgresStore } from './postgres.ts';
 import { connectRedis } from './redis-connection.ts';
 import { withRedisState } from './redis-state.ts';
@@ -50,7 +52,7 @@ export async function openStore(
     if (!path) throw invalidArgument('openStore: sqlite: needs a path, as in sqlite:./gatehouse.db or sqlite::memory:');
     store = sqliteStore(path, { create: options.create ?? true });
   } else if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const { postgresStore } = await import('./postgres.ts');
+    const { postgresStore } = await importPeer('pg', 'a postgres:// store', () => import('./postgres.ts'));
     store = await postgresStore({
       connectionString: url,
       create: options.create ?? true,

@@ -6,6 +6,7 @@
  * requests that need it (the guard's `onError`), once.
  */
 import type { Redis } from 'ioredis';
+import { importPeer } from './missing-peer-error.ts';
 import { shownUrl } from './shown-url.ts';
 import { StoreUnreachableError } from './store-unreachable-error.ts';
 
@@ -18,7 +19,7 @@ export interface RedisConnectOptions {
 const downBecause = new WeakMap<Redis, unknown>();
 
 export async function connectRedis(url: string, options: RedisConnectOptions = {}): Promise<Redis> {
-  const { Redis } = await import('ioredis');
+  const { Redis } = await importPeer('ioredis', 'a redis:// URL', () => import('ioredis'));
   const redis = new Redis(url, {
     lazyConnect: true,
     connectTimeout: options.connectTimeoutMs ?? 5_000,

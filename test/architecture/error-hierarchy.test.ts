@@ -23,6 +23,7 @@ import {
   LockedOutError,
   LoginTimeoutError,
   NetworkError,
+  OpenBrowserError,
   RateLimitedError,
   RedirectSecretError,
   ResourceMismatchError,
@@ -40,6 +41,7 @@ import {
   AuthorizationCodeStoreFullError,
   BodyTooLargeError,
   KeySourceError,
+  MissingPeerError,
   NonceStoreFullError,
   RequestInvalidError,
   StoreNotFoundError,
@@ -71,6 +73,7 @@ const MADE: ReadonlyArray<[ErrorClass, () => Error, string]> = [
     'ERR_GATEHOUSE_ISSUER_MISMATCH',
   ],
   [LoginTimeoutError, () => new LoginTimeoutError(1000), 'ERR_GATEHOUSE_LOGIN_TIMEOUT'],
+  [OpenBrowserError, () => new OpenBrowserError(new Error('no display')), 'ERR_GATEHOUSE_OPEN_BROWSER'],
   [
     ResourceMismatchError,
     () => new ResourceMismatchError({ called: 'https://api/x', named: 'https://other', metadataUrl: 'https://api/m' }),
@@ -144,6 +147,11 @@ const MADE: ReadonlyArray<[ErrorClass, () => Error, string]> = [
   ],
   [BodyTooLargeError, () => new BodyTooLargeError(1024), 'ERR_GATEHOUSE_BODY_TOO_LARGE'],
   [KeySourceError, () => new KeySourceError('https://idp.test/jwks', new Error('down')), 'ERR_GATEHOUSE_KEY_SOURCE'],
+  [
+    MissingPeerError,
+    () => new MissingPeerError('pg', 'a postgres:// store', new Error("Cannot find package 'pg'")),
+    'ERR_GATEHOUSE_MISSING_PEER',
+  ],
   [NonceStoreFullError, () => new NonceStoreFullError(10, 1000), 'ERR_GATEHOUSE_NONCE_STORE_FULL'],
   [RequestInvalidError, () => new RequestInvalidError('bad Host'), 'ERR_GATEHOUSE_REQUEST_INVALID'],
   [

@@ -6,6 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Command } from 'commander';
+import { ending } from '../../src/cli/failure.ts';
+import { MissingPeerError } from '../../src/stores/missing-peer-error.ts';
 import { faultyStdout, gatehouseSync } from '../support/cli.ts';
 
 const MARKER = 'fault-marker-7f3a';
@@ -34,5 +37,14 @@ describe('how a run that threw ends', () => {
     const { code, stderr } = gatehouseSync(['version'], { env: faultyStdout('ERR_SOMETHING_KNOWN') });
     assert.equal(code, 1);
     assert.equal(stderr, 'gatehouse version: the fault explained itself\n');
+  });
+
+  it('an optional package that is not installed: one line that says to npm install it, exit 69', () => {
+    const add = new Command('gatehouse').command('users').command('add');
+    const missing = new MissingPeerError('pg', 'a postgres:// store', new Error("Cannot find package 'pg'"));
+    assert.deepEqual(ending(missing, add), {
+      code: 69,
+      line: 'gatehouse users add: a postgres:// store needs the package pg, an optional peer dependency that is not installed: npm install pg',
+    });
   });
 });

@@ -1,8 +1,9 @@
 /**
  * The package a user installs: `npm pack`, then `npm install` of the tarball into an empty project,
  * then its command through `npx gatehouse-http` and its entries from a plain .mjs file, as the
- * README tells a newcomer. And what the tarball holds: the licence, and no source map that points
- * at a file it does not ship.
+ * README tells a newcomer. And what the tarball holds: the licence, the docs the README links to,
+ * no source map that points at a file it does not ship, and nothing a user does not run or read
+ * (tests, benchmarks, sources).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -104,6 +105,34 @@ function danglingMaps(root: string, files: readonly string[]): string[] {
   return dangling;
 }
 
+/**
+ * The relative links of a Markdown text (`[text](target)` and `[text]: target`), without their
+ * #fragment, outside code (fenced blocks and `spans`), where `[a](b)` may be code, not a link.
+ */
+function relativeLinks(markdown: string): string[] {
+  const prose = markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '').replace(/`[^`\n]*`/g, '');
+  const targets = [
+    ...[...prose.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)].map(([, target]) => target ?? ''),
+    ...[...prose.matchAll(/^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)/gm)].map(([, target]) => target ?? ''),
+  ];
+  return targets
+    .filter((target) => !/^([a-z][a-z0-9+.-]*:|#|\/\/)/i.test(target))
+    .map((target) => decodeURIComponent(target.replace(/[#?].*$/, '')));
+}
+
+/** Each relative link of the package's Markdown files that names no file the package holds. */
+function danglingLinks(root: string, files: readonly string[]): string[] {
+  const shipped = new Set(files);
+  return files
+    .filter((file) => file.endsWith('.md'))
+    .flatMap((file) =>
+      relativeLinks(readFileSync(join(root, file), 'utf8'))
+        .map((target) => ({ target, resolved: normalize(join(dirname(file), target)) }))
+        .filter(({ resolved }) => !shipped.has(resolved))
+        .map(({ target, resolved }) => `${file} → ${target} (${resolved})`),
+    );
+}
+
 let packedOnce: PackedPackage | undefined;
 const packed = () => (packedOnce ??= packPackage());
 after(() => {
@@ -136,6 +165,25 @@ describe('what the tarball holds', () => {
 
   it('holds no source map that points at a file it does not ship', () => {
     assert.deepEqual(danglingMaps(unpacked, packed().files), []);
+  });
+
+  it('ships the docs the README links to: every relative link of its Markdown names a file it holds', () => {
+    assert.ok(packed().files.includes('README.md'));
+    assert.ok(packed().files.includes('docs/client.md'), 'docs/client.md is missing');
+    assert.ok(
+      relativeLinks(readFileSync(join(unpacked, 'README.md'), 'utf8')).length >= 10,
+      'the README links the docs',
+    );
+    assert.deepEqual(danglingLinks(unpacked, packed().files), []);
+  });
+
+  it('ships nothing a user neither runs nor reads: no tests, benchmarks, sources or scripts', () => {
+    const extra = packed().files.filter(
+      (file) =>
+        !/^(dist\/.*\.(js|d\.ts)|docs\/.*\.md|[A-Z]+\.md|LICENSE|package\.json)$/.test(file) ||
+        /\.test\.|(^|\/)(test|bench|fixtures)\//.test(file),
+    );
+    assert.deepEqual(extra, []);
   });
 
   it('holds every file an export or the command names', () => {
@@ -214,6 +262,25 @@ describe('the tarball installed into an empty project', { skip: registrySkip('in
             : stderr;
       assert.equal(found, expected, entry);
       assert.doesNotMatch(stderr, /ExperimentalWarning/, entry);
+    }
+  });
+
+  it('says to npm install pg or ioredis when a store or Redis URL needs the one the project lacks: one line, exit 69', () => {
+    const cases = [
+      { args: ['users', 'add', 'bob', '--store', 'postgres://127.0.0.1:5432/test'], peer: 'pg' },
+      { args: ['serve', '--port', '0', '--redis', 'redis://127.0.0.1:6379'], peer: 'ioredis' },
+    ];
+    for (const { args, peer } of cases) {
+      const result = spawnSync(join(project, 'node_modules/.bin/gatehouse'), args, {
+        cwd: project,
+        env: userEnv(),
+        input: 'correct horse battery staple\n',
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      const command = `gatehouse ${args.slice(0, args[0] === 'users' ? 2 : 1).join(' ')}`;
+      assert.match(result.stderr, new RegExp(`^${command}: [^\n]*\\bnpm install ${peer}\\b[^\n]*\n$`), args.join(' '));
+      assert.equal(result.status, 69, result.stderr);
     }
   });
 

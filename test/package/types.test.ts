@@ -106,6 +106,12 @@ export const used = [
 ];
 `;
 
+/** Every entry the manifest exports, each imported whole: every declaration it reaches is compiled. */
+const EVERY_ENTRY = Object.keys(MANIFEST.exports)
+  .filter((key) => key !== './package.json')
+  .map((key, i) => `import type * as entry${i} from 'gatehouse-http${key.slice(1)}';\nexport type { entry${i} };\n`)
+  .join('');
+
 /** The peers' types, linked from the repository's node_modules into the project. */
 const PEER_TYPES = ['@types/express', 'fastify', 'ioredis', '@types/pg', 'undici'];
 
@@ -146,7 +152,10 @@ describe('the declarations, compiled by a consumer with skipLibCheck off', {
       'web-project.ts': WEB_PROJECT,
     });
     link(project, ['@types/node']);
-    withPeers = installInEmptyProject(packed.tarball, { 'peers-project.ts': PEERS_PROJECT });
+    withPeers = installInEmptyProject(packed.tarball, {
+      'peers-project.ts': PEERS_PROJECT,
+      'every-entry.ts': EVERY_ENTRY,
+    });
     link(withPeers, ['@types/node', ...PEER_TYPES]);
   });
   after(() => {
@@ -168,6 +177,12 @@ describe('the declarations, compiled by a consumer with skipLibCheck off', {
 
   it('a browser or edge project (DOM lib, no @types/node) compiles gatehouse-http, /client, /server and /hono', () => {
     const { code, output } = compile(project, 'web-project.ts', { lib: ['es2023', 'dom', 'dom.iterable'], types: [] });
+    assert.equal(output, '');
+    assert.equal(code, 0);
+  });
+
+  it("every entry's declarations compile in a Node-only project (lib es2024, @types/node, no DOM lib)", () => {
+    const { code, output } = compile(withPeers, 'every-entry.ts', { lib: ['es2024'], types: ['node'] });
     assert.equal(output, '');
     assert.equal(code, 0);
   });

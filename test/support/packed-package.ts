@@ -6,9 +6,9 @@
  * while other tests run.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { basename, delimiter, dirname, join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -54,23 +54,25 @@ export interface PackedPackage {
   files: string[];
 }
 
+/** What is never copied to the staging folder: a build (made afresh there), and what git does not track. */
+const NOT_STAGED = new Set(['dist', '.git', '.cache', 'node_modules', 'coverage', '.work', '.scratch', '__pycache__']);
+
 /**
- * Builds src/ with tsconfig.build.json into a staging folder beside copies of the root's files,
- * then packs it. The root's own files are all copied: which of them ship is npm's call, from the
- * manifest, as when the root itself is packed.
+ * Builds src/ with tsconfig.build.json into a staging folder beside a copy of the repository (its
+ * files and folders: README, docs/, test/, bench/…), then packs it. Which of them ship is npm's
+ * call, from the manifest's `files`, as when the root itself is packed.
  */
 export function packPackage(): PackedPackage {
   const work = mkdtempSync(join(tmpdir(), 'gh-pack-'));
   const stage = join(work, 'package');
   mkdirSync(stage);
-  for (const entry of readdirSync(ROOT, { withFileTypes: true }))
-    if (entry.isFile()) copyFileSync(join(ROOT, entry.name), join(stage, entry.name));
+  cpSync(ROOT, stage, { recursive: true, filter: (source) => source === ROOT || !NOT_STAGED.has(basename(source)) });
   execFileSync(
     join(ROOT, 'node_modules/.bin/tsc'),
     ['-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(stage, 'dist')],
     { stdio: 'inherit' },
   );
-  // The build is done; the manifest's own prepack (the same build, from the root) has no src/ here.
+  // The build is done: --ignore-scripts spares the manifest's prepack (the same build again).
   const [packed] = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', work], stage)) as Array<{
     filename: string;
     files: Array<{ path: string }>;

@@ -12,14 +12,26 @@ export class AuthenticationError extends GatehouseError {
   readonly oauthError: string | undefined;
   /** The start of the endpoint's body, secrets masked. */
   readonly bodyExcerpt: string | undefined;
+  /**
+   * The endpoint's `error_description` (RFC 6749 §5.2), when it sent one: secrets masked, without
+   * control characters, at most 200 characters (the message quotes it too).
+   */
+  readonly errorDescription: string | undefined;
 
   constructor(
     message: string,
-    details: { status?: number; oauthError?: string; bodyExcerpt?: string; cause?: unknown } = {},
+    details: {
+      status?: number;
+      oauthError?: string;
+      bodyExcerpt?: string;
+      errorDescription?: string;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, AuthenticationError.code, { cause: details.cause });
     this.status = details.status;
     this.oauthError = details.oauthError;
     this.bodyExcerpt = details.bodyExcerpt;
+    this.errorDescription = details.errorDescription;
   }
 }

@@ -9,9 +9,15 @@ export class AuthorizationResponseError extends GatehouseError {
   static override readonly code = 'ERR_GATEHOUSE_AUTHORIZATION_RESPONSE';
   /** The OAuth 2.0 `error` the server sent (`access_denied`, …), when it sent one. */
   readonly oauthError: string | undefined;
+  /**
+   * The server's `error_description`, when it sent one: without control characters, at most 200
+   * characters (the message quotes it too).
+   */
+  readonly errorDescription: string | undefined;
 
-  constructor(message: string, oauthError?: string) {
+  constructor(message: string, oauthError?: string, errorDescription?: string) {
     super(message, AuthorizationResponseError.code);
     this.oauthError = oauthError;
+    this.errorDescription = errorDescription;
   }
 }

@@ -15,10 +15,11 @@ import {
 import { DISCOVERY_TIMEOUT } from '../discovery/metadata-document.ts';
 import { AuthorizationResponseError } from '../errors/authorization-response-error.ts';
 import { DiscoveryError } from '../errors/discovery-error.ts';
+import { errorDescription, serverSays } from '../errors/error-description.ts';
 import { IssuerMismatchError } from '../errors/issuer-mismatch-error.ts';
 import { type OAuth2CommonOptions, type OAuth2TokenSource, signedInSource, validate } from './oauth2.ts';
 import { requestToken, type TokenEndpoint } from './token-endpoint.ts';
-import { memoryTokenStore } from './token-store.ts';
+import { memoryTokenStore, type TokenStore } from './token-store.ts';
 
 /** What a sign-in through the authorization code grant needs to know, whichever runtime runs it. */
 export interface AuthorizationCodeOptions
@@ -165,9 +166,11 @@ export function readAuthorizationResponse(
   const error = params.get('error');
   if (error !== null) {
     const code = error.slice(0, 64).replace(/[^\x21-\x7e]/g, '?');
+    const description = errorDescription(params.get('error_description'));
     throw new AuthorizationResponseError(
-      `The authorization server answered the sign-in with ${code}${code === 'access_denied' ? ': the sign-in was refused or cancelled' : ''} (RFC 6749 §4.1.2.1). Start the sign-in again.`,
+      `The authorization server answered the sign-in with ${code}${code === 'access_denied' ? ': the sign-in was refused or cancelled' : ''} (RFC 6749 §4.1.2.1)${serverSays(description)} Start the sign-in again.`,
       code,
+      description,
     );
   }
   const code = params.get('code');
@@ -193,6 +196,28 @@ export async function finishAuthorization(
     throw invalidArgument(
       'dpop: the code is bound to the DPoP key this sign-in started with (dpop_jkt, RFC 9449 §10), and this is not the same key. Start the sign-in again, and complete it with the same key: in a browser, dpop({ keyPair }) with a key pair kept in IndexedDB across the redirect.',
     );
+  const { endpoint, common } = signInTokens(server, options);
+  const params = new URLSearchParams({
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: pending.redirectUri,
+    code_verifier: pending.verifier,
+  });
+  const signal = AbortSignal.timeout(options.refreshTimeoutMs ?? 30_000);
+  const token = await requestToken(endpoint, params, options.clientSecret, signal, [code, pending.verifier]);
+  await common.store.set(common.key, token);
+  return signedInSource(endpoint, common, token.refreshToken, options.clientSecret);
+}
+
+/**
+ * Where a sign-in's tokens go and how they are refreshed: the token endpoint of the server's
+ * metadata, with its introspection and revocation endpoints, and the store and key they are kept
+ * under (by default, one sign-in per token endpoint and client).
+ */
+export function signInTokens(
+  server: AuthorizationServerMetadata,
+  options: AuthorizationCodeOptions,
+): { endpoint: TokenEndpoint; common: OAuth2CommonOptions & { store: TokenStore; key: string } } {
   const { scope: _scope, ...rest } = options; // the code carries the scope granted
   const common: OAuth2CommonOptions = {
     ...rest,
@@ -202,16 +227,7 @@ export async function finishAuthorization(
     ...(server.revocationEndpoint ? { revocationUrl: server.revocationEndpoint } : {}),
   };
   const endpoint: TokenEndpoint = validate(common, 'authorization code');
-  const params = new URLSearchParams({
-    grant_type: 'authorization_code',
-    code,
-    redirect_uri: pending.redirectUri,
-    code_verifier: pending.verifier,
-  });
-  const signal = AbortSignal.timeout(options.refreshTimeoutMs ?? 30_000);
-  const token = await requestToken(endpoint, params, options.clientSecret, signal, [code, pending.verifier]);
   const store = options.store ?? memoryTokenStore();
   const key = options.key ?? `oauth2:authorization_code:${server.tokenEndpoint.href}:${options.clientId}`;
-  await store.set(key, token);
-  return signedInSource(endpoint, { ...common, store, key }, token.refreshToken, options.clientSecret);
+  return { endpoint, common: { ...common, store, key } };
 }

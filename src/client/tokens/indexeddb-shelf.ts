@@ -25,13 +25,62 @@ export interface TokenShelf {
   write(key: string, value: string | undefined): Promise<void>;
 }
 
+/*
+ * The part of IndexedDB the shelf uses, declared by shape (as stores/handles.ts declares the
+ * optional peers' handles): a browser's `indexedDB` is an IndexedDbFactory, and no declaration of
+ * the package names a DOM type, so a Node project without the DOM lib compiles it.
+ */
+type Handler = ((event: never) => unknown) | null;
+
+/** An IDBRequest: its result once it succeeded, its error once it failed. */
+interface ShelfRequest<T> {
+  readonly result: T;
+  readonly error: unknown;
+  onsuccess: Handler;
+  onerror: Handler;
+}
+
+/** An IDBObjectStore of string values. */
+interface ShelfObjectStore {
+  get(key: string): ShelfRequest<unknown>;
+  put(value: string, key: string): ShelfRequest<unknown>;
+  delete(key: string): ShelfRequest<unknown>;
+}
+
+/** An IDBTransaction, settled by `complete` or `abort`. */
+interface ShelfTransaction {
+  readonly error: unknown;
+  objectStore(name: string): ShelfObjectStore;
+  oncomplete: Handler;
+  onabort: Handler;
+}
+
+/** An IDBDatabase. */
+interface ShelfDatabase {
+  createObjectStore(name: string): unknown;
+  transaction(storeName: string, mode: 'readonly' | 'readwrite'): ShelfTransaction;
+  close(): void;
+  onversionchange: Handler;
+}
+
+/** An IDBOpenDBRequest. */
+interface ShelfOpenRequest extends ShelfRequest<ShelfDatabase> {
+  onupgradeneeded: Handler;
+  onblocked: Handler;
+}
+
+/** What the shelf needs of a browser's `indexedDB` (an IDBFactory). */
+export interface IndexedDbFactory {
+  open(name: string, version: number): ShelfOpenRequest;
+}
+
 const STORE = 'tokens';
 
 /** A shelf in the IndexedDB database `name` (one object store, created at version 1). */
-export function indexedDbShelf(factory: IDBFactory, name: string): TokenShelf {
-  let opened: Promise<IDBDatabase> | undefined;
+export function indexedDbShelf(factory: IndexedDbFactory, name: string): TokenShelf {
+  let opened: Promise<ShelfDatabase> | undefined;
   const open = () =>
-    (opened ??= new Promise<IDBDatabase>((resolve, reject) => {
+    (opened ??= new Promise<ShelfDatabase>((resolve, reject) => {
       const request = factory.open(name, 1);
       request.onupgradeneeded = () => request.result.createObjectStore(STORE);
       request.onsuccess = () => {
@@ -54,12 +103,12 @@ export function indexedDbShelf(factory: IDBFactory, name: string): TokenShelf {
     }));
 
   async function run<T>(
-    mode: IDBTransactionMode,
-    use: (store: IDBObjectStore) => IDBRequest<T> | IDBRequest,
+    mode: 'readonly' | 'readwrite',
+    use: (store: ShelfObjectStore) => ShelfRequest<unknown>,
   ): Promise<T> {
     const db = await open();
     return new Promise<T>((resolve, reject) => {
-      let transaction: IDBTransaction;
+      let transaction: ShelfTransaction;
       try {
         transaction = db.transaction(STORE, mode);
       } catch (error) {
@@ -76,7 +125,7 @@ export function indexedDbShelf(factory: IDBFactory, name: string): TokenShelf {
   }
 
   return {
-    read: (key) => run('readonly', (store) => store.get(key) as IDBRequest<string | undefined>),
+    read: (key) => run<string | undefined>('readonly', (store) => store.get(key)),
     async write(key, value) {
       await run('readwrite', (store) => (value === undefined ? store.delete(key) : store.put(value, key)));
     },

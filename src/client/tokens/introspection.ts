@@ -19,6 +19,9 @@ export interface Introspection {
   [member: string]: unknown;
 }
 
+const PUBLIC =
+  'introspection needs a confidential client: RFC 7662 §2.1 requires the caller to authenticate, and this token source has no clientSecret (a public client, such as a CLI, mostly cannot; the API that receives the token, with its own client secret, can)';
+
 /** RFC 7662 §2.1: POST token (and its type as a hint) with the client's authentication. */
 export async function introspectToken(
   endpoint: TokenEndpoint,
@@ -31,8 +34,22 @@ export async function introspectToken(
   const params = new URLSearchParams({ token, token_type_hint: hint });
   const sent = await postAuthenticated(endpoint, url, params, clientSecret, signal, [token], 'introspection');
   const { body, excerpt } = await readAnswer(sent.response, sent.known);
-  if (!sent.response.ok)
-    throw refusalError('introspection', sent.where, sent.response.status, body, excerpt, sent.known);
+  if (!sent.response.ok) {
+    const { status } = sent.response;
+    const error = (body as { error?: unknown } | undefined)?.error;
+    // RFC 7662 §2.1: the endpoint must know who asks; a public client (no secret) proves nothing, so most refuse it.
+    const publicClient =
+      clientSecret === undefined && (status === 401 || error === 'invalid_client' || error === 'unauthorized_client');
+    throw refusalError(
+      'introspection',
+      sent.where,
+      status,
+      body,
+      excerpt,
+      sent.known,
+      publicClient ? PUBLIC : undefined,
+    );
+  }
   // RFC 7662 §2.2: `active` is REQUIRED and a boolean.
   if (!body || typeof body !== 'object' || typeof (body as Introspection).active !== 'boolean')
     throw new AuthenticationError(

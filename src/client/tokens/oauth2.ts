@@ -16,7 +16,10 @@ import { type HeldTokenSource, type TokenSource, type TokenSourceOptions, tokenS
 export interface OAuth2TokenSource extends TokenSource {
   /**
    * Asks the introspection endpoint (RFC 7662) about the held access token, or refresh token.
-   * `{ active: false }` when none is held. @throws AuthenticationError without an introspectionUrl, or when refused.
+   * `{ active: false }` when none is held. It needs a confidential client (a `clientSecret`): RFC
+   * 7662 §2.1 requires the caller to authenticate, and most servers refuse a public one.
+   * @throws AuthenticationError without an introspectionUrl, or when refused (for a public client,
+   * the message says that introspection needs a confidential client).
    */
   introspect(which?: 'access_token' | 'refresh_token', options?: { signal?: AbortSignal }): Promise<Introspection>;
   /**

@@ -153,6 +153,7 @@ function tokenShelf(
   lockStorage: TokenStorage | null | undefined,
   webLocks: boolean,
 ): TokenShelf | undefined {
+  // The DOM's own IDBFactory, which no declaration shows: the compiler checks that it fits the shelf's shape.
   const idb = (globalThis as { indexedDB?: IDBFactory }).indexedDB;
   if (given === undefined && webLocks && idb) return indexedDbShelf(idb, `${name}:tokens`);
   const storage = given === undefined ? lockStorage : given;

@@ -7,6 +7,7 @@ import { formatAuthorization, headerSecrets, redactText, redactUrl, secretRedact
 import type { DpopKey } from '../auth/dpop.ts';
 import { AuthenticationError } from '../errors/authentication-error.ts';
 import { readBodyStart } from '../errors/body-excerpt.ts';
+import { errorDescription, serverSays } from '../errors/error-description.ts';
 import type { Transport } from '../transport.ts';
 import { type Token, type TokenResponse, tokenFromResponse } from './token.ts';
 
@@ -155,7 +156,10 @@ export async function readAnswer(
   return { body, excerpt: redactText(text, known) };
 }
 
-/** The AuthenticationError for an endpoint's refusal (RFC 6749 §5.2): its OAuth error, a hint, an excerpt. */
+/**
+ * The AuthenticationError for an endpoint's refusal (RFC 6749 §5.2): its OAuth error, a hint (the
+ * caller's `hint` when it knows better), the server's error_description, an excerpt.
+ */
 export function refusalError(
   what: string,
   where: string,
@@ -163,16 +167,22 @@ export function refusalError(
   body: unknown,
   excerpt: string,
   known: readonly string[],
+  hint?: string,
 ): AuthenticationError {
-  // The error code is the server's text too: an echoing server may put the secret in it.
-  const error =
-    typeof (body as { error?: unknown })?.error === 'string'
-      ? secretRedactor(known)((body as { error: string }).error)
-      : undefined;
-  const hint = error && HINTS[error] ? `: ${HINTS[error]}` : '';
+  // The error code and description are the server's text too: an echoing server may put the secret in them.
+  const redact = secretRedactor(known);
+  const { error: code, error_description: said } = (body ?? {}) as Record<string, unknown>;
+  const error = typeof code === 'string' ? redact(code) : undefined;
+  const description = errorDescription(said, redact);
+  const advice = hint ?? (error ? HINTS[error] : undefined);
   return new AuthenticationError(
-    `The ${what} endpoint ${where} refused the request with ${status}${error ? ` ${error}` : ''}${hint}.`,
-    { status, bodyExcerpt: excerpt, ...(error ? { oauthError: error } : {}) },
+    `The ${what} endpoint ${where} refused the request with ${status}${error ? ` ${error}` : ''}${advice ? `: ${advice}` : ''}${serverSays(description)}`,
+    {
+      status,
+      bodyExcerpt: excerpt,
+      ...(error ? { oauthError: error } : {}),
+      ...(description ? { errorDescription: description } : {}),
+    },
   );
 }
 
