@@ -8,14 +8,19 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { costsSection, featureCosts } from './costs.ts';
+import { inProcessCost, inProcessSection, inProcessTargets } from './in-process.ts';
 import { progress, run, type Spread, spread, start, WORKERS } from './lib.ts';
+import { serverCpuAdded, serverCpuTargets } from './server-cpu.ts';
 
 const quick = process.argv.includes('--quick');
-// `--only rateLimit` (the rate-limit storms) or `--only costs` (DPoP, introspection and pacing, each
-// beside what it adds to; `dpop` is its older name): run that part alone and merge its figures into the last results.
+// `--only rateLimit` (the rate-limit storms), `--only costs` (DPoP, introspection and pacing, each
+// beside what it adds to; `dpop` is its older name) or `--only inProcess` (the server routes without
+// a socket): run that part alone and merge its figures into the last results.
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-if (only !== undefined && only !== 'rateLimit' && only !== 'costs' && only !== 'dpop')
-  throw new Error('bench: --only takes rateLimit (the rate-limit storms) or costs (DPoP, introspection, pacing)');
+if (only !== undefined && !['rateLimit', 'costs', 'dpop', 'inProcess'].includes(only))
+  throw new Error(
+    'bench: --only takes rateLimit (the rate-limit storms), costs (DPoP, introspection, pacing) or inProcess (the server routes without a socket)',
+  );
 const ROUNDS = quick ? 2 : 5;
 const CLIENT_MS = quick ? 700 : 5000;
 const SERVER_SECONDS = quick ? 1 : 5;
@@ -43,9 +48,13 @@ if (only !== undefined) {
   const part =
     only === 'rateLimit'
       ? { ...(await rateLimitStorms()), rateLimitDate: date }
-      : // costs.dpop replaces the DPoP figures kept apart before (undefined: left out of the file).
-        { costs: await featureCosts(quick), costsDate: date, dpop: undefined, dpopDate: undefined };
+      : only === 'inProcess'
+        ? { ...(await inProcessCost(quick)), inProcessDate: date }
+        : // costs.dpop replaces the DPoP figures kept apart before (undefined: left out of the file).
+          { costs: await featureCosts(quick), costsDate: date, dpop: undefined, dpopDate: undefined };
   const merged = { ...previous, ...part };
+  // Derived from the socket figures kept, not measured now.
+  if (merged.serverCpuUsPerRequest) merged.serverCpuAddedUs = serverCpuAdded(merged.serverCpuUsPerRequest);
   progress('');
   writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(merged, null, 2)}\n`);
   writeFileSync(join(root, 'BENCHMARKS.md'), markdown(merged.machine, merged) + byHand(join(root, 'BENCHMARKS.md')));
@@ -208,6 +217,7 @@ const configurations: Array<[string, string]> = [
   ['hono', 'jwtHs256Handler'],
   ['hono', 'peerJwt'],
   ['express', 'noAuth'],
+  ['express', 'noopMiddleware'],
   ['express', 'jwtHs256'],
   ['express', 'peerJwt'],
 ];
@@ -250,6 +260,7 @@ for (const framework of [...new Set(configurations.map(([f]) => f))]) {
 }
 results['server'] = server;
 results['serverCpuUsPerRequest'] = serverCpu;
+results['serverCpuAddedUs'] = serverCpuAdded(serverCpu);
 
 // Gatehouse's own time per decision on a credential verified before, in-process: no network, no
 // framework, so the cost of the check itself, apart from what the shared machine makes of it.
@@ -261,6 +272,9 @@ for (const variant of ['jwtHs256', 'jwtEs256', 'basicCached']) {
   );
 }
 results['guardDecisionNs'] = decisions;
+
+// The same routes as in 4, driven without a socket (bench/in-process.ts).
+Object.assign(results, await inProcessCost(quick));
 
 // 6. What the later features cost per request, in-process, each beside its baseline (bench/costs.ts).
 results['costs'] = await featureCosts(quick);
@@ -295,14 +309,14 @@ writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify({ mac
 writeFileSync(join(root, 'BENCHMARKS.md'), markdown(machine, results) + byHand(join(root, 'BENCHMARKS.md')));
 process.stdout.write(`${markdown(machine, results)}\n`);
 
-/** The targets of the benchmark issue, judged from this run's medians. */
-function targets(r: Record<string, unknown>): Array<[string, boolean, string]> {
+/** The targets of the benchmark issues, judged from this run's medians; undefined where a figure is missing. */
+function targets(r: Record<string, unknown>): Array<[string, boolean | undefined, string]> {
   const c = (r['client'] as { rps: Record<string, Spread> }).rps;
   const srv = r['server'] as Record<string, Record<string, Spread>>;
   const storm = r['refreshStorm'] as Record<string, { tokenCalls: number; succeeded: number; ms: number }>;
   const limits = r['rateLimit'] as Record<string, { status429: number; ms: number }>;
   const x = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
-  const out: Array<[string, boolean, string]> = [];
+  const out: Array<[string, boolean | undefined, string]> = [];
   const g = c['gatehouse']!.median;
   out.push([
     'client: Gatehouse over fetch ≥ 0.95 × raw fetch',
@@ -357,6 +371,7 @@ function targets(r: Record<string, unknown>): Array<[string, boolean, string]> {
       x(f['jwtHs256']!.median, f['peerJwt']!.median),
     ]);
   }
+  out.push(...serverCpuTargets(r), ...inProcessTargets(r));
   return out;
 }
 
@@ -394,6 +409,7 @@ function markdown(m: typeof machine, r: Record<string, unknown>): string {
   const cpuOf = (s: Spread | undefined) => (s ? s.median.toFixed(1) : 'n/a');
   const clientCpu = (r['client'] as { cpuUsPerRequest: Record<string, Spread> }).cpuUsPerRequest;
   const serverCpu = r['serverCpuUsPerRequest'] as Record<string, Record<string, Spread>>;
+  const serverCpuAdd = (r['serverCpuAddedUs'] ?? {}) as Record<string, Record<string, Spread>>;
   const lines = [
     '# Benchmarks',
     '',
@@ -443,15 +459,17 @@ function markdown(m: typeof machine, r: Record<string, unknown>): string {
     ...Object.entries(r['server'] as Record<string, Record<string, Spread>>).flatMap(([framework, variants]) =>
       Object.entries(variants).map(([variant, s]) => {
         const cpu = serverCpu[framework]?.[variant];
-        const base = serverCpu[framework]?.['noAuth'];
-        const extra = cpu && base && variant !== 'noAuth' ? `+${(cpu.median - base.median).toFixed(1)}` : '';
+        const added = serverCpuAdd[framework]?.[variant];
+        const extra = added
+          ? `${added.median >= 0 ? '+' : ''}${added.median.toFixed(1)} (${added.min.toFixed(1)} to ${added.max.toFixed(1)})`
+          : '';
         return `| ${framework} | ${variant} | ${fmt(s)} | ${ratio(s.median, variants['noAuth']?.median ?? 0)} | ${cpuOf(cpu)} | ${extra} |`;
       }),
     ),
     '',
     'peerJwt is @fastify/jwt on Fastify, express-jwt on Express and hono/jwt on Hono, all HS256 on the same route. noopMiddleware is an async middleware that does nothing (a preHandler on Fastify): what the framework itself charges for any middleware, the ceiling for an authentication check written as one. jwtHs256Handler on Hono is the same check with `protectHandler(guard, handler)` around the handler of the route instead of `protect(guard)` as middleware (the targets are judged on the middleware). spin2us and spin5us (the full run only) are calibration: no authentication, but the handler burns 2 µs or 5 µs of CPU first; they show what a given cost per request does to requests/s on this machine, where the server and the load generator share two cores.',
     '',
-    'Server CPU is the CPU time the server process spent per request while loaded (user + system, from /proc), the median of the rounds; + µs is what a configuration adds to no authentication on the same framework.',
+    'Server CPU is the CPU time the server process spent per request while loaded (user + system, from /proc), the median of the rounds; + µs is what a configuration adds to no authentication on the same framework, round by round (the rounds are interleaved), median (min to max).',
     '',
     "Gatehouse's own time per decision, in-process, on a credential verified before (the node adapter's request view and Authorization lines, then the guard's decision, on a real IncomingMessage; no network, no framework; the fastest batch of 100,000 in each of the rounds, their median):",
     '',
@@ -461,9 +479,13 @@ function markdown(m: typeof machine, r: Record<string, unknown>): string {
       ([variant, s]) => `| ${variant} | ${fmt(s)} |`,
     ),
     '',
+    ...inProcessSection(r),
     '## Targets',
     '',
-    ...targets(r).map(([what, met, figure]) => `- ${met ? 'met' : '**missed**'}: ${what} (${figure})`),
+    ...targets(r).map(
+      ([what, met, figure]) =>
+        `- ${met === undefined ? 'not judged' : met ? 'met' : '**missed**'}: ${what} (${figure})`,
+    ),
     '',
     '## 5. Token endpoint',
     '',
