@@ -6,18 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type TokenStorage, tabSharedTokenStore, tokenSource } from '../../src/client/index.ts';
+import { tabSharedTokenStore, tokenSource } from '../../src/client/index.ts';
 import { withStorageLock } from '../../src/client/tokens/storage-lock.ts';
-
-function mapStorage(): TokenStorage & { map: Map<string, string> } {
-  const map = new Map<string, string>();
-  return {
-    map,
-    getItem: (key) => map.get(key) ?? null,
-    setItem: (key, value) => void map.set(key, value),
-    removeItem: (key) => void map.delete(key),
-  };
-}
+import { mapStorage } from '../support/map-storage.ts';
 
 const times = { lockTimeoutMs: 1_000, staleLockMs: 200, settleMs: 20 };
 

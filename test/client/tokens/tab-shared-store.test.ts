@@ -5,17 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type Token, type TokenStorage, tabSharedTokenStore, tokenSource } from '../../../src/client/index.ts';
-
-function mapStorage(): TokenStorage & { map: Map<string, string> } {
-  const map = new Map<string, string>();
-  return {
-    map,
-    getItem: (key) => map.get(key) ?? null,
-    setItem: (key, value) => void map.set(key, value),
-    removeItem: (key) => void map.delete(key),
-  };
-}
+import { type Token, tabSharedTokenStore, tokenSource } from '../../../src/client/index.ts';
+import { mapStorage } from '../../support/map-storage.ts';
 
 const token = (n: number, expiresAt = Date.now() + 3_600_000): Token => ({
   accessToken: `at-${n}`,
