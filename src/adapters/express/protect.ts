@@ -44,8 +44,11 @@ const actions: DecisionActions<MiddlewareCall, MaybePromise<void>> = {
  * function: a recently verified credential goes on to next() with no promise of ours; a failure
  * of any step, at once or later, goes to next(error).
  */
-export function protect(guard: Guard, options: { permission?: Permission } = {}) {
-  return (req: ExpressRequest, res: ExpressResponse, next: NextFunction): MaybePromise<void> => {
+export function protect(
+  guard: Guard,
+  options: { permission?: Permission } = {},
+): (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => void | Promise<void> {
+  return (req, res, next) => {
     let opts: AuthenticateOptions;
     try {
       opts = { authorization: authorizationLines(req) };
