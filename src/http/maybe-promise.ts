@@ -10,8 +10,13 @@
  */
 export type MaybePromise<T> = T | Promise<T>;
 
-/** Whether a step answered later (a promise, or a store's thenable) rather than at once. */
-function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+/**
+ * Whether a step answered later (a promise, or a store's thenable) rather than at once. Hot paths
+ * ask it before `whenSettled`: a value that is there is used as it is, and the closures
+ * `whenSettled` takes are made only for one that is not (in a function of their own, since a
+ * function whose locals a closure captures allocates their context on every call, path or not).
+ */
+export function isPending<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
@@ -24,11 +29,21 @@ function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
  * return whenSettled(guard.decide(view, opts), (decision) => actOn(guard, view, decision, res, actions));
  */
 export function whenSettled<T, R>(
+  value: PromiseLike<T>,
+  then: (value: T) => R,
+  failed?: (error: unknown) => Awaited<R>,
+): Promise<Awaited<R>>;
+export function whenSettled<T, R>(
+  value: MaybePromise<T> | PromiseLike<T>,
+  then: (value: T) => R,
+  failed?: (error: unknown) => Awaited<R>,
+): R | Promise<Awaited<R>>;
+export function whenSettled<T, R>(
   value: MaybePromise<T> | PromiseLike<T>,
   then: (value: T) => R,
   failed?: (error: unknown) => Awaited<R>,
 ): R | Promise<Awaited<R>> {
-  if (!isPromiseLike(value)) return then(value);
+  if (!isPending(value)) return then(value);
   // Promise.resolve: a thenable becomes a real Promise (a native one is passed through as it is).
   const later = Promise.resolve(value).then(then) as Promise<Awaited<R>>;
   return failed ? later.catch(failed) : later;

@@ -5,7 +5,7 @@
  */
 import { invalidArgument } from '../http/argument-error.ts';
 import { type AuthorizationParseResult, parseAuthorization } from '../http/index.ts';
-import { type MaybePromise, whenSettled } from '../http/maybe-promise.ts';
+import { isPending, type MaybePromise, whenSettled } from '../http/maybe-promise.ts';
 import { isPreflight, preflightWithoutPolicy } from './cors.ts';
 import { configOf, type GuardConfig, type GuardOptions } from './guard-options.ts';
 import { LazyGuardRequest } from './guard-request.ts';
@@ -16,6 +16,7 @@ import { isRefusal, type Refusal } from './refusal.ts';
 import { refusalResponse } from './refusal-response.ts';
 import { BodyTooLargeError, RequestInvalidError, readCopyLimited } from './request-limits.ts';
 import type { RequestView, Scheme } from './scheme.ts';
+import { chooseScheme, malformedAuthorization, missing } from './scheme-choice.ts';
 import { failureOf, failureRefusal, report } from './server-failure.ts';
 
 export type Decision =
@@ -102,9 +103,18 @@ export function createGuard(options: GuardOptions): Guard {
   };
 }
 
-/** The step under way, named in the report of a failure. */
+/**
+ * The step under way, named in the report of a failure: the scheme once one was chosen, then the
+ * permission. Its name is put into words only for a report, not on every request.
+ */
 interface Step {
-  source: string;
+  scheme: Scheme<unknown> | undefined;
+  permission: boolean;
+}
+
+function sourceOf(step: Step): string {
+  if (step.permission) return 'permission';
+  return step.scheme ? `scheme "${step.scheme.name}"` : 'guard';
 }
 
 /**
@@ -114,22 +124,34 @@ interface Step {
  * step that fails (a store, a key source) is the server's failure, 5xx, never a 401.
  */
 function decide(config: GuardConfig, request: RequestView, opts: AuthenticateOptions): MaybePromise<Decision> {
-  const step: Step = { source: 'guard' };
+  const step: Step = { scheme: undefined, permission: false };
+  let decision: MaybePromise<Decision>;
   try {
-    return whenSettled(
-      decideSteps(config, request, opts, step),
-      (decision) => decision,
-      (error) => failed(config, error, request, step.source),
-    );
+    decision = decideSteps(config, request, opts, step);
   } catch (error) {
-    return failed(config, error, request, step.source);
+    return failed(config, error, request, step);
   }
+  return isPending(decision) ? decidedLater(config, decision, request, step) : decision;
 }
 
-function failed(config: GuardConfig, error: unknown, request: RequestView, source: string): Decision {
+/** A decision that waited: a step that rejects is answered as one that throws at once is. */
+function decidedLater(
+  config: GuardConfig,
+  decision: PromiseLike<Decision>,
+  request: RequestView,
+  step: Step,
+): Promise<Decision> {
+  return whenSettled(
+    decision,
+    (settled) => settled,
+    (error) => failed(config, error, request, step),
+  );
+}
+
+function failed(config: GuardConfig, error: unknown, request: RequestView, step: Step): Decision {
   if (error instanceof RequestInvalidError || error instanceof BodyTooLargeError)
     return refusedDecision(config, error.refusal, request);
-  const failure = failureOf(error, source);
+  const failure = failureOf(error, sourceOf(step));
   report(config.options.onError, failure);
   return refusedDecision(config, failureRefusal(failure), request);
 }
@@ -148,11 +170,7 @@ function decideSteps(
   const authorization: AuthorizationParseResult | undefined =
     field === null || (typeof field !== 'string' && field.length === 0) ? undefined : parseAuthorization(field);
   if (authorization && !authorization.ok)
-    return refusedDecision(
-      config,
-      { reason: 'credentials_malformed', detail: `${capitalize(authorization.message)}.` },
-      request,
-    );
+    return refusedDecision(config, malformedAuthorization(authorization.message), request);
 
   const guardRequest = new LazyGuardRequest(
     request,
@@ -165,49 +183,28 @@ function decideSteps(
   if (isRefusal(chosen)) return refusedDecision(config, chosen, request);
   if (!chosen) return refusedDecision(config, missing(config, authorization), request);
   const { scheme, credentials } = chosen;
-  step.source = `scheme "${scheme.name}"`;
-  if (scheme.needsBody && guardRequest.body === undefined) {
-    if (!request.clone)
-      throw invalidArgument('guard.authenticate: this scheme verifies the body; pass options.body or a Request');
-    // Counted while it streams: a body past the limit is 413 before it is all read.
-    return readCopyLimited(request.clone(), request.headers.get('content-length'), config.maxBodyBytes).then((body) => {
-      guardRequest.body = body;
-      return verified(config, scheme.verify(credentials, guardRequest), guardRequest, opts, step);
-    });
-  }
+  step.scheme = scheme;
+  if (scheme.needsBody && guardRequest.body === undefined)
+    return verifiedWithBody(config, chosen, guardRequest, opts, step);
   return verified(config, scheme.verify(credentials, guardRequest), guardRequest, opts, step);
 }
 
-/**
- * The scheme whose credentials the request carries, the highest precedence first; a refusal when
- * a scheme finds its credentials malformed; undefined when none finds any.
- */
-function chooseScheme(
-  schemes: readonly Scheme<unknown>[],
+/** For a scheme that verifies the body the adapter did not give: read from a clone of the request, then verified. */
+function verifiedWithBody(
+  config: GuardConfig,
+  { scheme, credentials }: { scheme: Scheme<unknown>; credentials: unknown },
   guardRequest: LazyGuardRequest,
-): { scheme: Scheme<unknown>; credentials: unknown } | Refusal | undefined {
-  let chosen: { scheme: Scheme<unknown>; credentials: unknown } | undefined;
-  for (const scheme of schemes) {
-    const detection = scheme.detect(guardRequest);
-    if (!detection.present) continue;
-    if ('malformed' in detection)
-      return { reason: 'credentials_malformed', scheme: scheme.name, detail: `${capitalize(detection.malformed)}.` };
-    if (!chosen || scheme.precedence > chosen.scheme.precedence)
-      chosen = { scheme, credentials: detection.credentials };
-  }
-  return chosen;
-}
-
-/** The refusal of a request in which no scheme found credentials. */
-function missing(config: GuardConfig, authorization: AuthorizationParseResult | undefined): Refusal {
-  if (authorization?.ok && !config.authorizationSchemes.has((authorization.credentials.scheme ?? '').toLowerCase())) {
-    // The scheme the client sent is not echoed: a credential sent without a scheme would sit there.
-    return {
-      reason: 'scheme_unsupported',
-      detail: `This endpoint does not accept the authentication scheme sent; use ${config.accepted}.`,
-    };
-  }
-  return { reason: 'credentials_missing', detail: `Send credentials: ${config.accepted}.` };
+  opts: AuthenticateOptions,
+  step: Step,
+): Promise<Decision> {
+  const { request } = guardRequest;
+  if (!request.clone)
+    throw invalidArgument('guard.authenticate: this scheme verifies the body; pass options.body or a Request');
+  // Counted while it streams: a body past the limit is 413 before it is all read.
+  return readCopyLimited(request.clone(), request.headers.get('content-length'), config.maxBodyBytes).then((body) => {
+    guardRequest.body = body;
+    return verified(config, scheme.verify(credentials, guardRequest), guardRequest, opts, step);
+  });
 }
 
 function verified(
@@ -217,6 +214,18 @@ function verified(
   opts: AuthenticateOptions,
   step: Step,
 ): MaybePromise<Decision> {
+  return isPending(result)
+    ? verifiedLater(config, result, guardRequest, opts, step)
+    : authorized(config, result, guardRequest, opts, step);
+}
+
+function verifiedLater(
+  config: GuardConfig,
+  result: PromiseLike<Principal | Refusal>,
+  guardRequest: LazyGuardRequest,
+  opts: AuthenticateOptions,
+  step: Step,
+): Promise<Decision> {
   return whenSettled(result, (settled) => authorized(config, settled, guardRequest, opts, step));
 }
 
@@ -227,14 +236,35 @@ function authorized(
   opts: AuthenticateOptions,
   step: Step,
 ): MaybePromise<Decision> {
-  const { request } = guardRequest;
-  if (isRefusal(result)) return refusedDecision(config, result, request);
+  if (isRefusal(result)) return refusedDecision(config, result, guardRequest.request);
   const permission = opts.permission ?? config.options.permission;
   if (!permission) return authenticated(result, guardRequest);
-  step.source = 'permission';
-  return whenSettled(permission.check(result, request), (allowed) =>
-    allowed === true ? authenticated(result, guardRequest) : refusedDecision(config, allowed, request),
-  );
+  step.permission = true;
+  const allowed = permission.check(result, guardRequest.request);
+  return isPending(allowed)
+    ? permittedLater(config, allowed, result, guardRequest)
+    : permitted(config, allowed, result, guardRequest);
+}
+
+function permittedLater(
+  config: GuardConfig,
+  allowed: PromiseLike<true | Refusal>,
+  principal: Principal,
+  guardRequest: LazyGuardRequest,
+): Promise<Decision> {
+  return whenSettled(allowed, (settled) => permitted(config, settled, principal, guardRequest));
+}
+
+/** The decision once the permission answered: served only on `true`, refused on anything else. */
+function permitted(
+  config: GuardConfig,
+  allowed: true | Refusal,
+  principal: Principal,
+  guardRequest: LazyGuardRequest,
+): Decision {
+  return allowed === true
+    ? authenticated(principal, guardRequest)
+    : refusedDecision(config, allowed, guardRequest.request);
 }
 
 /** The authenticated Decision, with the header fields the scheme added to the answer, if any. */
@@ -247,8 +277,4 @@ function authenticated(principal: Principal, guardRequest: LazyGuardRequest): De
 function refusedDecision(config: GuardConfig, refusal: Refusal, request: RequestView): Decision {
   config.options.onRefusal?.(refusal, request);
   return { outcome: 'refused', refusal };
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

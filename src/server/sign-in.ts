@@ -18,7 +18,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { invalidArgument } from '../http/argument-error.ts';
-import { type MaybePromise, whenSettled } from '../http/maybe-promise.ts';
+import { isPending, type MaybePromise, whenSettled } from '../http/maybe-promise.ts';
 import type { UserLookup, UserRecord } from '../stores/lookups.ts';
 import { clientAddressKey } from './client-address.ts';
 import { verifyAgainstDummy, verifyPassword } from './credentials/password-hash.ts';
@@ -87,7 +87,26 @@ const WRONG_WITH_CODE: Refusal = Object.freeze({
   detail: 'The username, password or one-time code is wrong.',
 });
 
+/** Where a sign-in comes from: the Basic scheme's request, whose address is read only when needed. */
+export interface SignInOrigin {
+  readonly clientAddress: string | undefined;
+}
+
+/** A SignIn, with verifyFrom() for the Basic scheme (not part of the package's API). */
+export interface GuardSignIn extends SignIn {
+  /**
+   * verify(), the client's address read from `origin` only for a full sign-in, which counts it (a
+   * remembered pair needs none): a Basic request's address may cost a parse (Express's req.ip,
+   * which honours `trust proxy`), and most requests carry a remembered pair.
+   */
+  verifyFrom(username: string, password: string, origin: SignInOrigin): MaybePromise<SignInResult>;
+}
+
 export function createSignIn(options: SignInOptions): SignIn {
+  return createGuardSignIn(options);
+}
+
+export function createGuardSignIn(options: SignInOptions): GuardSignIn {
   if (!options?.users || typeof options.users.findUserByName !== 'function')
     throw invalidArgument('createSignIn: users must have findUserByName(username)');
   const { users, loginProtection } = options;
@@ -111,22 +130,39 @@ export function createSignIn(options: SignInOptions): SignIn {
   const once = verifiedOnce((username, password, clientAddress) =>
     verifySlowly(state, username, password, clientAddress),
   );
+  // The user as the store holds it now still has the stored hash the pair was verified against,
+  // and no wrong password for the account was seen since.
+  const stillRight = (user: UserRecord | undefined, username: string, remembered: string): user is UserRecord =>
+    user !== undefined &&
+    user.passwordHash === remembered &&
+    !(failedSince.size > 0 && distrusted(accountOf(username, user)));
+  const rememberedLater = (
+    found: PromiseLike<UserRecord | undefined>,
+    username: string,
+    password: string,
+    remembered: string,
+    clientAddress: string | undefined,
+  ) =>
+    whenSettled(found, (user) =>
+      stillRight(user, username, remembered) ? user : once(username, password, clientAddress),
+    );
+  const verifyFrom = (username: string, password: string, origin: SignInOrigin): MaybePromise<SignInResult> => {
+    const remembered = cache?.get([username, password]);
+    if (remembered === undefined) return once(username, password, origin.clientAddress);
+    // The cache spares the hash, never the record: the user is looked up on every request.
+    const found = users.findUserByName(username);
+    // The address is read before anything waits, as a full sign-in reads it: a socket that
+    // closed meanwhile would no longer tell it. A remembered pair that is still right needs none.
+    if (isPending(found)) return rememberedLater(found, username, password, remembered, origin.clientAddress);
+    return stillRight(found, username, remembered) ? found : once(username, password, origin.clientAddress);
+  };
 
   return {
     cache,
     verifyWithSecondFactor: (username, password, clientAddress, secondFactor) =>
       verifySlowly(state, username, password, clientAddress, secondFactor),
-    verify(username, password, clientAddress) {
-      const remembered = cache?.get([username, password]);
-      if (remembered === undefined) return once(username, password, clientAddress);
-      // The cache spares the hash, never the record: the user is looked up on every request.
-      const current = (user: UserRecord | undefined) =>
-        user && user.passwordHash === remembered && !(failedSince.size > 0 && distrusted(accountOf(username, user)))
-          ? user
-          : once(username, password, clientAddress);
-      const found = users.findUserByName(username);
-      return whenSettled(found, current);
-    },
+    verify: (username, password, clientAddress) => verifyFrom(username, password, { clientAddress }),
+    verifyFrom,
   };
 }
 

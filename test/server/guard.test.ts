@@ -125,6 +125,42 @@ describe('guard.decide()', () => {
     assert.equal((await pending).outcome, 'authenticated');
   });
 
+  it('names the step that failed to onError, whether it failed at once or later: the scheme, then the permission', async () => {
+    const token = `Bearer ${await jwt({ sub: 'u-alice' })}`;
+    const sources: string[] = [];
+    const onError = (failure: { source: string }) => void sources.push(failure.source);
+    const failing = (fail: () => never) => ({ findUserByName: fail }) as never;
+    const broken = (error: Error) => [
+      () => {
+        throw error;
+      },
+      () => Promise.reject(error) as never,
+    ];
+    for (const fail of broken(new Error('store down'))) {
+      const guard = createGuard({ schemes: [basicScheme({ users: failing(fail as () => never) })], onError });
+      const decision = await guard.decide(request(`Basic ${btoa('bea:bea-password')}`));
+      assert.equal(decision.outcome === 'refused' && decision.refusal.reason, 'internal_error');
+    }
+    for (const fail of broken(new Error('policy down'))) {
+      const guard = createGuard({
+        schemes: [f.schemes.bearer],
+        permission: { check: fail as () => never, requires: { scopes: [], roles: [] } },
+        onError,
+      });
+      await guard.decide(request(token)); // verified once, then cached: the permission is the step that fails
+      const decision = await guard.decide(request(token));
+      assert.equal(decision.outcome === 'refused' && decision.refusal.reason, 'internal_error');
+    }
+    assert.deepStrictEqual(sources, [
+      'scheme "basic"',
+      'scheme "basic"',
+      'permission',
+      'permission',
+      'permission',
+      'permission',
+    ]);
+  });
+
   it('takes the scheme name in any case (RFC 9110 §11.1), and only a whole name', async () => {
     const guard = f.guard(['bearer']);
     const token = await jwt({ sub: 'u-alice' });

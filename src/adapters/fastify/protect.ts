@@ -1,8 +1,9 @@
 /** protect(): the guard as a Fastify route's preHandler. */
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, preHandlerHookHandler } from 'fastify';
-import { whenSettled } from '../../http/maybe-promise.ts';
-import type { AuthenticateOptions, Guard } from '../../server/guard.ts';
+import { isPending, whenSettled } from '../../http/maybe-promise.ts';
+import type { AuthenticateOptions, Decision, Guard } from '../../server/guard.ts';
 import type { Permission } from '../../server/permissions.ts';
+import type { RequestView } from '../../server/request-view.ts';
 import { actOn, type DecisionActions } from '../shared/decision-action.ts';
 import { authorizationLines } from '../shared/node-authorization.ts';
 import { toRequestView } from '../shared/node-request-view.ts';
@@ -49,10 +50,19 @@ export function protect(guard: Guard, options: { permission?: Permission } = {})
     // Fastify's request.ip (the forwarded client's under trustProxy, else the socket's), as mountFetch uses.
     if (request.ip) opts.clientAddress = request.ip;
     const view = toRequestView(request.raw, undefined, headers);
-    whenSettled(
-      guard.decide(view, opts),
-      (decision) => actOn(guard, view, decision, { request, reply, done }, actions),
-      (error) => done(error as Error),
-    );
+    const decision = guard.decide(view, opts);
+    const call: HookCall = { request, reply, done };
+    if (isPending(decision)) actLater(guard, view, decision, call);
+    else actOn(guard, view, decision, call, actions);
   };
+}
+
+// The closures that wait are made only for a decision that waits (see isPending). guard.decide()
+// never rejects; a failure to act goes to done(error), as Fastify expects of a callback hook.
+function actLater(guard: Guard, view: RequestView, decision: PromiseLike<Decision>, call: HookCall): void {
+  whenSettled(
+    decision,
+    (settled) => actOn(guard, view, settled, call, actions),
+    (error) => call.done(error as Error),
+  );
 }

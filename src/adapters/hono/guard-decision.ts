@@ -23,23 +23,25 @@ export interface MiddlewareCall {
  * someone changes them, so this costs no Web Request.)
  */
 export function decideFor(guard: Guard, c: Context<GatehouseEnv>, options: ProtectOptions): MaybePromise<Decision> {
-  const opts: AuthenticateOptions = options.permission ? { permission: options.permission } : {};
+  const raw = c.req.raw;
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   // @hono/node-server's Request URL is parsed, dot segments resolved: the target as received is
   // Node's (signed requests compare it exactly), and the scheme the connection's.
   const request: RequestView =
     typeof incoming?.url === 'string'
-      ? new TargetedRequest(c.req.raw, incoming as IncomingMessage & { url: string })
-      : c.req.raw;
-  const field = c.req.raw.headers.get('authorization');
+      ? new TargetedRequest(raw, incoming as IncomingMessage & { url: string })
+      : raw;
+  const field = raw.headers.get('authorization');
   // Node keeps only the first of repeated Authorization fields: while the Request still carries
   // the one the client sent, the raw lines tell whether there were more (answered 400).
-  opts.authorization =
+  const authorization =
     field === null
       ? NO_LINES
       : field === incoming?.headers?.authorization && Array.isArray(incoming.rawHeaders)
         ? authorizationLines(incoming)
         : field;
+  const opts: AuthenticateOptions = { authorization };
+  if (options.permission) opts.permission = options.permission;
   const address = (options.clientAddress ?? clientAddressOf)(c);
   if (address) opts.clientAddress = address;
   return guard.decide(request, opts);

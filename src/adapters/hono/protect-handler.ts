@@ -1,7 +1,7 @@
 /** protectHandler(): the guard around one Hono route's handler. */
 import type { Handler } from 'hono';
-import { whenSettled } from '../../http/maybe-promise.ts';
-import type { Guard } from '../../server/guard.ts';
+import { isPending, whenSettled } from '../../http/maybe-promise.ts';
+import type { Decision, Guard } from '../../server/guard.ts';
 import { actOn, allowed, type DecisionActions } from '../shared/decision-action.ts';
 import { decideFor, type MiddlewareCall } from './guard-decision.ts';
 import type { ProtectOptions } from './protect-options.ts';
@@ -34,9 +34,12 @@ export function protectHandler(
     },
     answer: (_call, response) => response,
   };
+  // The closure that waits is made only for a decision that waits (see isPending).
+  const actLater = (decision: PromiseLike<Decision>, call: MiddlewareCall) =>
+    whenSettled(decision, (settled) => actOn(guard, call.c.req.raw, settled, call, actions));
   return (c, next) => {
-    return whenSettled(decideFor(guard, c, options), (decision) =>
-      actOn(guard, c.req.raw, decision, { c, next }, actions),
-    );
+    const decision = decideFor(guard, c, options);
+    const call: MiddlewareCall = { c, next };
+    return isPending(decision) ? actLater(decision, call) : actOn(guard, c.req.raw, decision, call, actions);
   };
 }

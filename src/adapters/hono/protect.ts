@@ -1,7 +1,7 @@
 /** protect(): the guard as Hono middleware; the principal is `c.get('auth')`. */
 import type { MiddlewareHandler } from 'hono';
-import { whenSettled } from '../../http/maybe-promise.ts';
-import type { Guard } from '../../server/guard.ts';
+import { isPending, whenSettled } from '../../http/maybe-promise.ts';
+import type { Decision, Guard } from '../../server/guard.ts';
 import { actOn, type DecisionActions } from '../shared/decision-action.ts';
 import { decideFor, type MiddlewareCall } from './guard-decision.ts';
 import type { ProtectOptions } from './protect-options.ts';
@@ -22,10 +22,13 @@ export function protect(guard: Guard, options: ProtectOptions = {}): MiddlewareH
     },
     answer: (_call, response) => Promise.resolve(response),
   };
-  // Not an async function: a recently verified credential goes on to next() with no promise of ours.
+  // Not an async function: a recently verified credential goes on to next() with no promise of
+  // ours, and the closure that waits is made only for a decision that waits (see isPending).
+  const actLater = (decision: PromiseLike<Decision>, call: MiddlewareCall) =>
+    whenSettled(decision, (settled) => actOn(guard, call.c.req.raw, settled, call, actions));
   return (c, next) => {
-    return whenSettled(decideFor(guard, c, options), (decision) =>
-      actOn(guard, c.req.raw, decision, { c, next }, actions),
-    );
+    const decision = decideFor(guard, c, options);
+    const call: MiddlewareCall = { c, next };
+    return isPending(decision) ? actLater(decision, call) : actOn(guard, c.req.raw, decision, call, actions);
   };
 }

@@ -1,10 +1,11 @@
 /** protect(): the guard in front of a node:http handler. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { whenSettled } from '../../http/maybe-promise.ts';
-import type { AuthenticateOptions, Guard } from '../../server/guard.ts';
+import { isPending, whenSettled } from '../../http/maybe-promise.ts';
+import type { AuthenticateOptions, Decision, Guard } from '../../server/guard.ts';
 import type { Permission } from '../../server/permissions.ts';
 import type { Principal } from '../../server/principal.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../../server/request-limits.ts';
+import type { RequestView } from '../../server/request-view.ts';
 import { actOn, type DecisionActions } from '../shared/decision-action.ts';
 import { authorizationLines } from '../shared/node-authorization.ts';
 import { readBody } from '../shared/node-body.ts';
@@ -45,12 +46,16 @@ export function protect(
     },
     answer: sendWebResponse,
   };
+  const actLater = (view: RequestView, decision: PromiseLike<Decision>, res: ServerResponse): Promise<unknown> =>
+    whenSettled(decision, (settled) => actOn(guard, view, settled, res, actions));
   const decide = (request: AuthenticatedRequest, res: ServerResponse, body?: Buffer): unknown => {
     const opts: AuthenticateOptions = { authorization: authorizationLines(request) };
     if (options.permission) opts.permission = options.permission;
     if (body) opts.body = body;
     const view = toRequestView(request);
-    return whenSettled(guard.decide(view, opts), (decision) => actOn(guard, view, decision, res, actions));
+    const decision = guard.decide(view, opts);
+    // A decision that is there is acted on at once; the closure that waits is made only for one that is not.
+    return isPending(decision) ? actLater(view, decision, res) : actOn(guard, view, decision, res, actions);
   };
   // Not an async function: a cached credential reaches the handler with no promise at all, and
   // the listener returns whatever the handler returns.

@@ -11,16 +11,28 @@ import { readRequestUrl } from './node-url.ts';
  */
 class NodeRequestView implements RequestView {
   readonly method: string;
-  readonly headers: RequestView['headers'];
   declare readonly clone?: NonNullable<RequestView['clone']>;
   readonly #req: IncomingMessage;
+  readonly #fields: IncomingMessage['headers'];
+  #headers: NodeHeadersView | undefined;
   #url: string | undefined;
 
   constructor(req: IncomingMessage, body?: Uint8Array, headers: IncomingMessage['headers'] = req.headers) {
     this.#req = req;
     this.method = req.method ?? 'GET';
-    this.headers = new NodeHeadersView(headers);
+    this.#fields = headers;
+    this.#headers = undefined;
     if (body) this.clone = () => ({ arrayBuffer: async () => body.slice().buffer as ArrayBuffer });
+  }
+
+  /**
+   * Made on first read: the adapters hand the guard the Authorization lines themselves, so a GET
+   * with credentials never asks. It reads the object it was given, whenever it is read: the
+   * fields as the app holds them then, as the view made at once did.
+   */
+  get headers(): RequestView['headers'] {
+    this.#headers ??= new NodeHeadersView(this.#fields);
+    return this.#headers;
   }
 
   /** Express's req.ip where there is one (it honours `trust proxy`), else the socket's address. */

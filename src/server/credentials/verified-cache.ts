@@ -25,9 +25,18 @@ export interface VerifiedCacheOptions {
   maxEntries?: number;
 }
 
+/**
+ * How many characters of an id name its slot in the map. V8 hashes every character of a string
+ * key on a lookup, and each request's credential is a new string: the slot is hashed, not a whole
+ * token (often a kilobyte). Ids end in random characters (a digest; a JWS's signature), so two
+ * ids share a slot by a chance below 2^-90, and even then a hit needs the whole id equal: a
+ * shared slot costs a miss, never a wrong answer.
+ */
+const SLOT_CHARS = 16;
+
 export class VerifiedCache<V> {
   readonly #key = randomBytes(32).toString('base64');
-  readonly #entries = new Map<string, { value: V; until: number }>();
+  readonly #entries = new Map<string, { id: string; value: V; until: number }>();
   readonly #ttlMs: number;
   readonly #max: number;
 
@@ -49,10 +58,11 @@ export class VerifiedCache<V> {
 
   get(parts: readonly string[], now = Date.now()): V | undefined {
     const id = this.#id(parts);
-    const entry = this.#entries.get(id);
-    if (!entry) return undefined;
+    const slot = id.slice(-SLOT_CHARS);
+    const entry = this.#entries.get(slot);
+    if (!entry || entry.id !== id) return undefined;
     if (entry.until <= now) {
-      this.#entries.delete(id);
+      this.#entries.delete(slot);
       return undefined;
     }
     return entry.value;
@@ -61,14 +71,17 @@ export class VerifiedCache<V> {
   /** Remembers a value; `until` (ms) shortens its life, e.g. to a token's expiry. */
   set(parts: readonly string[], value: V, now = Date.now(), until = Number.POSITIVE_INFINITY): void {
     const id = this.#id(parts);
-    this.#entries.delete(id);
-    this.#entries.set(id, { value, until: Math.min(until, now + this.#ttlMs) });
+    const slot = id.slice(-SLOT_CHARS);
+    this.#entries.delete(slot);
+    this.#entries.set(slot, { id, value, until: Math.min(until, now + this.#ttlMs) });
     while (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value!);
   }
 
   /** Forgets a value, e.g. once its credential is known to be revoked. */
   delete(parts: readonly string[]): void {
-    this.#entries.delete(this.#id(parts));
+    const id = this.#id(parts);
+    const slot = id.slice(-SLOT_CHARS);
+    if (this.#entries.get(slot)?.id === id) this.#entries.delete(slot);
   }
 
   get size(): number {

@@ -5,14 +5,14 @@
  */
 import { invalidArgument } from '../../http/argument-error.ts';
 import type { BasicCredentials } from '../../http/index.ts';
-import { whenSettled } from '../../http/maybe-promise.ts';
+import { isPending, whenSettled } from '../../http/maybe-promise.ts';
 import type { UserLookup } from '../../stores/lookups.ts';
 import type { VerifiedCache, VerifiedCacheOptions } from '../credentials/verified-cache.ts';
 import type { LoginProtection } from '../login-protection.ts';
 import { type Principal, principalOf } from '../principal.ts';
 import { isRefusal, type Refusal } from '../refusal.ts';
 import { fromAuthorization, type Scheme } from '../scheme.ts';
-import { createSignIn, type SignInResult } from '../sign-in.ts';
+import { createGuardSignIn, type SignInResult } from '../sign-in.ts';
 
 export interface BasicSchemeOptions {
   users: UserLookup;
@@ -27,7 +27,7 @@ export function basicScheme(options: BasicSchemeOptions): Scheme<BasicCredential
 } {
   if (!options?.users || typeof options.users.findUserByName !== 'function')
     throw invalidArgument('basicScheme: users must have findUserByName(username)');
-  const signIn = createSignIn({
+  const signIn = createGuardSignIn({
     users: options.users,
     cache: options.cache ?? {},
     ...(options.loginProtection ? { loginProtection: options.loginProtection } : {}),
@@ -43,9 +43,10 @@ export function basicScheme(options: BasicSchemeOptions): Scheme<BasicCredential
     cache: signIn.cache,
     detect: (request) => fromAuthorization(request, 'basic', 'basic'),
     // Synchronous when the lookup is and the pair verified recently: no promise on the hot path.
+    // The request's address is read only for a full sign-in, which counts it.
     verify({ username, password }, request) {
-      const result = signIn.verify(username, password, request.clientAddress);
-      return whenSettled(result, principal);
+      const result = signIn.verifyFrom(username, password, request);
+      return isPending(result) ? whenSettled(result, principal) : principal(result);
     },
     // RFC 7617 §2.1: charset="UTF-8" tells clients how to encode non-ASCII credentials.
     challenge: (realm) => ({ scheme: 'Basic', params: { realm, charset: 'UTF-8' } }),

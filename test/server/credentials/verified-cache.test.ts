@@ -59,6 +59,19 @@ describe('the verified-credential cache', () => {
     assert.ok(!inspect(cache, { showHidden: true, depth: 5 }).includes('hunter2'));
   });
 
+  it('answers only for the very credential it remembered: two tokens that end alike are two credentials', () => {
+    const cache = new VerifiedCache<string>({}, { exactKeys: true });
+    const signature = '.' + 'S'.repeat(43);
+    const alice = `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9${signature}`;
+    const mallory = `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJtYWxsb3J5In0${signature}`;
+    cache.set([alice], 'alice');
+    assert.equal(cache.get([mallory]), undefined, "a token with alice's signature and another payload is not hers");
+    assert.equal(cache.get([alice]), 'alice');
+    cache.set([mallory], 'mallory');
+    cache.delete([alice]);
+    assert.equal(cache.get([mallory]), 'mallory', 'forgetting one token forgets no other');
+  });
+
   it('is bounded and expires entries', () => {
     const cache = new VerifiedCache<number>({ maxEntries: 3, ttlMs: 1000 });
     for (let i = 0; i < 5; i++) cache.set([String(i)], i, 0);
