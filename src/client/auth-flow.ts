@@ -38,3 +38,41 @@ export interface AuthStrategy {
 
 /** At most this many sends per authentication flow: a strategy cannot loop on 401s. */
 export const MAX_AUTH_SENDS = 4;
+
+/**
+ * A strategy whose whole flow is to change the request, send it once and accept whatever comes
+ * back (Basic, an API key, a fixed Bearer token): `apply` makes that change, and `flow` is the
+ * generator made from it. The auth stage runs `apply` instead of the generator while the
+ * strategy's `flow` is still that generator.
+ */
+interface OneSend {
+  flow: AuthStrategy['flow'];
+  apply(request: OutgoingRequest): void;
+}
+
+const oneSends = new WeakMap<AuthStrategy, OneSend>();
+
+/**
+ * A strategy that applies its credentials with `apply` and sends once. Its flow is made from
+ * `apply`, so the two cannot say different things.
+ */
+export function oneSendStrategy(
+  fields: Omit<AuthStrategy, 'flow'>,
+  apply: (request: OutgoingRequest) => void,
+): AuthStrategy {
+  const strategy: AuthStrategy = {
+    ...fields,
+    async *flow(request) {
+      apply(request);
+      yield request;
+    },
+  };
+  oneSends.set(strategy, { flow: strategy.flow, apply });
+  return strategy;
+}
+
+/** `apply` of a strategy made by oneSendStrategy whose flow was not replaced since; else undefined. */
+export function oneSendOf(strategy: AuthStrategy): ((request: OutgoingRequest) => void) | undefined {
+  const once = oneSends.get(strategy);
+  return once !== undefined && strategy.flow === once.flow ? once.apply : undefined;
+}

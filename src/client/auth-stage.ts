@@ -1,5 +1,5 @@
 /** The auth stage: runs the strategy's flow for one attempt, where credentials are allowed. */
-import { type AuthContext, type AuthStrategy, MAX_AUTH_SENDS } from './auth-flow.ts';
+import { type AuthContext, type AuthStrategy, MAX_AUTH_SENDS, oneSendOf } from './auth-flow.ts';
 import { copyRequest, type OutgoingRequest } from './outgoing-request.ts';
 import { discard, type Send, type SendContext } from './transport.ts';
 
@@ -23,12 +23,26 @@ export function authStage(
     // Credentials belong to an origin: after a redirect elsewhere, send none.
     if (!request.credentialsAllowed) return next(request, context);
     try {
-      const flow = strategy.flow(copyRequest(request), { signal: context.signal, reportRefresh });
+      const copy = copyRequest(request);
+      // A flow that changes the request and sends it once (oneSendStrategy): the same change and
+      // send, and what runFlow does with its one response, without running the generator.
+      const apply = oneSendOf(strategy);
+      if (apply !== undefined) {
+        apply(copy);
+        return next(copy, context).then((response) => keepSent(response, copy));
+      }
+      const flow = strategy.flow(copy, { signal: context.signal, reportRefresh });
       return runFlow(flow, context, next, strategy.name);
     } catch (error) {
       return Promise.reject(error);
     }
   };
+}
+
+/** A response that is not ok keeps the request that drew it, for the error's scrubbing. */
+function keepSent(response: Response, sent: OutgoingRequest): Response {
+  if (!response.ok) sentFor.set(response, sent);
+  return response;
 }
 
 async function runFlow(
@@ -65,6 +79,5 @@ async function runFlow(
     step = await flow.next(response);
   }
   if (!response) throw new TypeError(`the ${name} auth strategy returned without yielding a request to send`);
-  if (!response.ok) sentFor.set(response, lastSent!);
-  return response;
+  return keepSent(response, lastSent!);
 }

@@ -15,6 +15,7 @@ import { NO_LISTENER, normalizeOptions } from './normalize-options.ts';
 import type { ClientOptions, ClientRequestInit, NormalizedOptions } from './options.ts';
 import { OriginConcurrency } from './origin-concurrency.ts';
 import { OriginCooldown } from './origin-cooldown.ts';
+import type { OutgoingRequest } from './outgoing-request.ts';
 import { redirectStage } from './redirect.ts';
 import { sendWithRetry } from './retry.ts';
 import { type Send, transportSend } from './transport.ts';
@@ -51,6 +52,8 @@ export function createClient(options: ClientOptions = {}): Client {
   const requests = requestBuilder(config, origins, secrets);
   const send = pipeline(config, origins, secrets);
 
+  // The frame of a call keeps only what every call needs; reporting a response and making its
+  // error happen in functions of their own, whose frames exist only when they run.
   async function call(input: string | URL | Request, init: ClientRequestInit = {}): Promise<Response> {
     const request = input instanceof Request ? await requests.fromRequest(input, init) : requests.fromUrl(input, init);
     const callerSignal = init.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined;
@@ -63,19 +66,21 @@ export function createClient(options: ClientOptions = {}): Client {
     } finally {
       state.total.dispose();
     }
-    if (config.onResponse !== NO_LISTENER)
-      config.onResponse({
-        method: request.method,
-        url: state.url,
-        status: response.status,
-        attempts: state.attempts,
-        response,
-      });
-
-    const throwHttpErrors = init.throwHttpErrors ?? config.throwHttpErrors;
-    if (response.ok || !throwHttpErrors || response.type === 'opaqueredirect') return response;
+    if (config.onResponse !== NO_LISTENER) report(response, request, state);
+    if (response.ok || !(init.throwHttpErrors ?? config.throwHttpErrors) || response.type === 'opaqueredirect')
+      return response;
     if (response.status >= 300 && response.status < 400 && !config.redirect.follow) return response;
     throw await errorForResponse(response, request, state, origins, secrets);
+  }
+
+  function report(response: Response, request: OutgoingRequest, state: Call): void {
+    config.onResponse({
+      method: request.method,
+      url: state.url,
+      status: response.status,
+      attempts: state.attempts,
+      response,
+    });
   }
 
   const withMethod =

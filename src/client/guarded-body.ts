@@ -78,7 +78,10 @@ function guardedPrototype(base: object): object {
       get(this: Guarded) {
         if (this[STREAM] === undefined) {
           const source = body.call(this) as ReadableStream<Uint8Array<ArrayBuffer>> | null;
-          this[STREAM] = source === null ? null : guardStream(source, (cause, bytes) => cut(this, cause, bytes));
+          // A body already read (or being read) has nothing left to guard: it is given as it is,
+          // locked, as the platform gives it after text().
+          if (source === null || source.locked) return source;
+          this[STREAM] = guardStream(source, (cause, bytes) => cut(this, cause, bytes));
         }
         return this[STREAM];
       },
@@ -123,11 +126,14 @@ function guardStream(
   source: ReadableStream<Uint8Array<ArrayBuffer>>,
   cut: (cause: unknown, receivedBytes: number) => BodyCutError,
 ): ReadableStream<Uint8Array<ArrayBuffer>> {
-  const reader = source.getReader();
+  // The source is locked at the first read, not before: looking at `body` and then calling
+  // text() reads the body, as it does on the platform's Response.
+  let reader: ReadableStreamDefaultReader<Uint8Array<ArrayBuffer>> | undefined;
   let received = 0;
   return new ReadableStream<Uint8Array<ArrayBuffer>>({
     async pull(controller) {
       try {
+        reader ??= source.getReader();
         const { done, value } = await reader.read();
         if (done) {
           controller.close();
@@ -140,7 +146,7 @@ function guardStream(
       }
     },
     cancel(reason) {
-      return reader.cancel(reason);
+      return reader === undefined ? source.cancel(reason) : reader.cancel(reason);
     },
   });
 }

@@ -97,8 +97,10 @@ export class OriginConcurrency {
 
   /** The origin accepted one: 1/limit more, so a whole round of successes adds one place. */
   accepted(origin: string): void {
+    // An unlimited gate (or none) has nothing to grow: it is read, not used, so nothing moves.
+    const held = this.#gates.peek(origin);
+    if (held === undefined || held.limit === Number.POSITIVE_INFINITY) return;
     const gate = this.#gate(origin);
-    if (gate.limit === Number.POSITIVE_INFINITY) return;
     const grown = gate.limit + 1 / gate.limit;
     gate.limit = grown >= UNLIMITED_AGAIN ? Number.POSITIVE_INFINITY : grown;
     this.#wake(gate);

@@ -14,6 +14,7 @@
  */
 import { parseRateLimit } from '../http/rate-limit.ts';
 import { OriginTable } from './origin-table.ts';
+import { hasField } from './transport.ts';
 
 export interface Cooldown {
   /** Local-clock ms until which the origin is cooling down. */
@@ -69,7 +70,7 @@ export class OriginCooldown {
     const others = (this.#sending.get(origin) ?? 1) - 1;
     count(this.#sending, origin, -1);
     // A refusal's wait is the cooldown's (Retry-After); only an accepted request tells the pace.
-    if (!response?.ok || !response.headers.has('ratelimit')) return;
+    if (!response?.ok || !hasField(response, 'ratelimit')) return;
     const info = parseRateLimit(response.headers);
     if (info?.source !== 'RateLimit' || info.remaining === undefined || !info.resetMs) return;
     const held = this.#held.use(origin) ?? { cooldown: undefined, quota: undefined };

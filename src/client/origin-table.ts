@@ -30,6 +30,11 @@ export class OriginTable<V> {
   readonly #cap: number;
   /** No entry expires before this, so a sweep before then would prune nothing. */
   #nextExpiry = Number.POSITIVE_INFINITY;
+  /**
+   * The origin last moved to the end of #entries, while it is still there: using it again would
+   * move it where it is. Calls to one origin, the usual case, then touch the Map once each.
+   */
+  #newest: string | undefined;
 
   constructor(rules: OriginTableRules<V>, cap = MAX_ORIGINS_HELD) {
     this.#rules = rules;
@@ -52,9 +57,10 @@ export class OriginTable<V> {
   /** The origin's entry, marked as the most recently used. */
   use(origin: string): V | undefined {
     const entry = this.#entries.get(origin);
-    if (entry !== undefined) {
+    if (entry !== undefined && origin !== this.#newest) {
       this.#entries.delete(origin);
       this.#entries.set(origin, entry);
+      this.#newest = origin;
     }
     return entry;
   }
@@ -66,12 +72,14 @@ export class OriginTable<V> {
   set(origin: string, entry: V, now = Date.now()): void {
     this.#entries.delete(origin);
     this.#entries.set(origin, entry);
+    this.#newest = origin;
     this.#nextExpiry = Math.min(this.#nextExpiry, this.#rules.expiresAt(entry, origin));
     if (this.#entries.size > this.#cap) this.#makeRoom(origin, now);
   }
 
   delete(origin: string): void {
     this.#entries.delete(origin);
+    if (origin === this.#newest) this.#newest = undefined;
   }
 
   /** Expired entries first, then the least recently used; never one in use, nor the one just set. */
@@ -79,7 +87,7 @@ export class OriginTable<V> {
     if (this.#nextExpiry <= now) this.#prune(kept, now);
     for (const [origin, entry] of this.#entries) {
       if (this.#entries.size <= this.#cap) return;
-      if (origin !== kept && !this.#rules.inUse(entry, origin)) this.#entries.delete(origin);
+      if (origin !== kept && !this.#rules.inUse(entry, origin)) this.delete(origin);
     }
   }
 
@@ -87,7 +95,7 @@ export class OriginTable<V> {
     let next = Number.POSITIVE_INFINITY;
     for (const [origin, entry] of this.#entries) {
       const expiresAt = this.#rules.expiresAt(entry, origin);
-      if (expiresAt <= now && origin !== kept && !this.#rules.inUse(entry, origin)) this.#entries.delete(origin);
+      if (expiresAt <= now && origin !== kept && !this.#rules.inUse(entry, origin)) this.delete(origin);
       else next = Math.min(next, expiresAt);
     }
     this.#nextExpiry = next;

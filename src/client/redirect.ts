@@ -25,7 +25,7 @@ import { RedirectSecretError } from './errors/credential-origin-errors.ts';
 import { TooManyRedirectsError } from './errors/too-many-redirects-error.ts';
 import { copyRequest, type OutgoingRequest } from './outgoing-request.ts';
 import { RequestBody } from './request-body.ts';
-import { discard, NATIVE_REDIRECTS, type Send } from './transport.ts';
+import { discard, NATIVE_REDIRECTS, type Send, type SendContext } from './transport.ts';
 
 export interface RedirectOptions {
   /** Follow redirects. When false, a 3xx is returned as it is. @default true */
@@ -77,72 +77,123 @@ export function redirectStage(
   onRedirect: (event: RedirectEvent, request: OutgoingRequest) => void,
   next: Send,
 ): Send {
-  const secret = credentialHeaderNames(options);
-  const trusted = new Set(options.trustedOrigins.map((o) => new URL(o).origin));
-  const secretParams = new Set(client.secretParams.map((p) => p.toLowerCase()));
+  const rules: RedirectRules = {
+    options,
+    client,
+    onRedirect,
+    secret: credentialHeaderNames(options),
+    trusted: new Set(options.trustedOrigins.map((o) => new URL(o).origin)),
+    secretParams: new Set(client.secretParams.map((p) => p.toLowerCase())),
+  };
+  const followed = (response: Response) =>
+    options.follow && !NATIVE_REDIRECTS && REDIRECT_STATUSES.has(response.status);
 
-  return async (initial, context) => {
-    const startOrigin = client.home ?? initial.url.origin;
-    // Once the chain has been on https, no http origin gets the strategy's credentials, trusted or not.
-    let wasSecure = initial.url.protocol === 'https:';
-    // Every secret this call has sent so far: a later Location may repeat any of them.
-    const sent = new Set<string>();
+  /** Follows `first`, the redirect `initial` drew, hop by hop to the first answer not followed. */
+  const follow = async (initial: OutgoingRequest, first: Response, context: SendContext): Promise<Response> => {
+    const chain: Chain = {
+      initial,
+      startOrigin: client.home ?? initial.url.origin,
+      wasSecure: initial.url.protocol === 'https:',
+      sent: new Set(),
+    };
     let request = initial;
+    let response = first;
     for (let hop = 0; ; hop++) {
-      const response = await next(request, context);
-      if (!options.follow || NATIVE_REDIRECTS || !REDIRECT_STATUSES.has(response.status)) return response;
-      const location = response.headers.get('location');
-      if (location === null) return response;
-      let target: URL;
-      try {
-        target = new URL(location, request.url);
-      } catch {
-        return response;
-      }
-      if (target.protocol !== 'http:' && target.protocol !== 'https:') return response;
-      if (hop >= options.max) {
-        await discard(response);
-        throw new TooManyRedirectsError(options.max);
-      }
+      const target = locationOf(response, request.url);
+      if (target === undefined) return response;
       await discard(response);
-      // A 3xx is not ok, so the auth stage kept what it sent for it; without a strategy, the request went as it is.
-      for (const value of client.secretsOf(sentFor.get(response) ?? request)) sent.add(value);
-      const downgrade = wasSecure && target.protocol === 'http:';
-      if (target.protocol === 'https:') wasSecure = true;
-      // A call sent without credentials (to an origin they do not belong to) gets none wherever it
-      // is sent on: that origin chose the Location, even one that leads back to the baseUrl's.
-      const credentialsAllowed =
-        initial.credentialsAllowed && !downgrade && (target.origin === startOrigin || trusted.has(target.origin));
-      let droppedParams: string[] = [];
-      if (!credentialsAllowed) {
-        droppedParams = dropSecretParams(target, secretParams, sent);
-        refuseCarriedSecret(request.url, target, response.status, sent, client.show);
-      }
-      const dropped: string[] = [];
-      const nextRequest = redirectedRequest(request, response.status, target);
-      if (target.origin !== request.url.origin) {
-        for (const name of secret) {
-          if (nextRequest.headers.has(name)) {
-            nextRequest.headers.delete(name);
-            dropped.push(name);
-          }
-        }
-      }
-      dropped.push(...droppedParams);
-      nextRequest.credentialsAllowed = credentialsAllowed;
-      onRedirect(
-        {
-          from: request.url.href,
-          to: target.href,
-          status: response.status,
-          dropped,
-          credentialsAllowed,
-        },
-        nextRequest,
-      );
-      request = nextRequest;
+      if (hop >= options.max) throw new TooManyRedirectsError(options.max);
+      request = redirected(rules, chain, request, response, target);
+      response = await next(request, context);
+      if (!followed(response)) return response;
     }
   };
+
+  // Not async: an answer that is not followed, as most are not, passes on as the next stage gave it.
+  return (initial, context) => {
+    let first: Promise<Response>;
+    try {
+      first = next(initial, context);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return first.then((response) => (followed(response) ? follow(initial, response, context) : response));
+  };
+}
+
+/** What the redirect stage holds for the life of the client. */
+interface RedirectRules {
+  options: Required<RedirectOptions>;
+  client: RedirectContext;
+  onRedirect: (event: RedirectEvent, request: OutgoingRequest) => void;
+  /** The credential header names a redirect to another origin drops. */
+  secret: readonly string[];
+  trusted: ReadonlySet<string>;
+  secretParams: ReadonlySet<string>;
+}
+
+/** One call's chain of redirects. */
+interface Chain {
+  initial: OutgoingRequest;
+  startOrigin: string;
+  /** Once the chain has been on https, no http origin gets the strategy's credentials, trusted or not. */
+  wasSecure: boolean;
+  /** Every secret this call has sent so far: a later Location may repeat any of them. */
+  sent: Set<string>;
+}
+
+/** Where a redirect leads, if it leads anywhere the client follows (an http or https URL). */
+function locationOf(response: Response, base: URL): URL | undefined {
+  const location = response.headers.get('location');
+  if (location === null) return undefined;
+  let target: URL;
+  try {
+    target = new URL(location, base);
+  } catch {
+    return undefined;
+  }
+  return target.protocol === 'http:' || target.protocol === 'https:' ? target : undefined;
+}
+
+/** The request the redirect `response` to `request` leads to, its credentials where they belong. */
+function redirected(
+  rules: RedirectRules,
+  chain: Chain,
+  request: OutgoingRequest,
+  response: Response,
+  target: URL,
+): OutgoingRequest {
+  const { client, secret } = rules;
+  // A 3xx is not ok, so the auth stage kept what it sent for it; without a strategy, the request went as it is.
+  for (const value of client.secretsOf(sentFor.get(response) ?? request)) chain.sent.add(value);
+  const downgrade = chain.wasSecure && target.protocol === 'http:';
+  if (target.protocol === 'https:') chain.wasSecure = true;
+  // A call sent without credentials (to an origin they do not belong to) gets none wherever it
+  // is sent on: that origin chose the Location, even one that leads back to the baseUrl's.
+  const credentialsAllowed =
+    chain.initial.credentialsAllowed &&
+    !downgrade &&
+    (target.origin === chain.startOrigin || rules.trusted.has(target.origin));
+  let droppedParams: string[] = [];
+  if (!credentialsAllowed) {
+    droppedParams = dropSecretParams(target, rules.secretParams, chain.sent);
+    refuseCarriedSecret(request.url, target, response.status, chain.sent, client.show);
+  }
+  const dropped: string[] = [];
+  const nextRequest = redirectedRequest(request, response.status, target);
+  if (target.origin !== request.url.origin) {
+    for (const name of secret) {
+      if (nextRequest.headers.has(name)) {
+        nextRequest.headers.delete(name);
+        dropped.push(name);
+      }
+    }
+  }
+  dropped.push(...droppedParams);
+  nextRequest.credentialsAllowed = credentialsAllowed;
+  const event = { from: request.url.href, to: target.href, status: response.status, dropped, credentialsAllowed };
+  rules.onRedirect(event, nextRequest);
+  return nextRequest;
 }
 
 /**

@@ -48,6 +48,10 @@ export interface CallState {
 // Errors that mean the request never left: no server can have acted on it.
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL', 'ENETUNREACH', 'EHOSTUNREACH']);
 
+/*
+ * The loop keeps only what every attempt needs in its own frame; what a failure, a lockout or a
+ * retried status needs is worked out in the functions it calls, whose frames exist only then.
+ */
 export async function sendWithRetry(request: OutgoingRequest, state: CallState, next: Send): Promise<Response> {
   const origin = request.url.origin;
   for (let attempt = 1; ; attempt++) {
@@ -56,56 +60,21 @@ export async function sendWithRetry(request: OutgoingRequest, state: CallState, 
     // Both checks are synchronous when there is nothing to wait for, as on almost every request.
     const leave = state.concurrency.tryEnter(origin) ?? (await enterGate(origin, state));
     // pace() counts the request as sent when it lets it go; settle() below ends that.
-    if (state.cooldown.get(origin) || state.cooldown.pace(origin) > 0) {
-      // While it waits, the origin's closed window is kept (never evicted to make room for others).
-      const doneWaiting = state.cooldown.waiting(origin);
-      try {
-        await waitBeforeSending(origin, state);
-      } catch (error) {
-        leave();
-        throw error;
-      } finally {
-        doneWaiting();
-      }
-    }
+    if (state.cooldown.get(origin) || state.cooldown.pace(origin) > 0) await waitYourTurn(origin, state, leave);
     state.attempts = attempt;
     const budget = new Budget('attempt', state.attemptTimeout, state.total.signal);
-    let outcome: AttemptOutcome;
     let response: Response | undefined;
     try {
       response = await next(request, { signal: budget.signal, attempt });
-      outcome = { kind: 'response', response };
       // A lockout pauses sign-in for one account from this client, not the origin: no cooldown, no
       // smaller concurrency, no retry (nothing changes before its Retry-After, often many minutes).
-      if (response.status === 429 && problemCode(await readProblem(response)) === 'locked_out') {
-        state.note = 'Not retried: sign-in with these credentials is locked out (locked_out); other calls go on.';
-        return response;
-      }
+      if (response.status === 429 && (await lockedOut(response, state))) return response;
       if (response.status === 429 || (response.status === 503 && response.headers.has('retry-after')))
         state.concurrency.tooMany(origin);
       else if (response.ok) state.concurrency.accepted(origin);
     } catch (error) {
-      outcome = classify(error, budget, state);
-      if (outcome.kind === 'network' && request.body.exhausted) {
-        throw networkError(
-          state,
-          error,
-          outcome.notSent,
-          'Not retried: the body was a one-shot ReadableStream (pass body: () => stream to allow retries).',
-        );
-      }
-      if (!(await prepareRetry(outcome, attempt, request, state))) {
-        throw outcome.kind === 'timeout'
-          ? new TimeoutError({
-              which: 'attempt',
-              timeoutMs: state.attemptTimeout ?? 0,
-              method: state.method,
-              url: state.url,
-              attempts: attempt,
-              note: state.note,
-            })
-          : networkError(state, error, outcome.kind === 'network' && outcome.notSent, state.note);
-      }
+      // Returns to retry; throws the call's error otherwise.
+      await recoverFrom(error, budget, attempt, request, state);
       continue;
     } finally {
       budget.dispose();
@@ -117,8 +86,58 @@ export async function sendWithRetry(request: OutgoingRequest, state: CallState, 
       state.note = 'Not retried: the body was a one-shot ReadableStream (pass body: () => stream to allow retries).';
       return response;
     }
-    if (!(await prepareRetry(outcome, attempt, request, state))) return response;
+    if (!(await prepareRetry({ kind: 'response', response }, attempt, request, state))) return response;
   }
+}
+
+/** Waits for the origin's cooldown and quota; a wait that fails gives the place back first. */
+async function waitYourTurn(origin: string, state: CallState, leave: () => void): Promise<void> {
+  // While it waits, the origin's closed window is kept (never evicted to make room for others).
+  const doneWaiting = state.cooldown.waiting(origin);
+  try {
+    await waitBeforeSending(origin, state);
+  } catch (error) {
+    leave();
+    throw error;
+  } finally {
+    doneWaiting();
+  }
+}
+
+async function lockedOut(response: Response, state: CallState): Promise<boolean> {
+  if (problemCode(await readProblem(response)) !== 'locked_out') return false;
+  state.note = 'Not retried: sign-in with these credentials is locked out (locked_out); other calls go on.';
+  return true;
+}
+
+/** After an attempt that threw: returns when it is retried (after its wait), else throws the call's error. */
+async function recoverFrom(
+  error: unknown,
+  budget: Budget,
+  attempt: number,
+  request: OutgoingRequest,
+  state: CallState,
+): Promise<void> {
+  const outcome = classify(error, budget, state);
+  if (outcome.kind === 'network' && request.body.exhausted) {
+    throw networkError(
+      state,
+      error,
+      outcome.notSent,
+      'Not retried: the body was a one-shot ReadableStream (pass body: () => stream to allow retries).',
+    );
+  }
+  if (await prepareRetry(outcome, attempt, request, state)) return;
+  throw outcome.kind === 'timeout'
+    ? new TimeoutError({
+        which: 'attempt',
+        timeoutMs: state.attemptTimeout ?? 0,
+        method: state.method,
+        url: state.url,
+        attempts: attempt,
+        note: state.note,
+      })
+    : networkError(state, error, outcome.kind === 'network' && outcome.notSent, state.note);
 }
 
 function classify(error: unknown, budget: Budget, state: CallState): AttemptOutcome {

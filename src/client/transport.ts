@@ -23,7 +23,33 @@ export type Send = (request: OutgoingRequest, context: SendContext) => Promise<R
  */
 export const NATIVE_REDIRECTS = typeof (globalThis as { document?: unknown }).document !== 'undefined';
 
+/**
+ * A transport's way to take the client's request as it is, beside fetch's signature (undiciTransport
+ * has one). Invariant: `direct(url, method, headers, body, signal)` sends exactly what
+ * `transport(url.href, { method, headers, body, signal, redirect: 'manual' })` sends and answers
+ * the same, so the client may call either.
+ */
+export const SEND_DIRECT = Symbol('gatehouse.send-direct');
+
+export type SendDirect = (
+  url: URL,
+  method: string,
+  headers: Headers,
+  body: RequestInit['body'] | null,
+  signal: AbortSignal | undefined,
+) => Promise<Response>;
+
 export function transportSend(transport: Transport): Send {
+  const direct = (transport as Transport & { [SEND_DIRECT]?: SendDirect })[SEND_DIRECT];
+  if (typeof direct === 'function' && !NATIVE_REDIRECTS) {
+    return (request, context) => {
+      try {
+        return direct(request.url, request.method, request.headers, request.body.take(), context.signal);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    };
+  }
   // Not async: a send adds no promise of its own, so the caller awaits the transport's promise
   // itself. A throw before sending still becomes a rejection, as it would from an async function.
   return (request, context) => {
@@ -42,6 +68,19 @@ export function transportSend(transport: Transport): Send {
       return Promise.reject(error);
     }
   };
+}
+
+/**
+ * A response may say whether it has a header field without making its Headers: undiciTransport's
+ * makes them when they are first read. Invariant: `response[HAS_FIELD](name)` is
+ * `response.headers.has(name)` for a lower-case name.
+ */
+export const HAS_FIELD = Symbol('gatehouse.has-field');
+
+/** `response.headers.has(name)` for a lower-case name, asked so that no Headers need be made. */
+export function hasField(response: Response, name: string): boolean {
+  const has = (response as Response & { [HAS_FIELD]?: (name: string) => boolean })[HAS_FIELD];
+  return has === undefined ? response.headers.has(name) : has.call(response, name);
 }
 
 /** Lets go of a response we will not read, so its connection returns to the pool. */

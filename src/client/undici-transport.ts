@@ -13,7 +13,8 @@ import { Readable } from 'node:stream';
 import { type Dispatcher, getGlobalDispatcher } from 'undici';
 import { invalidArgument } from '../http/argument-error.ts';
 import { serializedLikeFetch, TEXT_CONTENT_TYPE } from './request-body.ts';
-import type { Transport } from './transport.ts';
+import { SEND_DIRECT, type SendDirect, type Transport } from './transport.ts';
+import { appendFields, UndiciResponse } from './undici-response.ts';
 
 export interface UndiciTransportOptions {
   /** The dispatcher to send through (an `Agent`, a `Pool`, a `ProxyAgent`…). @default undici's global dispatcher */
@@ -36,36 +37,66 @@ export function undiciTransport(options: UndiciTransportOptions = {}): Transport
   if (dispatcher !== undefined && typeof (dispatcher as { request?: unknown })?.request !== 'function')
     throw invalidArgument('undiciTransport: dispatcher must be an undici Dispatcher (an Agent, a Pool, a ProxyAgent…)');
 
-  const send = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
-    if (input instanceof Request)
-      throw invalidArgument('undiciTransport: the client passes a URL and init; a Request is not supported here');
-    const url = input instanceof URL ? input : new URL(input);
-    const method = (init.method ?? 'GET').toUpperCase();
+  /** One send: what both ways of calling the transport come to. */
+  const sendParts = (
+    url: URL,
+    method: string,
+    fields: Headers,
+    source: BodyInit | null,
+    signal: AbortSignal | null,
+  ): Promise<Response> => {
     const headers: Record<string, string> = {};
-    if (init.headers) for (const [name, value] of new Headers(init.headers)) headers[name] = value;
-    const body = await requestBody(init.body ?? null, method, headers);
-    const answer = await (dispatcher ?? getGlobalDispatcher()).request({
-      origin: url.origin,
-      path: url.pathname + url.search,
-      method: method as Dispatcher.HttpMethod,
-      headers,
-      body,
-      signal: init.signal ?? null,
-    });
-    const responseHeaders = new Headers();
-    for (const [name, value] of Object.entries(answer.headers)) {
-      if (Array.isArray(value)) for (const v of value) responseHeaders.append(name, v);
-      else if (value !== undefined) responseHeaders.append(name, value);
-    }
-    const status = answer.statusCode;
-    let responseBody: BodyInit | null = answer.body as unknown as BodyInit;
-    if (method === 'HEAD' || NULL_BODY.has(status)) {
-      await answer.body.dump();
-      responseBody = null;
-    }
-    return new Response(responseBody, { status, statusText: STATUS_CODES[status] ?? '', headers: responseHeaders });
+    for (const [name, value] of fields) headers[name] = value;
+    const body = requestBody(source, method, headers);
+    // Not async: the dispatcher's promise carries on to the response, with no frame of this function kept.
+    return (dispatcher ?? getGlobalDispatcher())
+      .request({
+        origin: url.origin,
+        path: url.pathname + url.search,
+        method: method as Dispatcher.HttpMethod,
+        headers,
+        body,
+        signal,
+      })
+      .then((answer) => responseTo(answer, method));
   };
-  return send;
+
+  const send = (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+    try {
+      if (input instanceof Request)
+        throw invalidArgument('undiciTransport: the client passes a URL and init; a Request is not supported here');
+      const url = input instanceof URL ? input : new URL(input);
+      const method = (init.method ?? 'GET').toUpperCase();
+      // A Headers object is read as it is (iterating it yields what iterating a copy would).
+      const headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
+      return sendParts(url, method, headers, init.body ?? null, init.signal ?? null);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+  // The client's transport stage hands its request over as it is (transport.ts, SEND_DIRECT): the
+  // same send, without an init object to build and the URL's text to parse again.
+  const direct: SendDirect = (url, method, headers, body, signal) => {
+    try {
+      return sendParts(url, method.toUpperCase(), headers, body as BodyInit | null, signal ?? null);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+  return Object.assign(send, { [SEND_DIRECT]: direct });
+}
+
+/** The Response for undici's answer: no body for HEAD and the null body statuses, else undici's stream. */
+function responseTo(answer: Dispatcher.ResponseData, method: string): Response | Promise<Response> {
+  const status = answer.statusCode;
+  const init = { status, statusText: STATUS_CODES[status] ?? '' };
+  if (method === 'HEAD' || NULL_BODY.has(status))
+    return answer.body.dump().then(() => {
+      const response = new Response(null, init);
+      appendFields(response.headers, answer.headers);
+      return response;
+    });
+  return new UndiciResponse(answer.body, init, answer.headers);
 }
 
 /**
@@ -73,11 +104,11 @@ export function undiciTransport(options: UndiciTransportOptions = {}): Transport
  * strings and bytes as they are; Blob, FormData, URLSearchParams and streams serialized the way
  * fetch serializes them (a multipart boundary, a form encoding), then sent as a stream.
  */
-async function requestBody(
+function requestBody(
   body: BodyInit | null,
   method: string,
   headers: Record<string, string>,
-): Promise<string | Uint8Array | Readable | null> {
+): string | Uint8Array | Readable | null {
   if (body === null) return null;
   if (method === 'GET' || method === 'HEAD')
     throw invalidArgument(`undiciTransport: a ${method} request cannot have a body`);

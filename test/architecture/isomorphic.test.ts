@@ -39,6 +39,7 @@ describe('the client core runs in browsers', () => {
     'lock-file.ts',
     'redis-store.ts',
     'undici-transport.ts',
+    'undici-response.ts', // reached only through gatehouse-http/client/undici
     'loopback-login.ts',
   ]);
   const files = (function walk(d: string): string[] {

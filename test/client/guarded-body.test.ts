@@ -103,3 +103,21 @@ describe('a response body cut off mid-read', () => {
     assert.ok(!(error instanceof BodyCutError));
   });
 });
+
+describe('a guarded body, read as fetch’s is', () => {
+  it('is read by text() after `body` was only looked at', async () => {
+    const server = await serve((_req, res) => json(res, 200, { seen: true }));
+    const response = await createClient().get(server.url);
+    assert.ok(response.body instanceof ReadableStream);
+    assert.deepStrictEqual(await response.json(), { seen: true });
+  });
+
+  it('gives its locked body after text(), as fetch’s does, instead of throwing', async () => {
+    const server = await serve((_req, res) => json(res, 200, {}));
+    const response = await createClient().get(server.url);
+    await response.text();
+    assert.equal(response.bodyUsed, true);
+    assert.equal(response.body?.locked, true);
+    await assert.rejects(response.text(), TypeError);
+  });
+});

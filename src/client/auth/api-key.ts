@@ -1,6 +1,6 @@
 import { invalidArgument } from '../../http/argument-error.ts';
 import { isToken } from '../../http/field-syntax.ts';
-import type { AuthStrategy } from '../auth-flow.ts';
+import { type AuthStrategy, oneSendStrategy } from '../auth-flow.ts';
 
 export type ApiKeyPlacement = { header: string } | { query: string };
 
@@ -18,14 +18,7 @@ export function apiKey(placement: ApiKeyPlacement, value: string): AuthStrategy 
       throw invalidArgument(`apiKey: header must be a header name such as "X-API-Key", got ${JSON.stringify(name)}`);
     if (/[\r\n\0]/.test(value))
       throw invalidArgument('apiKey: the key contains a line break or NUL, which no header can carry');
-    return {
-      name: 'apiKey',
-      secretHeaders: [name],
-      async *flow(request) {
-        request.headers.set(name, value);
-        yield request;
-      },
-    };
+    return oneSendStrategy({ name: 'apiKey', secretHeaders: [name] }, (request) => request.headers.set(name, value));
   }
   if (
     placement &&
@@ -35,15 +28,10 @@ export function apiKey(placement: ApiKeyPlacement, value: string): AuthStrategy 
     placement.query
   ) {
     const name = placement.query;
-    return {
-      name: 'apiKey',
-      secretQueryParams: [name],
-      async *flow(request) {
-        request.url = new URL(request.url);
-        request.url.searchParams.set(name, value);
-        yield request;
-      },
-    };
+    return oneSendStrategy({ name: 'apiKey', secretQueryParams: [name] }, (request) => {
+      request.url = new URL(request.url);
+      request.url.searchParams.set(name, value);
+    });
   }
   throw invalidArgument("apiKey(placement, value): placement must be { header: 'X-API-Key' } or { query: 'api_key' }");
 }

@@ -1,5 +1,5 @@
 import { formatAuthorization } from '../../http/index.ts';
-import type { AuthStrategy } from '../auth-flow.ts';
+import { type AuthStrategy, oneSendStrategy } from '../auth-flow.ts';
 
 /**
  * HTTP Basic (RFC 7617): `Authorization: Basic base64(user:password)`, UTF-8 encoded, sent with
@@ -9,11 +9,5 @@ import type { AuthStrategy } from '../auth-flow.ts';
  */
 export function basic(username: string, password: string): AuthStrategy {
   const header = formatAuthorization({ kind: 'basic', username, password });
-  return {
-    name: 'basic',
-    async *flow(request) {
-      request.headers.set('authorization', header);
-      yield request;
-    },
-  };
+  return oneSendStrategy({ name: 'basic' }, (request) => void request.headers.set('authorization', header));
 }

@@ -1,8 +1,9 @@
 import { invalidArgument } from '../../http/argument-error.ts';
 import { formatAuthorization, parseChallenges } from '../../http/index.ts';
 import type { MaybePromise } from '../../http/maybe-promise.ts';
-import type { AuthStrategy } from '../auth-flow.ts';
+import { type AuthStrategy, oneSendStrategy } from '../auth-flow.ts';
 import type { OutgoingRequest } from '../outgoing-request.ts';
+import type { Token } from '../tokens/token.ts';
 import { staticToken, type TokenSource, tokenSource } from '../tokens/token-source.ts';
 import type { DpopKey } from './dpop.ts';
 
@@ -28,19 +29,10 @@ export function bearer(
   tokenOrSource: string | TokenSource | (() => MaybePromise<string>),
   options: BearerOptions = {},
 ): AuthStrategy {
-  let source: TokenSource;
-  if (typeof tokenOrSource === 'string') {
-    formatAuthorization({ kind: 'bearer', token: tokenOrSource }); // validates once, at creation
-    source = staticToken(tokenOrSource);
-  } else if (typeof tokenOrSource === 'function') {
-    source = tokenSource(async () => tokenOrSource());
-  } else if (tokenOrSource && typeof tokenOrSource.getToken === 'function') {
-    source = tokenOrSource;
-  } else {
-    throw invalidArgument(
-      'bearer(tokenOrSource): pass a token string, a token source, or a function returning a token',
-    );
-  }
+  const source = sourceOf(tokenOrSource);
+  // A fixed token is the only one the source would ever give (it is not refreshable): it is used
+  // as it is, with no wait on the source per request.
+  const fixed: Token | undefined = typeof tokenOrSource === 'string' ? { accessToken: tokenOrSource } : undefined;
 
   // The header of the last token, formatted (and validated) once rather than per request.
   let last: { token: string; header: string } | undefined;
@@ -49,11 +41,17 @@ export function bearer(
     return last.header;
   };
   const { dpop } = options;
-  /** Puts the token (and with DPoP, a fresh proof for this request) on the request. */
-  const apply = async (request: OutgoingRequest, token: string) => {
+  /**
+   * Puts the token (and with DPoP, a fresh proof for this request) on the request. Without DPoP
+   * nothing is waited for, so nothing is returned to wait on.
+   */
+  const apply = (request: OutgoingRequest, token: string): Promise<void> | undefined => {
     if (!dpop) return void request.headers.set('authorization', header(token));
+    return prove(dpop, request, token);
+  };
+  const prove = async (key: DpopKey, request: OutgoingRequest, token: string) => {
     request.headers.set('authorization', `DPoP ${header(token).slice('Bearer '.length)}`);
-    request.headers.set('dpop', await dpop.proof(request.method, request.url, token));
+    request.headers.set('dpop', await key.proof(request.method, request.url, token));
   };
   /** RFC 9449 §9: a 401 use_dpop_nonce that brought a new nonce is worth one more send. */
   const wantsNonce = (request: OutgoingRequest, response: Response) =>
@@ -61,11 +59,17 @@ export function bearer(
     response.status === 401 &&
     parseChallenges(response.headers).some((c) => c.params['error'] === 'use_dpop_nonce');
 
+  // A fixed token without DPoP: its header, and nothing after the answer (no refresh, no nonce).
+  if (fixed !== undefined && !dpop) {
+    const line = header(fixed.accessToken);
+    return oneSendStrategy({ name: 'bearer' }, (request) => void request.headers.set('authorization', line));
+  }
   return {
     name: 'bearer',
     async *flow(request, context) {
-      const token = await source.getToken({ signal: context.signal });
-      await apply(request, token.accessToken);
+      const token = fixed ?? (await source.getToken({ signal: context.signal }));
+      const proving = apply(request, token.accessToken);
+      if (proving) await proving;
       let response = yield request;
       if (wantsNonce(request, response)) {
         await apply(request, token.accessToken);
@@ -91,4 +95,14 @@ export function bearer(
       dpop?.rememberNonce(request.url, last);
     },
   };
+}
+
+function sourceOf(tokenOrSource: string | TokenSource | (() => MaybePromise<string>)): TokenSource {
+  if (typeof tokenOrSource === 'string') {
+    formatAuthorization({ kind: 'bearer', token: tokenOrSource }); // validates once, at creation
+    return staticToken(tokenOrSource);
+  }
+  if (typeof tokenOrSource === 'function') return tokenSource(async () => tokenOrSource());
+  if (tokenOrSource && typeof tokenOrSource.getToken === 'function') return tokenOrSource;
+  throw invalidArgument('bearer(tokenOrSource): pass a token string, a token source, or a function returning a token');
 }
