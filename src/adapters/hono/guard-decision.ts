@@ -28,9 +28,7 @@ export function decideFor(guard: Guard, c: Context<GatehouseEnv>, options: Prote
   // @hono/node-server's Request URL is parsed, dot segments resolved: the target as received is
   // Node's (signed requests compare it exactly), and the scheme the connection's.
   const request: RequestView =
-    typeof incoming?.url === 'string'
-      ? new TargetedRequest(raw, incoming as IncomingMessage & { url: string })
-      : raw;
+    typeof incoming?.url === 'string' ? new TargetedRequest(raw, incoming as IncomingMessage & { url: string }) : raw;
   const field = raw.headers.get('authorization');
   // Node keeps only the first of repeated Authorization fields: while the Request still carries
   // the one the client sent, the raw lines tell whether there were more (answered 400).
