@@ -28,7 +28,7 @@ switch (variant) {
       return (await fetch(new URL(url), init)).text();
     };
     break;
-  case 'undici': {
+  case 'undiciRaw': {
     const dispatcher = new Agent({ connections: concurrency });
     send = async () => (await request(url, { headers, dispatcher })).body.text();
     break;
