@@ -14,7 +14,7 @@ export interface RequestBuilder {
   /** A Request's body is a one-shot stream: it is read here, once, so it can be replayed. */
   fromRequest(input: Request, init: ClientRequestInit): Promise<OutgoingRequest>;
   /** Synchronous: a call made with a URL awaits nothing before its first stage. */
-  fromUrl(input: string | URL, init: ClientRequestInit): OutgoingRequest;
+  fromUrl(input: string | URL, init: ClientRequestInit, method?: string): OutgoingRequest;
 }
 
 export function requestBuilder(
@@ -31,8 +31,9 @@ export function requestBuilder(
     body: BodySource,
     init: ClientRequestInit,
     credentialsAllowed: boolean,
+    methodForced = false,
   ): OutgoingRequest {
-    if (init.method !== undefined) method = init.method;
+    if (init.method !== undefined && !methodForced) method = init.method;
     if (init.headers !== undefined) for (const [name, value] of new Headers(init.headers)) headers.set(name, value);
     if (init.body !== undefined) body = init.body;
     method = method.toUpperCase();
@@ -53,11 +54,11 @@ export function requestBuilder(
       return finish(url, method, headers, body, init, credentialsAllowed);
     },
 
-    fromUrl(input, init) {
+    fromUrl(input, init, forced) {
       const url = resolveUrl(input, config.baseUrl);
-      const method = (init.method ?? 'GET').toUpperCase();
+      const method = (forced ?? init.method ?? 'GET').toUpperCase();
       const { headers, credentialsAllowed } = origins.defaultsFor(url, method, init.otherOrigins, show);
-      return finish(url, method, headers, null, init, credentialsAllowed);
+      return finish(url, method, headers, null, init, credentialsAllowed, forced !== undefined);
     },
   };
 }

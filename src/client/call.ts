@@ -51,7 +51,7 @@ export class Call implements CallState, BodyContext {
     this.#secrets = secrets;
     this.method = request.method;
     this.callerSignal = callerSignal;
-    this.total = new Budget('total', config.timeout.total, callerSignal);
+    this.total = Budget.of('total', config.timeout.total, callerSignal);
     this.attemptTimeout = config.timeout.attempt;
     this.policy = config.retry;
     this.cooldown = cooldown;

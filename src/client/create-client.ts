@@ -54,9 +54,13 @@ export function createClient(options: ClientOptions = {}): Client {
 
   // The frame of a call keeps only what every call needs; reporting a response and making its
   // error happen in functions of their own, whose frames exist only when they run.
-  async function call(input: string | URL | Request, init: ClientRequestInit = {}): Promise<Response> {
-    const request = input instanceof Request ? await requests.fromRequest(input, init) : requests.fromUrl(input, init);
-    const callerSignal = init.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined;
+  // `method`, from get(), post() and the others, takes the place of init.method.
+  async function call(input: string | URL | Request, init: ClientRequestInit = {}, method?: string): Promise<Response> {
+    const isRequest = input instanceof Request;
+    const request = isRequest
+      ? await requests.fromRequest(input, method === undefined ? init : { ...init, method })
+      : requests.fromUrl(input, init, method);
+    const callerSignal = init.signal ?? (isRequest ? input.signal : undefined) ?? undefined;
     const state = new Call(request, callerSignal, config, cooldown, concurrency, secrets);
     let response: Response;
     try {
@@ -83,13 +87,14 @@ export function createClient(options: ClientOptions = {}): Client {
     });
   }
 
+  // No copy of init per call: the method goes beside it.
   const withMethod =
     (method: string) =>
     (url: string | URL, init: ClientRequestInit = {}): Promise<Response> =>
-      call(url, { ...init, method });
+      call(url, init, method);
 
   const client: Client = {
-    fetch: call,
+    fetch: (input, init) => call(input, init),
     get: withMethod('GET'),
     head: withMethod('HEAD'),
     post: withMethod('POST'),

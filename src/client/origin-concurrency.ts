@@ -12,8 +12,8 @@
  */
 import { OriginTable } from './origin-table.ts';
 
+/** An origin's limit, kept only once it was told "too many"; its count of places taken is in #inFlight. */
 interface Gate {
-  inFlight: number;
   limit: number;
   waiters: Array<() => void>;
 }
@@ -21,11 +21,18 @@ interface Gate {
 const UNLIMITED_AGAIN = 256; // a limit grown this far is lifted
 
 export class OriginConcurrency {
-  // A gate is dropped only when idle (no place taken, no one waiting), so a place taken from a gate
-  // is always given back to the gate that counts the origin, and every waiter wakes on it.
+  /**
+   * Places taken per origin, every origin alike (an entry goes with its last place). Invariant: a
+   * place is counted here from tryEnter()/enter() to its leaver, whether or not the origin has a
+   * gate, so a gate made by tooMany() sees the places taken before it existed, and the unlimited
+   * origins, almost every one, cost a count and no gate.
+   */
+  readonly #inFlight = new Map<string, number>();
+  // A gate is dropped only when idle (no place taken, no one waiting), so every waiter wakes on the
+  // gate that counts the origin.
   readonly #gates = new OriginTable<Gate>({
     expiresAt: () => Number.POSITIVE_INFINITY,
-    inUse: (gate) => gate.inFlight > 0 || gate.waiters.length > 0,
+    inUse: (gate, origin) => gate.waiters.length > 0 || this.#inFlight.has(origin),
   });
 
   /** How many origins this holds a gate for (for the tests that bound it). */
@@ -36,18 +43,22 @@ export class OriginConcurrency {
   #gate(origin: string): Gate {
     let gate = this.#gates.use(origin);
     if (!gate) {
-      gate = { inFlight: 0, limit: Number.POSITIVE_INFINITY, waiters: [] };
+      gate = { limit: Number.POSITIVE_INFINITY, waiters: [] };
       this.#gates.set(origin, gate);
     }
     return gate;
   }
 
+  /** Whether a place is free now: always at an origin without a gate. */
+  #free(origin: string): boolean {
+    const gate = this.#gates.size === 0 ? undefined : this.#gates.use(origin);
+    return gate === undefined || (this.#inFlight.get(origin) ?? 0) < Math.floor(gate.limit);
+  }
+
   /** A place now, if there is one (the common case: no wait, no promise); undefined when full. */
   tryEnter(origin: string): (() => void) | undefined {
-    const gate = this.#gate(origin);
-    if (gate.inFlight >= Math.floor(gate.limit)) return undefined;
-    gate.inFlight++;
-    return this.#leaver(origin, gate);
+    if (!this.#free(origin)) return undefined;
+    return this.#take(origin);
   }
 
   /** Waits for a place; returns the function that gives it back. Rejects when the signal aborts. */
@@ -55,11 +66,8 @@ export class OriginConcurrency {
     for (;;) {
       // Read again after each wake: a woken waiter takes its place after the gate was lifted to
       // unlimited, and the last place given back may have dropped that idle gate meanwhile.
-      const gate = this.#gate(origin);
-      if (gate.inFlight < Math.floor(gate.limit)) {
-        gate.inFlight++;
-        return this.#leaver(origin, gate);
-      }
+      if (this.#free(origin)) return this.#take(origin);
+      const gate = this.#gates.peek(origin)!;
       await new Promise<void>((resolve, reject) => {
         const wake = () => {
           signal?.removeEventListener('abort', onAbort);
@@ -76,23 +84,27 @@ export class OriginConcurrency {
     }
   }
 
-  #leaver(origin: string, gate: Gate): () => void {
+  #take(origin: string): () => void {
+    this.#inFlight.set(origin, (this.#inFlight.get(origin) ?? 0) + 1);
     let left = false;
     return () => {
       if (left) return;
       left = true;
-      gate.inFlight--;
-      this.#wake(gate);
-      // An idle unlimited gate is what a new one would be: nothing to keep.
-      if (gate.inFlight === 0 && gate.limit === Number.POSITIVE_INFINITY && this.#gates.peek(origin) === gate)
-        this.#gates.delete(origin);
+      const n = this.#inFlight.get(origin)! - 1;
+      if (n > 0) this.#inFlight.set(origin, n);
+      else this.#inFlight.delete(origin);
+      const gate = this.#gates.peek(origin);
+      if (gate === undefined) return;
+      this.#wake(origin, gate);
+      // An idle unlimited gate is what no gate is: nothing to keep.
+      if (n === 0 && gate.limit === Number.POSITIVE_INFINITY && gate.waiters.length === 0) this.#gates.delete(origin);
     };
   }
 
   /** The origin refused for load: halve what it is sent at once. */
   tooMany(origin: string): void {
     const gate = this.#gate(origin);
-    gate.limit = Math.max(1, Math.floor(Math.min(gate.limit, gate.inFlight) / 2));
+    gate.limit = Math.max(1, Math.floor(Math.min(gate.limit, this.#inFlight.get(origin) ?? 0) / 2));
   }
 
   /** The origin accepted one: 1/limit more, so a whole round of successes adds one place. */
@@ -103,12 +115,12 @@ export class OriginConcurrency {
     const gate = this.#gate(origin);
     const grown = gate.limit + 1 / gate.limit;
     gate.limit = grown >= UNLIMITED_AGAIN ? Number.POSITIVE_INFINITY : grown;
-    this.#wake(gate);
+    this.#wake(origin, gate);
   }
 
-  #wake(gate: Gate): void {
+  #wake(origin: string, gate: Gate): void {
     // Woken waiters check again before they go, so waking one too many is harmless.
-    let room = Math.floor(gate.limit) - gate.inFlight;
+    let room = Math.floor(gate.limit) - (this.#inFlight.get(origin) ?? 0);
     while (room-- > 0 && gate.waiters.length > 0) gate.waiters.shift()!();
   }
 }

@@ -18,8 +18,9 @@ export interface OutgoingRequest {
 }
 
 /** A copy whose headers a stage can change without touching the original. */
-export function copyRequest(request: OutgoingRequest, changes: Partial<OutgoingRequest> = {}): OutgoingRequest {
-  return { ...request, headers: new Headers(request.headers), ...changes };
+export function copyRequest(request: OutgoingRequest, changes?: Partial<OutgoingRequest>): OutgoingRequest {
+  const copy = { ...request, headers: new Headers(request.headers) };
+  return changes === undefined ? copy : { ...copy, ...changes };
 }
 
 /** The request-target a server sees: path and query (RFC 9112 §3.2.1 origin-form). */

@@ -62,7 +62,7 @@ export async function sendWithRetry(request: OutgoingRequest, state: CallState, 
     // pace() counts the request as sent when it lets it go; settle() below ends that.
     if (state.cooldown.get(origin) || state.cooldown.pace(origin) > 0) await waitYourTurn(origin, state, leave);
     state.attempts = attempt;
-    const budget = new Budget('attempt', state.attemptTimeout, state.total.signal);
+    const budget = Budget.of('attempt', state.attemptTimeout, state.total.signal);
     let response: Response | undefined;
     try {
       response = await next(request, { signal: budget.signal, attempt });

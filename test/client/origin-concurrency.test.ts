@@ -28,7 +28,7 @@ describe('origin concurrency', () => {
 });
 
 describe('origin concurrency: what it keeps', () => {
-  it('requests woken as the limit is lifted share one gate with those that come next', async () => {
+  it('requests woken as the limit is lifted are counted with those that come next', async () => {
     const { OriginConcurrency } = await import('../../src/client/origin-concurrency.ts');
     const gate = new OriginConcurrency();
     const leave = gate.tryEnter('o')!;
@@ -38,7 +38,7 @@ describe('origin concurrency: what it keeps', () => {
     for (let i = 0; i < 40_000; i++) gate.accepted('o');
     leave();
     const leaveWoken = await waiting;
-    assert.equal(gate.originsHeld, 1, 'the woken request holds a place in the origin gate');
+    assert.equal(gate.originsHeld, 0, 'an origin back to unlimited keeps no gate, only its count of places');
     gate.tooMany('o');
     assert.equal(gate.tryEnter('o'), undefined, 'a 429 now counts the woken request in flight');
     leaveWoken();
