@@ -24,7 +24,7 @@ function ratios(values: number[]): Spread {
 }
 
 export async function inProcessCost(quick: boolean): Promise<{ inProcess: InProcess; inProcessSettings: object }> {
-  // Many short rounds, interleaved in one process per framework (as bench/dpop.ts).
+  // Many short rounds, interleaved in one process per framework (as bench/costs.ts).
   const rounds = quick ? 9 : 31;
   const requestsPerRound = quick ? 200 : 1000;
   const out: Partial<InProcess> = {};
