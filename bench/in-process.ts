@@ -24,7 +24,7 @@ function ratios(values: number[]): Spread {
 }
 
 export async function inProcessCost(quick: boolean): Promise<{ inProcess: InProcess; inProcessSettings: object }> {
-  // Many short rounds, interleaved in one process per framework (as bench/dpop.ts).
+  // Many short rounds, interleaved in one process per framework (as bench/costs.ts).
   const rounds = quick ? 9 : 31;
   const requestsPerRound = quick ? 200 : 1000;
   const out: Partial<InProcess> = {};
@@ -51,7 +51,7 @@ export async function inProcessCost(quick: boolean): Promise<{ inProcess: InProc
       }),
     );
   }
-  return { inProcess: out as InProcess, inProcessSettings: { rounds, requestsPerRound } };
+  return { inProcess: out as InProcess, inProcessSettings: { rounds, requestsPerRound, quick } };
 }
 
 const TARGETS: Array<[string, number]> = [
@@ -81,10 +81,10 @@ export function inProcessTargets(r: Record<string, unknown>): Array<[string, boo
 export function inProcessSection(r: Record<string, unknown>): string[] {
   const p = r['inProcess'] as InProcess | undefined;
   if (!p) return [];
-  const settings = r['inProcessSettings'] as { rounds: number; requestsPerRound: number };
+  const settings = r['inProcessSettings'] as { rounds: number; requestsPerRound: number; quick?: boolean };
   const when =
     typeof r['inProcessDate'] === 'string'
-      ? ` (measured on ${r['inProcessDate'].slice(0, 10)} with \`--only inProcess\`)`
+      ? ` (measured on ${r['inProcessDate'].slice(0, 10)} with \`${settings.quick ? '--quick ' : ''}--only inProcess\`)`
       : '';
   const us = (s: Spread) =>
     `${(s.median / 1000).toFixed(1)} (${(s.min / 1000).toFixed(1)}–${(s.max / 1000).toFixed(1)})`;
@@ -92,7 +92,7 @@ export function inProcessSection(r: Record<string, unknown>): string[] {
   return [
     '### In-process, without a socket',
     '',
-    `The same routes driven in-process${when}: light-my-request for node:http and Express, \`fastify.inject\` for Fastify, \`app.request\` for Hono. One request at a time; a request counts once its status and body are in hand. Each framework in a process of its own, ${settings.rounds} rounds of ${settings.requestsPerRound} requests per configuration, the order of the configurations rotated each round; median (min–max) of the rounds. × no auth is no authentication's time ÷ the configuration's, round by round (a requests/s ratio). CPU is the process's CPU time per request (all its threads, the garbage collector's included), as the server CPU of section 4: on a shared machine it leaves out the time other processes held the cores. The kernel and the load generator are out of the loop, so a 0.9 threshold can be judged here.`,
+    `The same routes driven in-process${when}: light-my-request for node:http and Express, \`fastify.inject\` for Fastify, \`app.request\` for Hono. One request at a time; a request counts once its status and body are in hand. Each framework in a process of its own, ${settings.rounds} rounds of ${settings.requestsPerRound} requests per configuration, the order of the configurations rotated each round; median (min–max) of the rounds. × no auth is no authentication's time ÷ the configuration's, round by round (a requests/s ratio), their median: not the quotient of the µs medians beside it. CPU is the process's CPU time per request (all its threads, the garbage collector's included), as the server CPU of section 4: on a shared machine it leaves out the time other processes held the cores. The kernel and the load generator are out of the loop, so a 0.9 threshold can be judged here.`,
     '',
     '| framework | configuration | µs per request | × no auth | CPU µs per request |',
     '|---|---|---|---|---|',

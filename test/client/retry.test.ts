@@ -150,6 +150,15 @@ describe('retry: which requests', () => {
     assert.equal(error.attempts, 2);
     assert.match(error.message, /connection refused/);
   });
+
+  it("names a port fetch refuses to connect to (the Fetch standard's bad ports), which has no system code", async () => {
+    // Port 6000 (X11) is a bad port: fetch fails with TypeError('fetch failed') ← Error('bad port'), no code.
+    const error = await createClient({ baseUrl: 'http://127.0.0.1:6000/', retry: { ...fast, limit: 0 } })
+      .get('x')
+      .catch((e: unknown) => e);
+    assert.ok(error instanceof NetworkError);
+    assert.match(error.message, /port 6000 is one fetch refuses/);
+  });
 });
 
 describe('retry: how long to wait', () => {

@@ -17,7 +17,7 @@ export class NetworkError extends GatehouseError {
     cause: unknown;
     note?: string | undefined;
   }) {
-    const why = describeCause(details.cause);
+    const why = describeCause(details.cause, details.url);
     super(
       `${details.method} ${details.url} failed before a response arrived${why ? ` (${why})` : ''} after ${details.attempts} attempt${details.attempts === 1 ? '' : 's'}.${details.note ? ` ${details.note}` : ''}`,
       NetworkError.code,
@@ -41,11 +41,37 @@ export function systemErrorCode(error: unknown): string | undefined {
   return undefined;
 }
 
-function describeCause(cause: unknown): string {
+function describeCause(cause: unknown, url: string): string {
   const code = systemErrorCode(cause);
   if (code === 'ECONNREFUSED') return 'connection refused: is the server running on that port?';
   if (code === 'ECONNRESET') return 'connection reset by the peer';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name did not resolve';
   if (code === 'UND_ERR_SOCKET') return 'the socket closed early';
-  return code ?? '';
+  if (code) return code;
+  // fetch refuses the Fetch standard's "bad ports" (6000, 6667, …) with no system code: say so, or
+  // the message names no cause at all.
+  if (causeMessages(cause).includes('bad port'))
+    return `port ${portOf(url)} is one fetch refuses to connect to, a "bad port" of the Fetch standard: use another`;
+  return '';
+}
+
+/** The messages along an error's cause chain, outermost first. */
+function causeMessages(error: unknown): string[] {
+  const messages: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+    const message = (current as { message?: unknown }).message;
+    if (typeof message === 'string') messages.push(message);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return messages;
+}
+
+function portOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return parsed.port || (parsed.protocol === 'https:' ? '443' : '80');
+  } catch {
+    return '(unknown)';
+  }
 }
