@@ -281,6 +281,15 @@ function authenticated(principal: Principal, guardRequest: LazyGuardRequest): De
 
 /** The refused Decision, after onRefusal has seen the refusal. */
 function refusedDecision(config: GuardConfig, refusal: Refusal, request: RequestView): Decision {
-  config.options.onRefusal?.(refusal, request);
+  // Invariant: a refusal is answered as it is, whatever onRefusal does. The hook only looks on (as
+  // onError does, report()): its throw is not the request's failure, and thrown from here (in the
+  // guard's own catch, or at once to a node:http listener) it would end the process.
+  const onRefusal = config.options.onRefusal;
+  if (onRefusal !== undefined)
+    try {
+      onRefusal(refusal, request);
+    } catch {
+      // The refusal is answered all the same.
+    }
   return { outcome: 'refused', refusal };
 }

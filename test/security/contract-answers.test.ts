@@ -33,6 +33,8 @@ const ANSWERS: Record<string, unknown> = {
   // biome-ignore lint/suspicious/noThenProperty: an object that only looks like a promise is the case tested
   thenable: { then: 5 },
   'unknown-reason': { reason: 'no_such_reason', detail: 'x' },
+  nobody: { reason: 'credentials_invalid', detail: 'Unknown.' },
+  forbidden: { reason: 'forbidden', detail: 'Not yours.' },
 };
 
 function answer(name: string): unknown {
@@ -164,6 +166,57 @@ describe('a scheme or permission answering outside its contract', () => {
         const ok = await fetch(`${app.url}/`, { headers: { authorization: 'Probe principal' } });
         assert.equal(ok.status, 200);
         assert.deepStrictEqual(served, ['p-1']);
+      } finally {
+        await app.close();
+      }
+    });
+  }
+});
+
+describe('an onRefusal hook that throws (a logger of the app that fails on some requests)', () => {
+  before(() => {
+    process.on('uncaughtException', onEscape);
+    process.on('unhandledRejection', onEscape);
+  });
+  after(() => {
+    process.off('uncaughtException', onEscape);
+    process.off('unhandledRejection', onEscape);
+  });
+
+  for (const [adapter, start] of Object.entries(ADAPTERS)) {
+    it(`${adapter}: the refusal is answered all the same, never served, nothing escapes`, async () => {
+      const guard = createGuard({
+        schemes: [scheme as Scheme<unknown>],
+        onRefusal: (_refusal, request) => {
+          // As an app's logger might: fine until a request lacks the field it reads.
+          request.headers.get('x-forwarded-for')!.split(',');
+        },
+      });
+      const served: string[] = [];
+      const app = await start(guard, served);
+      try {
+        // No credentials (401), refused credentials, a permission's refusal (403), a failure (500).
+        const cases: Array<[Record<string, string>, number]> = [
+          [{}, 401],
+          [{ authorization: 'Probe nobody' }, 401],
+          [{ authorization: 'Probe later-nobody' }, 401],
+          [{ authorization: 'Probe principal', 'x-permission': 'forbidden' }, 403],
+          [{ authorization: 'Probe principal', 'x-permission': 'later-forbidden' }, 403],
+          [{ authorization: 'Probe undefined' }, 500],
+        ];
+        for (const [headers, status] of cases) {
+          escapes.length = 0;
+          const response = await fetch(`${app.url}/`, { headers, signal: AbortSignal.timeout(3000) }).catch(
+            (error: unknown) => error as Error,
+          );
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          const label = JSON.stringify(headers);
+          assert.deepStrictEqual(escapes, [], `${label}: nothing thrown or rejected unhandled`);
+          if (response instanceof Error) assert.fail(`${label}: not answered (${response.name})`);
+          assert.equal(response.status, status, label);
+          await response.text();
+        }
+        assert.deepStrictEqual(served, []);
       } finally {
         await app.close();
       }
