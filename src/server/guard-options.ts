@@ -24,7 +24,7 @@ export interface GuardOptions {
    * send for clients that expect that shape. @default 'problem'
    */
   body?: 'problem' | 'detail';
-  /** Sees every refusal (for logging); it carries no credential. */
+  /** Sees every refusal (for logging); it carries no credential. A throw from it is ignored: the refusal is answered all the same. */
   onRefusal?: (refusal: Refusal, request: RequestView) => void;
   /**
    * Which browser origins may call, with which methods and headers: the adapters answer their

@@ -6,6 +6,7 @@
 import { invalidArgument } from '../http/argument-error.ts';
 import { type AuthorizationParseResult, parseAuthorization } from '../http/index.ts';
 import { isPending, type MaybePromise, whenSettled } from '../http/maybe-promise.ts';
+import { answerable, isPrincipal, outsideContract } from './answer-contract.ts';
 import { isPreflight, preflightWithoutPolicy } from './cors.ts';
 import { configOf, type GuardConfig, type GuardOptions } from './guard-options.ts';
 import { LazyGuardRequest } from './guard-request.ts';
@@ -116,6 +117,9 @@ function sourceOf(step: Step): string {
   if (step.permission) return 'permission';
   return step.scheme ? `scheme "${step.scheme.name}"` : 'guard';
 }
+
+const verifier = (step: Step) => `${sourceOf(step)}'s verify()`;
+const PERMISSION = "the permission's check()";
 
 /**
  * The decision, synchronously when every step is (a cached token, a synchronous permission):
@@ -236,7 +240,9 @@ function authorized(
   opts: AuthenticateOptions,
   step: Step,
 ): MaybePromise<Decision> {
-  if (isRefusal(result)) return refusedDecision(config, result, guardRequest.request);
+  // answer-contract.ts: only a principal passes; what is neither it nor a refusal is a failure.
+  if (isRefusal(result)) return refusedDecision(config, answerable(result, verifier(step)), guardRequest.request);
+  if (!isPrincipal(result)) throw outsideContract(verifier(step), 'neither a principal nor a refusal');
   const permission = opts.permission ?? config.options.permission;
   if (!permission) return authenticated(result, guardRequest);
   step.permission = true;
@@ -262,9 +268,9 @@ function permitted(
   principal: Principal,
   guardRequest: LazyGuardRequest,
 ): Decision {
-  return allowed === true
-    ? authenticated(principal, guardRequest)
-    : refusedDecision(config, allowed, guardRequest.request);
+  if (allowed === true) return authenticated(principal, guardRequest);
+  if (!isRefusal(allowed)) throw outsideContract(PERMISSION, 'neither true nor a refusal');
+  return refusedDecision(config, answerable(allowed, PERMISSION), guardRequest.request);
 }
 
 /** The authenticated Decision, with the header fields the scheme added to the answer, if any. */
@@ -275,6 +281,15 @@ function authenticated(principal: Principal, guardRequest: LazyGuardRequest): De
 
 /** The refused Decision, after onRefusal has seen the refusal. */
 function refusedDecision(config: GuardConfig, refusal: Refusal, request: RequestView): Decision {
-  config.options.onRefusal?.(refusal, request);
+  // Invariant: a refusal is answered as it is, whatever onRefusal does. The hook only looks on (as
+  // onError does, report()): its throw is not the request's failure, and thrown from here (in the
+  // guard's own catch, or at once to a node:http listener) it would end the process.
+  const onRefusal = config.options.onRefusal;
+  if (onRefusal !== undefined)
+    try {
+      onRefusal(refusal, request);
+    } catch {
+      // The refusal is answered all the same.
+    }
   return { outcome: 'refused', refusal };
 }

@@ -1,0 +1,26 @@
+/**
+ * What the guard takes from a scheme's verify() and a permission's check(), the app's own
+ * included. Invariant: protected code runs only with a principal, and a request is refused only
+ * with a refusal the catalogue can answer. Anything else (undefined, `false`, a refusal of no
+ * known reason) is thrown here and so handled as a step that throws: the server's failure (500
+ * problem+json, reported through onError), never a pass to the handler, and never a throw out of
+ * an adapter's actOn() that would end the process (node:http) or leave a rejection unhandled.
+ */
+import { isReasonCode } from '../http/index.ts';
+import type { Principal } from './principal.ts';
+import type { Refusal } from './refusal.ts';
+
+export function isPrincipal(value: unknown): value is Principal {
+  return typeof value === 'object' && value !== null && typeof (value as Principal).id === 'string';
+}
+
+/** The refusal, when the catalogue can answer it. `by` names the step, e.g. `scheme "basic"'s verify()`. */
+export function answerable(refusal: Refusal, by: string): Refusal {
+  if (!isReasonCode(refusal.reason))
+    throw outsideContract(by, `a refusal whose reason ${JSON.stringify(refusal.reason)} is not in the catalogue`);
+  return refusal;
+}
+
+export function outsideContract(by: string, what: string): TypeError {
+  return new TypeError(`guard: ${by} answered ${what}`);
+}
