@@ -477,13 +477,6 @@ function markdown(m: typeof machine, r: Record<string, unknown>): string {
     ),
     '',
     ...inProcessSection(r),
-    '## Targets',
-    '',
-    ...targets(r).map(
-      ([what, met, figure]) =>
-        `- ${met === undefined ? 'not judged' : met ? 'met' : '**missed**'}: ${what} (${figure})`,
-    ),
-    '',
     '## 5. Token endpoint',
     '',
     'Refresh-token rotations/s through the token service (8 concurrent chains): each rotation is a lookup, a conditional update, an insert and a signed access token.',
@@ -495,6 +488,15 @@ function markdown(m: typeof machine, r: Record<string, unknown>): string {
     ),
     '',
     ...costsSection(r),
+    '## Targets',
+    '',
+    "Each judged from this run's figures above: a ratio is the median of the round-by-round ratios where the rounds were interleaved, and its (min–max) is theirs. The socket targets compare Gatehouse's added server CPU on each framework with the best peer's, the least any peer (@fastify/jwt, express-jwt, hono/jwt) adds on its own framework.",
+    '',
+    ...targets(r).map(
+      ([what, met, figure]) =>
+        `- ${met === undefined ? 'not judged' : met ? 'met' : '**missed**'}: ${what} (${figure})`,
+    ),
+    '',
   ];
   return lines.join('\n');
 }
