@@ -75,16 +75,21 @@ async function chunk(variant: number, count: number): Promise<{ ns: number; cpuN
  * meanwhile weighs on all of them alike. Returns ns per request, per configuration.
  */
 async function round(offset: number): Promise<Array<{ ns: number; cpuNs: number }>> {
-  const sums = VARIANTS.map(() => ({ ns: 0, cpuNs: 0 }));
+  const chunks = VARIANTS.map(() => [] as Array<{ ns: number; cpuNs: number }>);
   for (let pass = 0; pass < PASSES; pass++) {
     for (let k = 0; k < VARIANTS.length; k++) {
       const v = (k + pass + offset) % VARIANTS.length;
-      const { ns, cpuNs } = await chunk(v, CHUNK);
-      sums[v]!.ns += ns;
-      sums[v]!.cpuNs += cpuNs;
+      chunks[v]!.push(await chunk(v, CHUNK));
     }
   }
-  return sums.map(({ ns, cpuNs }) => ({ ns: ns / (PASSES * CHUNK), cpuNs: cpuNs / (PASSES * CHUNK) }));
+  // The median chunk, not the sum: a full collection of the heap (tens of ms, whichever chunk it
+  // falls in, for garbage every configuration left) would otherwise decide a round's ratio. Young
+  // collections, a few per chunk, stay in every chunk's figure: what a configuration allocates is counted.
+  const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1]!;
+  return chunks.map((cs) => ({
+    ns: median(cs.map((c) => c.ns)) / CHUNK,
+    cpuNs: median(cs.map((c) => c.cpuNs)) / CHUNK,
+  }));
 }
 
 // Warm-up, not counted: the first request of each verifies its credential and fills the cache;
