@@ -16,9 +16,16 @@ export function principalOf(identity: Identity, scheme: string): Principal {
   const principal: Principal = {
     id: identity.id,
     scheme,
-    scopes: [...(identity.scopes ?? [])],
-    roles: [...(identity.roles ?? [])],
+    // Copies, so a handler that changes its principal's lists changes no other request's.
+    scopes: copied(identity.scopes),
+    roles: copied(identity.roles),
   };
   if (identity.claims) principal.claims = identity.claims;
   return principal;
+}
+
+/** A list's copy: slice() for an array (what stores and schemes give), a spread for any other iterable, as before. */
+function copied(list: Iterable<string> | undefined): string[] {
+  if (list === undefined || list === null) return [];
+  return Array.isArray(list) ? list.slice() : [...list];
 }

@@ -57,7 +57,15 @@ export class VerifiedCache<V> {
   }
 
   get(parts: readonly string[], now = Date.now()): V | undefined {
-    const id = this.#id(parts);
+    return this.#found(this.#id(parts), now);
+  }
+
+  /** get([key]) for a cache of exactKeys, with no list made per lookup (the bearer scheme's, on every request). */
+  getExact(key: string, now = Date.now()): V | undefined {
+    return this.#exact ? this.#found(key, now) : this.get([key], now);
+  }
+
+  #found(id: string, now: number): V | undefined {
     const slot = id.slice(-SLOT_CHARS);
     const entry = this.#entries.get(slot);
     if (!entry || entry.id !== id) return undefined;

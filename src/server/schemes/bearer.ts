@@ -45,7 +45,7 @@ export function bearerScheme(options: BearerSchemeOptions): Scheme<BearerCredent
     precedence: 40,
     authorizationSchemes: ['bearer'],
     detect: (request) => fromAuthorization(request, 'bearer', 'bearer'),
-    verify: ({ token }, request) => verifyToken(token, (scheme) => request.accepts(scheme)),
+    verify: ({ token }, request) => verifyToken(token, request),
     challenge(realm, refusal, context) {
       const params: Record<string, string> = { realm };
       // RFC 9728 §5.1: where the client learns which authorization server issues tokens for this API.

@@ -60,7 +60,7 @@ export function dpopScheme(options: DpopSchemeOptions): Scheme<OtherCredentials>
     },
     async verify({ token68 }, request) {
       const token = token68!;
-      const principal = await verifyToken(token, (scheme) => request.accepts(scheme));
+      const principal = await verifyToken(token, request);
       if (isRefusal(principal)) return principal;
       const jkt = (principal.claims?.['cnf'] as { jkt: string }).jkt;
       const header = request.request.headers.get('dpop');

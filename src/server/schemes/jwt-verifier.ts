@@ -13,6 +13,11 @@ import { verificationKeyOf } from './jwt-key-source.ts';
 import { checkJwtOptions, DEFAULT_CLOCK_TOLERANCE, type JwtOptions, verifyOptionsOf } from './jwt-options.ts';
 import { bindingDetail, detailOf, isoOf, reasonOf } from './jwt-refusal.ts';
 
+/** Which Authorization schemes the guard answering takes: the GuardRequest itself, passed as it is. */
+export interface AcceptsSchemes {
+  accepts(scheme: string): boolean;
+}
+
 /** A verified token: its payload, and the principal every request it comes with gets a copy of. */
 interface VerifiedToken {
   payload: JWTPayload;
@@ -27,7 +32,7 @@ interface VerifiedToken {
 export function jwtVerifier(
   jwt: JwtOptions,
   scheme: 'bearer' | 'dpop' = 'bearer',
-): (token: string, accepts?: (scheme: string) => boolean) => MaybePromise<Principal | Refusal> {
+): (token: string, asked?: AcceptsSchemes) => MaybePromise<Principal | Refusal> {
   checkJwtOptions(jwt);
   const key = verificationKeyOf(jwt);
   const verifyOptions = verifyOptionsOf(jwt);
@@ -44,11 +49,7 @@ export function jwtVerifier(
         : principalOf(entry.principal, scheme);
     return typeof revoked === 'boolean' ? answer(revoked) : revoked.then(answer);
   };
-  const verifyAndCache = async (
-    token: string,
-    now: number,
-    accepts: (scheme: string) => boolean,
-  ): Promise<Principal | Refusal> => {
+  const verifyAndCache = async (token: string, now: number, asked: AcceptsSchemes): Promise<Principal | Refusal> => {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, key as Uint8Array, verifyOptions));
@@ -57,16 +58,18 @@ export function jwtVerifier(
       if (error instanceof KeySourceError) throw error;
       return { reason: reasonOf(error), scheme, detail: detailOf(error) };
     }
-    const entry = verifiedToken(payload, now, tolerance, scheme, accepts);
+    const entry = verifiedToken(payload, now, tolerance, scheme, (other) => asked.accepts(other));
     if ('reason' in entry) return entry;
     if (typeof payload.exp === 'number') cache?.set([token], entry, now, payload.exp * 1000 + tolerance);
     return jwt.isRevoked ? revocation(entry) : principalOf(entry.principal, scheme);
   };
   // Not async: a cached token is answered at once, with no promise (most requests of a client).
-  return (token, accepts = (other) => other === scheme) => {
+  // Made once: a request's own GuardRequest is passed as it is, so a cached token costs no closure.
+  const onlyItself: AcceptsSchemes = { accepts: (other) => other === scheme };
+  return (token, asked = onlyItself) => {
     const now = Date.now();
-    const entry = cache?.get([token], now);
-    if (entry === undefined) return verifyAndCache(token, now, accepts);
+    const entry = cache?.getExact(token, now);
+    if (entry === undefined) return verifyAndCache(token, now, asked);
     // A cached token is still held to its exp (the cache entry never outlives it) and to revocation.
     // Each request gets its own principal: a handler that changes its lists changes no other request's.
     return jwt.isRevoked ? revocation(entry) : principalOf(entry.principal, scheme);
