@@ -60,7 +60,7 @@ export class VerifiedCache<V> {
     return this.#found(this.#id(parts), now);
   }
 
-  /** get([key]) for a cache of exactKeys, with no list made per lookup (the bearer scheme's, on every request). */
+  /** The value remembered for a key of one part: `get([key])`, with no list made per lookup (the bearer scheme's cache asks on every request). */
   getExact(key: string, now = Date.now()): V | undefined {
     return this.#exact ? this.#found(key, now) : this.get([key], now);
   }
