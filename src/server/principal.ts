@@ -8,8 +8,12 @@ export interface Principal {
   scheme: string;
   scopes: string[];
   roles: string[];
-  /** Verified claims of a JWT, or what a lookup returned; never the credential itself. */
-  claims?: Record<string, unknown>;
+  /**
+   * Verified claims of a JWT, or what a lookup returned; never the credential itself. Read-only: a
+   * token's claims are shared by every request that carries it (and read by revocation), so they
+   * are frozen, nested objects and arrays included (frozenClaims).
+   */
+  claims?: Readonly<Record<string, unknown>>;
 }
 
 export function principalOf(identity: Identity, scheme: string): Principal {
@@ -28,4 +32,21 @@ export function principalOf(identity: Identity, scheme: string): Principal {
 function copied(list: Iterable<string> | undefined): string[] {
   if (list === undefined || list === null) return [];
   return Array.isArray(list) ? list.slice() : [...list];
+}
+
+/**
+ * Freezes a verified token's claims, every object and array within them too, and returns them.
+ * Invariant: the claims a scheme remembers for a token (a cached JWT payload, an introspection
+ * answer) are read by every later request with that token and by revocation (`isRevoked`), so no
+ * handler may change them: a write throws (modules are strict mode) instead of reaching another
+ * request. Iterative, so a deeply nested claim cannot exhaust the stack.
+ */
+export function frozenClaims<T extends object>(claims: T): T {
+  const pending: object[] = [claims];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (Object.isFrozen(next)) continue;
+    Object.freeze(next);
+    for (const value of Object.values(next)) if (typeof value === 'object' && value !== null) pending.push(value);
+  }
+  return claims;
 }

@@ -4,6 +4,7 @@
  * another audience, issuer or kind of token is refused here, whatever `active` says.
  */
 import type { Identity } from '../../stores/lookups.ts';
+import { frozenClaims } from '../principal.ts';
 import type { Refusal } from '../refusal.ts';
 import { isoOf } from './jwt-refusal.ts';
 
@@ -80,7 +81,8 @@ export function judgeAnswer(answer: Record<string, unknown>, rules: AnswerRules,
       id: sub,
       scopes: typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [],
       roles: Array.isArray(roles) ? roles.filter((r): r is string => typeof r === 'string') : [],
-      claims,
+      // Frozen: one answer serves every request of its flight and, cached, the later ones.
+      claims: frozenClaims(claims),
     },
     expiresAt: typeof exp === 'number' ? exp * 1000 : undefined,
   };

@@ -64,7 +64,8 @@ export interface IntrospectionScheme extends Scheme<BearerCredentials> {
 export function introspectionScheme(options: IntrospectionSchemeOptions): IntrospectionScheme {
   const { call, rules, cacheMs, maxEntries } = settle(options);
   const cache = new VerifiedCache<Accepted>({ ttlMs: cacheMs, maxEntries });
-  const remembered = (accepted: Accepted) => ({ ...accepted.identity, claims: { ...accepted.identity.claims } });
+  // Each request gets its own principal from the identity (principalOf); the claims are frozen (frozenClaims).
+  const remembered = (accepted: Accepted) => accepted.identity;
   // One question to the issuer per token at a time: a burst of requests with one token waits for
   // it together. A flight's answer is cached only if no forget() came while it was asked (a
   // revocation heard of meanwhile must not be undone by an answer given before it). Keyed by a

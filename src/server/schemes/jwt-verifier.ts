@@ -6,7 +6,7 @@
 import { type JWTPayload, jwtVerify } from 'jose';
 import type { MaybePromise } from '../../http/maybe-promise.ts';
 import { VerifiedCache } from '../credentials/verified-cache.ts';
-import { type Principal, principalOf } from '../principal.ts';
+import { frozenClaims, type Principal, principalOf } from '../principal.ts';
 import type { Refusal } from '../refusal.ts';
 import { KeySourceError } from '../server-failure.ts';
 import { verificationKeyOf } from './jwt-key-source.ts';
@@ -105,6 +105,10 @@ function verifiedToken(
   const roles = Array.isArray(payload['roles']) ? (payload['roles'] as unknown[]).map(String) : [];
   return {
     payload,
-    principal: principalOf({ id: payload.sub, scopes, roles, claims: payload as Record<string, unknown> }, scheme),
+    // Frozen: the payload is remembered for the token and read by isRevoked on every request.
+    principal: principalOf(
+      { id: payload.sub, scopes, roles, claims: frozenClaims(payload) as Record<string, unknown> },
+      scheme,
+    ),
   };
 }
