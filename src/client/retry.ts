@@ -7,7 +7,7 @@ import { GatehouseError } from '../http/gatehouse-error.ts';
 import { sleep } from './abortable-wait.ts';
 import { Budget, BudgetExpired } from './deadline.ts';
 import { httpErrorFor } from './errors/http-error.ts';
-import { NetworkError, systemErrorCode } from './errors/network-error.ts';
+import { isBadPort, NetworkError, systemErrorCode } from './errors/network-error.ts';
 import { TimeoutError } from './errors/timeout-error.ts';
 import type { OriginConcurrency } from './origin-concurrency.ts';
 import type { OriginCooldown } from './origin-cooldown.ts';
@@ -151,6 +151,9 @@ function classify(error: unknown, budget: Budget, state: CallState): AttemptOutc
   // a caller's mistake a strategy found (e.g. a nonce of the wrong format): no retry mends it.
   if (error instanceof GatehouseError) throw error;
   if ((error as { code?: unknown } | undefined)?.code === INVALID_ARGUMENT) throw error;
+  // Fetch refuses a "bad port" before connecting, and would on every attempt: none is made again.
+  if (isBadPort(error))
+    throw networkError(state, error, true, 'Not retried: fetch refuses this port on every attempt.');
   const code = systemErrorCode(error);
   return { kind: 'network', notSent: code !== undefined && NOT_SENT.has(code) };
 }

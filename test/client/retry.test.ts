@@ -159,6 +159,16 @@ describe('retry: which requests', () => {
     assert.ok(error instanceof NetworkError);
     assert.match(error.message, /port 6000 is one fetch refuses/);
   });
+
+  it('does not retry a port fetch refuses: no attempt could ever reach it', async () => {
+    const error = await createClient({ baseUrl: 'http://127.0.0.1:6000/', retry: { ...fast, limit: 3 } })
+      .get('x')
+      .catch((e: unknown) => e);
+    assert.ok(error instanceof NetworkError);
+    assert.equal(error.attempts, 1);
+    assert.match(error.message, /after 1 attempt\b/);
+    assert.match(error.message, /Not retried/);
+  });
 });
 
 describe('retry: how long to wait', () => {

@@ -50,9 +50,17 @@ function describeCause(cause: unknown, url: string): string {
   if (code) return code;
   // fetch refuses the Fetch standard's "bad ports" (6000, 6667, …) with no system code: say so, or
   // the message names no cause at all.
-  if (causeMessages(cause).includes('bad port'))
+  if (isBadPort(cause))
     return `port ${portOf(url)} is one fetch refuses to connect to, a "bad port" of the Fetch standard: use another`;
   return '';
+}
+
+/**
+ * Whether fetch refused the URL's port as one of the Fetch standard's "bad ports" (6000, 6667, …):
+ * it fails so before connecting, on every attempt alike.
+ */
+export function isBadPort(error: unknown): boolean {
+  return causeMessages(error).includes('bad port');
 }
 
 /** The messages along an error's cause chain, outermost first. */
