@@ -244,5 +244,8 @@ function redirectedRequest(request: OutgoingRequest, status: number, target: URL
   if (!dropsBody) return copyRequest(request, { url: target });
   const next = copyRequest(request, { url: target, method, body: new RequestBody(null) });
   for (const name of CONTENT_HEADERS) next.headers.delete(name);
+  // The key names the POST (or PATCH) that was applied once; the GET it became is another request,
+  // idempotent by itself, and a server that keeps keys must not answer it as that POST.
+  next.headers.delete('idempotency-key');
   return next;
 }

@@ -86,6 +86,16 @@ describe('redirects: credentials belong to an origin', () => {
     assert.deepStrictEqual([after307.method, after307.body], ['POST', 'data']);
   });
 
+  it("drops the POST's Idempotency-Key from the GET a 303 leads to, keeps it on a 307", async () => {
+    const { home } = await pair();
+    const client = createClient({ retry: { idempotencyKey: true } });
+    const after303 = await (await client.post(`${home.url}go?to=self&status=303`, { body: 'data' })).json();
+    assert.deepStrictEqual([after303.method, after303.headers['idempotency-key']], ['GET', undefined]);
+    const after307 = await (await client.post(`${home.url}go?to=self&status=307`, { body: 'data' })).json();
+    assert.equal(after307.method, 'POST');
+    assert.match(after307.headers['idempotency-key'], /^[0-9a-f-]{36}$/);
+  });
+
   it('stops a redirect loop with a coded error', async () => {
     const { home } = await pair();
     const error = await createClient({ redirect: { max: 5 } })
