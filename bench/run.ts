@@ -10,17 +10,18 @@ import { join } from 'node:path';
 import { CLIENTS, clientFigures, clientTargets } from './client.ts';
 import { costsSection, featureCosts } from './costs.ts';
 import { inProcessCost, inProcessSection, inProcessTargets } from './in-process.ts';
-import { progress, run, type Spread, spread, start, WORKERS } from './lib.ts';
+import { CORES, progress, run, type Spread, spread, start, WORKERS } from './lib.ts';
 import { serverCpuAdded, serverCpuTargets } from './server-cpu.ts';
 
 const quick = process.argv.includes('--quick');
-// `--only rateLimit` (the rate-limit storms), `--only costs` (DPoP, introspection and pacing, each
-// beside what it adds to; `dpop` is its older name) or `--only inProcess` (the server routes without
-// a socket): run that part alone and merge its figures into the last results.
+// `--only client` (section 1), `--only server` (section 4 over sockets), `--only rateLimit` (the
+// rate-limit storms), `--only costs` (DPoP, introspection and pacing, each beside what it adds to;
+// `dpop` is its older name) or `--only inProcess` (the server routes without a socket): run that
+// part alone and merge its figures into the last results.
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-if (only !== undefined && !['rateLimit', 'costs', 'dpop', 'inProcess'].includes(only))
+if (only !== undefined && !['client', 'server', 'rateLimit', 'costs', 'dpop', 'inProcess'].includes(only))
   throw new Error(
-    'bench: --only takes rateLimit (the rate-limit storms), costs (DPoP, introspection, pacing) or inProcess (the server routes without a socket)',
+    'bench: --only takes client (client overhead), server (the guards over sockets), rateLimit (the rate-limit storms), costs (DPoP, introspection, pacing) or inProcess (the server routes without a socket)',
   );
 const ROUNDS = quick ? 2 : 5;
 const CLIENT_MS = quick ? 700 : 5000;
@@ -47,12 +48,16 @@ if (only !== undefined) {
   const previous = JSON.parse(readFileSync(join(import.meta.dirname, 'results.json'), 'utf8'));
   const date = new Date().toISOString();
   const part =
-    only === 'rateLimit'
-      ? { ...(await rateLimitStorms()), rateLimitDate: date }
-      : only === 'inProcess'
-        ? { ...(await inProcessCost(quick)), inProcessDate: date }
-        : // costs.dpop replaces the DPoP figures kept apart before (undefined: left out of the file).
-          { costs: await featureCosts(quick), costsDate: date, dpop: undefined, dpopDate: undefined };
+    only === 'client'
+      ? { ...(await clientOverhead()), clientDate: date, clientCores: CORES }
+      : only === 'server'
+        ? { ...(await serverGuard()), serverDate: date, serverCores: CORES }
+        : only === 'rateLimit'
+          ? { ...(await rateLimitStorms()), rateLimitDate: date }
+          : only === 'inProcess'
+            ? { ...(await inProcessCost(quick)), inProcessDate: date }
+            : // costs.dpop replaces the DPoP figures kept apart before (undefined: left out of the file).
+              { costs: await featureCosts(quick), costsDate: date, dpop: undefined, dpopDate: undefined };
   const merged = { ...previous, ...part };
   // Derived from the socket figures kept, not measured now.
   if (merged.serverCpuUsPerRequest) merged.serverCpuAddedUs = serverCpuAdded(merged.serverCpuUsPerRequest);
@@ -64,32 +69,39 @@ if (only !== undefined) {
 }
 
 // 1. Client overhead: requests/s through keep-alive against one fast local server.
-const fast = await start('fast-server.ts');
-const clientRps: Record<string, Spread> = {};
-// Interleaved by round, so drift on a shared machine hits every client alike.
-const clients = CLIENTS;
-const perClient: Record<string, number[]> = Object.fromEntries(clients.map((c) => [c, []]));
-const clientCpu: Record<string, number[]> = Object.fromEntries(clients.map((c) => [c, []]));
-for (let i = 0; i < ROUNDS; i++) {
-  for (const client of clients) {
-    progress(`client overhead: ${client}, round ${i + 1}/${ROUNDS}`);
-    const { rps, cpuUs } = await run<{ rps: number; cpuUs: number }>(join(WORKERS, 'client-load.ts'), [
-      client,
-      `http://127.0.0.1:${fast.line}/`,
-      String(CONCURRENCY),
-      String(CLIENT_MS),
-    ]);
-    perClient[client]!.push(rps);
-    clientCpu[client]!.push(cpuUs);
+async function clientOverhead(): Promise<{ client: unknown }> {
+  // The server on one core, the clients on the other (lib.ts, CORES): each client's CPU is its own.
+  const fast = await start('fast-server.ts', [], CORES?.load);
+  const clientRps: Record<string, Spread> = {};
+  // Interleaved by round, so drift on a shared machine hits every client alike.
+  const clients = CLIENTS;
+  const perClient: Record<string, number[]> = Object.fromEntries(clients.map((c) => [c, []]));
+  const clientCpu: Record<string, number[]> = Object.fromEntries(clients.map((c) => [c, []]));
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const client of clients) {
+      progress(`client overhead: ${client}, round ${i + 1}/${ROUNDS}`);
+      const { rps, cpuUs } = await run<{ rps: number; cpuUs: number }>(
+        join(WORKERS, 'client-load.ts'),
+        [client, `http://127.0.0.1:${fast.line}/`, String(CONCURRENCY), String(CLIENT_MS)],
+        undefined,
+        CORES?.measured,
+      );
+      perClient[client]!.push(rps);
+      clientCpu[client]!.push(cpuUs);
+    }
   }
+  for (const client of clients) clientRps[client] = spread(perClient[client]!);
+  await fast.stop();
+  return {
+    client: {
+      rps: clientRps,
+      cpuUsPerRequest: Object.fromEntries(clients.map((c) => [c, spread(clientCpu[c]!)])),
+      concurrency: CONCURRENCY,
+    },
+  };
 }
-for (const client of clients) clientRps[client] = spread(perClient[client]!);
-await fast.stop();
-results['client'] = {
-  rps: clientRps,
-  cpuUsPerRequest: Object.fromEntries(clients.map((c) => [c, spread(clientCpu[c]!)])),
-  concurrency: CONCURRENCY,
-};
+
+Object.assign(results, await clientOverhead(), { clientCores: CORES });
 
 // 2 and 3 run ROUNDS times each, interleaved across the clients. A round's figures are kept; the
 // table shows the worst round for the counts a target is about and the median time.
@@ -176,9 +188,12 @@ async function autocannon(
   if (authorization) args.push('-H', `authorization=${authorization}`);
   args.push(`http://127.0.0.1:${port}/`);
   const before = cpuTicks(pid);
+  // autocannon on the load core, the servers on the measured one (lib.ts, CORES).
   const report = await run<{ requests: { average: number; total: number }; non2xx: number; errors: number }>(
     args[0]!,
     args.slice(1),
+    undefined,
+    CORES?.load,
   );
   const after = cpuTicks(pid);
   if (report.non2xx > 0 || report.errors > 0)
@@ -186,11 +201,10 @@ async function autocannon(
   const cpuUs =
     before === undefined || after === undefined || report.requests.total === 0
       ? undefined
-      : ((after - before) * 1e6) / TICKS_PER_SECOND / report.requests.total;
+      : ((after - before) * 1e6) / 100 / report.requests.total;
   return { rps: report.requests.average, cpuUs };
 }
 // Linux counts process CPU time in clock ticks of 1/100 s (USER_HZ), in fields 14 and 15 of /proc/<pid>/stat.
-const TICKS_PER_SECOND = 100;
 function cpuTicks(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
@@ -202,66 +216,69 @@ function cpuTicks(pid: number | undefined): number | undefined {
     return undefined; // not Linux: requests/s only
   }
 }
-const server: Record<string, Record<string, Spread>> = {};
-const serverCpu: Record<string, Record<string, Spread>> = {};
-const configurations: Array<[string, string]> = [
-  ...['node', 'fastify', 'hono'].flatMap((f) =>
-    ['noAuth', 'noopMiddleware', 'jwtHs256', 'jwtEs256', 'basicCached', 'basicUncached'].map((v): [string, string] => [
-      f,
-      v,
-    ]),
-  ),
-  ['node', 'spin2us'],
-  // One calibration row is enough for a quick look (--quick must finish in under 3 minutes).
-  ...(quick ? [] : [['node', 'spin5us'] as [string, string]]),
-  ['fastify', 'peerJwt'],
-  ['hono', 'jwtHs256Handler'],
-  ['hono', 'peerJwt'],
-  ['express', 'noAuth'],
-  ['express', 'noopMiddleware'],
-  ['express', 'jwtHs256'],
-  ['express', 'peerJwt'],
-];
-// Per framework, every configuration's server runs at once (idle unless loaded) and the rounds go
-// round-robin across them, so drift on a shared machine hits each configuration alike, as in 1.
-for (const framework of [...new Set(configurations.map(([f]) => f))]) {
-  const variants = configurations.filter(([f]) => f === framework).map(([, v]) => v);
-  const targets = await Promise.all(variants.map((variant) => start('guard-server.ts', [framework, variant])));
-  const endpoints = targets.map((t) => JSON.parse(t.line) as { port: number; authorization: string });
-  const measured: number[][] = variants.map(() => []);
-  const cpuMeasured: number[][] = variants.map(() => []);
-  // Uncached argon2id leaves up to 50 hashes queued when the load stops, and they would eat into
-  // whichever configuration came next: it is measured after all the others, in rounds of its own.
-  const indices = variants.map((_, i) => i);
-  const interleaved = indices.filter((i) => variants[i] !== 'basicUncached');
-  const last = indices.filter((i) => variants[i] === 'basicUncached');
-  const measure = async (i: number, label: string, seconds: number) => {
-    progress(`server guard: ${framework} ${variants[i]}, ${label}`);
-    return autocannon(endpoints[i]!.port, endpoints[i]!.authorization, seconds, targets[i]!.child.pid);
-  };
-  const measureRound = async (i: number, round: number) => {
-    const { rps, cpuUs } = await measure(i, `round ${round + 1}/${ROUNDS}`, SERVER_SECONDS);
-    measured[i]!.push(rps);
-    if (cpuUs !== undefined) cpuMeasured[i]!.push(cpuUs);
-  };
-  try {
-    for (const i of interleaved) await measure(i, 'warm-up', WARMUP_SECONDS);
-    for (let round = 0; round < ROUNDS; round++) for (const i of interleaved) await measureRound(i, round);
-    for (const i of last) {
-      await measure(i, 'warm-up', WARMUP_SECONDS);
-      for (let round = 0; round < ROUNDS; round++) await measureRound(i, round);
+/** Section 4: every configuration of every framework, its requests/s and its server CPU per request. */
+async function serverGuard(): Promise<Record<string, unknown>> {
+  const server: Record<string, Record<string, Spread>> = {};
+  const serverCpu: Record<string, Record<string, Spread>> = {};
+  const configurations: Array<[string, string]> = [
+    ...['node', 'fastify', 'hono'].flatMap((f) =>
+      ['noAuth', 'noopMiddleware', 'jwtHs256', 'jwtEs256', 'basicCached', 'basicUncached'].map(
+        (v): [string, string] => [f, v],
+      ),
+    ),
+    ['node', 'spin2us'],
+    // One calibration row is enough for a quick look (--quick must finish in under 3 minutes).
+    ...(quick ? [] : [['node', 'spin5us'] as [string, string]]),
+    ['fastify', 'peerJwt'],
+    ['hono', 'jwtHs256Handler'],
+    ['hono', 'peerJwt'],
+    ['express', 'noAuth'],
+    ['express', 'noopMiddleware'],
+    ['express', 'jwtHs256'],
+    ['express', 'peerJwt'],
+  ];
+  // Per framework, every configuration's server runs at once (idle unless loaded) and the rounds go
+  // round-robin across them, so drift on a shared machine hits each configuration alike, as in 1.
+  for (const framework of [...new Set(configurations.map(([f]) => f))]) {
+    const variants = configurations.filter(([f]) => f === framework).map(([, v]) => v);
+    const targets = await Promise.all(
+      variants.map((variant) => start('guard-server.ts', [framework, variant], CORES?.measured)),
+    );
+    const endpoints = targets.map((t) => JSON.parse(t.line) as { port: number; authorization: string });
+    const measured: number[][] = variants.map(() => []);
+    const cpuMeasured: number[][] = variants.map(() => []);
+    // Uncached argon2id leaves up to 50 hashes queued when the load stops, and they would eat into
+    // whichever configuration came next: it is measured after all the others, in rounds of its own.
+    const indices = variants.map((_, i) => i);
+    const interleaved = indices.filter((i) => variants[i] !== 'basicUncached');
+    const last = indices.filter((i) => variants[i] === 'basicUncached');
+    const measure = async (i: number, label: string, seconds: number) => {
+      progress(`server guard: ${framework} ${variants[i]}, ${label}`);
+      return autocannon(endpoints[i]!.port, endpoints[i]!.authorization, seconds, targets[i]!.child.pid);
+    };
+    const measureRound = async (i: number, round: number) => {
+      const { rps, cpuUs } = await measure(i, `round ${round + 1}/${ROUNDS}`, SERVER_SECONDS);
+      measured[i]!.push(rps);
+      if (cpuUs !== undefined) cpuMeasured[i]!.push(cpuUs);
+    };
+    try {
+      for (const i of interleaved) await measure(i, 'warm-up', WARMUP_SECONDS);
+      for (let round = 0; round < ROUNDS; round++) for (const i of interleaved) await measureRound(i, round);
+      for (const i of last) {
+        await measure(i, 'warm-up', WARMUP_SECONDS);
+        for (let round = 0; round < ROUNDS; round++) await measureRound(i, round);
+      }
+    } finally {
+      await Promise.all(targets.map((t) => t.stop()));
     }
-  } finally {
-    await Promise.all(targets.map((t) => t.stop()));
+    server[framework] = Object.fromEntries(variants.map((variant, i) => [variant, spread(measured[i]!)]));
+    serverCpu[framework] = Object.fromEntries(
+      variants.flatMap((variant, i) => (cpuMeasured[i]!.length > 0 ? [[variant, spread(cpuMeasured[i]!)]] : [])),
+    );
   }
-  server[framework] = Object.fromEntries(variants.map((variant, i) => [variant, spread(measured[i]!)]));
-  serverCpu[framework] = Object.fromEntries(
-    variants.flatMap((variant, i) => (cpuMeasured[i]!.length > 0 ? [[variant, spread(cpuMeasured[i]!)]] : [])),
-  );
+  return { server, serverCpuUsPerRequest: serverCpu, serverCpuAddedUs: serverCpuAdded(serverCpu) };
 }
-results['server'] = server;
-results['serverCpuUsPerRequest'] = serverCpu;
-results['serverCpuAddedUs'] = serverCpuAdded(serverCpu);
+Object.assign(results, await serverGuard(), { serverCores: CORES });
 
 // Gatehouse's own time per decision on a credential verified before, in-process: no network, no
 // framework, so the cost of the check itself, apart from what the shared machine makes of it.
@@ -392,6 +409,16 @@ function rateLimitFieldsSection(r: Record<string, unknown>, fmt: (s: Spread) => 
   ];
 }
 
+/** Where a section's processes ran, and when a part was measured on its own. */
+function measuredHow(r: Record<string, unknown>, part: 'client' | 'server', measured: string, load: string): string {
+  const cores = r[`${part}Cores`] as { measured: number; load: number } | undefined;
+  const date = r[`${part}Date`];
+  const when = typeof date === 'string' ? ` Measured on ${date.slice(0, 10)} with \`--only ${part}\`.` : '';
+  return cores
+    ? ` ${measured} ran on core ${cores.measured} and ${load} on core ${cores.load} (taskset), so neither took the other's core.${when}`
+    : when;
+}
+
 /** The figures BENCHMARKS.md ends with that no bench run measures (the soak, profiles): kept as written. */
 function byHand(path: string): string {
   const previous = readFileSync(path, 'utf8');
@@ -415,7 +442,7 @@ function markdown(m: typeof machine, r: Record<string, unknown>): string {
     '',
     '## 1. Client overhead',
     '',
-    `Requests/s through keep-alive against one fast local server, ${clientFigures(r).concurrency} concurrent loops, the clients interleaved by round. Gatehouse runs with Bearer auth and its retry policy on: \`gatehouse\` over fetch (the default), \`gatehouseUndici\` over \`undiciTransport()\` from \`gatehouse-http/client/undici\` (an undici Agent, as \`undiciRaw\`, which is \`undici.request\` itself). The targets below are judged on the ratios round by round.`,
+    `Requests/s through keep-alive against one fast local server, ${clientFigures(r).concurrency} concurrent loops, the clients interleaved by round.${measuredHow(r, 'client', 'Each client', 'the server')} Gatehouse runs with Bearer auth and its retry policy on: \`gatehouse\` over fetch (the default), \`gatehouseUndici\` over \`undiciTransport()\` from \`gatehouse-http/client/undici\` (an undici Agent, as \`undiciRaw\`, which is \`undici.request\` itself). The targets below are judged on the ratios round by round.`,
     '',
     '| client | req/s | × raw fetch | × raw undici | client CPU µs/request |',
     '|---|---|---|---|---|',
@@ -449,7 +476,7 @@ function markdown(m: typeof machine, r: Record<string, unknown>): string {
     ...rateLimitFieldsSection(r, fmt),
     '## 4. Server guard',
     '',
-    'Requests/s with autocannon (50 connections) in its own process, rounds interleaved across the configurations of a framework; × is against no authentication on the same framework.',
+    `Requests/s with autocannon (50 connections) in its own process, rounds interleaved across the configurations of a framework; × is against no authentication on the same framework.${measuredHow(r, 'server', 'The servers', 'autocannon')}`,
     '',
     '| framework | configuration | req/s | × no auth | server CPU µs/request | + µs over no auth |',
     '|---|---|---|---|---|---|',
