@@ -124,7 +124,8 @@ for (const bad of [...BAD, ...BAD.map((b) => `later-${b}`)]) {
 const escapes: unknown[] = [];
 const onEscape = (error: unknown) => escapes.push(error);
 
-describe('a scheme or permission answering outside its contract', () => {
+/** For the suite it is called in: every uncaught exception and unhandled rejection lands in `escapes`. */
+function watchEscapes(): void {
   before(() => {
     process.on('uncaughtException', onEscape);
     process.on('unhandledRejection', onEscape);
@@ -133,6 +134,10 @@ describe('a scheme or permission answering outside its contract', () => {
     process.off('uncaughtException', onEscape);
     process.off('unhandledRejection', onEscape);
   });
+}
+
+describe('a scheme or permission answering outside its contract', () => {
+  watchEscapes();
 
   for (const [adapter, start] of Object.entries(ADAPTERS)) {
     it(`${adapter}: never served, answered 500 problem+json and reported, nothing escapes`, async () => {
@@ -174,14 +179,7 @@ describe('a scheme or permission answering outside its contract', () => {
 });
 
 describe('an onRefusal hook that throws (a logger of the app that fails on some requests)', () => {
-  before(() => {
-    process.on('uncaughtException', onEscape);
-    process.on('unhandledRejection', onEscape);
-  });
-  after(() => {
-    process.off('uncaughtException', onEscape);
-    process.off('unhandledRejection', onEscape);
-  });
+  watchEscapes();
 
   for (const [adapter, start] of Object.entries(ADAPTERS)) {
     it(`${adapter}: the refusal is answered all the same, never served, nothing escapes`, async () => {
