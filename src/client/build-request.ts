@@ -31,9 +31,7 @@ export function requestBuilder(
     body: BodySource,
     init: ClientRequestInit,
     credentialsAllowed: boolean,
-    methodForced = false,
   ): OutgoingRequest {
-    if (init.method !== undefined && !methodForced) method = init.method;
     if (init.headers !== undefined) for (const [name, value] of new Headers(init.headers)) headers.set(name, value);
     if (init.body !== undefined) body = init.body;
     method = method.toUpperCase();
@@ -58,7 +56,7 @@ export function requestBuilder(
       const url = resolveUrl(input, config.baseUrl);
       const method = (forced ?? init.method ?? 'GET').toUpperCase();
       const { headers, credentialsAllowed } = origins.defaultsFor(url, method, init.otherOrigins, show);
-      return finish(url, method, headers, null, init, credentialsAllowed, forced !== undefined);
+      return finish(url, method, headers, null, init, credentialsAllowed);
     },
   };
 }

@@ -6,17 +6,13 @@
 /** A timer that aborts with a tagged reason, so the catcher knows which budget ran out. */
 export class Budget {
   /**
-   * The budget with no time limit and no parent signal, one per kind. Invariant: such a budget
-   * holds no state a call could change (no timer, no signal, readonly fields), so every call may
-   * share it; `dispose()` on it does nothing.
+   * A budget of `ms` (none: undefined) under `parent`. With neither, the one shared unbounded budget
+   * of its kind. Invariant: such a budget holds no state a call could change (no timer, no signal,
+   * readonly fields), so every call may share it; `dispose()` on it does nothing.
    */
-  static unbounded(which: 'attempt' | 'total'): Budget {
-    return which === 'attempt' ? UNBOUNDED_ATTEMPT : UNBOUNDED_TOTAL;
-  }
-
-  /** A budget of `ms` (none: undefined) under `parent`; the shared unbounded one when there is neither. */
   static of(which: 'attempt' | 'total', ms: number | undefined, parent: AbortSignal | undefined): Budget {
-    return ms === undefined && parent === undefined ? Budget.unbounded(which) : new Budget(which, ms, parent);
+    if (ms === undefined && parent === undefined) return which === 'attempt' ? UNBOUNDED_ATTEMPT : UNBOUNDED_TOTAL;
+    return new Budget(which, ms, parent);
   }
 
   readonly which: 'attempt' | 'total';

@@ -64,8 +64,6 @@ export interface IntrospectionScheme extends Scheme<BearerCredentials> {
 export function introspectionScheme(options: IntrospectionSchemeOptions): IntrospectionScheme {
   const { call, rules, cacheMs, maxEntries } = settle(options);
   const cache = new VerifiedCache<Accepted>({ ttlMs: cacheMs, maxEntries });
-  // Each request gets its own principal from the identity (principalOf); the claims are frozen (frozenClaims).
-  const remembered = (accepted: Accepted) => accepted.identity;
   // One question to the issuer per token at a time: a burst of requests with one token waits for
   // it together. A flight's answer is cached only if no forget() came while it was asked (a
   // revocation heard of meanwhile must not be undone by an answer given before it). Keyed by a
@@ -91,12 +89,13 @@ export function introspectionScheme(options: IntrospectionSchemeOptions): Intros
     flight.answer.then(landed, landed);
     return flight.answer;
   };
-  const verify = async (token: string): Promise<ReturnType<typeof remembered> | Refusal> => {
+  // Each request gets its own principal from the identity (principalOf); its claims are frozen (frozenClaims).
+  const verify = async (token: string): Promise<Accepted['identity'] | Refusal> => {
     const cached = cache.get([token], Date.now());
-    if (cached) return remembered(cached);
+    if (cached) return cached.identity;
     const key = flightKey(token);
     const judged = await (flights.get(key)?.answer ?? ask(token, key));
-    return 'reason' in judged ? judged : remembered(judged);
+    return 'reason' in judged ? judged : judged.identity;
   };
   const scheme = bearerScheme({ opaque: { verify } });
   const forget = (token: string) => {
