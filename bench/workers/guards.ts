@@ -14,10 +14,11 @@ export const SECRET = 'bench-hs256-secret-of-at-least-32-bytes!!';
 
 export async function configuration(variant: string): Promise<{ guard: Guard | undefined; authorization: string }> {
   // jwtHs256Handler: the same guard around the route's handler (protectHandler) rather than as middleware.
-  if (variant === 'jwtHs256' || variant === 'jwtHs256Handler' || variant === 'peerJwt') {
+  // floorJwt: no guard, the token a table of known tokens holds (routes.ts, floorCheck).
+  if (variant === 'jwtHs256' || variant === 'jwtHs256Handler' || variant === 'peerJwt' || variant === 'floorJwt') {
     const authorization = `Bearer ${await new SignJWT({ scope: 'read' }).setProtectedHeader({ alg: 'HS256' }).setSubject('u1').setExpirationTime('1h').sign(new TextEncoder().encode(SECRET))}`;
     const guard =
-      variant !== 'peerJwt'
+      variant !== 'peerJwt' && variant !== 'floorJwt'
         ? createGuard({ schemes: [bearerScheme({ jwt: { key: SECRET, algorithms: ['HS256'] } })] })
         : undefined;
     return { guard, authorization };

@@ -9,6 +9,7 @@
 import { isReasonCode } from '../http/index.ts';
 import type { Principal } from './principal.ts';
 import type { Refusal } from './refusal.ts';
+import type { Scheme } from './scheme.ts';
 
 export function isPrincipal(value: unknown): value is Principal {
   return typeof value === 'object' && value !== null && typeof (value as Principal).id === 'string';
@@ -24,3 +25,20 @@ export function answerable(refusal: Refusal, by: string): Refusal {
 export function outsideContract(by: string, what: string): TypeError {
   return new TypeError(`guard: ${by} answered ${what}`);
 }
+
+/**
+ * The step under way, named in the report of a failure: the scheme once one was chosen, then the
+ * permission. Its name is put into words only for a report, not on every request.
+ */
+export interface Step {
+  scheme: Scheme<unknown> | undefined;
+  permission: boolean;
+}
+
+export function sourceOf(step: Step): string {
+  if (step.permission) return 'permission';
+  return step.scheme ? `scheme "${step.scheme.name}"` : 'guard';
+}
+
+export const verifier = (step: Step) => `${sourceOf(step)}'s verify()`;
+export const PERMISSION = "the permission's check()";

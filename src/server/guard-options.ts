@@ -6,6 +6,7 @@ import { invalidArgument } from '../http/argument-error.ts';
 import { type CorsPolicy, type CorsRules, corsRules } from './cors.ts';
 import type { Permission } from './permissions.ts';
 import type { ProtectedResourceMetadata } from './protected-resource.ts';
+import { type RecentAnswer, recentAnswerOf } from './recent-credentials.ts';
 import type { Refusal } from './refusal.ts';
 import type { RefusalAnswer } from './refusal-response.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './request-limits.ts';
@@ -58,6 +59,11 @@ export interface GuardConfig extends RefusalAnswer {
   readonly authorizationSchemes: ReadonlySet<string>;
   /** The schemes a refusal tells the client to use, as their challenges name them. */
   readonly accepted: string;
+  /**
+   * The only scheme's answer for credentials it verified recently (recent-credentials.ts), read
+   * from the Authorization field before the guard reads it in full; undefined with several schemes.
+   */
+  readonly recent: { scheme: Scheme<unknown>; answer: RecentAnswer } | undefined;
 }
 
 /** Checks the options once, at creation. */
@@ -67,7 +73,8 @@ export function configOf(options: GuardOptions): GuardConfig {
   const realm = options.realm ?? 'api';
   if (typeof realm !== 'string' || /[\u0000-\u001f\u007f]/.test(realm))
     throw invalidArgument('createGuard: realm must be a string without control characters');
-  const schemes = options.schemes;
+  // A copy: the guard is settled at creation, whatever becomes of the caller's list.
+  const schemes: readonly Scheme<unknown>[] = Object.freeze([...options.schemes]);
   const names = new Set<string>();
   for (const scheme of schemes) {
     if (names.has(scheme.name)) throw invalidArgument(`createGuard: two schemes are named "${scheme.name}"`);
@@ -92,7 +99,14 @@ export function configOf(options: GuardOptions): GuardConfig {
       .map((s) => s.challenge(realm)?.scheme)
       .filter(Boolean)
       .join(', '),
+    recent: recentOf(schemes),
   };
+}
+
+/** The only scheme's answer for recent credentials: with one scheme, no other can find credentials of its own. */
+function recentOf(schemes: readonly Scheme<unknown>[]): GuardConfig['recent'] {
+  const answer = schemes.length === 1 ? recentAnswerOf(schemes[0]!) : undefined;
+  return answer === undefined ? undefined : { scheme: schemes[0]!, answer };
 }
 
 /** The metadata URL a challenge names: an absolute http(s) URL, or undefined without the option. */

@@ -6,7 +6,15 @@
 import { invalidArgument } from '../http/argument-error.ts';
 import { type AuthorizationParseResult, parseAuthorization } from '../http/index.ts';
 import { isPending, type MaybePromise, whenSettled } from '../http/maybe-promise.ts';
-import { answerable, isPrincipal, outsideContract } from './answer-contract.ts';
+import {
+  answerable,
+  isPrincipal,
+  outsideContract,
+  PERMISSION,
+  type Step,
+  sourceOf,
+  verifier,
+} from './answer-contract.ts';
 import { isPreflight, preflightWithoutPolicy } from './cors.ts';
 import { configOf, type GuardConfig, type GuardOptions } from './guard-options.ts';
 import { LazyGuardRequest } from './guard-request.ts';
@@ -104,22 +112,8 @@ export function createGuard(options: GuardOptions): Guard {
   };
 }
 
-/**
- * The step under way, named in the report of a failure: the scheme once one was chosen, then the
- * permission. Its name is put into words only for a report, not on every request.
- */
-interface Step {
-  scheme: Scheme<unknown> | undefined;
-  permission: boolean;
-}
-
-function sourceOf(step: Step): string {
-  if (step.permission) return 'permission';
-  return step.scheme ? `scheme "${step.scheme.name}"` : 'guard';
-}
-
-const verifier = (step: Step) => `${sourceOf(step)}'s verify()`;
-const PERMISSION = "the permission's check()";
+/** What the steps after verify() read of the request: the request, and what a scheme added to the answer. */
+type Served = Pick<LazyGuardRequest, 'request' | 'answerHeaders'>;
 
 /**
  * The decision, synchronously when every step is (a cached token, a synchronous permission):
@@ -170,6 +164,16 @@ function decideSteps(
   if (isPreflight(request)) return { outcome: 'preflight' };
 
   const field = opts.authorization ?? request.headers.get('authorization');
+  // A token the only scheme verified recently, answered as its verify() answers it (the
+  // invariant: recent-credentials.ts), without the field read in full.
+  const recent = config.recent;
+  if (recent !== undefined && typeof field === 'string') {
+    // Named before it is asked: a revocation check that throws is that scheme's failure.
+    step.scheme = recent.scheme;
+    const result = recent.answer(field);
+    if (result !== undefined) return verified(config, result, { request, answerHeaders: undefined }, opts, step);
+    step.scheme = undefined;
+  }
   // An empty value is a field sent empty (400); an empty list, no field at all.
   const authorization: AuthorizationParseResult | undefined =
     field === null || (typeof field !== 'string' && field.length === 0) ? undefined : parseAuthorization(field);
@@ -214,7 +218,7 @@ function verifiedWithBody(
 function verified(
   config: GuardConfig,
   result: MaybePromise<Principal | Refusal>,
-  guardRequest: LazyGuardRequest,
+  guardRequest: Served,
   opts: AuthenticateOptions,
   step: Step,
 ): MaybePromise<Decision> {
@@ -226,7 +230,7 @@ function verified(
 function verifiedLater(
   config: GuardConfig,
   result: PromiseLike<Principal | Refusal>,
-  guardRequest: LazyGuardRequest,
+  guardRequest: Served,
   opts: AuthenticateOptions,
   step: Step,
 ): Promise<Decision> {
@@ -236,7 +240,7 @@ function verifiedLater(
 function authorized(
   config: GuardConfig,
   result: Principal | Refusal,
-  guardRequest: LazyGuardRequest,
+  guardRequest: Served,
   opts: AuthenticateOptions,
   step: Step,
 ): MaybePromise<Decision> {
@@ -256,25 +260,20 @@ function permittedLater(
   config: GuardConfig,
   allowed: PromiseLike<true | Refusal>,
   principal: Principal,
-  guardRequest: LazyGuardRequest,
+  guardRequest: Served,
 ): Promise<Decision> {
   return whenSettled(allowed, (settled) => permitted(config, settled, principal, guardRequest));
 }
 
 /** The decision once the permission answered: served only on `true`, refused on anything else. */
-function permitted(
-  config: GuardConfig,
-  allowed: true | Refusal,
-  principal: Principal,
-  guardRequest: LazyGuardRequest,
-): Decision {
+function permitted(config: GuardConfig, allowed: true | Refusal, principal: Principal, guardRequest: Served): Decision {
   if (allowed === true) return authenticated(principal, guardRequest);
   if (!isRefusal(allowed)) throw outsideContract(PERMISSION, 'neither true nor a refusal');
   return refusedDecision(config, answerable(allowed, PERMISSION), guardRequest.request);
 }
 
 /** The authenticated Decision, with the header fields the scheme added to the answer, if any. */
-function authenticated(principal: Principal, guardRequest: LazyGuardRequest): Decision {
+function authenticated(principal: Principal, guardRequest: Served): Decision {
   const headers = guardRequest.answerHeaders;
   return headers ? { outcome: 'authenticated', principal, headers } : { outcome: 'authenticated', principal };
 }

@@ -4,9 +4,11 @@
  * jwt-options.ts); or opaque tokens checked by a lookup. The scheme writes its own challenge.
  */
 import { invalidArgument } from '../../http/argument-error.ts';
+import { startsWithAsciiCaseless } from '../../http/field-syntax.ts';
 import type { BearerCredentials } from '../../http/index.ts';
 import type { Identity } from '../../stores/lookups.ts';
 import { type Principal, principalOf } from '../principal.ts';
+import { withRecentAnswer } from '../recent-credentials.ts';
 import type { Refusal } from '../refusal.ts';
 import { fromAuthorization, type Scheme } from '../scheme.ts';
 import type { JwtOptions } from './jwt-options.ts';
@@ -39,8 +41,9 @@ const ownError = (refusal: Refusal): OwnError => ({
 export function bearerScheme(options: BearerSchemeOptions): Scheme<BearerCredentials> {
   if (!options || typeof options !== 'object')
     throw invalidArgument('bearerScheme(options): pass { jwt: { … } } or { opaque: { verify } }');
-  const verifyToken = 'jwt' in options ? jwtVerifier(options.jwt) : opaqueVerifier(options.opaque);
-  return {
+  const jwt = 'jwt' in options ? jwtVerifier(options.jwt) : undefined;
+  const verifyToken = jwt ?? opaqueVerifier((options as { opaque: OpaqueOptions }).opaque);
+  const scheme: Scheme<BearerCredentials> = {
     name: 'bearer',
     precedence: 40,
     authorizationSchemes: ['bearer'],
@@ -58,6 +61,14 @@ export function bearerScheme(options: BearerSchemeOptions): Scheme<BearerCredent
     // A bearer token carries scopes (RFC 6750 §3 `scope`): the route's requirement lists those.
     securityRequirement: (requires) => requires.scopes,
   };
+  if (!jwt) return scheme;
+  // recent-credentials.ts: "Bearer", one space, a token the verifier holds as verified. Any other
+  // field (other spacing, a token not cached) is left to the guard's full reading.
+  return withRecentAnswer(scheme, (field) =>
+    field.length > 7 && field.charCodeAt(6) === 0x20 && startsWithAsciiCaseless(field, 'bearer')
+      ? jwt.cached(field.slice(7))
+      : undefined,
+  );
 }
 
 function opaqueVerifier(opaque: OpaqueOptions): (token: string) => Promise<Principal | Refusal> {

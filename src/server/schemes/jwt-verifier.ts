@@ -29,10 +29,18 @@ interface VerifiedToken {
  * `dpop` accepts only one (its proof is checked by the DPoP scheme, dpop.ts). `accepts` says which
  * Authorization schemes the guard answering takes, for the refusal of a token of the other kind.
  */
-export function jwtVerifier(
-  jwt: JwtOptions,
-  scheme: 'bearer' | 'dpop' = 'bearer',
-): (token: string, asked?: AcceptsSchemes) => MaybePromise<Principal | Refusal> {
+/** Verifies a token; `cached` answers only for a token verified recently (undefined otherwise). */
+export interface JwtVerifier {
+  (token: string, asked?: AcceptsSchemes): MaybePromise<Principal | Refusal>;
+  /**
+   * The answer for a token still in the cache of verified tokens, exactly as the verifier gives it
+   * (revocation asked, a principal of its own); undefined for any other token, and always without
+   * a cache. Such a token was verified whole by this verifier, so it needs nothing checked again.
+   */
+  cached(token: string): MaybePromise<Principal | Refusal> | undefined;
+}
+
+export function jwtVerifier(jwt: JwtOptions, scheme: 'bearer' | 'dpop' = 'bearer'): JwtVerifier {
   checkJwtOptions(jwt);
   const key = verificationKeyOf(jwt);
   const verifyOptions = verifyOptionsOf(jwt);
@@ -66,14 +74,19 @@ export function jwtVerifier(
   // Not async: a cached token is answered at once, with no promise (most requests of a client).
   // Made once: a request's own GuardRequest is passed as it is, so a cached token costs no closure.
   const onlyItself: AcceptsSchemes = { accepts: (other) => other === scheme };
-  return (token, asked = onlyItself) => {
+  // A cached token is still held to its exp (the cache entry never outlives it) and to revocation.
+  // Each request gets its own principal: a handler that changes its lists changes no other request's.
+  const answer = (entry: VerifiedToken) => (jwt.isRevoked ? revocation(entry) : principalOf(entry.principal, scheme));
+  const verify = (token: string, asked: AcceptsSchemes = onlyItself) => {
     const now = Date.now();
     const entry = cache?.getExact(token, now);
-    if (entry === undefined) return verifyAndCache(token, now, asked);
-    // A cached token is still held to its exp (the cache entry never outlives it) and to revocation.
-    // Each request gets its own principal: a handler that changes its lists changes no other request's.
-    return jwt.isRevoked ? revocation(entry) : principalOf(entry.principal, scheme);
+    return entry === undefined ? verifyAndCache(token, now, asked) : answer(entry);
   };
+  const cached = (token: string) => {
+    const entry = cache?.getExact(token);
+    return entry === undefined ? undefined : answer(entry);
+  };
+  return Object.assign(verify, { cached });
 }
 
 /** The claims jose does not check, then the principal the payload names. */
