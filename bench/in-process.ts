@@ -7,7 +7,7 @@ import { progress, run, type Spread, spread, WORKERS } from './lib.ts';
 
 export const FRAMEWORKS = ['node', 'express', 'fastify', 'hono'] as const;
 /** noAuth first: every ratio is against it. */
-const VARIANTS = ['noAuth', 'noopMiddleware', 'jwtHs256', 'jwtEs256', 'basicCached', 'peerJwt'];
+const VARIANTS = ['noAuth', 'noopMiddleware', 'floorJwt', 'jwtHs256', 'jwtEs256', 'basicCached', 'peerJwt'];
 
 /** One configuration's figures, in ns per request; vsNoAuth is noAuth's ns ÷ its ns (requests/s ratio) round by round. */
 export interface InProcessFigure extends Spread {
@@ -102,7 +102,7 @@ export function inProcessSection(r: Record<string, unknown>): string[] {
       ),
     ),
     '',
-    "Gatehouse's configurations are the middleware form, as each adapter mounts it: `protect(guard, handler)` on node:http, `protect(guard)` as route middleware on Express and Hono, as the route's preHandler on Fastify. peerJwt is @fastify/jwt, express-jwt and hono/jwt, HS256, as over sockets; node:http has no JWT middleware of its own, so there it is what people write by hand: jose's `jwtVerify` on the Bearer token.",
+    "Gatehouse's configurations are the middleware form, as each adapter mounts it: `protect(guard, handler)` on node:http, `protect(guard)` as route middleware on Express and Hono, as the route's preHandler on Fastify. peerJwt is @fastify/jwt, express-jwt and hono/jwt, HS256, as over sockets; node:http has no JWT middleware of its own, so there it is what people write by hand: jose's `jwtVerify` on the Bearer token. floorJwt is calibration: the least any check of a recently seen token can cost as middleware on that framework (the Authorization field looked up whole in a table of known tokens, the principal found put on the request, in the same form as Gatehouse's middleware: a callback preHandler on Fastify, a middleware that is not async on Hono). It parses nothing, checks no expiry and copies no principal, so it is no authentication anyone should ship; what it costs, every authenticating middleware pays, and the room between its ratio and a target is all a real check has. Where floorJwt itself sits near a target, no middleware can meet it.",
     '',
   ];
 }
