@@ -60,10 +60,13 @@ export function serverCpuTargets(r: Record<string, unknown>): Array<[string, boo
       ]);
     }
     const noop = variants['noopMiddleware'];
+    const floor = variants['floorJwt'];
     out.push([
       `sockets ${framework}: cached JWT within ${NOOP_MARGIN_US} µs of the framework's empty middleware`,
       noop ? jwts.every((v) => variants[v]!.median - noop.median <= NOOP_MARGIN_US) : undefined,
-      noop ? `${figures}; noopMiddleware ${us(noop.median)}` : `${figures}; no noopMiddleware figure in these results`,
+      noop
+        ? `${figures}; noopMiddleware ${us(noop.median)}${floor ? `, floorJwt ${us(floor.median)}` : ''}`
+        : `${figures}; no noopMiddleware figure in these results`,
     ]);
   }
   return out;
