@@ -14,7 +14,10 @@ import type { RequestView, Scheme } from './scheme.ts';
 import type { OnError } from './server-failure.ts';
 
 export interface GuardOptions {
-  /** The schemes this API accepts. */
+  /**
+   * The schemes this API accepts. The guard keeps a copy of the list made at creation: a scheme
+   * pushed onto the array or taken off it later changes nothing for that guard.
+   */
   schemes: readonly Scheme<unknown>[];
   /** The realm of every challenge. @default 'api' */
   realm?: string;

@@ -93,6 +93,9 @@ export interface Guard {
 }
 
 /**
+ * Checks the options once and keeps a copy of the list of schemes: changing the array passed as
+ * `schemes` later does not change the guard.
+ *
  * @example
  * const guard = createGuard({ realm: 'api', schemes: [bearerScheme({ jwt: { jwks, algorithms: ['ES256'], issuer, audience } }), basicScheme({ users })] });
  */
