@@ -492,7 +492,12 @@ function markdown(m: typeof machine, r: Record<string, unknown>): string {
       }),
     ),
     '',
-    "peerJwt is @fastify/jwt on Fastify, express-jwt on Express and hono/jwt on Hono, all HS256 on the same route. noopMiddleware is an async middleware that does nothing (a preHandler on Fastify): what the framework itself charges for any middleware, the ceiling for an authentication check written as one. floorJwt is the least any check of a recently seen token can cost in the form of Gatehouse's middleware (the field looked up whole in a table of known tokens; see the in-process section): no middleware that authenticates costs less. jwtHs256Handler on Hono is the same check with `protectHandler(guard, handler)` around the handler of the route instead of `protect(guard)` as middleware (the targets are judged on the middleware). spin2us and spin5us (the full run only) are calibration: no authentication, but the handler burns 2 µs or 5 µs of CPU first; they show what a given cost per request does to requests/s on this machine, where the server and the load generator share two cores.",
+    `peerJwt is @fastify/jwt on Fastify, express-jwt on Express and hono/jwt on Hono, all HS256 on the same route. noopMiddleware is an async middleware that does nothing (a preHandler on Fastify): what the framework itself charges for any middleware, the ceiling for an authentication check written as one.${
+      // Said only where the socket figures have a floorJwt row: results from before it have none.
+      Object.values(r['server'] as Record<string, Record<string, Spread>>).some((v) => v['floorJwt'])
+        ? " floorJwt is the least any check of a recently seen token can cost in the form of Gatehouse's middleware (the field looked up whole in a table of known tokens; see the in-process section): no middleware that authenticates costs less."
+        : ''
+    } jwtHs256Handler on Hono is the same check with \`protectHandler(guard, handler)\` around the handler of the route instead of \`protect(guard)\` as middleware (the targets are judged on the middleware). spin2us and spin5us (the full run only) are calibration: no authentication, but the handler burns 2 µs or 5 µs of CPU first; they show what a given cost per request does to requests/s on this machine, where the server and the load generator share two cores.`,
     '',
     'Server CPU is the CPU time the server process spent per request while loaded (user + system, from /proc), the median of the rounds; + µs is what a configuration adds to no authentication on the same framework, round by round (the rounds are interleaved), median (min to max).',
     '',
