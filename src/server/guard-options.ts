@@ -15,8 +15,8 @@ import type { OnError } from './server-failure.ts';
 
 export interface GuardOptions {
   /**
-   * The schemes this API accepts. The guard keeps a copy of the list made at creation: a scheme
-   * pushed onto the array or taken off it later changes nothing for that guard.
+   * The schemes this API accepts. The guard keeps a copy of the list (and of these options) made at
+   * creation: a scheme pushed onto the array or taken off it later changes nothing for that guard.
    */
   schemes: readonly Scheme<unknown>[];
   /** The realm of every challenge. @default 'api' */
@@ -90,7 +90,8 @@ export function configOf(options: GuardOptions): GuardConfig {
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 0)
     throw invalidArgument('createGuard: maxBodyBytes must be a whole number of bytes');
   return {
-    options,
+    // A copy, as the list of schemes: a permission or hook set on the caller's object later changes nothing.
+    options: Object.freeze({ ...options, schemes }),
     schemes,
     realm,
     body,

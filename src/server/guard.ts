@@ -93,8 +93,8 @@ export interface Guard {
 }
 
 /**
- * Checks the options once and keeps a copy of the list of schemes: changing the array passed as
- * `schemes` later does not change the guard.
+ * Checks the options once and keeps a copy of them and of the list of schemes: changing the
+ * options object or the array passed as `schemes` later does not change the guard.
  *
  * @example
  * const guard = createGuard({ realm: 'api', schemes: [bearerScheme({ jwt: { jwks, algorithms: ['ES256'], issuer, audience } }), basicScheme({ users })] });
@@ -111,7 +111,7 @@ export function createGuard(options: GuardOptions): Guard {
     refusalResponse: (refusal) => refusalResponse(refusal, config),
     preflight: (request) => (cors ? cors.preflight(request) : preflightWithoutPolicy()),
     allowance: (request) => cors?.allowance(request),
-    openapi: (permission) => openapiOf(config.schemes, permission ?? options.permission),
+    openapi: (permission) => openapiOf(config.schemes, permission ?? config.options.permission),
   };
 }
 

@@ -147,7 +147,29 @@ describe('a recently verified bearer token', () => {
   });
 });
 
-describe('createGuard() settles its schemes', () => {
+describe('createGuard() settles its options', () => {
+  it('reads the options object once: a permission, realm or hook set on it later is not used', async () => {
+    const f = await fixture();
+    const seenRefusals: string[] = [];
+    const options: Parameters<typeof createGuard>[0] = { realm: 'first', schemes: [f.schemes.bearer] };
+    const guard = createGuard(options);
+    const token = `Bearer ${await jwt({ sub: 'u-alice' })}`;
+    assert.equal((await guard.decide(request(token))).outcome, 'authenticated');
+    options.permission = requireScopes('admin');
+    options.realm = 'second';
+    options.onRefusal = (refusal) => void seenRefusals.push(refusal.reason);
+    assert.equal(
+      (await guard.decide(request(token))).outcome,
+      'authenticated',
+      'a permission set later is not applied',
+    );
+    const refused = await guard.decide(request(null));
+    assert.ok(refused.outcome === 'refused');
+    assert.match(guard.refusalResponse(refused.refusal).headers.get('www-authenticate') ?? '', /realm="first"/);
+    assert.deepEqual(seenRefusals, [], 'a hook set later is not called');
+    assert.deepEqual(guard.openapi().security, [{ bearer: [] }]);
+  });
+
   it('reads the list it was given once: a scheme added to it later is not used', async () => {
     const f = await fixture();
     const schemes = [f.schemes.bearer];
