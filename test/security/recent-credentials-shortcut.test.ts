@@ -4,6 +4,8 @@
  * verify() and detect() an app may wrap in place (a tenant check, an extra refusal); the full
  * reading calls whatever the scheme holds at the time of the request, so the shortcut must not
  * answer from the verifier's cache past a verify() or detect() that is no longer the scheme's own.
+ * Nor may it answer for a token the guard's parser would never hand over: one an app verified
+ * itself (a WebSocket's access_token read from the URL) with characters no bearer token has.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -60,5 +62,26 @@ describe('a bearer scheme wrapped in place', () => {
     // The app turns the scheme off: it finds no credentials any more.
     scheme.detect = () => ({ present: false });
     assert.equal(outcome(await guard.decide(request(`Bearer ${token}`))), 'credentials_missing');
+  });
+});
+
+describe('a token an app verified itself, outside the Authorization field', () => {
+  it('is not served from the field when the field could not carry it', async () => {
+    const scheme = bearerScheme({ jwt: jwtOptions });
+    const guard = createGuard({ schemes: [scheme] });
+    const [header, payload, signature] = (await jwt({ sub: 'u-alice' })).split('.');
+    // jose reads base64url past ASCII whitespace: these verify when handed to verify() directly.
+    const odd = [
+      `${header}.${payload}.${signature!.slice(0, 5)} ${signature!.slice(5)}`,
+      `${header}.${payload}.${signature!.slice(0, 5)}\n${signature!.slice(5)}`,
+    ];
+    const accepts = { accepts: (name: string) => name === 'bearer' };
+    for (const token of odd) {
+      const direct = await scheme.verify({ kind: 'bearer', token }, accepts as never);
+      assert.ok(!isRefusal(direct), 'the app verified it itself');
+      // The full reading refuses such a field as malformed (400), cached or not.
+      const decision = await guard.decide(new Request('http://api.test/me'), { authorization: `Bearer ${token}` });
+      assert.equal(outcome(decision), 'credentials_malformed', JSON.stringify(token));
+    }
   });
 });
