@@ -10,6 +10,8 @@
  * parses to exactly that token; for anything else it answers undefined and the guard reads the
  * field in full. The guard asks only when the scheme is its only one: no other scheme can then
  * find credentials of its own in the request, malformed or of a higher precedence.
+ * And only while the scheme still holds its own verify() and detect() (recentAnswerOf): the full
+ * reading calls whatever an app put in their place.
  */
 import type { MaybePromise } from '../http/maybe-promise.ts';
 import type { Principal } from './principal.ts';
@@ -18,15 +20,34 @@ import type { Scheme } from './scheme.ts';
 
 export type RecentAnswer = (authorization: string) => MaybePromise<Principal | Refusal> | undefined;
 
+/** The answer, and the verify() and detect() the scheme had when it was given it (its own). */
+interface Own {
+  answer: RecentAnswer;
+  verify: Scheme<unknown>['verify'];
+  detect: Scheme<unknown>['detect'];
+}
+
 // Kept beside the scheme rather than on it: not part of the Scheme interface a custom scheme implements.
-const ANSWERS = new WeakMap<Scheme<unknown>, RecentAnswer>();
+const ANSWERS = new WeakMap<Scheme<unknown>, Own>();
 
 /** Gives `scheme` its answer for recent credentials; returns the scheme. */
 export function withRecentAnswer<C>(scheme: Scheme<C>, answer: RecentAnswer): Scheme<C> {
-  ANSWERS.set(scheme as Scheme<unknown>, answer);
+  const own = scheme as Scheme<unknown>;
+  ANSWERS.set(own, { answer, verify: own.verify, detect: own.detect });
   return scheme;
 }
 
+/**
+ * The answer, asked only while the scheme still has its own verify() and detect() and reads no
+ * body: a scheme is a plain object, and an app may wrap either in place, before the guard is made
+ * or after. The full reading calls what the scheme holds at the time of the request, so where that
+ * is no longer the scheme's own the answer is undefined and the guard reads the field in full.
+ */
 export function recentAnswerOf(scheme: Scheme<unknown>): RecentAnswer | undefined {
-  return ANSWERS.get(scheme);
+  const own = ANSWERS.get(scheme);
+  if (own === undefined) return undefined;
+  return (authorization) =>
+    scheme.verify === own.verify && scheme.detect === own.detect && scheme.needsBody !== true
+      ? own.answer(authorization)
+      : undefined;
 }

@@ -4,6 +4,7 @@
  * asked on every request, cached or not.
  */
 import { type JWTPayload, jwtVerify } from 'jose';
+import { isToken68 } from '../../http/field-syntax.ts';
 import type { MaybePromise } from '../../http/maybe-promise.ts';
 import { VerifiedCache } from '../credentials/verified-cache.ts';
 import { frozenClaims, type Principal, principalOf } from '../principal.ts';
@@ -68,7 +69,11 @@ export function jwtVerifier(jwt: JwtOptions, scheme: 'bearer' | 'dpop' = 'bearer
     }
     const entry = verifiedToken(payload, now, tolerance, scheme, (other) => asked.accepts(other));
     if ('reason' in entry) return entry;
-    if (typeof payload.exp === 'number') cache?.set([token], entry, now, payload.exp * 1000 + tolerance);
+    // Only a token an Authorization field can carry whole (token68) is kept: the guard answers a
+    // cached token straight from the field (recent-credentials.ts), and jose also verifies one an
+    // app handed to verify() itself with whitespace inside, which the parser refuses (400).
+    if (typeof payload.exp === 'number' && isToken68(token))
+      cache?.set([token], entry, now, payload.exp * 1000 + tolerance);
     return jwt.isRevoked ? revocation(entry) : principalOf(entry.principal, scheme);
   };
   // Not async: a cached token is answered at once, with no promise (most requests of a client).

@@ -1,0 +1,87 @@
+/**
+ * The guard's shortcut for a recently verified bearer token (recent-credentials.ts) answers only
+ * where the full reading would reach the same scheme's verify(). A scheme is a plain object whose
+ * verify() and detect() an app may wrap in place (a tenant check, an extra refusal); the full
+ * reading calls whatever the scheme holds at the time of the request, so the shortcut must not
+ * answer from the verifier's cache past a verify() or detect() that is no longer the scheme's own.
+ * Nor may it answer for a token the guard's parser would never hand over: one an app verified
+ * itself (a WebSocket's access_token read from the URL) with characters no bearer token has.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { bearerScheme, createGuard, type Decision, isRefusal, type Refusal } from '../../src/server/index.ts';
+import { AUDIENCE, ISSUER, JWT_SECRET, jwt } from '../support/guard-fixture.ts';
+
+const jwtOptions = { key: JWT_SECRET, algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE };
+
+const request = (authorization: string, headers: Record<string, string> = {}) =>
+  new Request('http://api.test/me', { headers: { ...headers, authorization } });
+
+const outcome = (decision: Decision) => (decision.outcome === 'refused' ? decision.refusal.reason : decision.outcome);
+
+const wrongTenant: Refusal = { reason: 'credentials_invalid', scheme: 'bearer', detail: 'Another tenant.' };
+
+describe('a bearer scheme wrapped in place', () => {
+  it('keeps its wrapped verify() for a token the verifier has cached (wrapped after createGuard)', async () => {
+    const scheme = bearerScheme({ jwt: jwtOptions });
+    const guard = createGuard({ schemes: [scheme] });
+    const own = scheme.verify;
+    // The app adds a tenant check around the scheme's own verify().
+    scheme.verify = async (credentials, guardRequest) => {
+      const result = await own(credentials, guardRequest);
+      if (isRefusal(result)) return result;
+      return result.claims?.['tenant'] === guardRequest.request.headers.get('x-tenant') ? result : wrongTenant;
+    };
+    const token = await jwt({ sub: 'u-alice', tenant: 't-1' });
+    assert.equal(outcome(await guard.decide(request(`Bearer ${token}`, { 'x-tenant': 't-1' }))), 'authenticated');
+    // Now cached by the verifier: the wrapped verify() must still refuse another tenant.
+    const other = await guard.decide(request(`Bearer ${token}`, { 'x-tenant': 't-2' }));
+    assert.equal(outcome(other), 'credentials_invalid');
+  });
+
+  it('keeps its wrapped verify() when it was wrapped before createGuard', async () => {
+    const scheme = bearerScheme({ jwt: jwtOptions });
+    const own = scheme.verify;
+    const denied = new Set(['u-mallory']);
+    scheme.verify = async (credentials, guardRequest) => {
+      const result = await own(credentials, guardRequest);
+      return !isRefusal(result) && denied.has(result.id) ? wrongTenant : result;
+    };
+    const guard = createGuard({ schemes: [scheme] });
+    const token = await jwt({ sub: 'u-mallory' });
+    // The first request verifies (and caches) the token, then the wrapper refuses it.
+    assert.equal(outcome(await guard.decide(request(`Bearer ${token}`))), 'credentials_invalid');
+    assert.equal(outcome(await guard.decide(request(`Bearer ${token}`))), 'credentials_invalid');
+  });
+
+  it('keeps its replaced detect(): credentials it no longer finds are missing', async () => {
+    const scheme = bearerScheme({ jwt: jwtOptions });
+    const guard = createGuard({ schemes: [scheme] });
+    const token = await jwt({ sub: 'u-alice' });
+    assert.equal(outcome(await guard.decide(request(`Bearer ${token}`))), 'authenticated');
+    // The app turns the scheme off: it finds no credentials any more.
+    scheme.detect = () => ({ present: false });
+    assert.equal(outcome(await guard.decide(request(`Bearer ${token}`))), 'credentials_missing');
+  });
+});
+
+describe('a token an app verified itself, outside the Authorization field', () => {
+  it('is not served from the field when the field could not carry it', async () => {
+    const scheme = bearerScheme({ jwt: jwtOptions });
+    const guard = createGuard({ schemes: [scheme] });
+    const [header, payload, signature] = (await jwt({ sub: 'u-alice' })).split('.');
+    // jose reads base64url past ASCII whitespace: these verify when handed to verify() directly.
+    const odd = [
+      `${header}.${payload}.${signature!.slice(0, 5)} ${signature!.slice(5)}`,
+      `${header}.${payload}.${signature!.slice(0, 5)}\n${signature!.slice(5)}`,
+    ];
+    const accepts = { accepts: (name: string) => name === 'bearer' };
+    for (const token of odd) {
+      const direct = await scheme.verify({ kind: 'bearer', token }, accepts as never);
+      assert.ok(!isRefusal(direct), 'the app verified it itself');
+      // The full reading refuses such a field as malformed (400), cached or not.
+      const decision = await guard.decide(new Request('http://api.test/me'), { authorization: `Bearer ${token}` });
+      assert.equal(outcome(decision), 'credentials_malformed', JSON.stringify(token));
+    }
+  });
+});
