@@ -25,10 +25,7 @@ export function decodeBasic(token68: string): BasicDecodeResult {
   while (pad < token68.length && token68.charCodeAt(token68.length - 1 - pad) === 0x3d) pad++;
   const bodyLength = token68.length - pad;
   if (bodyLength % 4 === 1 || (pad > 0 && token68.length % 4 !== 0)) return { ok: false, problem: 'not_base64' };
-  // The text was checked above (only the alphabet, then at most two '=' that make a whole group,
-  // and a length that is not one past a whole group), so atob reads exactly these bytes; it gives a
-  // flat string, which the scans below read directly.
-  const binary = atob(token68);
+  const binary = base64Binary(token68, bodyLength);
   let ascii = true;
   for (let i = 0; i < binary.length && ascii; i++) ascii = binary.charCodeAt(i) < 0x80;
 
@@ -50,6 +47,42 @@ export function decodeBasic(token68: string): BasicDecodeResult {
   // RFC 7617 §2: user-id and password MUST NOT contain control characters.
   if (hasControl(text)) return { ok: false, problem: 'control_character' };
   return { ok: true, username: text.slice(0, colon), password: text.slice(colon + 1), encoding };
+}
+
+// The value of each base64 character (RFC 4648 §4), by character code.
+const SEXTETS = new Uint8Array(128);
+for (let i = 0; i < 64; i++)
+  SEXTETS['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
+
+/**
+ * The bytes of base64 text as a binary string (one character per byte), as `atob` gives them
+ * (forgiving-base64: the bits left over after the last whole byte are dropped). Decoded here, a
+ * table lookup per character, because decodeBasic() has checked the text first: only the base64
+ * alphabet before `bodyLength`, padding after it, and a length that is not one past a whole
+ * group. Nothing else may call it. (No call out of JavaScript on every Basic request, as atob is.)
+ */
+export function base64Binary(base64: string, bodyLength: number): string {
+  let binary = '';
+  let i = 0;
+  for (; i + 4 <= bodyLength; i += 4) {
+    const group =
+      (SEXTETS[base64.charCodeAt(i)]! << 18) |
+      (SEXTETS[base64.charCodeAt(i + 1)]! << 12) |
+      (SEXTETS[base64.charCodeAt(i + 2)]! << 6) |
+      SEXTETS[base64.charCodeAt(i + 3)]!;
+    binary += String.fromCharCode(group >> 16, (group >> 8) & 0xff, group & 0xff);
+  }
+  const rest = bodyLength - i;
+  if (rest === 2) {
+    binary += String.fromCharCode((SEXTETS[base64.charCodeAt(i)]! << 2) | (SEXTETS[base64.charCodeAt(i + 1)]! >> 4));
+  } else if (rest === 3) {
+    const group =
+      (SEXTETS[base64.charCodeAt(i)]! << 12) |
+      (SEXTETS[base64.charCodeAt(i + 1)]! << 6) |
+      SEXTETS[base64.charCodeAt(i + 2)]!;
+    binary += String.fromCharCode(group >> 10, (group >> 2) & 0xff);
+  }
+  return binary;
 }
 
 /**
