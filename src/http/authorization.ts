@@ -91,6 +91,18 @@ function fail(problem: AuthorizationProblem, detail?: string): AuthorizationPars
 }
 
 /**
+ * What follows `Bearer` (any case) and one space, unchecked; undefined for a field of any other
+ * shape. parseAuthorization's common case reads the field with it, and so does the bearer scheme's
+ * answer for a token it verified recently (server/recent-credentials.ts): one reading of the shape,
+ * so both take the same token from the same field.
+ */
+export function plainBearerToken(value: string): string | undefined {
+  return value.length > 7 && value.charCodeAt(6) === 0x20 && startsWithAsciiCaseless(value, 'bearer')
+    ? value.slice(7)
+    : undefined;
+}
+
+/**
  * Parses an Authorization field. Several field lines (a string array, as in Node's
  * `rawHeaders`) are a malformed request. Never throws.
  *
@@ -105,10 +117,9 @@ export function parseAuthorization(value: string | readonly string[] | null | un
   if (typeof value !== 'string') return fail('empty');
   // The common case, on every request of an API: "Bearer <token68>" with one space. Anything else
   // (other spacing, other schemes, a bad token) takes the general path below, which agrees with this.
-  if (value.length > 7 && value.charCodeAt(6) === 0x20 && startsWithAsciiCaseless(value, 'bearer')) {
-    const token = value.slice(7);
-    if (isToken68(token)) return { ok: true, credentials: { kind: 'bearer', scheme: value.slice(0, 6), token } };
-  }
+  const plain = plainBearerToken(value);
+  if (plain !== undefined && isToken68(plain))
+    return { ok: true, credentials: { kind: 'bearer', scheme: value.slice(0, 6), token: plain } };
   // Likewise "Basic <base64>"; a token that does not decode takes the general path for its message.
   if (value.length > 6 && value.charCodeAt(5) === 0x20 && startsWithAsciiCaseless(value, 'basic')) {
     const decoded = decodeBasic(value.slice(6));

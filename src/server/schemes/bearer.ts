@@ -4,7 +4,7 @@
  * jwt-options.ts); or opaque tokens checked by a lookup. The scheme writes its own challenge.
  */
 import { invalidArgument } from '../../http/argument-error.ts';
-import { startsWithAsciiCaseless } from '../../http/field-syntax.ts';
+import { plainBearerToken } from '../../http/authorization.ts';
 import type { BearerCredentials } from '../../http/index.ts';
 import type { Identity } from '../../stores/lookups.ts';
 import { type Principal, principalOf } from '../principal.ts';
@@ -64,11 +64,10 @@ export function bearerScheme(options: BearerSchemeOptions): Scheme<BearerCredent
   if (!jwt) return scheme;
   // recent-credentials.ts: "Bearer", one space, a token the verifier holds as verified. Any other
   // field (other spacing, a token not cached) is left to the guard's full reading.
-  return withRecentAnswer(scheme, (field) =>
-    field.length > 7 && field.charCodeAt(6) === 0x20 && startsWithAsciiCaseless(field, 'bearer')
-      ? jwt.cached(field.slice(7))
-      : undefined,
-  );
+  return withRecentAnswer(scheme, (field) => {
+    const token = plainBearerToken(field);
+    return token === undefined ? undefined : jwt.cached(token);
+  });
 }
 
 function opaqueVerifier(opaque: OpaqueOptions): (token: string) => Promise<Principal | Refusal> {

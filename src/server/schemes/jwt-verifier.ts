@@ -25,11 +25,6 @@ interface VerifiedToken {
   principal: Principal;
 }
 
-/**
- * `scheme` is the scheme the token comes with: `bearer` refuses a DPoP-bound token (RFC 9449 §7.1),
- * `dpop` accepts only one (its proof is checked by the DPoP scheme, dpop.ts). `accepts` says which
- * Authorization schemes the guard answering takes, for the refusal of a token of the other kind.
- */
 /** Verifies a token; `cached` answers only for a token verified recently (undefined otherwise). */
 export interface JwtVerifier {
   (token: string, asked?: AcceptsSchemes): MaybePromise<Principal | Refusal>;
@@ -41,6 +36,11 @@ export interface JwtVerifier {
   cached(token: string): MaybePromise<Principal | Refusal> | undefined;
 }
 
+/**
+ * `scheme` is the scheme the token comes with: `bearer` refuses a DPoP-bound token (RFC 9449 §7.1),
+ * `dpop` accepts only one (its proof is checked by the DPoP scheme, dpop.ts). `asked` says which
+ * Authorization schemes the guard answering takes, for the refusal of a token of the other kind.
+ */
 export function jwtVerifier(jwt: JwtOptions, scheme: 'bearer' | 'dpop' = 'bearer'): JwtVerifier {
   checkJwtOptions(jwt);
   const key = verificationKeyOf(jwt);
@@ -82,15 +82,13 @@ export function jwtVerifier(jwt: JwtOptions, scheme: 'bearer' | 'dpop' = 'bearer
   // A cached token is still held to its exp (the cache entry never outlives it) and to revocation.
   // Each request gets its own principal: a handler that changes its lists changes no other request's.
   const answer = (entry: VerifiedToken) => (jwt.isRevoked ? revocation(entry) : principalOf(entry.principal, scheme));
-  const verify = (token: string, asked: AcceptsSchemes = onlyItself) => {
-    const now = Date.now();
-    const entry = cache?.getExact(token, now);
-    return entry === undefined ? verifyAndCache(token, now, asked) : answer(entry);
-  };
   const cached = (token: string) => {
     const entry = cache?.getExact(token);
     return entry === undefined ? undefined : answer(entry);
   };
+  // answer() is never undefined, so undefined from cached() is a miss, and only a miss is verified.
+  const verify = (token: string, asked: AcceptsSchemes = onlyItself) =>
+    cached(token) ?? verifyAndCache(token, Date.now(), asked);
   return Object.assign(verify, { cached });
 }
 
