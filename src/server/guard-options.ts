@@ -84,14 +84,25 @@ export function configOf(options: GuardOptions): GuardConfig {
     names.add(scheme.name);
   }
   const body = options.body ?? 'problem';
-  const cors = options.cors === undefined ? undefined : corsRules(options.cors);
+  const corsPolicy = options.cors;
+  const cors = corsPolicy === undefined ? undefined : corsRules(corsPolicy);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const resourceMetadata = resourceMetadataUrl(options.resourceMetadata);
+  const metadata = options.resourceMetadata;
+  const resourceMetadata = resourceMetadataUrl(metadata);
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 0)
     throw invalidArgument('createGuard: maxBodyBytes must be a whole number of bytes');
   return {
-    // A copy, as the list of schemes: a permission or hook set on the caller's object later changes nothing.
-    options: Object.freeze({ ...options, schemes }),
+    // A copy, as the list of schemes: a permission or hook set on the caller's object later changes
+    // nothing. Each option is read by name, not spread: a spread keeps only own enumerable
+    // properties, and would drop a permission an app's options inherit or hold in a class getter.
+    options: copyOf(options, {
+      schemes,
+      realm,
+      body,
+      maxBodyBytes,
+      ...(corsPolicy === undefined ? {} : { cors: corsPolicy }),
+      ...(metadata === undefined ? {} : { resourceMetadata: metadata }),
+    }),
     schemes,
     realm,
     body,
@@ -105,6 +116,16 @@ export function configOf(options: GuardOptions): GuardConfig {
       .join(', '),
     recent: recentOf(schemes),
   };
+}
+
+/** The options, each read once by name (own or inherited): those already read, then the hooks. */
+function copyOf(options: GuardOptions, read: GuardOptions): Readonly<GuardOptions> {
+  const copy: GuardOptions = { ...read };
+  const { permission, onRefusal, onError } = options;
+  if (permission !== undefined) copy.permission = permission;
+  if (onRefusal !== undefined) copy.onRefusal = onRefusal;
+  if (onError !== undefined) copy.onError = onError;
+  return Object.freeze(copy);
 }
 
 /** The only scheme's answer for recent credentials: with one scheme, no other can find credentials of its own. */
