@@ -85,3 +85,41 @@ describe('a token an app verified itself, outside the Authorization field', () =
     }
   });
 });
+
+/**
+ * A store may answer with any thenable where the type says Promise (maybe-promise.ts). One whose
+ * then() returns nothing (it calls back, as Promises/A+ lets a thenable do) made the verifier's
+ * cached() answer undefined, a miss: the token was verified again on every request, isRevoked
+ * asked three times for one request, and the answer was a 500 for a token that was not revoked.
+ */
+describe('isRevoked answering a thenable whose then() returns nothing', () => {
+  it('is asked once per request, and its answer is the decision', async () => {
+    let asked = 0;
+    let revoked = false;
+    const isRevoked = () => {
+      asked++;
+      return { then: (settle: (yes: boolean) => void) => void settle(revoked) } as unknown as Promise<boolean>;
+    };
+    const guard = createGuard({ schemes: [bearerScheme({ jwt: { ...jwtOptions, isRevoked } })], onError: () => {} });
+    const token = await jwt({ sub: 'u-alice' });
+    for (const expected of ['authenticated', 'authenticated', 'token_revoked']) {
+      revoked = expected === 'token_revoked';
+      asked = 0;
+      assert.equal(outcome(await guard.decide(request(`Bearer ${token}`))), expected);
+      assert.equal(asked, 1);
+    }
+  });
+
+  it('is a 5xx for the scheme when it is neither a boolean nor a thenable, on both paths', async () => {
+    for (const answer of [undefined, null, 0, 'no', { then: 5 }]) {
+      const failures: string[] = [];
+      const isRevoked = () => answer as unknown as boolean;
+      const onError = ({ source }: { source: string }) => void failures.push(source);
+      const guard = createGuard({ schemes: [bearerScheme({ jwt: { ...jwtOptions, isRevoked } })], onError });
+      const token = await jwt({ sub: 'u-alice' });
+      assert.equal(outcome(await guard.decide(request(`Bearer ${token}`))), 'internal_error');
+      assert.equal(outcome(await guard.decide(request(`Bearer ${token}`))), 'internal_error');
+      assert.deepEqual(failures, ['scheme "bearer"', 'scheme "bearer"']);
+    }
+  });
+});

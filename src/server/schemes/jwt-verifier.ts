@@ -5,7 +5,7 @@
  */
 import { type JWTPayload, jwtVerify } from 'jose';
 import { isToken68 } from '../../http/field-syntax.ts';
-import type { MaybePromise } from '../../http/maybe-promise.ts';
+import { isPending, type MaybePromise } from '../../http/maybe-promise.ts';
 import { VerifiedCache } from '../credentials/verified-cache.ts';
 import { frozenClaims, type Principal, principalOf } from '../principal.ts';
 import type { Refusal } from '../refusal.ts';
@@ -56,7 +56,11 @@ export function jwtVerifier(jwt: JwtOptions, scheme: 'bearer' | 'dpop' = 'bearer
       yes
         ? { reason: 'token_revoked', scheme, detail: 'The access token was revoked.' }
         : principalOf(entry.principal, scheme);
-    return typeof revoked === 'boolean' ? answer(revoked) : revoked.then(answer);
+    if (typeof revoked === 'boolean') return answer(revoked);
+    // maybe-promise.ts: any thenable is made a real Promise. Its own then() may return nothing,
+    // which cached() would take for a miss (the token verified again, isRevoked asked again).
+    if (!isPending(revoked)) throw new TypeError('jwt.isRevoked answered neither a boolean nor a promise');
+    return Promise.resolve(revoked).then(answer);
   };
   const verifyAndCache = async (token: string, now: number, asked: AcceptsSchemes): Promise<Principal | Refusal> => {
     let payload: JWTPayload;
