@@ -79,7 +79,19 @@ export function configOf(options: GuardOptions): GuardConfig {
   // A copy: the guard is settled at creation, whatever becomes of the caller's list.
   const schemes: readonly Scheme<unknown>[] = Object.freeze([...options.schemes]);
   const names = new Set<string>();
-  for (const scheme of schemes) {
+  for (const [i, scheme] of schemes.entries()) {
+    const s = scheme as Partial<Scheme<unknown>> | undefined;
+    if (
+      typeof s !== 'object' ||
+      s === null ||
+      typeof s.name !== 'string' ||
+      typeof s.detect !== 'function' ||
+      typeof s.verify !== 'function' ||
+      typeof s.challenge !== 'function'
+    )
+      throw invalidArgument(
+        `createGuard: schemes[${i}] is not a scheme; pass what a scheme factory returns, e.g. bearerScheme({ jwt: { … } })`,
+      );
     if (names.has(scheme.name)) throw invalidArgument(`createGuard: two schemes are named "${scheme.name}"`);
     names.add(scheme.name);
   }

@@ -98,6 +98,7 @@ describe('isRevoked answering a thenable whose then() returns nothing', () => {
     let revoked = false;
     const isRevoked = () => {
       asked++;
+      // biome-ignore lint/suspicious/noThenProperty: a bare thenable, which isRevoked may answer, is the case tested
       return { then: (settle: (yes: boolean) => void) => void settle(revoked) } as unknown as Promise<boolean>;
     };
     const guard = createGuard({ schemes: [bearerScheme({ jwt: { ...jwtOptions, isRevoked } })], onError: () => {} });
@@ -111,6 +112,7 @@ describe('isRevoked answering a thenable whose then() returns nothing', () => {
   });
 
   it('is a 5xx for the scheme when it is neither a boolean nor a thenable, on both paths', async () => {
+    // biome-ignore lint/suspicious/noThenProperty: an object whose then is no function is one of the answers tested
     for (const answer of [undefined, null, 0, 'no', { then: 5 }]) {
       const failures: string[] = [];
       const isRevoked = () => answer as unknown as boolean;

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bearerScheme, createGuard, type GuardOptions, requireScopes } from '../../src/server/index.ts';
+import { invalidArgumentError } from '../support/argument-error.ts';
 import { AUDIENCE, ISSUER, JWT_SECRET, jwt } from '../support/guard-fixture.ts';
 
 const jwtOptions = { key: JWT_SECRET, algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE };
@@ -62,5 +63,15 @@ describe('options an object holds other than as own enumerable properties', () =
       new Request('http://api.test/me', { headers: { authorization: `Bearer ${await jwt({ sub: 'u-1' })}` } }),
     );
     assert.deepEqual(seen, ['refusal', 'error', 'refusal']);
+  });
+});
+
+describe('createGuard() entries', () => {
+  it('an entry that is no scheme is named, with what to pass instead', () => {
+    assert.throws(
+      () => createGuard({ schemes: [bearerScheme as never] }),
+      invalidArgumentError(/schemes\[0\].*bearerScheme\(/),
+    );
+    assert.throws(() => createGuard({ schemes: [undefined as never] }), invalidArgumentError(/schemes\[0\]/));
   });
 });

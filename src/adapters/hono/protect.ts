@@ -1,5 +1,6 @@
 /** protect(): the guard as Hono middleware; the principal is `c.get('auth')`. */
 import type { MiddlewareHandler } from 'hono';
+import { invalidArgument } from '../../http/argument-error.ts';
 import { isPending, whenSettled } from '../../http/maybe-promise.ts';
 import type { Decision, Guard } from '../../server/guard.ts';
 import { actOn, type DecisionActions } from '../shared/decision-action.ts';
@@ -12,6 +13,10 @@ import type { GatehouseEnv } from './variables.ts';
  * The principal is `c.get('auth')`.
  */
 export function protect(guard: Guard, options: ProtectOptions = {}): MiddlewareHandler<GatehouseEnv> {
+  if (typeof options === 'function')
+    throw invalidArgument(
+      'gatehouse/hono: protect(guard, { permission }) is middleware; to guard a handler, use protectHandler(guard, handler)',
+    );
   const actions: DecisionActions<MiddlewareCall, ReturnType<MiddlewareHandler>> = {
     serve({ c, next }, principal, answerHeaders) {
       c.set('auth', principal);

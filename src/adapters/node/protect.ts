@@ -1,5 +1,6 @@
 /** protect(): the guard in front of a node:http handler. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { invalidArgument } from '../../http/argument-error.ts';
 import { isPending, whenSettled } from '../../http/maybe-promise.ts';
 import type { AuthenticateOptions, Decision, Guard } from '../../server/guard.ts';
 import type { Permission } from '../../server/permissions.ts';
@@ -36,6 +37,11 @@ export function protect(
   handler: (req: AuthenticatedRequest, res: ServerResponse) => unknown,
   options: ProtectOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => unknown {
+  // Checked here, not at the first request, where a throw would end the process.
+  if (typeof handler !== 'function')
+    throw invalidArgument(
+      'gatehouse/node: protect(guard, handler, { permission }) takes the handler second; the options go third',
+    );
   // The response is the context: it knows its request (res.req), so no object per request.
   const actions: DecisionActions<ServerResponse, unknown> = {
     serve(res, principal, answerHeaders) {

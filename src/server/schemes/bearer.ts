@@ -39,7 +39,7 @@ const ownError = (refusal: Refusal): OwnError => ({
 });
 
 export function bearerScheme(options: BearerSchemeOptions): Scheme<BearerCredentials> {
-  if (!options || typeof options !== 'object')
+  if (!options || typeof options !== 'object' || !('jwt' in options || 'opaque' in options))
     throw invalidArgument('bearerScheme(options): pass { jwt: { … } } or { opaque: { verify } }');
   const jwt = 'jwt' in options ? jwtVerifier(options.jwt) : undefined;
   const verifyToken = jwt ?? opaqueVerifier((options as { opaque: OpaqueOptions }).opaque);

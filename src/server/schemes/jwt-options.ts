@@ -65,6 +65,8 @@ export interface JwtOptions {
 
 /** Refuses options that would let a token choose how it is verified; the key itself is checked by jwt-key.ts. */
 export function checkJwtOptions(jwt: JwtOptions): void {
+  if (jwt && jwt.algorithms !== undefined && !Array.isArray(jwt.algorithms))
+    throw invalidArgument('bearerScheme: jwt.algorithms must be a list, e.g. ["ES256"], not a single name');
   if (!jwt || !Array.isArray(jwt.algorithms) || jwt.algorithms.length === 0) {
     throw invalidArgument(
       'bearerScheme: jwt.algorithms is required, e.g. ["ES256"]: a token must never pick its own algorithm',
