@@ -125,3 +125,36 @@ describe('isRevoked answering a thenable whose then() returns nothing', () => {
     }
   });
 });
+
+/**
+ * An async isRevoked that forgets its `return` (`async (p) => { await denyList.has(p.jti) }`)
+ * resolves to undefined. Read as "not revoked", every revoked token was served: the same answer
+ * given at once was already a 500. A promised answer is held to the same contract.
+ */
+describe('isRevoked whose promise resolves to no boolean', () => {
+  it('is a 5xx for the scheme, never a served token, on both paths', async () => {
+    for (const answer of [undefined, null, 0, 1, 'yes', {}]) {
+      const failures: string[] = [];
+      const isRevoked = async () => answer as unknown as boolean;
+      const onError = ({ source }: { source: string }) => void failures.push(source);
+      const guard = createGuard({ schemes: [bearerScheme({ jwt: { ...jwtOptions, isRevoked } })], onError });
+      const token = await jwt({ sub: 'u-alice' });
+      assert.equal(outcome(await guard.decide(request(`Bearer ${token}`))), 'internal_error', String(answer));
+      assert.equal(outcome(await guard.decide(request(`Bearer ${token}`))), 'internal_error', String(answer));
+      assert.deepEqual(failures, ['scheme "bearer"', 'scheme "bearer"']);
+    }
+  });
+
+  it('still serves false and refuses true when promised', async () => {
+    for (const [revoked, expected] of [
+      [false, 'authenticated'],
+      [true, 'token_revoked'],
+    ] as const) {
+      const isRevoked = async () => revoked;
+      const guard = createGuard({ schemes: [bearerScheme({ jwt: { ...jwtOptions, isRevoked } })] });
+      const token = await jwt({ sub: 'u-alice' });
+      assert.equal(outcome(await guard.decide(request(`Bearer ${token}`))), expected);
+      assert.equal(outcome(await guard.decide(request(`Bearer ${token}`))), expected);
+    }
+  });
+});

@@ -53,7 +53,11 @@ export interface JwtOptions {
   typ?: string | false;
   /** Seconds of clock difference forgiven for exp and nbf. @default 5 */
   clockTolerance?: number;
-  /** Whether a verified token was revoked (a jti deny-list); asked on every request, cached or not. */
+  /**
+   * Whether a verified token was revoked (a jti deny-list); asked on every request, cached or not.
+   * A boolean or a promise of one: any other answer (an async function that forgot its `return`
+   * resolves to undefined) fails the scheme, a 500, rather than counting as "not revoked".
+   */
   isRevoked?: (payload: JWTPayload) => MaybePromise<boolean>;
   /**
    * Remember verified tokens until their exp (60 s at most), so a client that reuses its token

@@ -60,7 +60,13 @@ export function jwtVerifier(jwt: JwtOptions, scheme: 'bearer' | 'dpop' = 'bearer
     // maybe-promise.ts: any thenable is made a real Promise. Its own then() may return nothing,
     // which cached() would take for a miss (the token verified again, isRevoked asked again).
     if (!isPending(revoked)) throw new TypeError('jwt.isRevoked answered neither a boolean nor a promise');
-    return Promise.resolve(revoked).then(answer);
+    // A promise is held to the same contract: one that resolves to no boolean (an async isRevoked
+    // that forgot its return) is the scheme's failure (5xx), never "not revoked".
+    return Promise.resolve(revoked).then((yes: unknown) => {
+      if (typeof yes !== 'boolean')
+        throw new TypeError(`jwt.isRevoked's promise resolved to ${describe(yes)}, not a boolean`);
+      return answer(yes);
+    });
   };
   const verifyAndCache = async (token: string, now: number, asked: AcceptsSchemes): Promise<Principal | Refusal> => {
     let payload: JWTPayload;
@@ -131,4 +137,15 @@ function verifiedToken(
       scheme,
     ),
   };
+}
+
+/** A value as an error message may name it: its type, never its content (it may be a claim). */
+function describe(value: unknown): string {
+  return value === null
+    ? 'null'
+    : Array.isArray(value)
+      ? 'an array'
+      : typeof value === 'object'
+        ? 'an object'
+        : typeof value;
 }
