@@ -16,10 +16,10 @@ import type { JWTPayload } from 'jose';
 type Json = Record<string, unknown>;
 
 /** Per proof algorithm: the key type and curve a jwk must have, and the digest node:crypto verifies with. */
-const KEYS: Record<string, { kty: 'EC' | 'OKP'; crv: string; digest: 'sha256' | null }> = {
-  ES256: { kty: 'EC', crv: 'P-256', digest: 'sha256' },
-  EdDSA: { kty: 'OKP', crv: 'Ed25519', digest: null },
-  Ed25519: { kty: 'OKP', crv: 'Ed25519', digest: null },
+const KEYS: Record<string, { kty: 'EC' | 'OKP'; crv: string; digest: 'sha256' | null; bytes: number }> = {
+  ES256: { kty: 'EC', crv: 'P-256', digest: 'sha256', bytes: 32 },
+  EdDSA: { kty: 'OKP', crv: 'Ed25519', digest: null, bytes: 32 },
+  Ed25519: { kty: 'OKP', crv: 'Ed25519', digest: null, bytes: 32 },
 };
 
 const MAX_KEYS = 1024;
@@ -71,7 +71,7 @@ export function verifiedJws(
   const alg = header['alg'] as string;
   const jwk = header['jwk'];
   if (!isObject(jwk) || !jwkFits(jwk, alg)) return undefined;
-  const members = keyMembers(jwk);
+  const members = keyMembers(jwk, KEYS[alg]!.bytes);
   if (members === undefined) return undefined;
   const jkt = createHash('sha256').update(members).digest('base64url');
   const key = keys.get(jkt) ?? imported(members);
@@ -105,13 +105,23 @@ function jwkFits(jwk: Json, alg: string): boolean {
   return jwk['kty'] === expected.kty && jwk['crv'] === expected.crv;
 }
 
-/** RFC 7638 §3.2-3.3: the key's required members, in lexicographic order, as the thumbprint hashes them. */
-function keyMembers(jwk: Json): string | undefined {
+/**
+ * RFC 7638 §3.2-3.3: the key's required members, in lexicographic order, as the thumbprint hashes
+ * them; undefined unless each coordinate is written the one way a key can be. The thumbprint hashes
+ * the text, and node:crypto imports a coordinate padded, in plain base64, with a leading zero byte
+ * or with the unused bits of its last character set: each of those is the same key under another
+ * thumbprint. So a coordinate must be base64url without padding (RFC 7515 §2), of the curve's full
+ * size (RFC 7518 §6.2.1.2, RFC 8037 §2), and the very text its bytes encode to.
+ */
+function keyMembers(jwk: Json, bytes: number): string | undefined {
   const { crv, kty, x, y } = jwk;
-  const text = (value: unknown) => typeof value === 'string' && value.length > 0;
-  if (!text(x) || (kty === 'EC' && !text(y))) return undefined;
-  const members = JSON.stringify(kty === 'EC' ? { crv, kty, x, y } : { crv, kty, x });
-  return /[^\x00-\x7f]/.test(members) ? undefined : members;
+  if (!isCoordinate(x, bytes) || (kty === 'EC' && !isCoordinate(y, bytes))) return undefined;
+  return JSON.stringify(kty === 'EC' ? { crv, kty, x, y } : { crv, kty, x });
+}
+
+function isCoordinate(value: unknown, bytes: number): value is string {
+  if (typeof value !== 'string' || value.length !== Math.ceil((bytes * 4) / 3) || !/^[\w-]+$/.test(value)) return false;
+  return Buffer.from(value, 'base64url').toString('base64url') === value;
 }
 
 /** The public key the members make, or undefined when they make none (a point off the curve, bad lengths). */

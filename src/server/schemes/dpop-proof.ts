@@ -170,6 +170,12 @@ async function rememberJti(
   }
 }
 
+/**
+ * Members only a private key has (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2): a jwk with any of
+ * them is no public key (RFC 9449 §4.3 point 7), whatever its kty.
+ */
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+
 /** The proof's signature, checked with its own embedded public key only; its payload and key thumbprint. */
 function signedProof(check: ProofCheck, proof: string): { payload: JWTPayload; jkt: string } | ProofFailure {
   let header: ReturnType<typeof decodeProtectedHeader>;
@@ -183,7 +189,7 @@ function signedProof(check: ProofCheck, proof: string): { payload: JWTPayload; j
   if (typeof header.alg !== 'string' || !check.algorithms.includes(header.alg))
     return invalid(`The DPoP proof must be signed with one of ${check.algorithms.join(', ')}.`);
   const jwk = header.jwk as JWK | undefined;
-  if (!jwk || typeof jwk !== 'object' || 'd' in jwk || 'k' in jwk || 'p' in jwk)
+  if (!jwk || typeof jwk !== 'object' || PRIVATE_MEMBERS.some((member) => member in jwk))
     return invalid('The DPoP proof must carry the public key (no private members) in its jwk header.');
   return (
     verifiedJws(proof, header, check.keys) ??

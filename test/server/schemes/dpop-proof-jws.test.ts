@@ -32,6 +32,16 @@ describe('dpopVerifier: the proof as a JWS (RFC 7515, RFC 7517), one key through
   const esJwk = es.publicKey.export({ format: 'jwk' });
   const edJwk = ed.publicKey.export({ format: 'jwk' });
   const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({ format: 'jwk' });
+  // A key whose coordinates base64 and base64url write differently (a '-' or '_' in one of them).
+  let plain = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  while (!/[-_]/.test(`${plain.publicKey.export({ format: 'jwk' }).x}`))
+    plain = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const plainJwk = plain.publicKey.export({ format: 'jwk' });
+  const toBase64 = (text: string) => text.replaceAll('-', '+').replaceAll('_', '/');
+  // The last character of 32 bytes in base64url carries 4 bits of the key and 2 unused ones: set one
+  // of those, and the text decodes to the same bytes.
+  const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const loose = (text: string) => text.slice(0, -1) + ALPHABET[ALPHABET.indexOf(text.at(-1)!) ^ 1];
   const es256 = (header: object, payload: object | string = claims()) =>
     signedJws(es.privateKey, 'ES256', { jwk: esJwk, ...header }, payload);
   // A character from the middle: the last one of a base64url text may carry only padding bits.
@@ -74,6 +84,47 @@ describe('dpopVerifier: the proof as a JWS (RFC 7515, RFC 7517), one key through
     ['a jwk without y', () => es256({ jwk: { ...esJwk, y: undefined } })],
     ['a jwk whose y is a number', () => es256({ jwk: { ...esJwk, y: 7 } })],
     ['a jwk whose coordinate is one byte short', () => es256({ jwk: { ...esJwk, x: esJwk.x!.slice(0, 42) } })],
+    // The same key written another way would be another thumbprint: a coordinate is base64url
+    // without padding (RFC 7515 §2), of the curve's full size (RFC 7518 §6.2.1.2), and canonical.
+    ['a jwk whose x is padded', () => es256({ jwk: { ...esJwk, x: `${esJwk.x}=` } })],
+    ['a jwk whose y is padded', () => es256({ jwk: { ...esJwk, y: `${esJwk.y}=` } })],
+    [
+      'a jwk whose x has the unused bits of its last character set',
+      () => es256({ jwk: { ...esJwk, x: loose(esJwk.x!) } }),
+    ],
+    [
+      'a jwk whose x has a leading zero byte',
+      () =>
+        es256({
+          jwk: {
+            ...esJwk,
+            x: Buffer.concat([Buffer.alloc(1), Buffer.from(esJwk.x!, 'base64url')]).toString('base64url'),
+          },
+        }),
+    ],
+    [
+      'a jwk whose x is in base64 rather than base64url',
+      () =>
+        signedJws(
+          plain.privateKey,
+          'ES256',
+          { jwk: { ...plainJwk, x: toBase64(plainJwk.x!), y: toBase64(plainJwk.y!) } },
+          claims(),
+        ),
+    ],
+    [
+      'an Ed25519 jwk whose x is padded',
+      () => signedJws(ed.privateKey, 'EdDSA', { jwk: { ...edJwk, x: `${edJwk.x}=` } }, claims()),
+    ],
+    [
+      'an Ed25519 jwk whose x has the unused bits of its last character set',
+      () => signedJws(ed.privateKey, 'EdDSA', { jwk: { ...edJwk, x: loose(edJwk.x!) } }, claims()),
+    ],
+    // RFC 9449 §4.3 point 7: no private key. RSA's private members on an EC key are one too.
+    ...['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'].map((member): [string, () => string] => [
+      `a jwk with the private member ${member}`,
+      () => es256({ jwk: { ...esJwk, [member]: esJwk.x } }),
+    ]),
     ['an expired proof (exp)', () => es256({}, claims({ exp: now() - 1 }))],
     ['a proof not yet valid (nbf)', () => es256({}, claims({ nbf: now() + 60 }))],
     ['an exp that is a string', () => es256({}, claims({ exp: String(now() + 60) }))],
@@ -145,7 +196,7 @@ describe('dpopVerifier: the proof as a JWS (RFC 7515, RFC 7517), one key through
       assert.equal(result.error, 'invalid_dpop_proof');
       // What the client is told: the key it sent is no public key, or the proof does not verify with it.
       const expected =
-        name === 'a jwk that is not an object'
+        name === 'a jwk that is not an object' || name.startsWith('a jwk with the private member')
           ? /the public key/
           : name === 'four segments' || name === 'a header that is a JSON array'
             ? /not a compact JWS/
