@@ -25,10 +25,26 @@ export type Route =
 const body = '{"ok":true}';
 
 /** The route for one framework and configuration, and the Authorization header a request sends. */
+/** Every configuration a route is made for; spinNus (a handler that burns N µs) besides. */
+export const CONFIGURATIONS = [
+  'noAuth',
+  'noopMiddleware',
+  'floorJwt',
+  'jwtHs256',
+  'jwtHs256Handler',
+  'jwtEs256',
+  'basicCached',
+  'basicUncached',
+  'peerJwt',
+];
+
 export async function protectedRoute(
   framework: string,
   variant: string,
 ): Promise<{ route: Route; authorization: string }> {
+  // A misspelt name would otherwise be measured as no authentication, under the name asked for.
+  if (!CONFIGURATIONS.includes(variant) && !/^spin\d+us$/.test(variant))
+    throw new Error(`bench: no configuration ${variant} (${CONFIGURATIONS.join(', ')}, or spinNus)`);
   const { guard, authorization } = await configuration(variant);
   if (variant === 'floorJwt')
     known = new Map([[authorization, { id: 'u1', scheme: 'bearer', scopes: ['read'], roles: [] }]]);
