@@ -3,6 +3,7 @@
  * deny-list until it would have expired. Unknown and invalid tokens are ignored.
  */
 import { errors, type JWTPayload, jwtVerify } from 'jose';
+import { DEFAULT_CLOCK_TOLERANCE } from '../schemes/jwt-options.ts';
 import { refreshTokenHash } from './refresh-tokens.ts';
 import type { TokenServiceConfig } from './token-service-options.ts';
 
@@ -46,5 +47,14 @@ export async function revokeToken(
     throw error;
   }
   if (payload['client_id'] !== clientId || typeof payload.jti !== 'string' || typeof payload.exp !== 'number') return;
-  await config.denyList.deny(payload.jti, payload.exp * 1000);
+  await config.denyList.deny(payload.jti, deniedUntil(payload.exp * 1000));
+}
+
+/**
+ * How long a revoked access token that expires at `expiresAt` (ms) stays on the deny-list: until
+ * the service's schemes stop taking it, which they do only `clockTolerance` (the default) past its
+ * exp. Forgotten at exp itself, it would be served again for those seconds.
+ */
+export function deniedUntil(expiresAt: number): number {
+  return expiresAt + DEFAULT_CLOCK_TOLERANCE * 1000;
 }

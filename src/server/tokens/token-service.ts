@@ -20,7 +20,7 @@ import type { JwtOptions } from '../schemes/jwt-options.ts';
 import { signAccessToken, type TokenPair } from './access-token.ts';
 import { introspectToken, type TokenIntrospection } from './introspection.ts';
 import { issuedPair, type RefreshOptions, refreshedPair } from './refresh-tokens.ts';
-import { revokeToken } from './revocation.ts';
+import { deniedUntil, revokeToken } from './revocation.ts';
 import { configOf, type TokenServiceOptions } from './token-service-options.ts';
 
 export interface IssueOptions {
@@ -133,7 +133,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     revokeUser: (subject) => config.refreshTokens.revokeSubject(subject, Date.now()),
     async revokeGrant(familyId, jti, issuedBy) {
       await config.refreshTokens.revokeFamily(familyId, Date.now());
-      await denyList.deny(jti, issuedBy + config.accessTtl * 1000);
+      await denyList.deny(jti, deniedUntil(issuedBy + config.accessTtl * 1000));
     },
     introspect: (token) => introspectToken(config, token),
     signAccessToken: (subject, { clientId, scope, expiresAt, notBefore }) =>
