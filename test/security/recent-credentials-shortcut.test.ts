@@ -9,7 +9,15 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bearerScheme, createGuard, type Decision, isRefusal, type Refusal } from '../../src/server/index.ts';
+import {
+  bearerScheme,
+  createGuard,
+  type Decision,
+  dpopScheme,
+  isRefusal,
+  type Refusal,
+} from '../../src/server/index.ts';
+import { proof, proofKey } from '../support/dpop-world.ts';
 import { AUDIENCE, ISSUER, JWT_SECRET, jwt } from '../support/guard-fixture.ts';
 
 const jwtOptions = { key: JWT_SECRET, algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE };
@@ -155,6 +163,52 @@ describe('isRevoked whose promise resolves to no boolean', () => {
       const token = await jwt({ sub: 'u-alice' });
       assert.equal(outcome(await guard.decide(request(`Bearer ${token}`))), expected);
       assert.equal(outcome(await guard.decide(request(`Bearer ${token}`))), expected);
+    }
+  });
+});
+
+/**
+ * The same contract on the DPoP scheme (its verifier is the bearer one, no shortcut before it), and
+ * for answers that look like booleans without being one: a Boolean object (truthy even for false),
+ * a thenable that settles with a thenable, a rejection. A revoked token is never served for them.
+ */
+describe('isRevoked answering near-booleans, as Bearer and as DPoP', () => {
+  /** A bare thenable that settles with `value`, as a store's client may answer. */
+  // biome-ignore lint/suspicious/noThenProperty: a bare thenable, which isRevoked may answer, is the case tested
+  const thenable = (value: unknown) => ({ then: (settle: (v: unknown) => void) => settle(value) });
+  const answers: Array<[string, () => unknown, string]> = [
+    ['a promise of new Boolean(false)', () => Promise.resolve(new Boolean(false)), 'internal_error'],
+    ['a promise of new Boolean(true)', () => Promise.resolve(new Boolean(true)), 'internal_error'],
+    ['new Boolean(true), at once', () => new Boolean(true), 'internal_error'],
+    ['a rejected promise', () => Promise.reject(new Error('deny-list down')), 'internal_error'],
+    ['a thenable settling with a thenable of true', () => thenable(thenable(true)), 'token_revoked'],
+    ['a thenable settling with a thenable of undefined', () => thenable(thenable(undefined)), 'internal_error'],
+  ];
+
+  it('answers each the same on both paths of Bearer', async () => {
+    for (const [name, isRevoked, expected] of answers) {
+      const guard = createGuard({
+        schemes: [bearerScheme({ jwt: { ...jwtOptions, isRevoked: isRevoked as () => boolean } })],
+        onError: () => {},
+      });
+      const token = await jwt({ sub: 'u-alice' });
+      assert.equal(outcome(await guard.decide(request(`Bearer ${token}`))), expected, name);
+      assert.equal(outcome(await guard.decide(request(`Bearer ${token}`))), expected, `${name}, cached`);
+    }
+  });
+
+  it('answers each the same as DPoP, with a good proof', async () => {
+    const key = await proofKey();
+    for (const [name, isRevoked, expected] of answers) {
+      const guard = createGuard({
+        schemes: [dpopScheme({ jwt: { ...jwtOptions, isRevoked: isRevoked as () => boolean } })],
+        onError: () => {},
+      });
+      const token = await jwt({ sub: 'u-alice', cnf: { jkt: key.jkt } });
+      for (const when of ['', ', cached']) {
+        const dpop = await proof(key, { htm: 'GET', htu: 'http://api.test/me', accessToken: token });
+        assert.equal(outcome(await guard.decide(request(`DPoP ${token}`, { dpop }))), expected, `${name}${when}`);
+      }
     }
   });
 });
