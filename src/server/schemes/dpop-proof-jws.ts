@@ -9,6 +9,9 @@
  * cases, which jose passed as this does): `crit` (only `b64`, true: RFC 7515
  * §4.1.11, RFC 7797), the jwk's own `use`, `alg`, `key_ops` and `ext` (RFC 7517 §4), its key type
  * and curve for the alg, the signature, a payload that is a JSON object, and `nbf`/`exp` when present.
+ * One check is stricter than jose's: a coordinate must be written the one way its key can be
+ * (`canonicalCoordinates`), where jose takes padding, plain base64 and short coordinates, each the
+ * same key under another thumbprint.
  */
 import { createHash, createPublicKey, type JsonWebKey, type KeyObject, verify } from 'node:crypto';
 import type { JWTPayload } from 'jose';
@@ -117,6 +120,17 @@ function keyMembers(jwk: Json, bytes: number): string | undefined {
   const { crv, kty, x, y } = jwk;
   if (!isCoordinate(x, bytes) || (kty === 'EC' && !isCoordinate(y, bytes))) return undefined;
   return JSON.stringify(kty === 'EC' ? { crv, kty, x, y } : { crv, kty, x });
+}
+
+/**
+ * Whether the jwk's coordinates are each written the one way a key can be, for a proof signed with
+ * `alg` (one of KEYS): false tells the client why its key is refused, before any signature is read.
+ */
+export function canonicalCoordinates(jwk: Json, alg: string): boolean {
+  const expected = KEYS[alg];
+  // A key of another type or curve than the alg's is refused for that, as a signature that cannot verify.
+  if (expected === undefined || jwk['kty'] !== expected.kty || jwk['crv'] !== expected.crv) return true;
+  return isCoordinate(jwk['x'], expected.bytes) && (expected.kty !== 'EC' || isCoordinate(jwk['y'], expected.bytes));
 }
 
 function isCoordinate(value: unknown, bytes: number): value is string {
