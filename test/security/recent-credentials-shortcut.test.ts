@@ -212,3 +212,36 @@ describe('isRevoked answering near-booleans, as Bearer and as DPoP', () => {
     }
   });
 });
+
+/**
+ * RFC 9449 §7: a DPoP-bound token is nothing without its key. Asked before the proof, isRevoked
+ * told whoever holds a stolen token, without the key, whether the theft was noticed (token_revoked
+ * against dpop_proof_invalid), and let them make the server ask its deny-list at will. The proof
+ * comes first; the deny-list is asked only for a request that proves the key.
+ */
+describe('DPoP: revocation asked only once the proof holds', () => {
+  it('refuses a revoked token with no proof, or another key’s, as it refuses a live one, without asking', async () => {
+    const key = await proofKey();
+    const thief = await proofKey();
+    for (const revoked of [true, false]) {
+      let asked = 0;
+      const isRevoked = () => {
+        asked++;
+        return revoked;
+      };
+      const guard = createGuard({ schemes: [dpopScheme({ jwt: { ...jwtOptions, isRevoked } })] });
+      const token = await jwt({ sub: 'u-alice', cnf: { jkt: key.jkt } });
+      const stolen = await proof(thief, { htm: 'GET', htu: 'http://api.test/me', accessToken: token });
+      assert.equal(outcome(await guard.decide(request(`DPoP ${token}`))), 'dpop_proof_invalid');
+      assert.equal(outcome(await guard.decide(request(`DPoP ${token}`, { dpop: stolen }))), 'dpop_binding_mismatch');
+      assert.equal(asked, 0, `isRevoked asked without the key (revoked: ${revoked})`);
+      // With the key, the deny-list decides.
+      const dpop = await proof(key, { htm: 'GET', htu: 'http://api.test/me', accessToken: token });
+      assert.equal(
+        outcome(await guard.decide(request(`DPoP ${token}`, { dpop }))),
+        revoked ? 'token_revoked' : 'authenticated',
+      );
+      assert.equal(asked, 1);
+    }
+  });
+});

@@ -4,13 +4,14 @@
  * proof (dpop-proof.ts) must be signed by that key, for this method and URL and this token (`ath`).
  * A stolen token is worthless without the key; a stolen proof, used once already.
  */
+import type { JWTPayload } from 'jose';
 import { invalidArgument } from '../../http/argument-error.ts';
 import type { OtherCredentials } from '../../http/index.ts';
 import { isRefusal, type Refusal } from '../refusal.ts';
 import { fromAuthorization, type Scheme } from '../scheme.ts';
 import { type DpopOptions, dpopVerifier, type ProofFailure } from './dpop-proof.ts';
 import type { JwtOptions } from './jwt-options.ts';
-import { jwtVerifier } from './jwt-verifier.ts';
+import { jwtVerifier, revocationRefusal } from './jwt-verifier.ts';
 import { type OwnError, tokenErrorParams } from './token-challenge.ts';
 
 export interface DpopSchemeOptions {
@@ -73,6 +74,13 @@ export function dpopScheme(options: DpopSchemeOptions): Scheme<OtherCredentials>
         boundJkt: jkt,
       });
       if (!('error' in result)) {
+        // Only now: asked before the proof, the deny-list told whoever holds a stolen token, without
+        // its key, whether the theft was noticed (token_revoked against dpop_proof_invalid).
+        const { isRevoked } = options.jwt;
+        if (isRevoked) {
+          const revoked = await revocationRefusal(isRevoked, principal.claims as JWTPayload, 'dpop');
+          if (revoked) return revoked;
+        }
         // RFC 9449 §9 (as §8.2): the newest nonce in the answer; such an answer is not to be
         // cached, lest it hand an older nonce to a later request.
         if (result.nonce !== undefined) {

@@ -50,23 +50,14 @@ export function jwtVerifier(jwt: JwtOptions, scheme: 'bearer' | 'dpop' = 'bearer
   const cache =
     jwt.cache === false ? undefined : new VerifiedCache<VerifiedToken>(jwt.cache ?? {}, { exactKeys: true });
   const tolerance = (jwt.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE) * 1000;
-  const revocation = (entry: VerifiedToken) => {
-    const revoked = jwt.isRevoked!(entry.payload);
-    const answer = (yes: boolean): Principal | Refusal =>
-      yes
-        ? { reason: 'token_revoked', scheme, detail: 'The access token was revoked.' }
-        : principalOf(entry.principal, scheme);
-    if (typeof revoked === 'boolean') return answer(revoked);
-    // maybe-promise.ts: any thenable is made a real Promise. Its own then() may return nothing,
-    // which cached() would take for a miss (the token verified again, isRevoked asked again).
-    if (!isPending(revoked)) throw new TypeError('jwt.isRevoked answered neither a boolean nor a promise');
-    // A promise is held to the same contract: one that resolves to no boolean (an async isRevoked
-    // that forgot its return) is the scheme's failure (5xx), never "not revoked".
-    return Promise.resolve(revoked).then((yes: unknown) => {
-      if (typeof yes !== 'boolean')
-        throw new TypeError(`jwt.isRevoked's promise resolved to ${describe(yes)}, not a boolean`);
-      return answer(yes);
-    });
+  // The DPoP scheme asks revocation itself, once the proof holds (dpop.ts): not here.
+  const asksRevocation = scheme === 'bearer';
+  const revocation = (entry: VerifiedToken): MaybePromise<Principal | Refusal> => {
+    const refused = revocationRefusal(jwt.isRevoked!, entry.payload, scheme);
+    // maybe-promise.ts: a pending answer is a real Promise, so cached() never takes it for a miss.
+    return isPending(refused)
+      ? refused.then((refusal) => refusal ?? principalOf(entry.principal, scheme))
+      : (refused ?? principalOf(entry.principal, scheme));
   };
   const verifyAndCache = async (token: string, now: number, asked: AcceptsSchemes): Promise<Principal | Refusal> => {
     let payload: JWTPayload;
@@ -84,14 +75,15 @@ export function jwtVerifier(jwt: JwtOptions, scheme: 'bearer' | 'dpop' = 'bearer
     // app handed to verify() itself with whitespace inside, which the parser refuses (400).
     if (typeof payload.exp === 'number' && isToken68(token))
       cache?.set([token], entry, now, payload.exp * 1000 + tolerance);
-    return jwt.isRevoked ? revocation(entry) : principalOf(entry.principal, scheme);
+    return asksRevocation && jwt.isRevoked ? revocation(entry) : principalOf(entry.principal, scheme);
   };
   // Not async: a cached token is answered at once, with no promise (most requests of a client).
   // Made once: a request's own GuardRequest is passed as it is, so a cached token costs no closure.
   const onlyItself: AcceptsSchemes = { accepts: (other) => other === scheme };
   // A cached token is still held to its exp (the cache entry never outlives it) and to revocation.
   // Each request gets its own principal: a handler that changes its lists changes no other request's.
-  const answer = (entry: VerifiedToken) => (jwt.isRevoked ? revocation(entry) : principalOf(entry.principal, scheme));
+  const answer = (entry: VerifiedToken) =>
+    asksRevocation && jwt.isRevoked ? revocation(entry) : principalOf(entry.principal, scheme);
   const cached = (token: string) => {
     const entry = cache?.getExact(token);
     return entry === undefined ? undefined : answer(entry);
@@ -100,6 +92,29 @@ export function jwtVerifier(jwt: JwtOptions, scheme: 'bearer' | 'dpop' = 'bearer
   const verify = (token: string, asked: AcceptsSchemes = onlyItself) =>
     cached(token) ?? verifyAndCache(token, Date.now(), asked);
   return Object.assign(verify, { cached });
+}
+
+/**
+ * isRevoked's answer for a verified token's payload: its refusal when revoked, undefined when not.
+ * The contract is a boolean or a promise of one; any other answer, at once or promised (an async
+ * isRevoked that forgot its return resolves to undefined), is a TypeError, the scheme's failure
+ * (5xx), never "not revoked". A thenable becomes a real Promise (maybe-promise.ts).
+ */
+export function revocationRefusal(
+  isRevoked: NonNullable<JwtOptions['isRevoked']>,
+  payload: JWTPayload,
+  scheme: 'bearer' | 'dpop',
+): MaybePromise<Refusal | undefined> {
+  const refusal = (yes: boolean): Refusal | undefined =>
+    yes ? { reason: 'token_revoked', scheme, detail: 'The access token was revoked.' } : undefined;
+  const revoked = isRevoked(payload);
+  if (typeof revoked === 'boolean') return refusal(revoked);
+  if (!isPending(revoked)) throw new TypeError('jwt.isRevoked answered neither a boolean nor a promise');
+  return Promise.resolve(revoked).then((yes: unknown) => {
+    if (typeof yes !== 'boolean')
+      throw new TypeError(`jwt.isRevoked's promise resolved to ${describe(yes)}, not a boolean`);
+    return refusal(yes);
+  });
 }
 
 /** The claims jose does not check, then the principal the payload names. */
