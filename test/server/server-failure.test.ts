@@ -142,7 +142,11 @@ describe('the default failure line', () => {
         }),
       ],
     });
-    const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('u1').setExpirationTime('5m').sign(secret);
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('u1')
+      .setExpirationTime('5m')
+      .sign(secret);
     const line = await stderrOf(() =>
       guard.authenticate(new Request('http://api.test/me', { headers: { authorization: `Bearer ${token}` } })),
     );
@@ -160,7 +164,10 @@ describe('the default failure line', () => {
     const guard = createGuard({ schemes: [basicScheme({ users })] });
     const line = await stderrOf(() => guard.authenticate(basicRequest(), { permission: answersFalse }));
     assertOneLine(line);
-    assert.match(line, /^gatehouse: internal_error from permission: TypeError: guard: the permission's check\(\) answered neither true nor a refusal/);
+    assert.match(
+      line,
+      /^gatehouse: internal_error from permission: TypeError: guard: the permission's check\(\) answered neither true nor a refusal/,
+    );
   });
 });
 

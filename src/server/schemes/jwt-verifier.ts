@@ -9,7 +9,7 @@ import { isPending, type MaybePromise } from '../../http/maybe-promise.ts';
 import { VerifiedCache } from '../credentials/verified-cache.ts';
 import { frozenClaims, type Principal, principalOf } from '../principal.ts';
 import type { Refusal } from '../refusal.ts';
-import { KeySourceError } from '../server-failure.ts';
+import { contractError, KeySourceError } from '../server-failure.ts';
 import { verificationKeyOf } from './jwt-key-source.ts';
 import { checkJwtOptions, DEFAULT_CLOCK_TOLERANCE, type JwtOptions, verifyOptionsOf } from './jwt-options.ts';
 import { bindingDetail, detailOf, isoOf, reasonOf } from './jwt-refusal.ts';
@@ -59,12 +59,12 @@ export function jwtVerifier(jwt: JwtOptions, scheme: 'bearer' | 'dpop' = 'bearer
     if (typeof revoked === 'boolean') return answer(revoked);
     // maybe-promise.ts: any thenable is made a real Promise. Its own then() may return nothing,
     // which cached() would take for a miss (the token verified again, isRevoked asked again).
-    if (!isPending(revoked)) throw new TypeError('jwt.isRevoked answered neither a boolean nor a promise');
+    if (!isPending(revoked)) throw contractError('jwt.isRevoked answered neither a boolean nor a promise');
     // A promise is held to the same contract: one that resolves to no boolean (an async isRevoked
     // that forgot its return) is the scheme's failure (5xx), never "not revoked".
     return Promise.resolve(revoked).then((yes: unknown) => {
       if (typeof yes !== 'boolean')
-        throw new TypeError(`jwt.isRevoked's promise resolved to ${describe(yes)}, not a boolean`);
+        throw contractError(`jwt.isRevoked's promise resolved to ${describe(yes)}, not a boolean`);
       return answer(yes);
     });
   };
