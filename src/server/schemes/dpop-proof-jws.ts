@@ -100,7 +100,7 @@ function critHolds(header: Json): boolean {
 export function jwkMisfit(jwk: Json, alg: string): string | undefined {
   if (jwkFits(jwk, alg)) return undefined;
   const { kty, crv } = KEYS[alg]!;
-  return `The DPoP proof's jwk does not fit its alg ${alg}: it must be a ${kty} ${crv} public key, and its alg, use and key_ops, when present, ${alg}, sig and ["verify"] (or leave them out).`;
+  return `The DPoP proof's jwk does not fit its alg ${alg}: it must be a public key with kty ${kty} and crv ${crv}, and its alg, use and key_ops, when present, ${alg}, sig and [verify] (or leave them out).`;
 }
 
 /** RFC 7517 §4.2-4.3, RFC 7515 §4.1.3: the jwk is for signatures with this alg, for verifying, and of its key type. */
