@@ -10,6 +10,7 @@ import { isReasonCode } from '../http/index.ts';
 import type { Principal } from './principal.ts';
 import type { Refusal } from './refusal.ts';
 import type { Scheme } from './scheme.ts';
+import { contractError } from './server-failure.ts';
 
 export function isPrincipal(value: unknown): value is Principal {
   return typeof value === 'object' && value !== null && typeof (value as Principal).id === 'string';
@@ -18,12 +19,17 @@ export function isPrincipal(value: unknown): value is Principal {
 /** The refusal, when the catalogue can answer it. `by` names the step, e.g. `scheme "basic"'s verify()`. */
 export function answerable(refusal: Refusal, by: string): Refusal {
   if (!isReasonCode(refusal.reason))
-    throw outsideContract(by, `a refusal whose reason ${JSON.stringify(refusal.reason)} is not in the catalogue`);
+    throw outsideContract(by, `a refusal whose reason ${reasonText(refusal.reason)}is not in the catalogue`);
   return refusal;
 }
 
+/** The reason as the failure line may quote it: a code-like word (a typo of one), else nothing of it. */
+function reasonText(reason: unknown): string {
+  return typeof reason === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(reason) ? `${JSON.stringify(reason)} ` : '';
+}
+
 export function outsideContract(by: string, what: string): TypeError {
-  return new TypeError(`guard: ${by} answered ${what}`);
+  return contractError(`guard: ${by} answered ${what}`);
 }
 
 /**

@@ -80,11 +80,25 @@ function isUnreachable(error: unknown): boolean {
 const FIXED_MESSAGES =
   /^(fetch failed|bad port|other side closed|Connection is closed\.|Connection terminated( unexpectedly| due to connection timeout)?|timeout exceeded when trying to connect|Cannot use a pool after calling end on the pool|Client was closed and is not queryable|Client has encountered a connection error and is not queryable|request timed out|The operation was aborted due to timeout|Expected 200 OK from the JSON Web Key Set HTTP response|JSON Web Key Set malformed|Failed to parse the JSON Web Key Set HTTP response as JSON|Reached the max retries per request limit \(which is \d+\)\. Refer to "maxRetriesPerRequest" option for details\.|Stream isn't writeable and enableOfflineQueue options is false)$/;
 
+// Gatehouse's own words about a contract its caller broke (an isRevoked that answered no boolean,
+// a verify() with neither a principal nor a refusal): fixed text that names the culprit and holds
+// no value of the request, a claim or the configuration, so the line shows it. A place inside the
+// package (dist/…/jwt-verifier.js:43) would leave the operator to open the package to learn it.
+const CONTRACT_ERRORS = new WeakSet<object>();
+
+/** A TypeError for a contract broken by the app's code, its message shown in the failure line. */
+export function contractError(message: string): TypeError {
+  const error = new TypeError(message);
+  CONTRACT_ERRORS.add(error);
+  return error;
+}
+
 /**
  * The error in a few words, safe for a log line: its class and code, its message when that is a
- * system error's (a refused connection names an address, never a value the client sent) or a
- * library's fixed text, else where it was thrown; then its cause, which is often the part that
- * says what happened (fetch failed ← ECONNREFUSED 127.0.0.1:9).
+ * system error's (a refused connection names an address, never a value the client sent), a
+ * library's fixed text or Gatehouse's words about a broken contract, else where it was thrown;
+ * then its cause, which is often the part that says what happened (fetch failed ← ECONNREFUSED
+ * 127.0.0.1:9).
  */
 export function describeError(error: unknown, depth = 0): string {
   if (error instanceof KeySourceError) return `${error.name}: ${describeError(error.cause, depth + 1)}`;
@@ -102,7 +116,7 @@ export function describeError(error: unknown, depth = 0): string {
   const hasCode = (typeof e.code === 'string' && /^[A-Za-z0-9_.-]{1,40}$/.test(e.code)) || typeof e.code === 'number';
   const code = hasCode ? ` ${e.code}` : '';
   const message = typeof e.message === 'string' ? e.message : '';
-  const shown = message && (typeof e.syscall === 'string' || FIXED_MESSAGES.test(message));
+  const shown = message && (typeof e.syscall === 'string' || FIXED_MESSAGES.test(message) || CONTRACT_ERRORS.has(e));
   const where = shown || hasCode ? '' : thrownAt(e.stack);
   const text = `${name}${code}${shown ? `: ${message}` : ''}${where ? ` at ${where}` : ''}`;
   if (depth >= 3) return text;

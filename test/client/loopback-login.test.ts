@@ -85,8 +85,9 @@ describe('loopbackLogin: an error sent back by the authorization server', () => 
     await assert.rejects(login, (error: unknown) => {
       assert.ok(error instanceof AuthorizationResponseError);
       assert.equal(error.oauthError, 'invalid_scope');
-      assert.equal(error.errorDescription, 'Scope "admin" is not available to this client.');
-      assert.match(error.message, /invalid_scope.*the server says: Scope "admin" is not available to this client\./);
+      // RFC 6749 §4.1.2.1: error_description has no double quote; the server writes the name in single ones.
+      assert.equal(error.errorDescription, "Scope 'admin' is not available to this client.");
+      assert.match(error.message, /invalid_scope.*the server says: Scope 'admin' is not available to this client\./);
       return true;
     });
   });

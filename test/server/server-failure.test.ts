@@ -125,6 +125,50 @@ describe('the default failure line', () => {
     assertOneLine(line);
     assert.match(line, /^gatehouse: internal_error from permission: RangeError at .*server-failure\.test\.ts:\d+/);
   });
+
+  // Gatehouse's own words about a broken contract are fixed text that names the culprit; a line
+  // that gave only a place inside dist/ left the operator to open the package to find it.
+  it("an async isRevoked that forgot its return: names isRevoked's answer, not a line of the package", async () => {
+    const secret = new TextEncoder().encode('an-hmac-secret-of-32-bytes-at-least!');
+    const guard = createGuard({
+      schemes: [
+        bearerScheme({
+          jwt: {
+            key: secret,
+            algorithms: ['HS256'],
+            // The classic mistake, which TypeScript catches and type stripping does not.
+            isRevoked: (async () => {}) as unknown as () => Promise<boolean>,
+          },
+        }),
+      ],
+    });
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('u1')
+      .setExpirationTime('5m')
+      .sign(secret);
+    const line = await stderrOf(() =>
+      guard.authenticate(new Request('http://api.test/me', { headers: { authorization: `Bearer ${token}` } })),
+    );
+    assertOneLine(line);
+    assert.ok(!line.includes(token), 'no token in the line');
+    assert.match(
+      line,
+      /^gatehouse: internal_error from scheme "bearer": TypeError: jwt\.isRevoked's promise resolved to undefined, not a boolean/,
+    );
+  });
+
+  it('a permission whose check() answers false: says which contract was broken', async () => {
+    const users = memoryUsers([{ id: 'u1', username: 'ann', passwordHash: await hashPassword(PASSWORD) }]);
+    const answersFalse = { requires: { scopes: [], roles: [] }, check: () => false } as unknown as Permission;
+    const guard = createGuard({ schemes: [basicScheme({ users })] });
+    const line = await stderrOf(() => guard.authenticate(basicRequest(), { permission: answersFalse }));
+    assertOneLine(line);
+    assert.match(
+      line,
+      /^gatehouse: internal_error from permission: TypeError: guard: the permission's check\(\) answered neither true nor a refusal/,
+    );
+  });
 });
 
 describe('a Redis that is down, as the store connection reports it', () => {

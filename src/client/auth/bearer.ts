@@ -67,7 +67,7 @@ export function bearer(
   return {
     name: 'bearer',
     async *flow(request, context) {
-      const token = fixed ?? (await source.getToken({ signal: context.signal }));
+      const token = fixed ?? sendable(await source.getToken({ signal: context.signal }), dpop);
       const proving = apply(request, token.accessToken);
       if (proving) await proving;
       let response = yield request;
@@ -85,7 +85,7 @@ export function bearer(
       if (challenges.some((c) => c.params['error'] === 'use_dpop_nonce' || c.params['error'] === 'invalid_dpop_proof'))
         return;
 
-      const fresh = await source.getToken({ rejected: token.accessToken, signal: context.signal });
+      const fresh = sendable(await source.getToken({ rejected: token.accessToken, signal: context.signal }), dpop);
       const recovered = fresh.accessToken !== token.accessToken;
       context.reportRefresh({ reason: 'unauthorized', recovered });
       if (!recovered) return;
@@ -95,6 +95,18 @@ export function bearer(
       dpop?.rememberNonce(request.url, last);
     },
   };
+}
+
+/**
+ * RFC 9449 §7.1: a DPoP-bound token is never a bearer token; sent as one it is refused, and a
+ * refresh brings another bound token. Said before anything is sent, with the fix.
+ */
+function sendable(token: Token, dpop: DpopKey | undefined): Token {
+  if (!dpop && token.tokenType?.toLowerCase() === 'dpop')
+    throw invalidArgument(
+      "bearer(): the token source gave a DPoP-bound token (token_type DPoP), which is never sent as Bearer (RFC 9449 §7.1): pass the key it is bound to, bearer(source, { dpop: key }), the same key as the token source's dpop option",
+    );
+  return token;
 }
 
 function sourceOf(tokenOrSource: string | TokenSource | (() => MaybePromise<string>)): TokenSource {

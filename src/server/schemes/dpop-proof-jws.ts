@@ -95,6 +95,17 @@ function critHolds(header: Json): boolean {
   return Array.isArray(crit) && crit.length > 0 && crit.every((name) => name === 'b64') && header['b64'] === true;
 }
 
+/**
+ * Why the jwk cannot verify a proof of this alg (an allowed one, from `KEYS`), in words for the
+ * client; undefined when it fits. Said apart from a failed signature: a WebCrypto export of an
+ * Ed25519 key says `alg: "Ed25519"`, and a proof signed as EdDSA with it is the jwk's misfit.
+ */
+export function jwkMisfit(jwk: Json, alg: string): string | undefined {
+  if (jwkFits(jwk, alg)) return undefined;
+  const { kty, crv } = KEYS[alg]!;
+  return `The DPoP proof's jwk does not fit its alg ${alg}: it must be a public key with kty ${kty} and crv ${crv}, and its alg, use and key_ops, when present, ${alg}, sig and [verify] (or leave them out).`;
+}
+
 /** RFC 7517 §4.2-4.3, RFC 7515 §4.1.3: the jwk is for signatures with this alg, for verifying, and of its key type. */
 function jwkFits(jwk: Json, alg: string): boolean {
   const { use, key_ops: ops, ext } = jwk;

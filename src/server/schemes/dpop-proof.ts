@@ -11,7 +11,7 @@ import { invalidArgument } from '../../http/argument-error.ts';
 import type { NonceStore } from '../../stores/lookups.ts';
 import { memoryNonces } from '../../stores/memory-nonces.ts';
 import { NonceStoreFullError } from '../../stores/nonce-store-full.ts';
-import { canonicalCoordinates, ProofKeys, verifiedJws } from './dpop-proof-jws.ts';
+import { canonicalCoordinates, jwkMisfit, ProofKeys, verifiedJws } from './dpop-proof-jws.ts';
 import { replayWindowSeconds } from './replay-window.ts';
 
 /**
@@ -191,6 +191,8 @@ function signedProof(check: ProofCheck, proof: string): { payload: JWTPayload; j
   const jwk = header.jwk as JWK | undefined;
   if (!jwk || typeof jwk !== 'object' || PRIVATE_MEMBERS.some((member) => member in jwk))
     return invalid('The DPoP proof must carry the public key (no private members) in its jwk header.');
+  const misfit = jwkMisfit(jwk as Record<string, unknown>, header.alg);
+  if (misfit !== undefined) return invalid(misfit);
   if (!canonicalCoordinates(jwk as Record<string, unknown>, header.alg))
     return invalid(
       "The DPoP proof's jwk must write each coordinate as unpadded base64url of the curve's full size (RFC 7518 §6.2.1.2, RFC 8037 §2).",

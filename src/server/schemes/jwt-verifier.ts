@@ -9,7 +9,7 @@ import { isPending, type MaybePromise } from '../../http/maybe-promise.ts';
 import { VerifiedCache } from '../credentials/verified-cache.ts';
 import { frozenClaims, type Principal, principalOf } from '../principal.ts';
 import type { Refusal } from '../refusal.ts';
-import { KeySourceError } from '../server-failure.ts';
+import { contractError, KeySourceError } from '../server-failure.ts';
 import { verificationKeyOf } from './jwt-key-source.ts';
 import { checkJwtOptions, DEFAULT_CLOCK_TOLERANCE, type JwtOptions, verifyOptionsOf } from './jwt-options.ts';
 import { bindingDetail, detailOf, isoOf, reasonOf } from './jwt-refusal.ts';
@@ -109,10 +109,10 @@ export function revocationRefusal(
     yes ? { reason: 'token_revoked', scheme, detail: 'The access token was revoked.' } : undefined;
   const revoked = isRevoked(payload);
   if (typeof revoked === 'boolean') return refusal(revoked);
-  if (!isPending(revoked)) throw new TypeError('jwt.isRevoked answered neither a boolean nor a promise');
+  if (!isPending(revoked)) throw contractError('jwt.isRevoked answered neither a boolean nor a promise');
   return Promise.resolve(revoked).then((yes: unknown) => {
     if (typeof yes !== 'boolean')
-      throw new TypeError(`jwt.isRevoked's promise resolved to ${describe(yes)}, not a boolean`);
+      throw contractError(`jwt.isRevoked's promise resolved to ${describe(yes)}, not a boolean`);
     return refusal(yes);
   });
 }

@@ -4,6 +4,8 @@
  * and insufficient_scope, RFC 9470 §3's insufficient_user_authentication, and the error of a
  * refusal of the scheme's own verification, which the scheme names (DPoP's are RFC 9449 §7.1's).
  */
+
+import { errorDescription } from '../error-description.ts';
 import type { Refusal } from '../refusal.ts';
 
 /** The error a scheme's challenge gives a refusal of its own verification, and its description. */
@@ -41,5 +43,5 @@ export function tokenErrorParams(
   }
   if (refusal.scheme !== scheme) return {};
   const { error, description } = ownError(refusal);
-  return description === undefined ? { error } : { error, error_description: description };
+  return description === undefined ? { error } : { error, error_description: errorDescription(description) };
 }

@@ -12,6 +12,7 @@ import { formatChallenges } from '../../http/index.ts';
 import type { UserLookup } from '../../stores/lookups.ts';
 import type { AuthorizationCodeStore, ClientStore, UserStore } from '../../stores/types.ts';
 import type { CorsPolicy } from '../cors.ts';
+import { errorDescription } from '../error-description.ts';
 import type { LoginProtection } from '../login-protection.ts';
 import { BodyTooLargeError, RequestInvalidError } from '../request-limits.ts';
 import { type DpopOptions, dpopVerifier } from '../schemes/dpop-proof.ts';
@@ -192,7 +193,7 @@ export function createAuthorizationServer(options: AuthorizationServerOptions): 
 /** The answer to an endpoint's failure: an OAuth error, a refused body or URL, or the server's own failure. */
 function failureAnswer(error: unknown, source: string, realm: string, onError: OnError | undefined): Response {
   if (error instanceof TokenGrantError)
-    return oauthJson(400, { error: error.oauthError, error_description: error.message });
+    return oauthJson(400, { error: error.oauthError, error_description: errorDescription(error.message) });
   if (error instanceof BodyTooLargeError)
     return problemResponse(error.refusal.reason, error.refusal.detail!, { connection: 'close' });
   if (error instanceof RequestInvalidError) return problemResponse('request_invalid', error.message);
@@ -206,7 +207,7 @@ function failureAnswer(error: unknown, source: string, realm: string, onError: O
   if (error.challenge)
     headers['www-authenticate'] = formatChallenges([{ scheme: 'Basic', params: { realm, charset: 'UTF-8' } }]);
   if (error.status === 405) headers['allow'] = 'POST';
-  return oauthJson(error.status, { error: error.code, error_description: error.message }, headers);
+  return oauthJson(error.status, { error: error.code, error_description: errorDescription(error.message) }, headers);
 }
 
 /** The revocation endpoint (RFC 7009). */

@@ -8,6 +8,7 @@ import type { MaybePromise } from '../../http/maybe-promise.ts';
 import { AuthorizationCodeStoreFullError } from '../../stores/code-store-full.ts';
 import type { Identity } from '../../stores/lookups.ts';
 import type { AuthorizationCodeStore, ClientStore } from '../../stores/types.ts';
+import { errorDescription } from '../error-description.ts';
 import { isRefusal } from '../refusal.ts';
 import type { DpopVerifier } from '../schemes/dpop-proof.ts';
 import type { SignIn } from '../sign-in.ts';
@@ -72,7 +73,7 @@ export async function authorizeAnswer(endpoint: AuthorizeEndpoint, request: Requ
     throw error;
   }
   const back = (error: string, description: string) =>
-    redirectBack(endpoint, authorization, { error, error_description: description });
+    redirectBack(endpoint, authorization, { error, error_description: errorDescription(description) });
   const decision = request.method === 'POST' ? params.get('decision') : null;
   // A refusal needs no proof of who refuses: the client learns only that it got nothing.
   if (decision === 'deny') return back('access_denied', 'The user denied the request.');
@@ -164,7 +165,7 @@ async function formSignIn(
 function failed(endpoint: AuthorizeEndpoint, error: AuthorizationFailure): Response {
   if (!error.redirect) return authorizeErrorPage(error.code, error.message, error.status);
   const target = { redirectUri: error.redirect.uri, state: error.redirect.state };
-  return redirectBack(endpoint, target, { error: error.code, error_description: error.message });
+  return redirectBack(endpoint, target, { error: error.code, error_description: errorDescription(error.message) });
 }
 
 /** 303 to the redirect URI with `answer`, the request's state and iss (RFC 6749 §4.1.2, RFC 9207 §2). */

@@ -166,3 +166,34 @@ describe('bearer(source, { dpop })', () => {
     }
   });
 });
+
+describe('bearer(source) without dpop, given a DPoP-bound token', () => {
+  // Found by the newcomer: a token source given `dpop: key` and bearer(source) without it sent the
+  // bound token as Bearer, got 401 scheme_unsupported ("use one of the schemes listed"), refreshed
+  // for nothing and failed again; every call cost two token requests and named no fix.
+  it('throws a coded TypeError naming bearer(source, { dpop }) before anything is sent, and refreshes nothing', async () => {
+    const server = await startServer((_req, res) => {
+      res.writeHead(401, { 'www-authenticate': 'DPoP algs="ES256"' });
+      res.end();
+    });
+    try {
+      let tokenCalls = 0;
+      const source = tokenSource(async () => {
+        tokenCalls++;
+        return { accessToken: `bound-token-${tokenCalls}`, tokenType: 'DPoP' };
+      });
+      const client = createClient({ baseUrl: server.url, auth: bearer(source) });
+      await assert.rejects(client.get('api/1'), (error: Error & { code?: string }) => {
+        assert.ok(error instanceof TypeError, String(error));
+        assert.equal(error.code, 'ERR_GATEHOUSE_INVALID_ARGUMENT');
+        assert.match(error.message, /bearer\(source, \{ dpop/);
+        assert.ok(!error.message.includes('bound-token'), 'no token in the message');
+        return true;
+      });
+      assert.equal(server.received.length, 0);
+      assert.equal(tokenCalls, 1);
+    } finally {
+      await server.close();
+    }
+  });
+});

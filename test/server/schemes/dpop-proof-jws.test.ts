@@ -163,6 +163,19 @@ describe('dpopVerifier: the proof as a JWS (RFC 7515, RFC 7517), one key through
     'a jwk without y',
     'a jwk whose y is a number',
   ]);
+  // A jwk whose own members (use, alg, key_ops, ext, priv) or key type and curve say it is not for this alg.
+  const MISFITS = new Set([
+    'a jwk for encryption (use enc)',
+    'a jwk for another alg',
+    'a jwk whose alg is Ed25519 under alg EdDSA',
+    'a jwk whose key_ops lack verify',
+    'a jwk whose key_ops repeat verify',
+    'a jwk whose ext is not a boolean',
+    'a jwk with a priv member',
+    'a jwk of another curve (P-384 under ES256)',
+    'an OKP jwk under ES256',
+    'an EC jwk under EdDSA',
+  ]);
   const verifier = dpopVerifier({ algorithms: ['ES256', 'EdDSA', 'Ed25519'] });
   const thumbprintOf = (jwk: JsonWebKey) =>
     createHash('sha256')
@@ -207,15 +220,18 @@ describe('dpopVerifier: the proof as a JWS (RFC 7515, RFC 7517), one key through
       const result = await verifier.verify([make()], { method: 'GET', url });
       assert.ok('error' in result, 'accepted');
       assert.equal(result.error, 'invalid_dpop_proof');
-      // What the client is told: the key it sent is no public key, or the proof does not verify with it.
+      // What the client is told: the key it sent is no public key, does not fit the alg (its own
+      // members or its type say otherwise), or the proof does not verify with it.
       const expected =
         name === 'a jwk that is not an object' || name.startsWith('a jwk with the private member')
           ? /the public key/
           : COORDINATE_CASES.has(name)
             ? /unpadded base64url of the curve's full size/
-            : name === 'four segments' || name === 'a header that is a JSON array'
-              ? /not a compact JWS/
-              : /signature does not verify/;
+            : MISFITS.has(name)
+              ? /jwk does not fit its alg/
+              : name === 'four segments' || name === 'a header that is a JSON array'
+                ? /not a compact JWS/
+                : /signature does not verify/;
       assert.match(result.detail, expected);
     });
 });

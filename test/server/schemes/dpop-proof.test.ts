@@ -49,6 +49,28 @@ describe('dpopVerifier', () => {
     assert.ok('error' in result && /signature/.test(result.detail));
   });
 
+  // Found by the newcomer: crypto.subtle.exportKey('jwk') of an Ed25519 key writes alg "Ed25519",
+  // and jose signs Ed25519 as "EdDSA"; the proof was refused as a signature that does not verify,
+  // which sent them looking at the signing code. The jwk is what does not fit, and the detail says so.
+  it('says a jwk that does not fit the alg is the jwk, not a signature that fails', async () => {
+    const key = await proofKey('EdDSA');
+    const misfits: Array<[string, object]> = [
+      ['a jwk alg of Ed25519 under EdDSA', { ...key.jwk, alg: 'Ed25519' }],
+      ['key_ops without verify', { ...key.jwk, key_ops: ['sign'] }],
+      ['use enc', { ...key.jwk, use: 'enc' }],
+    ];
+    for (const [label, jwk] of misfits) {
+      const result = await dpopVerifier().verify([await proof(key, { htm: 'GET', htu, alg: 'EdDSA', jwk })], {
+        method: 'GET',
+        url,
+      });
+      assert.ok('error' in result && result.error === 'invalid_dpop_proof', label);
+      assert.doesNotMatch(result.detail, /signature/, label);
+      assert.match(result.detail, /jwk/, label);
+      assert.match(result.detail, /EdDSA/, label);
+    }
+  });
+
   it('compares htu with the public base URL behind a proxy, and says which htu it wanted', async () => {
     const verifier = dpopVerifier({ publicBaseUrl: 'https://api.example.com/v1/' });
     const key = await proofKey();

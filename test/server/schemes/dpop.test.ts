@@ -357,6 +357,43 @@ describe("a DPoP guard's refusals: the same challenge parameters as Bearer's, hi
     assert.match((await call('/api/me', 'Bearer', token)).body.detail, /send it as "Authorization: DPoP"/);
   });
 
+  // RFC 6750 §3 (whose error_description the DPoP challenge uses, RFC 9449 §7.1) and RFC 6749 §5.2:
+  // an error_description holds only %x20-21 / %x23-5B / %x5D-7E, so no quote, no backslash, nothing
+  // past ASCII. Found by the newcomer: the section sign of "RFC 9449 §5" went out as a raw 0xA7 byte
+  // in WWW-Authenticate, and typ "dpop+jwt" as an escaped quote, in challenges and token errors.
+  it('every error_description, of a challenge and of the token endpoint, holds only RFC 6749 §5.2 characters', async () => {
+    const allowed = /^[\x20\x21\x23-\x5b\x5d-\x7e]+$/;
+    const described: string[] = [];
+    const challenge = async (path: string, headers: Record<string, string>) => {
+      const response = await fetch(`${w.url}${path}`, { headers });
+      const challenges = parseChallenges(response.headers.get('www-authenticate'));
+      described.push(challenges.find((c) => c.params['error_description'])?.params['error_description'] ?? '');
+    };
+    const bound = await boundToken();
+    const unbound = await unboundToken();
+    const dpopCall = async (path: string, token: string, extra: object = {}) => ({
+      authorization: `DPoP ${token}`,
+      dpop: await proof(key, { htm: 'GET', htu: `${w.url}${path}`, accessToken: token, ...extra }),
+    });
+    await challenge('/api/dpop-only', await dpopCall('/api/dpop-only', unbound)); // RFC 9449 §5 in the detail
+    await challenge('/api/me', await dpopCall('/api/me', unbound)); // "Authorization: Bearer"
+    await challenge('/api/bearer-only', { authorization: `Bearer ${bound}` }); // the Bearer scheme's own words
+    await challenge('/api/me', { authorization: `Bearer ${bound}` }); // the same, beside a DPoP challenge
+    await challenge('/api/me', await dpopCall('/api/me', bound, { typ: 'JWT' })); // typ "dpop+jwt"
+    const badTyp = await post(tokenUrl(), form, {
+      dpop: await proof(key, { htm: 'POST', htu: tokenUrl(), typ: 'JWT' }),
+    });
+    const login = await post(tokenUrl(), form, { dpop: await proof(key, { htm: 'POST', htu: tokenUrl() }) });
+    const unproved = await post(tokenUrl(), {
+      grant_type: 'refresh_token',
+      client_id: 'web',
+      refresh_token: login.body.refresh_token,
+    });
+    described.push(badTyp.body.error_description, unproved.body.error_description);
+    assert.equal(described.length, 7);
+    for (const description of described) assert.match(description, allowed);
+  });
+
   it('every reason of the catalogue gets the same challenge parameters from the DPoP scheme as from Bearer', () => {
     const jwt = { key: new Uint8Array(32).fill(7), algorithms: ['HS256'] as const, issuer: 'https://i', audience: 'a' };
     const schemes = { bearer: bearerScheme({ jwt: { ...jwt } }), dpop: dpopScheme({ jwt: { ...jwt } }) };
