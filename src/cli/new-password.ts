@@ -10,6 +10,9 @@ export const MAX_PASSWORD_BYTES = 1024; // bytes
 
 /** Why the password cannot be taken, in a sentence that does not quote it; undefined when it can. */
 export function newPasswordProblem(password: string): string | undefined {
+  // A closed or empty stdin (a pipe from nothing, `< /dev/null`) reads as no password at all.
+  if (password === '')
+    return 'no password was given (stdin was empty); type it, or pipe it on one line, at least 8 characters';
   if (/[\r\n]/.test(password)) return 'the password holds a line break; give it alone, on one line';
   if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES)
     return `the password is longer than ${MAX_PASSWORD_BYTES} bytes; give it alone, on one line`;

@@ -65,7 +65,11 @@ describe('the password prompt', () => {
       );
       assert.deepEqual(
         [code, stdout, stderr],
-        [1, '', `gatehouse users ${action}: the password needs at least 8 characters\n`],
+        [
+          1,
+          '',
+          `gatehouse users ${action}: no password was given (stdin was empty); type it, or pipe it on one line, at least 8 characters\n`,
+        ],
       );
     }
     const store = await openStore(url);
