@@ -223,3 +223,25 @@ describe("the doctor's own requests that carried out an unsafe method are report
     assert.equal(report.performed, undefined);
   });
 });
+
+/**
+ * RFC 9449 §7.1: a DPoP request carries a proof signed with the token's key. The doctor has no key,
+ * so the same token sent as `DPoP <token>` without a proof cannot succeed: it is named as the fix,
+ * not tried (trying it only sent the token again for a certain refusal).
+ */
+describe('the doctor does not try a fix it cannot make', () => {
+  it('a token sent as Bearer to a DPoP-only API: the DPoP scheme is named, nothing resent', async () => {
+    const seen: string[] = [];
+    const server = await serve((req, res) => {
+      seen.push(req.headers.authorization ?? '');
+      json(res, 401, {}, { 'www-authenticate': 'DPoP algs="ES256", error="invalid_token"' });
+    });
+    const report = await diagnose({ url: `${server.origin}/me`, bearer: TOKEN, timeoutMs: 3000 });
+    const finding = report.findings.find((f) => f.code === 'scheme_mismatch');
+    assert.ok(finding, JSON.stringify(report.findings.map((f) => f.code)));
+    assert.match(finding.fix, /Authorization: DPoP TOKEN' -H 'DPoP: PROOF'/);
+    assert.equal(finding.tried, undefined);
+    assert.equal(report.exchanges.filter((e) => e.probe === 'fix').length, 0);
+    assert.ok(!seen.includes(`DPoP ${TOKEN}`), 'the token went out as DPoP without a proof');
+  });
+});

@@ -28,6 +28,9 @@ export function credentialExample(challenge: Challenge): string {
       return '--basic USER:PASS';
     case 'digest':
       return 'Digest (answer the challenge: curl --digest -u USER:PASS)';
+    case 'dpop':
+      // RFC 9449 §7.1: the token with a proof signed by the key it is bound to, made for this request.
+      return "-H 'Authorization: DPoP TOKEN' -H 'DPoP: PROOF' (a proof for this method and URL, signed with the key the token is bound to)";
   }
   const named =
     challenge.params['header'] ?? (challenge.params['in'] === 'header' ? challenge.params['name'] : undefined);
