@@ -134,14 +134,11 @@ function keyMembers(jwk: Json, bytes: number): string | undefined {
 }
 
 /**
- * Whether the jwk's coordinates are each written the one way a key can be, for a proof signed with
- * `alg` (one of KEYS): false tells the client why its key is refused, before any signature is read.
+ * Whether a jwk that fits `alg` (no jwkMisfit) writes each coordinate the one way its key can be,
+ * as keyMembers reads it: false tells the client why its key is refused, before any signature is read.
  */
 export function canonicalCoordinates(jwk: Json, alg: string): boolean {
-  const expected = KEYS[alg];
-  // A key of another type or curve than the alg's is refused for that, as a signature that cannot verify.
-  if (expected === undefined || jwk['kty'] !== expected.kty || jwk['crv'] !== expected.crv) return true;
-  return isCoordinate(jwk['x'], expected.bytes) && (expected.kty !== 'EC' || isCoordinate(jwk['y'], expected.bytes));
+  return keyMembers(jwk, KEYS[alg]!.bytes) !== undefined;
 }
 
 function isCoordinate(value: unknown, bytes: number): value is string {

@@ -73,7 +73,7 @@ export async function authorizeAnswer(endpoint: AuthorizeEndpoint, request: Requ
     throw error;
   }
   const back = (error: string, description: string) =>
-    redirectBack(endpoint, authorization, { error, error_description: errorDescription(description) });
+    redirectBack(endpoint, authorization, { error, error_description: description });
   const decision = request.method === 'POST' ? params.get('decision') : null;
   // A refusal needs no proof of who refuses: the client learns only that it got nothing.
   if (decision === 'deny') return back('access_denied', 'The user denied the request.');
@@ -165,7 +165,7 @@ async function formSignIn(
 function failed(endpoint: AuthorizeEndpoint, error: AuthorizationFailure): Response {
   if (!error.redirect) return authorizeErrorPage(error.code, error.message, error.status);
   const target = { redirectUri: error.redirect.uri, state: error.redirect.state };
-  return redirectBack(endpoint, target, { error: error.code, error_description: errorDescription(error.message) });
+  return redirectBack(endpoint, target, { error: error.code, error_description: error.message });
 }
 
 /** 303 to the redirect URI with `answer`, the request's state and iss (RFC 6749 §4.1.2, RFC 9207 §2). */
@@ -175,7 +175,9 @@ function redirectBack(
   answer: Record<string, string>,
 ): Response {
   const url = new URL(target.redirectUri);
-  for (const [name, value] of Object.entries(answer)) url.searchParams.append(name, value);
+  // RFC 6749 §4.1.2.1: error_description in its own characters, whoever wrote the text.
+  for (const [name, value] of Object.entries(answer))
+    url.searchParams.append(name, name === 'error_description' ? errorDescription(value) : value);
   if (target.state !== undefined) url.searchParams.append('state', target.state);
   url.searchParams.append('iss', endpoint.service.issuer);
   // 303: the browser follows with GET, whatever the form posted (RFC 9700 §4.12).
