@@ -33,9 +33,7 @@ describe('contract error messages in the failure line', () => {
   it('a refusal reason taken from the request is not quoted in the log line', async () => {
     const failures: ServerFailure[] = [];
     const guard = createGuard({ schemes: [scheme], onError: (f) => failures.push(f) });
-    await guard.authenticate(
-      new Request('http://api.test/me', { headers: { authorization: `ApiKey ${SECRET}` } }),
-    );
+    await guard.authenticate(new Request('http://api.test/me', { headers: { authorization: `ApiKey ${SECRET}` } }));
     assert.equal(failures.length, 1);
     const line = failureLine(failures[0]!);
     assert.match(line, /not in the catalogue/);
