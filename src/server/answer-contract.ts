@@ -6,7 +6,7 @@
  * problem+json, reported through onError), never a pass to the handler, and never a throw out of
  * an adapter's actOn() that would end the process (node:http) or leave a rejection unhandled.
  */
-import { isReasonCode } from '../http/index.ts';
+import { isReasonCode, reasonCodes } from '../http/index.ts';
 import type { Principal } from './principal.ts';
 import type { Refusal } from './refusal.ts';
 import type { Scheme } from './scheme.ts';
@@ -23,9 +23,28 @@ export function answerable(refusal: Refusal, by: string): Refusal {
   return refusal;
 }
 
-/** The reason as the failure line may quote it: a code-like word (a typo of one), else nothing of it. */
+/**
+ * The reason as the failure line may quote it: a typo of a catalogue code (at most two edits from
+ * one, case aside), else nothing of it. Any code-like word was quoted, and an API key, an opaque
+ * token or a password is one: an app that put a request value in `reason` logged it.
+ */
 function reasonText(reason: unknown): string {
-  return typeof reason === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(reason) ? `${JSON.stringify(reason)} ` : '';
+  if (typeof reason !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(reason)) return '';
+  const word = reason.toLowerCase();
+  return reasonCodes.some((code) => withinTwoEdits(word, code)) ? `${JSON.stringify(reason)} ` : '';
+}
+
+/** Whether `a` becomes `b` in at most two insertions, deletions or substitutions (Levenshtein). */
+function withinTwoEdits(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 2) return false;
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++)
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]! <= 2;
 }
 
 export function outsideContract(by: string, what: string): TypeError {
